@@ -1,0 +1,85 @@
+"""Places of an official gazetteer (MIMU P-codes in Myanmar, OCHA COD-AB elsewhere)."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class AdminLevel(models.IntegerChoices):
+    COUNTRY = 0, "Country"
+    STATE = 1, "State / region"
+    DISTRICT = 2, "District"
+    TOWNSHIP = 3, "Township"
+    VILLAGE_TRACT_OR_TOWN = 4, "Village tract / town"
+
+
+class Place(models.Model):
+    pcode = models.CharField("P-code", max_length=32, unique=True)
+    admin_level = models.PositiveSmallIntegerField(choices=AdminLevel.choices)
+    # What the gazetteer calls the unit: "Town", "Village tract", "Self-Administered Zone" ...
+    kind = models.CharField(max_length=64, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # The P-codes from the country down to this place, "/MMR/MMR002/.../": everything beneath
+    # a place is one indexed prefix query (path__startswith=place.path).
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    name_en = models.CharField("English name", max_length=200)
+    name_local = models.CharField("local-script name", max_length=200, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Only meaningful on a country: the people per household used when a figure is in
+    # households and the reporter gave no size.
+    default_household_size = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    gazetteer = models.CharField(max_length=100, blank=True, help_text="Release it came from.")
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(admin_level__gte=0, admin_level__lte=4), name="place_admin_level_0_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(admin_level=0, parent__isnull=True)
+                | Q(admin_level__gt=0, parent__isnull=False),
+                name="place_parent_iff_not_country",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="place_point_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_household_size__isnull=True)
+                | Q(default_household_size__gt=0),
+                name="place_household_size_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name_en} ({self.pcode})"
+
+    @property
+    def ancestor_pcodes(self) -> list[str]:
+        return [code for code in self.path.split("/") if code][:-1]
+
+    def admin_path_display(self) -> str:
+        """"Loikaw Town, Loikaw, Loikaw District, Kayah": the place and its ancestors below the
+        country, the way people name a place."""
+        names = {p.pcode: p for p in Place.objects.filter(pcode__in=self.ancestor_pcodes)}
+        chain = [self] + [names[c] for c in reversed(self.ancestor_pcodes) if c in names]
+        labels = []
+        for place in chain:
+            if place.admin_level == AdminLevel.COUNTRY:
+                continue
+            label = place.name_en
+            if place.kind == "District" and not label.endswith("District"):
+                label = f"{label} District"
+            labels.append(label)
+        return ", ".join(labels)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs):
+    from .roles import sync_roles
+
+    sync_roles()
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "Reports"
+
+    def ready(self):
+        # Permissions exist only after migrate's own post_migrate handler, so the roles are
+        # synced after it; this is set-up, not domain logic.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="reports.sync_roles")

@@ -1,0 +1,153 @@
+"""Pure rules for one figure: its low/best/high count and its validation. No database.
+
+A single value counts as itself for low, best and high whatever its qualifier ("at least
+40,000" is 40,000): the tracker never invents a bound the source did not give, and the
+qualifier travels with the figure so totals can say "at least". A range counts from its
+minimum to its maximum with the midpoint (rounded down) as the best estimate. Households are
+converted to people with the figure's own household size, rounded half up.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from .vocabulary import SUBJECT, UNITS_FOR_SUBJECT, Metric, Qualifier, Subject, Unit
+
+MAX_VALUE = 100_000_000  # more people than live in Myanmar: certainly a typing error
+MAX_HOUSEHOLD_SIZE = Decimal("30")
+BREAKDOWN_FIELDS = ("women", "men", "girls", "boys")
+
+
+def counts(*, qualifier, value, value_min, value_max, unit, household_size):
+    if qualifier == Qualifier.RANGE:
+        low, high = value_min, value_max
+        best = (low + high) // 2
+    else:
+        low = best = high = value
+    if unit == Unit.HOUSEHOLDS:
+        size = Decimal(household_size)
+        low, best, high = (
+            int((Decimal(n) * size).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+            for n in (low, best, high)
+        )
+    return low, best, high
+
+
+def describe(figure) -> str:
+    """"at least 40,000 people", "1,200-1,500 households (x 4.4)"."""
+    if figure.qualifier == Qualifier.RANGE:
+        number = f"{figure.value_min:,}-{figure.value_max:,}"
+    else:
+        prefix = {
+            Qualifier.EXACT: "",
+            Qualifier.APPROXIMATELY: "about ",
+            Qualifier.AT_LEAST: "at least ",
+            Qualifier.AT_MOST: "at most ",
+        }[figure.qualifier]
+        number = f"{prefix}{figure.value:,}"
+    unit = Unit(figure.unit).label.lower()
+    if figure.unit == Unit.HOUSEHOLDS:
+        unit += f" (x {figure.household_size})"
+    return f"{number} {unit}"
+
+
+def _whole_number(raw, field, errors):
+    if raw in (None, ""):
+        return None
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        errors[field] = "Enter a whole number."
+        return None
+    if isinstance(raw, float) and raw != number:
+        errors[field] = "Enter a whole number."
+        return None
+    if number < 0:
+        errors[field] = "Cannot be negative."
+    elif number > MAX_VALUE:
+        errors[field] = f"Cannot be more than {MAX_VALUE:,}."
+    return number
+
+
+def clean_figure(data: dict) -> dict:
+    """Validate one figure's input and return the cleaned values, or raise ValidationError
+    keyed by field name. Nothing is stored here."""
+    errors: dict[str, str] = {}
+    metric = data.get("metric")
+    if metric not in Metric.values:
+        errors["metric"] = f"Unknown metric {metric!r}; choose one of: {', '.join(Metric.values)}."
+    qualifier = data.get("qualifier") or Qualifier.EXACT
+    if qualifier not in Qualifier.values:
+        errors["qualifier"] = f"Unknown qualifier {qualifier!r}."
+    unit = data.get("unit") or (
+        Unit.STRUCTURES if metric in Metric.values and SUBJECT[metric] == Subject.STRUCTURES
+        else Unit.PEOPLE
+    )
+    if unit not in Unit.values:
+        errors["unit"] = f"Unknown unit {unit!r}."
+    elif metric in Metric.values and unit not in UNITS_FOR_SUBJECT[SUBJECT[metric]]:
+        errors["unit"] = f"{Metric(metric).label} cannot be counted in {Unit(unit).label.lower()}."
+
+    value = _whole_number(data.get("value"), "value", errors)
+    value_min = _whole_number(data.get("value_min"), "value_min", errors)
+    value_max = _whole_number(data.get("value_max"), "value_max", errors)
+    if qualifier == Qualifier.RANGE:
+        if value_min is None and "value_min" not in errors:
+            errors["value_min"] = "A range needs a minimum."
+        if value_max is None and "value_max" not in errors:
+            errors["value_max"] = "A range needs a maximum."
+        if value_min is not None and value_max is not None and value_min > value_max:
+            errors["value_min"] = (
+                f"The minimum ({value_min:,}) is greater than the maximum ({value_max:,})."
+            )
+        value = None
+    elif qualifier in Qualifier.values:
+        if value is None and "value" not in errors:
+            errors["value"] = "Enter the number reported (or choose a range)."
+        value_min = value_max = None
+
+    household_size = data.get("household_size")
+    if household_size in (None, ""):
+        household_size = None
+        if unit == Unit.HOUSEHOLDS:
+            errors["household_size"] = "A figure in households needs the people per household."
+    else:
+        try:
+            household_size = Decimal(str(household_size))
+        except InvalidOperation:
+            errors["household_size"] = "Enter a number such as 4.4."
+        else:
+            if not Decimal(0) < household_size <= MAX_HOUSEHOLD_SIZE:
+                errors["household_size"] = f"Must be above 0 and at most {MAX_HOUSEHOLD_SIZE}."
+            elif household_size.as_tuple().exponent < -2:
+                errors["household_size"] = "Use at most two decimal places."
+        if unit != Unit.HOUSEHOLDS:
+            household_size = None
+
+    breakdown = {f: _whole_number(data.get(f), f, errors) for f in BREAKDOWN_FIELDS}
+    if any(n is not None for n in breakdown.values()):
+        if metric in Metric.values and SUBJECT[metric] != Subject.PEOPLE:
+            errors["women"] = "A sex and age breakdown is only for figures about people."
+        elif unit == Unit.PEOPLE and not errors:
+            ceiling = value_max if qualifier == Qualifier.RANGE else value
+            if qualifier != Qualifier.AT_LEAST and sum(n or 0 for n in breakdown.values()) > ceiling:
+                errors["women"] = (
+                    f"Women, men, girls and boys add up to more than the figure ({ceiling:,})."
+                )
+
+    note = (data.get("note") or "").strip()
+    if len(note) > 500:
+        errors["note"] = "At most 500 characters."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "metric": metric,
+        "qualifier": qualifier,
+        "value": value,
+        "value_min": value_min,
+        "value_max": value_max,
+        "unit": unit,
+        "household_size": household_size,
+        "note": note,
+        **breakdown,
+    }

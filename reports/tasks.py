@@ -1,0 +1,65 @@
+"""Background work: thin tasks that take ids, re-read the database and are safe to retry."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+
+from .models import Report, ReportHistory
+from .workflow import Action, Status
+
+RETRY = {"autoretry_for": (SMTPException, ConnectionError), "retry_backoff": True, "max_retries": 5}
+
+
+def _moderator_emails() -> list[str]:
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    perm = Q(groups__permissions__codename="moderate_report") | Q(
+        user_permissions__codename="moderate_report"
+    )
+    return sorted(set(users.filter(perm | Q(is_superuser=True)).values_list("email", flat=True)))
+
+
+@shared_task(**RETRY)
+def notify_moderators_of_submission(report_id: int) -> int:
+    """Tell the moderators a report awaits review. Returns how many were told (0 when the
+    report has meanwhile left the queue, so a late retry sends nothing stale)."""
+    report = Report.objects.select_related("place", "organization").filter(pk=report_id).first()
+    if report is None or report.status != Status.SUBMITTED:
+        return 0
+    recipients = _moderator_emails()
+    if not recipients:
+        return 0
+    send_mail(
+        subject=f"[Tracker] Report #{report.pk} awaits review",
+        message=(
+            f"{report.organization} submitted report #{report.pk}, \"{report.title}\" "
+            f"({report.place.name_en}, {report.start_date:%d %b %Y}).\n"
+            "Review it in the moderation queue."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+    return len(recipients)
+
+
+@shared_task(**RETRY)
+def notify_submitter_of_decision(history_id: int) -> int:
+    """Tell the person who filed a report what a moderator decided, with the message."""
+    entry = ReportHistory.objects.select_related("report__submitted_by").filter(pk=history_id).first()
+    if entry is None or not entry.report.submitted_by.email:
+        return 0
+    report = entry.report
+    message = f"Report #{report.pk}, \"{report.title}\", was {entry.get_action_display().lower()}."
+    if entry.note:
+        label = "Message" if entry.action == Action.REQUEST_CHANGES else "Reason"
+        message += f"\n\n{label} from the moderator:\n{entry.note}"
+    send_mail(
+        subject=f"[Tracker] Report #{report.pk}: {entry.get_action_display().lower()}",
+        message=message,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[report.submitted_by.email],
+    )
+    return 1
