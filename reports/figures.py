@@ -19,12 +19,16 @@ BREAKDOWN_FIELDS = ("women", "men", "girls", "boys")
 
 
 def counts(*, qualifier, value, value_min, value_max, unit, household_size):
+    """(low, best, high). Incomplete input gives Nones, which the database's NOT NULL and
+    check constraints then refuse: validation (clean_figure) is the place for messages."""
     if qualifier == Qualifier.RANGE:
+        if value_min is None or value_max is None:
+            return None, None, None
         low, high = value_min, value_max
         best = (low + high) // 2
     else:
         low = best = high = value
-    if unit == Unit.HOUSEHOLDS:
+    if low is not None and unit == Unit.HOUSEHOLDS and household_size is not None:
         size = Decimal(household_size)
         low, best, high = (
             int((Decimal(n) * size).quantize(Decimal(1), rounding=ROUND_HALF_UP))

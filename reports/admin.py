@@ -1,0 +1,275 @@
+"""The Django admin, usable by moderators: every edit goes through the services' history."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import services
+from .exceptions import ActionRefused
+from .figures import clean_figure
+from .models import (
+    Event,
+    EventReferenceFigure,
+    Figure,
+    Membership,
+    Organization,
+    Report,
+    ReportHistory,
+    Source,
+)
+
+
+class FigureForm(forms.ModelForm):
+    class Meta:
+        model = Figure
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        try:
+            data.update(clean_figure(data))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return data
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    form = FigureForm
+    extra = 0
+    fields = (
+        "metric", "qualifier", "value", "value_min", "value_max", "unit", "household_size",
+        "women", "men", "girls", "boys", "note",
+    )
+
+
+class HistoryInline(admin.TabularInline):
+    model = ReportHistory
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "actor", "action", "from_status", "to_status", "note", "changes")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ModerationActionForm(ActionForm):
+    note = forms.CharField(
+        required=False,
+        label="Reason or message",
+        widget=forms.TextInput(attrs={"size": 50}),
+        help_text="Required to reject, request changes or retract.",
+    )
+
+
+def _moderation_action(service, label, note_kwarg=None):
+    def action(modeladmin, request, queryset):
+        note = request.POST.get("note", "")
+        done = 0
+        for report in queryset.order_by("pk"):
+            kwargs = {note_kwarg: note} if note_kwarg else {"note": note}
+            try:
+                service(report=report, actor=request.user, **kwargs)
+            except (ActionRefused, ValidationError) as exc:
+                text = exc.message if isinstance(exc, ActionRefused) else "; ".join(exc.messages)
+                modeladmin.message_user(request, f"#{report.pk}: {text}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, f"{label}: {done} report(s).", messages.SUCCESS)
+
+    action.short_description = f"{label} selected reports"
+    action.__name__ = f"action_{service.__name__}"
+    return action
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        fields = {f: data.get(f) for f in services.REPORT_FIELDS if f in self.fields}
+        try:
+            data.update(services.clean_report_fields(fields))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return data
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    form = ReportForm
+    list_display = ("id", "title", "status", "place", "start_date", "organization", "event")
+    list_filter = ("status", "cause", "place__admin_level", "organization", "date_precision")
+    search_fields = ("title", "public_summary", "place__name_en", "place__name_local", "place__pcode")
+    date_hierarchy = "start_date"
+    list_select_related = ("place", "organization", "event")
+    autocomplete_fields = ("place", "sources", "event")
+    readonly_fields = ("status", "version", "submitted_by", "created_at", "updated_at",
+                       "submitted_at", "approved_at")
+    inlines = (FigureInline, HistoryInline)
+    action_form = ModerationActionForm
+    actions = (
+        _moderation_action(services.report_approve, "Approve"),
+        _moderation_action(services.report_reject, "Reject", "reason"),
+        _moderation_action(services.report_request_changes, "Request changes on", "message"),
+        _moderation_action(services.report_retract, "Retract", "reason"),
+    )
+    fieldsets = (
+        (None, {"fields": ("title", "status", "version", "organization", "submitted_by", "event")}),
+        ("When", {"fields": ("start_date", "end_date", "date_precision")}),
+        ("Where", {"fields": ("place", "latitude", "longitude", "location_precision",
+                              "point_released")}),
+        ("What", {"fields": ("cause", "tags", "public_summary", "internal_notes", "sources")}),
+        ("Timestamps", {"fields": ("created_at", "updated_at", "submitted_at", "approved_at"),
+                        "classes": ("collapse",)}),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        # Reports are retracted, never deleted: the history must stay whole.
+        return False
+
+    @transaction.atomic
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            request._report_before = services.report_snapshot(Report.objects.get(pk=obj.pk))
+        else:
+            obj.submitted_by = request.user
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report = form.instance
+        if change:
+            services.report_record_edit(
+                report=report, actor=request.user, before=request._report_before,
+                note="Edited in the admin",
+            )
+        else:
+            ReportHistory.objects.create(
+                report=report, actor=request.user, action="create", to_status=report.status,
+                note="Created in the admin",
+            )
+
+
+class ReferenceInline(admin.TabularInline):
+    model = EventReferenceFigure
+    extra = 0
+    fields = ("metric", "figure", "chosen_by", "chosen_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventReportInline(admin.TabularInline):
+    model = Report
+    fk_name = "event"
+    extra = 0
+    fields = ("title", "status", "place", "start_date")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "created_at")
+    search_fields = ("name", "description")
+    readonly_fields = ("created_by", "created_at")
+    inlines = (EventReportInline, ReferenceInline)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "source_type", "published_on", "language", "is_confidential")
+    list_filter = ("source_type", "is_confidential", "language")
+    search_fields = ("name", "title", "url")
+    date_hierarchy = "published_on"
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ReportHistory)
+class ReportHistoryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "report", "action", "actor", "from_status", "to_status")
+    list_filter = ("action", "to_status")
+    search_fields = ("report__title", "note", "actor__username")
+    list_select_related = ("report", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    inlines = (MembershipInline,)
+
+
+class UserMembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+    extra = 0
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    inlines = (UserMembershipInline,)
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
+    list_filter = ("groups", "is_staff", "is_active")
+
+
+admin.site.site_header = "Karenni displacement & civilian harm tracker"
+admin.site.site_title = "Tracker admin"
+admin.site.index_title = "Moderation and data"

@@ -1,0 +1,305 @@
+"""The demonstration data set: reports built from real reporting on Karenni (Kayah) State in
+November 2023 (../shared/seeds), taken through the real services into every moderation state.
+
+Figures, dates, places and named sources come from the seed articles. The organisations and
+people are invented (a real partner's name must never appear in a demo). One report is
+invented whole, numbers included: the camp committee's count in households from a
+confidential source, there to show how the tracker converts households and hides such
+sources. It stays "submitted", so it never reaches public pages or totals.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from gazetteer.models import Place
+
+from . import services
+from .models import Membership, Organization, Report
+from .roles import STAFF_ROLES, Role
+
+DEMO_PASSWORD = "karenni-demo-2023"  # noqa: S105 - printed on screen; load_demo refuses production
+SAMPLE_GAZETTEER = [
+    Path(settings.BASE_DIR) / "gazetteer" / "data" / "mimu_sample_village_tracts.csv",
+    Path(settings.BASE_DIR) / "gazetteer" / "data" / "mimu_sample_towns.csv",
+]
+
+ORGANIZATIONS = {
+    "monitors": "Loikaw Community Monitors (demo)",
+    "relief": "Demoso Relief Volunteers (demo)",
+    "moderation": "Tracker moderation team (demo)",
+    "datahub": "Regional Data Hub (demo API partner)",
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    organization: str | None
+    description: str
+
+
+ACCOUNTS = [
+    DemoAccount("admin", Role.ADMIN, "moderation", "administrator (all rights)"),
+    DemoAccount("moderator", Role.MODERATOR, "moderation", "moderator"),
+    DemoAccount("partner", Role.FIELD_PARTNER, "monitors", "field partner, Loikaw monitors"),
+    DemoAccount("partner2", Role.FIELD_PARTNER, "relief", "field partner, Demoso volunteers"),
+    DemoAccount("advocate", Role.ADVOCATE, None, "advocate"),
+    DemoAccount("apipartner", Role.API_PARTNER, "datahub", "API partner"),
+]
+
+IRRAWADDY = "The Irrawaddy"
+
+SOURCES = {
+    "irrawaddy_13nov": dict(
+        source_type="news_media", name=IRRAWADDY, language="en", published_on=date(2023, 11, 13),
+        title="Karenni Armed Group Seizes Seven Myanmar Junta Bases Since Saturday",
+    ),
+    "irrawaddy_18nov": dict(
+        source_type="news_media", name=IRRAWADDY, language="en", published_on=date(2023, 11, 18),
+        title="Kayah Resistance Groups Claim Victories Over Myanmar Junta",
+    ),
+    "irrawaddy_22nov": dict(
+        source_type="news_media", name=IRRAWADDY, language="en", published_on=date(2023, 11, 22),
+        title="Over 200 Junta Soldiers Killed in 10-Day Battle for Myanmar's Loikaw: KNDF",
+    ),
+    "kndf_13nov": dict(
+        source_type="party_to_conflict", language="en", published_on=date(2023, 11, 13),
+        name="Karenni Nationalities Defence Force (KNDF)",
+        title="Statement on the first days of Operation 1111, as quoted by The Irrawaddy",
+    ),
+    "ucan_15nov": dict(
+        source_type="news_media", name="Union of Catholic Asian News", language="en",
+        published_on=date(2023, 11, 15),
+        title="Civilians trapped amid fighting in Myanmar's Kayah state",
+    ),
+    "myanmar_now_10nov": dict(
+        source_type="news_media", name="Myanmar Now", language="en",
+        published_on=date(2023, 11, 10),
+        url="https://myanmar-now.org/en/news/",
+        title="After attacking military target in Karenni State, KNDF and KNPLF announce launch "
+        "of 'Operation 1107'",
+    ),
+    "camp_committee": dict(
+        source_type="local_cso", name="IDP camp committee near Demoso (demo)", language="my",
+        published_on=date(2023, 11, 14), is_confidential=True,
+        title="Arrivals from Loikaw, counted at the camp gate",
+    ),
+}
+
+LOIKAW_TOWN, LOIKAW_TSP, MESE_TSP, KAYAH = "MMR002001701", "MMR002001", "MMR002007", "MMR002"
+
+# Each report: who files it, what it says, and the moderation path it takes.
+REPORTS = [
+    dict(
+        key="loikaw_flow_13nov", by="partner",
+        title="Most of Loikaw's residents flee as Operation 1111 reaches the town",
+        place=LOIKAW_TOWN, start_date=date(2023, 11, 11), end_date=date(2023, 11, 13),
+        cause="ground_assault", tags=["Operation 1111"], sources=["irrawaddy_13nov"],
+        public_summary="About 35,000 of Loikaw's roughly 50,000 residents had left the town "
+        "after the KNDF urged residents to evacuate temporarily to safe areas.",
+        internal_notes="Irrawaddy figure; the town's population of ~50,000 is their estimate.",
+        figures=[dict(metric="newly_displaced", qualifier="approximately", value=35000)],
+        path=["submit", "approve"], event="loikaw_displacement",
+    ),
+    dict(
+        key="loikaw_flow_22nov", by="partner",
+        title="At least 40,000 displaced from Loikaw in the first ten days of Operation 1111",
+        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 21),
+        date_precision="day", cause="ground_assault", tags=["Operation 1111"],
+        sources=["irrawaddy_22nov"],
+        public_summary="The Irrawaddy reported that 40,000 of those displaced in Karenni State "
+        "since 11 November had fled Loikaw.",
+        figures=[dict(metric="newly_displaced", qualifier="at_least", value=40000)],
+        path=["submit", "approve"], event="loikaw_displacement", reference=True,
+    ),
+    dict(
+        key="loikaw_stock_18nov", by="partner2",
+        title="More than 40,000 people displaced from Loikaw, resistance groups say",
+        place=LOIKAW_TSP, start_date=date(2023, 11, 18), cause="ground_assault",
+        tags=["Operation 1111"], sources=["irrawaddy_18nov"],
+        public_summary="Resistance groups taking part in Operation 1111 said more than 40,000 "
+        "people were displaced as of 18 November.",
+        internal_notes="A stock (people displaced at that date), not new displacement: do not "
+        "add it to the flow reports of the same days.",
+        figures=[dict(metric="currently_displaced", qualifier="at_least", value=40000)],
+        path=["submit", "approve"],
+    ),
+    dict(
+        key="loikaw_killed_13nov", by="partner",
+        title="16 civilians killed in the first days of fighting for Loikaw",
+        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 13),
+        cause="ground_assault", tags=["Operation 1111"], sources=["kndf_13nov", "irrawaddy_13nov"],
+        public_summary="The KNDF said 16 civilians had died in the fighting by 13 November.",
+        internal_notes="Only source is a party to the conflict; keep looking for corroboration.",
+        figures=[dict(metric="killed", qualifier="exact", value=16)],
+        path=["submit", "approve"],
+    ),
+    dict(
+        key="camp_arrivals_14nov", by="partner2",
+        title="Families from Loikaw arriving at camps near Demoso",
+        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 14),
+        cause="ground_assault", tags=["Operation 1111"], sources=["camp_committee", "irrawaddy_13nov"],
+        public_summary="Camp volunteers counted families arriving from Loikaw during the first "
+        "days of the offensive.",
+        internal_notes="Likely the same displacement as the Irrawaddy's 35,000: link to the "
+        "Loikaw event after review.",
+        figures=[dict(metric="newly_displaced", qualifier="range", value_min=1500,
+                      value_max=2000, unit="households", household_size="4.4")],
+        path=["submit"],
+    ),
+    dict(
+        key="loikaw_deaths_18nov", by="partner2",
+        title="At least 50 dead in the battle for Loikaw",
+        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 18),
+        cause="ground_assault", tags=["Operation 1111"], sources=["irrawaddy_18nov"],
+        public_summary="Resistance groups reported at least 50 people dead.",
+        figures=[dict(metric="killed", qualifier="at_least", value=50)],
+        path=["submit", ("request_changes", "The article says at least 50 people died but not "
+                         "that they were all civilians. Please check whether combatants are "
+                         "included, and split the civilian deaths if you can.")],
+    ),
+    dict(
+        key="ten_days_dead", by="partner",
+        title="More than 315 killed in ten days of Operation 1111",
+        place=KAYAH, start_date=date(2023, 11, 11), end_date=date(2023, 11, 21),
+        cause="ground_assault", tags=["Operation 1111"], sources=["irrawaddy_22nov"],
+        public_summary="More than 315 fighters and civilians died in the first ten days.",
+        figures=[dict(metric="killed", qualifier="at_least", value=315)],
+        path=["submit", ("reject", "The 315 combines fighters and civilians; this tracker only "
+                                   "counts civilian deaths.")],
+    ),
+    dict(
+        key="killed_state_duplicate", by="partner2",
+        title="16 civilians killed in Karenni State",
+        place=KAYAH, start_date=date(2023, 11, 11), end_date=date(2023, 11, 13),
+        cause="ground_assault", tags=["Operation 1111"], sources=["kndf_13nov"],
+        public_summary="The KNDF said 16 civilians had died.",
+        figures=[dict(metric="killed", qualifier="exact", value=16)],
+        path=["submit", "approve", ("retract", "Duplicate of the Loikaw township report of the "
+                                               "same 16 deaths, filed at state level.")],
+    ),
+    dict(
+        key="trapped_15nov", by="partner",
+        title="Civilians trapped in Loikaw as roads are blocked",
+        place=LOIKAW_TOWN, start_date=date(2023, 11, 15), cause="ground_assault",
+        tags=["Operation 1111"], sources=["ucan_15nov"],
+        public_summary="Junta troops blocked the roads out of Loikaw, trapping civilians.",
+        internal_notes="No number yet: waiting for the parish count before submitting.",
+        figures=[], path=[],
+    ),
+    dict(
+        key="pan_tein_7nov", by="partner",
+        title="Operation 1107 begins with an assault at Pan Tein, Mese Township",
+        place=MESE_TSP, start_date=date(2023, 11, 7), cause="airstrike",
+        tags=["Operation 1107"], sources=["myanmar_now_10nov"],
+        public_summary="Resistance forces overran an army outpost at a monastery and school in "
+        "Pan Tein village; junta airstrikes followed.",
+        internal_notes="Check with our Mese contact whether the airstrikes hit the village.",
+        figures=[], path=[],
+    ),
+]
+
+EVENTS = {
+    "loikaw_displacement": dict(
+        name="Displacement from Loikaw, Operation 1111 (November 2023)",
+        description="Residents of Loikaw fled the fighting that began on 11 November 2023.",
+    ),
+}
+
+
+def demo_loaded() -> bool:
+    return Organization.objects.filter(name=ORGANIZATIONS["moderation"]).exists()
+
+
+def _ensure_gazetteer(out) -> None:
+    needed = {LOIKAW_TOWN, LOIKAW_TSP, MESE_TSP, KAYAH}
+    if set(Place.objects.filter(pcode__in=needed).values_list("pcode", flat=True)) == needed:
+        return
+    from gazetteer.importer import import_files
+
+    for result in import_files(SAMPLE_GAZETTEER):
+        out(f"Gazetteer sample {result.name}: {result.created} places created.")
+
+
+def _create_accounts(organizations) -> dict:
+    User = get_user_model()
+    users = {}
+    for account in ACCOUNTS:
+        user = User.objects.create_user(
+            username=account.username,
+            email=f"{account.username}@example.org",
+            password=DEMO_PASSWORD,
+            first_name=account.description.split(",")[0].capitalize(),
+            is_staff=account.role in STAFF_ROLES,
+            is_superuser=account.role == Role.ADMIN,
+        )
+        user.groups.add(Group.objects.get(name=account.role))
+        if account.organization:
+            Membership.objects.create(user=user, organization=organizations[account.organization])
+        users[account.username] = User.objects.get(pk=user.pk)  # fresh permission cache
+    return users
+
+
+def _walk(report: Report, path, actor, moderator) -> None:
+    for step in path:
+        action, note = (step, "") if isinstance(step, str) else step
+        if action == "submit":
+            services.report_submit(report=report, actor=actor)
+        elif action == "approve":
+            services.report_approve(report=report, actor=moderator, note="Checked against source.")
+        elif action == "reject":
+            services.report_reject(report=report, actor=moderator, reason=note)
+        elif action == "request_changes":
+            services.report_request_changes(report=report, actor=moderator, message=note)
+        elif action == "retract":
+            services.report_retract(report=report, actor=moderator, reason=note)
+        else:
+            raise ValueError(f"unknown demo step {action!r}")
+
+
+@transaction.atomic
+def load_demo(out=print) -> bool:
+    """Load the demonstration data once; returns False (and changes nothing) if it is there."""
+    if demo_loaded():
+        return False
+    _ensure_gazetteer(out)
+    organizations = {
+        key: Organization.objects.create(name=name) for key, name in ORGANIZATIONS.items()
+    }
+    users = _create_accounts(organizations)
+    moderator = users["moderator"]
+    sources = {
+        key: services.source_create(actor=moderator, **data) for key, data in SOURCES.items()
+    }
+    events = {
+        key: services.event_create(actor=moderator, **data) for key, data in EVENTS.items()
+    }
+    places = {p.pcode: p for p in Place.objects.filter(pcode__in={r["place"] for r in REPORTS})}
+    for spec in REPORTS:
+        spec = dict(spec)
+        actor = users[spec.pop("by")]
+        path, event_key = spec.pop("path"), spec.pop("event", None)
+        is_reference = spec.pop("reference", False)
+        spec.pop("key")
+        report = services.report_create(
+            actor=actor,
+            place=places[spec.pop("place")],
+            sources=[sources[key] for key in spec.pop("sources")],
+            **spec,
+        )
+        _walk(report, path, actor, moderator)
+        if event_key:
+            services.report_link_event(report=report, event=events[event_key], actor=moderator)
+            if is_reference:
+                for figure in report.figures.all():
+                    services.event_set_reference_figure(
+                        event=events[event_key], figure=figure, actor=moderator
+                    )
+    return True

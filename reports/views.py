@@ -1,0 +1,26 @@
+"""Server-rendered pages. Each view asks a selector what the person may see."""
+
+from django.db.models import Count
+from django.shortcuts import render
+
+from gazetteer.models import Place
+
+from . import selectors
+
+
+def home(request):
+    reports = selectors.public_reports().order_by("-start_date", "-id")[:20]
+    context = {
+        "reports": [
+            {
+                "report": report,
+                "sources": [selectors.public_source_label(s) for s in report.sources.all()],
+            }
+            for report in reports
+        ],
+        "approved_count": selectors.public_reports().count(),
+        "places_by_level": dict(
+            Place.objects.values_list("admin_level").annotate(n=Count("id")).order_by()
+        ),
+    }
+    return render(request, "reports/home.html", context)

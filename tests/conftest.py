@@ -1,0 +1,113 @@
+"""Fixtures: a small gazetteer, one user per role, and a helper that files reports through
+the services, as the people using the tracker would."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from gazetteer.models import Place
+from reports import services
+from reports.models import Membership, Organization
+from reports.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _place(pcode, level, name, parent=None, **extra):
+    path = (parent.path if parent else "/") + pcode + "/"
+    return Place.objects.create(
+        pcode=pcode, admin_level=level, name_en=name, parent=parent, path=path, **extra
+    )
+
+
+@pytest.fixture
+def places(db):
+    myanmar = _place("MMR", 0, "Myanmar", name_local="မြန်မာ", default_household_size="4.4")
+    kayah = _place("MMR002", 1, "Kayah", myanmar, kind="State")
+    loikaw_district = _place("MMR002D001", 2, "Loikaw", kayah, kind="District")
+    loikaw = _place("MMR002001", 3, "Loikaw", loikaw_district, kind="Township")
+    demoso = _place("MMR002002", 3, "Demoso", loikaw_district, kind="Township")
+    loikaw_town = _place(
+        "MMR002001701", 4, "Loikaw Town", loikaw, kind="Town", name_local="လွိုင်ကော်",
+        latitude="19.674240", longitude="97.209930",
+    )
+    return {
+        "MMR": myanmar, "kayah": kayah, "loikaw_district": loikaw_district, "loikaw": loikaw,
+        "demoso": demoso, "loikaw_town": loikaw_town,
+    }
+
+
+@pytest.fixture
+def organizations(db):
+    return {
+        "monitors": Organization.objects.create(name="Loikaw monitors"),
+        "relief": Organization.objects.create(name="Demoso relief"),
+    }
+
+
+def _user(username, role, organization=None, **extra):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.org", password="x-secret-pass-1", **extra
+    )
+    user.groups.add(Group.objects.get(name=role))
+    if organization:
+        Membership.objects.create(user=user, organization=organization)
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def field_partner(organizations):
+    return _user("partner", Role.FIELD_PARTNER, organizations["monitors"])
+
+
+@pytest.fixture
+def other_partner(organizations):
+    return _user("partner2", Role.FIELD_PARTNER, organizations["relief"])
+
+
+@pytest.fixture
+def moderator(db):
+    return _user("moderator", Role.MODERATOR, is_staff=True)
+
+
+@pytest.fixture
+def advocate(db):
+    return _user("advocate", Role.ADVOCATE)
+
+
+@pytest.fixture
+def news_source(moderator):
+    return services.source_create(
+        actor=moderator, source_type="news_media", name="The Irrawaddy",
+        title="Karenni Armed Group Seizes Seven Myanmar Junta Bases Since Saturday",
+        url="https://www.irrawaddy.com/", published_on=date(2023, 11, 13), language="en",
+    )
+
+
+@pytest.fixture
+def file_report(places, news_source):
+    """file_report(actor, **overrides) -> a draft report with one figure and one source."""
+
+    def make(actor, **overrides):
+        fields = dict(
+            title="Residents flee Loikaw",
+            place=places["loikaw_town"],
+            start_date=date(2023, 11, 11),
+            end_date=date(2023, 11, 13),
+            public_summary="About 35,000 residents left the town.",
+            internal_notes="Partner's contact in ward 3.",
+            cause="ground_assault",
+            tags=["Operation 1111"],
+            figures=[dict(metric="newly_displaced", qualifier="approximately", value=35000)],
+            sources=[news_source],
+        )
+        fields.update(overrides)
+        return services.report_create(actor=actor, **fields)
+
+    return make

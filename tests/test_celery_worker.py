@@ -1,0 +1,95 @@
+"""The real background path, once: a Celery worker started against a real broker (Redis in
+CI) receives the tasks queued after commit and sends the e-mails.
+
+Runs only when TRACKER_TEST_BROKER_URL names a broker, and on PostgreSQL (the worker is
+another process and must see the same test database). `.ci/run` sets both.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from reports import services
+from tracker.celery import app as celery_app
+
+BROKER = os.environ.get("TRACKER_TEST_BROKER_URL", "")
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not BROKER, reason="set TRACKER_TEST_BROKER_URL to run a real worker"),
+]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs a database it can share: run on PostgreSQL")
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url",
+                                             "task_default_queue")}
+    celery_app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = os.environ | {
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": BROKER,
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
+    }
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=solo",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue,
+         "--loglevel=INFO"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        yield mail_dir
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+        celery_app.conf.update(saved)
+        print((tmp_path / "worker.log").read_text()[-3000:])
+
+
+def _wait_for_mail(mail_dir: Path, count: int, timeout: float = 60) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = sorted(mail_dir.glob("*.log"))
+        texts = [f.read_text() for f in files]
+        if sum(t.count("Subject: ") for t in texts) >= count:
+            return texts
+        time.sleep(0.2)
+    raise AssertionError(f"the worker sent fewer than {count} e-mails in {timeout}s")
+
+
+def test_a_real_worker_sends_the_notifications(worker, field_partner, moderator, file_report):
+    report = file_report(field_partner)
+    services.report_submit(report=report, actor=field_partner)  # commits, then queues
+    # The worker re-reads the report: had it been approved already, the stale "awaits
+    # review" notice would (rightly) not be sent. So let it arrive first.
+    _wait_for_mail(worker, 1)
+    services.report_approve(report=report, actor=moderator, note="Matches the Irrawaddy.")
+    mail = "\n".join(_wait_for_mail(worker, 2))
+    assert f"Subject: [Tracker] Report #{report.pk} awaits review" in mail
+    assert "To: moderator@example.org" in mail
+    assert f"Subject: [Tracker] Report #{report.pk}: approved" in mail
+    assert "To: partner@example.org" in mail
+    assert "Reason from the moderator:\nMatches the Irrawaddy." in mail
+    assert settings.CELERY_TASK_ALWAYS_EAGER is False

@@ -1,0 +1,27 @@
+"""The public home page shows approved reports only, in their public shape."""
+
+from reports import services
+
+
+def test_home_shows_only_approved_reports_in_public_shape(
+    client, field_partner, moderator, file_report
+):
+    secret = services.source_create(
+        actor=moderator, source_type="local_cso", name="Camp committee X", is_confidential=True)
+    approved = file_report(field_partner, title="Approved <b>report</b>",
+                           sources=[secret], internal_notes="Contact: U Ba, phone 09-555")
+    draft = file_report(field_partner, title="Draft report")
+    services.report_submit(report=approved, actor=field_partner)
+    services.report_approve(report=approved, actor=moderator)
+
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Approved &lt;b&gt;report&lt;/b&gt;" in html
+    assert "About 35,000 residents left the town." in html
+    assert "Newly displaced" not in html and "People newly displaced: about 35,000 people" in html
+    assert "confidential local source" in html
+    for leaked in ("Camp committee X", "U Ba", "09-555", draft.title, "Loikaw monitors",
+                   "partner@example.org"):
+        assert leaked not in html
+    assert "1 approved report " in html
