@@ -18,6 +18,7 @@ env = environ.Env(
     DJANGO_ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]", "testserver"]),
     DJANGO_CSRF_TRUSTED_ORIGINS=(list, []),
     DJANGO_SECURE_SSL_REDIRECT=(bool, False),
+    DJANGO_SECURE_HSTS_SECONDS=(int, 3600),
     DJANGO_LOG_LEVEL=(str, "INFO"),
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     DATABASE_CONN_MAX_AGE=(int, 60),
@@ -154,7 +155,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env("DJANGO_SECURE_SSL_REDIRECT")
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
+    # Start short; raise it once HTTPS is known to work (browsers remember it).
+    SECURE_HSTS_SECONDS = env("DJANGO_SECURE_HSTS_SECONDS")
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
@@ -162,4 +164,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL")},
+    # Bots probing by IP address would otherwise fill the log with tracebacks.
+    "loggers": {"django.security.DisallowedHost": {"handlers": [], "propagate": False}},
 }
