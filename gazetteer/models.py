@@ -56,8 +56,7 @@ class Place(models.Model):
                 name="place_point_valid",
             ),
             models.CheckConstraint(
-                condition=Q(default_household_size__isnull=True)
-                | Q(default_household_size__gt=0),
+                condition=Q(default_household_size__isnull=True) | Q(default_household_size__gt=0),
                 name="place_household_size_positive",
             ),
         ]
@@ -70,7 +69,7 @@ class Place(models.Model):
         return [code for code in self.path.split("/") if code][:-1]
 
     def admin_path_display(self) -> str:
-        """"Loikaw Town, Loikaw, Loikaw District, Kayah": the place and its ancestors below the
+        """ "Loikaw Town, Loikaw, Loikaw District, Kayah": the place and its ancestors below the
         country, the way people name a place."""
         names = {p.pcode: p for p in Place.objects.filter(pcode__in=self.ancestor_pcodes)}
         chain = [self] + [names[c] for c in reversed(self.ancestor_pcodes) if c in names]

@@ -24,9 +24,8 @@ from .models import (
 
 
 class FigureForm(forms.ModelForm):
-    class Meta:
-        model = Figure
-        fields = "__all__"
+    """Figure rows in the admin, validated by the same rules as every other way in (the
+    admin supplies the model and fields)."""
 
     def clean(self):
         data = super().clean()
@@ -43,8 +42,18 @@ class FigureInline(admin.TabularInline):
     form = FigureForm
     extra = 0
     fields = (
-        "metric", "qualifier", "value", "value_min", "value_max", "unit", "household_size",
-        "women", "men", "girls", "boys", "note",
+        "metric",
+        "qualifier",
+        "value",
+        "value_min",
+        "value_max",
+        "unit",
+        "household_size",
+        "women",
+        "men",
+        "girls",
+        "boys",
+        "note",
     )
 
 
@@ -93,9 +102,7 @@ def _moderation_action(service, label, note_kwarg=None):
 
 
 class ReportForm(forms.ModelForm):
-    class Meta:
-        model = Report
-        fields = "__all__"
+    """The report form in the admin, with the services' validation of dates and place."""
 
     def clean(self):
         data = super().clean()
@@ -115,12 +122,25 @@ class ReportAdmin(admin.ModelAdmin):
     form = ReportForm
     list_display = ("id", "title", "status", "place", "start_date", "organization", "event")
     list_filter = ("status", "cause", "place__admin_level", "organization", "date_precision")
-    search_fields = ("title", "public_summary", "place__name_en", "place__name_local", "place__pcode")
+    search_fields = (
+        "title",
+        "public_summary",
+        "place__name_en",
+        "place__name_local",
+        "place__pcode",
+    )
     date_hierarchy = "start_date"
     list_select_related = ("place", "organization", "event")
     autocomplete_fields = ("place", "sources", "event")
-    readonly_fields = ("status", "version", "submitted_by", "created_at", "updated_at",
-                       "submitted_at", "approved_at")
+    readonly_fields = (
+        "status",
+        "version",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "approved_at",
+    )
     inlines = (FigureInline, HistoryInline)
     action_form = ModerationActionForm
     actions = (
@@ -132,11 +152,18 @@ class ReportAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("title", "status", "version", "organization", "submitted_by", "event")}),
         ("When", {"fields": ("start_date", "end_date", "date_precision")}),
-        ("Where", {"fields": ("place", "latitude", "longitude", "location_precision",
-                              "point_released")}),
+        (
+            "Where",
+            {"fields": ("place", "latitude", "longitude", "location_precision", "point_released")},
+        ),
         ("What", {"fields": ("cause", "tags", "public_summary", "internal_notes", "sources")}),
-        ("Timestamps", {"fields": ("created_at", "updated_at", "submitted_at", "approved_at"),
-                        "classes": ("collapse",)}),
+        (
+            "Timestamps",
+            {
+                "fields": ("created_at", "updated_at", "submitted_at", "approved_at"),
+                "classes": ("collapse",),
+            },
+        ),
     )
 
     def has_delete_permission(self, request, obj=None):
@@ -160,12 +187,17 @@ class ReportAdmin(admin.ModelAdmin):
         report = form.instance
         if change:
             services.report_record_edit(
-                report=report, actor=request.user, before=request._report_before,
+                report=report,
+                actor=request.user,
+                before=request._report_before,
                 note="Edited in the admin",
             )
         else:
             ReportHistory.objects.create(
-                report=report, actor=request.user, action="create", to_status=report.status,
+                report=report,
+                actor=request.user,
+                action="create",
+                to_status=report.status,
                 note="Created in the admin",
             )
 

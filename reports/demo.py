@@ -58,37 +58,55 @@ IRRAWADDY = "The Irrawaddy"
 
 SOURCES = {
     "irrawaddy_13nov": dict(
-        source_type="news_media", name=IRRAWADDY, language="en", published_on=date(2023, 11, 13),
+        source_type="news_media",
+        name=IRRAWADDY,
+        language="en",
+        published_on=date(2023, 11, 13),
         title="Karenni Armed Group Seizes Seven Myanmar Junta Bases Since Saturday",
     ),
     "irrawaddy_18nov": dict(
-        source_type="news_media", name=IRRAWADDY, language="en", published_on=date(2023, 11, 18),
+        source_type="news_media",
+        name=IRRAWADDY,
+        language="en",
+        published_on=date(2023, 11, 18),
         title="Kayah Resistance Groups Claim Victories Over Myanmar Junta",
     ),
     "irrawaddy_22nov": dict(
-        source_type="news_media", name=IRRAWADDY, language="en", published_on=date(2023, 11, 22),
+        source_type="news_media",
+        name=IRRAWADDY,
+        language="en",
+        published_on=date(2023, 11, 22),
         title="Over 200 Junta Soldiers Killed in 10-Day Battle for Myanmar's Loikaw: KNDF",
     ),
     "kndf_13nov": dict(
-        source_type="party_to_conflict", language="en", published_on=date(2023, 11, 13),
+        source_type="party_to_conflict",
+        language="en",
+        published_on=date(2023, 11, 13),
         name="Karenni Nationalities Defence Force (KNDF)",
         title="Statement on the first days of Operation 1111, as quoted by The Irrawaddy",
     ),
     "ucan_15nov": dict(
-        source_type="news_media", name="Union of Catholic Asian News", language="en",
+        source_type="news_media",
+        name="Union of Catholic Asian News",
+        language="en",
         published_on=date(2023, 11, 15),
         title="Civilians trapped amid fighting in Myanmar's Kayah state",
     ),
     "myanmar_now_10nov": dict(
-        source_type="news_media", name="Myanmar Now", language="en",
+        source_type="news_media",
+        name="Myanmar Now",
+        language="en",
         published_on=date(2023, 11, 10),
         url="https://myanmar-now.org/en/news/",
         title="After attacking military target in Karenni State, KNDF and KNPLF announce launch "
         "of 'Operation 1107'",
     ),
     "camp_committee": dict(
-        source_type="local_cso", name="IDP camp committee near Demoso (demo)", language="my",
-        published_on=date(2023, 11, 14), is_confidential=True,
+        source_type="local_cso",
+        name="IDP camp committee near Demoso (demo)",
+        language="my",
+        published_on=date(2023, 11, 14),
+        is_confidential=True,
         title="Arrivals from Loikaw, counted at the camp gate",
     ),
 }
@@ -98,32 +116,49 @@ LOIKAW_TOWN, LOIKAW_TSP, MESE_TSP, KAYAH = "MMR002001701", "MMR002001", "MMR0020
 # Each report: who files it, what it says, and the moderation path it takes.
 REPORTS = [
     dict(
-        key="loikaw_flow_13nov", by="partner",
+        key="loikaw_flow_13nov",
+        by="partner",
         title="Most of Loikaw's residents flee as Operation 1111 reaches the town",
-        place=LOIKAW_TOWN, start_date=date(2023, 11, 11), end_date=date(2023, 11, 13),
-        cause="ground_assault", tags=["Operation 1111"], sources=["irrawaddy_13nov"],
+        place=LOIKAW_TOWN,
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 13),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["irrawaddy_13nov"],
         public_summary="About 35,000 of Loikaw's roughly 50,000 residents had left the town "
         "after the KNDF urged residents to evacuate temporarily to safe areas.",
         internal_notes="Irrawaddy figure; the town's population of ~50,000 is their estimate.",
         figures=[dict(metric="newly_displaced", qualifier="approximately", value=35000)],
-        path=["submit", "approve"], event="loikaw_displacement",
+        path=["submit", "approve"],
+        event="loikaw_displacement",
     ),
     dict(
-        key="loikaw_flow_22nov", by="partner",
+        key="loikaw_flow_22nov",
+        by="partner",
         title="At least 40,000 displaced from Loikaw in the first ten days of Operation 1111",
-        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 21),
-        date_precision="day", cause="ground_assault", tags=["Operation 1111"],
+        place=LOIKAW_TSP,
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 21),
+        date_precision="day",
+        cause="ground_assault",
+        tags=["Operation 1111"],
         sources=["irrawaddy_22nov"],
         public_summary="The Irrawaddy reported that 40,000 of those displaced in Karenni State "
         "since 11 November had fled Loikaw.",
         figures=[dict(metric="newly_displaced", qualifier="at_least", value=40000)],
-        path=["submit", "approve"], event="loikaw_displacement", reference=True,
+        path=["submit", "approve"],
+        event="loikaw_displacement",
+        reference=True,
     ),
     dict(
-        key="loikaw_stock_18nov", by="partner2",
+        key="loikaw_stock_18nov",
+        by="partner2",
         title="More than 40,000 people displaced from Loikaw, resistance groups say",
-        place=LOIKAW_TSP, start_date=date(2023, 11, 18), cause="ground_assault",
-        tags=["Operation 1111"], sources=["irrawaddy_18nov"],
+        place=LOIKAW_TSP,
+        start_date=date(2023, 11, 18),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["irrawaddy_18nov"],
         public_summary="Resistance groups taking part in Operation 1111 said more than 40,000 "
         "people were displaced as of 18 November.",
         internal_notes="A stock (people displaced at that date), not new displacement: do not "
@@ -132,77 +167,139 @@ REPORTS = [
         path=["submit", "approve"],
     ),
     dict(
-        key="loikaw_killed_13nov", by="partner",
+        key="loikaw_killed_13nov",
+        by="partner",
         title="16 civilians killed in the first days of fighting for Loikaw",
-        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 13),
-        cause="ground_assault", tags=["Operation 1111"], sources=["kndf_13nov", "irrawaddy_13nov"],
+        place=LOIKAW_TSP,
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 13),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["kndf_13nov", "irrawaddy_13nov"],
         public_summary="The KNDF said 16 civilians had died in the fighting by 13 November.",
         internal_notes="Only source is a party to the conflict; keep looking for corroboration.",
         figures=[dict(metric="killed", qualifier="exact", value=16)],
         path=["submit", "approve"],
     ),
     dict(
-        key="camp_arrivals_14nov", by="partner2",
+        key="camp_arrivals_14nov",
+        by="partner2",
         title="Families from Loikaw arriving at camps near Demoso",
-        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 14),
-        cause="ground_assault", tags=["Operation 1111"], sources=["camp_committee", "irrawaddy_13nov"],
+        place=LOIKAW_TSP,
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 14),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["camp_committee", "irrawaddy_13nov"],
         public_summary="Camp volunteers counted families arriving from Loikaw during the first "
         "days of the offensive.",
         internal_notes="Likely the same displacement as the Irrawaddy's 35,000: link to the "
         "Loikaw event after review.",
-        figures=[dict(metric="newly_displaced", qualifier="range", value_min=1500,
-                      value_max=2000, unit="households", household_size="4.4")],
+        figures=[
+            dict(
+                metric="newly_displaced",
+                qualifier="range",
+                value_min=1500,
+                value_max=2000,
+                unit="households",
+                household_size="4.4",
+            )
+        ],
         path=["submit"],
     ),
     dict(
-        key="loikaw_deaths_18nov", by="partner2",
+        key="loikaw_deaths_18nov",
+        by="partner2",
         title="At least 50 dead in the battle for Loikaw",
-        place=LOIKAW_TSP, start_date=date(2023, 11, 11), end_date=date(2023, 11, 18),
-        cause="ground_assault", tags=["Operation 1111"], sources=["irrawaddy_18nov"],
+        place=LOIKAW_TSP,
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 18),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["irrawaddy_18nov"],
         public_summary="Resistance groups reported at least 50 people dead.",
         figures=[dict(metric="killed", qualifier="at_least", value=50)],
-        path=["submit", ("request_changes", "The article says at least 50 people died but not "
-                         "that they were all civilians. Please check whether combatants are "
-                         "included, and split the civilian deaths if you can.")],
+        path=[
+            "submit",
+            (
+                "request_changes",
+                "The article says at least 50 people died but not "
+                "that they were all civilians. Please check whether combatants are "
+                "included, and split the civilian deaths if you can.",
+            ),
+        ],
     ),
     dict(
-        key="ten_days_dead", by="partner",
+        key="ten_days_dead",
+        by="partner",
         title="More than 315 killed in ten days of Operation 1111",
-        place=KAYAH, start_date=date(2023, 11, 11), end_date=date(2023, 11, 21),
-        cause="ground_assault", tags=["Operation 1111"], sources=["irrawaddy_22nov"],
+        place=KAYAH,
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 21),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["irrawaddy_22nov"],
         public_summary="More than 315 fighters and civilians died in the first ten days.",
         figures=[dict(metric="killed", qualifier="at_least", value=315)],
-        path=["submit", ("reject", "The 315 combines fighters and civilians; this tracker only "
-                                   "counts civilian deaths.")],
+        path=[
+            "submit",
+            (
+                "reject",
+                "The 315 combines fighters and civilians; this tracker only "
+                "counts civilian deaths.",
+            ),
+        ],
     ),
     dict(
-        key="killed_state_duplicate", by="partner2",
+        key="killed_state_duplicate",
+        by="partner2",
         title="16 civilians killed in Karenni State",
-        place=KAYAH, start_date=date(2023, 11, 11), end_date=date(2023, 11, 13),
-        cause="ground_assault", tags=["Operation 1111"], sources=["kndf_13nov"],
+        place=KAYAH,
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 13),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["kndf_13nov"],
         public_summary="The KNDF said 16 civilians had died.",
         figures=[dict(metric="killed", qualifier="exact", value=16)],
-        path=["submit", "approve", ("retract", "Duplicate of the Loikaw township report of the "
-                                               "same 16 deaths, filed at state level.")],
+        path=[
+            "submit",
+            "approve",
+            (
+                "retract",
+                "Duplicate of the Loikaw township report of the "
+                "same 16 deaths, filed at state level.",
+            ),
+        ],
     ),
     dict(
-        key="trapped_15nov", by="partner",
+        key="trapped_15nov",
+        by="partner",
         title="Civilians trapped in Loikaw as roads are blocked",
-        place=LOIKAW_TOWN, start_date=date(2023, 11, 15), cause="ground_assault",
-        tags=["Operation 1111"], sources=["ucan_15nov"],
+        place=LOIKAW_TOWN,
+        start_date=date(2023, 11, 15),
+        cause="ground_assault",
+        tags=["Operation 1111"],
+        sources=["ucan_15nov"],
         public_summary="Junta troops blocked the roads out of Loikaw, trapping civilians.",
         internal_notes="No number yet: waiting for the parish count before submitting.",
-        figures=[], path=[],
+        figures=[],
+        path=[],
     ),
     dict(
-        key="pan_tein_7nov", by="partner",
+        key="pan_tein_7nov",
+        by="partner",
         title="Operation 1107 begins with an assault at Pan Tein, Mese Township",
-        place=MESE_TSP, start_date=date(2023, 11, 7), cause="airstrike",
-        tags=["Operation 1107"], sources=["myanmar_now_10nov"],
+        place=MESE_TSP,
+        start_date=date(2023, 11, 7),
+        cause="airstrike",
+        tags=["Operation 1107"],
+        sources=["myanmar_now_10nov"],
         public_summary="Resistance forces overran an army outpost at a monastery and school in "
         "Pan Tein village; junta airstrikes followed.",
         internal_notes="Check with our Mese contact whether the airstrikes hit the village.",
-        figures=[], path=[],
+        figures=[],
+        path=[],
     ),
 ]
 
@@ -278,9 +375,7 @@ def load_demo(out=print) -> bool:
     sources = {
         key: services.source_create(actor=moderator, **data) for key, data in SOURCES.items()
     }
-    events = {
-        key: services.event_create(actor=moderator, **data) for key, data in EVENTS.items()
-    }
+    events = {key: services.event_create(actor=moderator, **data) for key, data in EVENTS.items()}
     places = {p.pcode: p for p in Place.objects.filter(pcode__in={r["place"] for r in REPORTS})}
     for spec in REPORTS:
         spec = dict(spec)

@@ -38,18 +38,22 @@ def counts(*, qualifier, value, value_min, value_max, unit, household_size):
 
 
 def describe(figure) -> str:
-    """"at least 40,000 people", "1,200-1,500 households (x 4.4)"."""
+    """ "at least 40,000 people", "1,200-1,500 households (x 4.4)"."""
+
+    def show(n):
+        return "?" if n is None else f"{n:,}"
+
     if figure.qualifier == Qualifier.RANGE:
-        number = f"{figure.value_min:,}-{figure.value_max:,}"
+        number = f"{show(figure.value_min)}-{show(figure.value_max)}"
     else:
         prefix = {
             Qualifier.EXACT: "",
             Qualifier.APPROXIMATELY: "about ",
             Qualifier.AT_LEAST: "at least ",
             Qualifier.AT_MOST: "at most ",
-        }[figure.qualifier]
-        number = f"{prefix}{figure.value:,}"
-    unit = Unit(figure.unit).label.lower()
+        }.get(figure.qualifier, "")
+        number = f"{prefix}{show(figure.value)}"
+    unit = Unit(figure.unit).label.lower() if figure.unit in Unit.values else figure.unit
     if figure.unit == Unit.HOUSEHOLDS:
         unit += f" (x {figure.household_size})"
     return f"{number} {unit}"
@@ -84,7 +88,8 @@ def clean_figure(data: dict) -> dict:
     if qualifier not in Qualifier.values:
         errors["qualifier"] = f"Unknown qualifier {qualifier!r}."
     unit = data.get("unit") or (
-        Unit.STRUCTURES if metric in Metric.values and SUBJECT[metric] == Subject.STRUCTURES
+        Unit.STRUCTURES
+        if metric in Metric.values and SUBJECT[metric] == Subject.STRUCTURES
         else Unit.PEOPLE
     )
     if unit not in Unit.values:
@@ -134,7 +139,10 @@ def clean_figure(data: dict) -> dict:
             errors["women"] = "A sex and age breakdown is only for figures about people."
         elif unit == Unit.PEOPLE and not errors:
             ceiling = value_max if qualifier == Qualifier.RANGE else value
-            if qualifier != Qualifier.AT_LEAST and sum(n or 0 for n in breakdown.values()) > ceiling:
+            if (
+                qualifier != Qualifier.AT_LEAST
+                and sum(n or 0 for n in breakdown.values()) > ceiling
+            ):
                 errors["women"] = (
                     f"Women, men, girls and boys add up to more than the figure ({ceiling:,})."
                 )

@@ -237,13 +237,18 @@ class EventReferenceFigure(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reference_figures")
     metric = models.CharField(max_length=40, choices=Metric.choices)
     figure = models.OneToOneField(Figure, on_delete=models.CASCADE, related_name="reference_for")
-    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     chosen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "metric"], name="one_reference_per_metric"),
         ]
+
+    def __str__(self):
+        return f"Reference for {self.get_metric_display().lower()} in {self.event}"
 
 
 class HistoryQuerySet(models.QuerySet):

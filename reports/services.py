@@ -462,7 +462,10 @@ def report_submit(*, report: Report, actor, expected_version: int | None = None)
                 )
 
     return _transition(
-        report=report, actor=actor, action=Action.SUBMIT, expected_version=expected_version,
+        report=report,
+        actor=actor,
+        action=Action.SUBMIT,
+        expected_version=expected_version,
         check=check,
     )
 
@@ -472,7 +475,10 @@ def report_approve(
 ) -> Report:
     _require_moderator(actor)
     return _transition(
-        report=report, actor=actor, action=Action.APPROVE, note=(note or "").strip(),
+        report=report,
+        actor=actor,
+        action=Action.APPROVE,
+        note=(note or "").strip(),
         expected_version=expected_version,
     )
 
@@ -482,7 +488,10 @@ def report_reject(
 ) -> Report:
     _require_moderator(actor)
     return _transition(
-        report=report, actor=actor, action=Action.REJECT, note=_require_text(reason, "A reason"),
+        report=report,
+        actor=actor,
+        action=Action.REJECT,
+        note=_require_text(reason, "A reason"),
         expected_version=expected_version,
     )
 
@@ -492,7 +501,9 @@ def report_request_changes(
 ) -> Report:
     _require_moderator(actor)
     return _transition(
-        report=report, actor=actor, action=Action.REQUEST_CHANGES,
+        report=report,
+        actor=actor,
+        action=Action.REQUEST_CHANGES,
         note=_require_text(message, "A message to the partner"),
         expected_version=expected_version,
     )
@@ -503,7 +514,10 @@ def report_retract(
 ) -> Report:
     _require_moderator(actor)
     return _transition(
-        report=report, actor=actor, action=Action.RETRACT, note=_require_text(reason, "A reason"),
+        report=report,
+        actor=actor,
+        action=Action.RETRACT,
+        note=_require_text(reason, "A reason"),
         expected_version=expected_version,
     )
 
@@ -518,7 +532,9 @@ def event_create(*, actor, name: str, description: str = "") -> Event:
         raise ValidationError({"name": "Name the event."})
     if len(name) > 200:
         raise ValidationError({"name": "At most 200 characters."})
-    return Event.objects.create(name=name, description=(description or "").strip(), created_by=actor)
+    return Event.objects.create(
+        name=name, description=(description or "").strip(), created_by=actor
+    )
 
 
 def report_link_event(*, report: Report, event: Event | None, actor) -> Report:

@@ -35,7 +35,7 @@ def notify_moderators_of_submission(report_id: int) -> int:
     send_mail(
         subject=f"[Tracker] Report #{report.pk} awaits review",
         message=(
-            f"{report.organization} submitted report #{report.pk}, \"{report.title}\" "
+            f'{report.organization} submitted report #{report.pk}, "{report.title}" '
             f"({report.place.name_en}, {report.start_date:%d %b %Y}).\n"
             "Review it in the moderation queue."
         ),
@@ -48,11 +48,13 @@ def notify_moderators_of_submission(report_id: int) -> int:
 @shared_task(**RETRY)
 def notify_submitter_of_decision(history_id: int) -> int:
     """Tell the person who filed a report what a moderator decided, with the message."""
-    entry = ReportHistory.objects.select_related("report__submitted_by").filter(pk=history_id).first()
+    entry = (
+        ReportHistory.objects.select_related("report__submitted_by").filter(pk=history_id).first()
+    )
     if entry is None or not entry.report.submitted_by.email:
         return 0
     report = entry.report
-    message = f"Report #{report.pk}, \"{report.title}\", was {entry.get_action_display().lower()}."
+    message = f'Report #{report.pk}, "{report.title}", was {entry.get_action_display().lower()}.'
     if entry.note:
         label = "Message" if entry.action == Action.REQUEST_CHANGES else "Reason"
         message += f"\n\n{label} from the moderator:\n{entry.note}"

@@ -34,12 +34,22 @@ def places(db):
     loikaw = _place("MMR002001", 3, "Loikaw", loikaw_district, kind="Township")
     demoso = _place("MMR002002", 3, "Demoso", loikaw_district, kind="Township")
     loikaw_town = _place(
-        "MMR002001701", 4, "Loikaw Town", loikaw, kind="Town", name_local="လွိုင်ကော်",
-        latitude="19.674240", longitude="97.209930",
+        "MMR002001701",
+        4,
+        "Loikaw Town",
+        loikaw,
+        kind="Town",
+        name_local="လွိုင်ကော်",
+        latitude="19.674240",
+        longitude="97.209930",
     )
     return {
-        "MMR": myanmar, "kayah": kayah, "loikaw_district": loikaw_district, "loikaw": loikaw,
-        "demoso": demoso, "loikaw_town": loikaw_town,
+        "MMR": myanmar,
+        "kayah": kayah,
+        "loikaw_district": loikaw_district,
+        "loikaw": loikaw,
+        "demoso": demoso,
+        "loikaw_town": loikaw_town,
     }
 
 
@@ -84,9 +94,13 @@ def advocate(db):
 @pytest.fixture
 def news_source(moderator):
     return services.source_create(
-        actor=moderator, source_type="news_media", name="The Irrawaddy",
+        actor=moderator,
+        source_type="news_media",
+        name="The Irrawaddy",
         title="Karenni Armed Group Seizes Seven Myanmar Junta Bases Since Saturday",
-        url="https://www.irrawaddy.com/", published_on=date(2023, 11, 13), language="en",
+        url="https://www.irrawaddy.com/",
+        published_on=date(2023, 11, 13),
+        language="en",
     )
 
 

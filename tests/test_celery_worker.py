@@ -40,8 +40,9 @@ def worker(tmp_path, settings):
         pytest.skip("the worker process needs a database it can share: run on PostgreSQL")
     queue = f"test-{uuid.uuid4().hex[:12]}"
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url",
-                                             "task_default_queue")}
+    saved = {
+        k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
+    }
     celery_app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
@@ -53,10 +54,25 @@ def worker(tmp_path, settings):
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool=solo",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-Q", queue,
-         "--loglevel=INFO"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tracker",
+            "worker",
+            "--pool=solo",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         yield mail_dir

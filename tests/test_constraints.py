@@ -37,19 +37,29 @@ def test_report_constraints(report):
     refused(lambda: Report.objects.filter(pk=report.pk).update(end_date=date(2023, 11, 1)))
     refused(lambda: Report.objects.filter(pk=report.pk).update(latitude=91, longitude=97))
     refused(lambda: Report.objects.filter(pk=report.pk).update(latitude=19.6))
-    refused(lambda: Report.objects.filter(pk=report.pk).update(
-        latitude=19.6, longitude=97.2, location_precision="place"))
+    refused(
+        lambda: Report.objects.filter(pk=report.pk).update(
+            latitude=19.6, longitude=97.2, location_precision="place"
+        )
+    )
     report.refresh_from_db()
     assert (report.end_date, report.latitude) == (date(2023, 11, 13), None)
 
 
 def test_place_constraints(places):
-    refused(lambda: Place.objects.create(pcode="MMR002", admin_level=1, name_en="Dup", path="/x/",
-                                         parent=places["MMR"]))
-    refused(lambda: Place.objects.create(pcode="MMR999", admin_level=5, name_en="Deep",
-                                         path="/x/", parent=places["MMR"]))
-    refused(lambda: Place.objects.create(pcode="MMR998", admin_level=1, name_en="Orphan",
-                                         path="/x/"))
+    refused(
+        lambda: Place.objects.create(
+            pcode="MMR002", admin_level=1, name_en="Dup", path="/x/", parent=places["MMR"]
+        )
+    )
+    refused(
+        lambda: Place.objects.create(
+            pcode="MMR999", admin_level=5, name_en="Deep", path="/x/", parent=places["MMR"]
+        )
+    )
+    refused(
+        lambda: Place.objects.create(pcode="MMR998", admin_level=1, name_en="Orphan", path="/x/")
+    )
 
 
 def test_source_url_must_be_http(db):
@@ -65,10 +75,13 @@ def test_history_cannot_be_edited(report):
     with pytest.raises(TypeError, match="append-only"):
         ReportHistory.objects.filter(pk=entry.pk).update(note="rewritten")
     # Below the ORM the database trigger refuses too.
-    with pytest.raises(Exception, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE reports_reporthistory SET note = 'rewritten' WHERE id = %s", [entry.pk]
-            )
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE reports_reporthistory SET note = 'rewritten' WHERE id = %s", [entry.pk]
+        )
     entry.refresh_from_db()
     assert entry.note == ""

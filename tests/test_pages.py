@@ -7,9 +7,14 @@ def test_home_shows_only_approved_reports_in_public_shape(
     client, field_partner, moderator, file_report
 ):
     secret = services.source_create(
-        actor=moderator, source_type="local_cso", name="Camp committee X", is_confidential=True)
-    approved = file_report(field_partner, title="Approved <b>report</b>",
-                           sources=[secret], internal_notes="Contact: U Ba, phone 09-555")
+        actor=moderator, source_type="local_cso", name="Camp committee X", is_confidential=True
+    )
+    approved = file_report(
+        field_partner,
+        title="Approved <b>report</b>",
+        sources=[secret],
+        internal_notes="Contact: U Ba, phone 09-555",
+    )
     draft = file_report(field_partner, title="Draft report")
     services.report_submit(report=approved, actor=field_partner)
     services.report_approve(report=approved, actor=moderator)
@@ -21,7 +26,13 @@ def test_home_shows_only_approved_reports_in_public_shape(
     assert "About 35,000 residents left the town." in html
     assert "Newly displaced" not in html and "People newly displaced: about 35,000 people" in html
     assert "confidential local source" in html
-    for leaked in ("Camp committee X", "U Ba", "09-555", draft.title, "Loikaw monitors",
-                   "partner@example.org"):
+    for leaked in (
+        "Camp committee X",
+        "U Ba",
+        "09-555",
+        draft.title,
+        "Loikaw monitors",
+        "partner@example.org",
+    ):
         assert leaked not in html
     assert "1 approved report " in html

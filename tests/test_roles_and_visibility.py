@@ -28,8 +28,11 @@ def reports_in_states(field_partner, other_partner, moderator, file_report):
     mine_approved = file_report(field_partner, title="mine, approved")
     theirs_submitted = file_report(other_partner, title="theirs, submitted")
     theirs_approved = file_report(other_partner, title="theirs, approved")
-    for report, actor in ((mine_approved, field_partner), (theirs_submitted, other_partner),
-                          (theirs_approved, other_partner)):
+    for report, actor in (
+        (mine_approved, field_partner),
+        (theirs_submitted, other_partner),
+        (theirs_approved, other_partner),
+    ):
         services.report_submit(report=report, actor=actor)
     for report in (mine_approved, theirs_approved):
         services.report_approve(report=report, actor=moderator)
@@ -40,22 +43,34 @@ def titles(queryset):
     return sorted(queryset.values_list("title", flat=True))
 
 
-def test_visibility_per_role(reports_in_states, field_partner, other_partner, moderator,
-                             advocate):
+def test_visibility_per_role(reports_in_states, field_partner, other_partner, moderator, advocate):
     assert titles(selectors.reports_visible_to(moderator)) == [
-        "mine, approved", "mine, draft", "theirs, approved", "theirs, submitted"]
+        "mine, approved",
+        "mine, draft",
+        "theirs, approved",
+        "theirs, submitted",
+    ]
     assert titles(selectors.reports_visible_to(field_partner)) == [
-        "mine, approved", "mine, draft", "theirs, approved"]
+        "mine, approved",
+        "mine, draft",
+        "theirs, approved",
+    ]
     assert titles(selectors.reports_visible_to(other_partner)) == [
-        "mine, approved", "theirs, approved", "theirs, submitted"]
+        "mine, approved",
+        "theirs, approved",
+        "theirs, submitted",
+    ]
     assert titles(selectors.reports_visible_to(advocate)) == ["mine, approved", "theirs, approved"]
     assert titles(selectors.public_reports()) == ["mine, approved", "theirs, approved"]
 
 
 def test_confidential_sources_are_named_by_type_only(moderator):
     source = services.source_create(
-        actor=moderator, source_type="local_cso", name="Camp committee at Daw Ta Ma Gyi",
-        url="https://example.org/secret", is_confidential=True,
+        actor=moderator,
+        source_type="local_cso",
+        name="Camp committee at Daw Ta Ma Gyi",
+        url="https://example.org/secret",
+        is_confidential=True,
     )
     assert selectors.public_source_label(source) == "confidential local source"
 

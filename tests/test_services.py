@@ -48,8 +48,10 @@ def test_burmese_text_is_stored_as_typed(field_partner, file_report):
     [
         ({"title": ""}, {"title": "Give the report a short title."}),
         ({"title": "x" * 201}, {"title": "At most 200 characters."}),
-        ({"start_date": None, "end_date": None},
-         {"start_date": "When did it happen? Enter at least the start date."}),
+        (
+            {"start_date": None, "end_date": None},
+            {"start_date": "When did it happen? Enter at least the start date."},
+        ),
         ({"end_date": date(2023, 11, 1)}, {"end_date": "The end date is before the start date."}),
         ({"start_date": "11/11/2023"}, {"start_date": "Enter a date as YYYY-MM-DD."}),
         ({"place": None}, {"place": "Choose a place from the gazetteer."}),
@@ -57,14 +59,24 @@ def test_burmese_text_is_stored_as_typed(field_partner, file_report):
         ({"latitude": "95", "longitude": "97"}, {"latitude": "Must be between -90 and 90."}),
         ({"cause": "magic"}, {"cause": "Unknown cause or means 'magic'."}),
         ({"public_summary": "x" * 4001}, {"public_summary": "At most 4,000 characters."}),
-        ({"figures": [{"metric": "killed", "value": 1},
-                      {"metric": "killed", "qualifier": "range", "value_min": 9, "value_max": 2}]},
-         {"figures.2.value_min": "Figure 2: The minimum (9) is greater than the maximum (2)."}),
-        ({"figures": [{"metric": "bogus", "value": 1}]},
-         {"figures.1.metric": "Figure 1: Unknown metric 'bogus'; choose one of: newly_displaced, "
-                              "currently_displaced, returned, killed, injured, detained, "
-                              "homes_destroyed, religious_buildings_damaged, "
-                              "health_facilities_damaged, schools_damaged."}),
+        (
+            {
+                "figures": [
+                    {"metric": "killed", "value": 1},
+                    {"metric": "killed", "qualifier": "range", "value_min": 9, "value_max": 2},
+                ]
+            },
+            {"figures.2.value_min": "Figure 2: The minimum (9) is greater than the maximum (2)."},
+        ),
+        (
+            {"figures": [{"metric": "bogus", "value": 1}]},
+            {
+                "figures.1.metric": "Figure 1: Unknown metric 'bogus'; choose one of: "
+                "newly_displaced, currently_displaced, returned, killed, injured, detained, "
+                "homes_destroyed, religious_buildings_damaged, "
+                "health_facilities_damaged, schools_damaged."
+            },
+        ),
         ({"tags": ["t" * 101]}, {"tags": f"Tag too long (100 characters at most): {'t' * 101!r}."}),
     ],
 )
@@ -75,7 +87,10 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_stored(
         file_report(field_partner, **overrides)
     assert messages_of(caught) == expected
     assert (Report.objects.count(), Figure.objects.count(), ReportHistory.objects.count()) == (
-        0, 0, 0)
+        0,
+        0,
+        0,
+    )
 
 
 def test_dates_in_the_future_are_refused(field_partner, file_report):
@@ -90,8 +105,9 @@ def test_a_point_without_a_precision_is_taken_as_exact(field_partner, file_repor
     assert (str(report.latitude), report.location_precision) == ("19.674240", "exact")
 
 
-def test_only_members_file_for_their_organisation(advocate, other_partner, organizations,
-                                                  file_report):
+def test_only_members_file_for_their_organisation(
+    advocate, other_partner, organizations, file_report
+):
     with pytest.raises(NotPermitted, match="You do not belong to an organisation"):
         file_report(advocate)
     with pytest.raises(NotPermitted, match="You cannot file reports for Loikaw monitors."):
@@ -99,8 +115,9 @@ def test_only_members_file_for_their_organisation(advocate, other_partner, organ
     assert Report.objects.count() == 0
 
 
-def test_the_whole_happy_path(field_partner, moderator, file_report, mailoutbox,
-                              django_capture_on_commit_callbacks):
+def test_the_whole_happy_path(
+    field_partner, moderator, file_report, mailoutbox, django_capture_on_commit_callbacks
+):
     report = file_report(field_partner)
     with django_capture_on_commit_callbacks(execute=True):
         services.report_submit(report=report, actor=field_partner)
@@ -140,9 +157,11 @@ SERVICE_FOR = {
     Action.APPROVE: lambda r, partner, mod: services.report_approve(report=r, actor=mod),
     Action.REJECT: lambda r, partner, mod: services.report_reject(report=r, actor=mod, reason="x"),
     Action.REQUEST_CHANGES: lambda r, partner, mod: services.report_request_changes(
-        report=r, actor=mod, message="x"),
-    Action.RETRACT: lambda r, partner, mod: services.report_retract(report=r, actor=mod,
-                                                                    reason="x"),
+        report=r, actor=mod, message="x"
+    ),
+    Action.RETRACT: lambda r, partner, mod: services.report_retract(
+        report=r, actor=mod, reason="x"
+    ),
 }
 # The shortest path to each status, through the services.
 PATH_TO = {
@@ -240,7 +259,9 @@ def test_partner_cannot_edit_once_submitted(field_partner, moderator, file_repor
 def test_edits_record_before_and_after(field_partner, moderator, file_report):
     report = file_report(field_partner)
     services.report_update(
-        report=report, actor=field_partner, title="Residents flee Loikaw town",
+        report=report,
+        actor=field_partner,
+        title="Residents flee Loikaw town",
         figures=[{"metric": "newly_displaced", "qualifier": "at_least", "value": 40000}],
         tags=["Operation 1111", "Loikaw"],
     )
@@ -266,8 +287,7 @@ def test_a_stale_version_is_refused(field_partner, moderator, file_report):
     seen = report.version
     services.report_approve(report=report, actor=moderator, expected_version=seen)
     with pytest.raises(ConcurrentModification, match="was changed by someone else"):
-        services.report_reject(report=report, actor=moderator, reason="dup",
-                               expected_version=seen)
+        services.report_reject(report=report, actor=moderator, reason="dup", expected_version=seen)
     report.refresh_from_db()
     assert report.status == Status.APPROVED
 
@@ -285,8 +305,9 @@ def test_events_link_reports_and_keep_one_reference_per_metric(
 ):
     first = file_report(field_partner)
     second = file_report(
-        field_partner, figures=[{"metric": "newly_displaced", "qualifier": "at_least",
-                                 "value": 40000}])
+        field_partner,
+        figures=[{"metric": "newly_displaced", "qualifier": "at_least", "value": 40000}],
+    )
     event = services.event_create(actor=moderator, name="Displacement from Loikaw")
     services.report_link_event(report=first, event=event, actor=moderator)
     services.report_link_event(report=second, event=event, actor=moderator)
@@ -295,7 +316,8 @@ def test_events_link_reports_and_keep_one_reference_per_metric(
     services.event_set_reference_figure(event=event, figure=first.figures.get(), actor=moderator)
     services.event_set_reference_figure(event=event, figure=second.figures.get(), actor=moderator)
     assert list(event.reference_figures.values_list("metric", "figure__value")) == [
-        ("newly_displaced", 40000)]
+        ("newly_displaced", 40000)
+    ]
 
     services.report_link_event(report=second, event=None, actor=moderator)
     assert event.reference_figures.count() == 0
@@ -306,14 +328,20 @@ def test_reference_figure_must_come_from_the_event(field_partner, moderator, fil
     report = file_report(field_partner)
     event = services.event_create(actor=moderator, name="Another event")
     with pytest.raises(ActionRefused, match="is not linked to event"):
-        services.event_set_reference_figure(event=event, figure=report.figures.get(),
-                                            actor=moderator)
+        services.event_set_reference_figure(
+            event=event, figure=report.figures.get(), actor=moderator
+        )
 
 
 def test_source_validation(moderator):
     with pytest.raises(ValidationError) as caught:
-        services.source_create(actor=moderator, source_type="rumour", name="",
-                               url="ftp://example.org", published_on="2099-01-01")
+        services.source_create(
+            actor=moderator,
+            source_type="rumour",
+            name="",
+            url="ftp://example.org",
+            published_on="2099-01-01",
+        )
     assert messages_of(caught) == {
         "source_type": "Unknown source type 'rumour'.",
         "name": "Name the outlet, organisation or person.",
@@ -323,6 +351,5 @@ def test_source_validation(moderator):
 
 
 def test_party_to_conflict_is_labelled(moderator):
-    source = services.source_create(actor=moderator, source_type="party_to_conflict",
-                                    name="KNDF")
+    source = services.source_create(actor=moderator, source_type="party_to_conflict", name="KNDF")
     assert source.has_conflict_of_interest is True

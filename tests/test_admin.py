@@ -1,0 +1,169 @@
+"""Moderators can work in the Django admin, and what they change there is in the history."""
+
+import pytest
+
+from reports import services
+from reports.models import Report
+from reports.workflow import Status
+
+
+@pytest.fixture
+def report(field_partner, file_report):
+    report = file_report(field_partner)
+    services.report_submit(report=report, actor=field_partner)
+    return report
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+def change_form_data(report, **overrides):
+    figure = report.figures.get()
+    data = {
+        "title": report.title,
+        "organization": report.organization_id,
+        "event": "",
+        "start_date": str(report.start_date),
+        "end_date": str(report.end_date),
+        "date_precision": report.date_precision,
+        "place": report.place_id,
+        "latitude": "",
+        "longitude": "",
+        "location_precision": "place",
+        "cause": report.cause,
+        "tags": "Operation 1111",
+        "public_summary": report.public_summary,
+        "internal_notes": report.internal_notes,
+        "sources": [s.pk for s in report.sources.all()],
+        "figures-TOTAL_FORMS": "1",
+        "figures-INITIAL_FORMS": "1",
+        "figures-MIN_NUM_FORMS": "0",
+        "figures-MAX_NUM_FORMS": "1000",
+        "figures-0-id": figure.pk,
+        "figures-0-report": report.pk,
+        "figures-0-metric": figure.metric,
+        "figures-0-qualifier": figure.qualifier,
+        "figures-0-value": figure.value,
+        "figures-0-unit": figure.unit,
+        "history-TOTAL_FORMS": "0",
+        "history-INITIAL_FORMS": str(report.history.count()),
+        "history-MIN_NUM_FORMS": "0",
+        "history-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_moderator_pages_open(moderator_client, report):
+    for url in [
+        "/admin/",
+        "/admin/reports/report/",
+        f"/admin/reports/report/{report.pk}/change/",
+        "/admin/reports/source/",
+        "/admin/reports/event/",
+        "/admin/reports/reporthistory/",
+        "/admin/gazetteer/place/?q=Loikaw",
+        "/admin/reports/report/?status=submitted",
+    ]:
+        assert moderator_client.get(url).status_code == 200, url
+
+
+def test_field_partner_is_kept_out_of_the_admin(client, field_partner):
+    client.force_login(field_partner)
+    response = client.get("/admin/reports/report/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_an_admin_edit_is_recorded_with_before_and_after(moderator_client, moderator, report):
+    url = f"/admin/reports/report/{report.pk}/change/"
+    response = moderator_client.post(
+        url,
+        change_form_data(
+            report, title="Residents flee Loikaw town", **{"figures-0-value": "36000"}
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    report.refresh_from_db()
+    entry = report.history.last()
+    assert (entry.action, entry.actor, entry.note) == ("edit", moderator, "Edited in the admin")
+    assert entry.changes["title"] == ["Residents flee Loikaw", "Residents flee Loikaw town"]
+    assert [f["value"] for f in entry.changes["figures"][1]] == [36000]
+    assert report.figures.get().count_best == 36000
+    assert report.version == 3
+
+
+def test_an_admin_edit_with_bad_figures_changes_nothing(moderator_client, report):
+    url = f"/admin/reports/report/{report.pk}/change/"
+    response = moderator_client.post(
+        url,
+        change_form_data(
+            report,
+            **{
+                "figures-0-qualifier": "range",
+                "figures-0-value": "",
+                "figures-0-value_min": "500",
+                "figures-0-value_max": "300",
+                "end_date": "2023-11-01",
+            },
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The minimum (500) is greater than the maximum (300)." in html
+    assert "The end date is before the start date." in html
+    report.refresh_from_db()
+    assert (report.version, report.figures.get().value, str(report.end_date)) == (
+        2,
+        35000,
+        "2023-11-13",
+    )
+
+
+def test_moderation_actions_go_through_the_services(
+    moderator_client, report, field_partner, file_report
+):
+    draft = file_report(field_partner, title="Still a draft")
+    response = moderator_client.post(
+        "/admin/reports/report/",
+        {
+            "action": "action_report_reject",
+            "_selected_action": [report.pk, draft.pk],
+            "note": "",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert f"#{report.pk}: A reason is required." in html
+    assert f"#{draft.pk}: A reason is required." in html
+    response = moderator_client.post(
+        "/admin/reports/report/",
+        {
+            "action": "action_report_reject",
+            "_selected_action": [draft.pk],
+            "note": "Duplicate",
+        },
+        follow=True,
+    )
+    assert f"#{draft.pk}: A draft report cannot be rejected" in response.content.decode()
+    moderator_client.post(
+        "/admin/reports/report/",
+        {
+            "action": "action_report_approve",
+            "_selected_action": [report.pk],
+            "note": "Checked.",
+        },
+    )
+    report.refresh_from_db()
+    draft.refresh_from_db()
+    assert (report.status, draft.status) == (Status.APPROVED, Status.DRAFT)
+    assert report.history.last().note == "Checked."
+
+
+def test_reports_cannot_be_deleted_in_the_admin(moderator_client, report):
+    response = moderator_client.post(f"/admin/reports/report/{report.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Report.objects.filter(pk=report.pk).exists()
