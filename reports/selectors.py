@@ -39,9 +39,12 @@ def public_reports() -> QuerySet[Report]:
 
 
 def public_source_label(source: Source) -> str:
-    """How a source may be named outside the moderation area."""
+    """How a source may be named outside the moderation area; a party to the conflict is
+    labelled as one."""
     if source.is_confidential:
         return CONFIDENTIAL_LABELS[source.source_type]
+    if source.has_conflict_of_interest:
+        return f"{source} (party to the conflict)"
     return str(source)
 
 

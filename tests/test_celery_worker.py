@@ -34,6 +34,16 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _reconnect_celery(**conf):
+    """Point the app at another broker. Eager runs earlier in this process left a producer
+    pool on the in-memory transport and cached queues; drop them so the new settings apply."""
+    celery_app.conf.update(conf)
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)
+
+
 @pytest.fixture
 def worker(tmp_path, settings):
     if connection.vendor != "postgresql":
@@ -43,7 +53,7 @@ def worker(tmp_path, settings):
     saved = {
         k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
     }
-    celery_app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
+    _reconnect_celery(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = os.environ | {
@@ -80,7 +90,7 @@ def worker(tmp_path, settings):
         process.terminate()
         process.wait(timeout=30)
         log.close()
-        celery_app.conf.update(saved)
+        _reconnect_celery(**saved)
         print((tmp_path / "worker.log").read_text()[-3000:])
 
 

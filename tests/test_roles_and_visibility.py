@@ -75,6 +75,13 @@ def test_confidential_sources_are_named_by_type_only(moderator):
     assert selectors.public_source_label(source) == "confidential local source"
 
 
+def test_parties_to_the_conflict_are_labelled(moderator):
+    source = services.source_create(
+        actor=moderator, source_type="party_to_conflict", name="KNDF", title="Statement"
+    )
+    assert selectors.public_source_label(source) == "KNDF: Statement (party to the conflict)"
+
+
 def test_exact_points_stay_hidden_until_released(field_partner, moderator, file_report, places):
     report = file_report(field_partner, latitude="19.700001", longitude="97.200002")
     town = places["loikaw_town"]

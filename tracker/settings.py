@@ -165,5 +165,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL")},
     # Bots probing by IP address would otherwise fill the log with tracebacks.
-    "loggers": {"django.security.DisallowedHost": {"handlers": [], "propagate": False}},
+    "loggers": {
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # In-process (eager) tasks would log a line each, drowning the demo's own output.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+    },
 }
