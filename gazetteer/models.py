@@ -65,6 +65,14 @@ class Place(models.Model):
         return f"{self.name_en} ({self.pcode})"
 
     @property
+    def display_name(self) -> str:
+        """"Loikaw Township" beside "Loikaw Town": the English name, with the kind of unit
+        where the bare name would be ambiguous."""
+        if self.kind in ("Township", "District") and not self.name_en.endswith(self.kind):
+            return f"{self.name_en} {self.kind}"
+        return self.name_en
+
+    @property
     def ancestor_pcodes(self) -> list[str]:
         return [code for code in self.path.split("/") if code][:-1]
 

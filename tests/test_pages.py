@@ -36,3 +36,14 @@ def test_home_shows_only_approved_reports_in_public_shape(
     ):
         assert leaked not in html
     assert "1 approved report " in html
+    assert 'Loikaw Town · <span lang="my">လွိုင်ကော်</span>' in html
+
+
+def test_places_are_named_unambiguously(client, places, field_partner, moderator, file_report):
+    report = file_report(field_partner, place=places["loikaw"])
+    services.report_submit(report=report, actor=field_partner)
+    services.report_approve(report=report, actor=moderator)
+    assert "Loikaw Township · 11 Nov 2023" in " ".join(client.get("/").content.decode().split())
+    assert places["loikaw_town"].display_name == "Loikaw Town"
+    assert places["loikaw_district"].display_name == "Loikaw District"
+    assert places["kayah"].display_name == "Kayah"
