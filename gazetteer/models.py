@@ -66,7 +66,7 @@ class Place(models.Model):
 
     @property
     def display_name(self) -> str:
-        """"Loikaw Township" beside "Loikaw Town": the English name, with the kind of unit
+        """ "Loikaw Township" beside "Loikaw Town": the English name, with the kind of unit
         where the bare name would be ambiguous."""
         if self.kind in ("Township", "District") and not self.name_en.endswith(self.kind):
             return f"{self.name_en} {self.kind}"

@@ -59,12 +59,17 @@ def describe(figure) -> str:
     return f"{number} {unit}"
 
 
+def text(raw) -> str:
+    """Typed text, trimmed; whatever type arrived (an API client may send a number)."""
+    return "" if raw is None else str(raw).strip()
+
+
 def _whole_number(raw, field, errors):
     if raw in (None, ""):
         return None
     try:
         number = int(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors[field] = "Enter a whole number."
         return None
     if isinstance(raw, float) and raw != number:
@@ -122,8 +127,10 @@ def clean_figure(data: dict) -> dict:
             errors["household_size"] = "A figure in households needs the people per household."
     else:
         try:
-            household_size = Decimal(str(household_size))
+            household_size = Decimal(str(household_size).strip())
         except InvalidOperation:
+            household_size = None
+        if household_size is None or not household_size.is_finite():
             errors["household_size"] = "Enter a number such as 4.4."
         else:
             if not Decimal(0) < household_size <= MAX_HOUSEHOLD_SIZE:
@@ -147,7 +154,7 @@ def clean_figure(data: dict) -> dict:
                     f"Women, men, girls and boys add up to more than the figure ({ceiling:,})."
                 )
 
-    note = (data.get("note") or "").strip()
+    note = text(data.get("note"))
     if len(note) > 500:
         errors["note"] = "At most 500 characters."
     if errors:

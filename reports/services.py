@@ -12,7 +12,7 @@ from gazetteer.models import Place
 
 from . import permissions
 from .exceptions import ActionRefused, ConcurrentModification, NotPermitted
-from .figures import clean_figure
+from .figures import clean_figure, text
 from .models import (
     Event,
     EventReferenceFigure,
@@ -76,12 +76,15 @@ def _parse_coordinate(raw, field, bound, errors):
     if raw in (None, ""):
         return None
     try:
-        number = Decimal(str(raw))
+        number = Decimal(text(raw))
     except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
         errors[field] = "Enter a number in decimal degrees."
         return None
     if not -bound <= number <= bound:
         errors[field] = f"Must be between -{bound} and {bound}."
+        return None
     return number.quantize(Decimal("0.000001"))
 
 
@@ -89,7 +92,7 @@ def clean_report_fields(data: dict) -> dict:
     """Validate a report's own fields (not figures or sources); raise ValidationError keyed by
     field. Missing keys take the model's defaults."""
     errors: dict[str, str] = {}
-    title = (data.get("title") or "").strip()
+    title = text(data.get("title"))
     if not title:
         errors["title"] = "Give the report a short title."
     elif len(title) > 200:
@@ -106,7 +109,7 @@ def clean_report_fields(data: dict) -> dict:
     if start and end and end < start and "end_date" not in errors:
         errors["end_date"] = "The end date is before the start date."
     precision = data.get("date_precision") or DatePrecision.DAY
-    if precision not in DatePrecision.values:
+    if not isinstance(precision, str) or precision not in DatePrecision.values:
         errors["date_precision"] = f"Unknown date precision {precision!r}."
 
     place = data.get("place")
@@ -116,7 +119,10 @@ def clean_report_fields(data: dict) -> dict:
     latitude = _parse_coordinate(data.get("latitude"), "latitude", 90, errors)
     longitude = _parse_coordinate(data.get("longitude"), "longitude", 180, errors)
     location_precision = data.get("location_precision") or LocationPrecision.PLACE
-    if location_precision not in LocationPrecision.values:
+    if (
+        not isinstance(location_precision, str)
+        or location_precision not in LocationPrecision.values
+    ):
         errors["location_precision"] = f"Unknown location precision {location_precision!r}."
     if (latitude is None) != (longitude is None) and not errors.keys() & {"latitude", "longitude"}:
         errors["longitude" if latitude is not None else "latitude"] = (
@@ -127,14 +133,14 @@ def clean_report_fields(data: dict) -> dict:
     elif location_precision == LocationPrecision.PLACE:
         location_precision = LocationPrecision.EXACT
 
-    summary = (data.get("public_summary") or "").strip()
+    summary = text(data.get("public_summary"))
     if len(summary) > MAX_SUMMARY:
         errors["public_summary"] = f"At most {MAX_SUMMARY:,} characters."
-    notes = (data.get("internal_notes") or "").strip()
+    notes = text(data.get("internal_notes"))
     if len(notes) > MAX_NOTES:
         errors["internal_notes"] = f"At most {MAX_NOTES:,} characters."
     cause = data.get("cause") or ""
-    if cause and cause not in Cause.values:
+    if cause and (not isinstance(cause, str) or cause not in Cause.values):
         errors["cause"] = f"Unknown cause or means {cause!r}."
     if errors:
         raise ValidationError(errors)
