@@ -78,6 +78,26 @@ class ModerationActionForm(ActionForm):
         widget=forms.TextInput(attrs={"size": 50}),
         help_text="Required to reject, request changes or retract.",
     )
+    event = forms.ModelChoiceField(
+        Event.objects.all(),
+        required=False,
+        label="Event",
+        help_text="For linking: leave empty to unlink.",
+    )
+
+
+@admin.action(description="Link selected reports to the chosen event (or unlink)")
+def link_to_event(modeladmin, request, queryset):
+    # Only this action's field is checked: the form's "action" choices are filled elsewhere.
+    try:
+        event = ModerationActionForm.base_fields["event"].clean(request.POST.get("event"))
+    except ValidationError:
+        modeladmin.message_user(request, "Choose an existing event.", messages.ERROR)
+        return
+    for report in queryset.order_by("pk"):
+        services.report_link_event(report=report, event=event, actor=request.user)
+    where = f"event #{event.pk}" if event else "no event"
+    modeladmin.message_user(request, f"{queryset.count()} report(s) now in {where}.")
 
 
 def _moderation_action(service, label, note_kwarg=None):
@@ -102,10 +122,26 @@ def _moderation_action(service, label, note_kwarg=None):
 
 
 class ReportForm(forms.ModelForm):
-    """The report form in the admin, with the services' validation of dates and place."""
+    """The report form in the admin, with the services' validation of dates and place, and
+    the version it was loaded at, so a stale form cannot overwrite someone else's change."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
         data = super().clean()
+        if self.instance.pk:
+            # changeform_view runs in a transaction, so this lock holds until the save.
+            current = Report.objects.select_for_update().get(pk=self.instance.pk).version
+            if data.get("loaded_version") != current:
+                raise ValidationError(
+                    f"Someone else changed this report while you were editing it (it is now "
+                    f"at version {current}). Reload the page to see their change, then edit again."
+                )
         if self.errors:
             return data
         fields = {f: data.get(f) for f in services.REPORT_FIELDS if f in self.fields}
@@ -131,10 +167,11 @@ class ReportAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "start_date"
     list_select_related = ("place", "organization", "event")
-    autocomplete_fields = ("place", "sources", "event")
+    autocomplete_fields = ("place", "sources")
     readonly_fields = (
         "status",
         "version",
+        "event",
         "submitted_by",
         "created_at",
         "updated_at",
@@ -148,9 +185,23 @@ class ReportAdmin(admin.ModelAdmin):
         _moderation_action(services.report_reject, "Reject", "reason"),
         _moderation_action(services.report_request_changes, "Request changes on", "message"),
         _moderation_action(services.report_retract, "Retract", "reason"),
+        link_to_event,
     )
     fieldsets = (
-        (None, {"fields": ("title", "status", "version", "organization", "submitted_by", "event")}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "status",
+                    "version",
+                    "loaded_version",
+                    "organization",
+                    "submitted_by",
+                    "event",
+                )
+            },
+        ),
         ("When", {"fields": ("start_date", "end_date", "date_precision")}),
         (
             "Where",
@@ -203,8 +254,12 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 class ReferenceInline(admin.TabularInline):
+    """Read-only here: a reference is chosen through event_set_reference_figure, which keeps
+    the history."""
+
     model = EventReferenceFigure
     extra = 0
+    can_delete = False
     fields = ("metric", "figure", "chosen_by", "chosen_at")
     readonly_fields = fields
 
@@ -300,8 +355,3 @@ class TrackerUserAdmin(UserAdmin):
     inlines = (UserMembershipInline,)
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("groups", "is_staff", "is_active")
-
-
-admin.site.site_header = "Karenni displacement & civilian harm tracker"
-admin.site.site_title = "Tracker admin"
-admin.site.index_title = "Moderation and data"

@@ -325,8 +325,22 @@ def _ensure_gazetteer(out) -> None:
         out(f"Gazetteer sample {result.name}: {result.created} places created.")
 
 
+class DemoConflict(Exception):
+    pass
+
+
 def _create_accounts(organizations) -> dict:
     User = get_user_model()
+    taken = sorted(
+        User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list(
+            "username", flat=True
+        )
+    )
+    if taken:
+        raise DemoConflict(
+            f"The demo needs the user names {', '.join(a.username for a in ACCOUNTS)}, but "
+            f"{', '.join(taken)} already exist(s) in this database. Load the demo into a fresh one."
+        )
     users = {}
     for account in ACCOUNTS:
         user = User.objects.create_user(

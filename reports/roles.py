@@ -24,11 +24,10 @@ def _model_perms(app_label: str, model: str, actions) -> list[tuple[str, str]]:
 
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    # Partners work through the tracker's own pages, scoped to their organisation by the
+    # services and selectors; they hold no model permissions the admin would honour.
     Role.FIELD_PARTNER: [
         ("reports", "submit_report"),
-        *_model_perms("reports", "report", EDIT),
-        *_model_perms("reports", "figure", ALL),
-        *_model_perms("reports", "source", EDIT),
         *_model_perms("gazetteer", "place", VIEW),
     ],
     Role.MODERATOR: [

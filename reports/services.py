@@ -5,7 +5,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gazetteer.models import Place
@@ -169,10 +170,32 @@ def clean_tags(tags) -> list[str]:
     return names
 
 
-def clean_figures(figures) -> list[dict]:
-    """Validate every figure; errors are keyed "figures.N.field" and say "Figure N"."""
+def _country_household_size(place) -> Decimal | None:
+    if not isinstance(place, Place):
+        return None
+    country = place.path.strip("/").split("/")[0]
+    return (
+        Place.objects.filter(pcode=country).values_list("default_household_size", flat=True).first()
+    )
+
+
+def clean_figures(figures, *, place=None) -> list[dict]:
+    """Validate every figure; errors are keyed "figures.N.field" and say "Figure N". A figure
+    in households without a size takes the default of the place's country, and keeps it."""
     cleaned, errors = [], {}
+    default_size = None
+    if any(
+        f.get("unit") == "households" and f.get("household_size") in (None, "")
+        for f in figures or ()
+    ):
+        default_size = _country_household_size(place)
     for number, data in enumerate(figures or (), start=1):
+        if (
+            default_size is not None
+            and data.get("unit") == "households"
+            and data.get("household_size") in (None, "")
+        ):
+            data = {**data, "household_size": default_size}
         try:
             cleaned.append(clean_figure(data))
         except ValidationError as exc:
@@ -206,6 +229,9 @@ def report_snapshot(report: Report) -> dict:
         {field: _plain(getattr(figure, field)) for field in FIGURE_FIELDS}
         for figure in report.figures.order_by("pk")
     ]
+    snapshot["reference_for"] = sorted(
+        EventReferenceFigure.objects.filter(figure__report=report).values_list("event_id", "metric")
+    )
     return snapshot
 
 
@@ -241,7 +267,9 @@ def _lock(report: Report, expected_version: int | None) -> Report:
 
 
 def _queue(task, *args):
-    transaction.on_commit(lambda: task.delay(*args))
+    # robust: a failing notification (say, the mail server is down while tasks run in-process)
+    # is logged and must not turn a decision that has already committed into an error page.
+    transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -301,9 +329,27 @@ def source_create(
 
 
 def _save_figures(report: Report, cleaned: list[dict]) -> None:
-    report.figures.all().delete()
-    for data in cleaned:
+    """Make the report's figures equal `cleaned`, updating rows in place (in order) so that
+    a figure an event counts as its reference survives an edit that does not change it."""
+    existing = list(report.figures.order_by("pk"))
+    for figure, data in zip(existing, cleaned, strict=False):
+        if any(getattr(figure, field) != value for field, value in data.items()):
+            for field, value in data.items():
+                setattr(figure, field, value)
+            figure.save()
+    for figure in existing[len(cleaned) :]:
+        figure.delete()
+    for data in cleaned[len(existing) :]:
         Figure(report=report, **data).save()
+    _withdraw_stale_references(report)
+
+
+def _withdraw_stale_references(report: Report) -> None:
+    """A reference figure whose metric was edited, or whose report left the event, no longer
+    answers for that event and metric."""
+    EventReferenceFigure.objects.filter(figure__report=report).exclude(
+        metric=F("figure__metric"), event_id=report.event_id
+    ).delete()
 
 
 @transaction.atomic
@@ -326,7 +372,7 @@ def report_create(
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
     cleaned = clean_report_fields(fields)
-    cleaned_figures = clean_figures(figures)
+    cleaned_figures = clean_figures(figures, place=cleaned["place"])
     tag_names = clean_tags(tags)
     report = Report.objects.create(organization=organization, submitted_by=actor, **cleaned)
     _save_figures(report, cleaned_figures)
@@ -364,7 +410,9 @@ def report_update(
         before = report_snapshot(locked)
         current = {field: getattr(locked, field) for field in REPORT_FIELDS}
         cleaned = clean_report_fields(current | {k: v for k, v in fields.items() if k in current})
-        cleaned_figures = clean_figures(figures) if figures is not None else None
+        cleaned_figures = (
+            clean_figures(figures, place=cleaned["place"]) if figures is not None else None
+        )
         tag_names = clean_tags(tags) if tags is not None else None
         for field, value in cleaned.items():
             setattr(locked, field, value)
@@ -392,6 +440,7 @@ def report_record_edit(*, report: Report, actor, before: dict, note: str = "") -
     the form itself); returns whether anything changed."""
     with transaction.atomic():
         locked = _lock(report, None)
+        _withdraw_stale_references(locked)
         changes = _diff(before, report_snapshot(locked))
         if not changes:
             return False
@@ -552,11 +601,11 @@ def report_link_event(*, report: Report, event: Event | None, actor) -> Report:
         if locked.event_id == (event.pk if event else None):
             return report
         old_event = locked.event_id
-        EventReferenceFigure.objects.filter(figure__report=locked).delete()
         locked.event = event
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save(update_fields=["event", "version", "updated_at"])
+        _withdraw_stale_references(locked)
         _record(
             report=locked,
             actor=actor,
@@ -571,22 +620,43 @@ def report_link_event(*, report: Report, event: Event | None, actor) -> Report:
 def event_set_reference_figure(*, event: Event, figure: Figure, actor) -> EventReferenceFigure:
     """Mark the figure the event counts for its metric, replacing any earlier choice."""
     _require_moderator(actor)
-    if figure.report.event_id != event.pk:
-        raise ActionRefused(
-            f"That figure belongs to report #{figure.report_id}, which is not linked to "
-            f"event #{event.pk}."
-        )
-    with transaction.atomic():
-        EventReferenceFigure.objects.filter(event=event, metric=figure.metric).delete()
-        reference = EventReferenceFigure.objects.create(
-            event=event, metric=figure.metric, figure=figure, chosen_by=actor
-        )
-        _record(
-            report=figure.report,
-            actor=actor,
-            action=Action.SET_REFERENCE,
-            note=f"{figure} is the reference for {figure.get_metric_display().lower()} "
-            f"in event #{event.pk}",
-            changes={"reference_figure": [None, figure.pk]},
-        )
+    try:
+        with transaction.atomic():
+            # The event row serialises choices for one event; the report is re-read under lock
+            # so a figure whose report has just left the event is not accepted.
+            Event.objects.select_for_update().get(pk=event.pk)
+            report = _lock(figure.report, None)
+            figure = Figure.objects.get(pk=figure.pk)
+            if report.event_id != event.pk:
+                raise ActionRefused(
+                    f"That figure belongs to report #{report.pk}, which is not linked to "
+                    f"event #{event.pk}."
+                )
+            if report.status != Status.APPROVED:
+                raise ActionRefused(
+                    f"Report #{report.pk} is {report.get_status_display().lower()}: only an "
+                    "approved report's figure can be what an event counts."
+                )
+            reference = _replace_reference(event=event, figure=figure, report=report, actor=actor)
+    except IntegrityError as exc:
+        raise ConcurrentModification(
+            "Another moderator chose a reference figure for this event at the same moment. "
+            "Reload the event to see the current choice."
+        ) from exc
+    return reference
+
+
+def _replace_reference(*, event, figure, report, actor) -> EventReferenceFigure:
+    EventReferenceFigure.objects.filter(event=event, metric=figure.metric).delete()
+    reference = EventReferenceFigure.objects.create(
+        event=event, metric=figure.metric, figure=figure, chosen_by=actor
+    )
+    _record(
+        report=report,
+        actor=actor,
+        action=Action.SET_REFERENCE,
+        note=f"{figure} is the reference for {figure.get_metric_display().lower()} "
+        f"in event #{event.pk}",
+        changes={"reference_figure": [None, figure.pk]},
+    )
     return reference

@@ -25,7 +25,7 @@ def change_form_data(report, **overrides):
     data = {
         "title": report.title,
         "organization": report.organization_id,
-        "event": "",
+        "loaded_version": report.version,
         "start_date": str(report.start_date),
         "end_date": str(report.end_date),
         "date_precision": report.date_precision,
@@ -71,11 +71,30 @@ def test_moderator_pages_open(moderator_client, report):
         assert moderator_client.get(url).status_code == 200, url
 
 
-def test_field_partner_is_kept_out_of_the_admin(client, field_partner):
+def test_field_partner_is_kept_out_of_the_admin_even_if_marked_staff(
+    client, field_partner, other_partner, file_report
+):
+    theirs = file_report(other_partner, internal_notes="SECRET-NOTE")
+    field_partner.is_staff = True
+    field_partner.save()
     client.force_login(field_partner)
-    response = client.get("/admin/reports/report/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    for url in ["/admin/", f"/admin/reports/report/{theirs.pk}/change/", "/admin/reports/source/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/")
+        assert "SECRET-NOTE" not in response.content.decode()
+
+
+def test_a_stale_admin_form_cannot_overwrite_a_newer_change(moderator_client, moderator, report):
+    stale = change_form_data(report, public_summary="Stale edit")
+    services.report_update(report=report, actor=moderator, public_summary="Newer edit")
+    response = moderator_client.post(f"/admin/reports/report/{report.pk}/change/", stale)
+    assert response.status_code == 200
+    assert "Someone else changed this report while you were editing it" in (
+        response.content.decode()
+    )
+    report.refresh_from_db()
+    assert (report.public_summary, report.version) == ("Newer edit", 3)
 
 
 def test_an_admin_edit_is_recorded_with_before_and_after(moderator_client, moderator, report):
@@ -167,3 +186,18 @@ def test_reports_cannot_be_deleted_in_the_admin(moderator_client, report):
     response = moderator_client.post(f"/admin/reports/report/{report.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Report.objects.filter(pk=report.pk).exists()
+
+
+def test_linking_to_an_event_is_an_action_through_the_service(moderator_client, moderator, report):
+    event = services.event_create(actor=moderator, name="Displacement from Loikaw")
+    moderator_client.post(
+        "/admin/reports/report/",
+        {
+            "action": "link_to_event",
+            "_selected_action": [report.pk],
+            "event": event.pk,
+        },
+    )
+    report.refresh_from_db()
+    assert report.event == event
+    assert report.history.last().action == "link_event"

@@ -85,3 +85,20 @@ def test_history_cannot_be_edited(report):
         )
     entry.refresh_from_db()
     assert entry.note == ""
+
+
+def test_a_point_needs_both_coordinates(report, places):
+    refused(
+        lambda: Report.objects.filter(pk=report.pk).update(
+            latitude=19.6, location_precision="exact"
+        )
+    )
+    refused(lambda: Place.objects.filter(pk=places["loikaw"].pk).update(latitude=19.6))
+
+
+def test_history_rows_cannot_be_deleted_below_the_orm_on_postgresql(report):
+    if connection.vendor != "postgresql":
+        pytest.skip("the DELETE trigger is PostgreSQL's (see migration 0004)")
+    with pytest.raises(Exception, match="append-only"), transaction.atomic():
+        ReportHistory._base_manager.filter(report=report).delete()
+    assert report.history.count() == 1

@@ -125,3 +125,11 @@ def test_demo_refuses_production(db, settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("load_demo")
     assert Report.objects.count() == 0
+
+
+def test_demo_refuses_a_database_where_its_user_names_are_taken(db, settings):
+    settings.DEBUG = True
+    get_user_model().objects.create_user(username="admin", password="x-secret-pass-1")
+    with pytest.raises(CommandError, match="admin already exist"):
+        call_command("load_demo")
+    assert Report.objects.count() == 0

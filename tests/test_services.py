@@ -308,6 +308,9 @@ def test_events_link_reports_and_keep_one_reference_per_metric(
         field_partner,
         figures=[{"metric": "newly_displaced", "qualifier": "at_least", "value": 40000}],
     )
+    for report in (first, second):
+        services.report_submit(report=report, actor=field_partner)
+        services.report_approve(report=report, actor=moderator)
     event = services.event_create(actor=moderator, name="Displacement from Loikaw")
     services.report_link_event(report=first, event=event, actor=moderator)
     services.report_link_event(report=second, event=event, actor=moderator)
@@ -353,3 +356,98 @@ def test_source_validation(moderator):
 def test_party_to_conflict_is_labelled(moderator):
     source = services.source_create(actor=moderator, source_type="party_to_conflict", name="KNDF")
     assert source.has_conflict_of_interest is True
+
+
+@pytest.fixture
+def event_with_reference(field_partner, moderator, file_report):
+    report = file_report(field_partner)
+    services.report_submit(report=report, actor=field_partner)
+    services.report_approve(report=report, actor=moderator)
+    event = services.event_create(actor=moderator, name="Displacement from Loikaw")
+    services.report_link_event(report=report, event=event, actor=moderator)
+    services.event_set_reference_figure(event=event, figure=report.figures.get(), actor=moderator)
+    return event, report
+
+
+def test_resaving_the_same_figures_keeps_the_reference(event_with_reference, moderator):
+    event, report = event_with_reference
+    version = report.version
+    services.report_update(
+        report=report,
+        actor=moderator,
+        figures=[{"metric": "newly_displaced", "qualifier": "approximately", "value": 35000}],
+    )
+    assert event.reference_figures.get().figure.report == report
+    assert report.version == version
+
+
+def test_changing_a_reference_figures_metric_withdraws_it_visibly(event_with_reference, moderator):
+    event, report = event_with_reference
+    services.report_update(
+        report=report,
+        actor=moderator,
+        figures=[{"metric": "currently_displaced", "qualifier": "approximately", "value": 35000}],
+    )
+    assert event.reference_figures.count() == 0
+    assert report.history.last().changes["reference_for"] == [[[event.pk, "newly_displaced"]], []]
+
+
+def test_reference_needs_an_approved_report_still_in_the_event(
+    field_partner, moderator, file_report, event_with_reference
+):
+    event, approved = event_with_reference
+    draft = file_report(field_partner)
+    services.report_link_event(report=draft, event=event, actor=moderator)
+    with pytest.raises(ActionRefused, match="is draft: only an approved report"):
+        services.event_set_reference_figure(
+            event=event, figure=draft.figures.get(), actor=moderator
+        )
+    figure = approved.figures.get()  # loaded before the report leaves the event
+    services.report_link_event(report=approved, event=None, actor=moderator)
+    with pytest.raises(ActionRefused, match="which is not linked to event"):
+        services.event_set_reference_figure(event=event, figure=figure, actor=moderator)
+    assert event.reference_figures.count() == 0
+
+
+def test_households_without_a_size_take_the_country_default(field_partner, file_report):
+    report = file_report(
+        field_partner, figures=[{"metric": "newly_displaced", "value": 10, "unit": "households"}]
+    )
+    figure = report.figures.get()
+    assert (str(figure.household_size), figure.count_best) == ("4.40", 44)
+
+
+def test_households_without_a_size_or_a_default_are_refused(field_partner, file_report, places):
+    places["MMR"].default_household_size = None
+    places["MMR"].save()
+    with pytest.raises(ValidationError) as caught:
+        file_report(
+            field_partner,
+            figures=[{"metric": "newly_displaced", "value": 10, "unit": "households"}],
+        )
+    assert messages_of(caught) == {
+        "figures.1.household_size": (
+            "Figure 1: A figure in households needs the people per household."
+        )
+    }
+    assert Report.objects.count() == 0
+
+
+class FailingMail:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionError("mail server unreachable")
+
+
+def test_a_failing_notification_does_not_undo_or_break_a_decision(
+    field_partner, moderator, file_report, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.test_services.FailingMail"
+    report = file_report(field_partner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_submit(report=report, actor=field_partner)
+        services.report_approve(report=report, actor=moderator)
+    report.refresh_from_db()
+    assert report.status == Status.APPROVED

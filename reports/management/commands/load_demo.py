@@ -25,7 +25,10 @@ class Command(BaseCommand):
             )
         # Demo decisions must not e-mail anyone.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-            loaded = demo.load_demo(out=self.stdout.write)
+            try:
+                loaded = demo.load_demo(out=self.stdout.write)
+            except demo.DemoConflict as error:
+                raise CommandError(str(error)) from error
         if loaded:
             self.stdout.write(self.style.SUCCESS("Demonstration data loaded."))
         else:
