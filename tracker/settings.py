@@ -129,7 +129,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 
 # Celery: with no broker the embedded default runs tasks in-process, so a new user needs no
 # server; with CELERY_BROKER_URL set (Redis in deploy/), a real worker runs them.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
