@@ -41,20 +41,7 @@ class FigureInline(admin.TabularInline):
     model = Figure
     form = FigureForm
     extra = 0
-    fields = (
-        "metric",
-        "qualifier",
-        "value",
-        "value_min",
-        "value_max",
-        "unit",
-        "household_size",
-        "women",
-        "men",
-        "girls",
-        "boys",
-        "note",
-    )
+    fields = services.FIGURE_FIELDS
 
 
 class HistoryInline(admin.TabularInline):
@@ -282,31 +269,30 @@ class EventReportInline(admin.TabularInline):
         return False
 
 
+class RecordsCreatorAdmin(admin.ModelAdmin):
+    """Sets created_by to the person who added the row."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(RecordsCreatorAdmin):
     list_display = ("id", "name", "created_at")
     search_fields = ("name", "description")
     readonly_fields = ("created_by", "created_at")
     inlines = (EventReportInline, ReferenceInline)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(RecordsCreatorAdmin):
     list_display = ("name", "title", "source_type", "published_on", "language", "is_confidential")
     list_filter = ("source_type", "is_confidential", "language")
     search_fields = ("name", "title", "url")
     date_hierarchy = "published_on"
     readonly_fields = ("created_by", "created_at")
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ReportHistory)
