@@ -6,7 +6,6 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from . import services
 from .exceptions import ActionRefused
@@ -122,7 +121,7 @@ class ReportForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk:
-            # changeform_view runs in a transaction, so this lock holds until the save.
+            # Django's changeform_view runs a POST in a transaction: the lock holds to the save.
             current = Report.objects.select_for_update().get(pk=self.instance.pk).version
             if data.get("loaded_version") != current:
                 raise ValidationError(
@@ -207,10 +206,6 @@ class ReportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Reports are retracted, never deleted: the history must stay whole.
         return False
-
-    @transaction.atomic
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -425,12 +425,7 @@ def report_update(
             locked.sources.set(sources)
         if tag_names is not None:
             locked.tags.set(tag_names)
-        changes = _diff(before, report_snapshot(locked))
-        if changes:
-            locked.version += 1
-            locked.updated_at = timezone.now()
-            locked.save(update_fields=["version", "updated_at"])
-            _record(report=locked, actor=actor, action=Action.EDIT, note=note, changes=changes)
+        _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
     return report
 
@@ -441,14 +436,20 @@ def report_record_edit(*, report: Report, actor, before: dict, note: str = "") -
     with transaction.atomic():
         locked = _lock(report, None)
         _withdraw_stale_references(locked)
-        changes = _diff(before, report_snapshot(locked))
-        if not changes:
-            return False
-        locked.version += 1
-        locked.updated_at = timezone.now()
-        locked.save(update_fields=["version", "updated_at"])
-        _record(report=locked, actor=actor, action=Action.EDIT, note=note, changes=changes)
+        changed = _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
+    return changed
+
+
+def _record_edit(locked: Report, *, actor, before: dict, note: str) -> bool:
+    """Bump the version and write the edit's history row, if the edit changed anything."""
+    changes = _diff(before, report_snapshot(locked))
+    if not changes:
+        return False
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["version", "updated_at"])
+    _record(report=locked, actor=actor, action=Action.EDIT, note=note, changes=changes)
     return True
 
 
