@@ -292,3 +292,23 @@ class ReportHistory(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Report history is append-only.")
+
+
+class SubmissionKey(models.Model):
+    """The one-time key a form or an API client sent with a write, and the report it saved:
+    the same key again (a double tap, a retry after a dropped connection, the back button)
+    gets that report back instead of making a second one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_use_per_submission_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} -> report #{self.report_id}"

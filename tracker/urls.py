@@ -1,9 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from reports import views
+from reports.views import public
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public.home, name="home"),
+    path("accounts/", include("reports.urls.accounts")),
+    path("partner/", include("reports.urls.partner")),
+    path("moderation/", include("reports.urls.moderation")),
+    path("dashboard/", include("reports.urls.dashboard")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from gazetteer.models import Place
 
-from . import selectors
+from reports import selectors
 
 
 def home(request):
