@@ -4,7 +4,6 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from gazetteer.models import Place
-
 from reports import selectors
 
 
