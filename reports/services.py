@@ -1,6 +1,8 @@
 """Every write to reports, sources and events. Each service checks who may act, validates,
 writes in one transaction with its history row, and queues background work after commit."""
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +24,7 @@ from .models import (
     Report,
     ReportHistory,
     Source,
+    SubmissionKey,
 )
 from .vocabulary import Cause, DatePrecision, LocationPrecision, SourceType
 from .workflow import Action, Status, next_status
@@ -275,9 +278,8 @@ def _queue(task, *args):
 # --- sources ---------------------------------------------------------------------------------
 
 
-def source_create(
+def _validate_source(
     *,
-    actor,
     source_type: str,
     name: str,
     title: str = "",
@@ -285,21 +287,20 @@ def source_create(
     published_on=None,
     language: str = "",
     is_confidential: bool = False,
-) -> Source:
-    if not (permissions.is_moderator(actor) or actor.has_perm("reports.submit_report")):
-        raise NotPermitted("Only field partners and moderators can add sources.")
+) -> dict:
+    """A source's fields, cleaned, or ValidationError keyed by field."""
     errors = {}
     if source_type not in SourceType.values:
         errors["source_type"] = f"Unknown source type {source_type!r}."
-    name = (name or "").strip()
+    name = text(name)
     if not name:
         errors["name"] = "Name the outlet, organisation or person."
     elif len(name) > 200:
         errors["name"] = "At most 200 characters."
-    title = (title or "").strip()
+    title = text(title)
     if len(title) > 300:
         errors["title"] = "At most 300 characters."
-    url = (url or "").strip()
+    url = text(url)
     if url:
         if not url.lower().startswith(("http://", "https://")):
             errors["url"] = "Enter a web address starting with http:// or https://."
@@ -308,18 +309,27 @@ def source_create(
     published = _parse_date(published_on, "published_on", errors)
     if published and published > timezone.localdate():
         errors["published_on"] = "Cannot be in the future."
+    language = text(language)
+    if len(language) > 16:
+        errors["language"] = "At most 16 characters (a language code such as en or my)."
     if errors:
         raise ValidationError(errors)
-    source = Source(
-        source_type=source_type,
-        name=name,
-        title=title,
-        url=url,
-        published_on=published,
-        language=(language or "").strip()[:16],
-        is_confidential=is_confidential,
-        created_by=actor,
-    )
+    return {
+        "source_type": source_type,
+        "name": name,
+        "title": title,
+        "url": url,
+        "published_on": published,
+        "language": language,
+        "is_confidential": bool(is_confidential),
+    }
+
+
+def source_create(*, actor, **fields) -> Source:
+    """A new source (see _validate_source for its fields)."""
+    if not (permissions.is_moderator(actor) or actor.has_perm("reports.submit_report")):
+        raise NotPermitted("Only field partners and moderators can add sources.")
+    source = Source(**_validate_source(**fields), created_by=actor)
     source.full_clean()
     source.save()
     return source
@@ -451,6 +461,119 @@ def _record_edit(locked: Report, *, actor, before: dict, note: str) -> bool:
     locked.save(update_fields=["version", "updated_at"])
     _record(report=locked, actor=actor, action=Action.EDIT, note=note, changes=changes)
     return True
+
+
+# --- what a report form does: save, and perhaps submit, once per submission key -------------
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Saved:
+    report: Report
+    # The key had already been used (a double tap, a retry, the back button): nothing was
+    # written this time and `report` is what the first use saved.
+    replayed: bool = False
+
+
+def _replay(actor, key: str) -> Report | None:
+    used = SubmissionKey.objects.select_related("report").filter(user=actor, key=key).first()
+    return used.report if used else None
+
+
+def _clean_new_sources(new_sources) -> None:
+    """Validate sources typed into a report form before anything is written, with errors
+    keyed "sources.N.field" and saying "Source N"."""
+    errors = {}
+    for number, data in enumerate(new_sources, start=1):
+        try:
+            _validate_source(**data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"sources.{number}.{field}"] = [f"Source {number}: {m}" for m in messages]
+    if errors:
+        raise ValidationError(errors)
+
+
+def report_save(
+    *,
+    actor,
+    submission_key: str,
+    report: Report | None = None,
+    submit: bool = False,
+    expected_version: int | None = None,
+    figures=(),
+    sources=(),
+    new_sources=(),
+    tags=(),
+    **fields,
+) -> Saved:
+    """Create (report=None) or edit a report from a form, add the sources typed into it, and
+    submit it when asked: all in one transaction, and at most once per submission key."""
+    key = text(submission_key)
+    if not SUBMISSION_KEY.match(key):
+        raise ValidationError(
+            {"submission_key": "This form has expired or was altered: reload the page."}
+        )
+    earlier = _replay(actor, key)
+    if earlier is not None:
+        return Saved(earlier, replayed=True)
+    _validate_form(fields, figures=figures, new_sources=new_sources, tags=tags, report=report)
+    try:
+        with transaction.atomic():
+            cited = list(sources) + [source_create(actor=actor, **data) for data in new_sources]
+            if report is None:
+                saved = report_create(
+                    actor=actor, figures=figures, sources=cited, tags=tags, **fields
+                )
+            else:
+                saved = report_update(
+                    report=report,
+                    actor=actor,
+                    expected_version=expected_version,
+                    figures=figures,
+                    sources=cited,
+                    tags=tags,
+                    **fields,
+                )
+            SubmissionKey.objects.create(
+                user=actor, key=key, report=saved, action="submit" if submit else "save"
+            )
+            if submit:
+                saved = report_submit(report=saved, actor=actor)
+    except IntegrityError:
+        # The same key raced in from a second request that committed first.
+        earlier = _replay(actor, key)
+        if earlier is None:
+            raise
+        return Saved(earlier, replayed=True)
+    return Saved(saved)
+
+
+def _validate_form(fields, *, figures, new_sources, tags, report) -> None:
+    """Every message at once (report fields, figures, new sources, tags), so a person fixes
+    a form in one pass rather than one section per try."""
+    errors: dict[str, list[str]] = {}
+    current = {f: getattr(report, f) for f in REPORT_FIELDS} if report else {}
+    place = None
+    checks = [
+        lambda: clean_report_fields(current | fields),
+        lambda: clean_tags(tags),
+        lambda: _clean_new_sources(new_sources),
+    ]
+    for check in checks:
+        try:
+            result = check()
+            if isinstance(result, dict):
+                place = result["place"]
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        clean_figures(figures, place=place or fields.get("place"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _transition(*, report, actor, action, note="", expected_version=None, check=None) -> Report:
@@ -593,12 +716,14 @@ def event_create(*, actor, name: str, description: str = "") -> Event:
     )
 
 
-def report_link_event(*, report: Report, event: Event | None, actor) -> Report:
+def report_link_event(
+    *, report: Report, event: Event | None, actor, expected_version: int | None = None
+) -> Report:
     """Link a report to the event it is evidence of (None unlinks it). A reference figure the
     report gave to its former event is withdrawn."""
     _require_moderator(actor)
     with transaction.atomic():
-        locked = _lock(report, None)
+        locked = _lock(report, expected_version)
         if locked.event_id == (event.pk if event else None):
             return report
         old_event = locked.event_id
@@ -618,15 +743,18 @@ def report_link_event(*, report: Report, event: Event | None, actor) -> Report:
     return report
 
 
-def event_set_reference_figure(*, event: Event, figure: Figure, actor) -> EventReferenceFigure:
-    """Mark the figure the event counts for its metric, replacing any earlier choice."""
+def event_set_reference_figure(
+    *, event: Event, figure: Figure, actor, expected_version: int | None = None
+) -> EventReferenceFigure:
+    """Mark the figure the event counts for its metric, replacing any earlier choice.
+    `expected_version` is that of the figure's report, as the moderator saw it."""
     _require_moderator(actor)
     try:
         with transaction.atomic():
             # The event row serialises choices for one event; the report is re-read under lock
             # so a figure whose report has just left the event is not accepted.
             Event.objects.select_for_update().get(pk=event.pk)
-            report = _lock(figure.report, None)
+            report = _lock(figure.report, expected_version)
             figure = Figure.objects.get(pk=figure.pk)
             if report.event_id != event.pk:
                 raise ActionRefused(
@@ -661,3 +789,61 @@ def _replace_reference(*, event, figure, report, actor) -> EventReferenceFigure:
         changes={"reference_figure": [None, figure.pk]},
     )
     return reference
+
+
+# --- moderation in bulk, and events started from the review page ----------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one report of a bulk action: done, or refused and why."""
+
+    report_id: int
+    done: bool
+    message: str
+
+
+BULK_DECISIONS = {"approve": "approved", "reject": "rejected"}
+
+
+def reports_decide(*, actor, decision: str, items, note: str = "") -> list[Outcome]:
+    """Approve or reject several reports: (report id, expected version) pairs, each decided in
+    its own transaction through report_approve / report_reject, so one refusal (another
+    moderator got there first) neither stops nor undoes the others."""
+    _require_moderator(actor)
+    if decision not in BULK_DECISIONS:
+        raise ValidationError({"decision": f"Unknown decision {decision!r}."})
+    note = _require_text(note, "A reason") if decision == "reject" else text(note)
+    reports = Report.objects.in_bulk([pk for pk, _ in items])
+    outcomes = []
+    for pk, version in items:
+        report = reports.get(pk)
+        if report is None:
+            outcomes.append(Outcome(pk, False, f"Report #{pk} does not exist."))
+            continue
+        try:
+            if decision == "approve":
+                report_approve(report=report, actor=actor, note=note, expected_version=version)
+            else:
+                report_reject(report=report, actor=actor, reason=note, expected_version=version)
+        except ActionRefused as exc:
+            outcomes.append(Outcome(pk, False, f'#{pk} "{report.title}": {exc.message}'))
+        except ValidationError as exc:
+            outcomes.append(
+                Outcome(pk, False, f'#{pk} "{report.title}": ' + " ".join(exc.messages))
+            )
+        else:
+            outcomes.append(
+                Outcome(pk, True, f'#{pk} "{report.title}" {BULK_DECISIONS[decision]}.')
+            )
+    return outcomes
+
+
+@transaction.atomic
+def event_create_linking(*, actor, name: str, description: str = "", reports=()) -> Event:
+    """Start an event and link reports to it: (report, expected version) pairs. All or
+    nothing: if one report cannot be linked, no event is left behind."""
+    event = event_create(actor=actor, name=name, description=description)
+    for report, version in reports:
+        report_link_event(report=report, event=event, actor=actor, expected_version=version)
+    return event

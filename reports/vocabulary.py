@@ -1,31 +1,32 @@
 """The fixed vocabularies of DOMAIN.md: metrics (with stock/flow), causes, source types, units."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Measure(models.TextChoices):
     """How a metric behaves over time: flows are summed, stocks are never summed over time."""
 
-    FLOW = "flow", "Flow"
-    STOCK = "stock", "Stock"
+    FLOW = "flow", _("Flow")
+    STOCK = "stock", _("Stock")
 
 
 class Subject(models.TextChoices):
-    PEOPLE = "people", "People"
-    STRUCTURES = "structures", "Buildings"
+    PEOPLE = "people", _("People")
+    STRUCTURES = "structures", _("Buildings")
 
 
 class Metric(models.TextChoices):
-    NEWLY_DISPLACED = "newly_displaced", "People newly displaced"
-    CURRENTLY_DISPLACED = "currently_displaced", "People currently displaced"
-    RETURNED = "returned", "People returned"
-    KILLED = "killed", "Civilians killed"
-    INJURED = "injured", "Civilians injured"
-    DETAINED = "detained", "Civilians detained or abducted"
-    HOMES_DESTROYED = "homes_destroyed", "Homes destroyed"
-    RELIGIOUS_BUILDINGS_DAMAGED = "religious_buildings_damaged", "Religious buildings damaged"
-    HEALTH_FACILITIES_DAMAGED = "health_facilities_damaged", "Health facilities damaged"
-    SCHOOLS_DAMAGED = "schools_damaged", "Schools damaged"
+    NEWLY_DISPLACED = "newly_displaced", _("People newly displaced")
+    CURRENTLY_DISPLACED = "currently_displaced", _("People currently displaced")
+    RETURNED = "returned", _("People returned")
+    KILLED = "killed", _("Civilians killed")
+    INJURED = "injured", _("Civilians injured")
+    DETAINED = "detained", _("Civilians detained or abducted")
+    HOMES_DESTROYED = "homes_destroyed", _("Homes destroyed")
+    RELIGIOUS_BUILDINGS_DAMAGED = "religious_buildings_damaged", _("Religious buildings damaged")
+    HEALTH_FACILITIES_DAMAGED = "health_facilities_damaged", _("Health facilities damaged")
+    SCHOOLS_DAMAGED = "schools_damaged", _("Schools damaged")
 
 
 MEASURE = {metric: Measure.FLOW for metric in Metric} | {
@@ -40,17 +41,17 @@ SUBJECT = {metric: Subject.PEOPLE for metric in Metric} | {
 
 
 class Qualifier(models.TextChoices):
-    EXACT = "exact", "Exactly"
-    APPROXIMATELY = "approximately", "Approximately"
-    AT_LEAST = "at_least", "At least"
-    AT_MOST = "at_most", "At most"
-    RANGE = "range", "Between (range)"
+    EXACT = "exact", _("Exactly")
+    APPROXIMATELY = "approximately", _("Approximately")
+    AT_LEAST = "at_least", _("At least")
+    AT_MOST = "at_most", _("At most")
+    RANGE = "range", _("Between (range)")
 
 
 class Unit(models.TextChoices):
-    PEOPLE = "people", "People"
-    HOUSEHOLDS = "households", "Households"
-    STRUCTURES = "structures", "Buildings"
+    PEOPLE = "people", _("People")
+    HOUSEHOLDS = "households", _("Households")
+    STRUCTURES = "structures", _("Buildings")
 
 
 UNITS_FOR_SUBJECT = {
@@ -60,37 +61,37 @@ UNITS_FOR_SUBJECT = {
 
 
 class Cause(models.TextChoices):
-    AIRSTRIKE = "airstrike", "Airstrike"
-    DRONE_STRIKE = "drone_strike", "Drone strike"
-    ARTILLERY = "artillery", "Artillery or shelling"
-    GROUND_ASSAULT = "ground_assault", "Ground assault or armed clash"
-    ARSON = "arson", "Arson"
-    LANDMINE = "landmine", "Landmine or explosive remnant"
-    RAID = "raid", "Raid"
-    FORCED_EVICTION = "forced_eviction", "Forced eviction"
-    ARBITRARY_ARREST = "arbitrary_arrest", "Arbitrary arrest"
-    OTHER = "other", "Other"
+    AIRSTRIKE = "airstrike", _("Airstrike")
+    DRONE_STRIKE = "drone_strike", _("Drone strike")
+    ARTILLERY = "artillery", _("Artillery or shelling")
+    GROUND_ASSAULT = "ground_assault", _("Ground assault or armed clash")
+    ARSON = "arson", _("Arson")
+    LANDMINE = "landmine", _("Landmine or explosive remnant")
+    RAID = "raid", _("Raid")
+    FORCED_EVICTION = "forced_eviction", _("Forced eviction")
+    ARBITRARY_ARREST = "arbitrary_arrest", _("Arbitrary arrest")
+    OTHER = "other", _("Other")
 
 
 class SourceType(models.TextChoices):
-    NEWS_MEDIA = "news_media", "News media"
-    UN_INGO = "un_ingo", "UN or international NGO"
-    LOCAL_CSO = "local_cso", "Local civil society or monitor"
-    PARTY_TO_CONFLICT = "party_to_conflict", "Party to the conflict"
-    GOVERNMENT = "government", "Government"
-    FIELD_OBSERVATION = "field_observation", "Direct observation by a field partner"
+    NEWS_MEDIA = "news_media", _("News media")
+    UN_INGO = "un_ingo", _("UN or international NGO")
+    LOCAL_CSO = "local_cso", _("Local civil society or monitor")
+    PARTY_TO_CONFLICT = "party_to_conflict", _("Party to the conflict")
+    GOVERNMENT = "government", _("Government")
+    FIELD_OBSERVATION = "field_observation", _("Direct observation by a field partner")
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 class LocationPrecision(models.TextChoices):
     """How well the report is located: only to its place, or at a point."""
 
-    PLACE = "place", "Only to the place (admin unit)"
-    APPROXIMATE = "approximate", "Approximate point (within a few km)"
-    EXACT = "exact", "Exact point"
+    PLACE = "place", _("Only to the place (admin unit)")
+    APPROXIMATE = "approximate", _("Approximate point (within a few km)")
+    EXACT = "exact", _("Exact point")

@@ -1,29 +1,30 @@
 """The moderation workflow as data: statuses, actions and the allowed transitions (no database)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .exceptions import TransitionNotAllowed
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    RETRACTED = "retracted", "Retracted"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RETRACTED = "retracted", _("Retracted")
 
 
 class Action(models.TextChoices):
-    CREATE = "create", "Created"
-    EDIT = "edit", "Edited"
-    SUBMIT = "submit", "Submitted"
-    APPROVE = "approve", "Approved"
-    REJECT = "reject", "Rejected"
-    REQUEST_CHANGES = "request_changes", "Changes requested"
-    RETRACT = "retract", "Retracted"
-    LINK_EVENT = "link_event", "Linked to an event"
-    SET_REFERENCE = "set_reference", "Reference figure set"
+    CREATE = "create", _("Created")
+    EDIT = "edit", _("Edited")
+    SUBMIT = "submit", _("Submitted")
+    APPROVE = "approve", _("Approved")
+    REJECT = "reject", _("Rejected")
+    REQUEST_CHANGES = "request_changes", _("Changes requested")
+    RETRACT = "retract", _("Retracted")
+    LINK_EVENT = "link_event", _("Linked to an event")
+    SET_REFERENCE = "set_reference", _("Reference figure set")
 
 
 # action -> {status it may start from: status it leads to}

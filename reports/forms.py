@@ -1,0 +1,266 @@
+"""The report form a field partner fills in on a phone, and a moderator uses to edit.
+
+The forms only collect and redisplay what was typed: numbers, dates and coordinates arrive as
+text and are validated by the services (reports/services.py, reports/figures.py), which give
+the same messages to the API. The view maps each service error back next to its field."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from gazetteer.selectors import resolve_place
+
+from . import services
+from .burmese import looks_like_zawgyi
+from .figures import BREAKDOWN_FIELDS
+from .vocabulary import Cause, DatePrecision, LocationPrecision, Metric, Qualifier, SourceType, Unit
+
+NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _choices(choices, blank=None):
+    return ([("", blank)] if blank is not None else []) + list(choices)
+
+
+class ReportForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=200,
+        help_text=_(
+            "Type a village tract, town, township or state, in English or Burmese, or its P-code."
+        ),
+        widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off"}),
+    )
+    # Offered only when the typed name fits several places; validated in clean().
+    place_choice = forms.CharField(
+        label=_("Which place?"), required=False, widget=forms.RadioSelect
+    )
+    start_date = forms.CharField(
+        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.CharField(
+        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_precision = forms.ChoiceField(
+        label=_("How precise are the dates?"), choices=DatePrecision.choices
+    )
+    latitude = forms.CharField(label=_("Latitude"), required=False, widget=forms.TextInput(DECIMAL))
+    longitude = forms.CharField(
+        label=_("Longitude"), required=False, widget=forms.TextInput(DECIMAL)
+    )
+    location_precision = forms.ChoiceField(
+        label=_("How precise is the point?"),
+        choices=[c for c in LocationPrecision.choices if c[0] != LocationPrecision.PLACE],
+        required=False,
+    )
+    cause = forms.ChoiceField(
+        label=_("Cause or means"), choices=_choices(Cause.choices, _("Not known")), required=False
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separate with commas, e.g. Operation 1111"),
+    )
+    public_summary = forms.CharField(
+        label=_("Public summary"),
+        required=False,
+        max_length=services.MAX_SUMMARY,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What may be published once a moderator approves it. No names of sources or witnesses."
+        ),
+    )
+    internal_notes = forms.CharField(
+        label=_("Internal notes"),
+        required=False,
+        max_length=services.MAX_NOTES,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only your organisation and the moderators see these."),
+    )
+    store_as_typed = forms.BooleanField(
+        label=_("I checked: store the Burmese text exactly as typed"), required=False
+    )
+    submission_key = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolved_place = None
+
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("place_choice")
+        typed = chosen or data.get("place", "")
+        place, candidates = resolve_place(typed)
+        if place is None and "place" in data:
+            if candidates:
+                self.fields["place_choice"].widget.choices = [
+                    (m.place.pcode, m.label) for m in candidates
+                ]
+                self.add_error(
+                    "place", _("Several places match: choose one below, or type more of the name.")
+                )
+            else:
+                self.add_error(
+                    "place",
+                    _(
+                        "No place in the gazetteer matches this. Try the township's name or a "
+                        "P-code."
+                    ),
+                )
+        self.resolved_place = place
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            name: data.get(name, "")
+            for name in (
+                "title",
+                "start_date",
+                "end_date",
+                "date_precision",
+                "latitude",
+                "longitude",
+                "location_precision",
+                "cause",
+                "public_summary",
+                "internal_notes",
+            )
+        }
+        fields["place"] = self.resolved_place
+        return fields
+
+    def tag_names(self) -> list[str]:
+        return [t for t in (self.cleaned_data.get("tags") or "").split(",") if t.strip()]
+
+
+class FigureForm(forms.Form):
+    metric = forms.ChoiceField(
+        label=_("What was counted"), choices=_choices(Metric.choices, "—"), required=False
+    )
+    qualifier = forms.ChoiceField(label=_("How sure"), choices=Qualifier.choices, required=False)
+    value = forms.CharField(label=_("Number"), required=False, widget=forms.TextInput(NUMBER))
+    value_min = forms.CharField(
+        label=_("From (range)"), required=False, widget=forms.TextInput(NUMBER)
+    )
+    value_max = forms.CharField(
+        label=_("To (range)"), required=False, widget=forms.TextInput(NUMBER)
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, required=False)
+    household_size = forms.CharField(
+        label=_("People per household"), required=False, widget=forms.TextInput(DECIMAL)
+    )
+    women = forms.CharField(label=_("Women"), required=False, widget=forms.TextInput(NUMBER))
+    men = forms.CharField(label=_("Men"), required=False, widget=forms.TextInput(NUMBER))
+    girls = forms.CharField(label=_("Girls"), required=False, widget=forms.TextInput(NUMBER))
+    boys = forms.CharField(label=_("Boys"), required=False, widget=forms.TextInput(NUMBER))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(f) for f in ("metric", "value", "value_min", "value_max"))
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items()}
+        data["qualifier"] = data.get("qualifier") or Qualifier.EXACT
+        if not data.get("unit"):
+            data.pop("unit", None)
+        if data["qualifier"] == Qualifier.RANGE:
+            data["value"] = None
+        else:
+            data["value_min"] = data["value_max"] = None
+        for field in BREAKDOWN_FIELDS + ("household_size",):
+            if data.get(field) in ("", None):
+                data[field] = None
+        return data
+
+
+class SourceForm(forms.Form):
+    existing = forms.ModelChoiceField(
+        label=_("A source already in the tracker"),
+        queryset=None,
+        required=False,
+        empty_label=_("— or describe a new source below —"),
+    )
+    source_type = forms.ChoiceField(
+        label=_("Type of source"), choices=_choices(SourceType.choices, "—"), required=False
+    )
+    name = forms.CharField(
+        label=_("Outlet, organisation or person"), required=False, max_length=200
+    )
+    title = forms.CharField(label=_("Headline or document title"), required=False, max_length=300)
+    url = forms.CharField(
+        label=_("Web address"), required=False, max_length=1000, widget=forms.URLInput
+    )
+    published_on = forms.CharField(
+        label=_("Publication date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    language = forms.CharField(label=_("Language"), required=False, max_length=16)
+    is_confidential = forms.BooleanField(
+        label=_("Confidential: never show its name or address publicly"), required=False
+    )
+
+    def __init__(self, *args, citable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["existing"].queryset = citable
+
+    NEW_FIELDS = ("source_type", "name", "title", "url", "published_on", "language")
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("existing") and not any(data.get(f) for f in self.NEW_FIELDS)
+
+    def new_source(self) -> dict | None:
+        data = self.cleaned_data
+        if data.get("existing") or self.is_blank():
+            return None
+        return {f: data.get(f, "") for f in self.NEW_FIELDS} | {
+            "is_confidential": bool(data.get("is_confidential"))
+        }
+
+
+FigureFormSet = forms.formset_factory(FigureForm, extra=0, max_num=50, absolute_max=50)
+SourceFormSet = forms.formset_factory(SourceForm, extra=0, max_num=20, absolute_max=20)
+
+
+def zawgyi_fields(form, figure_forms, source_forms) -> list[str]:
+    """Labels of the fields whose Burmese text looks like Zawgyi."""
+    found = []
+    for name in ("title", "place", "public_summary", "internal_notes", "tags"):
+        if looks_like_zawgyi(form.cleaned_data.get(name) or ""):
+            found.append(str(form.fields[name].label))
+    for number, figure in enumerate(figure_forms, start=1):
+        if looks_like_zawgyi(figure.cleaned_data.get("note") or ""):
+            found.append(_("Figure %(n)s: note") % {"n": number})
+    for number, source in enumerate(source_forms, start=1):
+        for name in ("name", "title"):
+            if looks_like_zawgyi(source.cleaned_data.get(name) or ""):
+                found.append(_("Source %(n)s: %(field)s") % {"n": number, "field": name})
+    return found
+
+
+def apply_service_errors(error: ValidationError, form, figure_forms, source_forms) -> None:
+    """Put each error from the services next to the field it names ("figures.2.value" is
+    the second figure's number)."""
+    for key, messages in error.message_dict.items():
+        parts = key.split(".")
+        target, field = form, key
+        if parts[0] in ("figures", "sources") and len(parts) == 3:
+            forms_ = figure_forms if parts[0] == "figures" else source_forms
+            index = int(parts[1]) - 1
+            if 0 <= index < len(forms_):
+                target, field = forms_[index], parts[2]
+        if field not in target.fields or target.fields[field].widget.is_hidden:
+            field = None
+        for message in messages:
+            target.add_error(field, message)

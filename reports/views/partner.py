@@ -1,0 +1,302 @@
+"""Field partners' pages: their organisation's reports, the report form, and resubmission.
+
+Moderators use the same form to edit any report. What a person may open is decided by
+reports.selectors; what they may do, by the services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from gazetteer.selectors import admin_paths, search_places
+from reports import permissions, selectors, services
+from reports.exceptions import ActionRefused
+from reports.forms import (
+    FigureFormSet,
+    ReportForm,
+    SourceFormSet,
+    apply_service_errors,
+    new_submission_key,
+    zawgyi_fields,
+)
+from reports.workflow import Status
+
+BLANK_FIGURE_ROWS = 2
+BLANK_SOURCE_ROWS = 1
+
+
+def _can_file(user) -> bool:
+    return permissions.is_moderator(user) or (
+        user.has_perm("reports.submit_report") and permissions.organization_of(user) is not None
+    )
+
+
+def partner_required(view):
+    """Logged in, and a field partner of an organisation (or a moderator); others get 403."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not _can_file(request.user):
+            raise PermissionDenied(_("Only field partners and moderators can open this page."))
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@partner_required
+def report_list(request):
+    reports = selectors.reports_of_own_organization(request.user).prefetch_related("figures")
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        reports = reports.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(reports.order_by("-updated_at", "-id"), 25).get_page(request.GET.get("page"))
+    for report in page:
+        latest = selectors.moderator_messages(report).first()
+        if latest and report.status in (
+            Status.CHANGES_REQUESTED,
+            Status.REJECTED,
+            Status.RETRACTED,
+        ):
+            report.moderator_message = latest
+    return render(
+        request,
+        "reports/partner/list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Status.choices,
+            "organization": permissions.organization_of(request.user),
+        },
+    )
+
+
+def _own_report(request, pk):
+    # 404, not 403: whether another organisation's report exists is itself sensitive.
+    return get_object_or_404(selectors.reports_of_own_organization(request.user), pk=pk)
+
+
+@partner_required
+def report_detail(request, pk):
+    report = _own_report(request, pk)
+    history = report.history.select_related("actor").order_by("created_at", "id")
+    return render(
+        request,
+        "reports/partner/detail.html",
+        {
+            "report": report,
+            "admin_path": admin_paths([report.place])[report.place_id],
+            "figures": report.figures.order_by("pk"),
+            "sources": report.sources.all(),
+            "tags": sorted(t.name for t in report.tags.all()),
+            "history": history,
+            "can_edit": permissions.can_edit(request.user, report),
+            "can_submit": report.status in (Status.DRAFT, Status.CHANGES_REQUESTED),
+            "is_moderator": permissions.is_moderator(request.user),
+            "latest_message": selectors.moderator_messages(report).first(),
+        },
+    )
+
+
+@partner_required
+def report_new(request):
+    return _report_form(request, report=None)
+
+
+@partner_required
+def report_edit(request, pk):
+    report = _own_report(request, pk)
+    if not permissions.can_edit(request.user, report):
+        messages.error(
+            request,
+            _("This report is %(status)s: it can no longer be changed.")
+            % {"status": report.get_status_display().lower()},
+        )
+        return redirect("partner:report_detail", pk=report.pk)
+    return _report_form(request, report=report)
+
+
+def _initial(report):
+    if report is None:
+        return {"submission_key": new_submission_key()}, [], []
+    initial = {
+        "title": report.title,
+        "place": f"{admin_paths([report.place])[report.place_id]} ({report.place.pcode})",
+        "start_date": report.start_date.isoformat(),
+        "end_date": report.end_date.isoformat() if report.end_date else "",
+        "date_precision": report.date_precision,
+        "latitude": report.latitude if report.latitude is not None else "",
+        "longitude": report.longitude if report.longitude is not None else "",
+        "location_precision": report.location_precision,
+        "cause": report.cause,
+        "tags": ", ".join(sorted(t.name for t in report.tags.all())),
+        "public_summary": report.public_summary,
+        "internal_notes": report.internal_notes,
+        "submission_key": new_submission_key(),
+        "version": report.version,
+    }
+    figures = [
+        {field: getattr(f, field) for field in services.FIGURE_FIELDS}
+        for f in report.figures.order_by("pk")
+    ]
+    sources = [{"existing": s} for s in report.sources.all()]
+    return initial, figures, sources
+
+
+def _with_blank_rows(data, prefix, add):
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except ValueError:
+        total = 0
+    data[key] = str(total + add)
+    return data
+
+
+def _report_form(request, *, report):
+    citable = selectors.sources_citable_by(request.user).order_by("-created_at")[:200]
+    source_kwargs = {"form_kwargs": {"citable": selectors.sources_citable_by(request.user)}}
+    if request.method != "POST":
+        initial, figure_rows, source_rows = _initial(report)
+        form = ReportForm(initial=initial)
+        figures = FigureFormSet(prefix="figures", initial=figure_rows + [{}] * BLANK_FIGURE_ROWS)
+        figures.extra = 0
+        sources = SourceFormSet(
+            prefix="sources", initial=source_rows + [{}] * BLANK_SOURCE_ROWS, **source_kwargs
+        )
+        return _render_form(request, report, form, figures, sources, citable)
+
+    data = request.POST
+    adding = "add_figure" in data or "add_source" in data
+    if "add_figure" in data:
+        data = _with_blank_rows(data, "figures", 1)
+    if "add_source" in data:
+        data = _with_blank_rows(data, "sources", 1)
+    form = ReportForm(data)
+    figures = FigureFormSet(data, prefix="figures")
+    sources = SourceFormSet(data, prefix="sources", **source_kwargs)
+    if adding:
+        return _render_form(request, report, form, figures, sources, citable)
+
+    valid = form.is_valid() & figures.is_valid() & sources.is_valid()
+    if not valid:
+        return _render_form(request, report, form, figures, sources, citable, status=400)
+    figure_forms = [f for f in figures if not f.is_blank()]
+    source_forms = [s for s in sources if not s.is_blank()]
+    new_source_forms = [s for s in source_forms if s.new_source()]
+    zawgyi = zawgyi_fields(form, figure_forms, source_forms)
+    if zawgyi and not form.cleaned_data.get("store_as_typed"):
+        form.add_error(
+            None,
+            _(
+                "This text looks like it was typed with the Zawgyi font, not Unicode: %(fields)s. "
+                "Others will see it garbled. Please retype it with a Unicode Burmese keyboard, "
+                "or tick the box below if you are sure it is right."
+            )
+            % {"fields": ", ".join(str(f) for f in zawgyi)},
+        )
+        form.show_store_as_typed = True
+        return _render_form(request, report, form, figures, sources, citable, status=400)
+
+    submit = "submit" in data
+    try:
+        saved = services.report_save(
+            actor=request.user,
+            submission_key=form.cleaned_data["submission_key"],
+            report=report,
+            submit=submit,
+            expected_version=form.cleaned_data.get("version") if report else None,
+            figures=[f.service_data() for f in figure_forms],
+            sources=[
+                s.cleaned_data["existing"] for s in source_forms if s.cleaned_data["existing"]
+            ],
+            new_sources=[s.new_source() for s in new_source_forms],
+            tags=form.tag_names(),
+            **form.service_fields(),
+        )
+    except ValidationError as exc:
+        apply_service_errors(exc, form, figure_forms, new_source_forms)
+        if "submission_key" in exc.message_dict:
+            # A key that was never valid saved nothing: the corrected form gets a new one.
+            form.data = form.data.copy()
+            form.data["submission_key"] = new_submission_key()
+        return _render_form(request, report, form, figures, sources, citable, status=400)
+    except ActionRefused as exc:
+        # Refusals (the transition table, a missing figure, a newer version) change nothing.
+        form.add_error(None, str(exc))
+        return _render_form(request, report, form, figures, sources, citable, status=409)
+
+    if saved.replayed:
+        messages.info(
+            request,
+            _("This form had already been sent: report #%(id)s was saved once, not twice.")
+            % {"id": saved.report.pk},
+        )
+    elif submit:
+        messages.success(
+            request,
+            _("Report #%(id)s was submitted. A moderator will review it.")
+            % {"id": saved.report.pk},
+        )
+    else:
+        messages.success(
+            request, _("Report #%(id)s was saved as a draft.") % {"id": saved.report.pk}
+        )
+    return redirect("partner:report_detail", pk=saved.report.pk)
+
+
+def _render_form(request, report, form, figures, sources, citable, status=200):
+    return render(
+        request,
+        "reports/partner/form.html",
+        {
+            "report": report,
+            "form": form,
+            "figures": figures,
+            "sources": sources,
+            "citable": citable,
+            "show_store_as_typed": getattr(form, "show_store_as_typed", False)
+            or bool(form.data.get("store_as_typed")),
+        },
+        status=status,
+    )
+
+
+@partner_required
+@require_POST
+def report_submit(request, pk):
+    report = _own_report(request, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.report_submit(report=report, actor=request.user, expected_version=version)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Report #%(id)s was submitted. A moderator will review it.") % {"id": report.pk},
+        )
+    return redirect("partner:report_detail", pk=report.pk)
+
+
+@login_required
+@require_GET
+def place_search(request):
+    """Places matching what was typed, for the place box's suggestions (JavaScript only:
+    without it, the server resolves the typed name when the form is sent)."""
+    matches = search_places(request.GET.get("q", ""), limit=15)
+    return JsonResponse(
+        {"places": [{"pcode": m.place.pcode, "label": m.label} for m in matches]},
+        json_dumps_params={"ensure_ascii": False},
+    )
