@@ -1,0 +1,48 @@
+"""Pieces of an answer that both ways of computing it share: rows named from the gazetteer and
+the calendar of the period breakdown."""
+
+from datetime import date
+
+from gazetteer.models import Place
+
+from .question import Plan, auto_period, periods_between
+from .results import AreaRow, Total
+
+
+def unspecified_name(plan: Plan) -> str:
+    if plan.area is not None:
+        return f"Unspecified within {plan.area.display_name}"
+    countries = list(Place.objects.filter(admin_level=0).values_list("name_en", flat=True)[:2])
+    return f"Unspecified within {countries[0]}" if len(countries) == 1 else "Unspecified location"
+
+
+def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[AreaRow]:
+    """One row per place (gazetteer order) with at least one counted event, then the
+    "unspecified within" row; every asked metric is in every row."""
+
+    def full(totals):
+        return {m: totals.get(m) or Total.zero(m) for m in plan.metrics}
+
+    def counts(totals):
+        return any(t.events for t in totals.values())
+
+    rows = [
+        AreaRow(p.pcode, p.display_name, False, p.latitude, p.longitude, full(by_place[p.pk]))
+        for p in Place.objects.filter(pk__in=[k for k in by_place if k is not None]).order_by(
+            "path"
+        )
+        if counts(by_place[p.pk])
+    ]
+    if None in by_place and counts(by_place[None]):
+        rows.append(AreaRow(None, unspecified_name(plan), True, None, None, full(by_place[None])))
+    return rows
+
+
+def calendar(plan: Plan, first: date | None) -> list[tuple[date, date, str]]:
+    """The periods of the breakdown: from the question's start (or the first counted date when
+    it has none) to its end."""
+    start = plan.start or first
+    if start is None or start > plan.end:
+        return []
+    period = plan.question.period or auto_period(start, plan.end)
+    return periods_between(start, plan.end, period)

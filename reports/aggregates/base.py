@@ -1,0 +1,256 @@
+"""Answers computed from the base tables (reports, figures, sources, events) through the rules.
+Used for questions that narrow the evidence (cause, tag, source type, event), and as the
+reference the summaries are checked against."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ..models import Event, EventReferenceFigure, Figure, Report
+from ..workflow import Status
+from .assemble import area_rows, calendar
+from .places import PlaceIndex
+from .question import Plan
+from .results import Answer, CountedEvent, PeriodRow, Total
+from .rules import Candidate, Counted, choose, is_stock, report_date, standing_stocks, total_of
+
+ReportSource = Report.sources.through
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def published_subquery():
+    """The latest publication date among a figure's report's sources (SQL)."""
+    return Subquery(
+        ReportSource.objects.filter(report_id=OuterRef("report_id"))
+        .values("report_id")
+        .annotate(latest=Max("source__published_on"))
+        .values("latest")[:1]
+    )
+
+
+def reference_exists():
+    return Exists(
+        EventReferenceFigure.objects.filter(
+            figure_id=OuterRef("pk"),
+            event_id=OuterRef("report__event_id"),
+            metric=OuterRef("metric"),
+        )
+    )
+
+
+CANDIDATE_FIELDS = (
+    "metric",
+    "id",
+    "report_id",
+    "report__event_id",
+    "report__place_id",
+    "report__start_date",
+    "report__end_date",
+    "count_low",
+    "count_best",
+    "count_high",
+    "published",
+    "report__approved_at",
+    "is_reference",
+)
+
+
+def candidates_from(figures) -> list[Candidate]:
+    """Candidates from a queryset of approved reports' figures."""
+    rows = figures.annotate(published=published_subquery(), is_reference=reference_exists())
+    result = []
+    for (
+        metric,
+        figure_id,
+        report_id,
+        event_id,
+        place_id,
+        start_date,
+        end_date,
+        low,
+        best,
+        high,
+        published,
+        approved_at,
+        is_reference,
+    ) in rows.values_list(*CANDIDATE_FIELDS).iterator(chunk_size=5000):
+        approved_at = approved_at or EARLIEST
+        if published is None:
+            published = (
+                timezone.localtime(approved_at).date() if approved_at != EARLIEST else date.min
+            )
+        result.append(
+            Candidate(
+                metric=metric,
+                figure_id=figure_id,
+                report_id=report_id,
+                event_id=event_id,
+                place_id=place_id,
+                on=report_date(start_date, end_date),
+                low=low,
+                best=best,
+                high=high,
+                published=published,
+                approved_at=approved_at,
+                is_reference=bool(is_reference and event_id),
+            )
+        )
+    return result
+
+
+def report_sources(report_ids) -> dict[int, set[int]]:
+    sources: dict[int, set[int]] = defaultdict(set)
+    for report_id, source_id in ReportSource.objects.filter(report_id__in=report_ids).values_list(
+        "report_id", "source_id"
+    ):
+        sources[report_id].add(source_id)
+    return sources
+
+
+class Evidence:
+    """The counted events of a plan's metrics, from the base tables, with what the rules need
+    to place and date them."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        pool = self._pool()
+        dated = Coalesce("report__end_date", "report__start_date")
+        # Only events with a figure in the area (and not after the end) can count there; all
+        # of their figures are read, since the one counted may be any of them.
+        near = pool.annotate(on=dated).filter(on__lte=plan.end)
+        if plan.area is not None:
+            near = near.filter(report__place__path__startswith=plan.area.path)
+        if plan.start and not any(is_stock(m) for m in plan.metrics):
+            near = near.filter(on__gte=plan.start)
+        figures = pool.filter(
+            Q(
+                report__event_id__in=near.filter(report__event__isnull=False).values(
+                    "report__event_id"
+                )
+            )
+            | Q(report__event__isnull=True, report_id__in=near.values("report_id"))
+        )
+        self.counted: dict[str, list[Counted]] = defaultdict(list)
+        for item in choose(candidates_from(figures)):
+            self.counted[item.metric].append(item)
+        report_ids = {r for items in self.counted.values() for c in items for r in c.report_ids}
+        self._sources = report_sources(figures.values("report_id")) if report_ids else {}
+        place_ids = {c.place_id for items in self.counted.values() for c in items}
+        self.places = PlaceIndex.around(place_ids)
+        area_id = plan.area_id
+        self.within = {
+            m: [c for c in items if self.places.within(c.place_id, area_id)]
+            for m, items in self.counted.items()
+        }
+
+    def _pool(self):
+        question = self.plan.question
+        figures = Figure.objects.filter(
+            report__status=Status.APPROVED, metric__in=self.plan.metrics
+        )
+        if question.cause:
+            figures = figures.filter(report__cause=question.cause)
+        if question.tag:
+            figures = figures.filter(
+                report__in=Report.objects.filter(tags__name__iexact=question.tag).values("pk")
+            )
+        if question.source_type:
+            figures = figures.filter(
+                Exists(
+                    ReportSource.objects.filter(
+                        report_id=OuterRef("report_id"), source__source_type=question.source_type
+                    )
+                )
+            )
+        if question.event:
+            figures = figures.filter(report__event_id=question.event)
+        return figures
+
+    def sources_of(self, report_id: int) -> set[int]:
+        return self._sources.get(report_id, set())
+
+    def units(self, metric: str, start: date | None, end: date) -> list[Counted]:
+        """The events that make the total of `metric` from start to end."""
+        items = self.within.get(metric, [])
+        if is_stock(metric):
+            return standing_stocks(items, end, self.places.chain)
+        return [c for c in items if (start is None or c.on >= start) and c.on <= end]
+
+    def first_date(self) -> date | None:
+        dates = [
+            c.on
+            for m in self.plan.metrics
+            for c in self.within.get(m, [])
+            if c.on <= self.plan.end
+            and (is_stock(m) or not self.plan.start or c.on >= self.plan.start)
+        ]
+        return min(dates, default=None)
+
+    def total(self, metric: str, items: Iterable[Counted]) -> Total:
+        return total_of(metric, items, self.sources_of)
+
+
+def answer_from_base(plan: Plan) -> Answer:
+    data = Evidence(plan)
+    units = {m: data.units(m, plan.start, plan.end) for m in plan.metrics}
+    totals = {m: data.total(m, units[m]) for m in plan.metrics}
+
+    by_area = []
+    if plan.level is not None:
+        grouped: dict[int | None, dict[str, list[Counted]]] = defaultdict(lambda: defaultdict(list))
+        for metric, items in units.items():
+            for item in items:
+                grouped[data.places.ancestor_at(item.place_id, plan.level)][metric].append(item)
+        by_area = area_rows(
+            plan,
+            {
+                place: {m: data.total(m, items) for m, items in per_metric.items()}
+                for place, per_metric in grouped.items()
+            },
+        )
+
+    by_period = [
+        PeriodRow(
+            start,
+            end,
+            label,
+            {m: data.total(m, data.units(m, start, end)) for m in plan.metrics},
+        )
+        for start, end, label in calendar(plan, data.first_date())
+    ]
+    return Answer(plan.question, plan.area, plan.metrics, totals, by_area, by_period)
+
+
+def describe_events(metric: str, items: list[Counted], sources_of) -> list[CountedEvent]:
+    """CountedEvent lines for counted events, newest first."""
+    names = dict(
+        Event.objects.filter(pk__in={c.event_id for c in items if c.event_id}).values_list(
+            "pk", "name"
+        )
+    )
+    titles = dict(
+        Report.objects.filter(
+            pk__in={c.figure.report_id for c in items if not c.event_id}
+        ).values_list("pk", "title")
+    )
+    return [
+        CountedEvent(
+            event_id=c.event_id,
+            name=names.get(c.event_id, "") if c.event_id else titles.get(c.figure.report_id, ""),
+            counted=total_of(metric, [c], sources_of),
+            range_low=c.range_low,
+            range_high=c.range_high,
+            reference_report_id=c.figure.report_id,
+            report_ids=c.report_ids,
+        )
+        for c in sorted(items, key=lambda c: (c.on, c.key), reverse=True)
+    ]
+
+
+def evidence_from_base(plan: Plan, metric: str) -> list[CountedEvent]:
+    data = Evidence(plan)
+    return describe_events(metric, data.units(metric, plan.start, plan.end), data.sources_of)

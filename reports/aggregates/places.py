@@ -1,0 +1,52 @@
+"""The gazetteer as the engine needs it: each place's chain of ancestors, read from the
+P-code paths, and the ancestor at a given admin level."""
+
+from gazetteer.models import Place
+
+LEVELS = range(5)  # 0 country ... 4 village tract / town
+
+
+class PlaceIndex:
+    """Places by id with their ancestors (top down, the place last)."""
+
+    def __init__(self, places):
+        self.places = {p.pk: p for p in places}
+        by_code = {p.pcode: p.pk for p in self.places.values()}
+        self._chains = {
+            p.pk: tuple(by_code[c] for c in p.path.strip("/").split("/") if c in by_code)
+            for p in self.places.values()
+        }
+
+    @classmethod
+    def around(cls, place_ids) -> "PlaceIndex":
+        """The given places and all their ancestors."""
+        places = list(Place.objects.filter(pk__in=set(place_ids)))
+        codes = {c for p in places for c in p.path.strip("/").split("/") if c}
+        known = {p.pcode for p in places}
+        places += list(Place.objects.filter(pcode__in=codes - known))
+        return cls(places)
+
+    @classmethod
+    def everything(cls) -> "PlaceIndex":
+        return cls(Place.objects.all())
+
+    def chain(self, place_id: int) -> tuple[int, ...]:
+        return self._chains.get(place_id, (place_id,))
+
+    def level(self, place_id: int) -> int:
+        return self.places[place_id].admin_level
+
+    def ancestor_at(self, place_id: int, level: int) -> int | None:
+        """The place itself or its ancestor at `level`; None when the place is coarser or the
+        gazetteer skips that level above it."""
+        for above in self.chain(place_id):
+            if self.places[above].admin_level == level:
+                return above
+        return None
+
+    def by_level(self, place_id: int) -> list[int | None]:
+        """[a0, a1, a2, a3, a4]: the ancestor (or the place) at each admin level."""
+        return [self.ancestor_at(place_id, level) for level in LEVELS]
+
+    def within(self, place_id: int, area_id: int | None) -> bool:
+        return area_id is None or area_id in self.chain(place_id)

@@ -1,0 +1,285 @@
+"""A question to the counting engine, read from GET parameters, and the calendar periods its
+answers are broken down by."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from gazetteer.models import AdminLevel, Place
+
+from ..models import Event
+from ..vocabulary import Cause, Metric, SourceType
+
+PERIODS = ("week", "month", "quarter", "year")
+# Longest span (in days) answered by each period when the question does not choose one.
+AUTO_PERIOD = ((92, "week"), (6 * 366, "month"), (20 * 366, "quarter"))
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_TAG = 100
+
+
+class QuestionError(ValueError):
+    """Bad parameters; .errors maps the GET parameter's name to a message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+@dataclass(frozen=True)
+class Question:
+    start: date | None = None  # inclusive; None = from the beginning
+    end: date | None = None  # inclusive; None = up to today
+    area: str | None = None  # P-code of any admin level; None = everything
+    metrics: tuple[str, ...] = ()  # Metric values; () means all metrics
+    cause: str | None = None
+    tag: str | None = None
+    source_type: str | None = None  # counts figures of reports citing a source of this type
+    event: int | None = None
+    level: int | None = None  # admin level of the area breakdown; None = area's level + 1
+    period: str | None = None  # week | month | quarter | year; None = chosen from the span
+
+    @property
+    def filters_evidence(self) -> bool:
+        """Whether the question narrows the evidence (which reports' figures take part)."""
+        return any(
+            v not in (None, "") for v in (self.cause, self.tag, self.source_type, self.event)
+        )
+
+
+def _values(params, name) -> list[str]:
+    if hasattr(params, "getlist"):
+        raw = params.getlist(name)
+    else:
+        raw = params.get(name)
+        raw = [] if raw is None else raw if isinstance(raw, list | tuple) else [raw]
+    return [str(v).strip() for v in raw if str(v).strip()]
+
+
+def _one(params, name) -> str | None:
+    values = _values(params, name)
+    return values[-1] if values else None
+
+
+def _date(raw, name, errors) -> date | None:
+    if raw is None:
+        return None
+    if ISO_DATE.fullmatch(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    errors[name] = f"Enter a date as YYYY-MM-DD (got {raw[:40]!r})."
+    return None
+
+
+def _integer(raw, name, errors) -> int | None:
+    if raw is None:
+        return None
+    if re.fullmatch(r"\d{1,18}", raw):
+        return int(raw)
+    errors[name] = f"Enter a whole number (got {raw[:40]!r})."
+    return None
+
+
+def parse_question(params) -> Question:
+    """A Question from a QueryDict or a dict of GET parameters; QuestionError names each bad
+    parameter. Unknown parameter names are ignored."""
+    errors: dict[str, str] = {}
+    start = _date(_one(params, "start"), "start", errors)
+    end = _date(_one(params, "end"), "end", errors)
+    if start and end and end < start:
+        errors["end"] = f"The end ({end}) is before the start ({start})."
+
+    area_code = _one(params, "area")
+    area = None
+    if area_code is not None:
+        area = Place.objects.filter(pcode=area_code).only("pcode", "admin_level").first()
+        if area is None:
+            errors["area"] = f"Unknown area code {area_code[:40]!r}."
+
+    asked = [m.strip() for raw in _values(params, "metric") for m in raw.split(",") if m.strip()]
+    unknown = [m for m in asked if m not in Metric.values]
+    if unknown:
+        errors["metric"] = (
+            f"Unknown metric {unknown[0][:40]!r}; choose from {', '.join(Metric.values)}."
+        )
+    metrics = tuple(m for m in Metric.values if m in asked)
+
+    cause = _one(params, "cause")
+    if cause is not None and cause not in Cause.values:
+        errors["cause"] = f"Unknown cause {cause[:40]!r}; choose from {', '.join(Cause.values)}."
+    source_type = _one(params, "source_type")
+    if source_type is not None and source_type not in SourceType.values:
+        errors["source_type"] = (
+            f"Unknown source type {source_type[:40]!r}; choose from {', '.join(SourceType.values)}."
+        )
+    tag = _one(params, "tag")
+    if tag is not None and len(tag) > MAX_TAG:
+        errors["tag"] = f"At most {MAX_TAG} characters."
+
+    event = _integer(_one(params, "event"), "event", errors)
+    if event is not None and not Event.objects.filter(pk=event).exists():
+        errors["event"] = f"There is no event #{event}."
+
+    level = _integer(_one(params, "level"), "level", errors)
+    if level is not None:
+        lowest = (area.admin_level + 1) if area else AdminLevel.STATE
+        if level not in AdminLevel.values or level < lowest:
+            names = ", ".join(f"{v} ({label})" for v, label in AdminLevel.choices if v >= lowest)
+            errors["level"] = (
+                f"Choose a level below the area: {names}."
+                if names
+                else ("This area has no admin level below it.")
+            )
+
+    period = _one(params, "period")
+    if period is not None and period not in PERIODS:
+        errors["period"] = f"Unknown period {period[:40]!r}; choose from {', '.join(PERIODS)}."
+
+    if errors:
+        raise QuestionError(errors)
+    return Question(
+        start=start,
+        end=end,
+        area=area.pcode if area else None,
+        metrics=metrics,
+        cause=cause,
+        tag=" ".join(tag.split()) if tag else None,
+        source_type=source_type,
+        event=event,
+        level=level,
+        period=period,
+    )
+
+
+def question_params(question: Question) -> dict[str, str | list[str]]:
+    """The GET parameters that parse back into `question` (defaults left out), for links."""
+    params: dict[str, str | list[str]] = {}
+    for name in ("start", "end"):
+        value = getattr(question, name)
+        if value is not None:
+            params[name] = value.isoformat()
+    if question.area:
+        params["area"] = question.area
+    if question.metrics:
+        params["metric"] = list(question.metrics)
+    for name in ("cause", "tag", "source_type", "event", "level", "period"):
+        value = getattr(question, name)
+        if value not in (None, ""):
+            params[name] = str(value)
+    return params
+
+
+# --- calendar periods --------------------------------------------------------------------------
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def period_start(day: date, period: str) -> date:
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    if period == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def period_end(day: date, period: str) -> date:
+    """The last day of the period containing `day`."""
+    start = period_start(day, period)
+    if period == "week":
+        return start + timedelta(days=6)
+    if period == "month":
+        return next_month(start) - timedelta(days=1)
+    if period == "quarter":
+        return next_month(next_month(next_month(start))) - timedelta(days=1)
+    return date(start.year, 12, 31)
+
+
+def period_label(start: date, period: str) -> str:
+    if period == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period == "month":
+        return f"{MONTH_NAMES[start.month - 1]} {start.year}"
+    if period == "quarter":
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+def auto_period(start: date, end: date) -> str:
+    span = (end - start).days + 1
+    for longest, period in AUTO_PERIOD:
+        if span <= longest:
+            return period
+    return "year"
+
+
+def periods_between(start: date, end: date, period: str) -> list[tuple[date, date, str]]:
+    """(first day, last day, label) of each period from start to end, the first and last
+    clipped to the question's own dates."""
+    rows = []
+    day = period_start(start, period)
+    while day <= end:
+        last = period_end(day, period)
+        rows.append((max(day, start), min(last, end), period_label(day, period)))
+        day = last + timedelta(days=1)
+    return rows
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A question made concrete: the area's place, the metrics, the dates, the breakdown."""
+
+    question: Question
+    area: Place | None
+    metrics: tuple[str, ...]
+    start: date | None
+    end: date
+    level: int | None  # None: no breakdown by area (the area is at the finest level)
+
+    @property
+    def area_id(self) -> int | None:
+        return self.area.pk if self.area else None
+
+
+def make_plan(question: Question) -> Plan:
+    """Check a Question built in code as parse_question checks parameters."""
+    errors = {}
+    area = None
+    if question.area:
+        area = Place.objects.filter(pcode=question.area).first()
+        if area is None:
+            errors["area"] = f"Unknown area code {question.area[:40]!r}."
+    unknown = [m for m in question.metrics if m not in Metric.values]
+    if unknown:
+        errors["metric"] = f"Unknown metric {unknown[0]!r}."
+    metrics = tuple(m for m in Metric.values if m in question.metrics) or tuple(Metric.values)
+    end = question.end or today()
+    if question.start and question.start > end:
+        errors["end"] = f"The end ({end}) is before the start ({question.start})."
+    if question.period is not None and question.period not in PERIODS:
+        errors["period"] = f"Unknown period {question.period!r}."
+    lowest = area.admin_level + 1 if area else AdminLevel.STATE
+    level = question.level if question.level is not None else lowest
+    if question.level is not None and (level not in AdminLevel.values or level < lowest):
+        errors["level"] = "Choose a level below the area."
+    if errors:
+        raise QuestionError(errors)
+    if level not in AdminLevel.values:
+        level = None
+    return Plan(question, area, metrics, question.start, end, level)
