@@ -25,11 +25,19 @@ def new_submission_key() -> str:
     return uuid.uuid4().hex
 
 
+class PlainForm(forms.Form):
+    """Labels without Django's trailing colon: easier to read on a small screen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _choices(choices, blank=None):
     return ([("", blank)] if blank is not None else []) + list(choices)
 
 
-class ReportForm(forms.Form):
+class ReportForm(PlainForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     place = forms.CharField(
         label=_("Place"),
@@ -144,7 +152,7 @@ class ReportForm(forms.Form):
         return [t for t in (self.cleaned_data.get("tags") or "").split(",") if t.strip()]
 
 
-class FigureForm(forms.Form):
+class FigureForm(PlainForm):
     metric = forms.ChoiceField(
         label=_("What was counted"), choices=_choices(Metric.choices, "—"), required=False
     )
@@ -185,7 +193,7 @@ class FigureForm(forms.Form):
         return data
 
 
-class SourceForm(forms.Form):
+class SourceForm(PlainForm):
     existing = forms.ModelChoiceField(
         label=_("A source already in the tracker"),
         queryset=None,

@@ -498,3 +498,33 @@ def test_the_partner_list_filters_by_status(partner_client, field_partner, file_
     assert "Sent in" in html and "Still a draft" not in html
     html = partner_client.get("/partner/", {"status": "bogus"}).content.decode()
     assert "Sent in" in html and "Still a draft" in html
+
+
+def test_another_organisations_approved_report_reaches_a_partner_only_in_public_shape(
+    client, field_partner, other_partner, moderator, places
+):
+    secret = services.source_create(
+        actor=other_partner,
+        source_type="local_cso",
+        name="Camp leader Daw Mya",
+        is_confidential=True,
+    )
+    theirs = services.report_create(
+        actor=other_partner,
+        title="Shelling near Demoso",
+        place=Place.objects.get(pcode="MMR002002"),
+        start_date="2023-11-12",
+        internal_notes="Phone of the camp leader: 09-555",
+        figures=[{"metric": "injured", "value": 4}],
+        sources=[secret],
+    )
+    services.report_submit(report=theirs, actor=other_partner)
+    services.report_approve(report=theirs, actor=moderator)
+
+    client.force_login(field_partner)
+    for url in ("/", "/partner/"):
+        html = client.get(url).content.decode()
+        assert "Camp leader Daw Mya" not in html and "09-555" not in html, url
+    assert "Shelling near Demoso" in client.get("/").content.decode()
+    assert "confidential local source" in client.get("/").content.decode()
+    assert client.get(f"/partner/reports/{theirs.pk}/").status_code == 404
