@@ -528,3 +528,16 @@ def test_another_organisations_approved_report_reaches_a_partner_only_in_public_
     assert "Shelling near Demoso" in client.get("/").content.decode()
     assert "confidential local source" in client.get("/").content.decode()
     assert client.get(f"/partner/reports/{theirs.pk}/").status_code == 404
+
+
+def test_the_partner_pages_speak_burmese(partner_client):
+    response = partner_client.post("/i18n/setlang/", {"language": "my", "next": "/partner/"})
+    assert response.status_code == 302
+    html = partner_client.get("/partner/reports/new/").content.decode()
+    assert '<html lang="my">' in html
+    assert "အစီရင်ခံစာ အသစ်" in html  # "New report"
+    assert "မူကြမ်းအဖြစ် သိမ်းမည်" in html  # "Save as draft"
+    assert "ကိန်းဂဏန်းများ" in html  # "Figures"
+    # Back to English with the same switch.
+    partner_client.post("/i18n/setlang/", {"language": "en", "next": "/partner/"})
+    assert "Save as draft" in partner_client.get("/partner/reports/new/").content.decode()

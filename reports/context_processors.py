@@ -1,0 +1,16 @@
+"""What the page header needs to know about the person: which areas to link to."""
+
+from . import permissions
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "moderator": permissions.is_moderator(user),
+            "partner": user.has_perm("reports.submit_report")
+            and permissions.organization_of(user) is not None,
+        }
+    }
