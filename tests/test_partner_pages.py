@@ -541,3 +541,12 @@ def test_the_partner_pages_speak_burmese(partner_client):
     # Back to English with the same switch.
     partner_client.post("/i18n/setlang/", {"language": "en", "next": "/partner/"})
     assert "Save as draft" in partner_client.get("/partner/reports/new/").content.decode()
+
+
+def test_the_submit_button_tapped_twice_submits_once(partner_client, field_partner, file_report):
+    report = file_report(field_partner)
+    url = f"/partner/reports/{report.pk}/submit/"
+    partner_client.post(url, {"version": str(report.version)})
+    response = partner_client.post(url, {"version": str(report.version)}, follow=True)
+    assert f"Report #{report.pk} was already submitted." in response.content.decode()
+    assert list(report.history.values_list("action", flat=True)) == ["create", "submit"]

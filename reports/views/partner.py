@@ -23,7 +23,7 @@ from reports.forms import (
     new_submission_key,
     zawgyi_fields,
 )
-from reports.workflow import Status
+from reports.workflow import Action, Status
 
 BLANK_FIGURE_ROWS = 2
 BLANK_SOURCE_ROWS = 1
@@ -281,7 +281,13 @@ def report_submit(request, pk):
     try:
         services.report_submit(report=report, actor=request.user, expected_version=version)
     except ActionRefused as exc:
-        messages.error(request, str(exc))
+        report.refresh_from_db()
+        last = report.history.order_by("-created_at", "-id").first()
+        if report.status == Status.SUBMITTED and last.action == Action.SUBMIT:
+            # A double tap or a resent request: the first one did it.
+            messages.info(request, _("Report #%(id)s was already submitted.") % {"id": report.pk})
+        else:
+            messages.error(request, str(exc))
     else:
         messages.success(
             request,
