@@ -219,7 +219,7 @@ def likely_duplicates(report: Report, limit: int = 10) -> list[LikelyDuplicate]:
     if report.event_id:
         candidates = candidates.exclude(event_id=report.event_id)
     ranked = [_rank_duplicate(report, candidate, metrics, point) for candidate in candidates[:200]]
-    ranked.sort(key=lambda d: (-d.score, -d.report.pk))
+    ranked.sort(key=lambda d: (-d.score, d.report.pk))
     return ranked[:limit]
 
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from .models import Report, ReportHistory
 from .workflow import Action, Status
@@ -65,3 +67,37 @@ def notify_submitter_of_decision(history_id: int) -> int:
         recipient_list=[report.submitted_by.email],
     )
     return 1
+
+
+@shared_task(**RETRY)
+def send_moderation_digest(limit: int = 10) -> int:
+    """Tell the moderators what awaits review: how many reports, and the ones that have waited
+    longest. Beat runs it daily (CELERY_BEAT_SCHEDULE). Returns how many were told; 0 when
+    nothing waits, so an empty queue sends no mail."""
+    from .selectors import awaiting_review
+
+    count, oldest = awaiting_review(limit)
+    recipients = _moderator_emails() if count else []
+    if not recipients:
+        return 0
+    now = timezone.now()
+    lines = [
+        f'- #{r.pk} "{r.title}" ({r.place.name_en}, {r.organization}), '
+        f"waiting {timesince(r.submitted_at, now)}"
+        for r in oldest
+    ]
+    if count > len(oldest):
+        lines.append(f"- and {count - len(oldest)} more")
+    waiting = f"{count} report{'s' if count != 1 else ''} await{'s' if count == 1 else ''}"
+    send_mail(
+        subject=f"[Tracker] {waiting} review",
+        message=(
+            f"{waiting} review. The one waiting longest was submitted "
+            f"{timesince(oldest[0].submitted_at, now)} ago.\n\n"
+            + "\n".join(lines)
+            + "\n\nReview them in the moderation queue (/moderation/)."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+    return len(recipients)

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from reports.views import moderation
+
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", moderation.queue, name="queue"),
+    path("reports/<int:pk>/", moderation.review, name="review"),
+    path("reports/<int:pk>/<slug:action>/", moderation.act, name="act"),
+]

@@ -1,0 +1,151 @@
+"""The moderators' forms. Each carries the version of the report as the moderator saw it, so
+a decision taken on a stale page is refused rather than applied over someone else's."""
+
+from django import forms
+
+from .models import Event, Figure, Report
+from .services import MAX_NOTES
+
+MAX_BULK = 100
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, report=None, **kwargs):
+        if report is not None:
+            kwargs.setdefault("initial", {})["version"] = report.version
+        super().__init__(*args, **kwargs)
+
+
+def _note(label, required_message=None, rows=3):
+    field = forms.CharField(
+        label=label,
+        required=required_message is not None,
+        max_length=MAX_NOTES,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+    if required_message:
+        field.error_messages["required"] = required_message
+    return field
+
+
+class ApproveForm(ActionForm):
+    note = _note("Note (optional; kept in the history and sent to the partner)", rows=2)
+
+
+class RejectForm(ActionForm):
+    note = _note("Reason (sent to the partner)", "A reason is required.")
+
+
+class RequestChangesForm(ActionForm):
+    note = _note("What should the partner change?", "A message to the partner is required.")
+
+
+class RetractForm(ActionForm):
+    note = _note(
+        "Reason for retracting (it leaves public pages and totals)", "A reason is required."
+    )
+
+
+class ReleasePointForm(ActionForm):
+    pass
+
+
+class UnlinkEventForm(ActionForm):
+    pass
+
+
+class LinkEventForm(ActionForm):
+    event = forms.IntegerField(label="Event number", min_value=1)
+
+    def clean_event(self):
+        number = self.cleaned_data["event"]
+        event = Event.objects.filter(pk=number).first()
+        if event is None:
+            raise forms.ValidationError(f"There is no event #{number}.")
+        return event
+
+
+def parse_report_version(token: str) -> tuple[int, int]:
+    """ "12:3" -> (report 12, version 3): how a checkbox or a choice names a report as seen."""
+    pk, _, version = str(token).partition(":")
+    if not (pk.isdigit() and version.isdigit()):
+        raise forms.ValidationError(f"Unrecognised report {token!r}: reload the page.")
+    return int(pk), int(version)
+
+
+class NewEventForm(ActionForm):
+    name = forms.CharField(label="Name of the new event", max_length=200)
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=MAX_NOTES,
+    )
+    # A likely duplicate, as "id:version"; not a ChoiceField, so that a duplicate changed
+    # since the page was drawn gets the services' conflict message, not "not a valid choice".
+    also = forms.CharField(label="Also link", required=False, widget=forms.Select)
+
+    def __init__(self, *args, duplicates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["also"].widget.choices = [("", "no other report")] + [
+            (f"{d.report.pk}:{d.report.version}", f"#{d.report.pk} {d.report.title}")
+            for d in duplicates
+        ]
+
+    def clean_also(self):
+        token = self.cleaned_data["also"]
+        if not token:
+            return None
+        pk, version = parse_report_version(token)
+        report = Report.objects.filter(pk=pk).first()
+        if report is None:
+            raise forms.ValidationError(f"Report #{pk} does not exist.")
+        return report, version
+
+
+class ReferenceFigureForm(forms.Form):
+    figure = forms.IntegerField(widget=forms.HiddenInput)
+    # The version of the figure's report, as shown on the page.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def clean_figure(self):
+        figure = Figure.objects.select_related("report").filter(pk=self.cleaned_data["figure"])
+        if not figure:
+            raise forms.ValidationError("That figure no longer exists: reload the page.")
+        return figure.get()
+
+
+class ReportVersionsField(forms.Field):
+    """The ticked reports of the queue, each as "id:version"."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            value = [value]
+        pairs = dict(parse_report_version(token) for token in value)
+        return list(pairs.items())
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError("Tick at least one report.")
+        if len(value) > MAX_BULK:
+            raise forms.ValidationError(f"At most {MAX_BULK} reports at a time.")
+
+
+class BulkDecisionForm(forms.Form):
+    selected = ReportVersionsField()
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+    )
+    note = _note("Reason (required to reject; sent to each partner)", rows=2)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not data.get("note", "").strip():
+            self.add_error("note", "A reason is required to reject.")
+        return data

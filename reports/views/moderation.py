@@ -1,0 +1,354 @@
+"""The moderators' pages: the queue, the review page of one report, and one POST per action,
+each calling one service. Who may open them is decided once, in `moderator_required`."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from gazetteer.selectors import admin_paths
+from reports import permissions, selectors, services
+from reports.exceptions import ActionRefused, ConcurrentModification, NotPermitted
+from reports.filters import ModerationQueueFilter
+from reports.forms_moderation import (
+    ApproveForm,
+    BulkDecisionForm,
+    LinkEventForm,
+    NewEventForm,
+    ReferenceFigureForm,
+    RejectForm,
+    ReleasePointForm,
+    RequestChangesForm,
+    RetractForm,
+    UnlinkEventForm,
+)
+from reports.models import Report
+from reports.workflow import TRANSITIONS, Action, Status
+
+logger = logging.getLogger(__name__)
+
+QUEUE_PAGE_SIZE = 25
+
+
+def moderator_required(view):
+    """Moderators only: anyone else logged in gets 403, anonymous visitors the login page.
+    Every visit is logged with who made it: the moderation area shows what the public may not
+    see, and each look at it must be attributable to a person."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not permissions.is_moderator(request.user):
+            raise PermissionDenied("Only moderators can open the moderation pages.")
+        logger.info(
+            "moderation %s %s by %s", request.method, request.path, request.user.get_username()
+        )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@moderator_required
+def queue(request):
+    """Reports awaiting review (or any status), filtered by GET parameters, with a bulk
+    approve or reject of the ticked rows (POST to the same address, then back to it)."""
+    reports = selectors.moderation_reports()
+    filterset = ModerationQueueFilter(request.GET, queryset=reports)
+    bulk_form = BulkDecisionForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if bulk_form.is_valid():
+            try:
+                outcomes = services.reports_decide(
+                    actor=request.user,
+                    decision=bulk_form.cleaned_data["decision"],
+                    items=bulk_form.cleaned_data["selected"],
+                    note=bulk_form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                _add_errors(bulk_form, exc)
+            else:
+                for outcome in outcomes:
+                    notify = messages.success if outcome.done else messages.error
+                    notify(request, outcome.message)
+                return redirect(request.get_full_path())
+        status = 400
+
+    page, counts, rows = None, None, []
+    if filterset.is_valid():
+        page = Paginator(filterset.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        every_status = request.GET.copy()
+        every_status["status"] = ""
+        counts = selectors.status_counts(ModerationQueueFilter(every_status, queryset=reports).qs)
+        paths = admin_paths({report.place for report in page})
+        ticked = set(request.POST.getlist("selected"))
+        rows = [
+            {
+                "report": report,
+                "place_path": paths[report.place_id],
+                "token": f"{report.pk}:{report.version}",
+                "ticked": f"{report.pk}:{report.version}" in ticked,
+            }
+            for report in page
+        ]
+    else:
+        status = 400
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": rows,
+        "status_counts": [
+            (value, label, counts[value]) for value, label in Status.choices if counts
+        ],
+        "total_any_status": sum(counts.values()) if counts else 0,
+        "current_status": filterset.form.data.get("status", ""),
+        "place_options": selectors.places_with_reports(),
+        "bulk_form": bulk_form,
+    }
+    return render(request, "reports/moderation/queue.html", context, status=status)
+
+
+# --- the review page and its actions --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModerationAction:
+    form: type
+    button: str
+    # Calls one service; returns the message shown once it is done.
+    run: Callable
+    # Whether the action is offered for the report in its current state.
+    offered: Callable[[Report], bool]
+
+
+def _in_workflow(action):
+    return lambda report: report.status in TRANSITIONS[action]
+
+
+def _approve(actor, report, data):
+    services.report_approve(
+        report=report, actor=actor, note=data["note"], expected_version=data["version"]
+    )
+    return f"Report #{report.pk} approved."
+
+
+def _reject(actor, report, data):
+    services.report_reject(
+        report=report, actor=actor, reason=data["note"], expected_version=data["version"]
+    )
+    return f"Report #{report.pk} rejected; the partner has been told why."
+
+
+def _request_changes(actor, report, data):
+    services.report_request_changes(
+        report=report, actor=actor, message=data["note"], expected_version=data["version"]
+    )
+    return f"Changes requested on report #{report.pk}; the partner has been sent your message."
+
+
+def _retract(actor, report, data):
+    services.report_retract(
+        report=report, actor=actor, reason=data["note"], expected_version=data["version"]
+    )
+    return f"Report #{report.pk} retracted: it no longer appears on public pages or in totals."
+
+
+def _release_point(actor, report, data):
+    services.report_update(
+        report=report, actor=actor, expected_version=data["version"], point_released=True
+    )
+    return f"The exact point of report #{report.pk} may now be shown publicly."
+
+
+def _link(actor, report, data):
+    event = data["event"]
+    services.report_link_event(
+        report=report, event=event, actor=actor, expected_version=data["version"]
+    )
+    return f"Report #{report.pk} linked to event #{event.pk}, {event.name}."
+
+
+def _unlink(actor, report, data):
+    services.report_link_event(
+        report=report, event=None, actor=actor, expected_version=data["version"]
+    )
+    return f"Report #{report.pk} is no longer linked to an event."
+
+
+def _new_event(actor, report, data):
+    linked = [(report, data["version"])] + ([data["also"]] if data["also"] else [])
+    event = services.event_create_linking(
+        actor=actor, name=data["name"], description=data["description"], reports=linked
+    )
+    also = f" and #{data['also'][0].pk}" if data["also"] else ""
+    return f"Event #{event.pk}, {event.name}, started with report #{report.pk}{also}."
+
+
+def _reference(actor, report, data):
+    figure = data["figure"]
+    if report.event is None:
+        raise ActionRefused(f"Report #{report.pk} is no longer linked to an event.")
+    services.event_set_reference_figure(
+        event=report.event, figure=figure, actor=actor, expected_version=data["version"]
+    )
+    return (
+        f"{figure} (report #{figure.report_id}) is now what event #{report.event_id} "
+        f"counts for {figure.get_metric_display().lower()}."
+    )
+
+
+ACTIONS = {
+    "approve": ModerationAction(ApproveForm, "Approve", _approve, _in_workflow(Action.APPROVE)),
+    "request_changes": ModerationAction(
+        RequestChangesForm,
+        "Request changes",
+        _request_changes,
+        _in_workflow(Action.REQUEST_CHANGES),
+    ),
+    "reject": ModerationAction(RejectForm, "Reject", _reject, _in_workflow(Action.REJECT)),
+    "retract": ModerationAction(RetractForm, "Retract", _retract, _in_workflow(Action.RETRACT)),
+    "release_point": ModerationAction(
+        ReleasePointForm,
+        "Release the exact point",
+        _release_point,
+        lambda r: r.latitude is not None and not r.point_released,
+    ),
+    "link": ModerationAction(LinkEventForm, "Link to this event", _link, lambda r: True),
+    "unlink": ModerationAction(
+        UnlinkEventForm, "Unlink from the event", _unlink, lambda r: r.event_id is not None
+    ),
+    "new_event": ModerationAction(NewEventForm, "Start the event", _new_event, lambda r: True),
+    "reference": ModerationAction(
+        ReferenceFigureForm, "Count this one", _reference, lambda r: r.event_id is not None
+    ),
+}
+DECISIONS = ("approve", "request_changes", "reject", "retract")
+
+
+def _form(name, report, duplicates, data=None):
+    kwargs = {"prefix": name}
+    if name != "reference":
+        kwargs["report"] = report
+    if name == "new_event":
+        kwargs["duplicates"] = duplicates
+        kwargs["initial"] = {"name": report.title}
+    return ACTIONS[name].form(data, **kwargs)
+
+
+@moderator_required
+def review(request, pk):
+    report = get_object_or_404(selectors.moderation_reports(), pk=pk)
+    return render(request, "reports/moderation/review.html", _review_context(report))
+
+
+@moderator_required
+@require_POST
+def act(request, pk, action):
+    """One moderation action on one report: POST, then back to the review page (with a
+    message) when done, or the page again, showing the current state and why nothing was
+    changed, with what was typed kept in the form."""
+    if action not in ACTIONS:
+        raise Http404("No such moderation action.")
+    report = get_object_or_404(selectors.moderation_reports(), pk=pk)
+    duplicates = selectors.likely_duplicates(report) if action == "new_event" else []
+    form = _form(action, report, duplicates, data=request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            done = ACTIONS[action].run(request.user, report, form.cleaned_data)
+        except NotPermitted as exc:
+            form.add_error(None, exc.message)
+            status = 403
+        except ConcurrentModification as exc:
+            if action == "reference":
+                # Each figure's form is drawn afresh from the current state anyway.
+                form.add_error(None, exc.message)
+            else:
+                form = _refreshed(action, report, request.POST, exc.message)
+            status = 409
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("moderation:review", pk=report.pk)
+    report = get_object_or_404(selectors.moderation_reports(), pk=pk)
+    context = _review_context(report, failed=(action, form))
+    return render(request, "reports/moderation/review.html", context, status=status)
+
+
+def _refreshed(action, report, posted, message):
+    """The form as typed, but carrying the version the moderator now sees on the page (the
+    current one), so that acting again after reading the change is a deliberate choice."""
+    current = Report.objects.filter(pk=report.pk).values_list("version", flat=True).get()
+    data = posted.copy()
+    data[f"{action}-version"] = str(current)
+    form = _form(action, report, [], data=data)
+    form.is_valid()
+    form.add_error(None, message)
+    return form
+
+
+def _add_errors(form, exc: ValidationError):
+    """A service's ValidationError, keyed by its field names, shown next to the form's fields
+    (the services call every moderator's text "note")."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _edit_url(report):
+    try:
+        return reverse("partner:report_edit", args=[report.pk])
+    except NoReverseMatch:
+        return reverse("admin:reports_report_change", args=[report.pk])
+
+
+def _review_context(report, failed=None):
+    duplicates = selectors.likely_duplicates(report)
+    forms = {name: _form(name, report, duplicates) for name in ACTIONS if name != "reference"}
+    failed_name = failed[0] if failed else None
+    if failed and failed_name != "reference":
+        forms[failed_name] = failed[1]
+    offered = {name: ACTIONS[name].offered(report) or name == failed_name for name in ACTIONS}
+    reference_error = None
+    if failed_name == "reference":
+        form = failed[1]
+        errors = [str(e) for errors in form.errors.values() for e in errors]
+        reference_error = (form.data.get("reference-figure"), " ".join(errors))
+    event_overview = selectors.event_overview(report.event) if report.event else []
+    return {
+        "report": report,
+        "place_path": admin_paths([report.place])[report.place_id],
+        "sources": list(report.sources.all()),
+        "figures": list(report.figures.all()),
+        "tags": sorted(t.name for t in report.tags.all()),
+        "history": selectors.report_history(report),
+        "duplicates": duplicates,
+        "event_overview": event_overview,
+        "forms": forms,
+        "decisions": [
+            (name, ACTIONS[name].button, forms[name]) for name in DECISIONS if offered[name]
+        ],
+        "offered": offered,
+        "failed": failed_name,
+        "reference_error": reference_error,
+        "edit_url": _edit_url(report),
+    }
