@@ -87,6 +87,7 @@ class ModerationQueueFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": "No such organisation: pick one from the list."},
     )
     metric = django_filters.ChoiceFilter(
+        label="Metric",
         choices=Metric.choices,
         method="filter_metric",
         empty_label="Any metric",
@@ -110,6 +111,7 @@ class ModerationQueueFilter(django_filters.FilterSet):
         widget=forms.NumberInput(attrs={"min": 0, "max": MAX_DAYS_IN_QUEUE, "step": 1}),
     )
     sort = django_filters.ChoiceFilter(
+        label="Order",
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         method="sort_by",
         empty_label=None,

@@ -13,6 +13,7 @@ class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, report=None, **kwargs):
+        self.report = report
         if report is not None:
             kwargs.setdefault("initial", {})["version"] = report.version
         super().__init__(*args, **kwargs)
@@ -99,6 +100,8 @@ class NewEventForm(ActionForm):
         if not token:
             return None
         pk, version = parse_report_version(token)
+        if self.report is not None and pk == self.report.pk:
+            raise forms.ValidationError("Choose another report than this one.")
         report = Report.objects.filter(pk=pk).first()
         if report is None:
             raise forms.ValidationError(f"Report #{pk} does not exist.")

@@ -254,6 +254,7 @@ def test_bad_filter_values_are_explained_not_crashed_on(
     page = text(response)
     assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in page
     assert "Fix the filter above to see reports." in page
+    assert "status-tabs" not in page  # no counts for a question that was not understood
     assert listed(response) == []
     if field in ("place", "waiting_days", "date_from", "date_to"):
         assert f'name="{field}" value="{params[field]}"' in page  # kept as typed
@@ -593,6 +594,11 @@ def test_stale_version_gets_a_conflict_and_sees_the_current_state(
         "now changes requested, version 3). Reload it to see the current state."
     ) in page
     assert "Changes requested</span> · version 3" in page
+    assert (
+        f"<strong>Nothing was changed.</strong> Report #{report.pk} was changed by someone else "
+        "while you were working on it (it is now changes requested, version 3). Reload it to "
+        'see the current state. <a href="#reject">Back to the form</a>'
+    ) in page
     assert "> Duplicate.</textarea>" in page
     assert 'name="reject-version" value="3"' in page  # acting again is now deliberate
     assert "Which ward?" in page  # the other moderator's message, in the history
@@ -685,6 +691,27 @@ def test_start_a_new_event_with_a_duplicate(moderator_client, submit, other_part
     event = Event.objects.get()
     assert event.name == "Loikaw, November 2023"
     assert sorted(event.reports.values_list("pk", flat=True)) == [report.pk, duplicate.pk]
+
+
+def test_new_event_needs_a_name_and_another_report(moderator_client, submit):
+    report = submit()
+    before = state(report)
+    for data, message in (
+        ({"new_event-name": ""}, "This field is required."),
+        (
+            {"new_event-name": "E", "new_event-also": f"{report.pk}:{report.version}"},
+            "Choose another report than this one.",
+        ),
+        ({"new_event-name": "E", "new_event-also": "999999:1"}, "Report #999999 does not exist."),
+        ({"new_event-name": "E", "new_event-also": "5"}, "Unrecognised report &#x27;5&#x27;"),
+    ):
+        response = moderator_client.post(
+            act_url(report, "new_event"), {"new_event-version": report.version, **data}
+        )
+        assert response.status_code == 400
+        assert message in text(response)
+    assert Event.objects.count() == 0
+    assert state(report) == before
 
 
 def test_new_event_is_not_left_behind_when_the_duplicate_changed(

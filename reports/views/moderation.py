@@ -328,11 +328,12 @@ def _review_context(report, failed=None):
     if failed and failed_name != "reference":
         forms[failed_name] = failed[1]
     offered = {name: ACTIONS[name].offered(report) or name == failed_name for name in ACTIONS}
+    failed_errors = (
+        [str(e) for errors in failed[1].errors.values() for e in errors] if failed else []
+    )
     reference_error = None
     if failed_name == "reference":
-        form = failed[1]
-        errors = [str(e) for errors in form.errors.values() for e in errors]
-        reference_error = (form.data.get("reference-figure"), " ".join(errors))
+        reference_error = (failed[1].data.get("reference-figure"), " ".join(failed_errors))
     event_overview = selectors.event_overview(report.event) if report.event else []
     return {
         "report": report,
@@ -349,6 +350,7 @@ def _review_context(report, failed=None):
         ],
         "offered": offered,
         "failed": failed_name,
+        "failed_errors": failed_errors,
         "reference_error": reference_error,
         "edit_url": _edit_url(report),
     }
