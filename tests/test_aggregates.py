@@ -90,7 +90,7 @@ def world(places, field_partner, moderator):
     def event(name="An event"):
         return services.event_create(actor=moderator, name=name)
 
-    return {
+    yield {
         **places,
         "shan": shan,
         "pekon": pekon,
@@ -98,6 +98,8 @@ def world(places, field_partner, moderator):
         "event": event,
         "source": source,
     }
+    # Every scenario leaves summaries that agree with a recomputation from the base tables.
+    assert aggregates.verify_summaries() == []
 
 
 def totals(**question):

@@ -43,9 +43,10 @@ base tables (base.py). Both go through rules.py, and verify_summaries() recomput
 summaries from scratch and lists any difference.
 """
 
+from dataclasses import replace
+
 from .question import (
     PERIODS,
-    Plan,
     Question,
     QuestionError,
     make_plan,
@@ -53,7 +54,7 @@ from .question import (
     question_params,
 )
 from .results import Answer, AreaRow, CountedEvent, PeriodRow, Total
-from .rules import methodology
+from .rules import event_key, methodology
 
 __all__ = [
     "PERIODS",
@@ -66,29 +67,66 @@ __all__ = [
     "Total",
     "answer",
     "evidence",
+    "follow_event",
+    "follow_report",
     "methodology",
     "parse_question",
     "question_params",
+    "rebuild_summaries",
+    "verify_summaries",
 ]
-
-
-def _use_summaries(plan: Plan) -> bool:
-    return False
 
 
 def answer(question: Question) -> Answer:
     """Totals, by area and by period, for the question (QuestionError if it is not valid)."""
-    from . import base
+    from . import base, fast
 
     plan = make_plan(question)
-    return base.answer_from_base(plan)
+    if question.filters_evidence:
+        return base.answer_from_base(plan)
+    return fast.answer_from_summaries(plan)
 
 
 def evidence(question: Question, metric: str) -> list[CountedEvent]:
     """The events that make answer(question).totals[metric], newest first."""
-    from dataclasses import replace
-
-    from . import base
+    from . import base, fast
 
     plan = make_plan(replace(question, metrics=(metric,)))
-    return base.evidence_from_base(plan, metric)
+    if question.filters_evidence:
+        return base.evidence_from_base(plan, metric)
+    return fast.evidence_from_summaries(plan, metric)
+
+
+def follow_report(report, *, was_in_event: int | None | object = ...) -> None:
+    """Bring the summaries up to date after a change to an approved (or just retracted) report,
+    inside the caller's transaction; `was_in_event`: the event it was linked to before a link
+    change (None: none)."""
+    from .summaries import refresh
+
+    keys = {event_key(report.event_id, report.pk)}
+    if was_in_event is not ...:
+        keys.add(event_key(was_in_event, report.pk))
+    refresh(keys)
+
+
+def follow_event(event) -> None:
+    """Bring the summaries up to date after a moderator chose an event's reference figure."""
+    from .summaries import refresh
+
+    refresh({event_key(event.pk, 0)})
+
+
+def rebuild_summaries() -> dict[str, int]:
+    """Recompute every summary from the base tables (after a bulk load or a gazetteer import
+    that moved places); returns the rows written per table."""
+    from .summaries import rebuild
+
+    return rebuild()
+
+
+def verify_summaries(limit: int = 20) -> list[str]:
+    """Recompute every summary in memory and list where the stored ones differ (empty: they
+    agree with the base tables)."""
+    from .summaries import verify
+
+    return verify(limit)

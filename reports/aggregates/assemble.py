@@ -38,11 +38,11 @@ def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[
     return rows
 
 
-def calendar(plan: Plan, first: date | None) -> list[tuple[date, date, str]]:
-    """The periods of the breakdown: from the question's start (or the first counted date when
-    it has none) to its end."""
+def calendar(plan: Plan, first: date | None) -> tuple[str, list[tuple[date, date, str]]]:
+    """The kind of period and the periods of the breakdown: from the question's start (or the
+    first counted date when it has none) to its end."""
     start = plan.start or first
     if start is None or start > plan.end:
-        return []
+        return plan.question.period or "month", []
     period = plan.question.period or auto_period(start, plan.end)
-    return periods_between(start, plan.end, period)
+    return period, periods_between(start, plan.end, period)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -22,26 +22,6 @@ ReportSource = Report.sources.through
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
-def published_subquery():
-    """The latest publication date among a figure's report's sources (SQL)."""
-    return Subquery(
-        ReportSource.objects.filter(report_id=OuterRef("report_id"))
-        .values("report_id")
-        .annotate(latest=Max("source__published_on"))
-        .values("latest")[:1]
-    )
-
-
-def reference_exists():
-    return Exists(
-        EventReferenceFigure.objects.filter(
-            figure_id=OuterRef("pk"),
-            event_id=OuterRef("report__event_id"),
-            metric=OuterRef("metric"),
-        )
-    )
-
-
 CANDIDATE_FIELDS = (
     "metric",
     "id",
@@ -53,15 +33,24 @@ CANDIDATE_FIELDS = (
     "count_low",
     "count_best",
     "count_high",
-    "published",
     "report__approved_at",
-    "is_reference",
 )
 
 
 def candidates_from(figures) -> list[Candidate]:
     """Candidates from a queryset of approved reports' figures."""
-    rows = figures.annotate(published=published_subquery(), is_reference=reference_exists())
+    published = dict(
+        ReportSource.objects.filter(report_id__in=figures.values("report_id"))
+        .values("report_id")
+        .annotate(latest=Max("source__published_on"))
+        .values_list("report_id", "latest")
+    )
+    references = set(
+        EventReferenceFigure.objects.filter(figure_id__in=figures.values("id")).values_list(
+            "figure_id", "event_id", "metric"
+        )
+    )
+    local_dates: dict[datetime, date] = {}
     result = []
     for (
         metric,
@@ -74,15 +63,14 @@ def candidates_from(figures) -> list[Candidate]:
         low,
         best,
         high,
-        published,
         approved_at,
-        is_reference,
-    ) in rows.values_list(*CANDIDATE_FIELDS).iterator(chunk_size=5000):
+    ) in figures.values_list(*CANDIDATE_FIELDS).iterator(chunk_size=10000):
         approved_at = approved_at or EARLIEST
-        if published is None:
-            published = (
-                timezone.localtime(approved_at).date() if approved_at != EARLIEST else date.min
-            )
+        latest = published.get(report_id)
+        if latest is None:
+            if approved_at not in local_dates:
+                local_dates[approved_at] = timezone.localtime(approved_at).date()
+            latest = local_dates[approved_at]
         result.append(
             Candidate(
                 metric=metric,
@@ -94,9 +82,9 @@ def candidates_from(figures) -> list[Candidate]:
                 low=low,
                 best=best,
                 high=high,
-                published=published,
+                published=latest,
                 approved_at=approved_at,
-                is_reference=bool(is_reference and event_id),
+                is_reference=(figure_id, event_id, metric) in references,
             )
         )
     return result
@@ -220,7 +208,7 @@ def answer_from_base(plan: Plan) -> Answer:
             label,
             {m: data.total(m, data.units(m, start, end)) for m in plan.metrics},
         )
-        for start, end, label in calendar(plan, data.first_date())
+        for start, end, label in calendar(plan, data.first_date())[1]
     ]
     return Answer(plan.question, plan.area, plan.metrics, totals, by_area, by_period)
 

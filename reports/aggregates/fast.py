@@ -1,0 +1,427 @@
+"""Answers read from the summary tables (summaries.py): the same numbers as base.py, from a few
+hundred rows. A period is split into whole years and months (FlowTotal) and loose days
+(EventCount); stocks are read off each place's step function (StockStep) at a date."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
+
+from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
+from .assemble import area_rows, calendar
+from .question import Plan, month_start, next_month, period_start
+from .results import Answer, CountedEvent, PeriodRow, Total
+from .rules import is_stock
+from .summaries import EVERYWHERE
+
+ONE_DAY = timedelta(days=1)
+TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+Sums = tuple[int, int, int, int, int, int]  # best, low, high, events, reports, local sources
+
+
+def _month_end(day: date) -> bool:
+    return (day + ONE_DAY).day == 1
+
+
+def decompose(start: date | None, end: date):
+    """[start, end] as whole years (ranges of year starts), whole months (ranges of month
+    starts) and loose days (date ranges)."""
+    years, months, days = [], [], []
+    first_year = None
+    if start is not None:
+        first_year = start.year if (start.month, start.day) == (1, 1) else start.year + 1
+    last_year = end.year if (end.month, end.day) == (12, 31) else end.year - 1
+    if first_year is None or first_year <= last_year:
+        years.append((date(first_year, 1, 1) if first_year else None, date(last_year, 1, 1)))
+        rest = []
+        if first_year is not None and start < date(first_year, 1, 1):
+            rest.append((start, date(first_year, 1, 1) - ONE_DAY))
+        if date(last_year, 12, 31) < end:
+            rest.append((date(last_year + 1, 1, 1), end))
+    else:
+        rest = [(start, end)]
+    for a, b in rest:
+        whole, loose = _months_and_days(a, b)
+        months += whole
+        days += loose
+    return years, months, days
+
+
+def _range(field: str, low, high) -> Q:
+    q = Q(**{f"{field}__lte": high})
+    return q & Q(**{f"{field}__gte": low}) if low is not None else q
+
+
+def _any(conditions) -> Q:
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+SUM_FIELDS = {
+    "best": Sum("best"),
+    "low": Sum("low"),
+    "high": Sum("high"),
+    "events": Sum("events"),
+    "reports": Sum("reports"),
+    "local": Sum("local_sources"),
+}
+EVENT_SUM_FIELDS = SUM_FIELDS | {"events": Count("id")}
+
+
+def _vector(row) -> list[int]:
+    return [row["best"] or 0, row["low"] or 0, row["high"] or 0, row["events"] or 0,
+            row["reports"] or 0, row["local"] or 0]  # fmt: skip
+
+
+def _add(target: dict, key, vector) -> None:
+    current = target.get(key)
+    if current is None:
+        target[key] = list(vector)
+    else:
+        for i, n in enumerate(vector):
+            current[i] += n
+
+
+class Reader:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        area = plan.area
+        self.node = area.pk if area else EVERYWHERE
+        self.within = {f"adm{area.admin_level}": area.pk} if area else {}
+        self.flows = [m for m in plan.metrics if not is_stock(m)]
+        self.stocks = [m for m in plan.metrics if is_stock(m)]
+
+    # --- flows
+
+    def _flow_pieces(self, start, end):
+        years, months, days = decompose(start, end)
+        cells = _any(
+            [Q(span="year") & _range("start", a, b) for a, b in years]
+            + [Q(span="month") & _range("start", a, b) for a, b in months]
+        )
+        return cells, days
+
+    def _day_events(self, days):
+        return EventCount.objects.filter(metric__in=self.flows, **self.within).filter(
+            _any(_range("dated", a, b) for a, b in days)
+        )
+
+    def _shared(self, start, end, group=None):
+        rows = SourceUse.objects.filter(metric__in=self.flows, shared=True, **self.within).filter(
+            _range("dated", start, end)
+        )
+        if group is not None:
+            rows = rows.annotate(group=group)
+        fields = ("metric", "group") if group is not None else ("metric",)
+        return rows.values(*fields).annotate(n=Count("source_id", distinct=True))
+
+    def flow_totals(self) -> dict[str, Total]:
+        if not self.flows:
+            return {}
+        plan = self.plan
+        cells, days = self._flow_pieces(plan.start, plan.end)
+        sums: dict[str, list[int]] = {}
+        for row in (
+            FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
+            .filter(cells)
+            .values("metric")
+            .annotate(**SUM_FIELDS)
+        ):
+            _add(sums, row["metric"], _vector(row))
+        if days:
+            for row in self._day_events(days).values("metric").annotate(**EVENT_SUM_FIELDS):
+                _add(sums, row["metric"], _vector(row))
+        shared = {r["metric"]: r["n"] for r in self._shared(plan.start, plan.end)}
+        return {m: _total(m, sums.get(m), shared.get(m, 0)) for m in self.flows}
+
+    def flow_by_area(self) -> dict:
+        plan, level = self.plan, self.plan.level
+        cells, days = self._flow_pieces(plan.start, plan.end)
+        by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
+        whole: dict[str, list[int]] = {}
+        for row in (
+            FlowTotal.objects.filter(metric__in=self.flows)
+            .filter(Q(node=self.node) | Q(level=level, **self.within))
+            .filter(cells)
+            .values("metric", "node")
+            .annotate(**SUM_FIELDS)
+        ):
+            if row["node"] == self.node:
+                _add(whole, row["metric"], _vector(row))
+            else:
+                _add(by_place[row["node"]], row["metric"], _vector(row))
+        # What the area holds beyond its places at the breakdown level: coarser reports.
+        for metric, vector in whole.items():
+            rest = list(vector)
+            for per_metric in by_place.values():
+                for i, n in enumerate(per_metric.get(metric, ())):
+                    rest[i] -= n
+            if any(rest):
+                _add(by_place[None], metric, rest)
+        if days:
+            for row in (
+                self._day_events(days).values("metric", f"adm{level}").annotate(**EVENT_SUM_FIELDS)
+            ):
+                _add(by_place[row[f"adm{level}"]], row["metric"], _vector(row))
+        shared = {
+            (r["metric"], r["group"]): r["n"]
+            for r in self._shared(plan.start, plan.end, group=F(f"adm{level}"))
+        }
+        return {
+            place: {m: _total(m, v, shared.get((m, place), 0)) for m, v in per_metric.items()}
+            for place, per_metric in by_place.items()
+        }
+
+    def flow_by_period(self, kind: str, periods) -> dict[date, dict[str, Total]]:
+        """Totals per period row (keyed by the row's first day)."""
+        if not periods:
+            return {}
+        start, end = periods[0][0], periods[-1][1]
+        by_bucket: dict[date, dict[str, list[int]]] = defaultdict(dict)
+        months, days = ([], [(start, end)]) if kind == "week" else _months_and_days(start, end)
+        if months:
+            for row in (
+                FlowTotal.objects.filter(metric__in=self.flows, node=self.node, span="month")
+                .filter(_any(_range("start", a, b) for a, b in months))
+                .values("metric", "start")
+                .annotate(**SUM_FIELDS)
+            ):
+                _add(by_bucket[period_start(row["start"], kind)], row["metric"], _vector(row))
+        if days:
+            for row in (
+                self._day_events(days).values("metric", "dated").annotate(**EVENT_SUM_FIELDS)
+            ):
+                _add(by_bucket[period_start(row["dated"], kind)], row["metric"], _vector(row))
+        shared = {
+            (r["metric"], r["group"]): r["n"]
+            for r in self._shared(start, end, group=TRUNC[kind]("dated"))
+        }
+        result = {}
+        for first, _, _ in periods:
+            bucket = period_start(first, kind)
+            result[first] = {
+                m: _total(m, by_bucket[bucket].get(m), shared.get((m, bucket), 0))
+                for m in self.flows
+            }
+        return result
+
+    def first_date(self) -> date | None:
+        plan, firsts = self.plan, []
+        if self.flows:
+            month = (
+                FlowTotal.objects.filter(metric__in=self.flows, node=self.node, span="month")
+                .filter(start__lte=plan.end)
+                .aggregate(first=Min("start"))["first"]
+            )
+            if month is not None:
+                firsts.append(
+                    EventCount.objects.filter(metric__in=self.flows, **self.within)
+                    .filter(dated__gte=month, dated__lt=next_month(month), dated__lte=plan.end)
+                    .aggregate(first=Min("dated"))["first"]
+                )
+        if self.stocks:
+            firsts.append(
+                StockStep.objects.filter(metric__in=self.stocks, node=self.node)
+                .filter(valid_from__lte=plan.end)
+                .aggregate(first=Min("valid_from"))["first"]
+            )
+        return min((d for d in firsts if d is not None), default=None)
+
+    # --- stocks
+
+    def _steps_at(self, day: date):
+        return StockStep.objects.filter(metric__in=self.stocks, valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+        )
+
+    def stock_totals(self, day: date) -> dict[str, Total]:
+        found = {s.metric: s for s in self._steps_at(day).filter(node=self.node)}
+        return {m: _step_total(m, found.get(m)) for m in self.stocks}
+
+    def _coarse(self, day: date, level: int | None):
+        """Steps at `day` of the area and the places within it that have no ancestor at
+        `level` (None: every place within it)."""
+        steps = self._steps_at(day).filter(Q(node=self.node) | Q(**self.within))
+        if level is not None:
+            steps = steps.filter(**{f"adm{level}__isnull": True})
+        return list(steps)
+
+    def _standing_own(self, steps) -> dict[str, list[StockStep]]:
+        """The steps whose own figure stands in the area: own figure, no standing own figure
+        above them within the area."""
+        own = {(s.metric, s.node) for s in steps if s.own_key}
+        floor = self.plan.area.admin_level if self.plan.area else -1
+        standing = defaultdict(list)
+        for step in steps:
+            if step.own_key and not any(
+                (step.metric, above) in own for above in _above(step, floor)
+            ):
+                standing[step.metric].append(step)
+        return standing
+
+    def stock_by_area(self, day: date) -> dict:
+        level = self.plan.level
+        coarse = self._coarse(day, level)
+        own = {(s.metric, s.node) for s in coarse if s.own_key}
+        floor = self.plan.area.admin_level if self.plan.area else -1
+        by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
+        for step in self._steps_at(day).filter(level=level, **self.within):
+            if not any((step.metric, above) in own for above in _above(step, floor)):
+                by_place[step.node][step.metric] = _step_total(step.metric, step)
+        for metric, steps in self._standing_own(coarse).items():
+            by_place[None][metric] = self._union(metric, steps)
+        return by_place
+
+    def _union(self, metric: str, steps: list[StockStep]) -> Total:
+        """The total of several standing own figures, with their sources counted distinct."""
+        if len(steps) == 1:
+            return _step_total(metric, steps[0])
+        sources = (
+            SourceUse.objects.filter(metric=metric, key__in=[s.own_key for s in steps])
+            .values("source_id")
+            .distinct()
+            .count()
+        )
+        return Total(
+            metric,
+            sum(s.best for s in steps),
+            sum(s.low for s in steps),
+            sum(s.high for s in steps),
+            sum(s.events for s in steps),
+            sum(s.reports for s in steps),
+            sources,
+        )
+
+    def stock_by_period(self, periods) -> dict[date, dict[str, Total]]:
+        if not periods:
+            return {}
+        steps = defaultdict(list)
+        for step in (
+            StockStep.objects.filter(metric__in=self.stocks, node=self.node)
+            .filter(valid_from__lte=periods[-1][1])
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=periods[0][1]))
+            .order_by("valid_from")
+        ):
+            steps[step.metric].append(step)
+        result = {}
+        for first, last, _ in periods:
+            result[first] = {
+                m: _step_total(
+                    m,
+                    next(
+                        (
+                            s
+                            for s in steps[m]
+                            if s.valid_from <= last and (s.valid_to is None or s.valid_to > last)
+                        ),
+                        None,
+                    ),
+                )
+                for m in self.stocks
+            }
+        return result
+
+    def standing_keys(self, metric: str, day: date) -> list[str]:
+        steps = [s for s in self._coarse(day, None) if s.metric == metric]
+        return [s.own_key for s in self._standing_own(steps).get(metric, [])]
+
+
+def _above(step: StockStep, floor: int) -> list[int]:
+    """The nodes above a step's node, down from just below the area (floor: its level)."""
+    nodes = [getattr(step, f"adm{level}") for level in range(max(floor, 0), 5)]
+    above = [n for n in nodes if n is not None and n != step.node]
+    if floor < 0 and step.node != EVERYWHERE:
+        above.append(EVERYWHERE)
+    return above
+
+
+def _months_and_days(start: date, end: date):
+    """Whole months (ranges of month starts) and loose days of [start, end]."""
+    first_month = start if start.day == 1 else next_month(start)
+    last_month = month_start(end) if _month_end(end) else month_start(month_start(end) - ONE_DAY)
+    if first_month > last_month:
+        return [], [(start, end)]
+    days = []
+    if start < first_month:
+        days.append((start, first_month - ONE_DAY))
+    if next_month(last_month) <= end:
+        days.append((next_month(last_month), end))
+    return [(first_month, last_month)], days
+
+
+def _total(metric: str, vector, shared: int) -> Total:
+    if vector is None:
+        return Total(metric, 0, 0, 0, 0, 0, shared)
+    best, low, high, events, reports, local = vector
+    return Total(metric, best, low, high, events, reports, local + shared)
+
+
+def _step_total(metric: str, step: StockStep | None) -> Total:
+    if step is None:
+        return Total.zero(metric)
+    return Total(metric, step.best, step.low, step.high, step.events, step.reports, step.sources)
+
+
+def answer_from_summaries(plan: Plan) -> Answer:
+    reader = Reader(plan)
+    totals = reader.flow_totals() | reader.stock_totals(plan.end)
+
+    by_area = []
+    if plan.level is not None:
+        by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
+        if reader.flows:
+            for place, per_metric in reader.flow_by_area().items():
+                by_place[place].update(per_metric)
+        if reader.stocks:
+            for place, per_metric in reader.stock_by_area(plan.end).items():
+                by_place[place].update(per_metric)
+        by_area = area_rows(plan, by_place)
+
+    kind, periods = calendar(plan, reader.first_date() if plan.start is None else None)
+    flows = reader.flow_by_period(kind, periods) if reader.flows else {}
+    stocks = reader.stock_by_period(periods) if reader.stocks else {}
+    by_period = [
+        PeriodRow(
+            first,
+            last,
+            label,
+            {m: (flows.get(first, {}) | stocks.get(first, {}))[m] for m in plan.metrics},
+        )
+        for first, last, label in periods
+    ]
+    return Answer(plan.question, plan.area, plan.metrics, totals, by_area, by_period)
+
+
+def evidence_from_summaries(plan: Plan, metric: str) -> list[CountedEvent]:
+    reader = Reader(plan)
+    rows = EventCount.objects.filter(metric=metric)
+    if is_stock(metric):
+        rows = rows.filter(key__in=reader.standing_keys(metric, plan.end))
+    else:
+        rows = rows.filter(**reader.within).filter(_range("dated", plan.start, plan.end))
+    rows = sorted(rows, key=lambda r: (r.dated, r.key), reverse=True)
+    names = dict(
+        Event.objects.filter(pk__in={r.event_id for r in rows if r.event_id}).values_list(
+            "pk", "name"
+        )
+    )
+    titles = dict(
+        Report.objects.filter(pk__in={r.report_id for r in rows if not r.event_id}).values_list(
+            "pk", "title"
+        )
+    )
+    return [
+        CountedEvent(
+            event_id=r.event_id,
+            name=names.get(r.event_id, "") if r.event_id else titles.get(r.report_id, ""),
+            counted=Total(metric, r.best, r.low, r.high, 1, r.reports, r.sources),
+            range_low=r.range_low,
+            range_high=r.range_high,
+            reference_report_id=r.report_id,
+            report_ids=tuple(r.report_ids),
+        )
+        for r in rows
+    ]
