@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gazetteer.models import Place
 
-from . import permissions
+from . import aggregates, permissions
 from .exceptions import ActionRefused, ConcurrentModification, NotPermitted
 from .figures import clean_figure, text
 from .models import (
@@ -435,6 +435,8 @@ def report_update(
             locked.sources.set(sources)
         if tag_names is not None:
             locked.tags.set(tag_names)
+        if locked.status == Status.APPROVED:
+            aggregates.follow_report(locked)
         _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
     return report
@@ -446,6 +448,8 @@ def report_record_edit(*, report: Report, actor, before: dict, note: str = "") -
     with transaction.atomic():
         locked = _lock(report, None)
         _withdraw_stale_references(locked)
+        if locked.status == Status.APPROVED:
+            aggregates.follow_report(locked)
         changed = _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
     return changed
@@ -597,6 +601,8 @@ def _transition(*, report, actor, action, note="", expected_version=None, check=
             locked.approved_at = now
             update_fields.append("approved_at")
         locked.save(update_fields=update_fields)
+        if action in (Action.APPROVE, Action.RETRACT):
+            aggregates.follow_report(locked)
         entry = _record(
             report=locked,
             actor=actor,
@@ -732,6 +738,8 @@ def report_link_event(
         locked.updated_at = timezone.now()
         locked.save(update_fields=["event", "version", "updated_at"])
         _withdraw_stale_references(locked)
+        if locked.status == Status.APPROVED:
+            aggregates.follow_report(locked, was_in_event=old_event)
         _record(
             report=locked,
             actor=actor,
@@ -767,6 +775,7 @@ def event_set_reference_figure(
                     "approved report's figure can be what an event counts."
                 )
             reference = _replace_reference(event=event, figure=figure, report=report, actor=actor)
+            aggregates.follow_event(event)
     except IntegrityError as exc:
         raise ConcurrentModification(
             "Another moderator chose a reference figure for this event at the same moment. "
