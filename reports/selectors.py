@@ -135,7 +135,7 @@ def places_with_reports(max_level: int = AdminLevel.TOWNSHIP) -> QuerySet[Place]
     """The states, districts and townships that have reports in or beneath them: the useful
     choices for the queue's place filter (the full gazetteer has thousands of places)."""
     codes = set()
-    for path in Report.objects.values_list("place__path", flat=True).distinct():
+    for path in Report.objects.order_by().values_list("place__path", flat=True).distinct():
         codes.update(code for code in path.split("/") if code)
     return Place.objects.filter(pcode__in=codes, admin_level__gte=1, admin_level__lte=max_level)
 

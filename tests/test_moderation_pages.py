@@ -183,6 +183,18 @@ def test_place_filter_takes_in_everything_beneath_the_place(
     )
 
 
+def test_place_choices_are_the_areas_that_have_reports(moderator_client, submit):
+    submit()  # in Loikaw Town, under Loikaw Township, Loikaw District, Kayah
+    submit()
+    page = text(moderator_client.get(QUEUE))
+    options = re.findall(r'<datalist id="place-options">(.*?)</datalist>', page)[0]
+    assert options == (
+        '<option value="MMR002">Kayah (State / region)</option>'
+        '<option value="MMR002D001">Loikaw District (District)</option>'
+        '<option value="MMR002001">Loikaw Township (Township)</option>'
+    )
+
+
 def test_queue_filters_by_organisation_metric_and_overlapping_dates(
     moderator_client, submit, other_partner, organizations
 ):
