@@ -1,3 +1,21 @@
+from django.urls import path
+
+from reports.views import accounts
+
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", accounts.login, name="login"),
+    path("logout/", accounts.logout, name="logout"),
+    path("start/", accounts.start, name="start"),
+    path("password/change/", accounts.password_change, name="password_change"),
+    path("password/change/done/", accounts.password_change_done, name="password_change_done"),
+    path("password/reset/", accounts.password_reset, name="password_reset"),
+    path("password/reset/sent/", accounts.password_reset_done, name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        accounts.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
+]

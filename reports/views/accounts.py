@@ -1,0 +1,76 @@
+"""Accounts for everyone: Django's own log-in, log-out, password reset and change views, and
+the start page that sends each person to the part of the tracker made for their role."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from reports import permissions
+
+
+def start_page_names(user) -> tuple[str, str]:
+    """The one place that decides each role's start page: (URL name, fallback while that
+    page is not built). Only those the admin admits fall back to it: it would send anyone
+    else straight back here."""
+    if permissions.is_moderator(user):
+        return "moderation:queue", "admin:index" if user.is_staff else "home"
+    if permissions.organization_of(user) is not None and user.has_perm("reports.submit_report"):
+        return "partner:reports", "home"
+    return "dashboard:index", "home"
+
+
+def start_url(user) -> str:
+    name, fallback = start_page_names(user)
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return reverse(fallback)
+
+
+@login_required
+def start(request):
+    """After logging in (LOGIN_REDIRECT_URL): a safe `next` wins, else the role's page."""
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(start_url(request.user))
+
+
+class PlainLabels:
+    """Labels without Django's trailing colon, as on the tracker's other forms."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "label_suffix": ""}
+
+
+class LoginView(PlainLabels, auth_views.LoginView):
+    pass
+
+
+class PasswordChangeView(PlainLabels, auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordResetView(PlainLabels, auth_views.PasswordResetView):
+    success_url = reverse_lazy("accounts:password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+
+
+class PasswordResetConfirmView(PlainLabels, auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+# Everything else (CSRF, a safe `next`, one message for a wrong name or a wrong password,
+# reset links that work once, e-mail through the configured backend) is Django's own.
+login = LoginView.as_view()
+logout = auth_views.LogoutView.as_view()
+password_change = PasswordChangeView.as_view()
+password_change_done = auth_views.PasswordChangeDoneView.as_view()
+password_reset = PasswordResetView.as_view()
+password_reset_done = auth_views.PasswordResetDoneView.as_view()
+password_reset_confirm = PasswordResetConfirmView.as_view()
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
