@@ -364,6 +364,9 @@ class EventCount(_Ancestry):
         ]
         indexes = [models.Index(fields=["metric", "dated"], name="eventcount_metric_dated")]
 
+    def __str__(self):
+        return f"{self.metric} of {self.key}: {self.best}"
+
 
 class SourceUse(_Ancestry):
     """A source cited by a counted event's reports; `shared` when several events of the metric
@@ -387,6 +390,9 @@ class SourceUse(_Ancestry):
                 fields=["metric", "dated"], condition=Q(shared=True), name="sourceuse_shared"
             ),
         ]
+
+    def __str__(self):
+        return f"source {self.source_id} behind {self.key} ({self.metric})"
 
 
 class FlowTotal(_Ancestry):
@@ -414,6 +420,9 @@ class FlowTotal(_Ancestry):
         indexes = [
             models.Index(fields=["span", "level", "start"], name="flowtotal_by_level"),
         ]
+
+    def __str__(self):
+        return f"{self.metric} in node {self.node}, {self.span} of {self.start}: {self.best}"
 
 
 class StockStep(_Ancestry):
@@ -443,3 +452,6 @@ class StockStep(_Ancestry):
             models.Index(fields=["metric", "level", "valid_from"], name="stockstep_by_level"),
             models.Index(fields=["metric", "valid_to"], name="stockstep_valid_to"),
         ]
+
+    def __str__(self):
+        return f"{self.metric} in node {self.node} from {self.valid_from}: {self.best}"

@@ -512,8 +512,14 @@ def _refresh_stock(metric: str, since: date) -> None:
 
 
 def _comparable(model, row: dict) -> tuple:
+    """The row's fields, its own before the ancestry, as (name, value) pairs."""
     fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-    return tuple(tuple(row[f]) if isinstance(row[f], list) else row[f] for f in fields)
+    fields = [f for f in fields if f not in ADM] + list(ADM)
+    return tuple((f, tuple(row[f]) if isinstance(row[f], list) else row[f]) for f in fields)
+
+
+def _describe(pairs: tuple) -> str:
+    return " ".join(f"{name}={value}" for name, value in pairs if value is not None)
 
 
 def verify(limit: int = 20) -> list[str]:
@@ -532,10 +538,10 @@ def verify(limit: int = 20) -> list[str]:
         have = Counter(_comparable(model, r) for r in model.objects.values())
         missing, extra = want - have, have - want
         name = model.__name__
-        for row in list(missing)[:limit]:
-            differences.append(f"{name} missing: {row}")
-        for row in list(extra)[:limit]:
-            differences.append(f"{name} not expected: {row}")
+        for row in sorted(missing, key=str)[:limit]:
+            differences.append(f"{name} missing: {_describe(row)}")
+        for row in sorted(extra, key=str)[:limit]:
+            differences.append(f"{name} not expected: {_describe(row)}")
         if len(missing) + len(extra) > 2 * limit:
             differences.append(f"{name}: {len(missing)} missing and {len(extra)} unexpected rows")
     return differences

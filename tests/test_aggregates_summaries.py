@@ -1,0 +1,193 @@
+"""The summaries under the engine: they follow every change, count distinct sources exactly,
+are checked against a recomputation, rebuilt on demand, and stay exact when moderators
+approve at the same moment."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from reports import aggregates, services
+from reports.aggregates import Question
+from reports.models import EventCount, FlowTotal, Report, StockStep
+from tests.test_aggregates import as_tuple, world  # noqa: F401 - the shared fixture
+
+D = date
+
+
+def summary(metric, **question):
+    return as_tuple(aggregates.answer(Question(metrics=(metric,), **question)).totals[metric])
+
+
+def test_verify_finds_a_tampered_summary_and_rebuild_repairs_it(world):  # noqa: F811
+    world["report"]("loikaw", D(2023, 11, 13), [("killed", 3), ("currently_displaced", 500)])
+    world["report"]("demoso", D(2023, 12, 2), [("killed", 4)])
+    assert aggregates.verify_summaries() == []
+    assert summary("killed") == (7, 7, 7, 2, 2, 2)
+
+    FlowTotal.objects.filter(node=0, metric="killed", span="year").update(best=70)
+    StockStep.objects.all().delete()
+    differences = aggregates.verify_summaries()
+    assert differences[:2] == [
+        "FlowTotal missing: metric=killed node=0 level=-1 span=year start=2023-01-01 best=7 "
+        "low=7 high=7 events=2 reports=2 local_sources=2",
+        "FlowTotal not expected: metric=killed node=0 level=-1 span=year start=2023-01-01 "
+        "best=70 low=7 high=7 events=2 reports=2 local_sources=2",
+    ]
+    assert [d.split(":")[0] for d in differences[2:]] == ["StockStep missing"] * 5
+    assert summary("killed")[0] == 70  # the answer reads the summaries
+
+    with pytest.raises(CommandError, match="disagree with the base tables"):
+        call_command("rebuild_aggregates", "--check", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert aggregates.rebuild_summaries() == {
+        "EventCount": 3,
+        "SourceUse": 3,
+        "FlowTotal": 5 + 5 + 6,  # 5 places each in November and December, 6 in the year
+        "StockStep": 5,  # everywhere, Myanmar, Kayah, Loikaw District, Loikaw
+    }
+    assert aggregates.verify_summaries() == []
+    assert summary("killed") == (7, 7, 7, 2, 2, 2)
+    assert summary("currently_displaced") == (500, 500, 500, 1, 1, 1)
+
+
+def test_rebuild_command_and_check(world, capsys):  # noqa: F811
+    world["report"]("loikaw", D(2023, 11, 13), [("killed", 3)])
+    EventCount.objects.all().delete()
+    call_command("rebuild_aggregates")
+    assert "Summaries rebuilt: 1 EventCount, 1 SourceUse, 10 FlowTotal, 0 StockStep." in (
+        capsys.readouterr().out
+    )
+    call_command("rebuild_aggregates", "--check")
+    assert "agree with the base tables" in capsys.readouterr().out
+
+
+def test_a_source_cited_by_several_events_is_counted_once(world, moderator):  # noqa: F811
+    sitrep = world["source"]("OCHA flash update", D(2023, 12, 5), "un_ingo")
+    local_a = world["source"]("Local A", D(2023, 11, 5))
+    local_b = world["source"]("Local B", D(2023, 12, 5))
+    first = world["report"]("loikaw", D(2023, 11, 4), [("injured", 2)], sources=[sitrep, local_a])
+    world["report"]("demoso", D(2023, 12, 4), [("injured", 5)], sources=[sitrep, local_b])
+    world["report"]("pekon", D(2023, 12, 4), [("injured", 1)], sources=[local_b])
+
+    assert summary("injured") == (8, 8, 8, 3, 3, 3)
+    answer = aggregates.answer(
+        Question(metrics=("injured",), start=D(2023, 11, 1), end=D(2023, 12, 31), period="month")
+    )
+    assert [(r.label, r.totals["injured"].sources) for r in answer.by_period] == [
+        ("Nov 2023", 2),
+        ("Dec 2023", 2),
+    ]
+    assert [(r.name, r.totals["injured"].sources) for r in answer.by_area] == [
+        ("Kayah", 3),
+        ("Shan (South)", 1),
+    ]
+    by_township = aggregates.answer(Question(metrics=("injured",), area="MMR002", level=3))
+    assert [(r.pcode, r.totals["injured"].sources) for r in by_township.by_area] == [
+        ("MMR002001", 2),
+        ("MMR002002", 2),
+    ]
+    # A loose day range (not whole months) is read from the events themselves.
+    assert summary("injured", start=D(2023, 11, 3), end=D(2023, 12, 4)) == (8, 8, 8, 3, 3, 3)
+    assert summary("injured", start=D(2023, 11, 5), end=D(2023, 12, 3)) == (0, 0, 0, 0, 0, 0)
+
+    services.report_retract(report=first, actor=moderator, reason="Wrong township.")
+    assert summary("injured") == (6, 6, 6, 2, 2, 2)
+    assert summary("injured", area="MMR002") == (5, 5, 5, 1, 1, 2)
+
+
+def test_summaries_follow_links_relinks_and_unlinks(world, moderator):  # noqa: F811
+    one, two = world["event"]("One"), world["event"]("Two")
+    a = world["report"]("loikaw", D(2023, 11, 4), [("killed", 2)])
+    b = world["report"]("loikaw", D(2023, 11, 5), [("killed", 3)], event=one)
+    assert summary("killed") == (5, 5, 5, 2, 2, 2)
+
+    services.report_link_event(report=a, event=one, actor=moderator)
+    assert summary("killed") == (3, 3, 3, 1, 2, 2)  # b is the more recently published
+    services.event_set_reference_figure(event=one, figure=a.figures.get(), actor=moderator)
+    assert summary("killed") == (2, 2, 2, 1, 2, 2)
+    services.report_link_event(report=a, event=two, actor=moderator)  # its reference goes
+    assert summary("killed") == (5, 5, 5, 2, 2, 2)
+    services.report_link_event(report=b, event=None, actor=moderator)
+    assert [
+        (line.event_id, line.reference_report_id)
+        for line in aggregates.evidence(Question(), "killed")
+    ] == [(None, b.pk), (two.pk, a.pk)]
+    assert aggregates.verify_summaries() == []
+
+
+def test_an_admin_edit_is_followed_too(world, moderator):  # noqa: F811
+    report = world["report"]("loikaw", D(2023, 11, 4), [("killed", 2)])
+    before = services.report_snapshot(report)
+    Report.objects.filter(pk=report.pk).update(end_date=D(2024, 1, 3), start_date=D(2023, 12, 30))
+    report.figures.update(value=9, count_low=9, count_best=9, count_high=9)
+    services.report_record_edit(report=report, actor=moderator, before=before)
+    assert summary("killed", start=D(2024, 1, 1)) == (9, 9, 9, 1, 1, 1)
+    assert summary("killed", end=D(2023, 12, 31)) == (0, 0, 0, 0, 0, 0)
+
+
+def test_a_stock_figure_changed_in_the_past_rewrites_the_later_steps(world, moderator):  # noqa: F811
+    world["report"]("kayah", D(2023, 1, 31), [("currently_displaced", 90)])
+    late = world["report"]("loikaw", D(2023, 3, 31), [("currently_displaced", 40)])
+    world["report"]("loikaw", D(2023, 5, 31), [("currently_displaced", 45)])
+    assert summary("currently_displaced", area="MMR002") == (45, 45, 45, 1, 1, 1)
+    services.report_update(report=late, actor=moderator, end_date=D(2023, 6, 30))
+    assert summary("currently_displaced", area="MMR002") == (40, 40, 40, 1, 1, 1)
+    assert summary("currently_displaced", area="MMR002", end=D(2023, 5, 30)) == (
+        90, 90, 90, 1, 1, 1)  # fmt: skip
+    assert aggregates.verify_summaries() == []
+
+
+def approve(report_pk, moderator, barrier, errors):
+    """One moderator's approval in its own thread and database connection."""
+    try:
+        report = Report.objects.get(pk=report_pk)
+        barrier.wait()
+        services.report_approve(report=report, actor=moderator)
+    except Exception as exc:  # the test asserts there were none
+        errors.append(exc)
+    finally:
+        connection.close()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time; the race needs PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_moderators_approving_at_the_same_moment_keep_the_summaries_exact(
+    world,  # noqa: F811
+    moderator,
+):
+    """Four reports of one event, in one township and month, citing one shared source and one
+    their own, approved by four threads released together."""
+    event = world["event"]("Shelling of Demoso")
+    shared = world["source"]("Shared sitrep", D(2023, 11, 20))
+    rounds, threads_per_round = 3, 4
+    for round_ in range(rounds):
+        pending = [
+            world["report"](
+                "demoso",
+                D(2023, 11, 10 + round_),
+                [("killed", 10 * round_ + i + 1), ("newly_displaced", 100)],
+                sources=[shared, world["source"](f"Own {round_}-{i}", D(2023, 11, 10))],
+                approve=False,
+                event=event if i % 2 == 0 else None,
+            )
+            for i in range(threads_per_round)
+        ]
+        barrier = threading.Barrier(len(pending), timeout=30)
+        errors = []
+        threads = [
+            threading.Thread(target=approve, args=(r.pk, moderator, barrier, errors))
+            for r in pending
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        assert aggregates.verify_summaries() == []
+    # Per round: the event's figure (the later approval among i = 0, 2) and two unlinked ones.
+    assert summary("newly_displaced")[3:] == (1 + 2 * rounds, 4 * rounds, 1 + 4 * rounds)
