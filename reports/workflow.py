@@ -48,8 +48,10 @@ def next_status(current: str, action: str) -> str:
     allowed = TRANSITIONS[action]
     if current not in allowed:
         starts = ", ".join(Status(s).label.lower() for s in allowed)
+        label = str(Status(current).label).lower()
+        article = "An" if label[:1] in "aeiou" else "A"
         raise TransitionNotAllowed(
-            f"A {Status(current).label.lower()} report cannot be "
+            f"{article} {label} report cannot be "
             f"{Action(action).label.lower()}: only a report that is {starts} can."
         )
     return allowed[current]

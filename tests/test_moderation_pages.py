@@ -368,7 +368,7 @@ def test_bulk_mixes_successes_and_refusals_of_the_workflow(moderator_client, mod
     assert f"#{submitted.pk} &quot;Submitted&quot; rejected." in page
     assert f"#{sent_back.pk} &quot;Sent back&quot; rejected." in page
     assert (
-        f"#{approved.pk} &quot;Already approved&quot;: A approved report cannot be rejected: "
+        f"#{approved.pk} &quot;Already approved&quot;: An approved report cannot be rejected: "
         "only a report that is submitted, changes requested can."
     ) in page
     assert state(approved) == before

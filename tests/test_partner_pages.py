@@ -455,7 +455,8 @@ def test_a_moderator_edits_a_submitted_report_with_the_same_form(
     data.update({"sources-0-existing": str(report.sources.get().pk), "sources-0-name": ""})
     data["sources-0-source_type"] = ""
     data["title"] = "Residents flee Loikaw (checked)"
-    assert client.post(f"/partner/reports/{report.pk}/edit/", data).status_code == 302
+    response = client.post(f"/partner/reports/{report.pk}/edit/", data)
+    assert response["Location"] == f"/moderation/reports/{report.pk}/"
     report.refresh_from_db()
     assert report.status == Status.SUBMITTED
     assert report.title == "Residents flee Loikaw (checked)"

@@ -250,6 +250,8 @@ def _report_form(request, *, report):
         messages.success(
             request, _("Report #%(id)s was saved as a draft.") % {"id": saved.report.pk}
         )
+    if permissions.is_moderator(request.user):
+        return redirect("moderation:review", pk=saved.report.pk)
     return redirect("partner:report_detail", pk=saved.report.pk)
 
 
