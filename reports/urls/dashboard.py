@@ -1,3 +1,13 @@
+from django.urls import path
+
+from reports.views import dashboard
+
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard.index, name="index"),
+    path("evidence/", dashboard.evidence, name="evidence"),
+    path("briefing/", dashboard.briefing, name="briefing"),
+    path("downloads/", dashboard.formats, name="formats"),
+    path("download/<str:name>", dashboard.download, name="download"),
+]

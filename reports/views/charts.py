@@ -1,0 +1,205 @@
+"""Geometry for the dashboard's inline SVG: a bar chart per metric and a map of area points.
+
+Server-rendered SVG needs no JavaScript and no request to another server, and weighs a few
+kilobytes: the templates only place the shapes computed here. Pure functions, no database.
+"""
+
+import math
+from dataclasses import dataclass
+
+CHART_WIDTH, CHART_HEIGHT = 360, 150
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 36, 20, 10, 22
+MAX_X_LABELS = 6
+
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 360, 280, 34
+MAX_RADIUS, MIN_RADIUS = 26.0, 2.5
+
+
+def nice_ceiling(value: int) -> int:
+    """The smallest 1, 2 or 5 times a power of ten at or above value (at least 1)."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def short_number(value: int) -> str:
+    """Axis labels: 40000 -> "40k", 2000000 -> "2M"."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if value >= size:
+            shown = value / size
+            return f"{shown:.0f}{suffix}" if shown == int(shown) else f"{shown:.1f}{suffix}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    whisker_top: float  # the high end of the range; equal to whisker_bottom when no range
+    whisker_bottom: float
+    centre: float
+    label: str
+    show_label: bool
+    title: str  # the exact numbers, shown on hover and read by screen readers
+    url: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    bars: list[Bar]
+    gridlines: list[tuple[float, str]]  # (y, label)
+    baseline: float
+    left: int
+    right: float
+
+
+def bar_chart(points: list[dict]) -> BarChart:
+    """points: [{"label", "best", "low", "high", "title", "url"}] in time order. Bars show the
+    best estimate; a whisker shows the low-high range where it differs."""
+    plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    baseline = CHART_TOP + plot_height
+    top = nice_ceiling(max((p["high"] for p in points), default=0))
+    slot = plot_width / max(len(points), 1)
+    every = max(1, math.ceil(len(points) / MAX_X_LABELS))
+
+    def y(value):
+        return round(baseline - plot_height * value / top, 1)
+
+    bars = []
+    for index, point in enumerate(points):
+        x = CHART_LEFT + slot * index + slot * 0.15
+        bars.append(
+            Bar(
+                x=round(x, 1),
+                y=y(point["best"]),
+                width=round(slot * 0.7, 1),
+                height=round(baseline - y(point["best"]), 1),
+                whisker_top=y(point["high"]),
+                whisker_bottom=y(point["low"]),
+                centre=round(CHART_LEFT + slot * (index + 0.5), 1),
+                label=point["label"],
+                show_label=index % every == 0,
+                title=point["title"],
+                url=point["url"],
+            )
+        )
+    gridlines = [(y(top * k / 2), short_number(top * k // 2)) for k in (0, 1, 2)]
+    return BarChart(
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        bars=bars,
+        gridlines=gridlines,
+        baseline=baseline,
+        left=CHART_LEFT,
+        right=CHART_WIDTH - CHART_RIGHT,
+    )
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    x: float
+    y: float
+    radius: float
+    empty: bool
+    name: str
+    title: str
+    url: str
+    label_x: float
+    label_anchor: str  # "start" (label on the right of the circle) or "end"
+
+
+@dataclass(frozen=True)
+class PointMap:
+    width: int
+    height: int
+    points: list[MapPoint]
+    meridians: list[tuple[float, str]]  # (x, "97.2°E")
+    parallels: list[tuple[float, str]]  # (y, "19.5°N")
+
+
+def _grid_step(span: float) -> float:
+    for step in (0.1, 0.2, 0.5, 1, 2, 5, 10):
+        if span / step <= 4:
+            return step
+    return 20
+
+
+def _degrees(value: float, positive: str, negative: str) -> str:
+    return f"{abs(value):g}°{positive if value >= 0 else negative}"
+
+
+def point_map(areas: list[dict]) -> PointMap:
+    """areas: [{"name", "latitude", "longitude", "value", "title", "url"}] with a point each.
+    An equirectangular projection scaled by the cosine of the middle latitude (true enough
+    over one state); circle areas are proportional to the values."""
+    lats = [float(a["latitude"]) for a in areas]
+    lons = [float(a["longitude"]) for a in areas]
+    if not areas:
+        return PointMap(MAP_WIDTH, MAP_HEIGHT, [], [], [])
+    middle = (min(lats) + max(lats)) / 2
+    stretch = math.cos(math.radians(middle))
+    # At least 0.2 degrees across, so one or two close points do not fill the whole map.
+    lat_span = max(max(lats) - min(lats), 0.2)
+    lon_span = max((max(lons) - min(lons)) * stretch, 0.2)
+    scale = min((MAP_WIDTH - 2 * MAP_PAD) / lon_span, (MAP_HEIGHT - 2 * MAP_PAD) / lat_span)
+    lat_centre = (min(lats) + max(lats)) / 2
+    lon_centre = (min(lons) + max(lons)) / 2
+
+    def project(lat, lon):
+        return (
+            MAP_WIDTH / 2 + (lon - lon_centre) * stretch * scale,
+            MAP_HEIGHT / 2 - (lat - lat_centre) * scale,
+        )
+
+    largest = max((a["value"] for a in areas), default=0)
+    points = []
+    for area, lat, lon in zip(areas, lats, lons, strict=True):
+        x, y = project(lat, lon)
+        value = area["value"]
+        radius = MAX_RADIUS * math.sqrt(value / largest) if largest and value else MIN_RADIUS
+        radius = max(radius, MIN_RADIUS)
+        on_right = x < MAP_WIDTH * 0.7
+        points.append(
+            MapPoint(
+                x=round(x, 1),
+                y=round(y, 1),
+                radius=round(radius, 1),
+                empty=not value,
+                name=area["name"],
+                title=area["title"],
+                url=area["url"],
+                label_x=round(x + radius + 3 if on_right else x - radius - 3, 1),
+                label_anchor="start" if on_right else "end",
+            )
+        )
+    # Largest first, so smaller circles stay on top and can be reached.
+    points.sort(key=lambda p: -p.radius)
+
+    lat_low, lat_high = lat_centre - MAP_HEIGHT / 2 / scale, lat_centre + MAP_HEIGHT / 2 / scale
+    lon_low = lon_centre - MAP_WIDTH / 2 / scale / stretch
+    lon_high = lon_centre + MAP_WIDTH / 2 / scale / stretch
+    lat_step, lon_step = _grid_step(lat_high - lat_low), _grid_step(lon_high - lon_low)
+    parallels = [
+        (round(project(value, lon_centre)[1], 1), _degrees(round(value, 2), "N", "S"))
+        for value in _steps(lat_low, lat_high, lat_step)
+    ]
+    meridians = [
+        (round(project(lat_centre, value)[0], 1), _degrees(round(value, 2), "E", "W"))
+        for value in _steps(lon_low, lon_high, lon_step)
+    ]
+    return PointMap(MAP_WIDTH, MAP_HEIGHT, points, meridians, parallels)
+
+
+def _steps(low: float, high: float, step: float) -> list[float]:
+    first = math.ceil(low / step)
+    last = math.floor(high / step)
+    return [k * step for k in range(first, last + 1)]

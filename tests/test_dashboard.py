@@ -1,0 +1,358 @@
+"""The advocate's pages through the Django test client: the numbers on the dashboard, its
+drill-down and its briefing are exactly the counting engine's, in the public shape, and bad
+questions get a clear message with the form instead of numbers that look like zero."""
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.http import QueryDict
+
+from reports import aggregates
+from reports.vocabulary import Metric
+from tests import dashboard_data
+
+QUESTION = dashboard_data.QUESTION
+HEADLINE = re.compile(
+    r'<span class="label">(?P<label>[^<]+)</span>\s*'
+    r'<a class="big" href="(?P<url>[^"]+)" title="(?P<title>[^"]+)">(?P<shown>.*?)</a>'
+)
+
+
+@pytest.fixture
+def scenario(places, field_partner, moderator, news_source, file_report):
+    return dashboard_data.build(
+        places=places,
+        field_partner=field_partner,
+        moderator=moderator,
+        news_source=news_source,
+        file_report=file_report,
+    )
+
+
+def engine(query: str):
+    return aggregates.answer(aggregates.parse_question(QueryDict(query)))
+
+
+def text_of(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def headline(response) -> dict[str, dict]:
+    page = response.content.decode()
+    return {html.unescape(m["label"]): m.groupdict() for m in HEADLINE.finditer(page)}
+
+
+def table_rows(response, table_id: str) -> list[list[str]]:
+    """The rows of a table on the page as lists of cell texts (header cells included)."""
+    page = response.content.decode()
+    table = page[page.index(f'id="{table_id}"') :]
+    table = table[: table.index("</table>")]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append([" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in cells])
+    return rows
+
+
+def link_in_cell(response, table_id: str, row_start: str, column: int) -> str:
+    page = response.content.decode()
+    table = page[page.index(f'id="{table_id}"') :]
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table[: table.index("</table>")], re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        if re.sub(r"<[^>]+>", " ", cells[0]).split()[:2] == row_start.split()[:2]:
+            return html.unescape(re.search(r'href="([^"]+)"', cells[column])[1])
+    raise AssertionError(f"no row {row_start!r} in {table_id}")
+
+
+def test_headline_numbers_are_the_engines(client, scenario):
+    response = client.get(f"/dashboard/?{QUESTION}")
+    assert response.status_code == 200
+    answer = engine(QUESTION)
+    cards = headline(response)
+    assert list(cards) == [
+        "People newly displaced",
+        "People currently displaced",
+        "People returned",
+        "Civilians killed",
+        "Civilians injured",
+        "Civilians detained or abducted",
+        "Homes destroyed",
+        "Religious buildings damaged",
+        "Health facilities damaged",
+        "Schools damaged",
+    ]
+    for metric in answer.metrics:
+        total = answer.totals[metric]
+        card = cards[str(Metric(metric).label)]
+        assert html.unescape(card["title"]).startswith(f"Exactly {total.best:,}")
+    # The known values of the scenario, so that the page and the engine cannot both be wrong.
+    assert html.unescape(cards["Civilians killed"]["title"]) == (
+        "Exactly 21; 3 events, 3 reports, 3 sources"
+    )
+    assert html.unescape(cards["Civilians injured"]["title"]) == (
+        "Exactly 5 (range 4–6); 1 event, 1 report, 1 source"
+    )
+    assert "≈" not in cards["People newly displaced"]["shown"]
+    assert cards["People newly displaced"]["shown"] == "40,000"
+    page = text_of(response)
+    assert "Civilians injured 5 range 4–6 from 1 event, 1 source Flow: summed over the period" in (
+        page
+    )
+    assert (
+        "People currently displaced 40,000 from 1 event, 1 source "
+        "Stock: latest figure at the period's end" in page
+    )
+
+
+def test_rounding_is_for_display_only(client, places, field_partner, moderator, file_report):
+    report = file_report(
+        field_partner, figures=[dict(metric="newly_displaced", qualifier="exact", value=35123)]
+    )
+    dashboard_data._approved(report, field_partner, moderator)
+    response = client.get("/dashboard/?metric=newly_displaced")
+    card = headline(response)["People newly displaced"]
+    assert card["shown"] == '<span aria-hidden="true">≈</span>35,100'
+    assert html.unescape(card["title"]).startswith("Exactly 35,123")
+    assert "exactly 35,123" in text_of(response)
+    assert table_rows(response, "area-table")[-1] == ["Total: all areas", "35,123"]
+
+
+def test_area_table_has_the_unspecified_row_and_sorts_on_the_server(client, scenario):
+    answer = engine(QUESTION)
+    response = client.get(f"/dashboard/?{QUESTION}&metric=killed&metric=injured")
+    rows = table_rows(response, "area-table")
+    assert rows == [
+        ["Area", "Civilians killed", "Civilians injured"],
+        ["Loikaw District MMR002D001", "5", "5 4–6"],
+        ["Unspecified within Kayah", "16", "0"],
+        ["Total: Kayah", "21", "5 4–6"],
+    ]
+    by_area = {r.name: r.totals["killed"].best for r in answer.by_area}
+    assert by_area == {"Loikaw District": 5, "Unspecified within Kayah": 16}
+
+    ascending = client.get(f"/dashboard/?{QUESTION}&metric=killed&metric=injured&sort=killed")
+    assert ascending.status_code == 200
+    assert [r[0] for r in table_rows(ascending, "area-table")[1:3]] == [
+        "Loikaw District MMR002D001",
+        "Unspecified within Kayah",  # always last, whatever the order
+    ]
+    assert 'aria-sort="ascending"><a href="' in ascending.content.decode()
+
+
+def test_period_table_and_chart(client, scenario):
+    answer = engine(QUESTION)
+    response = client.get(f"/dashboard/?{QUESTION}")
+    rows = table_rows(response, "period-table")
+    assert rows[0] == [
+        "Period",
+        "People newly displaced",
+        "People currently displaced (stock)",
+        "Civilians killed",
+        "Civilians injured",
+    ]
+    assert rows[1:] == [
+        ["Nov 2023", "40,000", "40,000", "19", "5 4–6"],
+        ["Dec 2023", "0", "40,000", "2", "0"],
+    ]
+    assert [r.totals["killed"].best for r in answer.by_period] == [19, 2]
+    page = response.content.decode()
+    assert page.count('<svg class="chart"') == 4  # one per metric with anything approved
+    assert "Nov 2023: Exactly 19; 2 events, 2 reports, 2 sources" in page
+    assert "https://" not in page.split("<svg", 1)[1].split("</svg>")[0]  # no third party
+    assert "<script" not in page
+
+
+def test_every_number_drills_down_to_its_events_and_public_sources(client, scenario):
+    response = client.get(f"/dashboard/?{QUESTION}")
+    url = html.unescape(headline(response)["Civilians killed"]["url"])
+    assert parse_qs(urlsplit(url).query)["metric"] == ["killed"]
+    evidence = client.get(url)
+    assert evidence.status_code == 200
+    page = evidence.content.decode()
+    text = text_of(evidence)
+    expected = aggregates.evidence(aggregates.parse_question(QueryDict(QUESTION)), "killed")
+    assert sum(e.counted.best for e in expected) == 21
+    assert "21 people from 3 events, 3 approved reports and 3 sources" in text
+    assert "The counted figures below add up to 21." in text
+    assert [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<h2>(.*?)</h2>", page)] == [
+        "16 civilians killed in Karenni State",
+        "Shelling &lt;b&gt;near&lt;/b&gt; Demoso",
+        "Two killed by a landmine near Demoso",
+    ]
+    assert "Shelling &lt;b&gt;near&lt;/b&gt; Demoso" in page
+    assert "Three villagers were killed &amp; five injured." in page
+    assert "confidential local source" in text
+    assert '<a href="https://example.org/kndf" rel="noopener noreferrer nofollow">' in page
+    assert "KNDF statement, 16 Nov 2023 (party to the conflict)" in text
+    for leaked in (
+        "Camp committee X",
+        "U Ba",
+        "09-555",
+        "Unchecked: 999 killed",
+        "Loikaw monitors",
+        "partner@example.org",
+    ):
+        assert leaked not in page
+
+
+def test_an_event_shows_its_counted_report_and_its_triangulation(client, scenario):
+    response = client.get(f"/dashboard/evidence/?{QUESTION}&metric=newly_displaced")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Displacement from Loikaw" in text
+    assert "Counted: 40,000 ; its reports say 35,000–40,000." in text
+    assert "At least 40,000 displaced from Loikaw counted" in text
+    assert "Residents flee Loikaw Report" in text  # the triangulating report, not counted
+    assert "Partner's contact in ward 3" not in text
+
+
+def test_the_unspecified_row_and_a_period_drill_down_to_their_own_events(client, scenario):
+    response = client.get(f"/dashboard/?{QUESTION}&metric=killed")
+    unspecified = client.get(link_in_cell(response, "area-table", "Unspecified within", 1))
+    assert unspecified.status_code == 200
+    text = text_of(unspecified)
+    assert "16 people from 1 event" in text
+    assert "16 civilians killed in Karenni State" in text
+    assert "Shelling" not in text and "landmine" not in text
+
+    district = client.get(link_in_cell(response, "area-table", "Loikaw District", 1))
+    assert "5 people from 2 events" in text_of(district)
+
+    december = client.get(link_in_cell(response, "period-table", "Dec 2023", 1))
+    text = text_of(december)
+    assert "2 people from 1 event" in text
+    assert "Two killed by a landmine near Demoso" in text
+    assert "Shelling" not in text
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("area=XX9", "area", "Unknown area code 'XX9'."),
+        ("start=2023-12-01&end=2023-11-01", "end", "The end (2023-11-01) is before the start"),
+        ("metric=refugees", "metric", "Unknown metric 'refugees'"),
+        ("period=decade", "period", "Unknown period 'decade'"),
+        ("start=1-11-2023", "start", "Enter a date as YYYY-MM-DD"),
+        ("level=9", "level", "Choose a level below the area"),
+        ("sort=bogus", "sort", "Unknown sort column 'bogus'"),
+        ("map=refugees", "map", "Unknown map metric 'refugees'"),
+    ],
+)
+def test_bad_questions_get_the_form_and_a_message_not_zeros(
+    client, scenario, query, field, message
+):
+    for path in ("/dashboard/", "/dashboard/briefing/", "/dashboard/evidence/"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400
+        page = html.unescape(response.content.decode())
+        assert f"{field}: {message}" in " ".join(re.sub(r"<[^>]+>", "", page).split())
+        assert "no numbers are shown" in page
+        assert 'class="headline"' not in page and "Exactly" not in page
+        if path != "/dashboard/briefing/":
+            assert '<form method="get" action="/dashboard/"' in page
+
+
+def test_the_form_keeps_what_was_typed_escaped(client, scenario):
+    response = client.get('/dashboard/?area=<b>"x"</b>&tag=<script>alert(1)</script>')
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="&lt;b&gt;&quot;x&quot;&lt;/b&gt;"' in page
+    assert "Unknown area code &#x27;&lt;b&gt;&quot;x&quot;&lt;/b&gt;&#x27;." in page
+    assert "<script>alert(1)</script>" not in page
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+
+
+def test_evidence_needs_exactly_one_metric(client, scenario):
+    for query in ("area=MMR002", "metric=killed&metric=injured"):
+        response = client.get(f"/dashboard/evidence/?{query}")
+        assert response.status_code == 400
+        assert "Choose one metric to see the events and reports behind it." in text_of(response)
+
+
+def test_the_form_redirects_to_the_short_permanent_url(client, scenario):
+    response = client.get(
+        "/dashboard/?area=&pcode=MMR002&start=2023-11-01&end=&cause=&tag=&source_type=&level="
+        "&period=&metric=killed"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/?start=2023-11-01&area=MMR002&metric=killed"
+    every_metric = "&".join(f"metric={m}" for m in engine("").metrics)
+    response = client.get(f"/dashboard/?area=MMR002&{every_metric}")
+    assert response["Location"] == "/dashboard/?area=MMR002"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_an_empty_answer_says_nothing_was_approved(client, scenario):
+    response = client.get("/dashboard/?area=MMR002&start=2020-01-01&end=2020-01-31")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "No approved figures for these metrics in this area and period" in text
+    assert "which does not mean nothing happened" in text
+
+
+def test_the_map_places_areas_at_their_points(client, scenario):
+    response = client.get(f"/dashboard/?{QUESTION}&map=killed")
+    page = response.content.decode()
+    svg = page[
+        page.index('<svg class="map"') : page.index("</svg>", page.index('<svg class="map"'))
+    ]
+    assert svg.count("<circle") == 1  # Loikaw District; the unspecified row has no place
+    assert "Loikaw District: Exactly 5; 2 events, 2 reports, 2 sources" in svg
+    text = text_of(response)
+    assert "Map: civilians killed" in text
+    assert (
+        "Placed at the average of the points of the places within them (the gazetteer gives "
+        "points to towns only): Loikaw District." in text
+    )
+
+
+def test_briefing_is_a_printable_page_with_method_and_public_sources(client, scenario):
+    response = client.get(f"/dashboard/briefing/?{QUESTION}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    text = text_of(response)
+    assert '<header class="site">' not in page and "site.css" not in page
+    assert "dashboard/briefing.css" in page
+    assert "Displacement and civilian harm: Kayah, 1 Nov 2023 – 31 Dec 2023" in text
+    answer = engine(QUESTION)
+    assert f"Civilians killed {answer.totals['killed'].best:,} –" in text
+    assert "Civilians injured 5 4–6 1 event, 1 report, 1 source flow (sum over period)" in text
+    assert "People currently displaced 40,000 – 1 event, 1 report, 1 source stock" in text
+    for sentence in aggregates.methodology():
+        assert html.escape(sentence) in page
+    assert "Sources (6 approved reports)" in text
+    assert "confidential local source" in text
+    assert "KNDF statement, 16 Nov 2023 (party to the conflict) https://example.org/kndf" in text
+    assert "Camp committee X" not in page and "U Ba" not in page
+    assert page.count('<svg class="chart"') == 4
+
+
+def test_briefing_css_prints_on_a4_without_site_chrome():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[1] / "static/dashboard/briefing.css").read_text()
+    assert "@page { size: A4;" in css
+    assert "@media print" in css
+    dashboard_css = (Path(__file__).resolve().parents[1] / "static/css/dashboard.css").read_text()
+    assert "header.site, footer.site" in dashboard_css.split("@media print")[1]
+
+
+def test_downloads_carry_the_same_question(client, scenario):
+    response = client.get(f"/dashboard/?{QUESTION}&sort=-killed")
+    links = re.findall(r'href="(/dashboard/download/[^"]+)"', response.content.decode())
+    assert len(links) == 9
+    for link in links:
+        query = parse_qs(urlsplit(html.unescape(link)).query)
+        assert query["area"] == ["MMR002"] and query["start"] == ["2023-11-01"]
+        assert query["sort"] == ["-killed"]
+
+
+def test_formats_page_documents_every_column(client, db):
+    response = client.get("/dashboard/downloads/")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "killed_low #affected+killed+min" in text
+    assert "area_pcode #admN+code" in text
+    assert "sources #meta+source" in text

@@ -1,0 +1,252 @@
+"""Downloads through the Django test client: the same numbers as aggregates.answer() for the
+same question, in CSV, HXL, XLSX and GeoJSON; the reports behind them streamed in their public
+shape; sensible file names; and a plain 400 for a bad question."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import openpyxl
+import pytest
+from django.http import QueryDict, StreamingHttpResponse
+
+from reports import aggregates, exports
+from tests import dashboard_data
+
+QUESTION = dashboard_data.QUESTION
+NAME = "tracker-kayah-2023-11-01-2023-12-31"
+
+
+@pytest.fixture
+def scenario(places, field_partner, moderator, news_source, file_report):
+    return dashboard_data.build(
+        places=places,
+        field_partner=field_partner,
+        moderator=moderator,
+        news_source=news_source,
+        file_report=file_report,
+    )
+
+
+def engine(query: str):
+    return aggregates.answer(aggregates.parse_question(QueryDict(query)))
+
+
+def content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content(response).decode("utf-8"))))
+
+
+def as_dicts(rows) -> list[dict]:
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_areas_csv_has_the_engines_numbers(client, scenario):
+    response = client.get(f"/dashboard/download/areas.csv?{QUESTION}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="{NAME}-areas.csv"'
+    rows = as_dicts(csv_rows(response))
+    answer = engine(QUESTION)
+    assert [(r["row"], r["area_pcode"], r["area_name"]) for r in rows] == [
+        ("total", "MMR002", "Kayah"),
+        ("area", "MMR002D001", "Loikaw District"),
+        ("unspecified", "", "Unspecified within Kayah"),
+    ]
+    for row, totals in zip(rows, [answer.totals] + [r.totals for r in answer.by_area], strict=True):
+        for metric in answer.metrics:
+            t = totals[metric]
+            assert [int(row[f"{metric}{s}"]) for s in ("", "_low", "_high")] == [
+                t.best,
+                t.low,
+                t.high,
+            ]
+            assert [int(row[f"{metric}_{s}"]) for s in ("events", "reports", "sources")] == [
+                t.events,
+                t.reports,
+                t.sources,
+            ]
+    assert (rows[0]["killed"], rows[1]["killed"], rows[2]["killed"]) == ("21", "5", "16")
+    assert (rows[0]["injured_low"], rows[0]["injured"], rows[0]["injured_high"]) == ("4", "5", "6")
+    assert rows[0]["period_start"] == "2023-11-01" and rows[0]["period_end"] == "2023-12-31"
+    # Loikaw District has no point in the gazetteer: the average of the towns within it.
+    assert (rows[1]["latitude"], rows[1]["longitude"]) == ("19.67424", "97.20993")
+    assert rows[1]["point_from"] == "average of 1 place within"
+
+
+def test_the_sort_on_screen_is_the_order_in_the_file(client, scenario):
+    rows = as_dicts(csv_rows(client.get(f"/dashboard/download/areas.csv?{QUESTION}&sort=-killed")))
+    assert [r["area_name"] for r in rows] == [
+        "Kayah",
+        "Loikaw District",
+        "Unspecified within Kayah",  # the unspecified row stays last, as on the page
+    ]
+
+
+def test_hxl_csv_has_a_row_of_hashtags_and_no_total_row(client, scenario):
+    response = client.get(f"/dashboard/download/areas-hxl.csv?{QUESTION}")
+    assert response["Content-Disposition"] == f'attachment; filename="{NAME}-areas-hxl.csv"'
+    rows = csv_rows(response)
+    tags = dict(zip(rows[0], rows[1], strict=True))
+    assert tags["period_start"] == "#date+start"
+    assert tags["period_end"] == "#date+end"
+    assert tags["area_pcode"] == "#adm2+code" and tags["area_name"] == "#adm2+name"
+    assert tags["newly_displaced"] == "#affected+idps+new"
+    assert tags["currently_displaced"] == "#affected+idps"
+    assert tags["killed"] == "#affected+killed" and tags["killed_low"] == "#affected+killed+min"
+    assert tags["injured"] == "#affected+injured"
+    assert tags["homes_destroyed"] == "#indicator+num+homes_destroyed"
+    assert tags["killed_sources"] == "#meta+sources+killed"
+    assert [r[rows[0].index("area_name")] for r in rows[2:]] == [
+        "Loikaw District",
+        "Unspecified within Kayah",
+    ]
+
+
+def test_periods_csv_is_the_time_series(client, scenario):
+    response = client.get(f"/dashboard/download/periods-hxl.csv?{QUESTION}")
+    rows = csv_rows(response)
+    assert rows[1][:5] == ["#date+start", "#date+end", "", "#adm1+code", "#adm1+name"]
+    data = as_dicts([rows[0]] + rows[2:])
+    answer = engine(QUESTION)
+    assert [(r["period"], r["period_start"], r["period_end"]) for r in data] == [
+        ("Nov 2023", "2023-11-01", "2023-11-30"),
+        ("Dec 2023", "2023-12-01", "2023-12-31"),
+    ]
+    assert [int(r["killed"]) for r in data] == [p.totals["killed"].best for p in answer.by_period]
+    assert [int(r["killed"]) for r in data] == [19, 2]
+    assert [int(r["currently_displaced"]) for r in data] == [40000, 40000]
+
+
+def test_xlsx_has_the_same_numbers_and_the_question(client, scenario):
+    response = client.get(f"/dashboard/download/table.xlsx?{QUESTION}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{NAME}-table.xlsx"'
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    book = openpyxl.load_workbook(io.BytesIO(content(response)), read_only=True)
+    assert book.sheetnames == ["By area", "By period", "About"]
+    areas = list(book["By area"].iter_rows(values_only=True))
+    header = list(areas[0])
+    killed = header.index("killed")
+    assert [(r[header.index("area_name")], r[killed]) for r in areas[1:]] == [
+        ("Kayah", 21),
+        ("Loikaw District", 5),
+        ("Unspecified within Kayah", 16),
+    ]
+    periods = list(book["By period"].iter_rows(values_only=True))
+    assert periods[1][0].date() == date(2023, 11, 1)
+    assert periods[1][periods[0].index("killed")] == 19
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Area"] == "Kayah (MMR002)"
+    assert about["From"] == "2023-11-01" and about["To"] == "2023-12-31"
+    assert about["Question"].endswith(
+        "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002&period=month"
+    )
+
+
+def test_geojson_is_a_feature_collection_of_area_points(client, scenario):
+    response = client.get(f"/dashboard/download/areas.geojson?{QUESTION}")
+    assert response["Content-Type"] == "application/geo+json"
+    assert response["Content-Disposition"] == f'attachment; filename="{NAME}-areas.geojson"'
+    collection = json.loads(content(response))
+    assert collection["type"] == "FeatureCollection"
+    district, unspecified = collection["features"]
+    assert district["geometry"] == {"type": "Point", "coordinates": [97.20993, 19.67424]}
+    assert district["properties"]["area_pcode"] == "MMR002D001"
+    assert district["properties"]["killed"] == 5
+    assert district["properties"]["newly_displaced"] == 40000
+    assert unspecified["geometry"] is None  # no place to put it, but its numbers still count
+    assert unspecified["properties"]["killed"] == 16
+
+
+def test_reports_list_streams_the_public_shape(client, scenario):
+    response = client.get(f"/dashboard/download/reports.csv?{QUESTION}")
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Disposition"] == f'attachment; filename="{NAME}-reports.csv"'
+    raw = content(response).decode()
+    rows = as_dicts(list(csv.reader(io.StringIO(raw))))
+    assert [(r["title"], r["metric"], r["count_best"], r["counted"]) for r in rows] == [
+        ("Residents flee Loikaw", "newly_displaced", "35000", "no"),
+        ("At least 40,000 displaced from Loikaw", "newly_displaced", "40000", "yes"),
+        ("Shelling <b>near</b> Demoso", "injured", "5", "yes"),
+        ("Shelling <b>near</b> Demoso", "killed", "3", "yes"),
+        ("16 civilians killed in Karenni State", "killed", "16", "yes"),
+        ("More than 40,000 people displaced from Loikaw", "currently_displaced", "40000", "yes"),
+        ("Two killed by a landmine near Demoso", "killed", "2", "yes"),
+    ]
+    shelling = rows[2]
+    assert shelling["sources"] == "confidential local source"
+    assert shelling["source_urls"] == ""
+    assert shelling["as_reported"] == "4-6 people"
+    assert (shelling["count_low"], shelling["count_high"]) == ("4", "6")
+    assert shelling["place_pcode"] == "MMR002002" and shelling["cause"] == "artillery"
+    assert rows[0]["event_name"] == "Displacement from Loikaw"
+    assert rows[4]["sources"] == "KNDF statement, 16 Nov 2023 (party to the conflict)"
+    assert rows[4]["source_urls"] == "https://example.org/kndf"
+    for leaked in ("Camp committee X", "U Ba", "09-555", "999", "Loikaw monitors", "partner"):
+        assert leaked not in raw
+
+
+def test_reports_are_read_in_batches_with_the_same_rows(client, scenario, monkeypatch):
+    whole = content(client.get(f"/dashboard/download/reports-hxl.csv?{QUESTION}"))
+    monkeypatch.setattr(exports, "REPORT_BATCH", 2)
+    batched = content(client.get(f"/dashboard/download/reports-hxl.csv?{QUESTION}"))
+    assert batched == whole
+    rows = list(csv.reader(io.StringIO(whole.decode())))
+    tags = dict(zip(rows[0], rows[1], strict=True))
+    assert tags["report_id"] == "#meta+id" and tags["sources"] == "#meta+source"
+    assert tags["count_best"] == "#indicator+num" and tags["metric"] == "#indicator+code"
+    assert len(rows) == 2 + 7
+
+
+def test_reports_xlsx(client, scenario):
+    response = client.get(f"/dashboard/download/reports.xlsx?{QUESTION}&metric=killed")
+    assert response["Content-Disposition"] == f'attachment; filename="{NAME}-reports.xlsx"'
+    book = openpyxl.load_workbook(io.BytesIO(content(response)), read_only=True)
+    rows = list(book["Reports"].iter_rows(values_only=True))
+    header = rows[0]
+    assert [(r[header.index("title")], r[header.index("count_best")]) for r in rows[1:]] == [
+        ("Shelling <b>near</b> Demoso", 3),
+        ("16 civilians killed in Karenni State", 16),
+        ("Two killed by a landmine near Demoso", 2),
+    ]
+    assert sum(r[header.index("count_best")] for r in rows[1:]) == 21
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("area=XX9", "area: Unknown area code 'XX9'."),
+        ("start=2023-12-01&end=2023-11-01", "end: The end (2023-11-01) is before the start"),
+        ("metric=refugees", "metric: Unknown metric 'refugees'"),
+        ("period=fortnight", "period: Unknown period 'fortnight'"),
+    ],
+)
+def test_a_bad_question_gets_a_plain_400(client, scenario, query, message):
+    for name in exports.DOWNLOADS:
+        response = client.get(f"/dashboard/download/{name}?{query}")
+        assert response.status_code == 400
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert "Content-Disposition" not in response
+        assert message in response.content.decode()
+
+
+def test_an_unknown_download_is_404(client, db):
+    assert client.get("/dashboard/download/areas.pdf").status_code == 404
+
+
+def test_file_names_say_what_where_and_when(client, scenario, settings):
+    response = client.get("/dashboard/download/areas.csv?area=MMR002001&end=2023-11-30")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="tracker-loikaw-township-beginning-2023-11-30-areas.csv"'
+    )
+    response = client.get("/dashboard/download/reports.csv?start=2023-11-01&end=2023-11-30")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="tracker-all-areas-2023-11-01-2023-11-30-reports.csv"'
+    )
