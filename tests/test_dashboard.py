@@ -356,3 +356,72 @@ def test_formats_page_documents_every_column(client, db):
     assert "killed_low #affected+killed+min" in text
     assert "area_pcode #admN+code" in text
     assert "sources #meta+source" in text
+
+
+def test_chart_geometry_scales_bars_and_ranges_to_a_round_top():
+    from reports.views import charts
+
+    assert [charts.nice_ceiling(n) for n in (0, 1, 7, 45, 120, 40000)] == [1, 1, 10, 50, 200, 50000]
+    assert [charts.short_number(n) for n in (0, 25, 2500, 25000, 2_000_000)] == [
+        "0",
+        "25",
+        "2.5k",
+        "25k",
+        "2M",
+    ]
+    chart = charts.bar_chart(
+        [
+            {"label": "Nov", "best": 40, "low": 35, "high": 45, "title": "t", "url": "/n"},
+            {"label": "Dec", "best": 0, "low": 0, "high": 0, "title": "t", "url": ""},
+        ]
+    )
+    plot = chart.baseline - charts.CHART_TOP
+    november, december = chart.bars
+    assert november.height == round(plot * 40 / 50, 1)
+    assert november.whisker_top == round(chart.baseline - plot * 45 / 50, 1)
+    assert november.whisker_bottom == round(chart.baseline - plot * 35 / 50, 1)
+    assert december.height == 0
+    assert [label for _, label in chart.gridlines] == ["0", "25", "50"]
+
+
+def test_map_geometry_puts_north_up_east_right_and_sizes_circles_by_area():
+    from decimal import Decimal
+
+    from reports.views import charts
+
+    def area(name, lat, lon, value):
+        return {
+            "name": name,
+            "latitude": Decimal(lat),
+            "longitude": Decimal(lon),
+            "value": value,
+            "title": name,
+            "url": f"/{name}",
+        }
+
+    geometry = charts.point_map(
+        [
+            area("Loikaw", "19.674", "97.210", 400),
+            area("Mese", "18.672", "97.663", 100),
+            area("Shadaw", "19.632", "97.521", 0),
+        ]
+    )
+    points = {p.name: p for p in geometry.points}
+    assert points["Loikaw"].y < points["Mese"].y  # north is up
+    assert points["Loikaw"].x < points["Mese"].x  # east is right
+    assert (points["Loikaw"].radius, points["Mese"].radius) == (26.0, 13.0)  # area ∝ value
+    assert points["Shadaw"].empty and points["Shadaw"].radius == charts.MIN_RADIUS
+    assert [p.name for p in geometry.points] == ["Loikaw", "Mese", "Shadaw"]  # big ones first
+    for p in geometry.points:
+        assert 0 <= p.x - p.radius and p.x + p.radius <= geometry.width
+        assert 0 <= p.y - p.radius and p.y + p.radius <= geometry.height
+    assert "19.5°N" in [label for _, label in geometry.parallels]
+    assert charts.point_map([]).points == []
+
+
+def test_the_home_page_links_to_the_dashboard(client, db):
+    page = client.get("/").content.decode()
+    assert (
+        '<a href="/dashboard/">Totals by area and period, with charts, a map and downloads</a>'
+        in page
+    )

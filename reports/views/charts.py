@@ -188,13 +188,16 @@ def point_map(areas: list[dict]) -> PointMap:
     lon_low = lon_centre - MAP_WIDTH / 2 / scale / stretch
     lon_high = lon_centre + MAP_WIDTH / 2 / scale / stretch
     lat_step, lon_step = _grid_step(lat_high - lat_low), _grid_step(lon_high - lon_low)
+    # Grid lines whose labels would be cut by the map's edge are left out.
     parallels = [
-        (round(project(value, lon_centre)[1], 1), _degrees(round(value, 2), "N", "S"))
+        (round(y, 1), _degrees(round(value, 2), "N", "S"))
         for value in _steps(lat_low, lat_high, lat_step)
+        if 14 <= (y := project(value, lon_centre)[1]) <= MAP_HEIGHT - 16
     ]
     meridians = [
-        (round(project(lat_centre, value)[0], 1), _degrees(round(value, 2), "E", "W"))
+        (round(x, 1), _degrees(round(value, 2), "E", "W"))
         for value in _steps(lon_low, lon_high, lon_step)
+        if 20 <= (x := project(lat_centre, value)[0]) <= MAP_WIDTH - 20
     ]
     return PointMap(MAP_WIDTH, MAP_HEIGHT, points, meridians, parallels)
 

@@ -201,7 +201,7 @@ def _form(params: QueryDict, errors: dict[str, str]) -> dict:
         "area_in_list": any(o["selected"] for o in options),
         "places": options,
         "metrics": [
-            {**_metric_info(m), "checked": m in chosen or not chosen} for m in Metric.values
+            {**_metric_info(m), "checked": m in chosen} for m in Metric.values
         ],
         "causes": Cause.choices,
         "source_types": SourceType.choices,
