@@ -244,7 +244,9 @@ class Reader:
     def _coarse(self, day: date, level: int | None):
         """Steps at `day` of the area and the places within it that have no ancestor at
         `level` (None: every place within it)."""
-        steps = self._steps_at(day).filter(Q(node=self.node) | Q(**self.within))
+        steps = self._steps_at(day)
+        if self.within:  # (an empty Q() would drop out of the OR)
+            steps = steps.filter(Q(node=self.node) | Q(**self.within))
         if level is not None:
             steps = steps.filter(**{f"adm{level}__isnull": True})
         return list(steps)
