@@ -463,8 +463,12 @@ def question_summary(answer) -> list[tuple[str, str]]:
         ("Tag", q.tag or "any"),
         ("Source type", _source_type_label(q.source_type)),
         ("Event", f"#{q.event}" if q.event else "any"),
-        ("Breakdown level", str(breakdown_level(answer))),
+        ("Breakdown", _level_name(breakdown_level(answer))),
     ]
+
+
+def _level_name(level) -> str:
+    return f"{AdminLevel(level).label} (admin level {level})" if level is not None else "none"
 
 
 def _source_type_label(value) -> str:

@@ -413,8 +413,8 @@ def test_map_geometry_puts_north_up_east_right_and_sizes_circles_by_area():
     assert points["Shadaw"].empty and points["Shadaw"].radius == charts.MIN_RADIUS
     assert [p.name for p in geometry.points] == ["Loikaw", "Mese", "Shadaw"]  # big ones first
     for p in geometry.points:
-        assert 0 <= p.x - p.radius and p.x + p.radius <= geometry.width
-        assert 0 <= p.y - p.radius and p.y + p.radius <= geometry.height
+        assert p.x - p.radius >= 0 and p.x + p.radius <= geometry.width
+        assert p.y - p.radius >= 0 and p.y + p.radius <= geometry.height
     assert "19.5°N" in [label for _, label in geometry.parallels]
     assert charts.point_map([]).points == []
 

@@ -200,9 +200,7 @@ def _form(params: QueryDict, errors: dict[str, str]) -> dict:
         "values": {key: params.get(key, "") for key in params},
         "area_in_list": any(o["selected"] for o in options),
         "places": options,
-        "metrics": [
-            {**_metric_info(m), "checked": m in chosen} for m in Metric.values
-        ],
+        "metrics": [{**_metric_info(m), "checked": m in chosen} for m in Metric.values],
         "causes": Cause.choices,
         "source_types": SourceType.choices,
         "levels": [(level.value, level.label) for level in AdminLevel if level > 0],
@@ -302,7 +300,7 @@ def _charts(period_rows, metrics) -> list[dict]:
     return charts
 
 
-def _map(answer, question, map_metric: str) -> dict:
+def _map(answer, question, map_metric: str, sort: str) -> dict:
     points = exports.representative_points(answer)
     areas = [
         {
@@ -326,7 +324,7 @@ def _map(answer, question, map_metric: str) -> dict:
         ],
         "without_point": [r.name for r in answer.by_area if r.pcode not in points],
         "choices": [
-            {**_metric_info(m), "url": _url("index", question, sort="", map=m) + "#map"}
+            {**_metric_info(m), "url": _url("index", question, sort=sort, map=m) + "#map"}
             for m in answer.metrics
         ],
     }
@@ -369,7 +367,7 @@ def _page(answer, question, sort: str, map_metric: str) -> dict:
         "series_zero": [str(Metric(m).label) for m in answer.metrics if m not in series],
         "areas": _area_rows(answer, question, sort),
         "sort": sort,
-        "map": _map(answer, question, map_metric),
+        "map": _map(answer, question, map_metric, sort),
         "breakdown_level": _level_label(exports.breakdown_level(answer)),
         "stock_metrics": [
             str(Metric(m).label) for m in answer.metrics if MEASURE[m] == Measure.STOCK
