@@ -265,7 +265,7 @@ def test_the_form_keeps_what_was_typed_escaped(client, scenario):
 
 
 def test_evidence_needs_exactly_one_metric(client, scenario):
-    for query in ("area=MMR002", "metric=killed&metric=injured"):
+    for query in ("area=MMR002", "metric=killed&metric=injured", "area=XX9&metric=killed,injured"):
         response = client.get(f"/dashboard/evidence/?{query}")
         assert response.status_code == 400
         assert "Choose one metric to see the events and reports behind it." in text_of(response)

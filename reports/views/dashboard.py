@@ -454,8 +454,13 @@ def evidence(request):
     asked = _ask(params)
     errors = dict(asked.errors)
     question = asked.question
-    if question is not None and len(question.metrics) != 1:
-        errors["metric"] = "Choose one metric to see the events and reports behind it."
+    asked_metrics = (
+        question.metrics
+        if question is not None
+        else [m for raw in params.getlist("metric") for m in raw.split(",") if m.strip()]
+    )
+    if len(asked_metrics) != 1:
+        errors.setdefault("metric", "Choose one metric to see the events and reports behind it.")
     unspecified = params.get("unspecified", "")
     if unspecified not in ("", "1"):
         errors["unspecified"] = "Use unspecified=1 for the reports not located below the area."
