@@ -82,13 +82,19 @@ class Place(models.Model):
         """ "Loikaw Town, Loikaw, Loikaw District, Kayah": the place and its ancestors below the
         country, the way people name a place."""
         names = {p.pcode: p for p in Place.objects.filter(pcode__in=self.ancestor_pcodes)}
-        chain = [self] + [names[c] for c in reversed(self.ancestor_pcodes) if c in names]
-        labels = []
-        for place in chain:
-            if place.admin_level == AdminLevel.COUNTRY:
-                continue
-            label = place.name_en
-            if place.kind == "District" and not label.endswith("District"):
-                label = f"{label} District"
-            labels.append(label)
-        return ", ".join(labels)
+        return admin_path_label(self, names)
+
+
+def admin_path_label(place: Place, ancestors: dict[str, Place]) -> str:
+    """The label of admin_path_display, from the place's ancestors already fetched (by
+    P-code), so a list of places costs one query (gazetteer.selectors.admin_paths)."""
+    chain = [place] + [ancestors[c] for c in reversed(place.ancestor_pcodes) if c in ancestors]
+    labels = []
+    for unit in chain:
+        if unit.admin_level == AdminLevel.COUNTRY:
+            continue
+        label = unit.name_en
+        if unit.kind == "District" and not label.endswith("District"):
+            label = f"{label} District"
+        labels.append(label)
+    return ", ".join(labels) or place.name_en

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from .models import AdminLevel, Place
+from .models import Place, admin_path_label
 
 # "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)": the label a chosen place
 # carries in a form; the P-code in brackets is what the server reads back.
@@ -30,19 +30,7 @@ def admin_paths(places) -> dict[int, str]:
     places = list(places)
     codes = {code for place in places for code in place.ancestor_pcodes}
     ancestors = {p.pcode: p for p in Place.objects.filter(pcode__in=codes)}
-    paths = {}
-    for place in places:
-        chain = [place] + [ancestors[c] for c in reversed(place.ancestor_pcodes) if c in ancestors]
-        labels = []
-        for unit in chain:
-            if unit.admin_level == AdminLevel.COUNTRY:
-                continue
-            label = unit.name_en
-            if unit.kind == "District" and not label.endswith("District"):
-                label = f"{label} District"
-            labels.append(label)
-        paths[place.pk] = ", ".join(labels) or place.name_en
-    return paths
+    return {place.pk: admin_path_label(place, ancestors) for place in places}
 
 
 def _normalise(query) -> str:
