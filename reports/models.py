@@ -377,6 +377,8 @@ class SourceUse(_Ancestry):
     key = models.CharField(max_length=24)
     dated = models.DateField()
     shared = models.BooleanField(default=False)
+    # How far this source's uses (for this metric) spread in time: "month", "year" or "".
+    span = models.CharField(max_length=5, blank=True)
 
     class Meta:
         constraints = [
@@ -409,7 +411,9 @@ class FlowTotal(_Ancestry):
     high = models.BigIntegerField()
     events = models.IntegerField()
     reports = models.IntegerField()
-    local_sources = models.IntegerField()
+    local_sources = models.IntegerField()  # sources only one counted event cites
+    shared_sources = models.IntegerField()  # distinct sources several events cite, in this cell
+    settled_sources = models.IntegerField()  # of which all uses fall within this month/year
 
     class Meta:
         constraints = [

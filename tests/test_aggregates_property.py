@@ -17,7 +17,7 @@ from reports.aggregates import Question, Total
 from reports.exceptions import ActionRefused, NotPermitted, TransitionNotAllowed
 from reports.models import EventReferenceFigure, Report
 
-DAY0 = date(2023, 1, 1)
+DAY0 = date(2022, 10, 1)  # reports reach into 2023: sources spread over months and years
 METRICS = ("newly_displaced", "killed", "currently_displaced")
 STOCKS = {"currently_displaced"}
 PLACES = ("MMR", "MMR002", "MMR002D001", "MMR002001", "MMR002002", "MMR002001701", "MMR014",
@@ -35,7 +35,7 @@ figure = st.fixed_dictionaries(
 report = st.fixed_dictionaries(
     {
         "place": st.sampled_from(PLACES),
-        "day": st.integers(0, 150),
+        "day": st.integers(0, 200),
         "length": st.sampled_from([None, None, 0, 3, 40]),
         "figures": st.lists(figure, min_size=1, max_size=3),
         "sources": st.lists(st.integers(0, 4), min_size=1, max_size=2, unique=True),
@@ -49,13 +49,22 @@ later = st.tuples(
     st.integers(0, 7),
     st.sampled_from([None, 0, 1, 2]),
     st.sampled_from(PLACES),
-    st.integers(0, 150),
+    st.integers(0, 200),
 )
 question = st.fixed_dictionaries(
     {
         "area": st.sampled_from(AREAS),
-        "start": st.none() | st.integers(0, 160),
-        "length": st.none() | st.integers(0, 250),
+        # Whole months and years (read from single cells) as well as loose days.
+        "start": st.none()
+        | st.integers(0, 200)
+        | st.sampled_from(
+            [date(2022, 1, 1), date(2022, 11, 1), date(2023, 1, 1), date(2023, 3, 1)]
+        ),
+        "end": st.none()
+        | st.integers(0, 300)
+        | st.sampled_from(
+            [date(2022, 12, 31), date(2023, 1, 31), date(2023, 2, 28), date(2023, 12, 31)]
+        ),  # fmt: skip
         "deeper": st.booleans(),
         "period": st.sampled_from([None, "week", "month", "quarter", "year"]),
         "filter": st.sampled_from(
@@ -65,7 +74,7 @@ question = st.fixed_dictionaries(
 )
 scenario = st.fixed_dictionaries(
     {
-        "published": st.lists(st.none() | st.integers(0, 160), min_size=5, max_size=5),
+        "published": st.lists(st.none() | st.integers(0, 210), min_size=5, max_size=5),
         "reports": st.lists(report, min_size=1, max_size=8),
         "later": st.lists(later, max_size=4),
         "questions": st.lists(question, min_size=1, max_size=3),
@@ -299,8 +308,12 @@ def expected(q: Question, gazetteer):
 
 
 def as_question(spec, gazetteer) -> Question:
-    start = None if spec["start"] is None else DAY0 + timedelta(days=spec["start"])
-    end = None if spec["length"] is None else (start or DAY0) + timedelta(days=spec["length"])
+    def day(value):
+        return DAY0 + timedelta(days=value) if isinstance(value, int) else value
+
+    start, end = day(spec["start"]), day(spec["end"])
+    if start and end and end < start:
+        start, end = end, start
     area = gazetteer[spec["area"]] if spec["area"] else None
     level = 3 if spec["deeper"] and (area is None or area.admin_level < 2) else None
     filters = dict([spec["filter"]]) if spec["filter"] else {}

@@ -2,6 +2,7 @@
 hundred rows. A period is split into whole years and months (FlowTotal) and loose days
 (EventCount); stocks are read off each place's step function (StockStep) at a date."""
 
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -67,13 +68,23 @@ SUM_FIELDS = {
     "events": Sum("events"),
     "reports": Sum("reports"),
     "local": Sum("local_sources"),
+    "shared": Sum("shared_sources"),
+    "settled": Sum("settled_sources"),
 }
-EVENT_SUM_FIELDS = SUM_FIELDS | {"events": Count("id")}
+EVENT_SUM_FIELDS = {
+    "best": Sum("best"),
+    "low": Sum("low"),
+    "high": Sum("high"),
+    "events": Count("id"),
+    "reports": Sum("reports"),
+    "local": Sum("local_sources"),
+}
+FIELDS = ("best", "low", "high", "events", "reports", "local", "shared", "settled")
+ADDITIVE = 6  # the first six add up across places; shared and settled counts do not
 
 
 def _vector(row) -> list[int]:
-    return [row["best"] or 0, row["low"] or 0, row["high"] or 0, row["events"] or 0,
-            row["reports"] or 0, row["local"] or 0]  # fmt: skip
+    return [row.get(f) or 0 for f in FIELDS]
 
 
 def _add(target: dict, key, vector) -> None:
@@ -83,6 +94,42 @@ def _add(target: dict, key, vector) -> None:
     else:
         for i, n in enumerate(vector):
             current[i] += n
+
+
+def _cells_in(years, months) -> int | None:
+    """How many FlowTotal cells the pieces are (None: reaching back without limit)."""
+    count = 0
+    for a, b in years:
+        if a is None:
+            return None
+        count += b.year - a.year + 1
+    for a, b in months:
+        count += (b.year - a.year) * 12 + b.month - a.month + 1
+    return count
+
+
+def _cells_q(years, months) -> Q:
+    return _any(
+        [Q(span="year") & _range("start", a, b) for a, b in years]
+        + [Q(span="month") & _range("start", a, b) for a, b in months]
+    )
+
+
+def _unsettled_q(years, months, days) -> Q:
+    """The uses of shared sources that the cells' settled counts leave out: in whole years,
+    sources spreading over several years; in whole months, those spreading over several months;
+    on loose days, all."""
+    return _any(
+        [_range("dated", a, date(b.year, 12, 31)) & Q(span="") for a, b in years]
+        + [_range("dated", a, next_month(b) - ONE_DAY) & ~Q(span="month") for a, b in months]
+        + [_range("dated", a, b) for a, b in days]
+    )
+
+
+def _sources(vector, single: bool, extra: int) -> int:
+    """Distinct sources of a row: its local ones, plus its shared ones counted exactly in its
+    one cell, or settled per cell plus the rest counted distinct."""
+    return vector[5] + (vector[6] if single else vector[7] + extra)
 
 
 class Reader:
@@ -96,68 +143,73 @@ class Reader:
 
     # --- flows
 
-    def _flow_pieces(self, start, end):
-        years, months, days = decompose(start, end)
-        cells = _any(
-            [Q(span="year") & _range("start", a, b) for a, b in years]
-            + [Q(span="month") & _range("start", a, b) for a, b in months]
-        )
-        return cells, days
-
     def _day_events(self, days):
         return EventCount.objects.filter(metric__in=self.flows, **self.within).filter(
             _any(_range("dated", a, b) for a, b in days)
         )
 
-    def _shared(self, start, end, group=None):
+    def _shared(self, condition: Q, group=None):
+        """Distinct shared sources among their uses matching `condition`, per metric (and
+        group)."""
         rows = SourceUse.objects.filter(metric__in=self.flows, shared=True, **self.within).filter(
-            _range("dated", start, end)
+            condition
         )
+        fields = ("metric",)
         if group is not None:
-            rows = rows.annotate(group=group)
-        fields = ("metric", "group") if group is not None else ("metric",)
+            rows, fields = rows.annotate(group=group), ("metric", "group")
         return rows.values(*fields).annotate(n=Count("source_id", distinct=True))
 
     def flow_totals(self) -> dict[str, Total]:
         if not self.flows:
             return {}
         plan = self.plan
-        cells, days = self._flow_pieces(plan.start, plan.end)
+        years, months, days = decompose(plan.start, plan.end)
+        single = not days and _cells_in(years, months) == 1
         sums: dict[str, list[int]] = {}
-        for row in (
-            FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
-            .filter(cells)
-            .values("metric")
-            .annotate(**SUM_FIELDS)
-        ):
-            _add(sums, row["metric"], _vector(row))
+        if years or months:
+            for row in (
+                FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
+                .filter(_cells_q(years, months))
+                .values("metric")
+                .annotate(**SUM_FIELDS)
+            ):
+                _add(sums, row["metric"], _vector(row))
         if days:
             for row in self._day_events(days).values("metric").annotate(**EVENT_SUM_FIELDS):
                 _add(sums, row["metric"], _vector(row))
-        shared = {r["metric"]: r["n"] for r in self._shared(plan.start, plan.end)}
-        return {m: _total(m, sums.get(m), shared.get(m, 0)) for m in self.flows}
+        extra = {}
+        if not single:
+            extra = {r["metric"]: r["n"] for r in self._shared(_unsettled_q(years, months, days))}
+        return {
+            m: _total(
+                m, sums.get(m), _sources(sums[m], single, extra.get(m, 0)) if m in sums else 0
+            )
+            for m in self.flows
+        }
 
     def flow_by_area(self) -> dict:
         plan, level = self.plan, self.plan.level
-        cells, days = self._flow_pieces(plan.start, plan.end)
+        years, months, days = decompose(plan.start, plan.end)
+        single = not days and _cells_in(years, months) == 1
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
         whole: dict[str, list[int]] = {}
-        for row in (
-            FlowTotal.objects.filter(metric__in=self.flows)
-            .filter(Q(node=self.node) | Q(level=level, **self.within))
-            .filter(cells)
-            .values("metric", "node")
-            .annotate(**SUM_FIELDS)
-        ):
-            if row["node"] == self.node:
-                _add(whole, row["metric"], _vector(row))
-            else:
-                _add(by_place[row["node"]], row["metric"], _vector(row))
+        if years or months:
+            for row in (
+                FlowTotal.objects.filter(metric__in=self.flows)
+                .filter(Q(node=self.node) | Q(level=level, **self.within))
+                .filter(_cells_q(years, months))
+                .values("metric", "node")
+                .annotate(**SUM_FIELDS)
+            ):
+                if row["node"] == self.node:
+                    _add(whole, row["metric"], _vector(row))
+                else:
+                    _add(by_place[row["node"]], row["metric"], _vector(row))
         # What the area holds beyond its places at the breakdown level: coarser reports.
         for metric, vector in whole.items():
-            rest = list(vector)
+            rest = vector[:ADDITIVE] + [0, 0]
             for per_metric in by_place.values():
-                for i, n in enumerate(per_metric.get(metric, ())):
+                for i, n in enumerate(per_metric.get(metric, ())[:ADDITIVE]):
                     rest[i] -= n
             if any(rest):
                 _add(by_place[None], metric, rest)
@@ -166,46 +218,78 @@ class Reader:
                 self._day_events(days).values("metric", f"adm{level}").annotate(**EVENT_SUM_FIELDS)
             ):
                 _add(by_place[row[f"adm{level}"]], row["metric"], _vector(row))
-        shared = {
-            (r["metric"], r["group"]): r["n"]
-            for r in self._shared(plan.start, plan.end, group=F(f"adm{level}"))
+        extra = {}
+        if not single:
+            extra = {
+                (r["metric"], r["group"]): r["n"]
+                for r in self._shared(_unsettled_q(years, months, days), group=F(f"adm{level}"))
+                if r["group"] is not None
+            }
+        # The coarser reports' shared sources, counted distinct among themselves.
+        coarse = {
+            r["metric"]: r["n"]
+            for r in self._shared(
+                _range("dated", plan.start, plan.end) & Q(**{f"adm{level}__isnull": True})
+            )
         }
-        return {
-            place: {m: _total(m, v, shared.get((m, place), 0)) for m, v in per_metric.items()}
-            for place, per_metric in by_place.items()
-        }
+        result = {}
+        for place, per_metric in by_place.items():
+            result[place] = {
+                m: _total(
+                    m,
+                    v,
+                    v[5] + coarse.get(m, 0)
+                    if place is None
+                    else _sources(v, single, extra.get((m, place), 0)),
+                )
+                for m, v in per_metric.items()
+            }
+        return result
 
     def flow_by_period(self, kind: str, periods) -> dict[date, dict[str, Total]]:
         """Totals per period row (keyed by the row's first day)."""
         if not periods:
             return {}
-        start, end = periods[0][0], periods[-1][1]
+        rows = []
+        for first, last, _ in periods:
+            if kind == "year" and (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+                years, months, days = [(first, first)], [], []
+            elif kind == "week":
+                years, months, days = [], [], [(first, last)]
+            else:
+                years, (months, days) = [], _months_and_days(first, last)
+            rows.append((first, years, months, days, not days and _cells_in(years, months) == 1))
         by_bucket: dict[date, dict[str, list[int]]] = defaultdict(dict)
-        months, days = ([], [(start, end)]) if kind == "week" else _months_and_days(start, end)
-        if months:
+        cells = [(y, m) for _, y, m, _, _ in rows if y or m]
+        if cells:
             for row in (
-                FlowTotal.objects.filter(metric__in=self.flows, node=self.node, span="month")
-                .filter(_any(_range("start", a, b) for a, b in months))
-                .values("metric", "start")
+                FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
+                .filter(_any(_cells_q(y, m) for y, m in cells))
+                .values("metric", "span", "start")
                 .annotate(**SUM_FIELDS)
             ):
                 _add(by_bucket[period_start(row["start"], kind)], row["metric"], _vector(row))
+        days = [d for *_, ds, _ in rows for d in ds]
         if days:
             for row in (
                 self._day_events(days).values("metric", "dated").annotate(**EVENT_SUM_FIELDS)
             ):
                 _add(by_bucket[period_start(row["dated"], kind)], row["metric"], _vector(row))
-        shared = {
-            (r["metric"], r["group"]): r["n"]
-            for r in self._shared(start, end, group=TRUNC[kind]("dated"))
-        }
-        result = {}
-        for first, _, _ in periods:
-            bucket = period_start(first, kind)
-            result[first] = {
-                m: _total(m, by_bucket[bucket].get(m), shared.get((m, bucket), 0))
-                for m in self.flows
+        unsettled = [_unsettled_q(y, m, d) for _, y, m, d, single in rows if not single]
+        extra = {}
+        if unsettled:
+            extra = {
+                (r["metric"], r["group"]): r["n"]
+                for r in self._shared(_any(unsettled), group=TRUNC[kind]("dated"))
             }
+        result = {}
+        for first, *_, single in rows:
+            bucket = period_start(first, kind)
+            result[first] = {}
+            for m in self.flows:
+                vector = by_bucket[bucket].get(m)
+                sources = _sources(vector, single, extra.get((m, bucket), 0)) if vector else 0
+                result[first][m] = _total(m, vector, sources)
         return result
 
     def first_date(self) -> date | None:
@@ -301,29 +385,24 @@ class Reader:
         if not periods:
             return {}
         steps = defaultdict(list)
-        for step in (
+        for metric, valid_from, *numbers in (
             StockStep.objects.filter(metric__in=self.stocks, node=self.node)
             .filter(valid_from__lte=periods[-1][1])
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=periods[0][1]))
             .order_by("valid_from")
+            .values_list(
+                "metric", "valid_from", "best", "low", "high", "events", "reports", "sources"
+            )  # fmt: skip
         ):
-            steps[step.metric].append(step)
+            steps[metric].append((valid_from, numbers))
+        starts = {m: [valid_from for valid_from, _ in steps[m]] for m in self.stocks}
         result = {}
         for first, last, _ in periods:
-            result[first] = {
-                m: _step_total(
-                    m,
-                    next(
-                        (
-                            s
-                            for s in steps[m]
-                            if s.valid_from <= last and (s.valid_to is None or s.valid_to > last)
-                        ),
-                        None,
-                    ),
-                )
-                for m in self.stocks
-            }
+            result[first] = {}
+            for m in self.stocks:
+                # Steps follow each other without gaps: the last one begun by `last` holds.
+                at = bisect_right(starts[m], last) - 1
+                result[first][m] = Total(m, *steps[m][at][1]) if at >= 0 else Total.zero(m)
         return result
 
     def standing_keys(self, metric: str, day: date) -> list[str]:
@@ -354,11 +433,11 @@ def _months_and_days(start: date, end: date):
     return [(first_month, last_month)], days
 
 
-def _total(metric: str, vector, shared: int) -> Total:
+def _total(metric: str, vector, sources: int) -> Total:
     if vector is None:
-        return Total(metric, 0, 0, 0, 0, 0, shared)
-    best, low, high, events, reports, local = vector
-    return Total(metric, best, low, high, events, reports, local + shared)
+        return Total(metric, 0, 0, 0, 0, 0, sources)
+    best, low, high, events, reports = vector[:5]
+    return Total(metric, best, low, high, events, reports, sources)
 
 
 def _step_total(metric: str, step: StockStep | None) -> Total:

@@ -3,8 +3,12 @@ every figure. Derived from the base tables through rules.py, never edited by han
 
 - EventCount: what each event counts per metric (its figure, place, date, evidence counts).
 - SourceUse: which sources stand behind each counted event. Distinct sources do not add up,
-  so a source only one event cites is counted in that event's `local_sources` (which add up),
-  and the few cited by several events ("shared") are counted distinct at question time.
+  so a source only one event cites is counted in that event's `local_sources` (which add up).
+  A source several events cite ("shared") is counted once per cell of FlowTotal it has a use
+  in (`shared_sources`, exact for that one cell), and once more in `settled_sources` where all
+  its uses fall within that cell's month or year (its `span`). A question made of several
+  cells adds the settled counts and counts distinct only the few shared sources whose uses
+  spread wider than the cell they are in (see fast.py).
 - FlowTotal: flows summed per place and everything above it (node), per month and per year.
 - StockStep: each node's stock total as a step function of the date (rules.standing_stocks).
 
@@ -33,7 +37,8 @@ from .rules import choose, is_stock
 SPANS = ("month", "year")
 ADM = tuple(f"adm{level}" for level in LEVELS)
 EVERYWHERE = 0  # the node above every country
-SUMS = ("best", "low", "high", "events", "reports", "local_sources")
+SUMS = ("best", "low", "high", "events", "reports", "local_sources", "shared_sources",
+        "settled_sources")  # fmt: skip
 
 
 def span_start(day: date, span: str) -> date:
@@ -114,12 +119,39 @@ def nodes_of(row) -> list[tuple[int, int, tuple]]:
 
 def flow_cells(row, local: int) -> list[tuple[tuple, tuple, tuple]]:
     """(cell key, node ancestry, sums) of one flow event's contribution to FlowTotal."""
-    sums = (row["best"], row["low"], row["high"], 1, row["reports"], local)
+    sums = (row["best"], row["low"], row["high"], 1, row["reports"], local, 0, 0)
     return [
         ((row["metric"], node, span, span_start(row["dated"], span)), (level, adm), sums)
         for node, level, adm in nodes_of(row)
         for span in SPANS
     ]
+
+
+def source_span(uses) -> str:
+    """How far a source's uses spread in time: within one "month", one "year", or "" wider."""
+    months = {span_start(use["dated"], "month") for use in uses}
+    if len(months) == 1:
+        return "month"
+    return "year" if len({m.year for m in months}) == 1 else ""
+
+
+def source_cells(metric: str, uses, span: str) -> dict:
+    """A shared source's contribution to FlowTotal: one in `shared_sources` of each cell it has
+    a use in, and one in `settled_sources` of those whose month or year holds all its uses."""
+    cells = {}
+    for use in uses:
+        for node, level, adm in nodes_of(use):
+            for cell_span in SPANS:
+                cell = (metric, node, cell_span, span_start(use["dated"], cell_span))
+                if cell not in cells:
+                    settled = span == "month" or (cell_span == "year" and span == "year")
+                    cells[cell] = ((level, adm), (0, 0, 0, 0, 0, 0, 1, int(settled)))
+    return cells
+
+
+def _use(row) -> dict:
+    """A use of a source by a counted event, as SourceUse keeps it."""
+    return {"key": row["key"], "dated": row["dated"], **{a: row[a] for a in ADM}}
 
 
 def _standing(row) -> tuple:
@@ -248,41 +280,50 @@ def stock_steps(rows, uses) -> list[dict]:
 def derive(rows: dict, uses: dict) -> tuple[list, list, dict, list]:
     """From every EventCount row and its sources: the rows of all four tables (EventCount
     with local_sources, SourceUse, FlowTotal by cell, StockStep)."""
-    users = Counter(source for (metric, _), cited in uses.items() for source in _tag(metric, cited))
+    uses_of: dict[tuple, list] = defaultdict(list)
+    for (metric, key), cited in uses.items():
+        for source in cited:
+            uses_of[metric, source].append(_use(rows[metric, key]))
+    spans = {pair: source_span(found) for pair, found in uses_of.items()}
     events, source_uses = [], []
     flows: dict[tuple, list] = {}
     stocks: dict[str, list] = defaultdict(list)
+
+    def add(cell, ancestry, sums):
+        current = flows.get(cell)
+        if current is None:
+            flows[cell] = [ancestry, list(sums)]
+        else:
+            for i, n in enumerate(sums):
+                current[1][i] += n
+
     for (metric, key), row in rows.items():
         cited = uses[metric, key]
-        row["local_sources"] = sum(1 for s in cited if users[metric, s] == 1)
+        row["local_sources"] = sum(1 for s in cited if len(uses_of[metric, s]) == 1)
         events.append(row)
         for source in cited:
             source_uses.append(
                 {
                     "metric": metric,
                     "source_id": source,
-                    "key": key,
-                    "dated": row["dated"],
-                    "shared": users[metric, source] > 1,
-                    **{a: row[a] for a in ADM},
+                    **_use(row),
+                    "shared": len(uses_of[metric, source]) > 1,
+                    "span": spans[metric, source],
                 }
             )
         if is_stock(metric):
             stocks[metric].append(row)
             continue
         for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
-            current = flows.get(cell)
-            if current is None:
-                flows[cell] = [ancestry, list(sums)]
-            else:
-                for i, n in enumerate(sums):
-                    current[1][i] += n
+            add(cell, ancestry, sums)
+    for (metric, source), found in uses_of.items():
+        if len(found) > 1 and not is_stock(metric):
+            for cell, (ancestry, sums) in source_cells(
+                metric, found, spans[metric, source]
+            ).items():
+                add(cell, ancestry, sums)
     steps = [step for metric in sorted(stocks) for step in stock_steps(stocks[metric], uses)]
     return events, source_uses, flows, steps
-
-
-def _tag(metric, sources):
-    return ((metric, s) for s in sources)
 
 
 def _flow_rows(flows: dict) -> list[dict]:
@@ -381,56 +422,69 @@ def refresh(keys) -> None:
         _lock_all(shared=True)
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
         new_rows, new_uses = compute(keys)
-        old_sources = set(SourceUse.objects.filter(key__in=keys).values_list("metric", "source_id"))
-        touched = old_sources | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
+        old_pairs = set(SourceUse.objects.filter(key__in=keys).values_list("metric", "source_id"))
+        touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
         _advisory_locks([_lock_key(SOURCE_LOCK, s) for _, s in touched])
         old_rows = {
             (r["metric"], r["key"]): r for r in EventCount.objects.filter(key__in=keys).values()
         }
-
-        # Who else cites the touched sources: their shared flags and local counts may change.
-        others: dict[tuple, list[str]] = defaultdict(list)
-        for metric, source, key in (
-            SourceUse.objects.filter(source_id__in={s for _, s in touched})
-            .exclude(key__in=keys)
-            .values_list("metric", "source_id", "key")
+        # Every use of the touched sources, before and after: whether each is shared, how far
+        # its uses spread, and so the other events' local counts and the cells, may change.
+        before: dict[tuple, list] = defaultdict(list)
+        others: dict[tuple, list] = defaultdict(list)
+        for use in SourceUse.objects.filter(source_id__in={s for _, s in touched}).values(
+            "metric", "source_id", "key", "dated", *ADM
         ):
-            if (metric, source) in touched:
-                others[metric, source].append(key)
-        old_users = Counter(
-            SourceUse.objects.filter(key__in=keys).values_list("metric", "source_id")
-        )
-        new_users = Counter((m, s) for (m, _), cited in new_uses.items() for s in cited)
+            pair = (use.pop("metric"), use.pop("source_id"))
+            if pair in touched:
+                before[pair].append(use)
+                if use["key"] not in keys:
+                    others[pair].append(use)
+        after: dict[tuple, list] = {pair: list(others[pair]) for pair in touched}
+        for (metric, key), cited in new_uses.items():
+            for source in cited:
+                after[metric, source].append(_use(new_rows[metric, key]))
 
         cells: dict[tuple, list] = {}
 
         def add(cell, ancestry, sums, sign):
-            entry = cells.setdefault(cell, [ancestry, [0] * 6])
+            entry = cells.setdefault(cell, [ancestry, [0] * len(SUMS)])
             for i, n in enumerate(sums):
                 entry[1][i] += sign * n
 
-        local_changes: dict[tuple, int] = Counter()
-        shared_now: dict[tuple, bool] = {}
-        for pair in touched:
-            before = len(others[pair]) + old_users[pair]
-            after = len(others[pair]) + new_users[pair]
-            shared_now[pair] = after > 1
-            change = (after == 1) - (before == 1)
-            if change:
-                for key in others[pair]:
-                    local_changes[pair[0], key] += change
-        for (metric, key), change in local_changes.items():
+        local_changes: Counter = Counter()
+        state: dict[tuple, tuple[bool, str]] = {}
+        for pair in sorted(touched):
+            metric, source = pair
+            was = (len(before[pair]) > 1, source_span(before[pair]) if before[pair] else "")
+            now = (len(after[pair]) > 1, source_span(after[pair]) if after[pair] else "")
+            state[pair] = now
+            change = (not now[0]) - (not was[0])
+            for use in others[pair]:
+                local_changes[metric, use["key"]] += change
+            if not is_stock(metric):
+                if was[0]:
+                    for cell, (ancestry, sums) in source_cells(
+                        metric, before[pair], was[1]
+                    ).items():
+                        add(cell, ancestry, sums, -1)
+                if now[0]:
+                    for cell, (ancestry, sums) in source_cells(metric, after[pair], now[1]).items():
+                        add(cell, ancestry, sums, 1)
+            if was != now and others[pair]:
+                SourceUse.objects.filter(metric=metric, source_id=source).exclude(
+                    key__in=keys
+                ).update(shared=now[0], span=now[1])
+        for (metric, key), change in sorted(local_changes.items()):
+            if not change:
+                continue
             row = EventCount.objects.filter(metric=metric, key=key).values().first()
             EventCount.objects.filter(pk=row["id"]).update(
                 local_sources=row["local_sources"] + change
             )
             if not is_stock(metric):
                 for cell, ancestry, _ in flow_cells(row, 0):
-                    add(cell, ancestry, (0, 0, 0, 0, 0, change), 1)
-        for pair, shared in shared_now.items():
-            SourceUse.objects.filter(metric=pair[0], source_id=pair[1]).exclude(
-                key__in=keys
-            ).exclude(shared=shared).update(shared=shared)
+                    add(cell, ancestry, (0, 0, 0, 0, 0, change, 0, 0), 1)
 
         for (metric, _), row in old_rows.items():
             if not is_stock(metric):
@@ -441,19 +495,13 @@ def refresh(keys) -> None:
         events, uses_rows = [], []
         for (metric, key), row in new_rows.items():
             cited = new_uses[metric, key]
-            row["local_sources"] = sum(1 for s in cited if not shared_now[metric, s])
+            row["local_sources"] = sum(1 for s in cited if not state[metric, s][0])
             events.append(row)
             uses_rows += [
-                {
-                    "metric": metric,
-                    "source_id": s,
-                    "key": key,
-                    "dated": row["dated"],
-                    "shared": shared_now[metric, s],
-                    **{a: row[a] for a in ADM},
-                }
+                {"metric": metric, "source_id": s, **_use(row), "shared": state[metric, s][0],
+                 "span": state[metric, s][1]}
                 for s in cited
-            ]
+            ]  # fmt: skip
             if not is_stock(metric):
                 for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
                     add(cell, ancestry, sums, 1)
