@@ -34,7 +34,8 @@ def admin_paths(places) -> dict[int, str]:
 
 
 def _normalise(query) -> str:
-    return " ".join(str(query or "").split())[:MAX_QUERY]
+    # NUL cannot be stored or searched in PostgreSQL text, and nobody types it.
+    return " ".join(str(query or "").replace("\x00", " ").split())[:MAX_QUERY]
 
 
 def search_places(query, *, limit: int = 20) -> list[PlaceMatch]:

@@ -10,7 +10,6 @@ def navigation(request):
     return {
         "nav": {
             "moderator": permissions.is_moderator(user),
-            "partner": user.has_perm("reports.submit_report")
-            and permissions.organization_of(user) is not None,
+            "partner": permissions.is_field_partner(user),
         }
     }

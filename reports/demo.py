@@ -111,6 +111,8 @@ SOURCES = {
     ),
 }
 
+CONFIDENTIAL_SOURCE_OWNER = {"camp_committee": "partner2"}
+
 LOIKAW_TOWN, LOIKAW_TSP, MESE_TSP, KAYAH = "MMR002001701", "MMR002001", "MMR002007", "MMR002"
 
 # Each report: who files it, what it says, and the moderation path it takes.
@@ -386,8 +388,16 @@ def load_demo(out=print) -> bool:
     }
     users = _create_accounts(organizations)
     moderator = users["moderator"]
+    # A confidential source is added by the organisation whose monitor knows it (partners may
+    # cite only their own organisation's confidential sources); public ones by the moderator.
     sources = {
-        key: services.source_create(actor=moderator, **data) for key, data in SOURCES.items()
+        key: services.source_create(
+            actor=users[CONFIDENTIAL_SOURCE_OWNER[key]]
+            if key in CONFIDENTIAL_SOURCE_OWNER
+            else moderator,
+            **data,
+        )
+        for key, data in SOURCES.items()
     }
     events = {key: services.event_create(actor=moderator, **data) for key, data in EVENTS.items()}
     places = {p.pcode: p for p in Place.objects.filter(pcode__in={r["place"] for r in REPORTS})}

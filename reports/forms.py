@@ -15,6 +15,7 @@ from gazetteer.selectors import resolve_place
 from . import services
 from .burmese import looks_like_zawgyi
 from .figures import BREAKDOWN_FIELDS
+from .selectors import public_source_label
 from .vocabulary import Cause, DatePrecision, LocationPrecision, Metric, Qualifier, SourceType, Unit
 
 NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
@@ -218,9 +219,15 @@ class SourceForm(PlainForm):
         label=_("Confidential: never show its name or address publicly"), required=False
     )
 
-    def __init__(self, *args, citable=None, **kwargs):
+    def __init__(self, *args, offered=None, citable_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["existing"].queryset = citable
+        existing = self.fields["existing"]
+        existing.queryset = offered.order_by("-created_at") if offered is not None else None
+        existing.label_from_instance = lambda source: (
+            str(source)
+            if citable_ids is None or source.pk in citable_ids
+            else public_source_label(source)
+        )
 
     NEW_FIELDS = ("source_type", "name", "title", "url", "published_on", "language")
 

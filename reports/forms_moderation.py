@@ -1,6 +1,8 @@
 """The moderators' forms. Each carries the version of the report as the moderator saw it, so
 a decision taken on a stale page is refused rather than applied over someone else's."""
 
+import re
+
 from django import forms
 
 from .models import Event, Figure, Report
@@ -70,10 +72,10 @@ class LinkEventForm(ActionForm):
 
 def parse_report_version(token: str) -> tuple[int, int]:
     """ "12:3" -> (report 12, version 3): how a checkbox or a choice names a report as seen."""
-    pk, _, version = str(token).partition(":")
-    if not (pk.isdigit() and version.isdigit()):
-        raise forms.ValidationError(f"Unrecognised report {token!r}: reload the page.")
-    return int(pk), int(version)
+    match = re.fullmatch(r"([0-9]{1,18}):([0-9]{1,9})", str(token))
+    if match is None:
+        raise forms.ValidationError(f"Unrecognised report {str(token)[:40]!r}: reload the page.")
+    return int(match.group(1)), int(match.group(2))
 
 
 class NewEventForm(ActionForm):

@@ -4,8 +4,21 @@ from .workflow import EDITABLE_BY_PARTNER
 
 
 def organization_of(user):
+    """The active organisation a person files for; a deactivated organisation's people keep
+    their accounts but lose its reports."""
     membership = getattr(user, "membership", None) if user.is_authenticated else None
-    return membership.organization if membership else None
+    if membership is None or not membership.organization.is_active:
+        return None
+    return membership.organization
+
+
+def is_field_partner(user) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.has_perm("reports.submit_report")
+        and organization_of(user) is not None
+    )
 
 
 def is_moderator(user) -> bool:
@@ -16,11 +29,9 @@ def can_submit_for(user, organization) -> bool:
     if is_moderator(user):
         return True
     return (
-        user.is_authenticated
-        and user.is_active
-        and user.has_perm("reports.submit_report")
+        is_field_partner(user)
         and organization is not None
-        and organization_of(user) == organization
+        and (organization_of(user) == organization)
     )
 
 

@@ -42,7 +42,7 @@ def reports_visible_to(user) -> QuerySet[Report]:
     if permissions.is_moderator(user):
         return reports
     organization = permissions.organization_of(user)
-    if organization is not None and user.has_perm("reports.submit_report"):
+    if permissions.is_field_partner(user):
         return reports.filter(Q(status=Status.APPROVED) | Q(organization=organization))
     return reports.filter(status=Status.APPROVED)
 
@@ -81,25 +81,24 @@ def reports_of_own_organization(user) -> QuerySet[Report]:
     reports = Report.objects.select_related("place", "organization")
     if permissions.is_moderator(user):
         return reports
-    organization = permissions.organization_of(user)
-    if organization is None or not user.has_perm("reports.submit_report"):
+    if not permissions.is_field_partner(user):
         return reports.none()
+    organization = permissions.organization_of(user)
     return reports.filter(organization=organization)
 
 
 def sources_citable_by(user) -> QuerySet[Source]:
     """Sources a person may pick from when filing a report: a moderator, any; a field
-    partner, those their organisation added and the non-confidential ones already public
-    (cited by an approved report). Another organisation's confidential or unpublished
-    source is never offered, so its name cannot leak."""
+    partner, those their organisation added and every non-confidential one (a source not
+    marked confidential may be named publicly). Another organisation's confidential source
+    is never offered, so its name cannot leak."""
     if permissions.is_moderator(user):
         return Source.objects.all()
-    organization = permissions.organization_of(user)
-    if organization is None or not user.has_perm("reports.submit_report"):
+    if not permissions.is_field_partner(user):
         return Source.objects.none()
+    organization = permissions.organization_of(user)
     own = Q(created_by__membership__organization=organization)
-    public = Q(is_confidential=False, reports__status=Status.APPROVED)
-    return Source.objects.filter(own | public).distinct()
+    return Source.objects.filter(own | Q(is_confidential=False)).distinct()
 
 
 def moderator_messages(report: Report) -> QuerySet:
@@ -475,3 +474,26 @@ def event_overview(event: Event) -> list[EventMetric]:
             )
         )
     return overview
+
+
+def sources_as_seen_by(user, sources) -> list[dict]:
+    """A report's sources for someone who may open the report: by name and address when
+    they may cite the source themselves or it is not confidential; otherwise (say, another
+    organisation's confidential source a moderator added) by its public label only."""
+    sources = list(sources)
+    citable = set(
+        sources_citable_by(user).filter(pk__in=[s.pk for s in sources]).values_list("pk", flat=True)
+    )
+    shown = []
+    for source in sources:
+        full = source.pk in citable or not source.is_confidential
+        shown.append(
+            {
+                "source": source,
+                "type": source.get_source_type_display(),
+                "name": str(source) if full else public_source_label(source),
+                "url": source.url if full else "",
+                "confidential": source.is_confidential,
+            }
+        )
+    return shown

@@ -7,13 +7,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from gazetteer.models import Place
 
-from . import aggregates, permissions
+from . import aggregates, permissions, selectors
 from .exceptions import ActionRefused, ConcurrentModification, NotPermitted
 from .figures import clean_figure, text
 from .models import (
@@ -306,6 +307,11 @@ def _validate_source(
             errors["url"] = "Enter a web address starting with http:// or https://."
         elif len(url) > 1000:
             errors["url"] = "At most 1,000 characters."
+        else:
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError:
+                errors["url"] = "Enter a valid web address, such as https://example.org/page."
     published = _parse_date(published_on, "published_on", errors)
     if published and published > timezone.localdate():
         errors["published_on"] = "Cannot be in the future."
@@ -327,7 +333,7 @@ def _validate_source(
 
 def source_create(*, actor, **fields) -> Source:
     """A new source (see _validate_source for its fields)."""
-    if not (permissions.is_moderator(actor) or actor.has_perm("reports.submit_report")):
+    if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
         raise NotPermitted("Only field partners and moderators can add sources.")
     source = Source(**_validate_source(**fields), created_by=actor)
     source.full_clean()
@@ -336,6 +342,20 @@ def source_create(*, actor, **fields) -> Source:
 
 
 # --- reports ---------------------------------------------------------------------------------
+
+
+def _check_citable(actor, sources, *, report: Report | None = None) -> None:
+    """A report may cite only sources its author may pick (selectors.sources_citable_by),
+    plus those it already cites: otherwise citing a source by id would reveal its name."""
+    wanted = {source.pk for source in sources}
+    allowed = set(
+        selectors.sources_citable_by(actor).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    if report is not None:
+        allowed |= set(report.sources.values_list("pk", flat=True))
+    refused = sorted(wanted - allowed)
+    if refused:
+        raise ValidationError({"sources": f"You cannot cite source #{refused[0]}."})
 
 
 def _save_figures(report: Report, cleaned: list[dict]) -> None:
@@ -384,6 +404,7 @@ def report_create(
     cleaned = clean_report_fields(fields)
     cleaned_figures = clean_figures(figures, place=cleaned["place"])
     tag_names = clean_tags(tags)
+    _check_citable(actor, sources)
     report = Report.objects.create(organization=organization, submitted_by=actor, **cleaned)
     _save_figures(report, cleaned_figures)
     report.sources.set(sources)
@@ -424,10 +445,18 @@ def report_update(
             clean_figures(figures, place=cleaned["place"]) if figures is not None else None
         )
         tag_names = clean_tags(tags) if tags is not None else None
+        if sources is not None:
+            _check_citable(actor, sources, report=locked)
+        moved = (cleaned["latitude"], cleaned["longitude"]) != (locked.latitude, locked.longitude)
         for field, value in cleaned.items():
             setattr(locked, field, value)
         if "point_released" in fields:
+            if fields["point_released"] and locked.latitude is None:
+                raise ActionRefused(f"Report #{locked.pk} has no exact point to release.")
             locked.point_released = bool(fields["point_released"])
+        elif moved:
+            # A release covers the point a moderator saw; a new point needs a new decision.
+            locked.point_released = False
         locked.save()
         if cleaned_figures is not None:
             _save_figures(locked, cleaned_figures)

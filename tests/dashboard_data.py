@@ -17,7 +17,7 @@ def _approved(report, partner, moderator):
 
 def build(*, places, field_partner, moderator, news_source, file_report) -> dict:
     secret = services.source_create(
-        actor=moderator, source_type="local_cso", name="Camp committee X", is_confidential=True
+        actor=field_partner, source_type="local_cso", name="Camp committee X", is_confidential=True
     )
     kndf = services.source_create(
         actor=moderator,

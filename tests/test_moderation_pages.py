@@ -398,7 +398,7 @@ def test_review_page_shows_the_whole_report_to_moderators(
     moderator_client, moderator, submit, field_partner
 ):
     secret = services.source_create(
-        actor=moderator,
+        actor=field_partner,
         source_type="local_cso",
         name="Camp committee X",
         is_confidential=True,

@@ -7,7 +7,7 @@ def test_home_shows_only_approved_reports_in_public_shape(
     client, field_partner, moderator, file_report
 ):
     secret = services.source_create(
-        actor=moderator, source_type="local_cso", name="Camp committee X", is_confidential=True
+        actor=field_partner, source_type="local_cso", name="Camp committee X", is_confidential=True
     )
     approved = file_report(
         field_partner,

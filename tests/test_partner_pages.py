@@ -6,10 +6,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from gazetteer.models import Place
 from reports import services
+from reports.exceptions import ActionRefused
 from reports.models import Report, ReportHistory, Source
 from reports.workflow import Status
 
@@ -411,17 +413,18 @@ def test_a_partner_sees_only_their_own_organisations_reports(
     assert client.post(f"/partner/reports/{theirs.pk}/submit/").status_code == 404
 
 
-def test_other_organisations_unpublished_or_confidential_sources_are_not_offered(
+def test_other_organisations_confidential_sources_are_not_offered(
     client, field_partner, other_partner, moderator, file_report
 ):
     services.source_create(
         actor=other_partner, source_type="local_cso", name="Their informant", is_confidential=True
     )
+    services.source_create(actor=other_partner, source_type="news_media", name="Their paper")
     services.source_create(actor=field_partner, source_type="news_media", name="Our paper")
     client.force_login(field_partner)
     html = client.get("/partner/reports/new/").content.decode()
-    assert "Our paper" in html
-    assert "Their informant" not in html and "The Irrawaddy" not in html  # not yet public
+    assert "Our paper" in html and "The Irrawaddy" in html and "Their paper" in html
+    assert "Their informant" not in html
 
     hidden = Source.objects.get(name="Their informant")
     data = report_data(new_form(client), save="1", **{"sources-1-existing": str(hidden.pk)})
@@ -551,3 +554,128 @@ def test_the_submit_button_tapped_twice_submits_once(partner_client, field_partn
     response = partner_client.post(url, {"version": str(report.version)}, follow=True)
     assert f"Report #{report.pk} was already submitted." in response.content.decode()
     assert list(report.history.values_list("action", flat=True)) == ["create", "submit"]
+
+
+def test_a_released_point_needs_a_new_release_when_it_moves(field_partner, moderator, file_report):
+    report = file_report(field_partner, latitude="19.6", longitude="97.2")
+    services.report_submit(report=report, actor=field_partner)
+    services.report_update(report=report, actor=moderator, point_released=True)
+    services.report_request_changes(report=report, actor=moderator, message="Check the point.")
+    services.report_update(report=report, actor=field_partner, latitude="19.1", longitude="97.6")
+    report.refresh_from_db()
+    assert report.point_released is False
+    assert report.history.last().changes["point_released"] == [True, False]
+
+
+def test_there_is_no_exact_point_to_release_on_a_report_without_one(
+    field_partner, moderator, file_report
+):
+    report = file_report(field_partner)
+    with pytest.raises(ActionRefused, match="has no exact point to release"):
+        services.report_update(report=report, actor=moderator, point_released=True)
+    report.refresh_from_db()
+    assert (report.point_released, report.version) == (False, 1)
+
+
+def test_a_source_a_moderator_added_from_another_organisation_stays_hidden_and_kept(
+    client, field_partner, other_partner, moderator, file_report
+):
+    theirs = services.source_create(
+        actor=other_partner,
+        source_type="local_cso",
+        name="Secret witness Naw Htoo",
+        url="https://secret.example/x",
+        is_confidential=True,
+    )
+    report = file_report(field_partner)
+    services.report_submit(report=report, actor=field_partner)
+    services.report_update(report=report, actor=moderator, sources=[*report.sources.all(), theirs])
+    services.report_request_changes(report=report, actor=moderator, message="Add the ward.")
+
+    client.force_login(field_partner)
+    for url in (f"/partner/reports/{report.pk}/", f"/partner/reports/{report.pk}/edit/"):
+        html = client.get(url).content.decode()
+        assert "Naw Htoo" not in html and "secret.example" not in html, url
+        assert "confidential local source" in html, url
+    # Saving the form as drawn keeps both sources.
+    edit = client.get(f"/partner/reports/{report.pk}/edit/").content.decode()
+    selected = re.findall(r'<option value="(\d+)" selected>', edit)
+    report.refresh_from_db()
+    assert sorted(map(int, selected)) == sorted(report.sources.values_list("pk", flat=True))
+
+
+def test_a_partner_cannot_cite_another_organisations_confidential_source_by_id(
+    field_partner, other_partner, places
+):
+    theirs = services.source_create(
+        actor=other_partner, source_type="local_cso", name="Informant", is_confidential=True
+    )
+    with pytest.raises(ValidationError, match="You cannot cite source"):
+        services.report_create(
+            actor=field_partner,
+            title="x",
+            place=places["loikaw"],
+            start_date="2023-11-11",
+            sources=[theirs],
+        )
+    assert Report.objects.count() == 0
+
+
+def test_a_deactivated_organisation_can_no_longer_file(client, field_partner, organizations):
+    organizations["monitors"].is_active = False
+    organizations["monitors"].save()
+    client.force_login(field_partner)
+    assert client.get("/partner/reports/new/").status_code == 403
+
+
+def test_a_malformed_web_address_is_refused_next_to_its_source(partner_client):
+    data = report_data(new_form(partner_client), save="1", **{"sources-0-url": "http://a b"})
+    response = partner_client.post("/partner/reports/new/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    errors = re.search(r'id="id_sources-0-url_error">(.*?)</ul>', html, re.S).group(1)
+    assert "Source 1: Enter a valid web address" in errors
+    assert Source.objects.count() == 0
+
+
+def test_after_a_conflict_the_typed_changes_can_replace_the_newer_version(
+    partner_client, moderator
+):
+    partner_client.post("/partner/reports/new/", report_data(new_form(partner_client), save="1"))
+    report = Report.objects.get()
+    edit = partner_client.get(f"/partner/reports/{report.pk}/edit/")
+    services.report_update(report=report, actor=moderator, title="Moderator's title")
+    data = report_data(form_key(edit), save="1", version="1", title="Partner's title")
+    conflict = partner_client.post(f"/partner/reports/{report.pk}/edit/", data)
+    html = conflict.content.decode()
+    assert conflict.status_code == 409
+    assert "if you save again, they replace the newer version" in html
+    assert 'name="version" value="2"' in html and "Partner&#x27;s title" in html
+
+    data["version"] = "2"
+    assert partner_client.post(f"/partner/reports/{report.pk}/edit/", data).status_code == 302
+    report.refresh_from_db()
+    assert (report.title, report.version) == ("Partner's title", 3)
+
+
+def test_an_edit_form_without_its_version_is_refused(partner_client):
+    partner_client.post("/partner/reports/new/", report_data(new_form(partner_client), save="1"))
+    report = Report.objects.get()
+    edit = partner_client.get(f"/partner/reports/{report.pk}/edit/")
+    data = report_data(form_key(edit), save="1", title="Changed")
+    response = partner_client.post(f"/partner/reports/{report.pk}/edit/", data)
+    assert response.status_code == 400
+    report.refresh_from_db()
+    assert report.title == "Residents flee Loikaw"
+
+
+@pytest.mark.parametrize("q", ["a\x00b", "MMR\x00", "\x00"])
+def test_place_search_survives_nul_bytes(partner_client, q):
+    assert partner_client.get("/partner/places/", {"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["²:1", "1:²", "1:" + "9" * 5000, "99999999999999999999:1"])
+def test_odd_report_tokens_in_a_bulk_decision_are_refused_not_crashed(client, moderator, token):
+    client.force_login(moderator)
+    response = client.post("/moderation/", {"selected": token, "decision": "approve"})
+    assert response.status_code == 400  # the form's message, not a server error

@@ -16,7 +16,7 @@ def start_page_names(user) -> tuple[str, str]:
     else straight back here."""
     if permissions.is_moderator(user):
         return "moderation:queue", "admin:index" if user.is_staff else "home"
-    if permissions.organization_of(user) is not None and user.has_perm("reports.submit_report"):
+    if permissions.is_field_partner(user):
         return "partner:reports", "home"
     return "dashboard:index", "home"
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gazetteer.selectors import admin_paths, search_places
 from reports import permissions, selectors, services
-from reports.exceptions import ActionRefused
+from reports.exceptions import ActionRefused, ConcurrentModification
 from reports.forms import (
     FigureFormSet,
     ReportForm,
@@ -23,6 +24,7 @@ from reports.forms import (
     new_submission_key,
     zawgyi_fields,
 )
+from reports.models import Source
 from reports.workflow import Action, Status
 
 BLANK_FIGURE_ROWS = 2
@@ -30,9 +32,7 @@ BLANK_SOURCE_ROWS = 1
 
 
 def _can_file(user) -> bool:
-    return permissions.is_moderator(user) or (
-        user.has_perm("reports.submit_report") and permissions.organization_of(user) is not None
-    )
+    return permissions.is_moderator(user) or permissions.is_field_partner(user)
 
 
 def partner_required(view):
@@ -94,7 +94,7 @@ def report_detail(request, pk):
             "report": report,
             "admin_path": admin_paths([report.place])[report.place_id],
             "figures": report.figures.order_by("pk"),
-            "sources": report.sources.all(),
+            "sources": selectors.sources_as_seen_by(request.user, report.sources.all()),
             "tags": sorted(t.name for t in report.tags.all()),
             "history": history,
             "can_edit": permissions.can_edit(request.user, report),
@@ -162,8 +162,20 @@ def _with_blank_rows(data, prefix, add):
 
 
 def _report_form(request, *, report):
-    citable = selectors.sources_citable_by(request.user).order_by("-created_at")[:200]
-    source_kwargs = {"form_kwargs": {"citable": selectors.sources_citable_by(request.user)}}
+    citable = selectors.sources_citable_by(request.user)
+    offered = citable
+    if report is not None:
+        # Sources the report already cites stay selectable (shown by their public label when
+        # the person could not pick them), so saving the form as drawn drops none of them.
+        offered = Source.objects.filter(
+            Q(pk__in=citable.values("pk")) | Q(pk__in=report.sources.values("pk"))
+        )
+    citable_ids = (
+        None  # a moderator may cite anything
+        if permissions.is_moderator(request.user)
+        else set(citable.values_list("pk", flat=True))
+    )
+    source_kwargs = {"form_kwargs": {"offered": offered, "citable_ids": citable_ids}}
     if request.method != "POST":
         initial, figure_rows, source_rows = _initial(report)
         form = ReportForm(initial=initial)
@@ -172,7 +184,7 @@ def _report_form(request, *, report):
         sources = SourceFormSet(
             prefix="sources", initial=source_rows + [{}] * BLANK_SOURCE_ROWS, **source_kwargs
         )
-        return _render_form(request, report, form, figures, sources, citable)
+        return _render_form(request, report, form, figures, sources)
 
     data = request.POST
     adding = "add_figure" in data or "add_source" in data
@@ -184,11 +196,14 @@ def _report_form(request, *, report):
     figures = FigureFormSet(data, prefix="figures")
     sources = SourceFormSet(data, prefix="sources", **source_kwargs)
     if adding:
-        return _render_form(request, report, form, figures, sources, citable)
+        return _render_form(request, report, form, figures, sources)
 
     valid = form.is_valid() & figures.is_valid() & sources.is_valid()
+    if valid and report is not None and form.cleaned_data.get("version") is None:
+        form.add_error(None, _("This form has expired or was altered: reload the page."))
+        valid = False
     if not valid:
-        return _render_form(request, report, form, figures, sources, citable, status=400)
+        return _render_form(request, report, form, figures, sources, status=400)
     figure_forms = [f for f in figures if not f.is_blank()]
     source_forms = [s for s in sources if not s.is_blank()]
     new_source_forms = [s for s in source_forms if s.new_source()]
@@ -204,7 +219,7 @@ def _report_form(request, *, report):
             % {"fields": ", ".join(str(f) for f in zawgyi)},
         )
         form.show_store_as_typed = True
-        return _render_form(request, report, form, figures, sources, citable, status=400)
+        return _render_form(request, report, form, figures, sources, status=400)
 
     submit = "submit" in data
     try:
@@ -228,11 +243,25 @@ def _report_form(request, *, report):
             # A key that was never valid saved nothing: the corrected form gets a new one.
             form.data = form.data.copy()
             form.data["submission_key"] = new_submission_key()
-        return _render_form(request, report, form, figures, sources, citable, status=400)
+        return _render_form(request, report, form, figures, sources, status=400)
+    except ConcurrentModification as exc:
+        # Keep what was typed; the next save is a deliberate choice to replace the newer one.
+        report.refresh_from_db()
+        form.data = form.data.copy()
+        form.data["version"] = str(report.version)
+        form.add_error(
+            None,
+            _(
+                "%(message)s Your changes are still below: if you save again, they replace "
+                "the newer version."
+            )
+            % {"message": exc},
+        )
+        return _render_form(request, report, form, figures, sources, status=409)
     except ActionRefused as exc:
-        # Refusals (the transition table, a missing figure, a newer version) change nothing.
+        # Refusals (the transition table, a missing figure) change nothing.
         form.add_error(None, str(exc))
-        return _render_form(request, report, form, figures, sources, citable, status=409)
+        return _render_form(request, report, form, figures, sources, status=409)
 
     if saved.replayed:
         messages.info(
@@ -255,7 +284,7 @@ def _report_form(request, *, report):
     return redirect("partner:report_detail", pk=saved.report.pk)
 
 
-def _render_form(request, report, form, figures, sources, citable, status=200):
+def _render_form(request, report, form, figures, sources, status=200):
     return render(
         request,
         "reports/partner/form.html",
@@ -264,7 +293,6 @@ def _render_form(request, report, form, figures, sources, citable, status=200):
             "form": form,
             "figures": figures,
             "sources": sources,
-            "citable": citable,
             "show_store_as_typed": getattr(form, "show_store_as_typed", False)
             or bool(form.data.get("store_as_typed")),
         },
