@@ -3,6 +3,8 @@
 Moderators use the same form to edit any report. What a person may open is decided by
 reports.selectors; what they may do, by the services."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +29,8 @@ from reports.forms import (
 from reports.models import Source
 from reports.workflow import Action, Status
 
+logger = logging.getLogger(__name__)
+
 BLANK_FIGURE_ROWS = 2
 BLANK_SOURCE_ROWS = 1
 
@@ -42,6 +46,10 @@ def partner_required(view):
     def wrapped(request, *args, **kwargs):
         if not _can_file(request.user):
             raise PermissionDenied(_("Only field partners and moderators can open this page."))
+        # Every look into reports with internal notes and sources is attributable.
+        logger.info(
+            "partner %s %s by %s", request.method, request.path, request.user.get_username()
+        )
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
