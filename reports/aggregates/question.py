@@ -96,7 +96,9 @@ def parse_question(params) -> Question:
     area_code = _one(params, "area")
     area = None
     if area_code is not None:
-        area = Place.objects.filter(pcode=area_code).only("pcode", "admin_level").first()
+        # A NUL is never in a P-code, and PostgreSQL refuses it in a text comparison.
+        if "\x00" not in area_code and len(area_code) <= 64:
+            area = Place.objects.filter(pcode=area_code).only("pcode", "admin_level").first()
         if area is None:
             errors["area"] = f"Unknown area code {area_code[:40]!r}."
 
@@ -119,6 +121,8 @@ def parse_question(params) -> Question:
     tag = _one(params, "tag")
     if tag is not None and len(tag) > MAX_TAG:
         errors["tag"] = f"At most {MAX_TAG} characters."
+    elif tag is not None and "\x00" in tag:
+        errors["tag"] = "A tag cannot contain a NUL character."
 
     event = _integer(_one(params, "event"), "event", errors)
     if event is not None and not Event.objects.filter(pk=event).exists():

@@ -30,7 +30,9 @@ def _cleaned(get: QueryDict) -> QueryDict:
     P-code typed in the text box wins over the area chosen in the list."""
     params = QueryDict(mutable=True)
     for key, values in get.lists():
-        kept = [v.strip() for v in values if v.strip()]
+        # A NUL (which PostgreSQL refuses in text) becomes U+FFFD, so it is reported as a
+        # bad value rather than silently dropped.
+        kept = [v.replace("\x00", "\ufffd").strip() for v in values if v.strip()]
         if kept:
             params.setlist(key, kept)
     if "pcode" in params:
