@@ -9,6 +9,7 @@ urlpatterns = [
     path("partner/", include("reports.urls.partner")),
     path("moderation/", include("reports.urls.moderation")),
     path("dashboard/", include("reports.urls.dashboard")),
+    path("api/", include("reports.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
