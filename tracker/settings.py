@@ -29,6 +29,8 @@ env = environ.Env(
     DEFAULT_FROM_EMAIL=(str, "tracker@localhost"),
     TRACKER_TIME_ZONE=(str, "Asia/Yangon"),
     TRACKER_STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
+    TRACKER_API_CLIENT_RATE=(str, "1000/hour"),
+    TRACKER_API_ANON_RATE=(str, "100/hour"),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -150,7 +152,19 @@ CELERY_BEAT_SCHEDULE: dict = {
     "moderation-digest": {"task": "reports.tasks.send_moderation_digest", "schedule": 24 * 3600},
 }
 
+# Partner API: requests per API client, and per address for anonymous public reads
+# ("off" turns anonymous readers away). Counted in the default cache.
+TRACKER_API_CLIENT_RATE = env("TRACKER_API_CLIENT_RATE")
+TRACKER_API_ANON_RATE = env("TRACKER_API_ANON_RATE")
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reports.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "reports.api.throttling.ClientRateThrottle",
+        "reports.api.throttling.AnonRateThrottle",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -1,0 +1,222 @@
+"""API clients: registering one (its key shown once, stored hashed), revoking it, recognising
+its key on a request, counting its use per day, and the permission each scope grants."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework import authentication, exceptions, permissions
+
+from reports import permissions as domain_permissions
+from reports.exceptions import NotPermitted
+from reports.models import ApiClient, ApiUsage, Membership, Organization
+from reports.roles import Role
+
+KEYWORDS = ("api-key", "bearer")
+
+
+# --- secrets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A new secret: `value` goes to its owner once; only `prefix` and `hash` are stored."""
+
+    value: str
+    prefix: str
+    hash: str
+
+
+def new_secret() -> Secret:
+    prefix = secrets.token_hex(4)
+    value = f"{prefix}.{secrets.token_urlsafe(32)}"
+    return Secret(value=value, prefix=prefix, hash=hash_secret(value))
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def split_secret(value: str) -> str | None:
+    """The public prefix of a secret, or None if it cannot be one of ours."""
+    prefix, dot, rest = value.partition(".")
+    if not dot or len(prefix) != 8 or not rest or len(value) > 200:
+        return None
+    return prefix
+
+
+def secret_matches(value: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_secret(value), stored_hash)
+
+
+# --- registering and revoking clients --------------------------------------------------------
+
+
+def _require_admin(actor):
+    if not (actor.is_active and actor.has_perm("reports.add_apiclient")):
+        raise NotPermitted("Only an administrator can register or revoke API clients.")
+
+
+def _sync_service_user(client: ApiClient) -> None:
+    """The service user holds the API partner role, and the field partner role only while the
+    client has the submit scope and is not revoked: the services then decide as for a person."""
+    user = client.user
+    api_partner = Group.objects.get(name=Role.API_PARTNER)
+    field_partner = Group.objects.get(name=Role.FIELD_PARTNER)
+    user.groups.add(api_partner)
+    if client.can_submit and client.revoked_at is None:
+        user.groups.add(field_partner)
+    else:
+        user.groups.remove(field_partner)
+
+
+@transaction.atomic
+def api_client_create(
+    *, actor, name: str, organization: Organization, can_read=True, can_submit=False
+) -> tuple[ApiClient, str]:
+    """Register a client; returns it and its key, which is never shown again."""
+    _require_admin(actor)
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ValidationError({"name": "Name the client (the system that will use the key)."})
+    if len(name) > 200:
+        raise ValidationError({"name": "At most 200 characters."})
+    if not organization.is_active:
+        raise ValidationError({"organization": f"{organization} is deactivated."})
+    secret = new_secret()
+    user = get_user_model().objects.create_user(
+        username=f"api-{secret.prefix}", first_name=name[:150], password=None
+    )
+    Membership.objects.create(user=user, organization=organization)
+    client = ApiClient.objects.create(
+        name=name,
+        organization=organization,
+        user=user,
+        prefix=secret.prefix,
+        key_hash=secret.hash,
+        can_read=bool(can_read),
+        can_submit=bool(can_submit),
+        created_by=actor,
+    )
+    _sync_service_user(client)
+    return client, secret.value
+
+
+@transaction.atomic
+def api_client_set_scopes(*, actor, client: ApiClient, can_read: bool, can_submit: bool):
+    _require_admin(actor)
+    client.can_read, client.can_submit = bool(can_read), bool(can_submit)
+    client.save(update_fields=["can_read", "can_submit"])
+    _sync_service_user(client)
+    return client
+
+
+@transaction.atomic
+def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
+    """Revoke a client's key for good; its requests are answered 401 from now on."""
+    _require_admin(actor)
+    locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        _sync_service_user(locked)
+    client.refresh_from_db()
+    return client
+
+
+def count_request(client: ApiClient) -> None:
+    """One more request today, counted in the database so concurrent requests all count."""
+    now = timezone.now()
+    day = now.date()
+    if ApiUsage.objects.filter(client=client, day=day).update(requests=F("requests") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ApiUsage.objects.create(client=client, day=day, requests=1)
+    except IntegrityError:
+        ApiUsage.objects.filter(client=client, day=day).update(requests=F("requests") + 1)
+
+
+# --- DRF: authentication and permissions -----------------------------------------------------
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Api-Key <key>` (or `Bearer <key>`). request.user is the client's
+    service user and request.auth the ApiClient."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0].lower() not in KEYWORDS:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Send the key as 'Authorization: Api-Key <key>', with no spaces in the key."
+            )
+        key = header[1]
+        prefix = split_secret(key)
+        client = (
+            ApiClient.objects.select_related("user", "organization").filter(prefix=prefix).first()
+            if prefix
+            else None
+        )
+        if client is None or not secret_matches(key, client.key_hash):
+            raise exceptions.AuthenticationFailed("Invalid API key.")
+        if client.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(
+                f"This API key was revoked on {client.revoked_at:%Y-%m-%d}. "
+                "Ask the tracker's administrators for a new one."
+            )
+        if not client.organization.is_active:
+            raise exceptions.AuthenticationFailed(
+                f"{client.organization} is deactivated, and so is its API key."
+            )
+        count_request(client)
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        return client.user, client
+
+    def authenticate_header(self, request):
+        return 'Api-Key realm="api"'
+
+
+def client_of(request) -> ApiClient | None:
+    return request.auth if isinstance(request.auth, ApiClient) else None
+
+
+class HasReadScope(permissions.BasePermission):
+    """Public reads: anyone the anonymous-rate setting lets in, or a client with `read`."""
+
+    message = "This API key does not have the 'read' scope."
+
+    def has_permission(self, request, view):
+        client = client_of(request)
+        return client is None or (client.can_read and request.user.has_perm("reports.use_api"))
+
+
+class HasSubmitScope(permissions.BasePermission):
+    """Writes for the client's organisation: a client with `submit`, whose service user the
+    services recognise as a field partner of that organisation."""
+
+    message = "This API key does not have the 'submit' scope."
+
+    def has_permission(self, request, view):
+        client = client_of(request)
+        if client is None:
+            if not request.user or not request.user.is_authenticated:
+                raise exceptions.NotAuthenticated(
+                    "Send an API key: 'Authorization: Api-Key <key>'."
+                )
+            self.message = "Only an API client's key can submit through the API."
+            return False
+        return (
+            client.can_submit
+            and request.user.has_perm("reports.use_api")
+            and domain_permissions.can_submit_for(request.user, client.organization)
+        )

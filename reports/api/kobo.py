@@ -1,0 +1,299 @@
+"""KoboToolbox REST Services: POST /api/v1/ingest/kobo/<token>/ turns each submission of a
+form into a draft report through the mapping a moderator set for that form. A submission
+that cannot be mapped is kept (KoboSubmission, "unmapped", with the reason) for moderators,
+and answered 202 so that Kobo stops resending it; a resent one is not saved twice."""
+
+import json
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import exceptions, throttling
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gazetteer.models import Place
+from reports import services
+from reports.exceptions import ActionRefused
+from reports.models import KoboForm, KoboSubmission
+from reports.vocabulary import Cause, Metric
+
+from .auth import count_request, new_secret, secret_matches, split_secret
+from .write_views import read_body
+
+# Report fields a form's mapping may fill, each from one Kobo field path.
+TEXT_FIELDS = ("title", "place_pcode", "start_date", "end_date", "cause", "public_summary")
+REQUIRED = ("title", "place_pcode", "start_date")
+MAPPING_KEYS = (*TEXT_FIELDS, "internal_notes", "geolocation", "figures", "tags")
+QUALIFIERS = ("exact", "approximately", "at_least", "at_most")
+
+
+def clean_mapping(mapping) -> dict:
+    """Check a form's mapping; ValidationError names every problem at once. Shape:
+    {"title": "<kobo path>", "place_pcode": "<path>", "start_date": "<path>", "end_date": ...,
+     "cause": ..., "public_summary": ..., "internal_notes": ..., "geolocation": true,
+     "figures": {"<metric>": "<path>" | {"path": "<path>", "qualifier": "approximately"}},
+     "tags": ["<constant tag>", ...]}"""
+    if not isinstance(mapping, dict):
+        raise ValidationError('The mapping must be a JSON object, e.g. {"title": "group/title"}.')
+    problems = []
+    for key in sorted(set(mapping) - set(MAPPING_KEYS)):
+        problems.append(f"Unknown key {key!r}; the keys are: {', '.join(MAPPING_KEYS)}.")
+    for key in REQUIRED:
+        if key not in mapping:
+            problems.append(f"{key!r} is required: which Kobo field holds it?")
+    for key in (*TEXT_FIELDS, "internal_notes"):
+        if key in mapping and (not isinstance(mapping[key], str) or not mapping[key].strip()):
+            problems.append(f'{key!r} must be a Kobo field path such as "group_event/{key}".')
+    if "geolocation" in mapping and not isinstance(mapping["geolocation"], bool):
+        problems.append("'geolocation' must be true or false (use Kobo's _geolocation).")
+    figures = mapping.get("figures", {})
+    if not isinstance(figures, dict):
+        problems.append("'figures' must map a metric to a Kobo field path.")
+        figures = {}
+    for metric, target in figures.items():
+        if metric not in Metric.values:
+            problems.append(
+                f"Unknown metric {metric!r}; the metrics are: {', '.join(Metric.values)}."
+            )
+        path = target.get("path") if isinstance(target, dict) else target
+        if not isinstance(path, str) or not path.strip():
+            problems.append(f"The figure for {metric!r} needs a Kobo field path.")
+        if isinstance(target, dict):
+            if set(target) - {"path", "qualifier"}:
+                problems.append(f"The figure for {metric!r} takes only 'path' and 'qualifier'.")
+            if target.get("qualifier", "exact") not in QUALIFIERS:
+                problems.append(
+                    f"The figure for {metric!r} has an unknown qualifier; use one of "
+                    f"{', '.join(QUALIFIERS)}."
+                )
+    tags = mapping.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        problems.append("'tags' must be a list of words, e.g. [\"Kobo\"].")
+    if problems:
+        raise ValidationError(problems)
+    return mapping
+
+
+def _value(payload: dict, path: str):
+    """A Kobo field by its full path ("group_event/place_pcode"); Kobo flattens groups into
+    slash-separated keys, but an export may nest them, so both are read."""
+    if path in payload:
+        return payload[path]
+    node = payload
+    for part in path.split("/"):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _date(raw) -> str | None:
+    """Kobo's date ("2023-11-11") or datetime ("2023-11-11T08:21:07.000+06:30") as a date."""
+    if raw in (None, ""):
+        return None
+    text = str(raw).strip()
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        return text  # the service says "Enter a date as YYYY-MM-DD."
+
+
+class Unmappable(Exception):
+    pass
+
+
+def map_submission(mapping: dict, payload: dict) -> dict:
+    """The report_save arguments a submission stands for; Unmappable says why there are none."""
+    problems = []
+    fields = {}
+    for key in ("title", "public_summary", "internal_notes"):
+        if key in mapping:
+            fields[key] = (
+                "" if _value(payload, mapping[key]) is None else str(_value(payload, mapping[key]))
+            )
+    pcode = _value(payload, mapping["place_pcode"])
+    place = Place.objects.filter(pcode=str(pcode).strip()).first() if pcode else None
+    if place is None:
+        problems.append(
+            f"Unknown P-code {pcode!r} in {mapping['place_pcode']!r}."
+            if pcode
+            else f"No P-code in {mapping['place_pcode']!r}."
+        )
+    fields["place"] = place
+    fields["start_date"] = _date(_value(payload, mapping["start_date"]))
+    if "end_date" in mapping:
+        fields["end_date"] = _date(_value(payload, mapping["end_date"]))
+    if "cause" in mapping:
+        cause = _value(payload, mapping["cause"]) or ""
+        if cause and cause not in Cause.values:
+            problems.append(f"Unknown cause {cause!r} in {mapping['cause']!r}.")
+        else:
+            fields["cause"] = cause
+    if mapping.get("geolocation"):
+        point = payload.get("_geolocation")
+        if isinstance(point, list) and len(point) == 2 and None not in point:
+            fields["latitude"], fields["longitude"] = point
+            fields["location_precision"] = "approximate"
+    figures = []
+    for metric, target in mapping.get("figures", {}).items():
+        path = target["path"] if isinstance(target, dict) else target
+        qualifier = target.get("qualifier", "exact") if isinstance(target, dict) else "exact"
+        raw = _value(payload, path)
+        if raw in (None, ""):
+            continue
+        figures.append({"metric": metric, "qualifier": qualifier, "value": raw})
+    if problems:
+        raise Unmappable(" ".join(problems))
+    return {"fields": fields, "figures": figures, "tags": mapping.get("tags", [])}
+
+
+def _payload_summary(payload: dict) -> dict:
+    submitted = str(payload.get("_submission_time") or "")[:40]
+    kobo_id = payload.get("_id")
+    return {
+        "kobo_id": kobo_id if isinstance(kobo_id, int) and not isinstance(kobo_id, bool) else None,
+        "submitted_at": submitted,
+    }
+
+
+def ingest(form: KoboForm, payload: dict) -> tuple[int, KoboSubmission]:
+    """File one submission: (201, new draft), (200, seen before) or (202, kept unmapped)."""
+    uuid = str(payload.get("_uuid") or "").strip()
+    existing = KoboSubmission.objects.filter(form=form, uuid=uuid).first()
+    if existing is not None and existing.status == KoboSubmission.State.MAPPED:
+        return 200, existing
+    actor = form.client.user
+    reason, report = "", None
+    try:
+        with transaction.atomic():
+            try:
+                mapped = map_submission(clean_mapping(form.mapping), payload)
+                saved = services.report_save(
+                    actor=actor,
+                    submission_key=f"kobo-{form.pk}-{uuid}"[:64],
+                    figures=mapped["figures"],
+                    tags=mapped["tags"],
+                    **mapped["fields"],
+                )
+                report = saved.report
+            except Unmappable as exc:
+                reason = str(exc)
+            except ValidationError as exc:
+                reason = (
+                    "The form's mapping is wrong: " + " ".join(exc.messages)
+                    if not hasattr(exc, "error_dict")
+                    else " ".join(
+                        f"{field}: {' '.join(messages)}"
+                        for field, messages in exc.message_dict.items()
+                    )
+                )
+            except ActionRefused as exc:
+                reason = exc.message
+            state = KoboSubmission.State.MAPPED if report else KoboSubmission.State.UNMAPPED
+            values = dict(
+                payload=payload,
+                status=state,
+                reason=reason,
+                report=report,
+                updated_at=timezone.now(),
+                **_payload_summary(payload),
+            )
+            if existing is None:
+                submission = KoboSubmission.objects.create(form=form, uuid=uuid, **values)
+            else:
+                KoboSubmission.objects.filter(pk=existing.pk).update(**values)
+                submission = KoboSubmission.objects.get(pk=existing.pk)
+    except IntegrityError:
+        # The same submission raced in twice; the first one's outcome stands.
+        return 200, KoboSubmission.objects.get(form=form, uuid=uuid)
+    if report is None:
+        return 202, submission
+    return 201, submission
+
+
+def find_form(token: str) -> KoboForm | None:
+    prefix = split_secret(token)
+    form = (
+        KoboForm.objects.select_related("client__user", "client__organization")
+        .filter(prefix=prefix)
+        .first()
+        if prefix
+        else None
+    )
+    if form is None or not secret_matches(token, form.token_hash):
+        return None
+    if not form.is_active or form.client.revoked_at is not None:
+        return None
+    return form
+
+
+def kobo_form_create(*, name: str, client, mapping: dict) -> tuple[KoboForm, str]:
+    """A new form and its ingest token, which is shown once (in the link given to Kobo)."""
+    clean_mapping(mapping)
+    secret = new_secret()
+    form = KoboForm.objects.create(
+        name=name, client=client, mapping=mapping, prefix=secret.prefix, token_hash=secret.hash
+    )
+    return form, secret.value
+
+
+def kobo_form_new_token(form: KoboForm) -> str:
+    """Replace a form's token (the old link stops working at once)."""
+    secret = new_secret()
+    form.prefix, form.token_hash = secret.prefix, secret.hash
+    form.save(update_fields=["prefix", "token_hash"])
+    return secret.value
+
+
+class KoboThrottle(throttling.SimpleRateThrottle):
+    """The same budget as the form's API client, counted per form link."""
+
+    scope = "kobo"
+
+    def get_rate(self):
+        from django.conf import settings
+
+        return settings.TRACKER_API_CLIENT_RATE
+
+    def get_cache_key(self, request, view):
+        prefix = split_secret(view.kwargs.get("token", "")) or "none"
+        return self.cache_format % {"scope": self.scope, "ident": prefix}
+
+
+class KoboIngestView(APIView):
+    """The link is the credential: no key header, since Kobo's REST Services send none."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [KoboThrottle]
+    parser_classes = [JSONParser]
+
+    def post(self, request, token):
+        form = find_form(token)
+        if form is None:
+            raise exceptions.NotFound("Unknown or revoked Kobo ingest link.")
+        read_body(request)
+        payload = request.data
+        if not isinstance(payload, dict) or not str(payload.get("_uuid") or "").strip():
+            raise exceptions.ValidationError(
+                {"_uuid": ["A Kobo submission is a JSON object with its _uuid."]}
+            )
+        if len(str(payload["_uuid"])) > 100:
+            raise exceptions.ValidationError({"_uuid": ["At most 100 characters."]})
+        count_request(form.client)
+        code, submission = ingest(form, payload)
+        body = {
+            "submission": submission.pk,
+            "status": submission.status,
+            "report": submission.report_id,
+            "reason": submission.reason,
+        }
+        return Response(body, status=code)
+
+
+def pretty(payload) -> str:
+    return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True)

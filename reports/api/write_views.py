@@ -1,0 +1,245 @@
+"""POST /api/v1/submissions/: reports pushed by an API client for its organisation, one or
+up to 500 at once, each saved through reports.services, replayable under an Idempotency-Key."""
+
+import hashlib
+import json
+import re
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gazetteer.models import Place
+from reports import services
+from reports.exceptions import ActionRefused, NotPermitted
+from reports.models import ApiIdempotencyKey, Source
+
+from .auth import HasSubmitScope
+from .write_serializers import BulkIn, SubmissionIn, flatten_errors
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def max_body_bytes() -> int:
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440
+
+
+def read_body(request) -> bytes:
+    """The raw body, refused with 413 above the upload limit before it is read."""
+    limit = max_body_bytes()
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    too_large = PayloadTooLarge(f"The request body is larger than {limit:,} bytes.")
+    if length > limit:
+        raise too_large
+    try:
+        return request._request.body
+    except RequestDataTooBig as exc:
+        raise too_large from exc
+
+
+def _error_body(entries, *, kind="validation_error") -> dict:
+    return {"type": kind, "errors": entries}
+
+
+def _django_errors(exc: DjangoValidationError) -> list[dict]:
+    if not hasattr(exc, "error_dict"):
+        return [{"code": "invalid", "detail": m, "attr": None} for m in exc.messages]
+    return [
+        {"code": "invalid", "detail": message, "attr": None if field == "__all__" else field}
+        for field, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+class Refused(Exception):
+    """One item could not be saved: the HTTP status it stands for and the error entries."""
+
+    def __init__(self, status_code: int, body: dict):
+        self.status_code = status_code
+        self.body = body
+
+
+def save_item(actor, data) -> tuple[int, dict]:
+    """Save one report; returns (201 created | 200 already saved, result) or raises Refused.
+    Runs in its own savepoint: a refused item leaves nothing behind."""
+    shape = SubmissionIn(data=data)
+    if not shape.is_valid():
+        raise Refused(400, _error_body(flatten_errors(shape.errors)))
+    fields = dict(shape.validated_data)
+    submit = fields.pop("status") == "submitted"
+    key = fields.pop("client_id", None) or uuid.uuid4().hex
+    extra_errors = {}
+    pcode = (fields.get("place") or "").strip()
+    place = Place.objects.filter(pcode=pcode).first() if pcode else None
+    if place is None:
+        extra_errors["place"] = (
+            [f"Unknown P-code {pcode!r}: give the P-code of a place in the gazetteer."]
+            if pcode
+            else ["Give the place's P-code."]
+        )
+    fields["place"] = place
+    source_ids = fields.pop("sources", [])
+    sources = list(Source.objects.filter(pk__in=source_ids))
+    missing = sorted(set(source_ids) - {s.pk for s in sources})
+    if missing:
+        # The same words the service uses for a source the client may not cite, so that an id
+        # does not tell whether a confidential source exists.
+        extra_errors["sources"] = [f"You cannot cite source #{missing[0]}."]
+    try:
+        with transaction.atomic():
+            saved = services.report_save(
+                actor=actor,
+                submission_key=key,
+                submit=submit,
+                figures=[dict(f) for f in fields.pop("figures", [])],
+                sources=sources,
+                new_sources=[dict(s) for s in fields.pop("new_sources", [])],
+                tags=fields.pop("tags", []),
+                **{k: ("" if v is None else v) for k, v in fields.items()},
+            )
+            if extra_errors:
+                raise DjangoValidationError(extra_errors)
+    except DjangoValidationError as exc:
+        errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        errors.update(extra_errors)
+        raise Refused(400, _error_body(_django_errors(DjangoValidationError(errors)))) from exc
+    except NotPermitted as exc:
+        raise Refused(
+            403,
+            _error_body(
+                [{"code": "permission_denied", "detail": exc.message, "attr": None}],
+                kind="client_error",
+            ),
+        ) from exc
+    except ActionRefused as exc:
+        raise Refused(
+            422,
+            _error_body(
+                [{"code": exc.code, "detail": exc.message, "attr": None}], kind="client_error"
+            ),
+        ) from exc
+    report = saved.report
+    result = {"id": report.pk, "status": report.status, "replayed": saved.replayed}
+    return (200 if saved.replayed else 201), result
+
+
+def process(actor, data) -> tuple[int, dict]:
+    """The answer to one request's body: a single report, or {"reports": [...]}."""
+    if isinstance(data, dict) and "reports" in data:
+        bulk = BulkIn(data=data)
+        if not bulk.is_valid():
+            return 400, _error_body(flatten_errors(bulk.errors))
+        results, counts = [], {"created": 0, "existing": 0, "failed": 0}
+        for index, item in enumerate(bulk.validated_data["reports"]):
+            try:
+                code, result = save_item(actor, item)
+            except Refused as refused:
+                counts["failed"] += 1
+                results.append(
+                    {"index": index, "result": "failed", "errors": refused.body["errors"]}
+                )
+            else:
+                counts["created" if code == 201 else "existing"] += 1
+                results.append(
+                    {"index": index, "result": "created" if code == 201 else "existing", **result}
+                )
+        return 200, {**counts, "results": results}
+    if not isinstance(data, dict):
+        return 400, _error_body(
+            [
+                {
+                    "code": "invalid",
+                    "detail": 'Send a JSON object: one report, or {"reports": [...]}.',
+                    "attr": None,
+                }
+            ]
+        )
+    try:
+        return save_item(actor, data)
+    except Refused as refused:
+        return refused.status_code, refused.body
+
+
+def body_hash(data) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class SubmissionsView(APIView):
+    permission_classes = [HasSubmitScope]
+
+    @extend_schema(
+        operation_id="submissions_create",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Any 1-255 printable characters: the same key with the same body "
+                "replays the first answer; with another body, 409.",
+            )
+        ],
+        request=SubmissionIn,
+        responses={code: OpenApiTypes.OBJECT for code in (200, 201, 400, 403, 409, 413, 422)},
+    )
+    def post(self, request):
+        read_body(request)
+        data = request.data
+        actor, client = request.user, request.auth
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            with transaction.atomic():
+                code, body = process(actor, data)
+            return Response(body, status=code)
+        if not IDEMPOTENCY_KEY.match(key):
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": ["1 to 255 printable characters, no spaces."]}
+            )
+        digest = body_hash(data)
+        earlier = ApiIdempotencyKey.objects.filter(client=client, key=key).first()
+        if earlier is None:
+            try:
+                with transaction.atomic():
+                    # Taken first: a second request with this key waits here on PostgreSQL
+                    # until this one commits, then replays its answer.
+                    record = ApiIdempotencyKey.objects.create(
+                        client=client, key=key, body_hash=digest, status_code=0, response={}
+                    )
+                    code, body = process(actor, data)
+                    record.status_code, record.response = code, body
+                    record.save(update_fields=["status_code", "response"])
+                return Response(body, status=code)
+            except IntegrityError:
+                earlier = ApiIdempotencyKey.objects.filter(client=client, key=key).first()
+                if earlier is None:
+                    raise
+        if earlier.body_hash != digest:
+            raise IdempotencyConflict(
+                f"The Idempotency-Key {key!r} was already used on "
+                f"{earlier.created_at:%Y-%m-%d %H:%M} UTC with a different body. "
+                "Use a new key for a new request."
+            )
+        return Response(
+            earlier.response, status=earlier.status_code, headers={"Idempotent-Replayed": "true"}
+        )

@@ -1,0 +1,290 @@
+"""API clients: a key shown once and stored hashed, revoked keys, scopes, usage per day,
+throttling per client, and anonymous readers turned away when configured."""
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+from rest_framework.response import Response
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
+
+from reports.api import auth
+from reports.api.throttling import AnonRateThrottle, ClientRateThrottle
+from reports.models import ApiClient, ApiUsage, Report
+
+DRAFT = {
+    "title": "Shelling near Loikaw",
+    "place": "MMR002001701",
+    "start_date": "2023-11-12",
+    "figures": [{"metric": "newly_displaced", "qualifier": "approximately", "value": 1200}],
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("root", "root@example.org", "x-secret-pass-1")
+
+
+@pytest.fixture
+def submitter(admin_user, organizations):
+    client, key = auth.api_client_create(
+        actor=admin_user,
+        name="Monitors' Kobo server",
+        organization=organizations["monitors"],
+        can_submit=True,
+    )
+    return client, key
+
+
+def api(key=None, keyword="Api-Key"):
+    client = APIClient()
+    if key:
+        client.credentials(HTTP_AUTHORIZATION=f"{keyword} {key}")
+    return client
+
+
+def test_key_is_returned_once_and_only_its_hash_is_stored(submitter):
+    client, key = submitter
+    stored = ApiClient.objects.get(pk=client.pk)
+    assert stored.prefix == key.split(".")[0]
+    assert len(stored.prefix) == 8
+    assert stored.key_hash == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in str(ApiClient.objects.filter(pk=client.pk).values().get())
+    assert stored.user.username == f"api-{stored.prefix}"
+    assert not stored.user.has_usable_password()
+    assert stored.scopes == ["read", "submit"]
+
+
+def test_admin_registers_a_client_and_sees_its_key_once(admin_user, organizations, places):
+    browser = APIClient()
+    browser.force_login(admin_user)
+    response = browser.post(
+        "/admin/reports/apiclient/add/",
+        {
+            "name": "Demoso relief uploader",
+            "organization": organizations["relief"].pk,
+            "can_read": "on",
+            "can_submit": "on",
+            "usage-TOTAL_FORMS": "0",
+            "usage-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    client = ApiClient.objects.get(name="Demoso relief uploader")
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) >= 1
+    key = next(m for m in shown if "never be shown again" in m).split(": ")[1].split(" ")[0]
+    assert client.key_hash == hashlib.sha256(key.encode()).hexdigest()
+    change_page = browser.get(f"/admin/reports/apiclient/{client.pk}/change/")
+    assert key not in change_page.content.decode()
+    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+    assert Report.objects.get().organization == organizations["relief"]
+
+
+def test_only_an_administrator_registers_clients(field_partner, organizations):
+    with pytest.raises(auth.NotPermitted):
+        auth.api_client_create(
+            actor=field_partner, name="x", organization=organizations["monitors"]
+        )
+    assert ApiClient.objects.count() == 0
+
+
+@pytest.mark.parametrize("keyword", ["Api-Key", "Bearer", "api-key"])
+def test_key_accepted_with_either_keyword(submitter, places, keyword):
+    _, key = submitter
+    response = api(key, keyword).post("/api/v1/submissions/", DRAFT, format="json")
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("Api-Key nonsense", "Invalid API key."),
+        ("Api-Key abcdefgh.wrong-secret", "Invalid API key."),
+        ("Api-Key", "Send the key as 'Authorization: Api-Key <key>', with no spaces in the key."),
+    ],
+)
+def test_bad_keys_are_refused_with_401(submitter, places, header, message):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.post("/api/v1/submissions/", DRAFT, format="json")
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["detail"] == message
+    assert response["WWW-Authenticate"] == 'Api-Key realm="api"'
+    assert Report.objects.count() == 0
+
+
+def test_revoked_key_gets_401_with_a_clear_message_and_nothing_is_stored(
+    submitter, admin_user, places
+):
+    client, key = submitter
+    auth.api_client_revoke(actor=admin_user, client=client)
+    response = api(key).post("/api/v1/submissions/", DRAFT, format="json")
+    assert response.status_code == 401
+    day = client.revoked_at.strftime("%Y-%m-%d")
+    assert response.json()["errors"][0]["detail"] == (
+        f"This API key was revoked on {day}. Ask the tracker's administrators for a new one."
+    )
+    assert Report.objects.count() == 0
+    assert not client.user.groups.filter(name="Field partner").exists()
+
+
+def test_admin_action_revokes(submitter, admin_user, places):
+    client, key = submitter
+    browser = APIClient()
+    browser.force_login(admin_user)
+    browser.post(
+        "/admin/reports/apiclient/",
+        {"action": "revoke_clients", "_selected_action": [client.pk]},
+    )
+    client.refresh_from_db()
+    assert client.revoked_by == admin_user
+    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 401
+
+
+def test_read_only_client_cannot_submit(admin_user, organizations, places):
+    _, key = auth.api_client_create(
+        actor=admin_user, name="Dashboard mirror", organization=organizations["monitors"]
+    )
+    response = api(key).post("/api/v1/submissions/", DRAFT, format="json")
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["detail"] == (
+        "This API key does not have the 'submit' scope."
+    )
+    assert Report.objects.count() == 0
+
+
+def test_scopes_changed_later_take_effect(submitter, admin_user, places):
+    client, key = submitter
+    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=False)
+    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 403
+    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=True)
+    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+
+
+def test_no_key_is_401_and_a_logged_in_person_cannot_use_the_submit_endpoint(field_partner, places):
+    response = APIClient().post("/api/v1/submissions/", DRAFT, format="json")
+    assert response.status_code == 401
+    browser = APIClient()
+    browser.force_login(field_partner)
+    response = browser.post("/api/v1/submissions/", DRAFT, format="json")
+    assert response.status_code == 403
+    assert Report.objects.count() == 0
+
+
+def test_usage_is_counted_per_client_per_day(submitter, places, monkeypatch):
+    client, key = submitter
+    for _ in range(3):
+        api(key).post("/api/v1/submissions/", DRAFT, format="json")
+    api("abcdefgh.not-a-key").post("/api/v1/submissions/", DRAFT, format="json")
+    next_day = datetime(2030, 1, 2, 8, 0, tzinfo=UTC)
+    monkeypatch.setattr(auth.timezone, "now", lambda: next_day)
+    api(key).post("/api/v1/submissions/", {}, format="json")
+    monkeypatch.undo()
+    rows = {u.day.isoformat(): u.requests for u in ApiUsage.objects.filter(client=client)}
+    today = datetime.now(UTC).date().isoformat()
+    assert rows == {today: 3, "2030-01-02": 1}
+    client.refresh_from_db()
+    assert client.last_used_at == next_day
+
+
+def test_throttled_client_gets_429_with_retry_after(submitter, places, settings):
+    settings.TRACKER_API_CLIENT_RATE = "2/hour"
+    _, key = submitter
+    codes = [
+        api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code for _ in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    response = api(key).post("/api/v1/submissions/", DRAFT, format="json")
+    assert response.status_code == 429
+    assert 3500 <= int(response["Retry-After"]) <= 3600
+    assert Report.objects.count() == 2
+
+
+def test_throttle_budget_is_per_client(submitter, admin_user, organizations, places, settings):
+    settings.TRACKER_API_CLIENT_RATE = "1/hour"
+    _, key = submitter
+    _, other_key = auth.api_client_create(
+        actor=admin_user, name="Second", organization=organizations["relief"], can_submit=True
+    )
+    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 429
+    assert api(other_key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+
+
+class PublicThing(APIView):
+    """Stands for a public read endpoint with the default throttles and the read scope."""
+
+    permission_classes = [auth.HasReadScope]
+    throttle_classes = [ClientRateThrottle, AnonRateThrottle]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+def _read(key=None):
+    request = APIRequestFactory().get("/thing/", REMOTE_ADDR="203.0.113.9")
+    if key:
+        request.META["HTTP_AUTHORIZATION"] = f"Api-Key {key}"
+    return PublicThing.as_view()(request)
+
+
+def test_anonymous_readers_are_throttled_or_turned_away(submitter, settings):
+    settings.TRACKER_API_ANON_RATE = "1/minute"
+    assert _read().status_code == 200
+    refused = _read()
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) <= 60
+    settings.TRACKER_API_ANON_RATE = "off"
+    cache.clear()
+    response = _read()
+    assert response.status_code == 401
+    assert str(response.data["errors"][0]["detail"]) == (
+        "This tracker's API needs a key: send 'Authorization: Api-Key <key>'."
+    )
+    _, key = submitter
+    assert _read(key).status_code == 200
+
+
+def test_read_scope(admin_user, organizations):
+    client, key = auth.api_client_create(
+        actor=admin_user,
+        name="Writer only",
+        organization=organizations["monitors"],
+        can_read=False,
+        can_submit=True,
+    )
+    assert _read(key).status_code == 403
+    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=True)
+    assert _read(key).status_code == 200
+
+
+def test_create_api_client_command(admin_user, organizations, capsys):
+    call_command(
+        "create_api_client",
+        "Relief uploader",
+        "--organization",
+        "Demoso relief",
+        "--scope",
+        "submit",
+        "--scope",
+        "read",
+        "--admin",
+        "root",
+    )
+    out = capsys.readouterr().out.splitlines()
+    client = ApiClient.objects.get(name="Relief uploader")
+    assert out[0] == "Registered Relief uploader (Demoso relief) with scopes read, submit."
+    assert client.key_hash == hashlib.sha256(out[-1].encode()).hexdigest()
