@@ -114,7 +114,9 @@ def flatten_errors(detail, prefix="") -> list[dict]:
     entries = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            attr = key if key != "non_field_errors" else ""
+            # A ListField's errors are keyed by the item's index, from 0.
+            attr = str(key + 1) if isinstance(key, int) else key
+            attr = "" if attr == "non_field_errors" else attr
             entries += flatten_errors(
                 value, f"{prefix}.{attr}" if prefix and attr else attr or prefix
             )

@@ -1,0 +1,324 @@
+"""POST /api/v1/submissions/: single and bulk reports from an API client, validated by the
+services with the web form's messages, replayable under an Idempotency-Key."""
+
+import json
+import threading
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from reports import services
+from reports.api import auth
+from reports.models import ApiIdempotencyKey, Report, Source
+from reports.workflow import Status
+
+URL = "/api/v1/submissions/"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    cache.clear()
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("root", "root@example.org", "x-secret-pass-1")
+
+
+@pytest.fixture
+def client_and_key(admin_user, organizations, places):
+    return auth.api_client_create(
+        actor=admin_user,
+        name="Monitors' uploader",
+        organization=organizations["monitors"],
+        can_submit=True,
+    )
+
+
+@pytest.fixture
+def api(client_and_key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {client_and_key[1]}")
+    return client
+
+
+def report(**overrides):
+    data = {
+        "title": "Residents flee Loikaw",
+        "place": "MMR002001701",
+        "start_date": "2023-11-11",
+        "end_date": "2023-11-13",
+        "cause": "ground_assault",
+        "public_summary": "About 35,000 residents left the town.",
+        "internal_notes": "Contact in ward 3.",
+        "tags": ["Operation 1111"],
+        "figures": [{"metric": "newly_displaced", "qualifier": "approximately", "value": 35000}],
+    }
+    data.update(overrides)
+    return data
+
+
+def details(response):
+    return [(e["attr"], e["detail"]) for e in response.json()["errors"]]
+
+
+def test_a_draft_is_filed_for_the_clients_organisation(api, client_and_key, organizations):
+    response = api.post(URL, report(), format="json")
+    assert response.status_code == 201
+    saved = Report.objects.get()
+    assert response.json() == {"id": saved.pk, "status": "draft", "replayed": False}
+    assert saved.organization == organizations["monitors"]
+    assert saved.submitted_by == client_and_key[0].user
+    assert (saved.title, saved.place.pcode, saved.start_date, saved.end_date) == (
+        "Residents flee Loikaw",
+        "MMR002001701",
+        date(2023, 11, 11),
+        date(2023, 11, 13),
+    )
+    assert [(f.metric, f.qualifier, f.value) for f in saved.figures.all()] == [
+        ("newly_displaced", "approximately", 35000)
+    ]
+    assert [t.name for t in saved.tags.all()] == ["Operation 1111"]
+    assert [h.action for h in saved.history.all()] == ["create"]
+
+
+def test_a_submitted_report_with_cited_and_new_sources(api, news_source):
+    body = report(
+        status="submitted",
+        sources=[news_source.pk],
+        new_sources=[
+            {"source_type": "field_observation", "name": "Ward 3 monitor", "is_confidential": True}
+        ],
+    )
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 201
+    saved = Report.objects.get()
+    assert response.json()["status"] == saved.status == Status.SUBMITTED
+    assert sorted(s.name for s in saved.sources.all()) == ["The Irrawaddy", "Ward 3 monitor"]
+    assert Source.objects.get(name="Ward 3 monitor").is_confidential is True
+
+
+def test_errors_are_the_web_forms_messages_all_at_once_and_nothing_is_stored(api):
+    body = report(
+        title="",
+        place="MMR999",
+        start_date="11/11/2023",
+        figures=[{"metric": "newly_displaced", "value": "lots"}],
+    )
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+    assert sorted(details(response)) == [
+        ("figures.1.value", "Figure 1: Enter a whole number."),
+        ("place", "Unknown P-code 'MMR999': give the P-code of a place in the gazetteer."),
+        ("start_date", "Enter a date as YYYY-MM-DD."),
+        ("title", "Give the report a short title."),
+    ]
+    assert Report.objects.count() == 0
+
+
+def test_submitting_without_a_source_is_refused_with_422(api):
+    response = api.post(URL, report(status="submitted"), format="json")
+    assert response.status_code == 422
+    assert details(response) == [
+        (
+            None,
+            "Cite at least one source before submitting (your own observation counts: add a "
+            "source of type 'Direct observation by a field partner').",
+        )
+    ]
+    assert Report.objects.count() == 0
+
+
+def test_another_organisations_confidential_source_and_a_missing_one_read_the_same(
+    api, other_partner
+):
+    secret = services.source_create(
+        actor=other_partner, source_type="local_cso", name="Relief contact", is_confidential=True
+    )
+    for source_id in (secret.pk, secret.pk + 1000):
+        response = api.post(URL, report(sources=[source_id]), format="json")
+        assert response.status_code == 400
+        assert details(response) == [("sources", f"You cannot cite source #{source_id}.")]
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (report(title=["a", "list"]), [("title", "Not a valid string.")]),
+        (report(figures={"metric": "killed"}), None),
+        (
+            report(figures=[{"metric": "killed", "value": True}]),
+            [("figures.1.value", "Enter a number (a JSON number or a string of digits).")],
+        ),
+        (report(sources=["one"]), [("sources.1", "A valid integer is required.")]),
+        (report(colour="red"), [("colour", "Unknown field 'colour'.")]),
+        (report(status="approved"), [("status", '"approved" is not a valid choice.')]),
+        ([1, 2], [(None, 'Send a JSON object: one report, or {"reports": [...]}.')]),
+        ("text", [(None, 'Send a JSON object: one report, or {"reports": [...]}.')]),
+    ],
+)
+def test_wrong_types_are_400_with_the_field_named(api, body, expected):
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 400
+    if expected is not None:
+        assert details(response) == expected
+    else:
+        assert details(response)[0][0] == "figures"
+    assert Report.objects.count() == 0
+
+
+def test_malformed_json_is_400(api):
+    response = api.post(URL, '{"title": "x",', content_type="application/json")
+    assert response.status_code == 400
+    assert (
+        response.json()["type"] == "client_error" or response.json()["type"] == "validation_error"
+    )
+    assert Report.objects.count() == 0
+
+
+def test_an_oversized_body_is_413(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    response = api.post(URL, report(public_summary="x" * 3000), format="json")
+    assert response.status_code == 413
+    assert details(response) == [(None, "The request body is larger than 2,000 bytes.")]
+    assert Report.objects.count() == 0
+
+
+def test_bulk_stores_the_good_reports_and_reports_the_bad_ones(api):
+    body = {
+        "reports": [
+            report(title="Good one"),
+            report(title="", place="nowhere"),
+            report(title="Good two", figures=[{"metric": "killed", "value": 3}]),
+            "not an object",
+            report(title="Good but refused", status="submitted"),
+        ]
+    }
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 200
+    data = response.json()
+    one, two = Report.objects.get(title="Good one"), Report.objects.get(title="Good two")
+    assert (data["created"], data["existing"], data["failed"]) == (2, 0, 3)
+    results = data["results"]
+    assert results[0] == {
+        "index": 0,
+        "result": "created",
+        "id": one.pk,
+        "status": "draft",
+        "replayed": False,
+    }
+    assert results[2]["id"] == two.pk
+    assert results[1]["result"] == "failed"
+    assert sorted((e["attr"], e["detail"]) for e in results[1]["errors"]) == [
+        ("place", "Unknown P-code 'nowhere': give the P-code of a place in the gazetteer."),
+        ("title", "Give the report a short title."),
+    ]
+    assert results[3]["errors"][0]["detail"] == "Invalid data. Expected a dictionary, but got str."
+    assert results[4]["errors"][0]["detail"].startswith("Cite at least one source")
+    assert Report.objects.count() == 2
+    assert sorted(Report.objects.values_list("title", flat=True)) == ["Good one", "Good two"]
+
+
+def test_bulk_limits(api):
+    too_many = api.post(URL, {"reports": [report()] * 501}, format="json")
+    assert too_many.status_code == 400
+    assert details(too_many) == [("reports", "Ensure this field has no more than 500 elements.")]
+    empty = api.post(URL, {"reports": []}, format="json")
+    assert empty.status_code == 400
+    assert Report.objects.count() == 0
+
+
+def test_a_client_id_makes_a_resent_report_return_the_first_one(api):
+    first = api.post(URL, report(client_id="kobo-4411-ward3"), format="json")
+    again = api.post(URL, report(client_id="kobo-4411-ward3"), format="json")
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json() == {"id": first.json()["id"], "status": "draft", "replayed": True}
+    assert Report.objects.count() == 1
+
+
+def test_idempotency_key_replays_the_same_answer(api, client_and_key):
+    headers = {"Idempotency-Key": "9b2f5c1e-upload-17"}
+    first = api.post(URL, report(), format="json", headers=headers)
+    # The same JSON with its keys in another order and other spacing is the same body.
+    same = json.dumps(dict(reversed(list(report().items()))), indent=2)
+    again = api.post(URL, same, content_type="application/json", headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Report.objects.count() == 1
+    stored = ApiIdempotencyKey.objects.get()
+    assert (stored.key, stored.status_code) == ("9b2f5c1e-upload-17", 201)
+
+
+def test_idempotency_key_with_another_body_is_409_and_nothing_changes(api):
+    headers = {"Idempotency-Key": "batch-2023-11-13"}
+    api.post(URL, report(), format="json", headers=headers)
+    response = api.post(URL, report(title="Something else"), format="json", headers=headers)
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "idempotency_conflict"
+    assert "already used on" in response.json()["errors"][0]["detail"]
+    assert list(Report.objects.values_list("title", flat=True)) == ["Residents flee Loikaw"]
+
+
+def test_a_refused_answer_is_replayed_too(api):
+    headers = {"Idempotency-Key": "k-400"}
+    first = api.post(URL, report(title=""), format="json", headers=headers)
+    again = api.post(URL, report(title=""), format="json", headers=headers)
+    assert first.status_code == again.status_code == 400
+    assert first.json() == again.json()
+
+
+def test_idempotency_keys_belong_to_one_client(api, admin_user, organizations):
+    _, other_key = auth.api_client_create(
+        actor=admin_user, name="Relief", organization=organizations["relief"], can_submit=True
+    )
+    headers = {"Idempotency-Key": "shared-key-1"}
+    api.post(URL, report(), format="json", headers=headers)
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Api-Key {other_key}")
+    response = other.post(URL, report(title="Relief's report"), format="json", headers=headers)
+    assert response.status_code == 201
+    assert Report.objects.count() == 2
+
+
+def test_a_bad_idempotency_key_is_400(api):
+    response = api.post(URL, report(), format="json", headers={"Idempotency-Key": "has space"})
+    assert response.status_code == 400
+    assert details(response) == [("Idempotency-Key", "1 to 255 printable characters, no spaces.")]
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_requests_with_one_key_make_one_report(client_and_key):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks.")
+    key = client_and_key[1]
+    answers = []
+    barrier = threading.Barrier(2)
+
+    def send():
+        from django.db import connection as thread_connection
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        barrier.wait()
+        response = client.post(URL, report(), format="json", headers={"Idempotency-Key": "race-1"})
+        answers.append((response.status_code, response.json()))
+        thread_connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Report.objects.count() == 1
+    report_id = Report.objects.get().pk
+    assert sorted(a[0] for a in answers) == [201, 201]
+    assert [a[1] for a in answers] == [{"id": report_id, "status": "draft", "replayed": False}] * 2
