@@ -138,17 +138,36 @@ def map_submission(mapping: dict, payload: dict) -> dict:
         if isinstance(point, list) and len(point) == 2 and None not in point:
             fields["latitude"], fields["longitude"] = point
             fields["location_precision"] = "approximate"
-    figures = []
-    for metric, target in mapping.get("figures", {}).items():
+    figures, paths = [], {}
+    wanted = mapping.get("figures", {})
+    # In the vocabulary's order, so that "Figure N" means the same whatever the database
+    # does to the order of a JSON object's keys.
+    for metric in (m for m in Metric.values if m in wanted):
+        target = wanted[metric]
         path = target["path"] if isinstance(target, dict) else target
         qualifier = target.get("qualifier", "exact") if isinstance(target, dict) else "exact"
         raw = _value(payload, path)
         if raw in (None, ""):
             continue
         figures.append({"metric": metric, "qualifier": qualifier, "value": raw})
+        paths[f"figures.{len(figures)}"] = path
+    for key in ("title", "start_date", "end_date", "public_summary", "internal_notes", "cause"):
+        if key in mapping:
+            paths[key] = mapping[key]
     if problems:
         raise Unmappable(" ".join(problems))
-    return {"fields": fields, "figures": figures, "tags": mapping.get("tags", [])}
+    return {"fields": fields, "figures": figures, "tags": mapping.get("tags", []), "paths": paths}
+
+
+def _reason(exc: ValidationError, paths: dict) -> str:
+    """The service's messages, each led by the Kobo field it is about."""
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    parts = []
+    for field, messages in exc.message_dict.items():
+        where = paths.get(field) or paths.get(field.rsplit(".", 1)[0]) or field
+        parts.append(f"{where}: {' '.join(messages)}")
+    return " ".join(parts)
 
 
 def _payload_summary(payload: dict) -> dict:
@@ -171,26 +190,24 @@ def ingest(form: KoboForm, payload: dict) -> tuple[int, KoboSubmission]:
     try:
         with transaction.atomic():
             try:
-                mapped = map_submission(clean_mapping(form.mapping), payload)
-                saved = services.report_save(
-                    actor=actor,
-                    submission_key=f"kobo-{form.pk}-{uuid}"[:64],
-                    figures=mapped["figures"],
-                    tags=mapped["tags"],
-                    **mapped["fields"],
-                )
-                report = saved.report
+                mapping = clean_mapping(form.mapping)
+            except ValidationError as exc:
+                mapping, reason = None, "The form's mapping is wrong: " + " ".join(exc.messages)
+            try:
+                if mapping is not None:
+                    mapped = map_submission(mapping, payload)
+                    saved = services.report_save(
+                        actor=actor,
+                        submission_key=f"kobo-{form.pk}-{uuid}"[:64],
+                        figures=mapped["figures"],
+                        tags=mapped["tags"],
+                        **mapped["fields"],
+                    )
+                    report = saved.report
             except Unmappable as exc:
                 reason = str(exc)
             except ValidationError as exc:
-                reason = (
-                    "The form's mapping is wrong: " + " ".join(exc.messages)
-                    if not hasattr(exc, "error_dict")
-                    else " ".join(
-                        f"{field}: {' '.join(messages)}"
-                        for field, messages in exc.message_dict.items()
-                    )
-                )
+                reason = _reason(exc, mapped["paths"])
             except ActionRefused as exc:
                 reason = exc.message
             state = KoboSubmission.State.MAPPED if report else KoboSubmission.State.UNMAPPED

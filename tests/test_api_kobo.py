@@ -1,0 +1,346 @@
+"""KoboToolbox REST Services: realistic submissions become draft reports through a form's
+mapping; resent ones are not duplicated; unmappable ones are kept for moderators."""
+
+import copy
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from rest_framework.test import APIClient
+
+from gazetteer.models import Place
+from reports.api import auth, kobo
+from reports.models import KoboForm, KoboSubmission, Report
+
+MAPPING = {
+    "title": "group_event/event_title",
+    "place_pcode": "group_event/place_pcode",
+    "start_date": "group_event/date_start",
+    "end_date": "group_event/date_end",
+    "cause": "group_event/cause",
+    "public_summary": "group_event/summary",
+    "geolocation": True,
+    "figures": {
+        "newly_displaced": {"path": "group_figures/people_displaced", "qualifier": "approximately"},
+        "killed": "group_figures/civilians_killed",
+        "injured": "group_figures/civilians_injured",
+    },
+    "tags": ["KoboToolbox"],
+}
+
+# As KoboToolbox's REST Services post it: groups flattened into slash paths, numbers as
+# text, metadata under underscores.
+SUBMISSION = {
+    "_id": 318640521,
+    "formhub/uuid": "4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0",
+    "start": "2023-11-13T14:45:12.123+06:30",
+    "end": "2023-11-13T14:52:40.551+06:30",
+    "today": "2023-11-13",
+    "deviceid": "collect:Xy7ZqP2mK9aB3cD4",
+    "group_event/event_title": "Families flee shelling in Loikaw ward 3",
+    "group_event/place_pcode": "MMR002001701",
+    "group_event/date_start": "2023-11-11",
+    "group_event/date_end": "2023-11-13",
+    "group_event/cause": "artillery",
+    "group_event/summary": "About 1,200 people left ward 3 after shelling; three were killed.",
+    "group_figures/people_displaced": "1200",
+    "group_figures/civilians_killed": "3",
+    "group_figures/civilians_injured": "",
+    "__version__": "vQmT8wZ3pK9hR2sX4yL6nB",
+    "meta/instanceID": "uuid:7c9a1c2e-4b1d-4f0e-9a3b-2d6e8f1a5c47",
+    "_xform_id_string": "aXk3JHpQ9sV2mN8bR4tL7c",
+    "_uuid": "7c9a1c2e-4b1d-4f0e-9a3b-2d6e8f1a5c47",
+    "_attachments": [
+        {
+            "download_url": "https://kc.kobotoolbox.org/media/original?media_file=monitor3%2Fattachments%2Fphoto_1.jpg",
+            "mimetype": "image/jpeg",
+            "filename": "monitor3/attachments/4c3a1e2b/7c9a1c2e/photo_1.jpg",
+            "instance": 318640521,
+            "xform": 1021937,
+            "id": 99187231,
+        }
+    ],
+    "_status": "submitted_via_web",
+    "_geolocation": [19.67424, 97.20993],
+    "_submission_time": "2023-11-13T08:21:07",
+    "_tags": [],
+    "_notes": [],
+    "_validation_status": {},
+    "_submitted_by": "loikaw_monitor_3",
+}
+
+
+def submission(**changes):
+    data = copy.deepcopy(SUBMISSION)
+    data.update(changes)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    cache.clear()
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("root", "root@example.org", "x-secret-pass-1")
+
+
+@pytest.fixture
+def api_client(admin_user, organizations, places):
+    client, _ = auth.api_client_create(
+        actor=admin_user,
+        name="Monitors' Kobo",
+        organization=organizations["monitors"],
+        can_submit=True,
+    )
+    return client
+
+
+@pytest.fixture
+def form_and_token(api_client):
+    return kobo.kobo_form_create(name="Loikaw incident form", client=api_client, mapping=MAPPING)
+
+
+@pytest.fixture
+def post(form_and_token):
+    def send(payload, token=None):
+        url = f"/api/v1/ingest/kobo/{token or form_and_token[1]}/"
+        return APIClient().post(url, payload, format="json")
+
+    return send
+
+
+def test_a_submission_becomes_a_draft_report(post, form_and_token, organizations):
+    response = post(SUBMISSION)
+    assert response.status_code == 201
+    kept = KoboSubmission.objects.get()
+    report = Report.objects.get()
+    assert response.json() == {
+        "submission": kept.pk,
+        "status": "mapped",
+        "report": report.pk,
+        "reason": "",
+    }
+    assert (kept.uuid, kept.kobo_id, kept.submitted_at) == (
+        "7c9a1c2e-4b1d-4f0e-9a3b-2d6e8f1a5c47",
+        318640521,
+        "2023-11-13T08:21:07",
+    )
+    assert kept.payload == SUBMISSION
+    assert report.status == "draft"
+    assert report.organization == organizations["monitors"]
+    assert report.submitted_by == form_and_token[0].client.user
+    assert report.title == "Families flee shelling in Loikaw ward 3"
+    assert report.place.pcode == "MMR002001701"
+    assert (str(report.start_date), str(report.end_date), report.cause) == (
+        "2023-11-11",
+        "2023-11-13",
+        "artillery",
+    )
+    assert (str(report.latitude), str(report.longitude), report.location_precision) == (
+        "19.674240",
+        "97.209930",
+        "approximate",
+    )
+    assert sorted((f.metric, f.qualifier, f.value) for f in report.figures.all()) == [
+        ("killed", "exact", 3),
+        ("newly_displaced", "approximately", 1200),
+    ]
+    assert [t.name for t in report.tags.all()] == ["KoboToolbox"]
+
+
+def test_nested_groups_and_no_geopoint_are_read_too(post):
+    nested = {key: value for key, value in SUBMISSION.items() if not key.startswith("group_")} | {
+        "group_event": {
+            "event_title": "Arson in Demoso",
+            "place_pcode": "MMR002002",
+            "date_start": "2023-11-20T00:00:00.000+06:30",
+            "cause": "arson",
+        },
+        "group_figures": {"civilians_killed": 0},
+        "_geolocation": [None, None],
+        "_uuid": "0d6e1f2a-3b4c-4d5e-8f9a-0b1c2d3e4f5a",
+    }
+    assert post(nested).status_code == 201
+    report = Report.objects.get()
+    assert (report.title, report.place.pcode, str(report.start_date)) == (
+        "Arson in Demoso",
+        "MMR002002",
+        "2023-11-20",
+    )
+    assert report.latitude is None
+    assert [(f.metric, f.value) for f in report.figures.all()] == [("killed", 0)]
+
+
+def test_a_resent_submission_returns_the_first_report(post):
+    first = post(SUBMISSION)
+    again = post(submission(_id=318640999))
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["report"] == first.json()["report"]
+    assert Report.objects.count() == 1
+    assert KoboSubmission.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        (
+            {"group_event/place_pcode": "MMR002999"},
+            "Unknown P-code 'MMR002999' in 'group_event/place_pcode'.",
+        ),
+        ({"group_event/place_pcode": ""}, "No P-code in 'group_event/place_pcode'."),
+        (
+            {"group_figures/civilians_killed": "about 40"},
+            "group_figures/civilians_killed: Figure 2: Enter a whole number.",
+        ),
+        (
+            {"group_event/date_start": "2099-01-01"},
+            "group_event/date_start: Cannot be in the future. "
+            "group_event/date_end: The end date is before the start date.",
+        ),
+        ({"group_event/cause": "bombing"}, "Unknown cause 'bombing' in 'group_event/cause'."),
+    ],
+)
+def test_an_unmappable_submission_is_kept_and_answered_202(post, changes, reason):
+    response = post(submission(**changes))
+    assert response.status_code == 202
+    kept = KoboSubmission.objects.get()
+    assert response.json() == {
+        "submission": kept.pk,
+        "status": "unmapped",
+        "report": None,
+        "reason": reason,
+    }
+    assert (kept.status, kept.reason, kept.report) == ("unmapped", reason, None)
+    assert kept.payload["_uuid"] == SUBMISSION["_uuid"]
+    assert Report.objects.count() == 0
+    # Kobo may resend it: still one kept submission, still no report.
+    assert post(submission(**changes)).status_code == 202
+    assert KoboSubmission.objects.count() == 1
+    assert Report.objects.count() == 0
+
+
+def test_a_kept_submission_is_mapped_again_once_the_place_exists(post, moderator, places):
+    post(submission(**{"group_event/place_pcode": "MMR002001702"}))
+    Place.objects.create(
+        pcode="MMR002001702",
+        admin_level=4,
+        name_en="Ward 3",
+        parent=places["loikaw"],
+        path=places["loikaw"].path + "MMR002001702/",
+    )
+    browser = APIClient()
+    browser.force_login(moderator)
+    page = browser.get("/admin/reports/kobosubmission/?status__exact=unmapped")
+    assert page.status_code == 200
+    assert "Unknown P-code &#x27;MMR002001702&#x27;" in page.content.decode()
+    kept = KoboSubmission.objects.get()
+    browser.post(
+        "/admin/reports/kobosubmission/",
+        {"action": "remap_submissions", "_selected_action": [kept.pk]},
+    )
+    kept.refresh_from_db()
+    assert (kept.status, kept.reason) == ("mapped", "")
+    assert kept.report.place.pcode == "MMR002001702"
+    assert post(SUBMISSION | {"_uuid": kept.uuid}).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["wrong secret", "garbage", "inactive form", "revoked client"])
+def test_a_bad_or_revoked_link_is_404(post, form_and_token, admin_user, how):
+    form, token = form_and_token
+    if how == "wrong secret":
+        token = token.split(".")[0] + ".not-the-secret"
+    elif how == "garbage":
+        token = "nothing-here"
+    elif how == "inactive form":
+        KoboForm.objects.filter(pk=form.pk).update(is_active=False)
+    else:
+        auth.api_client_revoke(actor=admin_user, client=form.client)
+    response = post(SUBMISSION, token=token)
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["detail"] == "Unknown or revoked Kobo ingest link."
+    assert KoboSubmission.objects.count() == 0
+    assert Report.objects.count() == 0
+
+
+def test_a_new_token_retires_the_old_link(post, form_and_token):
+    form, old = form_and_token
+    new = kobo.kobo_form_new_token(form)
+    assert post(SUBMISSION, token=old).status_code == 404
+    assert post(SUBMISSION, token=new).status_code == 201
+
+
+def test_malformed_bodies_are_400_and_nothing_is_kept(form_and_token):
+    url = f"/api/v1/ingest/kobo/{form_and_token[1]}/"
+    client = APIClient()
+    broken = client.post(url, '{"_uuid": "abc"', content_type="application/json")
+    assert broken.status_code == 400
+    no_uuid = client.post(url, {"group_event/event_title": "x"}, format="json")
+    assert no_uuid.status_code == 400
+    assert no_uuid.json()["errors"][0]["detail"] == (
+        "A Kobo submission is a JSON object with its _uuid."
+    )
+    listed = client.post(url, [SUBMISSION], format="json")
+    assert listed.status_code == 400
+    assert KoboSubmission.objects.count() == 0
+
+
+def test_mapping_is_validated_with_every_problem_named():
+    with pytest.raises(ValidationError) as caught:
+        kobo.clean_mapping(
+            {
+                "title": "",
+                "start_date": "group/date",
+                "colour": "x",
+                "figures": {"displaced": "group/n", "killed": {"path": "g/k", "qualifier": "many"}},
+            }
+        )
+    assert caught.value.messages == [
+        "Unknown key 'colour'; the keys are: title, place_pcode, start_date, end_date, cause, "
+        "public_summary, internal_notes, geolocation, figures, tags.",
+        "'place_pcode' is required: which Kobo field holds it?",
+        "'title' must be a Kobo field path such as \"group_event/title\".",
+        "Unknown metric 'displaced'; the metrics are: newly_displaced, currently_displaced, "
+        "returned, killed, injured, detained, homes_destroyed, religious_buildings_damaged, "
+        "health_facilities_damaged, schools_damaged.",
+        "The figure for 'killed' has an unknown qualifier; use one of exact, approximately, "
+        "at_least, at_most.",
+    ]
+
+
+def test_moderator_defines_a_form_in_the_admin_and_sees_the_link_once(moderator, api_client):
+    browser = APIClient()
+    browser.force_login(moderator)
+    refused = browser.post(
+        "/admin/reports/koboform/add/",
+        {
+            "name": "Ward form",
+            "client": api_client.pk,
+            "mapping": '{"title": "t"}',
+            "is_active": "on",
+        },
+    )
+    assert refused.status_code == 200
+    assert "&#x27;place_pcode&#x27; is required" in refused.content.decode()
+    assert KoboForm.objects.count() == 0
+    response = browser.post(
+        "/admin/reports/koboform/add/",
+        {
+            "name": "Ward form",
+            "client": api_client.pk,
+            "mapping": '{"title": "t", "place_pcode": "p", "start_date": "d"}',
+            "is_active": "on",
+        },
+        follow=True,
+    )
+    form = KoboForm.objects.get()
+    shown = " ".join(str(m) for m in response.context["messages"])
+    link = shown.split("endpoint: ")[1].split(" ")[0]
+    assert link.startswith("http://testserver/api/v1/ingest/kobo/")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert kobo.find_form(token) == form
+    payload = {"_uuid": "a1b2c3d4-0000", "t": "Raid in ward 3", "p": "MMR002001", "d": "2023-11-02"}
+    assert APIClient().post(link, payload, format="json").status_code == 201
