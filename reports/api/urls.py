@@ -1,8 +1,13 @@
 """The partner API, versioned under /api/v1/; the OpenAPI schema and its docs beside it."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import schema  # noqa: F401 - registers the API key scheme with drf-spectacular
 
 urlpatterns = [
     path("v1/", include("reports.api.urls_read")),
     path("v1/", include("reports.api.urls_write")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,67 @@
+"""One error shape for the whole API (drf-standardized-errors), with the domain's exceptions
+mapped to HTTP here and nowhere else:
+
+    {"type": "validation_error" | "client_error" | "server_error",
+     "errors": [{"code": "...", "detail": "a sentence for a person", "attr": "field" | null}]}
+
+NotPermitted -> 403; ConcurrentModification -> 409; TransitionNotAllowed -> 409 (the report
+is not in a state that allows it); any other ActionRefused -> 422 (understood, but refused);
+Django's ValidationError and the counting engine's QuestionError -> 400 with one entry per
+field. REST_FRAMEWORK["EXCEPTION_HANDLER"] points at exception_handler below.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework import exceptions, status
+
+from reports.aggregates import QuestionError
+from reports.exceptions import (
+    ActionRefused,
+    ConcurrentModification,
+    NotPermitted,
+    TransitionNotAllowed,
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource changed; reload it and try again."
+    default_code = "conflict"
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request was understood but refused."
+    default_code = "refused"
+
+
+def _field_errors(errors: dict) -> dict:
+    """{"field": ["message", ...]} with Django's "__all__" under DRF's non-field key."""
+    return {("non_field_errors" if k == "__all__" else k): v for k, v in errors.items()}
+
+
+def domain_to_api(exc: Exception) -> Exception:
+    """The DRF exception a domain exception stands for (others are returned unchanged)."""
+    if isinstance(exc, NotPermitted):
+        # DRF's own code, so the response matches the documented 403 shape.
+        return exceptions.PermissionDenied(exc.message)
+    if isinstance(exc, ConcurrentModification | TransitionNotAllowed):
+        return Conflict(exc.message, code=exc.code)
+    if isinstance(exc, ActionRefused):
+        return Unprocessable(exc.message, code=exc.code)
+    if isinstance(exc, QuestionError):
+        return exceptions.ValidationError(_field_errors({k: [v] for k, v in exc.errors.items()}))
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            return exceptions.ValidationError(_field_errors(exc.message_dict))
+        return exceptions.ValidationError({"non_field_errors": exc.messages})
+    return exc
+
+
+class DomainExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        return super().convert_known_exceptions(domain_to_api(exc))
+
+
+def exception_handler(exc, context):
+    return DomainExceptionHandler(exc, context).run()

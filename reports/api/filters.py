@@ -1,0 +1,199 @@
+"""Filters of the read API (django-filter). Each list accepts only its own parameters: an
+unknown one is answered 400 naming it, so a typo never silently returns everything."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+
+from gazetteer.models import AdminLevel, Place
+from reports.models import Event, Figure, Report, Source
+from reports.vocabulary import Cause, Metric, SourceType
+from reports.workflow import Status
+
+# Parameters every list understands besides its filters.
+PAGING = frozenset({"cursor", "page_size", "format"})
+
+
+def _clean_text(value: str) -> str:
+    # PostgreSQL refuses a NUL in text; no name or code contains one.
+    if "\x00" in value:
+        raise ValidationError("A NUL character is not allowed here.")
+    return value.strip()
+
+
+class CommaMultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    def to_python(self, value):
+        return [v.strip() for raw in super().to_python(value) for v in raw.split(",") if v.strip()]
+
+
+class CommaMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """?metric=killed&metric=injured or ?metric=killed,injured, as the dashboard reads it."""
+
+    field_class = CommaMultipleChoiceField
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, refusing parameters the list does not know."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(PAGING) | set(getattr(view, "extra_parameters", ()))
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError(
+                {
+                    name[:60]: [
+                        f"Unknown parameter; this list accepts: {', '.join(sorted(known))}."
+                    ]
+                    for name in unknown
+                }
+            )
+        return super().get_filterset(request, queryset, view)
+
+
+def _place(pcode: str) -> Place:
+    pcode = _clean_text(pcode)
+    place = Place.objects.filter(pcode=pcode).only("pk", "path", "admin_level").first()
+    if place is None:
+        raise ValidationError({"area": [f"Unknown area code {pcode[:40]!r}."]})
+    return place
+
+
+class ReportFilter(django_filters.FilterSet):
+    start = django_filters.DateFilter(
+        method="filter_start",
+        help_text="Reports whose dates reach this day or later (YYYY-MM-DD): with `end`, the "
+        "reports whose dates overlap the period.",
+    )
+    end = django_filters.DateFilter(
+        method="filter_end", help_text="Reports that began on or before this day (YYYY-MM-DD)."
+    )
+    area = django_filters.CharFilter(
+        method="filter_area",
+        help_text="P-code of a place at any admin level: reports there or anywhere beneath it.",
+    )
+    admin_level = django_filters.TypedChoiceFilter(
+        field_name="place__admin_level",
+        choices=AdminLevel.choices,
+        coerce=int,
+        help_text="Only reports placed at this admin level (0 country ... 4 town/village tract).",
+    )
+    metric = CommaMultipleChoiceFilter(
+        choices=Metric.choices,
+        method="filter_metric",
+        help_text="Reports with a figure of this metric; repeat it for any of several.",
+    )
+    cause = django_filters.ChoiceFilter(choices=Cause.choices, help_text="Cause or means.")
+    tag = django_filters.CharFilter(
+        method="filter_tag", max_length=100, help_text="A free tag (case-insensitive)."
+    )
+    source_type = django_filters.ChoiceFilter(
+        choices=SourceType.choices,
+        method="filter_source_type",
+        help_text="Reports citing at least one source of this type.",
+    )
+    event = django_filters.NumberFilter(
+        field_name="event_id", min_value=1, max_value=2**62, help_text="Reports of this event (id)."
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Reports approved or changed at or after this time (ISO 8601, with a time "
+        "zone): for syncing; pair it with /retractions/?updated_since= for reports withdrawn.",
+    )
+
+    class Meta:
+        model = Report
+        fields: list[str] = []
+
+    def filter_start(self, qs, name, value):
+        return qs.alias(last_day=Coalesce("end_date", "start_date")).filter(last_day__gte=value)
+
+    def filter_end(self, qs, name, value):
+        return qs.filter(start_date__lte=value)
+
+    def filter_area(self, qs, name, value):
+        return qs.filter(place__path__startswith=_place(value).path)
+
+    def filter_metric(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(Exists(Figure.objects.filter(report=OuterRef("pk"), metric__in=value)))
+
+    def filter_tag(self, qs, name, value):
+        value = " ".join(_clean_text(value).split())
+        # As the counting engine reads a tag (aggregates/base.py).
+        return qs.filter(pk__in=Report.objects.filter(tags__name__iexact=value).values("pk"))
+
+    def filter_source_type(self, qs, name, value):
+        through = Report.sources.through
+        return qs.filter(
+            Exists(through.objects.filter(report_id=OuterRef("pk"), source__source_type=value))
+        )
+
+
+class PlaceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=200,
+        help_text="Part of the English or Burmese name, or the start of a P-code.",
+    )
+    admin_level = django_filters.TypedChoiceFilter(
+        choices=AdminLevel.choices, coerce=int, help_text="Admin level (0 ... 4)."
+    )
+    area = django_filters.CharFilter(
+        method="filter_area", help_text="P-code: this place and everything beneath it."
+    )
+    parent = django_filters.CharFilter(
+        field_name="parent__pcode", help_text="P-code of the parent: its direct children."
+    )
+
+    class Meta:
+        model = Place
+        fields: list[str] = []
+
+    def filter_q(self, qs, name, value):
+        value = _clean_text(value)
+        if not value:
+            return qs
+        return qs.filter(
+            Q(name_en__icontains=value)
+            | Q(name_local__icontains=value)
+            | Q(pcode__istartswith=value)
+        )
+
+    def filter_area(self, qs, name, value):
+        return qs.filter(path__startswith=_place(value).path)
+
+
+class SourceFilter(django_filters.FilterSet):
+    source_type = django_filters.ChoiceFilter(choices=SourceType.choices, help_text="Type.")
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+
+class EventFilter(django_filters.FilterSet):
+    area = django_filters.CharFilter(
+        method="filter_area",
+        help_text="P-code: events with an approved report there or beneath it.",
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+    def filter_area(self, qs, name, value):
+        path = _place(value).path
+        return qs.filter(
+            Exists(
+                Report.objects.filter(
+                    event=OuterRef("pk"), status=Status.APPROVED, place__path__startswith=path
+                )
+            )
+        )

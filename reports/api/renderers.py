@@ -1,0 +1,69 @@
+"""The API's formats besides JSON: CSV, HXL-tagged CSV and GeoJSON, chosen by the Accept
+header or ?format=. Each view lays its rows out as an exports.Table (the web downloads'
+columns and HXL tags, reports/exports.py) or as GeoJSON features; these renderers only write
+them. Errors are always JSON (see views.ApiView.finalize_response)."""
+
+import json
+
+from rest_framework import renderers
+from rest_framework.utils.encoders import JSONEncoder
+
+from reports import exports
+
+
+class _TableRenderer(renderers.BaseRenderer):
+    charset = "utf-8"
+    hxl = False
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = renderer_context["view"]
+        table = view.as_table(data)
+        return "".join(exports.csv_lines(table, hxl=self.hxl)).encode(self.charset)
+
+
+class CSVRenderer(_TableRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class HXLRenderer(_TableRenderer):
+    """CSV with a second row of HXL hashtags (#date+start, #adm1+code, #affected+killed ...)."""
+
+    # Chosen by ?format=hxl or "Accept: text/csv; hxl=true" (views.Negotiation); answered
+    # as "text/csv; hxl=true".
+    media_type = "text/csv"
+    format = "hxl"
+    hxl = True
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # DRF labels a response with the renderer's bare media type; say it is HXL.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = f"text/csv; hxl=true; charset={self.charset}"
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+class GeoJSONRenderer(renderers.BaseRenderer):
+    """A FeatureCollection (RFC 7946: longitude first); a record without a point is a feature
+    with a null geometry. Paging links ride along as foreign members (next, previous)."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        view = renderer_context["view"]
+        collection = {"type": "FeatureCollection", "features": view.as_features(data)}
+        if isinstance(data, dict) and "results" in data:
+            collection["next"] = data.get("next")
+            collection["previous"] = data.get("previous")
+        return json.dumps(collection, cls=JSONEncoder, ensure_ascii=False).encode(self.charset)
+
+
+def feature(latitude, longitude, properties: dict) -> dict:
+    geometry = (
+        {"type": "Point", "coordinates": [longitude, latitude]}
+        if latitude is not None and longitude is not None
+        else None
+    )
+    return {"type": "Feature", "geometry": geometry, "properties": properties}

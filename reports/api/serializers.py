@@ -1,0 +1,307 @@
+"""The public shape of what the API serves. What may be shown is decided by the selectors
+(public_reports, public_source_label, public_point); these serializers only lay it out:
+no internal notes, submitter or organisation, confidential sources by type only, and the
+exact point only once a moderator released it."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from gazetteer.models import Place
+from reports import figures as figure_text
+from reports import selectors
+from reports.models import Event, Figure, Report, ReportHistory, Source
+from reports.vocabulary import MEASURE, Cause, Metric, SourceType
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="pcode", read_only=True, allow_null=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = Place
+        fields = [
+            "pcode",
+            "admin_level",
+            "kind",
+            "name",
+            "name_en",
+            "name_local",
+            "parent",
+            "path",
+            "latitude",
+            "longitude",
+        ]
+
+
+class PlaceInReportSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = Place
+        fields = ["pcode", "admin_level", "kind", "name", "name_local"]
+
+
+class PublicSourceSerializer(serializers.ModelSerializer):
+    """A source as the public may see it: a confidential one by its type label only (its id,
+    name, title, URL, date and language are null, so two reports citing the same confidential
+    source cannot be matched up)."""
+
+    id = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    published_on = serializers.SerializerMethodField()
+    language = serializers.SerializerMethodField()
+    source_type = serializers.ChoiceField(choices=SourceType.choices, read_only=True)
+    conflict_of_interest = serializers.BooleanField(
+        source="has_conflict_of_interest", read_only=True
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "source_type",
+            "label",
+            "is_confidential",
+            "conflict_of_interest",
+            "name",
+            "title",
+            "url",
+            "published_on",
+            "language",
+        ]
+
+    def _open(self, source, value):
+        return None if source.is_confidential else value
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_id(self, source) -> int | None:
+        return self._open(source, source.pk)
+
+    def get_label(self, source) -> str:
+        return selectors.public_source_label(source)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_name(self, source):
+        return self._open(source, source.name)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_title(self, source):
+        return self._open(source, source.title)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_url(self, source):
+        return self._open(source, source.url or None)
+
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
+    def get_published_on(self, source):
+        day = self._open(source, source.published_on)
+        return day.isoformat() if day else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_language(self, source):
+        return self._open(source, source.language)
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    metric_name = serializers.SerializerMethodField()
+    measure = serializers.SerializerMethodField()
+    as_reported = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Figure
+        fields = [
+            "id",
+            "metric",
+            "metric_name",
+            "measure",
+            "qualifier",
+            "value",
+            "value_min",
+            "value_max",
+            "unit",
+            "household_size",
+            "count_low",
+            "count_best",
+            "count_high",
+            "women",
+            "men",
+            "girls",
+            "boys",
+            "as_reported",
+        ]
+
+    def get_metric_name(self, figure) -> str:
+        return str(Metric(figure.metric).label)
+
+    @extend_schema_field({"type": "string", "enum": ["flow", "stock"]})
+    def get_measure(self, figure):
+        return MEASURE[figure.metric].value
+
+    def get_as_reported(self, figure) -> str:
+        return figure_text.describe(figure)
+
+
+class EventRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["id", "name"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    place = PlaceInReportSerializer(read_only=True)
+    latitude = serializers.SerializerMethodField()
+    longitude = serializers.SerializerMethodField()
+    location_precision = serializers.SerializerMethodField()
+    cause_name = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    event = EventRefSerializer(read_only=True, allow_null=True)
+    figures = FigureSerializer(many=True, read_only=True)
+    sources = PublicSourceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "title",
+            "start_date",
+            "end_date",
+            "date_precision",
+            "place",
+            "latitude",
+            "longitude",
+            "location_precision",
+            "cause",
+            "cause_name",
+            "tags",
+            "public_summary",
+            "event",
+            "figures",
+            "sources",
+            "approved_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field({"type": "number", "nullable": True})
+    def get_latitude(self, report):
+        latitude, _ = selectors.public_point(report)
+        return None if latitude is None else float(latitude)
+
+    @extend_schema_field({"type": "number", "nullable": True})
+    def get_longitude(self, report):
+        _, longitude = selectors.public_point(report)
+        return None if longitude is None else float(longitude)
+
+    @extend_schema_field({"type": "string", "enum": ["place", "approximate", "exact"]})
+    def get_location_precision(self, report):
+        # Until a moderator releases the point, the public knows the place only (and not
+        # whether a point was recorded).
+        return report.location_precision if report.point_released else "place"
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_cause_name(self, report):
+        return str(Cause(report.cause).label) if report.cause else None
+
+    def get_tags(self, report) -> list[str]:
+        return sorted(t.name for t in report.tags.all())
+
+
+class EventSerializer(serializers.ModelSerializer):
+    report_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "name", "report_ids"]
+
+    def get_report_ids(self, event) -> list[int]:
+        """The approved reports of the event (prefetched as `approved`)."""
+        return sorted(r.pk for r in event.approved)
+
+
+class RetractionSerializer(serializers.ModelSerializer):
+    report_id = serializers.IntegerField(read_only=True)
+    retracted_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = ReportHistory
+        fields = ["id", "report_id", "retracted_at"]
+
+
+# --- aggregates ---------------------------------------------------------------------------------
+
+
+class TotalSerializer(serializers.Serializer):
+    best = serializers.IntegerField(help_text="Best estimate (never rounded).")
+    low = serializers.IntegerField(help_text="Sum of the lows.")
+    high = serializers.IntegerField(help_text="Sum of the highs.")
+    events = serializers.IntegerField(help_text="Events counted.")
+    reports = serializers.IntegerField(help_text="Approved reports behind them.")
+    sources = serializers.IntegerField(help_text="Distinct sources those reports cite.")
+
+
+def _totals(totals: dict, metrics) -> dict:
+    return {m: TotalSerializer(totals[m]).data for m in metrics}
+
+
+class AreaRowSerializer(serializers.Serializer):
+    pcode = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    unspecified = serializers.BooleanField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    totals = serializers.DictField(child=TotalSerializer())
+
+
+class PeriodRowSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    label = serializers.CharField()
+    totals = serializers.DictField(child=TotalSerializer())
+
+
+class AggregateSerializer(serializers.Serializer):
+    """The engine's Answer, laid out for JSON."""
+
+    question = serializers.DictField(help_text="The parameters as understood (defaults out).")
+    area = PlaceInReportSerializer(allow_null=True)
+    metrics = serializers.ListField(child=serializers.ChoiceField(choices=Metric.choices))
+    breakdown_level = serializers.IntegerField(allow_null=True)
+    totals = serializers.DictField(child=TotalSerializer())
+    by_area = AreaRowSerializer(many=True)
+    by_period = PeriodRowSerializer(many=True)
+
+
+def answer_data(answer, breakdown_level) -> dict:
+    from reports import aggregates
+
+    metrics = answer.metrics
+    return {
+        "question": aggregates.question_params(answer.question),
+        "area": PlaceInReportSerializer(answer.area).data if answer.area is not None else None,
+        "metrics": list(metrics),
+        "breakdown_level": breakdown_level,
+        "totals": _totals(answer.totals, metrics),
+        "by_area": [
+            {
+                "pcode": row.pcode,
+                "name": row.name,
+                "unspecified": row.unspecified,
+                "latitude": None if row.latitude is None else float(row.latitude),
+                "longitude": None if row.longitude is None else float(row.longitude),
+                "totals": _totals(row.totals, metrics),
+            }
+            for row in answer.by_area
+        ],
+        "by_period": [
+            {
+                "start": row.start.isoformat(),
+                "end": row.end.isoformat(),
+                "label": row.label,
+                "totals": _totals(row.totals, metrics),
+            }
+            for row in answer.by_period
+        ],
+    }
