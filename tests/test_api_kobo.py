@@ -7,6 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from gazetteer.models import Place
@@ -344,3 +347,43 @@ def test_moderator_defines_a_form_in_the_admin_and_sees_the_link_once(moderator,
     assert kobo.find_form(token) == form
     payload = {"_uuid": "a1b2c3d4-0000", "t": "Raid in ward 3", "p": "MMR002001", "d": "2023-11-02"}
     assert APIClient().post(link, payload, format="json").status_code == 201
+
+
+def test_nul_characters_are_refused_and_a_nul_token_is_404(post, form_and_token):
+    response = post(submission(**{"group_event/summary": "ward\x003"}))
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "group_event/summary"
+    assert post(SUBMISSION, token="abcdef01%00.x").status_code == 404
+    assert KoboSubmission.objects.count() == 0
+
+
+kobo_values = st.none() | st.booleans() | st.integers() | st.text() | st.lists(st.integers())
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "group_event/event_title",
+                "group_event/place_pcode",
+                "group_event/date_start",
+                "group_event/date_end",
+                "group_event/cause",
+                "group_figures/people_displaced",
+                "group_figures/civilians_killed",
+                "_geolocation",
+                "_id",
+                "_submission_time",
+                "group_event",
+            ]
+        ),
+        kobo_values,
+    ),
+    uuid=st.text(min_size=1, max_size=120),
+)
+def test_no_submission_makes_a_server_error(post, fields, uuid):
+    response = post(submission(**fields, _uuid=uuid))
+    assert response.status_code in (200, 201, 202, 400), response.content

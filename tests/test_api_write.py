@@ -9,6 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from reports import services
@@ -322,3 +325,60 @@ def test_two_concurrent_requests_with_one_key_make_one_report(client_and_key):
     report_id = Report.objects.get().pk
     assert sorted(a[0] for a in answers) == [201, 201]
     assert [a[1] for a in answers] == [{"id": report_id, "status": "draft", "replayed": False}] * 2
+
+
+def test_nul_characters_are_400_not_a_database_error(api):
+    response = api.post(URL, report(title="Loikaw\x00"), format="json")
+    assert response.status_code == 400
+    assert details(response) == [("title", "Null characters are not allowed.")]
+    bulk = api.post(URL, {"reports": [report(), report(figures=[{"note\x00": 1}])]}, format="json")
+    assert bulk.status_code == 400
+    assert details(bulk) == [("reports.1.figures.0.note\x00", "Null characters are not allowed.")]
+    assert Report.objects.count() == 0
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+    ),
+    max_leaves=20,
+)
+field_values = st.fixed_dictionaries(
+    {},
+    optional={
+        name: json_values
+        for name in (
+            "title",
+            "place",
+            "start_date",
+            "end_date",
+            "latitude",
+            "longitude",
+            "cause",
+            "figures",
+            "sources",
+            "new_sources",
+            "tags",
+            "status",
+            "client_id",
+        )
+    },
+)
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=field_values
+    | json_values
+    | st.fixed_dictionaries({"reports": st.lists(field_values, max_size=3)})
+)
+def test_no_body_makes_a_server_error(api, body):
+    response = api.post(URL, body, format="json")
+    assert response.status_code in (200, 201, 400, 403, 413, 422), response.content

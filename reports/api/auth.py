@@ -3,6 +3,7 @@ its key on a request, counting its use per day, and the permission each scope gr
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from reports.models import ApiClient, ApiUsage, Membership, Organization
 from reports.roles import Role
 
 KEYWORDS = ("api-key", "bearer")
+PREFIX = re.compile(r"^[0-9a-f]{8}$")
 
 
 # --- secrets ---------------------------------------------------------------------------------
@@ -47,7 +49,7 @@ def hash_secret(value: str) -> str:
 def split_secret(value: str) -> str | None:
     """The public prefix of a secret, or None if it cannot be one of ours."""
     prefix, dot, rest = value.partition(".")
-    if not dot or len(prefix) != 8 or not rest or len(value) > 200:
+    if not dot or not rest or len(value) > 200 or not PREFIX.match(prefix):
         return None
     return prefix
 

@@ -9,6 +9,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, throttling
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -22,7 +24,7 @@ from reports.models import KoboForm, KoboSubmission
 from reports.vocabulary import Cause, Metric
 
 from .auth import count_request, new_secret, secret_matches, split_secret
-from .write_views import read_body
+from .write_views import read_body, refuse_nul_characters
 
 # Report fields a form's mapping may fill, each from one Kobo field path.
 TEXT_FIELDS = ("title", "place_pcode", "start_date", "end_date", "cause", "public_summary")
@@ -174,7 +176,9 @@ def _payload_summary(payload: dict) -> dict:
     submitted = str(payload.get("_submission_time") or "")[:40]
     kobo_id = payload.get("_id")
     return {
-        "kobo_id": kobo_id if isinstance(kobo_id, int) and not isinstance(kobo_id, bool) else None,
+        "kobo_id": kobo_id
+        if isinstance(kobo_id, int) and not isinstance(kobo_id, bool) and 0 <= kobo_id < 2**63
+        else None,
         "submitted_at": submitted,
     }
 
@@ -289,12 +293,19 @@ class KoboIngestView(APIView):
     throttle_classes = [KoboThrottle]
     parser_classes = [JSONParser]
 
+    @extend_schema(
+        operation_id="ingest_kobo_submission",
+        request=OpenApiTypes.OBJECT,
+        responses={code: OpenApiTypes.OBJECT for code in (200, 201, 202, 400, 404, 413)},
+        auth=[],
+    )
     def post(self, request, token):
         form = find_form(token)
         if form is None:
             raise exceptions.NotFound("Unknown or revoked Kobo ingest link.")
         read_body(request)
         payload = request.data
+        refuse_nul_characters(payload)
         if not isinstance(payload, dict) or not str(payload.get("_uuid") or "").strip():
             raise exceptions.ValidationError(
                 {"_uuid": ["A Kobo submission is a JSON object with its _uuid."]}

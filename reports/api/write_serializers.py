@@ -2,11 +2,13 @@
 belongs, a list of figures...). What the values mean is checked by reports.services, so an
 API client reads the same messages as a person filling in the web form."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 MAX_BULK = 500
 
 
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True})
 class LooseNumber(serializers.Field):
     """A number given as a JSON number or as text ("35000", "19.67"); the services parse it
     and say what is wrong with it. Booleans, lists and objects are refused here."""
@@ -142,3 +144,27 @@ def flatten_errors(detail, prefix="") -> list[dict]:
             }
         )
     return entries
+
+
+def nul_characters_at(data, path="") -> str | None:
+    """Where a NUL character hides in parsed JSON (keys or strings), if anywhere: PostgreSQL
+    cannot store one, and a person never types one."""
+    if isinstance(data, str):
+        return path or "(body)" if "\x00" in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return here
+            found = nul_characters_at(value, here)
+            if found:
+                return found
+    if isinstance(data, list):
+        for index, value in enumerate(data):
+            found = nul_characters_at(value, f"{path}.{index}" if path else str(index))
+            if found:
+                return found
+    return None
+
+
+NUL_MESSAGE = "Null characters are not allowed."

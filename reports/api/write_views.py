@@ -11,7 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +22,13 @@ from reports.exceptions import ActionRefused, NotPermitted
 from reports.models import ApiIdempotencyKey, Source
 
 from .auth import HasSubmitScope
-from .write_serializers import BulkIn, SubmissionIn, flatten_errors
+from .write_serializers import (
+    NUL_MESSAGE,
+    BulkIn,
+    SubmissionIn,
+    flatten_errors,
+    nul_characters_at,
+)
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -180,6 +186,12 @@ def process(actor, data) -> tuple[int, dict]:
         return refused.status_code, refused.body
 
 
+def refuse_nul_characters(data) -> None:
+    where = nul_characters_at(data)
+    if where:
+        raise exceptions.ValidationError({where: [NUL_MESSAGE]})
+
+
 def body_hash(data) -> str:
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -200,12 +212,17 @@ class SubmissionsView(APIView):
                 "replays the first answer; with another body, 409.",
             )
         ],
-        request=SubmissionIn,
+        request=PolymorphicProxySerializer(
+            component_name="SubmissionOrBulk",
+            serializers=[SubmissionIn, BulkIn],
+            resource_type_field_name=None,
+        ),
         responses={code: OpenApiTypes.OBJECT for code in (200, 201, 400, 403, 409, 413, 422)},
     )
     def post(self, request):
         read_body(request)
         data = request.data
+        refuse_nul_characters(data)
         actor, client = request.user, request.auth
         key = request.headers.get("Idempotency-Key")
         if key is None:
