@@ -7,6 +7,7 @@ import re
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
+from django.urls import Resolver404, resolve
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -126,6 +127,25 @@ GEOJSON_RESPONSE = OpenApiResponse(
     },
     description="GeoJSON FeatureCollection of the same records (longitude first).",
 )
+
+
+@extend_schema(exclude=True)
+class NotFoundView(ApiMixin, generics.GenericAPIView):
+    """Any other path under /api/: a 404 in the API's error shape, not an HTML page."""
+
+    permission_classes: list = []
+    filter_backends: list = []
+
+    def initial(self, request, *args, **kwargs):
+        path = request.path
+        try:
+            resolve(path + "/")
+        except Resolver404:
+            pass
+        else:
+            if not path.endswith("/") and resolve(path + "/").url_name != "api-not-found":
+                raise exceptions.NotFound(f"Add a trailing slash: {path[:200]}/")
+        raise exceptions.NotFound(f"There is no API endpoint at {path[:200]}; see /api/docs/.")
 
 
 # --- reports -----------------------------------------------------------------------------------
