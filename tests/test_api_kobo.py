@@ -2,11 +2,13 @@
 mapping; resent ones are not duplicated; unmappable ones are kept for moderators."""
 
 import copy
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -387,3 +389,35 @@ kobo_values = st.none() | st.booleans() | st.integers() | st.text() | st.lists(s
 def test_no_submission_makes_a_server_error(post, fields, uuid):
     response = post(submission(**fields, _uuid=uuid))
     assert response.status_code in (200, 201, 202, 400), response.content
+
+
+def test_an_oversized_submission_is_413(post, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1500
+    response = post(submission(**{"group_event/summary": "x" * 2000}))
+    assert response.status_code == 413
+    assert KoboSubmission.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_submission_sent_twice_at_once_makes_one_report(form_and_token):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL.")
+    url = f"/api/v1/ingest/kobo/{form_and_token[1]}/"
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def send():
+        from django.db import connection as thread_connection
+
+        barrier.wait()
+        codes.append(APIClient().post(url, SUBMISSION, format="json").status_code)
+        thread_connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [200, 201]
+    assert Report.objects.count() == 1
+    assert KoboSubmission.objects.get().report == Report.objects.get()
