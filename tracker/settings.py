@@ -178,6 +178,9 @@ DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "reports.api.errors.DomainExceptionHandler",
     # An unexpected error is answered in the same JSON shape even with DEBUG on.
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    # One documented shape for every 400 (the default lists only the declared fields, while
+    # unknown parameters and engine errors are reported by name too).
+    "ERROR_SCHEMAS": {"400": "reports.api.errors.BadRequestSerializer"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Karenni tracker partner API",

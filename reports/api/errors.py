@@ -12,7 +12,7 @@ field. REST_FRAMEWORK["EXCEPTION_HANDLER"] points at exception_handler below.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.handler import ExceptionHandler
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 
 from reports.aggregates import QuestionError
 from reports.exceptions import (
@@ -65,3 +65,22 @@ class DomainExceptionHandler(ExceptionHandler):
 
 def exception_handler(exc, context):
     return DomainExceptionHandler(exc, context).run()
+
+
+# --- how the errors are documented (DRF_STANDARDIZED_ERRORS["ERROR_SCHEMAS"]) -----------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable: invalid, required, not_found ...")
+    detail = serializers.CharField(help_text="A sentence for a person.")
+    attr = serializers.CharField(
+        allow_null=True, help_text="The parameter or field it is about (null: the request)."
+    )
+
+
+class BadRequestSerializer(serializers.Serializer):
+    """400: one entry per bad parameter or field, including unknown parameters (named by
+    `attr`), so a client can show each message next to its field."""
+
+    type = serializers.ChoiceField(choices=["validation_error", "client_error"])
+    errors = ErrorSerializer(many=True)

@@ -3,7 +3,6 @@
 no internal notes, submitter or organisation, confidential sources by type only, and the
 exact point only once a moderator released it."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -77,7 +76,7 @@ class PublicSourceSerializer(serializers.ModelSerializer):
     def _open(self, source, value):
         return None if source.is_confidential else value
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field({"type": "integer", "nullable": True})
     def get_id(self, source) -> int | None:
         return self._open(source, source.pk)
 

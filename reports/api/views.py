@@ -75,6 +75,8 @@ class ApiMixin:
     permission_classes = [HasReadScope]
     content_negotiation_class = Negotiation
     filter_backends = [filters.StrictFilterBackend]
+    # No OPTIONS self-description: the OpenAPI schema at /api/schema/ is the description.
+    metadata_class = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are always answered in the one JSON shape, whatever format was asked.
