@@ -147,22 +147,24 @@ def flatten_errors(detail, prefix="") -> list[dict]:
 
 
 def nul_characters_at(data, path="") -> str | None:
-    """Where a NUL character hides in parsed JSON (keys or strings), if anywhere: PostgreSQL
-    cannot store one, and a person never types one."""
+    """Where a NUL character hides in parsed JSON (keys or strings; "" for the value itself),
+    or None: PostgreSQL cannot store one, and a person never types one."""
     if isinstance(data, str):
-        return path or "(body)" if "\x00" in data else None
+        return path if "\x00" in data else None
     if isinstance(data, dict):
         for key, value in data.items():
-            here = f"{path}.{key}" if path else str(key)
+            # The NUL itself is not echoed back: it could not be stored with the answer.
+            shown = str(key).replace("\x00", "\ufffd")
+            here = f"{path}.{shown}" if path else shown
             if "\x00" in str(key):
                 return here
             found = nul_characters_at(value, here)
-            if found:
+            if found is not None:
                 return found
     if isinstance(data, list):
-        for index, value in enumerate(data):
-            found = nul_characters_at(value, f"{path}.{index}" if path else str(index))
-            if found:
+        for number, value in enumerate(data, start=1):
+            found = nul_characters_at(value, f"{path}.{number}" if path else str(number))
+            if found is not None:
                 return found
     return None
 

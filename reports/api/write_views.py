@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -88,6 +89,11 @@ class Refused(Exception):
 def save_item(actor, data) -> tuple[int, dict]:
     """Save one report; returns (201 created | 200 already saved, result) or raises Refused.
     Runs in its own savepoint: a refused item leaves nothing behind."""
+    where = nul_characters_at(data)
+    if where is not None:
+        raise Refused(
+            400, _error_body([{"code": "invalid", "detail": NUL_MESSAGE, "attr": where or None}])
+        )
     shape = SubmissionIn(data=data)
     if not shape.is_valid():
         raise Refused(400, _error_body(flatten_errors(shape.errors)))
@@ -187,9 +193,13 @@ def process(actor, data) -> tuple[int, dict]:
 
 
 def refuse_nul_characters(data) -> None:
+    """400 for a NUL character in the body; in a bulk body only outside the reports, each
+    of which is refused on its own (see save_item)."""
+    if isinstance(data, dict) and isinstance(data.get("reports"), list):
+        data = {key: value for key, value in data.items() if key != "reports"}
     where = nul_characters_at(data)
-    if where:
-        raise exceptions.ValidationError({where: [NUL_MESSAGE]})
+    if where is not None:
+        raise exceptions.ValidationError({where or "non_field_errors": [NUL_MESSAGE]})
 
 
 def body_hash(data) -> str:
@@ -199,6 +209,7 @@ def body_hash(data) -> str:
 
 class SubmissionsView(APIView):
     permission_classes = [HasSubmitScope]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="submissions_create",
