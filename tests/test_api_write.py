@@ -5,6 +5,7 @@ import json
 import threading
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -412,3 +413,17 @@ def test_no_body_makes_a_server_error(api, body):
     # Under a fresh Idempotency-Key, so that every answer is also stored for replay.
     response = api.post(URL, body, format="json", headers={"Idempotency-Key": uuid.uuid4().hex})
     assert response.status_code in (200, 201, 400, 403, 413, 422), response.content
+
+
+def test_the_documented_example_is_accepted(api, news_source):
+    text = (Path(__file__).resolve().parent.parent / "docs" / "submissions.md").read_text()
+    example = json.loads(text.split("```json\n")[1].split("```")[0])
+    example["sources"] = [news_source.pk]
+    response = api.post(URL, example, format="json")
+    assert response.status_code == 201, response.content
+    saved = Report.objects.get()
+    assert saved.status == Status.SUBMITTED
+    assert sorted((f.metric, f.count_low, f.count_high) for f in saved.figures.all()) == [
+        ("homes_destroyed", 20, 30),
+        ("newly_displaced", 35000, 35000),
+    ]
