@@ -421,3 +421,24 @@ def test_the_same_submission_sent_twice_at_once_makes_one_report(form_and_token)
     assert sorted(codes) == [200, 201]
     assert Report.objects.count() == 1
     assert KoboSubmission.objects.get().report == Report.objects.get()
+
+
+def test_a_form_link_is_throttled_at_the_client_rate(post, settings):
+    settings.TRACKER_API_CLIENT_RATE = "1/hour"
+    assert post(SUBMISSION).status_code == 201
+    response = post(submission(_uuid="second-0000-1111"))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert KoboSubmission.objects.count() == 1
+
+
+def test_a_client_without_the_submit_scope_keeps_submissions_unmapped(
+    post, form_and_token, admin_user
+):
+    auth.api_client_set_scopes(
+        actor=admin_user, client=form_and_token[0].client, can_read=True, can_submit=False
+    )
+    response = post(SUBMISSION)
+    assert response.status_code == 202
+    assert response.json()["reason"] == "You cannot file reports for Loikaw monitors."
+    assert Report.objects.count() == 0
