@@ -211,7 +211,10 @@ SPECTACULAR_SETTINGS = {
         "CauseEnum": "reports.vocabulary.Cause",
         "SourceTypeEnum": "reports.vocabulary.SourceType",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "reports.api.schema.describe_read_parameters",
+    ],
 }
 
 TAGGIT_CASE_INSENSITIVE = True

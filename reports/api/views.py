@@ -116,18 +116,9 @@ FORMAT_PARAMETER = OpenApiParameter(
 CSV_RESPONSE = OpenApiResponse(
     OpenApiTypes.STR, description="CSV: one header row (HXL: a second row of hashtags)."
 )
+# The shape is set by reports.api.schema.describe_read_parameters (not paginated).
 GEOJSON_RESPONSE = OpenApiResponse(
-    {
-        "type": "object",
-        "properties": {
-            "type": {"type": "string", "enum": ["FeatureCollection"]},
-            "features": {"type": "array", "items": {"type": "object"}},
-            "next": {"type": "string", "nullable": True},
-            "previous": {"type": "string", "nullable": True},
-        },
-        "required": ["type", "features"],
-    },
-    description="GeoJSON FeatureCollection of the same records (longitude first).",
+    OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection of the same records."
 )
 
 
@@ -348,7 +339,9 @@ def _approved_reports_exist(**outer):
             )
         ],
     ),
-    retrieve=extend_schema(summary="One event", description="404 unless it has approved reports."),
+    retrieve=extend_schema(
+        summary="One event", description="404 unless it has approved reports. Formats: JSON, CSV."
+    ),
 )
 class EventViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EventSerializer
@@ -398,7 +391,10 @@ PLACE_COLUMNS = list(PLACE_EXAMPLE)
         ],
         examples=[OpenApiExample("A town", value=PLACE_EXAMPLE, response_only=True)],
     ),
-    retrieve=extend_schema(summary="One place, by P-code"),
+    retrieve=extend_schema(
+        summary="One place, by P-code",
+        description="404 if the gazetteer has no such P-code. Formats: JSON, CSV, GeoJSON.",
+    ),
 )
 class PlaceViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PlaceSerializer
@@ -437,7 +433,7 @@ SOURCE_COLUMNS = [
 
 
 @extend_schema_view(
-    list=extend_schema(
+    get=extend_schema(
         summary="Sources cited by approved reports",
         description="Only sources some approved report cites. A confidential source appears "
         "by its type label only: id, name, title, URL, date and language are null. "
@@ -492,7 +488,7 @@ class RetractionFilterSet(filters.django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
+    get=extend_schema(
         summary="Reports withdrawn from public data",
         description="Each retraction once: the report's id and when it was withdrawn, oldest "
         "first. Retraction is final (a retracted report never returns). Formats: JSON, CSV.",
