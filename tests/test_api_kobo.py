@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from gazetteer.models import Place
 from reports.api import auth, kobo
-from reports.models import KoboForm, KoboSubmission, Report
+from reports.models import ApiUsage, KoboForm, KoboSubmission, Report
 
 MAPPING = {
     "title": "group_event/event_title",
@@ -154,6 +154,9 @@ def test_a_submission_becomes_a_draft_report(post, form_and_token, organizations
         ("newly_displaced", "approximately", 1200),
     ]
     assert [t.name for t in report.tags.all()] == ["KoboToolbox"]
+    assert list(ApiUsage.objects.values_list("client", "requests")) == [
+        (form_and_token[0].client_id, 1)
+    ]
 
 
 def test_nested_groups_and_no_geopoint_are_read_too(post):
