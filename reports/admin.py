@@ -500,7 +500,7 @@ def remap_submissions(modeladmin, request, queryset):
 
 @admin.register(KoboSubmission)
 class KoboSubmissionAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "form", "uuid", "status", "reason", "report")
+    list_display = ("received_at", "status", "reason", "form", "report", "uuid")
     list_filter = ("status", "form")
     search_fields = ("uuid", "reason")
     date_hierarchy = "received_at"
