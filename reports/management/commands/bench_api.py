@@ -1,0 +1,143 @@
+"""Time a page of /api/v1/reports/ served by gunicorn, beside a bare Django view returning the
+same rows without DRF (reports/api/bench.py), from separate client processes on loopback.
+
+Load a data set first (`manage.py bench_aggregates --reports 1000000`), on PostgreSQL."""
+
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.api.auth import api_client_create
+from reports.models import Organization, Report
+from reports.roles import Role
+from reports.workflow import Status
+
+
+def _client(args) -> tuple[int, list[float]]:
+    """One client process: GET `path` again and again for `seconds`; returns the count of
+    successful requests and their latencies."""
+    port, path, headers, seconds = args
+    latencies, deadline = [], time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"{path}: {response.status}")
+        latencies.append(time.perf_counter() - start)
+    return len(latencies), latencies
+
+
+def _wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise CommandError(f"gunicorn did not start on port {port}")
+
+
+class Command(BaseCommand):
+    help = "Throughput of a page of the reports API against a bare Django view (gunicorn)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+        parser.add_argument("--clients", type=int, default=8, help="concurrent client processes")
+        parser.add_argument("--seconds", type=float, default=15, help="per measured URL")
+        parser.add_argument("--port", type=int, default=8799)
+        parser.add_argument("--page-size", type=int, default=100)
+
+    def handle(self, *args, workers, clients, seconds, port, page_size, **options):
+        approved = Report.objects.filter(status=Status.APPROVED).count()
+        self.stdout.write(
+            f"{approved:,} approved reports on {settings.DATABASES['default']['ENGINE']}"
+        )
+        key = self._key()
+        env = os.environ | {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY")
+            or "bench-api-only-" + "x" * 40,
+            "TRACKER_API_CLIENT_RATE": "1000000000/hour",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            [
+                gunicorn,
+                "reports.api.bench:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],  # fmt: skip
+            env=env,
+        )
+        try:
+            _wait_for(port)
+            auth = {"Authorization": f"Api-Key {key}", "Host": "127.0.0.1"}
+            api = f"/api/v1/reports/?page_size={page_size}"
+            bare = "/bench/bare-reports/"
+            self._same_rows(port, api, bare, auth)
+            rows = []
+            for label, path in (("API, JSON", api), ("API, CSV", api + "&format=csv"),
+                                ("bare Django view", bare)):  # fmt: skip
+                _client((port, path, auth, 1))  # warm up
+                with multiprocessing.Pool(clients) as pool:
+                    results = pool.map(_client, [(port, path, auth, seconds)] * clients)
+                count = sum(n for n, _ in results)
+                latencies = sorted(x for _, xs in results for x in xs)
+                rows.append((label, count / seconds, statistics.median(latencies),
+                             latencies[int(len(latencies) * 0.95) - 1]))  # fmt: skip
+            self.stdout.write(f"gunicorn {workers} sync workers, {clients} client processes, "
+                              f"{seconds:g} s each, page of {page_size}")  # fmt: skip
+            self.stdout.write("| | requests/s | median ms | p95 ms |\n|---|---|---|---|")
+            for label, rate, median, p95 in rows:
+                self.stdout.write(
+                    f"| {label} | {rate:.0f} | {median * 1000:.1f} | {p95 * 1000:.1f} |"
+                )
+            self.stdout.write(f"API JSON / bare view: {rows[0][1] / rows[2][1]:.2f}")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    def _key(self) -> str:
+        admin, _ = get_user_model().objects.get_or_create(username="bench-api-admin")
+        admin.groups.add(Group.objects.get(name=Role.ADMIN))
+        admin = get_user_model().objects.get(pk=admin.pk)
+        organization, _ = Organization.objects.get_or_create(name="Benchmark API partner")
+        _, key = api_client_create(actor=admin, name="bench_api", organization=organization)
+        return key
+
+    def _same_rows(self, port, api, bare, headers) -> None:
+        def get(path):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise CommandError(f"{path}: {response.status} {body[:300]!r}")
+            return json.loads(body)["results"]
+
+        api_ids = [(r["id"], len(r["figures"])) for r in get(api)]
+        bare_ids = [(r["id"], len(r["figures"])) for r in get(bare)]
+        if api_ids != bare_ids:
+            raise CommandError("The API and the bare view serve different rows.")
+        self.stdout.write(f"Both serve the same {len(api_ids)} reports.")
