@@ -28,9 +28,9 @@ def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[
 
     rows = [
         AreaRow(p.pcode, p.display_name, False, p.latitude, p.longitude, full(by_place[p.pk]))
-        for p in Place.objects.filter(pk__in=[k for k in by_place if k is not None]).order_by(
-            "path"
-        )
+        for p in Place.objects.filter(pk__in=[k for k in by_place if k is not None])
+        .only("pcode", "name_en", "kind", "latitude", "longitude")
+        .order_by("path")
         if counts(by_place[p.pk])
     ]
     if None in by_place and counts(by_place[None]):

@@ -3,9 +3,12 @@ hundred rows. A period is split into whole years and months (FlowTotal) and loos
 (EventCount); stocks are read off each place's step function (StockStep) at a date."""
 
 from bisect import bisect_right
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import date, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
@@ -96,6 +99,17 @@ def _add(target: dict, key, vector) -> None:
             current[i] += n
 
 
+def _merge(ranges, following) -> list[tuple]:
+    """Adjacent (first, last) ranges of period starts joined into one."""
+    merged: list[list] = []
+    for a, b in sorted(ranges):
+        if merged and following(merged[-1][1]) == a:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return [tuple(r) for r in merged]
+
+
 def _cells_in(years, months) -> int | None:
     """How many FlowTotal cells the pieces are (None: reaching back without limit)."""
     count = 0
@@ -130,6 +144,29 @@ def _sources(vector, single: bool, extra: int) -> int:
     """Distinct sources of a row: its local ones, plus its shared ones counted exactly in its
     one cell, or settled per cell plus the rest counted distinct."""
     return vector[5] + (vector[6] if single else vector[7] + extra)
+
+
+STEP_FIELDS = ("metric", "node", "level", "adm0", "adm1", "adm2", "adm3", "adm4", "best", "low",
+               "high", "events", "reports", "sources", "own_key")  # fmt: skip
+Step = namedtuple("Step", STEP_FIELDS)
+
+
+def _raw(queryset) -> list[tuple]:
+    """The rows of a values_list() queryset, without the ORM's per-value conversions (the
+    hot queries return thousands of small rows; sums come back as Decimal on PostgreSQL)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            tuple(int(v) if isinstance(v, Decimal) else v for v in row) for row in cursor.fetchall()
+        ]
+
+
+def _steps(queryset) -> list[Step]:
+    return [Step(*row) for row in _raw(queryset.values_list(*STEP_FIELDS))]
 
 
 class Reader:
@@ -194,17 +231,15 @@ class Reader:
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
         whole: dict[str, list[int]] = {}
         if years or months:
-            for row in (
+            for metric, node, *vector in _raw(
                 FlowTotal.objects.filter(metric__in=self.flows)
                 .filter(Q(node=self.node) | Q(level=level, **self.within))
                 .filter(_cells_q(years, months))
                 .values("metric", "node")
                 .annotate(**SUM_FIELDS)
+                .values_list("metric", "node", *SUM_FIELDS)
             ):
-                if row["node"] == self.node:
-                    _add(whole, row["metric"], _vector(row))
-                else:
-                    _add(by_place[row["node"]], row["metric"], _vector(row))
+                _add(whole if node == self.node else by_place[node], metric, vector)
         # What the area holds beyond its places at the breakdown level: coarser reports.
         for metric, vector in whole.items():
             rest = vector[:ADDITIVE] + [0, 0]
@@ -214,16 +249,23 @@ class Reader:
             if any(rest):
                 _add(by_place[None], metric, rest)
         if days:
-            for row in (
-                self._day_events(days).values("metric", f"adm{level}").annotate(**EVENT_SUM_FIELDS)
+            for metric, place, *vector in _raw(
+                self._day_events(days)
+                .values("metric", f"adm{level}")
+                .annotate(**EVENT_SUM_FIELDS)
+                .values_list("metric", f"adm{level}", *EVENT_SUM_FIELDS)
             ):
-                _add(by_place[row[f"adm{level}"]], row["metric"], _vector(row))
+                _add(by_place[place], metric, vector + [0, 0])
         extra = {}
         if not single:
             extra = {
-                (r["metric"], r["group"]): r["n"]
-                for r in self._shared(_unsettled_q(years, months, days), group=F(f"adm{level}"))
-                if r["group"] is not None
+                (metric, group): n
+                for metric, group, n in _raw(
+                    self._shared(
+                        _unsettled_q(years, months, days), group=F(f"adm{level}")
+                    ).values_list("metric", "group", "n")
+                )
+                if group is not None
             }
         # The coarser reports' shared sources, counted distinct among themselves.
         coarse = {
@@ -260,11 +302,12 @@ class Reader:
                 years, (months, days) = [], _months_and_days(first, last)
             rows.append((first, years, months, days, not days and _cells_in(years, months) == 1))
         by_bucket: dict[date, dict[str, list[int]]] = defaultdict(dict)
-        cells = [(y, m) for _, y, m, _, _ in rows if y or m]
-        if cells:
+        years = _merge([r for _, y, *_ in rows for r in y], lambda d: date(d.year + 1, 1, 1))
+        months = _merge([r for _, _, m, *_ in rows for r in m], next_month)
+        if years or months:
             for row in (
                 FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
-                .filter(_any(_cells_q(y, m) for y, m in cells))
+                .filter(_cells_q(years, months))
                 .values("metric", "span", "start")
                 .annotate(**SUM_FIELDS)
             ):
@@ -322,7 +365,7 @@ class Reader:
         )
 
     def stock_totals(self, day: date) -> dict[str, Total]:
-        found = {s.metric: s for s in self._steps_at(day).filter(node=self.node)}
+        found = {s.metric: s for s in _steps(self._steps_at(day).filter(node=self.node))}
         return {m: _step_total(m, found.get(m)) for m in self.stocks}
 
     def _coarse(self, day: date, level: int | None):
@@ -333,9 +376,9 @@ class Reader:
             steps = steps.filter(Q(node=self.node) | Q(**self.within))
         if level is not None:
             steps = steps.filter(**{f"adm{level}__isnull": True})
-        return list(steps)
+        return _steps(steps)
 
-    def _standing_own(self, steps) -> dict[str, list[StockStep]]:
+    def _standing_own(self, steps) -> dict[str, list[Step]]:
         """The steps whose own figure stands in the area: own figure, no standing own figure
         above them within the area."""
         own = {(s.metric, s.node) for s in steps if s.own_key}
@@ -354,14 +397,14 @@ class Reader:
         own = {(s.metric, s.node) for s in coarse if s.own_key}
         floor = self.plan.area.admin_level if self.plan.area else -1
         by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
-        for step in self._steps_at(day).filter(level=level, **self.within):
+        for step in _steps(self._steps_at(day).filter(level=level, **self.within)):
             if not any((step.metric, above) in own for above in _above(step, floor)):
                 by_place[step.node][step.metric] = _step_total(step.metric, step)
         for metric, steps in self._standing_own(coarse).items():
             by_place[None][metric] = self._union(metric, steps)
         return by_place
 
-    def _union(self, metric: str, steps: list[StockStep]) -> Total:
+    def _union(self, metric: str, steps: list[Step]) -> Total:
         """The total of several standing own figures, with their sources counted distinct."""
         if len(steps) == 1:
             return _step_total(metric, steps[0])
@@ -410,7 +453,7 @@ class Reader:
         return [s.own_key for s in self._standing_own(steps).get(metric, [])]
 
 
-def _above(step: StockStep, floor: int) -> list[int]:
+def _above(step: Step, floor: int) -> list[int]:
     """The nodes above a step's node, down from just below the area (floor: its level)."""
     nodes = [getattr(step, f"adm{level}") for level in range(max(floor, 0), 5)]
     above = [n for n in nodes if n is not None and n != step.node]
@@ -440,7 +483,7 @@ def _total(metric: str, vector, sources: int) -> Total:
     return Total(metric, best, low, high, events, reports, sources)
 
 
-def _step_total(metric: str, step: StockStep | None) -> Total:
+def _step_total(metric: str, step: Step | None) -> Total:
     if step is None:
         return Total.zero(metric)
     return Total(metric, step.best, step.low, step.high, step.events, step.reports, step.sources)

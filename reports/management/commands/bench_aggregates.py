@@ -135,9 +135,12 @@ class Command(BaseCommand):
             else:
                 for table in BASE_TABLES:
                     cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
-        Place.objects.filter(path__startswith=f"/{bench.COUNTRY}/").order_by(
-            "-admin_level"
-        ).delete()
+            # The benchmark's own gazetteer, finest level first (parents are protected).
+            for level in range(4, -1, -1):
+                cursor.execute(
+                    "DELETE FROM gazetteer_place WHERE path LIKE %s AND admin_level = %s",
+                    [f"/{bench.COUNTRY}/%", level],
+                )
         self.stdout.write("Reset: every report, source, event and summary deleted.")
 
     def _accounts(self):
