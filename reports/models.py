@@ -138,7 +138,15 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-id"]
-        indexes = [models.Index(fields=["status", "start_date"])]
+        indexes = [
+            models.Index(fields=["status", "start_date"]),
+            # The partner API pages approved reports by (updated_at, id) (reports/api/).
+            models.Index(
+                fields=["updated_at", "id"],
+                condition=Q(status=Status.APPROVED),
+                name="report_approved_by_update",
+            ),
+        ]
         permissions = [
             ("moderate_report", "Can moderate reports (approve, reject, edit, link, retract)"),
             ("submit_report", "Can submit reports for their organisation"),
