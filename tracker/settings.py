@@ -22,6 +22,7 @@ env = environ.Env(
     DJANGO_LOG_LEVEL=(str, "INFO"),
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     DATABASE_CONN_MAX_AGE=(int, 60),
+    CACHE_URL=(str, "locmemcache://"),
     CELERY_BROKER_URL=(str, ""),
     CELERY_RESULT_BACKEND=(str, ""),
     CELERY_TASK_TIME_LIMIT=(int, 300),
@@ -133,6 +134,10 @@ STORAGES = {
 
 vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+
+# One cache shared by every web process (Redis in deploy/), so API rate limits hold across
+# gunicorn workers; the default keeps it in each process, which is right for one runserver.
+CACHES = {"default": env.cache_url("CACHE_URL")}
 
 # Celery: with no broker the embedded default runs tasks in-process, so a new user needs no
 # server; with CELERY_BROKER_URL set (Redis in deploy/), a real worker runs them.
