@@ -71,8 +71,8 @@ class Command(BaseCommand):
         key = self._key()
         env = os.environ | {
             "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY")
-            or "bench-api-only-" + "x" * 40,
+            # The same key as this process, so the session made here is valid there.
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "TRACKER_API_CLIENT_RATE": "1000000000/hour",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
@@ -97,11 +97,16 @@ class Command(BaseCommand):
             bare = "/bench/bare-reports/"
             self._same_rows(port, api, bare, auth)
             rows = []
-            for label, path in (("API, JSON", api), ("API, CSV", api + "&format=csv"),
-                                ("bare Django view", bare)):  # fmt: skip
-                _client((port, path, auth, 1))  # warm up
+            session = {"Cookie": f"sessionid={self._session()}", "Host": "127.0.0.1"}
+            for label, path, headers in (
+                ("API, JSON, API key", api, auth),
+                ("API, CSV, API key", api + "&format=csv", auth),
+                ("API, JSON, session", api, session),
+                ("bare Django view", bare, auth),
+            ):
+                _client((port, path, headers, 1))  # warm up
                 with multiprocessing.Pool(clients) as pool:
-                    results = pool.map(_client, [(port, path, auth, seconds)] * clients)
+                    results = pool.map(_client, [(port, path, headers, seconds)] * clients)
                 count = sum(n for n, _ in results)
                 latencies = sorted(x for _, xs in results for x in xs)
                 rows.append((label, count / seconds, statistics.median(latencies),
@@ -113,7 +118,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"| {label} | {rate:.0f} | {median * 1000:.1f} | {p95 * 1000:.1f} |"
                 )
-            self.stdout.write(f"API JSON / bare view: {rows[0][1] / rows[2][1]:.2f}")
+            self.stdout.write(
+                f"API JSON / bare view: {rows[0][1] / rows[3][1]:.2f} with an API key, "
+                f"{rows[2][1] / rows[3][1]:.2f} with a session"
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -125,6 +133,14 @@ class Command(BaseCommand):
         organization, _ = Organization.objects.get_or_create(name="Benchmark API partner")
         _, key = api_client_create(actor=admin, name="bench_api", organization=organization)
         return key
+
+    def _session(self) -> str:
+        """A logged-in session of the benchmark's administrator (no writes per request)."""
+        from django.test import Client
+
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="bench-api-admin"))
+        return client.cookies["sessionid"].value
 
     def _same_rows(self, port, api, bare, headers) -> None:
         def get(path):
