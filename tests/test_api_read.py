@@ -344,6 +344,7 @@ def test_updated_since_returns_what_changed_from_then(api, scenario, moderator):
         ("event=abc", "event", "Enter a number."),
         ("event=-1", "event", "Ensure this value is greater than or equal to 1."),
         ("updated_since=yesterday", "updated_since", "Enter a valid date/time."),
+        ("updated_since=0001-01-01T00:00:00%2B05:00", "updated_since", "Enter a time between"),
         ("page_size=0", "page_size", "Enter a whole number from 1 to 1000."),
         ("page_size=abc", "page_size", "Enter a whole number from 1 to 1000."),
         ("tag=" + "x" * 101, "tag", "Ensure this value has at most 100 characters"),

@@ -1,7 +1,10 @@
 """Filters of the read API (django-filter). Each list accepts only its own parameters: an
 unknown one is answered 400 naming it, so a typo never silently returns everything."""
 
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
@@ -32,6 +35,26 @@ class CommaMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     """?metric=killed&metric=injured or ?metric=killed,injured, as the dashboard reads it."""
 
     field_class = CommaMultipleChoiceField
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, sent to the database in UTC: PostgreSQL refuses offsets beyond
+    ±15:59 that Python accepts (-22:36), and a time near year 1 or 9999 may not convert."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise DjangoValidationError(
+                "Enter a time between the years 1 and 9999.", code="invalid"
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -99,7 +122,7 @@ class ReportFilter(django_filters.FilterSet):
     event = django_filters.NumberFilter(
         field_name="event_id", min_value=1, max_value=2**62, help_text="Reports of this event (id)."
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Reports approved or changed at or after this time (ISO 8601, with a time "

@@ -487,7 +487,7 @@ class SourceList(ApiMixin, generics.ListAPIView):
 
 
 class RetractionFilterSet(filters.django_filters.FilterSet):
-    updated_since = filters.django_filters.IsoDateTimeFilter(
+    updated_since = filters.UtcIsoDateTimeFilter(
         field_name="created_at",
         lookup_expr="gte",
         help_text="Retractions at or after this time (ISO 8601 with a time zone).",
