@@ -370,7 +370,15 @@ class EventCount(_Ancestry):
         constraints = [
             models.UniqueConstraint(fields=["metric", "key"], name="eventcount_one_per_metric"),
         ]
-        indexes = [models.Index(fields=["metric", "dated"], name="eventcount_metric_dated")]
+        indexes = [
+            models.Index(fields=["metric", "dated"], name="eventcount_metric_dated"),
+            models.Index(fields=["dated"], name="eventcount_dated"),
+            # Loose days within an area: adm<level> = the area.
+            models.Index(fields=["adm1", "dated"], name="eventcount_adm1_dated"),
+            models.Index(fields=["adm2", "dated"], name="eventcount_adm2_dated"),
+            models.Index(fields=["adm3", "dated"], name="eventcount_adm3_dated"),
+            models.Index(fields=["adm4", "dated"], name="eventcount_adm4_dated"),
+        ]
 
     def __str__(self):
         return f"{self.metric} of {self.key}: {self.best}"
@@ -398,6 +406,21 @@ class SourceUse(_Ancestry):
             models.Index(fields=["key"], name="sourceuse_key"),
             models.Index(
                 fields=["metric", "dated"], condition=Q(shared=True), name="sourceuse_shared"
+            ),
+            # Shared sources spreading over months or years: the few counted distinct.
+            models.Index(
+                fields=["metric", "span", "dated"],
+                condition=Q(shared=True) & ~Q(span="month"),
+                name="sourceuse_unsettled",
+            ),
+            # Shared sources of reports coarser than a breakdown level.
+            *(
+                models.Index(
+                    fields=["metric", "dated"],
+                    condition=Q(shared=True, **{f"adm{level}__isnull": True}),
+                    name=f"sourceuse_coarse{level}",
+                )
+                for level in range(1, 5)
             ),
         ]
 

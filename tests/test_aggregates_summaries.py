@@ -192,3 +192,17 @@ def test_moderators_approving_at_the_same_moment_keep_the_summaries_exact(
         assert aggregates.verify_summaries() == []
     # Per round: the event's figure (the later approval among i = 0, 2) and two unlinked ones.
     assert summary("newly_displaced")[3:] == (1 + 2 * rounds, 4 * rounds, 1 + 4 * rounds)
+
+
+def test_a_changed_publication_date_is_followed_when_asked(world, moderator):  # noqa: F811
+    event = world["event"]()
+    early = world["source"]("Early", D(2023, 11, 14))
+    world["report"]("loikaw", D(2023, 11, 13), [("killed", 3)], sources=[early], event=event)
+    world["report"]("loikaw", D(2023, 11, 13), [("killed", 5)],
+                    sources=[world["source"]("Later", D(2023, 11, 15))], event=event)  # fmt: skip
+    assert summary("killed")[0] == 5
+    # The admin edits sources directly; whoever saves one asks the engine to follow it.
+    type(early).objects.filter(pk=early.pk).update(published_on=D(2023, 11, 20))
+    assert aggregates.verify_summaries() != []
+    aggregates.follow_source(early)
+    assert summary("killed")[0] == 3

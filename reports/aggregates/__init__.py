@@ -68,6 +68,7 @@ __all__ = [
     "answer",
     "evidence",
     "follow_event",
+    "follow_source",
     "follow_report",
     "methodology",
     "parse_question",
@@ -114,6 +115,17 @@ def follow_event(event) -> None:
     from .summaries import refresh
 
     refresh({event_key(event.pk, 0)})
+
+
+def follow_source(source) -> None:
+    """Bring the summaries up to date after a source's publication date changed (it decides
+    which report's figure an event counts): every approved report citing it is refreshed."""
+    from ..models import Report
+    from ..workflow import Status
+    from .summaries import refresh
+
+    cited_by = Report.objects.filter(sources=source, status=Status.APPROVED)
+    refresh({event_key(event, pk) for pk, event in cited_by.values_list("pk", "event_id")})
 
 
 def rebuild_summaries() -> dict[str, int]:

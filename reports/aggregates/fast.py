@@ -347,7 +347,9 @@ class Reader:
                 firsts.append(
                     EventCount.objects.filter(metric__in=self.flows, **self.within)
                     .filter(dated__gte=month, dated__lt=next_month(month), dated__lte=plan.end)
-                    .aggregate(first=Min("dated"))["first"]
+                    .order_by("dated")
+                    .values_list("dated", flat=True)
+                    .first()
                 )
         if self.stocks:
             firsts.append(

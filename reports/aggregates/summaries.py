@@ -542,18 +542,40 @@ def _apply_flow_changes(cells: dict) -> None:
 
 
 def _refresh_stock(metric: str, since: date) -> None:
-    """Recompute a stock's steps (a sweep over its counted events) and rewrite those that may
-    have changed: every step still open on `since`."""
+    """Rewrite a stock's steps from `since` on, after its counted events changed there.
+
+    The steps before `since` depend only on earlier figures and stay. The state of the sweep
+    on the eve of `since` depends only on each place's latest figure by then, so the sweep
+    restarts from those (one per place) instead of replaying every figure ever reported."""
     _advisory_locks([_lock_key(STOCK_LOCK, metric)])
-    rows = list(EventCount.objects.filter(metric=metric).values())
+    latest: dict[int, tuple] = {}
+    for pk, place, *order in EventCount.objects.filter(metric=metric, dated__lt=since).values_list(
+        "pk", "place_id", "dated", "published", "approved_at", "report_id", "figure_id"
+    ):
+        if place not in latest or order > latest[place][1]:
+            latest[place] = (pk, order)
+    rows = list(
+        EventCount.objects.filter(pk__in=[pk for pk, _ in latest.values()]).values()
+    ) + list(EventCount.objects.filter(metric=metric, dated__gte=since).values())
     uses = defaultdict(set)
-    for key, source in SourceUse.objects.filter(metric=metric).values_list("key", "source_id"):
+    for key, source in SourceUse.objects.filter(
+        metric=metric, key__in=[r["key"] for r in rows]
+    ).values_list("key", "source_id"):
         uses[metric, key].add(source)
-    steps = stock_steps(rows, uses)
-    # Steps that ended before `since` came from earlier figures only, and are unchanged.
-    open_then = [s for s in steps if s["valid_to"] is None or s["valid_to"] >= since]
-    StockStep.objects.filter(metric=metric).exclude(valid_to__lt=since).delete()
-    StockStep.objects.bulk_create(StockStep(**s) for s in open_then)
+    fresh = [s for s in stock_steps(rows, uses) if s["valid_from"] >= since]
+    first_fresh = {}
+    for step in fresh:
+        first = first_fresh.get(step["node"])
+        first_fresh[step["node"]] = min(first, step["valid_from"]) if first else step["valid_from"]
+    open_then = StockStep.objects.filter(metric=metric).exclude(valid_to__lt=since)
+    carried = [
+        {**step, "valid_to": first_fresh.get(step["node"])}
+        for step in open_then.filter(valid_from__lt=since).values()
+    ]
+    open_then.delete()
+    for step in carried:
+        step.pop("id")
+    StockStep.objects.bulk_create(StockStep(**s) for s in carried + fresh)
 
 
 # --- checking ----------------------------------------------------------------------------------

@@ -129,5 +129,45 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('metric', 'node', 'valid_from'), name='stockstep_one_per_start')],
             },
         ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['dated'], name='eventcount_dated'),
+        ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['adm1', 'dated'], name='eventcount_adm1_dated'),
+        ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['adm2', 'dated'], name='eventcount_adm2_dated'),
+        ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['adm3', 'dated'], name='eventcount_adm3_dated'),
+        ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['adm4', 'dated'], name='eventcount_adm4_dated'),
+        ),
+        migrations.AddIndex(
+            model_name='sourceuse',
+            index=models.Index(condition=models.Q(('shared', True), models.Q(('span', 'month'), _negated=True)), fields=['metric', 'span', 'dated'], name='sourceuse_unsettled'),
+        ),
+        migrations.AddIndex(
+            model_name='sourceuse',
+            index=models.Index(condition=models.Q(('adm1__isnull', True), ('shared', True)), fields=['metric', 'dated'], name='sourceuse_coarse1'),
+        ),
+        migrations.AddIndex(
+            model_name='sourceuse',
+            index=models.Index(condition=models.Q(('adm2__isnull', True), ('shared', True)), fields=['metric', 'dated'], name='sourceuse_coarse2'),
+        ),
+        migrations.AddIndex(
+            model_name='sourceuse',
+            index=models.Index(condition=models.Q(('adm3__isnull', True), ('shared', True)), fields=['metric', 'dated'], name='sourceuse_coarse3'),
+        ),
+        migrations.AddIndex(
+            model_name='sourceuse',
+            index=models.Index(condition=models.Q(('adm4__isnull', True), ('shared', True)), fields=['metric', 'dated'], name='sourceuse_coarse4'),
+        ),
         migrations.RunPython(build_summaries, migrations.RunPython.noop),
     ]
