@@ -281,8 +281,8 @@ def _queue(task, *args):
 
 def _validate_source(
     *,
-    source_type: str,
-    name: str,
+    source_type: str = "",
+    name: str = "",
     title: str = "",
     url: str = "",
     published_on=None,

@@ -679,3 +679,19 @@ def test_odd_report_tokens_in_a_bulk_decision_are_refused_not_crashed(client, mo
     client.force_login(moderator)
     response = client.post("/moderation/", {"selected": token, "decision": "approve"})
     assert response.status_code == 400  # the form's message, not a server error
+
+
+def test_an_empty_new_source_is_a_validation_error_not_a_crash(field_partner, places):
+    with pytest.raises(ValidationError) as refused:
+        services.report_save(
+            actor=field_partner,
+            submission_key="empty-source-01",
+            title="x",
+            place=places["loikaw"],
+            start_date="2023-11-11",
+            new_sources=[{}, {}],
+        )
+    assert refused.value.message_dict["sources.2.name"] == [
+        "Source 2: Name the outlet, organisation or person."
+    ]
+    assert Report.objects.count() == 0
