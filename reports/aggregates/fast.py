@@ -5,12 +5,11 @@ hundred rows. A period is split into whole years and months (FlowTotal) and loos
 from bisect import bisect_right
 from collections import defaultdict, namedtuple
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models import BigIntegerField, Count, F, Min, Q, Sum
+from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
 from .assemble import area_rows, calendar
@@ -64,23 +63,28 @@ def _any(conditions) -> Q:
     return combined
 
 
+def _sum(field: str):
+    # bigint, not PostgreSQL's numeric: plain ints come back, no Decimal to convert.
+    return Cast(Sum(field), BigIntegerField())
+
+
 SUM_FIELDS = {
-    "best": Sum("best"),
-    "low": Sum("low"),
-    "high": Sum("high"),
-    "events": Sum("events"),
-    "reports": Sum("reports"),
-    "local": Sum("local_sources"),
-    "shared": Sum("shared_sources"),
-    "settled": Sum("settled_sources"),
+    "best": _sum("best"),
+    "low": _sum("low"),
+    "high": _sum("high"),
+    "events": _sum("events"),
+    "reports": _sum("reports"),
+    "local": _sum("local_sources"),
+    "shared": _sum("shared_sources"),
+    "settled": _sum("settled_sources"),
 }
 EVENT_SUM_FIELDS = {
-    "best": Sum("best"),
-    "low": Sum("low"),
-    "high": Sum("high"),
+    "best": _sum("best"),
+    "low": _sum("low"),
+    "high": _sum("high"),
     "events": Count("id"),
-    "reports": Sum("reports"),
-    "local": Sum("local_sources"),
+    "reports": _sum("reports"),
+    "local": _sum("local_sources"),
 }
 FIELDS = ("best", "low", "high", "events", "reports", "local", "shared", "settled")
 ADDITIVE = 6  # the first six add up across places; shared and settled counts do not
@@ -152,17 +156,15 @@ Step = namedtuple("Step", STEP_FIELDS)
 
 
 def _raw(queryset) -> list[tuple]:
-    """The rows of a values_list() queryset, without the ORM's per-value conversions (the
-    hot queries return thousands of small rows; sums come back as Decimal on PostgreSQL)."""
+    """The rows of a values_list() queryset of plain numbers and text, without the ORM's
+    per-value conversions (the hot queries return thousands of small rows)."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            tuple(int(v) if isinstance(v, Decimal) else v for v in row) for row in cursor.fetchall()
-        ]
+        return cursor.fetchall()
 
 
 def _steps(queryset) -> list[Step]:
@@ -230,6 +232,7 @@ class Reader:
         single = not days and _cells_in(years, months) == 1
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
         whole: dict[str, list[int]] = {}
+        in_rows: dict[str, list[int]] = {}
         if years or months:
             for metric, node, *vector in _raw(
                 FlowTotal.objects.filter(metric__in=self.flows)
@@ -239,13 +242,15 @@ class Reader:
                 .annotate(**SUM_FIELDS)
                 .values_list("metric", "node", *SUM_FIELDS)
             ):
-                _add(whole if node == self.node else by_place[node], metric, vector)
+                if node == self.node:
+                    _add(whole, metric, vector)
+                else:
+                    _add(by_place[node], metric, vector)
+                    _add(in_rows, metric, vector)
         # What the area holds beyond its places at the breakdown level: coarser reports.
         for metric, vector in whole.items():
-            rest = vector[:ADDITIVE] + [0, 0]
-            for per_metric in by_place.values():
-                for i, n in enumerate(per_metric.get(metric, ())[:ADDITIVE]):
-                    rest[i] -= n
+            below = in_rows.get(metric, [0] * len(FIELDS))
+            rest = [vector[i] - below[i] for i in range(ADDITIVE)] + [0, 0]
             if any(rest):
                 _add(by_place[None], metric, rest)
         if days:
