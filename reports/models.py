@@ -373,6 +373,7 @@ class EventCount(_Ancestry):
         indexes = [
             models.Index(fields=["metric", "dated"], name="eventcount_metric_dated"),
             models.Index(fields=["dated"], name="eventcount_dated"),
+            models.Index(fields=["key"], name="eventcount_key"),
             # Loose days within an area: adm<level> = the area.
             models.Index(fields=["adm1", "dated"], name="eventcount_adm1_dated"),
             models.Index(fields=["adm2", "dated"], name="eventcount_adm2_dated"),

@@ -432,9 +432,9 @@ def refresh(keys) -> None:
         # its uses spread, and so the other events' local counts and the cells, may change.
         before: dict[tuple, list] = defaultdict(list)
         others: dict[tuple, list] = defaultdict(list)
-        for use in SourceUse.objects.filter(source_id__in={s for _, s in touched}).values(
-            "metric", "source_id", "key", "dated", *ADM
-        ):
+        for use in SourceUse.objects.filter(
+            metric__in={m for m, _ in touched}, source_id__in={s for _, s in touched}
+        ).values("metric", "source_id", "key", "dated", *ADM):
             pair = (use.pop("metric"), use.pop("source_id"))
             if pair in touched:
                 before[pair].append(use)

@@ -135,6 +135,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='eventcount',
+            index=models.Index(fields=['key'], name='eventcount_key'),
+        ),
+        migrations.AddIndex(
+            model_name='eventcount',
             index=models.Index(fields=['adm1', 'dated'], name='eventcount_adm1_dated'),
         ),
         migrations.AddIndex(
