@@ -374,9 +374,16 @@ def rebuild() -> dict[str, int]:
             model.objects.all().delete()
         rows, uses = compute()
         events, source_uses, flows, steps = derive(rows, uses)
+        # Rows a question reads together are written together: fewer pages to read.
+        events.sort(key=lambda r: (r["metric"], r["dated"]))
+        source_uses.sort(key=lambda r: (not r["shared"], r["span"], r["metric"], r["dated"]))
+        flow_rows = sorted(
+            _flow_rows(flows), key=lambda r: (r["span"], r["level"], r["start"], r["node"])
+        )
+        steps.sort(key=lambda r: (r["metric"], r["level"], r["node"], r["valid_from"]))
         bulk_insert(EventCount, events)
         bulk_insert(SourceUse, source_uses)
-        bulk_insert(FlowTotal, _flow_rows(flows))
+        bulk_insert(FlowTotal, flow_rows)
         bulk_insert(StockStep, steps)
     return {
         "EventCount": len(events),
