@@ -38,9 +38,12 @@ The rules (DOMAIN.md "Counting rules"), and the choices made where it is silent:
 
 How it is computed: questions without evidence filters (the dashboard's) are answered from
 summary tables kept up to date in the same transaction as every approval, retraction, edit,
-event link and reference choice (summaries.py); questions with filters are answered from the
-base tables (base.py). Both go through rules.py, and verify_summaries() recomputes the
-summaries from scratch and lists any difference.
+event link and reference choice (summaries.py, called by the services); questions with filters
+are answered from the base tables (base.py). Both go through rules.py, and verify_summaries()
+recomputes the summaries from scratch and lists any difference (`manage.py rebuild_aggregates
+--check`). Two changes happen outside the services and must be followed by hand: a source's
+publication date edited in the admin (follow_source()), and a gazetteer import that moves
+places under new parents (rebuild_summaries(), or `manage.py rebuild_aggregates`).
 """
 
 from dataclasses import replace
