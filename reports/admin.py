@@ -6,8 +6,9 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from . import services
+from . import aggregates, services
 from .exceptions import ActionRefused
 from .figures import clean_figure
 from .models import (
@@ -288,6 +289,13 @@ class SourceAdmin(RecordsCreatorAdmin):
     search_fields = ("name", "title", "url")
     date_hierarchy = "published_on"
     readonly_fields = ("created_by", "created_at")
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "published_on" in form.changed_data:
+            # The publication date decides which report's figure an event counts.
+            aggregates.follow_source(obj)
 
 
 @admin.register(ReportHistory)

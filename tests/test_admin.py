@@ -201,3 +201,27 @@ def test_linking_to_an_event_is_an_action_through_the_service(moderator_client, 
     report.refresh_from_db()
     assert report.event == event
     assert report.history.last().action == "link_event"
+
+
+def test_changing_a_sources_date_in_the_admin_keeps_the_totals_true(
+    client, field_partner, moderator, file_report, news_source
+):
+    from reports import aggregates
+
+    report = file_report(field_partner)
+    services.report_submit(report=report, actor=field_partner)
+    services.report_approve(report=report, actor=moderator)
+    client.force_login(moderator)
+    response = client.post(
+        f"/admin/reports/source/{news_source.pk}/change/",
+        {
+            "source_type": "news_media",
+            "name": news_source.name,
+            "title": news_source.title,
+            "url": news_source.url,
+            "published_on": "2023-11-14",
+            "language": "en",
+        },
+    )
+    assert response.status_code == 302
+    assert aggregates.verify_summaries() == []
