@@ -12,6 +12,10 @@ from reports import services
 from reports.models import Membership, Organization
 from reports.roles import Role
 
+# The dashboard's small Kayah scenario (fixture `scenario`), shared by the dashboard and
+# download tests.
+pytest_plugins = ["tests.dashboard_data"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

@@ -5,7 +5,10 @@ report, and a submitted report that must never count."""
 
 from datetime import date
 
-from reports import services
+import pytest
+from django.http import QueryDict
+
+from reports import aggregates, services
 
 QUESTION = "area=MMR002&start=2023-11-01&end=2023-12-31&period=month"
 
@@ -118,3 +121,20 @@ def build(*, places, field_partner, moderator, news_source, file_report) -> dict
         "secret": secret,
         "kndf": kndf,
     }
+
+
+def engine(query: str):
+    """The engine's answer to a question given as the dashboard's query string."""
+    return aggregates.answer(aggregates.parse_question(QueryDict(query)))
+
+
+@pytest.fixture
+def scenario(places, field_partner, moderator, news_source, file_report):
+    """The scenario above (registered for every test by tests/conftest.py)."""
+    return build(
+        places=places,
+        field_partner=field_partner,
+        moderator=moderator,
+        news_source=news_source,
+        file_report=file_report,
+    )

@@ -7,12 +7,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.http import QueryDict
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reports import aggregates, exports, services
 from tests import dashboard_data
+from tests.dashboard_data import engine
 
 QUESTION = dashboard_data.QUESTION
 SECRETS = [
@@ -559,10 +559,6 @@ def test_retractions_list_each_withdrawn_report_once(api, scenario):
 
 
 # --- aggregates ---------------------------------------------------------------------------------
-
-
-def engine(query: str):
-    return aggregates.answer(aggregates.parse_question(QueryDict(query)))
 
 
 @pytest.mark.parametrize(

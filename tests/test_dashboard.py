@@ -12,27 +12,13 @@ from django.http import QueryDict
 from reports import aggregates
 from reports.vocabulary import Metric
 from tests import dashboard_data
+from tests.dashboard_data import engine
 
 QUESTION = dashboard_data.QUESTION
 HEADLINE = re.compile(
     r'<span class="label">(?P<label>[^<]+)</span>\s*'
     r'<a class="big" href="(?P<url>[^"]+)" title="(?P<title>[^"]+)">(?P<shown>.*?)</a>'
 )
-
-
-@pytest.fixture
-def scenario(places, field_partner, moderator, news_source, file_report):
-    return dashboard_data.build(
-        places=places,
-        field_partner=field_partner,
-        moderator=moderator,
-        news_source=news_source,
-        file_report=file_report,
-    )
-
-
-def engine(query: str):
-    return aggregates.answer(aggregates.parse_question(QueryDict(query)))
 
 
 def text_of(response) -> str:

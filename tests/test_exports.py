@@ -9,28 +9,14 @@ from datetime import date
 
 import openpyxl
 import pytest
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 
-from reports import aggregates, exports
+from reports import exports
 from tests import dashboard_data
+from tests.dashboard_data import engine
 
 QUESTION = dashboard_data.QUESTION
 NAME = "tracker-kayah-2023-11-01-2023-12-31"
-
-
-@pytest.fixture
-def scenario(places, field_partner, moderator, news_source, file_report):
-    return dashboard_data.build(
-        places=places,
-        field_partner=field_partner,
-        moderator=moderator,
-        news_source=news_source,
-        file_report=file_report,
-    )
-
-
-def engine(query: str):
-    return aggregates.answer(aggregates.parse_question(QueryDict(query)))
 
 
 def content(response) -> bytes:
