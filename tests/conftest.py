@@ -129,3 +129,14 @@ def file_report(places, news_source):
         return services.report_create(actor=actor, **fields)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def api_usage_written_at_once(settings):
+    # Production writes API usage once a minute per process (reports.api.auth.UsageCounter);
+    # tests read it straight after the request.
+    from reports.api import auth
+
+    settings.TRACKER_API_USAGE_FLUSH_SECONDS = 0
+    yield
+    auth.usage.flush()

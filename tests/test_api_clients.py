@@ -200,6 +200,27 @@ def test_usage_is_counted_per_client_per_day(submitter, places, monkeypatch):
     assert client.last_used_at == next_day
 
 
+def test_usage_is_kept_in_the_process_and_written_in_one_go(submitter, places, settings):
+    settings.TRACKER_API_USAGE_FLUSH_SECONDS = 60
+    client, key = submitter
+    auth.usage.flush()
+    for _ in range(4):
+        assert api(key).get("/api/v1/places/").status_code == 200
+    assert ApiUsage.objects.filter(client=client).count() == 0
+    assert ApiClient.objects.get(pk=client.pk).last_used_at is None
+
+    auth.usage.flush()
+
+    today = datetime.now(UTC).date()
+    assert list(ApiUsage.objects.filter(client=client).values_list("day", "requests")) == [
+        (today, 4)
+    ]
+    assert ApiClient.objects.get(pk=client.pk).last_used_at is not None
+    api(key).get("/api/v1/places/")
+    auth.usage.flush()
+    assert ApiUsage.objects.get(client=client, day=today).requests == 5
+
+
 def test_throttled_client_gets_429_with_retry_after(submitter, places, settings):
     settings.TRACKER_API_CLIENT_RATE = "2/hour"
     _, key = submitter

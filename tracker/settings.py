@@ -32,6 +32,7 @@ env = environ.Env(
     TRACKER_STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
     TRACKER_API_CLIENT_RATE=(str, "1000/hour"),
     TRACKER_API_ANON_RATE=(str, "100/hour"),
+    TRACKER_API_USAGE_FLUSH_SECONDS=(float, 60),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -161,6 +162,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # ("off" turns anonymous readers away). Counted in the default cache.
 TRACKER_API_CLIENT_RATE = env("TRACKER_API_CLIENT_RATE")
 TRACKER_API_ANON_RATE = env("TRACKER_API_ANON_RATE")
+# Each process writes its API clients' request counts at most this often (and at exit).
+TRACKER_API_USAGE_FLUSH_SECONDS = env("TRACKER_API_USAGE_FLUSH_SECONDS")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "reports.api.auth.ApiKeyAuthentication",
