@@ -247,11 +247,177 @@ def test_bulk_limits(api):
 
 def test_a_client_id_makes_a_resent_report_return_the_first_one(api):
     first = api.post(URL, report(client_id="kobo-4411-ward3"), format="json")
-    again = api.post(URL, report(client_id="kobo-4411-ward3"), format="json")
+    # The same content: keys in another order, and "draft" said rather than left out.
+    same = json.dumps(dict(reversed(list(report(client_id="kobo-4411-ward3").items()))))
+    again = api.post(
+        URL, same.replace('"title"', '"status": "draft", "title"'), content_type="application/json"
+    )
     assert first.status_code == 201
     assert again.status_code == 200
     assert again.json() == {"id": first.json()["id"], "status": "draft", "replayed": True}
     assert Report.objects.count() == 1
+
+
+def conflict(client_id, record):
+    return {
+        "code": "idempotency_conflict",
+        "detail": f"The client_id {client_id!r} was already used on "
+        f"{record.created_at:%Y-%m-%d %H:%M} UTC for a report with different content. Use a "
+        "new client_id for a new report; send the first content unchanged to get its answer "
+        "again.",
+        "attr": "client_id",
+    }
+
+
+def test_a_client_id_with_changed_content_is_409_and_nothing_is_stored(api, client_and_key):
+    first = api.post(URL, report(client_id="ward3-2023-11-13"), format="json")
+    record = ApiIdempotencyKey.objects.get()
+    assert (record.client, record.key, record.status_code, record.response) == (
+        client_and_key[0],
+        "client_id: ward3-2023-11-13",
+        201,
+        first.json(),
+    )
+    changed = report(client_id="ward3-2023-11-13", status="submitted", title="Loikaw, revised")
+    response = api.post(URL, changed, format="json")
+    assert response.status_code == 409
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [conflict("ward3-2023-11-13", record)],
+    }
+    saved = Report.objects.get()
+    assert (saved.pk, saved.title, saved.status) == (
+        first.json()["id"],
+        "Residents flee Loikaw",
+        Status.DRAFT,
+    )
+    assert [h.action for h in saved.history.all()] == ["create"]
+    assert list(ApiIdempotencyKey.objects.values_list("key", "status_code")) == [
+        ("client_id: ward3-2023-11-13", 201)
+    ]
+    # The first content is still answered with the first report.
+    again = api.post(URL, report(client_id="ward3-2023-11-13"), format="json")
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+
+
+def test_a_refused_client_id_leaves_no_fingerprint_behind(api):
+    refused = api.post(URL, report(client_id="ward3-retry-01", title=""), format="json")
+    assert refused.status_code == 400
+    assert ApiIdempotencyKey.objects.count() == 0
+    fixed = api.post(URL, report(client_id="ward3-retry-01"), format="json")
+    assert fixed.status_code == 201
+    assert Report.objects.get().pk == fixed.json()["id"]
+
+
+def test_a_conflicting_client_id_in_bulk_fails_only_its_own_item(api):
+    first = api.post(URL, report(client_id="bulk-item-0001"), format="json")
+    body = {
+        "reports": [
+            report(client_id="bulk-item-0001"),
+            report(client_id="bulk-item-0001", title="Changed"),
+            report(client_id="bulk-item-0002", title="New one"),
+            report(title="No client id"),
+        ]
+    }
+    response = api.post(URL, body, format="json")
+    assert response.status_code == 200
+    record = ApiIdempotencyKey.objects.get(key="client_id: bulk-item-0001")
+    new_one, no_id = Report.objects.get(title="New one"), Report.objects.get(title="No client id")
+    assert response.json() == {
+        "created": 2,
+        "existing": 1,
+        "failed": 1,
+        "results": [
+            {
+                "index": 0,
+                "result": "existing",
+                "id": first.json()["id"],
+                "status": "draft",
+                "replayed": True,
+            },
+            {"index": 1, "result": "failed", "errors": [conflict("bulk-item-0001", record)]},
+            {
+                "index": 2,
+                "result": "created",
+                "id": new_one.pk,
+                "status": "draft",
+                "replayed": False,
+            },
+            {"index": 3, "result": "created", "id": no_id.pk, "status": "draft", "replayed": False},
+        ],
+    }
+    assert Report.objects.count() == 3
+    assert not Report.objects.filter(title="Changed").exists()
+    assert sorted(ApiIdempotencyKey.objects.values_list("key", flat=True)) == [
+        "client_id: bulk-item-0001",
+        "client_id: bulk-item-0002",
+    ]
+
+
+def test_one_client_id_twice_in_one_bulk_request(api):
+    body = {
+        "reports": [
+            report(client_id="twice-in-bulk"),
+            report(client_id="twice-in-bulk"),
+            report(client_id="twice-in-bulk", title="Other"),
+        ]
+    }
+    results = api.post(URL, body, format="json").json()["results"]
+    report_id = Report.objects.get().pk
+    assert [(r["result"], r.get("id")) for r in results] == [
+        ("created", report_id),
+        ("existing", report_id),
+        ("failed", None),
+    ]
+    assert results[2]["errors"][0]["code"] == "idempotency_conflict"
+
+
+def test_client_ids_belong_to_one_client(api, admin_user, organizations):
+    _, other_key = auth.api_client_create(
+        actor=admin_user, name="Relief", organization=organizations["relief"], can_submit=True
+    )
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Api-Key {other_key}")
+    mine = api.post(URL, report(client_id="shared-client-id"), format="json")
+    theirs = other.post(
+        URL, report(client_id="shared-client-id", title="Relief's report"), format="json"
+    )
+    assert (mine.status_code, theirs.status_code) == (201, 201)
+    assert mine.json()["id"] != theirs.json()["id"]
+    assert sorted(Report.objects.values_list("title", "organization__name")) == [
+        ("Relief's report", "Demoso relief"),
+        ("Residents flee Loikaw", "Loikaw monitors"),
+    ]
+    # Each client's own content is what its client_id is compared with.
+    assert other.post(URL, report(client_id="shared-client-id"), format="json").status_code == 409
+    assert api.post(URL, report(client_id="shared-client-id"), format="json").status_code == 200
+    assert Report.objects.count() == 2
+
+
+def test_a_client_id_conflict_under_an_idempotency_key_is_replayed_as_a_409(api):
+    api.post(URL, report(client_id="under-a-header"), format="json")
+    headers = {"Idempotency-Key": "changed-body-1"}
+    changed = report(client_id="under-a-header", title="Changed")
+    first = api.post(URL, changed, format="json", headers=headers)
+    again = api.post(URL, changed, format="json", headers=headers)
+    assert first.status_code == again.status_code == 409
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert Report.objects.count() == 1
+
+
+def test_a_client_id_from_before_fingerprints_still_returns_its_report(api, client_and_key):
+    # A report filed under a client_id whose fingerprint is gone (pruned after
+    # TRACKER_API_IDEMPOTENCY_DAYS, or filed before fingerprints were kept): resent, with any
+    # content, it is still the one report, and that content becomes the fingerprint.
+    first = api.post(URL, report(client_id="old-client-id"), format="json")
+    ApiIdempotencyKey.objects.all().delete()
+    again = api.post(URL, report(client_id="old-client-id", title="Changed"), format="json")
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+    assert list(Report.objects.values_list("title", flat=True)) == ["Residents flee Loikaw"]
+    assert ApiIdempotencyKey.objects.get().status_code == 200
+    changed = api.post(URL, report(client_id="old-client-id", title="Again"), format="json")
+    assert changed.status_code == 409
 
 
 def test_idempotency_key_replays_the_same_answer(api, client_and_key):
@@ -335,6 +501,39 @@ def test_two_concurrent_requests_with_one_key_make_one_report(client_and_key):
     assert [a[1] for a in answers] == [{"id": report_id, "status": "draft", "replayed": False}] * 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_client_id_with_two_contents_at_once_makes_one_report(client_and_key):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks.")
+    key = client_and_key[1]
+    answers = {}
+    barrier = threading.Barrier(2)
+
+    def send(title):
+        from django.db import connection as thread_connection
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        barrier.wait()
+        response = client.post(URL, report(client_id="race-client-id", title=title), format="json")
+        answers[title] = response.status_code
+        thread_connection.close()
+
+    threads = [threading.Thread(target=send, args=(title,)) for title in ("First", "Second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved = Report.objects.get()
+    assert sorted(answers.values()) == [201, 409]
+    assert answers[saved.title] == 201
+    assert ApiIdempotencyKey.objects.get().response == {
+        "id": saved.pk,
+        "status": "draft",
+        "replayed": False,
+    }
+
+
 def test_nul_characters_are_400_not_a_database_error(api):
     response = api.post(URL, report(title="Loikaw\x00"), format="json")
     assert response.status_code == 400
@@ -412,7 +611,8 @@ field_values = st.fixed_dictionaries(
 def test_no_body_makes_a_server_error(api, body):
     # Under a fresh Idempotency-Key, so that every answer is also stored for replay.
     response = api.post(URL, body, format="json", headers={"Idempotency-Key": uuid.uuid4().hex})
-    assert response.status_code in (200, 201, 400, 403, 413, 422), response.content
+    # 409: a client_id an earlier example saved, sent again with other content.
+    assert response.status_code in (200, 201, 400, 403, 409, 413, 422), response.content
 
 
 def test_the_documented_example_is_accepted(api, news_source):

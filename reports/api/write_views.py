@@ -86,9 +86,53 @@ class Refused(Exception):
         self.body = body
 
 
-def save_item(actor, data) -> tuple[int, dict]:
+def client_id_key(client_id: str) -> str:
+    """Where a client_id's content fingerprint is kept among the client's ApiIdempotencyKey
+    rows: the space keeps it apart from every Idempotency-Key header, which has none."""
+    return f"client_id: {client_id}"
+
+
+def claim_client_id(client, client_id: str, digest: str) -> ApiIdempotencyKey | None:
+    """The fingerprint of the first report sent under this client_id: a new row to fill in
+    with the answer, None when the same content was sent before (the service then replays
+    the first report), Refused (409) when the content differs. Call it inside the item's
+    savepoint, so that a refused item takes its fingerprint away with it."""
+    key = client_id_key(client_id)
+    earlier = ApiIdempotencyKey.objects.filter(client=client, key=key).first()
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                return ApiIdempotencyKey.objects.create(
+                    client=client, key=key, body_hash=digest, status_code=0, response={}
+                )
+        except IntegrityError:
+            # The same client_id raced in from a request that committed first.
+            earlier = ApiIdempotencyKey.objects.get(client=client, key=key)
+    if earlier.body_hash == digest:
+        return None
+    raise Refused(
+        409,
+        _error_body(
+            [
+                {
+                    "code": "idempotency_conflict",
+                    "detail": f"The client_id {client_id!r} was already used on "
+                    f"{earlier.created_at:%Y-%m-%d %H:%M} UTC for a report with different "
+                    "content. Use a new client_id for a new report; send the first content "
+                    "unchanged to get its answer again.",
+                    "attr": "client_id",
+                }
+            ],
+            kind="client_error",
+        ),
+    )
+
+
+def save_item(client, actor, data) -> tuple[int, dict]:
     """Save one report; returns (201 created | 200 already saved, result) or raises Refused.
-    Runs in its own savepoint: a refused item leaves nothing behind."""
+    Runs in its own savepoint: a refused item leaves nothing behind. A client_id is the
+    report's submission key, and its content's fingerprint is kept beside it: the same
+    client_id with the same content gets the first report, with other content a 409."""
     where = nul_characters_at(data)
     if where is not None:
         raise Refused(
@@ -98,8 +142,11 @@ def save_item(actor, data) -> tuple[int, dict]:
     if not shape.is_valid():
         raise Refused(400, _error_body(flatten_errors(shape.errors)))
     fields = dict(shape.validated_data)
+    # The content as the shape check read it: an omitted "status" and "draft" are the same.
+    digest = body_hash(fields)
     submit = fields.pop("status") == "submitted"
-    key = fields.pop("client_id", None) or uuid.uuid4().hex
+    client_id = fields.pop("client_id", None)
+    key = client_id or uuid.uuid4().hex
     extra_errors = {}
     pcode = (fields.get("place") or "").strip()
     place = Place.objects.filter(pcode=pcode).first() if pcode else None
@@ -119,6 +166,7 @@ def save_item(actor, data) -> tuple[int, dict]:
         extra_errors["sources"] = [f"You cannot cite source #{missing[0]}."]
     try:
         with transaction.atomic():
+            fingerprint = claim_client_id(client, client_id, digest) if client_id else None
             saved = services.report_save(
                 actor=actor,
                 submission_key=key,
@@ -131,6 +179,10 @@ def save_item(actor, data) -> tuple[int, dict]:
             )
             if extra_errors:
                 raise DjangoValidationError(extra_errors)
+            code, result = answer(saved)
+            if fingerprint is not None:
+                fingerprint.status_code, fingerprint.response = code, result
+                fingerprint.save(update_fields=["status_code", "response"])
     except DjangoValidationError as exc:
         errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         errors.update(extra_errors)
@@ -150,12 +202,16 @@ def save_item(actor, data) -> tuple[int, dict]:
                 [{"code": exc.code, "detail": exc.message, "attr": None}], kind="client_error"
             ),
         ) from exc
+    return code, result
+
+
+def answer(saved: services.Saved) -> tuple[int, dict]:
     report = saved.report
     result = {"id": report.pk, "status": report.status, "replayed": saved.replayed}
     return (200 if saved.replayed else 201), result
 
 
-def process(actor, data) -> tuple[int, dict]:
+def process(client, actor, data) -> tuple[int, dict]:
     """The answer to one request's body: a single report, or {"reports": [...]}."""
     if isinstance(data, dict) and "reports" in data:
         bulk = BulkIn(data=data)
@@ -164,7 +220,7 @@ def process(actor, data) -> tuple[int, dict]:
         results, counts = [], {"created": 0, "existing": 0, "failed": 0}
         for index, item in enumerate(bulk.validated_data["reports"]):
             try:
-                code, result = save_item(actor, item)
+                code, result = save_item(client, actor, item)
             except Refused as refused:
                 counts["failed"] += 1
                 results.append(
@@ -187,7 +243,7 @@ def process(actor, data) -> tuple[int, dict]:
             ]
         )
     try:
-        return save_item(actor, data)
+        return save_item(client, actor, data)
     except Refused as refused:
         return refused.status_code, refused.body
 
@@ -238,7 +294,7 @@ class SubmissionsView(APIView):
         key = request.headers.get("Idempotency-Key")
         if key is None:
             with transaction.atomic():
-                code, body = process(actor, data)
+                code, body = process(client, actor, data)
             return Response(body, status=code)
         if not IDEMPOTENCY_KEY.match(key):
             raise exceptions.ValidationError(
@@ -254,7 +310,7 @@ class SubmissionsView(APIView):
                     record = ApiIdempotencyKey.objects.create(
                         client=client, key=key, body_hash=digest, status_code=0, response={}
                     )
-                    code, body = process(actor, data)
+                    code, body = process(client, actor, data)
                     record.status_code, record.response = code, body
                     record.save(update_fields=["status_code", "response"])
                 return Response(body, status=code)
