@@ -1,5 +1,6 @@
 """Background work: thin tasks that take ids, re-read the database and are safe to retry."""
 
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from .models import Report, ReportHistory
+from .models import ApiIdempotencyKey, KoboSubmission, Report, ReportHistory
 from .workflow import Action, Status
 
 RETRY = {"autoretry_for": (SMTPException, ConnectionError), "retry_backoff": True, "max_retries": 5}
@@ -101,3 +102,33 @@ def send_moderation_digest(limit: int = 10) -> int:
         recipient_list=recipients,
     )
     return len(recipients)
+
+
+@shared_task
+def prune_partner_api_records() -> dict[str, int]:
+    """Forget what the partner API no longer needs. Beat runs it daily (CELERY_BEAT_SCHEDULE).
+
+    - Idempotency records (Idempotency-Key answers and client_id fingerprints) older than
+      TRACKER_API_IDEMPOTENCY_DAYS are deleted: a retry is expected within hours, not weeks.
+      The reports' submission keys stay, so a client_id sent again still never makes a second
+      report; only a changed body under an old client_id is no longer told apart.
+    - The payload of a Kobo submission that became a report more than TRACKER_KOBO_PAYLOAD_DAYS
+      ago is emptied; the row stays, since its _uuid is what answers a resent submission with
+      the first report. Unmapped submissions keep their payload: moderators still need it.
+
+    Returns how many records were deleted and payloads emptied by this run."""
+    now = timezone.now()
+    keys_cutoff = now - timedelta(days=settings.TRACKER_API_IDEMPOTENCY_DAYS)
+    deleted, _ = ApiIdempotencyKey.objects.filter(created_at__lt=keys_cutoff).delete()
+    payloads_cutoff = now - timedelta(days=settings.TRACKER_KOBO_PAYLOAD_DAYS)
+    emptied = (
+        KoboSubmission.objects.filter(
+            status=KoboSubmission.State.MAPPED,
+            report__isnull=False,
+            # When it was mapped: an old submission mapped again yesterday keeps its payload.
+            updated_at__lt=payloads_cutoff,
+        )
+        .exclude(payload={})
+        .update(payload={})
+    )
+    return {"idempotency_records_deleted": deleted, "kobo_payloads_emptied": emptied}

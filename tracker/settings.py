@@ -32,6 +32,8 @@ env = environ.Env(
     TRACKER_STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
     TRACKER_API_CLIENT_RATE=(str, "1000/hour"),
     TRACKER_API_ANON_RATE=(str, "100/hour"),
+    TRACKER_API_IDEMPOTENCY_DAYS=(int, 30),
+    TRACKER_KOBO_PAYLOAD_DAYS=(int, 90),
     TRACKER_API_USAGE_FLUSH_SECONDS=(float, 60),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -156,12 +158,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "moderation-digest": {"task": "reports.tasks.send_moderation_digest", "schedule": 24 * 3600},
+    "partner-api-retention": {
+        "task": "reports.tasks.prune_partner_api_records",
+        "schedule": 24 * 3600,
+    },
 }
 
 # Partner API: requests per API client, and per address for anonymous public reads
 # ("off" turns anonymous readers away). Counted in the default cache.
 TRACKER_API_CLIENT_RATE = env("TRACKER_API_CLIENT_RATE")
 TRACKER_API_ANON_RATE = env("TRACKER_API_ANON_RATE")
+# Days the partner API keeps Idempotency-Key answers and client_id fingerprints, and the whole
+# payload of a Kobo submission that became a report (reports.tasks.prune_partner_api_records).
+TRACKER_API_IDEMPOTENCY_DAYS = env("TRACKER_API_IDEMPOTENCY_DAYS")
+TRACKER_KOBO_PAYLOAD_DAYS = env("TRACKER_KOBO_PAYLOAD_DAYS")
+if min(TRACKER_API_IDEMPOTENCY_DAYS, TRACKER_KOBO_PAYLOAD_DAYS) < 1:
+    raise ImproperlyConfigured(
+        "TRACKER_API_IDEMPOTENCY_DAYS and TRACKER_KOBO_PAYLOAD_DAYS are days: at least 1."
+    )
 # Each process writes its API clients' request counts at most this often (and at exit).
 TRACKER_API_USAGE_FLUSH_SECONDS = env("TRACKER_API_USAGE_FLUSH_SECONDS")
 REST_FRAMEWORK = {
