@@ -349,8 +349,11 @@ class TrackerUserAdmin(UserAdmin):
 # --- the partner API: clients and KoboToolbox forms ---------------------------------------------
 # Registering, revoking and re-keying go through reports/api (keys and links are shown once).
 
+from collections import Counter  # noqa: E402
+
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.html import format_html_join  # noqa: E402
 
 from .api import auth as api_auth  # noqa: E402
 from .api import kobo  # noqa: E402
@@ -437,7 +440,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 class KoboFormForm(forms.ModelForm):
     class Meta:
         model = KoboForm
-        fields = ("name", "client", "mapping", "is_active")
+        fields = ("name", "client", "kobo_asset_uid", "kobo_form_uuid", "mapping", "is_active")
 
     def clean_mapping(self):
         mapping = self.cleaned_data["mapping"]
@@ -469,20 +472,51 @@ def new_kobo_links(modeladmin, request, queryset):
 @admin.register(KoboForm)
 class KoboFormAdmin(admin.ModelAdmin):
     form = KoboFormForm
-    list_display = ("name", "client", "is_active", "prefix", "unmapped", "created_at")
+    list_display = (
+        "name",
+        "client",
+        "kobo_asset_uid",
+        "is_active",
+        "prefix",
+        "unmapped",
+        "created_at",
+    )
     list_filter = ("is_active",)
+    readonly_fields = ("kobo_ids_seen",)
     actions = (new_kobo_links,)
 
     @admin.display(description="unmapped submissions")
     def unmapped(self, form):
         return form.submissions.filter(status=KoboSubmission.State.UNMAPPED).count()
 
+    @admin.display(description="Kobo ids in its latest submissions")
+    def kobo_ids_seen(self, form):
+        """What to copy into the two fields above, and a sign of a link used by two forms."""
+        if form.pk is None:
+            return "-"
+        latest = form.submissions.order_by("-received_at").values_list("payload", flat=True)
+        seen = Counter(tuple(kobo.kobo_ids(payload).values()) for payload in latest[:50])
+        if not seen:
+            return "No submission yet."
+        return format_html_join(
+            "\n",
+            "<div>_xform_id_string <code>{}</code>, formhub/uuid <code>{}</code>: {}</div>",
+            (
+                (asset or "-", uuid or "-", f"{n} submission(s)")
+                for (asset, uuid), n in seen.most_common()
+            ),
+        )
+
     def save_model(self, request, obj, form, change):
         if change:
             obj.save()
             return
         created, token = kobo.kobo_form_create(
-            name=obj.name, client=obj.client, mapping=obj.mapping
+            name=obj.name,
+            client=obj.client,
+            mapping=obj.mapping,
+            kobo_asset_uid=obj.kobo_asset_uid,
+            kobo_form_uuid=obj.kobo_form_uuid,
         )
         created.is_active = obj.is_active
         created.save(update_fields=["is_active"])

@@ -1,6 +1,7 @@
 """Organisations, sources, reports with their figures, events, and the append-only history."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -598,6 +599,34 @@ class KoboForm(models.Model):
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, editable=False)
     is_active = models.BooleanField(default=True, help_text="Untick to refuse its submissions.")
+    # Which Kobo form may use the link: a link pasted into another project's REST Services
+    # would otherwise turn that form's submissions into reports through this mapping. Both
+    # stay the same when the form is redeployed; a blank one is not checked.
+    kobo_asset_uid = models.CharField(
+        "Kobo form id",
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[\w-]+$", "Letters, digits, _ and - only, as in the form's Kobo address."
+            )
+        ],
+        help_text="The form's id in KoboToolbox (its asset uid, as in the project's address "
+        "https://kf.kobotoolbox.org/#/forms/<id>/summary); each submission carries it as "
+        "_xform_id_string. Submissions from another form are kept unmapped. Blank: not checked.",
+    )
+    kobo_form_uuid = models.CharField(
+        "Kobo formhub/uuid",
+        max_length=32,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9a-f]{32}$", "32 characters 0-9 and a-f, as in a submission's formhub/uuid."
+            )
+        ],
+        help_text="The formhub/uuid of the deployed form, as in any of its submissions. "
+        "Submissions from another form are kept unmapped. Blank: not checked.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

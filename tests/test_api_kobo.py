@@ -435,6 +435,202 @@ def test_a_form_link_is_throttled_at_the_client_rate(post, settings):
     assert KoboSubmission.objects.count() == 1
 
 
+# --- which Kobo form may use a link ------------------------------------------------------------
+
+KARENNI_FORM_UUID = SUBMISSION["formhub/uuid"]
+KARENNI_ASSET_UID = SUBMISSION["_xform_id_string"]
+# A submission of another project (a camp registration form) whose REST Service was given the
+# incident form's link by mistake: its own fields, its own ids.
+OTHER_FORM_SUBMISSION = {
+    "_id": 318702214,
+    "formhub/uuid": "0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a",
+    "_xform_id_string": "aHq2W8nLp4Zt6Yc9Vb3Rm5",
+    "__version__": "vB4nP8kT2mQ6rW9yX3zL5s",
+    "start": "2023-11-14T09:02:11.410+06:30",
+    "end": "2023-11-14T09:06:58.002+06:30",
+    "group_household/head_name": "Daw Mu Paw",
+    "group_household/members": "6",
+    "group_household/origin_pcode": "MMR002001701",
+    "group_event/place_pcode": "MMR002001701",
+    "meta/instanceID": "uuid:5d0b8e21-7f3a-4c6d-9e1b-3a2f4c5d6e7f",
+    "_uuid": "5d0b8e21-7f3a-4c6d-9e1b-3a2f4c5d6e7f",
+    "_attachments": [],
+    "_status": "submitted_via_web",
+    "_geolocation": [19.52108, 97.18845],
+    "_submission_time": "2023-11-14T02:37:01",
+    "_tags": [],
+    "_notes": [],
+    "_validation_status": {},
+    "_submitted_by": "demoso_camp_desk",
+}
+
+
+@pytest.fixture
+def identified_form(api_client):
+    return kobo.kobo_form_create(
+        name="Loikaw incident form",
+        client=api_client,
+        mapping=MAPPING,
+        kobo_asset_uid=KARENNI_ASSET_UID,
+        kobo_form_uuid=KARENNI_FORM_UUID,
+    )
+
+
+def send(token, payload):
+    return APIClient().post(f"/api/v1/ingest/kobo/{token}/", payload, format="json")
+
+
+def test_a_submission_of_the_expected_form_becomes_a_draft(identified_form):
+    form, token = identified_form
+    response = send(token, SUBMISSION)
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert (report.status, report.title, report.place.pcode) == (
+        "draft",
+        "Families flee shelling in Loikaw ward 3",
+        "MMR002001701",
+    )
+    assert KoboSubmission.objects.get().status == "mapped"
+
+
+def test_another_forms_submission_is_kept_unmapped_with_the_reason(identified_form):
+    form, token = identified_form
+    response = send(token, OTHER_FORM_SUBMISSION)
+    assert response.status_code == 202
+    kept = KoboSubmission.objects.get()
+    reason = (
+        "Not from the Kobo form 'Loikaw incident form': its _xform_id_string is "
+        "'aHq2W8nLp4Zt6Yc9Vb3Rm5', not 'aXk3JHpQ9sV2mN8bR4tL7c'; its formhub/uuid is "
+        "'0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a', not '4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0'. Check "
+        "which Kobo project's REST Services use this link; if the form itself changed, "
+        "correct its Kobo ids and map the submission again."
+    )
+    assert response.json() == {
+        "submission": kept.pk,
+        "status": "unmapped",
+        "report": None,
+        "reason": reason,
+    }
+    assert (kept.form, kept.uuid, kept.status, kept.reason, kept.report) == (
+        form,
+        "5d0b8e21-7f3a-4c6d-9e1b-3a2f4c5d6e7f",
+        "unmapped",
+        reason,
+        None,
+    )
+    assert kept.payload == OTHER_FORM_SUBMISSION
+    assert Report.objects.count() == 0
+
+
+def test_a_mapped_looking_submission_with_the_wrong_formhub_uuid_makes_no_report(
+    identified_form,
+):
+    # Same questions (a copy of the project, say), another deployed form: still refused.
+    copy_of_form = submission(**{"formhub/uuid": "0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a"})
+    response = send(identified_form[1], copy_of_form)
+    assert response.status_code == 202
+    assert response.json()["reason"] == (
+        "Not from the Kobo form 'Loikaw incident form': its formhub/uuid is "
+        "'0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a', not '4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0'. Check "
+        "which Kobo project's REST Services use this link; if the form itself changed, "
+        "correct its Kobo ids and map the submission again."
+    )
+    assert Report.objects.count() == 0
+
+
+def test_a_submission_without_the_expected_ids_is_refused_too(identified_form):
+    bare = {k: v for k, v in SUBMISSION.items() if k not in ("formhub/uuid", "_xform_id_string")}
+    response = send(identified_form[1], bare)
+    assert response.status_code == 202
+    assert response.json()["reason"].startswith(
+        "Not from the Kobo form 'Loikaw incident form': it has no _xform_id_string (expected "
+        "'aXk3JHpQ9sV2mN8bR4tL7c'); it has no formhub/uuid (expected "
+        "'4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0')."
+    )
+    assert Report.objects.count() == 0
+
+
+def test_a_nested_formhub_group_is_read_too(identified_form):
+    nested = {k: v for k, v in SUBMISSION.items() if k != "formhub/uuid"}
+    nested["formhub"] = {"uuid": KARENNI_FORM_UUID}
+    assert send(identified_form[1], nested).status_code == 201
+
+
+@pytest.mark.parametrize("blank", ["both blank", "asset uid blank"])
+def test_blank_expected_ids_accept_any_form(api_client, blank):
+    """Forms registered before the check, or whose ids the moderator left blank."""
+    form, token = kobo.kobo_form_create(
+        name="Loikaw incident form",
+        client=api_client,
+        mapping=MAPPING,
+        kobo_form_uuid="" if blank == "both blank" else KARENNI_FORM_UUID,
+    )
+    other = submission(**{"_xform_id_string": "aHq2W8nLp4Zt6Yc9Vb3Rm5"})
+    assert send(token, other).status_code == 201
+    assert Report.objects.get().title == "Families flee shelling in Loikaw ward 3"
+
+
+def test_a_refused_submission_resent_is_kept_once_and_mapped_once_the_ids_are_fixed(
+    identified_form, moderator
+):
+    form, token = identified_form
+    copy_of_form = submission(**{"formhub/uuid": "0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a"})
+    first = send(token, copy_of_form)
+    again = send(token, copy_of_form)
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json()["submission"] == first.json()["submission"]
+    assert KoboSubmission.objects.count() == 1
+    assert Report.objects.count() == 0
+    # The project was really redeployed as a copy: the moderator records its new uuid and
+    # maps the kept submission again; Kobo resending it afterwards changes nothing.
+    browser = APIClient()
+    browser.force_login(moderator)
+    page = browser.get(f"/admin/reports/koboform/{form.pk}/change/")
+    assert "<code>0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a</code>: 1 submission(s)" in (
+        page.content.decode()
+    )
+    KoboForm.objects.filter(pk=form.pk).update(kobo_form_uuid="0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a")
+    kept = KoboSubmission.objects.get()
+    browser.post(
+        "/admin/reports/kobosubmission/",
+        {"action": "remap_submissions", "_selected_action": [kept.pk]},
+    )
+    kept.refresh_from_db()
+    assert (kept.status, kept.reason) == ("mapped", "")
+    assert send(token, copy_of_form).status_code == 200
+    assert (KoboSubmission.objects.count(), Report.objects.count()) == (1, 1)
+
+
+def test_the_kobo_ids_are_checked_when_a_form_is_defined(moderator, api_client):
+    with pytest.raises(ValidationError) as caught:
+        kobo.kobo_form_create(
+            name="Ward form",
+            client=api_client,
+            mapping=MAPPING,
+            kobo_asset_uid="aXk3 JHpQ",
+            kobo_form_uuid="4C3A1E2B-9F0D",
+        )
+    assert caught.value.message_dict == {
+        "kobo_asset_uid": ["Letters, digits, _ and - only, as in the form's Kobo address."],
+        "kobo_form_uuid": ["32 characters 0-9 and a-f, as in a submission's formhub/uuid."],
+    }
+    browser = APIClient()
+    browser.force_login(moderator)
+    browser.post(
+        "/admin/reports/koboform/add/",
+        {
+            "name": "Ward form",
+            "client": api_client.pk,
+            "kobo_asset_uid": " aXk3JHpQ9sV2mN8bR4tL7c ",
+            "kobo_form_uuid": "4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0",
+            "mapping": '{"title": "t", "place_pcode": "p", "start_date": "d"}',
+            "is_active": "on",
+        },
+    )
+    form = KoboForm.objects.get()
+    assert (form.kobo_asset_uid, form.kobo_form_uuid) == (KARENNI_ASSET_UID, KARENNI_FORM_UUID)
+
+
 def test_a_client_without_the_submit_scope_keeps_submissions_unmapped(
     post, form_and_token, admin_user
 ):

@@ -9,9 +9,14 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, throttling
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import exceptions, serializers, throttling
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -24,6 +29,7 @@ from reports.models import KoboForm, KoboSubmission
 from reports.vocabulary import Cause, Metric
 
 from .auth import count_request, new_secret, secret_matches, split_secret
+from .errors import BadRequestSerializer, ErrorSerializer
 from .write_views import read_body, refuse_nul_characters
 
 # Report fields a form's mapping may fill, each from one Kobo field path.
@@ -183,6 +189,37 @@ def _payload_summary(payload: dict) -> dict:
     }
 
 
+# (where Kobo puts it in a submission, the KoboForm field that says what it must be)
+IDENTITY = (("_xform_id_string", "kobo_asset_uid"), ("formhub/uuid", "kobo_form_uuid"))
+
+
+def kobo_ids(payload: dict) -> dict[str, str]:
+    """The Kobo form a submission says it is from, by its ids ("" where it has none)."""
+    return {path: str(_value(payload, path) or "").strip()[:100] for path, _ in IDENTITY}
+
+
+def other_form(form: KoboForm, payload: dict) -> str:
+    """Why a submission is not from the Kobo form this link was made for ("" if it is, or if
+    the form's Kobo ids are blank): a link pasted into another project's REST Services must
+    not turn that project's submissions into reports through this form's mapping."""
+    problems, found = [], kobo_ids(payload)
+    for path, field in IDENTITY:
+        expected = getattr(form, field)
+        if not expected or found[path] == expected:
+            continue
+        if found[path]:
+            problems.append(f"its {path} is {found[path]!r}, not {expected!r}")
+        else:
+            problems.append(f"it has no {path} (expected {expected!r})")
+    if not problems:
+        return ""
+    return (
+        f"Not from the Kobo form {form.name!r}: {'; '.join(problems)}. Check which Kobo "
+        "project's REST Services use this link; if the form itself changed, correct its Kobo "
+        "ids and map the submission again."
+    )
+
+
 def ingest(form: KoboForm, payload: dict) -> tuple[int, KoboSubmission]:
     """File one submission: (201, new draft), (200, seen before) or (202, kept unmapped)."""
     uuid = str(payload.get("_uuid") or "").strip()
@@ -190,13 +227,14 @@ def ingest(form: KoboForm, payload: dict) -> tuple[int, KoboSubmission]:
     if existing is not None and existing.status == KoboSubmission.State.MAPPED:
         return 200, existing
     actor = form.client.user
-    reason, report = "", None
+    reason, report, mapping = other_form(form, payload), None, None
     try:
         with transaction.atomic():
-            try:
-                mapping = clean_mapping(form.mapping)
-            except ValidationError as exc:
-                mapping, reason = None, "The form's mapping is wrong: " + " ".join(exc.messages)
+            if not reason:
+                try:
+                    mapping = clean_mapping(form.mapping)
+                except ValidationError as exc:
+                    reason = "The form's mapping is wrong: " + " ".join(exc.messages)
             try:
                 if mapping is not None:
                     mapped = map_submission(mapping, payload)
@@ -252,13 +290,24 @@ def find_form(token: str) -> KoboForm | None:
     return form
 
 
-def kobo_form_create(*, name: str, client, mapping: dict) -> tuple[KoboForm, str]:
-    """A new form and its ingest token, which is shown once (in the link given to Kobo)."""
+def kobo_form_create(
+    *, name: str, client, mapping: dict, kobo_asset_uid: str = "", kobo_form_uuid: str = ""
+) -> tuple[KoboForm, str]:
+    """A new form and its ingest token, which is shown once (in the link given to Kobo).
+    With blank Kobo ids, submissions from any Kobo form are accepted through the link."""
     clean_mapping(mapping)
     secret = new_secret()
-    form = KoboForm.objects.create(
-        name=name, client=client, mapping=mapping, prefix=secret.prefix, token_hash=secret.hash
+    form = KoboForm(
+        name=name,
+        client=client,
+        mapping=mapping,
+        kobo_asset_uid=str(kobo_asset_uid or "").strip(),
+        kobo_form_uuid=str(kobo_form_uuid or "").strip(),
+        prefix=secret.prefix,
+        token_hash=secret.hash,
     )
+    form.full_clean()
+    form.save()
     return form, secret.value
 
 
@@ -285,6 +334,104 @@ class KoboThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": prefix}
 
 
+# --- how the endpoint is documented in the OpenAPI schema -------------------------------------
+
+INGEST_DESCRIPTION = """\
+KoboToolbox posts each new submission of a form here when the form's project has a REST
+Service (type JSON) pointing at the form's link; see docs/kobo.md. The link is the
+credential: Kobo sends no key header.
+
+The body is Kobo's JSON for one submission: its own fields under their full group paths
+(`group_event/place_pcode`; nested groups are read too) and Kobo's metadata (`_uuid`,
+`_submission_time`, `_geolocation`, `formhub/uuid`, `_xform_id_string` ...). Only `_uuid` is
+required; which fields become the report's place, dates and figures is the form's mapping,
+set by a moderator. When the form's Kobo ids are recorded, a submission from another Kobo
+form is kept unmapped (202) instead of being mapped; when they are blank, any form is
+accepted.
+
+Every submission with a `_uuid` is kept, and the same `_uuid` never makes two reports."""
+
+# The fields the tracker itself reads; a form's own fields are whatever its mapping names.
+KOBO_SUBMISSION_SCHEMA = {
+    "type": "object",
+    "description": "One submission as KoboToolbox's REST Services send it (type JSON).",
+    "required": ["_uuid"],
+    "properties": {
+        "_uuid": {
+            "type": "string",
+            "maxLength": 100,
+            "description": "The submission's id in Kobo; a resend has the same one.",
+        },
+        "_id": {"type": "integer", "description": "Kobo's numeric id, kept for reference."},
+        "_submission_time": {
+            "type": "string",
+            "description": "When Kobo received it (UTC, no zone), kept for reference.",
+        },
+        "_geolocation": {
+            "type": "array",
+            "items": {"type": "number", "nullable": True},
+            "description": "[latitude, longitude] of the form's first geopoint; used when the "
+            'mapping says "geolocation": true.',
+        },
+        "formhub/uuid": {
+            "type": "string",
+            "description": "The deployed form's uuid; checked when the form records one.",
+        },
+        "_xform_id_string": {
+            "type": "string",
+            "description": "The form's id (asset uid); checked when the form records one.",
+        },
+    },
+    "additionalProperties": True,
+}
+
+SUBMISSION_EXAMPLE = {
+    "_id": 318640521,
+    "_uuid": "7c9a1c2e-4b1d-4f0e-9a3b-2d6e8f1a5c47",
+    "_submission_time": "2023-11-13T08:21:07",
+    "_xform_id_string": "aXk3JHpQ9sV2mN8bR4tL7c",
+    "formhub/uuid": "4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0",
+    "__version__": "vQmT8wZ3pK9hR2sX4yL6nB",
+    "meta/instanceID": "uuid:7c9a1c2e-4b1d-4f0e-9a3b-2d6e8f1a5c47",
+    "start": "2023-11-13T14:45:12.123+06:30",
+    "end": "2023-11-13T14:52:40.551+06:30",
+    "group_event/event_title": "Families flee shelling in Loikaw ward 3",
+    "group_event/place_pcode": "MMR002001701",
+    "group_event/date_start": "2023-11-11",
+    "group_event/date_end": "2023-11-13",
+    "group_event/cause": "artillery",
+    "group_event/summary": "About 1,200 people left ward 3 after shelling; three were killed.",
+    "group_figures/people_displaced": "1200",
+    "group_figures/civilians_killed": "3",
+    "group_figures/civilians_injured": "",
+    "_geolocation": [19.67424, 97.20993],
+    "_attachments": [],
+    "_status": "submitted_via_web",
+    "_submitted_by": "loikaw_monitor_3",
+}
+
+
+@extend_schema_field({"type": "string", "enum": ["mapped", "unmapped"]})
+class _SubmissionStatusField(serializers.CharField):
+    pass
+
+
+class KoboIngestResult(serializers.Serializer):
+    submission = serializers.IntegerField(help_text="The kept submission (moderators see it).")
+    status = _SubmissionStatusField(help_text="mapped: a draft report exists; unmapped: not.")
+    report = serializers.IntegerField(
+        allow_null=True, help_text="The draft report made from it; null while unmapped."
+    )
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Why it could not be mapped (empty when mapped)."
+    )
+
+
+class KoboClientError(serializers.Serializer):
+    type = serializers.CharField(help_text='"client_error"')
+    errors = ErrorSerializer(many=True)
+
+
 class KoboIngestView(APIView):
     """The link is the credential: no key header, since Kobo's REST Services send none."""
 
@@ -295,8 +442,83 @@ class KoboIngestView(APIView):
 
     @extend_schema(
         operation_id="ingest_kobo_submission",
-        request=OpenApiTypes.OBJECT,
-        responses={code: OpenApiTypes.OBJECT for code in (200, 201, 202, 400, 404, 413)},
+        summary="Receive a KoboToolbox submission (REST Services)",
+        description=INGEST_DESCRIPTION,
+        parameters=[
+            OpenApiParameter(
+                "token",
+                str,
+                OpenApiParameter.PATH,
+                description="The form's secret token, from the link the tracker showed once "
+                "when the form was added (or given a new link). Not an API key.",
+                examples=[
+                    OpenApiExample(
+                        "A form's token", value="3f9a1c2e.Zk1xN2pQa3lWb0dzT1RhU3ZmY3dYbGRuZ0hq"
+                    )
+                ],
+            )
+        ],
+        request={"application/json": KOBO_SUBMISSION_SCHEMA},
+        responses={
+            201: OpenApiResponse(KoboIngestResult, description="A new draft report was made."),
+            200: OpenApiResponse(
+                KoboIngestResult,
+                description="This submission (_uuid) already made a report: nothing new.",
+            ),
+            202: OpenApiResponse(
+                KoboIngestResult,
+                description="Kept for moderators but not mapped; `reason` says why (another "
+                "form, unknown P-code, a number that is not a whole number ...). Kobo stops "
+                "resending it; resending it tries again.",
+            ),
+            400: OpenApiResponse(
+                BadRequestSerializer,
+                description="Not a Kobo submission: malformed JSON, no `_uuid`, or a null "
+                "character (named by `attr`). Nothing is kept.",
+            ),
+            404: OpenApiResponse(
+                KoboClientError,
+                description="Unknown, replaced or deactivated link, or a revoked API client.",
+            ),
+            413: OpenApiResponse(
+                KoboClientError, description="Larger than the upload limit. Nothing is kept."
+            ),
+        },
+        examples=[
+            OpenApiExample("A Kobo submission", value=SUBMISSION_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "Made a draft report",
+                value={"submission": 81, "status": "mapped", "report": 1204, "reason": ""},
+                response_only=True,
+                status_codes=["201", "200"],
+            ),
+            OpenApiExample(
+                "Kept unmapped: another form",
+                value={
+                    "submission": 82,
+                    "status": "unmapped",
+                    "report": None,
+                    "reason": "Not from the Kobo form 'Karenni displacement incidents': its "
+                    "formhub/uuid is '0b5d2e7f6a1c4d3e9f8a7b6c5d4e3f2a', not "
+                    "'4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0'. Check which Kobo project's REST "
+                    "Services use this link; if the form itself changed, correct its Kobo ids "
+                    "and map the submission again.",
+                },
+                response_only=True,
+                status_codes=["202"],
+            ),
+            OpenApiExample(
+                "Kept unmapped: unknown P-code",
+                value={
+                    "submission": 83,
+                    "status": "unmapped",
+                    "report": None,
+                    "reason": "Unknown P-code 'MMR002999' in 'group_event/place_pcode'.",
+                },
+                response_only=True,
+                status_codes=["202"],
+            ),
+        ],
         auth=[],
     )
     def post(self, request, token):
