@@ -1,12 +1,15 @@
 """The demonstration data: loaded through the services, in every state, and only once."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from rest_framework.test import APIClient
 
 from reports import selectors
-from reports.models import Event, Report, ReportHistory, Source
+from reports.models import ApiClient, Event, KoboForm, KoboSubmission, Report, ReportHistory, Source
 from reports.workflow import Status
 
 
@@ -80,7 +83,7 @@ def test_demo_states_were_reached_through_the_services(demo):
 def test_demo_accounts_have_their_roles(demo):
     users = {
         u.username: sorted(u.groups.values_list("name", flat=True))
-        for u in get_user_model().objects.all()
+        for u in get_user_model().objects.filter(api_client__isnull=True)
     }
     assert users == {
         "admin": ["Administrator"],
@@ -103,21 +106,111 @@ def test_demo_accounts_have_their_roles(demo):
     ]
 
 
+def counts():
+    return (
+        Report.objects.count(),
+        ReportHistory.objects.count(),
+        Source.objects.count(),
+        get_user_model().objects.count(),
+        ApiClient.objects.count(),
+        KoboForm.objects.count(),
+    )
+
+
 def test_loading_again_changes_nothing(demo, capsys):
-    counts = (
-        Report.objects.count(),
-        ReportHistory.objects.count(),
-        Source.objects.count(),
-        get_user_model().objects.count(),
-    )
+    before = counts()
     call_command("load_demo")
-    assert "Demonstration data already loaded: nothing changed." in capsys.readouterr().out
-    assert counts == (
-        Report.objects.count(),
-        ReportHistory.objects.count(),
-        Source.objects.count(),
-        get_user_model().objects.count(),
+    out = capsys.readouterr().out
+    assert "Demonstration data already loaded: nothing changed." in out
+    assert "shown only now" not in out  # the key and the link cannot be shown again
+    assert before == counts()
+
+
+# The demo KoboToolbox form's submission, as Kobo's REST Services would post it.
+DEMO_KOBO_SUBMISSION = {
+    "_id": 318655102,
+    "formhub/uuid": "9e1f4c2a7b3d4e5f8a6b0c1d2e3f4a5b",
+    "_xform_id_string": "aKr7dSpL9cMnT2qW4xZb6N",
+    "__version__": "vR3kP9mT2xQ7wL4nZ8bY6c",
+    "start": "2023-11-14T10:05:41.220+06:30",
+    "end": "2023-11-14T10:13:02.874+06:30",
+    "group_event/event_title": "Shelling drives families out of a Loikaw ward",
+    "group_event/place_pcode": "MMR002001701",
+    "group_event/date_start": "2023-11-13",
+    "group_event/date_end": "2023-11-14",
+    "group_event/cause": "artillery",
+    "group_event/summary": "About 600 people left after shells hit the ward; a church was damaged.",
+    "group_event/notes": "Counted by the ward's volunteers at the monastery.",
+    "group_figures/people_displaced": "600",
+    "group_figures/civilians_killed": "",
+    "group_figures/civilians_injured": "2",
+    "group_figures/homes_destroyed": "4",
+    "group_figures/religious_buildings_damaged": "1",
+    "group_figures/schools_damaged": "",
+    "meta/instanceID": "uuid:2b7e4f1a-9c3d-4e5f-8a6b-1c2d3e4f5a6b",
+    "_uuid": "2b7e4f1a-9c3d-4e5f-8a6b-1c2d3e4f5a6b",
+    "_attachments": [],
+    "_status": "submitted_via_web",
+    "_geolocation": [19.6745, 97.2094],
+    "_submission_time": "2023-11-14T03:43:10",
+    "_tags": [],
+    "_notes": [],
+    "_validation_status": {},
+    "_submitted_by": "datahub_monitor_1",
+}
+
+
+def test_demo_registers_an_api_client_and_a_kobo_form_and_shows_them_once(demo):
+    client = ApiClient.objects.get()
+    assert (client.name, client.organization.name, client.scopes, client.created_by.username) == (
+        "Regional Data Hub sync (demo)",
+        "Regional Data Hub (demo API partner)",
+        ["read", "submit"],
+        "admin",
     )
+    key = re.search(r"^  ([0-9a-f]{8}\.\S+)$", demo, re.MULTILINE).group(1)
+    assert 'create_api_client "<name>" --organization "Regional Data Hub (demo API partner)"' in (
+        demo
+    )
+    pulled = APIClient().get("/api/v1/reports/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert pulled.status_code == 200
+    assert len(pulled.json()["results"]) == 4
+    link = re.search(r"^  (http://127\.0\.0\.1:8000/api/v1/ingest/kobo/\S+/)$", demo, re.M).group(1)
+    form = KoboForm.objects.get()
+    assert (form.name, form.client, form.kobo_asset_uid, form.kobo_form_uuid) == (
+        "Karenni displacement incidents (demo)",
+        client,
+        "aKr7dSpL9cMnT2qW4xZb6N",
+        "9e1f4c2a7b3d4e5f8a6b0c1d2e3f4a5b",
+    )
+    assert APIClient().post(link, DEMO_KOBO_SUBMISSION, format="json").status_code == 201
+    report = KoboSubmission.objects.get().report
+    assert (report.status, report.organization.name, report.title, report.cause) == (
+        "draft",
+        "Regional Data Hub (demo API partner)",
+        "Shelling drives families out of a Loikaw ward",
+        "artillery",
+    )
+    assert report.internal_notes == "Counted by the ward's volunteers at the monastery."
+    assert sorted((f.metric, f.qualifier, f.value) for f in report.figures.all()) == [
+        ("homes_destroyed", "at_least", 4),
+        ("injured", "exact", 2),
+        ("newly_displaced", "approximately", 600),
+        ("religious_buildings_damaged", "exact", 1),
+    ]
+
+
+def test_a_demo_loaded_before_the_api_client_gets_it_on_the_next_run(demo, capsys):
+    KoboForm.objects.all().delete()
+    ApiClient.objects.all().delete()
+    call_command("load_demo", base_url="https://tracker.example.org/")
+    out = capsys.readouterr().out
+    assert "Demo API client and Kobo form added." in out
+    assert "nothing changed" not in out
+    assert re.search(r"^  https://tracker\.example\.org/api/v1/ingest/kobo/\S+/$", out, re.M)
+    assert (ApiClient.objects.count(), KoboForm.objects.count()) == (1, 1)
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out
 
 
 def test_demo_refuses_production(db, settings):
