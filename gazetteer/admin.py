@@ -1,6 +1,7 @@
 """Admin for places: searchable, so other admins can pick a place with autocomplete_fields."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from .models import Place
 
@@ -22,7 +23,13 @@ class PlaceAdmin(admin.ModelAdmin):
             return ["pcode", "admin_level", "parent", "path"]
         return self.readonly_fields
 
+    @transaction.atomic
     def save_model(self, request, obj, form, change):
         if not change:  # a new place has nothing beneath it yet
             obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.pcode}/"
         super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            # Approved reports placed here show its names and point in their public records.
+            from reports import publication
+
+            publication.follow_places([obj.pk])

@@ -93,6 +93,7 @@ class FileResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    updated_pcodes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -554,6 +555,7 @@ class _Importer:
                     changed = True
             if changed:
                 result.updated += 1
+                result.updated_pcodes.append(pcode)
             else:
                 result.unchanged += 1
         return result

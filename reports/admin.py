@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import aggregates, services
+from . import aggregates, publication, services
 from .exceptions import ActionRefused
 from .figures import clean_figure
 from .models import (
@@ -281,6 +281,13 @@ class EventAdmin(RecordsCreatorAdmin):
     readonly_fields = ("created_by", "created_at")
     inlines = (EventReportInline, ReferenceInline)
 
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # Its approved reports show the event's name in their public records.
+            publication.follow_event(obj)
+
 
 @admin.register(Source)
 class SourceAdmin(RecordsCreatorAdmin):
@@ -296,6 +303,21 @@ class SourceAdmin(RecordsCreatorAdmin):
         if change and "published_on" in form.changed_data:
             # The publication date decides which report's figure an event counts.
             aggregates.follow_source(obj)
+        if change and form.changed_data:
+            # The approved reports citing it show it (or only its type, once confidential)
+            # in their public records: rebuilt before this change is committed.
+            publication.follow_source(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # A cited source stays: every number must remain traceable to what it came from.
+        if obj is not None and obj.reports.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, each checked above
+        return actions
 
 
 @admin.register(ReportHistory)
@@ -572,3 +594,41 @@ class KoboSubmissionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # kept for the record, never dropped
+
+
+# --- tags (django-taggit's admin, with renames followed into the public records) ------------
+
+from taggit.admin import TagAdmin as TaggitTagAdmin  # noqa: E402
+from taggit.models import Tag  # noqa: E402
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TaggitTagAdmin):
+    """Renaming a tag is followed into the public records. taggit's merge view and tagged-item
+    inline are left out: they move tags between reports without the reports' services."""
+
+    inlines = ()
+    actions = ()
+
+    def get_urls(self):
+        return admin.ModelAdmin.get_urls(self)
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # Approved reports with this tag list it in their public records.
+            publication.follow_tag(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a tag would silently change public records; rename it instead.
+        if obj is not None and obj.taggit_taggeditem_items.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

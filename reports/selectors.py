@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from gazetteer.models import AdminLevel, Place
 
 from . import permissions
-from .models import Event, Figure, Organization, Report, ReportHistory, Source
+from .models import Event, Figure, Organization, PublicReport, Report, ReportHistory, Source
 from .vocabulary import (
     SUBJECT,
     Cause,
@@ -53,6 +53,12 @@ def public_reports() -> QuerySet[Report]:
         .select_related("place")
         .prefetch_related("figures", "sources", "tags")
     )
+
+
+def public_records() -> QuerySet[PublicReport]:
+    """The approved reports' public records (reports.publication keeps one per approved
+    report, built with public_point and public_source_label below), by report id."""
+    return PublicReport.objects.all()
 
 
 def public_source_label(source: Source) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from gazetteer.models import Place
 
-from . import aggregates, permissions, selectors
+from . import aggregates, permissions, publication, selectors
 from .exceptions import ActionRefused, ConcurrentModification, NotPermitted
 from .figures import clean_figure, text
 from .models import (
@@ -466,6 +466,7 @@ def report_update(
             locked.tags.set(tag_names)
         if locked.status == Status.APPROVED:
             aggregates.follow_report(locked)
+            publication.follow_report(locked)
         _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
     return report
@@ -479,6 +480,7 @@ def report_record_edit(*, report: Report, actor, before: dict, note: str = "") -
         _withdraw_stale_references(locked)
         if locked.status == Status.APPROVED:
             aggregates.follow_report(locked)
+            publication.follow_report(locked)
         changed = _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
     return changed
@@ -632,6 +634,7 @@ def _transition(*, report, actor, action, note="", expected_version=None, check=
         locked.save(update_fields=update_fields)
         if action in (Action.APPROVE, Action.RETRACT):
             aggregates.follow_report(locked)
+            publication.follow_report(locked)
         entry = _record(
             report=locked,
             actor=actor,
@@ -769,6 +772,7 @@ def report_link_event(
         _withdraw_stale_references(locked)
         if locked.status == Status.APPROVED:
             aggregates.follow_report(locked, was_in_event=old_event)
+            publication.follow_report(locked)
         _record(
             report=locked,
             actor=actor,

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gazetteer.models import Place
-from reports import aggregates, services
+from reports import aggregates, publication, services
 from reports.aggregates import Question, Total
 from reports.exceptions import ActionRefused, NotPermitted, TransitionNotAllowed
 from reports.models import EventReferenceFigure, Report
@@ -331,6 +331,7 @@ def test_the_engine_agrees_with_the_reference(data, gazetteer, field_partner, mo
     with transaction.atomic():
         build(data, gazetteer, field_partner, moderator)
         assert aggregates.verify_summaries() == []
+        assert publication.verify() == []
         for spec in data["questions"]:
             q = as_question(spec, gazetteer)
             answer = aggregates.answer(q)

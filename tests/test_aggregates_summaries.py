@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from reports import aggregates, services
+from reports import aggregates, publication, services
 from reports.aggregates import Question
 from reports.models import EventCount, FlowTotal, Report, StockStep
 from tests.test_aggregates import as_tuple, world  # noqa: F401 - the shared fixture
@@ -190,6 +190,7 @@ def test_moderators_approving_at_the_same_moment_keep_the_summaries_exact(
             thread.join(timeout=60)
         assert errors == []
         assert aggregates.verify_summaries() == []
+        assert publication.verify() == []
     # Per round: the event's figure (the later approval among i = 0, 2) and two unlinked ones.
     assert summary("newly_displaced")[3:] == (1 + 2 * rounds, 4 * rounds, 1 + 4 * rounds)
 

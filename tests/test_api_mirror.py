@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reports import selectors, services
+from reports import publication, selectors, services
 from tests import dashboard_data
 
 
@@ -60,7 +60,7 @@ def server_copy(api) -> dict:
 
 
 def test_the_mirror_stays_exact_while_data_change_between_pages(
-    api, places, field_partner, moderator, news_source, file_report
+    api, client, places, field_partner, moderator, news_source, file_report
 ):
     s = dashboard_data.build(
         places=places,
@@ -83,6 +83,26 @@ def test_the_mirror_stays_exact_while_data_change_between_pages(
 
     def unlink(key):
         return lambda: services.report_link_event(report=s[key], event=None, actor=moderator)
+
+    client.force_login(moderator)
+
+    def rename_source(name):
+        # In the admin, as a moderator would: every report citing it shows the new name.
+        def rename():
+            response = client.post(
+                f"/admin/reports/source/{news_source.pk}/change/",
+                {
+                    "source_type": "news_media",
+                    "name": name,
+                    "title": news_source.title,
+                    "url": news_source.url,
+                    "published_on": str(news_source.published_on),
+                    "language": "en",
+                },
+            )
+            assert response.status_code == 302
+
+        return rename
 
     mirror: dict = {}
     since, pages = sync(
@@ -112,9 +132,19 @@ def test_the_mirror_stays_exact_while_data_change_between_pages(
     services.report_update(report=s["township"], actor=moderator, title="Township, again")
     services.report_update(report=s["december"], actor=moderator, title="December, again")
     since, pages = sync(
-        api, mirror, since, [approve("Third sync"), approve("Last"), retract("december")]
+        api,
+        mirror,
+        since,
+        [approve("Third sync"), rename_source("The Irrawaddy (English)"), retract("december")],
     )
     assert mirror == server_copy(api)
+    citing = [r for r in mirror.values() if any(x["id"] == news_source.pk for x in r["sources"])]
+    assert citing and all(
+        x["name"] == "The Irrawaddy (English)"
+        for r in citing
+        for x in r["sources"]
+        if x["id"] == news_source.pk
+    )
     assert set(mirror) == set(selectors.public_reports().values_list("pk", flat=True))
     assert mirror[s["shelling"].pk]["public_summary"] == "Three killed."
 
@@ -123,3 +153,4 @@ def test_the_mirror_stays_exact_while_data_change_between_pages(
     before = dict(mirror)
     sync(api, mirror, since)
     assert mirror == before == server_copy(api)
+    assert publication.verify() == []

@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from gazetteer.models import AdminLevel, Place
-from reports.models import Event, Figure, Report, Source
+from reports.models import Event, Figure, PublicReport, Report, Source
 from reports.vocabulary import Cause, Metric, SourceType
 from reports.workflow import Status
 
@@ -87,6 +87,9 @@ def _place(pcode: str) -> Place:
 
 
 class ReportFilter(django_filters.FilterSet):
+    """Filters over the approved reports' public records (reports.PublicReport, whose pk is
+    the report's id)."""
+
     start = django_filters.DateFilter(
         method="filter_start",
         help_text="Reports whose dates reach this day or later (YYYY-MM-DD): with `end`, the "
@@ -100,7 +103,7 @@ class ReportFilter(django_filters.FilterSet):
         help_text="P-code of a place at any admin level: reports there or anywhere beneath it.",
     )
     admin_level = django_filters.TypedChoiceFilter(
-        field_name="place__admin_level",
+        field_name="report__place__admin_level",
         choices=AdminLevel.choices,
         coerce=int,
         help_text="Only reports placed at this admin level (0 country ... 4 town/village tract).",
@@ -110,7 +113,9 @@ class ReportFilter(django_filters.FilterSet):
         method="filter_metric",
         help_text="Reports with a figure of this metric; repeat it for any of several.",
     )
-    cause = django_filters.ChoiceFilter(choices=Cause.choices, help_text="Cause or means.")
+    cause = django_filters.ChoiceFilter(
+        field_name="report__cause", choices=Cause.choices, help_text="Cause or means."
+    )
     tag = django_filters.CharFilter(
         method="filter_tag", max_length=100, help_text="A free tag (case-insensitive)."
     )
@@ -120,27 +125,32 @@ class ReportFilter(django_filters.FilterSet):
         help_text="Reports citing at least one source of this type.",
     )
     event = django_filters.NumberFilter(
-        field_name="event_id", min_value=1, max_value=2**62, help_text="Reports of this event (id)."
+        field_name="report__event_id",
+        min_value=1,
+        max_value=2**62,
+        help_text="Reports of this event (id).",
     )
     updated_since = UtcIsoDateTimeFilter(
-        field_name="updated_at",
+        field_name="changed_at",
         lookup_expr="gte",
-        help_text="Reports approved or changed at or after this time (ISO 8601, with a time "
-        "zone): for syncing; pair it with /retractions/?updated_since= for reports withdrawn.",
+        help_text="Reports whose public record changed at or after this time (ISO 8601, with "
+        "a time zone): approved, edited, or a source, event, tag or place they show renamed. "
+        "For syncing; pair it with /retractions/?updated_since= for reports withdrawn.",
     )
 
     class Meta:
-        model = Report
+        model = PublicReport
         fields: list[str] = []
 
     def filter_start(self, qs, name, value):
-        return qs.alias(last_day=Coalesce("end_date", "start_date")).filter(last_day__gte=value)
+        last_day = Coalesce("report__end_date", "report__start_date")
+        return qs.alias(last_day=last_day).filter(last_day__gte=value)
 
     def filter_end(self, qs, name, value):
-        return qs.filter(start_date__lte=value)
+        return qs.filter(report__start_date__lte=value)
 
     def filter_area(self, qs, name, value):
-        return qs.filter(place__path__startswith=_place(value).path)
+        return qs.filter(report__place__path__startswith=_place(value).path)
 
     def filter_metric(self, qs, name, value):
         if not value:

@@ -1,6 +1,6 @@
 """Cursor pagination in a stable order, so a partner paging through data that changes
 meanwhile neither skips nor repeats a record: a record changed after its page was read comes
-again later (its updated_at moved on), which is what a mirror wants."""
+again later (its changed_at moved on), which is what a mirror wants."""
 
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -10,7 +10,8 @@ class StableCursorPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
-    ordering = ("updated_at", "id")
+    # Reports: their public records (reports.PublicReport), in the order they last changed.
+    ordering = ("changed_at", "report_id")
 
     def get_paginated_response(self, data):
         links = [f'<{url}>; rel="{rel}"' for rel, url in self._links() if url]

@@ -60,6 +60,27 @@ class GeoJSONRenderer(renderers.BaseRenderer):
         return json.dumps(collection, cls=JSONEncoder, ensure_ascii=False).encode(self.charset)
 
 
+class Documents(list):
+    """JSON documents already written (reports.publication), to be sent as they are."""
+
+
+class DocumentJSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON, except that kept documents are joined in as stored text rather than parsed
+    and written again: one report as its document, a page as the envelope around them."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, Documents):
+            # A single record (retrieve) is a one-document list.
+            return "".join(data).encode()
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, Documents):
+            return super().render(data, accepted_media_type, renderer_context)
+        envelope = super().render(data | {"results": []}, accepted_media_type, renderer_context)
+        # The envelope ends with its last key, "results": [] and the closing brace.
+        assert envelope.endswith(b"[]}"), envelope[-20:]
+        return envelope[:-3] + b"[" + ",".join(results).encode() + b"]}"
+
+
 def feature(latitude, longitude, properties: dict) -> dict:
     geometry = (
         {"type": "Point", "coordinates": [longitude, latitude]}

@@ -8,117 +8,13 @@ from rest_framework import serializers
 
 from gazetteer.models import Place
 from reports import figures as figure_text
-from reports import selectors
+from reports import publication, selectors
 from reports.models import Event, Figure, Report, ReportHistory, Source
 from reports.vocabulary import MEASURE, Cause, Metric, SourceType
 
-# The representations below are built by hand (one dict per record) rather than field by
-# field: a page of 100 reports took ~90 ms through DRF's nested fields and takes ~15 ms this
-# way. The serializers' declared fields still describe them in the OpenAPI schema, and
-# tests/test_api_read.py pins the exact output.
-_date = serializers.DateField().to_representation
-_datetime = serializers.DateTimeField().to_representation
-
-
-def _optional(value, convert):
-    return None if value is None else convert(value)
-
-
-def place_in_report_data(place) -> dict:
-    return {
-        "pcode": place.pcode,
-        "admin_level": place.admin_level,
-        "kind": place.kind,
-        "name": place.display_name,
-        "name_local": place.name_local,
-    }
-
-
-def source_data(source) -> dict:
-    if source.is_confidential:
-        return {
-            "id": None,
-            "source_type": source.source_type,
-            "label": selectors.public_source_label(source),
-            "is_confidential": True,
-            "conflict_of_interest": source.has_conflict_of_interest,
-            "name": None,
-            "title": None,
-            "url": None,
-            "published_on": None,
-            "language": None,
-        }
-    return {
-        "id": source.pk,
-        "source_type": source.source_type,
-        "label": selectors.public_source_label(source),
-        "is_confidential": False,
-        "conflict_of_interest": source.has_conflict_of_interest,
-        "name": source.name,
-        "title": source.title,
-        "url": source.url or None,
-        "published_on": _optional(source.published_on, _date),
-        "language": source.language,
-    }
-
-
-def figure_data(figure, metric_names: dict) -> dict:
-    return {
-        "id": figure.pk,
-        "metric": figure.metric,
-        "metric_name": metric_names[figure.metric],
-        "measure": MEASURE[figure.metric].value,
-        "qualifier": figure.qualifier,
-        "value": figure.value,
-        "value_min": figure.value_min,
-        "value_max": figure.value_max,
-        "unit": figure.unit,
-        "household_size": figure.household_size,
-        "count_low": figure.count_low,
-        "count_best": figure.count_best,
-        "count_high": figure.count_high,
-        "women": figure.women,
-        "men": figure.men,
-        "girls": figure.girls,
-        "boys": figure.boys,
-        "as_reported": figure_text.describe(figure),
-    }
-
-
-def _related(report, name: str):
-    """The report's prefetched list (views.ReportViewSet: Prefetch(..., to_attr="api_<name>"),
-    which skips a related manager per report), or the related manager's."""
-    items = getattr(report, f"api_{name}", None)
-    return items if items is not None else getattr(report, name).all()
-
-
-def report_data(report, metric_names: dict | None = None) -> dict:
-    """One approved report in its public shape (selectors decide what is public)."""
-    metric_names = metric_names or {m: str(label) for m, label in Metric.choices}
-    latitude, longitude = selectors.public_point(report)
-    event = report.event
-    return {
-        "id": report.pk,
-        "title": report.title,
-        "start_date": _date(report.start_date),
-        "end_date": _optional(report.end_date, _date),
-        "date_precision": report.date_precision,
-        "place": place_in_report_data(report.place),
-        "latitude": _optional(latitude, float),
-        "longitude": _optional(longitude, float),
-        # Until a moderator releases the point, the public knows the place only (and not
-        # whether a point was recorded).
-        "location_precision": report.location_precision if report.point_released else "place",
-        "cause": report.cause,
-        "cause_name": str(Cause(report.cause).label) if report.cause else None,
-        "tags": sorted(t.name for t in _related(report, "tags")),
-        "public_summary": report.public_summary,
-        "event": {"id": event.pk, "name": event.name} if event is not None else None,
-        "figures": [figure_data(f, metric_names) for f in _related(report, "figures")],
-        "sources": [source_data(src) for src in _related(report, "sources")],
-        "approved_at": _optional(report.approved_at, _datetime),
-        "updated_at": _datetime(report.updated_at),
-    }
+# The public shape itself is reports.publication's (one dict per record, built by hand and
+# kept ready as JSON: see that module). The serializers' declared fields describe it in the
+# OpenAPI schema, and tests/test_api_read.py pins the exact output.
 
 
 class PlaceSerializer(serializers.ModelSerializer):
@@ -182,7 +78,7 @@ class PublicSourceSerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, source):
-        return source_data(source)
+        return publication.source_data(source)
 
     def _open(self, source, value):
         return None if source.is_confidential else value
@@ -262,6 +158,9 @@ class EventRefSerializer(serializers.ModelSerializer):
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    """Describes a report's public record in the schema; the API serves the documents kept by
+    reports.publication, which builds them in this shape."""
+
     place = PlaceInReportSerializer(read_only=True)
     latitude = serializers.SerializerMethodField()
     longitude = serializers.SerializerMethodField()
@@ -295,13 +194,11 @@ class ReportSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def to_representation(self, report):
-        return report_data(report)
-
-    @classmethod
-    def many_init(cls, *args, **kwargs):
-        kwargs["child"] = cls()
-        return _ReportList(*args, **kwargs)
+    updated_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="When this public record last changed: approved, edited, or something it "
+        "shows (a source, event, tag or place) renamed. What `updated_since` filters on.",
+    )
 
     @extend_schema_field({"type": "number", "nullable": True})
     def get_latitude(self, report):
@@ -325,12 +222,6 @@ class ReportSerializer(serializers.ModelSerializer):
 
     def get_tags(self, report) -> list[str]:
         return sorted(t.name for t in report.tags.all())
-
-
-class _ReportList(serializers.ListSerializer):
-    def to_representation(self, data):
-        names = {m: str(label) for m, label in Metric.choices}
-        return [report_data(report, names) for report in data]
 
 
 class EventSerializer(serializers.ModelSerializer):

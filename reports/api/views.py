@@ -3,6 +3,7 @@ places and sources behind them, the feed of retractions, and the counting engine
 Visibility is the selectors' (reports/selectors.py), numbers are the engine's
 (reports.aggregates), file layouts are the downloads' (reports/exports.py)."""
 
+import json
 import re
 
 from django.db.models import Exists, OuterRef, Prefetch
@@ -27,7 +28,14 @@ from reports.workflow import Action, Status
 
 from . import filters, pagination, serializers
 from .auth import HasReadScope
-from .renderers import CSVRenderer, GeoJSONRenderer, HXLRenderer, feature
+from .renderers import (
+    CSVRenderer,
+    DocumentJSONRenderer,
+    Documents,
+    GeoJSONRenderer,
+    HXLRenderer,
+    feature,
+)
 
 FORMATS_NOTE = (
     "Formats: JSON (default), CSV, HXL-tagged CSV and GeoJSON where listed, chosen with the "
@@ -284,25 +292,17 @@ def report_rows(reports: list[dict]) -> list[list]:
     ),
 )
 class ReportViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """Served from the public records kept by reports.publication: a page is one indexed
+    query and its documents joined as they are stored (JSON), or parsed for CSV and GeoJSON."""
+
     serializer_class = serializers.ReportSerializer
     filterset_class = filters.ReportFilter
     pagination_class = pagination.StableCursorPagination
-    renderer_classes = [renderers.JSONRenderer, CSVRenderer, HXLRenderer, GeoJSONRenderer]
+    renderer_classes = [DocumentJSONRenderer, CSVRenderer, HXLRenderer, GeoJSONRenderer]
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
-        # What is public is the selector's; the related rows are prefetched into plain lists
-        # (serializers.report_data reads them), a third faster than through related managers.
-        return (
-            selectors.public_reports()
-            .select_related("event")
-            .prefetch_related(None)
-            .prefetch_related(
-                Prefetch("figures", to_attr="api_figures"),
-                Prefetch("sources", to_attr="api_sources"),
-                Prefetch("tags", to_attr="api_tags"),
-            )
-        )
+        return selectors.public_records().values("report_id", "changed_at", "document")
 
     def get_object(self):
         try:
@@ -318,6 +318,12 @@ class ReportViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             return queryset
         return super().filter_queryset(queryset)
 
+    def _documents(self, rows):
+        documents = [row["document"] for row in rows]
+        if isinstance(self.request.accepted_renderer, DocumentJSONRenderer):
+            return Documents(documents)
+        return [json.loads(document) for document in documents]
+
     def as_table(self, data) -> exports.Table:
         return exports.Table("reports", REPORT_CSV_COLUMNS, report_rows(_rows(data)))
 
@@ -327,6 +333,14 @@ class ReportViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             properties = {k: v for k, v in report.items() if k not in ("latitude", "longitude")}
             features.append(feature(report["latitude"], report["longitude"], properties))
         return features
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._documents(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        data = self._documents([self.get_object()])
+        return Response(data if isinstance(data, Documents) else data[0])
 
 
 # --- events, places, sources, retractions -------------------------------------------------------

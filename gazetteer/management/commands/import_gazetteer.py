@@ -3,8 +3,10 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from gazetteer.importer import GazetteerImportError, import_files
+from gazetteer.models import Place
 
 
 class Command(BaseCommand):
@@ -27,7 +29,9 @@ class Command(BaseCommand):
     def handle(self, *args, files, skip_invalid, dry_run, **options):
         started = time.perf_counter()
         try:
-            results = import_files(files, skip_invalid=skip_invalid, dry_run=dry_run)
+            with transaction.atomic():
+                results = import_files(files, skip_invalid=skip_invalid, dry_run=dry_run)
+                followed = 0 if dry_run else self._follow(results)
         except GazetteerImportError as error:
             listing = "\n".join(str(rejection) for rejection in error.rejections)
             raise CommandError(
@@ -40,8 +44,22 @@ class Command(BaseCommand):
         for result in results:
             for line, reason in result.rejected:
                 self.stderr.write(f"{result.name}:{line}: {reason}")
+        if followed:
+            self.stdout.write(f"{followed} public records of approved reports updated.")
         elapsed = time.perf_counter() - started
         if dry_run:
             self.stdout.write(f"Dry run: nothing was written ({elapsed:.2f} s).")
         else:
             self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.2f} s."))
+
+    def _follow(self, results) -> int:
+        """Renamed or re-pointed places change the public records of the approved reports
+        placed there (what the partner API serves), in the same transaction."""
+        from reports import publication
+
+        pcodes = {pcode for result in results for pcode in result.updated_pcodes}
+        if not pcodes:
+            return 0
+        return publication.follow_places(
+            Place.objects.filter(pcode__in=pcodes).values_list("pk", flat=True)
+        )

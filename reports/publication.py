@@ -1,0 +1,307 @@
+"""The public record of each approved report: the JSON document the partner API serves, kept
+ready in PublicReport and rebuilt, in the same transaction, by everything that can change it.
+
+Why kept, not built per request: a page of 100 reports built from the base tables is ~500
+model instances and a third of a second of a busy server's time; served from here it is one
+indexed query and a join of strings. And a kept document knows when it last changed as the
+public sees it: renaming a source, an event, a tag or a place changes the document of every
+report that shows it, and so moves its `changed_at`, which is what a partner's mirror syncs on
+(`/api/v1/reports/?updated_since=`).
+
+What may be shown is the selectors' (public_point, public_source_label): no internal notes,
+no submitter or organisation, confidential sources by type only, the exact point only once a
+moderator released it.
+
+Who must call what (no signals: every consequence is written where it happens):
+- follow_reports(ids): reports.services after any change to an approved report or a
+  transition into or out of approval; the report admin goes through those services.
+- follow_source / follow_event / follow_places / follow_tag: the admin pages that edit them
+  (reports/admin.py, gazetteer/admin.py) and the gazetteer import command.
+- rebuild() / verify(): `manage.py rebuild_public_records [--check]`.
+"""
+
+import json
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+from rest_framework import serializers
+from rest_framework.utils.encoders import JSONEncoder
+
+from reports import figures as figure_text
+from reports import selectors
+from reports.models import PublicReport, Report
+from reports.vocabulary import MEASURE, Cause, Metric
+from reports.workflow import Status
+
+BATCH = 2000
+
+_date = serializers.DateField().to_representation
+_datetime = serializers.DateTimeField().to_representation
+
+
+def _optional(value, convert):
+    return None if value is None else convert(value)
+
+
+# --- the public shape ----------------------------------------------------------------------------
+
+
+def place_in_report_data(place) -> dict:
+    return {
+        "pcode": place.pcode,
+        "admin_level": place.admin_level,
+        "kind": place.kind,
+        "name": place.display_name,
+        "name_local": place.name_local,
+    }
+
+
+def source_data(source) -> dict:
+    if source.is_confidential:
+        return {
+            "id": None,
+            "source_type": source.source_type,
+            "label": selectors.public_source_label(source),
+            "is_confidential": True,
+            "conflict_of_interest": source.has_conflict_of_interest,
+            "name": None,
+            "title": None,
+            "url": None,
+            "published_on": None,
+            "language": None,
+        }
+    return {
+        "id": source.pk,
+        "source_type": source.source_type,
+        "label": selectors.public_source_label(source),
+        "is_confidential": False,
+        "conflict_of_interest": source.has_conflict_of_interest,
+        "name": source.name,
+        "title": source.title,
+        "url": source.url or None,
+        "published_on": _optional(source.published_on, _date),
+        "language": source.language,
+    }
+
+
+def figure_data(figure, metric_names: dict) -> dict:
+    return {
+        "id": figure.pk,
+        "metric": figure.metric,
+        "metric_name": metric_names[figure.metric],
+        "measure": MEASURE[figure.metric].value,
+        "qualifier": figure.qualifier,
+        "value": figure.value,
+        "value_min": figure.value_min,
+        "value_max": figure.value_max,
+        "unit": figure.unit,
+        "household_size": figure.household_size,
+        "count_low": figure.count_low,
+        "count_best": figure.count_best,
+        "count_high": figure.count_high,
+        "women": figure.women,
+        "men": figure.men,
+        "girls": figure.girls,
+        "boys": figure.boys,
+        "as_reported": figure_text.describe(figure),
+    }
+
+
+def _related(report, name: str):
+    """The report's list prefetched by _loaded() (to_attr "public_<name>"), or its manager's."""
+    items = getattr(report, f"public_{name}", None)
+    return items if items is not None else getattr(report, name).all()
+
+
+def report_data(report, metric_names: dict | None = None) -> dict:
+    """One approved report in its public shape, without `updated_at` (the time its document
+    last changed, which only the document knows)."""
+    metric_names = metric_names or {m: str(label) for m, label in Metric.choices}
+    latitude, longitude = selectors.public_point(report)
+    event = report.event
+    return {
+        "id": report.pk,
+        "title": report.title,
+        "start_date": _date(report.start_date),
+        "end_date": _optional(report.end_date, _date),
+        "date_precision": report.date_precision,
+        "place": place_in_report_data(report.place),
+        "latitude": _optional(latitude, float),
+        "longitude": _optional(longitude, float),
+        # Until a moderator releases the point, the public knows the place only (and not
+        # whether a point was recorded).
+        "location_precision": report.location_precision if report.point_released else "place",
+        "cause": report.cause,
+        "cause_name": str(Cause(report.cause).label) if report.cause else None,
+        "tags": sorted(t.name for t in _related(report, "tags")),
+        "public_summary": report.public_summary,
+        "event": {"id": event.pk, "name": event.name} if event is not None else None,
+        "figures": [figure_data(f, metric_names) for f in _related(report, "figures")],
+        "sources": [source_data(src) for src in _related(report, "sources")],
+        "approved_at": _optional(report.approved_at, _datetime),
+    }
+
+
+def render(data: dict, changed_at) -> str:
+    """The document's text, exactly as DRF's JSONRenderer writes it (compact, UTF-8)."""
+    return json.dumps(
+        data | {"updated_at": _datetime(changed_at)},
+        cls=JSONEncoder,
+        ensure_ascii=False,
+        allow_nan=False,
+        separators=(",", ":"),
+    )
+
+
+def _loaded(reports):
+    """Approved reports with everything their documents show, in a handful of queries."""
+    return (
+        reports.filter(status=Status.APPROVED)
+        .select_related("place", "event")
+        .prefetch_related(
+            Prefetch("figures", to_attr="public_figures"),
+            Prefetch("sources", to_attr="public_sources"),
+            Prefetch("tags", to_attr="public_tags"),
+        )
+        .order_by("pk")
+    )
+
+
+def _built(report_ids: list[int]) -> dict[int, dict]:
+    # Labels in the site's language whatever the request's: a data feed must not change its
+    # words with the reader's browser (the codes beside them are what programs should read).
+    with translation.override("en"):
+        names = {m: str(label) for m, label in Metric.choices}
+        return {
+            report.pk: report_data(report, names)
+            for report in _loaded(Report.objects.filter(pk__in=report_ids))
+        }
+
+
+# --- keeping the documents -----------------------------------------------------------------------
+
+
+def follow_reports(report_ids: Iterable[int]) -> int:
+    """Bring these reports' documents up to date: written (with a new changed_at) where the
+    public shape differs, removed where the report is no longer approved. Call it inside the
+    transaction that changed them. Returns how many documents were written or removed."""
+    ids = sorted(set(report_ids))
+    if not ids:
+        return 0
+    touched = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH):
+            touched += _follow_batch(ids[start : start + BATCH], lock=True)
+    return touched
+
+
+def _follow_batch(ids: list[int], *, lock: bool) -> int:
+    if lock:
+        # The reports' rows are locked first, in id order, as the services lock them: a
+        # report edit and a source rename building the same document cannot both win with
+        # half of the change each.
+        reports = Report.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        list(reports.values_list("pk"))
+    built = _built(ids)
+    stored = {
+        record.pk: record
+        for record in PublicReport.objects.filter(pk__in=ids).only("changed_at", "document")
+    }
+    now = timezone.now()
+    written = []
+    for pk, data in built.items():
+        record = stored.get(pk)
+        if record is not None and render(data, record.changed_at) == record.document:
+            continue
+        written.append(PublicReport(report_id=pk, changed_at=now, document=render(data, now)))
+    PublicReport.objects.bulk_create(
+        written,
+        update_conflicts=True,
+        unique_fields=["report"],
+        update_fields=["changed_at", "document"],
+    )
+    gone = [pk for pk in stored if pk not in built]
+    PublicReport.objects.filter(pk__in=gone).delete()
+    return len(written) + len(gone)
+
+
+def follow_report(report) -> int:
+    return follow_reports([report.pk])
+
+
+def follow_source(source) -> int:
+    """A source's name, title, type, date, language or confidentiality changed."""
+    return follow_reports(
+        source.reports.filter(status=Status.APPROVED).values_list("pk", flat=True)
+    )
+
+
+def follow_event(event) -> int:
+    """An event was renamed."""
+    return follow_reports(event.reports.filter(status=Status.APPROVED).values_list("pk", flat=True))
+
+
+def follow_places(place_ids: Iterable[int]) -> int:
+    """Places were renamed or moved to another point (admin or gazetteer import)."""
+    reports = Report.objects.filter(place_id__in=list(place_ids), status=Status.APPROVED)
+    return follow_reports(reports.values_list("pk", flat=True))
+
+
+def follow_tag(tag) -> int:
+    """A tag was renamed."""
+    reports = Report.objects.filter(tags__pk=tag.pk, status=Status.APPROVED)
+    return follow_reports(reports.values_list("pk", flat=True))
+
+
+# --- from scratch, and checking ------------------------------------------------------------------
+
+
+def _approved_ids() -> list[int]:
+    return list(
+        Report.objects.filter(status=Status.APPROVED).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def rebuild(progress=None) -> int:
+    """Rebuild every document (only those that differ get a new changed_at); remove those of
+    reports no longer approved. Returns how many were written or removed. For maintenance
+    (after a bulk load or a restore): batch by batch, each in its own transaction, without
+    the row locks follow_reports() takes."""
+    ids = _approved_ids()
+    touched = 0
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            touched += _follow_batch(ids[start : start + BATCH], lock=False)
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    with transaction.atomic():
+        stale = PublicReport.objects.exclude(report__status=Status.APPROVED)
+        touched += stale.delete()[0]
+    return touched
+
+
+def verify() -> list[str]:
+    """What differs between the kept documents and documents built now (empty when exact)."""
+    problems = []
+    ids = _approved_ids()
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        built = _built(batch)
+        stored = {
+            pk: (changed_at, document)
+            for pk, changed_at, document in PublicReport.objects.filter(pk__in=batch).values_list(
+                "pk", "changed_at", "document"
+            )
+        }
+        for pk, data in built.items():
+            if pk not in stored:
+                problems.append(f"report #{pk} is approved but has no public record")
+            elif render(data, stored[pk][0]) != stored[pk][1]:
+                problems.append(f"report #{pk}: its public record is out of date")
+    for pk in PublicReport.objects.exclude(report__status=Status.APPROVED).values_list(
+        "pk", flat=True
+    ):
+        problems.append(f"report #{pk} is not approved but has a public record")
+    return problems
