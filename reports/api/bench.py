@@ -1,7 +1,13 @@
-"""For `manage.py bench_api` only: the tracker's URLs plus a bare Django view that serves the
-same page of reports as /api/v1/reports/ without DRF (the same four queries, rows as dicts,
-json.dumps), so the API's own cost can be measured beside it. Served by gunicorn with
-`reports.api.bench:application`; never part of the tracker's own URLs."""
+"""For `manage.py bench_api` only: the tracker's URLs plus two bare Django views that serve the
+same page of reports as /api/v1/reports/ without DRF, so the API's own cost can be measured
+beside them. Served by gunicorn with `reports.api.bench:application`; never part of the
+tracker's own URLs.
+
+- bare_documents: the same 100 records as pre-built JSON (the documents reports.publication
+  keeps), one query and a join: the issue's baseline.
+- bare_reports: the same 100 reports built per request from the base tables (four queries
+  with .values(), plain dicts, json.dumps): the baseline of the first measurement, kept to
+  compare with."""
 
 import json
 import os
@@ -16,20 +22,29 @@ application = get_wsgi_application()
 # Only in the benchmark's own gunicorn: these URLs instead of the tracker's.
 settings.ROOT_URLCONF = __name__
 
-from reports.models import Figure, Report  # noqa: E402 - after Django is set up
-from reports.workflow import Status  # noqa: E402
+from reports.models import Figure, PublicReport, Report  # noqa: E402 - after Django is set up
 
 FIGURE_FIELDS = ("id", "report_id", "metric", "qualifier", "value", "count_low", "count_best",
                  "count_high")  # fmt: skip
 
 
+def _first_page():
+    return PublicReport.objects.order_by("changed_at", "report_id")[:100]
+
+
+def bare_documents(request):
+    """The first page of the API's order, as the stored JSON documents."""
+    documents = list(_first_page().values_list("document", flat=True))
+    body = '{"results":[' + ",".join(documents) + "]}"
+    return HttpResponse(body.encode(), content_type="application/json")
+
+
 def bare_reports(request):
-    """The first page (100 by updated_at, id) of approved reports with figures, sources and
-    tags, as plain rows."""
-    reports = list(
-        Report.objects.filter(status=Status.APPROVED)
-        .order_by("updated_at", "id")
-        .values(
+    """The same reports with figures, sources and tags, built now from the base tables."""
+    ids = list(_first_page().values_list("report_id", flat=True))
+    found = {
+        r["id"]: r
+        for r in Report.objects.filter(pk__in=ids).values(
             "id",
             "title",
             "start_date",
@@ -40,9 +55,9 @@ def bare_reports(request):
             "cause",
             "event_id",
             "updated_at",
-        )[:100]  # fmt: skip
-    )
-    ids = [r["id"] for r in reports]
+        )  # fmt: skip
+    }
+    reports = [found[pk] for pk in ids]
     figures, sources, tags = {}, {}, {}
     for f in Figure.objects.filter(report_id__in=ids).values(*FIGURE_FIELDS):
         figures.setdefault(f["report_id"], []).append(f)
@@ -65,6 +80,7 @@ def bare_reports(request):
 
 
 urlpatterns = [
+    path("bench/bare-documents/", bare_documents),
     path("bench/bare-reports/", bare_reports),
     path("", include("tracker.urls")),
 ]

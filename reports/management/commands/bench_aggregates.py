@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from gazetteer.models import Place
-from reports import aggregates, services
+from reports import aggregates, publication, services
 from reports.aggregates import Question, bench, make_plan
 from reports.aggregates.assemble import calendar
 from reports.models import (
@@ -33,6 +33,7 @@ from reports.roles import Role
 from reports.workflow import Status
 
 BASE_TABLES = [
+    "reports_publicreport",
     "reports_reporthistory",
     "reports_submissionkey",
     "reports_eventreferencefigure",
@@ -126,6 +127,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Summaries built in {built:.1f} s: "
             + ", ".join(f"{n:,} {table}" for table, n in rows.items())
+        )
+        started = time.perf_counter()
+        records = publication.rebuild()
+        self.stdout.write(
+            f"Public records (what the API serves) built in {time.perf_counter() - started:.1f} s: "
+            f"{records:,}"
         )
 
     def _reset(self):

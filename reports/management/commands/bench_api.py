@@ -1,4 +1,4 @@
-"""Time a page of /api/v1/reports/ served by gunicorn, beside a bare Django view returning the
+"""Time a page of /api/v1/reports/ served by gunicorn, beside bare Django views returning the
 same rows without DRF (reports/api/bench.py), from separate client processes on loopback.
 
 Load a data set first (`manage.py bench_aggregates --reports 1000000`), on PostgreSQL."""
@@ -74,6 +74,7 @@ class Command(BaseCommand):
             # The same key as this process, so the session made here is valid there.
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "TRACKER_API_CLIENT_RATE": "1000000000/hour",
+            "TRACKER_API_ANON_RATE": "1000000000/hour",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
@@ -94,15 +95,19 @@ class Command(BaseCommand):
             _wait_for(port)
             auth = {"Authorization": f"Api-Key {key}", "Host": "127.0.0.1"}
             api = f"/api/v1/reports/?page_size={page_size}"
-            bare = "/bench/bare-reports/"
-            self._same_rows(port, api, bare, auth)
+            prebuilt, built = "/bench/bare-documents/", "/bench/bare-reports/"
+            self._same_rows(port, api, prebuilt, auth)
+            self._same_rows(port, api, built, auth)
             rows = []
             session = {"Cookie": f"sessionid={self._session()}", "Host": "127.0.0.1"}
+            anonymous = {"Host": "127.0.0.1"}
             for label, path, headers in (
                 ("API, JSON, API key", api, auth),
-                ("API, CSV, API key", api + "&format=csv", auth),
                 ("API, JSON, session", api, session),
-                ("bare Django view", bare, auth),
+                ("API, JSON, anonymous", api, anonymous),
+                ("API, CSV, API key", api + "&format=csv", auth),
+                ("bare view: the same rows as pre-built JSON", prebuilt, anonymous),
+                ("bare view: the same rows built per request", built, anonymous),
             ):
                 _client((port, path, headers, 1))  # warm up
                 with multiprocessing.Pool(clients) as pool:
@@ -118,10 +123,15 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"| {label} | {rate:.0f} | {median * 1000:.1f} | {p95 * 1000:.1f} |"
                 )
-            self.stdout.write(
-                f"API JSON / bare view: {rows[0][1] / rows[3][1]:.2f} with an API key, "
-                f"{rows[2][1] / rows[3][1]:.2f} with a session"
-            )
+            rate = {label: r for label, r, _, _ in rows}
+            for baseline in (rows[4][0], rows[5][0]):
+                self.stdout.write(
+                    f"API JSON / {baseline}: "
+                    + ", ".join(
+                        f"{rate[label] / rate[baseline]:.2f} ({label.split(', ')[-1]})"
+                        for label, *_ in rows[:3]
+                    )
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)
