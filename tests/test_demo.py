@@ -226,3 +226,13 @@ def test_demo_refuses_a_database_where_its_user_names_are_taken(db, settings):
     with pytest.raises(CommandError, match="admin already exist"):
         call_command("load_demo")
     assert Report.objects.count() == 0
+
+
+def test_demo_approved_reports_are_served_by_the_api(demo, client):
+    from reports import publication
+
+    assert publication.verify() == []
+    served = client.get("/api/v1/reports/?page_size=1000").json()["results"]
+    approved = Report.objects.filter(status=Status.APPROVED).values_list("pk", flat=True)
+    assert sorted(r["id"] for r in served) == sorted(approved)
+    assert len(served) == 4
