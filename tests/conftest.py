@@ -140,3 +140,14 @@ def api_usage_written_at_once(settings):
     settings.TRACKER_API_USAGE_FLUSH_SECONDS = 0
     yield
     auth.usage.flush()
+
+
+@pytest.fixture(autouse=True)
+def site_language_after_each_test():
+    # A request with another language (Accept-Language, the language cookie) leaves it active
+    # in the thread; the next test must start in the site's language.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
