@@ -292,6 +292,25 @@ def test_read_scope(admin_user, organizations):
     assert _read(key).status_code == 200
 
 
+def test_reading_needs_the_api_permission_of_an_active_service_user(admin_user, organizations):
+    from django.contrib.auth.models import Group, Permission
+
+    from reports.roles import Role
+
+    client, key = auth.api_client_create(
+        actor=admin_user, name="Reader", organization=organizations["monitors"]
+    )
+    assert _read(key).status_code == 200
+    use_api = Permission.objects.get(codename="use_api")
+    Group.objects.get(name=Role.API_PARTNER).permissions.remove(use_api)
+    assert _read(key).status_code == 403
+    client.user.user_permissions.add(use_api)
+    assert _read(key).status_code == 200
+    client.user.is_active = False
+    client.user.save()
+    assert _read(key).status_code == 403
+
+
 def test_create_api_client_command(admin_user, organizations, capsys):
     call_command(
         "create_api_client",

@@ -14,10 +14,10 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 
@@ -227,11 +227,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             )
         key = header[1]
         prefix = split_secret(key)
-        client = (
-            ApiClient.objects.select_related("user", "organization").filter(prefix=prefix).first()
-            if prefix
-            else None
-        )
+        client = _clients_with_api_permission().filter(prefix=prefix).first() if prefix else None
         if client is None or not secret_matches(key, client.key_hash):
             raise exceptions.AuthenticationFailed("Invalid API key.")
         if client.revoked_at is not None:
@@ -250,6 +246,21 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return 'Api-Key realm="api"'
 
 
+def _clients_with_api_permission():
+    """API clients with their user and organisation, and whether the user holds
+    reports.use_api (as user.has_perm() decides it: active, and a superuser, or the
+    permission through a group or directly), all in the one query a keyed request makes."""
+    use_api = Permission.objects.filter(content_type__app_label="reports", codename="use_api")
+    return ApiClient.objects.select_related("user", "organization").annotate(
+        may_use_api=Q(user__is_active=True)
+        & (
+            Q(user__is_superuser=True)
+            | Exists(use_api.filter(group__user=OuterRef("user_id")))
+            | Exists(use_api.filter(user=OuterRef("user_id")))
+        )
+    )
+
+
 def client_of(request) -> ApiClient | None:
     return request.auth if isinstance(request.auth, ApiClient) else None
 
@@ -261,7 +272,7 @@ class HasReadScope(permissions.BasePermission):
 
     def has_permission(self, request, view):
         client = client_of(request)
-        return client is None or (client.can_read and request.user.has_perm("reports.use_api"))
+        return client is None or (client.can_read and client.may_use_api)
 
 
 class HasSubmitScope(permissions.BasePermission):
