@@ -141,6 +141,28 @@ def test_revoked_key_gets_401_with_a_clear_message_and_nothing_is_stored(
     assert not client.user.groups.filter(name="Field partner").exists()
 
 
+def test_a_revoked_key_cannot_read_on_from_the_cache(submitter, admin_user):
+    client, key = submitter
+    assert _read(key).status_code == 200  # the client is now cached for reads
+    auth.api_client_revoke(actor=admin_user, client=client)
+    assert _read(key).status_code == 401
+    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=False, can_submit=True)
+    assert _read(key).status_code == 401
+
+
+def test_a_write_never_uses_the_cached_client(submitter, places):
+    from django.utils import timezone
+
+    client, key = submitter
+    assert _read(key).status_code == 200
+    # Revoked behind the services' back, so the cached client is not cleared: a read may still
+    # use it (public data, for auth.READ_CACHE_SECONDS); a write asks the database.
+    ApiClient.objects.filter(pk=client.pk).update(revoked_at=timezone.now())
+    assert _read(key).status_code == 200
+    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 401
+    assert Report.objects.count() == 0
+
+
 def test_admin_action_revokes(submitter, admin_user, places):
     client, key = submitter
     browser = APIClient()
@@ -303,11 +325,17 @@ def test_reading_needs_the_api_permission_of_an_active_service_user(admin_user, 
     assert _read(key).status_code == 200
     use_api = Permission.objects.get(codename="use_api")
     Group.objects.get(name=Role.API_PARTNER).permissions.remove(use_api)
+    # Reads may use the client they cached for auth.READ_CACHE_SECONDS (public data only);
+    # revoking a key or changing its scopes clears that at once (see the test above).
+    assert _read(key).status_code == 200
+    cache.clear()
     assert _read(key).status_code == 403
     client.user.user_permissions.add(use_api)
+    cache.clear()
     assert _read(key).status_code == 200
     client.user.is_active = False
     client.user.save()
+    cache.clear()
     assert _read(key).status_code == 403
 
 

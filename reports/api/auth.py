@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -125,6 +126,7 @@ def api_client_set_scopes(*, actor, client: ApiClient, can_read: bool, can_submi
     client.can_read, client.can_submit = bool(can_read), bool(can_submit)
     client.save(update_fields=["can_read", "can_submit"])
     _sync_service_user(client)
+    _forget(client)
     return client
 
 
@@ -138,6 +140,7 @@ def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
         locked.revoked_by = actor
         locked.save(update_fields=["revoked_at", "revoked_by"])
         _sync_service_user(locked)
+        _forget(locked)
     client.refresh_from_db()
     return client
 
@@ -227,7 +230,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             )
         key = header[1]
         prefix = split_secret(key)
-        client = _clients_with_api_permission().filter(prefix=prefix).first() if prefix else None
+        client = _client_by_prefix(prefix, reading=request.method in SAFE_METHODS)
         if client is None or not secret_matches(key, client.key_hash):
             raise exceptions.AuthenticationFailed("Invalid API key.")
         if client.revoked_at is not None:
@@ -244,6 +247,43 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Api-Key realm="api"'
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# A read finds its client in the cache for this long; a write always asks the database.
+READ_CACHE_SECONDS = 30
+
+
+def _cache_key(prefix: str) -> str:
+    return f"api-client:{prefix}"
+
+
+def _client_by_prefix(prefix: str | None, *, reading: bool) -> ApiClient | None:
+    """The client whose key has this prefix (the key itself is checked by the caller).
+
+    Reads take it from the cache, for at most READ_CACHE_SECONDS: looking it up was half of
+    a keyed page's time. Reads serve only public data, which anonymous readers may get too;
+    revoking a key or changing its scopes clears the entry (in a shared cache, CACHE_URL, at
+    once; in the default per-process cache, other processes within those seconds). Writes
+    always read the database, so a revoked key never writes."""
+    if not prefix:
+        return None
+    if reading:
+        cached = cache.get(_cache_key(prefix))
+        if cached is not None:
+            return cached
+    client = _clients_with_api_permission().filter(prefix=prefix).first()
+    if client is not None:
+        cache.set(_cache_key(prefix), client, READ_CACHE_SECONDS)
+    return client
+
+
+def _forget(client: ApiClient) -> None:
+    # Now, and again once the change commits, so a read in between cannot leave the old
+    # state cached.
+    key = _cache_key(client.prefix)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _clients_with_api_permission():
