@@ -632,8 +632,8 @@ class KoboForm(models.Model):
                 r"^[\w-]+$", "Letters, digits, _ and - only, as in the form's Kobo address."
             )
         ],
-        help_text="The form's id in KoboToolbox (its asset uid, as in the project's address "
-        "https://kf.kobotoolbox.org/#/forms/<id>/summary); each submission carries it as "
+        help_text="The form's id in KoboToolbox (its asset uid: in the project's address, "
+        "the part after #/forms/); each submission carries it as "
         "_xform_id_string. Submissions from another form are kept unmapped. Blank: not checked.",
     )
     kobo_form_uuid = models.CharField(

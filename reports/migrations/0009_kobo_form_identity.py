@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name="kobo_asset_uid",
             field=models.CharField(
                 blank=True,
-                help_text="The form's id in KoboToolbox (its asset uid, as in the project's address https://kf.kobotoolbox.org/#/forms/<id>/summary); each submission carries it as _xform_id_string. Submissions from another form are kept unmapped. Blank: not checked.",
+                help_text="The form's id in KoboToolbox (its asset uid: in the project's address, the part after #/forms/); each submission carries it as _xform_id_string. Submissions from another form are kept unmapped. Blank: not checked.",
                 max_length=100,
                 validators=[
                     django.core.validators.RegexValidator(
