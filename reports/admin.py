@@ -283,6 +283,8 @@ class EventAdmin(RecordsCreatorAdmin):
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
+        if change:
+            publication.lock_reports_citing(event=obj)
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
             # Its approved reports show the event's name in their public records.
@@ -299,14 +301,17 @@ class SourceAdmin(RecordsCreatorAdmin):
 
     @transaction.atomic
     def save_model(self, request, obj, form, change):
+        if change:
+            publication.lock_reports_citing(obj)
         super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            # The approved reports citing it show it (or only its type, once confidential)
+            # in their public records: rebuilt before this change is committed. First, as in
+            # the services: report rows are locked before the engine's event locks.
+            publication.follow_source(obj)
         if change and "published_on" in form.changed_data:
             # The publication date decides which report's figure an event counts.
             aggregates.follow_source(obj)
-        if change and form.changed_data:
-            # The approved reports citing it show it (or only its type, once confidential)
-            # in their public records: rebuilt before this change is committed.
-            publication.follow_source(obj)
 
     def has_delete_permission(self, request, obj=None):
         # A cited source stays: every number must remain traceable to what it came from.

@@ -22,6 +22,7 @@ Who must call what (no signals: every consequence is written where it happens):
 
 import json
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -31,7 +32,7 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from reports import figures as figure_text
 from reports import selectors
-from reports.models import PublicReport, Report
+from reports.models import Event, PublicReport, Report, Source
 from reports.vocabulary import MEASURE, Cause, Metric
 from reports.workflow import Status
 
@@ -193,17 +194,12 @@ def follow_reports(report_ids: Iterable[int]) -> int:
     touched = 0
     with transaction.atomic():
         for start in range(0, len(ids), BATCH):
-            touched += _follow_batch(ids[start : start + BATCH], lock=True)
+            touched += _follow_batch(ids[start : start + BATCH])
     return touched
 
 
-def _follow_batch(ids: list[int], *, lock: bool) -> int:
-    if lock:
-        # The reports' rows are locked first, in id order, as the services lock them: a
-        # report edit and a source rename building the same document cannot both win with
-        # half of the change each.
-        reports = Report.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-        list(reports.values_list("pk"))
+def _follow_batch(ids: list[int]) -> int:
+    _lock(ids)
     built = _built(ids)
     stored = {
         record.pk: record
@@ -215,7 +211,13 @@ def _follow_batch(ids: list[int], *, lock: bool) -> int:
         record = stored.get(pk)
         if record is not None and render(data, record.changed_at) == record.document:
             continue
-        written.append(PublicReport(report_id=pk, changed_at=now, document=render(data, now)))
+        # One microsecond apart: the API pages by changed_at, and DRF's cursor copes with a
+        # few records sharing one time but not with thousands (a rename touching many
+        # reports, a rebuild): past 1,000 its pages repeat.
+        changed_at = now + timedelta(microseconds=len(written))
+        written.append(
+            PublicReport(report_id=pk, changed_at=changed_at, document=render(data, changed_at))
+        )
     PublicReport.objects.bulk_create(
         written,
         update_conflicts=True,
@@ -225,6 +227,43 @@ def _follow_batch(ids: list[int], *, lock: bool) -> int:
     gone = [pk for pk in stored if pk not in built]
     PublicReport.objects.filter(pk__in=gone).delete()
     return len(written) + len(gone)
+
+
+def _lock(ids: list[int]) -> None:
+    """Lock what the documents are built from before reading it, in the services' order:
+    the reports' rows (id order), then the sources they cite and their events. A report being
+    approved or edited and a source being made confidential (or an event renamed) at the same
+    moment then wait for each other, and whichever builds last reads the other's change: no
+    document can keep a name that has just become confidential."""
+    list(
+        Report.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    cited = Report.sources.through.objects.filter(report_id__in=ids).values("source_id")
+    list(
+        Source.objects.select_for_update()
+        .filter(pk__in=cited)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    events = Report.objects.filter(pk__in=ids, event__isnull=False).values("event_id")
+    list(
+        Event.objects.select_for_update()
+        .filter(pk__in=events)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def lock_reports_citing(source=None, *, event=None) -> None:
+    """Before a source or event row is changed: lock the reports that show it, in id order,
+    so the change takes its locks in the services' order (reports, then sources and events)
+    and cannot deadlock with a report being approved or edited at the same moment."""
+    reports = Report.objects.select_for_update().order_by("pk")
+    reports = reports.filter(sources=source) if source is not None else reports.filter(event=event)
+    list(reports.values_list("pk", flat=True))
 
 
 def follow_report(report) -> int:
@@ -267,13 +306,14 @@ def _approved_ids() -> list[int]:
 def rebuild(progress=None) -> int:
     """Rebuild every document (only those that differ get a new changed_at); remove those of
     reports no longer approved. Returns how many were written or removed. For maintenance
-    (after a bulk load or a restore): batch by batch, each in its own transaction, without
-    the row locks follow_reports() takes."""
+    (after a bulk load or a restore): batch by batch, each in its own short transaction with
+    the same locks as follow_reports(), so a change committed meanwhile is never overwritten
+    by a document built before it."""
     ids = _approved_ids()
     touched = 0
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
-            touched += _follow_batch(ids[start : start + BATCH], lock=False)
+            touched += _follow_batch(ids[start : start + BATCH])
         if progress:
             progress(min(start + BATCH, len(ids)), len(ids))
     with transaction.atomic():

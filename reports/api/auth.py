@@ -147,10 +147,11 @@ def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
 
 class UsageCounter:
     """Requests counted in this process and written to ApiUsage (and the client's
-    last_used_at) in one UPDATE per client and day at most every
-    TRACKER_API_USAGE_FLUSH_SECONDS, and when the process exits: two committed writes per
-    request were half of an API request's time. Counts from several processes add up in the
-    database; a process killed outright loses at most that many seconds of its counts."""
+        last_used_at) in one UPDATE per client and day at most every
+        TRACKER_API_USAGE_FLUSH_SECONDS, and when the process exits: two committed writes per
+        request were half of an API request's time. Counts from several processes add up in the
+        database. Counts wait for the next request after that interval or the process's exit, so
+    a process killed outright (SIGKILL, out of memory) loses what it had not written yet."""
 
     def __init__(self):
         self._lock = threading.Lock()

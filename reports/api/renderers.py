@@ -68,6 +68,10 @@ class DocumentJSONRenderer(renderers.JSONRenderer):
     """DRF's JSON, except that kept documents are joined in as stored text rather than parsed
     and written again: one report as its document, a page as the envelope around them."""
 
+    def get_indent(self, accepted_media_type, renderer_context):
+        # Stored documents are compact; "Accept: application/json; indent=4" is not honoured.
+        return None
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, Documents):
             # A single record (retrieve) is a one-document list.
@@ -76,8 +80,9 @@ class DocumentJSONRenderer(renderers.JSONRenderer):
         if not isinstance(results, Documents):
             return super().render(data, accepted_media_type, renderer_context)
         envelope = super().render(data | {"results": []}, accepted_media_type, renderer_context)
-        # The envelope ends with its last key, "results": [] and the closing brace.
-        assert envelope.endswith(b"[]}"), envelope[-20:]
+        # Compact (get_indent), so the envelope ends with its last key's value and brace.
+        if not envelope.endswith(b"[]}"):
+            raise ValueError(f"Unexpected JSON envelope ending {envelope[-20:]!r}")
         return envelope[:-3] + b"[" + ",".join(results).encode() + b"]}"
 
 
