@@ -211,6 +211,11 @@ class ReportAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             request._report_before = services.report_snapshot(Report.objects.get(pk=obj.pk))
+            moved = {"latitude", "longitude"} & set(form.changed_data)
+            if moved and "point_released" not in form.changed_data:
+                # As in services.report_update: a release covers the point the moderator saw;
+                # a new point needs a new decision before the public sees it.
+                obj.point_released = False
         else:
             obj.submitted_by = request.user
         obj.full_clean()

@@ -323,7 +323,16 @@ def _ensure_gazetteer(out) -> None:
         return
     from gazetteer.importer import import_files
 
-    for result in import_files(SAMPLE_GAZETTEER):
+    from . import publication
+
+    with transaction.atomic():
+        results = import_files(SAMPLE_GAZETTEER)
+        renamed = {pcode for result in results for pcode in result.updated_pcodes}
+        # Places the sample renames may hold approved reports: their public records follow.
+        publication.follow_places(
+            Place.objects.filter(pcode__in=renamed).values_list("pk", flat=True)
+        )
+    for result in results:
         out(f"Gazetteer sample {result.name}: {result.created} places created.")
 
 

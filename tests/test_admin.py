@@ -225,3 +225,39 @@ def test_changing_a_sources_date_in_the_admin_keeps_the_totals_true(
     )
     assert response.status_code == 302
     assert aggregates.verify_summaries() == []
+
+
+def test_moving_a_released_point_in_the_admin_takes_it_out_of_public_view(
+    moderator_client, moderator, field_partner, file_report, places
+):
+    from rest_framework.test import APIClient
+
+    report = file_report(
+        field_partner, latitude="19.680000", longitude="97.210000", location_precision="exact"
+    )
+    services.report_submit(report=report, actor=field_partner)
+    services.report_approve(report=report, actor=moderator)
+    services.report_update(report=report, actor=moderator, point_released=True)
+    report.refresh_from_db()
+    served = APIClient().get(f"/api/v1/reports/{report.pk}/").json()
+    assert (served["latitude"], served["longitude"]) == (19.68, 97.21)
+
+    # The form shows "point released" ticked; the moderator moves the point and saves.
+    data = change_form_data(
+        report,
+        latitude="19.700000",
+        longitude="97.250000",
+        location_precision="exact",
+        point_released="on",
+    )
+    response = moderator_client.post(f"/admin/reports/report/{report.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    report.refresh_from_db()
+    assert (str(report.latitude), report.point_released) == ("19.700000", False)
+    served = APIClient().get(f"/api/v1/reports/{report.pk}/").json()
+    town = places["loikaw_town"]
+    assert (served["latitude"], served["longitude"]) == (
+        float(town.latitude),
+        float(town.longitude),
+    )
+    assert served["location_precision"] == "place"
