@@ -360,6 +360,15 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     inlines = (MembershipInline,)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # Its API clients' keys stop (or start) working now, not when the read cache of
+            # their clients expires.
+            from .api import auth as api_auth
+
+            api_auth.forget_clients(obj.api_clients.all())
+
 
 class UserMembershipInline(admin.StackedInline):
     model = Membership

@@ -356,3 +356,29 @@ def test_create_api_client_command(admin_user, organizations, capsys):
     client = ApiClient.objects.get(name="Relief uploader")
     assert out[0] == "Registered Relief uploader (Demoso relief) with scopes read, submit."
     assert client.key_hash == hashlib.sha256(out[-1].encode()).hexdigest()
+
+
+def test_deactivating_the_organisation_in_the_admin_stops_its_key_at_once(
+    submitter, admin_user, organizations
+):
+    client, key = submitter
+    assert _read(key).status_code == 200  # cached for reads from here on
+    browser = APIClient()
+    browser.force_login(admin_user)
+    organization = organizations["monitors"]
+    response = browser.post(
+        f"/admin/reports/organization/{organization.pk}/change/",
+        {
+            "name": organization.name,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    organization.refresh_from_db()
+    assert organization.is_active is False
+    response = _read(key)
+    assert response.status_code == 401
+    assert "deactivated" in str(response.data)

@@ -287,6 +287,12 @@ def _forget(client: ApiClient) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
+def forget_clients(clients) -> None:
+    """Drop these clients from the read cache (their organisation was deactivated, say)."""
+    for client in clients:
+        _forget(client)
+
+
 def _clients_with_api_permission():
     """API clients with their user and organisation, and whether the user holds
     reports.use_api (as user.has_perm() decides it: active, and a superuser, or the
