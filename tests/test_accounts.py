@@ -255,3 +255,15 @@ def test_a_moderator_logging_in_for_the_admin_reaches_it(client, moderator):
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/login/")["Location"] == "/admin/"
+
+
+def test_the_login_page_is_all_in_burmese_once_chosen(client, db):
+    client.post("/i18n/setlang/", {"language": "my", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/").content.decode()
+    assert '<label for="id_username">အသုံးပြုသူအမည်</label>' in page
+    assert "Username" not in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert (
+        '<label for="id_username">Username</label>'
+        in client.get("/accounts/login/").content.decode()
+    )

@@ -3,9 +3,11 @@ the start page that sends each person to the part of the tracker made for their 
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from reports import permissions
 
@@ -47,8 +49,16 @@ class PlainLabels:
         return {**super().get_form_kwargs(), "label_suffix": ""}
 
 
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django labels it with the user model's verbose name, which its Burmese catalogue
+        # lacks; ours has it.
+        self.fields["username"].label = _("Username")
+
+
 class LoginView(PlainLabels, auth_views.LoginView):
-    pass
+    authentication_form = LoginForm
 
 
 class PasswordChangeView(PlainLabels, auth_views.PasswordChangeView):
