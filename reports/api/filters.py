@@ -71,10 +71,6 @@ class StrictFilterBackend(DjangoFilterBackend):
             return queryset
         return super().filter_queryset(request, queryset, view)
 
-    def get_filterset(self, request, queryset, view):
-        self._refuse_unknown(request, view, self.get_filterset_class(view, queryset))
-        return super().get_filterset(request, queryset, view)
-
     def _refuse_unknown(self, request, view, filterset_class):
         known = set(PAGING) | set(getattr(view, "extra_parameters", ()))
         if filterset_class is not None:
