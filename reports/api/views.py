@@ -443,18 +443,7 @@ class PlaceViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         ]
 
 
-SOURCE_COLUMNS = [
-    "id",
-    "source_type",
-    "label",
-    "is_confidential",
-    "conflict_of_interest",
-    "name",
-    "title",
-    "url",
-    "published_on",
-    "language",
-]
+SOURCE_COLUMNS = list(serializers.PublicSourceSerializer.Meta.fields)
 
 
 @extend_schema_view(
