@@ -327,11 +327,8 @@ def _ensure_gazetteer(out) -> None:
 
     with transaction.atomic():
         results = import_files(SAMPLE_GAZETTEER)
-        renamed = {pcode for result in results for pcode in result.updated_pcodes}
         # Places the sample renames may hold approved reports: their public records follow.
-        publication.follow_places(
-            Place.objects.filter(pcode__in=renamed).values_list("pk", flat=True)
-        )
+        publication.follow_gazetteer_import(results)
     for result in results:
         out(f"Gazetteer sample {result.name}: {result.created} places created.")
 

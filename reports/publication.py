@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
 
+from gazetteer.models import Place
 from reports import figures as figure_text
 from reports import selectors
 from reports.models import Event, PublicReport, Report, Source
@@ -286,6 +287,14 @@ def follow_places(place_ids: Iterable[int]) -> int:
     """Places were renamed or moved to another point (admin or gazetteer import)."""
     reports = Report.objects.filter(place_id__in=list(place_ids), status=Status.APPROVED)
     return follow_reports(reports.values_list("pk", flat=True))
+
+
+def follow_gazetteer_import(results) -> int:
+    """The places a gazetteer import renamed or re-pointed (gazetteer.importer's results)."""
+    pcodes = {pcode for result in results for pcode in result.updated_pcodes}
+    if not pcodes:
+        return 0
+    return follow_places(Place.objects.filter(pcode__in=pcodes).values_list("pk", flat=True))
 
 
 def follow_tag(tag) -> int:

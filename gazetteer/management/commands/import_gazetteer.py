@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gazetteer.importer import GazetteerImportError, import_files
-from gazetteer.models import Place
 
 
 class Command(BaseCommand):
@@ -57,9 +56,4 @@ class Command(BaseCommand):
         placed there (what the partner API serves), in the same transaction."""
         from reports import publication
 
-        pcodes = {pcode for result in results for pcode in result.updated_pcodes}
-        if not pcodes:
-            return 0
-        return publication.follow_places(
-            Place.objects.filter(pcode__in=pcodes).values_list("pk", flat=True)
-        )
+        return publication.follow_gazetteer_import(results)
