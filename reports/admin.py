@@ -296,8 +296,26 @@ class EventAdmin(RecordsCreatorAdmin):
             publication.follow_event(obj)
 
 
+class KeptWhileInUse:
+    """No deleting a row that reports use (in_use), and no bulk delete, which would skip that
+    check: such rows are deleted one at a time from their own page."""
+
+    def in_use(self, obj) -> bool:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
 @admin.register(Source)
-class SourceAdmin(RecordsCreatorAdmin):
+class SourceAdmin(KeptWhileInUse, RecordsCreatorAdmin):
     list_display = ("name", "title", "source_type", "published_on", "language", "is_confidential")
     list_filter = ("source_type", "is_confidential", "language")
     search_fields = ("name", "title", "url")
@@ -318,16 +336,9 @@ class SourceAdmin(RecordsCreatorAdmin):
             # The publication date decides which report's figure an event counts.
             aggregates.follow_source(obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def in_use(self, source) -> bool:
         # A cited source stays: every number must remain traceable to what it came from.
-        if obj is not None and obj.reports.exists():
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # one at a time, each checked above
-        return actions
+        return source.reports.exists()
 
 
 @admin.register(ReportHistory)
@@ -624,7 +635,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(TaggitTagAdmin):
+class TagAdmin(KeptWhileInUse, TaggitTagAdmin):
     """Renaming a tag is followed into the public records. taggit's merge view and tagged-item
     inline are left out: they move tags between reports without the reports' services."""
 
@@ -641,13 +652,6 @@ class TagAdmin(TaggitTagAdmin):
             # Approved reports with this tag list it in their public records.
             publication.follow_tag(obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def in_use(self, tag) -> bool:
         # Deleting a tag would silently change public records; rename it instead.
-        if obj is not None and obj.taggit_taggeditem_items.exists():
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+        return tag.taggit_taggeditem_items.exists()
