@@ -1,8 +1,5 @@
-"""Burmese text: spotting the legacy Zawgyi encoding before it is stored.
-
-Zawgyi reuses Unicode's Myanmar code points for different letters, so Zawgyi text is stored
-"correctly" but reads as garbage on every Unicode device (and the reverse). Google's
-myanmartools detector gives the probability that a string is Zawgyi."""
+"""Burmese text: spotting the legacy Zawgyi encoding (Myanmar code points used for other letters,
+garbage on every Unicode device) before it is stored, with Google's myanmartools detector."""
 
 from functools import cache
 

@@ -1,12 +1,5 @@
-"""The demonstration data set: reports built from real reporting on Karenni (Kayah) State in
-November 2023 (../shared/seeds), taken through the real services into every moderation state.
-
-Figures, dates, places and named sources come from the seed articles. The organisations and
-people are invented (a real partner's name must never appear in a demo). One report is
-invented whole, numbers included: the camp committee's count in households from a
-confidential source, there to show how the tracker converts households and hides such
-sources. It stays "submitted", so it never reaches public pages or totals.
-"""
+"""The demonstration data set: real November 2023 reporting from Karenni State, taken through the
+real services into every moderation state (what is real and what invented: docs/domain.md)."""
 
 from dataclasses import dataclass
 from datetime import date

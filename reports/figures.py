@@ -1,11 +1,5 @@
-"""Pure rules for one figure: its low/best/high count and its validation. No database.
-
-A single value counts as itself for low, best and high whatever its qualifier ("at least
-40,000" is 40,000): the tracker never invents a bound the source did not give, and the
-qualifier travels with the figure so totals can say "at least". A range counts from its
-minimum to its maximum with the midpoint (rounded down) as the best estimate. Households are
-converted to people with the figure's own household size, rounded half up.
-"""
+"""Pure rules for one figure, no database: its validation and its low/best/high count
+(docs/counting.md, "One figure's numbers")."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 

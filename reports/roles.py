@@ -1,8 +1,5 @@
-"""The roles of DOMAIN.md as Django groups, with the model permissions each one holds.
-
-The groups are brought in line with this table after every `migrate` (see apps.py), so a
-permission is granted or withdrawn by editing this file, never by hand in the admin.
-"""
+"""The roles (docs/domain.md) as Django groups with the permissions each holds, synced after
+every `migrate` (apps.py): a permission changes here, never by hand in the admin."""
 
 from django.db import models
 

@@ -1,4 +1,5 @@
-"""The fixed vocabularies of DOMAIN.md: metrics (with stock/flow), causes, source types, units."""
+"""The fixed vocabularies of docs/domain.md: metrics (each a stock or a flow), qualifiers, units,
+causes, source types, and how precise a date or a location is."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,9 +1,5 @@
-"""Settings for the tracker: one module, every variable read from the environment.
-
-The defaults give the embedded set-up a new user gets from `make demo`: SQLite, no broker
-(Celery tasks run eagerly), e-mail on the console, DEBUG on. Production is switched on by
-variables (see .env.example and deploy/), never by a second settings module.
-"""
+"""Settings: one module, every variable read from the environment. The defaults are `make demo`'s
+(SQLite, eager Celery, console e-mail, DEBUG on); production is switched on by variables."""
 
 from pathlib import Path
 

@@ -1,3 +1,6 @@
+"""The tracker's URLs: the public pages, the partner and moderation areas, the dashboard, the API
+and the admin; each area's own URLs are in reports/urls/ and reports/api/."""
+
 from django.contrib import admin
 from django.urls import include, path
 
