@@ -8,7 +8,7 @@ every figure. Derived from the base tables through rules.py, never edited by han
   in (`shared_sources`, exact for that one cell), and once more in `settled_sources` where all
   its uses fall within that cell's month or year (its `span`). A question made of several
   cells adds the settled counts and counts distinct only the few shared sources whose uses
-  spread wider than the cell they are in (see fast.py).
+  spread wider than the cell they are in (see from_summaries.py).
 - FlowTotal: flows summed per place and everything above it (node), per month and per year.
 - StockStep: each node's stock total as a step function of the date (rules.standing_stocks).
 
@@ -30,7 +30,7 @@ from django.db import connection, transaction
 
 from ..models import EventCount, Figure, FlowTotal, SourceUse, StockStep
 from ..workflow import Status
-from .base import candidates_from, report_sources
+from .from_base_tables import candidates_from, report_sources
 from .places import LEVELS, PlaceIndex
 from .rules import choose, is_stock
 

@@ -1,5 +1,5 @@
-"""Answers read from the summary tables (summaries.py): the same numbers as base.py, from a few
-hundred rows. A period is split into whole years and months (FlowTotal) and loose days
+"""Answers read from the summary tables (summaries.py): the same numbers as from_base_tables.py,
+from a few hundred rows. A period is split into whole years and months (FlowTotal) and loose days
 (EventCount); stocks are read off each place's step function (StockStep) at a date."""
 
 from bisect import bisect_right
