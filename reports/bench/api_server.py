@@ -1,13 +1,5 @@
-"""For `manage.py bench_api` only: the tracker's URLs plus two bare Django views that serve the
-same page of reports as /api/v1/reports/ without DRF, so the API's own cost can be measured
-beside them. Served by gunicorn with `reports.api.bench:application`; never part of the
-tracker's own URLs.
-
-- bare_documents: the same 100 records as pre-built JSON (the documents reports.publication
-  keeps), one query and a join: the issue's baseline.
-- bare_reports: the same 100 reports built per request from the base tables (four queries
-  with .values(), plain dicts, json.dumps): the baseline of the first measurement, kept to
-  compare with."""
+"""The WSGI app `manage.py bench_api` serves with gunicorn: the tracker's URLs plus two bare Django
+views serving the API's first page of reports without DRF. Never part of the tracker's URLs."""
 
 import json
 import os
@@ -33,14 +25,16 @@ def _first_page():
 
 
 def bare_documents(request):
-    """The first page of the API's order, as the stored JSON documents."""
+    """The first page of the API's order, as the stored JSON documents (the documents
+    reports.publication keeps), one query: the baseline."""
     documents = list(_first_page().values_list("document", flat=True))
     body = '{"results":[' + ",".join(documents) + "]}"
     return HttpResponse(body.encode(), content_type="application/json")
 
 
 def bare_reports(request):
-    """The same reports with figures, sources and tags, built now from the base tables."""
+    """The same reports with figures, sources and tags, built now from the base tables (four
+    queries with .values(), plain dicts, json.dumps): the first measurement's baseline."""
     ids = list(_first_page().values_list("report_id", flat=True))
     found = {
         r["id"]: r
