@@ -28,8 +28,3 @@ class PlaceAdmin(admin.ModelAdmin):
         if not change:  # a new place has nothing beneath it yet
             obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.pcode}/"
         super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            # Approved reports placed here show its names and point in their public records.
-            from reports import publication
-
-            publication.follow_places([obj.pk])

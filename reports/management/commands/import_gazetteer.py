@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gazetteer.importer import GazetteerImportError, import_files
+from reports import services
 
 
 class Command(BaseCommand):
@@ -30,7 +31,11 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 results = import_files(files, skip_invalid=skip_invalid, dry_run=dry_run)
-                followed = 0 if dry_run else self._follow(results)
+                # Renamed or re-pointed places change the public records of the approved
+                # reports placed there (what the partner API serves), in the same transaction.
+                followed = (
+                    0 if dry_run else services.places_follow_gazetteer_import(results=results)
+                )
         except GazetteerImportError as error:
             listing = "\n".join(str(rejection) for rejection in error.rejections)
             raise CommandError(
@@ -50,10 +55,3 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: nothing was written ({elapsed:.2f} s).")
         else:
             self.stdout.write(self.style.SUCCESS(f"Done in {elapsed:.2f} s."))
-
-    def _follow(self, results) -> int:
-        """Renamed or re-pointed places change the public records of the approved reports
-        placed there (what the partner API serves), in the same transaction."""
-        from reports import publication
-
-        return publication.follow_gazetteer_import(results)
