@@ -1,174 +1,42 @@
-"""Answers read from the summary tables (summaries.py): the same numbers as from_base_tables.py,
-from a few hundred rows. A period is split into whole years and months (FlowTotal) and loose days
-(EventCount); stocks are read off each place's step function (StockStep) at a date."""
+"""Answers read from the summary tables (summaries/): the same numbers as from_base_tables.py,
+from a few hundred rows; stocks are read off each place's step function at a date."""
 
 from bisect import bisect_right
-from collections import defaultdict, namedtuple
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import date
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import BigIntegerField, Count, F, Min, Q, Sum
-from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models import Count, F, Min, Q
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
 from .assemble import area_rows, calendar
-from .question import Plan, month_start, next_month, period_start
+from .question import Plan, next_month, period_start
 from .results import Answer, CountedEvent, PeriodRow, Total
 from .rules import is_stock
 from .summaries import EVERYWHERE
+from .summaries.reading import (
+    ADDITIVE,
+    EVENT_SUM_FIELDS,
+    FIELDS,
+    SUM_FIELDS,
+    Step,
+    add_sums,
+    any_of,
+    cells_in,
+    cells_q,
+    decompose,
+    distinct_sources,
+    in_range,
+    merge_ranges,
+    months_and_days,
+    raw_rows,
+    steps_of,
+    sums_vector,
+    unsettled_q,
+)
 
-ONE_DAY = timedelta(days=1)
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 Sums = tuple[int, int, int, int, int, int]  # best, low, high, events, reports, local sources
-
-
-def _month_end(day: date) -> bool:
-    return (day + ONE_DAY).day == 1
-
-
-def decompose(start: date | None, end: date):
-    """[start, end] as whole years (ranges of year starts), whole months (ranges of month
-    starts) and loose days (date ranges)."""
-    years, months, days = [], [], []
-    first_year = None
-    if start is not None:
-        first_year = start.year if (start.month, start.day) == (1, 1) else start.year + 1
-    last_year = end.year if (end.month, end.day) == (12, 31) else end.year - 1
-    if first_year is None or first_year <= last_year:
-        years.append((date(first_year, 1, 1) if first_year else None, date(last_year, 1, 1)))
-        rest = []
-        if first_year is not None and start < date(first_year, 1, 1):
-            rest.append((start, date(first_year, 1, 1) - ONE_DAY))
-        if date(last_year, 12, 31) < end:
-            rest.append((date(last_year + 1, 1, 1), end))
-    else:
-        rest = [(start, end)]
-    for a, b in rest:
-        whole, loose = _months_and_days(a, b)
-        months += whole
-        days += loose
-    return years, months, days
-
-
-def _range(field: str, low, high) -> Q:
-    q = Q(**{f"{field}__lte": high})
-    return q & Q(**{f"{field}__gte": low}) if low is not None else q
-
-
-def _any(conditions) -> Q:
-    combined = Q(pk__in=[])
-    for condition in conditions:
-        combined |= condition
-    return combined
-
-
-def _sum(field: str):
-    # bigint, not PostgreSQL's numeric: plain ints come back, no Decimal to convert.
-    return Cast(Sum(field), BigIntegerField())
-
-
-SUM_FIELDS = {
-    "best": _sum("best"),
-    "low": _sum("low"),
-    "high": _sum("high"),
-    "events": _sum("events"),
-    "reports": _sum("reports"),
-    "local": _sum("local_sources"),
-    "shared": _sum("shared_sources"),
-    "settled": _sum("settled_sources"),
-}
-EVENT_SUM_FIELDS = {
-    "best": _sum("best"),
-    "low": _sum("low"),
-    "high": _sum("high"),
-    "events": Count("id"),
-    "reports": _sum("reports"),
-    "local": _sum("local_sources"),
-}
-FIELDS = ("best", "low", "high", "events", "reports", "local", "shared", "settled")
-ADDITIVE = 6  # the first six add up across places; shared and settled counts do not
-
-
-def _vector(row) -> list[int]:
-    return [row.get(f) or 0 for f in FIELDS]
-
-
-def _add(target: dict, key, vector) -> None:
-    current = target.get(key)
-    if current is None:
-        target[key] = list(vector)
-    else:
-        for i, n in enumerate(vector):
-            current[i] += n
-
-
-def _merge(ranges, following) -> list[tuple]:
-    """Adjacent (first, last) ranges of period starts joined into one."""
-    merged: list[list] = []
-    for a, b in sorted(ranges):
-        if merged and following(merged[-1][1]) == a:
-            merged[-1][1] = b
-        else:
-            merged.append([a, b])
-    return [tuple(r) for r in merged]
-
-
-def _cells_in(years, months) -> int | None:
-    """How many FlowTotal cells the pieces are (None: reaching back without limit)."""
-    count = 0
-    for a, b in years:
-        if a is None:
-            return None
-        count += b.year - a.year + 1
-    for a, b in months:
-        count += (b.year - a.year) * 12 + b.month - a.month + 1
-    return count
-
-
-def _cells_q(years, months) -> Q:
-    return _any(
-        [Q(span="year") & _range("start", a, b) for a, b in years]
-        + [Q(span="month") & _range("start", a, b) for a, b in months]
-    )
-
-
-def _unsettled_q(years, months, days) -> Q:
-    """The uses of shared sources that the cells' settled counts leave out: in whole years,
-    sources spreading over several years; in whole months, those spreading over several months;
-    on loose days, all."""
-    return _any(
-        [_range("dated", a, date(b.year, 12, 31)) & Q(span="") for a, b in years]
-        + [_range("dated", a, next_month(b) - ONE_DAY) & ~Q(span="month") for a, b in months]
-        + [_range("dated", a, b) for a, b in days]
-    )
-
-
-def _sources(vector, single: bool, extra: int) -> int:
-    """Distinct sources of a row: its local ones, plus its shared ones counted exactly in its
-    one cell, or settled per cell plus the rest counted distinct."""
-    return vector[5] + (vector[6] if single else vector[7] + extra)
-
-
-STEP_FIELDS = ("metric", "node", "level", "adm0", "adm1", "adm2", "adm3", "adm4", "best", "low",
-               "high", "events", "reports", "sources", "own_key")  # fmt: skip
-Step = namedtuple("Step", STEP_FIELDS)
-
-
-def _raw(queryset) -> list[tuple]:
-    """The rows of a values_list() queryset of plain numbers and text, without the ORM's
-    per-value conversions (the hot queries return thousands of small rows)."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _steps(queryset) -> list[Step]:
-    return [Step(*row) for row in _raw(queryset.values_list(*STEP_FIELDS))]
 
 
 class Reader:
@@ -184,7 +52,7 @@ class Reader:
 
     def _day_events(self, days):
         return EventCount.objects.filter(metric__in=self.flows, **self.within).filter(
-            _any(_range("dated", a, b) for a, b in days)
+            any_of(in_range("dated", a, b) for a, b in days)
         )
 
     def _shared(self, condition: Q, group=None):
@@ -203,25 +71,27 @@ class Reader:
             return {}
         plan = self.plan
         years, months, days = decompose(plan.start, plan.end)
-        single = not days and _cells_in(years, months) == 1
+        single = not days and cells_in(years, months) == 1
         sums: dict[str, list[int]] = {}
         if years or months:
             for row in (
                 FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
-                .filter(_cells_q(years, months))
+                .filter(cells_q(years, months))
                 .values("metric")
                 .annotate(**SUM_FIELDS)
             ):
-                _add(sums, row["metric"], _vector(row))
+                add_sums(sums, row["metric"], sums_vector(row))
         if days:
             for row in self._day_events(days).values("metric").annotate(**EVENT_SUM_FIELDS):
-                _add(sums, row["metric"], _vector(row))
+                add_sums(sums, row["metric"], sums_vector(row))
         extra = {}
         if not single:
-            extra = {r["metric"]: r["n"] for r in self._shared(_unsettled_q(years, months, days))}
+            extra = {r["metric"]: r["n"] for r in self._shared(unsettled_q(years, months, days))}
         return {
             m: _total(
-                m, sums.get(m), _sources(sums[m], single, extra.get(m, 0)) if m in sums else 0
+                m,
+                sums.get(m),
+                distinct_sources(sums[m], single, extra.get(m, 0)) if m in sums else 0,
             )
             for m in self.flows
         }
@@ -229,45 +99,45 @@ class Reader:
     def flow_by_area(self) -> dict:
         plan, level = self.plan, self.plan.level
         years, months, days = decompose(plan.start, plan.end)
-        single = not days and _cells_in(years, months) == 1
+        single = not days and cells_in(years, months) == 1
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
         whole: dict[str, list[int]] = {}
         in_rows: dict[str, list[int]] = {}
         if years or months:
-            for metric, node, *vector in _raw(
+            for metric, node, *vector in raw_rows(
                 FlowTotal.objects.filter(metric__in=self.flows)
                 .filter(Q(node=self.node) | Q(level=level, **self.within))
-                .filter(_cells_q(years, months))
+                .filter(cells_q(years, months))
                 .values("metric", "node")
                 .annotate(**SUM_FIELDS)
                 .values_list("metric", "node", *SUM_FIELDS)
             ):
                 if node == self.node:
-                    _add(whole, metric, vector)
+                    add_sums(whole, metric, vector)
                 else:
-                    _add(by_place[node], metric, vector)
-                    _add(in_rows, metric, vector)
+                    add_sums(by_place[node], metric, vector)
+                    add_sums(in_rows, metric, vector)
         # What the area holds beyond its places at the breakdown level: coarser reports.
         for metric, vector in whole.items():
             below = in_rows.get(metric, [0] * len(FIELDS))
             rest = [vector[i] - below[i] for i in range(ADDITIVE)] + [0, 0]
             if any(rest):
-                _add(by_place[None], metric, rest)
+                add_sums(by_place[None], metric, rest)
         if days:
-            for metric, place, *vector in _raw(
+            for metric, place, *vector in raw_rows(
                 self._day_events(days)
                 .values("metric", f"adm{level}")
                 .annotate(**EVENT_SUM_FIELDS)
                 .values_list("metric", f"adm{level}", *EVENT_SUM_FIELDS)
             ):
-                _add(by_place[place], metric, vector + [0, 0])
+                add_sums(by_place[place], metric, vector + [0, 0])
         extra = {}
         if not single:
             extra = {
                 (metric, group): n
-                for metric, group, n in _raw(
+                for metric, group, n in raw_rows(
                     self._shared(
-                        _unsettled_q(years, months, days), group=F(f"adm{level}")
+                        unsettled_q(years, months, days), group=F(f"adm{level}")
                     ).values_list("metric", "group", "n")
                 )
                 if group is not None
@@ -276,7 +146,7 @@ class Reader:
         coarse = {
             r["metric"]: r["n"]
             for r in self._shared(
-                _range("dated", plan.start, plan.end) & Q(**{f"adm{level}__isnull": True})
+                in_range("dated", plan.start, plan.end) & Q(**{f"adm{level}__isnull": True})
             )
         }
         result = {}
@@ -287,7 +157,7 @@ class Reader:
                     v,
                     v[5] + coarse.get(m, 0)
                     if place is None
-                    else _sources(v, single, extra.get((m, place), 0)),
+                    else distinct_sources(v, single, extra.get((m, place), 0)),
                 )
                 for m, v in per_metric.items()
             }
@@ -304,31 +174,35 @@ class Reader:
             elif kind == "week":
                 years, months, days = [], [], [(first, last)]
             else:
-                years, (months, days) = [], _months_and_days(first, last)
-            rows.append((first, years, months, days, not days and _cells_in(years, months) == 1))
+                years, (months, days) = [], months_and_days(first, last)
+            rows.append((first, years, months, days, not days and cells_in(years, months) == 1))
         by_bucket: dict[date, dict[str, list[int]]] = defaultdict(dict)
-        years = _merge([r for _, y, *_ in rows for r in y], lambda d: date(d.year + 1, 1, 1))
-        months = _merge([r for _, _, m, *_ in rows for r in m], next_month)
+        years = merge_ranges([r for _, y, *_ in rows for r in y], lambda d: date(d.year + 1, 1, 1))
+        months = merge_ranges([r for _, _, m, *_ in rows for r in m], next_month)
         if years or months:
             for row in (
                 FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
-                .filter(_cells_q(years, months))
+                .filter(cells_q(years, months))
                 .values("metric", "span", "start")
                 .annotate(**SUM_FIELDS)
             ):
-                _add(by_bucket[period_start(row["start"], kind)], row["metric"], _vector(row))
+                add_sums(
+                    by_bucket[period_start(row["start"], kind)], row["metric"], sums_vector(row)
+                )
         days = [d for *_, ds, _ in rows for d in ds]
         if days:
             for row in (
                 self._day_events(days).values("metric", "dated").annotate(**EVENT_SUM_FIELDS)
             ):
-                _add(by_bucket[period_start(row["dated"], kind)], row["metric"], _vector(row))
-        unsettled = [_unsettled_q(y, m, d) for _, y, m, d, single in rows if not single]
+                add_sums(
+                    by_bucket[period_start(row["dated"], kind)], row["metric"], sums_vector(row)
+                )
+        unsettled = [unsettled_q(y, m, d) for _, y, m, d, single in rows if not single]
         extra = {}
         if unsettled:
             extra = {
                 (r["metric"], r["group"]): r["n"]
-                for r in self._shared(_any(unsettled), group=TRUNC[kind]("dated"))
+                for r in self._shared(any_of(unsettled), group=TRUNC[kind]("dated"))
             }
         result = {}
         for first, *_, single in rows:
@@ -336,7 +210,9 @@ class Reader:
             result[first] = {}
             for m in self.flows:
                 vector = by_bucket[bucket].get(m)
-                sources = _sources(vector, single, extra.get((m, bucket), 0)) if vector else 0
+                sources = (
+                    distinct_sources(vector, single, extra.get((m, bucket), 0)) if vector else 0
+                )
                 result[first][m] = _total(m, vector, sources)
         return result
 
@@ -372,7 +248,7 @@ class Reader:
         )
 
     def stock_totals(self, day: date) -> dict[str, Total]:
-        found = {s.metric: s for s in _steps(self._steps_at(day).filter(node=self.node))}
+        found = {s.metric: s for s in steps_of(self._steps_at(day).filter(node=self.node))}
         return {m: _step_total(m, found.get(m)) for m in self.stocks}
 
     def _coarse(self, day: date, level: int | None):
@@ -383,7 +259,7 @@ class Reader:
             steps = steps.filter(Q(node=self.node) | Q(**self.within))
         if level is not None:
             steps = steps.filter(**{f"adm{level}__isnull": True})
-        return _steps(steps)
+        return steps_of(steps)
 
     def _standing_own(self, steps) -> dict[str, list[Step]]:
         """The steps whose own figure stands in the area: own figure, no standing own figure
@@ -404,7 +280,7 @@ class Reader:
         own = {(s.metric, s.node) for s in coarse if s.own_key}
         floor = self.plan.area.admin_level if self.plan.area else -1
         by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
-        for step in _steps(self._steps_at(day).filter(level=level, **self.within)):
+        for step in steps_of(self._steps_at(day).filter(level=level, **self.within)):
             if not any((step.metric, above) in own for above in _above(step, floor)):
                 by_place[step.node][step.metric] = _step_total(step.metric, step)
         for metric, steps in self._standing_own(coarse).items():
@@ -469,20 +345,6 @@ def _above(step: Step, floor: int) -> list[int]:
     return above
 
 
-def _months_and_days(start: date, end: date):
-    """Whole months (ranges of month starts) and loose days of [start, end]."""
-    first_month = start if start.day == 1 else next_month(start)
-    last_month = month_start(end) if _month_end(end) else month_start(month_start(end) - ONE_DAY)
-    if first_month > last_month:
-        return [], [(start, end)]
-    days = []
-    if start < first_month:
-        days.append((start, first_month - ONE_DAY))
-    if next_month(last_month) <= end:
-        days.append((next_month(last_month), end))
-    return [(first_month, last_month)], days
-
-
 def _total(metric: str, vector, sources: int) -> Total:
     if vector is None:
         return Total(metric, 0, 0, 0, 0, 0, sources)
@@ -532,7 +394,7 @@ def evidence_from_summaries(plan: Plan, metric: str) -> list[CountedEvent]:
     if is_stock(metric):
         rows = rows.filter(key__in=reader.standing_keys(metric, plan.end))
     else:
-        rows = rows.filter(**reader.within).filter(_range("dated", plan.start, plan.end))
+        rows = rows.filter(**reader.within).filter(in_range("dated", plan.start, plan.end))
     rows = sorted(rows, key=lambda r: (r.dated, r.key), reverse=True)
     names = dict(
         Event.objects.filter(pk__in={r.event_id for r in rows if r.event_id}).values_list(

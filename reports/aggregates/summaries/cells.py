@@ -1,0 +1,75 @@
+"""Where a counted event lands in the summary tables: its nodes (everywhere and each place above
+it), its cells (node, month or year) and how far its sources' uses spread."""
+
+from datetime import date
+
+from ..places import LEVELS
+
+# The tables (reports/models):
+# - EventCount: what each event counts per metric (its figure, place, date, evidence counts).
+# - SourceUse: which sources stand behind each counted event. Distinct sources do not add up,
+#   so a source only one event cites is counted in that event's `local_sources` (which add up).
+#   A source several events cite ("shared") is counted once per cell of FlowTotal it has a use
+#   in (`shared_sources`, exact for that one cell), and once more in `settled_sources` where all
+#   its uses fall within that cell's month or year (its `span`). A question made of several
+#   cells adds the settled counts and counts distinct only the few shared sources whose uses
+#   spread wider than the cell they are in (see from_summaries.py).
+# - FlowTotal: flows summed per place and everything above it (node), per month and per year.
+# - StockStep: each node's stock total as a step function of the date (rules.standing_stocks).
+SPANS = ("month", "year")
+ADM = tuple(f"adm{level}" for level in LEVELS)
+EVERYWHERE = 0  # the node above every country
+SUMS = ("best", "low", "high", "events", "reports", "local_sources", "shared_sources",
+        "settled_sources")  # fmt: skip
+
+
+def span_start(day: date, span: str) -> date:
+    return day.replace(day=1) if span == "month" else date(day.year, 1, 1)
+
+
+def nodes_of(row) -> list[tuple[int, int, tuple]]:
+    """(node, level, adm0..adm4 of the node) for everywhere and each ancestor of the row's
+    place, the place last."""
+    adm = [row[a] for a in ADM]
+    nodes = [(EVERYWHERE, -1, (None,) * 5)]
+    for level in LEVELS:
+        if adm[level] is not None:
+            nodes.append((adm[level], level, tuple(adm[: level + 1]) + (None,) * (4 - level)))
+    return nodes
+
+
+def flow_cells(row, local: int) -> list[tuple[tuple, tuple, tuple]]:
+    """(cell key, node ancestry, sums) of one flow event's contribution to FlowTotal."""
+    sums = (row["best"], row["low"], row["high"], 1, row["reports"], local, 0, 0)
+    return [
+        ((row["metric"], node, span, span_start(row["dated"], span)), (level, adm), sums)
+        for node, level, adm in nodes_of(row)
+        for span in SPANS
+    ]
+
+
+def source_span(uses) -> str:
+    """How far a source's uses spread in time: within one "month", one "year", or "" wider."""
+    months = {span_start(use["dated"], "month") for use in uses}
+    if len(months) == 1:
+        return "month"
+    return "year" if len({m.year for m in months}) == 1 else ""
+
+
+def source_cells(metric: str, uses, span: str) -> dict:
+    """A shared source's contribution to FlowTotal: one in `shared_sources` of each cell it has
+    a use in, and one in `settled_sources` of those whose month or year holds all its uses."""
+    cells = {}
+    for use in uses:
+        for node, level, adm in nodes_of(use):
+            for cell_span in SPANS:
+                cell = (metric, node, cell_span, span_start(use["dated"], cell_span))
+                if cell not in cells:
+                    settled = span == "month" or (cell_span == "year" and span == "year")
+                    cells[cell] = ((level, adm), (0, 0, 0, 0, 0, 0, 1, int(settled)))
+    return cells
+
+
+def use_of(row) -> dict:
+    """A use of a source by a counted event, as SourceUse keeps it."""
+    return {"key": row["key"], "dated": row["dated"], **{a: row[a] for a in ADM}}

@@ -1,0 +1,134 @@
+"""The summary rows computed from the base tables through the rules: what each event counts
+(EventCount), the sources behind it (SourceUse) and the sums per cell (FlowTotal, StockStep)."""
+
+from collections import defaultdict
+
+from ...models import Figure
+from ...workflow import Status
+from ..from_base_tables import candidates_from, report_sources
+from ..places import PlaceIndex
+from ..rules import choose, is_stock
+from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
+from .stocks import stock_steps
+
+
+def _figures_of(keys):
+    figures = Figure.objects.filter(report__status=Status.APPROVED)
+    if keys is None:
+        return figures
+    event_ids = [int(k[1:]) for k in keys if k.startswith("e")]
+    report_ids = [int(k[1:]) for k in keys if k.startswith("r")]
+    return figures.filter(report__event_id__in=event_ids) | figures.filter(
+        report__event__isnull=True, report_id__in=report_ids
+    )
+
+
+def compute(keys=None) -> tuple[dict, dict]:
+    """EventCount rows (without local_sources) and their sources, by (metric, key), for the
+    given event keys (None: every event)."""
+    figures = _figures_of(keys)
+    counted = choose(candidates_from(figures))
+    sources_of = report_sources(figures.values("report_id")) if counted else {}
+    places = (
+        PlaceIndex.everything()
+        if keys is None
+        else PlaceIndex.around({c.place_id for c in counted})
+    )
+    adm_of: dict[int, list] = {}
+    rows, uses = {}, {}
+    for c in counted:
+        if c.place_id not in adm_of:
+            adm_of[c.place_id] = places.by_level(c.place_id)
+        adm = adm_of[c.place_id]
+        cited = set()
+        for report_id in c.report_ids:
+            cited |= sources_of.get(report_id, set())
+        figure = c.figure
+        rows[c.metric, c.key] = {
+            "metric": c.metric,
+            "key": c.key,
+            "event_id": c.event_id,
+            "report_id": figure.report_id,
+            "figure_id": figure.figure_id,
+            "place_id": figure.place_id,
+            "level": places.level(c.place_id),
+            "dated": figure.on,
+            "published": figure.published,
+            "approved_at": figure.approved_at,
+            "best": figure.best,
+            "low": figure.low,
+            "high": figure.high,
+            "range_low": c.range_low,
+            "range_high": c.range_high,
+            "report_ids": list(c.report_ids),
+            "reports": len(c.report_ids),
+            "sources": len(cited),
+            "local_sources": None,
+            **dict(zip(ADM, adm, strict=True)),
+        }
+        uses[c.metric, c.key] = cited
+    return rows, uses
+
+
+def derive(rows: dict, uses: dict) -> tuple[list, list, dict, list]:
+    """From every EventCount row and its sources: the rows of all four tables (EventCount
+    with local_sources, SourceUse, FlowTotal by cell, StockStep)."""
+    uses_of: dict[tuple, list] = defaultdict(list)
+    for (metric, key), cited in uses.items():
+        for source in cited:
+            uses_of[metric, source].append(use_of(rows[metric, key]))
+    spans = {pair: source_span(found) for pair, found in uses_of.items()}
+    events, source_uses = [], []
+    flows: dict[tuple, list] = {}
+    stocks: dict[str, list] = defaultdict(list)
+
+    def add(cell, ancestry, sums):
+        current = flows.get(cell)
+        if current is None:
+            flows[cell] = [ancestry, list(sums)]
+        else:
+            for i, n in enumerate(sums):
+                current[1][i] += n
+
+    for (metric, key), row in rows.items():
+        cited = uses[metric, key]
+        row["local_sources"] = sum(1 for s in cited if len(uses_of[metric, s]) == 1)
+        events.append(row)
+        for source in cited:
+            source_uses.append(
+                {
+                    "metric": metric,
+                    "source_id": source,
+                    **use_of(row),
+                    "shared": len(uses_of[metric, source]) > 1,
+                    "span": spans[metric, source],
+                }
+            )
+        if is_stock(metric):
+            stocks[metric].append(row)
+            continue
+        for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
+            add(cell, ancestry, sums)
+    for (metric, source), found in uses_of.items():
+        if len(found) > 1 and not is_stock(metric):
+            for cell, (ancestry, sums) in source_cells(
+                metric, found, spans[metric, source]
+            ).items():
+                add(cell, ancestry, sums)
+    steps = [step for metric in sorted(stocks) for step in stock_steps(stocks[metric], uses)]
+    return events, source_uses, flows, steps
+
+
+def flow_total_rows(flows: dict) -> list[dict]:
+    return [
+        {
+            "metric": metric,
+            "node": node,
+            "span": span,
+            "start": start,
+            "level": level,
+            **dict(zip(ADM, adm, strict=True)),
+            **dict(zip(SUMS, sums, strict=True)),
+        }
+        for (metric, node, span, start), ((level, adm), sums) in flows.items()
+    ]

@@ -1,0 +1,130 @@
+"""A stock's standing total at every node as a step function of the date (StockStep rows), by a
+sweep over the dates of its counted figures (rules.standing_stocks, incrementally)."""
+
+from datetime import date
+from itertools import groupby
+
+from .cells import ADM, nodes_of
+
+
+def _standing(row) -> tuple:
+    return (row["dated"], row["published"], row["approved_at"], row["report_id"], row["figure_id"])
+
+
+class _Node:
+    __slots__ = (
+        "node", "level", "adm", "parent", "depth", "own", "newest_below", "child_value",
+        "child_sources", "pending", "value", "key", "count", "steps",
+    )  # fmt: skip
+
+    def __init__(self, node, level, adm, parent, depth):
+        self.node, self.level, self.adm, self.parent, self.depth = node, level, adm, parent, depth
+        self.own = None  # the latest figure for this very place so far
+        self.newest_below = None  # the latest date of any figure strictly within it
+        self.child_value = [0, 0, 0, 0, 0]  # best, low, high, events, reports of the children
+        self.child_sources: dict[int, int] = {}  # multiset of the children's standing sources
+        self.pending: dict[int, int] = {}  # what child_sources gained in this date's round
+        self.value = None
+        self.key = ""
+        self.count = 0
+        self.steps: list = []
+
+
+def _add(target: dict, delta: dict, also: dict | None = None) -> None:
+    for source, change in delta.items():
+        if change:
+            value = target.get(source, 0) + change
+            if value:
+                target[source] = value
+            else:
+                target.pop(source, None)
+            if also is not None:
+                also[source] = also.get(source, 0) + change
+
+
+def _settle(node: _Node, day: date, uses) -> None:
+    """Recompute a node's standing total after its own figure or its children changed."""
+    own = node.own
+    wins = own is not None and (node.newest_below is None or own["dated"] >= node.newest_below)
+    if wins:
+        value = (own["best"], own["low"], own["high"], 1, own["reports"])
+        key, sources = own["key"], uses[own["metric"], own["key"]]
+        count = len(sources)
+    else:
+        value, key, count = tuple(node.child_value), "", len(node.child_sources)
+
+    had, old_key = node.value is not None, node.key
+    delta: dict[int, int] = {}
+    if not had:
+        delta = {s: 1 for s in sources} if wins else dict(node.child_sources)
+    elif old_key and wins:
+        if old_key != key:
+            old = uses[own["metric"], old_key]
+            delta = {s: 1 for s in sources - old} | {s: -1 for s in old - sources}
+    elif old_key:
+        delta = dict(node.child_sources)
+        _add(delta, {s: -1 for s in uses[node.own["metric"], old_key]})
+    elif wins:
+        before = dict(node.child_sources)
+        _add(before, {s: -c for s, c in node.pending.items()})
+        delta = {s: -c for s, c in before.items()}
+        _add(delta, {s: 1 for s in sources})
+    else:
+        delta = dict(node.pending)
+    node.pending = {}
+
+    old_value = node.value or (0, 0, 0, 0, 0)
+    if value != old_value or key != old_key or count != node.count:
+        node.steps.append((day, value, count, key))
+    node.value, node.key, node.count = value, key, count
+    parent = node.parent
+    if parent is not None:
+        for i in range(5):
+            parent.child_value[i] += value[i] - old_value[i]
+        _add(parent.child_sources, delta, parent.pending)
+
+
+def stock_steps(rows, uses) -> list[dict]:
+    """StockStep rows of one stock metric from its EventCount rows, by a sweep over dates."""
+    nodes: dict[int, _Node] = {}
+    rows = sorted(rows, key=_standing)
+    for day, group in groupby(rows, key=lambda r: r["dated"]):
+        dirty = set()
+        for row in group:
+            chain, parent = [], None
+            for depth, (node_id, level, adm) in enumerate(nodes_of(row)):
+                node = nodes.get(node_id)
+                if node is None:
+                    node = nodes[node_id] = _Node(node_id, level, adm, parent, depth)
+                chain.append(node)
+                parent = node
+            place = chain[-1]
+            if place.own is None or _standing(row) > _standing(place.own):
+                place.own = row
+            for above in chain[:-1]:
+                above.newest_below = day
+            dirty.update(chain)
+        for node in sorted(dirty, key=lambda n: -n.depth):
+            _settle(node, day, uses)
+    metric = rows[0]["metric"] if rows else None
+    steps = []
+    for node in nodes.values():
+        for i, (day, value, count, key) in enumerate(node.steps):
+            steps.append(
+                {
+                    "metric": metric,
+                    "node": node.node,
+                    "level": node.level,
+                    **dict(zip(ADM, node.adm, strict=True)),
+                    "valid_from": day,
+                    "valid_to": node.steps[i + 1][0] if i + 1 < len(node.steps) else None,
+                    "best": value[0],
+                    "low": value[1],
+                    "high": value[2],
+                    "events": value[3],
+                    "reports": value[4],
+                    "sources": count,
+                    "own_key": key,
+                }
+            )
+    return steps

@@ -1,0 +1,301 @@
+"""Keeping the summary tables: rebuilt in bulk, refreshed after a change inside the caller's
+transaction (advisory locks per event and source), verified against a recomputation."""
+
+import json
+import zlib
+from collections import Counter, defaultdict
+from datetime import date
+
+from django.db import connection, transaction
+
+from ...models import EventCount, FlowTotal, SourceUse, StockStep
+from ..rules import is_stock
+from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
+from .rows import compute, derive, flow_total_rows
+from .stocks import stock_steps
+
+
+def bulk_insert(model, rows) -> None:
+    """Insert many rows: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if connection.vendor == "postgresql":
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        with connection.cursor() as cursor:
+            sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - names
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(
+                        [
+                            json.dumps(row[f.attname])
+                            if f.attname in json_fields
+                            else row[f.attname]
+                            for f in fields
+                        ]
+                    )
+    else:
+        model.objects.bulk_create((model(**row) for row in rows), batch_size=500)
+
+
+def rebuild() -> dict[str, int]:
+    """Recompute every summary from the base tables; returns the number of rows per table."""
+    with transaction.atomic():
+        _lock_all()
+        for model in (EventCount, SourceUse, FlowTotal, StockStep):
+            model.objects.all().delete()
+        rows, uses = compute()
+        events, source_uses, flows, steps = derive(rows, uses)
+        # Rows a question reads together are written together: fewer pages to read.
+        events.sort(key=lambda r: (r["metric"], r["dated"]))
+        source_uses.sort(key=lambda r: (not r["shared"], r["span"], r["metric"], r["dated"]))
+        flow_rows = sorted(
+            flow_total_rows(flows), key=lambda r: (r["span"], r["level"], r["start"], r["node"])
+        )
+        steps.sort(key=lambda r: (r["metric"], r["level"], r["node"], r["valid_from"]))
+        bulk_insert(EventCount, events)
+        bulk_insert(SourceUse, source_uses)
+        bulk_insert(FlowTotal, flow_rows)
+        bulk_insert(StockStep, steps)
+    return {
+        "EventCount": len(events),
+        "SourceUse": len(source_uses),
+        "FlowTotal": len(flows),
+        "StockStep": len(steps),
+    }
+
+
+# --- following a change ------------------------------------------------------------------------
+
+# The summaries follow every change in the same transaction (refresh(), called by the
+# services), so an answer never disagrees with the base tables, not even for the seconds a
+# queued task would take; a change touches one event's rows and the few cells above its place.
+# Concurrent moderators are serialised per event and per source with PostgreSQL advisory locks
+# (SQLite writes one at a time anyway); sums are applied as increments, which commute.
+
+
+def _advisory_locks(keys) -> None:
+    if connection.vendor != "postgresql" or not keys:
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+
+
+def _lock_key(namespace: int, value) -> tuple[int, int]:
+    return (namespace, zlib.crc32(str(value).encode()) - 2**31)
+
+
+def _lock_all(shared: bool = False) -> None:
+    """rebuild() holds this exclusively; every refresh() shares it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            cursor.execute(f"SELECT {lock}(%s, %s)", (REBUILD_LOCK, 0))
+
+
+REBUILD_LOCK, EVENT_LOCK, SOURCE_LOCK, STOCK_LOCK = 7100, 7101, 7102, 7103
+
+
+def refresh(keys) -> None:
+    """Bring the summaries of these event keys ("e<id>", "r<id>") up to date with the base
+    tables, inside the caller's transaction."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    with transaction.atomic():
+        _lock_all(shared=True)
+        _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
+        new_rows, new_uses = compute(keys)
+        old_pairs = set(SourceUse.objects.filter(key__in=keys).values_list("metric", "source_id"))
+        touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
+        _advisory_locks([_lock_key(SOURCE_LOCK, s) for _, s in touched])
+        old_rows = {
+            (r["metric"], r["key"]): r for r in EventCount.objects.filter(key__in=keys).values()
+        }
+        # Every use of the touched sources, before and after: whether each is shared, how far
+        # its uses spread, and so the other events' local counts and the cells, may change.
+        before: dict[tuple, list] = defaultdict(list)
+        others: dict[tuple, list] = defaultdict(list)
+        for use in SourceUse.objects.filter(
+            metric__in={m for m, _ in touched}, source_id__in={s for _, s in touched}
+        ).values("metric", "source_id", "key", "dated", *ADM):
+            pair = (use.pop("metric"), use.pop("source_id"))
+            if pair in touched:
+                before[pair].append(use)
+                if use["key"] not in keys:
+                    others[pair].append(use)
+        after: dict[tuple, list] = {pair: list(others[pair]) for pair in touched}
+        for (metric, key), cited in new_uses.items():
+            for source in cited:
+                after[metric, source].append(use_of(new_rows[metric, key]))
+
+        cells: dict[tuple, list] = {}
+
+        def add(cell, ancestry, sums, sign):
+            entry = cells.setdefault(cell, [ancestry, [0] * len(SUMS)])
+            for i, n in enumerate(sums):
+                entry[1][i] += sign * n
+
+        local_changes: Counter = Counter()
+        state: dict[tuple, tuple[bool, str]] = {}
+        for pair in sorted(touched):
+            metric, source = pair
+            was = (len(before[pair]) > 1, source_span(before[pair]) if before[pair] else "")
+            now = (len(after[pair]) > 1, source_span(after[pair]) if after[pair] else "")
+            state[pair] = now
+            change = (not now[0]) - (not was[0])
+            for use in others[pair]:
+                local_changes[metric, use["key"]] += change
+            if not is_stock(metric):
+                if was[0]:
+                    for cell, (ancestry, sums) in source_cells(
+                        metric, before[pair], was[1]
+                    ).items():
+                        add(cell, ancestry, sums, -1)
+                if now[0]:
+                    for cell, (ancestry, sums) in source_cells(metric, after[pair], now[1]).items():
+                        add(cell, ancestry, sums, 1)
+            if was != now and others[pair]:
+                SourceUse.objects.filter(metric=metric, source_id=source).exclude(
+                    key__in=keys
+                ).update(shared=now[0], span=now[1])
+        for (metric, key), change in sorted(local_changes.items()):
+            if not change:
+                continue
+            row = EventCount.objects.filter(metric=metric, key=key).values().first()
+            EventCount.objects.filter(pk=row["id"]).update(
+                local_sources=row["local_sources"] + change
+            )
+            if not is_stock(metric):
+                for cell, ancestry, _ in flow_cells(row, 0):
+                    add(cell, ancestry, (0, 0, 0, 0, 0, change, 0, 0), 1)
+
+        for (metric, _), row in old_rows.items():
+            if not is_stock(metric):
+                for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
+                    add(cell, ancestry, sums, -1)
+        EventCount.objects.filter(key__in=keys).delete()
+        SourceUse.objects.filter(key__in=keys).delete()
+        events, uses_rows = [], []
+        for (metric, key), row in new_rows.items():
+            cited = new_uses[metric, key]
+            row["local_sources"] = sum(1 for s in cited if not state[metric, s][0])
+            events.append(row)
+            uses_rows += [
+                {"metric": metric, "source_id": s, **use_of(row), "shared": state[metric, s][0],
+                 "span": state[metric, s][1]}
+                for s in cited
+            ]  # fmt: skip
+            if not is_stock(metric):
+                for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
+                    add(cell, ancestry, sums, 1)
+        EventCount.objects.bulk_create(EventCount(**row) for row in events)
+        SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
+        _apply_flow_changes(cells)
+
+        stock_changes: dict[str, date] = {}
+        for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
+            if is_stock(metric):
+                since = stock_changes.get(metric)
+                stock_changes[metric] = min(since, row["dated"]) if since else row["dated"]
+        for metric, since in sorted(stock_changes.items()):
+            _refresh_stock(metric, since)
+
+
+def _apply_flow_changes(cells: dict) -> None:
+    changes = [(cell, entry) for cell, entry in sorted(cells.items()) if any(entry[1])]
+    if not changes:
+        return
+    table = FlowTotal._meta.db_table
+    columns = ["metric", "node", "span", "start", "level", *ADM, *SUMS]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMS)
+    sql = (
+        f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+        f"ON CONFLICT (metric, node, span, start) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(*cell, level, *adm, *sums) for cell, ((level, adm), sums) in changes]
+        )
+        cursor.executemany(
+            f"DELETE FROM {table} WHERE metric = %s AND node = %s AND span = %s AND start = %s "  # noqa: S608
+            "AND events = 0",
+            [cell for cell, _ in changes],
+        )
+
+
+def _refresh_stock(metric: str, since: date) -> None:
+    """Rewrite a stock's steps from `since` on, after its counted events changed there.
+
+    The steps before `since` depend only on earlier figures and stay. The state of the sweep
+    on the eve of `since` depends only on each place's latest figure by then, so the sweep
+    restarts from those (one per place) instead of replaying every figure ever reported."""
+    _advisory_locks([_lock_key(STOCK_LOCK, metric)])
+    latest: dict[int, tuple] = {}
+    for pk, place, *order in EventCount.objects.filter(metric=metric, dated__lt=since).values_list(
+        "pk", "place_id", "dated", "published", "approved_at", "report_id", "figure_id"
+    ):
+        if place not in latest or order > latest[place][1]:
+            latest[place] = (pk, order)
+    rows = list(
+        EventCount.objects.filter(pk__in=[pk for pk, _ in latest.values()]).values()
+    ) + list(EventCount.objects.filter(metric=metric, dated__gte=since).values())
+    uses = defaultdict(set)
+    for key, source in SourceUse.objects.filter(
+        metric=metric, key__in=[r["key"] for r in rows]
+    ).values_list("key", "source_id"):
+        uses[metric, key].add(source)
+    fresh = [s for s in stock_steps(rows, uses) if s["valid_from"] >= since]
+    first_fresh = {}
+    for step in fresh:
+        first = first_fresh.get(step["node"])
+        first_fresh[step["node"]] = min(first, step["valid_from"]) if first else step["valid_from"]
+    open_then = StockStep.objects.filter(metric=metric).exclude(valid_to__lt=since)
+    carried = [
+        {**step, "valid_to": first_fresh.get(step["node"])}
+        for step in open_then.filter(valid_from__lt=since).values()
+    ]
+    open_then.delete()
+    for step in carried:
+        step.pop("id")
+    StockStep.objects.bulk_create(StockStep(**s) for s in carried + fresh)
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+def _comparable(model, row: dict) -> tuple:
+    """The row's fields, its own before the ancestry, as (name, value) pairs."""
+    fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in fields if f not in ADM] + list(ADM)
+    return tuple((f, tuple(row[f]) if isinstance(row[f], list) else row[f]) for f in fields)
+
+
+def _describe(pairs: tuple) -> str:
+    return " ".join(f"{name}={value}" for name, value in pairs if value is not None)
+
+
+def verify(limit: int = 20) -> list[str]:
+    """Recompute every summary from the base tables in memory and compare with the stored rows:
+    the differences, described (empty when they agree)."""
+    rows, uses = compute()
+    events, source_uses, flows, steps = derive(rows, uses)
+    differences = []
+    for model, expected in (
+        (EventCount, events),
+        (SourceUse, source_uses),
+        (FlowTotal, flow_total_rows(flows)),
+        (StockStep, steps),
+    ):
+        want = Counter(_comparable(model, r) for r in expected)
+        have = Counter(_comparable(model, r) for r in model.objects.values())
+        missing, extra = want - have, have - want
+        name = model.__name__
+        for row in sorted(missing, key=str)[:limit]:
+            differences.append(f"{name} missing: {_describe(row)}")
+        for row in sorted(extra, key=str)[:limit]:
+            differences.append(f"{name} not expected: {_describe(row)}")
+        if len(missing) + len(extra) > 2 * limit:
+            differences.append(f"{name}: {len(missing)} missing and {len(extra)} unexpected rows")
+    return differences
