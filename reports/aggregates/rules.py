@@ -1,6 +1,5 @@
-"""The counting rules over plain rows, with no database: which figure an event counts, which
-stock figures stand at a date, and how counted events add up. Both the summaries and the
-answers from the base tables go through these functions, so the rules live in one place."""
+"""The counting rules over plain rows, no database: which figure an event counts, which stock
+figures stand at a date, how counted events add up; every answer goes through them."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ class Candidate:
         return event_key(self.event_id, self.report_id)
 
     @property
-    def recency(self) -> tuple:
+    def recency(self) -> tuple[date, datetime, int, int]:
         """Most recently published first; ties go to the later approval, then the later
         report and figure, so the choice never depends on the order rows arrive in."""
         return (self.published, self.approved_at, self.report_id, self.figure_id)
@@ -69,7 +68,7 @@ class Counted:
         return self.figure.on
 
     @property
-    def standing(self) -> tuple:
+    def standing(self) -> tuple[date, tuple[date, datetime, int, int]]:
         """Order among stock figures for one place: the later date, then the later published."""
         return (self.figure.on, self.figure.recency)
 
@@ -80,7 +79,7 @@ def choose(candidates: Iterable[Candidate]) -> list[Counted]:
     groups: dict[tuple[str, str], list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault((candidate.metric, candidate.key), []).append(candidate)
-    counted = []
+    counted: list[Counted] = []
     for (metric, key), group in groups.items():
         references = [c for c in group if c.is_reference]
         chosen = max(references or group, key=lambda c: c.recency)
@@ -135,11 +134,13 @@ def standing_stocks(
     return standing
 
 
-def total_of(metric: str, items: Iterable[Counted], sources_of: Callable[[int], Iterable]) -> Total:
+def total_of(
+    metric: str, items: Iterable[Counted], sources_of: Callable[[int], Iterable[int]]
+) -> Total:
     """Sum of best, low and high; events, their reports, and distinct sources of those reports
     (`sources_of(report_id)`)."""
     best = low = high = events = reports = 0
-    sources: set = set()
+    sources: set[int] = set()
     for item in items:
         best += item.figure.best
         low += item.figure.low
@@ -152,7 +153,7 @@ def total_of(metric: str, items: Iterable[Counted], sources_of: Callable[[int], 
 
 
 def is_stock(metric: str) -> bool:
-    return MEASURE[metric] == Measure.STOCK
+    return MEASURE[Metric(metric)] == Measure.STOCK
 
 
 def methodology() -> list[str]:
