@@ -1,0 +1,1 @@
+"""Places and their P-codes (MIMU, OCHA COD-AB): a leaf app, importing nothing from reports."""

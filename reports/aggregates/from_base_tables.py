@@ -1,6 +1,5 @@
-"""Answers computed from the base tables (reports, figures, sources, events) through the rules.
-Used for questions that narrow the evidence (cause, tag, source type, event), and as the
-reference the summaries are checked against."""
+"""Answers computed from the base tables through the rules: for questions that narrow the
+evidence (cause, tag, source type, event), and the reference the summaries are checked against."""
 
 from collections import defaultdict
 from collections.abc import Iterable

@@ -1,6 +1,5 @@
-"""Throughput of a page of the reports API against bare Django views (reports/bench/).
-
-Load a data set first (`manage.py bench_aggregates --reports 1000000`), on PostgreSQL."""
+"""Throughput of a page of the reports API against bare Django views (reports/bench/); load a data
+set first (`manage.py bench_aggregates --reports 1000000`), on PostgreSQL."""
 
 from django.core.management.base import BaseCommand
 
