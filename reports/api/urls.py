@@ -2,15 +2,38 @@
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
-from . import schema  # noqa: F401 - registers the API key scheme with drf-spectacular
-from .views import NotFoundView
+from . import (
+    kobo,
+    schema,  # noqa: F401 - registers the API key scheme with drf-spectacular
+    views,
+)
+
+router = SimpleRouter()
+router.register("reports", views.ReportViewSet, basename="api-report")
+router.register("events", views.EventViewSet, basename="api-event")
+router.register("places", views.PlaceViewSet, basename="api-place")
+
+# What the public and API clients with the read scope may fetch.
+read_urlpatterns = [
+    *router.urls,
+    path("sources/", views.SourceList.as_view(), name="api-source-list"),
+    path("retractions/", views.RetractionList.as_view(), name="api-retraction-list"),
+    path("aggregates/", views.AggregateView.as_view(), name="api-aggregates"),
+]
+
+# Reports pushed in by API clients with the submit scope, and by KoboToolbox.
+write_urlpatterns = [
+    path("submissions/", views.SubmissionsView.as_view(), name="api-submissions"),
+    path("ingest/kobo/<str:token>/", kobo.KoboIngestView.as_view(), name="api-kobo-ingest"),
+]
 
 urlpatterns = [
-    path("v1/", include("reports.api.urls_read")),
-    path("v1/", include("reports.api.urls_write")),
+    path("v1/", include(read_urlpatterns)),
+    path("v1/", include(write_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Last: an unknown path under /api/ answers in the API's error shape.
-    re_path(r"^", NotFoundView.as_view(), name="api-not-found"),
+    re_path(r"^", views.NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -19,17 +19,16 @@ from rest_framework.views import APIView
 
 from gazetteer.models import Place
 from reports import services
-from reports.exceptions import ActionRefused, NotPermitted
-from reports.models import ApiIdempotencyKey, Source
-
-from .auth import HasSubmitScope
-from .write_serializers import (
+from reports.api.auth import HasSubmitScope
+from reports.api.write_serializers import (
     NUL_MESSAGE,
     BulkIn,
     SubmissionIn,
     flatten_errors,
     nul_characters_at,
 )
+from reports.exceptions import ActionRefused, NotPermitted
+from reports.models import ApiIdempotencyKey, Source
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 

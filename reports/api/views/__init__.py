@@ -1,0 +1,21 @@
+"""The partner API's endpoints, one module per resource; docs/api.md is the users' guide."""
+
+from .aggregates import AggregateView
+from .base import NotFoundView
+from .events import EventViewSet
+from .places import PlaceViewSet
+from .reports import ReportViewSet
+from .retractions import RetractionList
+from .sources import SourceList
+from .submissions import SubmissionsView
+
+__all__ = [
+    "AggregateView",
+    "EventViewSet",
+    "NotFoundView",
+    "PlaceViewSet",
+    "ReportViewSet",
+    "RetractionList",
+    "SourceList",
+    "SubmissionsView",
+]
