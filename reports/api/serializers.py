@@ -1,20 +1,13 @@
-"""The public shape of what the API serves. What may be shown is decided by the selectors
-(public_reports, public_source_label, public_point); these serializers only lay it out:
-no internal notes, submitter or organisation, confidential sources by type only, and the
-exact point only once a moderator released it."""
+"""The API's response shapes. A public record (report, figure, source) is built once, by
+reports.publication: the serializers for it only describe it in the OpenAPI schema."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gazetteer.models import Place
-from reports import figures as figure_text
-from reports import publication, selectors
+from reports import publication
 from reports.models import Event, Figure, Report, ReportHistory, Source
-from reports.vocabulary import MEASURE, Cause, Metric, SourceType
-
-# The public shape itself is reports.publication's (one dict per record, built by hand and
-# kept ready as JSON: see that module). The serializers' declared fields describe it in the
-# OpenAPI schema, and tests/test_api_read.py pins the exact output.
+from reports.vocabulary import Metric, SourceType
 
 
 class PlaceSerializer(serializers.ModelSerializer):
@@ -45,18 +38,25 @@ class PlaceInReportSerializer(serializers.ModelSerializer):
         fields = ["pcode", "admin_level", "kind", "name", "name_local"]
 
 
+def shown_as(schema: dict) -> serializers.ReadOnlyField:
+    """A read-only field described in the schema by `schema`; its value is
+    reports.publication's (these serializers never build a public record)."""
+    field_class = type("PublicValueField", (serializers.ReadOnlyField,), {})
+    return extend_schema_field(schema)(field_class)()
+
+
 class PublicSourceSerializer(serializers.ModelSerializer):
     """A source as the public may see it: a confidential one by its type label only (its id,
     name, title, URL, date and language are null, so two reports citing the same confidential
     source cannot be matched up)."""
 
-    id = serializers.SerializerMethodField()
-    label = serializers.SerializerMethodField()
-    name = serializers.SerializerMethodField()
-    title = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField()
-    published_on = serializers.SerializerMethodField()
-    language = serializers.SerializerMethodField()
+    id = shown_as({"type": "integer", "nullable": True})
+    label = serializers.CharField(read_only=True)
+    name = shown_as({"type": "string", "nullable": True})
+    title = shown_as({"type": "string", "nullable": True})
+    url = shown_as({"type": "string", "format": "uri", "nullable": True})
+    published_on = shown_as({"type": "string", "format": "date", "nullable": True})
+    language = shown_as({"type": "string", "nullable": True})
     source_type = serializers.ChoiceField(choices=SourceType.choices, read_only=True)
     conflict_of_interest = serializers.BooleanField(
         source="has_conflict_of_interest", read_only=True
@@ -80,42 +80,11 @@ class PublicSourceSerializer(serializers.ModelSerializer):
     def to_representation(self, source):
         return publication.source_data(source)
 
-    def _open(self, source, value):
-        return None if source.is_confidential else value
-
-    @extend_schema_field({"type": "integer", "nullable": True})
-    def get_id(self, source) -> int | None:
-        return self._open(source, source.pk)
-
-    def get_label(self, source) -> str:
-        return selectors.public_source_label(source)
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_name(self, source):
-        return self._open(source, source.name)
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_title(self, source):
-        return self._open(source, source.title)
-
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_url(self, source):
-        return self._open(source, source.url or None)
-
-    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
-    def get_published_on(self, source):
-        day = self._open(source, source.published_on)
-        return day.isoformat() if day else None
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_language(self, source):
-        return self._open(source, source.language)
-
 
 class FigureSerializer(serializers.ModelSerializer):
-    metric_name = serializers.SerializerMethodField()
-    measure = serializers.SerializerMethodField()
-    as_reported = serializers.SerializerMethodField()
+    metric_name = serializers.CharField(read_only=True)
+    measure = shown_as({"type": "string", "enum": ["flow", "stock"]})
+    as_reported = serializers.CharField(read_only=True)
 
     class Meta:
         model = Figure
@@ -140,16 +109,6 @@ class FigureSerializer(serializers.ModelSerializer):
             "as_reported",
         ]
 
-    def get_metric_name(self, figure) -> str:
-        return str(Metric(figure.metric).label)
-
-    @extend_schema_field({"type": "string", "enum": ["flow", "stock"]})
-    def get_measure(self, figure):
-        return MEASURE[figure.metric].value
-
-    def get_as_reported(self, figure) -> str:
-        return figure_text.describe(figure)
-
 
 class EventRefSerializer(serializers.ModelSerializer):
     class Meta:
@@ -162,11 +121,11 @@ class ReportSerializer(serializers.ModelSerializer):
     reports.publication, which builds them in this shape."""
 
     place = PlaceInReportSerializer(read_only=True)
-    latitude = serializers.SerializerMethodField()
-    longitude = serializers.SerializerMethodField()
-    location_precision = serializers.SerializerMethodField()
-    cause_name = serializers.SerializerMethodField()
-    tags = serializers.SerializerMethodField()
+    latitude = shown_as({"type": "number", "nullable": True})
+    longitude = shown_as({"type": "number", "nullable": True})
+    location_precision = shown_as({"type": "string", "enum": ["place", "approximate", "exact"]})
+    cause_name = shown_as({"type": "string", "nullable": True})
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     event = EventRefSerializer(read_only=True, allow_null=True)
     figures = FigureSerializer(many=True, read_only=True)
     sources = PublicSourceSerializer(many=True, read_only=True)
@@ -199,29 +158,6 @@ class ReportSerializer(serializers.ModelSerializer):
         help_text="When this public record last changed: approved, edited, or something it "
         "shows (a source, event, tag or place) renamed. What `updated_since` filters on.",
     )
-
-    @extend_schema_field({"type": "number", "nullable": True})
-    def get_latitude(self, report):
-        latitude, _ = selectors.public_point(report)
-        return None if latitude is None else float(latitude)
-
-    @extend_schema_field({"type": "number", "nullable": True})
-    def get_longitude(self, report):
-        _, longitude = selectors.public_point(report)
-        return None if longitude is None else float(longitude)
-
-    @extend_schema_field({"type": "string", "enum": ["place", "approximate", "exact"]})
-    def get_location_precision(self, report):
-        # Until a moderator releases the point, the public knows the place only (and not
-        # whether a point was recorded).
-        return report.location_precision if report.point_released else "place"
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_cause_name(self, report):
-        return str(Cause(report.cause).label) if report.cause else None
-
-    def get_tags(self, report) -> list[str]:
-        return sorted(t.name for t in report.tags.all())
 
 
 class EventSerializer(serializers.ModelSerializer):
