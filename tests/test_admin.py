@@ -261,3 +261,64 @@ def test_moving_a_released_point_in_the_admin_takes_it_out_of_public_view(
         float(town.longitude),
     )
     assert served["location_precision"] == "place"
+
+
+def test_a_report_created_in_the_admin_goes_through_the_service(
+    moderator_client, moderator, organizations, places, news_source
+):
+    data = {
+        "title": "Shelling near Demoso",
+        "organization": organizations["relief"].pk,
+        "start_date": "2023-11-20",
+        "end_date": "",
+        "date_precision": "day",
+        "place": places["loikaw_town"].pk,
+        "latitude": "",
+        "longitude": "",
+        "location_precision": "place",
+        "cause": "artillery",
+        "tags": '"Operation 1111"',
+        "public_summary": "Houses hit.",
+        "internal_notes": "",
+        "sources": [news_source.pk],
+        "figures-TOTAL_FORMS": "1",
+        "figures-INITIAL_FORMS": "0",
+        "figures-MIN_NUM_FORMS": "0",
+        "figures-MAX_NUM_FORMS": "1000",
+        "figures-0-metric": "killed",
+        "figures-0-qualifier": "exact",
+        "figures-0-value": "3",
+        "figures-0-unit": "people",
+        "history-TOTAL_FORMS": "0",
+        "history-INITIAL_FORMS": "0",
+        "history-MIN_NUM_FORMS": "0",
+        "history-MAX_NUM_FORMS": "1000",
+    }
+    response = moderator_client.post("/admin/reports/report/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    report = Report.objects.get(title="Shelling near Demoso")
+    assert (report.status, report.submitted_by, report.organization) == (
+        Status.DRAFT,
+        moderator,
+        organizations["relief"],
+    )
+    assert [(f.metric, f.value) for f in report.figures.all()] == [("killed", 3)]
+    assert [s.pk for s in report.sources.all()] == [news_source.pk]
+    assert [t.name for t in report.tags.all()] == ["Operation 1111"]
+    assert [(h.action, h.actor, h.to_status) for h in report.history.all()] == [
+        ("create", moderator, Status.DRAFT)
+    ]
+
+
+def test_releasing_a_point_the_report_lacks_is_refused_in_the_admin(moderator_client, report):
+    url = f"/admin/reports/report/{report.pk}/change/"
+    data = change_form_data(report, title="Renamed", point_released="on")
+    response = moderator_client.post(url, data, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert f"Report #{report.pk} has no exact point to release." in response.content.decode()
+    report.refresh_from_db()
+    assert (report.title, report.point_released, report.version) == (
+        "Residents flee Loikaw",
+        False,
+        2,
+    )

@@ -1,0 +1,20 @@
+"""The Django admin, for moderators and administrators, one module per area; every write
+goes through reports.services."""
+
+from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
+from .organisations import OrganizationAdmin, TrackerUserAdmin
+from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
+from .reports import ReportAdmin
+
+__all__ = [
+    "ApiClientAdmin",
+    "EventAdmin",
+    "KoboFormAdmin",
+    "KoboSubmissionAdmin",
+    "OrganizationAdmin",
+    "ReportAdmin",
+    "ReportHistoryAdmin",
+    "SourceAdmin",
+    "TagAdmin",
+    "TrackerUserAdmin",
+]

@@ -1,0 +1,46 @@
+"""Organisations, their members and the user accounts in the Django admin."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from reports.api import auth as api_auth
+from reports.models import Membership, Organization
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    inlines = (MembershipInline,)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # Its API clients' keys stop (or start) working now, not when the read cache of
+            # their clients expires.
+            api_auth.forget_clients(obj.api_clients.all())
+
+
+class UserMembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+    extra = 0
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    inlines = (UserMembershipInline,)
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
+    list_filter = ("groups", "is_staff", "is_active")
