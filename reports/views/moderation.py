@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST
 from gazetteer.selectors import admin_paths
 from reports import permissions, selectors, services
 from reports.exceptions import ActionRefused, ConcurrentModification, NotPermitted
-from reports.filters import ModerationQueueFilter
-from reports.forms_moderation import (
+from reports.forms.moderation import (
     ApproveForm,
     BulkDecisionForm,
     LinkEventForm,
@@ -31,6 +30,7 @@ from reports.forms_moderation import (
     RetractForm,
     UnlinkEventForm,
 )
+from reports.forms.queue import ModerationQueueFilter
 from reports.models import Report
 from reports.workflow import TRANSITIONS, Action, Status
 

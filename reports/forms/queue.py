@@ -10,10 +10,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gazetteer.models import Place
-
-from .models import Figure, Organization
-from .vocabulary import Metric
-from .workflow import Status
+from reports.models import Figure, Organization
+from reports.vocabulary import Metric
+from reports.workflow import Status
 
 MAX_DAYS_IN_QUEUE = 3650
 

@@ -5,8 +5,8 @@ import re
 
 from django import forms
 
-from .models import Event, Figure, Report
-from .services import MAX_NOTES
+from reports.models import Event, Figure, Report
+from reports.services import MAX_NOTES
 
 MAX_BULK = 100
 

@@ -1,8 +1,5 @@
-"""The report form a field partner fills in on a phone, and a moderator uses to edit.
-
-The forms only collect and redisplay what was typed: numbers, dates and coordinates arrive as
-text and are validated by the services (reports/services.py, reports/figures.py), which give
-the same messages to the API. The view maps each service error back next to its field."""
+"""The report form a field partner fills in on a phone, and a moderator uses to edit: it only
+collects what was typed; the services validate it, and their errors return beside each field."""
 
 import uuid
 
@@ -11,12 +8,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from gazetteer.selectors import resolve_place
-
-from . import services
-from .burmese import looks_like_zawgyi
-from .figures import BREAKDOWN_FIELDS
-from .selectors import public_source_label
-from .vocabulary import Cause, DatePrecision, LocationPrecision, Metric, Qualifier, SourceType, Unit
+from reports import services
+from reports.burmese import looks_like_zawgyi
+from reports.figures import BREAKDOWN_FIELDS
+from reports.selectors import public_source_label
+from reports.vocabulary import (
+    Cause,
+    DatePrecision,
+    LocationPrecision,
+    Metric,
+    Qualifier,
+    SourceType,
+    Unit,
+)
 
 NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
