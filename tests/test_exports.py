@@ -181,7 +181,7 @@ def test_reports_list_streams_the_public_shape(client, scenario):
 
 def test_reports_are_read_in_batches_with_the_same_rows(client, scenario, monkeypatch):
     whole = content(client.get(f"/dashboard/download/reports-hxl.csv?{QUESTION}"))
-    monkeypatch.setattr(exports, "REPORT_BATCH", 2)
+    monkeypatch.setattr(exports.tables, "REPORT_BATCH", 2)
     batched = content(client.get(f"/dashboard/download/reports-hxl.csv?{QUESTION}"))
     assert batched == whole
     rows = list(csv.reader(io.StringIO(whole.decode())))

@@ -166,7 +166,7 @@ class AggregateView(ApiMixin, generics.GenericAPIView):
         names = [c.name for c in table.columns]
         features = []
         for row in table.rows:
-            properties = dict(zip(names, (exports._cell(v) for v in row), strict=True))
+            properties = dict(zip(names, (exports.cell(v) for v in row), strict=True))
             latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
             features.append(
                 feature(latitude if latitude != "" else None, longitude or None, properties)

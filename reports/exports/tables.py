@@ -1,51 +1,42 @@
-"""Downloads of exactly what the dashboard shows: the same Answer from reports.aggregates, in
-CSV, HXL-tagged CSV, XLSX and GeoJSON, and the approved reports behind it (streamed).
+"""The tables of a download: totals by area and by period, and the approved reports behind
+them, as columns with their HXL tags (docs/api.md)."""
 
-Tables
-  areas    one row per area of the breakdown, after a first row with the total of the area
-           asked ("row" says which); the HXL variant leaves that total row out, because its
-           area is one level up from the tagged #admN columns (HXL tools sum the rows).
-  periods  one row per period of the time series.
-  reports  one row per figure of an asked metric in the approved reports behind the numbers
-           (a report with two such figures has two rows); "counted" says whether it is the
-           figure the total uses for its event. Public shape only: sources by their public
-           label (confidential ones by type), never internal notes, submitter or organisation.
-
-HXL tags (HXL standard 1.1 hashtags and attributes; custom attributes where the standard has
-none, which HXL allows):
-  #date+start / #date+end        first and last day of the period (blank: open-ended)
-  #adm1..#adm4 +code / +name     the breakdown's P-code and name (#country at level 0)
-  #geo+lat / #geo+lon            the area's representative point (the report's public point)
-  #affected+idps+new             people newly displaced (flow)
-  #affected+idps                 people currently displaced (stock: latest figure at the end)
-  #affected+returnees            people returned
-  #affected+killed / +injured    civilians killed / injured
-  #affected+abducted             civilians detained or abducted
-  #indicator+num+<metric>        buildings destroyed or damaged (#affected counts people)
-  +min / +max on a metric's tag  the low and high ends of its range
-  #meta+events/+reports/+sources+<metric>   how many events, reports and sources are behind it
-  #meta+id, #event+code/+name, #description+title, #description, #loc+code/+name/+type,
-  #cause+code/+name, #indicator+code/+name/+type/+text/+num, #meta+counted, #meta+tags,
-  #meta+source, #meta+url, #date+approved    the columns of the reports list.
-"""
-
-import csv
-import json
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-import xlsxwriter
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from gazetteer.models import AdminLevel, Place
+from reports import aggregates, figures, publication, selectors
+from reports.vocabulary import MEASURE, Cause, Measure, Metric
 
-from . import aggregates, figures, selectors
-from .vocabulary import MEASURE, Cause, Measure, Metric, SourceType
+# Tables
+#   areas    one row per area of the breakdown, after a first row with the total of the area
+#            asked ("row" says which); the HXL variant leaves that total row out, because its
+#            area is one level up from the tagged #admN columns (HXL tools sum the rows).
+#   periods  one row per period of the time series.
+#   reports  one row per figure of an asked metric in the approved reports behind the numbers
+#            (a report with two such figures has two rows); "counted" says whether it is the
+#            figure the total uses for its event. Public shape only: sources by their public
+#            label (confidential ones by type), never internal notes, submitter or organisation.
+
+# HXL tags (HXL standard 1.1 hashtags and attributes; custom attributes where the standard has
+# none, which HXL allows):
+#   #date+start / #date+end        first and last day of the period (blank: open-ended)
+#   #adm1..#adm4 +code / +name     the breakdown's P-code and name (#country at level 0)
+#   #geo+lat / #geo+lon            the area's representative point (the report's public point)
+#   #affected+idps+new             people newly displaced (flow)
+#   #affected+idps                 people currently displaced (stock: latest figure at the end)
+#   #affected+returnees            people returned
+#   #affected+killed / +injured    civilians killed / injured
+#   #affected+abducted             civilians detained or abducted
+#   #indicator+num+<metric>        buildings destroyed or damaged (#affected counts people)
+#   +min / +max on a metric's tag  the low and high ends of its range
+#   #meta+events/+reports/+sources+<metric>   how many events, reports and sources are behind it
+#   #meta+id, #event+code/+name, #description+title, #description, #loc+code/+name/+type,
+#   #cause+code/+name, #indicator+code/+name/+type/+text/+num, #meta+counted, #meta+tags,
+#   #meta+source, #meta+url, #date+approved    the columns of the reports list.
 
 HXL_METRIC = {
     Metric.NEWLY_DISPLACED: "#affected+idps+new",
@@ -311,9 +302,10 @@ def _report_rows(question, metrics) -> Iterator[list]:
     for report in public_reports_by_id(report_ids):
         sources = list(report.sources.all())
         latitude, longitude = selectors.public_point(report)
+        shown = [publication.source_data(source) for source in sources]
         shared = dict(
-            sources="; ".join(selectors.public_source_label(s) for s in sources),
-            urls=" ".join(s.url for s in sources if s.url and not s.is_confidential),
+            sources="; ".join(source["label"] for source in shown),
+            urls=" ".join(source["url"] for source in shown if source["url"]),
             tags="; ".join(sorted(t.name for t in report.tags.all())),
         )
         for figure in report.figures.all():
@@ -352,165 +344,3 @@ def _report_rows(question, metrics) -> Iterator[list]:
 
 def reports_table(answer) -> Table:
     return Table("reports", REPORT_COLUMNS, _report_rows(answer.question, answer.metrics))
-
-
-# --- files -------------------------------------------------------------------------------------
-
-
-def filename(answer, kind: str, extension: str) -> str:
-    """ "tracker-kayah-2023-11-01-2023-11-30-areas.csv": what, where and when."""
-    q = answer.question
-    start = q.start.isoformat() if q.start else "beginning"
-    end = (q.end or timezone.localdate()).isoformat()
-    return f"tracker-{slugify(area_label(answer)) or 'area'}-{start}-{end}-{kind}.{extension}"
-
-
-class _Echo:
-    """csv.writer writes into this and gets the line back, so rows stream one at a time."""
-
-    def write(self, value):
-        return value
-
-
-def _cell(value):
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def csv_lines(table: Table, *, hxl: bool = False) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow([c.name for c in table.columns])
-    if hxl:
-        yield writer.writerow([c.hxl for c in table.columns])
-    for row in table.rows:
-        yield writer.writerow([_cell(v) for v in row])
-
-
-def csv_response(table: Table, name: str, *, hxl: bool = False) -> StreamingHttpResponse:
-    return StreamingHttpResponse(
-        csv_lines(table, hxl=hxl),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def xlsx_response(sheets: list[tuple[str, Table]], about: list[tuple[str, str]], name: str):
-    """An XLSX file written row by row (XlsxWriter's constant_memory mode) to a temporary file
-    that is streamed back and removed when the response closes."""
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "strings_to_urls": False})
-    bold = workbook.add_format({"bold": True})
-    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    number = workbook.add_format({"num_format": "#,##0"})
-    for title, table in sheets:
-        sheet = workbook.add_worksheet(title)
-        sheet.write_row(0, 0, [c.name for c in table.columns], bold)
-        for r, row in enumerate(table.rows, start=1):
-            for c, value in enumerate(row):
-                if isinstance(value, date):
-                    sheet.write_datetime(r, c, value, day)
-                elif isinstance(value, int) and not isinstance(value, bool):
-                    sheet.write_number(r, c, value, number)
-                else:
-                    sheet.write(r, c, value)
-    sheet = workbook.add_worksheet("About")
-    for r, (label, value) in enumerate(about):
-        sheet.write(r, 0, label, bold)
-        sheet.write(r, 1, value)
-    workbook.close()
-    output.seek(0)
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-def geojson_response(answer, name: str, sort: str = "") -> HttpResponse:
-    """The area rows as a FeatureCollection of points (RFC 7946: longitude first); a row
-    without a point (the "unspecified within" row) is a feature with a null geometry, so the
-    properties still add up to the totals."""
-    table = areas_table(answer, with_total=False, sort=sort)
-    names = [c.name for c in table.columns]
-    features = []
-    for row in table.rows:
-        properties = dict(zip(names, (_cell(v) for v in row), strict=True))
-        latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
-        geometry = (
-            {"type": "Point", "coordinates": [longitude, latitude]}
-            if latitude != "" and longitude != ""
-            else None
-        )
-        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
-    collection = {"type": "FeatureCollection", "features": features}
-    return HttpResponse(
-        json.dumps(collection, ensure_ascii=False, indent=1),
-        content_type="application/geo+json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def question_summary(answer) -> list[tuple[str, str]]:
-    """The question in words, for a file's About sheet and the briefing page."""
-    q = answer.question
-    metrics = ", ".join(str(Metric(m).label) for m in answer.metrics)
-    return [
-        ("Area", f"{area_label(answer)}" + (f" ({answer.area.pcode})" if answer.area else "")),
-        ("From", q.start.isoformat() if q.start else "the beginning of the data"),
-        ("To", q.end.isoformat() if q.end else f"today ({timezone.localdate().isoformat()})"),
-        ("Metrics", metrics),
-        ("Cause or means", str(Cause(q.cause).label) if q.cause else "any"),
-        ("Tag", q.tag or "any"),
-        ("Source type", _source_type_label(q.source_type)),
-        ("Event", f"#{q.event}" if q.event else "any"),
-        ("Breakdown", _level_name(breakdown_level(answer))),
-    ]
-
-
-def _level_name(level) -> str:
-    return f"{AdminLevel(level).label} (admin level {level})" if level is not None else "none"
-
-
-def _source_type_label(value) -> str:
-    return str(SourceType(value).label) if value else "any"
-
-
-def about_rows(answer, url: str) -> list[tuple[str, str]]:
-    rows = [("Question", url), *question_summary(answer)]
-    rows.append(("Generated", timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")))
-    rows += [("Method", sentence) for sentence in aggregates.methodology()]
-    return rows
-
-
-DOWNLOADS = {
-    # name: (label, what it holds)
-    "areas.csv": ("CSV", "totals by area"),
-    "areas-hxl.csv": ("HXL CSV", "totals by area, HXL-tagged"),
-    "areas.geojson": ("GeoJSON", "area points with their totals"),
-    "periods.csv": ("CSV", "time series"),
-    "periods-hxl.csv": ("HXL CSV", "time series, HXL-tagged"),
-    "table.xlsx": ("XLSX", "totals by area and time series"),
-    "reports.csv": ("CSV", "approved reports behind the numbers"),
-    "reports-hxl.csv": ("HXL CSV", "approved reports, HXL-tagged"),
-    "reports.xlsx": ("XLSX", "approved reports behind the numbers"),
-}
-
-
-def download(name: str, answer, url: str, *, sort: str = ""):
-    """The response for one of DOWNLOADS (the caller checked the name)."""
-    kind, _, extension = name.partition(".")
-    hxl = kind.endswith("-hxl")
-    kind = kind.removesuffix("-hxl")
-    file = filename(answer, kind + ("-hxl" if hxl else ""), extension)
-    if extension == "geojson":
-        return geojson_response(answer, file, sort)
-    if kind == "areas":
-        return csv_response(areas_table(answer, with_total=not hxl, sort=sort), file, hxl=hxl)
-    if kind == "periods":
-        return csv_response(periods_table(answer), file, hxl=hxl)
-    if kind == "table":
-        sheets = [("By area", areas_table(answer, sort=sort)), ("By period", periods_table(answer))]
-        return xlsx_response(sheets, about_rows(answer, url), file)
-    if extension == "xlsx":
-        return xlsx_response([("Reports", reports_table(answer))], about_rows(answer, url), file)
-    return csv_response(reports_table(answer), file, hxl=hxl)

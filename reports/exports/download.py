@@ -1,0 +1,77 @@
+"""The dashboard's downloads by name (DOWNLOADS), each the same Answer in one table and format,
+with an About sheet that states the question and the counting method."""
+
+from django.utils import timezone
+
+from gazetteer.models import AdminLevel
+from reports import aggregates
+from reports.vocabulary import Cause, Metric, SourceType
+
+from .formats import csv_response, filename, geojson_response, xlsx_response
+from .tables import area_label, areas_table, breakdown_level, periods_table, reports_table
+
+
+def question_summary(answer) -> list[tuple[str, str]]:
+    """The question in words, for a file's About sheet and the briefing page."""
+    q = answer.question
+    metrics = ", ".join(str(Metric(m).label) for m in answer.metrics)
+    return [
+        ("Area", f"{area_label(answer)}" + (f" ({answer.area.pcode})" if answer.area else "")),
+        ("From", q.start.isoformat() if q.start else "the beginning of the data"),
+        ("To", q.end.isoformat() if q.end else f"today ({timezone.localdate().isoformat()})"),
+        ("Metrics", metrics),
+        ("Cause or means", str(Cause(q.cause).label) if q.cause else "any"),
+        ("Tag", q.tag or "any"),
+        ("Source type", _source_type_label(q.source_type)),
+        ("Event", f"#{q.event}" if q.event else "any"),
+        ("Breakdown", _level_name(breakdown_level(answer))),
+    ]
+
+
+def _level_name(level) -> str:
+    return f"{AdminLevel(level).label} (admin level {level})" if level is not None else "none"
+
+
+def _source_type_label(value) -> str:
+    return str(SourceType(value).label) if value else "any"
+
+
+def about_rows(answer, url: str) -> list[tuple[str, str]]:
+    rows = [("Question", url), *question_summary(answer)]
+    rows.append(("Generated", timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")))
+    rows += [("Method", sentence) for sentence in aggregates.methodology()]
+    return rows
+
+
+DOWNLOADS = {
+    # name: (label, what it holds)
+    "areas.csv": ("CSV", "totals by area"),
+    "areas-hxl.csv": ("HXL CSV", "totals by area, HXL-tagged"),
+    "areas.geojson": ("GeoJSON", "area points with their totals"),
+    "periods.csv": ("CSV", "time series"),
+    "periods-hxl.csv": ("HXL CSV", "time series, HXL-tagged"),
+    "table.xlsx": ("XLSX", "totals by area and time series"),
+    "reports.csv": ("CSV", "approved reports behind the numbers"),
+    "reports-hxl.csv": ("HXL CSV", "approved reports, HXL-tagged"),
+    "reports.xlsx": ("XLSX", "approved reports behind the numbers"),
+}
+
+
+def download(name: str, answer, url: str, *, sort: str = ""):
+    """The response for one of DOWNLOADS (the caller checked the name)."""
+    kind, _, extension = name.partition(".")
+    hxl = kind.endswith("-hxl")
+    kind = kind.removesuffix("-hxl")
+    file = filename(answer, kind + ("-hxl" if hxl else ""), extension)
+    if extension == "geojson":
+        return geojson_response(answer, file, sort)
+    if kind == "areas":
+        return csv_response(areas_table(answer, with_total=not hxl, sort=sort), file, hxl=hxl)
+    if kind == "periods":
+        return csv_response(periods_table(answer), file, hxl=hxl)
+    if kind == "table":
+        sheets = [("By area", areas_table(answer, sort=sort)), ("By period", periods_table(answer))]
+        return xlsx_response(sheets, about_rows(answer, url), file)
+    if extension == "xlsx":
+        return xlsx_response([("Reports", reports_table(answer))], about_rows(answer, url), file)
+    return csv_response(reports_table(answer), file, hxl=hxl)

@@ -1,0 +1,108 @@
+"""The file formats of a download: CSV (and HXL-tagged CSV) streamed row by row, XLSX and
+GeoJSON."""
+
+import csv
+import json
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+
+import xlsxwriter
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .tables import Table, area_label, areas_table
+
+
+def filename(answer, kind: str, extension: str) -> str:
+    """ "tracker-kayah-2023-11-01-2023-11-30-areas.csv": what, where and when."""
+    q = answer.question
+    start = q.start.isoformat() if q.start else "beginning"
+    end = (q.end or timezone.localdate()).isoformat()
+    return f"tracker-{slugify(area_label(answer)) or 'area'}-{start}-{end}-{kind}.{extension}"
+
+
+class _Echo:
+    """csv.writer writes into this and gets the line back, so rows stream one at a time."""
+
+    def write(self, value):
+        return value
+
+
+def cell(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def csv_lines(table: Table, *, hxl: bool = False) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow([c.name for c in table.columns])
+    if hxl:
+        yield writer.writerow([c.hxl for c in table.columns])
+    for row in table.rows:
+        yield writer.writerow([cell(v) for v in row])
+
+
+def csv_response(table: Table, name: str, *, hxl: bool = False) -> StreamingHttpResponse:
+    return StreamingHttpResponse(
+        csv_lines(table, hxl=hxl),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def xlsx_response(sheets: list[tuple[str, Table]], about: list[tuple[str, str]], name: str):
+    """An XLSX file written row by row (XlsxWriter's constant_memory mode) to a temporary file
+    that is streamed back and removed when the response closes."""
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "strings_to_urls": False})
+    bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    number = workbook.add_format({"num_format": "#,##0"})
+    for title, table in sheets:
+        sheet = workbook.add_worksheet(title)
+        sheet.write_row(0, 0, [c.name for c in table.columns], bold)
+        for r, row in enumerate(table.rows, start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, date):
+                    sheet.write_datetime(r, c, value, day)
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value, number)
+                else:
+                    sheet.write(r, c, value)
+    sheet = workbook.add_worksheet("About")
+    for r, (label, value) in enumerate(about):
+        sheet.write(r, 0, label, bold)
+        sheet.write(r, 1, value)
+    workbook.close()
+    output.seek(0)
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def geojson_response(answer, name: str, sort: str = "") -> HttpResponse:
+    """The area rows as a FeatureCollection of points (RFC 7946: longitude first); a row
+    without a point (the "unspecified within" row) is a feature with a null geometry, so the
+    properties still add up to the totals."""
+    table = areas_table(answer, with_total=False, sort=sort)
+    names = [c.name for c in table.columns]
+    features = []
+    for row in table.rows:
+        properties = dict(zip(names, (cell(v) for v in row), strict=True))
+        latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
+        geometry = (
+            {"type": "Point", "coordinates": [longitude, latitude]}
+            if latitude != "" and longitude != ""
+            else None
+        )
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    collection = {"type": "FeatureCollection", "features": features}
+    return HttpResponse(
+        json.dumps(collection, ensure_ascii=False, indent=1),
+        content_type="application/geo+json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
