@@ -1,0 +1,373 @@
+"""What the advocate's pages show, shaped from a question in the URL and the engine's Answer:
+the filter form, numbers as people read them, and the dashboard's rows, charts and map."""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+
+from gazetteer.models import AdminLevel, Place
+from reports import aggregates, exports, selectors
+from reports.views import charts as charts_module
+from reports.vocabulary import MEASURE, SUBJECT, Cause, Measure, Metric, SourceType, Subject
+
+PERIODS = [("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
+
+
+# --- the question asked in the URL ----------------------------------------------------------
+
+
+def cleaned_params(get: QueryDict) -> QueryDict:
+    """The GET parameters without empty values (a form field left blank means "not set"); the
+    P-code typed in the text box wins over the area chosen in the list."""
+    params = QueryDict(mutable=True)
+    for key, values in get.lists():
+        # A NUL (which PostgreSQL refuses in text) becomes U+FFFD, so it is reported as a
+        # bad value rather than silently dropped.
+        kept = [v.replace("\x00", "\ufffd").strip() for v in values if v.strip()]
+        if kept:
+            params.setlist(key, kept)
+    if "pcode" in params:
+        params["area"] = params.pop("pcode")[-1]
+    return params
+
+
+def from_form(get: QueryDict) -> bool:
+    """A submission of the filter form (blank fields, the P-code box, every metric ticked),
+    which is answered with a redirect to the short permanent URL of the same question."""
+    metrics = set(get.getlist("metric"))
+    return (
+        any(not v.strip() for values in get.lists() for v in values[1])
+        or "pcode" in get
+        or metrics == set(Metric.values)
+    )
+
+
+@dataclass(frozen=True)
+class Asked:
+    question: aggregates.Question | None
+    sort: str
+    map_metric: str
+    errors: dict[str, str]
+
+
+def ask(params: QueryDict) -> Asked:
+    errors: dict[str, str] = {}
+    try:
+        question = aggregates.parse_question(params)
+    except aggregates.QuestionError as error:
+        question, errors = None, dict(error.errors)
+    if question is not None and set(question.metrics) == set(Metric.values):
+        question = replace(question, metrics=())
+    metrics = (question.metrics if question else ()) or tuple(Metric.values)
+    sort = params.get("sort", "")
+    if sort and sort.removeprefix("-") not in {"name", *metrics}:
+        errors["sort"] = f"Unknown sort column {sort!r}: use name or one of the metrics shown."
+    map_metric = params.get("map", "")
+    if map_metric and map_metric not in metrics:
+        errors["map"] = f"Unknown map metric {map_metric!r}: use one of the metrics shown."
+    return Asked(question, sort, map_metric, errors)
+
+
+def query_string(question, **page) -> str:
+    params = aggregates.question_params(question)
+    params.update({k: v for k, v in page.items() if v not in (None, "")})
+    return urlencode(params, doseq=True)
+
+
+def url_for(name: str, question, **page) -> str:
+    query = query_string(question, **page)
+    return reverse(f"dashboard:{name}") + (f"?{query}" if query else "")
+
+
+def _evidence_url(question, metric, **page) -> str:
+    return url_for("evidence", replace(question, metrics=(metric,)), **page)
+
+
+# --- numbers as people read them ------------------------------------------------------------
+
+
+def rounded(value: int) -> tuple[str, bool]:
+    """Three significant figures for display from 1,000 up; the exact number stays in the
+    title attribute and the tables."""
+    if value < 1000:
+        return f"{value:,}", False
+    digits = len(str(value)) - 3
+    shown = round(value, -digits)
+    return f"{shown:,}", shown != value
+
+
+def shown_total(total: aggregates.Total) -> dict:
+    display, is_rounded = rounded(total.best)
+    return {
+        "total": total,
+        "exact": f"{total.best:,}",
+        "display": display,
+        "rounded": is_rounded,
+        "range": f"{total.low:,}–{total.high:,}" if total.low != total.high else "",
+        "title": (
+            f"Exactly {total.best:,}"
+            + (f" (range {total.low:,}–{total.high:,})" if total.low != total.high else "")
+            + f"; {total.events} event{'s' if total.events != 1 else ''}, "
+            f"{total.reports} report{'s' if total.reports != 1 else ''}, "
+            f"{total.sources} source{'s' if total.sources != 1 else ''}"
+        ),
+    }
+
+
+def metric_info(metric: str) -> dict:
+    stock = MEASURE[metric] == Measure.STOCK
+    return {
+        "value": metric,
+        "label": Metric(metric).label,
+        "stock": stock,
+        "unit": "buildings" if SUBJECT[metric] == Subject.STRUCTURES else "people",
+    }
+
+
+def _level_label(level: int | None) -> str:
+    return AdminLevel(level).label if level is not None else ""
+
+
+def _period_bounds(question, row) -> tuple[date, date]:
+    """A period row's days within the question's own period."""
+    start = max(row.start, question.start) if question.start else row.start
+    end = min(row.end, question.end) if question.end else row.end
+    return start, end
+
+
+def page_title(answer) -> str:
+    q = answer.question
+    when = (
+        f"{q.start:%-d %b %Y} – {q.end:%-d %b %Y}"
+        if q.start and q.end
+        else f"from {q.start:%-d %b %Y}"
+        if q.start
+        else f"up to {q.end:%-d %b %Y}"
+        if q.end
+        else "all dates"
+    )
+    return f"{exports.area_label(answer)}, {when}"
+
+
+# --- the filter form ----------------------------------------------------------------------
+
+
+def _place_options(selected: str) -> list[dict]:
+    """States, districts and, for the area shown, its ancestors and children: a short list;
+    any other P-code can be typed in the box beside it."""
+    places = list(Place.objects.filter(admin_level__lte=AdminLevel.DISTRICT))
+    current = Place.objects.filter(pcode=selected).first() if selected else None
+    if current is not None:
+        extra = Place.objects.filter(pcode__in=current.ancestor_pcodes) | Place.objects.filter(
+            parent=current
+        )
+        places += list(extra) + [current]
+    unique = {p.pcode: p for p in places}
+    return [
+        {
+            "pcode": p.pcode,
+            "label": "\u2003" * p.admin_level + p.display_name,
+            "selected": p.pcode == selected,
+        }
+        for p in sorted(unique.values(), key=lambda p: p.path)
+    ]
+
+
+def filter_form(params: QueryDict, errors: dict[str, str]) -> dict:
+    area = params.get("area", "")
+    options = _place_options(area)
+    chosen = set(params.getlist("metric"))
+    for value in params.getlist("metric"):
+        chosen.update(v.strip() for v in value.split(","))
+    tags = sorted(
+        {
+            name
+            for name in selectors.public_reports()
+            .values_list("tags__name", flat=True)
+            .distinct()
+            .order_by()
+            if name
+        }
+    )
+    return {
+        "values": {key: params.get(key, "") for key in params},
+        "area_in_list": any(o["selected"] for o in options),
+        "places": options,
+        "metrics": [{**metric_info(m), "checked": m in chosen} for m in Metric.values],
+        "causes": Cause.choices,
+        "source_types": SourceType.choices,
+        "levels": [(level.value, level.label) for level in AdminLevel if level > 0],
+        "periods": PERIODS,
+        "tags": tags,
+        "errors": errors,
+    }
+
+
+def bad_request(request, template: str, params, errors, extra=None):
+    context = {"form": filter_form(params, errors), "errors": errors, **(extra or {})}
+    return render(request, template, context, status=400)
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+def _area_rows(answer, question, sort: str) -> list[dict]:
+    level = exports.breakdown_level(answer)
+    rows = []
+    for row in exports.sort_areas(answer.by_area, sort):
+        if row.unspecified:
+            area_question, page = question, {"unspecified": "1"}
+        else:
+            area_question, page = replace(question, area=row.pcode, level=None), {}
+        rows.append(
+            {
+                "row": row,
+                "dashboard_url": (
+                    url_for("index", replace(question, area=row.pcode, level=None))
+                    if row.pcode and level is not None and level < AdminLevel.VILLAGE_TRACT_OR_TOWN
+                    else ""
+                ),
+                "cells": [
+                    {
+                        **shown_total(row.totals[m]),
+                        "url": _evidence_url(area_question, m, **page),
+                    }
+                    for m in answer.metrics
+                ],
+            }
+        )
+    return rows
+
+
+def _sort_links(question, answer, sort: str, map_metric: str) -> dict:
+    """Column -> the URL that sorts by it (descending numbers first, names A-Z first)."""
+    links = {}
+    for key in ("name", *answer.metrics):
+        first = key if key == "name" else f"-{key}"
+        other = first.removeprefix("-") if first.startswith("-") else f"-{first}"
+        target = other if sort == first else first
+        links[key] = {
+            "url": url_for("index", question, sort=target, map=map_metric) + "#areas",
+            "state": (
+                "ascending" if sort == key else "descending" if sort == f"-{key}" else "none"
+            ),
+        }
+    return links
+
+
+def _series_metrics(answer) -> list[str]:
+    """The metrics with anything approved over time; the others would be columns of zeros,
+    and are named once instead."""
+    return [m for m in answer.metrics if any(r.totals[m].high for r in answer.by_period)]
+
+
+def _period_rows(answer, question, metrics) -> list[dict]:
+    rows = []
+    for row in answer.by_period:
+        start, end = _period_bounds(question, row)
+        period_question = replace(question, start=start, end=end)
+        cells = []
+        for m in metrics:
+            cell = shown_total(row.totals[m])
+            cell["url"] = _evidence_url(period_question, m) if row.totals[m].events else ""
+            cells.append(cell)
+        rows.append({"row": row, "cells": cells})
+    return rows
+
+
+def _charts(period_rows, metrics) -> list[dict]:
+    charts = []
+    for index, metric in enumerate(metrics):
+        points = [
+            {
+                "label": r["row"].label,
+                "best": r["row"].totals[metric].best,
+                "low": r["row"].totals[metric].low,
+                "high": r["row"].totals[metric].high,
+                "title": f"{r['row'].label}: {r['cells'][index]['title']}",
+                "url": r["cells"][index]["url"],
+            }
+            for r in period_rows
+        ]
+        charts.append({"metric": metric_info(metric), "chart": charts_module.bar_chart(points)})
+    return charts
+
+
+def _map(answer, question, map_metric: str, sort: str) -> dict:
+    points = exports.representative_points(answer)
+    areas = [
+        {
+            "name": r.name,
+            "latitude": points[r.pcode][0],
+            "longitude": points[r.pcode][1],
+            "value": r.totals[map_metric].best,
+            "title": f"{r.name}: {shown_total(r.totals[map_metric])['title']}",
+            "url": _evidence_url(replace(question, area=r.pcode, level=None), map_metric),
+        }
+        for r in answer.by_area
+        if r.pcode in points
+    ]
+    return {
+        "metric": metric_info(map_metric),
+        "map": charts_module.point_map(areas),
+        "averaged": [
+            r.name
+            for r in answer.by_area
+            if r.pcode in points and points[r.pcode][2] != "gazetteer"
+        ],
+        "without_point": [r.name for r in answer.by_area if r.pcode not in points],
+        "choices": [
+            {**metric_info(m), "url": url_for("index", question, sort=sort, map=m) + "#map"}
+            for m in answer.metrics
+        ],
+    }
+
+
+def default_map_metric(answer) -> str:
+    return next((m for m in answer.metrics if answer.totals[m].best), answer.metrics[0])
+
+
+def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
+    """Everything the dashboard and the briefing show, from one Answer."""
+    series = _series_metrics(answer)
+    period_rows = _period_rows(answer, question, series)
+    sort_links = _sort_links(question, answer, sort, map_metric)
+    summary = exports.question_summary(answer)
+    labels = [str(Metric(m).label) for m in answer.metrics]
+    return {
+        "answer": answer,
+        "title": page_title(answer),
+        "summary": summary,
+        "filters": [
+            (label, value)
+            for label, value in summary
+            if label in ("Cause or means", "Tag", "Source type", "Event") and value != "any"
+        ],
+        "metrics": [{**metric_info(m), "sort": sort_links[m]} for m in answer.metrics],
+        "metrics_caption": labels[0] if len(labels) == 1 else "Totals",
+        "name_sort": sort_links["name"],
+        "headline": [
+            {
+                "metric": metric_info(m),
+                "number": shown_total(answer.totals[m]),
+                "url": _evidence_url(question, m),
+            }
+            for m in answer.metrics
+        ],
+        "periods": period_rows,
+        "charts": _charts(period_rows, series),
+        "series_metrics": [metric_info(m) for m in series],
+        "series_zero": [str(Metric(m).label) for m in answer.metrics if m not in series],
+        "areas": _area_rows(answer, question, sort),
+        "sort": sort,
+        "map": _map(answer, question, map_metric, sort),
+        "breakdown_level": _level_label(exports.breakdown_level(answer)),
+        "stock_metrics": [
+            str(Metric(m).label) for m in answer.metrics if MEASURE[m] == Measure.STOCK
+        ],
+        "methodology": aggregates.methodology(),
+    }
