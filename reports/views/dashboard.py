@@ -183,15 +183,16 @@ def public_sources(report_ids) -> list[dict]:
     named, confidential = {}, {}
     for report in exports.public_reports_by_id(report_ids):
         for source in report.sources.all():
-            if source.is_confidential:
-                label = selectors.public_source_label(source)
-                confidential.setdefault(label, set()).add(source.pk)
+            shown = publication.source_data(source)
+            if shown["is_confidential"]:
+                confidential.setdefault(shown["label"], set()).add(source.pk)
             else:
-                named[source.pk] = source
+                named[source.pk] = (source, shown)
     items = [
-        {"label": selectors.public_source_label(s), "url": s.url, "count": 1}
-        for s in sorted(
-            named.values(), key=lambda s: (s.name.casefold(), s.published_on or date.min)
+        {"label": shown["label"], "url": shown["url"] or "", "count": 1}
+        for source, shown in sorted(
+            named.values(),
+            key=lambda pair: (pair[0].name.casefold(), pair[0].published_on or date.min),
         )
     ]
     items += [
