@@ -1,14 +1,5 @@
-"""One error shape for the whole API (drf-standardized-errors), with the domain's exceptions
-mapped to HTTP here and nowhere else:
-
-    {"type": "validation_error" | "client_error" | "server_error",
-     "errors": [{"code": "...", "detail": "a sentence for a person", "attr": "field" | null}]}
-
-NotPermitted -> 403; ConcurrentModification -> 409; TransitionNotAllowed -> 409 (the report
-is not in a state that allows it); any other ActionRefused -> 422 (understood, but refused);
-Django's ValidationError and the counting engine's QuestionError -> 400 with one entry per
-field. REST_FRAMEWORK["EXCEPTION_HANDLER"] points at exception_handler below.
-"""
+"""One error shape for the whole API (drf-standardized-errors), and the one place where the
+domain's exceptions become HTTP statuses (docs/api.md)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.handler import ExceptionHandler
@@ -40,6 +31,12 @@ def _field_errors(errors: dict) -> dict:
     return {("non_field_errors" if k == "__all__" else k): v for k, v in errors.items()}
 
 
+# The shape: {"type": "validation_error" | "client_error" | "server_error",
+#             "errors": [{"code": "...", "detail": "a sentence for a person", "attr": "field"}]}
+# NotPermitted -> 403; ConcurrentModification, TransitionNotAllowed -> 409 (the report is not in
+# a state that allows it); any other ActionRefused -> 422 (understood, but refused); Django's
+# ValidationError and the engine's QuestionError -> 400, one entry per field.
+# REST_FRAMEWORK["EXCEPTION_HANDLER"] points at exception_handler below.
 def domain_to_api(exc: Exception) -> Exception:
     """The DRF exception a domain exception stands for (others are returned unchanged)."""
     if isinstance(exc, NotPermitted):

@@ -1,6 +1,5 @@
-"""Cursor pagination in a stable order, so a partner paging through data that changes
-meanwhile neither skips nor repeats a record: a record changed after its page was read comes
-again later (its changed_at moved on), which is what a mirror wants."""
+"""Cursor pagination in a stable order, so a partner paging through changing data neither skips
+nor repeats a record: a record changed after its page was read comes again later."""
 
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response

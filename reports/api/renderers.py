@@ -1,7 +1,5 @@
-"""The API's formats besides JSON: CSV, HXL-tagged CSV and GeoJSON, chosen by the Accept
-header or ?format=. Each view lays its rows out as an exports.Table (the web downloads'
-columns and HXL tags, reports/exports.py) or as GeoJSON features; these renderers only write
-them. Errors are always JSON (see views.ApiView.finalize_response)."""
+"""The API's formats besides JSON (CSV, HXL-tagged CSV, GeoJSON): each view lays its rows out as
+an exports.Table or as GeoJSON features, and these renderers only write them."""
 
 import json
 

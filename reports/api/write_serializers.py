@@ -1,6 +1,5 @@
-"""The shape of a submission pushed through the API: types only (a string where a string
-belongs, a list of figures...). What the values mean is checked by reports.services, so an
-API client reads the same messages as a person filling in the web form."""
+"""The shape of a submission pushed through the API, types only: what the values mean is checked
+by reports.services, so an API client reads the web form's messages."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers

@@ -1,3 +1,5 @@
+"""Sign-in, sign-out, the start page after sign-in, and password changes and resets."""
+
 from django.urls import path
 
 from reports.views import accounts

@@ -1,3 +1,5 @@
+"""The advocate's pages under /dashboard/: the dashboard, evidence, briefing and downloads."""
+
 from django.urls import path
 
 from reports.views import dashboard

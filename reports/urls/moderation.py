@@ -1,3 +1,5 @@
+"""The moderators' pages under /moderation/."""
+
 from django.urls import path
 
 from reports.views import moderation

@@ -1,3 +1,5 @@
+"""The field partners' pages under /partner/."""
+
 from django.urls import path
 
 from reports.views import partner

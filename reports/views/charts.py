@@ -1,8 +1,5 @@
-"""Geometry for the dashboard's inline SVG: a bar chart per metric and a map of area points.
-
-Server-rendered SVG needs no JavaScript and no request to another server, and weighs a few
-kilobytes: the templates only place the shapes computed here. Pure functions, no database.
-"""
+"""Geometry for the dashboard's inline SVG, a bar chart per metric and a map of area points:
+pure functions, so the pages need no JavaScript and no other server."""
 
 import math
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
-"""Field partners' pages: their organisation's reports, the report form, and resubmission.
-
-Moderators use the same form to edit any report. What a person may open is decided by
-reports.selectors; what they may do, by the services."""
+"""Field partners' pages: their organisation's reports, the report form (moderators edit any
+report with it too) and resubmission."""
 
 import logging
 
