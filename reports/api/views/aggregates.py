@@ -88,7 +88,7 @@ class AggregateView(ApiMixin, generics.GenericAPIView):
     @extend_schema(
         summary="Totals by area and period",
         description=(
-            "The counting engine's answer, as on the dashboard (DOMAIN.md counting rules): "
+            "The counting engine's answer, as on the dashboard (docs/counting.md): "
             "each event once per metric, flows summed, stocks as the latest figure, best "
             "estimate with a low-high range and the events, reports and sources behind it. "
             "Never rounded. CSV/HXL/GeoJSON are the dashboard's downloads of the same answer. "
