@@ -263,16 +263,14 @@ def test_moving_a_released_point_in_the_admin_takes_it_out_of_public_view(
     assert served["location_precision"] == "place"
 
 
-def test_a_report_created_in_the_admin_goes_through_the_service(
-    moderator_client, moderator, organizations, places, news_source
-):
+def add_form_data(organization, place, source, **overrides):
     data = {
         "title": "Shelling near Demoso",
-        "organization": organizations["relief"].pk,
+        "organization": organization.pk,
         "start_date": "2023-11-20",
         "end_date": "",
         "date_precision": "day",
-        "place": places["loikaw_town"].pk,
+        "place": place.pk,
         "latitude": "",
         "longitude": "",
         "location_precision": "place",
@@ -280,7 +278,7 @@ def test_a_report_created_in_the_admin_goes_through_the_service(
         "tags": '"Operation 1111"',
         "public_summary": "Houses hit.",
         "internal_notes": "",
-        "sources": [news_source.pk],
+        "sources": [source.pk],
         "figures-TOTAL_FORMS": "1",
         "figures-INITIAL_FORMS": "0",
         "figures-MIN_NUM_FORMS": "0",
@@ -294,6 +292,14 @@ def test_a_report_created_in_the_admin_goes_through_the_service(
         "history-MIN_NUM_FORMS": "0",
         "history-MAX_NUM_FORMS": "1000",
     }
+    data.update(overrides)
+    return data
+
+
+def test_a_report_created_in_the_admin_goes_through_the_service(
+    moderator_client, moderator, organizations, places, news_source
+):
+    data = add_form_data(organizations["relief"], places["loikaw_town"], news_source)
     response = moderator_client.post("/admin/reports/report/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     report = Report.objects.get(title="Shelling near Demoso")
@@ -322,3 +328,16 @@ def test_releasing_a_point_the_report_lacks_is_refused_in_the_admin(moderator_cl
         False,
         2,
     )
+
+
+def test_a_report_the_services_refuse_is_not_created_in_the_admin(
+    moderator_client, organizations, places, news_source
+):
+    url = "/admin/reports/report/add/"
+    data = add_form_data(
+        organizations["relief"], places["loikaw_town"], news_source, point_released="on"
+    )
+    response = moderator_client.post(url, data, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "has no exact point to release." in response.content.decode()
+    assert not Report.objects.filter(title="Shelling near Demoso").exists()

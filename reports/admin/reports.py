@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from reports import services
@@ -203,52 +204,62 @@ class ReportAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, "organization") if obj else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        # Nothing is saved here: save_related saves the report, its figures, sources and tags
-        # in one call to the services, which check, clean and write the history row.
+        # Nothing is saved here: save_related saves the report with its figures, sources and
+        # tags through the services (which check, clean and write the history), once the
+        # figures' rows are known.
         pass
 
     def save_related(self, request, form, formsets, change):
-        obj, data = form.instance, form.cleaned_data
-        fields = {field: data[field] for field in services.REPORT_FIELDS if field in data}
         figures = next(formset for formset in formsets if formset.model is Figure)
         try:
-            if change:
-                if "point_released" in form.changed_data:
-                    fields["point_released"] = data["point_released"]
-                services.report_update(
-                    report=obj,
-                    actor=request.user,
-                    figures=figure_rows(figures) if figures.has_changed() else None,
-                    sources=data["sources"],
-                    tags=data["tags"],
-                    note="Edited in the admin",
-                    **fields,
-                )
-            else:
-                report = services.report_create(
-                    actor=request.user,
-                    organization=data["organization"],
-                    figures=figure_rows(figures),
-                    sources=data["sources"],
-                    tags=data["tags"],
-                    **fields,
-                )
-                if data.get("point_released"):
-                    services.report_update(
-                        report=report,
-                        actor=request.user,
-                        point_released=True,
-                        note="Released in the admin",
-                    )
-                obj.pk = report.pk
-                obj._state.adding = False
-                obj.refresh_from_db()
+            with transaction.atomic():
+                if change:
+                    self._update(request, form, figures)
+                else:
+                    self._create(request, form, figures)
         except (ActionRefused, ValidationError) as exc:
-            # Refused by the services after the form was valid: the service kept nothing, the
-            # admin logs nothing, and the form opens again with the reason.
+            # Refused by the services after the form was valid: nothing of this save is kept,
+            # the admin logs nothing, and the form opens again with the reason.
             text = exc.message if isinstance(exc, ActionRefused) else "; ".join(exc.messages)
             self.message_user(request, text, messages.ERROR)
             request._report_refused = True
+
+    def _create(self, request, form, figures):
+        data = form.cleaned_data
+        report = services.report_create(
+            actor=request.user,
+            organization=data["organization"],
+            figures=figure_rows(figures),
+            sources=data["sources"],
+            tags=data["tags"],
+            **{field: data[field] for field in services.REPORT_FIELDS},
+        )
+        if data.get("point_released"):
+            services.report_update(
+                report=report,
+                actor=request.user,
+                point_released=True,
+                note="Released in the admin",
+            )
+        form.instance.pk = report.pk
+        form.instance._state.adding = False
+        form.instance.refresh_from_db()
+
+    def _update(self, request, form, figures):
+        data = form.cleaned_data
+        fields = {field: data[field] for field in services.REPORT_FIELDS}
+        if "point_released" in form.changed_data:
+            # Otherwise the service decides: a moved point is no longer released.
+            fields["point_released"] = data["point_released"]
+        services.report_update(
+            report=form.instance,
+            actor=request.user,
+            figures=figure_rows(figures) if figures.has_changed() else None,
+            sources=data["sources"],
+            tags=data["tags"],
+            note="Edited in the admin",
+            **fields,
+        )
 
     def construct_change_message(self, request, form, formsets, add=False):
         # The figures were saved by the service, not by their formset: the history has them.
