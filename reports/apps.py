@@ -16,6 +16,3 @@ class ReportsConfig(AppConfig):
         # Permissions exist only after migrate's own post_migrate handler, so the roles are
         # synced after it; this is set-up, not domain logic.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="reports.sync_roles")
-        # The gazetteer's Place admin, re-registered so an edit reaches the public records
-        # (the gazetteer, a leaf, cannot call the reports services itself).
-        from . import admin_places  # noqa: F401

@@ -4,6 +4,7 @@ goes through reports.services."""
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
 from .organisations import OrganizationAdmin, TrackerUserAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
+from .places import PlaceAdmin
 from .reports import ReportAdmin
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "KoboFormAdmin",
     "KoboSubmissionAdmin",
     "OrganizationAdmin",
+    "PlaceAdmin",
     "ReportAdmin",
     "ReportHistoryAdmin",
     "SourceAdmin",

@@ -7,7 +7,7 @@ from django.db import transaction
 from gazetteer import admin as gazetteer_admin
 from gazetteer.models import Place
 
-from . import services
+from .. import services
 
 
 class PlaceAdmin(gazetteer_admin.PlaceAdmin):
