@@ -616,7 +616,7 @@ def test_no_body_makes_a_server_error(api, body):
 
 
 def test_the_documented_example_is_accepted(api, news_source):
-    text = (Path(__file__).resolve().parent.parent / "docs" / "submissions.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "submissions.md").read_text()
     example = json.loads(text.split("```json\n")[1].split("```")[0])
     example["sources"] = [news_source.pk]
     response = api.post(URL, example, format="json")

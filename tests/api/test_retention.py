@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from reports import tasks
 from reports.api import auth, kobo
 from reports.models import ApiIdempotencyKey, KoboSubmission, Report
-from tests.test_api_kobo import MAPPING, SUBMISSION, submission
-from tests.test_api_write import URL, report
+from tests.api.test_kobo import MAPPING, SUBMISSION, submission
+from tests.api.test_write import URL, report
 
 UNMAPPABLE = {"group_event/place_pcode": "MMR002999"}
 
