@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from reports import aggregates, exports, services
 from tests import dashboard_data
@@ -66,11 +65,7 @@ def scenario(places, field_partner, moderator, news_source, file_report):
     return data
 
 
-@pytest.fixture
-def api(advocate):
-    client = APIClient()
-    client.force_authenticate(advocate)
-    return client
+pytestmark = pytest.mark.usefixtures("api_as_advocate")
 
 
 def _csv(text: str) -> list[list[str]]:

@@ -8,8 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -24,31 +22,7 @@ from reports.workflow import Status
 URL = "/api/v1/submissions/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def admin_user(db):
-    return get_user_model().objects.create_superuser("root", "root@example.org", "x-secret-pass-1")
-
-
-@pytest.fixture
-def client_and_key(admin_user, organizations, places):
-    return auth.api_client_create(
-        actor=admin_user,
-        name="Monitors' uploader",
-        organization=organizations["monitors"],
-        can_submit=True,
-    )
-
-
-@pytest.fixture
-def api(client_and_key):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {client_and_key[1]}")
-    return client
+pytestmark = pytest.mark.usefixtures("api_with_the_key")
 
 
 def report(**overrides):
