@@ -32,14 +32,9 @@ ALL_FORMATS = ["json", "csv", "hxl", "geojson"]
 
 
 @pytest.fixture
-def scenario(places, field_partner, moderator, news_source, file_report):
-    data = dashboard_data.build(
-        places=places,
-        field_partner=field_partner,
-        moderator=moderator,
-        news_source=news_source,
-        file_report=file_report,
-    )
+def scenario(scenario, field_partner, moderator, file_report):
+    """The dashboard's scenario plus a draft, a rejected, a retracted report and a hidden point."""
+    data = scenario
     data["draft"] = file_report(field_partner, title="Draft in progress")
     rejected = file_report(field_partner, title="Rejected rumour")
     services.report_submit(report=rejected, actor=field_partner)
