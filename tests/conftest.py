@@ -92,6 +92,11 @@ def moderator(db):
 
 
 @pytest.fixture
+def second_moderator(moderator):
+    return _user("moderator2", Role.MODERATOR, is_staff=True)
+
+
+@pytest.fixture
 def advocate(db):
     return _user("advocate", Role.ADVOCATE)
 
