@@ -1,11 +1,12 @@
-"""Fixtures: a small gazetteer, one user per role, and a helper that files reports through
-the services, as the people using the tracker would."""
+"""Fixtures for every area: a small gazetteer, one user per role, a helper that files reports
+through the services as the people using the tracker would, and the API test client."""
 
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
 
 from gazetteer.models import Place
 from reports import services
@@ -91,6 +92,11 @@ def moderator(db):
 
 
 @pytest.fixture
+def second_moderator(moderator):
+    return _user("moderator2", Role.MODERATOR, is_staff=True)
+
+
+@pytest.fixture
 def advocate(db):
     return _user("advocate", Role.ADVOCATE)
 
@@ -129,6 +135,13 @@ def file_report(places, news_source):
         return services.report_create(actor=actor, **fields)
 
     return make
+
+
+@pytest.fixture
+def api(db):
+    """The partner API through DRF's test client, anonymous unless a test signs it in
+    (tests/api/conftest.py: `api_as_advocate`, `api_with_the_key`)."""
+    return APIClient()
 
 
 @pytest.fixture(autouse=True)

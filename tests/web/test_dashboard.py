@@ -318,10 +318,10 @@ def test_briefing_is_a_printable_page_with_method_and_public_sources(client, sce
 def test_briefing_css_prints_on_a4_without_site_chrome():
     from pathlib import Path
 
-    css = (Path(__file__).resolve().parents[1] / "static/dashboard/briefing.css").read_text()
+    css = (Path(__file__).resolve().parents[2] / "static/dashboard/briefing.css").read_text()
     assert "@page { size: A4;" in css
     assert "@media print" in css
-    dashboard_css = (Path(__file__).resolve().parents[1] / "static/css/dashboard.css").read_text()
+    dashboard_css = (Path(__file__).resolve().parents[2] / "static/css/dashboard.css").read_text()
     assert "header.site, footer.site" in dashboard_css.split("@media print")[1]
 
 

@@ -8,8 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -24,31 +22,7 @@ from reports.workflow import Status
 URL = "/api/v1/submissions/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def admin_user(db):
-    return get_user_model().objects.create_superuser("root", "root@example.org", "x-secret-pass-1")
-
-
-@pytest.fixture
-def client_and_key(admin_user, organizations, places):
-    return auth.api_client_create(
-        actor=admin_user,
-        name="Monitors' uploader",
-        organization=organizations["monitors"],
-        can_submit=True,
-    )
-
-
-@pytest.fixture
-def api(client_and_key):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {client_and_key[1]}")
-    return client
+pytestmark = pytest.mark.usefixtures("api_with_the_key")
 
 
 def report(**overrides):
@@ -616,7 +590,7 @@ def test_no_body_makes_a_server_error(api, body):
 
 
 def test_the_documented_example_is_accepted(api, news_source):
-    text = (Path(__file__).resolve().parent.parent / "docs" / "submissions.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "submissions.md").read_text()
     example = json.loads(text.split("```json\n")[1].split("```")[0])
     example["sources"] = [news_source.pk]
     response = api.post(URL, example, format="json")

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.urls import include, path
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from reports.aggregates import QuestionError
@@ -46,9 +45,10 @@ urlpatterns = [
 ]
 
 
-@pytest.fixture
-def api(db):
-    return APIClient(raise_request_exception=False)
+@pytest.fixture(autouse=True)
+def server_errors_as_responses(api):
+    # An unexpected failure must come back as the API's 500 body, not be raised in the test.
+    api.raise_request_exception = False
 
 
 @pytest.mark.urls(__name__)

@@ -21,7 +21,6 @@ from schemathesis.specs.openapi.checks import (
 
 from reports.api.auth import api_client_create
 from reports.roles import Role
-from tests import dashboard_data
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -64,17 +63,6 @@ def keep_connection():
 
 
 @pytest.fixture
-def data(places, field_partner, moderator, news_source, file_report):
-    return dashboard_data.build(
-        places=places,
-        field_partner=field_partner,
-        moderator=moderator,
-        news_source=news_source,
-        file_report=file_report,
-    )
-
-
-@pytest.fixture
 def api_key(organizations):
     admin = get_user_model().objects.create_user("schema-admin", password="x-secret-pass-1")
     admin.groups.add(Group.objects.get(name=Role.ADMIN))
@@ -97,7 +85,7 @@ def api_key(organizations):
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_keeps_to_the_schema(case, keep_connection, data, api_key, settings):
+def test_every_operation_keeps_to_the_schema(case, keep_connection, scenario, api_key, settings):
     settings.TRACKER_API_CLIENT_RATE = "1000000/hour"
     case.call_and_validate(headers={"Authorization": f"Api-Key {api_key}"}, checks=CHECKS)
 

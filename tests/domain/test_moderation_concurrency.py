@@ -15,7 +15,6 @@ from django.db import connection
 from reports import services
 from reports.exceptions import ConcurrentModification, TransitionNotAllowed
 from reports.models import Report
-from reports.roles import Role
 from reports.workflow import Action, Status
 
 pytestmark = [
@@ -79,13 +78,10 @@ def race(report_pk, moves):
 
 
 @pytest.fixture
-def moderators(moderator):
-    from tests.conftest import _user
-
-    second = _user("moderator2", Role.MODERATOR, is_staff=True)
-    for user in (moderator, second):
+def moderators(moderator, second_moderator):
+    for user in (moderator, second_moderator):
         assert user.has_perm("reports.moderate_report")  # fills the permission cache here
-    return moderator, second
+    return moderator, second_moderator
 
 
 def submitted(file_report, field_partner):

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from reports import aggregates, exports, services
 from tests import dashboard_data
@@ -33,14 +32,9 @@ ALL_FORMATS = ["json", "csv", "hxl", "geojson"]
 
 
 @pytest.fixture
-def scenario(places, field_partner, moderator, news_source, file_report):
-    data = dashboard_data.build(
-        places=places,
-        field_partner=field_partner,
-        moderator=moderator,
-        news_source=news_source,
-        file_report=file_report,
-    )
+def scenario(scenario, field_partner, moderator, file_report):
+    """The dashboard's scenario plus a draft, a rejected, a retracted report and a hidden point."""
+    data = scenario
     data["draft"] = file_report(field_partner, title="Draft in progress")
     rejected = file_report(field_partner, title="Rejected rumour")
     services.report_submit(report=rejected, actor=field_partner)
@@ -66,11 +60,7 @@ def scenario(places, field_partner, moderator, news_source, file_report):
     return data
 
 
-@pytest.fixture
-def api(advocate):
-    client = APIClient()
-    client.force_authenticate(advocate)
-    return client
+pytestmark = pytest.mark.usefixtures("api_as_advocate")
 
 
 def _csv(text: str) -> list[list[str]]:

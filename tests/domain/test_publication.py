@@ -13,16 +13,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from reports import publication, services
 from reports.models import PublicReport, Source
 from tests import dashboard_data
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

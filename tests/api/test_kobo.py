@@ -5,8 +5,6 @@ import copy
 import threading
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from hypothesis import HealthCheck, given
@@ -82,30 +80,11 @@ def submission(**changes):
     return data
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
 @pytest.fixture
-def admin_user(db):
-    return get_user_model().objects.create_superuser("root", "root@example.org", "x-secret-pass-1")
-
-
-@pytest.fixture
-def api_client(admin_user, organizations, places):
-    client, _ = auth.api_client_create(
-        actor=admin_user,
-        name="Monitors' Kobo",
-        organization=organizations["monitors"],
-        can_submit=True,
+def form_and_token(client_and_key):
+    return kobo.kobo_form_create(
+        name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
     )
-    return client
-
-
-@pytest.fixture
-def form_and_token(api_client):
-    return kobo.kobo_form_create(name="Loikaw incident form", client=api_client, mapping=MAPPING)
 
 
 @pytest.fixture
@@ -319,14 +298,14 @@ def test_mapping_is_validated_with_every_problem_named():
     ]
 
 
-def test_moderator_defines_a_form_in_the_admin_and_sees_the_link_once(moderator, api_client):
+def test_moderator_defines_a_form_in_the_admin_and_sees_the_link_once(moderator, client_and_key):
     browser = APIClient()
     browser.force_login(moderator)
     refused = browser.post(
         "/admin/reports/koboform/add/",
         {
             "name": "Ward form",
-            "client": api_client.pk,
+            "client": client_and_key[0].pk,
             "mapping": '{"title": "t"}',
             "is_active": "on",
         },
@@ -338,7 +317,7 @@ def test_moderator_defines_a_form_in_the_admin_and_sees_the_link_once(moderator,
         "/admin/reports/koboform/add/",
         {
             "name": "Ward form",
-            "client": api_client.pk,
+            "client": client_and_key[0].pk,
             "mapping": '{"title": "t", "place_pcode": "p", "start_date": "d"}',
             "is_active": "on",
         },
@@ -466,10 +445,10 @@ OTHER_FORM_SUBMISSION = {
 
 
 @pytest.fixture
-def identified_form(api_client):
+def identified_form(client_and_key):
     return kobo.kobo_form_create(
         name="Loikaw incident form",
-        client=api_client,
+        client=client_and_key[0],
         mapping=MAPPING,
         kobo_asset_uid=KARENNI_ASSET_UID,
         kobo_form_uuid=KARENNI_FORM_UUID,
@@ -557,11 +536,11 @@ def test_a_nested_formhub_group_is_read_too(identified_form):
 
 
 @pytest.mark.parametrize("blank", ["both blank", "asset uid blank"])
-def test_blank_expected_ids_accept_any_form(api_client, blank):
+def test_blank_expected_ids_accept_any_form(client_and_key, blank):
     """Forms registered before the check, or whose ids the moderator left blank."""
     form, token = kobo.kobo_form_create(
         name="Loikaw incident form",
-        client=api_client,
+        client=client_and_key[0],
         mapping=MAPPING,
         kobo_form_uuid="" if blank == "both blank" else KARENNI_FORM_UUID,
     )
@@ -601,11 +580,11 @@ def test_a_refused_submission_resent_is_kept_once_and_mapped_once_the_ids_are_fi
     assert (KoboSubmission.objects.count(), Report.objects.count()) == (1, 1)
 
 
-def test_the_kobo_ids_are_checked_when_a_form_is_defined(moderator, api_client):
+def test_the_kobo_ids_are_checked_when_a_form_is_defined(moderator, client_and_key):
     with pytest.raises(ValidationError) as caught:
         kobo.kobo_form_create(
             name="Ward form",
-            client=api_client,
+            client=client_and_key[0],
             mapping=MAPPING,
             kobo_asset_uid="aXk3 JHpQ",
             kobo_form_uuid="4C3A1E2B-9F0D",
@@ -620,7 +599,7 @@ def test_the_kobo_ids_are_checked_when_a_form_is_defined(moderator, api_client):
         "/admin/reports/koboform/add/",
         {
             "name": "Ward form",
-            "client": api_client.pk,
+            "client": client_and_key[0].pk,
             "kobo_asset_uid": " aXk3JHpQ9sV2mN8bR4tL7c ",
             "kobo_form_uuid": "4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0",
             "mapping": '{"title": "t", "place_pcode": "p", "start_date": "d"}',

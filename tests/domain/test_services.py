@@ -444,7 +444,7 @@ class FailingMail:
 def test_a_failing_notification_does_not_undo_or_break_a_decision(
     field_partner, moderator, file_report, settings, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = "tests.test_services.FailingMail"
+    settings.EMAIL_BACKEND = "tests.domain.test_services.FailingMail"
     report = file_report(field_partner)
     with django_capture_on_commit_callbacks(execute=True):
         services.report_submit(report=report, actor=field_partner)

@@ -5,17 +5,11 @@ ends with an exact copy."""
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from reports import publication, selectors, services
 from tests import dashboard_data
 
-
-@pytest.fixture
-def api(advocate):
-    client = APIClient()
-    client.force_authenticate(advocate)
-    return client
+pytestmark = pytest.mark.usefixtures("api_as_advocate")
 
 
 def sync(api, mirror: dict, since, between_pages=()) -> tuple:

@@ -1,6 +1,6 @@
-"""The engine against a deliberately simple reference implementation of DOMAIN.md's counting
-rules, on random reports, figures, sources, events, reference choices, retractions, relinks
-and edits, built through the services in a small gazetteer."""
+"""The engine against a deliberately simple reference implementation of the counting rules
+(docs/counting.md), on random reports, figures, sources, events, reference choices,
+retractions, relinks and edits, built through the services in a small gazetteer."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -162,7 +162,7 @@ def build(data, gazetteer, partner, moderator) -> None:
             pass
 
 
-# --- the reference: the rules as DOMAIN.md words them, computed the slow, obvious way ---------
+# --- the reference: the rules as docs/counting.md words them, computed the slow, obvious way ---
 
 
 def dated(report):

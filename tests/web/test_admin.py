@@ -14,12 +14,6 @@ def report(field_partner, file_report):
     return report
 
 
-@pytest.fixture
-def moderator_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
 def change_form_data(report, **overrides):
     figure = report.figures.get()
     data = {

@@ -1,8 +1,5 @@
-"""The full MIMU P-code release 9.6 (towns and village tracts) from ../shared/data/gazetteer.
-
-Runs when TRACKER_MIMU_DIR names the folder (`.ci/run` sets it); the repository itself ships
-only a sample.
-"""
+"""The full MIMU P-code release 9.6 (towns and village tracts), from the folder
+TRACKER_MIMU_DIR names (`.ci/run` sets it); the repository itself ships only a sample."""
 
 import os
 from pathlib import Path

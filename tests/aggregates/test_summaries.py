@@ -12,7 +12,7 @@ from django.db import connection
 from reports import aggregates, publication, services
 from reports.aggregates import Question
 from reports.models import EventCount, FlowTotal, Report, StockStep
-from tests.test_aggregates import as_tuple, world  # noqa: F401 - the shared fixture
+from tests.aggregates.conftest import as_tuple
 
 D = date
 

@@ -5,7 +5,6 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.response import Response
@@ -24,38 +23,15 @@ DRAFT = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def admin_user(db):
-    return get_user_model().objects.create_superuser("root", "root@example.org", "x-secret-pass-1")
-
-
-@pytest.fixture
-def submitter(admin_user, organizations):
-    client, key = auth.api_client_create(
-        actor=admin_user,
-        name="Monitors' Kobo server",
-        organization=organizations["monitors"],
-        can_submit=True,
-    )
-    return client, key
-
-
-def api(key=None, keyword="Api-Key"):
+def with_key(key=None, keyword="Api-Key"):
     client = APIClient()
     if key:
         client.credentials(HTTP_AUTHORIZATION=f"{keyword} {key}")
     return client
 
 
-def test_key_is_returned_once_and_only_its_hash_is_stored(submitter):
-    client, key = submitter
+def test_key_is_returned_once_and_only_its_hash_is_stored(client_and_key):
+    client, key = client_and_key
     stored = ApiClient.objects.get(pk=client.pk)
     assert stored.prefix == key.split(".")[0]
     assert len(stored.prefix) == 8
@@ -89,7 +65,7 @@ def test_admin_registers_a_client_and_sees_its_key_once(admin_user, organization
     assert client.key_hash == hashlib.sha256(key.encode()).hexdigest()
     change_page = browser.get(f"/admin/reports/apiclient/{client.pk}/change/")
     assert key not in change_page.content.decode()
-    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
     assert Report.objects.get().organization == organizations["relief"]
 
 
@@ -102,9 +78,9 @@ def test_only_an_administrator_registers_clients(field_partner, organizations):
 
 
 @pytest.mark.parametrize("keyword", ["Api-Key", "Bearer", "api-key"])
-def test_key_accepted_with_either_keyword(submitter, places, keyword):
-    _, key = submitter
-    response = api(key, keyword).post("/api/v1/submissions/", DRAFT, format="json")
+def test_key_accepted_with_either_keyword(client_and_key, places, keyword):
+    _, key = client_and_key
+    response = with_key(key, keyword).post("/api/v1/submissions/", DRAFT, format="json")
     assert response.status_code == 201
 
 
@@ -116,7 +92,7 @@ def test_key_accepted_with_either_keyword(submitter, places, keyword):
         ("Api-Key", "Send the key as 'Authorization: Api-Key <key>', with no spaces in the key."),
     ],
 )
-def test_bad_keys_are_refused_with_401(submitter, places, header, message):
+def test_bad_keys_are_refused_with_401(client_and_key, places, header, message):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
     response = client.post("/api/v1/submissions/", DRAFT, format="json")
@@ -127,11 +103,11 @@ def test_bad_keys_are_refused_with_401(submitter, places, header, message):
 
 
 def test_revoked_key_gets_401_with_a_clear_message_and_nothing_is_stored(
-    submitter, admin_user, places
+    client_and_key, admin_user, places
 ):
-    client, key = submitter
+    client, key = client_and_key
     auth.api_client_revoke(actor=admin_user, client=client)
-    response = api(key).post("/api/v1/submissions/", DRAFT, format="json")
+    response = with_key(key).post("/api/v1/submissions/", DRAFT, format="json")
     assert response.status_code == 401
     day = client.revoked_at.strftime("%Y-%m-%d")
     assert response.json()["errors"][0]["detail"] == (
@@ -141,8 +117,8 @@ def test_revoked_key_gets_401_with_a_clear_message_and_nothing_is_stored(
     assert not client.user.groups.filter(name="Field partner").exists()
 
 
-def test_a_revoked_key_cannot_read_on_from_the_cache(submitter, admin_user):
-    client, key = submitter
+def test_a_revoked_key_cannot_read_on_from_the_cache(client_and_key, admin_user):
+    client, key = client_and_key
     assert _read(key).status_code == 200  # the client is now cached for reads
     auth.api_client_revoke(actor=admin_user, client=client)
     assert _read(key).status_code == 401
@@ -150,21 +126,21 @@ def test_a_revoked_key_cannot_read_on_from_the_cache(submitter, admin_user):
     assert _read(key).status_code == 401
 
 
-def test_a_write_never_uses_the_cached_client(submitter, places):
+def test_a_write_never_uses_the_cached_client(client_and_key, places):
     from django.utils import timezone
 
-    client, key = submitter
+    client, key = client_and_key
     assert _read(key).status_code == 200
     # Revoked behind the services' back, so the cached client is not cleared: a read may still
     # use it (public data, for auth.READ_CACHE_SECONDS); a write asks the database.
     ApiClient.objects.filter(pk=client.pk).update(revoked_at=timezone.now())
     assert _read(key).status_code == 200
-    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 401
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 401
     assert Report.objects.count() == 0
 
 
-def test_admin_action_revokes(submitter, admin_user, places):
-    client, key = submitter
+def test_admin_action_revokes(client_and_key, admin_user, places):
+    client, key = client_and_key
     browser = APIClient()
     browser.force_login(admin_user)
     browser.post(
@@ -173,14 +149,14 @@ def test_admin_action_revokes(submitter, admin_user, places):
     )
     client.refresh_from_db()
     assert client.revoked_by == admin_user
-    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 401
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 401
 
 
 def test_read_only_client_cannot_submit(admin_user, organizations, places):
     _, key = auth.api_client_create(
         actor=admin_user, name="Dashboard mirror", organization=organizations["monitors"]
     )
-    response = api(key).post("/api/v1/submissions/", DRAFT, format="json")
+    response = with_key(key).post("/api/v1/submissions/", DRAFT, format="json")
     assert response.status_code == 403
     assert response.json()["errors"][0]["detail"] == (
         "This API key does not have the 'submit' scope."
@@ -188,12 +164,12 @@ def test_read_only_client_cannot_submit(admin_user, organizations, places):
     assert Report.objects.count() == 0
 
 
-def test_scopes_changed_later_take_effect(submitter, admin_user, places):
-    client, key = submitter
+def test_scopes_changed_later_take_effect(client_and_key, admin_user, places):
+    client, key = client_and_key
     auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=False)
-    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 403
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 403
     auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=True)
-    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
 
 
 def test_no_key_is_401_and_a_logged_in_person_cannot_use_the_submit_endpoint(field_partner, places):
@@ -206,14 +182,14 @@ def test_no_key_is_401_and_a_logged_in_person_cannot_use_the_submit_endpoint(fie
     assert Report.objects.count() == 0
 
 
-def test_usage_is_counted_per_client_per_day(submitter, places, monkeypatch):
-    client, key = submitter
+def test_usage_is_counted_per_client_per_day(client_and_key, places, monkeypatch):
+    client, key = client_and_key
     for _ in range(3):
-        api(key).post("/api/v1/submissions/", DRAFT, format="json")
-    api("abcdefgh.not-a-key").post("/api/v1/submissions/", DRAFT, format="json")
+        with_key(key).post("/api/v1/submissions/", DRAFT, format="json")
+    with_key("abcdefgh.not-a-key").post("/api/v1/submissions/", DRAFT, format="json")
     next_day = datetime(2030, 1, 2, 8, 0, tzinfo=UTC)
     monkeypatch.setattr(auth.timezone, "now", lambda: next_day)
-    api(key).post("/api/v1/submissions/", {}, format="json")
+    with_key(key).post("/api/v1/submissions/", {}, format="json")
     monkeypatch.undo()
     rows = {u.day.isoformat(): u.requests for u in ApiUsage.objects.filter(client=client)}
     today = datetime.now(UTC).date().isoformat()
@@ -222,12 +198,12 @@ def test_usage_is_counted_per_client_per_day(submitter, places, monkeypatch):
     assert client.last_used_at == next_day
 
 
-def test_usage_is_kept_in_the_process_and_written_in_one_go(submitter, places, settings):
+def test_usage_is_kept_in_the_process_and_written_in_one_go(client_and_key, places, settings):
     settings.TRACKER_API_USAGE_FLUSH_SECONDS = 60
-    client, key = submitter
+    client, key = client_and_key
     auth.usage.flush()
     for _ in range(4):
-        assert api(key).get("/api/v1/places/").status_code == 200
+        assert with_key(key).get("/api/v1/places/").status_code == 200
     assert ApiUsage.objects.filter(client=client).count() == 0
     assert ApiClient.objects.get(pk=client.pk).last_used_at is None
 
@@ -238,33 +214,34 @@ def test_usage_is_kept_in_the_process_and_written_in_one_go(submitter, places, s
         (today, 4)
     ]
     assert ApiClient.objects.get(pk=client.pk).last_used_at is not None
-    api(key).get("/api/v1/places/")
+    with_key(key).get("/api/v1/places/")
     auth.usage.flush()
     assert ApiUsage.objects.get(client=client, day=today).requests == 5
 
 
-def test_throttled_client_gets_429_with_retry_after(submitter, places, settings):
+def test_throttled_client_gets_429_with_retry_after(client_and_key, places, settings):
     settings.TRACKER_API_CLIENT_RATE = "2/hour"
-    _, key = submitter
+    _, key = client_and_key
     codes = [
-        api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code for _ in range(3)
+        with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code
+        for _ in range(3)
     ]
     assert codes == [201, 201, 429]
-    response = api(key).post("/api/v1/submissions/", DRAFT, format="json")
+    response = with_key(key).post("/api/v1/submissions/", DRAFT, format="json")
     assert response.status_code == 429
     assert 3500 <= int(response["Retry-After"]) <= 3600
     assert Report.objects.count() == 2
 
 
-def test_throttle_budget_is_per_client(submitter, admin_user, organizations, places, settings):
+def test_throttle_budget_is_per_client(client_and_key, admin_user, organizations, places, settings):
     settings.TRACKER_API_CLIENT_RATE = "1/hour"
-    _, key = submitter
+    _, key = client_and_key
     _, other_key = auth.api_client_create(
         actor=admin_user, name="Second", organization=organizations["relief"], can_submit=True
     )
-    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
-    assert api(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 429
-    assert api(other_key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 429
+    assert with_key(other_key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
 
 
 class PublicThing(APIView):
@@ -284,7 +261,7 @@ def _read(key=None):
     return PublicThing.as_view()(request)
 
 
-def test_anonymous_readers_are_throttled_or_turned_away(submitter, settings):
+def test_anonymous_readers_are_throttled_or_turned_away(client_and_key, settings):
     settings.TRACKER_API_ANON_RATE = "1/minute"
     assert _read().status_code == 200
     refused = _read()
@@ -297,7 +274,7 @@ def test_anonymous_readers_are_throttled_or_turned_away(submitter, settings):
     assert str(response.data["errors"][0]["detail"]) == (
         "This tracker's API needs a key: send 'Authorization: Api-Key <key>'."
     )
-    _, key = submitter
+    _, key = client_and_key
     assert _read(key).status_code == 200
 
 
@@ -359,9 +336,9 @@ def test_create_api_client_command(admin_user, organizations, capsys):
 
 
 def test_deactivating_the_organisation_in_the_admin_stops_its_key_at_once(
-    submitter, admin_user, organizations
+    client_and_key, admin_user, organizations
 ):
-    client, key = submitter
+    client, key = client_and_key
     assert _read(key).status_code == 200  # cached for reads from here on
     browser = APIClient()
     browser.force_login(admin_user)

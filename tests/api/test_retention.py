@@ -6,47 +6,25 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reports import tasks
-from reports.api import auth, kobo
+from reports.api import kobo
 from reports.models import ApiIdempotencyKey, KoboSubmission, Report
-from tests.test_api_kobo import MAPPING, SUBMISSION, submission
-from tests.test_api_write import URL, report
+from tests.api.test_kobo import MAPPING, SUBMISSION, submission
+from tests.api.test_write import URL, report
 
 UNMAPPABLE = {"group_event/place_pcode": "MMR002999"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("api_with_the_key")
 
 
 @pytest.fixture
-def api_client(db, organizations, places):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x-pass-1")
-    return auth.api_client_create(
-        actor=admin,
-        name="Monitors' uploader",
-        organization=organizations["monitors"],
-        can_submit=True,
-    )
-
-
-@pytest.fixture
-def api(api_client):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {api_client[1]}")
-    return client
-
-
-@pytest.fixture
-def send_kobo(api_client):
+def send_kobo(client_and_key):
     _, token = kobo.kobo_form_create(
-        name="Loikaw incident form", client=api_client[0], mapping=MAPPING
+        name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
     )
 
     def send(payload):

@@ -53,19 +53,6 @@ def submit(field_partner, file_report):
     return make
 
 
-@pytest.fixture
-def moderator_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
-def second_moderator(moderator):
-    from tests.conftest import _user
-
-    return _user("moderator2", "Moderator", is_staff=True)
-
-
 def submitted_days_ago(monkeypatch, submit, days, **overrides):
     """A report submitted `days` ago: the services read the clock, so the clock is set."""
     then = timezone.now() - timedelta(days=days)
