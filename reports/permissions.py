@@ -39,3 +39,13 @@ def can_edit(user, report) -> bool:
     if is_moderator(user):
         return True
     return report.status in EDITABLE_BY_PARTNER and can_submit_for(user, report.organization)
+
+
+def can_manage_api_clients(user) -> bool:
+    """Register, re-scope or revoke API clients (the Django admin's add permission)."""
+    return user.is_active and user.has_perm("reports.add_apiclient")
+
+
+def can_use_api(user) -> bool:
+    """An API client's service user may act through the API (its API partner role)."""
+    return user.has_perm("reports.use_api")

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
 
+from gazetteer.importer import FileResult
 from gazetteer.models import Place
 from reports import figures as figure_text
 from reports import selectors
@@ -289,7 +290,7 @@ def follow_places(place_ids: Iterable[int]) -> int:
     return follow_reports(reports.values_list("pk", flat=True))
 
 
-def follow_gazetteer_import(results) -> int:
+def follow_gazetteer_import(results: Iterable[FileResult]) -> int:
     """The places a gazetteer import renamed or re-pointed (gazetteer.importer's results)."""
     pcodes = {pcode for result in results for pcode in result.updated_pcodes}
     if not pcodes:

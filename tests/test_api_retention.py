@@ -11,8 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reports import tasks
-from reports.api import auth, kobo
+from reports import services, tasks
 from reports.models import ApiIdempotencyKey, KoboSubmission, Report
 from tests.test_api_kobo import MAPPING, SUBMISSION, submission
 from tests.test_api_write import URL, report
@@ -28,7 +27,7 @@ def fresh_throttles():
 @pytest.fixture
 def api_client(db, organizations, places):
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "x-pass-1")
-    return auth.api_client_create(
+    return services.api_client_create(
         actor=admin,
         name="Monitors' uploader",
         organization=organizations["monitors"],
@@ -45,7 +44,7 @@ def api(api_client):
 
 @pytest.fixture
 def send_kobo(api_client):
-    _, token = kobo.kobo_form_create(
+    _, token = services.kobo_form_create(
         name="Loikaw incident form", client=api_client[0], mapping=MAPPING
     )
 
