@@ -1,24 +1,5 @@
-"""The public record of each approved report: the JSON document the partner API serves, kept
-ready in PublicReport and rebuilt, in the same transaction, by everything that can change it.
-
-Why kept, not built per request: a page of 100 reports built from the base tables is ~500
-model instances and a third of a second of a busy server's time; served from here it is one
-indexed query and a join of strings. And a kept document knows when it last changed as the
-public sees it: renaming a source, an event, a tag or a place changes the document of every
-report that shows it, and so moves its `changed_at`, which is what a partner's mirror syncs on
-(`/api/v1/reports/?updated_since=`).
-
-What may be shown is the selectors' (public_point, public_source_label): no internal notes,
-no submitter or organisation, confidential sources by type only, the exact point only once a
-moderator released it.
-
-Who must call what (no signals: every consequence is written where it happens):
-- follow_reports(ids): reports.services after any change to an approved report or a
-  transition into or out of approval; the report admin goes through those services.
-- follow_source / follow_event / follow_places / follow_tag: the admin pages that edit them
-  (reports/admin.py, gazetteer/admin.py) and the gazetteer import command.
-- rebuild() / verify(): `manage.py rebuild_public_records [--check]`.
-"""
+"""The public record of each approved report: the one public shape of a report, the JSON the
+partner API serves, kept in PublicReport and rebuilt in the same transaction as every change."""
 
 import json
 from collections.abc import Iterable
@@ -133,9 +114,7 @@ def report_data(report, metric_names: dict | None = None) -> dict:
         "place": place_in_report_data(report.place),
         "latitude": _optional(latitude, float),
         "longitude": _optional(longitude, float),
-        # Until a moderator releases the point, the public knows the place only (and not
-        # whether a point was recorded).
-        "location_precision": report.location_precision if report.point_released else "place",
+        "location_precision": selectors.public_location_precision(report),
         "cause": report.cause,
         "cause_name": str(Cause(report.cause).label) if report.cause else None,
         "tags": sorted(t.name for t in _related(report, "tags")),
@@ -184,6 +163,15 @@ def _built(report_ids: list[int]) -> dict[int, dict]:
 
 
 # --- keeping the documents -----------------------------------------------------------------------
+# Kept, not built per request: a page of 100 reports built from the base tables is ~500 model
+# instances and a third of a second of a busy server's time; served from here it is one
+# indexed query and a join of strings. A kept document also knows when it last changed as the
+# public sees it: renaming a source, an event, a tag or a place changes the document of every
+# report that shows it, and so moves its `changed_at`, which partners' mirrors sync on.
+# Who calls what (no signals): the services follow_reports() after any change to an approved
+# report or a transition into or out of approval; the admin pages and the gazetteer import
+# (through services.places_*) follow the sources, events, tags and places they edit;
+# `manage.py rebuild_public_records [--check]` runs rebuild() / verify().
 
 
 def follow_reports(report_ids: Iterable[int]) -> int:
