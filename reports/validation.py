@@ -1,8 +1,10 @@
 """The cleaning of what people type into a report, its figures, tags and sources: one
 message per field, raised as ValidationError before anything is written."""
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -12,6 +14,10 @@ from gazetteer.models import Place
 
 from .figures import clean_figure, text
 from .vocabulary import Cause, DatePrecision, LocationPrecision, SourceType
+
+# What a report's dates and coordinates may arrive as, from a form, the API or Kobo.
+DateInput: TypeAlias = date | str | None
+CoordinateInput: TypeAlias = Decimal | float | str | None
 
 MAX_SUMMARY = 4000
 
@@ -53,7 +59,7 @@ FIGURE_FIELDS = (
 )
 
 
-def _parse_date(raw, field, errors):
+def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
     if raw in (None, ""):
         return None
     if isinstance(raw, date):
@@ -65,7 +71,7 @@ def _parse_date(raw, field, errors):
         return None
 
 
-def _parse_coordinate(raw, field, bound, errors):
+def _parse_coordinate(raw: Any, field: str, bound: int, errors: dict[str, str]) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
@@ -81,7 +87,7 @@ def _parse_coordinate(raw, field, bound, errors):
     return number.quantize(Decimal("0.000001"))
 
 
-def clean_report_fields(data: dict) -> dict:
+def clean_report_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a report's own fields (not figures or sources); raise ValidationError keyed by
     field. Missing keys take the model's defaults."""
     errors: dict[str, str] = {}
@@ -152,7 +158,7 @@ def clean_report_fields(data: dict) -> dict:
     }
 
 
-def clean_tags(tags) -> list[str]:
+def clean_tags(tags: Iterable[Any] | None) -> list[str]:
     names = sorted({" ".join(str(t).split()) for t in tags or () if str(t).strip()})
     if len(names) > MAX_TAGS:
         raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
@@ -162,7 +168,7 @@ def clean_tags(tags) -> list[str]:
     return names
 
 
-def _country_household_size(place) -> Decimal | None:
+def _country_household_size(place: Any) -> Decimal | None:
     if not isinstance(place, Place):
         return None
     country = place.path.strip("/").split("/")[0]
@@ -171,7 +177,9 @@ def _country_household_size(place) -> Decimal | None:
     )
 
 
-def clean_figures(figures, *, place=None) -> list[dict]:
+def clean_figures(
+    figures: Iterable[dict[str, Any]] | None, *, place: Any = None
+) -> list[dict[str, Any]]:
     """Validate every figure; errors are keyed "figures.N.field" and say "Figure N". A figure
     in households without a size takes the default of the place's country, and keeps it."""
     cleaned, errors = [], {}
@@ -204,10 +212,10 @@ def clean_source(
     name: str = "",
     title: str = "",
     url: str = "",
-    published_on=None,
+    published_on: Any = None,
     language: str = "",
     is_confidential: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """A source's fields, cleaned, or ValidationError keyed by field."""
     errors = {}
     if source_type not in SourceType.values:

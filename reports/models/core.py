@@ -1,5 +1,7 @@
 """Organisations, memberships, sources, events, reports with their figures, and submission keys."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -27,7 +29,7 @@ class Organization(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -42,7 +44,7 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} in {self.organization}"
 
 
@@ -72,7 +74,7 @@ class Source(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         date = f", {self.published_on:%d %b %Y}" if self.published_on else ""
         return f"{self.name}{date}" + (f": {self.title}" if self.title else "")
 
@@ -94,7 +96,7 @@ class Event(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -177,7 +179,7 @@ class Report(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
 
 
@@ -226,10 +228,10 @@ class Figure(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_metric_display()}: {figures.describe(self)}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.count_low, self.count_best, self.count_high = figures.counts(
             qualifier=self.qualifier,
             value=self.value,
@@ -257,7 +259,7 @@ class EventReferenceFigure(models.Model):
             models.UniqueConstraint(fields=["event", "metric"], name="one_reference_per_metric"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Reference for {self.get_metric_display().lower()} in {self.event}"
 
 
@@ -277,5 +279,5 @@ class SubmissionKey(models.Model):
             models.UniqueConstraint(fields=["user", "key"], name="one_use_per_submission_key"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key} -> report #{self.report_id}"

@@ -1,5 +1,7 @@
 """The append-only history of every report: who did what, when, and what changed."""
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -9,10 +11,10 @@ from .core import Report
 
 
 class HistoryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise TypeError("Report history is append-only.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise TypeError("Report history is append-only.")
 
 
@@ -37,13 +39,13 @@ class ReportHistory(models.Model):
         ordering = ["created_at", "id"]
         verbose_name_plural = "report history"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise TypeError("Report history is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Report history is append-only.")

@@ -45,7 +45,7 @@ class ApiClient(models.Model):
         ordering = ["organization__name", "name"]
         verbose_name = "API client"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.organization})"
 
     @property
@@ -67,7 +67,7 @@ class ApiUsage(models.Model):
             models.UniqueConstraint(fields=["client", "day"], name="apiusage_one_per_day"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.client} on {self.day}: {self.requests}"
 
 
@@ -89,7 +89,7 @@ class ApiIdempotencyKey(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key} of {self.client}"
 
 
@@ -144,7 +144,7 @@ class KoboForm(models.Model):
         ordering = ["name"]
         verbose_name = "KoboToolbox form"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -174,5 +174,5 @@ class KoboSubmission(models.Model):
             models.UniqueConstraint(fields=["form", "uuid"], name="kobo_submission_once"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.form}: {self.uuid} ({self.get_status_display().lower()})"

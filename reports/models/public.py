@@ -22,5 +22,5 @@ class PublicReport(models.Model):
             models.Index(fields=["changed_at", "report"], name="public_report_by_change"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Public record of report #{self.report_id}"

@@ -61,7 +61,7 @@ class EventCount(_Ancestry):
             models.Index(fields=["adm4", "dated"], name="eventcount_adm4_dated"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.metric} of {self.key}: {self.best}"
 
 
@@ -105,7 +105,7 @@ class SourceUse(_Ancestry):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"source {self.source_id} behind {self.key} ({self.metric})"
 
 
@@ -137,7 +137,7 @@ class FlowTotal(_Ancestry):
             models.Index(fields=["span", "level", "start"], name="flowtotal_by_level"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.metric} in node {self.node}, {self.span} of {self.start}: {self.best}"
 
 
@@ -169,5 +169,5 @@ class StockStep(_Ancestry):
             models.Index(fields=["metric", "valid_to"], name="stockstep_valid_to"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.metric} in node {self.node} from {self.valid_from}: {self.best}"

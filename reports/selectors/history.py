@@ -1,10 +1,13 @@
 """A report's history in words: each change with readable labels, names and figures
 instead of the stored codes and ids."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.text import capfirst
 
 from gazetteer.models import Place
@@ -43,7 +46,7 @@ CHANGE_LABELS = {
 }
 
 
-CHOICE_FIELDS = {
+CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
     "cause": Cause,
     "date_precision": DatePrecision,
     "location_precision": LocationPrecision,
@@ -72,15 +75,15 @@ def _change_label(field: str) -> str:
     if field in CHANGE_LABELS:
         return CHANGE_LABELS[field]
     try:
-        return capfirst(Report._meta.get_field(field).verbose_name)
+        return str(capfirst(Report._meta.get_field(field).verbose_name))  # type: ignore[union-attr]
     except FieldDoesNotExist:
         return field.replace("_", " ").capitalize()
 
 
-def _names_in_changes(all_changes: list[dict]) -> dict[str, dict]:
+def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, str]]:
     """Look up, once for the whole history, the places, sources, events, organisations and
     figures the stored changes refer to by code or id."""
-    wanted: dict[str, set] = {k: set() for k in ("place", "sources", "event", "organization")}
+    wanted: dict[str, set[Any]] = {k: set() for k in ("place", "sources", "event", "organization")}
     wanted["figure"] = set()
     for changes in all_changes:
         for field, pair in changes.items():
@@ -96,7 +99,7 @@ def _names_in_changes(all_changes: list[dict]) -> dict[str, dict]:
                 elif field == "reference_for" and isinstance(value, list):
                     wanted["event"].update(p[0] for p in value if isinstance(p, list | tuple))
 
-    def ints(values):
+    def ints(values: Iterable[Any]) -> list[int]:
         return [v for v in values if isinstance(v, int)]
 
     return {
@@ -118,7 +121,7 @@ def _names_in_changes(all_changes: list[dict]) -> dict[str, dict]:
     }
 
 
-def _readable(field: str, value, names: dict[str, dict]) -> str:
+def _readable(field: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if field == "place":
@@ -151,7 +154,7 @@ def _readable(field: str, value, names: dict[str, dict]) -> str:
     return str(value)
 
 
-def _metric_label(metric) -> str:
+def _metric_label(metric: Any) -> str:
     return Metric(metric).label.lower() if metric in Metric.values else str(metric)
 
 
@@ -166,7 +169,7 @@ FIGURE_TEXT_FIELDS = (
 )
 
 
-def _figure_text(data) -> str:
+def _figure_text(data: Any) -> str:
     if not isinstance(data, dict):
         return str(data)
     return str(Figure(**{k: v for k, v in data.items() if k in FIGURE_TEXT_FIELDS}))

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
 
 from gazetteer.models import AdminLevel, Place
 
@@ -43,7 +44,7 @@ def status_counts(reports: QuerySet[Report]) -> dict[str, int]:
 def places_with_reports(max_level: int = AdminLevel.TOWNSHIP) -> QuerySet[Place]:
     """The states, districts and townships that have reports in or beneath them: the useful
     choices for the queue's place filter (the full gazetteer has thousands of places)."""
-    codes = set()
+    codes: set[str] = set()
     for path in Report.objects.order_by().values_list("place__path", flat=True).distinct():
         codes.update(code for code in path.split("/") if code)
     return Place.objects.filter(pcode__in=codes, admin_level__gte=1, admin_level__lte=max_level)
@@ -64,9 +65,9 @@ class LikelyDuplicate:
 
 
 def _point(report: Report) -> tuple[float, float] | None:
-    if report.latitude is not None:
+    if report.latitude is not None and report.longitude is not None:
         return float(report.latitude), float(report.longitude)
-    if report.place.latitude is not None:
+    if report.place.latitude is not None and report.place.longitude is not None:
         return float(report.place.latitude), float(report.place.longitude)
     return None
 
@@ -132,7 +133,12 @@ def likely_duplicates(report: Report, limit: int = 10) -> list[LikelyDuplicate]:
     return ranked[:limit]
 
 
-def _rank_duplicate(report, candidate, metrics, point) -> LikelyDuplicate:
+def _rank_duplicate(
+    report: Report,
+    candidate: Report,
+    metrics: set[str],
+    point: tuple[float, float] | None,
+) -> LikelyDuplicate:
     place, other = report.place, candidate.place
     score, reasons = 0.0, []
     if other.pk == place.pk:
@@ -181,7 +187,7 @@ class EventFigure:
 @dataclass(frozen=True)
 class EventMetric:
     metric: str
-    label: str
+    label: str | Promise
     figures: tuple[EventFigure, ...]
     reference: EventFigure | None
     # The range among the approved figures (triangulation), None when there are none.
@@ -192,7 +198,7 @@ class EventMetric:
     def range_text(self) -> str:
         if self.low is None:
             return ""
-        unit = "buildings" if SUBJECT[self.metric] == Subject.STRUCTURES else "people"
+        unit = "buildings" if SUBJECT[Metric(self.metric)] == Subject.STRUCTURES else "people"
         if self.low == self.high:
             return f"{self.low:,} {unit}"
         return f"{self.low:,}–{self.high:,} {unit}"

@@ -1,17 +1,22 @@
 """THE "who sees what": what the public may see of a report and its sources, and what a
 person may open or cite. Views, exports, the API and publication ask here (docs/domain.md)."""
 
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from .. import permissions
-from ..models import PublicReport, Report, Source
+from ..models import PublicReport, Report, ReportHistory, Source
+from ..types import Viewer
 from ..vocabulary import (
     LocationPrecision,
     SourceType,
 )
 from ..workflow import Action, Status
 
-CONFIDENTIAL_LABELS = {
+CONFIDENTIAL_LABELS: dict[str, str] = {
     SourceType.NEWS_MEDIA: "confidential media source",
     SourceType.UN_INGO: "confidential UN or international NGO source",
     SourceType.LOCAL_CSO: "confidential local source",
@@ -25,7 +30,7 @@ def public_reports() -> QuerySet[Report]:
     return (
         Report.objects.filter(status=Status.APPROVED)
         .select_related("place")
-        .prefetch_related("figures", "sources", "tags")
+        .prefetch_related("figures", "sources", "tags")  # type: ignore[misc]  # taggit is untyped
     )
 
 
@@ -45,7 +50,7 @@ def public_source_label(source: Source) -> str:
     return str(source)
 
 
-def public_point(report: Report):
+def public_point(report: Report) -> tuple[Decimal | None, Decimal | None]:
     """The (latitude, longitude) the public may see: the exact point only once a moderator
     released it, otherwise the place's representative point."""
     if report.latitude is not None and report.point_released:
@@ -59,7 +64,7 @@ def public_location_precision(report: Report) -> str:
     return report.location_precision if report.point_released else LocationPrecision.PLACE.value
 
 
-def reports_of_own_organization(user) -> QuerySet[Report]:
+def reports_of_own_organization(user: Viewer) -> QuerySet[Report]:
     """The reports a person may open with everything in them (internal notes, sources by
     name, history): a moderator, any; a field partner, their organisation's in every status;
     anyone else, none. Other organisations' approved reports reach partners only in their
@@ -73,7 +78,7 @@ def reports_of_own_organization(user) -> QuerySet[Report]:
     return reports.filter(organization=organization)
 
 
-def sources_citable_by(user) -> QuerySet[Source]:
+def sources_citable_by(user: Viewer) -> QuerySet[Source]:
     """Sources a person may pick from when filing a report: a moderator, any; a field
     partner, those their organisation added and every non-confidential one (a source not
     marked confidential may be named publicly). Another organisation's confidential source
@@ -87,7 +92,7 @@ def sources_citable_by(user) -> QuerySet[Source]:
     return Source.objects.filter(own | Q(is_confidential=False)).distinct()
 
 
-def sources_as_seen_by(user, sources) -> list[dict]:
+def sources_as_seen_by(user: Viewer, sources: Iterable[Source]) -> list[dict[str, Any]]:
     """A report's sources for someone who may open the report: by name and address when
     they may cite the source themselves or it is not confidential; otherwise (say, another
     organisation's confidential source a moderator added) by its public label only."""
@@ -110,7 +115,7 @@ def sources_as_seen_by(user, sources) -> list[dict]:
     return shown
 
 
-def moderator_messages(report: Report) -> QuerySet:
+def moderator_messages(report: Report) -> QuerySet[ReportHistory]:
     """The decisions on a report that carry a message for its submitter, newest first."""
     return report.history.filter(
         action__in=[Action.REQUEST_CHANGES, Action.REJECT, Action.RETRACT, Action.APPROVE]

@@ -3,6 +3,7 @@ queued after commit, and the checks for a moderator and a required note."""
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +17,11 @@ from ..models import (
     Report,
     ReportHistory,
 )
+from ..types import Actor
 from ..validation import FIGURE_FIELDS, MAX_NOTES, REPORT_FIELDS
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     if isinstance(value, Place):
         return value.pcode
     if isinstance(value, date | Decimal):
@@ -27,7 +29,7 @@ def _plain(value):
     return value
 
 
-def report_snapshot(report: Report) -> dict:
+def report_snapshot(report: Report) -> dict[str, Any]:
     """Everything an edit can change, as JSON-ready values, for before/after history rows."""
     snapshot = {field: _plain(getattr(report, field)) for field in REPORT_FIELDS}
     snapshot["organization"] = report.organization_id
@@ -45,7 +47,7 @@ def report_snapshot(report: Report) -> dict:
     return snapshot
 
 
-def _diff(before: dict, after: dict) -> dict:
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {
         key: [before.get(key), after.get(key)]
         for key in sorted(before.keys() | after.keys())
@@ -53,7 +55,16 @@ def _diff(before: dict, after: dict) -> dict:
     }
 
 
-def _record(*, report, actor, action, from_status="", to_status="", note="", changes=None):
+def _record(
+    *,
+    report: Report,
+    actor: Actor,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> ReportHistory:
     return ReportHistory.objects.create(
         report=report,
         actor=actor,
@@ -76,13 +87,13 @@ def _lock(report: Report, expected_version: int | None) -> Report:
     return locked
 
 
-def _queue(task, *args):
+def _queue(task: Any, *args: Any) -> None:
     # robust: a failing notification (say, the mail server is down while tasks run in-process)
     # is logged and must not turn a decision that has already committed into an error page.
     transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
-def _require_moderator(actor):
+def _require_moderator(actor: Actor) -> None:
     if not permissions.is_moderator(actor):
         raise NotPermitted("Only a moderator can do this.")
 

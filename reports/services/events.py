@@ -1,5 +1,7 @@
 """Events: starting one, linking reports to it, and the reference figure it counts per metric."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,12 +14,13 @@ from ..models import (
     Figure,
     Report,
 )
+from ..types import Actor
 from ..workflow import Action, Status
 from ._shared import _lock, _record, _require_moderator
 from .reports import _withdraw_stale_references
 
 
-def event_create(*, actor, name: str, description: str = "") -> Event:
+def event_create(*, actor: Actor, name: str, description: str = "") -> Event:
     _require_moderator(actor)
     name = (name or "").strip()
     if not name:
@@ -30,7 +33,7 @@ def event_create(*, actor, name: str, description: str = "") -> Event:
 
 
 def report_link_event(
-    *, report: Report, event: Event | None, actor, expected_version: int | None = None
+    *, report: Report, event: Event | None, actor: Actor, expected_version: int | None = None
 ) -> Report:
     """Link a report to the event it is evidence of (None unlinks it). A reference figure the
     report gave to its former event is withdrawn."""
@@ -60,7 +63,7 @@ def report_link_event(
 
 
 def event_set_reference_figure(
-    *, event: Event, figure: Figure, actor, expected_version: int | None = None
+    *, event: Event, figure: Figure, actor: Actor, expected_version: int | None = None
 ) -> EventReferenceFigure:
     """Mark the figure the event counts for its metric, replacing any earlier choice.
     `expected_version` is that of the figure's report, as the moderator saw it."""
@@ -92,7 +95,9 @@ def event_set_reference_figure(
     return reference
 
 
-def _replace_reference(*, event, figure, report, actor) -> EventReferenceFigure:
+def _replace_reference(
+    *, event: Event, figure: Figure, report: Report, actor: Actor
+) -> EventReferenceFigure:
     EventReferenceFigure.objects.filter(event=event, metric=figure.metric).delete()
     reference = EventReferenceFigure.objects.create(
         event=event, metric=figure.metric, figure=figure, chosen_by=actor
@@ -109,7 +114,13 @@ def _replace_reference(*, event, figure, report, actor) -> EventReferenceFigure:
 
 
 @transaction.atomic
-def event_create_linking(*, actor, name: str, description: str = "", reports=()) -> Event:
+def event_create_linking(
+    *,
+    actor: Actor,
+    name: str,
+    description: str = "",
+    reports: Iterable[tuple[Report, int | None]] = (),
+) -> Event:
     """Start an event and link reports to it: (report, expected version) pairs. All or
     nothing: if one report cannot be linked, no event is left behind."""
     event = event_create(actor=actor, name=name, description=description)

@@ -1,6 +1,7 @@
 """The moderation workflow: submit, approve, reject, request changes, retract, each through
 reports.workflow in one transaction with its history row; and decisions in bulk."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from ..figures import text
 from ..models import (
     Report,
 )
+from ..types import Actor
 from ..workflow import Action, Status, next_status
 from ._shared import (
     _lock,
@@ -23,7 +25,15 @@ from ._shared import (
 )
 
 
-def _transition(*, report, actor, action, note="", expected_version=None, check=None) -> Report:
+def _transition(
+    *,
+    report: Report,
+    actor: Actor,
+    action: str,
+    note: str = "",
+    expected_version: int | None = None,
+    check: Callable[[Report], None] | None = None,
+) -> Report:
     from .. import tasks
 
     with transaction.atomic():
@@ -63,8 +73,8 @@ def _transition(*, report, actor, action, note="", expected_version=None, check=
     return report
 
 
-def report_submit(*, report: Report, actor, expected_version: int | None = None) -> Report:
-    def check(locked):
+def report_submit(*, report: Report, actor: Actor, expected_version: int | None = None) -> Report:
+    def check(locked: Report) -> None:
         if not permissions.can_submit_for(actor, locked.organization):
             raise NotPermitted(f"You cannot submit reports for {locked.organization}.")
         if locked.status in (Status.DRAFT, Status.CHANGES_REQUESTED):
@@ -86,7 +96,7 @@ def report_submit(*, report: Report, actor, expected_version: int | None = None)
 
 
 def report_approve(
-    *, report: Report, actor, note: str = "", expected_version: int | None = None
+    *, report: Report, actor: Actor, note: str = "", expected_version: int | None = None
 ) -> Report:
     _require_moderator(actor)
     return _transition(
@@ -99,7 +109,7 @@ def report_approve(
 
 
 def report_reject(
-    *, report: Report, actor, reason: str, expected_version: int | None = None
+    *, report: Report, actor: Actor, reason: str, expected_version: int | None = None
 ) -> Report:
     _require_moderator(actor)
     return _transition(
@@ -112,7 +122,7 @@ def report_reject(
 
 
 def report_request_changes(
-    *, report: Report, actor, message: str, expected_version: int | None = None
+    *, report: Report, actor: Actor, message: str, expected_version: int | None = None
 ) -> Report:
     _require_moderator(actor)
     return _transition(
@@ -125,7 +135,7 @@ def report_request_changes(
 
 
 def report_retract(
-    *, report: Report, actor, reason: str, expected_version: int | None = None
+    *, report: Report, actor: Actor, reason: str, expected_version: int | None = None
 ) -> Report:
     _require_moderator(actor)
     return _transition(
@@ -149,7 +159,9 @@ class Outcome:
 BULK_DECISIONS = {"approve": "approved", "reject": "rejected"}
 
 
-def reports_decide(*, actor, decision: str, items, note: str = "") -> list[Outcome]:
+def reports_decide(
+    *, actor: Actor, decision: str, items: Iterable[tuple[int, int | None]], note: str = ""
+) -> list[Outcome]:
     """Approve or reject several reports: (report id, expected version) pairs, each decided in
     its own transaction through report_approve / report_reject, so one refusal (another
     moderator got there first) neither stops nor undoes the others."""

@@ -1,6 +1,8 @@
 """Writes for the partner API: registering, re-scoping and revoking API clients, and KoboToolbox
 forms and the submissions they send (see docs/domain.md)."""
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -12,12 +14,13 @@ from ..api.auth import forget_clients, new_secret
 from ..exceptions import ActionRefused, NotPermitted
 from ..models import ApiClient, KoboForm, KoboSubmission, Membership, Organization
 from ..roles import Role
+from ..types import Actor
 from .reports import report_save
 
 # --- API clients -----------------------------------------------------------------------------
 
 
-def _require_admin(actor):
+def _require_admin(actor: Actor) -> None:
     if not permissions.can_manage_api_clients(actor):
         raise NotPermitted("Only an administrator can register or revoke API clients.")
 
@@ -37,7 +40,12 @@ def _sync_service_user(client: ApiClient) -> None:
 
 @transaction.atomic
 def api_client_create(
-    *, actor, name: str, organization: Organization, can_read=True, can_submit=False
+    *,
+    actor: Actor,
+    name: str,
+    organization: Organization,
+    can_read: bool = True,
+    can_submit: bool = False,
 ) -> tuple[ApiClient, str]:
     """Register a client; returns it and its key, which is never shown again."""
     _require_admin(actor)
@@ -68,7 +76,9 @@ def api_client_create(
 
 
 @transaction.atomic
-def api_client_set_scopes(*, actor, client: ApiClient, can_read: bool, can_submit: bool):
+def api_client_set_scopes(
+    *, actor: Actor, client: ApiClient, can_read: bool, can_submit: bool
+) -> ApiClient:
     _require_admin(actor)
     client.can_read, client.can_submit = bool(can_read), bool(can_submit)
     client.save(update_fields=["can_read", "can_submit"])
@@ -78,7 +88,7 @@ def api_client_set_scopes(*, actor, client: ApiClient, can_read: bool, can_submi
 
 
 @transaction.atomic
-def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
+def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
     """Revoke a client's key for good; its requests are answered 401 from now on."""
     _require_admin(actor)
     locked = ApiClient.objects.select_for_update().get(pk=client.pk)
@@ -95,7 +105,7 @@ def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
 # --- KoboToolbox -----------------------------------------------------------------------------
 
 
-def kobo_ingest(*, form: KoboForm, payload: dict) -> tuple[int, KoboSubmission]:
+def kobo_ingest(*, form: KoboForm, payload: dict[str, Any]) -> tuple[int, KoboSubmission]:
     """File one submission: (201, new draft), (200, seen before) or (202, kept unmapped)."""
     # The mapping lives with the endpoint, which imports the services: imported here, not at
     # the top, so either side may be imported first.
@@ -161,7 +171,12 @@ def kobo_ingest(*, form: KoboForm, payload: dict) -> tuple[int, KoboSubmission]:
 
 
 def kobo_form_create(
-    *, name: str, client, mapping: dict, kobo_asset_uid: str = "", kobo_form_uuid: str = ""
+    *,
+    name: str,
+    client: ApiClient,
+    mapping: dict[str, Any],
+    kobo_asset_uid: str = "",
+    kobo_form_uuid: str = "",
 ) -> tuple[KoboForm, str]:
     """A new form and its ingest token, which is shown once (in the link given to Kobo).
     With blank Kobo ids, submissions from any Kobo form are accepted through the link."""

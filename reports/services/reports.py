@@ -2,12 +2,17 @@
 (save, and perhaps submit, once per submission key)."""
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from gazetteer.models import Place
 
 from .. import aggregates, permissions, publication, selectors
 from ..exceptions import ActionRefused, NotPermitted
@@ -20,8 +25,11 @@ from ..models import (
     Source,
     SubmissionKey,
 )
+from ..types import Actor
 from ..validation import (
     REPORT_FIELDS,
+    CoordinateInput,
+    DateInput,
     clean_figures,
     clean_report_fields,
     clean_source,
@@ -37,7 +45,7 @@ from ._shared import (
 from .moderation import report_submit
 
 
-def source_create(*, actor, **fields) -> Source:
+def source_create(*, actor: Actor, **fields: Any) -> Source:
     """A new source (see validation.clean_source for its fields)."""
     if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
         raise NotPermitted("Only field partners and moderators can add sources.")
@@ -47,7 +55,9 @@ def source_create(*, actor, **fields) -> Source:
     return source
 
 
-def _check_citable(actor, sources, *, report: Report | None = None) -> None:
+def _check_citable(
+    actor: Actor, sources: Iterable[Source], *, report: Report | None = None
+) -> None:
     """A report may cite only sources its author may pick (selectors.sources_citable_by),
     plus those it already cites: otherwise citing a source by id would reveal its name."""
     wanted = {source.pk for source in sources}
@@ -61,7 +71,7 @@ def _check_citable(actor, sources, *, report: Report | None = None) -> None:
         raise ValidationError({"sources": f"You cannot cite source #{refused[0]}."})
 
 
-def _save_figures(report: Report, cleaned: list[dict]) -> None:
+def _save_figures(report: Report, cleaned: list[dict[str, Any]]) -> None:
     """Make the report's figures equal `cleaned`, updating rows in place (in order) so that
     a figure an event counts as its reference survives an edit that does not change it."""
     existing = list(report.figures.order_by("pk"))
@@ -81,30 +91,53 @@ def _withdraw_stale_references(report: Report) -> None:
     """A reference figure whose metric was edited, or whose report left the event, no longer
     answers for that event and metric."""
     EventReferenceFigure.objects.filter(figure__report=report).exclude(
-        metric=F("figure__metric"), event_id=report.event_id
+        metric=F("figure__metric"),
+        event_id=report.event_id,  # type: ignore[misc]  # None: the report is in no event
     ).delete()
 
 
 @transaction.atomic
 def report_create(
     *,
-    actor,
+    actor: Actor,
     organization: Organization | None = None,
-    figures=(),
-    sources=(),
-    tags=(),
-    **fields,
+    figures: Iterable[dict[str, Any]] = (),
+    sources: Iterable[Source] = (),
+    tags: Iterable[str] = (),
+    title: str = "",
+    start_date: DateInput = None,
+    end_date: DateInput = None,
+    date_precision: str = "",
+    place: Place | None = None,
+    latitude: CoordinateInput = None,
+    longitude: CoordinateInput = None,
+    location_precision: str = "",
+    public_summary: str = "",
+    internal_notes: str = "",
+    cause: str = "",
 ) -> Report:
-    """A new draft report for the actor's organisation (moderators may name another)."""
+    """A new draft report for the actor's organisation (moderators may name another). A field
+    left out takes the model's default (validation.clean_report_fields)."""
     organization = organization or permissions.organization_of(actor)
     if organization is None:
         raise NotPermitted("You do not belong to an organisation, so you cannot file reports.")
     if not permissions.can_submit_for(actor, organization):
         raise NotPermitted(f"You cannot file reports for {organization}.")
-    unknown = set(fields) - set(REPORT_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown report fields: {sorted(unknown)}")
-    cleaned = clean_report_fields(fields)
+    cleaned = clean_report_fields(
+        {
+            "title": title,
+            "start_date": start_date,
+            "end_date": end_date,
+            "date_precision": date_precision,
+            "place": place,
+            "latitude": latitude,
+            "longitude": longitude,
+            "location_precision": location_precision,
+            "public_summary": public_summary,
+            "internal_notes": internal_notes,
+            "cause": cause,
+        }
+    )
     cleaned_figures = clean_figures(figures, place=cleaned["place"])
     tag_names = clean_tags(tags)
     _check_citable(actor, sources)
@@ -116,22 +149,55 @@ def report_create(
     return report
 
 
+class Keep(Enum):
+    """A report_update field left out: it keeps its value (None would clear it)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 def report_update(
     *,
     report: Report,
-    actor,
+    actor: Actor,
     expected_version: int | None = None,
-    figures=None,
-    sources=None,
-    tags=None,
+    figures: Iterable[dict[str, Any]] | None = None,
+    sources: Iterable[Source] | None = None,
+    tags: Iterable[str] | None = None,
     note: str = "",
-    **fields,
+    title: str | Keep = KEEP,
+    start_date: DateInput | Keep = KEEP,
+    end_date: DateInput | Keep = KEEP,
+    date_precision: str | Keep = KEEP,
+    place: Place | None | Keep = KEEP,
+    latitude: CoordinateInput | Keep = KEEP,
+    longitude: CoordinateInput | Keep = KEEP,
+    location_precision: str | Keep = KEEP,
+    public_summary: str | Keep = KEEP,
+    internal_notes: str | Keep = KEEP,
+    cause: str | Keep = KEEP,
+    point_released: bool | Keep = KEEP,
 ) -> Report:
     """Edit a report; every change is kept in its history with before and after values.
-    Figures, sources and tags are replaced when given, kept when None."""
-    unknown = set(fields) - set(REPORT_FIELDS) - {"point_released"}
-    if unknown:
-        raise TypeError(f"Unknown report fields: {sorted(unknown)}")
+    Fields left out keep their values; figures, sources and tags are replaced when given,
+    kept when None."""
+    given = {
+        "title": title,
+        "start_date": start_date,
+        "end_date": end_date,
+        "date_precision": date_precision,
+        "place": place,
+        "latitude": latitude,
+        "longitude": longitude,
+        "location_precision": location_precision,
+        "public_summary": public_summary,
+        "internal_notes": internal_notes,
+        "cause": cause,
+        "point_released": point_released,
+    }
+    fields = {name: value for name, value in given.items() if value is not KEEP}
     with transaction.atomic():
         locked = _lock(report, expected_version)
         if not permissions.can_edit(actor, locked):
@@ -175,7 +241,9 @@ def report_update(
     return report
 
 
-def report_record_edit(*, report: Report, actor, before: dict, note: str = "") -> bool:
+def report_record_edit(
+    *, report: Report, actor: Actor, before: dict[str, Any], note: str = ""
+) -> bool:
     """Write the history row for an edit made outside report_update (the Django admin saves
     the form itself); returns whether anything changed."""
     with transaction.atomic():
@@ -189,7 +257,7 @@ def report_record_edit(*, report: Report, actor, before: dict, note: str = "") -
     return changed
 
 
-def _record_edit(locked: Report, *, actor, before: dict, note: str) -> bool:
+def _record_edit(locked: Report, *, actor: Actor, before: dict[str, Any], note: str) -> bool:
     """Bump the version and write the edit's history row, if the edit changed anything."""
     changes = _diff(before, report_snapshot(locked))
     if not changes:
@@ -212,15 +280,15 @@ class Saved:
     replayed: bool = False
 
 
-def _replay(actor, key: str) -> Report | None:
+def _replay(actor: Actor, key: str) -> Report | None:
     used = SubmissionKey.objects.select_related("report").filter(user=actor, key=key).first()
     return used.report if used else None
 
 
-def _clean_new_sources(new_sources) -> None:
+def _clean_new_sources(new_sources: Iterable[dict[str, Any]]) -> None:
     """Validate sources typed into a report form before anything is written, with errors
     keyed "sources.N.field" and saying "Source N"."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for number, data in enumerate(new_sources, start=1):
         try:
             clean_source(**data)
@@ -233,16 +301,16 @@ def _clean_new_sources(new_sources) -> None:
 
 def report_save(
     *,
-    actor,
+    actor: Actor,
     submission_key: str,
     report: Report | None = None,
     submit: bool = False,
     expected_version: int | None = None,
-    figures=(),
-    sources=(),
-    new_sources=(),
-    tags=(),
-    **fields,
+    figures: Iterable[dict[str, Any]] = (),
+    sources: Iterable[Source] = (),
+    new_sources: Iterable[dict[str, Any]] = (),
+    tags: Iterable[str] = (),
+    **fields: Any,
 ) -> Saved:
     """Create (report=None) or edit a report from a form, add the sources typed into it, and
     submit it when asked: all in one transaction, and at most once per submission key."""
@@ -286,13 +354,20 @@ def report_save(
     return Saved(saved)
 
 
-def _validate_form(fields, *, figures, new_sources, tags, report) -> None:
+def _validate_form(
+    fields: dict[str, Any],
+    *,
+    figures: Iterable[dict[str, Any]],
+    new_sources: Iterable[dict[str, Any]],
+    tags: Iterable[str],
+    report: Report | None,
+) -> None:
     """Every message at once (report fields, figures, new sources, tags), so a person fixes
     a form in one pass rather than one section per try."""
     errors: dict[str, list[str]] = {}
     current = {f: getattr(report, f) for f in REPORT_FIELDS} if report else {}
     place = None
-    checks = [
+    checks: list[Callable[[], object]] = [
         lambda: clean_report_fields(current | fields),
         lambda: clean_tags(tags),
         lambda: _clean_new_sources(new_sources),
