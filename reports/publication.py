@@ -1,56 +1,41 @@
-"""The public record of each approved report: the JSON document the partner API serves, kept
-ready in PublicReport and rebuilt, in the same transaction, by everything that can change it.
-
-Why kept, not built per request: a page of 100 reports built from the base tables is ~500
-model instances and a third of a second of a busy server's time; served from here it is one
-indexed query and a join of strings. And a kept document knows when it last changed as the
-public sees it: renaming a source, an event, a tag or a place changes the document of every
-report that shows it, and so moves its `changed_at`, which is what a partner's mirror syncs on
-(`/api/v1/reports/?updated_since=`).
-
-What may be shown is the selectors' (public_point, public_source_label): no internal notes,
-no submitter or organisation, confidential sources by type only, the exact point only once a
-moderator released it.
-
-Who must call what (no signals: every consequence is written where it happens):
-- follow_reports(ids): reports.services after any change to an approved report or a
-  transition into or out of approval; the report admin goes through those services.
-- follow_source / follow_event / follow_places / follow_tag: the admin pages that edit them
-  (reports/admin.py, gazetteer/admin.py) and the gazetteer import command.
-- rebuild() / verify(): `manage.py rebuild_public_records [--check]`.
-"""
+"""The public record of each approved report: the one public shape of a report, the JSON the
+partner API serves, kept in PublicReport and rebuilt in the same transaction as every change."""
 
 import json
-from collections.abc import Iterable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
+from taggit.models import Tag
 
+from gazetteer.importer import FileResult
 from gazetteer.models import Place
 from reports import figures as figure_text
 from reports import selectors
-from reports.models import Event, PublicReport, Report, Source
+from reports.models import Event, Figure, PublicReport, Report, Source
 from reports.vocabulary import MEASURE, Cause, Metric
 from reports.workflow import Status
 
 BATCH = 2000
+T = TypeVar("T")
 
 _date = serializers.DateField().to_representation
 _datetime = serializers.DateTimeField().to_representation
 
 
-def _optional(value, convert):
+def _optional(value: T | None, convert: Callable[[T], Any]) -> Any:
     return None if value is None else convert(value)
 
 
 # --- the public shape ----------------------------------------------------------------------------
 
 
-def place_in_report_data(place) -> dict:
+def place_in_report_data(place: Place) -> dict[str, Any]:
     return {
         "pcode": place.pcode,
         "admin_level": place.admin_level,
@@ -60,7 +45,7 @@ def place_in_report_data(place) -> dict:
     }
 
 
-def source_data(source) -> dict:
+def source_data(source: Source) -> dict[str, Any]:
     if source.is_confidential:
         return {
             "id": None,
@@ -88,12 +73,12 @@ def source_data(source) -> dict:
     }
 
 
-def figure_data(figure, metric_names: dict) -> dict:
+def figure_data(figure: Figure, metric_names: dict[str, str]) -> dict[str, Any]:
     return {
         "id": figure.pk,
         "metric": figure.metric,
         "metric_name": metric_names[figure.metric],
-        "measure": MEASURE[figure.metric].value,
+        "measure": MEASURE[Metric(figure.metric)].value,
         "qualifier": figure.qualifier,
         "value": figure.value,
         "value_min": figure.value_min,
@@ -111,13 +96,13 @@ def figure_data(figure, metric_names: dict) -> dict:
     }
 
 
-def _related(report, name: str):
+def _related(report: Report, name: str) -> Any:
     """The report's list prefetched by _loaded() (to_attr "public_<name>"), or its manager's."""
     items = getattr(report, f"public_{name}", None)
     return items if items is not None else getattr(report, name).all()
 
 
-def report_data(report, metric_names: dict | None = None) -> dict:
+def report_data(report: Report, metric_names: dict[str, str] | None = None) -> dict[str, Any]:
     """One approved report in its public shape, without `updated_at` (the time its document
     last changed, which only the document knows)."""
     metric_names = metric_names or {m: str(label) for m, label in Metric.choices}
@@ -132,9 +117,7 @@ def report_data(report, metric_names: dict | None = None) -> dict:
         "place": place_in_report_data(report.place),
         "latitude": _optional(latitude, float),
         "longitude": _optional(longitude, float),
-        # Until a moderator releases the point, the public knows the place only (and not
-        # whether a point was recorded).
-        "location_precision": report.location_precision if report.point_released else "place",
+        "location_precision": selectors.public_location_precision(report),
         "cause": report.cause,
         "cause_name": str(Cause(report.cause).label) if report.cause else None,
         "tags": sorted(t.name for t in _related(report, "tags")),
@@ -146,7 +129,7 @@ def report_data(report, metric_names: dict | None = None) -> dict:
     }
 
 
-def render(data: dict, changed_at) -> str:
+def render(data: dict[str, Any], changed_at: datetime) -> str:
     """The document's text, exactly as DRF's JSONRenderer writes it (compact, UTF-8)."""
     return json.dumps(
         data | {"updated_at": _datetime(changed_at)},
@@ -157,7 +140,7 @@ def render(data: dict, changed_at) -> str:
     )
 
 
-def _loaded(reports):
+def _loaded(reports: QuerySet[Report]) -> QuerySet[Report]:
     """Approved reports with everything their documents show, in a handful of queries."""
     return (
         reports.filter(status=Status.APPROVED)
@@ -171,7 +154,7 @@ def _loaded(reports):
     )
 
 
-def _built(report_ids: list[int]) -> dict[int, dict]:
+def _built(report_ids: list[int]) -> dict[int, dict[str, Any]]:
     # Labels in the site's language whatever the request's: a data feed must not change its
     # words with the reader's browser (the codes beside them are what programs should read).
     with translation.override("en"):
@@ -183,6 +166,15 @@ def _built(report_ids: list[int]) -> dict[int, dict]:
 
 
 # --- keeping the documents -----------------------------------------------------------------------
+# Kept, not built per request: a page of 100 reports built from the base tables is ~500 model
+# instances and a third of a second of a busy server's time; served from here it is one
+# indexed query and a join of strings. A kept document also knows when it last changed as the
+# public sees it: renaming a source, an event, a tag or a place changes the document of every
+# report that shows it, and so moves its `changed_at`, which partners' mirrors sync on.
+# Who calls what (no signals): the services follow_reports() after any change to an approved
+# report or a transition into or out of approval; the admin pages and the gazetteer import
+# (through services.places_*) follow the sources, events, tags and places they edit;
+# `manage.py rebuild_public_records [--check]` runs rebuild() / verify().
 
 
 def follow_reports(report_ids: Iterable[int]) -> int:
@@ -207,7 +199,7 @@ def _follow_batch(ids: list[int]) -> int:
         for record in PublicReport.objects.filter(pk__in=ids).only("changed_at", "document")
     }
     now = timezone.now()
-    written = []
+    written: list[PublicReport] = []
     for pk, data in built.items():
         record = stored.get(pk)
         if record is not None and render(data, record.changed_at) == record.document:
@@ -258,7 +250,7 @@ def _lock(ids: list[int]) -> None:
     )
 
 
-def lock_reports_citing(source=None, *, event=None) -> None:
+def lock_reports_citing(source: Source | None = None, *, event: Event | None = None) -> None:
     """Before a source or event row is changed: lock the reports that show it, in id order,
     so the change takes its locks in the services' order (reports, then sources and events)
     and cannot deadlock with a report being approved or edited at the same moment."""
@@ -267,18 +259,18 @@ def lock_reports_citing(source=None, *, event=None) -> None:
     list(reports.values_list("pk", flat=True))
 
 
-def follow_report(report) -> int:
+def follow_report(report: Report) -> int:
     return follow_reports([report.pk])
 
 
-def follow_source(source) -> int:
+def follow_source(source: Source) -> int:
     """A source's name, title, type, date, language or confidentiality changed."""
     return follow_reports(
         source.reports.filter(status=Status.APPROVED).values_list("pk", flat=True)
     )
 
 
-def follow_event(event) -> int:
+def follow_event(event: Event) -> int:
     """An event was renamed."""
     return follow_reports(event.reports.filter(status=Status.APPROVED).values_list("pk", flat=True))
 
@@ -289,7 +281,7 @@ def follow_places(place_ids: Iterable[int]) -> int:
     return follow_reports(reports.values_list("pk", flat=True))
 
 
-def follow_gazetteer_import(results) -> int:
+def follow_gazetteer_import(results: Iterable[FileResult]) -> int:
     """The places a gazetteer import renamed or re-pointed (gazetteer.importer's results)."""
     pcodes = {pcode for result in results for pcode in result.updated_pcodes}
     if not pcodes:
@@ -297,7 +289,7 @@ def follow_gazetteer_import(results) -> int:
     return follow_places(Place.objects.filter(pcode__in=pcodes).values_list("pk", flat=True))
 
 
-def follow_tag(tag) -> int:
+def follow_tag(tag: Tag) -> int:
     """A tag was renamed."""
     reports = Report.objects.filter(tags__pk=tag.pk, status=Status.APPROVED)
     return follow_reports(reports.values_list("pk", flat=True))
@@ -312,7 +304,7 @@ def _approved_ids() -> list[int]:
     )
 
 
-def rebuild(progress=None) -> int:
+def rebuild(progress: Callable[[int, int], object] | None = None) -> int:
     """Rebuild every document (only those that differ get a new changed_at); remove those of
     reports no longer approved. Returns how many were written or removed. For maintenance
     (after a bulk load or a restore): batch by batch, each in its own short transaction with

@@ -191,7 +191,7 @@ def remap_submissions(modeladmin, request, queryset):
     for submission in queryset.filter(status=KoboSubmission.State.UNMAPPED).select_related(
         "form__client__user"
     ):
-        code, _ = kobo.ingest(submission.form, submission.payload)
+        code, _ = services.kobo_ingest(form=submission.form, payload=submission.payload)
         done += code == 201
     modeladmin.message_user(request, f"{done} submission(s) became draft reports.")
 

@@ -1,5 +1,5 @@
-"""API clients: registering one (its key shown once, stored hashed), revoking it, recognising
-its key on a request, counting its use per day, and the permission each scope grants."""
+"""API keys: their secrets, recognising one on a request (DRF authentication, with a short read
+cache), counting each client's use per day, and the permission each scope grants."""
 
 import atexit
 import hashlib
@@ -13,19 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 
 from reports import permissions as domain_permissions
-from reports.exceptions import NotPermitted
-from reports.models import ApiClient, ApiUsage, Membership, Organization
-from reports.roles import Role
+from reports.models import ApiClient, ApiUsage
 
 logger = logging.getLogger(__name__)
 
@@ -65,84 +61,6 @@ def split_secret(value: str) -> str | None:
 
 def secret_matches(value: str, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_secret(value), stored_hash)
-
-
-# --- registering and revoking clients --------------------------------------------------------
-
-
-def _require_admin(actor):
-    if not (actor.is_active and actor.has_perm("reports.add_apiclient")):
-        raise NotPermitted("Only an administrator can register or revoke API clients.")
-
-
-def _sync_service_user(client: ApiClient) -> None:
-    """The service user holds the API partner role, and the field partner role only while the
-    client has the submit scope and is not revoked: the services then decide as for a person."""
-    user = client.user
-    api_partner = Group.objects.get(name=Role.API_PARTNER)
-    field_partner = Group.objects.get(name=Role.FIELD_PARTNER)
-    user.groups.add(api_partner)
-    if client.can_submit and client.revoked_at is None:
-        user.groups.add(field_partner)
-    else:
-        user.groups.remove(field_partner)
-
-
-@transaction.atomic
-def api_client_create(
-    *, actor, name: str, organization: Organization, can_read=True, can_submit=False
-) -> tuple[ApiClient, str]:
-    """Register a client; returns it and its key, which is never shown again."""
-    _require_admin(actor)
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise ValidationError({"name": "Name the client (the system that will use the key)."})
-    if len(name) > 200:
-        raise ValidationError({"name": "At most 200 characters."})
-    if not organization.is_active:
-        raise ValidationError({"organization": f"{organization} is deactivated."})
-    secret = new_secret()
-    user = get_user_model().objects.create_user(
-        username=f"api-{secret.prefix}", first_name=name[:150], password=None
-    )
-    Membership.objects.create(user=user, organization=organization)
-    client = ApiClient.objects.create(
-        name=name,
-        organization=organization,
-        user=user,
-        prefix=secret.prefix,
-        key_hash=secret.hash,
-        can_read=bool(can_read),
-        can_submit=bool(can_submit),
-        created_by=actor,
-    )
-    _sync_service_user(client)
-    return client, secret.value
-
-
-@transaction.atomic
-def api_client_set_scopes(*, actor, client: ApiClient, can_read: bool, can_submit: bool):
-    _require_admin(actor)
-    client.can_read, client.can_submit = bool(can_read), bool(can_submit)
-    client.save(update_fields=["can_read", "can_submit"])
-    _sync_service_user(client)
-    _forget(client)
-    return client
-
-
-@transaction.atomic
-def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
-    """Revoke a client's key for good; its requests are answered 401 from now on."""
-    _require_admin(actor)
-    locked = ApiClient.objects.select_for_update().get(pk=client.pk)
-    if locked.revoked_at is None:
-        locked.revoked_at = timezone.now()
-        locked.revoked_by = actor
-        locked.save(update_fields=["revoked_at", "revoked_by"])
-        _sync_service_user(locked)
-        _forget(locked)
-    client.refresh_from_db()
-    return client
 
 
 class UsageCounter:
@@ -339,6 +257,6 @@ class HasSubmitScope(permissions.BasePermission):
             return False
         return (
             client.can_submit
-            and request.user.has_perm("reports.use_api")
+            and domain_permissions.can_use_api(request.user)
             and domain_permissions.can_submit_for(request.user, client.organization)
         )

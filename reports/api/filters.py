@@ -168,7 +168,7 @@ class ReportFilter(django_filters.FilterSet):
 
     def filter_tag(self, qs, name, value):
         value = " ".join(_clean_text(value).split())
-        # As the counting engine reads a tag (aggregates/base.py).
+        # As the counting engine reads a tag (aggregates/from_base_tables.py).
         return qs.filter(pk__in=Report.objects.filter(tags__name__iexact=value).values("pk"))
 
     def filter_source_type(self, qs, name, value):

@@ -1,14 +1,10 @@
-"""KoboToolbox REST Services: POST /api/v1/ingest/kobo/<token>/ turns each submission of a
-form into a draft report through the mapping a moderator set for that form. A submission
-that cannot be mapped is kept (KoboSubmission, "unmapped", with the reason) for moderators,
-and answered 202 so that Kobo stops resending it; a resent one is not saved twice."""
+"""KoboToolbox REST Services: the endpoint a form's link points at, its throttle, and the mapping
+from a Kobo submission to a draft report (writes in reports.services.partners; docs/kobo.md)."""
 
 import json
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -24,13 +20,12 @@ from rest_framework.views import APIView
 
 from gazetteer.models import Place
 from reports import services
-from reports.exceptions import ActionRefused
-from reports.models import KoboForm, KoboSubmission
+from reports.models import KoboForm
 from reports.vocabulary import Cause, Metric
 
-from .auth import count_request, new_secret, secret_matches, split_secret
+from .auth import count_request, secret_matches, split_secret
 from .errors import BadRequestSerializer, ErrorSerializer
-from .write_views import read_body, refuse_nul_characters
+from .views.submissions import read_body, refuse_nul_characters
 
 # Report fields a form's mapping may fill, each from one Kobo field path.
 TEXT_FIELDS = ("title", "place_pcode", "start_date", "end_date", "cause", "public_summary")
@@ -167,7 +162,7 @@ def map_submission(mapping: dict, payload: dict) -> dict:
     return {"fields": fields, "figures": figures, "tags": mapping.get("tags", []), "paths": paths}
 
 
-def _reason(exc: ValidationError, paths: dict) -> str:
+def unmapped_reason(exc: ValidationError, paths: dict) -> str:
     """The service's messages, each led by the Kobo field it is about."""
     if not hasattr(exc, "error_dict"):
         return " ".join(exc.messages)
@@ -178,7 +173,7 @@ def _reason(exc: ValidationError, paths: dict) -> str:
     return " ".join(parts)
 
 
-def _payload_summary(payload: dict) -> dict:
+def payload_summary(payload: dict) -> dict:
     submitted = str(payload.get("_submission_time") or "")[:40]
     kobo_id = payload.get("_id")
     return {
@@ -220,60 +215,6 @@ def other_form(form: KoboForm, payload: dict) -> str:
     )
 
 
-def ingest(form: KoboForm, payload: dict) -> tuple[int, KoboSubmission]:
-    """File one submission: (201, new draft), (200, seen before) or (202, kept unmapped)."""
-    uuid = str(payload.get("_uuid") or "").strip()
-    existing = KoboSubmission.objects.filter(form=form, uuid=uuid).first()
-    if existing is not None and existing.status == KoboSubmission.State.MAPPED:
-        return 200, existing
-    actor = form.client.user
-    reason, report, mapping = other_form(form, payload), None, None
-    try:
-        with transaction.atomic():
-            if not reason:
-                try:
-                    mapping = clean_mapping(form.mapping)
-                except ValidationError as exc:
-                    reason = "The form's mapping is wrong: " + " ".join(exc.messages)
-            try:
-                if mapping is not None:
-                    mapped = map_submission(mapping, payload)
-                    saved = services.report_save(
-                        actor=actor,
-                        submission_key=f"kobo-{form.pk}-{uuid}"[:64],
-                        figures=mapped["figures"],
-                        tags=mapped["tags"],
-                        **mapped["fields"],
-                    )
-                    report = saved.report
-            except Unmappable as exc:
-                reason = str(exc)
-            except ValidationError as exc:
-                reason = _reason(exc, mapped["paths"])
-            except ActionRefused as exc:
-                reason = exc.message
-            state = KoboSubmission.State.MAPPED if report else KoboSubmission.State.UNMAPPED
-            values = dict(
-                payload=payload,
-                status=state,
-                reason=reason,
-                report=report,
-                updated_at=timezone.now(),
-                **_payload_summary(payload),
-            )
-            if existing is None:
-                submission = KoboSubmission.objects.create(form=form, uuid=uuid, **values)
-            else:
-                KoboSubmission.objects.filter(pk=existing.pk).update(**values)
-                submission = KoboSubmission.objects.get(pk=existing.pk)
-    except IntegrityError:
-        # The same submission raced in twice; the first one's outcome stands.
-        return 200, KoboSubmission.objects.get(form=form, uuid=uuid)
-    if report is None:
-        return 202, submission
-    return 201, submission
-
-
 def find_form(token: str) -> KoboForm | None:
     prefix = split_secret(token)
     form = (
@@ -288,35 +229,6 @@ def find_form(token: str) -> KoboForm | None:
     if not form.is_active or form.client.revoked_at is not None:
         return None
     return form
-
-
-def kobo_form_create(
-    *, name: str, client, mapping: dict, kobo_asset_uid: str = "", kobo_form_uuid: str = ""
-) -> tuple[KoboForm, str]:
-    """A new form and its ingest token, which is shown once (in the link given to Kobo).
-    With blank Kobo ids, submissions from any Kobo form are accepted through the link."""
-    clean_mapping(mapping)
-    secret = new_secret()
-    form = KoboForm(
-        name=name,
-        client=client,
-        mapping=mapping,
-        kobo_asset_uid=str(kobo_asset_uid or "").strip(),
-        kobo_form_uuid=str(kobo_form_uuid or "").strip(),
-        prefix=secret.prefix,
-        token_hash=secret.hash,
-    )
-    form.full_clean()
-    form.save()
-    return form, secret.value
-
-
-def kobo_form_new_token(form: KoboForm) -> str:
-    """Replace a form's token (the old link stops working at once)."""
-    secret = new_secret()
-    form.prefix, form.token_hash = secret.prefix, secret.hash
-    form.save(update_fields=["prefix", "token_hash"])
-    return secret.value
 
 
 class KoboThrottle(throttling.SimpleRateThrottle):
@@ -535,7 +447,7 @@ class KoboIngestView(APIView):
         if len(str(payload["_uuid"])) > 100:
             raise exceptions.ValidationError({"_uuid": ["At most 100 characters."]})
         count_request(form.client)
-        code, submission = ingest(form, payload)
+        code, submission = services.kobo_ingest(form=form, payload=payload)
         body = {
             "submission": submission.pk,
             "status": submission.status,

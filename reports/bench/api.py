@@ -16,9 +16,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 
-from reports.api.auth import api_client_create
 from reports.models import Organization, Report
 from reports.roles import Role
+from reports.services import api_client_create
 from reports.workflow import Status
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from reports.api import auth
+from reports import services
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,7 @@ def admin_user(db):
 @pytest.fixture
 def client_and_key(admin_user, organizations, places):
     """The monitors' API client, allowed to submit, and its key (shown only once)."""
-    return auth.api_client_create(
+    return services.api_client_create(
         actor=admin_user,
         name="Monitors' uploader",
         organization=organizations["monitors"],

@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.views import APIView
 
+from reports import services
 from reports.api import auth
 from reports.api.throttling import AnonRateThrottle, ClientRateThrottle
+from reports.exceptions import NotPermitted
 from reports.models import ApiClient, ApiUsage, Report
 
 DRAFT = {
@@ -70,8 +72,8 @@ def test_admin_registers_a_client_and_sees_its_key_once(admin_user, organization
 
 
 def test_only_an_administrator_registers_clients(field_partner, organizations):
-    with pytest.raises(auth.NotPermitted):
-        auth.api_client_create(
+    with pytest.raises(NotPermitted):
+        services.api_client_create(
             actor=field_partner, name="x", organization=organizations["monitors"]
         )
     assert ApiClient.objects.count() == 0
@@ -106,7 +108,7 @@ def test_revoked_key_gets_401_with_a_clear_message_and_nothing_is_stored(
     client_and_key, admin_user, places
 ):
     client, key = client_and_key
-    auth.api_client_revoke(actor=admin_user, client=client)
+    services.api_client_revoke(actor=admin_user, client=client)
     response = with_key(key).post("/api/v1/submissions/", DRAFT, format="json")
     assert response.status_code == 401
     day = client.revoked_at.strftime("%Y-%m-%d")
@@ -120,9 +122,9 @@ def test_revoked_key_gets_401_with_a_clear_message_and_nothing_is_stored(
 def test_a_revoked_key_cannot_read_on_from_the_cache(client_and_key, admin_user):
     client, key = client_and_key
     assert _read(key).status_code == 200  # the client is now cached for reads
-    auth.api_client_revoke(actor=admin_user, client=client)
+    services.api_client_revoke(actor=admin_user, client=client)
     assert _read(key).status_code == 401
-    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=False, can_submit=True)
+    services.api_client_set_scopes(actor=admin_user, client=client, can_read=False, can_submit=True)
     assert _read(key).status_code == 401
 
 
@@ -153,7 +155,7 @@ def test_admin_action_revokes(client_and_key, admin_user, places):
 
 
 def test_read_only_client_cannot_submit(admin_user, organizations, places):
-    _, key = auth.api_client_create(
+    _, key = services.api_client_create(
         actor=admin_user, name="Dashboard mirror", organization=organizations["monitors"]
     )
     response = with_key(key).post("/api/v1/submissions/", DRAFT, format="json")
@@ -166,9 +168,9 @@ def test_read_only_client_cannot_submit(admin_user, organizations, places):
 
 def test_scopes_changed_later_take_effect(client_and_key, admin_user, places):
     client, key = client_and_key
-    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=False)
+    services.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=False)
     assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 403
-    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=True)
+    services.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=True)
     assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
 
 
@@ -236,7 +238,7 @@ def test_throttled_client_gets_429_with_retry_after(client_and_key, places, sett
 def test_throttle_budget_is_per_client(client_and_key, admin_user, organizations, places, settings):
     settings.TRACKER_API_CLIENT_RATE = "1/hour"
     _, key = client_and_key
-    _, other_key = auth.api_client_create(
+    _, other_key = services.api_client_create(
         actor=admin_user, name="Second", organization=organizations["relief"], can_submit=True
     )
     assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 201
@@ -279,7 +281,7 @@ def test_anonymous_readers_are_throttled_or_turned_away(client_and_key, settings
 
 
 def test_read_scope(admin_user, organizations):
-    client, key = auth.api_client_create(
+    client, key = services.api_client_create(
         actor=admin_user,
         name="Writer only",
         organization=organizations["monitors"],
@@ -287,7 +289,7 @@ def test_read_scope(admin_user, organizations):
         can_submit=True,
     )
     assert _read(key).status_code == 403
-    auth.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=True)
+    services.api_client_set_scopes(actor=admin_user, client=client, can_read=True, can_submit=True)
     assert _read(key).status_code == 200
 
 
@@ -296,7 +298,7 @@ def test_reading_needs_the_api_permission_of_an_active_service_user(admin_user, 
 
     from reports.roles import Role
 
-    client, key = auth.api_client_create(
+    client, key = services.api_client_create(
         actor=admin_user, name="Reader", organization=organizations["monitors"]
     )
     assert _read(key).status_code == 200

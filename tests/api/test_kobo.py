@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from gazetteer.models import Place
-from reports.api import auth, kobo
+from reports import services
+from reports.api import kobo
 from reports.models import ApiUsage, KoboForm, KoboSubmission, Report
 
 MAPPING = {
@@ -82,7 +83,7 @@ def submission(**changes):
 
 @pytest.fixture
 def form_and_token(client_and_key):
-    return kobo.kobo_form_create(
+    return services.kobo_form_create(
         name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
     )
 
@@ -245,7 +246,7 @@ def test_a_bad_or_revoked_link_is_404(post, form_and_token, admin_user, how):
     elif how == "inactive form":
         KoboForm.objects.filter(pk=form.pk).update(is_active=False)
     else:
-        auth.api_client_revoke(actor=admin_user, client=form.client)
+        services.api_client_revoke(actor=admin_user, client=form.client)
     response = post(SUBMISSION, token=token)
     assert response.status_code == 404
     assert response.json()["errors"][0]["detail"] == "Unknown or revoked Kobo ingest link."
@@ -255,7 +256,7 @@ def test_a_bad_or_revoked_link_is_404(post, form_and_token, admin_user, how):
 
 def test_a_new_token_retires_the_old_link(post, form_and_token):
     form, old = form_and_token
-    new = kobo.kobo_form_new_token(form)
+    new = services.kobo_form_new_token(form)
     assert post(SUBMISSION, token=old).status_code == 404
     assert post(SUBMISSION, token=new).status_code == 201
 
@@ -446,7 +447,7 @@ OTHER_FORM_SUBMISSION = {
 
 @pytest.fixture
 def identified_form(client_and_key):
-    return kobo.kobo_form_create(
+    return services.kobo_form_create(
         name="Loikaw incident form",
         client=client_and_key[0],
         mapping=MAPPING,
@@ -538,7 +539,7 @@ def test_a_nested_formhub_group_is_read_too(identified_form):
 @pytest.mark.parametrize("blank", ["both blank", "asset uid blank"])
 def test_blank_expected_ids_accept_any_form(client_and_key, blank):
     """Forms registered before the check, or whose ids the moderator left blank."""
-    form, token = kobo.kobo_form_create(
+    form, token = services.kobo_form_create(
         name="Loikaw incident form",
         client=client_and_key[0],
         mapping=MAPPING,
@@ -582,7 +583,7 @@ def test_a_refused_submission_resent_is_kept_once_and_mapped_once_the_ids_are_fi
 
 def test_the_kobo_ids_are_checked_when_a_form_is_defined(moderator, client_and_key):
     with pytest.raises(ValidationError) as caught:
-        kobo.kobo_form_create(
+        services.kobo_form_create(
             name="Ward form",
             client=client_and_key[0],
             mapping=MAPPING,
@@ -613,7 +614,7 @@ def test_the_kobo_ids_are_checked_when_a_form_is_defined(moderator, client_and_k
 def test_a_client_without_the_submit_scope_keeps_submissions_unmapped(
     post, form_and_token, admin_user
 ):
-    auth.api_client_set_scopes(
+    services.api_client_set_scopes(
         actor=admin_user, client=form_and_token[0].client, can_read=True, can_submit=False
     )
     response = post(SUBMISSION)

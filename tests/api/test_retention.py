@@ -9,8 +9,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reports import tasks
-from reports.api import kobo
+from reports import services, tasks
 from reports.models import ApiIdempotencyKey, KoboSubmission, Report
 from tests.api.test_kobo import MAPPING, SUBMISSION, submission
 from tests.api.test_write import URL, report
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("api_with_the_key")
 
 @pytest.fixture
 def send_kobo(client_and_key):
-    _, token = kobo.kobo_form_create(
+    _, token = services.kobo_form_create(
         name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
     )
 

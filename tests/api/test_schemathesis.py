@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from reports.api.auth import api_client_create
 from reports.roles import Role
+from reports.services import api_client_create
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from reports import services
-from reports.api import auth
 from reports.models import ApiIdempotencyKey, Report, Source
 from reports.workflow import Status
 
@@ -347,7 +346,7 @@ def test_one_client_id_twice_in_one_bulk_request(api):
 
 
 def test_client_ids_belong_to_one_client(api, admin_user, organizations):
-    _, other_key = auth.api_client_create(
+    _, other_key = services.api_client_create(
         actor=admin_user, name="Relief", organization=organizations["relief"], can_submit=True
     )
     other = APIClient()
@@ -427,7 +426,7 @@ def test_a_refused_answer_is_replayed_too(api):
 
 
 def test_idempotency_keys_belong_to_one_client(api, admin_user, organizations):
-    _, other_key = auth.api_client_create(
+    _, other_key = services.api_client_create(
         actor=admin_user, name="Relief", organization=organizations["relief"], can_submit=True
     )
     headers = {"Idempotency-Key": "shared-key-1"}

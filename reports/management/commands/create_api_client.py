@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.api.auth import api_client_create
 from reports.exceptions import ActionRefused
 from reports.models import Organization
+from reports.services import api_client_create
 
 
 class Command(BaseCommand):

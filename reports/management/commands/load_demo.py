@@ -9,9 +9,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from reports import demo
-from reports.api.auth import api_client_create
-from reports.api.kobo import kobo_form_create
 from reports.models import ApiClient, KoboForm, Organization
+from reports.services import api_client_create, kobo_form_create
 
 API_PARTNER = next(a for a in demo.ACCOUNTS if a.username == "apipartner")
 DEMO_CLIENT = "Regional Data Hub sync (demo)"

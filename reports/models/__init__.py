@@ -1,0 +1,39 @@
+"""The reports app's models, a module per group; every model is importable from here."""
+
+from .core import (
+    Event,
+    EventReferenceFigure,
+    Figure,
+    Membership,
+    Organization,
+    Report,
+    Source,
+    SubmissionKey,
+)
+from .history import HistoryQuerySet, ReportHistory
+from .partners import ApiClient, ApiIdempotencyKey, ApiUsage, KoboForm, KoboSubmission
+from .public import PublicReport
+from .summaries import EventCount, FlowTotal, SourceUse, StockStep
+
+__all__ = [
+    "ApiClient",
+    "ApiIdempotencyKey",
+    "ApiUsage",
+    "Event",
+    "EventCount",
+    "EventReferenceFigure",
+    "Figure",
+    "FlowTotal",
+    "HistoryQuerySet",
+    "KoboForm",
+    "KoboSubmission",
+    "Membership",
+    "Organization",
+    "PublicReport",
+    "Report",
+    "ReportHistory",
+    "Source",
+    "SourceUse",
+    "StockStep",
+    "SubmissionKey",
+]

@@ -1,0 +1,173 @@
+"""The counting engine's summary tables, derived from the reports and never edited by hand."""
+
+from django.db import models
+from django.db.models import Q
+
+# Derived from the report tables by reports/aggregates/summaries.py, in the same transaction as
+# every approval, retraction, edit, event link and reference choice; never edited by hand.
+# Places, reports and sources are plain ids (no foreign keys): these rows are rebuilt from
+# scratch by `python manage.py rebuild_aggregates`, and `--check` lists any disagreement.
+# adm0..adm4 are the ids of the place's ancestors (or itself) at each admin level.
+
+
+class _Ancestry(models.Model):
+    adm0 = models.BigIntegerField(null=True)
+    adm1 = models.BigIntegerField(null=True)
+    adm2 = models.BigIntegerField(null=True)
+    adm3 = models.BigIntegerField(null=True)
+    adm4 = models.BigIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class EventCount(_Ancestry):
+    """What one event (or unlinked report) counts for one metric, and where and when."""
+
+    metric = models.CharField(max_length=40)
+    key = models.CharField(max_length=24)  # "e<event id>", or "r<report id>" for its own event
+    event_id = models.BigIntegerField(null=True)
+    report_id = models.BigIntegerField()  # the report whose figure is counted
+    figure_id = models.BigIntegerField()
+    place_id = models.BigIntegerField()
+    level = models.SmallIntegerField()
+    dated = models.DateField()
+    published = models.DateField()
+    approved_at = models.DateTimeField()
+    best = models.BigIntegerField()
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    range_low = models.BigIntegerField()
+    range_high = models.BigIntegerField()
+    report_ids = models.JSONField()
+    reports = models.IntegerField()
+    sources = models.IntegerField()
+    # Sources no other event of this metric cites: these add up; the others are counted
+    # distinct from SourceUse.
+    local_sources = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "key"], name="eventcount_one_per_metric"),
+        ]
+        indexes = [
+            models.Index(fields=["metric", "dated"], name="eventcount_metric_dated"),
+            models.Index(fields=["dated"], name="eventcount_dated"),
+            models.Index(fields=["key"], name="eventcount_key"),
+            # Loose days within an area: adm<level> = the area.
+            models.Index(fields=["adm1", "dated"], name="eventcount_adm1_dated"),
+            models.Index(fields=["adm2", "dated"], name="eventcount_adm2_dated"),
+            models.Index(fields=["adm3", "dated"], name="eventcount_adm3_dated"),
+            models.Index(fields=["adm4", "dated"], name="eventcount_adm4_dated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} of {self.key}: {self.best}"
+
+
+class SourceUse(_Ancestry):
+    """A source cited by a counted event's reports; `shared` when several events of the metric
+    cite it."""
+
+    metric = models.CharField(max_length=40)
+    source_id = models.BigIntegerField()
+    key = models.CharField(max_length=24)
+    dated = models.DateField()
+    shared = models.BooleanField(default=False)
+    # How far this source's uses (for this metric) spread in time: "month", "year" or "".
+    span = models.CharField(max_length=5, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "source_id", "key"], name="sourceuse_once_per_event"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["key"], name="sourceuse_key"),
+            models.Index(
+                fields=["metric", "dated"], condition=Q(shared=True), name="sourceuse_shared"
+            ),
+            # Shared sources spreading over months or years: the few counted distinct.
+            models.Index(
+                fields=["metric", "span", "dated"],
+                condition=Q(shared=True) & ~Q(span="month"),
+                name="sourceuse_unsettled",
+            ),
+            # Shared sources of reports coarser than a breakdown level.
+            *(
+                models.Index(
+                    fields=["metric", "dated"],
+                    condition=Q(shared=True, **{f"adm{level}__isnull": True}),
+                    name=f"sourceuse_coarse{level}",
+                )
+                for level in range(1, 5)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"source {self.source_id} behind {self.key} ({self.metric})"
+
+
+class FlowTotal(_Ancestry):
+    """Sums of a flow's counted events within a place (node; 0 = everywhere) over a month or
+    a year."""
+
+    metric = models.CharField(max_length=40)
+    node = models.BigIntegerField()
+    level = models.SmallIntegerField()  # the node's admin level; -1 for everywhere
+    span = models.CharField(max_length=8)  # "month" | "year"
+    start = models.DateField()
+    best = models.BigIntegerField()
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    events = models.IntegerField()
+    reports = models.IntegerField()
+    local_sources = models.IntegerField()  # sources only one counted event cites
+    shared_sources = models.IntegerField()  # distinct sources several events cite, in this cell
+    settled_sources = models.IntegerField()  # of which all uses fall within this month/year
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "node", "span", "start"], name="flowtotal_one_per_cell"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["span", "level", "start"], name="flowtotal_by_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} in node {self.node}, {self.span} of {self.start}: {self.best}"
+
+
+class StockStep(_Ancestry):
+    """A stock's total within a place (node; 0 = everywhere) from valid_from until valid_to
+    (exclusive; None = still), by the rules of standing stock figures."""
+
+    metric = models.CharField(max_length=40)
+    node = models.BigIntegerField()
+    level = models.SmallIntegerField()
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True)
+    best = models.BigIntegerField()
+    low = models.BigIntegerField()
+    high = models.BigIntegerField()
+    events = models.IntegerField()
+    reports = models.IntegerField()
+    sources = models.IntegerField()
+    own_key = models.CharField(max_length=24, blank=True)  # the node's own figure, if it stands
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "node", "valid_from"], name="stockstep_one_per_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["metric", "level", "valid_from"], name="stockstep_by_level"),
+            models.Index(fields=["metric", "valid_to"], name="stockstep_valid_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} in node {self.node} from {self.valid_from}: {self.best}"

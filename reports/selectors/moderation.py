@@ -1,0 +1,240 @@
+"""Reads for the moderation pages: the queue, counts, likely duplicates, an event's figures.
+They show everything; only moderators may call them, which the pages check once."""
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+
+from gazetteer.models import AdminLevel, Place
+
+from ..models import Event, Figure, Report
+from ..vocabulary import (
+    SUBJECT,
+    Metric,
+    Subject,
+)
+from ..workflow import Status
+
+DUPLICATE_WINDOW_DAYS = 7
+
+
+NEARBY_KM = 5
+
+
+DUPLICATE_STATUSES = (Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.APPROVED)
+
+
+def moderation_reports() -> QuerySet[Report]:
+    """Every report, with what the moderation queue shows of each."""
+    return Report.objects.select_related(
+        "place", "organization", "submitted_by", "event"
+    ).prefetch_related("figures")
+
+
+def status_counts(reports: QuerySet[Report]) -> dict[str, int]:
+    """How many of `reports` are in each status, every status present (zeros included)."""
+    counts = dict(reports.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in Status.values}
+
+
+def places_with_reports(max_level: int = AdminLevel.TOWNSHIP) -> QuerySet[Place]:
+    """The states, districts and townships that have reports in or beneath them: the useful
+    choices for the queue's place filter (the full gazetteer has thousands of places)."""
+    codes: set[str] = set()
+    for path in Report.objects.order_by().values_list("place__path", flat=True).distinct():
+        codes.update(code for code in path.split("/") if code)
+    return Place.objects.filter(pcode__in=codes, admin_level__gte=1, admin_level__lte=max_level)
+
+
+def awaiting_review(limit: int = 10) -> tuple[int, list[Report]]:
+    """How many reports await a moderator's decision, and the `limit` that have waited longest."""
+    waiting = Report.objects.filter(status=Status.SUBMITTED)
+    oldest = waiting.select_related("place", "organization").order_by("submitted_at", "pk")
+    return waiting.count(), list(oldest[:limit])
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    report: Report
+    score: float
+    reasons: tuple[str, ...]
+
+
+def _point(report: Report) -> tuple[float, float] | None:
+    if report.latitude is not None and report.longitude is not None:
+        return float(report.latitude), float(report.longitude)
+    if report.place.latitude is not None and report.place.longitude is not None:
+        return float(report.place.latitude), float(report.place.longitude)
+    return None
+
+
+def _km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine), good to a few metres at these distances."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _last_day(report: Report) -> date:
+    return report.end_date or report.start_date
+
+
+def likely_duplicates(report: Report, limit: int = 10) -> list[LikelyDuplicate]:
+    """Other reports that may tell of the same happening, most likely first: a figure of the
+    same metric; dates overlapping or within a week; and the same place, a place in the same
+    township (or under the same parent), a coarser place containing it, or a point within a few
+    km. Drafts, rejected and retracted reports, and reports already in this report's event, are
+    left out."""
+    metrics = set(report.figures.values_list("metric", flat=True))
+    if not metrics:
+        return []
+    window = timedelta(days=DUPLICATE_WINDOW_DAYS)
+    place = report.place
+    # Above township level the place itself is the area; below it, its parent (the township
+    # of a village tract or town, the district of a township).
+    area = place.parent if place.admin_level >= AdminLevel.TOWNSHIP and place.parent else place
+    nearby_place = Q(place__path__startswith=area.path) | Q(
+        place__pcode__in=place.ancestor_pcodes, place__admin_level__gt=AdminLevel.COUNTRY
+    )
+    point = _point(report)
+    if point:
+        # A box a little larger than NEARBY_KM in SQL; the exact distance is measured below.
+        dlat = NEARBY_KM / 111.0 * 1.1
+        dlon = dlat / max(math.cos(math.radians(point[0])), 0.01)
+        lat_range = (point[0] - dlat, point[0] + dlat)
+        lon_range = (point[1] - dlon, point[1] + dlon)
+        nearby_place |= Q(latitude__range=lat_range, longitude__range=lon_range) | Q(
+            latitude__isnull=True,
+            place__latitude__range=lat_range,
+            place__longitude__range=lon_range,
+        )
+    candidates = (
+        Report.objects.exclude(pk=report.pk)
+        .filter(status__in=DUPLICATE_STATUSES, start_date__lte=_last_day(report) + window)
+        .annotate(last_day=Coalesce("end_date", "start_date"))
+        .filter(last_day__gte=report.start_date - window)
+        .filter(Exists(Figure.objects.filter(report=OuterRef("pk"), metric__in=metrics)))
+        .filter(nearby_place)
+        .select_related("place", "organization", "event")
+        .prefetch_related("figures")
+        .order_by("-start_date", "-pk")
+    )
+    if report.event_id:
+        candidates = candidates.exclude(event_id=report.event_id)
+    ranked = [_rank_duplicate(report, candidate, metrics, point) for candidate in candidates[:200]]
+    ranked.sort(key=lambda d: (-d.score, d.report.pk))
+    return ranked[:limit]
+
+
+def _rank_duplicate(
+    report: Report,
+    candidate: Report,
+    metrics: set[str],
+    point: tuple[float, float] | None,
+) -> LikelyDuplicate:
+    place, other = report.place, candidate.place
+    score, reasons = 0.0, []
+    if other.pk == place.pk:
+        score, reasons = 4, ["same place"]
+    elif other.path.startswith(place.path):
+        score, reasons = 3, [f"within {place.display_name}"]
+    elif place.path.startswith(other.path):
+        score, reasons = 1, [f"covers this place (reported for {other.display_name})"]
+    elif place.parent and other.path.startswith(place.parent.path):
+        kind = (place.parent.kind or place.parent.get_admin_level_display()).lower()
+        score, reasons = 2, [f"in the same {kind} ({place.parent.display_name})"]
+    other_point = _point(candidate)
+    if point and other_point and other.pk != place.pk:
+        km = _km_between(point, other_point)
+        if km <= NEARBY_KM:
+            score += 2 * (1 - km / NEARBY_KM) + 1
+            reasons.append(f"{km:.1f} km away")
+    if candidate.start_date <= _last_day(report) and _last_day(candidate) >= report.start_date:
+        score += 2
+        reasons.append("dates overlap")
+    else:
+        gap = max(
+            (candidate.start_date - _last_day(report)).days,
+            (report.start_date - _last_day(candidate)).days,
+        )
+        score += 1 - gap / (DUPLICATE_WINDOW_DAYS + 1)
+        reasons.append(f"dates {gap} day{'s' if gap != 1 else ''} apart")
+    shared = sorted({f.metric for f in candidate.figures.all()} & metrics)
+    score += len(shared)
+    reasons.append("same metric: " + ", ".join(Metric(m).label.lower() for m in shared))
+    if candidate.organization_id == report.organization_id:
+        score += 1
+        reasons.append("filed by the same organisation")
+    return LikelyDuplicate(candidate, round(score, 2), tuple(reasons))
+
+
+@dataclass(frozen=True)
+class EventFigure:
+    figure: Figure
+    report: Report
+    is_reference: bool
+    # Why the figure cannot be the event's reference; "" when it can.
+    refusal: str
+
+
+@dataclass(frozen=True)
+class EventMetric:
+    metric: str
+    label: str | Promise
+    figures: tuple[EventFigure, ...]
+    reference: EventFigure | None
+    # The range among the approved figures (triangulation), None when there are none.
+    low: int | None
+    high: int | None
+
+    @property
+    def range_text(self) -> str:
+        if self.low is None:
+            return ""
+        unit = "buildings" if SUBJECT[Metric(self.metric)] == Subject.STRUCTURES else "people"
+        if self.low == self.high:
+            return f"{self.low:,} {unit}"
+        return f"{self.low:,}–{self.high:,} {unit}"
+
+
+def event_overview(event: Event) -> list[EventMetric]:
+    """The event's figures grouped by metric, each with its report, whether it is the
+    reference, and why it cannot be chosen (only approved reports' figures can)."""
+    references = set(event.reference_figures.values_list("figure_id", flat=True))
+    by_metric: dict[str, list[EventFigure]] = {}
+    reports = event.reports.select_related("place", "organization").prefetch_related("figures")
+    for report in reports.order_by("start_date", "pk"):
+        refusal = (
+            ""
+            if report.status == Status.APPROVED
+            else f"Report #{report.pk} is {report.get_status_display().lower()}: only an "
+            "approved report's figure can be what an event counts."
+        )
+        for figure in report.figures.all():
+            by_metric.setdefault(figure.metric, []).append(
+                EventFigure(figure, report, figure.pk in references, refusal)
+            )
+    overview = []
+    for metric in Metric.values:
+        rows = by_metric.get(metric)
+        if not rows:
+            continue
+        approved = [r.figure for r in rows if not r.refusal]
+        overview.append(
+            EventMetric(
+                metric=metric,
+                label=Metric(metric).label,
+                figures=tuple(rows),
+                reference=next((r for r in rows if r.is_reference), None),
+                low=min((f.count_low for f in approved), default=None),
+                high=max((f.count_high for f in approved), default=None),
+            )
+        )
+    return overview

@@ -1,0 +1,122 @@
+"""THE "who sees what": what the public may see of a report and its sources, and what a
+person may open or cite. Views, exports, the API and publication ask here (docs/domain.md)."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .. import permissions
+from ..models import PublicReport, Report, ReportHistory, Source
+from ..types import Viewer
+from ..vocabulary import (
+    LocationPrecision,
+    SourceType,
+)
+from ..workflow import Action, Status
+
+CONFIDENTIAL_LABELS: dict[str, str] = {
+    SourceType.NEWS_MEDIA: "confidential media source",
+    SourceType.UN_INGO: "confidential UN or international NGO source",
+    SourceType.LOCAL_CSO: "confidential local source",
+    SourceType.PARTY_TO_CONFLICT: "confidential source (party to the conflict)",
+    SourceType.GOVERNMENT: "confidential government source",
+    SourceType.FIELD_OBSERVATION: "confidential field observation",
+}
+
+
+def public_reports() -> QuerySet[Report]:
+    return (
+        Report.objects.filter(status=Status.APPROVED)
+        .select_related("place")
+        .prefetch_related("figures", "sources", "tags")  # type: ignore[misc]  # taggit is untyped
+    )
+
+
+def public_records() -> QuerySet[PublicReport]:
+    """The approved reports' public records (reports.publication keeps one per approved
+    report, built with public_point and public_source_label below), by report id."""
+    return PublicReport.objects.all()
+
+
+def public_source_label(source: Source) -> str:
+    """How a source may be named outside the moderation area; a party to the conflict is
+    labelled as one."""
+    if source.is_confidential:
+        return CONFIDENTIAL_LABELS[source.source_type]
+    if source.has_conflict_of_interest:
+        return f"{source} (party to the conflict)"
+    return str(source)
+
+
+def public_point(report: Report) -> tuple[Decimal | None, Decimal | None]:
+    """The (latitude, longitude) the public may see: the exact point only once a moderator
+    released it, otherwise the place's representative point."""
+    if report.latitude is not None and report.point_released:
+        return report.latitude, report.longitude
+    return report.place.latitude, report.place.longitude
+
+
+def public_location_precision(report: Report) -> str:
+    """How precisely the public may know where it happened: until a moderator releases the
+    point, the place only (and not whether a point was recorded)."""
+    return report.location_precision if report.point_released else LocationPrecision.PLACE.value
+
+
+def reports_of_own_organization(user: Viewer) -> QuerySet[Report]:
+    """The reports a person may open with everything in them (internal notes, sources by
+    name, history): a moderator, any; a field partner, their organisation's in every status;
+    anyone else, none. Other organisations' approved reports reach partners only in their
+    public shape, through public_reports()."""
+    reports = Report.objects.select_related("place", "organization")
+    if permissions.is_moderator(user):
+        return reports
+    if not permissions.is_field_partner(user):
+        return reports.none()
+    organization = permissions.organization_of(user)
+    return reports.filter(organization=organization)
+
+
+def sources_citable_by(user: Viewer) -> QuerySet[Source]:
+    """Sources a person may pick from when filing a report: a moderator, any; a field
+    partner, those their organisation added and every non-confidential one (a source not
+    marked confidential may be named publicly). Another organisation's confidential source
+    is never offered, so its name cannot leak."""
+    if permissions.is_moderator(user):
+        return Source.objects.all()
+    if not permissions.is_field_partner(user):
+        return Source.objects.none()
+    organization = permissions.organization_of(user)
+    own = Q(created_by__membership__organization=organization)
+    return Source.objects.filter(own | Q(is_confidential=False)).distinct()
+
+
+def sources_as_seen_by(user: Viewer, sources: Iterable[Source]) -> list[dict[str, Any]]:
+    """A report's sources for someone who may open the report: by name and address when
+    they may cite the source themselves or it is not confidential; otherwise (say, another
+    organisation's confidential source a moderator added) by its public label only."""
+    sources = list(sources)
+    citable = set(
+        sources_citable_by(user).filter(pk__in=[s.pk for s in sources]).values_list("pk", flat=True)
+    )
+    shown = []
+    for source in sources:
+        full = source.pk in citable or not source.is_confidential
+        shown.append(
+            {
+                "source": source,
+                "type": source.get_source_type_display(),
+                "name": str(source) if full else public_source_label(source),
+                "url": source.url if full else "",
+                "confidential": source.is_confidential,
+            }
+        )
+    return shown
+
+
+def moderator_messages(report: Report) -> QuerySet[ReportHistory]:
+    """The decisions on a report that carry a message for its submitter, newest first."""
+    return report.history.filter(
+        action__in=[Action.REQUEST_CHANGES, Action.REJECT, Action.RETRACT, Action.APPROVE]
+    ).order_by("-created_at", "-id")

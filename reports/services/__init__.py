@@ -1,0 +1,89 @@
+"""Every write, a module per area: each service checks who may act, validates, writes in one
+transaction with its history row, and queues background work after commit (docs/domain.md)."""
+
+from ..validation import (
+    FIGURE_FIELDS,
+    MAX_NOTES,
+    MAX_SUMMARY,
+    MAX_TAGS,
+    REPORT_FIELDS,
+    clean_figures,
+    clean_report_fields,
+    clean_source,
+    clean_tags,
+)
+from ._shared import report_snapshot
+from .events import (
+    event_create,
+    event_create_linking,
+    event_set_reference_figure,
+    report_link_event,
+)
+from .moderation import (
+    BULK_DECISIONS,
+    Outcome,
+    report_approve,
+    report_reject,
+    report_request_changes,
+    report_retract,
+    report_submit,
+    reports_decide,
+)
+from .partners import (
+    api_client_create,
+    api_client_revoke,
+    api_client_set_scopes,
+    kobo_form_create,
+    kobo_form_new_token,
+    kobo_ingest,
+)
+from .places import places_follow_gazetteer_import, places_follow_renames
+from .reports import (
+    SUBMISSION_KEY,
+    Saved,
+    report_create,
+    report_record_edit,
+    report_save,
+    report_update,
+    source_create,
+)
+
+__all__ = [
+    "BULK_DECISIONS",
+    "FIGURE_FIELDS",
+    "MAX_NOTES",
+    "MAX_SUMMARY",
+    "MAX_TAGS",
+    "REPORT_FIELDS",
+    "SUBMISSION_KEY",
+    "Outcome",
+    "Saved",
+    "api_client_create",
+    "api_client_revoke",
+    "api_client_set_scopes",
+    "clean_figures",
+    "clean_report_fields",
+    "clean_source",
+    "clean_tags",
+    "event_create",
+    "event_create_linking",
+    "event_set_reference_figure",
+    "kobo_form_create",
+    "kobo_form_new_token",
+    "kobo_ingest",
+    "places_follow_gazetteer_import",
+    "places_follow_renames",
+    "report_approve",
+    "report_create",
+    "report_link_event",
+    "report_record_edit",
+    "report_reject",
+    "report_request_changes",
+    "report_retract",
+    "report_save",
+    "report_snapshot",
+    "report_submit",
+    "report_update",
+    "reports_decide",
+    "source_create",
+]

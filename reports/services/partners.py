@@ -1,0 +1,206 @@
+"""Writes for the partner API: registering, re-scoping and revoking API clients, and KoboToolbox
+forms and the submissions they send (see docs/domain.md)."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import permissions
+from ..api.auth import forget_clients, new_secret
+from ..exceptions import ActionRefused, NotPermitted
+from ..models import ApiClient, KoboForm, KoboSubmission, Membership, Organization
+from ..roles import Role
+from ..types import Actor
+from .reports import report_save
+
+# --- API clients -----------------------------------------------------------------------------
+
+
+def _require_admin(actor: Actor) -> None:
+    if not permissions.can_manage_api_clients(actor):
+        raise NotPermitted("Only an administrator can register or revoke API clients.")
+
+
+def _sync_service_user(client: ApiClient) -> None:
+    """The service user holds the API partner role, and the field partner role only while the
+    client has the submit scope and is not revoked: the services then decide as for a person."""
+    user = client.user
+    api_partner = Group.objects.get(name=Role.API_PARTNER)
+    field_partner = Group.objects.get(name=Role.FIELD_PARTNER)
+    user.groups.add(api_partner)
+    if client.can_submit and client.revoked_at is None:
+        user.groups.add(field_partner)
+    else:
+        user.groups.remove(field_partner)
+
+
+@transaction.atomic
+def api_client_create(
+    *,
+    actor: Actor,
+    name: str,
+    organization: Organization,
+    can_read: bool = True,
+    can_submit: bool = False,
+) -> tuple[ApiClient, str]:
+    """Register a client; returns it and its key, which is never shown again."""
+    _require_admin(actor)
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ValidationError({"name": "Name the client (the system that will use the key)."})
+    if len(name) > 200:
+        raise ValidationError({"name": "At most 200 characters."})
+    if not organization.is_active:
+        raise ValidationError({"organization": f"{organization} is deactivated."})
+    secret = new_secret()
+    user = get_user_model().objects.create_user(
+        username=f"api-{secret.prefix}", first_name=name[:150], password=None
+    )
+    Membership.objects.create(user=user, organization=organization)
+    client = ApiClient.objects.create(
+        name=name,
+        organization=organization,
+        user=user,
+        prefix=secret.prefix,
+        key_hash=secret.hash,
+        can_read=bool(can_read),
+        can_submit=bool(can_submit),
+        created_by=actor,
+    )
+    _sync_service_user(client)
+    return client, secret.value
+
+
+@transaction.atomic
+def api_client_set_scopes(
+    *, actor: Actor, client: ApiClient, can_read: bool, can_submit: bool
+) -> ApiClient:
+    _require_admin(actor)
+    client.can_read, client.can_submit = bool(can_read), bool(can_submit)
+    client.save(update_fields=["can_read", "can_submit"])
+    _sync_service_user(client)
+    forget_clients([client])
+    return client
+
+
+@transaction.atomic
+def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
+    """Revoke a client's key for good; its requests are answered 401 from now on."""
+    _require_admin(actor)
+    locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        _sync_service_user(locked)
+        forget_clients([locked])
+    client.refresh_from_db()
+    return client
+
+
+# --- KoboToolbox -----------------------------------------------------------------------------
+
+
+def kobo_ingest(*, form: KoboForm, payload: dict[str, Any]) -> tuple[int, KoboSubmission]:
+    """File one submission: (201, new draft), (200, seen before) or (202, kept unmapped)."""
+    # The mapping lives with the endpoint, which imports the services: imported here, not at
+    # the top, so either side may be imported first.
+    from ..api.kobo import (
+        Unmappable,
+        clean_mapping,
+        map_submission,
+        other_form,
+        payload_summary,
+        unmapped_reason,
+    )
+
+    uuid = str(payload.get("_uuid") or "").strip()
+    existing = KoboSubmission.objects.filter(form=form, uuid=uuid).first()
+    if existing is not None and existing.status == KoboSubmission.State.MAPPED:
+        return 200, existing
+    actor = form.client.user
+    reason, report, mapping = other_form(form, payload), None, None
+    try:
+        with transaction.atomic():
+            if not reason:
+                try:
+                    mapping = clean_mapping(form.mapping)
+                except ValidationError as exc:
+                    reason = "The form's mapping is wrong: " + " ".join(exc.messages)
+            try:
+                if mapping is not None:
+                    mapped = map_submission(mapping, payload)
+                    saved = report_save(
+                        actor=actor,
+                        submission_key=f"kobo-{form.pk}-{uuid}"[:64],
+                        figures=mapped["figures"],
+                        tags=mapped["tags"],
+                        **mapped["fields"],
+                    )
+                    report = saved.report
+            except Unmappable as exc:
+                reason = str(exc)
+            except ValidationError as exc:
+                reason = unmapped_reason(exc, mapped["paths"])
+            except ActionRefused as exc:
+                reason = exc.message
+            state = KoboSubmission.State.MAPPED if report else KoboSubmission.State.UNMAPPED
+            values = dict(
+                payload=payload,
+                status=state,
+                reason=reason,
+                report=report,
+                updated_at=timezone.now(),
+                **payload_summary(payload),
+            )
+            if existing is None:
+                submission = KoboSubmission.objects.create(form=form, uuid=uuid, **values)
+            else:
+                KoboSubmission.objects.filter(pk=existing.pk).update(**values)
+                submission = KoboSubmission.objects.get(pk=existing.pk)
+    except IntegrityError:
+        # The same submission raced in twice; the first one's outcome stands.
+        return 200, KoboSubmission.objects.get(form=form, uuid=uuid)
+    if report is None:
+        return 202, submission
+    return 201, submission
+
+
+def kobo_form_create(
+    *,
+    name: str,
+    client: ApiClient,
+    mapping: dict[str, Any],
+    kobo_asset_uid: str = "",
+    kobo_form_uuid: str = "",
+) -> tuple[KoboForm, str]:
+    """A new form and its ingest token, which is shown once (in the link given to Kobo).
+    With blank Kobo ids, submissions from any Kobo form are accepted through the link."""
+    from ..api.kobo import clean_mapping
+
+    clean_mapping(mapping)
+    secret = new_secret()
+    form = KoboForm(
+        name=name,
+        client=client,
+        mapping=mapping,
+        kobo_asset_uid=str(kobo_asset_uid or "").strip(),
+        kobo_form_uuid=str(kobo_form_uuid or "").strip(),
+        prefix=secret.prefix,
+        token_hash=secret.hash,
+    )
+    form.full_clean()
+    form.save()
+    return form, secret.value
+
+
+def kobo_form_new_token(form: KoboForm) -> str:
+    """Replace a form's token (the old link stops working at once)."""
+    secret = new_secret()
+    form.prefix, form.token_hash = secret.prefix, secret.hash
+    form.save(update_fields=["prefix", "token_hash"])
+    return secret.value

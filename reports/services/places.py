@@ -1,0 +1,20 @@
+"""What follows a place renamed or moved in the gazetteer (by its admin or an import): the
+public records of the approved reports filed there. The gazetteer imports nothing from reports."""
+
+from collections.abc import Iterable
+
+from gazetteer.importer import FileResult
+
+from .. import publication
+
+
+def places_follow_gazetteer_import(*, results: Iterable[FileResult]) -> int:
+    """After a gazetteer import: the places it renamed or re-pointed (the importer's results).
+    Returns how many public records changed."""
+    return publication.follow_gazetteer_import(results)
+
+
+def places_follow_renames(*, place_ids: Iterable[int]) -> int:
+    """After places were renamed or moved by hand (the Place admin). Returns how many public
+    records changed."""
+    return publication.follow_places(place_ids)

@@ -1,0 +1,387 @@
+"""Writing reports and sources: create, edit (with its history), and what a report form does
+(save, and perhaps submit, once per submission key)."""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gazetteer.models import Place
+
+from .. import aggregates, permissions, publication, selectors
+from ..exceptions import ActionRefused, NotPermitted
+from ..figures import text
+from ..models import (
+    EventReferenceFigure,
+    Figure,
+    Organization,
+    Report,
+    Source,
+    SubmissionKey,
+)
+from ..types import Actor
+from ..validation import (
+    REPORT_FIELDS,
+    CoordinateInput,
+    DateInput,
+    clean_figures,
+    clean_report_fields,
+    clean_source,
+    clean_tags,
+)
+from ..workflow import Action, Status
+from ._shared import (
+    _diff,
+    _lock,
+    _record,
+    report_snapshot,
+)
+from .moderation import report_submit
+
+
+def source_create(*, actor: Actor, **fields: Any) -> Source:
+    """A new source (see validation.clean_source for its fields)."""
+    if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
+        raise NotPermitted("Only field partners and moderators can add sources.")
+    source = Source(**clean_source(**fields), created_by=actor)
+    source.full_clean()
+    source.save()
+    return source
+
+
+def _check_citable(
+    actor: Actor, sources: Iterable[Source], *, report: Report | None = None
+) -> None:
+    """A report may cite only sources its author may pick (selectors.sources_citable_by),
+    plus those it already cites: otherwise citing a source by id would reveal its name."""
+    wanted = {source.pk for source in sources}
+    allowed = set(
+        selectors.sources_citable_by(actor).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    if report is not None:
+        allowed |= set(report.sources.values_list("pk", flat=True))
+    refused = sorted(wanted - allowed)
+    if refused:
+        raise ValidationError({"sources": f"You cannot cite source #{refused[0]}."})
+
+
+def _save_figures(report: Report, cleaned: list[dict[str, Any]]) -> None:
+    """Make the report's figures equal `cleaned`, updating rows in place (in order) so that
+    a figure an event counts as its reference survives an edit that does not change it."""
+    existing = list(report.figures.order_by("pk"))
+    for figure, data in zip(existing, cleaned, strict=False):
+        if any(getattr(figure, field) != value for field, value in data.items()):
+            for field, value in data.items():
+                setattr(figure, field, value)
+            figure.save()
+    for figure in existing[len(cleaned) :]:
+        figure.delete()
+    for data in cleaned[len(existing) :]:
+        Figure(report=report, **data).save()
+    _withdraw_stale_references(report)
+
+
+def _withdraw_stale_references(report: Report) -> None:
+    """A reference figure whose metric was edited, or whose report left the event, no longer
+    answers for that event and metric."""
+    EventReferenceFigure.objects.filter(figure__report=report).exclude(
+        metric=F("figure__metric"),
+        event_id=report.event_id,  # type: ignore[misc]  # None: the report is in no event
+    ).delete()
+
+
+@transaction.atomic
+def report_create(
+    *,
+    actor: Actor,
+    organization: Organization | None = None,
+    figures: Iterable[dict[str, Any]] = (),
+    sources: Iterable[Source] = (),
+    tags: Iterable[str] = (),
+    title: str = "",
+    start_date: DateInput = None,
+    end_date: DateInput = None,
+    date_precision: str = "",
+    place: Place | None = None,
+    latitude: CoordinateInput = None,
+    longitude: CoordinateInput = None,
+    location_precision: str = "",
+    public_summary: str = "",
+    internal_notes: str = "",
+    cause: str = "",
+) -> Report:
+    """A new draft report for the actor's organisation (moderators may name another). A field
+    left out takes the model's default (validation.clean_report_fields)."""
+    organization = organization or permissions.organization_of(actor)
+    if organization is None:
+        raise NotPermitted("You do not belong to an organisation, so you cannot file reports.")
+    if not permissions.can_submit_for(actor, organization):
+        raise NotPermitted(f"You cannot file reports for {organization}.")
+    cleaned = clean_report_fields(
+        {
+            "title": title,
+            "start_date": start_date,
+            "end_date": end_date,
+            "date_precision": date_precision,
+            "place": place,
+            "latitude": latitude,
+            "longitude": longitude,
+            "location_precision": location_precision,
+            "public_summary": public_summary,
+            "internal_notes": internal_notes,
+            "cause": cause,
+        }
+    )
+    cleaned_figures = clean_figures(figures, place=cleaned["place"])
+    tag_names = clean_tags(tags)
+    _check_citable(actor, sources)
+    report = Report.objects.create(organization=organization, submitted_by=actor, **cleaned)
+    _save_figures(report, cleaned_figures)
+    report.sources.set(sources)
+    report.tags.set(tag_names)
+    _record(report=report, actor=actor, action=Action.CREATE, to_status=report.status)
+    return report
+
+
+class Keep(Enum):
+    """A report_update field left out: it keeps its value (None would clear it)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def report_update(
+    *,
+    report: Report,
+    actor: Actor,
+    expected_version: int | None = None,
+    figures: Iterable[dict[str, Any]] | None = None,
+    sources: Iterable[Source] | None = None,
+    tags: Iterable[str] | None = None,
+    note: str = "",
+    title: str | Keep = KEEP,
+    start_date: DateInput | Keep = KEEP,
+    end_date: DateInput | Keep = KEEP,
+    date_precision: str | Keep = KEEP,
+    place: Place | None | Keep = KEEP,
+    latitude: CoordinateInput | Keep = KEEP,
+    longitude: CoordinateInput | Keep = KEEP,
+    location_precision: str | Keep = KEEP,
+    public_summary: str | Keep = KEEP,
+    internal_notes: str | Keep = KEEP,
+    cause: str | Keep = KEEP,
+    point_released: bool | Keep = KEEP,
+) -> Report:
+    """Edit a report; every change is kept in its history with before and after values.
+    Fields left out keep their values; figures, sources and tags are replaced when given,
+    kept when None."""
+    given = {
+        "title": title,
+        "start_date": start_date,
+        "end_date": end_date,
+        "date_precision": date_precision,
+        "place": place,
+        "latitude": latitude,
+        "longitude": longitude,
+        "location_precision": location_precision,
+        "public_summary": public_summary,
+        "internal_notes": internal_notes,
+        "cause": cause,
+        "point_released": point_released,
+    }
+    fields = {name: value for name, value in given.items() if value is not KEEP}
+    with transaction.atomic():
+        locked = _lock(report, expected_version)
+        if not permissions.can_edit(actor, locked):
+            raise NotPermitted(
+                f"You cannot edit report #{locked.pk} while it is "
+                f"{locked.get_status_display().lower()}."
+            )
+        if "point_released" in fields and not permissions.is_moderator(actor):
+            raise NotPermitted("Only a moderator can release an exact point.")
+        before = report_snapshot(locked)
+        current = {field: getattr(locked, field) for field in REPORT_FIELDS}
+        cleaned = clean_report_fields(current | {k: v for k, v in fields.items() if k in current})
+        cleaned_figures = (
+            clean_figures(figures, place=cleaned["place"]) if figures is not None else None
+        )
+        tag_names = clean_tags(tags) if tags is not None else None
+        if sources is not None:
+            _check_citable(actor, sources, report=locked)
+        moved = (cleaned["latitude"], cleaned["longitude"]) != (locked.latitude, locked.longitude)
+        for field, value in cleaned.items():
+            setattr(locked, field, value)
+        if "point_released" in fields:
+            if fields["point_released"] and locked.latitude is None:
+                raise ActionRefused(f"Report #{locked.pk} has no exact point to release.")
+            locked.point_released = bool(fields["point_released"])
+        elif moved:
+            # A release covers the point a moderator saw; a new point needs a new decision.
+            locked.point_released = False
+        locked.save()
+        if cleaned_figures is not None:
+            _save_figures(locked, cleaned_figures)
+        if sources is not None:
+            locked.sources.set(sources)
+        if tag_names is not None:
+            locked.tags.set(tag_names)
+        if locked.status == Status.APPROVED:
+            aggregates.follow_report(locked)
+            publication.follow_report(locked)
+        _record_edit(locked, actor=actor, before=before, note=note)
+    report.refresh_from_db()
+    return report
+
+
+def report_record_edit(
+    *, report: Report, actor: Actor, before: dict[str, Any], note: str = ""
+) -> bool:
+    """Write the history row for an edit made outside report_update (the Django admin saves
+    the form itself); returns whether anything changed."""
+    with transaction.atomic():
+        locked = _lock(report, None)
+        _withdraw_stale_references(locked)
+        if locked.status == Status.APPROVED:
+            aggregates.follow_report(locked)
+            publication.follow_report(locked)
+        changed = _record_edit(locked, actor=actor, before=before, note=note)
+    report.refresh_from_db()
+    return changed
+
+
+def _record_edit(locked: Report, *, actor: Actor, before: dict[str, Any], note: str) -> bool:
+    """Bump the version and write the edit's history row, if the edit changed anything."""
+    changes = _diff(before, report_snapshot(locked))
+    if not changes:
+        return False
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["version", "updated_at"])
+    _record(report=locked, actor=actor, action=Action.EDIT, note=note, changes=changes)
+    return True
+
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Saved:
+    report: Report
+    # The key had already been used (a double tap, a retry, the back button): nothing was
+    # written this time and `report` is what the first use saved.
+    replayed: bool = False
+
+
+def _replay(actor: Actor, key: str) -> Report | None:
+    used = SubmissionKey.objects.select_related("report").filter(user=actor, key=key).first()
+    return used.report if used else None
+
+
+def _clean_new_sources(new_sources: Iterable[dict[str, Any]]) -> None:
+    """Validate sources typed into a report form before anything is written, with errors
+    keyed "sources.N.field" and saying "Source N"."""
+    errors: dict[str, list[str]] = {}
+    for number, data in enumerate(new_sources, start=1):
+        try:
+            clean_source(**data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"sources.{number}.{field}"] = [f"Source {number}: {m}" for m in messages]
+    if errors:
+        raise ValidationError(errors)
+
+
+def report_save(
+    *,
+    actor: Actor,
+    submission_key: str,
+    report: Report | None = None,
+    submit: bool = False,
+    expected_version: int | None = None,
+    figures: Iterable[dict[str, Any]] = (),
+    sources: Iterable[Source] = (),
+    new_sources: Iterable[dict[str, Any]] = (),
+    tags: Iterable[str] = (),
+    **fields: Any,
+) -> Saved:
+    """Create (report=None) or edit a report from a form, add the sources typed into it, and
+    submit it when asked: all in one transaction, and at most once per submission key."""
+    key = text(submission_key)
+    if not SUBMISSION_KEY.match(key):
+        raise ValidationError(
+            {"submission_key": "This form has expired or was altered: reload the page."}
+        )
+    earlier = _replay(actor, key)
+    if earlier is not None:
+        return Saved(earlier, replayed=True)
+    _validate_form(fields, figures=figures, new_sources=new_sources, tags=tags, report=report)
+    try:
+        with transaction.atomic():
+            cited = list(sources) + [source_create(actor=actor, **data) for data in new_sources]
+            if report is None:
+                saved = report_create(
+                    actor=actor, figures=figures, sources=cited, tags=tags, **fields
+                )
+            else:
+                saved = report_update(
+                    report=report,
+                    actor=actor,
+                    expected_version=expected_version,
+                    figures=figures,
+                    sources=cited,
+                    tags=tags,
+                    **fields,
+                )
+            SubmissionKey.objects.create(
+                user=actor, key=key, report=saved, action="submit" if submit else "save"
+            )
+            if submit:
+                saved = report_submit(report=saved, actor=actor)
+    except IntegrityError:
+        # The same key raced in from a second request that committed first.
+        earlier = _replay(actor, key)
+        if earlier is None:
+            raise
+        return Saved(earlier, replayed=True)
+    return Saved(saved)
+
+
+def _validate_form(
+    fields: dict[str, Any],
+    *,
+    figures: Iterable[dict[str, Any]],
+    new_sources: Iterable[dict[str, Any]],
+    tags: Iterable[str],
+    report: Report | None,
+) -> None:
+    """Every message at once (report fields, figures, new sources, tags), so a person fixes
+    a form in one pass rather than one section per try."""
+    errors: dict[str, list[str]] = {}
+    current = {f: getattr(report, f) for f in REPORT_FIELDS} if report else {}
+    place = None
+    checks: list[Callable[[], object]] = [
+        lambda: clean_report_fields(current | fields),
+        lambda: clean_tags(tags),
+        lambda: _clean_new_sources(new_sources),
+    ]
+    for check in checks:
+        try:
+            result = check()
+            if isinstance(result, dict):
+                place = result["place"]
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        clean_figures(figures, place=place or fields.get("place"))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,258 @@
+"""The cleaning of what people type into a report, its figures, tags and sources: one
+message per field, raised as ValidationError before anything is written."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeAlias
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from gazetteer.models import Place
+
+from .figures import clean_figure, text
+from .vocabulary import Cause, DatePrecision, LocationPrecision, SourceType
+
+# What a report's dates and coordinates may arrive as, from a form, the API or Kobo.
+DateInput: TypeAlias = date | str | None
+CoordinateInput: TypeAlias = Decimal | float | str | None
+
+MAX_SUMMARY = 4000
+
+
+MAX_NOTES = 10000
+
+
+MAX_TAGS = 20
+
+
+REPORT_FIELDS = (
+    "title",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "place",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "public_summary",
+    "internal_notes",
+    "cause",
+)
+
+
+FIGURE_FIELDS = (
+    "metric",
+    "qualifier",
+    "value",
+    "value_min",
+    "value_max",
+    "unit",
+    "household_size",
+    "women",
+    "men",
+    "girls",
+    "boys",
+    "note",
+)
+
+
+def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        errors[field] = "Enter a date as YYYY-MM-DD."
+        return None
+
+
+def _parse_coordinate(raw: Any, field: str, bound: int, errors: dict[str, str]) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        number = Decimal(text(raw))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        errors[field] = "Enter a number in decimal degrees."
+        return None
+    if not -bound <= number <= bound:
+        errors[field] = f"Must be between -{bound} and {bound}."
+        return None
+    return number.quantize(Decimal("0.000001"))
+
+
+def clean_report_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a report's own fields (not figures or sources); raise ValidationError keyed by
+    field. Missing keys take the model's defaults."""
+    errors: dict[str, str] = {}
+    title = text(data.get("title"))
+    if not title:
+        errors["title"] = "Give the report a short title."
+    elif len(title) > 200:
+        errors["title"] = "At most 200 characters."
+
+    today = timezone.localdate()
+    start = _parse_date(data.get("start_date"), "start_date", errors)
+    end = _parse_date(data.get("end_date"), "end_date", errors)
+    if start is None and "start_date" not in errors:
+        errors["start_date"] = "When did it happen? Enter at least the start date."
+    for field, day in (("start_date", start), ("end_date", end)):
+        if day and day > today:
+            errors[field] = "Cannot be in the future."
+    if start and end and end < start and "end_date" not in errors:
+        errors["end_date"] = "The end date is before the start date."
+    precision = data.get("date_precision") or DatePrecision.DAY
+    if not isinstance(precision, str) or precision not in DatePrecision.values:
+        errors["date_precision"] = f"Unknown date precision {precision!r}."
+
+    place = data.get("place")
+    if not isinstance(place, Place):
+        errors["place"] = "Choose a place from the gazetteer."
+
+    latitude = _parse_coordinate(data.get("latitude"), "latitude", 90, errors)
+    longitude = _parse_coordinate(data.get("longitude"), "longitude", 180, errors)
+    location_precision = data.get("location_precision") or LocationPrecision.PLACE
+    if (
+        not isinstance(location_precision, str)
+        or location_precision not in LocationPrecision.values
+    ):
+        errors["location_precision"] = f"Unknown location precision {location_precision!r}."
+    if (latitude is None) != (longitude is None) and not errors.keys() & {"latitude", "longitude"}:
+        errors["longitude" if latitude is not None else "latitude"] = (
+            "Give both latitude and longitude, or neither."
+        )
+    if latitude is None and longitude is None:
+        location_precision = LocationPrecision.PLACE
+    elif location_precision == LocationPrecision.PLACE:
+        location_precision = LocationPrecision.EXACT
+
+    summary = text(data.get("public_summary"))
+    if len(summary) > MAX_SUMMARY:
+        errors["public_summary"] = f"At most {MAX_SUMMARY:,} characters."
+    notes = text(data.get("internal_notes"))
+    if len(notes) > MAX_NOTES:
+        errors["internal_notes"] = f"At most {MAX_NOTES:,} characters."
+    cause = data.get("cause") or ""
+    if cause and (not isinstance(cause, str) or cause not in Cause.values):
+        errors["cause"] = f"Unknown cause or means {cause!r}."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "title": title,
+        "start_date": start,
+        "end_date": end,
+        "date_precision": precision,
+        "place": place,
+        "latitude": latitude,
+        "longitude": longitude,
+        "location_precision": location_precision,
+        "public_summary": summary,
+        "internal_notes": notes,
+        "cause": cause,
+    }
+
+
+def clean_tags(tags: Iterable[Any] | None) -> list[str]:
+    names = sorted({" ".join(str(t).split()) for t in tags or () if str(t).strip()})
+    if len(names) > MAX_TAGS:
+        raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
+    too_long = [n for n in names if len(n) > 100]
+    if too_long:
+        raise ValidationError({"tags": f"Tag too long (100 characters at most): {too_long[0]!r}."})
+    return names
+
+
+def _country_household_size(place: Any) -> Decimal | None:
+    if not isinstance(place, Place):
+        return None
+    country = place.path.strip("/").split("/")[0]
+    return (
+        Place.objects.filter(pcode=country).values_list("default_household_size", flat=True).first()
+    )
+
+
+def clean_figures(
+    figures: Iterable[dict[str, Any]] | None, *, place: Any = None
+) -> list[dict[str, Any]]:
+    """Validate every figure; errors are keyed "figures.N.field" and say "Figure N". A figure
+    in households without a size takes the default of the place's country, and keeps it."""
+    cleaned, errors = [], {}
+    default_size = None
+    if any(
+        f.get("unit") == "households" and f.get("household_size") in (None, "")
+        for f in figures or ()
+    ):
+        default_size = _country_household_size(place)
+    for number, data in enumerate(figures or (), start=1):
+        if (
+            default_size is not None
+            and data.get("unit") == "households"
+            and data.get("household_size") in (None, "")
+        ):
+            data = {**data, "household_size": default_size}
+        try:
+            cleaned.append(clean_figure(data))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"figures.{number}.{field}"] = [f"Figure {number}: {m}" for m in messages]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def clean_source(
+    *,
+    source_type: str = "",
+    name: str = "",
+    title: str = "",
+    url: str = "",
+    published_on: Any = None,
+    language: str = "",
+    is_confidential: bool = False,
+) -> dict[str, Any]:
+    """A source's fields, cleaned, or ValidationError keyed by field."""
+    errors = {}
+    if source_type not in SourceType.values:
+        errors["source_type"] = f"Unknown source type {source_type!r}."
+    name = text(name)
+    if not name:
+        errors["name"] = "Name the outlet, organisation or person."
+    elif len(name) > 200:
+        errors["name"] = "At most 200 characters."
+    title = text(title)
+    if len(title) > 300:
+        errors["title"] = "At most 300 characters."
+    url = text(url)
+    if url:
+        if not url.lower().startswith(("http://", "https://")):
+            errors["url"] = "Enter a web address starting with http:// or https://."
+        elif len(url) > 1000:
+            errors["url"] = "At most 1,000 characters."
+        else:
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError:
+                errors["url"] = "Enter a valid web address, such as https://example.org/page."
+    published = _parse_date(published_on, "published_on", errors)
+    if published and published > timezone.localdate():
+        errors["published_on"] = "Cannot be in the future."
+    language = text(language)
+    if len(language) > 16:
+        errors["language"] = "At most 16 characters (a language code such as en or my)."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "source_type": source_type,
+        "name": name,
+        "title": title,
+        "url": url,
+        "published_on": published,
+        "language": language,
+        "is_confidential": bool(is_confidential),
+    }
