@@ -206,6 +206,17 @@ def clean_figures(
     return cleaned
 
 
+SOURCE_FIELDS = (
+    "source_type",
+    "name",
+    "title",
+    "url",
+    "published_on",
+    "language",
+    "is_confidential",
+)
+
+
 def clean_source(
     *,
     source_type: str = "",

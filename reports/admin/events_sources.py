@@ -1,12 +1,13 @@
 """Events, sources, tags and the history log in the Django admin: renames are followed into
 the public records, and what reports use is kept."""
 
+from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from reports import aggregates, publication
+from reports import services
 from reports.models import Event, EventReferenceFigure, Report, ReportHistory, Source
 
 
@@ -39,30 +40,31 @@ class EventReportInline(admin.TabularInline):
         return False
 
 
-class RecordsCreatorAdmin(admin.ModelAdmin):
-    """Sets created_by to the person who added the row."""
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+def _stand_for(obj, created):
+    """The admin's unsaved instance stands for the row a service created (for the log and the
+    redirect that follow)."""
+    obj.pk, obj.created_by, obj.created_at = created.pk, created.created_by, created.created_at
+    obj._state.adding = False
 
 
 @admin.register(Event)
-class EventAdmin(RecordsCreatorAdmin):
+class EventAdmin(admin.ModelAdmin):
     list_display = ("id", "name", "created_at")
     search_fields = ("name", "description")
     readonly_fields = ("created_by", "created_at")
     inlines = (EventReportInline, ReferenceInline)
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         if change:
-            publication.lock_reports_citing(event=obj)
-        super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            # Its approved reports show the event's name in their public records.
-            publication.follow_event(obj)
+            services.event_update(
+                actor=request.user, event=obj, name=data["name"], description=data["description"]
+            )
+        else:
+            created = services.event_create(
+                actor=request.user, name=data["name"], description=data["description"]
+            )
+            _stand_for(obj, created)
 
 
 class KeptWhileInUse:
@@ -83,27 +85,36 @@ class KeptWhileInUse:
         return actions
 
 
+class SourceForm(forms.ModelForm):
+    """The services' checks of a source (a web address, no date in the future), field by field."""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.clean_source(**{f: data.get(f) for f in services.SOURCE_FIELDS})
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+        return data
+
+
 @admin.register(Source)
-class SourceAdmin(KeptWhileInUse, RecordsCreatorAdmin):
+class SourceAdmin(KeptWhileInUse, admin.ModelAdmin):
+    form = SourceForm
     list_display = ("name", "title", "source_type", "published_on", "language", "is_confidential")
     list_filter = ("source_type", "is_confidential", "language")
     search_fields = ("name", "title", "url")
     date_hierarchy = "published_on"
     readonly_fields = ("created_by", "created_at")
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
+        fields = {field: form.cleaned_data[field] for field in services.SOURCE_FIELDS}
         if change:
-            publication.lock_reports_citing(obj)
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            # The approved reports citing it show it (or only its type, once confidential)
-            # in their public records: rebuilt before this change is committed. First, as in
-            # the services: report rows are locked before the engine's event locks.
-            publication.follow_source(obj)
-        if change and "published_on" in form.changed_data:
-            # The publication date decides which report's figure an event counts.
-            aggregates.follow_source(obj)
+            services.source_update(actor=request.user, source=obj, **fields)
+        else:
+            created = services.source_create(actor=request.user, **fields)
+            _stand_for(obj, created)
 
     def in_use(self, source) -> bool:
         # A cited source stays: every number must remain traceable to what it came from.
@@ -141,12 +152,11 @@ class TagAdmin(KeptWhileInUse, TaggitTagAdmin):
     def get_urls(self):
         return admin.ModelAdmin.get_urls(self)
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:
-            # Approved reports with this tag list it in their public records.
-            publication.follow_tag(obj)
+        if change:
+            services.tag_update(actor=request.user, tag=obj, name=obj.name, slug=obj.slug)
+        else:
+            super().save_model(request, obj, form, change)  # unused until a report carries it
 
     def in_use(self, tag) -> bool:
         # Deleting a tag would silently change public records; rename it instead.

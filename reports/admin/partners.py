@@ -68,9 +68,12 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            ApiClient.objects.filter(pk=obj.pk).update(name=obj.name)
-            services.api_client_set_scopes(
-                actor=request.user, client=obj, can_read=obj.can_read, can_submit=obj.can_submit
+            services.api_client_update(
+                actor=request.user,
+                client=obj,
+                name=obj.name,
+                can_read=obj.can_read,
+                can_submit=obj.can_submit,
             )
             return
         client, key = services.api_client_create(
@@ -164,18 +167,11 @@ class KoboFormAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        fields = {field: getattr(obj, field) for field in KoboFormForm.Meta.fields}
         if change:
-            obj.save()
+            services.kobo_form_update(form=obj, **fields)
             return
-        created, token = services.kobo_form_create(
-            name=obj.name,
-            client=obj.client,
-            mapping=obj.mapping,
-            kobo_asset_uid=obj.kobo_asset_uid,
-            kobo_form_uuid=obj.kobo_form_uuid,
-        )
-        created.is_active = obj.is_active
-        created.save(update_fields=["is_active"])
+        created, token = services.kobo_form_create(**fields)
         obj.pk, obj.prefix, obj.token_hash = created.pk, created.prefix, created.token_hash
         obj._state.adding = False
         messages.warning(

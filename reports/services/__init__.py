@@ -7,6 +7,7 @@ from ..validation import (
     MAX_SUMMARY,
     MAX_TAGS,
     REPORT_FIELDS,
+    SOURCE_FIELDS,
     clean_figures,
     clean_report_fields,
     clean_source,
@@ -17,6 +18,7 @@ from .events import (
     event_create,
     event_create_linking,
     event_set_reference_figure,
+    event_update,
     report_link_event,
 )
 from .moderation import (
@@ -33,8 +35,10 @@ from .partners import (
     api_client_create,
     api_client_revoke,
     api_client_set_scopes,
+    api_client_update,
     kobo_form_create,
     kobo_form_new_token,
+    kobo_form_update,
     kobo_ingest,
 )
 from .places import places_follow_gazetteer_import, places_follow_renames
@@ -45,8 +49,8 @@ from .reports import (
     report_record_edit,
     report_save,
     report_update,
-    source_create,
 )
+from .sources import source_create, source_update, tag_update
 
 __all__ = [
     "BULK_DECISIONS",
@@ -54,13 +58,15 @@ __all__ = [
     "MAX_NOTES",
     "MAX_SUMMARY",
     "MAX_TAGS",
-    "REPORT_FIELDS",
-    "SUBMISSION_KEY",
     "Outcome",
+    "REPORT_FIELDS",
+    "SOURCE_FIELDS",
+    "SUBMISSION_KEY",
     "Saved",
     "api_client_create",
     "api_client_revoke",
     "api_client_set_scopes",
+    "api_client_update",
     "clean_figures",
     "clean_report_fields",
     "clean_source",
@@ -68,8 +74,10 @@ __all__ = [
     "event_create",
     "event_create_linking",
     "event_set_reference_figure",
+    "event_update",
     "kobo_form_create",
     "kobo_form_new_token",
+    "kobo_form_update",
     "kobo_ingest",
     "places_follow_gazetteer_import",
     "places_follow_renames",
@@ -86,4 +94,6 @@ __all__ = [
     "report_update",
     "reports_decide",
     "source_create",
+    "source_update",
+    "tag_update",
 ]

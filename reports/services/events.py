@@ -20,16 +20,35 @@ from ._shared import _lock, _record, _require_moderator
 from .reports import _withdraw_stale_references
 
 
-def event_create(*, actor: Actor, name: str, description: str = "") -> Event:
-    _require_moderator(actor)
+def _event_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Name the event."})
     if len(name) > 200:
         raise ValidationError({"name": "At most 200 characters."})
+    return name
+
+
+def event_create(*, actor: Actor, name: str, description: str = "") -> Event:
+    _require_moderator(actor)
     return Event.objects.create(
-        name=name, description=(description or "").strip(), created_by=actor
+        name=_event_name(name), description=(description or "").strip(), created_by=actor
     )
+
+
+def event_update(*, actor: Actor, event: Event, name: str, description: str = "") -> Event:
+    """Rename or describe an event again; its approved reports show the new name publicly."""
+    _require_moderator(actor)
+    name = _event_name(name)
+    with transaction.atomic():
+        # The services' lock order: the reports that show the event first, then the event.
+        publication.lock_reports_citing(event=event)
+        renamed = Event.objects.select_for_update().get(pk=event.pk).name != name
+        event.name, event.description = name, (description or "").strip()
+        event.save(update_fields=["name", "description"])
+        if renamed:
+            publication.follow_event(event)
+    return event
 
 
 def report_link_event(

@@ -88,6 +88,22 @@ def api_client_set_scopes(
 
 
 @transaction.atomic
+def api_client_update(
+    *, actor: Actor, client: ApiClient, name: str, can_read: bool, can_submit: bool
+) -> ApiClient:
+    """Rename a client and set its scopes (its organisation and key stay)."""
+    _require_admin(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError({"name": "Name the client in at most 200 characters."})
+    client.name = name
+    client.save(update_fields=["name"])
+    return api_client_set_scopes(
+        actor=actor, client=client, can_read=can_read, can_submit=can_submit
+    )
+
+
+@transaction.atomic
 def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
     """Revoke a client's key for good; its requests are answered 401 from now on."""
     _require_admin(actor)
@@ -177,6 +193,7 @@ def kobo_form_create(
     mapping: dict[str, Any],
     kobo_asset_uid: str = "",
     kobo_form_uuid: str = "",
+    is_active: bool = True,
 ) -> tuple[KoboForm, str]:
     """A new form and its ingest token, which is shown once (in the link given to Kobo).
     With blank Kobo ids, submissions from any Kobo form are accepted through the link."""
@@ -190,12 +207,36 @@ def kobo_form_create(
         mapping=mapping,
         kobo_asset_uid=str(kobo_asset_uid or "").strip(),
         kobo_form_uuid=str(kobo_form_uuid or "").strip(),
+        is_active=bool(is_active),
         prefix=secret.prefix,
         token_hash=secret.hash,
     )
     form.full_clean()
     form.save()
     return form, secret.value
+
+
+def kobo_form_update(
+    *,
+    form: KoboForm,
+    name: str,
+    client: ApiClient,
+    mapping: dict[str, Any],
+    kobo_asset_uid: str = "",
+    kobo_form_uuid: str = "",
+    is_active: bool = True,
+) -> KoboForm:
+    """Change a form's mapping, client, Kobo ids or state; its link stays the same."""
+    from ..api.kobo import clean_mapping
+
+    clean_mapping(mapping)
+    form.name, form.client, form.mapping = name, client, mapping
+    form.kobo_asset_uid = str(kobo_asset_uid or "").strip()
+    form.kobo_form_uuid = str(kobo_form_uuid or "").strip()
+    form.is_active = bool(is_active)
+    form.full_clean()
+    form.save()
+    return form
 
 
 def kobo_form_new_token(form: KoboForm) -> str:

@@ -43,16 +43,7 @@ from ._shared import (
     report_snapshot,
 )
 from .moderation import report_submit
-
-
-def source_create(*, actor: Actor, **fields: Any) -> Source:
-    """A new source (see validation.clean_source for its fields)."""
-    if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
-        raise NotPermitted("Only field partners and moderators can add sources.")
-    source = Source(**clean_source(**fields), created_by=actor)
-    source.full_clean()
-    source.save()
-    return source
+from .sources import source_create
 
 
 def _check_citable(

@@ -361,3 +361,24 @@ def test_deactivating_the_organisation_in_the_admin_stops_its_key_at_once(
     response = _read(key)
     assert response.status_code == 401
     assert "deactivated" in str(response.data)
+
+
+def test_admin_renames_a_client_and_narrows_its_scopes_through_the_service(
+    admin_user, client_and_key
+):
+    client, key = client_and_key
+    browser = APIClient()
+    browser.force_login(admin_user)
+    response = browser.post(
+        f"/admin/reports/apiclient/{client.pk}/change/",
+        {
+            "name": "Monitors' uploader (old server)",
+            "can_read": "on",
+            "usage-TOTAL_FORMS": "0",
+            "usage-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert (client.name, client.scopes) == ("Monitors' uploader (old server)", ["read"])
+    assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 403

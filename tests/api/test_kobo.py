@@ -2,6 +2,7 @@
 mapping; resent ones are not duplicated; unmappable ones are kept for moderators."""
 
 import copy
+import json
 import threading
 
 import pytest
@@ -621,3 +622,23 @@ def test_a_client_without_the_submit_scope_keeps_submissions_unmapped(
     assert response.status_code == 202
     assert response.json()["reason"] == "You cannot file reports for Loikaw monitors."
     assert Report.objects.count() == 0
+
+
+def test_moderator_switches_a_form_off_in_the_admin_and_its_link_stays(moderator, form_and_token):
+    form, token = form_and_token
+    browser = APIClient()
+    browser.force_login(moderator)
+    response = browser.post(
+        f"/admin/reports/koboform/{form.pk}/change/",
+        {
+            "name": "Loikaw incident form (retired)",
+            "client": form.client.pk,
+            "kobo_asset_uid": "",
+            "kobo_form_uuid": "",
+            "mapping": json.dumps(MAPPING),
+        },
+    )
+    assert response.status_code == 302
+    form.refresh_from_db()
+    assert (form.name, form.is_active) == ("Loikaw incident form (retired)", False)
+    assert kobo.find_form(token) is None

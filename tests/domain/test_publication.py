@@ -10,11 +10,14 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
+from taggit.models import Tag
 
 from reports import publication, services
+from reports.exceptions import NotPermitted
 from reports.models import PublicReport, Source
 from tests import dashboard_data
 
@@ -357,3 +360,63 @@ def test_a_source_made_confidential_while_its_reports_are_approved_is_never_left
         body = "".join(PublicReport.objects.values_list("document", flat=True))
         assert news_source.name not in body and news_source.url not in body
         assert publication.verify() == []
+
+
+# --- the services the admin calls to correct sources, events and tags ----------------------
+
+
+def test_correcting_a_source_through_the_service_reaches_the_public_record(
+    api, approved, moderator, news_source
+):
+    services.source_update(
+        actor=moderator,
+        source=news_source,
+        source_type="news_media",
+        name="The Irrawaddy (English edition)",
+        title=news_source.title,
+        url=news_source.url,
+        published_on=news_source.published_on,
+        language="en",
+    )
+    assert served(api, approved)["sources"][0]["name"] == "The Irrawaddy (English edition)"
+    assert publication.verify() == []
+
+
+def test_only_a_moderator_corrects_a_source_and_a_refused_correction_changes_nothing(
+    api, approved, field_partner, moderator, news_source
+):
+    before = served(api, approved)
+    with pytest.raises(NotPermitted):
+        services.source_update(
+            actor=field_partner, source=news_source, source_type="news_media", name="Renamed"
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.source_update(
+            actor=moderator,
+            source=news_source,
+            source_type="news_media",
+            name="Renamed",
+            url="ftp://example.org/list",
+        )
+    assert set(refused.value.message_dict) == {"url"}
+    assert Source.objects.get(pk=news_source.pk).name == news_source.name
+    assert served(api, approved) == before
+
+
+def test_renaming_an_event_through_the_service_reaches_its_reports(api, approved, moderator):
+    event = services.event_create(actor=moderator, name="Loikaw shelling")
+    services.report_link_event(report=approved, event=event, actor=moderator)
+    services.event_update(actor=moderator, event=event, name="Loikaw shelling, 12 November")
+    assert served(api, approved)["event"]["name"] == "Loikaw shelling, 12 November"
+    with pytest.raises(ValidationError) as refused:
+        services.event_update(actor=moderator, event=event, name="  ")
+    assert refused.value.message_dict == {"name": ["Name the event."]}
+    assert served(api, approved)["event"]["name"] == "Loikaw shelling, 12 November"
+    assert publication.verify() == []
+
+
+def test_renaming_a_tag_through_the_service_reaches_its_reports(api, approved, moderator):
+    tag = Tag.objects.get(name="Operation 1111")
+    services.tag_update(actor=moderator, tag=tag, name="Operation 1111 (Karenni)", slug="op-1111")
+    assert served(api, approved)["tags"] == ["Operation 1111 (Karenni)"]
+    assert publication.verify() == []

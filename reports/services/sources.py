@@ -1,0 +1,77 @@
+"""Sources and tags: adding and correcting them; the public records and the counts of the
+approved reports that cite or carry them follow before the change commits."""
+
+from typing import Any
+
+from django.db import transaction
+from taggit.models import Tag
+
+from .. import aggregates, permissions, publication
+from ..exceptions import NotPermitted
+from ..models import Source
+from ..types import Actor
+from ..validation import clean_source
+from ._shared import _require_moderator
+
+
+def source_create(*, actor: Actor, **fields: Any) -> Source:
+    """A new source (see validation.clean_source for its fields)."""
+    if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
+        raise NotPermitted("Only field partners and moderators can add sources.")
+    source = Source(**clean_source(**fields), created_by=actor)
+    source.full_clean()
+    source.save()
+    return source
+
+
+def source_update(
+    *,
+    actor: Actor,
+    source: Source,
+    source_type: str,
+    name: str,
+    title: str = "",
+    url: str = "",
+    published_on: Any = None,
+    language: str = "",
+    is_confidential: bool = False,
+) -> Source:
+    """Correct a source. Reports citing it show the change in their public records (only its
+    type, once confidential); a new publication date can change which figure an event counts."""
+    _require_moderator(actor)
+    cleaned = clean_source(
+        source_type=source_type,
+        name=name,
+        title=title,
+        url=url,
+        published_on=published_on,
+        language=language,
+        is_confidential=is_confidential,
+    )
+    with transaction.atomic():
+        # The services' lock order: the citing reports first, then the source.
+        publication.lock_reports_citing(source)
+        before = Source.objects.select_for_update().get(pk=source.pk)
+        changed = [field for field, value in cleaned.items() if getattr(before, field) != value]
+        for field, value in cleaned.items():
+            setattr(source, field, value)
+        source.full_clean()
+        source.save()
+        if changed:
+            publication.follow_source(source)
+        if "published_on" in changed:
+            aggregates.follow_source(source)
+    return source
+
+
+def tag_update(*, actor: Actor, tag: Tag, name: str, slug: str) -> Tag:
+    """Rename a tag; the approved reports carrying it list the new name publicly."""
+    _require_moderator(actor)
+    with transaction.atomic():
+        renamed = Tag.objects.select_for_update().get(pk=tag.pk).name != name
+        tag.name, tag.slug = (name or "").strip(), (slug or "").strip()
+        tag.full_clean()
+        tag.save()
+        if renamed:
+            publication.follow_tag(tag)
+    return tag
