@@ -1,3 +1,5 @@
+"""The gazetteer app: places and their P-codes, a leaf that imports nothing from reports."""
+
 from django.apps import AppConfig
 
 

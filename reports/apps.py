@@ -1,3 +1,5 @@
+"""The reports app: the roles are synced after every migrate."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
