@@ -186,6 +186,28 @@ def kobo_ingest(*, form: KoboForm, payload: dict[str, Any]) -> tuple[int, KoboSu
     return 201, submission
 
 
+def _set_kobo_form(
+    form: KoboForm,
+    *,
+    name: str,
+    client: ApiClient,
+    mapping: dict[str, Any],
+    kobo_asset_uid: str,
+    kobo_form_uuid: str,
+    is_active: bool,
+) -> KoboForm:
+    from ..api.kobo import clean_mapping
+
+    clean_mapping(mapping)
+    form.name, form.client, form.mapping = name, client, mapping
+    form.kobo_asset_uid = str(kobo_asset_uid or "").strip()
+    form.kobo_form_uuid = str(kobo_form_uuid or "").strip()
+    form.is_active = bool(is_active)
+    form.full_clean()
+    form.save()
+    return form
+
+
 def kobo_form_create(
     *,
     name: str,
@@ -197,22 +219,16 @@ def kobo_form_create(
 ) -> tuple[KoboForm, str]:
     """A new form and its ingest token, which is shown once (in the link given to Kobo).
     With blank Kobo ids, submissions from any Kobo form are accepted through the link."""
-    from ..api.kobo import clean_mapping
-
-    clean_mapping(mapping)
     secret = new_secret()
-    form = KoboForm(
+    form = _set_kobo_form(
+        KoboForm(prefix=secret.prefix, token_hash=secret.hash),
         name=name,
         client=client,
         mapping=mapping,
-        kobo_asset_uid=str(kobo_asset_uid or "").strip(),
-        kobo_form_uuid=str(kobo_form_uuid or "").strip(),
-        is_active=bool(is_active),
-        prefix=secret.prefix,
-        token_hash=secret.hash,
+        kobo_asset_uid=kobo_asset_uid,
+        kobo_form_uuid=kobo_form_uuid,
+        is_active=is_active,
     )
-    form.full_clean()
-    form.save()
     return form, secret.value
 
 
@@ -227,16 +243,15 @@ def kobo_form_update(
     is_active: bool = True,
 ) -> KoboForm:
     """Change a form's mapping, client, Kobo ids or state; its link stays the same."""
-    from ..api.kobo import clean_mapping
-
-    clean_mapping(mapping)
-    form.name, form.client, form.mapping = name, client, mapping
-    form.kobo_asset_uid = str(kobo_asset_uid or "").strip()
-    form.kobo_form_uuid = str(kobo_form_uuid or "").strip()
-    form.is_active = bool(is_active)
-    form.full_clean()
-    form.save()
-    return form
+    return _set_kobo_form(
+        form,
+        name=name,
+        client=client,
+        mapping=mapping,
+        kobo_asset_uid=kobo_asset_uid,
+        kobo_form_uuid=kobo_form_uuid,
+        is_active=is_active,
+    )
 
 
 def kobo_form_new_token(form: KoboForm) -> str:
