@@ -4,7 +4,7 @@ message per field, raised as ValidationError before anything is written."""
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -26,6 +26,22 @@ MAX_NOTES = 10000
 
 
 MAX_TAGS = 20
+
+
+class ReportFields(TypedDict, total=False):
+    """A report's own fields as the services take them (before cleaning)."""
+
+    title: str
+    start_date: DateInput
+    end_date: DateInput
+    date_precision: str
+    place: Place | None
+    latitude: CoordinateInput
+    longitude: CoordinateInput
+    location_precision: str
+    public_summary: str
+    internal_notes: str
+    cause: str
 
 
 REPORT_FIELDS = (

@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,6 +30,7 @@ from ..validation import (
     REPORT_FIELDS,
     CoordinateInput,
     DateInput,
+    ReportFields,
     clean_figures,
     clean_report_fields,
     clean_source,
@@ -301,7 +302,7 @@ def report_save(
     sources: Iterable[Source] = (),
     new_sources: Iterable[dict[str, Any]] = (),
     tags: Iterable[str] = (),
-    **fields: Any,
+    **fields: Unpack[ReportFields],
 ) -> Saved:
     """Create (report=None) or edit a report from a form, add the sources typed into it, and
     submit it when asked: all in one transaction, and at most once per submission key."""
@@ -346,7 +347,7 @@ def report_save(
 
 
 def _validate_form(
-    fields: dict[str, Any],
+    fields: ReportFields,
     *,
     figures: Iterable[dict[str, Any]],
     new_sources: Iterable[dict[str, Any]],

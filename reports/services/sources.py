@@ -14,11 +14,30 @@ from ..validation import clean_source
 from ._shared import _require_moderator
 
 
-def source_create(*, actor: Actor, **fields: Any) -> Source:
-    """A new source (see validation.clean_source for its fields)."""
+def source_create(
+    *,
+    actor: Actor,
+    source_type: str = "",
+    name: str = "",
+    title: str = "",
+    url: str = "",
+    published_on: Any = None,
+    language: str = "",
+    is_confidential: bool = False,
+) -> Source:
+    """A new source, cleaned as validation.clean_source says."""
     if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
         raise NotPermitted("Only field partners and moderators can add sources.")
-    source = Source(**clean_source(**fields), created_by=actor)
+    cleaned = clean_source(
+        source_type=source_type,
+        name=name,
+        title=title,
+        url=url,
+        published_on=published_on,
+        language=language,
+        is_confidential=is_confidential,
+    )
+    source = Source(**cleaned, created_by=actor)
     source.full_clean()
     source.save()
     return source
@@ -28,8 +47,8 @@ def source_update(
     *,
     actor: Actor,
     source: Source,
-    source_type: str,
-    name: str,
+    source_type: str = "",
+    name: str = "",
     title: str = "",
     url: str = "",
     published_on: Any = None,
