@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from reports import services
-from reports.api import kobo
+from reports import kobo, services
 from reports.models import ApiClient, ApiUsage, KoboForm, KoboSubmission
 
 

@@ -12,6 +12,14 @@ from django.utils import timezone
 from .. import permissions
 from ..api.auth import forget_clients, new_secret
 from ..exceptions import ActionRefused, NotPermitted
+from ..kobo import (
+    Unmappable,
+    clean_mapping,
+    map_submission,
+    other_form,
+    payload_summary,
+    unmapped_reason,
+)
 from ..models import ApiClient, KoboForm, KoboSubmission, Membership, Organization
 from ..roles import Role
 from ..types import Actor
@@ -123,17 +131,6 @@ def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
 
 def kobo_ingest(*, form: KoboForm, payload: dict[str, Any]) -> tuple[int, KoboSubmission]:
     """File one submission: (201, new draft), (200, seen before) or (202, kept unmapped)."""
-    # The mapping lives with the endpoint, which imports the services: imported here, not at
-    # the top, so either side may be imported first.
-    from ..api.kobo import (
-        Unmappable,
-        clean_mapping,
-        map_submission,
-        other_form,
-        payload_summary,
-        unmapped_reason,
-    )
-
     uuid = str(payload.get("_uuid") or "").strip()
     existing = KoboSubmission.objects.filter(form=form, uuid=uuid).first()
     if existing is not None and existing.status == KoboSubmission.State.MAPPED:
@@ -196,8 +193,6 @@ def _set_kobo_form(
     kobo_form_uuid: str,
     is_active: bool,
 ) -> KoboForm:
-    from ..api.kobo import clean_mapping
-
     clean_mapping(mapping)
     form.name, form.client, form.mapping = name, client, mapping
     form.kobo_asset_uid = str(kobo_asset_uid or "").strip()

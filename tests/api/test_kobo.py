@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from gazetteer.models import Place
 from reports import services
 from reports.api import kobo
+from reports.kobo import clean_mapping
 from reports.models import ApiUsage, KoboForm, KoboSubmission, Report
 
 MAPPING = {
@@ -279,7 +280,7 @@ def test_malformed_bodies_are_400_and_nothing_is_kept(form_and_token):
 
 def test_mapping_is_validated_with_every_problem_named():
     with pytest.raises(ValidationError) as caught:
-        kobo.clean_mapping(
+        clean_mapping(
             {
                 "title": "",
                 "start_date": "group/date",
