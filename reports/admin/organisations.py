@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from reports.api import auth as api_auth
+from reports import keys
 from reports.models import Membership, Organization
 
 
@@ -26,7 +26,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         if change and "is_active" in form.changed_data:
             # Its API clients' keys stop (or start) working now, not when the read cache of
             # their clients expires.
-            api_auth.forget_clients(obj.api_clients.all())
+            keys.forget_clients(obj.api_clients.all())
 
 
 class UserMembershipInline(admin.StackedInline):

@@ -1,15 +1,10 @@
-"""API keys: their secrets, recognising one on a request (DRF authentication, with a short read
-cache), counting each client's use per day, and the permission each scope grants."""
+"""API keys on a request: recognising one (DRF authentication, with a short read cache),
+counting each client's use per day, and the permission each scope grants."""
 
 import atexit
-import hashlib
-import hmac
 import logging
-import re
-import secrets
 import threading
 import time
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
@@ -21,46 +16,12 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions
 
 from reports import permissions as domain_permissions
+from reports.keys import cache_key, secret_matches, split_secret
 from reports.models import ApiClient, ApiUsage
 
 logger = logging.getLogger(__name__)
 
 KEYWORDS = ("api-key", "bearer")
-PREFIX = re.compile(r"^[0-9a-f]{8}$")
-
-
-# --- secrets ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A new secret: `value` goes to its owner once; only `prefix` and `hash` are stored."""
-
-    value: str
-    prefix: str
-    hash: str
-
-
-def new_secret() -> Secret:
-    prefix = secrets.token_hex(4)
-    value = f"{prefix}.{secrets.token_urlsafe(32)}"
-    return Secret(value=value, prefix=prefix, hash=hash_secret(value))
-
-
-def hash_secret(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def split_secret(value: str) -> str | None:
-    """The public prefix of a secret, or None if it cannot be one of ours."""
-    prefix, dot, rest = value.partition(".")
-    if not dot or not rest or len(value) > 200 or not PREFIX.match(prefix):
-        return None
-    return prefix
-
-
-def secret_matches(value: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_secret(value), stored_hash)
 
 
 class UsageCounter:
@@ -173,10 +134,6 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 READ_CACHE_SECONDS = 30
 
 
-def _cache_key(prefix: str) -> str:
-    return f"api-client:{prefix}"
-
-
 def _client_by_prefix(prefix: str | None, *, reading: bool) -> ApiClient | None:
     """The client whose key has this prefix (the key itself is checked by the caller).
 
@@ -188,27 +145,13 @@ def _client_by_prefix(prefix: str | None, *, reading: bool) -> ApiClient | None:
     if not prefix:
         return None
     if reading:
-        cached = cache.get(_cache_key(prefix))
+        cached = cache.get(cache_key(prefix))
         if cached is not None:
             return cached
     client = _clients_with_api_permission().filter(prefix=prefix).first()
     if client is not None:
-        cache.set(_cache_key(prefix), client, READ_CACHE_SECONDS)
+        cache.set(cache_key(prefix), client, READ_CACHE_SECONDS)
     return client
-
-
-def _forget(client: ApiClient) -> None:
-    # Now, and again once the change commits, so a read in between cannot leave the old
-    # state cached.
-    key = _cache_key(client.prefix)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
-
-
-def forget_clients(clients) -> None:
-    """Drop these clients from the read cache (their organisation was deactivated, say)."""
-    for client in clients:
-        _forget(client)
 
 
 def _clients_with_api_permission():

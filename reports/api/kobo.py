@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 from reports import services
 from reports.models import KoboForm
 
-from .auth import count_request, secret_matches, split_secret
+from ..keys import secret_matches, split_secret
+from .auth import count_request
 from .errors import BadRequestSerializer, ErrorSerializer
 from .views.submissions import read_body, refuse_nul_characters
 

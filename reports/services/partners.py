@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import permissions
-from ..api.auth import forget_clients, new_secret
 from ..exceptions import ActionRefused, NotPermitted
+from ..keys import forget_clients, new_secret
 from ..kobo import (
     Unmappable,
     clean_mapping,
