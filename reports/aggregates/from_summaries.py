@@ -18,6 +18,7 @@ from .summaries.reading import (
     ADDITIVE,
     EVENT_SUM_FIELDS,
     FIELDS,
+    ONE_DAY,
     SUM_FIELDS,
     Step,
     add_sums,
@@ -37,6 +38,10 @@ from .summaries.reading import (
 
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 Sums = tuple[int, int, int, int, int, int]  # best, low, high, events, reports, local sources
+
+
+def next_year(day: date) -> date:
+    return date(day.year + 1, 1, 1)
 
 
 class Reader:
@@ -177,7 +182,7 @@ class Reader:
                 years, (months, days) = [], months_and_days(first, last)
             rows.append((first, years, months, days, not days and cells_in(years, months) == 1))
         by_bucket: dict[date, dict[str, list[int]]] = defaultdict(dict)
-        years = merge_ranges([r for _, y, *_ in rows for r in y], lambda d: date(d.year + 1, 1, 1))
+        years = merge_ranges([r for _, y, *_ in rows for r in y], next_year)
         months = merge_ranges([r for _, _, m, *_ in rows for r in m], next_month)
         if years or months:
             for row in (
@@ -189,7 +194,9 @@ class Reader:
                 add_sums(
                     by_bucket[period_start(row["start"], kind)], row["metric"], sums_vector(row)
                 )
-        days = [d for *_, ds, _ in rows for d in ds]
+        # Adjacent day ranges joined (the weeks of a long series are one range): one condition
+        # per row would grow past what the database parses.
+        days = merge_ranges([d for *_, ds, _ in rows for d in ds], lambda d: d + ONE_DAY)
         if days:
             for row in (
                 self._day_events(days).values("metric", "dated").annotate(**EVENT_SUM_FIELDS)
@@ -197,12 +204,20 @@ class Reader:
                 add_sums(
                     by_bucket[period_start(row["dated"], kind)], row["metric"], sums_vector(row)
                 )
-        unsettled = [unsettled_q(y, m, d) for _, y, m, d, single in rows if not single]
+        # The rows' pieces merged as above: the condition covers the same days either way.
+        loose = [row for row in rows if not row[4]]
         extra = {}
-        if unsettled:
+        if loose:
+            unsettled = unsettled_q(
+                merge_ranges(
+                    [r for _, y, *_ in loose for r in y], lambda d: date(d.year + 1, 1, 1)
+                ),
+                merge_ranges([r for _, _, m, *_ in loose for r in m], next_month),
+                merge_ranges([r for *_, ds, _ in loose for r in ds], lambda d: d + ONE_DAY),
+            )
             extra = {
                 (r["metric"], r["group"]): r["n"]
-                for r in self._shared(any_of(unsettled), group=TRUNC[kind]("dated"))
+                for r in self._shared(unsettled, group=TRUNC[kind]("dated"))
             }
         result = {}
         for first, *_, single in rows:

@@ -13,6 +13,10 @@ from ..models import Event
 from ..vocabulary import Cause, Metric, SourceType
 
 PERIODS = ("week", "month", "quarter", "year")
+# The most rows a time series may have (about 19 years of weeks): more is no chart anyone reads,
+# and every row is a condition in the engine's queries.
+MAX_PERIODS = 1000
+
 # Longest span (in days) answered by each period when the question does not choose one.
 AUTO_PERIOD = ((92, "week"), (6 * 366, "month"), (20 * 366, "quarter"))
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -233,6 +237,18 @@ def auto_period(start: date, end: date) -> str:
     return "year"
 
 
+def period_count(start: date, end: date, period: str) -> int:
+    """How many rows periods_between(start, end, period) has, without making them."""
+    if period == "week":
+        return (period_start(end, period) - period_start(start, period)).days // 7 + 1
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if period == "month":
+        return months + 1
+    if period == "quarter":
+        return (end.year * 4 + (end.month - 1) // 3) - (start.year * 4 + (start.month - 1) // 3) + 1
+    return end.year - start.year + 1
+
+
 def periods_between(start: date, end: date, period: str) -> list[tuple[date, date, str]]:
     """(first day, last day, label) of each period from start to end, the first and last
     clipped to the question's own dates."""
@@ -278,6 +294,13 @@ def make_plan(question: Question) -> Plan:
         errors["end"] = f"The end ({end}) is before the start ({question.start})."
     if question.period is not None and question.period not in PERIODS:
         errors["period"] = f"Unknown period {question.period!r}."
+    elif question.start and question.start <= end:
+        period = question.period or auto_period(question.start, end)
+        if period_count(question.start, end, period) > MAX_PERIODS:
+            errors["period" if question.period else "start"] = (
+                f"A time series has at most {MAX_PERIODS:,} periods: from {question.start} to "
+                f"{end} is more {period}s than that. Choose a longer period or a later start."
+            )
     lowest = area.admin_level + 1 if area else AdminLevel.STATE
     level = question.level if question.level is not None else lowest
     if question.level is not None and (level not in AdminLevel.values or level < lowest):

@@ -1,5 +1,6 @@
 """The counting engine, rule by rule, on hand-computed scenarios built through the services."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -380,6 +381,31 @@ def test_breakdown_by_period_weeks_quarters_years_and_automatic(world):
         "Feb 2024",
         "Mar 2024",
     ]
+
+
+def test_a_long_weekly_series_counts_each_week_and_a_longer_one_is_refused(world):
+    shared = world["source"]("Karenni Human Rights Group", D(2023, 11, 30), "local_cso")
+    world["report"]("loikaw", D(2005, 2, 1), [("killed", 2)])
+    world["report"]("loikaw", D(2023, 11, 13), [("killed", 1)], sources=[shared])
+    world["report"]("demoso", D(2023, 11, 21), [("killed", 4)], sources=[shared])
+    question = Question(metrics=("killed",), start=D(2004, 12, 27), end=D(2023, 12, 31))
+    answer = aggregates.answer(replace(question, period="week"))
+    assert len(answer.by_period) == 992
+    assert [
+        (r.label, r.totals["killed"].best, r.totals["killed"].sources)
+        for r in answer.by_period
+        if r.totals["killed"].best
+    ] == [("2005-W05", 2, 1), ("2023-W46", 1, 1), ("2023-W47", 4, 1)]
+    assert as_tuple(answer.totals["killed"]) == (7, 7, 7, 3, 3, 2)
+    with pytest.raises(QuestionError) as refused:
+        aggregates.answer(replace(question, start=D(1990, 1, 1), period="week"))
+    assert refused.value.errors == {
+        "period": "A time series has at most 1,000 periods: from 1990-01-01 to 2023-12-31 is "
+        "more weeks than that. Choose a longer period or a later start."
+    }
+    with pytest.raises(QuestionError) as refused:
+        aggregates.answer(replace(question, start=D(77, 1, 2)))
+    assert set(refused.value.errors) == {"start"}
 
 
 def test_nothing_counted_gives_zeros_for_every_metric(world):
