@@ -213,7 +213,10 @@ def clean_figures(
         ):
             data = {**data, "household_size": default_size}
         try:
-            cleaned.append(clean_figure(data))
+            figure = clean_figure(data)
+            if data.get("id") is not None:  # which of the report's figures this row edits
+                figure["id"] = data["id"]
+            cleaned.append(figure)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors[f"figures.{number}.{field}"] = [f"Figure {number}: {m}" for m in messages]

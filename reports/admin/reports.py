@@ -285,8 +285,8 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 def figure_rows(formset) -> list[dict]:
-    """The figures the inline rows leave: kept rows in the order they were added, then new ones
-    (services.report_update replaces a report's figures in that order)."""
+    """The figures the inline rows leave, each kept one with its id (a deleted row's figure is
+    deleted, not overwritten by the next one), then the new ones."""
     kept, new = [], []
     for form in formset.forms:
         if form in formset.deleted_forms:
@@ -298,5 +298,6 @@ def figure_rows(formset) -> list[dict]:
     kept.sort(key=lambda form: form.instance.pk)
     return [
         {field: form.cleaned_data.get(field) for field in services.FIGURE_FIELDS}
+        | ({"id": form.instance.pk} if form.instance.pk else {})
         for form in kept + new
     ]

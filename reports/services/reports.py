@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from itertools import zip_longest
 from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
@@ -64,18 +65,30 @@ def _check_citable(
 
 
 def _save_figures(report: Report, cleaned: list[dict[str, Any]]) -> None:
-    """Make the report's figures equal `cleaned`, updating rows in place (in order) so that
-    a figure an event counts as its reference survives an edit that does not change it."""
+    """Make the report's figures equal `cleaned`, so that a figure an event counts as its
+    reference survives an edit that does not change it. Rows that name one of the report's
+    figures by "id" (the admin's inline rows) update that figure, the report's other figures
+    are deleted and rows without one are new; rows without ids (a form or the API sending
+    every figure again) update the figures in place, in order."""
     existing = list(report.figures.order_by("pk"))
-    for figure, data in zip(existing, cleaned, strict=False):
-        if any(getattr(figure, field) != value for field, value in data.items()):
-            for field, value in data.items():
+    pairs: list[tuple[Figure | None, dict[str, Any]]]
+    if any("id" in data for data in cleaned):
+        by_id: dict[Any, Figure] = {figure.pk: figure for figure in existing}
+        pairs = [(by_id.pop(data.get("id"), None), data) for data in cleaned]
+        removed = list(by_id.values())
+    else:
+        pairs = list(zip_longest(existing[: len(cleaned)], cleaned))
+        removed = existing[len(cleaned) :]
+    for gone in removed:
+        gone.delete()
+    for figure, data in pairs:
+        values = {field: value for field, value in data.items() if field != "id"}
+        if figure is None:
+            Figure(report=report, **values).save()
+        elif any(getattr(figure, field) != value for field, value in values.items()):
+            for field, value in values.items():
                 setattr(figure, field, value)
             figure.save()
-    for figure in existing[len(cleaned) :]:
-        figure.delete()
-    for data in cleaned[len(existing) :]:
-        Figure(report=report, **data).save()
     _withdraw_stale_references(report)
 
 

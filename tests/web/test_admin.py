@@ -15,7 +15,7 @@ def report(field_partner, file_report):
 
 
 def change_form_data(report, **overrides):
-    figure = report.figures.get()
+    figures = list(report.figures.order_by("pk"))
     data = {
         "title": report.title,
         "organization": report.organization_id,
@@ -32,21 +32,24 @@ def change_form_data(report, **overrides):
         "public_summary": report.public_summary,
         "internal_notes": report.internal_notes,
         "sources": [s.pk for s in report.sources.all()],
-        "figures-TOTAL_FORMS": "1",
-        "figures-INITIAL_FORMS": "1",
+        "figures-TOTAL_FORMS": str(len(figures)),
+        "figures-INITIAL_FORMS": str(len(figures)),
         "figures-MIN_NUM_FORMS": "0",
         "figures-MAX_NUM_FORMS": "1000",
-        "figures-0-id": figure.pk,
-        "figures-0-report": report.pk,
-        "figures-0-metric": figure.metric,
-        "figures-0-qualifier": figure.qualifier,
-        "figures-0-value": figure.value,
-        "figures-0-unit": figure.unit,
         "history-TOTAL_FORMS": "0",
         "history-INITIAL_FORMS": str(report.history.count()),
         "history-MIN_NUM_FORMS": "0",
         "history-MAX_NUM_FORMS": "1000",
     }
+    for number, figure in enumerate(figures):
+        data |= {
+            f"figures-{number}-id": figure.pk,
+            f"figures-{number}-report": report.pk,
+            f"figures-{number}-metric": figure.metric,
+            f"figures-{number}-qualifier": figure.qualifier,
+            f"figures-{number}-value": figure.value,
+            f"figures-{number}-unit": figure.unit,
+        }
     data.update(overrides)
     return data
 
@@ -335,3 +338,31 @@ def test_a_report_the_services_refuse_is_not_created_in_the_admin(
     assert response.redirect_chain == [(url, 302)]
     assert "has no exact point to release." in response.content.decode()
     assert not Report.objects.filter(title="Shelling near Demoso").exists()
+
+
+def test_deleting_a_figure_in_the_admin_deletes_that_figure_and_keeps_the_others_reference(
+    moderator_client, moderator, field_partner, file_report
+):
+    report = file_report(
+        field_partner,
+        figures=[
+            {"metric": "killed", "qualifier": "exact", "value": 3},
+            {"metric": "injured", "qualifier": "exact", "value": 5},
+        ],
+    )
+    services.report_submit(report=report, actor=field_partner)
+    services.report_approve(report=report, actor=moderator)
+    event = services.event_create(actor=moderator, name="Shelling of Loikaw")
+    services.report_link_event(report=report, event=event, actor=moderator)
+    killed, injured = report.figures.order_by("pk")
+    services.event_set_reference_figure(event=event, figure=injured, actor=moderator)
+    report.refresh_from_db()
+    response = moderator_client.post(
+        f"/admin/reports/report/{report.pk}/change/",
+        change_form_data(report, **{"figures-0-DELETE": "on"}),
+    )
+    assert response.status_code == 302
+    assert list(report.figures.values_list("pk", "metric", "value")) == [(injured.pk, "injured", 5)]
+    assert list(event.reference_figures.values_list("metric", "figure_id")) == [
+        ("injured", injured.pk)
+    ]
