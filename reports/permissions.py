@@ -49,6 +49,11 @@ def can_manage_api_clients(user: Viewer) -> bool:
     return user.is_active and user.has_perm("reports.add_apiclient")
 
 
+def can_manage_kobo_forms(user: Viewer) -> bool:
+    """Define KoboToolbox forms and their mappings (moderators and administrators)."""
+    return user.is_active and user.has_perm("reports.add_koboform")
+
+
 def can_use_api(user: Viewer) -> bool:
     """An API client's service user may act through the API (its API partner role)."""
     return user.has_perm("reports.use_api")

@@ -121,7 +121,7 @@ def _ingest_link(request, token):
 @admin.action(description="Give the selected forms a new link (the old one stops working)")
 def new_kobo_links(modeladmin, request, queryset):
     for form in queryset:
-        token = services.kobo_form_new_token(form)
+        token = services.kobo_form_new_token(actor=request.user, form=form)
         messages.warning(
             request, f"New link for {form}: {_ingest_link(request, token)} -- shown only now."
         )
@@ -168,9 +168,9 @@ class KoboFormAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         fields = {field: getattr(obj, field) for field in KoboFormForm.Meta.fields}
         if change:
-            services.kobo_form_update(form=obj, **fields)
+            services.kobo_form_update(actor=request.user, form=obj, **fields)
             return
-        created, token = services.kobo_form_create(**fields)
+        created, token = services.kobo_form_create(actor=request.user, **fields)
         obj.pk, obj.prefix, obj.token_hash = created.pk, created.prefix, created.token_hash
         obj._state.adding = False
         messages.warning(

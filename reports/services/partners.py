@@ -183,6 +183,11 @@ def kobo_ingest(*, form: KoboForm, payload: dict[str, Any]) -> tuple[int, KoboSu
     return 201, submission
 
 
+def _require_kobo_manager(actor: Actor) -> None:
+    if not permissions.can_manage_kobo_forms(actor):
+        raise NotPermitted("Only moderators and administrators define KoboToolbox forms.")
+
+
 def _set_kobo_form(
     form: KoboForm,
     *,
@@ -194,6 +199,11 @@ def _set_kobo_form(
     is_active: bool,
 ) -> KoboForm:
     clean_mapping(mapping)
+    if not client.can_submit or client.revoked_at is not None:
+        # The client's organisation files the drafts: it must be one allowed to submit.
+        raise ValidationError(
+            {"client": "Choose an API client with the submit scope, not revoked."}
+        )
     form.name, form.client, form.mapping = name, client, mapping
     form.kobo_asset_uid = str(kobo_asset_uid or "").strip()
     form.kobo_form_uuid = str(kobo_form_uuid or "").strip()
@@ -205,6 +215,7 @@ def _set_kobo_form(
 
 def kobo_form_create(
     *,
+    actor: Actor,
     name: str,
     client: ApiClient,
     mapping: dict[str, Any],
@@ -214,6 +225,7 @@ def kobo_form_create(
 ) -> tuple[KoboForm, str]:
     """A new form and its ingest token, which is shown once (in the link given to Kobo).
     With blank Kobo ids, submissions from any Kobo form are accepted through the link."""
+    _require_kobo_manager(actor)
     secret = new_secret()
     form = _set_kobo_form(
         KoboForm(prefix=secret.prefix, token_hash=secret.hash),
@@ -229,15 +241,18 @@ def kobo_form_create(
 
 def kobo_form_update(
     *,
+    actor: Actor,
     form: KoboForm,
     name: str,
     client: ApiClient,
     mapping: dict[str, Any],
-    kobo_asset_uid: str = "",
-    kobo_form_uuid: str = "",
-    is_active: bool = True,
+    kobo_asset_uid: str,
+    kobo_form_uuid: str,
+    is_active: bool,
 ) -> KoboForm:
-    """Change a form's mapping, client, Kobo ids or state; its link stays the same."""
+    """Change a form's mapping, client, Kobo ids or state (every one given: a blank Kobo id
+    accepts any Kobo form); its link stays the same."""
+    _require_kobo_manager(actor)
     return _set_kobo_form(
         form,
         name=name,
@@ -249,8 +264,9 @@ def kobo_form_update(
     )
 
 
-def kobo_form_new_token(form: KoboForm) -> str:
+def kobo_form_new_token(*, actor: Actor, form: KoboForm) -> str:
     """Replace a form's token (the old link stops working at once)."""
+    _require_kobo_manager(actor)
     secret = new_secret()
     form.prefix, form.token_hash = secret.prefix, secret.hash
     form.save(update_fields=["prefix", "token_hash"])

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from gazetteer.models import Place
 from reports import services
 from reports.api import kobo
+from reports.exceptions import NotPermitted
 from reports.kobo import clean_mapping
 from reports.models import ApiUsage, KoboForm, KoboSubmission, Report
 
@@ -84,9 +85,9 @@ def submission(**changes):
 
 
 @pytest.fixture
-def form_and_token(client_and_key):
+def form_and_token(client_and_key, admin_user):
     return services.kobo_form_create(
-        name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
+        actor=admin_user, name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
     )
 
 
@@ -256,9 +257,9 @@ def test_a_bad_or_revoked_link_is_404(post, form_and_token, admin_user, how):
     assert Report.objects.count() == 0
 
 
-def test_a_new_token_retires_the_old_link(post, form_and_token):
+def test_a_new_token_retires_the_old_link(post, form_and_token, admin_user):
     form, old = form_and_token
-    new = services.kobo_form_new_token(form)
+    new = services.kobo_form_new_token(actor=admin_user, form=form)
     assert post(SUBMISSION, token=old).status_code == 404
     assert post(SUBMISSION, token=new).status_code == 201
 
@@ -448,8 +449,9 @@ OTHER_FORM_SUBMISSION = {
 
 
 @pytest.fixture
-def identified_form(client_and_key):
+def identified_form(client_and_key, admin_user):
     return services.kobo_form_create(
+        actor=admin_user,
         name="Loikaw incident form",
         client=client_and_key[0],
         mapping=MAPPING,
@@ -539,9 +541,10 @@ def test_a_nested_formhub_group_is_read_too(identified_form):
 
 
 @pytest.mark.parametrize("blank", ["both blank", "asset uid blank"])
-def test_blank_expected_ids_accept_any_form(client_and_key, blank):
+def test_blank_expected_ids_accept_any_form(client_and_key, blank, admin_user):
     """Forms registered before the check, or whose ids the moderator left blank."""
     form, token = services.kobo_form_create(
+        actor=admin_user,
         name="Loikaw incident form",
         client=client_and_key[0],
         mapping=MAPPING,
@@ -586,6 +589,7 @@ def test_a_refused_submission_resent_is_kept_once_and_mapped_once_the_ids_are_fi
 def test_the_kobo_ids_are_checked_when_a_form_is_defined(moderator, client_and_key):
     with pytest.raises(ValidationError) as caught:
         services.kobo_form_create(
+            actor=moderator,
             name="Ward form",
             client=client_and_key[0],
             mapping=MAPPING,
@@ -643,3 +647,23 @@ def test_moderator_switches_a_form_off_in_the_admin_and_its_link_stays(moderator
     form.refresh_from_db()
     assert (form.name, form.is_active) == ("Loikaw incident form (retired)", False)
     assert kobo.find_form(token) is None
+
+
+def test_only_moderators_define_forms_and_only_for_a_client_that_may_submit(
+    field_partner, admin_user, client_and_key, organizations
+):
+    with pytest.raises(NotPermitted):
+        services.kobo_form_create(
+            actor=field_partner, name="Ward form", client=client_and_key[0], mapping=MAPPING
+        )
+    reader, _ = services.api_client_create(
+        actor=admin_user, name="Dashboard mirror", organization=organizations["monitors"]
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.kobo_form_create(
+            actor=admin_user, name="Ward form", client=reader, mapping=MAPPING
+        )
+    assert refused.value.message_dict == {
+        "client": ["Choose an API client with the submit scope, not revoked."]
+    }
+    assert KoboForm.objects.count() == 0

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.usefixtures("api_with_the_key")
 
 
 @pytest.fixture
-def send_kobo(client_and_key):
+def send_kobo(client_and_key, admin_user):
     _, token = services.kobo_form_create(
-        name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
+        actor=admin_user, name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
     )
 
     def send(payload):

@@ -70,6 +70,7 @@ def load_demo_partner_api(*, base_url: str, out) -> bool:
             )
         if not KoboForm.objects.filter(name=DEMO_FORM).exists():
             _, token = kobo_form_create(
+                actor=admin,
                 name=DEMO_FORM,
                 client=client,
                 mapping=DEMO_MAPPING,
