@@ -36,7 +36,7 @@ def event_create(*, actor: Actor, name: str, description: str = "") -> Event:
     )
 
 
-def event_update(*, actor: Actor, event: Event, name: str, description: str = "") -> Event:
+def event_update(*, actor: Actor, event: Event, name: str, description: str) -> Event:
     """Rename or describe an event again; its approved reports show the new name publicly."""
     _require_moderator(actor)
     name = _event_name(name)

@@ -47,16 +47,18 @@ def source_update(
     *,
     actor: Actor,
     source: Source,
-    source_type: str = "",
-    name: str = "",
-    title: str = "",
-    url: str = "",
-    published_on: Any = None,
-    language: str = "",
-    is_confidential: bool = False,
+    source_type: str,
+    name: str,
+    title: str,
+    url: str,
+    published_on: Any,
+    language: str,
+    is_confidential: bool,
 ) -> Source:
-    """Correct a source. Reports citing it show the change in their public records (only its
-    type, once confidential); a new publication date can change which figure an event counts."""
+    """Correct a source, every field given (none defaults: a left-out is_confidential must
+    never make a source public). Reports citing it show the change in their public records
+    (only its type, once confidential); a new publication date can change which figure an
+    event counts."""
     _require_moderator(actor)
     cleaned = clean_source(
         source_type=source_type,

@@ -377,6 +377,7 @@ def test_correcting_a_source_through_the_service_reaches_the_public_record(
         url=news_source.url,
         published_on=news_source.published_on,
         language="en",
+        is_confidential=False,
     )
     assert served(api, approved)["sources"][0]["name"] == "The Irrawaddy (English edition)"
     assert publication.verify() == []
@@ -386,17 +387,20 @@ def test_only_a_moderator_corrects_a_source_and_a_refused_correction_changes_not
     api, approved, field_partner, moderator, news_source
 ):
     before = served(api, approved)
+    fields = {
+        "source_type": "news_media",
+        "name": "Renamed",
+        "title": "",
+        "url": "",
+        "published_on": None,
+        "language": "en",
+        "is_confidential": False,
+    }
     with pytest.raises(NotPermitted):
-        services.source_update(
-            actor=field_partner, source=news_source, source_type="news_media", name="Renamed"
-        )
+        services.source_update(actor=field_partner, source=news_source, **fields)
     with pytest.raises(ValidationError) as refused:
         services.source_update(
-            actor=moderator,
-            source=news_source,
-            source_type="news_media",
-            name="Renamed",
-            url="ftp://example.org/list",
+            actor=moderator, source=news_source, **fields | {"url": "ftp://example.org/list"}
         )
     assert set(refused.value.message_dict) == {"url"}
     assert Source.objects.get(pk=news_source.pk).name == news_source.name
@@ -406,10 +410,12 @@ def test_only_a_moderator_corrects_a_source_and_a_refused_correction_changes_not
 def test_renaming_an_event_through_the_service_reaches_its_reports(api, approved, moderator):
     event = services.event_create(actor=moderator, name="Loikaw shelling")
     services.report_link_event(report=approved, event=event, actor=moderator)
-    services.event_update(actor=moderator, event=event, name="Loikaw shelling, 12 November")
+    services.event_update(
+        actor=moderator, event=event, name="Loikaw shelling, 12 November", description=""
+    )
     assert served(api, approved)["event"]["name"] == "Loikaw shelling, 12 November"
     with pytest.raises(ValidationError) as refused:
-        services.event_update(actor=moderator, event=event, name="  ")
+        services.event_update(actor=moderator, event=event, name="  ", description="")
     assert refused.value.message_dict == {"name": ["Name the event."]}
     assert served(api, approved)["event"]["name"] == "Loikaw shelling, 12 November"
     assert publication.verify() == []
