@@ -46,7 +46,6 @@ from .reports import (
     SUBMISSION_KEY,
     Saved,
     report_create,
-    report_record_edit,
     report_save,
     report_update,
 )
@@ -84,7 +83,6 @@ __all__ = [
     "report_approve",
     "report_create",
     "report_link_event",
-    "report_record_edit",
     "report_reject",
     "report_request_changes",
     "report_retract",

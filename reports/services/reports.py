@@ -246,22 +246,6 @@ def report_update(
     return report
 
 
-def report_record_edit(
-    *, report: Report, actor: Actor, before: dict[str, Any], note: str = ""
-) -> bool:
-    """Write the history row for an edit made outside report_update (the Django admin saves
-    the form itself); returns whether anything changed."""
-    with transaction.atomic():
-        locked = _lock(report, None)
-        _withdraw_stale_references(locked)
-        if locked.status == Status.APPROVED:
-            aggregates.follow_report(locked)
-            publication.follow_report(locked)
-        changed = _record_edit(locked, actor=actor, before=before, note=note)
-    report.refresh_from_db()
-    return changed
-
-
 def _record_edit(locked: Report, *, actor: Actor, before: dict[str, Any], note: str) -> bool:
     """Bump the version and write the edit's history row, if the edit changed anything."""
     changes = _diff(before, report_snapshot(locked))

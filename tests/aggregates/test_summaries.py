@@ -118,12 +118,15 @@ def test_summaries_follow_links_relinks_and_unlinks(world, moderator):  # noqa: 
     assert aggregates.verify_summaries() == []
 
 
-def test_an_admin_edit_is_followed_too(world, moderator):  # noqa: F811
+def test_an_edit_of_dates_and_figures_is_followed_too(world, moderator):  # noqa: F811
     report = world["report"]("loikaw", D(2023, 11, 4), [("killed", 2)])
-    before = services.report_snapshot(report)
-    Report.objects.filter(pk=report.pk).update(end_date=D(2024, 1, 3), start_date=D(2023, 12, 30))
-    report.figures.update(value=9, count_low=9, count_best=9, count_high=9)
-    services.report_record_edit(report=report, actor=moderator, before=before)
+    services.report_update(
+        report=report,
+        actor=moderator,
+        start_date=D(2023, 12, 30),
+        end_date=D(2024, 1, 3),
+        figures=[{"metric": "killed", "qualifier": "exact", "value": 9}],
+    )
     assert summary("killed", start=D(2024, 1, 1)) == (9, 9, 9, 1, 1, 1)
     assert summary("killed", end=D(2023, 12, 31)) == (0, 0, 0, 0, 0, 0)
 
