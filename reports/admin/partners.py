@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from reports import kobo, services
-from reports.models import ApiClient, ApiUsage, KoboForm, KoboSubmission
+from reports.models import ApiClient, ApiUsage, KoboForm, KoboSubmission, Organization
 
 
 class ApiUsageInline(admin.TabularInline):
@@ -59,6 +59,12 @@ class ApiClientAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The organisation is the service user's membership: fixed once registered.
         return (*self.readonly_fields, "organization") if obj else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization":
+            # The service refuses a deactivated organisation: it is not offered.
+            kwargs["queryset"] = Organization.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="requests today (UTC)")
     def requests_today(self, client):

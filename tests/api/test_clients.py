@@ -382,3 +382,23 @@ def test_admin_renames_a_client_and_narrows_its_scopes_through_the_service(
     client.refresh_from_db()
     assert (client.name, client.scopes) == ("Monitors' uploader (old server)", ["read"])
     assert with_key(key).post("/api/v1/submissions/", DRAFT, format="json").status_code == 403
+
+
+def test_a_deactivated_organisation_is_not_offered_for_a_new_client(admin_user, organizations):
+    organizations["relief"].is_active = False
+    organizations["relief"].save()
+    browser = APIClient()
+    browser.force_login(admin_user)
+    response = browser.post(
+        "/admin/reports/apiclient/add/",
+        {
+            "name": "Demoso relief uploader",
+            "organization": organizations["relief"].pk,
+            "can_read": "on",
+            "usage-TOTAL_FORMS": "0",
+            "usage-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert ApiClient.objects.count() == 0
