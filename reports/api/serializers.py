@@ -109,6 +109,9 @@ class FigureSerializer(serializers.ModelSerializer):
             "as_reported",
         ]
 
+    def to_representation(self, figure):
+        return publication.figure_data(figure, {m: str(label) for m, label in Metric.choices})
+
 
 class EventRefSerializer(serializers.ModelSerializer):
     class Meta:
@@ -158,6 +161,10 @@ class ReportSerializer(serializers.ModelSerializer):
         help_text="When this public record last changed: approved, edited, or something it "
         "shows (a source, event, tag or place) renamed. What `updated_since` filters on.",
     )
+
+    def to_representation(self, report):
+        # Never the raw row (an unreleased point, a confidential source): the public shape.
+        return publication.report_data(report)
 
 
 class EventSerializer(serializers.ModelSerializer):

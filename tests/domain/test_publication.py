@@ -426,3 +426,19 @@ def test_renaming_a_tag_through_the_service_reaches_its_reports(api, approved, m
     services.tag_update(actor=moderator, tag=tag, name="Operation 1111 (Karenni)", slug="op-1111")
     assert served(api, approved)["tags"] == ["Operation 1111 (Karenni)"]
     assert publication.verify() == []
+
+
+def test_the_report_serializer_only_ever_gives_the_public_shape(approved, moderator):
+    from reports.api.serializers import ReportSerializer
+
+    services.report_update(
+        report=approved, actor=moderator, latitude="19.6741", longitude="97.2093"
+    )
+    approved.refresh_from_db()
+    shown = ReportSerializer(approved).data
+    assert shown == publication.report_data(approved)
+    assert (shown["latitude"], shown["longitude"], shown["location_precision"]) == (
+        float(approved.place.latitude),
+        float(approved.place.longitude),
+        "place",
+    )
