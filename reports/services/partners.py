@@ -46,6 +46,15 @@ def _sync_service_user(client: ApiClient) -> None:
         user.groups.remove(field_partner)
 
 
+def _client_name(name: str) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ValidationError({"name": "Name the client (the system that will use the key)."})
+    if len(name) > 200:
+        raise ValidationError({"name": "At most 200 characters."})
+    return name
+
+
 @transaction.atomic
 def api_client_create(
     *,
@@ -57,11 +66,7 @@ def api_client_create(
 ) -> tuple[ApiClient, str]:
     """Register a client; returns it and its key, which is never shown again."""
     _require_admin(actor)
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise ValidationError({"name": "Name the client (the system that will use the key)."})
-    if len(name) > 200:
-        raise ValidationError({"name": "At most 200 characters."})
+    name = _client_name(name)
     if not organization.is_active:
         raise ValidationError({"organization": f"{organization} is deactivated."})
     secret = new_secret()
@@ -101,10 +106,7 @@ def api_client_update(
 ) -> ApiClient:
     """Rename a client and set its scopes (its organisation and key stay)."""
     _require_admin(actor)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise ValidationError({"name": "Name the client in at most 200 characters."})
-    client.name = name
+    client.name = _client_name(name)
     client.save(update_fields=["name"])
     return api_client_set_scopes(
         actor=actor, client=client, can_read=can_read, can_submit=can_submit
