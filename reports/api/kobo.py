@@ -9,7 +9,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, throttling
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +19,7 @@ from reports.models import KoboForm
 from ..keys import secret_matches, split_secret
 from .auth import count_request
 from .errors import BadRequestSerializer, ErrorSerializer
+from .parsers import DepthLimitedJSONParser
 from .views.submissions import read_body, refuse_nul_characters
 
 
@@ -158,7 +158,7 @@ class KoboIngestView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [KoboThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
 
     @extend_schema(
         operation_id="ingest_kobo_submission",

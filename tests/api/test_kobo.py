@@ -279,6 +279,17 @@ def test_malformed_bodies_are_400_and_nothing_is_kept(form_and_token):
     assert KoboSubmission.objects.count() == 0
 
 
+def test_a_body_nested_too_deep_is_400_and_nothing_is_kept(form_and_token):
+    url = f"/api/v1/ingest/kobo/{form_and_token[1]}/"
+    body = '{"_uuid": "abc", "group_event/event_title": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = APIClient().post(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["detail"] == (
+        "JSON parse error - lists and objects are nested more than 32 levels deep."
+    )
+    assert KoboSubmission.objects.count() == 0
+
+
 def test_mapping_is_validated_with_every_problem_named():
     with pytest.raises(ValidationError) as caught:
         clean_mapping(

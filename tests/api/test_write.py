@@ -160,6 +160,17 @@ def test_malformed_json_is_400(api):
     assert Report.objects.count() == 0
 
 
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_json_nested_too_deep_is_400_naming_the_problem(api, depth):
+    body = '{"title": ' + "[" * depth + "]" * depth + "}"
+    response = api.post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["detail"] == (
+        "JSON parse error - lists and objects are nested more than 32 levels deep."
+    )
+    assert Report.objects.count() == 0
+
+
 def test_only_json_is_accepted(api):
     response = api.post(URL, {"title": "Raid"}, format="multipart")
     assert response.status_code == 415

@@ -13,13 +13,13 @@ from django.db import IntegrityError, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gazetteer.models import Place
 from reports import services
 from reports.api.auth import HasSubmitScope
+from reports.api.parsers import DepthLimitedJSONParser
 from reports.api.write_serializers import (
     NUL_MESSAGE,
     BulkIn,
@@ -264,7 +264,7 @@ def body_hash(data) -> str:
 
 class SubmissionsView(APIView):
     permission_classes = [HasSubmitScope]
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
 
     @extend_schema(
         operation_id="submissions_create",
