@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gazetteer.models import AdminLevel, Place
 
-from ..models import Event
+from .. import selectors
 from ..vocabulary import Cause, Metric, SourceType
 
 PERIODS = ("week", "month", "quarter", "year")
@@ -129,7 +129,7 @@ def parse_question(params) -> Question:
         errors["tag"] = "A tag cannot contain a NUL character."
 
     event = _integer(_one(params, "event"), "event", errors)
-    if event is not None and not Event.objects.filter(pk=event).exists():
+    if event is not None and not selectors.public_events().filter(pk=event).exists():
         errors["event"] = f"There is no event #{event}."
 
     level = _integer(_one(params, "level"), "level", errors)

@@ -19,6 +19,7 @@ from .moderation import (
 from .visibility import (
     CONFIDENTIAL_LABELS,
     moderator_messages,
+    public_events,
     public_location_precision,
     public_point,
     public_records,
@@ -47,6 +48,7 @@ __all__ = [
     "places_with_reports",
     "public_location_precision",
     "public_point",
+    "public_events",
     "public_records",
     "public_reports",
     "public_source_label",

@@ -5,10 +5,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .. import permissions
-from ..models import PublicReport, Report, ReportHistory, Source
+from ..models import Event, PublicReport, Report, ReportHistory, Source
 from ..types import Viewer
 from ..vocabulary import (
     LocationPrecision,
@@ -32,6 +32,13 @@ def public_reports() -> QuerySet[Report]:
         .select_related("place")
         .prefetch_related("figures", "sources", "tags")  # type: ignore[misc]  # taggit is untyped
     )
+
+
+def public_events() -> QuerySet[Event]:
+    """Events with at least one approved report: any other event is answered publicly exactly
+    as one that does not exist (its reports are unapproved work)."""
+    approved = Report.objects.filter(status=Status.APPROVED, event=OuterRef("pk"))
+    return Event.objects.filter(Exists(approved))
 
 
 def public_records() -> QuerySet[PublicReport]:

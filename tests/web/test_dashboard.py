@@ -411,3 +411,28 @@ def test_the_home_page_links_to_the_dashboard(client, db):
         '<a href="/dashboard/">Totals by area and period, with charts, a map and downloads</a>'
         in page
     )
+
+
+def test_an_event_with_only_unapproved_reports_is_answered_as_one_that_does_not_exist(
+    client, api, field_partner, moderator, file_report
+):
+    from reports import services
+
+    report = file_report(field_partner)
+    services.report_submit(report=report, actor=field_partner)
+    hidden = services.event_create(actor=moderator, name="Raid on a monitors' safe house")
+    services.report_link_event(report=report, event=hidden, actor=moderator)
+    missing = hidden.pk + 1000
+    pages = {}
+    for number in (hidden.pk, missing):
+        page = client.get("/dashboard/", {"event": number})
+        answer = api.get("/api/v1/aggregates/", {"event": number})
+        pages[number] = (
+            page.status_code,
+            text_of(page).replace(str(number), "N"),
+            answer.status_code,
+            answer.content.decode().replace(str(number), "N"),
+            api.get(f"/api/v1/events/{number}/").status_code,
+        )
+    assert pages[hidden.pk] == pages[missing]
+    assert pages[missing][0] == 400 and pages[missing][2] == 400

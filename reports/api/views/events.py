@@ -1,6 +1,6 @@
 """GET /api/v1/events/: events with at least one approved report, and those reports' ids."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -10,16 +10,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import renderers, viewsets
 
+from reports import selectors
 from reports.api import filters, pagination, serializers
 from reports.api.renderers import CSVRenderer
-from reports.models import Event, Report
+from reports.models import Report
 from reports.workflow import Status
 
 from .base import ApiMixin, plain_table, rows_of
-
-
-def _approved_reports_exist(**outer):
-    return Exists(Report.objects.filter(status=Status.APPROVED, **outer))
 
 
 @extend_schema_view(
@@ -50,7 +47,7 @@ class EventViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         approved = Report.objects.filter(status=Status.APPROVED).only("id", "event_id")
         return (
-            Event.objects.filter(_approved_reports_exist(event=OuterRef("pk")))
+            selectors.public_events()
             .only("id", "name")
             .prefetch_related(Prefetch("reports", queryset=approved, to_attr="approved"))
         )
