@@ -47,3 +47,16 @@ def test_places_are_named_unambiguously(client, places, field_partner, moderator
     assert places["loikaw_town"].display_name == "Loikaw Town"
     assert places["loikaw_district"].display_name == "Loikaw District"
     assert places["kayah"].display_name == "Kayah"
+
+
+def test_private_pages_are_never_stored_and_public_ones_may_be(client, moderator, field_partner):
+    client.force_login(moderator)
+    for path in ("/moderation/", "/admin/", "/accounts/password/change/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response["Cache-Control"], path
+        assert "private" in response["Cache-Control"], path
+    client.force_login(field_partner)
+    assert "no-store" in client.get("/partner/")["Cache-Control"]
+    assert "no-store" in client.get("/accounts/login/")["Cache-Control"]
+    assert "no-store" not in client.get("/dashboard/").get("Cache-Control", "")
