@@ -28,6 +28,8 @@ env = environ.Env(
     TRACKER_STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
     TRACKER_API_CLIENT_RATE=(str, "1000/hour"),
     TRACKER_API_ANON_RATE=(str, "100/hour"),
+    TRACKER_API_USER_RATE=(str, "1000/hour"),
+    TRACKER_PROXIES=(int, 0),
     TRACKER_API_IDEMPOTENCY_DAYS=(int, 30),
     TRACKER_KOBO_PAYLOAD_DAYS=(int, 90),
     TRACKER_API_USAGE_FLUSH_SECONDS=(float, 60),
@@ -165,6 +167,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 # ("off" turns anonymous readers away). Counted in the default cache.
 TRACKER_API_CLIENT_RATE = env("TRACKER_API_CLIENT_RATE")
 TRACKER_API_ANON_RATE = env("TRACKER_API_ANON_RATE")
+# Signed-in people using the API from the browser (their session), per account.
+TRACKER_API_USER_RATE = env("TRACKER_API_USER_RATE")
 # Days the partner API keeps Idempotency-Key answers and client_id fingerprints, and the whole
 # payload of a Kobo submission that became a report (reports.tasks.prune_partner_api_records).
 TRACKER_API_IDEMPOTENCY_DAYS = env("TRACKER_API_IDEMPOTENCY_DAYS")
@@ -182,8 +186,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "reports.api.throttling.ClientRateThrottle",
+        "reports.api.throttling.SessionUserRateThrottle",
         "reports.api.throttling.AnonRateThrottle",
     ],
+    # How many reverse proxies stand in front of the tracker: a client's address is taken
+    # from X-Forwarded-For only as far as they set it (0: the connection's own address, so a
+    # made-up header cannot buy a fresh anonymous budget).
+    "NUM_PROXIES": env("TRACKER_PROXIES"),
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -1,5 +1,5 @@
-"""Rates per API client and for anonymous readers, from settings (TRACKER_API_CLIENT_RATE,
-TRACKER_API_ANON_RATE); a refused request gets 429 with Retry-After."""
+"""Rates per API client, per signed-in account and per anonymous address, from settings
+(TRACKER_API_CLIENT_RATE, TRACKER_API_USER_RATE, TRACKER_API_ANON_RATE); 429 with Retry-After."""
 
 from django.conf import settings
 from rest_framework import exceptions, throttling
@@ -20,6 +20,20 @@ class ClientRateThrottle(throttling.SimpleRateThrottle):
         if client is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": client.pk}
+
+
+class SessionUserRateThrottle(throttling.SimpleRateThrottle):
+    """One budget per signed-in account using the API without a key (its browser session)."""
+
+    scope = "api_user"
+
+    def get_rate(self):
+        return settings.TRACKER_API_USER_RATE
+
+    def get_cache_key(self, request, view):
+        if client_of(request) is not None or not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 class AnonRateThrottle(throttling.AnonRateThrottle):

@@ -402,3 +402,23 @@ def test_a_deactivated_organisation_is_not_offered_for_a_new_client(admin_user, 
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert ApiClient.objects.count() == 0
+
+
+def test_a_made_up_forwarded_for_does_not_buy_a_fresh_anonymous_budget(places, settings):
+    settings.TRACKER_API_ANON_RATE = "1/minute"
+    anonymous = APIClient()
+    assert anonymous.get("/api/v1/places/", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    again = anonymous.get("/api/v1/places/", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert again.status_code == 429
+    # Behind one proxy the header's last address is the client's, as the proxy wrote it.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    cache.clear()
+    assert anonymous.get("/api/v1/places/", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 200
+    assert anonymous.get("/api/v1/places/", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 200
+    assert anonymous.get("/api/v1/places/", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code == 429
+
+
+def test_signed_in_api_use_has_its_own_limit(client, advocate, settings, places):
+    settings.TRACKER_API_USER_RATE = "2/minute"
+    client.force_login(advocate)
+    assert [client.get("/api/v1/places/").status_code for _ in range(3)] == [200, 200, 429]
