@@ -439,6 +439,7 @@ def test_evidence_sums_to_the_total(world):
 
 def test_parse_question_reads_every_parameter(world):
     event = world["event"]()
+    world["report"]("loikaw", D(2023, 11, 13), [("killed", 1)], event=event)  # a public event
     question = parse_question(
         {
             "start": "2023-11-01",
