@@ -13,8 +13,9 @@ env = environ.Env(
     DJANGO_SECRET_KEY=(str, ""),
     DJANGO_ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]", "testserver"]),
     DJANGO_CSRF_TRUSTED_ORIGINS=(list, []),
-    DJANGO_SECURE_SSL_REDIRECT=(bool, False),
+    DJANGO_SECURE_SSL_REDIRECT=(bool, True),
     DJANGO_SECURE_HSTS_SECONDS=(int, 3600),
+    DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=(bool, True),
     DJANGO_LOG_LEVEL=(str, "INFO"),
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     DATABASE_CONN_MAX_AGE=(int, 60),
@@ -254,6 +255,10 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env("DJANGO_SECURE_SSL_REDIRECT")
     # Start short; raise it once HTTPS is known to work (browsers remember it).
     SECURE_HSTS_SECONDS = env("DJANGO_SECURE_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS")
+    # HSTS preloading is a request to the browsers' list, made by hand, hard to undo and only
+    # for a max-age of a year or more: a deployment's own decision, not a default.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
