@@ -250,12 +250,19 @@ def _lock(ids: list[int]) -> None:
     )
 
 
-def lock_reports_citing(source: Source | None = None, *, event: Event | None = None) -> None:
-    """Before a source or event row is changed: lock the reports that show it, in id order,
-    so the change takes its locks in the services' order (reports, then sources and events)
-    and cannot deadlock with a report being approved or edited at the same moment."""
+def lock_reports_citing(
+    source: Source | None = None, *, event: Event | None = None, tag: Tag | None = None
+) -> None:
+    """Before a source, event or tag row is changed: lock the reports that show it, in id
+    order, so the change takes its locks in the services' order (reports, then sources, events
+    and tags) and cannot deadlock with a report being approved or edited at the same moment."""
     reports = Report.objects.select_for_update().order_by("pk")
-    reports = reports.filter(sources=source) if source is not None else reports.filter(event=event)
+    if source is not None:
+        reports = reports.filter(sources=source)
+    elif tag is not None:
+        reports = reports.filter(tags__pk=tag.pk)
+    else:
+        reports = reports.filter(event=event)
     list(reports.values_list("pk", flat=True))
 
 

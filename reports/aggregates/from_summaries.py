@@ -10,7 +10,7 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, Trun
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
 from .assemble import area_rows, calendar
-from .question import Plan, next_month, period_start
+from .question import Plan, next_month, next_year, period_start
 from .results import Answer, CountedEvent, PeriodRow, Total
 from .rules import is_stock
 from .summaries import EVERYWHERE
@@ -38,10 +38,6 @@ from .summaries.reading import (
 
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 Sums = tuple[int, int, int, int, int, int]  # best, low, high, events, reports, local sources
-
-
-def next_year(day: date) -> date:
-    return date(day.year + 1, 1, 1)
 
 
 class Reader:
@@ -209,9 +205,7 @@ class Reader:
         extra = {}
         if loose:
             unsettled = unsettled_q(
-                merge_ranges(
-                    [r for _, y, *_ in loose for r in y], lambda d: date(d.year + 1, 1, 1)
-                ),
+                merge_ranges([r for _, y, *_ in loose for r in y], next_year),
                 merge_ranges([r for _, _, m, *_ in loose for r in m], next_month),
                 merge_ranges([r for *_, ds, _ in loose for r in ds], lambda d: d + ONE_DAY),
             )

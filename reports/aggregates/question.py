@@ -196,6 +196,10 @@ def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+def next_year(day: date) -> date:
+    return date(day.year + 1, 1, 1)
+
+
 def period_start(day: date, period: str) -> date:
     if period == "week":
         return day - timedelta(days=day.weekday())

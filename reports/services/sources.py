@@ -8,7 +8,7 @@ from taggit.models import Tag
 
 from .. import aggregates, permissions, publication
 from ..exceptions import NotPermitted
-from ..models import Report, Source
+from ..models import Source
 from ..types import Actor
 from ..validation import clean_source
 from ._shared import _require_moderator
@@ -90,8 +90,7 @@ def tag_update(*, actor: Actor, tag: Tag, name: str, slug: str) -> Tag:
     _require_moderator(actor)
     with transaction.atomic():
         # The services' lock order: the reports carrying the tag first, then the tag.
-        reports = Report.objects.select_for_update().filter(tags__pk=tag.pk).order_by("pk")
-        list(reports.values_list("pk", flat=True))
+        publication.lock_reports_citing(tag=tag)
         renamed = Tag.objects.select_for_update().get(pk=tag.pk).name != name
         tag.name, tag.slug = (name or "").strip(), (slug or "").strip()
         tag.full_clean()
