@@ -68,14 +68,13 @@ class EventAdmin(admin.ModelAdmin):
 
 
 class KeptWhileInUse:
-    """No deleting a row that reports use (in_use), and no bulk delete, which would skip that
-    check: such rows are deleted one at a time from their own page."""
+    """No deleting a row that reports use (through the reverse relation named `used_by`), and
+    no bulk delete, which would skip that check: such rows are deleted one at a time."""
 
-    def in_use(self, obj) -> bool:
-        raise NotImplementedError
+    used_by: str
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and self.in_use(obj):
+        if obj is not None and getattr(obj, self.used_by).exists():
             return False
         return super().has_delete_permission(request, obj)
 
@@ -101,6 +100,8 @@ class SourceForm(forms.ModelForm):
 
 @admin.register(Source)
 class SourceAdmin(KeptWhileInUse, admin.ModelAdmin):
+    # A cited source stays: every number must remain traceable to what it came from.
+    used_by = "reports"
     form = SourceForm
     list_display = ("name", "title", "source_type", "published_on", "language", "is_confidential")
     list_filter = ("source_type", "is_confidential", "language")
@@ -115,10 +116,6 @@ class SourceAdmin(KeptWhileInUse, admin.ModelAdmin):
         else:
             created = services.source_create(actor=request.user, **fields)
             _stand_for(obj, created)
-
-    def in_use(self, source) -> bool:
-        # A cited source stays: every number must remain traceable to what it came from.
-        return source.reports.exists()
 
 
 @admin.register(ReportHistory)
@@ -148,6 +145,8 @@ class TagAdmin(KeptWhileInUse, TaggitTagAdmin):
 
     inlines = ()
     actions = ()
+    # Deleting a tag would silently change public records; rename it instead.
+    used_by = "taggit_taggeditem_items"
 
     def get_urls(self):
         return admin.ModelAdmin.get_urls(self)
@@ -157,7 +156,3 @@ class TagAdmin(KeptWhileInUse, TaggitTagAdmin):
             services.tag_update(actor=request.user, tag=obj, name=obj.name, slug=obj.slug)
         else:
             super().save_model(request, obj, form, change)  # unused until a report carries it
-
-    def in_use(self, tag) -> bool:
-        # Deleting a tag would silently change public records; rename it instead.
-        return tag.taggit_taggeditem_items.exists()
