@@ -25,6 +25,8 @@ class Action(models.TextChoices):
     RETRACT = "retract", _("Retracted")
     LINK_EVENT = "link_event", _("Linked to an event")
     SET_REFERENCE = "set_reference", _("Reference figure set")
+    MARK_SEPARATE = "mark_separate", _("Figures marked as separate")
+    UNMARK_SEPARATE = "unmark_separate", _("Figures no longer marked as separate")
 
 
 # action -> {status it may start from: status it leads to}

@@ -1,7 +1,7 @@
 """What the engine answers: totals with their uncertainty and evidence counts, by area and by
 period, and the events behind a total."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -12,17 +12,50 @@ from .question import Question
 
 @dataclass(frozen=True)
 class Total:
+    """A total with its uncertainty (rule 7) and, for stocks, the dates of the figures standing
+    (rule 4)."""
+
     metric: str
-    best: int
-    low: int
-    high: int
+    best: int  # the sum of the counted figures (after rule 5's covering)
+    low: int  # the sum over the events of the lowest figure their approved reports give
+    high: int  # the same with the highest; when high_open, the sum of the finite highs
     events: int  # events counted (a report not linked to an event is its own event)
     reports: int  # approved reports behind the counted events, triangulating ones included
-    sources: int  # distinct sources cited by those reports
+    sources: int  # distinct sources cited by those reports (a confidential one: once per report)
+    high_open: bool = False  # it rests on an "at least" figure: there is no finite high
+    approximate: bool = False  # it rests on an "approximately" figure
+    as_of_oldest: date | None = None  # stocks: the oldest and newest date of the figures standing
+    as_of_newest: date | None = None
+    stale: bool = False  # stocks: a figure standing is older than the staleness limit
 
     @classmethod
     def zero(cls, metric: str) -> "Total":
         return cls(metric, 0, 0, 0, 0, 0, 0)
+
+    @property
+    def qualifier(self) -> str:
+        """How the total reads: "at_least" (no finite high), "approximately" or "exact"."""
+        if self.high_open:
+            return "at_least"
+        return "approximately" if self.approximate else "exact"
+
+
+@dataclass(frozen=True)
+class SpanningFigure:
+    """A flow figure shown on its own line beside a total or a series (rule 3): its span
+    reaches outside the period asked (`beyond`), or is longer than one period of the series
+    (`longer`, counted in the total but in no period row)."""
+
+    metric: str
+    event_id: int | None  # None when the report is its own event
+    name: str  # the event's name, or the report's title
+    report_id: int  # the report whose figure is counted (the evidence)
+    start: date  # the figure's span
+    end: date
+    pcode: str
+    place_name: str
+    counted: Total  # the figure itself (events=1): its best, its event's range, its qualifiers
+    adds: Total  # what it adds beyond the figures it covers (rule 5), never below zero
 
 
 @dataclass(frozen=True)
@@ -51,14 +84,23 @@ class Answer:
     totals: dict[str, Total]
     by_area: list[AreaRow]
     by_period: list[PeriodRow]
+    # Per flow metric: figures overlapping the question's dates but reaching outside them (not
+    # in the totals), and figures in the totals longer than one period of the series (in no
+    # period row). Newest first.
+    beyond: dict[str, list[SpanningFigure]] = field(default_factory=dict)
+    longer: dict[str, list[SpanningFigure]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CountedEvent:
     event_id: int | None  # None when the report is its own event
     name: str  # the event's name, or the report's title
-    counted: Total  # its contribution to the total (events=1)
+    counted: Total  # its figure (events=1): best, the event's range, qualifiers, as-of date
     range_low: int  # lowest and highest figure among the event's approved reports
     range_high: int
     reference_report_id: int  # the report whose figure is counted
     report_ids: tuple[int, ...]  # approved reports of the event with a figure of this metric
+    start: date | None = None  # the counted figure's span (a stock: its as-of date twice)
+    end: date | None = None
+    adds: Total | None = None  # what it adds to the total beyond the figures it covers (rule 5)
+    covers: int = 0  # how many counted events it covers (rule 5)

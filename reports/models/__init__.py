@@ -7,6 +7,7 @@ from .core import (
     Membership,
     Organization,
     Report,
+    SeparateFigures,
     Source,
     SubmissionKey,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "PublicReport",
     "Report",
     "ReportHistory",
+    "SeparateFigures",
     "Source",
     "SourceUse",
     "StockStep",

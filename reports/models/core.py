@@ -263,6 +263,32 @@ class EventReferenceFigure(models.Model):
         return f"Reference for {self.get_metric_display().lower()} in {self.event}"
 
 
+class SeparateFigures(models.Model):
+    """A moderator's statement that two figures of one metric count separately although one
+    covers the other in place and time (counting rule 5): a source says one excludes the other.
+    `first` is the figure with the lower id, so a pair is stored once."""
+
+    first = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Figure, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=40, choices=Metric.choices)
+    reason = models.CharField(max_length=500)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="separate_figures_once"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="separate_figures_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures {self.first_id} and {self.second_id} count separately"
+
+
 class SubmissionKey(models.Model):
     """The one-time key a form or an API client sent with a write, and the report it saved:
     the same key again (a double tap, a retry after a dropped connection, the back button)

@@ -31,14 +31,28 @@ class EventCount(_Ancestry):
     figure_id = models.BigIntegerField()
     place_id = models.BigIntegerField()
     level = models.SmallIntegerField()
+    # A flow's span (rule 3): `dated` is its first day; a stock's as-of date is both.
     dated = models.DateField()
+    span_end = models.DateField()
+    # The calendar cells the span fits in: "month" (one month, so one year too), "year", or ""
+    # (longer: in no cell, read from this table).
+    reach = models.CharField(max_length=5)
     published = models.DateField()
     approved_at = models.DateTimeField()
     best = models.BigIntegerField()
     low = models.BigIntegerField()
     high = models.BigIntegerField()
-    range_low = models.BigIntegerField()
+    range_low = models.BigIntegerField()  # the event's range (rule 7): what totals add up
     range_high = models.BigIntegerField()
+    high_open = models.BooleanField(default=False)  # an "at least" figure gives the high
+    approximate = models.BooleanField(default=False)  # the counted figure is "approximately"
+    # What the event adds to a total beyond the events it covers (rule 5; the range's low,
+    # the best, the range's high), and how many it covers. Equal to the event's own numbers
+    # when it covers none.
+    adds_best = models.BigIntegerField(default=0)
+    adds_low = models.BigIntegerField(default=0)
+    adds_high = models.BigIntegerField(default=0)
+    covers = models.IntegerField(default=0)
     report_ids = models.JSONField()
     reports = models.IntegerField()
     sources = models.IntegerField()
@@ -59,6 +73,12 @@ class EventCount(_Ancestry):
             models.Index(fields=["adm2", "dated"], name="eventcount_adm2_dated"),
             models.Index(fields=["adm3", "dated"], name="eventcount_adm3_dated"),
             models.Index(fields=["adm4", "dated"], name="eventcount_adm4_dated"),
+            # Figures longer than a month: read beside the cells, and spanning beyond periods.
+            models.Index(
+                fields=["metric", "dated", "span_end"],
+                condition=~Q(reach="month"),
+                name="eventcount_wide",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,6 +93,8 @@ class SourceUse(_Ancestry):
     source_id = models.BigIntegerField()
     key = models.CharField(max_length=24)
     dated = models.DateField()
+    span_end = models.DateField()  # the event's span, as EventCount
+    reach = models.CharField(max_length=5)
     shared = models.BooleanField(default=False)
     # How far this source's uses (for this metric) spread in time: "month", "year" or "".
     span = models.CharField(max_length=5, blank=True)
@@ -123,6 +145,8 @@ class FlowTotal(_Ancestry):
     high = models.BigIntegerField()
     events = models.IntegerField()
     reports = models.IntegerField()
+    open_events = models.IntegerField(default=0)  # events whose high is open ("at least")
+    approximate_events = models.IntegerField(default=0)
     local_sources = models.IntegerField()  # sources only one counted event cites
     shared_sources = models.IntegerField()  # distinct sources several events cite, in this cell
     settled_sources = models.IntegerField()  # of which all uses fall within this month/year
@@ -156,6 +180,10 @@ class StockStep(_Ancestry):
     events = models.IntegerField()
     reports = models.IntegerField()
     sources = models.IntegerField()
+    open_events = models.IntegerField(default=0)
+    approximate_events = models.IntegerField(default=0)
+    oldest = models.DateField(null=True)  # the as-of dates of the figures standing
+    newest = models.DateField(null=True)
     own_key = models.CharField(max_length=24, blank=True)  # the node's own figure, if it stands
 
     class Meta:
