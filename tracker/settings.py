@@ -33,6 +33,7 @@ env = environ.Env(
     TRACKER_PROXIES=(int, 0),
     TRACKER_API_IDEMPOTENCY_DAYS=(int, 30),
     TRACKER_KOBO_PAYLOAD_DAYS=(int, 90),
+    TRACKER_STOCK_STALE_DAYS=(int, 180),
     TRACKER_API_USAGE_FLUSH_SECONDS=(float, 60),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -178,6 +179,11 @@ if min(TRACKER_API_IDEMPOTENCY_DAYS, TRACKER_KOBO_PAYLOAD_DAYS) < 1:
     raise ImproperlyConfigured(
         "TRACKER_API_IDEMPOTENCY_DAYS and TRACKER_KOBO_PAYLOAD_DAYS are days: at least 1."
     )
+# A stock figure older than this many days at a period's end is marked stale in every output
+# (counting rule 4): still shown, never as if current.
+TRACKER_STOCK_STALE_DAYS = env("TRACKER_STOCK_STALE_DAYS")
+if TRACKER_STOCK_STALE_DAYS < 1:
+    raise ImproperlyConfigured("TRACKER_STOCK_STALE_DAYS is a number of days: at least 1.")
 # Each process writes its API clients' request counts at most this often (and at exit).
 TRACKER_API_USAGE_FLUSH_SECONDS = env("TRACKER_API_USAGE_FLUSH_SECONDS")
 REST_FRAMEWORK = {

@@ -3,6 +3,7 @@ exports and the API all call. Its rules and choices: docs/counting.md."""
 
 from dataclasses import replace
 
+from .methodology import methodology
 from .question import (
     PERIODS,
     Question,
@@ -12,7 +13,7 @@ from .question import (
     question_params,
 )
 from .results import Answer, AreaRow, CountedEvent, PeriodRow, Total
-from .rules import event_key, methodology
+from .rules import event_key
 
 __all__ = [
     "PERIODS",

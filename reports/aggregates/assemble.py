@@ -5,8 +5,10 @@ from datetime import date
 
 from gazetteer.models import Place
 
+from ..models import Event, Report
 from .question import Plan, auto_period, periods_between
-from .results import AreaRow, Total
+from .results import AreaRow, SpanningFigure, Total
+from .spans import Span
 
 
 def unspecified_name(plan: Plan) -> str:
@@ -46,3 +48,40 @@ def calendar(plan: Plan, first: date | None) -> tuple[str, list[tuple[date, date
         return plan.question.period or "month", []
     period = plan.question.period or auto_period(start, plan.end)
     return period, periods_between(start, plan.end, period)
+
+
+def spanning_figures(
+    metric: str, entries: list[tuple[int | None, int, Span, int, Total, Total]]
+) -> list[SpanningFigure]:
+    """SpanningFigure lines, newest first, from (event id, counted report id, span, place id,
+    the figure's own total, what it adds) with the names of their events (or reports) and
+    places."""
+    names = dict(
+        Event.objects.filter(pk__in={e[0] for e in entries if e[0]}).values_list("pk", "name")
+    )
+    titles = dict(
+        Report.objects.filter(pk__in={e[1] for e in entries if not e[0]}).values_list("pk", "title")
+    )
+    places = {
+        p.pk: p
+        for p in Place.objects.filter(pk__in={e[3] for e in entries}).only(
+            "pcode", "name_en", "kind"
+        )
+    }
+    lines = [
+        SpanningFigure(
+            metric=metric,
+            event_id=event_id,
+            name=names.get(event_id, "") if event_id else titles.get(report_id, ""),
+            report_id=report_id,
+            start=span.start,
+            end=span.end,
+            pcode=places[place_id].pcode,
+            place_name=places[place_id].display_name,
+            counted=counted,
+            adds=adds,
+        )
+        for event_id, report_id, span, place_id, counted, adds in entries
+    ]
+    lines.sort(key=lambda line: (line.end, line.start, line.report_id), reverse=True)
+    return lines

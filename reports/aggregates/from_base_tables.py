@@ -9,13 +9,26 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Event, EventReferenceFigure, Figure, Report
+from ..models import Event, EventReferenceFigure, Figure, Report, SeparateFigures
+from ..vocabulary import Qualifier
 from ..workflow import Status
-from .assemble import area_rows, calendar
+from .assemble import area_rows, calendar, spanning_figures
 from .places import PlaceIndex
 from .question import Plan
-from .results import Answer, CountedEvent, PeriodRow, Total
-from .rules import Candidate, Counted, choose, is_stock, report_date, standing_stocks, total_of
+from .results import Answer, CountedEvent, PeriodRow, SpanningFigure, Total
+from .rules import (
+    Candidate,
+    Counted,
+    apply_covering,
+    as_alone,
+    choose,
+    event_key,
+    is_stock,
+    report_date,
+    standing_stocks,
+    total_of,
+)
+from .spans import Span, span_of
 
 ReportSource = Report.sources.through
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
@@ -29,6 +42,8 @@ CANDIDATE_FIELDS = (
     "report__place_id",
     "report__start_date",
     "report__end_date",
+    "report__date_precision",
+    "qualifier",
     "count_low",
     "count_best",
     "count_high",
@@ -59,6 +74,8 @@ def candidates_from(figures) -> list[Candidate]:
         place_id,
         start_date,
         end_date,
+        precision,
+        qualifier,
         low,
         best,
         high,
@@ -78,9 +95,12 @@ def candidates_from(figures) -> list[Candidate]:
                 event_id=event_id,
                 place_id=place_id,
                 on=report_date(start_date, end_date),
-                low=low,
+                span=span_of(start_date, end_date, precision),
+                low=0 if qualifier == Qualifier.AT_MOST else low,
                 best=best,
                 high=high,
+                high_open=qualifier == Qualifier.AT_LEAST,
+                approximate=qualifier == Qualifier.APPROXIMATELY,
                 published=latest,
                 approved_at=approved_at,
                 is_reference=(figure_id, event_id, metric) in references,
@@ -90,12 +110,45 @@ def candidates_from(figures) -> list[Candidate]:
 
 
 def report_sources(report_ids) -> dict[int, set[int]]:
+    """The sources each report cites, as totals count them: a confidential source stands for
+    a different source in each report citing it (its own negative number), so no count tells
+    that two reports rest on the same confidential source."""
     sources: dict[int, set[int]] = defaultdict(set)
-    for report_id, source_id in ReportSource.objects.filter(report_id__in=report_ids).values_list(
-        "report_id", "source_id"
-    ):
-        sources[report_id].add(source_id)
+    for report_id, source_id, confidential in ReportSource.objects.filter(
+        report_id__in=report_ids
+    ).values_list("report_id", "source_id", "source__is_confidential"):
+        sources[report_id].add(-(source_id * 2**31 + report_id) if confidential else source_id)
     return sources
+
+
+def separated_keys() -> set[frozenset[str]]:
+    """The pairs of event keys a moderator marked as counting separately (rule 5): marks are
+    between figures, and hold between the events (or unlinked reports) of their approved
+    reports. Marks are few: all are read."""
+    pairs = set()
+    for (
+        first_report,
+        first_event,
+        first_status,
+        second_report,
+        second_event,
+        second_status,
+    ) in SeparateFigures.objects.values_list(
+        "first__report_id",
+        "first__report__event_id",
+        "first__report__status",
+        "second__report_id",
+        "second__report__event_id",
+        "second__report__status",
+    ):
+        if first_status == second_status == Status.APPROVED:
+            first, second = (
+                event_key(first_event, first_report),
+                event_key(second_event, second_report),
+            )
+            if first != second:
+                pairs.add(frozenset((first, second)))
+    return pairs
 
 
 class Evidence:
@@ -106,13 +159,15 @@ class Evidence:
         self.plan = plan
         pool = self._pool()
         dated = Coalesce("report__end_date", "report__start_date")
-        # Only events with a figure in the area (and not after the end) can count there; all
-        # of their figures are read, since the one counted may be any of them.
-        near = pool.annotate(on=dated).filter(on__lte=plan.end)
+        # Only events with a figure in the area can count there; all of their figures are read,
+        # since the one counted may be any of them. A flow figure may reach into the question
+        # from any date (it is then listed as spanning beyond), and what a covering figure adds
+        # depends on every figure it covers, so flows are read whatever their dates.
+        near = pool
+        if all(is_stock(m) for m in plan.metrics):
+            near = near.annotate(on=dated).filter(on__lte=plan.end)
         if plan.area is not None:
             near = near.filter(report__place__path__startswith=plan.area.path)
-        if plan.start and not any(is_stock(m) for m in plan.metrics):
-            near = near.filter(on__gte=plan.start)
         figures = pool.filter(
             Q(
                 report__event_id__in=near.filter(report__event__isnull=False).values(
@@ -121,13 +176,17 @@ class Evidence:
             )
             | Q(report__event__isnull=True, report_id__in=near.values("report_id"))
         )
-        self.counted: dict[str, list[Counted]] = defaultdict(list)
-        for item in choose(candidates_from(figures)):
-            self.counted[item.metric].append(item)
-        report_ids = {r for items in self.counted.values() for c in items for r in c.report_ids}
-        self._sources = report_sources(figures.values("report_id")) if report_ids else {}
-        place_ids = {c.place_id for items in self.counted.values() for c in items}
+        counted = choose(candidates_from(figures))
+        place_ids = {c.place_id for c in counted}
         self.places = PlaceIndex.around(place_ids)
+        separate = separated_keys() if counted else set()
+        self.counted: dict[str, list[Counted]] = defaultdict(list)
+        for item in counted:
+            self.counted[item.metric].append(item)
+        for metric, items in self.counted.items():
+            if not is_stock(metric):
+                self.counted[metric] = apply_covering(items, self.places.chain, separate)
+        self._sources = report_sources(figures.values("report_id")) if counted else {}
         area_id = plan.area_id
         self.within = {
             m: [c for c in items if self.places.within(c.place_id, area_id)]
@@ -161,30 +220,50 @@ class Evidence:
         return self._sources.get(report_id, set())
 
     def units(self, metric: str, start: date | None, end: date) -> list[Counted]:
-        """The events that make the total of `metric` from start to end."""
+        """The events that make the total of `metric` from start to end: a flow's whole span
+        inside (rule 3), a stock's figures standing at the end (rule 4)."""
         items = self.within.get(metric, [])
         if is_stock(metric):
             return standing_stocks(items, end, self.places.chain)
-        return [c for c in items if (start is None or c.on >= start) and c.on <= end]
+        return [c for c in items if inside(c.span, start, end)]
+
+    def beyond(self, metric: str, start: date | None, end: date) -> list[Counted]:
+        """Flow events reaching into [start, end] from outside it: shown, not counted."""
+        if is_stock(metric):
+            return []
+        return [
+            c
+            for c in self.within.get(metric, [])
+            if c.span.start <= end
+            and (start is None or c.span.end >= start)
+            and not inside(c.span, start, end)
+        ]
 
     def first_date(self) -> date | None:
         dates = [
-            c.on
+            c.span.start
             for m in self.plan.metrics
             for c in self.within.get(m, [])
-            if c.on <= self.plan.end
-            and (is_stock(m) or not self.plan.start or c.on >= self.plan.start)
+            if (
+                c.on <= self.plan.end
+                if is_stock(m)
+                else inside(c.span, self.plan.start, self.plan.end)
+            )
         ]
         return min(dates, default=None)
 
-    def total(self, metric: str, items: Iterable[Counted]) -> Total:
-        return total_of(metric, items, self.sources_of)
+    def total(self, metric: str, items: Iterable[Counted], at: date | None = None) -> Total:
+        return total_of(metric, items, self.sources_of, at if is_stock(metric) else None)
+
+
+def inside(span: Span, start: date | None, end: date) -> bool:
+    return (start is None or span.start >= start) and span.end <= end
 
 
 def answer_from_base(plan: Plan) -> Answer:
     data = Evidence(plan)
     units = {m: data.units(m, plan.start, plan.end) for m in plan.metrics}
-    totals = {m: data.total(m, units[m]) for m in plan.metrics}
+    totals = {m: data.total(m, units[m], plan.end) for m in plan.metrics}
 
     by_area = []
     if plan.level is not None:
@@ -195,24 +274,63 @@ def answer_from_base(plan: Plan) -> Answer:
         by_area = area_rows(
             plan,
             {
-                place: {m: data.total(m, items) for m, items in per_metric.items()}
+                place: {m: data.total(m, items, plan.end) for m, items in per_metric.items()}
                 for place, per_metric in grouped.items()
             },
         )
 
+    periods = calendar(plan, data.first_date())[1]
     by_period = [
         PeriodRow(
             start,
             end,
             label,
-            {m: data.total(m, data.units(m, start, end)) for m in plan.metrics},
+            {m: data.total(m, data.units(m, start, end), end) for m in plan.metrics},
         )
-        for start, end, label in calendar(plan, data.first_date())[1]
+        for start, end, label in periods
     ]
-    return Answer(plan.question, plan.area, plan.metrics, totals, by_area, by_period)
+    flows = [m for m in plan.metrics if not is_stock(m)]
+    beyond = {m: data.beyond(m, plan.start, plan.end) for m in flows}
+    longer = {
+        m: [
+            c
+            for c in units[m]
+            if not any(inside(c.span, first, last) for first, last, _ in periods)
+        ]
+        for m in flows
+    }
+    return Answer(
+        plan.question,
+        plan.area,
+        plan.metrics,
+        totals,
+        by_area,
+        by_period,
+        beyond={m: spanning(m, items, data.sources_of) for m, items in beyond.items()},
+        longer={m: spanning(m, items, data.sources_of) for m, items in longer.items()},
+    )
 
 
-def describe_events(metric: str, items: list[Counted], sources_of) -> list[CountedEvent]:
+def spanning(metric: str, items: list[Counted], sources_of) -> list[SpanningFigure]:
+    return spanning_figures(
+        metric,
+        [
+            (
+                c.event_id,
+                c.figure.report_id,
+                c.span,
+                c.place_id,
+                total_of(metric, [as_alone(c)], sources_of),
+                total_of(metric, [c], sources_of),
+            )
+            for c in items
+        ],
+    )
+
+
+def describe_events(
+    metric: str, items: list[Counted], sources_of, at: date | None = None
+) -> list[CountedEvent]:
     """CountedEvent lines for counted events, newest first."""
     names = dict(
         Event.objects.filter(pk__in={c.event_id for c in items if c.event_id}).values_list(
@@ -224,20 +342,30 @@ def describe_events(metric: str, items: list[Counted], sources_of) -> list[Count
             pk__in={c.figure.report_id for c in items if not c.event_id}
         ).values_list("pk", "title")
     )
+    stock = is_stock(metric)
     return [
         CountedEvent(
             event_id=c.event_id,
             name=names.get(c.event_id, "") if c.event_id else titles.get(c.figure.report_id, ""),
-            counted=total_of(metric, [c], sources_of),
+            counted=total_of(metric, [as_alone(c)], sources_of, at),
             range_low=c.range_low,
             range_high=c.range_high,
             reference_report_id=c.figure.report_id,
             report_ids=c.report_ids,
+            start=c.on if stock else c.span.start,
+            end=c.on if stock else c.span.end,
+            adds=total_of(metric, [c], sources_of, at),
+            covers=c.covers,
         )
-        for c in sorted(items, key=lambda c: (c.on, c.key), reverse=True)
+        for c in sorted(items, key=lambda c: (c.on if stock else c.span.end, c.key), reverse=True)
     ]
 
 
 def evidence_from_base(plan: Plan, metric: str) -> list[CountedEvent]:
     data = Evidence(plan)
-    return describe_events(metric, data.units(metric, plan.start, plan.end), data.sources_of)
+    return describe_events(
+        metric,
+        data.units(metric, plan.start, plan.end),
+        data.sources_of,
+        plan.end if is_stock(metric) else None,
+    )

@@ -9,10 +9,11 @@ from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
-from .assemble import area_rows, calendar
+from .assemble import area_rows, calendar, spanning_figures
 from .question import Plan, next_month, next_year, period_start
 from .results import Answer, CountedEvent, PeriodRow, Total
-from .rules import is_stock
+from .rules import is_stock, stale_before
+from .spans import Span
 from .summaries import EVERYWHERE
 from .summaries.reading import (
     ADDITIVE,
@@ -22,15 +23,17 @@ from .summaries.reading import (
     SUM_FIELDS,
     Step,
     add_sums,
-    any_of,
+    beyond_q,
     cells_in,
     cells_q,
+    counted_q,
     decompose,
     distinct_sources,
-    in_range,
+    event_vector,
     merge_ranges,
     months_and_days,
     raw_rows,
+    rest_q,
     steps_of,
     sums_vector,
     unsettled_q,
@@ -51,9 +54,10 @@ class Reader:
 
     # --- flows
 
-    def _day_events(self, days):
+    def _rest(self, start, end, years, days):
+        """The counted events no cell holds (rule 3: wholly inside [start, end])."""
         return EventCount.objects.filter(metric__in=self.flows, **self.within).filter(
-            any_of(in_range("dated", a, b) for a, b in days)
+            rest_q(start, end, years, days)
         )
 
     def _shared(self, condition: Q, group=None):
@@ -72,7 +76,6 @@ class Reader:
             return {}
         plan = self.plan
         years, months, days = decompose(plan.start, plan.end)
-        single = not days and cells_in(years, months) == 1
         sums: dict[str, list[int]] = {}
         if years or months:
             for row in (
@@ -82,17 +85,20 @@ class Reader:
                 .annotate(**SUM_FIELDS)
             ):
                 add_sums(sums, row["metric"], sums_vector(row))
-        if days:
-            for row in self._day_events(days).values("metric").annotate(**EVENT_SUM_FIELDS):
-                add_sums(sums, row["metric"], sums_vector(row))
-        extra = {}
-        if not single:
-            extra = {r["metric"]: r["n"] for r in self._shared(unsettled_q(years, months, days))}
+        for metric, *values in raw_rows(
+            self._rest(plan.start, plan.end, years, days)
+            .values("metric")
+            .annotate(**EVENT_SUM_FIELDS)
+            .values_list("metric", *EVENT_SUM_FIELDS)
+        ):
+            add_sums(sums, metric, event_vector(values))
+        extra = {
+            r["metric"]: r["n"]
+            for r in self._shared(unsettled_q(plan.start, plan.end, years, months, days))
+        }
         return {
             m: _total(
-                m,
-                sums.get(m),
-                distinct_sources(sums[m], single, extra.get(m, 0)) if m in sums else 0,
+                m, sums.get(m), distinct_sources(sums[m], extra.get(m, 0)) if m in sums else 0
             )
             for m in self.flows
         }
@@ -100,7 +106,6 @@ class Reader:
     def flow_by_area(self) -> dict:
         plan, level = self.plan, self.plan.level
         years, months, days = decompose(plan.start, plan.end)
-        single = not days and cells_in(years, months) == 1
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
         whole: dict[str, list[int]] = {}
         in_rows: dict[str, list[int]] = {}
@@ -118,36 +123,33 @@ class Reader:
                 else:
                     add_sums(by_place[node], metric, vector)
                     add_sums(in_rows, metric, vector)
-        # What the area holds beyond its places at the breakdown level: coarser reports.
+        # What the area holds beyond its places at the breakdown level: coarser reports (or
+        # what they add beyond the figures they cover, rule 5).
         for metric, vector in whole.items():
             below = in_rows.get(metric, [0] * len(FIELDS))
-            rest = [vector[i] - below[i] for i in range(ADDITIVE)] + [0, 0]
+            rest = [vector[i] - below[i] if i in ADDITIVE else 0 for i in range(len(FIELDS))]
             if any(rest):
                 add_sums(by_place[None], metric, rest)
-        if days:
-            for metric, place, *vector in raw_rows(
-                self._day_events(days)
-                .values("metric", f"adm{level}")
-                .annotate(**EVENT_SUM_FIELDS)
-                .values_list("metric", f"adm{level}", *EVENT_SUM_FIELDS)
-            ):
-                add_sums(by_place[place], metric, vector + [0, 0])
-        extra = {}
-        if not single:
-            extra = {
-                (metric, group): n
-                for metric, group, n in raw_rows(
-                    self._shared(
-                        unsettled_q(years, months, days), group=F(f"adm{level}")
-                    ).values_list("metric", "group", "n")
-                )
-                if group is not None
-            }
+        for metric, place, *values in raw_rows(
+            self._rest(plan.start, plan.end, years, days)
+            .values("metric", f"adm{level}")
+            .annotate(**EVENT_SUM_FIELDS)
+            .values_list("metric", f"adm{level}", *EVENT_SUM_FIELDS)
+        ):
+            add_sums(by_place[place], metric, event_vector(values))
+        unsettled = unsettled_q(plan.start, plan.end, years, months, days)
+        extra = {
+            (metric, group): n
+            for metric, group, n in raw_rows(
+                self._shared(unsettled, group=F(f"adm{level}")).values_list("metric", "group", "n")
+            )
+            if group is not None
+        }
         # The coarser reports' shared sources, counted distinct among themselves.
         coarse = {
             r["metric"]: r["n"]
             for r in self._shared(
-                in_range("dated", plan.start, plan.end) & Q(**{f"adm{level}__isnull": True})
+                counted_q(plan.start, plan.end) & Q(**{f"adm{level}__isnull": True})
             )
         }
         result = {}
@@ -158,16 +160,19 @@ class Reader:
                     v,
                     v[5] + coarse.get(m, 0)
                     if place is None
-                    else distinct_sources(v, single, extra.get((m, place), 0)),
+                    else distinct_sources(v, extra.get((m, place), 0)),
                 )
                 for m, v in per_metric.items()
             }
         return result
 
-    def flow_by_period(self, kind: str, periods) -> dict[date, dict[str, Total]]:
-        """Totals per period row (keyed by the row's first day)."""
+    def flow_by_period(self, kind: str, periods) -> tuple[dict[date, dict[str, Total]], list]:
+        """Totals per period row (keyed by the row's first day), and the EventCount rows
+        counted in the question but longer than any one row (rule 3)."""
         if not periods:
-            return {}
+            return {}, []
+        plan = self.plan
+        start, end = periods[0][0], periods[-1][1]
         rows = []
         for first, last, _ in periods:
             if kind == "year" and (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
@@ -176,10 +181,11 @@ class Reader:
                 years, months, days = [], [], [(first, last)]
             else:
                 years, (months, days) = [], months_and_days(first, last)
-            rows.append((first, years, months, days, not days and cells_in(years, months) == 1))
+            rows.append((first, last, years, months, days))
         by_bucket: dict[date, dict[str, list[int]]] = defaultdict(dict)
-        years = merge_ranges([r for _, y, *_ in rows for r in y], next_year)
-        months = merge_ranges([r for _, _, m, *_ in rows for r in m], next_month)
+        years = merge_ranges([r for _, _, y, *_ in rows for r in y], next_year)
+        months = merge_ranges([r for _, _, _, m, _ in rows for r in m], next_month)
+        days = merge_ranges([d for *_, ds in rows for d in ds], lambda d: d + ONE_DAY)
         if years or months:
             for row in (
                 FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
@@ -190,57 +196,75 @@ class Reader:
                 add_sums(
                     by_bucket[period_start(row["start"], kind)], row["metric"], sums_vector(row)
                 )
-        # Adjacent day ranges joined (the weeks of a long series are one range): one condition
-        # per row would grow past what the database parses.
-        days = merge_ranges([d for *_, ds, _ in rows for d in ds], lambda d: d + ONE_DAY)
-        if days:
-            for row in (
-                self._day_events(days).values("metric", "dated").annotate(**EVENT_SUM_FIELDS)
-            ):
-                add_sums(
-                    by_bucket[period_start(row["dated"], kind)], row["metric"], sums_vector(row)
-                )
-        # The rows' pieces merged as above: the condition covers the same days either way.
-        loose = [row for row in rows if not row[4]]
-        extra = {}
-        if loose:
-            unsettled = unsettled_q(
-                merge_ranges([r for _, y, *_ in loose for r in y], next_year),
-                merge_ranges([r for _, _, m, *_ in loose for r in m], next_month),
-                merge_ranges([r for *_, ds, _ in loose for r in ds], lambda d: d + ONE_DAY),
-            )
-            extra = {
-                (r["metric"], r["group"]): r["n"]
-                for r in self._shared(unsettled, group=TRUNC[kind]("dated"))
-            }
+        # The events no cell holds, each in the row holding its whole span, or else longer.
+        firsts = [first for first, *_ in rows]
+        lasts = {first: last for first, last, *_ in rows}
+        longer = []
+        for metric, dated, span_end, key, *values in raw_rows(
+            self._rest(start, end, years, days)
+            .values("metric", "dated", "span_end", "key")
+            .annotate(**EVENT_SUM_FIELDS)
+            .values_list("metric", "dated", "span_end", "key", *EVENT_SUM_FIELDS)
+        ):
+            at = bisect_right(firsts, dated) - 1
+            if at >= 0 and span_end <= lasts[firsts[at]]:
+                add_sums(by_bucket[period_start(firsts[at], kind)], metric, event_vector(values))
+            else:
+                longer.append((metric, key))
+        # Sources: a row made of one cell counts its shared sources exactly; the others add
+        # the settled ones and count the rest distinct, each use in the row holding its span.
+        single = {first: not ds and cells_in(ys, ms) == 1 for first, _, ys, ms, ds in rows}
+        distinct: dict[tuple, set] = defaultdict(set)
+        for metric, source, dated, span_end in raw_rows(
+            SourceUse.objects.filter(metric__in=self.flows, shared=True, **self.within)
+            .filter(unsettled_q(start, end, years, months, days))
+            .values_list("metric", "source_id", "dated", "span_end")
+        ):
+            at = bisect_right(firsts, dated) - 1
+            if at >= 0 and span_end <= lasts[firsts[at]] and not single[firsts[at]]:
+                distinct[metric, firsts[at]].add(source)
         result = {}
-        for first, *_, single in rows:
+        for first, last, years, months, days in rows:
             bucket = period_start(first, kind)
             result[first] = {}
             for m in self.flows:
                 vector = by_bucket[bucket].get(m)
-                sources = (
-                    distinct_sources(vector, single, extra.get((m, bucket), 0)) if vector else 0
-                )
+                sources = 0
+                if vector and single[first]:
+                    sources = vector[5] + vector[6]
+                elif vector:
+                    sources = distinct_sources(vector, len(distinct[m, first]))
                 result[first][m] = _total(m, vector, sources)
-        return result
+        return result, longer
+
+    def spanning(self, keys: list[tuple[str, str]] | None = None) -> dict[str, list]:
+        """EventCount rows per metric: reaching into the question from outside it (keys None),
+        or the given (metric, key) pairs."""
+        plan = self.plan
+        rows = EventCount.objects.filter(metric__in=self.flows, **self.within)
+        if keys is None:
+            rows = rows.filter(beyond_q(plan.start, plan.end))
+        else:
+            if not keys:
+                return {}
+            rows = rows.filter(key__in={k for _, k in keys})
+            wanted = set(keys)
+        found: dict[str, list] = defaultdict(list)
+        for row in rows:
+            if keys is None or (row.metric, row.key) in wanted:
+                found[row.metric].append(row)
+        return found
 
     def first_date(self) -> date | None:
         plan, firsts = self.plan, []
         if self.flows:
-            month = (
-                FlowTotal.objects.filter(metric__in=self.flows, node=self.node, span="month")
-                .filter(start__lte=plan.end)
-                .aggregate(first=Min("start"))["first"]
+            firsts.append(
+                EventCount.objects.filter(metric__in=self.flows, **self.within)
+                .filter(counted_q(plan.start, plan.end))
+                .order_by("dated")
+                .values_list("dated", flat=True)
+                .first()
             )
-            if month is not None:
-                firsts.append(
-                    EventCount.objects.filter(metric__in=self.flows, **self.within)
-                    .filter(dated__gte=month, dated__lt=next_month(month), dated__lte=plan.end)
-                    .order_by("dated")
-                    .values_list("dated", flat=True)
-                    .first()
-                )
         if self.stocks:
             firsts.append(
                 StockStep.objects.filter(metric__in=self.stocks, node=self.node)
@@ -258,7 +282,7 @@ class Reader:
 
     def stock_totals(self, day: date) -> dict[str, Total]:
         found = {s.metric: s for s in steps_of(self._steps_at(day).filter(node=self.node))}
-        return {m: _step_total(m, found.get(m)) for m in self.stocks}
+        return {m: _step_total(m, found.get(m), day) for m in self.stocks}
 
     def _coarse(self, day: date, level: int | None):
         """Steps at `day` of the area and the places within it that have no ancestor at
@@ -291,21 +315,22 @@ class Reader:
         by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
         for step in steps_of(self._steps_at(day).filter(level=level, **self.within)):
             if not any((step.metric, above) in own for above in _above(step, floor)):
-                by_place[step.node][step.metric] = _step_total(step.metric, step)
+                by_place[step.node][step.metric] = _step_total(step.metric, step, day)
         for metric, steps in self._standing_own(coarse).items():
-            by_place[None][metric] = self._union(metric, steps)
+            by_place[None][metric] = self._union(metric, steps, day)
         return by_place
 
-    def _union(self, metric: str, steps: list[Step]) -> Total:
+    def _union(self, metric: str, steps: list[Step], day: date) -> Total:
         """The total of several standing own figures, with their sources counted distinct."""
         if len(steps) == 1:
-            return _step_total(metric, steps[0])
+            return _step_total(metric, steps[0], day)
         sources = (
             SourceUse.objects.filter(metric=metric, key__in=[s.own_key for s in steps])
             .values("source_id")
             .distinct()
             .count()
         )
+        oldest = min(s.oldest for s in steps)
         return Total(
             metric,
             sum(s.best for s in steps),
@@ -314,6 +339,11 @@ class Reader:
             sum(s.events for s in steps),
             sum(s.reports for s in steps),
             sources,
+            any(s.open_events for s in steps),
+            any(s.approximate_events for s in steps),
+            oldest,
+            max(s.newest for s in steps),
+            oldest < stale_before(day),
         )
 
     def stock_by_period(self, periods) -> dict[date, dict[str, Total]]:
@@ -326,7 +356,18 @@ class Reader:
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=periods[0][1]))
             .order_by("valid_from")
             .values_list(
-                "metric", "valid_from", "best", "low", "high", "events", "reports", "sources"
+                "metric",
+                "valid_from",
+                "best",
+                "low",
+                "high",
+                "events",
+                "reports",
+                "sources",
+                "open_events",
+                "approximate_events",
+                "oldest",
+                "newest",
             )  # fmt: skip
         ):
             steps[metric].append((valid_from, numbers))
@@ -337,7 +378,9 @@ class Reader:
             for m in self.stocks:
                 # Steps follow each other without gaps: the last one begun by `last` holds.
                 at = bisect_right(starts[m], last) - 1
-                result[first][m] = Total(m, *steps[m][at][1]) if at >= 0 else Total.zero(m)
+                result[first][m] = (
+                    _numbers_total(m, steps[m][at][1], last) if at >= 0 else Total.zero(m)
+                )
         return result
 
     def standing_keys(self, metric: str, day: date) -> list[str]:
@@ -358,13 +401,72 @@ def _total(metric: str, vector, sources: int) -> Total:
     if vector is None:
         return Total(metric, 0, 0, 0, 0, 0, sources)
     best, low, high, events, reports = vector[:5]
-    return Total(metric, best, low, high, events, reports, sources)
+    return Total(
+        metric, best, low, high, events, reports, sources, vector[8] > 0, vector[9] > 0
+    )  # fmt: skip
 
 
-def _step_total(metric: str, step: Step | None) -> Total:
+def _numbers_total(metric: str, numbers, day: date) -> Total:
+    """A stock's Total at `day` from a step's (best, low, high, events, reports, sources,
+    open events, approximate events, oldest, newest)."""
+    best, low, high, events, reports, sources, open_events, approximate, oldest, newest = numbers
+    return Total(
+        metric, best, low, high, events, reports, sources, open_events > 0, approximate > 0,
+        oldest, newest, oldest is not None and oldest < stale_before(day),
+    )  # fmt: skip
+
+
+def _step_total(metric: str, step: Step | None, day: date) -> Total:
     if step is None:
         return Total.zero(metric)
-    return Total(metric, step.best, step.low, step.high, step.events, step.reports, step.sources)
+    return _numbers_total(
+        metric,
+        (
+            step.best, step.low, step.high, step.events, step.reports, step.sources,
+            step.open_events, step.approximate_events, step.oldest, step.newest,
+        ),
+        day,
+    )  # fmt: skip
+
+
+def _figure_totals(metric: str, row: EventCount, day: date | None = None) -> tuple[Total, Total]:
+    """An EventCount row's own Total (its figure, its event's range) and what it adds."""
+    own = Total(
+        metric, row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
+        row.high_open, row.approximate,
+    )  # fmt: skip
+    adds = Total(
+        metric, row.adds_best, row.adds_low, row.adds_high, 1, row.reports, row.sources,
+        row.high_open, row.approximate,
+    )  # fmt: skip
+    if day is not None:  # a stock: adds nothing beyond its own numbers; its as-of date
+        own = _numbers_total(
+            metric,
+            (row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
+             int(row.high_open), int(row.approximate), row.dated, row.dated),
+            day,
+        )  # fmt: skip
+        adds = own
+    return own, adds
+
+
+def _spanning(rows: dict[str, list]) -> dict[str, list]:
+    return {
+        metric: spanning_figures(
+            metric,
+            [
+                (
+                    r.event_id,
+                    r.report_id,
+                    Span(r.dated, r.span_end),
+                    r.place_id,
+                    *_figure_totals(metric, r),
+                )  # fmt: skip
+                for r in found
+            ],
+        )
+        for metric, found in rows.items()
+    }
 
 
 def answer_from_summaries(plan: Plan) -> Answer:
@@ -383,7 +485,7 @@ def answer_from_summaries(plan: Plan) -> Answer:
         by_area = area_rows(plan, by_place)
 
     kind, periods = calendar(plan, reader.first_date() if plan.start is None else None)
-    flows = reader.flow_by_period(kind, periods) if reader.flows else {}
+    flows, longer = reader.flow_by_period(kind, periods) if reader.flows else ({}, [])
     stocks = reader.stock_by_period(periods) if reader.stocks else {}
     by_period = [
         PeriodRow(
@@ -394,17 +496,28 @@ def answer_from_summaries(plan: Plan) -> Answer:
         )
         for first, last, label in periods
     ]
-    return Answer(plan.question, plan.area, plan.metrics, totals, by_area, by_period)
+    empty = {m: [] for m in reader.flows}
+    return Answer(
+        plan.question,
+        plan.area,
+        plan.metrics,
+        totals,
+        by_area,
+        by_period,
+        beyond=empty | _spanning(reader.spanning()) if reader.flows else {},
+        longer=empty | _spanning(reader.spanning(longer)) if reader.flows else {},
+    )
 
 
 def evidence_from_summaries(plan: Plan, metric: str) -> list[CountedEvent]:
     reader = Reader(plan)
     rows = EventCount.objects.filter(metric=metric)
-    if is_stock(metric):
+    stock = is_stock(metric)
+    if stock:
         rows = rows.filter(key__in=reader.standing_keys(metric, plan.end))
     else:
-        rows = rows.filter(**reader.within).filter(in_range("dated", plan.start, plan.end))
-    rows = sorted(rows, key=lambda r: (r.dated, r.key), reverse=True)
+        rows = rows.filter(**reader.within).filter(counted_q(plan.start, plan.end))
+    rows = sorted(rows, key=lambda r: (r.span_end, r.key), reverse=True)
     names = dict(
         Event.objects.filter(pk__in={r.event_id for r in rows if r.event_id}).values_list(
             "pk", "name"
@@ -415,15 +528,22 @@ def evidence_from_summaries(plan: Plan, metric: str) -> list[CountedEvent]:
             "pk", "title"
         )
     )
-    return [
-        CountedEvent(
-            event_id=r.event_id,
-            name=names.get(r.event_id, "") if r.event_id else titles.get(r.report_id, ""),
-            counted=Total(metric, r.best, r.low, r.high, 1, r.reports, r.sources),
-            range_low=r.range_low,
-            range_high=r.range_high,
-            reference_report_id=r.report_id,
-            report_ids=tuple(r.report_ids),
+    described = []
+    for r in rows:
+        own, adds = _figure_totals(metric, r, plan.end if stock else None)
+        described.append(
+            CountedEvent(
+                event_id=r.event_id,
+                name=names.get(r.event_id, "") if r.event_id else titles.get(r.report_id, ""),
+                counted=own,
+                range_low=r.range_low,
+                range_high=r.range_high,
+                reference_report_id=r.report_id,
+                report_ids=tuple(r.report_ids),
+                start=r.dated,
+                end=r.span_end,
+                adds=adds,
+                covers=r.covers,
+            )
         )
-        for r in rows
-    ]
+    return described

@@ -1,12 +1,16 @@
 """The counting rules over plain rows, no database: which figure an event counts, which stock
 figures stand at a date, how counted events add up; every answer goes through them."""
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
 
 from ..vocabulary import MEASURE, Measure, Metric
 from .results import Total
+from .spans import Span
 
 
 def report_date(start_date: date, end_date: date | None) -> date:
@@ -28,10 +32,13 @@ class Candidate:
     report_id: int
     event_id: int | None
     place_id: int
-    on: date  # report_date()
-    low: int
+    on: date  # report_date(): a stock's as-of date
+    span: Span  # the dates a flow covers (spans.span_of)
+    low: int  # an "at most" figure's low is 0
     best: int
     high: int
+    high_open: bool  # an "at least" figure: its high is not a bound
+    approximate: bool
     published: date  # latest publication date among the report's sources, else approval date
     approved_at: datetime
     is_reference: bool  # a moderator chose it for its event and metric
@@ -58,6 +65,11 @@ class Counted:
     report_ids: tuple[int, ...]  # the event's candidate reports with a figure of this metric
     range_low: int
     range_high: int
+    high_open: bool  # one of the event's figures is "at least"
+    # What it adds beyond the events it covers (rule 5): best, low, high; its own numbers
+    # (best, range_low, range_high) when it covers none.
+    adds: tuple[int, int, int]
+    covers: int = 0
 
     @property
     def place_id(self) -> int:
@@ -66,6 +78,10 @@ class Counted:
     @property
     def on(self) -> date:
         return self.figure.on
+
+    @property
+    def span(self) -> Span:
+        return self.figure.span
 
     @property
     def standing(self) -> tuple[date, tuple[date, datetime, int, int]]:
@@ -83,6 +99,7 @@ def choose(candidates: Iterable[Candidate]) -> list[Counted]:
     for (metric, key), group in groups.items():
         references = [c for c in group if c.is_reference]
         chosen = max(references or group, key=lambda c: c.recency)
+        low, high = min(c.low for c in group), max(c.high for c in group)
         counted.append(
             Counted(
                 metric=metric,
@@ -90,8 +107,10 @@ def choose(candidates: Iterable[Candidate]) -> list[Counted]:
                 event_id=chosen.event_id,
                 figure=chosen,
                 report_ids=tuple(sorted({c.report_id for c in group})),
-                range_low=min(c.low for c in group),
-                range_high=max(c.high for c in group),
+                range_low=low,
+                range_high=high,
+                high_open=any(c.high_open for c in group),
+                adds=(chosen.best, low, high),
             )
         )
     counted.sort(key=lambda c: (c.metric, c.key))
@@ -134,63 +153,106 @@ def standing_stocks(
     return standing
 
 
+def covers(outer: Counted, inner: Counted, depth: Callable[[int], int]) -> bool:
+    """Rule 5, given that outer's place contains or is inner's: outer's span contains inner's
+    and outer is larger in place or in time (two figures for the same place and dates are two
+    events, added)."""
+    return outer.span.contains(inner.span) and (
+        outer.span != inner.span or depth(outer.place_id) < depth(inner.place_id)
+    )
+
+
+def apply_covering(
+    counted: Iterable[Counted],
+    chain: Callable[[int], tuple[int, ...]],
+    separate: set[frozenset[str]] = frozenset(),  # type: ignore[assignment]
+) -> list[Counted]:
+    """Rule 5 over one metric's counted flow events: each gets what it adds beyond the events
+    it covers (its own numbers less the sum of theirs, never below zero), smallest first, so a
+    question holding a covering event counts the larger of it and the sum of what it covers.
+    Pairs of event keys in `separate` never cover each other (a moderator's mark)."""
+    items = list(counted)
+
+    def depth(place: int) -> int:
+        return len(chain(place))
+
+    within: dict[int, list[tuple[date, int]]] = {}
+    for i, item in enumerate(items):
+        for node in chain(item.place_id):
+            within.setdefault(node, []).append((item.span.start, i))
+    for rows in within.values():
+        rows.sort()
+    order = sorted(range(len(items)), key=lambda i: (items[i].span.days, -depth(items[i].place_id)))
+    result: dict[int, Counted] = {}
+    for i in order:
+        outer = items[i]
+        rows = within.get(outer.place_id, [])
+        found = 0
+        taken = [0, 0, 0]
+        for start, j in rows[bisect_left(rows, (outer.span.start, -1)) :]:
+            if start > outer.span.end:
+                break
+            inner = items[j]
+            if j == i or not covers(outer, inner, depth):
+                continue
+            if frozenset((outer.key, inner.key)) in separate:
+                continue
+            adds = result[j].adds
+            found += 1
+            for k in range(3):
+                taken[k] += adds[k]
+        own = (outer.figure.best, outer.range_low, outer.range_high)
+        result[i] = replace(
+            outer,
+            adds=tuple(max(0, own[k] - taken[k]) for k in range(3)),  # type: ignore[arg-type]
+            covers=found,
+        )
+    return [result[i] for i in range(len(items))]
+
+
+def as_alone(item: Counted) -> Counted:
+    """The event with its own numbers, as if it covered nothing."""
+    return replace(item, adds=(item.figure.best, item.range_low, item.range_high), covers=0)
+
+
+def stale_before(at: date) -> date:
+    """Stock figures dated before this are stale at `at` (settings.TRACKER_STOCK_STALE_DAYS)."""
+    return at - timedelta(days=settings.TRACKER_STOCK_STALE_DAYS)
+
+
 def total_of(
-    metric: str, items: Iterable[Counted], sources_of: Callable[[int], Iterable[int]]
+    metric: str,
+    items: Iterable[Counted],
+    sources_of: Callable[[int], Iterable[int]],
+    at: date | None = None,
 ) -> Total:
-    """Sum of best, low and high; events, their reports, and distinct sources of those reports
-    (`sources_of(report_id)`)."""
+    """Sum of what each counted event adds (best, its range's low and high: rule 7), with the
+    qualifiers they carry; events, their reports, and distinct sources of those reports
+    (`sources_of(report_id)`). A stock total (`at`: the date it stands at) also says the dates
+    of its figures and whether one is stale."""
     best = low = high = events = reports = 0
+    high_open = approximate = False
     sources: set[int] = set()
+    dates: list[date] = []
     for item in items:
-        best += item.figure.best
-        low += item.figure.low
-        high += item.figure.high
+        best += item.adds[0]
+        low += item.adds[1]
+        high += item.adds[2]
+        high_open = high_open or item.high_open
+        approximate = approximate or item.figure.approximate
         events += 1
         reports += len(item.report_ids)
+        dates.append(item.on)
         for report_id in item.report_ids:
             sources.update(sources_of(report_id))
-    return Total(metric, best, low, high, events, reports, len(sources))
+    if at is None or not dates:
+        return Total(metric, best, low, high, events, reports, len(sources), high_open, approximate)
+    oldest = min(dates)
+    return Total(
+        metric, best, low, high, events, reports, len(sources), high_open, approximate,
+        oldest, max(dates), oldest < stale_before(at),
+    )  # fmt: skip
 
 
 def is_stock(metric: str) -> bool:
     return MEASURE[Metric(metric)] == Measure.STOCK
-
-
-def methodology() -> list[str]:
-    """How the numbers are counted, in plain sentences, for the briefing page."""
-    flows = ", ".join(Metric(m).label.lower() for m in Metric.values if not is_stock(m))
-    stocks = ", ".join(Metric(m).label.lower() for m in Metric.values if is_stock(m))
-    return [
-        "Only reports a moderator approved are counted; a report that is later retracted "
-        "leaves every total.",
-        "An event is counted once for each kind of number, however many reports describe it. "
-        "Moderators link reports of the same event; a report linked to no event is counted as "
-        "its own event.",
-        "Within an event, the figure counted is the one a moderator chose as the reference; "
-        "when none is chosen, the most recently published figure (the latest publication date "
-        "among the report's sources, or the date the report was approved when no source is "
-        "dated). The other reports' figures are kept as the event's range.",
-        "Every total is a best estimate with a low-high range, the sums of the figures' own "
-        "lows and highs: a figure reported as a range counts its minimum and maximum, with the "
-        "midpoint (rounded down) as the best estimate; 'about', 'at least' and 'at most' "
-        "figures count as the number given. Households are converted to people with the "
-        "household size the report gave, or the country's default.",
-        "A report is dated by its end date, or its start date when it has none: the date its "
-        "figures are true at. An event is dated and placed by the report whose figure it "
-        "counts.",
-        f"Flows ({flows}) are added up over the period asked.",
-        f"Stocks ({stocks}) are never added up over time: for each place, the latest figure on "
-        "or before the end of the period is used, and over a series each period shows the "
-        "figures standing at its end.",
-        "For stocks, between an area and the places within it the most recent figure wins: a "
-        "figure for a whole area replaces older figures for places inside it, and a more "
-        "recent figure for a place inside sets an older whole-area figure aside, because we "
-        "cannot tell which part of it the newer figure updates. On the same date the "
-        "whole-area figure wins. Figures are never added on top of each other.",
-        "A report about a whole area is never spread over the places within it: in a "
-        "breakdown by area it is shown as 'unspecified within' that area.",
-        "Filters by cause, tag, source type or event choose the evidence first: only figures "
-        "of reports that match take part, and each event is then counted as above.",
-        "Each total says how many events, approved reports and distinct sources stand behind "
-        "it. Stored numbers are never rounded; pages may round for display.",
-    ]

@@ -20,7 +20,10 @@ SPANS = ("month", "year")
 ADM = tuple(f"adm{level}" for level in LEVELS)
 EVERYWHERE = 0  # the node above every country
 SUMS = ("best", "low", "high", "events", "reports", "local_sources", "shared_sources",
-        "settled_sources")  # fmt: skip
+        "settled_sources", "open_events", "approximate_events")  # fmt: skip
+# The cells an event's span fits in (its reach): a month cell holds the events within that
+# month, a year cell those within that year; longer events are in no cell.
+CELL_SPANS = {"month": SPANS, "year": ("year",), "": ()}
 
 
 def span_start(day: date, span: str) -> date:
@@ -39,19 +42,27 @@ def nodes_of(row) -> list[tuple[int, int, tuple]]:
 
 
 def flow_cells(row, local: int) -> list[tuple[tuple, tuple, tuple]]:
-    """(cell key, node ancestry, sums) of one flow event's contribution to FlowTotal."""
-    sums = (row["best"], row["low"], row["high"], 1, row["reports"], local, 0, 0)
+    """(cell key, node ancestry, sums) of one flow event's contribution to FlowTotal: what it
+    adds (rule 5), in the cells its span fits in."""
+    sums = (
+        row["adds_best"], row["adds_low"], row["adds_high"], 1, row["reports"], local, 0, 0,
+        int(row["high_open"]), int(row["approximate"]),
+    )  # fmt: skip
     return [
         ((row["metric"], node, span, span_start(row["dated"], span)), (level, adm), sums)
         for node, level, adm in nodes_of(row)
-        for span in SPANS
+        for span in CELL_SPANS[row["reach"]]
     ]
 
 
 def source_span(uses) -> str:
-    """How far a source's uses spread in time: within one "month", one "year", or "" wider."""
+    """How far a source's uses spread in time: all in the cells of one "month", of one "year",
+    or "" (wider, or used by an event longer than a year)."""
+    reaches = {use["reach"] for use in uses}
+    if "" in reaches:
+        return ""
     months = {span_start(use["dated"], "month") for use in uses}
-    if len(months) == 1:
+    if len(months) == 1 and reaches == {"month"}:
         return "month"
     return "year" if len({m.year for m in months}) == 1 else ""
 
@@ -62,14 +73,20 @@ def source_cells(metric: str, uses, span: str) -> dict:
     cells = {}
     for use in uses:
         for node, level, adm in nodes_of(use):
-            for cell_span in SPANS:
+            for cell_span in CELL_SPANS[use["reach"]]:
                 cell = (metric, node, cell_span, span_start(use["dated"], cell_span))
                 if cell not in cells:
                     settled = span == "month" or (cell_span == "year" and span == "year")
-                    cells[cell] = ((level, adm), (0, 0, 0, 0, 0, 0, 1, int(settled)))
+                    cells[cell] = ((level, adm), (0, 0, 0, 0, 0, 0, 1, int(settled), 0, 0))
     return cells
 
 
 def use_of(row) -> dict:
     """A use of a source by a counted event, as SourceUse keeps it."""
-    return {"key": row["key"], "dated": row["dated"], **{a: row[a] for a in ADM}}
+    return {
+        "key": row["key"],
+        "dated": row["dated"],
+        "span_end": row["span_end"],
+        "reach": row["reach"],
+        **{a: row[a] for a in ADM},
+    }

@@ -68,21 +68,34 @@ SUM_FIELDS = {
     "local": _sum("local_sources"),
     "shared": _sum("shared_sources"),
     "settled": _sum("settled_sources"),
+    "open": _sum("open_events"),
+    "approx": _sum("approximate_events"),
 }
+# The same sums from EventCount rows: what each event adds (rule 5).
 EVENT_SUM_FIELDS = {
-    "best": _sum("best"),
-    "low": _sum("low"),
-    "high": _sum("high"),
+    "best": _sum("adds_best"),
+    "low": _sum("adds_low"),
+    "high": _sum("adds_high"),
     "events": Count("id"),
     "reports": _sum("reports"),
     "local": _sum("local_sources"),
+    "open": Count("id", filter=Q(high_open=True)),
+    "approx": Count("id", filter=Q(approximate=True)),
 }
-FIELDS = ("best", "low", "high", "events", "reports", "local", "shared", "settled")
-ADDITIVE = 6  # the first six add up across places; shared and settled counts do not
+FIELDS = ("best", "low", "high", "events", "reports", "local", "shared", "settled", "open",
+          "approx")  # fmt: skip
+# Which add up across places: all but the shared and settled source counts.
+ADDITIVE = (0, 1, 2, 3, 4, 5, 8, 9)
 
 
 def sums_vector(row) -> list[int]:
     return [row.get(f) or 0 for f in FIELDS]
+
+
+def event_vector(values) -> list[int]:
+    """A FIELDS vector from the values of EVENT_SUM_FIELDS, in their order."""
+    named = dict(zip(EVENT_SUM_FIELDS, values, strict=True))
+    return [named.get(f) or 0 for f in FIELDS]
 
 
 def add_sums(target: dict, key, vector) -> None:
@@ -124,25 +137,57 @@ def cells_q(years, months) -> Q:
     )
 
 
-def unsettled_q(years, months, days) -> Q:
-    """The uses of shared sources that the cells' settled counts leave out: in whole years,
-    sources spreading over several years; in whole months, those spreading over several months;
-    on loose days, all."""
-    return any_of(
-        [in_range("dated", a, date(b.year, 12, 31)) & Q(span="") for a, b in years]
-        + [in_range("dated", a, next_month(b) - ONE_DAY) & ~Q(span="month") for a, b in months]
-        + [in_range("dated", a, b) for a, b in days]
+def year_days(years) -> list[tuple]:
+    return [(a, date(b.year, 12, 31)) for a, b in years]
+
+
+def rest_q(start, end, years, days) -> Q:
+    """The events (or their source uses) counted from [start, end] that no cell of the
+    decomposition holds: those within a month dated on the loose days, and those longer than a
+    month whose year is not a whole year of it; always wholly inside (rule 3)."""
+    in_years = any_of(in_range("dated", a, b) for a, b in year_days(years))
+    return Q(reach="month", span_end__lte=end) & any_of(
+        in_range("dated", a, b) for a, b in days
+    ) | ~Q(reach="month") & in_range("dated", start, end) & Q(span_end__lte=end) & ~(
+        Q(reach="year") & in_years
     )
 
 
-def distinct_sources(vector, single: bool, extra: int) -> int:
-    """Distinct sources of a row: its local ones, plus its shared ones counted exactly in its
-    one cell, or settled per cell plus the rest counted distinct."""
-    return vector[5] + (vector[6] if single else vector[7] + extra)
+def unsettled_q(start, end, years, months, days) -> Q:
+    """The uses of shared sources that the cells' settled counts leave out: in whole years,
+    sources spreading over several years; in whole months, those spreading over several months;
+    and all uses of the events no cell holds."""
+    return any_of(
+        [in_range("dated", a, b) & ~Q(reach="") & Q(span="") for a, b in year_days(years)]
+        + [
+            in_range("dated", a, next_month(b) - ONE_DAY) & Q(reach="month") & ~Q(span="month")
+            for a, b in months
+        ]
+    ) | rest_q(start, end, years, days)
+
+
+def counted_q(start, end) -> Q:
+    """Events (or their source uses) wholly inside [start, end] (rule 3)."""
+    return in_range("dated", start, end) & Q(span_end__lte=end)
+
+
+def beyond_q(start, end) -> Q:
+    """Events reaching into [start, end] from outside it (rule 3's "spanning beyond")."""
+    ends_after = Q(dated__lte=end, span_end__gt=end)
+    if start is None:
+        return ends_after
+    return Q(dated__lt=start, span_end__gte=start) | ends_after
+
+
+def distinct_sources(vector, extra: int) -> int:
+    """Distinct sources of a total: its local ones, its shared ones settled per cell, and the
+    rest (`extra`) counted distinct."""
+    return vector[5] + vector[7] + extra
 
 
 STEP_FIELDS = ("metric", "node", "level", "adm0", "adm1", "adm2", "adm3", "adm4", "best", "low",
-               "high", "events", "reports", "sources", "own_key")  # fmt: skip
+               "high", "events", "reports", "sources", "own_key", "open_events",
+               "approximate_events", "oldest", "newest")  # fmt: skip
 Step = namedtuple("Step", STEP_FIELDS)
 
 

@@ -5,9 +5,10 @@ from collections import defaultdict
 
 from ...models import Figure
 from ...workflow import Status
-from ..from_base_tables import candidates_from, report_sources
+from ..from_base_tables import candidates_from, report_sources, separated_keys
 from ..places import PlaceIndex
-from ..rules import choose, is_stock
+from ..rules import apply_covering, choose, is_stock
+from ..spans import reach
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .stocks import stock_steps
 
@@ -25,7 +26,8 @@ def _figures_of(keys):
 
 def compute(keys=None) -> tuple[dict, dict]:
     """EventCount rows (without local_sources) and their sources, by (metric, key), for the
-    given event keys (None: every event)."""
+    given event keys (None: every event, with what each adds beyond the events it covers;
+    for some keys, what they add is left at their own numbers for the caller to settle)."""
     figures = _figures_of(keys)
     counted = choose(candidates_from(figures))
     sources_of = report_sources(figures.values("report_id")) if counted else {}
@@ -34,6 +36,20 @@ def compute(keys=None) -> tuple[dict, dict]:
         if keys is None
         else PlaceIndex.around({c.place_id for c in counted})
     )
+    if keys is None and counted:
+        separate = separated_keys()
+        by_metric: dict[str, list] = defaultdict(list)
+        for c in counted:
+            by_metric[c.metric].append(c)
+        counted = [
+            c
+            for metric in sorted(by_metric)
+            for c in (
+                by_metric[metric]
+                if is_stock(metric)
+                else apply_covering(by_metric[metric], places.chain, separate)
+            )
+        ]
     adm_of: dict[int, list] = {}
     rows, uses = {}, {}
     for c in counted:
@@ -44,6 +60,7 @@ def compute(keys=None) -> tuple[dict, dict]:
         for report_id in c.report_ids:
             cited |= sources_of.get(report_id, set())
         figure = c.figure
+        stock = is_stock(c.metric)
         rows[c.metric, c.key] = {
             "metric": c.metric,
             "key": c.key,
@@ -52,7 +69,9 @@ def compute(keys=None) -> tuple[dict, dict]:
             "figure_id": figure.figure_id,
             "place_id": figure.place_id,
             "level": places.level(c.place_id),
-            "dated": figure.on,
+            "dated": figure.on if stock else c.span.start,
+            "span_end": figure.on if stock else c.span.end,
+            "reach": "month" if stock else reach(c.span),
             "published": figure.published,
             "approved_at": figure.approved_at,
             "best": figure.best,
@@ -60,6 +79,12 @@ def compute(keys=None) -> tuple[dict, dict]:
             "high": figure.high,
             "range_low": c.range_low,
             "range_high": c.range_high,
+            "high_open": c.high_open,
+            "approximate": figure.approximate,
+            "adds_best": c.adds[0],
+            "adds_low": c.adds[1],
+            "adds_high": c.adds[2],
+            "covers": c.covers,
             "report_ids": list(c.report_ids),
             "reports": len(c.report_ids),
             "sources": len(cited),

@@ -14,20 +14,26 @@ def _standing(row) -> tuple:
 class _Node:
     __slots__ = (
         "node", "level", "adm", "parent", "depth", "own", "newest_below", "child_value",
-        "child_sources", "pending", "value", "key", "count", "steps",
+        "child_sources", "pending", "value", "key", "count", "steps", "children", "dates",
     )  # fmt: skip
 
     def __init__(self, node, level, adm, parent, depth):
         self.node, self.level, self.adm, self.parent, self.depth = node, level, adm, parent, depth
         self.own = None  # the latest figure for this very place so far
         self.newest_below = None  # the latest date of any figure strictly within it
-        self.child_value = [0, 0, 0, 0, 0]  # best, low, high, events, reports of the children
+        # best, low, high, events, reports, open and approximate events of the children
+        self.child_value = [0] * WIDTH
+        self.children: list[_Node] = []
+        self.dates: tuple = (None, None)  # the oldest and newest as-of date standing
         self.child_sources: dict[int, int] = {}  # multiset of the children's standing sources
         self.pending: dict[int, int] = {}  # what child_sources gained in this date's round
         self.value = None
         self.key = ""
         self.count = 0
         self.steps: list = []
+
+
+WIDTH = 7
 
 
 def _add(target: dict, delta: dict, also: dict | None = None) -> None:
@@ -47,11 +53,19 @@ def _settle(node: _Node, day: date, uses) -> None:
     own = node.own
     wins = own is not None and (node.newest_below is None or own["dated"] >= node.newest_below)
     if wins:
-        value = (own["best"], own["low"], own["high"], 1, own["reports"])
+        value = (
+            own["best"], own["range_low"], own["range_high"], 1, own["reports"],
+            int(own["high_open"]), int(own["approximate"]),
+        )  # fmt: skip
         key, sources = own["key"], uses[own["metric"], own["key"]]
         count = len(sources)
+        dates = (own["dated"], own["dated"])
     else:
         value, key, count = tuple(node.child_value), "", len(node.child_sources)
+        standing = [c.dates for c in node.children if c.value and c.value[3]]
+        dates = (
+            (min(d[0] for d in standing), max(d[1] for d in standing)) if standing else (None, None)
+        )
 
     had, old_key = node.value is not None, node.key
     delta: dict[int, int] = {}
@@ -73,13 +87,13 @@ def _settle(node: _Node, day: date, uses) -> None:
         delta = dict(node.pending)
     node.pending = {}
 
-    old_value = node.value or (0, 0, 0, 0, 0)
-    if value != old_value or key != old_key or count != node.count:
-        node.steps.append((day, value, count, key))
-    node.value, node.key, node.count = value, key, count
+    old_value = node.value or (0,) * WIDTH
+    if value != old_value or key != old_key or count != node.count or dates != node.dates:
+        node.steps.append((day, value, count, key, dates))
+    node.value, node.key, node.count, node.dates = value, key, count, dates
     parent = node.parent
     if parent is not None:
-        for i in range(5):
+        for i in range(WIDTH):
             parent.child_value[i] += value[i] - old_value[i]
         _add(parent.child_sources, delta, parent.pending)
 
@@ -96,6 +110,8 @@ def stock_steps(rows, uses) -> list[dict]:
                 node = nodes.get(node_id)
                 if node is None:
                     node = nodes[node_id] = _Node(node_id, level, adm, parent, depth)
+                    if parent is not None:
+                        parent.children.append(node)
                 chain.append(node)
                 parent = node
             place = chain[-1]
@@ -109,7 +125,7 @@ def stock_steps(rows, uses) -> list[dict]:
     metric = rows[0]["metric"] if rows else None
     steps = []
     for node in nodes.values():
-        for i, (day, value, count, key) in enumerate(node.steps):
+        for i, (day, value, count, key, dates) in enumerate(node.steps):
             steps.append(
                 {
                     "metric": metric,
@@ -124,6 +140,10 @@ def stock_steps(rows, uses) -> list[dict]:
                     "events": value[3],
                     "reports": value[4],
                     "sources": count,
+                    "open_events": value[5],
+                    "approximate_events": value[6],
+                    "oldest": dates[0],
+                    "newest": dates[1],
                     "own_key": key,
                 }
             )

@@ -9,8 +9,10 @@ from datetime import date
 from django.db import connection, transaction
 
 from ...models import EventCount, FlowTotal, SourceUse, StockStep
+from ..from_base_tables import separated_keys
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
+from .covering import coverers, settle_adds
 from .rows import compute, derive, flow_total_rows
 from .stocks import stock_steps
 
@@ -106,6 +108,17 @@ def refresh(keys) -> None:
         _lock_all(shared=True)
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
         new_rows, new_uses = compute(keys)
+        # What the events covering these add changes with them (rule 5): they are refreshed
+        # too (covering is transitive, so one round finds them all).
+        old = EventCount.objects.filter(key__in=keys).values(
+            "metric", "key", "place_id", "dated", "span_end"
+        )
+        wider = coverers([*old, *new_rows.values()], set(keys))
+        if wider:
+            keys = sorted(set(keys) | wider)
+            _advisory_locks([_lock_key(EVENT_LOCK, k) for k in sorted(wider)])
+            new_rows, new_uses = compute(keys)
+        settle_adds(new_rows, separated_keys())
         old_pairs = set(SourceUse.objects.filter(key__in=keys).values_list("metric", "source_id"))
         touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
         _advisory_locks([_lock_key(SOURCE_LOCK, s) for _, s in touched])
@@ -118,7 +131,7 @@ def refresh(keys) -> None:
         others: dict[tuple, list] = defaultdict(list)
         for use in SourceUse.objects.filter(
             metric__in={m for m, _ in touched}, source_id__in={s for _, s in touched}
-        ).values("metric", "source_id", "key", "dated", *ADM):
+        ).values("metric", "source_id", "key", "dated", "span_end", "reach", *ADM):
             pair = (use.pop("metric"), use.pop("source_id"))
             if pair in touched:
                 before[pair].append(use)
