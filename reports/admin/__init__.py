@@ -5,7 +5,7 @@ from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmi
 from .organisations import OrganizationAdmin, TrackerUserAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
 from .places import PlaceAdmin
-from .reports import ReportAdmin
+from .reports import ReportAdmin, SeparateFiguresAdmin
 
 __all__ = [
     "ApiClientAdmin",
@@ -16,6 +16,7 @@ __all__ = [
     "PlaceAdmin",
     "ReportAdmin",
     "ReportHistoryAdmin",
+    "SeparateFiguresAdmin",
     "SourceAdmin",
     "TagAdmin",
     "TrackerUserAdmin",

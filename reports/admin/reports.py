@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect
 from reports import services
 from reports.exceptions import ActionRefused
 from reports.figures import clean_figure
-from reports.models import Event, Figure, Report, ReportHistory
+from reports.models import Event, Figure, Report, ReportHistory, SeparateFigures
 
 
 class FigureForm(forms.ModelForm):
@@ -301,3 +301,26 @@ def figure_rows(formset) -> list[dict]:
         | ({"id": form.instance.pk} if form.instance.pk else {})
         for form in kept + new
     ]
+
+
+@admin.register(SeparateFigures)
+class SeparateFiguresAdmin(admin.ModelAdmin):
+    """Pairs of figures a moderator marked as counted separately (counting rule 5), read-only:
+    a mark is made or withdrawn on the report's review page, through the service, which
+    writes both reports' history and brings the totals up to date."""
+
+    list_display = ("id", "first", "second", "metric", "marked_by", "marked_at", "reason")
+    list_filter = ("metric",)
+    search_fields = ("reason", "first__report__title", "second__report__title")
+    list_select_related = ("first", "second", "marked_by")
+    fields = ("first", "second", "metric", "reason", "marked_by", "marked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,9 +4,11 @@ a decision taken on a stale page is refused rather than applied over someone els
 import re
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from reports.models import Event, Figure, Report
-from reports.services import MAX_NOTES
+from reports.services import MAX_NOTES, MAX_REASON
 
 MAX_BULK = 100
 
@@ -154,3 +156,44 @@ class BulkDecisionForm(forms.Form):
         if data.get("decision") == "reject" and not data.get("note", "").strip():
             self.add_error("note", "A reason is required to reject.")
         return data
+
+
+# The largest id a database key holds: a bigger number typed into the page is "no such figure",
+# not an overflow in the query.
+MAX_ID = 2**63 - 1
+
+
+class SeparateFiguresForm(forms.Form):
+    """Mark (or unmark) one of this report's figures and another as counted separately. The
+    figures are named by id; the service checks everything else (metric, approval, covering)."""
+
+    figure = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    other = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
+    reason = forms.CharField(
+        label=_("Reason (what the source says)"),
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("A reason is required: say what the source says.")},
+    )
+
+    def __init__(self, *args, report=None, **kwargs):
+        self.report = report
+        super().__init__(*args, **kwargs)
+
+    def clean_figure(self):
+        pk = self.cleaned_data["figure"]
+        figure = Figure.objects.filter(pk=pk).first()
+        if figure is None or (self.report is not None and figure.report_id != self.report.pk):
+            raise forms.ValidationError(
+                gettext("Figure #%(pk)s is not in this report: reload the page.") % {"pk": pk}
+            )
+        return figure
+
+    def clean_other(self):
+        pk = self.cleaned_data["other"]
+        figure = Figure.objects.filter(pk=pk).first()
+        if figure is None:
+            raise forms.ValidationError(
+                gettext("There is no figure #%(pk)s: reload the page.") % {"pk": pk}
+            )
+        return figure

@@ -1,6 +1,15 @@
 """Every read that carries a rule: visibility.py is THE "who sees what"; moderation.py and
 history.py read for the moderation pages (docs/domain.md)."""
 
+from .covering import (
+    CANDIDATE_LIMIT,
+    COVERED_BY,
+    COVERS,
+    CoveringCandidate,
+    covering_candidates,
+    covers,
+    figure_place_and_span,
+)
 from .history import Change, HistoryEntry, report_history
 from .moderation import (
     DUPLICATE_STATUSES,
@@ -31,6 +40,13 @@ from .visibility import (
 )
 
 __all__ = [
+    "CANDIDATE_LIMIT",
+    "COVERED_BY",
+    "COVERS",
+    "CoveringCandidate",
+    "covering_candidates",
+    "covers",
+    "figure_place_and_span",
     "CONFIDENTIAL_LABELS",
     "DUPLICATE_STATUSES",
     "DUPLICATE_WINDOW_DAYS",

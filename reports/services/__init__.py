@@ -49,11 +49,13 @@ from .reports import (
     report_save,
     report_update,
 )
+from .separation import MAX_REASON, figures_mark_separate, figures_unmark_separate
 from .sources import source_create, source_update, tag_update
 
 __all__ = [
     "BULK_DECISIONS",
     "FIGURE_FIELDS",
+    "MAX_REASON",
     "MAX_NOTES",
     "MAX_SUMMARY",
     "MAX_TAGS",
@@ -74,6 +76,8 @@ __all__ = [
     "event_create_linking",
     "event_set_reference_figure",
     "event_update",
+    "figures_mark_separate",
+    "figures_unmark_separate",
     "kobo_form_create",
     "kobo_form_new_token",
     "kobo_form_update",

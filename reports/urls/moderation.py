@@ -10,4 +10,6 @@ urlpatterns = [
     path("", moderation.queue, name="queue"),
     path("reports/<int:pk>/", moderation.review, name="review"),
     path("reports/<int:pk>/<slug:action>/", moderation.act, name="act"),
+    path("reports/<int:pk>/figures/separate/", moderation.separate, name="separate"),
+    path("reports/<int:pk>/figures/unseparate/", moderation.unseparate, name="unseparate"),
 ]

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from gazetteer.selectors import admin_paths
@@ -28,10 +29,12 @@ from reports.forms.moderation import (
     ReleasePointForm,
     RequestChangesForm,
     RetractForm,
+    SeparateFiguresForm,
     UnlinkEventForm,
 )
 from reports.forms.queue import ModerationQueueFilter
 from reports.models import Report
+from reports.vocabulary import MEASURE, Measure, Metric
 from reports.workflow import TRANSITIONS, Action, Status
 
 logger = logging.getLogger(__name__)
@@ -321,7 +324,7 @@ def _edit_url(report):
         return reverse("admin:reports_report_change", args=[report.pk])
 
 
-def _review_context(report, failed=None):
+def _review_context(report, failed=None, separation=None):
     duplicates = selectors.likely_duplicates(report)
     forms = {name: _form(name, report, duplicates) for name in ACTIONS if name != "reference"}
     failed_name = failed[0] if failed else None
@@ -353,4 +356,128 @@ def _review_context(report, failed=None):
         "failed_errors": failed_errors,
         "reference_error": reference_error,
         "edit_url": _edit_url(report),
-    }
+    } | _counting_context(report, separation)
+
+
+# --- counting with other figures (rule 5: figures that cover others) -----------------------
+
+
+@dataclass(frozen=True)
+class SeparationFailure:
+    """A mark or unmark that was refused: which row of the page it came from (the figure and
+    the other figure as posted), and the form with what was typed and why it was refused."""
+
+    action: str
+    figure: str
+    other: str
+    form: SeparateFiguresForm
+
+
+SEPARATION = {
+    "separate": services.figures_mark_separate,
+    "unseparate": services.figures_unmark_separate,
+}
+
+
+def _separation_anchor(action, figure, other):
+    return f"{action}-{figure}-{other}"
+
+
+@moderator_required
+@require_POST
+def separate(request, pk):
+    """Mark one of the report's figures and another as counted separately."""
+    return _separation(request, pk, "separate")
+
+
+@moderator_required
+@require_POST
+def unseparate(request, pk):
+    """Withdraw the mark: the two figures are counted by rule 5 again."""
+    return _separation(request, pk, "unseparate")
+
+
+def _separation(request, pk, action):
+    report = get_object_or_404(selectors.moderation_reports(), pk=pk)
+    form = SeparateFiguresForm(request.POST, report=report)
+    status = 400
+    if form.is_valid():
+        figure, other = form.cleaned_data["figure"], form.cleaned_data["other"]
+        try:
+            SEPARATION[action](
+                actor=request.user, first=figure, second=other, reason=form.cleaned_data["reason"]
+            )
+        except NotPermitted as exc:
+            form.add_error(None, exc.message)
+            status = 403
+        except ActionRefused as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            done = (
+                gettext("Figure #%(figure)s and figure #%(other)s now count separately.")
+                if action == "separate"
+                else gettext(
+                    "Figure #%(figure)s and figure #%(other)s are no longer marked as separate."
+                )
+            )
+            messages.success(request, done % {"figure": figure.pk, "other": other.pk})
+            url = reverse("moderation:review", args=[report.pk])
+            return redirect(f"{url}#counting-{figure.pk}")
+    failure = SeparationFailure(
+        action, request.POST.get("figure", ""), request.POST.get("other", ""), form
+    )
+    report = get_object_or_404(selectors.moderation_reports(), pk=pk)
+    context = _review_context(report, separation=failure)
+    return render(request, "reports/moderation/review.html", context, status=status)
+
+
+def _counting_context(report, failure):
+    """For each figure of an approved report, the figures it covers or is covered by in other
+    events, each with the form that marks them separate (or unmarks them). A refused form is
+    put back in its row with what was typed and why; its errors also head the page."""
+    counting = []
+    matched = False
+    if report.status == Status.APPROVED:
+        for figure in report.figures.all():
+            rows = []
+            for candidate in selectors.covering_candidates(figure):
+                action = "unseparate" if candidate.marked else "separate"
+                row = {
+                    "candidate": candidate,
+                    "action": action,
+                    "anchor": _separation_anchor(action, figure.pk, candidate.figure.pk),
+                    "errors": [],
+                    "reason": "",
+                }
+                if failure and (failure.action, failure.figure, failure.other) == (
+                    action,
+                    str(figure.pk),
+                    str(candidate.figure.pk),
+                ):
+                    matched = True
+                    row["errors"] = _form_errors(failure.form)
+                    row["reason"] = failure.form.data.get("reason", "")
+                rows.append(row)
+            counting.append(
+                {
+                    "figure": figure,
+                    "rows": rows,
+                    "stock": MEASURE[Metric(figure.metric)] == Measure.STOCK,
+                }
+            )
+    context = {"counting": counting, "reason_max": services.MAX_REASON}
+    if failure:
+        context["failed"] = (
+            _separation_anchor(failure.action, failure.figure, failure.other)
+            if matched
+            else "counting"
+        )
+        context["failed_errors"] = _form_errors(failure.form)
+    return context
+
+
+def _form_errors(form):
+    return [str(e) for errors in form.errors.values() for e in errors]
