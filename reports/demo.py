@@ -1,5 +1,7 @@
 """The demonstration data set: real November 2023 reporting from Karenni State, taken through the
-real services into every moderation state (what is real and what invented: docs/domain.md)."""
+real services into every moderation state, and a few invented reports that show the counting
+rules at work: a tally covering other reports, a stale stock (what is real and what invented:
+docs/domain.md)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +50,7 @@ ACCOUNTS = [
 ]
 
 IRRAWADDY = "The Irrawaddy"
+KARENNI_MONITOR = "Karenni civilian-harm monitor (demo)"
 
 SOURCES = {
     "irrawaddy_13nov": dict(
@@ -102,11 +105,42 @@ SOURCES = {
         is_confidential=True,
         title="Arrivals from Loikaw, counted at the camp gate",
     ),
+    # Invented, like their reports below: a monitor's two-year tally and the reports inside it,
+    # and an old stock figure, to show covering (rule 5), spans (rule 3) and staleness (rule 4).
+    "monitor_tally": dict(
+        source_type="local_cso",
+        name=KARENNI_MONITOR,
+        language="en",
+        published_on=date(2023, 4, 12),
+        title="Civilians killed in Karenni State, February 2021 - March 2023",
+    ),
+    "monitor_feb2023": dict(
+        source_type="local_cso",
+        name=KARENNI_MONITOR,
+        language="en",
+        published_on=date(2023, 3, 6),
+        title="Monthly civilian-harm update, February 2023",
+    ),
+    "monitor_jun2022": dict(
+        source_type="local_cso",
+        name=KARENNI_MONITOR,
+        language="en",
+        published_on=date(2022, 6, 20),
+        title="Incident note: airstrike near Loikaw, 15 June 2022",
+    ),
+    "demoso_register": dict(
+        source_type="local_cso",
+        name="Demoso camp volunteers (demo)",
+        language="my",
+        published_on=date(2023, 5, 3),
+        title="Displaced people sheltering in Demoso Township, camp registers of 30 April 2023",
+    ),
 }
 
 CONFIDENTIAL_SOURCE_OWNER = {"camp_committee": "partner2"}
 
 LOIKAW_TOWN, LOIKAW_TSP, MESE_TSP, KAYAH = "MMR002001701", "MMR002001", "MMR002007", "MMR002"
+DEMOSO_TSP = "MMR002002"
 
 # Each report: who files it, what it says, and the moderation path it takes.
 REPORTS = [
@@ -267,6 +301,68 @@ REPORTS = [
             ),
         ],
     ),
+    # Invented whole, numbers included (docs/domain.md, "The first deployment"): a monitor's
+    # two-year tally for the whole state (rule 3: in no month's total, only beside it; rule 5:
+    # it covers the two township reports inside it, which it is never added to).
+    dict(
+        key="kayah_killed_tally",
+        by="partner",
+        title="380 civilians killed in Karenni State in the two years after the coup",
+        place=KAYAH,
+        start_date=date(2021, 2, 1),
+        end_date=date(2023, 3, 31),
+        date_precision="month",
+        sources=["monitor_tally"],
+        public_summary="A local monitor counted 380 civilians killed across Karenni State from "
+        "February 2021 to March 2023.",
+        internal_notes="Invented for the demonstration. A tally over two years: it covers the "
+        "township reports of killings inside those dates; do not link it to them as one event.",
+        figures=[dict(metric="killed", qualifier="exact", value=380)],
+        path=["submit", "approve"],
+    ),
+    dict(
+        key="demoso_killed_feb2023",
+        by="partner2",
+        title="7 civilians killed by shelling in Demoso Township in February 2023",
+        place=DEMOSO_TSP,
+        start_date=date(2023, 2, 1),
+        date_precision="month",
+        cause="artillery",
+        sources=["monitor_feb2023"],
+        public_summary="The monitor's monthly update counted 7 civilians killed by shelling in "
+        "Demoso Township in February 2023.",
+        internal_notes="Invented for the demonstration. Inside the two-year state tally.",
+        figures=[dict(metric="killed", qualifier="exact", value=7)],
+        path=["submit", "approve"],
+    ),
+    dict(
+        key="loikaw_airstrike_jun2022",
+        by="partner",
+        title="3 civilians killed in an airstrike near Loikaw",
+        place=LOIKAW_TSP,
+        start_date=date(2022, 6, 15),
+        cause="airstrike",
+        sources=["monitor_jun2022"],
+        public_summary="Three civilians were killed when a village near Loikaw was bombed.",
+        internal_notes="Invented for the demonstration. Inside the two-year state tally.",
+        figures=[dict(metric="killed", qualifier="exact", value=3)],
+        path=["submit", "approve"],
+    ),
+    # Invented: a stock more than 180 days old at the end of November 2023 (rule 4: stale).
+    dict(
+        key="demoso_stock_apr2023",
+        by="partner2",
+        title="About 16,000 displaced people sheltering in Demoso Township",
+        place=DEMOSO_TSP,
+        start_date=date(2023, 4, 30),
+        sources=["demoso_register"],
+        public_summary="Camp registers counted about 16,000 displaced people in Demoso Township "
+        "at the end of April 2023.",
+        internal_notes="Invented for the demonstration. A stock (people displaced at that date); "
+        "nobody has counted again since.",
+        figures=[dict(metric="currently_displaced", qualifier="approximately", value=16000)],
+        path=["submit", "approve"],
+    ),
     dict(
         key="trapped_15nov",
         by="partner",
@@ -311,7 +407,7 @@ def demo_loaded() -> bool:
 
 
 def _ensure_gazetteer(out) -> None:
-    needed = {LOIKAW_TOWN, LOIKAW_TSP, MESE_TSP, KAYAH}
+    needed = {LOIKAW_TOWN, LOIKAW_TSP, MESE_TSP, DEMOSO_TSP, KAYAH}
     if set(Place.objects.filter(pcode__in=needed).values_list("pcode", flat=True)) == needed:
         return
     from gazetteer.importer import import_files

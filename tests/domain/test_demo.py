@@ -1,6 +1,7 @@
 """The demonstration data: loaded through the services, in every state, and only once."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,7 +10,18 @@ from django.db.models import Count
 from rest_framework.test import APIClient
 
 from reports import selectors
-from reports.models import ApiClient, Event, KoboForm, KoboSubmission, Report, ReportHistory, Source
+from reports.aggregates.spans import span_of
+from reports.models import (
+    ApiClient,
+    Event,
+    Figure,
+    KoboForm,
+    KoboSubmission,
+    Report,
+    ReportHistory,
+    Source,
+)
+from reports.vocabulary import MEASURE, Measure
 from reports.workflow import Status
 
 
@@ -26,7 +38,7 @@ def test_demo_covers_every_moderation_state(demo):
         Status.DRAFT: 2,
         Status.SUBMITTED: 1,
         Status.CHANGES_REQUESTED: 1,
-        Status.APPROVED: 4,
+        Status.APPROVED: 8,
         Status.REJECTED: 1,
         Status.RETRACTED: 1,
     }
@@ -53,7 +65,7 @@ def test_demo_is_built_from_the_seed_reporting(demo):
         "news_media",
         "party_to_conflict",
     ]
-    stock = Report.objects.get(figures__metric="currently_displaced")
+    stock = Report.objects.get(figures__metric="currently_displaced", place__pcode="MMR002001")
     assert (stock.figures.get().qualifier, stock.figures.get().value) == ("at_least", 40000)
     households = Report.objects.get(figures__unit="households").figures.get()
     assert (households.count_low, households.count_best, households.count_high) == (
@@ -65,6 +77,91 @@ def test_demo_is_built_from_the_seed_reporting(demo):
     assert selectors.public_source_label(confidential) == "confidential local source"
     # No approved report leans on the invented confidential source.
     assert not confidential.reports.filter(status=Status.APPROVED).exists()
+
+
+# The counting rules' hard cases (docs/domain.md, counting rules 3, 4, 5 and 7) are in the demo,
+# so every page shows them. These tests find them from the data, not from the engine's answers.
+
+
+def approved_figures(**filters):
+    return Figure.objects.filter(report__status=Status.APPROVED, **filters).select_related(
+        "report", "report__place"
+    )
+
+
+def within(place, area) -> bool:
+    while place is not None:
+        if place.pk == area.pk:
+            return True
+        place = place.parent
+    return False
+
+
+def span(figure):
+    report = figure.report
+    return span_of(report.start_date, report.end_date, report.date_precision)
+
+
+def covers(a, b) -> bool:
+    """Rule 5: figures of two events (within one event they are alternatives, rule 2), same
+    metric, a's place contains b's, a's span contains b's, and a is larger in place or time."""
+    return (
+        a.report_id != b.report_id
+        and (a.report.event_id is None or a.report.event_id != b.report.event_id)
+        and a.metric == b.metric
+        and within(b.report.place, a.report.place)
+        and span(a).contains(span(b))
+        and (a.report.place_id != b.report.place_id or span(a) != span(b))
+    )
+
+
+def test_demo_has_a_two_year_tally_covering_township_reports_inside_it(demo):
+    flows = [f for f in approved_figures() if MEASURE[f.metric] == Measure.FLOW]
+    covering = {a: [b for b in flows if covers(a, b)] for a in flows}
+    covering = {a: covered for a, covered in covering.items() if covered}
+    assert len(covering) == 1
+    [(tally, covered)] = covering.items()
+    assert (tally.metric, tally.value, tally.report.place.pcode) == ("killed", 380, "MMR002")
+    assert span(tally) == (date(2021, 2, 1), date(2023, 3, 31))
+    assert sorted((f.report.place.pcode, f.value, span(f).start) for f in covered) == [
+        ("MMR002001", 3, date(2022, 6, 15)),
+        ("MMR002002", 7, date(2023, 2, 1)),
+    ]
+    # The tally is its own event: covering is between counted events, never inside one.
+    assert tally.report.event_id is None
+    assert span(next(f for f in covered if f.value == 7)) == (date(2023, 2, 1), date(2023, 2, 28))
+
+
+def test_demo_has_one_event_whose_sources_disagree(demo):
+    disagreeing = []
+    for event in Event.objects.all():
+        values = {}
+        for figure in approved_figures(report__event=event):
+            values.setdefault(figure.metric, set()).add(figure.count_best)
+        disagreeing += [(event.name, m, sorted(v)) for m, v in values.items() if len(v) > 1]
+    assert disagreeing == [
+        (
+            "Displacement from Loikaw, Operation 1111 (November 2023)",
+            "newly_displaced",
+            [35000, 40000],
+        )
+    ]
+
+
+def test_demo_has_an_at_least_stock_and_a_stale_one(demo, settings):
+    stocks = [f for f in approved_figures() if MEASURE[f.metric] == Measure.STOCK]
+    assert sorted((f.report.place.pcode, f.qualifier, f.value) for f in stocks) == [
+        ("MMR002001", "at_least", 40000),
+        ("MMR002002", "approximately", 16000),
+    ]
+    limit = timedelta(days=getattr(settings, "TRACKER_STOCK_STALE_DAYS", 180))
+
+    def stale_at(day):
+        return sorted(f.report.place.pcode for f in stocks if span(f).end < day - limit)
+
+    # At the end of the demo's month, Demoso's April figure is stale and Loikaw's is current.
+    assert stale_at(date(2023, 11, 30)) == ["MMR002002"]
+    assert stale_at(date.today()) == ["MMR002001", "MMR002002"]
 
 
 def test_demo_states_were_reached_through_the_services(demo):
@@ -99,10 +196,7 @@ def test_demo_accounts_have_their_roles(demo):
     public = selectors.public_reports().values_list("pk", flat=True)
     visible = Report.objects.filter(pk__in={*own, *public})
     assert sorted(visible.values_list("status", flat=True)) == [
-        "approved",
-        "approved",
-        "approved",
-        "approved",
+        *["approved"] * 8,
         "draft",
         "draft",
         "rejected",
@@ -177,7 +271,7 @@ def test_demo_registers_an_api_client_and_a_kobo_form_and_shows_them_once(demo):
     )
     pulled = APIClient().get("/api/v1/reports/", HTTP_AUTHORIZATION=f"Api-Key {key}")
     assert pulled.status_code == 200
-    assert len(pulled.json()["results"]) == 4
+    assert len(pulled.json()["results"]) == 8
     link = re.search(r"^  (http://127\.0\.0\.1:8000/api/v1/ingest/kobo/\S+/)$", demo, re.M).group(1)
     form = KoboForm.objects.get()
     assert (form.name, form.client, form.kobo_asset_uid, form.kobo_form_uuid) == (
@@ -238,4 +332,4 @@ def test_demo_approved_reports_are_served_by_the_api(demo, client):
     served = client.get("/api/v1/reports/?page_size=1000").json()["results"]
     approved = Report.objects.filter(status=Status.APPROVED).values_list("pk", flat=True)
     assert sorted(r["id"] for r in served) == sorted(approved)
-    assert len(served) == 4
+    assert len(served) == 8
