@@ -108,7 +108,7 @@ def test_summaries_follow_links_relinks_and_unlinks(world, moderator):  # noqa: 
     services.report_link_event(report=a, event=one, actor=moderator)
     assert summary("killed") == (3, 2, 3, 1, 2, 2)  # b is the more recently published
     services.event_set_reference_figure(event=one, figure=a.figures.get(), actor=moderator)
-    assert summary("killed") == (2, 2, 2, 1, 2, 2)
+    assert summary("killed") == (2, 2, 3, 1, 2, 2)  # the reference; the range is the event's
     services.report_link_event(report=a, event=two, actor=moderator)  # its reference goes
     assert summary("killed") == (5, 5, 5, 2, 2, 2)
     services.report_link_event(report=b, event=None, actor=moderator)
