@@ -150,7 +150,7 @@ def shown_total(total: aggregates.Total) -> dict:
     span = total_range(total)
     dated = as_of(total)
     stale_note = (
-        _("stale: a figure standing is more than %(days)s days old at the period's end")
+        _("a figure standing is more than %(days)s days old at the period's end")
         % {"days": stale_days()}
         if total.stale
         else ""
@@ -167,7 +167,8 @@ def shown_total(total: aggregates.Total) -> dict:
     )
     head = head[:1].upper() + head[1:]
     title = head + (" " + _("(range %(range)s)") % {"range": span} if span else "")
-    title += "".join(f"; {part}" for part in (dated, stale_note) if part) + f"; {behind}"
+    stale_part = _("stale (%(note)s)") % {"note": stale_note} if stale_note else ""
+    title += "".join(f"; {part}" for part in (dated, stale_part) if part) + f"; {behind}"
     return {
         "total": total,
         "exact": exact,
