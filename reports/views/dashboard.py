@@ -248,6 +248,8 @@ def formats(request):
         "area_columns": exports.area_columns("N"),
         "period_columns": exports.period_columns("N"),
         "metric_columns": exports.metric_columns([Metric.KILLED]),
+        "stock_columns": exports.metric_columns([Metric.CURRENTLY_DISPLACED])[-3:],
+        "spanning_columns": exports.SPANNING_COLUMNS,
         "metrics": [{**metric_info(m), "hxl": exports.HXL_METRIC[m]} for m in Metric.values],
         "report_columns": exports.REPORT_COLUMNS,
     }
