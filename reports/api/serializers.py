@@ -189,19 +189,132 @@ class RetractionSerializer(serializers.ModelSerializer):
 
 
 # --- aggregates ---------------------------------------------------------------------------------
+# The engine's Answer in JSON (reports.aggregates.results). A Total never drops what qualifies it
+# (DOMAIN.md rules 4 and 7): "high" is null when the total rests on an "at least" figure, and a
+# stock says the dates of the figures standing and whether one of them is stale.
+
+QUALIFIERS = [
+    ("at_least", 'at least: rests on an "at least" figure, there is no finite high'),
+    ("approximately", 'approximately: rests on an "approximately" figure'),
+    ("exact", "exact"),
+]
+
+
+def total_data(total) -> dict:
+    """One Total as the API, the downloads' JSON and the tests read it."""
+    return {
+        "metric": total.metric,
+        "best": total.best,
+        "low": total.low,
+        "high": None if total.high_open else total.high,
+        "high_open": total.high_open,
+        "approximate": total.approximate,
+        "qualifier": total.qualifier,
+        "events": total.events,
+        "reports": total.reports,
+        "sources": total.sources,
+        "as_of_oldest": _day(total.as_of_oldest),
+        "as_of_newest": _day(total.as_of_newest),
+        "stale": total.stale,
+    }
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 class TotalSerializer(serializers.Serializer):
+    metric = serializers.ChoiceField(choices=Metric.choices)
     best = serializers.IntegerField(help_text="Best estimate (never rounded).")
-    low = serializers.IntegerField(help_text="Sum of the lows.")
-    high = serializers.IntegerField(help_text="Sum of the highs.")
+    low = serializers.IntegerField(
+        help_text="Sum over the events counted of the lowest figure their approved reports give "
+        '(an "at most" figure: 0).'
+    )
+    high = serializers.IntegerField(
+        allow_null=True,
+        help_text="Sum over the events counted of the highest figure their approved reports "
+        "give; null when `high_open` (the total has no finite high).",
+    )
+    high_open = serializers.BooleanField(
+        help_text='The total rests on an "at least" figure: it is a lower bound, with no high.'
+    )
+    approximate = serializers.BooleanField(
+        help_text='The total rests on an "approximately" figure.'
+    )
+    qualifier = serializers.ChoiceField(
+        choices=QUALIFIERS,
+        help_text="How the total reads: at_least (high_open), approximately, or exact.",
+    )
     events = serializers.IntegerField(help_text="Events counted.")
     reports = serializers.IntegerField(help_text="Approved reports behind them.")
     sources = serializers.IntegerField(help_text="Distinct sources those reports cite.")
+    as_of_oldest = serializers.DateField(
+        allow_null=True,
+        help_text="Stocks: the date of the oldest figure standing at the period's end (null for "
+        "flows and when nothing stands).",
+    )
+    as_of_newest = serializers.DateField(
+        allow_null=True, help_text="Stocks: the date of the newest figure standing."
+    )
+    stale = serializers.BooleanField(
+        help_text="Stocks: a figure standing is older than the deployment's staleness limit at "
+        "the period's end, so the total is not current (always false for flows)."
+    )
+
+    def to_representation(self, total):
+        return total_data(total)
 
 
 def _totals(totals: dict, metrics) -> dict:
-    return {m: TotalSerializer(totals[m]).data for m in metrics}
+    return {m: total_data(totals[m]) for m in metrics}
+
+
+class SpanningAreaSerializer(serializers.Serializer):
+    pcode = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SpanningFigureSerializer(serializers.Serializer):
+    """A flow figure on its own line (DOMAIN.md rule 3): reaching outside the period asked
+    ("beyond", not in the totals), or longer than one period of the series ("longer", in the
+    total but in no period row)."""
+
+    metric = serializers.ChoiceField(choices=Metric.choices)
+    event = serializers.IntegerField(
+        allow_null=True, help_text="The event's id (null: the report is its own event)."
+    )
+    name = serializers.CharField(help_text="The event's name, or the report's title.")
+    report = serializers.IntegerField(
+        help_text="The report whose figure is counted: the evidence (/api/v1/reports/{id}/)."
+    )
+    start = serializers.DateField(help_text="First day of the figure's span.")
+    end = serializers.DateField(help_text="Last day of the figure's span (inclusive).")
+    area = SpanningAreaSerializer(help_text="The figure's place.")
+    counted = TotalSerializer(help_text="The figure itself, with its event's range.")
+    adds = TotalSerializer(
+        help_text="What it adds beyond the figures it covers (rule 5), never below zero."
+    )
+
+    def to_representation(self, figure):
+        return spanning_data(figure)
+
+
+def spanning_data(figure) -> dict:
+    return {
+        "metric": figure.metric,
+        "event": figure.event_id,
+        "name": figure.name,
+        "report": figure.report_id,
+        "start": figure.start.isoformat(),
+        "end": figure.end.isoformat(),
+        "area": {"pcode": figure.pcode, "name": figure.place_name},
+        "counted": total_data(figure.counted),
+        "adds": total_data(figure.adds),
+    }
+
+
+def _spanning(by_metric: dict, metrics) -> dict:
+    return {m: [spanning_data(f) for f in by_metric.get(m, ())] for m in metrics}
 
 
 class AreaRowSerializer(serializers.Serializer):
@@ -230,6 +343,18 @@ class AggregateSerializer(serializers.Serializer):
     totals = serializers.DictField(child=TotalSerializer())
     by_area = AreaRowSerializer(many=True)
     by_period = PeriodRowSerializer(many=True)
+    beyond = serializers.DictField(
+        child=serializers.ListField(child=SpanningFigureSerializer()),
+        help_text="Per metric asked (an empty list when none): flow figures overlapping the "
+        'period asked but reaching outside it, shown beside the total as "spanning beyond"; '
+        "they are NOT in the totals. Newest first.",
+    )
+    longer = serializers.DictField(
+        child=serializers.ListField(child=SpanningFigureSerializer()),
+        help_text="Per metric asked (an empty list when none): flow figures counted in the total "
+        "but longer than one period of the series, so in no period row. The period rows plus "
+        "these figures' `adds` make the total. Newest first.",
+    )
 
 
 def answer_data(answer, breakdown_level) -> dict:
@@ -262,4 +387,6 @@ def answer_data(answer, breakdown_level) -> dict:
             }
             for row in answer.by_period
         ],
+        "beyond": _spanning(answer.beyond, metrics),
+        "longer": _spanning(answer.longer, metrics),
     }

@@ -2,10 +2,22 @@
 tables (tables.py) in CSV, HXL, XLSX and GeoJSON (formats.py), by name (download.py)."""
 
 from .download import DOWNLOADS, about_rows, download, question_summary
-from .formats import cell, csv_lines, csv_response, filename, geojson_response, xlsx_response
+from .formats import (
+    area_features,
+    cell,
+    csv_cell,
+    csv_lines,
+    csv_response,
+    filename,
+    geojson_response,
+    xlsx_response,
+)
 from .tables import (
     HXL_METRIC,
     REPORT_COLUMNS,
+    ROW_BEYOND,
+    ROW_LONGER,
+    SPANNING_COLUMNS,
     Column,
     Table,
     area_columns,
@@ -21,21 +33,28 @@ from .tables import (
     reports_table,
     representative_points,
     sort_areas,
+    spanning_figures,
+    total_values,
 )
 
 __all__ = [
     "DOWNLOADS",
     "HXL_METRIC",
     "REPORT_COLUMNS",
+    "ROW_BEYOND",
+    "ROW_LONGER",
+    "SPANNING_COLUMNS",
     "Column",
     "Table",
     "about_rows",
+    "area_features",
     "area_columns",
     "area_label",
     "area_tag",
     "areas_table",
     "breakdown_level",
     "cell",
+    "csv_cell",
     "csv_lines",
     "csv_response",
     "download",
@@ -50,5 +69,7 @@ __all__ = [
     "reports_table",
     "representative_points",
     "sort_areas",
+    "spanning_figures",
+    "total_values",
     "xlsx_response",
 ]

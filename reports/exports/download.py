@@ -1,6 +1,8 @@
 """The dashboard's downloads by name (DOWNLOADS), each the same Answer in one table and format,
 with an About sheet that states the question and the counting method."""
 
+from urllib.parse import urlsplit
+
 from django.utils import timezone
 
 from gazetteer.models import AdminLevel
@@ -58,19 +60,26 @@ DOWNLOADS = {
 
 
 def download(name: str, answer, url: str, *, sort: str = ""):
-    """The response for one of DOWNLOADS (the caller checked the name)."""
+    """The response for one of DOWNLOADS (the caller checked the name); `url` is the absolute
+    address of the question, whose site makes the evidence links absolute."""
     kind, _, extension = name.partition(".")
     hxl = kind.endswith("-hxl")
     kind = kind.removesuffix("-hxl")
     file = filename(answer, kind + ("-hxl" if hxl else ""), extension)
+    parts = urlsplit(url)
+    site = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
     if extension == "geojson":
-        return geojson_response(answer, file, sort)
+        return geojson_response(answer, file, sort, site)
     if kind == "areas":
-        return csv_response(areas_table(answer, with_total=not hxl, sort=sort), file, hxl=hxl)
+        table = areas_table(answer, with_total=not hxl, sort=sort, site=site)
+        return csv_response(table, file, hxl=hxl)
     if kind == "periods":
-        return csv_response(periods_table(answer), file, hxl=hxl)
+        return csv_response(periods_table(answer, site=site), file, hxl=hxl)
     if kind == "table":
-        sheets = [("By area", areas_table(answer, sort=sort)), ("By period", periods_table(answer))]
+        sheets = [
+            ("By area", areas_table(answer, sort=sort, site=site)),
+            ("By period", periods_table(answer, site=site)),
+        ]
         return xlsx_response(sheets, about_rows(answer, url), file)
     if extension == "xlsx":
         return xlsx_response([("Reports", reports_table(answer))], about_rows(answer, url), file)

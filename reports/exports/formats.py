@@ -31,7 +31,15 @@ class _Echo:
 
 
 def cell(value):
+    """A value for JSON (GeoJSON properties): dates as ISO text, the rest as it is."""
     return value.isoformat() if isinstance(value, date) else value
+
+
+def csv_cell(value):
+    """A value for CSV: dates as ISO text, booleans as true/false (what programs parse)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return cell(value)
 
 
 def csv_lines(table: Table, *, hxl: bool = False) -> Iterator[str]:
@@ -40,7 +48,7 @@ def csv_lines(table: Table, *, hxl: bool = False) -> Iterator[str]:
     if hxl:
         yield writer.writerow([c.hxl for c in table.columns])
     for row in table.rows:
-        yield writer.writerow([cell(v) for v in row])
+        yield writer.writerow([csv_cell(v) for v in row])
 
 
 def csv_response(table: Table, name: str, *, hxl: bool = False) -> StreamingHttpResponse:
@@ -84,11 +92,12 @@ def xlsx_response(sheets: list[tuple[str, Table]], about: list[tuple[str, str]],
     )
 
 
-def geojson_response(answer, name: str, sort: str = "") -> HttpResponse:
-    """The area rows as a FeatureCollection of points (RFC 7946: longitude first); a row
-    without a point (the "unspecified within" row) is a feature with a null geometry, so the
-    properties still add up to the totals."""
-    table = areas_table(answer, with_total=False, sort=sort)
+def area_features(answer, sort: str = "", site: str = "") -> list[dict]:
+    """The area rows (and the figures spanning beyond the period, at their place's point when
+    the gazetteer has one) as GeoJSON features (RFC 7946: longitude first); a row without a
+    point (the "unspecified within" row) is a feature with a null geometry, so the properties
+    still add up to the totals."""
+    table = areas_table(answer, with_total=False, sort=sort, site=site)
     names = [c.name for c in table.columns]
     features = []
     for row in table.rows:
@@ -100,7 +109,11 @@ def geojson_response(answer, name: str, sort: str = "") -> HttpResponse:
             else None
         )
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
-    collection = {"type": "FeatureCollection", "features": features}
+    return features
+
+
+def geojson_response(answer, name: str, sort: str = "", site: str = "") -> HttpResponse:
+    collection = {"type": "FeatureCollection", "features": area_features(answer, sort, site)}
     return HttpResponse(
         json.dumps(collection, ensure_ascii=False, indent=1),
         content_type="application/geo+json",

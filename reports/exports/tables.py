@@ -5,6 +5,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils import timezone
 
 from gazetteer.models import AdminLevel, Place
@@ -15,7 +16,15 @@ from reports.vocabulary import MEASURE, Cause, Measure, Metric
 #   areas    one row per area of the breakdown, after a first row with the total of the area
 #            asked ("row" says which); the HXL variant leaves that total row out, because its
 #            area is one level up from the tagged #admN columns (HXL tools sum the rows).
-#   periods  one row per period of the time series.
+#   periods  one row per period of the time series, then the figures longer than one period
+#            (counted in the total, in no period row: their metric columns hold what they add,
+#            so the period rows and these add up to the total), then the figures spanning
+#            beyond the period asked.
+#   Spanning rows (DOMAIN.md rule 3) name the figure's own place and span, and carry its own
+#   numbers and evidence in the figure_* columns. A metric column always holds what the row
+#   contributes to the total: a "spanning beyond" row leaves them blank, since it is not in it,
+#   and the areas table ends with those rows.
+#   Booleans are written true/false in CSV; a stock's dates are blank for flows (no columns).
 #   reports  one row per figure of an asked metric in the approved reports behind the numbers
 #            (a report with two such figures has two rows); "counted" says whether it is the
 #            figure the total uses for its event. Public shape only: sources by their public
@@ -32,8 +41,14 @@ from reports.vocabulary import MEASURE, Cause, Measure, Metric
 #   #affected+killed / +injured    civilians killed / injured
 #   #affected+abducted             civilians detained or abducted
 #   #indicator+num+<metric>        buildings destroyed or damaged (#affected counts people)
-#   +min / +max on a metric's tag  the low and high ends of its range
+#   +min / +max on a metric's tag  the low and high ends of its range (+max blank when open)
 #   #meta+events/+reports/+sources+<metric>   how many events, reports and sources are behind it
+#   #meta+high_open/+approximate/+qualifier+<metric>   what qualifies a total (rule 7)
+#   #date+as_of+oldest/+newest+<metric>, #status+stale+<metric>   a stock's dates (rule 4)
+#   #meta+row                      what a row is: total, area, unspecified, period, spanning
+#                                  beyond, longer than a period
+#   #indicator+code/+name, #indicator+num(+min/+max/+adds), #indicator+qualifier, #event+code,
+#   #meta+id, #meta+url            a spanning figure's own numbers and its evidence
 #   #meta+id, #event+code/+name, #description+title, #description, #loc+code/+name/+type,
 #   #cause+code/+name, #indicator+code/+name/+type/+text/+num, #meta+counted, #meta+tags,
 #   #meta+source, #meta+url, #date+approved    the columns of the reports list.
@@ -124,24 +139,156 @@ def metric_columns(metrics) -> list[Column]:
     columns = []
     for metric in metrics:
         label, tag = Metric(metric).label, HXL_METRIC[metric]
-        how = "latest figure at the period's end" if MEASURE[metric] == Measure.STOCK else "sum"
+        stock = MEASURE[metric] == Measure.STOCK
+        how = "latest figure at the period's end" if stock else "sum"
         columns += [
             Column(metric, tag, f"{label}: best estimate ({how})"),
             Column(f"{metric}_low", f"{tag}+min", f"{label}: low end of the range"),
-            Column(f"{metric}_high", f"{tag}+max", f"{label}: high end of the range"),
+            Column(
+                f"{metric}_high",
+                f"{tag}+max",
+                f"{label}: high end of the range (blank when high_open: no finite high)",
+            ),
             Column(f"{metric}_events", f"#meta+events+{metric}", f"{label}: events counted"),
             Column(f"{metric}_reports", f"#meta+reports+{metric}", f"{label}: approved reports"),
             Column(f"{metric}_sources", f"#meta+sources+{metric}", f"{label}: distinct sources"),
+            Column(
+                f"{metric}_high_open",
+                f"#meta+high_open+{metric}",
+                f'{label}: true when the total rests on an "at least" figure (a lower bound)',
+            ),
+            Column(
+                f"{metric}_approximate",
+                f"#meta+approximate+{metric}",
+                f'{label}: true when it rests on an "approximately" figure',
+            ),
+            Column(
+                f"{metric}_qualifier",
+                f"#meta+qualifier+{metric}",
+                f"{label}: at_least, approximately or exact",
+            ),
         ]
+        if stock:
+            columns += [
+                Column(
+                    f"{metric}_as_of_oldest",
+                    f"#date+as_of+oldest+{metric}",
+                    f"{label}: date of the oldest figure standing",
+                ),
+                Column(
+                    f"{metric}_as_of_newest",
+                    f"#date+as_of+newest+{metric}",
+                    f"{label}: date of the newest figure standing",
+                ),
+                Column(
+                    f"{metric}_stale",
+                    f"#status+stale+{metric}",
+                    f"{label}: true when a figure standing is older than the staleness limit "
+                    "at the period's end (not current)",
+                ),
+            ]
     return columns
 
 
-def _metric_values(totals, metrics) -> list[int]:
+def total_values(total, metric: str) -> list:
+    """The metric_columns of one total, in their order."""
+    values = [
+        total.best,
+        total.low,
+        "" if total.high_open else total.high,
+        total.events,
+        total.reports,
+        total.sources,
+        total.high_open,
+        total.approximate,
+        total.qualifier,
+    ]
+    if MEASURE[metric] == Measure.STOCK:
+        values += [total.as_of_oldest or "", total.as_of_newest or "", total.stale]
+    return values
+
+
+def _metric_values(totals, metrics) -> list:
     values = []
     for metric in metrics:
-        t = totals[metric]
-        values += [t.best, t.low, t.high, t.events, t.reports, t.sources]
+        values += total_values(totals[metric], metric)
     return values
+
+
+def _blank_metric_values(metrics, only: str = "", total=None) -> list:
+    """A spanning row's metric columns: what it adds to the total under its own metric (a
+    "longer than a period" row), blank elsewhere."""
+    values = []
+    for metric in metrics:
+        if metric == only and total is not None:
+            values += total_values(total, metric)
+        else:
+            values += [""] * (9 + 3 * (MEASURE[metric] == Measure.STOCK))
+    return values
+
+
+SPANNING_COLUMNS = [
+    Column("figure_metric", "#indicator+code", "spanning rows: the figure's metric"),
+    Column("figure_name", "#indicator+name", "spanning rows: the event's name, or the report's"),
+    Column("event_id", "#event+code", "spanning rows: its event (blank: the report is its own)"),
+    Column("figure_best", "#indicator+num", "spanning rows: the figure itself (best)"),
+    Column("figure_low", "#indicator+num+min", "spanning rows: its event's lowest figure"),
+    Column(
+        "figure_high",
+        "#indicator+num+max",
+        'spanning rows: its event\'s highest figure (blank when it is an "at least" figure)',
+    ),
+    Column(
+        "figure_qualifier",
+        "#indicator+qualifier",
+        "spanning rows: at_least, approximately or exact",
+    ),
+    Column(
+        "figure_adds",
+        "#indicator+num+adds",
+        "spanning rows: what it adds beyond the figures it covers (rule 5)",
+    ),
+    Column("report_id", "#meta+id", "spanning rows: the report whose figure it is (evidence)"),
+    Column("evidence_url", "#meta+url", "spanning rows: the report's public record"),
+]
+SPANNING_BLANK = [""] * len(SPANNING_COLUMNS)
+
+ROW_BEYOND = "spanning beyond"
+ROW_LONGER = "longer than a period"
+
+
+def _spanning_values(figure, site: str) -> list:
+    counted = figure.counted
+    return [
+        figure.metric,
+        figure.name,
+        figure.event_id or "",
+        counted.best,
+        counted.low,
+        "" if counted.high_open else counted.high,
+        counted.qualifier,
+        figure.adds.best,
+        figure.report_id,
+        site + reverse("api-report-detail", args=[figure.report_id]),
+    ]
+
+
+def spanning_figures(answer, which: str) -> list:
+    """(metric, figure) for the answer's `beyond` or `longer` figures, in the metrics' order."""
+    by_metric = getattr(answer, which)
+    return [(m, f) for m in answer.metrics for f in by_metric.get(m, ())]
+
+
+def _places(figures) -> dict:
+    codes = {f.pcode for _, f in figures if f.pcode}
+    if not codes:
+        return {}
+    return {
+        p.pcode: p
+        for p in Place.objects.filter(pcode__in=codes).only(
+            "pcode", "admin_level", "latitude", "longitude"
+        )
+    }
 
 
 def _coordinate(value):
@@ -168,11 +315,28 @@ def sort_areas(rows, sort: str = ""):
 
 def area_columns(level) -> list[Column]:
     return [
-        Column("row", "", "total (the whole area asked), area, or unspecified"),
-        Column("period_start", "#date+start", "first day counted (blank: from the beginning)"),
-        Column("period_end", "#date+end", "last day counted (blank: up to today)"),
+        Column(
+            "row",
+            "#meta+row",
+            "total (the whole area asked), area, unspecified, or spanning beyond (a figure "
+            "reaching outside the period asked: not in the total)",
+        ),
+        Column(
+            "period_start",
+            "#date+start",
+            "first day counted (blank: from the beginning); spanning rows: the figure's first day",
+        ),
+        Column(
+            "period_end",
+            "#date+end",
+            "last day counted (blank: up to today); spanning rows: the figure's last day",
+        ),
         Column("area_level", "", "admin level: 0 country, 1 state/region ... 4 town/tract"),
-        Column("area_pcode", area_tag(level, "code"), "P-code (blank: unspecified within)"),
+        Column(
+            "area_pcode",
+            area_tag(level, "code"),
+            "P-code (blank: unspecified within); spanning rows: the figure's place, any level",
+        ),
         Column("area_name", area_tag(level, "name"), "area name"),
         Column("latitude", "#geo+lat", "representative point of the area"),
         Column("longitude", "#geo+lon", "representative point of the area"),
@@ -182,18 +346,33 @@ def area_columns(level) -> list[Column]:
 
 def period_columns(level) -> list[Column]:
     return [
-        Column("period_start", "#date+start", "first day of the period"),
-        Column("period_end", "#date+end", "last day of the period"),
+        Column(
+            "row",
+            "#meta+row",
+            "period, longer than a period (in the total, in no period row), or spanning "
+            "beyond (reaching outside the period asked: not in the total)",
+        ),
+        Column(
+            "period_start", "#date+start", "first day of the period (spanning rows: of the figure)"
+        ),
+        Column("period_end", "#date+end", "last day of the period (spanning rows: of the figure)"),
         Column("period", "", "the period's label (Nov 2023, 2023-W45, 2023 Q4, 2023)"),
-        Column("area_pcode", area_tag(level, "code"), "P-code of the area asked"),
-        Column("area_name", area_tag(level, "name"), "name of the area asked"),
+        Column(
+            "area_pcode",
+            area_tag(level, "code"),
+            "P-code of the area asked (spanning rows: the figure's place)",
+        ),
+        Column(
+            "area_name", area_tag(level, "name"), "name of the area asked (or the figure's place)"
+        ),
     ]
 
 
-def areas_table(answer, *, with_total: bool = True, sort: str = "") -> Table:
+def areas_table(answer, *, with_total: bool = True, sort: str = "", site: str = "") -> Table:
+    """`site` ("https://host") makes the evidence links absolute."""
     level = breakdown_level(answer)
     q = answer.question
-    columns = area_columns(level) + metric_columns(answer.metrics)
+    columns = area_columns(level) + metric_columns(answer.metrics) + SPANNING_COLUMNS
     points = representative_points(answer)
     rows = []
     if with_total:
@@ -210,6 +389,7 @@ def areas_table(answer, *, with_total: bool = True, sort: str = "") -> Table:
                 _coordinate(area.longitude if area is not None else None),
                 "gazetteer" if area is not None and area.latitude is not None else "",
                 *_metric_values(answer.totals, answer.metrics),
+                *SPANNING_BLANK,
             ]
         )
     for row in sort_areas(answer.by_area, sort):
@@ -227,20 +407,53 @@ def areas_table(answer, *, with_total: bool = True, sort: str = "") -> Table:
                 row.name,
                 *_point(points.get(row.pcode)),
                 *_metric_values(row.totals, answer.metrics),
+                *SPANNING_BLANK,
+            ]
+        )
+    beyond = spanning_figures(answer, "beyond")
+    places = _places(beyond)
+    for _, figure in beyond:
+        place = places.get(figure.pcode)
+        rows.append(
+            [
+                ROW_BEYOND,
+                figure.start,
+                figure.end,
+                place.admin_level if place is not None else "",
+                figure.pcode,
+                figure.place_name,
+                *_place_point(place),
+                *_blank_metric_values(answer.metrics),
+                *_spanning_values(figure, site),
             ]
         )
     return Table("areas", columns, rows)
 
 
-def periods_table(answer) -> Table:
+def _place_point(place) -> list:
+    if place is None or place.latitude is None or place.longitude is None:
+        return ["", "", ""]
+    return [float(place.latitude), float(place.longitude), "gazetteer"]
+
+
+def periods_table(answer, *, site: str = "") -> Table:
     level = answer.area.admin_level if answer.area is not None else None
-    columns = period_columns(level) + metric_columns(answer.metrics)
+    columns = period_columns(level) + metric_columns(answer.metrics) + SPANNING_COLUMNS
     pcode = answer.area.pcode if answer.area is not None else ""
     rows = [
-        [row.start, row.end, row.label, pcode, area_label(answer)]
+        ["period", row.start, row.end, row.label, pcode, area_label(answer)]
         + _metric_values(row.totals, answer.metrics)
+        + SPANNING_BLANK
         for row in answer.by_period
     ]
+    for kind, which in ((ROW_LONGER, "longer"), (ROW_BEYOND, "beyond")):
+        for metric, figure in spanning_figures(answer, which):
+            adds = figure.adds if which == "longer" else None
+            rows.append(
+                [kind, figure.start, figure.end, "", figure.pcode, figure.place_name]
+                + _blank_metric_values(answer.metrics, metric, adds)
+                + _spanning_values(figure, site)
+            )
     return Table("periods", columns, rows)
 
 

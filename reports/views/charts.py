@@ -45,6 +45,8 @@ class Bar:
     show_label: bool
     title: str  # the exact numbers, shown on hover and read by screen readers
     url: str
+    stale: bool = False  # a stock older than the staleness limit: drawn hollow and labelled
+    high_open: bool = False  # an "at least" total: the whisker runs up to the top, open-ended
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,24 @@ class BarChart:
     baseline: float
     left: int
     right: float
+    any_stale: bool = False
+    any_open: bool = False
 
 
 def bar_chart(points: list[dict]) -> BarChart:
-    """points: [{"label", "best", "low", "high", "title", "url"}] in time order. Bars show the
-    best estimate; a whisker shows the low-high range where it differs."""
+    """points: [{"label", "best", "low", "high", "title", "url"}, optionally "high_open" and
+    "stale"] in time order. Bars show the best estimate; a whisker shows the low-high range
+    where it differs, running to the top of the plot when the total has no finite high. A stale
+    stock is drawn hollow (and says so in its title), never as if it were current."""
     plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
     baseline = CHART_TOP + plot_height
-    top = nice_ceiling(max((p["high"] for p in points), default=0))
+    top = nice_ceiling(
+        max(
+            (max(p["best"], 0 if p.get("high_open") else p["high"]) for p in points),
+            default=0,
+        )
+    )
     slot = plot_width / max(len(points), 1)
     every = max(1, math.ceil(len(points) / MAX_X_LABELS))
 
@@ -80,13 +91,15 @@ def bar_chart(points: list[dict]) -> BarChart:
                 y=y(point["best"]),
                 width=round(slot * 0.7, 1),
                 height=round(baseline - y(point["best"]), 1),
-                whisker_top=y(point["high"]),
+                whisker_top=CHART_TOP if point.get("high_open") else y(point["high"]),
                 whisker_bottom=y(point["low"]),
                 centre=round(CHART_LEFT + slot * (index + 0.5), 1),
                 label=point["label"],
                 show_label=index % every == 0,
                 title=point["title"],
                 url=point["url"],
+                stale=bool(point.get("stale")),
+                high_open=bool(point.get("high_open")),
             )
         )
     gridlines = [(y(top * k / 2), short_number(top * k // 2)) for k in (0, 1, 2)]
@@ -98,6 +111,8 @@ def bar_chart(points: list[dict]) -> BarChart:
         baseline=baseline,
         left=CHART_LEFT,
         right=CHART_WIDTH - CHART_RIGHT,
+        any_stale=any(b.stale for b in bars),
+        any_open=any(b.high_open for b in bars),
     )
 
 

@@ -18,6 +18,7 @@ from reports.views.dashboard_shaping import (
     bad_request,
     cleaned_params,
     dashboard_context,
+    days,
     default_map_metric,
     filter_form,
     from_form,
@@ -131,6 +132,8 @@ def evidence(request):
         row = next((r for r in answer.by_area if r.unspecified), None)
         total = row.totals[metric] if row is not None else aggregates.Total.zero(metric)
     counted = sorted(counted, key=lambda e: (-e.counted.best, e.name.casefold()))
+    # What the listed events add to the total: a covering figure only its remainder (rule 5).
+    listed_sum = sum((e.adds if e.adds is not None else e.counted).best for e in counted)
     page = Paginator(counted, EVENTS_PER_PAGE).get_page(page_number)
     ids = {pk for event in page for pk in event.report_ids}
     reports = {
@@ -140,6 +143,9 @@ def evidence(request):
         {
             "event": event,
             "number": shown_total(event.counted),
+            "span": days(event.start, event.end) if event.start and event.end else "",
+            "covers": event.covers,
+            "adds": shown_total(event.adds) if event.adds is not None and event.covers else None,
             "triangulation": (
                 f"{event.range_low:,}–{event.range_high:,}"
                 if event.range_low != event.range_high
@@ -160,8 +166,9 @@ def evidence(request):
         "summary": exports.question_summary(answer),
         "metric": metric_info(metric),
         "total": shown_total(total) if total is not None else None,
-        "listed_sum": sum(e.counted.best for e in counted),
-        "listed_sum_display": f"{sum(e.counted.best for e in counted):,}",
+        "listed_sum": listed_sum,
+        "listed_sum_display": f"{listed_sum:,}",
+        "covering": any(e.covers for e in counted),
         "unspecified": bool(unspecified),
         "events": events,
         "page": page,
@@ -213,7 +220,7 @@ def briefing(request):
     context = dashboard_context(answer, question, asked.sort, map_metric)
     report_ids, _ = exports.reports_behind(question, answer.metrics)
     # The briefing's table leaves out metrics with nothing approved, to fit on paper.
-    shown = [i for i, m in enumerate(answer.metrics) if answer.totals[m].high]
+    shown = [i for i, m in enumerate(answer.metrics) if answer.totals[m].events]
     context.update(
         {
             "table_metrics": [context["metrics"][i] for i in shown],
@@ -241,6 +248,8 @@ def formats(request):
         "area_columns": exports.area_columns("N"),
         "period_columns": exports.period_columns("N"),
         "metric_columns": exports.metric_columns([Metric.KILLED]),
+        "stock_columns": exports.metric_columns([Metric.CURRENTLY_DISPLACED])[-3:],
+        "spanning_columns": exports.SPANNING_COLUMNS,
         "metrics": [{**metric_info(m), "hxl": exports.HXL_METRIC[m]} for m in Metric.values],
         "report_columns": exports.REPORT_COLUMNS,
     }

@@ -5,9 +5,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
@@ -90,31 +95,93 @@ def _evidence_url(question, metric, **page) -> str:
 # --- numbers as people read them ------------------------------------------------------------
 
 
-def rounded(value: int) -> tuple[str, bool]:
+def rounded(value: int, *, down: bool = False) -> tuple[str, bool]:
     """Three significant figures for display from 1,000 up; the exact number stays in the
-    title attribute and the tables."""
+    title attribute and the tables. `down` never rounds up (an "at least" number stays true)."""
     if value < 1000:
         return f"{value:,}", False
     digits = len(str(value)) - 3
-    shown = round(value, -digits)
+    shown = (value // 10**digits) * 10**digits if down else round(value, -digits)
     return f"{shown:,}", shown != value
 
 
+def day(value: date) -> str:
+    """A date as pages show it: "1 Dec 2023" (month names translated)."""
+    return date_format(value, "j M Y")
+
+
+def days(start: date, end: date) -> str:
+    return day(start) if start == end else f"{day(start)}–{day(end)}"
+
+
+def stale_days() -> int:
+    return getattr(settings, "TRACKER_STOCK_STALE_DAYS", 180)
+
+
+def qualified(total: aggregates.Total, number: str) -> str:
+    """A number with the qualifier its total rests on (DOMAIN.md rule 7): "at least 2,000,000",
+    "about 40,000", or the number alone."""
+    if total.high_open:
+        return _("at least %(number)s") % {"number": number}
+    if total.approximate:
+        return _("about %(number)s") % {"number": number}
+    return number
+
+
+def total_range(total: aggregates.Total) -> str:
+    """ "35,000–40,000" when the sources disagree; an open total has no high: "35,000 or more"
+    when its low is below the best estimate."""
+    if total.high_open:
+        return _("%(low)s or more") % {"low": f"{total.low:,}"} if total.low < total.best else ""
+    return f"{total.low:,}–{total.high:,}" if total.low != total.high else ""
+
+
+def as_of(total: aggregates.Total) -> str:
+    """A stock's date: "as of 1 Dec 2023", or the oldest and newest figure's when they differ."""
+    if total.as_of_newest is None:
+        return ""
+    oldest = total.as_of_oldest or total.as_of_newest
+    return _("as of %(dates)s") % {"dates": days(oldest, total.as_of_newest)}
+
+
 def shown_total(total: aggregates.Total) -> dict:
-    display, is_rounded = rounded(total.best)
+    display, is_rounded = rounded(total.best, down=total.high_open)
+    exact = f"{total.best:,}"
+    span = total_range(total)
+    dated = as_of(total)
+    stale_note = (
+        _("a figure standing is more than %(days)s days old at the period's end")
+        % {"days": stale_days()}
+        if total.stale
+        else ""
+    )
+    behind = _("%(events)s, %(reports)s, %(sources)s") % {
+        "events": ngettext("%(n)s event", "%(n)s events", total.events) % {"n": total.events},
+        "reports": ngettext("%(n)s report", "%(n)s reports", total.reports) % {"n": total.reports},
+        "sources": ngettext("%(n)s source", "%(n)s sources", total.sources) % {"n": total.sources},
+    }
+    head = (
+        qualified(total, exact)
+        if total.qualifier != "exact"
+        else _("Exactly %(number)s") % {"number": exact}
+    )
+    head = head[:1].upper() + head[1:]
+    title = head + (" " + _("(range %(range)s)") % {"range": span} if span else "")
+    stale_part = _("stale (%(note)s)") % {"note": stale_note} if stale_note else ""
+    title += "".join(f"; {part}" for part in (dated, stale_part) if part) + f"; {behind}"
     return {
         "total": total,
-        "exact": f"{total.best:,}",
+        "exact": exact,
+        "text": qualified(total, exact),  # the exact number with its qualifier
         "display": display,
+        "display_text": qualified(total, display),
         "rounded": is_rounded,
-        "range": f"{total.low:,}–{total.high:,}" if total.low != total.high else "",
-        "title": (
-            f"Exactly {total.best:,}"
-            + (f" (range {total.low:,}–{total.high:,})" if total.low != total.high else "")
-            + f"; {total.events} event{'s' if total.events != 1 else ''}, "
-            f"{total.reports} report{'s' if total.reports != 1 else ''}, "
-            f"{total.sources} source{'s' if total.sources != 1 else ''}"
-        ),
+        "qualifier": total.qualifier,
+        "range": span,
+        "as_of": dated,
+        "stale": total.stale,
+        "stale_note": stale_note,
+        "title": title,
     }
 
 
@@ -139,9 +206,10 @@ def _period_bounds(question, row) -> tuple[date, date]:
     return start, end
 
 
-def page_title(answer) -> str:
-    q = answer.question
-    when = (
+def when(question) -> str:
+    """The question's dates in words."""
+    q = question
+    return (
         f"{q.start:%-d %b %Y} – {q.end:%-d %b %Y}"
         if q.start and q.end
         else f"from {q.start:%-d %b %Y}"
@@ -150,7 +218,62 @@ def page_title(answer) -> str:
         if q.end
         else "all dates"
     )
-    return f"{exports.area_label(answer)}, {when}"
+
+
+def page_title(answer) -> str:
+    return f"{exports.area_label(answer)}, {when(answer.question)}"
+
+
+def series_period(answer) -> str:
+    """The step of the time series (week, month, quarter or year), read off its labels."""
+    if not answer.by_period:
+        return answer.question.period or ""
+    label = answer.by_period[0].label
+    if "-W" in label:
+        return "week"
+    if " Q" in label:
+        return "quarter"
+    return "year" if label.isdigit() else "month"
+
+
+PERIOD_NAMES = {
+    "week": _lazy("week"),
+    "month": _lazy("month"),
+    "quarter": _lazy("quarter"),
+    "year": _lazy("year"),
+}
+
+
+def spanning_items(answer, question, which: str) -> list[dict]:
+    """The figures on their own lines (DOMAIN.md rule 3), for the pages: `beyond` (reaching
+    outside the period asked; beside the total, not in it) or `longer` (longer than one period
+    of the series; in the total, in no period row). Each links to its evidence: the evidence
+    page for its own place, span and event."""
+    items = []
+    for metric, figure in exports.spanning_figures(answer, which):
+        covered = figure.adds.best != figure.counted.best
+        evidence = replace(
+            question,
+            area=figure.pcode or None,
+            start=figure.start,
+            end=figure.end,
+            level=None,
+            period=None,
+            event=figure.event_id if figure.event_id is not None else question.event,
+        )
+        items.append(
+            {
+                "metric": metric_info(metric),
+                "name": figure.name,
+                "place": figure.place_name,
+                "dates": days(figure.start, figure.end),
+                "number": shown_total(figure.counted),
+                "adds": shown_total(figure.adds) if covered else None,
+                "report_id": figure.report_id,
+                "url": _evidence_url(evidence, metric),
+            }
+        )
+    return items
 
 
 # --- the filter form ----------------------------------------------------------------------
@@ -262,7 +385,11 @@ def _sort_links(question, answer, sort: str, map_metric: str) -> dict:
 def _series_metrics(answer) -> list[str]:
     """The metrics with anything approved over time; the others would be columns of zeros,
     and are named once instead."""
-    return [m for m in answer.metrics if any(r.totals[m].high for r in answer.by_period)]
+    return [
+        m
+        for m in answer.metrics
+        if any(r.totals[m].events for r in answer.by_period) or answer.longer.get(m)
+    ]
 
 
 def _period_rows(answer, question, metrics) -> list[dict]:
@@ -288,6 +415,8 @@ def _charts(period_rows, metrics) -> list[dict]:
                 "best": r["row"].totals[metric].best,
                 "low": r["row"].totals[metric].low,
                 "high": r["row"].totals[metric].high,
+                "high_open": r["row"].totals[metric].high_open,
+                "stale": r["row"].totals[metric].stale,
                 "title": f"{r['row'].label}: {r['cells'][index]['title']}",
                 "url": r["cells"][index]["url"],
             }
@@ -359,6 +488,11 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
             for m in answer.metrics
         ],
         "periods": period_rows,
+        "when": when(question),
+        "beyond": spanning_items(answer, question, "beyond"),
+        "longer": spanning_items(answer, question, "longer"),
+        "series_period": PERIOD_NAMES.get(series_period(answer), ""),
+        "stale_days": stale_days(),
         "charts": _charts(period_rows, series),
         "series_metrics": [metric_info(m) for m in series],
         "series_zero": [str(Metric(m).label) for m in answer.metrics if m not in series],

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from reports import aggregates, exports, services
+from reports.api.serializers import spanning_data, total_data
 from tests import dashboard_data
 from tests.dashboard_data import engine
 
@@ -569,22 +570,19 @@ def test_aggregates_are_the_engines_and_the_dashboards_numbers(api, client, scen
     data = api.get(f"/api/v1/aggregates/?{query}").json()
     for metric in answer.metrics:
         t = answer.totals[metric]
-        assert data["totals"][metric] == {
-            "best": t.best,
-            "low": t.low,
-            "high": t.high,
-            "events": t.events,
-            "reports": t.reports,
-            "sources": t.sources,
-        }
+        assert data["totals"][metric] == total_data(t)
     assert [(r["pcode"], r["totals"]) for r in data["by_area"]] == [
         (
             r.pcode,
-            {m: _plain(r.totals[m]) for m in answer.metrics},
+            {m: total_data(r.totals[m]) for m in answer.metrics},
         )
         for r in answer.by_area
     ]
     assert [r["label"] for r in data["by_period"]] == [r.label for r in answer.by_period]
+    for which in ("beyond", "longer"):
+        assert data[which] == {
+            m: [spanning_data(f) for f in getattr(answer, which).get(m, ())] for m in answer.metrics
+        }
     # The dashboard's download of the same question, row for row.
     assert body(api.get(f"/api/v1/aggregates/?{query}&format=csv")) == body_of(
         client.get(f"/dashboard/download/areas.csv?{query}")
@@ -598,10 +596,6 @@ def test_aggregates_are_the_engines_and_the_dashboards_numbers(api, client, scen
     api_features = api.get(f"/api/v1/aggregates/?{query}&format=geojson").json()["features"]
     download = json.loads(body_of(client.get(f"/dashboard/download/areas.geojson?{query}")))
     assert api_features == download["features"]
-
-
-def _plain(total) -> dict:
-    return {k: getattr(total, k) for k in ("best", "low", "high", "events", "reports", "sources")}
 
 
 def body_of(response) -> str:
@@ -619,8 +613,23 @@ def test_aggregates_headline_numbers(api, scenario):
         "period": "month",
     }
     assert data["totals"] == {
-        "killed": {"best": 21, "low": 21, "high": 21, "events": 3, "reports": 3, "sources": 3}
+        "killed": {
+            "metric": "killed",
+            "best": 21,
+            "low": 21,
+            "high": 21,
+            "high_open": False,
+            "approximate": False,
+            "qualifier": "exact",
+            "events": 3,
+            "reports": 3,
+            "sources": 3,
+            "as_of_oldest": None,
+            "as_of_newest": None,
+            "stale": False,
+        }
     }
+    assert data["beyond"] == {"killed": []} and data["longer"] == {"killed": []}
     assert data["breakdown_level"] == 2
     assert [(r["label"], r["totals"]["killed"]["best"]) for r in data["by_period"]] == [
         ("Nov 2023", 19),

@@ -4,6 +4,7 @@ questions get a clear message with the form instead of numbers that look like ze
 
 import html
 import re
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -436,3 +437,146 @@ def test_an_event_with_only_unapproved_reports_is_answered_as_one_that_does_not_
         )
     assert pages[hidden.pk] == pages[missing]
     assert pages[missing][0] == 400 and pages[missing][2] == 400
+
+
+# --- qualifiers, stock dates and spanning figures (hand-built answers) -------------------------
+
+
+@pytest.fixture
+def hand_built(monkeypatch, places):
+    """The pages answer with a hand-built Answer: an "at least" total, a stale approximate
+    stock, a range, a tally spanning beyond the period and a figure longer than a month."""
+    from tests.api.test_aggregate_shape import hand_built_answer
+
+    monkeypatch.setattr(aggregates, "answer", lambda question: hand_built_answer(question))
+
+
+SHAPE_QUERY = "start=2023-11-01&end=2023-12-31&metric=newly_displaced,currently_displaced,killed"
+
+
+def test_headline_says_at_least_about_as_of_and_stale(client, hand_built):
+    response = client.get(f"/dashboard/?{SHAPE_QUERY}")
+    cards = headline(response)
+    displaced = cards["People newly displaced"]
+    assert displaced["shown"] == '<span class="qualifier">at least</span> 2,000,000'
+    assert html.unescape(displaced["title"]) == (
+        "At least 2,000,000 (range 1,500,000 or more); 2 events, 3 reports, 3 sources"
+    )
+    stock = cards["People currently displaced"]
+    assert stock["shown"] == '<span class="qualifier">about</span> 40,000'
+    assert html.unescape(stock["title"]) == (
+        "About 40,000 (range 35,000–40,000); as of 1 May 2023–18 Nov 2023; stale (a figure "
+        "standing is more than 180 days old at the period's end); 1 event, 2 reports, 2 sources"
+    )
+    text = text_of(response)
+    assert "no upper bound: it rests on an “at least” figure" in text
+    assert "as of 1 May 2023–18 Nov 2023 Stale a figure standing is more than 180" in text
+    assert "range 19–25" in text
+
+
+def test_spanning_beyond_and_longer_lines_with_their_evidence(client, hand_built):
+    response = client.get(f"/dashboard/?{SHAPE_QUERY}")
+    text = text_of(response)
+    assert (
+        "Spanning beyond 1 Nov 2023 – 31 Dec 2023 These figures overlap the period asked but "
+        "reach outside it, so they are not in the totals above"
+    ) in text
+    assert (
+        "Civilians killed: Civilians killed in Kayah since the coup (Kayah, 1 Feb 2021–31 Jan "
+        "2024): 480 (range 470–480) ; adds 459 beyond the figures it covers report #101"
+    ) in text
+    assert "Longer than one month These figures are in the totals" in text
+    assert (
+        "People newly displaced: Displacement from Loikaw (Loikaw, 20 Nov 2023–10 Dec 2023): "
+        "at least 40,000 (range 35,000 or more) report #55"
+    ) in text
+    page = response.content.decode()
+    beyond = html.unescape(re.search(r'<a href="([^"]+)">Civilians killed in Kayah', page)[1])
+    assert parse_qs(urlsplit(beyond).query) == {
+        "start": ["2021-02-01"],
+        "end": ["2024-01-31"],
+        "area": ["MMR002"],
+        "metric": ["killed"],
+    }
+    longer = html.unescape(re.search(r'<a href="([^"]+)">Displacement from Loikaw', page)[1])
+    assert parse_qs(urlsplit(longer).query)["event"] == ["7"]
+
+
+def test_tables_and_chart_mark_stale_stocks_in_words(client, hand_built):
+    response = client.get(f"/dashboard/?{SHAPE_QUERY}")
+    rows = table_rows(response, "period-table")
+    assert rows[1:] == [
+        [
+            "Nov 2023",
+            "at least 1,900,000 1,420,000 or more",
+            "about 40,000 35,000–40,000 as of 18 Nov 2023",
+            "19 17–23",
+        ],
+        [
+            "Dec 2023",
+            "60,000 45,000–60,000",
+            "about 40,000 35,000–40,000 as of 1 May 2023–18 Nov 2023 stale",
+            "2",
+        ],
+    ]
+    assert table_rows(response, "area-table")[-1] == [
+        "Total: all areas",
+        "at least 2,000,000 1,500,000 or more",
+        "about 40,000 35,000–40,000 as of 1 May 2023–18 Nov 2023 stale",
+        "21 19–25",
+    ]
+    page = response.content.decode()
+    chart = page[page.index('id="chart-currently_displaced-title"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert chart.count('<rect class="stale"') == 1  # December only: hollow and labelled
+    assert '<text class="stalemark"' in chart and ">stale</text>" in chart
+    assert '<line class="range open"' in page  # the "at least" whisker runs to the top
+
+
+def test_briefing_carries_the_same_words(client, hand_built):
+    text = text_of(client.get(f"/dashboard/briefing/?{SHAPE_QUERY}"))
+    assert "People newly displaced at least 2,000,000 1,500,000 or more 2 events" in text
+    assert "People currently displaced about 40,000 as of 1 May 2023–18 Nov 2023 stale" in text
+    assert "Spanning beyond 1 Nov 2023 – 31 Dec 2023" in text
+    assert "Longer than one month" in text
+
+
+def test_evidence_page_shows_each_events_span_and_what_it_covers(client, hand_built, monkeypatch):
+    from reports.aggregates.results import CountedEvent, Total
+
+    tally = CountedEvent(
+        event_id=None,
+        name="Monitor's tally <script>",
+        counted=Total("killed", 30, 30, 30, 1, 1, 1),
+        range_low=30,
+        range_high=30,
+        reference_report_id=9001,
+        report_ids=(9001,),
+        start=date(2023, 11, 1),
+        end=date(2023, 12, 31),
+        adds=Total("killed", 9, 9, 9, 1, 1, 1),
+        covers=2,
+    )
+    incident = CountedEvent(
+        event_id=None,
+        name="Shelling",
+        counted=Total("killed", 21, 21, 21, 1, 1, 1),
+        range_low=21,
+        range_high=21,
+        reference_report_id=9002,
+        report_ids=(9002,),
+        start=date(2023, 11, 20),
+        end=date(2023, 11, 20),
+        adds=Total("killed", 21, 21, 21, 1, 1, 1),
+    )
+    monkeypatch.setattr(aggregates, "evidence", lambda question, metric: [tally, incident])
+    response = client.get("/dashboard/evidence/?start=2023-11-01&end=2023-12-31&metric=killed")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "tally &lt;script&gt;" in response.content.decode()
+    assert (
+        "Counted: 30 . Covers 1 Nov 2023–31 Dec 2023. It covers 2 other counted events; adds 9 "
+        "beyond them."
+    ) in text
+    assert "Counted: 21 . Covers 20 Nov 2023." in text
+    assert "What the events below add comes to 30." in text

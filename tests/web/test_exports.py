@@ -36,7 +36,7 @@ def test_areas_csv_has_the_engines_numbers(client, scenario):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{NAME}-areas.csv"'
-    rows = as_dicts(csv_rows(response))
+    rows = [r for r in as_dicts(csv_rows(response)) if r["row"] != exports.ROW_BEYOND]
     answer = engine(QUESTION)
     assert [(r["row"], r["area_pcode"], r["area_name"]) for r in rows] == [
         ("total", "MMR002", "Kayah"),
@@ -46,11 +46,13 @@ def test_areas_csv_has_the_engines_numbers(client, scenario):
     for row, totals in zip(rows, [answer.totals] + [r.totals for r in answer.by_area], strict=True):
         for metric in answer.metrics:
             t = totals[metric]
-            assert [int(row[f"{metric}{s}"]) for s in ("", "_low", "_high")] == [
-                t.best,
-                t.low,
-                t.high,
+            assert [row[f"{metric}{s}"] for s in ("", "_low", "_high")] == [
+                str(t.best),
+                str(t.low),
+                "" if t.high_open else str(t.high),
             ]
+            assert row[f"{metric}_qualifier"] == t.qualifier
+            assert row[f"{metric}_high_open"] == ("true" if t.high_open else "false")
             assert [int(row[f"{metric}_{s}"]) for s in ("events", "reports", "sources")] == [
                 t.events,
                 t.reports,
@@ -66,7 +68,7 @@ def test_areas_csv_has_the_engines_numbers(client, scenario):
 
 def test_the_sort_on_screen_is_the_order_in_the_file(client, scenario):
     rows = as_dicts(csv_rows(client.get(f"/dashboard/download/areas.csv?{QUESTION}&sort=-killed")))
-    assert [r["area_name"] for r in rows] == [
+    assert [r["area_name"] for r in rows if r["row"] != exports.ROW_BEYOND] == [
         "Kayah",
         "Loikaw District",
         "Unspecified within Kayah",  # the unspecified row stays last, as on the page
@@ -87,7 +89,10 @@ def test_hxl_csv_has_a_row_of_hashtags_and_no_total_row(client, scenario):
     assert tags["injured"] == "#affected+injured"
     assert tags["homes_destroyed"] == "#indicator+num+homes_destroyed"
     assert tags["killed_sources"] == "#meta+sources+killed"
-    assert [r[rows[0].index("area_name")] for r in rows[2:]] == [
+    assert tags["row"] == "#meta+row" and tags["killed_qualifier"] == "#meta+qualifier+killed"
+    assert tags["currently_displaced_stale"] == "#status+stale+currently_displaced"
+    kind = rows[0].index("row")
+    assert [r[rows[0].index("area_name")] for r in rows[2:] if r[kind] != exports.ROW_BEYOND] == [
         "Loikaw District",
         "Unspecified within Kayah",
     ]
@@ -96,8 +101,8 @@ def test_hxl_csv_has_a_row_of_hashtags_and_no_total_row(client, scenario):
 def test_periods_csv_is_the_time_series(client, scenario):
     response = client.get(f"/dashboard/download/periods-hxl.csv?{QUESTION}")
     rows = csv_rows(response)
-    assert rows[1][:5] == ["#date+start", "#date+end", "", "#adm1+code", "#adm1+name"]
-    data = as_dicts([rows[0]] + rows[2:])
+    assert rows[1][:6] == ["#meta+row", "#date+start", "#date+end", "", "#adm1+code", "#adm1+name"]
+    data = [r for r in as_dicts([rows[0]] + rows[2:]) if r["row"] == "period"]
     answer = engine(QUESTION)
     assert [(r["period"], r["period_start"], r["period_end"]) for r in data] == [
         ("Nov 2023", "2023-11-01", "2023-11-30"),
@@ -120,13 +125,17 @@ def test_xlsx_has_the_same_numbers_and_the_question(client, scenario):
     areas = list(book["By area"].iter_rows(values_only=True))
     header = list(areas[0])
     killed = header.index("killed")
-    assert [(r[header.index("area_name")], r[killed]) for r in areas[1:]] == [
+    kind = header.index("row")
+    assert [
+        (r[header.index("area_name")], r[killed]) for r in areas[1:] if r[kind] != "spanning beyond"
+    ] == [
         ("Kayah", 21),
         ("Loikaw District", 5),
         ("Unspecified within Kayah", 16),
     ]
     periods = list(book["By period"].iter_rows(values_only=True))
-    assert periods[1][0].date() == date(2023, 11, 1)
+    assert periods[1][periods[0].index("row")] == "period"
+    assert periods[1][periods[0].index("period_start")].date() == date(2023, 11, 1)
     assert periods[1][periods[0].index("killed")] == 19
     about = dict(book["About"].iter_rows(values_only=True))
     assert about["Area"] == "Kayah (MMR002)"
@@ -142,7 +151,9 @@ def test_geojson_is_a_feature_collection_of_area_points(client, scenario):
     assert response["Content-Disposition"] == f'attachment; filename="{NAME}-areas.geojson"'
     collection = json.loads(content(response))
     assert collection["type"] == "FeatureCollection"
-    district, unspecified = collection["features"]
+    district, unspecified = [
+        f for f in collection["features"] if f["properties"]["row"] != exports.ROW_BEYOND
+    ]
     assert district["geometry"] == {"type": "Point", "coordinates": [97.20993, 19.67424]}
     assert district["properties"]["area_pcode"] == "MMR002D001"
     assert district["properties"]["killed"] == 5

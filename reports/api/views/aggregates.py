@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from reports import aggregates, exports
 from reports.api import serializers
-from reports.api.renderers import CSVRenderer, GeoJSONRenderer, HXLRenderer, feature
+from reports.api.renderers import CSVRenderer, GeoJSONRenderer, HXLRenderer
 
 from .base import (
     CSV_RESPONSE,
@@ -89,8 +89,12 @@ class AggregateView(ApiMixin, generics.GenericAPIView):
         summary="Totals by area and period",
         description=(
             "The counting engine's answer, as on the dashboard (docs/counting.md): "
-            "each event once per metric, flows summed, stocks as the latest figure, best "
-            "estimate with a low-high range and the events, reports and sources behind it. "
+            "each event once per metric, flows summed, stocks as the latest figure with its date "
+            "(and whether it is stale), best estimate with a low-high range (no high, "
+            '`high_open`, when it rests on an "at least" figure), its qualifier, and the '
+            "events, reports and sources behind it. Flow figures reaching outside the period "
+            "asked are listed in `beyond` (not in the totals); those longer than one period of "
+            "the series in `longer` (in the total, in no period row). "
             "Never rounded. CSV/HXL/GeoJSON are the dashboard's downloads of the same answer. "
             + FORMATS_NOTE
         ),
@@ -122,16 +126,67 @@ class AggregateView(ApiMixin, generics.GenericAPIView):
                     "breakdown_level": 2,
                     "totals": {
                         "killed": {
+                            "metric": "killed",
                             "best": 12,
                             "low": 10,
-                            "high": 15,
+                            "high": None,
+                            "high_open": True,
+                            "approximate": False,
+                            "qualifier": "at_least",
                             "events": 3,
                             "reports": 5,
                             "sources": 4,
+                            "as_of_oldest": None,
+                            "as_of_newest": None,
+                            "stale": False,
                         }
                     },
                     "by_area": [],
                     "by_period": [],
+                    "beyond": {
+                        "killed": [
+                            {
+                                "metric": "killed",
+                                "event": None,
+                                "name": "Civilians killed in Kayah since February 2021",
+                                "report": 101,
+                                "start": "2021-02-01",
+                                "end": "2023-12-31",
+                                "area": {"pcode": "MMR002", "name": "Kayah"},
+                                "counted": {
+                                    "metric": "killed",
+                                    "best": 480,
+                                    "low": 480,
+                                    "high": 480,
+                                    "high_open": False,
+                                    "approximate": False,
+                                    "qualifier": "exact",
+                                    "events": 1,
+                                    "reports": 1,
+                                    "sources": 1,
+                                    "as_of_oldest": None,
+                                    "as_of_newest": None,
+                                    "stale": False,
+                                },
+                                "adds": {
+                                    "metric": "killed",
+                                    "best": 468,
+                                    "low": 465,
+                                    "high": 470,
+                                    "high_open": False,
+                                    "approximate": False,
+                                    "qualifier": "exact",
+                                    "events": 1,
+                                    "reports": 1,
+                                    "sources": 1,
+                                    "as_of_oldest": None,
+                                    "as_of_newest": None,
+                                    "stale": False,
+                                },
+                            }
+                        ]
+                    },
+                    "longer": {"killed": []},
                 },
                 response_only=True,
             )
@@ -153,22 +208,16 @@ class AggregateView(ApiMixin, generics.GenericAPIView):
         level = exports.breakdown_level(self.answer)
         return Response(serializers.answer_data(self.answer, level))
 
+    def _site(self) -> str:
+        return self.request.build_absolute_uri("/").rstrip("/")
+
     def as_table(self, data) -> exports.Table:
         if self.table == "periods":
-            return exports.periods_table(self.answer)
+            return exports.periods_table(self.answer, site=self._site())
         hxl = isinstance(self.request.accepted_renderer, HXLRenderer)
         # As the download: the HXL file leaves the total row out (HXL tools sum the rows).
-        return exports.areas_table(self.answer, with_total=not hxl)
+        return exports.areas_table(self.answer, with_total=not hxl, site=self._site())
 
     def as_features(self, data) -> list[dict]:
-        """The download's GeoJSON features (exports.geojson_response) of the same answer."""
-        table = exports.areas_table(self.answer, with_total=False)
-        names = [c.name for c in table.columns]
-        features = []
-        for row in table.rows:
-            properties = dict(zip(names, (exports.cell(v) for v in row), strict=True))
-            latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
-            features.append(
-                feature(latitude if latitude != "" else None, longitude or None, properties)
-            )
-        return features
+        """The download's GeoJSON features (exports.area_features) of the same answer."""
+        return exports.area_features(self.answer, site=self._site())
