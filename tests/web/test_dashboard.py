@@ -73,7 +73,8 @@ def test_headline_numbers_are_the_engines(client, scenario):
     for metric in answer.metrics:
         total = answer.totals[metric]
         card = cards[str(Metric(metric).label)]
-        assert html.unescape(card["title"]).startswith(f"Exactly {total.best:,}")
+        word = {"at_least": "At least", "approximately": "About", "exact": "Exactly"}
+        assert html.unescape(card["title"]).startswith(f"{word[total.qualifier]} {total.best:,}")
     # The known values of the scenario, so that the page and the engine cannot both be wrong.
     assert html.unescape(cards["Civilians killed"]["title"]) == (
         "Exactly 21; 3 events, 3 reports, 3 sources"
@@ -82,7 +83,7 @@ def test_headline_numbers_are_the_engines(client, scenario):
         "Exactly 5 (range 4–6); 1 event, 1 report, 1 source"
     )
     assert "≈" not in cards["People newly displaced"]["shown"]
-    assert cards["People newly displaced"]["shown"] == "40,000"
+    assert cards["People newly displaced"]["shown"] == '<span class="qualifier">at least</span> 40,000'
     page = text_of(response)
     assert "Civilians injured 5 range 4–6 from 1 event, 1 source Flow: summed over the period" in (
         page
@@ -140,8 +141,15 @@ def test_period_table_and_chart(client, scenario):
         "Civilians injured",
     ]
     assert rows[1:] == [
-        ["Nov 2023", "40,000", "40,000", "19", "5 4–6"],
-        ["Dec 2023", "0", "40,000", "2", "0"],
+        # "At least" figures keep their qualifier (rule 7); the stock says its date (rule 4).
+        [
+            "Nov 2023",
+            "at least 40,000 35,000 or more",
+            "at least 40,000 as of 18 Nov 2023",
+            "19",
+            "5 4–6",
+        ],
+        ["Dec 2023", "0", "at least 40,000 as of 18 Nov 2023", "2", "0"],
     ]
     assert [r.totals["killed"].best for r in answer.by_period] == [19, 2]
     page = response.content.decode()
@@ -189,7 +197,10 @@ def test_an_event_shows_its_counted_report_and_its_triangulation(client, scenari
     assert response.status_code == 200
     text = text_of(response)
     assert "Displacement from Loikaw" in text
-    assert "Counted: 40,000 ; its reports say 35,000–40,000." in text
+    assert (
+        "Counted: at least 40,000 (range 35,000 or more); its reports say 35,000–40,000. "
+        "Covers 11 Nov 2023–21 Nov 2023."
+    ) in text
     assert "At least 40,000 displaced from Loikaw counted" in text
     assert "Residents flee Loikaw Report" in text  # the triangulating report, not counted
     assert "Partner's contact in ward 3" not in text
@@ -306,7 +317,10 @@ def test_briefing_is_a_printable_page_with_method_and_public_sources(client, sce
     answer = engine(QUESTION)
     assert f"Civilians killed {answer.totals['killed'].best:,} –" in text
     assert "Civilians injured 5 4–6 1 event, 1 report, 1 source flow (sum over period)" in text
-    assert "People currently displaced 40,000 – 1 event, 1 report, 1 source stock" in text
+    assert (
+        "People currently displaced at least 40,000 as of 18 Nov 2023 no upper bound 1 event, "
+        "1 report, 1 source stock"
+    ) in text
     for sentence in aggregates.methodology():
         assert html.escape(sentence) in page
     assert "Sources (6 approved reports)" in text
