@@ -89,8 +89,9 @@ def test_headline_numbers_are_the_engines(client, scenario):
         page
     )
     assert (
-        "People currently displaced 40,000 from 1 event, 1 source "
-        "Stock: latest figure at the period's end" in page
+        "People currently displaced at least 40,000 no upper bound: it rests on an “at least” "
+        "figure as of 18 Nov 2023 from 1 event, 1 source Stock: latest figure at the period's end"
+        in page
     )
 
 
