@@ -1,0 +1,443 @@
+"""Rule 5: a figure covering others (its place contains theirs, its span contains theirs) is never
+added to them. A question containing it counts the larger of it and the sum of what it covers;
+its remainder shows as "unspecified within <area>" or "spanning beyond <period>". Moderators can
+mark two figures as separate. Hand-computed scenarios with invented numbers."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from reports import aggregates, services
+from reports.aggregates import Question
+from reports.exceptions import ActionRefused
+from reports.models import SeparateFigures
+from tests.aggregates.conftest import as_tuple
+
+D = date
+
+
+@pytest.fixture
+def file(world, field_partner, moderator):
+    """file(place, start, end=None, figures, precision=..., cause=..., tags=...) -> an approved
+    report whose one source (named after its title) was published on `published` (default: its
+    last day)."""
+
+    def make(
+        place,
+        start,
+        end=None,
+        figures=(),
+        *,
+        precision="day",
+        title="A report",
+        cause="",
+        tags=(),
+        published=None,
+    ):
+        made = services.report_create(
+            actor=field_partner,
+            title=title,
+            place=world[place],
+            start_date=start,
+            end_date=end,
+            date_precision=precision,
+            figures=[{"metric": m, "value": v} for m, v in figures],
+            sources=[world["source"](title, published or end or start)],
+            cause=cause,
+            tags=list(tags),
+        )
+        services.report_submit(report=made, actor=field_partner)
+        services.report_approve(report=made, actor=moderator)
+        made.refresh_from_db()
+        return made
+
+    return make
+
+
+def ask(metric, **question):
+    return aggregates.answer(Question(metrics=(metric,), **question))
+
+
+def spanning(figures):
+    """(report, start, end, counted best, adds best) of each spanning figure, by report."""
+    return sorted((f.report_id, f.start, f.end, f.counted.best, f.adds.best) for f in figures)
+
+
+def by_area(answer, metric):
+    return [(r.pcode, r.totals[metric].best) for r in answer.by_area]
+
+
+# --- 1. a two-year tally beside monthly reports inside it --------------------------------------
+
+TALLY = dict(start=D(2021, 2, 1), end=D(2023, 3, 31))  # the tally's own dates
+YEAR_2023 = dict(start=D(2023, 1, 1), end=D(2023, 12, 31))
+
+
+@pytest.fixture
+def tally(file):
+    """A monitor's tally of civilians killed in Kayah since February 2021, published in April
+    2023, and three monthly township reports inside it: 7 + 5 + 10 = 22 of its 500."""
+    return {
+        "tally": file(
+            "kayah",
+            D(2021, 2, 1),
+            D(2023, 3, 31),
+            [("killed", 500)],
+            title="Civilians killed in Karenni since the coup",
+            published=D(2023, 4, 5),
+        ),
+        "feb": file("loikaw", D(2023, 2, 1), None, [("killed", 7)], precision="month"),
+        "mar": file("demoso", D(2023, 3, 1), None, [("killed", 5)], precision="month"),
+        "jun": file("loikaw", D(2022, 6, 1), None, [("killed", 10)], precision="month"),
+    }
+
+
+def test_a_year_inside_the_tally_counts_its_months_and_shows_the_tally_beyond(tally):
+    answer = ask("killed", **YEAR_2023)
+    assert as_tuple(answer.totals["killed"]) == (12, 12, 12, 2, 2, 2)
+    # Beside the total: the tally, with its dates, its 500 and the 478 it adds beyond the 22 of
+    # the monthly reports it covers.
+    assert spanning(answer.beyond["killed"]) == [
+        (tally["tally"].pk, D(2021, 2, 1), D(2023, 3, 31), 500, 478)
+    ]
+    [shown] = answer.beyond["killed"]
+    assert (shown.event_id, shown.name, shown.pcode) == (
+        None,
+        "Civilians killed in Karenni since the coup",
+        "MMR002",
+    )
+    assert as_tuple(shown.counted) == (500, 500, 500, 1, 1, 1)
+    assert (shown.adds.best, shown.adds.low, shown.adds.high) == (478, 478, 478)
+    assert answer.longer.get("killed", []) == []
+
+
+def test_a_month_inside_the_tally_counts_that_month_only(tally):
+    february = ask("killed", start=D(2023, 2, 1), end=D(2023, 2, 28))
+    assert as_tuple(february.totals["killed"]) == (7, 7, 7, 1, 1, 1)
+    assert [f.report_id for f in february.beyond["killed"]] == [tally["tally"].pk]
+    assert ask("killed", start=D(2023, 3, 1), end=D(2023, 3, 31)).totals["killed"].best == 5
+    year_2022 = ask("killed", start=D(2022, 1, 1), end=D(2022, 12, 31))
+    assert year_2022.totals["killed"].best == 10
+    assert [f.report_id for f in year_2022.beyond["killed"]] == [tally["tally"].pk]
+    # After the tally ends, nothing of it is beside the total.
+    assert ask("killed", start=D(2023, 4, 1), end=D(2023, 12, 31)).beyond.get("killed", []) == []
+
+
+def test_the_tallys_whole_span_counts_the_larger_of_it_and_what_it_covers(tally):
+    answer = ask("killed", **TALLY, area="MMR002", level=3)
+    # max(500, 7 + 5 + 10) = 500: four events, four reports, four sources behind it.
+    assert as_tuple(answer.totals["killed"]) == (500, 500, 500, 4, 4, 4)
+    assert answer.beyond.get("killed", []) == []
+    # The townships show their own reports; the tally's remainder is unspecified within Kayah.
+    assert [(r.pcode, r.unspecified, r.totals["killed"].best) for r in answer.by_area] == [
+        ("MMR002001", False, 17),
+        ("MMR002002", False, 5),
+        (None, True, 478),
+    ]
+    assert answer.by_area[-1].name == "Unspecified within Kayah"
+    # By state (everywhere): all of it in Kayah.
+    assert by_area(ask("killed", **TALLY), "killed") == [("MMR002", 500)]
+    # A longer question holds the tally too.
+    assert ask("killed", start=D(2020, 1, 1), end=D(2023, 12, 31)).totals["killed"].best == 500
+    # A township does not hold the state's tally: only its own reports.
+    assert ask("killed", **TALLY, area="MMR002001").totals["killed"].best == 17
+
+
+def test_the_evidence_says_what_the_tally_covers_and_adds(tally):
+    lines = aggregates.evidence(Question(**TALLY), "killed")
+    assert len(lines) == 4
+    line = next(x for x in lines if x.reference_report_id == tally["tally"].pk)
+    assert (line.start, line.end, line.covers) == (D(2021, 2, 1), D(2023, 3, 31), 3)
+    assert line.counted.best == 500 and line.adds.best == 478
+    february = next(x for x in lines if x.reference_report_id == tally["feb"].pk)
+    assert (february.start, february.end, february.covers) == (D(2023, 2, 1), D(2023, 2, 28), 0)
+    assert sum((x.adds or x.counted).best for x in lines) == 500
+
+
+def test_a_monthly_series_over_a_year_inside_the_tally(tally):
+    answer = ask("killed", **YEAR_2023, period="month")
+    assert [(r.label, r.totals["killed"].best) for r in answer.by_period] == [
+        ("Jan 2023", 0),
+        ("Feb 2023", 7),
+        ("Mar 2023", 5),
+        *[(f"{month} 2023", 0) for month in ("Apr", "May", "Jun", "Jul", "Aug", "Sep")],
+        *[(f"{month} 2023", 0) for month in ("Oct", "Nov", "Dec")],
+    ]
+    assert answer.totals["killed"].best == 12
+    assert [f.report_id for f in answer.beyond["killed"]] == [tally["tally"].pk]
+    assert answer.longer.get("killed", []) == []
+
+
+def test_a_yearly_series_over_the_tallys_span_shows_it_on_its_own_line(tally):
+    answer = ask("killed", **TALLY, period="year")
+    assert [(r.start, r.end, r.label, r.totals["killed"].best) for r in answer.by_period] == [
+        (D(2021, 2, 1), D(2021, 12, 31), "2021", 0),
+        (D(2022, 1, 1), D(2022, 12, 31), "2022", 10),
+        (D(2023, 1, 1), D(2023, 3, 31), "2023", 12),
+    ]
+    assert spanning(answer.longer["killed"]) == [
+        (tally["tally"].pk, D(2021, 2, 1), D(2023, 3, 31), 500, 478)
+    ]
+    assert answer.beyond.get("killed", []) == []
+    # 0 + 10 + 12 + 478 = 500
+    assert (
+        sum(r.totals["killed"].best for r in answer.by_period)
+        + sum(f.adds.best for f in answer.longer["killed"])
+        == answer.totals["killed"].best
+        == 500
+    )
+
+
+# --- 2. a nationwide figure since a date beside a township figure inside it --------------------
+
+
+@pytest.fixture
+def nationwide(file):
+    return {
+        "un": file(
+            "MMR",
+            D(2023, 10, 27),
+            D(2023, 12, 1),
+            [("newly_displaced", 335000)],
+            title="Newly displaced since 27 October",
+        ),
+        "loikaw": file("loikaw", D(2023, 11, 10), None, [("newly_displaced", 2000)]),
+    }
+
+
+def test_a_nationwide_figure_since_a_date_covers_a_township_figure_inside_it(nationwide):
+    year = ask("newly_displaced", **YEAR_2023)
+    # 335,000, not 337,000: the township's 2,000 are part of the nationwide figure.
+    assert as_tuple(year.totals["newly_displaced"]) == (335000, 335000, 335000, 2, 2, 2)
+    assert year.beyond.get("newly_displaced", []) == []
+    assert by_area(year, "newly_displaced") == [("MMR002", 2000), (None, 333000)]
+    assert (
+        ask("newly_displaced", start=D(2023, 10, 27), end=D(2023, 12, 1))
+        .totals["newly_displaced"]
+        .best
+        == 335000
+    )
+    assert ask("newly_displaced", **YEAR_2023, area="MMR").totals["newly_displaced"].best == 335000
+
+
+def test_a_month_inside_the_nationwide_figure_counts_the_township_and_shows_the_rest_beyond(
+    nationwide,
+):
+    november = ask("newly_displaced", start=D(2023, 11, 1), end=D(2023, 11, 30))
+    assert as_tuple(november.totals["newly_displaced"]) == (2000, 2000, 2000, 1, 1, 1)
+    assert spanning(november.beyond["newly_displaced"]) == [
+        (nationwide["un"].pk, D(2023, 10, 27), D(2023, 12, 1), 335000, 333000)
+    ]
+    # Kayah's year does not hold a nationwide figure.
+    assert ask("newly_displaced", **YEAR_2023, area="MMR002").totals["newly_displaced"].best == 2000
+
+
+# --- 3. a state figure for a month beside a township incident in that month -------------------
+
+NOVEMBER = dict(start=D(2023, 11, 1), end=D(2023, 11, 30))
+
+
+def test_a_state_figure_for_a_month_shows_its_remainder_as_unspecified(file):
+    file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="S")
+    file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Incident")
+
+    answer = ask("newly_displaced", **NOVEMBER, area="MMR002", level=3)
+    assert as_tuple(answer.totals["newly_displaced"]) == (3000, 3000, 3000, 2, 2, 2)
+    assert [(r.pcode, r.name, r.totals["newly_displaced"].best) for r in answer.by_area] == [
+        ("MMR002001", "Loikaw Township", 500),
+        (None, "Unspecified within Kayah", 2500),
+    ]
+    # The week of the incident holds it; the state's month reaches beyond the week.
+    week = ask("newly_displaced", start=D(2023, 11, 13), end=D(2023, 11, 19))
+    assert week.totals["newly_displaced"].best == 500
+    assert [(f.counted.best, f.adds.best) for f in week.beyond["newly_displaced"]] == [(3000, 2500)]
+
+
+def test_township_figures_above_the_state_figure_count_as_their_sum(file):
+    file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="S")
+    file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Loikaw")
+    file("demoso", D(2023, 11, 20), None, [("newly_displaced", 2800)], title="Demoso")
+    # Another state's township is not inside Kayah's figure: it is added.
+    file("pekon", D(2023, 11, 21), None, [("newly_displaced", 400)], title="Pekon")
+
+    answer = ask("newly_displaced", **NOVEMBER, area="MMR002", level=3)
+    # max(3000, 500 + 2800) = 3300; the state figure adds nothing.
+    assert as_tuple(answer.totals["newly_displaced"]) == (3300, 3300, 3300, 3, 3, 3)
+    rows = by_area(answer, "newly_displaced")
+    assert [row for row in rows if row[0] is not None] == [("MMR002001", 500), ("MMR002002", 2800)]
+    assert [best for pcode, best in rows if pcode is None] in ([], [0])
+    assert ask("newly_displaced", **NOVEMBER).totals["newly_displaced"].best == 3700
+
+
+def test_a_figure_covers_a_smaller_span_at_its_own_place(file):
+    file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="A")
+    file("kayah", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Day")
+    answer = ask("newly_displaced", **NOVEMBER, area="MMR002")
+    assert as_tuple(answer.totals["newly_displaced"]) == (3000, 3000, 3000, 2, 2, 2)
+    assert by_area(answer, "newly_displaced") == [(None, 3000)]
+
+
+def test_two_figures_for_the_same_place_and_dates_are_two_events_and_added(file):
+    # Identical place and span: neither is larger, so neither covers the other.
+    file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="A")
+    file("kayah", D(2023, 11, 1), D(2023, 11, 30), [("newly_displaced", 1000)], title="B")
+    answer = ask("newly_displaced", **NOVEMBER)
+    assert as_tuple(answer.totals["newly_displaced"]) == (4000, 4000, 4000, 2, 2, 2)
+
+
+def test_a_figure_covers_only_figures_of_its_own_metric(file):
+    file("kayah", D(2023, 11, 1), None, [("killed", 30)], precision="month", title="State")
+    file("loikaw", D(2023, 11, 14), None, [("injured", 12)], title="Incident")
+    answer = aggregates.answer(Question(**NOVEMBER, metrics=("killed", "injured")))
+    assert (answer.totals["killed"].best, answer.totals["injured"].best) == (30, 12)
+
+
+# --- 4. two figures marked separate ------------------------------------------------------------
+
+
+def _mark_separate(one, other, moderator):
+    first, second = sorted([one.figures.get(), other.figures.get()], key=lambda f: f.pk)
+    SeparateFigures.objects.create(
+        first=first,
+        second=second,
+        metric=first.metric,
+        reason="The UN figure excludes people displaced within Loikaw town.",
+        marked_by=moderator,
+    )
+    for report in (one, other):
+        aggregates.follow_report(report)
+
+
+def test_figures_marked_separate_are_added_and_unmarked_counted_as_the_larger(file, moderator):
+    state = file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month")
+    incident = file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Incident")
+    assert ask("newly_displaced", **NOVEMBER).totals["newly_displaced"].best == 3000
+
+    _mark_separate(state, incident, moderator)
+    answer = ask("newly_displaced", **NOVEMBER, area="MMR002", level=3)
+    assert as_tuple(answer.totals["newly_displaced"]) == (3500, 3500, 3500, 2, 2, 2)
+    assert by_area(answer, "newly_displaced") == [("MMR002001", 500), (None, 3000)]
+    week = ask("newly_displaced", start=D(2023, 11, 13), end=D(2023, 11, 19))
+    assert [(f.counted.best, f.adds.best) for f in week.beyond["newly_displaced"]] == [(3000, 3000)]
+
+    SeparateFigures.objects.all().delete()
+    for report in (state, incident):
+        aggregates.follow_report(report)
+    assert ask("newly_displaced", **NOVEMBER).totals["newly_displaced"].best == 3000
+
+
+def _service(name):
+    found = getattr(services, name, None)
+    if found is None:
+        pytest.skip(f"reports.services.{name} is not there yet")
+    return found
+
+
+def test_marking_separate_through_the_service(file, moderator):
+    mark = _service("figures_mark_separate")
+    state = file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month")
+    incident = file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Incident")
+    mark(
+        first=state.figures.get(),
+        second=incident.figures.get(),
+        actor=moderator,
+        reason="The state figure excludes the incident.",
+    )
+    assert SeparateFigures.objects.count() == 1
+    assert ask("newly_displaced", **NOVEMBER).totals["newly_displaced"].best == 3500
+    _service("figures_unmark_separate")(
+        first=state.figures.get(),
+        second=incident.figures.get(),
+        actor=moderator,
+        reason="Marked by mistake.",
+    )
+    assert SeparateFigures.objects.count() == 0
+    assert ask("newly_displaced", **NOVEMBER).totals["newly_displaced"].best == 3000
+
+
+def test_a_figure_against_itself_or_another_metric_cannot_be_marked_separate(file, moderator):
+    mark = _service("figures_mark_separate")
+    both = file(
+        "kayah",
+        D(2023, 11, 1),
+        None,
+        [("newly_displaced", 3000), ("killed", 4)],
+        precision="month",
+    )
+    displaced = both.figures.get(metric="newly_displaced")
+    killed = both.figures.get(metric="killed")
+    incident = file("loikaw", D(2023, 11, 14), None, [("killed", 2)], title="Incident")
+    for first, second in [
+        (displaced, displaced),
+        (displaced, incident.figures.get()),
+        (displaced, killed),
+    ]:
+        with pytest.raises((ActionRefused, ValidationError)):
+            mark(first=first, second=second, actor=moderator, reason="A source says so.")
+    assert SeparateFigures.objects.count() == 0
+    assert ask("killed", **NOVEMBER).totals["killed"].best == 4
+
+
+# --- 9. covering inside a filtered question (the base-table path) ------------------------------
+
+
+def test_covering_holds_inside_a_cause_filtered_question(file):
+    for place, start, precision, value, title in [
+        ("loikaw", D(2023, 2, 1), "month", 7, "Feb"),
+        ("demoso", D(2023, 3, 1), "month", 5, "Mar"),
+        ("loikaw", D(2022, 6, 1), "month", 10, "Jun"),
+    ]:
+        file(place, start, None, [("killed", value)], precision=precision, cause="airstrike",
+             title=title)  # fmt: skip
+    tally = file("kayah", D(2021, 2, 1), D(2023, 3, 31), [("killed", 500)], cause="airstrike",
+                 title="Killed by airstrikes since the coup")  # fmt: skip
+
+    answer = ask("killed", **TALLY, cause="airstrike", area="MMR002", level=3)
+    assert as_tuple(answer.totals["killed"]) == (500, 500, 500, 4, 4, 4)
+    assert by_area(answer, "killed") == [("MMR002001", 17), ("MMR002002", 5), (None, 478)]
+    year = ask("killed", **YEAR_2023, cause="airstrike")
+    assert year.totals["killed"].best == 12
+    assert spanning(year.beyond["killed"]) == [(tally.pk, D(2021, 2, 1), D(2023, 3, 31), 500, 478)]
+
+
+def test_a_filter_decides_what_the_covering_figure_covers(file):
+    file("loikaw", D(2023, 2, 1), None, [("killed", 7)], precision="month", cause="airstrike",
+         tags=["Since the coup"], title="Feb")  # fmt: skip
+    file("demoso", D(2023, 3, 1), None, [("killed", 5)], precision="month", cause="artillery",
+         tags=["Since the coup"], title="Mar")  # fmt: skip
+    file("loikaw", D(2022, 6, 1), None, [("killed", 10)], precision="month", cause="airstrike",
+         title="Jun")  # fmt: skip
+    file("kayah", D(2021, 2, 1), D(2023, 3, 31), [("killed", 500)], cause="airstrike",
+         tags=["since the coup"], title="Tally")  # fmt: skip
+
+    # Airstrikes: the tally covers February and June (17 of them), not March's artillery.
+    airstrikes = ask("killed", **TALLY, cause="airstrike", area="MMR002", level=3)
+    assert as_tuple(airstrikes.totals["killed"]) == (500, 500, 500, 3, 3, 3)
+    assert by_area(airstrikes, "killed") == [("MMR002001", 17), (None, 483)]
+    # The tag: the tally covers February and March (12).
+    tagged = ask("killed", **TALLY, tag="Since the coup", area="MMR002", level=3)
+    assert as_tuple(tagged.totals["killed"]) == (500, 500, 500, 3, 3, 3)
+    assert by_area(tagged, "killed") == [("MMR002001", 7), ("MMR002002", 5), (None, 488)]
+    # Artillery: the tally is not in the evidence, March stands alone.
+    assert as_tuple(ask("killed", **TALLY, cause="artillery").totals["killed"]) == (
+        5, 5, 5, 1, 1, 1,
+    )  # fmt: skip
+
+
+def test_a_tally_without_the_cause_asked_leaves_only_the_incidents(file):
+    for place, start, value, title in [
+        ("loikaw", D(2023, 2, 1), 7, "Feb"),
+        ("demoso", D(2023, 3, 1), 5, "Mar"),
+        ("loikaw", D(2022, 6, 1), 10, "Jun"),
+    ]:
+        file(place, start, None, [("killed", value)], precision="month", cause="airstrike",
+             title=title)  # fmt: skip
+    file("kayah", D(2021, 2, 1), D(2023, 3, 31), [("killed", 500)], title="Tally")
+
+    answer = ask("killed", **TALLY, cause="airstrike", area="MMR002", level=3)
+    assert as_tuple(answer.totals["killed"]) == (22, 22, 22, 3, 3, 3)
+    assert by_area(answer, "killed") == [("MMR002001", 17), ("MMR002002", 5)]
+    assert ask("killed", **YEAR_2023, cause="airstrike").beyond.get("killed", []) == []
+    # Without the filter the tally covers them again.
+    assert ask("killed", **TALLY).totals["killed"].best == 500

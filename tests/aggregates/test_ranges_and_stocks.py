@@ -1,0 +1,246 @@
+"""Rules 7 and 4: a total's low and high are the sums of each counted event's lowest and highest
+figure, and it keeps the qualifiers it rests on ("at least", "approximately"); a stock total
+says the dates of the figures standing and whether one is stale. Hand-computed scenarios with
+invented numbers."""
+
+from datetime import date
+
+import pytest
+
+from reports import aggregates
+from reports.aggregates import Question
+from tests.aggregates.conftest import as_tuple
+
+D = date
+
+
+def ask(metric, **question):
+    return aggregates.answer(Question(metrics=(metric,), **question))
+
+
+def flags(total):
+    return (total.high_open, total.approximate, total.qualifier)
+
+
+def as_of(total):
+    return (total.as_of_oldest, total.as_of_newest, total.stale)
+
+
+# --- 6. two sources disagreeing on one event ---------------------------------------------------
+
+
+@pytest.fixture
+def disagreement(world):
+    """Two approved reports of the displacement from Loikaw: 35,000 (published 13 November) and
+    40,000 (published 20 November, so the one counted)."""
+    loikaw = world["event"]("Displacement from Loikaw, November 2023")
+    for value, source, published in [
+        (35000, "The Irrawaddy", D(2023, 11, 13)),
+        (40000, "UN OCHA", D(2023, 11, 20)),
+    ]:
+        world["report"](
+            "loikaw",
+            D(2023, 11, 13),
+            [("newly_displaced", value)],
+            start=D(2023, 11, 11),
+            sources=[world["source"](source, published)],
+            event=loikaw,
+        )
+    return loikaw
+
+
+def test_two_sources_disagreeing_on_one_event_give_the_totals_range(world, disagreement):
+    total = ask("newly_displaced").totals["newly_displaced"]
+    assert as_tuple(total) == (40000, 35000, 40000, 1, 2, 2)
+    assert flags(total) == (False, False, "exact")
+    [line] = aggregates.evidence(Question(), "newly_displaced")
+    assert (line.range_low, line.range_high) == (35000, 40000)
+    assert (line.counted.best, line.counted.low, line.counted.high) == (40000, 35000, 40000)
+
+
+def test_an_unrelated_event_adds_its_own_range(world, disagreement):
+    world["report"](
+        "demoso",
+        D(2023, 11, 15),
+        [("newly_displaced", 1000)],
+        sources=[world["source"]("Camp committee", D(2023, 11, 16), "local_cso")],
+    )
+    answer = ask("newly_displaced", area="MMR002", level=3)
+    assert as_tuple(answer.totals["newly_displaced"]) == (41000, 36000, 41000, 2, 3, 3)
+    assert [
+        (r.pcode, r.totals["newly_displaced"].best, r.totals["newly_displaced"].low)
+        for r in answer.by_area
+    ] == [("MMR002001", 40000, 35000), ("MMR002002", 1000, 1000)]
+
+
+def test_ranges_within_an_event_widen_its_low_and_high(world):
+    event = world["event"]()
+    world["report"](
+        "demoso",
+        D(2023, 11, 20),
+        [{"metric": "killed", "qualifier": "range", "value_min": 100, "value_max": 200}],
+        sources=[world["source"]("A", D(2023, 11, 21))],
+        event=event,
+    )
+    world["report"](
+        "demoso",
+        D(2023, 11, 20),
+        [("killed", 180)],
+        sources=[world["source"]("B", D(2023, 11, 25))],
+        event=event,
+    )
+    # Counted: the later 180; range: from the range's 100 to its 200.
+    assert as_tuple(ask("killed").totals["killed"]) == (180, 100, 200, 1, 2, 2)
+
+
+# --- 5. qualifiers carried into totals ---------------------------------------------------------
+
+
+def test_an_at_least_stock_makes_the_total_at_least(world):
+    world["report"](
+        "kayah",
+        D(2023, 11, 30),
+        [{"metric": "currently_displaced", "qualifier": "at_least", "value": 2000000}],
+    )
+    world["report"]("pekon", D(2023, 12, 1), [("currently_displaced", 1000)])
+
+    total = ask("currently_displaced", end=D(2023, 12, 31)).totals["currently_displaced"]
+    assert (total.best, total.low, total.events) == (2001000, 2001000, 2)
+    assert flags(total) == (True, False, "at_least")
+    assert as_of(total) == (D(2023, 11, 30), D(2023, 12, 1), False)
+    # Shan alone rests on the exact figure.
+    shan = ask("currently_displaced", area="MMR014", end=D(2023, 12, 31))
+    assert as_tuple(shan.totals["currently_displaced"]) == (1000, 1000, 1000, 1, 1, 1)
+    assert flags(shan.totals["currently_displaced"]) == (False, False, "exact")
+
+
+def test_an_at_least_flow_makes_the_total_at_least(world):
+    world["report"](
+        "loikaw",
+        D(2023, 11, 20),
+        [{"metric": "killed", "qualifier": "range", "value_min": 100, "value_max": 201}],
+    )
+    world["report"](
+        "demoso", D(2023, 11, 20), [{"metric": "killed", "qualifier": "at_least", "value": 50}]
+    )
+    total = ask("killed").totals["killed"]
+    # The range counts 100-201 with 150 (its midpoint, rounded down) as best.
+    assert (total.best, total.low, total.events, total.reports) == (200, 150, 2, 2)
+    assert flags(total) == (True, False, "at_least")
+    assert (total.as_of_oldest, total.as_of_newest, total.stale) == (None, None, False)
+
+
+def test_an_approximate_figure_makes_the_total_approximate(world):
+    world["report"](
+        "loikaw",
+        D(2023, 11, 13),
+        [{"metric": "newly_displaced", "qualifier": "approximately", "value": 35000}],
+    )
+    world["report"]("pekon", D(2023, 11, 14), [("newly_displaced", 100)])
+    total = ask("newly_displaced").totals["newly_displaced"]
+    assert as_tuple(total) == (35100, 35100, 35100, 2, 2, 2)
+    assert flags(total) == (False, True, "approximately")
+    assert flags(ask("newly_displaced", area="MMR014").totals["newly_displaced"]) == (
+        False,
+        False,
+        "exact",
+    )
+
+
+def test_at_least_wins_over_approximately(world):
+    world["report"](
+        "loikaw", D(2023, 11, 13), [{"metric": "killed", "qualifier": "approximately", "value": 30}]
+    )
+    world["report"](
+        "pekon", D(2023, 11, 14), [{"metric": "killed", "qualifier": "at_least", "value": 12}]
+    )
+    total = ask("killed").totals["killed"]
+    assert (total.best, total.low) == (42, 42)
+    assert flags(total) == (True, True, "at_least")
+
+
+def test_an_at_most_figure_has_no_low(world):
+    world["report"](
+        "loikaw", D(2023, 11, 13), [{"metric": "killed", "qualifier": "at_most", "value": 300}]
+    )
+    world["report"]("pekon", D(2023, 11, 14), [("killed", 20)])
+    total = ask("killed").totals["killed"]
+    assert (total.best, total.low, total.high, total.high_open) == (320, 20, 320, False)
+
+
+# --- 7. stocks with their date, and stale ------------------------------------------------------
+
+
+@pytest.fixture
+def stale_after_180_days(settings):
+    settings.TRACKER_STOCK_STALE_DAYS = 180
+
+
+def test_a_stock_says_its_date_and_is_stale_past_the_limit(world, stale_after_180_days):
+    world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
+
+    late = ask("currently_displaced", end=D(2024, 12, 31)).totals["currently_displaced"]
+    assert as_tuple(late) == (8000, 8000, 8000, 1, 1, 1)
+    assert as_of(late) == (D(2023, 11, 15), D(2023, 11, 15), True)  # 412 days old
+    recent = ask("currently_displaced", end=D(2023, 12, 31)).totals["currently_displaced"]
+    assert as_of(recent) == (D(2023, 11, 15), D(2023, 11, 15), False)  # 46 days old
+    # Stale means older than the limit: 180 days old is not yet stale, 181 is.
+    assert not ask("currently_displaced", end=D(2024, 5, 13)).totals["currently_displaced"].stale
+    assert ask("currently_displaced", end=D(2024, 5, 14)).totals["currently_displaced"].stale
+    # Before the figure, nothing stands and nothing is stale.
+    before = ask("currently_displaced", end=D(2023, 11, 14)).totals["currently_displaced"]
+    assert (before.best, *as_of(before)) == (0, None, None, False)
+
+
+def test_the_staleness_limit_is_the_deployments_setting(world, settings):
+    world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
+    settings.TRACKER_STOCK_STALE_DAYS = 30
+    assert ask("currently_displaced", end=D(2023, 12, 31)).totals["currently_displaced"].stale
+
+
+def test_stocks_of_two_places_give_the_oldest_and_newest_dates(world, stale_after_180_days):
+    world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
+    world["report"]("pekon", D(2024, 3, 1), [("currently_displaced", 1500)])
+
+    june = ask("currently_displaced", end=D(2024, 6, 30)).totals["currently_displaced"]
+    assert (june.best, june.events) == (9500, 2)
+    # Loikaw's figure is 228 days old at the end of June.
+    assert as_of(june) == (D(2023, 11, 15), D(2024, 3, 1), True)
+    march = ask("currently_displaced", end=D(2024, 3, 31)).totals["currently_displaced"]
+    assert (march.best, *as_of(march)) == (9500, D(2023, 11, 15), D(2024, 3, 1), False)
+    february = ask("currently_displaced", end=D(2024, 2, 29)).totals["currently_displaced"]
+    assert (february.best, *as_of(february)) == (8000, D(2023, 11, 15), D(2023, 11, 15), False)
+    # By state, each with its own date; only Kayah's is stale at the end of June.
+    answer = ask("currently_displaced", end=D(2024, 6, 30), level=1)
+    assert [(r.pcode, r.totals["currently_displaced"].best, *as_of(r.totals["currently_displaced"]))
+            for r in answer.by_area] == [
+        ("MMR002", 8000, D(2023, 11, 15), D(2023, 11, 15), True),
+        ("MMR014", 1500, D(2024, 3, 1), D(2024, 3, 1), False),
+    ]  # fmt: skip
+
+
+def test_a_series_marks_each_period_where_the_stock_has_gone_stale(world, stale_after_180_days):
+    world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
+    answer = ask("currently_displaced", start=D(2024, 1, 1), end=D(2024, 6, 30), period="month")
+    # Days old at each month's end: 77, 106, 137, 167, 198, 228.
+    assert [(r.label, *as_of(r.totals["currently_displaced"])) for r in answer.by_period] == [
+        ("Jan 2024", D(2023, 11, 15), D(2023, 11, 15), False),
+        ("Feb 2024", D(2023, 11, 15), D(2023, 11, 15), False),
+        ("Mar 2024", D(2023, 11, 15), D(2023, 11, 15), False),
+        ("Apr 2024", D(2023, 11, 15), D(2023, 11, 15), False),
+        ("May 2024", D(2023, 11, 15), D(2023, 11, 15), True),
+        ("Jun 2024", D(2023, 11, 15), D(2023, 11, 15), True),
+    ]
+
+
+def test_a_newer_figure_makes_the_stock_current_again(world, stale_after_180_days):
+    world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
+    world["report"]("loikaw", D(2024, 9, 1), [("currently_displaced", 6500)])
+    total = ask("currently_displaced", end=D(2024, 12, 31)).totals["currently_displaced"]
+    assert (total.best, *as_of(total)) == (6500, D(2024, 9, 1), D(2024, 9, 1), False)
+
+
+def test_flows_have_no_as_of_date(world):
+    world["report"]("loikaw", D(2020, 1, 1), [("killed", 3)])
+    total = ask("killed").totals["killed"]
+    assert (total.best, *as_of(total)) == (3, None, None, False)

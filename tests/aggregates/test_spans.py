@@ -1,0 +1,241 @@
+"""Rule 3 and "A figure's span": a flow counts in a period only when its whole span lies inside
+it; a figure reaching outside the period is shown beside the total ("spanning beyond"), and in
+a series a figure longer than one period is on its own line (`longer`), so that the period rows
+plus those lines make the total. Hand-computed scenarios with invented numbers."""
+
+from datetime import date
+
+import pytest
+
+from reports import aggregates, services
+from reports.aggregates import Question, Total
+from reports.aggregates.spans import Span, span_of
+from tests.aggregates.conftest import as_tuple
+
+D = date
+
+
+@pytest.fixture
+def file(world, field_partner, moderator):
+    """file(place, start, end=None, figures, precision=...) -> an approved report whose one
+    source (named after its title) was published on its last day."""
+
+    def make(place, start, end=None, figures=(), *, precision="day", title="A report"):
+        made = services.report_create(
+            actor=field_partner,
+            title=title,
+            place=world[place],
+            start_date=start,
+            end_date=end,
+            date_precision=precision,
+            figures=[{"metric": m, "value": v} for m, v in figures],
+            sources=[world["source"](title, end or start)],
+        )
+        services.report_submit(report=made, actor=field_partner)
+        services.report_approve(report=made, actor=moderator)
+        made.refresh_from_db()
+        return made
+
+    return make
+
+
+def ask(metric, **question):
+    return aggregates.answer(Question(metrics=(metric,), **question))
+
+
+def spanning(figures):
+    """(report, start, end, counted best, adds best) of each spanning figure, by report."""
+    return sorted((f.report_id, f.start, f.end, f.counted.best, f.adds.best) for f in figures)
+
+
+def rows(answer, metric):
+    return [(r.start, r.end, r.totals[metric].best) for r in answer.by_period]
+
+
+# --- the span itself ---------------------------------------------------------------------------
+
+
+def test_a_span_runs_from_the_first_day_of_the_start_to_the_last_day_of_the_end():
+    assert span_of(D(2023, 11, 15), None) == Span(D(2023, 11, 15), D(2023, 11, 15))
+    assert span_of(D(2023, 10, 27), D(2023, 12, 1)) == Span(D(2023, 10, 27), D(2023, 12, 1))
+    # 15 November 2023 is a Wednesday: its week runs Monday 13 to Sunday 19.
+    assert span_of(D(2023, 11, 15), None, "week") == Span(D(2023, 11, 13), D(2023, 11, 19))
+    # 1 January 2022 is a Saturday: its week began in 2021.
+    assert span_of(D(2022, 1, 1), None, "week") == Span(D(2021, 12, 27), D(2022, 1, 2))
+    assert span_of(D(2024, 2, 10), None, "month") == Span(D(2024, 2, 1), D(2024, 2, 29))
+    assert span_of(D(2023, 12, 5), None, "month") == Span(D(2023, 12, 1), D(2023, 12, 31))
+    autumn = span_of(D(2023, 10, 27), D(2023, 12, 1), "month")
+    assert autumn == Span(D(2023, 10, 1), D(2023, 12, 31))
+    assert span_of(D(2023, 6, 1), None, "year") == Span(D(2023, 1, 1), D(2023, 12, 31))
+    assert span_of(D(2021, 2, 1), D(2023, 3, 31), "year") == Span(D(2021, 1, 1), D(2023, 12, 31))
+
+    month = Span(D(2023, 11, 1), D(2023, 11, 30))
+    assert month.days == 30
+    assert month.contains(Span(D(2023, 11, 1), D(2023, 11, 30)))
+    assert month.contains(Span(D(2023, 11, 14), D(2023, 11, 14)))
+    assert not month.contains(Span(D(2023, 10, 30), D(2023, 11, 2)))
+
+
+# --- a flow in a period only when its whole span is inside -------------------------------------
+
+
+def test_a_flow_reaching_across_two_months_counts_in_neither_and_is_shown_beside_both(file):
+    across = file("loikaw", D(2023, 10, 30), D(2023, 11, 2), [("injured", 4)], title="Across")
+    # Elsewhere, so that the figure across the months covers neither of them (rule 5).
+    file("demoso", D(2023, 10, 31), None, [("injured", 2)], title="Last of October")
+    file("pekon", D(2023, 11, 1), None, [("injured", 1)], title="First of November")
+
+    october = ask("injured", start=D(2023, 10, 1), end=D(2023, 10, 31))
+    assert as_tuple(october.totals["injured"]) == (2, 2, 2, 1, 1, 1)
+    assert spanning(october.beyond["injured"]) == [
+        (across.pk, D(2023, 10, 30), D(2023, 11, 2), 4, 4)
+    ]
+    [shown] = october.beyond["injured"]
+    assert (shown.metric, shown.event_id, shown.name, shown.pcode) == (
+        "injured",
+        None,
+        "Across",
+        "MMR002001",
+    )
+    assert as_tuple(shown.counted) == (4, 4, 4, 1, 1, 1)
+
+    november = ask("injured", start=D(2023, 11, 1), end=D(2023, 11, 30))
+    assert as_tuple(november.totals["injured"]) == (1, 1, 1, 1, 1, 1)
+    assert spanning(november.beyond["injured"]) == [
+        (across.pk, D(2023, 10, 30), D(2023, 11, 2), 4, 4)
+    ]
+
+    # Its own dates, or any period holding them, count it.
+    exactly = ask("injured", start=D(2023, 10, 30), end=D(2023, 11, 2))
+    assert as_tuple(exactly.totals["injured"]) == (7, 7, 7, 3, 3, 3)
+    assert exactly.beyond.get("injured", []) == []
+    assert ask("injured", start=D(2023, 10, 15), end=D(2023, 11, 15)).totals["injured"].best == 7
+    # Up to 31 October (from the beginning): it ends after the question does.
+    until = ask("injured", end=D(2023, 10, 31))
+    assert until.totals["injured"].best == 2
+    assert [f.report_id for f in until.beyond["injured"]] == [across.pk]
+    # Nothing is shown beside a period it does not touch.
+    assert ask("injured", start=D(2023, 12, 1), end=D(2023, 12, 31)).beyond.get("injured", []) == []
+
+
+def test_in_a_series_a_longer_figure_is_on_its_own_line_and_the_rows_and_lines_make_the_total(
+    file,
+):
+    across = file("loikaw", D(2023, 10, 30), D(2023, 11, 2), [("injured", 4)], title="Across")
+    # Elsewhere, so that the figure across the months covers neither of them (rule 5).
+    file("demoso", D(2023, 10, 31), None, [("injured", 2)], title="Last of October")
+    file("pekon", D(2023, 11, 1), None, [("injured", 1)], title="First of November")
+
+    answer = ask("injured", start=D(2023, 10, 1), end=D(2023, 11, 30), period="month")
+    assert [(r.label, r.totals["injured"].best) for r in answer.by_period] == [
+        ("Oct 2023", 2),
+        ("Nov 2023", 1),
+    ]
+    assert as_tuple(answer.totals["injured"]) == (7, 7, 7, 3, 3, 3)
+    assert spanning(answer.longer["injured"]) == [
+        (across.pk, D(2023, 10, 30), D(2023, 11, 2), 4, 4)
+    ]
+    assert answer.beyond.get("injured", []) == []
+    assert (
+        sum(r.totals["injured"].best for r in answer.by_period)
+        + sum(f.adds.best for f in answer.longer["injured"])
+        == 7
+    )
+
+
+def test_a_week_precise_figure_spans_its_whole_week(file):
+    # Reported for "the week of 29 November 2023" (a Wednesday): Monday 27 Nov to Sunday 3 Dec.
+    week = file("demoso", D(2023, 11, 29), None, [("killed", 3)], precision="week", title="Week")
+
+    november = ask("killed", start=D(2023, 11, 1), end=D(2023, 11, 30))
+    assert november.totals["killed"] == Total.zero("killed")
+    assert spanning(november.beyond["killed"]) == [(week.pk, D(2023, 11, 27), D(2023, 12, 3), 3, 3)]
+    assert ask("killed", start=D(2023, 12, 1), end=D(2023, 12, 31)).totals["killed"].best == 0
+    assert ask("killed", start=D(2023, 11, 27), end=D(2023, 12, 3)).totals["killed"].best == 3
+    assert ask("killed", start=D(2023, 10, 1), end=D(2023, 12, 31)).totals["killed"].best == 3
+
+    weekly = ask("killed", start=D(2023, 11, 20), end=D(2023, 12, 10), period="week")
+    assert [(r.label, r.totals["killed"].best) for r in weekly.by_period] == [
+        ("2023-W47", 0),
+        ("2023-W48", 3),
+        ("2023-W49", 0),
+    ]
+    assert weekly.longer.get("killed", []) == []
+
+
+def test_a_month_figure_in_a_weekly_series_with_a_day_inside_it(file):
+    # A monthly figure for Loikaw and one day's incident in Loikaw inside that month: the month
+    # covers the day (rule 5), so the total is the larger, 40, not 46. The week holding the day
+    # shows 6; the month is longer than a week and shows what it adds beyond the day, 34.
+    month = file("loikaw", D(2023, 11, 1), None, [("killed", 40)], precision="month", title="Nov")
+    file("loikaw", D(2023, 11, 14), None, [("killed", 6)], title="14 November")
+
+    weekly = ask("killed", start=D(2023, 11, 1), end=D(2023, 11, 30), period="week")
+    assert rows(weekly, "killed") == [
+        (D(2023, 11, 1), D(2023, 11, 5), 0),
+        (D(2023, 11, 6), D(2023, 11, 12), 0),
+        (D(2023, 11, 13), D(2023, 11, 19), 6),
+        (D(2023, 11, 20), D(2023, 11, 26), 0),
+        (D(2023, 11, 27), D(2023, 11, 30), 0),
+    ]
+    assert as_tuple(weekly.totals["killed"]) == (40, 40, 40, 2, 2, 2)
+    assert spanning(weekly.longer["killed"]) == [
+        (month.pk, D(2023, 11, 1), D(2023, 11, 30), 40, 34)
+    ]
+    assert weekly.beyond.get("killed", []) == []
+
+    monthly = ask("killed", start=D(2023, 10, 1), end=D(2023, 12, 31), period="month")
+    assert [(r.label, r.totals["killed"].best) for r in monthly.by_period] == [
+        ("Oct 2023", 0),
+        ("Nov 2023", 40),
+        ("Dec 2023", 0),
+    ]
+    assert monthly.longer.get("killed", []) == []
+
+
+def test_a_year_precise_figure_counts_in_its_year_only(file):
+    year = file("demoso", D(2023, 6, 1), None, [("killed", 60)], precision="year", title="2023")
+
+    assert as_tuple(ask("killed", start=D(2023, 1, 1), end=D(2023, 12, 31)).totals["killed"]) == (
+        60,
+        60,
+        60,
+        1,
+        1,
+        1,
+    )
+    half = ask("killed", start=D(2023, 1, 1), end=D(2023, 6, 30))
+    assert half.totals["killed"] == Total.zero("killed")
+    assert spanning(half.beyond["killed"]) == [(year.pk, D(2023, 1, 1), D(2023, 12, 31), 60, 60)]
+
+    quarterly = ask("killed", start=D(2023, 1, 1), end=D(2023, 12, 31), period="quarter")
+    assert [(r.label, r.totals["killed"].best) for r in quarterly.by_period] == [
+        ("2023 Q1", 0),
+        ("2023 Q2", 0),
+        ("2023 Q3", 0),
+        ("2023 Q4", 0),
+    ]
+    assert spanning(quarterly.longer["killed"]) == [
+        (year.pk, D(2023, 1, 1), D(2023, 12, 31), 60, 60)
+    ]
+    assert quarterly.totals["killed"].best == 60
+
+    yearly = ask("killed", start=D(2022, 1, 1), end=D(2023, 12, 31), period="year")
+    assert [(r.label, r.totals["killed"].best) for r in yearly.by_period] == [
+        ("2022", 0),
+        ("2023", 60),
+    ]
+    assert yearly.longer.get("killed", []) == []
+
+
+def test_the_evidence_lists_each_counted_figure_with_its_span(file):
+    across = file("loikaw", D(2023, 10, 30), D(2023, 11, 2), [("injured", 4)], title="Across")
+    week = file("demoso", D(2023, 11, 29), None, [("injured", 3)], precision="week", title="Week")
+
+    lines = aggregates.evidence(Question(start=D(2023, 10, 1), end=D(2023, 12, 31)), "injured")
+    assert sorted((line.reference_report_id, line.start, line.end) for line in lines) == [
+        (across.pk, D(2023, 10, 30), D(2023, 11, 2)),
+        (week.pk, D(2023, 11, 27), D(2023, 12, 3)),
+    ]
+    # November alone holds neither: the evidence of its total is empty.
+    assert aggregates.evidence(Question(start=D(2023, 11, 1), end=D(2023, 11, 30)), "injured") == []
