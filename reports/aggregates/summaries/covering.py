@@ -51,14 +51,15 @@ def _covers(outer: dict, inner: dict, places: PlaceIndex) -> bool:
     )
 
 
-def settle_adds(rows: dict, separate: set[frozenset[str]]) -> None:
-    """Set adds_* and covers of these EventCount rows (by (metric, key)): own numbers less
-    what the events they cover add, never below zero. The covered events are stored ones
-    other than these, and these themselves, settled smallest first."""
+def settle_adds(rows: dict, keys: Iterable[str], separate: set[frozenset[str]]) -> None:
+    """Set adds_* and covers of the EventCount rows (by (metric, key)) recomputed for `keys`:
+    own numbers less what the events they cover add, never below zero. The covered events are
+    stored ones of other keys (the stored rows of `keys` are being replaced), and these rows
+    themselves, settled smallest first."""
     flows = [r for r in rows.values() if not is_stock(r["metric"])]
     if not flows:
         return
-    mine = {r["key"] for r in flows}
+    mine = set(keys)
     places = PlaceIndex.around({r["place_id"] for r in flows})
 
     def size(row):

@@ -118,7 +118,7 @@ def refresh(keys) -> None:
             keys = sorted(set(keys) | wider)
             _advisory_locks([_lock_key(EVENT_LOCK, k) for k in sorted(wider)])
             new_rows, new_uses = compute(keys)
-        settle_adds(new_rows, separated_keys())
+        settle_adds(new_rows, keys, separated_keys())
         old_pairs = set(SourceUse.objects.filter(key__in=keys).values_list("metric", "source_id"))
         touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
         _advisory_locks([_lock_key(SOURCE_LOCK, s) for _, s in touched])
