@@ -36,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *_model_perms("reports", "source", EDIT),
         *_model_perms("reports", "event", EDIT),
         *_model_perms("reports", "eventreferencefigure", ALL),
+        *_model_perms("reports", "separatefigures", VIEW),
         *_model_perms("reports", "reporthistory", VIEW),
         *_model_perms("reports", "organization", VIEW),
         *_model_perms("reports", "koboform", EDIT),

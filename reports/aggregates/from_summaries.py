@@ -171,7 +171,6 @@ class Reader:
         counted in the question but longer than any one row (rule 3)."""
         if not periods:
             return {}, []
-        plan = self.plan
         start, end = periods[0][0], periods[-1][1]
         rows = []
         for first, last, _ in periods:
@@ -224,7 +223,7 @@ class Reader:
             if at >= 0 and span_end <= lasts[firsts[at]] and not single[firsts[at]]:
                 distinct[metric, firsts[at]].add(source)
         result = {}
-        for first, last, years, months, days in rows:
+        for first, *_ in rows:
             bucket = period_start(first, kind)
             result[first] = {}
             for m in self.flows:

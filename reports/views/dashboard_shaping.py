@@ -11,8 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
@@ -237,10 +236,10 @@ def series_period(answer) -> str:
 
 
 PERIOD_NAMES = {
-    "week": _lazy("week"),
-    "month": _lazy("month"),
-    "quarter": _lazy("quarter"),
-    "year": _lazy("year"),
+    "week": gettext_lazy("week"),
+    "month": gettext_lazy("month"),
+    "quarter": gettext_lazy("quarter"),
+    "year": gettext_lazy("year"),
 }
 
 

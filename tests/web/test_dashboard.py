@@ -83,7 +83,9 @@ def test_headline_numbers_are_the_engines(client, scenario):
         "Exactly 5 (range 4–6); 1 event, 1 report, 1 source"
     )
     assert "≈" not in cards["People newly displaced"]["shown"]
-    assert cards["People newly displaced"]["shown"] == '<span class="qualifier">at least</span> 40,000'
+    assert (
+        cards["People newly displaced"]["shown"] == '<span class="qualifier">at least</span> 40,000'
+    )
     page = text_of(response)
     assert "Civilians injured 5 range 4–6 from 1 event, 1 source Flow: summed over the period" in (
         page
