@@ -306,16 +306,16 @@ def answer_from_base(plan: Plan) -> Answer:
         totals,
         by_area,
         by_period,
-        beyond={m: spanning(m, items, data.sources_of) for m, items in beyond.items()},
-        longer={m: spanning(m, items, data.sources_of) for m, items in longer.items()},
+        beyond=spanning(beyond, data.sources_of),
+        longer=spanning(longer, data.sources_of),
     )
 
 
-def spanning(metric: str, items: list[Counted], sources_of) -> list[SpanningFigure]:
-    return spanning_figures(
-        metric,
+def spanning(found: dict[str, list[Counted]], sources_of) -> dict[str, list[SpanningFigure]]:
+    lines = spanning_figures(
         [
             (
+                metric,
                 c.event_id,
                 c.figure.report_id,
                 c.span,
@@ -323,9 +323,11 @@ def spanning(metric: str, items: list[Counted], sources_of) -> list[SpanningFigu
                 total_of(metric, [as_alone(c)], sources_of),
                 total_of(metric, [c], sources_of),
             )
+            for metric, items in found.items()
             for c in items
-        ],
+        ]
     )
+    return {metric: lines.get(metric, []) for metric in found}
 
 
 def describe_events(

@@ -450,22 +450,20 @@ def _figure_totals(metric: str, row: EventCount, day: date | None = None) -> tup
 
 
 def _spanning(rows: dict[str, list]) -> dict[str, list]:
-    return {
-        metric: spanning_figures(
-            metric,
-            [
-                (
-                    r.event_id,
-                    r.report_id,
-                    Span(r.dated, r.span_end),
-                    r.place_id,
-                    *_figure_totals(metric, r),
-                )  # fmt: skip
-                for r in found
-            ],
-        )
-        for metric, found in rows.items()
-    }
+    return spanning_figures(
+        [
+            (
+                metric,
+                r.event_id,
+                r.report_id,
+                Span(r.dated, r.span_end),
+                r.place_id,
+                *_figure_totals(metric, r),
+            )  # fmt: skip
+            for metric, found in rows.items()
+            for r in found
+        ]
+    )
 
 
 def answer_from_summaries(plan: Plan) -> Answer:
