@@ -152,4 +152,8 @@ class Migration(migrations.Migration):
             model_name='eventcount',
             index=models.Index(fields=['metric', 'place_id', 'span_end'], name='eventcount_coverers'),
         ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['adm0', 'dated'], name='eventcount_adm0_dated'),
+        ),
     ]

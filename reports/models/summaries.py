@@ -69,6 +69,7 @@ class EventCount(_Ancestry):
             models.Index(fields=["dated"], name="eventcount_dated"),
             models.Index(fields=["key"], name="eventcount_key"),
             # Loose days within an area: adm<level> = the area.
+            models.Index(fields=["adm0", "dated"], name="eventcount_adm0_dated"),
             models.Index(fields=["adm1", "dated"], name="eventcount_adm1_dated"),
             models.Index(fields=["adm2", "dated"], name="eventcount_adm2_dated"),
             models.Index(fields=["adm3", "dated"], name="eventcount_adm3_dated"),
