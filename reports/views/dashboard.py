@@ -18,6 +18,8 @@ from reports.views.dashboard_shaping import (
     bad_request,
     cleaned_params,
     dashboard_context,
+    at_precision,
+    day,
     days,
     default_map_metric,
     filter_form,
@@ -209,6 +211,11 @@ def public_sources(report_ids) -> list[dict]:
     return items
 
 
+def generated_at(moment) -> str:
+    """ "29 Nov 2026, 21:42", with the month in the page's language."""
+    return f"{day(moment.date())}, {moment:%H:%M}"
+
+
 def briefing(request):
     params = cleaned_params(request.GET)
     asked = ask(params)
@@ -234,6 +241,7 @@ def briefing(request):
             "sources": public_sources(report_ids),
             "report_count": len(report_ids),
             "time_zone": timezone.get_current_timezone_name(),
+            "generated": generated_at(timezone.localtime()),
             "dashboard_url": request.build_absolute_uri(
                 url_for("index", question, sort=asked.sort)
             ),
