@@ -22,6 +22,7 @@ from reports.views.dashboard_shaping import (
     day,
     days,
     default_map_metric,
+    figure_text,
     filter_form,
     from_form,
     metric_info,
@@ -73,7 +74,10 @@ def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
             {
                 "report": report,
                 "counted": report.pk == reference_id,
-                "figures": [f for f in report.figures.all() if f.metric == metric],
+                "figures": [
+                    figure_text(f) for f in report.figures.all() if f.metric == metric
+                ],
+                "when": at_precision(report.start_date, report.end_date, report.date_precision),
                 "sources": [
                     {"label": shown["label"], "url": shown["url"] or ""}
                     for shown in map(publication.source_data, sources)

@@ -16,7 +16,17 @@ from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
 from reports.aggregates.spans import span_of
 from reports.views import charts as charts_module
-from reports.vocabulary import MEASURE, SUBJECT, Cause, Measure, Metric, SourceType, Subject
+from reports.vocabulary import (
+    MEASURE,
+    SUBJECT,
+    Cause,
+    Measure,
+    Metric,
+    Qualifier,
+    SourceType,
+    Subject,
+    Unit,
+)
 
 PERIODS = [("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
 
@@ -265,6 +275,31 @@ def shown_total(total: aggregates.Total) -> dict:
         "stale_note": stale_note,
         "title": title,
     }
+
+
+def figure_text(figure) -> str:
+    """A report's figure in the page's language: "at least 40,000 people", "1,200–1,500
+    households (× 4.4)" (figures.describe() says the same in English only)."""
+
+    def show(n):
+        return "?" if n is None else f"{n:,}"
+
+    if figure.qualifier == Qualifier.RANGE:
+        number = f"{show(figure.value_min)}–{show(figure.value_max)}"
+    else:
+        number = show(figure.value)
+    if figure.unit == Unit.HOUSEHOLDS:
+        unit = _("households (× %(size)s)") % {"size": figure.household_size}
+    elif figure.unit == Unit.STRUCTURES:
+        unit = _("buildings")
+    else:
+        unit = _("people")
+    pattern = {
+        Qualifier.APPROXIMATELY: _("about %(number)s %(unit)s"),
+        Qualifier.AT_LEAST: _("at least %(number)s %(unit)s"),
+        Qualifier.AT_MOST: _("at most %(number)s %(unit)s"),
+    }.get(figure.qualifier, _("%(number)s %(unit)s"))
+    return pattern % {"number": number, "unit": unit}
 
 
 def metric_info(metric: str) -> dict:
