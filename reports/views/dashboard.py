@@ -15,10 +15,10 @@ from reports import aggregates, exports, publication, selectors
 from reports.models import Report
 from reports.views.dashboard_shaping import (
     ask,
+    at_precision,
     bad_request,
     cleaned_params,
     dashboard_context,
-    at_precision,
     day,
     days,
     default_map_metric,
@@ -74,9 +74,7 @@ def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
             {
                 "report": report,
                 "counted": report.pk == reference_id,
-                "figures": [
-                    figure_text(f) for f in report.figures.all() if f.metric == metric
-                ],
+                "figures": [figure_text(f) for f in report.figures.all() if f.metric == metric],
                 "when": at_precision(report.start_date, report.end_date, report.date_precision),
                 "sources": [
                     {"label": shown["label"], "url": shown["url"] or ""}

@@ -601,7 +601,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
     return {
         "answer": answer,
         "title": page_title(answer),
-        "area_name": area_name(answer),
+        "area_name": answer.area.display_name if answer.area is not None else _("all areas"),
         "summary": summary,
         "filters": [
             (label, value)
