@@ -34,6 +34,7 @@ from reports.forms.moderation import (
 )
 from reports.forms.queue import ModerationQueueFilter
 from reports.models import Report
+from reports.views.dashboard_shaping import at_precision, days
 from reports.vocabulary import MEASURE, Measure, Metric
 from reports.workflow import TRANSITIONS, Action, Status
 
@@ -346,6 +347,17 @@ def _review_context(report, failed=None, separation=None):
         "tags": sorted(t.name for t in report.tags.all()),
         "history": selectors.report_history(report),
         "duplicates": duplicates,
+        # Each duplicate's dates as precise as they were given ("Feb 2023", not "1 Feb 2023").
+        "duplicate_items": [
+            {
+                "report": d.report,
+                "reasons": d.reasons,
+                "when": at_precision(
+                    d.report.start_date, d.report.end_date, d.report.date_precision
+                ),
+            }
+            for d in duplicates
+        ],
         "event_overview": event_overview,
         "forms": forms,
         "decisions": [
@@ -451,6 +463,7 @@ def _counting_context(report, failure):
                     "anchor": _separation_anchor(action, figure.pk, candidate.figure.pk),
                     "errors": [],
                     "reason": "",
+                    "span": days(candidate.span.start, candidate.span.end),
                 }
                 if failure and (failure.action, failure.figure, failure.other) == (
                     action,
