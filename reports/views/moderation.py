@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gazetteer.selectors import admin_paths
 from reports import permissions, selectors, services
+from reports.burmese import find_zawgyi, zawgyi_labels
 from reports.exceptions import ActionRefused, ConcurrentModification, NotPermitted
 from reports.forms.moderation import (
     ApproveForm,
@@ -339,12 +340,18 @@ def _review_context(report, failed=None, separation=None):
     if failed_name == "reference":
         reference_error = (failed[1].data.get("reference-figure"), " ".join(failed_errors))
     event_overview = selectors.event_overview(report.event) if report.event else []
+    sources = list(report.sources.all())
+    figures = list(report.figures.all())
+    tags = sorted(t.name for t in report.tags.all())
     return {
         "report": report,
         "place_path": admin_paths([report.place])[report.place_id],
-        "sources": list(report.sources.all()),
-        "figures": list(report.figures.all()),
-        "tags": sorted(t.name for t in report.tags.all()),
+        "sources": sources,
+        "figures": figures,
+        "tags": tags,
+        # Checked as the report is now, whoever stored it (Kobo, the API or the web form with
+        # "store as typed"): fixing the text clears the warning.
+        "zawgyi": zawgyi_labels(find_zawgyi(report, figures=figures, sources=sources, tags=tags)),
         "history": selectors.report_history(report),
         "duplicates": duplicates,
         # Each duplicate's dates as precise as they were given ("Feb 2023", not "1 Feb 2023").
