@@ -143,9 +143,11 @@ def evidence(request):
     reports = {
         r.pk: r for r in selectors.public_reports().filter(pk__in=ids).select_related("event")
     }
+    apart = selectors.counted_separately(ids, metric)
     events = [
         {
             "event": event,
+            "separately": sorted({other for pk in event.report_ids for other in apart.get(pk, [])}),
             "number": shown_total(event.counted),
             "span": days(event.start, event.end) if event.start and event.end else "",
             "covers": event.covers,

@@ -491,3 +491,24 @@ def test_making_a_cited_source_confidential_counts_it_once_per_report(world, fil
     assert ask("killed", **year).totals["killed"].sources == 2
     assert ask("killed", source_type="news_media", **year).totals["killed"].sources == 2
     assert aggregates.verify_summaries() == []
+
+
+def test_the_evidence_page_says_which_figures_count_separately_never_why(
+    client, file, moderator
+):
+    tally = file("kayah", date(2023, 1, 1), date(2023, 6, 30), [("killed", 100)], title="Tally")
+    inner = file("loikaw", date(2023, 2, 10), None, [("killed", 10)], title="Loikaw shelling")
+    services.figures_mark_separate(
+        actor=moderator,
+        first=tally.figures.get(),
+        second=inner.figures.get(),
+        reason="Internal: the monitor told us by phone.",
+    )
+    page = client.get("/dashboard/evidence/?metric=killed&start=2023-01-01&end=2023-12-31")
+    text = " ".join(page.content.decode().split())
+    assert (
+        "Counted separately from (a moderator found a source saying one leaves the other out): "
+        f"Loikaw shelling (#{inner.pk})"
+    ) in text
+    assert f"Tally (#{tally.pk})" in text
+    assert "by phone" not in text
