@@ -279,3 +279,33 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
+
+# --- Content-Security-Policy (issue 12)
+# Scripts and styles come only from the tracker itself; an inline <script> or <style> runs only
+# with the nonce of its response ({{ request.csp_nonce }}), so injected markup cannot run. The
+# charts and the map are SVG drawn on the server (no script, no style attribute). The Swagger UI
+# page (templates/drf_spectacular/swagger_ui.html) loads the self-hosted sidecar bundle and puts
+# the nonce on its two inline blocks. The nonce is added to the header only on responses whose
+# template asked for it.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402 - kept inside this part's block
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Swagger UI would otherwise send the schema's address to validator.swagger.io for a badge,
+# which the policy (rightly) blocks.
+SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
