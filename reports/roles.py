@@ -72,6 +72,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *_model_perms("taggit", "tag", ALL),
         *_model_perms("auth", "user", ALL),
         *_model_perms("auth", "group", VIEW),
+        # Failed sign-ins and pauses (django-axes); deleting an attempt ends its pause early.
+        *_model_perms("axes", "accessattempt", ("delete", "view")),
+        *_model_perms("axes", "accessfailurelog", VIEW),
+        *_model_perms("axes", "accesslog", VIEW),
     ],
 }
 

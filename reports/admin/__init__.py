@@ -2,6 +2,7 @@
 goes through reports.services."""
 
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
+from .login_attempts import LoginAttemptAdmin, LoginFailureAdmin, SignInAdmin
 from .organisations import OrganizationAdmin, TrackerUserAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
 from .places import PlaceAdmin
@@ -12,11 +13,14 @@ __all__ = [
     "EventAdmin",
     "KoboFormAdmin",
     "KoboSubmissionAdmin",
+    "LoginAttemptAdmin",
+    "LoginFailureAdmin",
     "OrganizationAdmin",
     "PlaceAdmin",
     "ReportAdmin",
     "ReportHistoryAdmin",
     "SeparateFiguresAdmin",
+    "SignInAdmin",
     "SourceAdmin",
     "TagAdmin",
     "TrackerUserAdmin",
