@@ -1,17 +1,20 @@
 """The Django admin, for moderators and administrators, one module per area; every write
 goes through reports.services."""
 
+from .access import AccessRecordAdmin
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
-from .organisations import OrganizationAdmin, TrackerUserAdmin
+from .organisations import MembershipAdmin, OrganizationAdmin, TrackerUserAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
 from .places import PlaceAdmin
 from .reports import ReportAdmin, SeparateFiguresAdmin
 
 __all__ = [
+    "AccessRecordAdmin",
     "ApiClientAdmin",
     "EventAdmin",
     "KoboFormAdmin",
     "KoboSubmissionAdmin",
+    "MembershipAdmin",
     "OrganizationAdmin",
     "PlaceAdmin",
     "ReportAdmin",
