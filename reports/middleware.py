@@ -1,12 +1,24 @@
-"""Pages that show what is not public (the partner, moderation, account and admin areas) are
-never kept by a browser or a proxy: phones are shared, lost and seized. And every look at them
-by a signed-in person is written to the access record."""
+"""Pages that show what is not public (the partner, moderation, account and admin areas, and
+the API's answers to a submission) are never kept by a browser or a proxy: phones are shared,
+lost and seized. The public pages, the public API reads and the API docs may be cached. And
+every look at the private areas by a signed-in person is written to the access record."""
 
 from django.utils.cache import add_never_cache_headers
 
 from reports.models import AccessKind, AccessRecord
 
-PRIVATE_AREAS = frozenset({"partner", "moderation", "accounts", "admin"})
+# URL namespaces whose every page is private ("two_factor": the second-factor set-up pages,
+# which show the secret, if they are mounted under that namespace).
+PRIVATE_AREAS = frozenset({"partner", "moderation", "accounts", "admin", "two_factor"})
+# The API's write endpoints answer with what a partner sent (ids of unapproved reports, the
+# reasons a submission was held back).
+PRIVATE_URL_NAMES = frozenset({"api-submissions", "api-kobo-ingest"})
+
+
+def is_private(match) -> bool:
+    return bool(PRIVATE_AREAS.intersection(match.namespaces)) or match.url_name in (
+        PRIVATE_URL_NAMES
+    )
 
 
 class NoStoreForPrivatePages:
@@ -16,7 +28,7 @@ class NoStoreForPrivatePages:
     def __call__(self, request):
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if match is not None and PRIVATE_AREAS.intersection(match.namespaces):
+        if match is not None and is_private(match):
             add_never_cache_headers(response)
         return response
 

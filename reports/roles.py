@@ -36,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *_model_perms("reports", "source", EDIT),
         *_model_perms("reports", "event", EDIT),
         *_model_perms("reports", "eventreferencefigure", ALL),
+        *_model_perms("reports", "separatefigures", VIEW),
         *_model_perms("reports", "reporthistory", VIEW),
         *_model_perms("reports", "organization", VIEW),
         *_model_perms("reports", "koboform", EDIT),
@@ -72,6 +73,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *_model_perms("taggit", "tag", ALL),
         *_model_perms("auth", "user", ALL),
         *_model_perms("auth", "group", VIEW),
+        # Failed sign-ins and pauses (django-axes); deleting an attempt ends its pause early.
+        *_model_perms("axes", "accessattempt", ("delete", "view")),
+        *_model_perms("axes", "accessfailurelog", VIEW),
+        *_model_perms("axes", "accesslog", VIEW),
     ],
 }
 

@@ -303,3 +303,80 @@ CELERY_BEAT_SCHEDULE["access-record-retention"] = {
     "task": "reports.tasks.prune_access_records",
     "schedule": 24 * 3600,
 }
+
+# --- Content-Security-Policy (issue 12)
+# Scripts and styles come only from the tracker itself; an inline <script> or <style> runs only
+# with the nonce of its response ({{ request.csp_nonce }}), so injected markup cannot run. The
+# charts and the map are SVG drawn on the server (no script, no style attribute). The Swagger UI
+# page (templates/drf_spectacular/swagger_ui.html) loads the self-hosted sidecar bundle and puts
+# the nonce on its two inline blocks. The nonce is added to the header only on responses whose
+# template asked for it.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402 - kept inside this part's block
+
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Swagger UI would otherwise send the schema's address to validator.swagger.io for a badge,
+# which the policy (rightly) blocks.
+SPECTACULAR_SETTINGS["SWAGGER_UI_SETTINGS"] = {"deepLinking": True, "validatorUrl": None}
+
+# --- Login protection (issue 12)
+# django-axes counts failed sign-ins (reports/login_protection.py says why two limits): an
+# account is paused after TRACKER_LOGIN_FAILURE_LIMIT failures from anywhere, an address after
+# TRACKER_LOGIN_ADDRESS_FAILURE_LIMIT failures on any accounts, each until
+# TRACKER_LOGIN_COOLOFF_MINUTES after the failure that reached its limit. The address is the
+# one the API's rate limits use (TRACKER_PROXIES). Attempts and lockouts are in the admin.
+TRACKER_LOGIN_FAILURE_LIMIT = env.int("TRACKER_LOGIN_FAILURE_LIMIT", default=5)
+TRACKER_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("TRACKER_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+TRACKER_LOGIN_COOLOFF_MINUTES = env.int("TRACKER_LOGIN_COOLOFF_MINUTES", default=30)
+if min(TRACKER_LOGIN_FAILURE_LIMIT, TRACKER_LOGIN_COOLOFF_MINUTES) < 1:
+    raise ImproperlyConfigured(
+        "TRACKER_LOGIN_FAILURE_LIMIT and TRACKER_LOGIN_COOLOFF_MINUTES must be at least 1."
+    )
+if TRACKER_LOGIN_ADDRESS_FAILURE_LIMIT < TRACKER_LOGIN_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "TRACKER_LOGIN_ADDRESS_FAILURE_LIMIT must be at least TRACKER_LOGIN_FAILURE_LIMIT: "
+        "many people share an address, one person has one account."
+    )
+# Before the apps whose roles (reports/roles.py) hold its permissions, so they exist when the
+# roles are synced after migrate.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("gazetteer"), "axes")
+# Last, so it turns the refusal that authenticate() records into the lockout page.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Checked first: a paused account or address is refused before its password is even tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "reports.login_protection.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = TRACKER_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "reports.login_protection.cool_off"
+# Tries during a pause are refused but not counted, so the end the page shows holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "reports.login_protection.client_address"
+AXES_LOCKOUT_CALLABLE = "reports.login_protection.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Every failure stays on the record (who tried which name, from where, whether it was paused);
+# axes' per-name cap (AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT) keeps a flood from filling it.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# reports/admin/login_attempts.py registers axes' models with the end of each lock shown.
+AXES_ENABLE_ADMIN = False
+# Masked in the log and in the stored form data (axes always masks the password).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# Axes announces itself at every start; the settings above say the same.
+AXES_VERBOSE = False

@@ -3,6 +3,7 @@ goes through reports.services."""
 
 from .access import AccessRecordAdmin
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
+from .login_attempts import LoginAttemptAdmin, LoginFailureAdmin, SignInAdmin
 from .organisations import MembershipAdmin, OrganizationAdmin, TrackerUserAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
 from .places import PlaceAdmin
@@ -14,12 +15,15 @@ __all__ = [
     "EventAdmin",
     "KoboFormAdmin",
     "KoboSubmissionAdmin",
+    "LoginAttemptAdmin",
+    "LoginFailureAdmin",
     "MembershipAdmin",
     "OrganizationAdmin",
     "PlaceAdmin",
     "ReportAdmin",
     "ReportHistoryAdmin",
     "SeparateFiguresAdmin",
+    "SignInAdmin",
     "SourceAdmin",
     "TagAdmin",
     "TrackerUserAdmin",

@@ -51,37 +51,39 @@ def calendar(plan: Plan, first: date | None) -> tuple[str, list[tuple[date, date
 
 
 def spanning_figures(
-    metric: str, entries: list[tuple[int | None, int, Span, int, Total, Total]]
-) -> list[SpanningFigure]:
-    """SpanningFigure lines, newest first, from (event id, counted report id, span, place id,
-    the figure's own total, what it adds) with the names of their events (or reports) and
-    places."""
+    entries: list[tuple[str, int | None, int, Span, int, Total, Total]],
+) -> dict[str, list[SpanningFigure]]:
+    """SpanningFigure lines per metric, newest first, from (metric, event id, counted report id,
+    span, place id, the figure's own total, what it adds), with the names of their events (or
+    reports) and places, read in one query each."""
     names = dict(
-        Event.objects.filter(pk__in={e[0] for e in entries if e[0]}).values_list("pk", "name")
+        Event.objects.filter(pk__in={e[1] for e in entries if e[1]}).values_list("pk", "name")
     )
     titles = dict(
-        Report.objects.filter(pk__in={e[1] for e in entries if not e[0]}).values_list("pk", "title")
+        Report.objects.filter(pk__in={e[2] for e in entries if not e[1]}).values_list("pk", "title")
     )
     places = {
         p.pk: p
-        for p in Place.objects.filter(pk__in={e[3] for e in entries}).only(
+        for p in Place.objects.filter(pk__in={e[4] for e in entries}).only(
             "pcode", "name_en", "kind"
         )
     }
-    lines = [
-        SpanningFigure(
-            metric=metric,
-            event_id=event_id,
-            name=names.get(event_id, "") if event_id else titles.get(report_id, ""),
-            report_id=report_id,
-            start=span.start,
-            end=span.end,
-            pcode=places[place_id].pcode,
-            place_name=places[place_id].display_name,
-            counted=counted,
-            adds=adds,
+    lines: dict[str, list[SpanningFigure]] = {}
+    for metric, event_id, report_id, span, place_id, counted, adds in entries:
+        lines.setdefault(metric, []).append(
+            SpanningFigure(
+                metric=metric,
+                event_id=event_id,
+                name=names.get(event_id, "") if event_id else titles.get(report_id, ""),
+                report_id=report_id,
+                start=span.start,
+                end=span.end,
+                pcode=places[place_id].pcode,
+                place_name=places[place_id].display_name,
+                counted=counted,
+                adds=adds,
+            )
         )
-        for event_id, report_id, span, place_id, counted, adds in entries
-    ]
-    lines.sort(key=lambda line: (line.end, line.start, line.report_id), reverse=True)
+    for found in lines.values():
+        found.sort(key=lambda line: (line.end, line.start, line.report_id), reverse=True)
     return lines

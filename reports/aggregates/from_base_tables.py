@@ -121,19 +121,13 @@ def report_sources(report_ids) -> dict[int, set[int]]:
     return sources
 
 
-def separated_keys() -> set[frozenset[str]]:
-    """The pairs of event keys a moderator marked as counting separately (rule 5): marks are
-    between figures, and hold between the events (or unlinked reports) of their approved
-    reports. Marks are few: all are read."""
-    pairs = set()
-    for (
-        first_report,
-        first_event,
-        first_status,
-        second_report,
-        second_event,
-        second_status,
-    ) in SeparateFigures.objects.values_list(
+def separated_keys() -> dict[str, set[frozenset[str]]]:
+    """Per metric, the pairs of event keys a moderator marked as counting separately (rule 5):
+    marks are between two figures of one metric, and hold for that metric between the events
+    (or unlinked reports) of their approved reports. Marks are few: all are read."""
+    pairs: dict[str, set[frozenset[str]]] = defaultdict(set)
+    for mark in SeparateFigures.objects.values(
+        "metric",
         "first__report_id",
         "first__report__event_id",
         "first__report__status",
@@ -141,13 +135,11 @@ def separated_keys() -> set[frozenset[str]]:
         "second__report__event_id",
         "second__report__status",
     ):
-        if first_status == second_status == Status.APPROVED:
-            first, second = (
-                event_key(first_event, first_report),
-                event_key(second_event, second_report),
-            )
+        if mark["first__report__status"] == mark["second__report__status"] == Status.APPROVED:
+            first = event_key(mark["first__report__event_id"], mark["first__report_id"])
+            second = event_key(mark["second__report__event_id"], mark["second__report_id"])
             if first != second:
-                pairs.add(frozenset((first, second)))
+                pairs[mark["metric"]].add(frozenset((first, second)))
     return pairs
 
 
@@ -179,13 +171,15 @@ class Evidence:
         counted = choose(candidates_from(figures))
         place_ids = {c.place_id for c in counted}
         self.places = PlaceIndex.around(place_ids)
-        separate = separated_keys() if counted else set()
+        separate = separated_keys() if counted else {}
         self.counted: dict[str, list[Counted]] = defaultdict(list)
         for item in counted:
             self.counted[item.metric].append(item)
         for metric, items in self.counted.items():
             if not is_stock(metric):
-                self.counted[metric] = apply_covering(items, self.places.chain, separate)
+                self.counted[metric] = apply_covering(
+                    items, self.places.chain, separate.get(metric, set())
+                )
         self._sources = report_sources(figures.values("report_id")) if counted else {}
         area_id = plan.area_id
         self.within = {
@@ -241,7 +235,7 @@ class Evidence:
 
     def first_date(self) -> date | None:
         dates = [
-            c.span.start
+            c.on if is_stock(m) else c.span.start
             for m in self.plan.metrics
             for c in self.within.get(m, [])
             if (
@@ -306,16 +300,16 @@ def answer_from_base(plan: Plan) -> Answer:
         totals,
         by_area,
         by_period,
-        beyond={m: spanning(m, items, data.sources_of) for m, items in beyond.items()},
-        longer={m: spanning(m, items, data.sources_of) for m, items in longer.items()},
+        beyond=spanning(beyond, data.sources_of),
+        longer=spanning(longer, data.sources_of),
     )
 
 
-def spanning(metric: str, items: list[Counted], sources_of) -> list[SpanningFigure]:
-    return spanning_figures(
-        metric,
+def spanning(found: dict[str, list[Counted]], sources_of) -> dict[str, list[SpanningFigure]]:
+    lines = spanning_figures(
         [
             (
+                metric,
                 c.event_id,
                 c.figure.report_id,
                 c.span,
@@ -323,9 +317,11 @@ def spanning(metric: str, items: list[Counted], sources_of) -> list[SpanningFigu
                 total_of(metric, [as_alone(c)], sources_of),
                 total_of(metric, [c], sources_of),
             )
+            for metric, items in found.items()
             for c in items
-        ],
+        ]
     )
+    return {metric: lines.get(metric, []) for metric in found}
 
 
 def describe_events(

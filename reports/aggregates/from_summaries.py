@@ -171,7 +171,6 @@ class Reader:
         counted in the question but longer than any one row (rule 3)."""
         if not periods:
             return {}, []
-        plan = self.plan
         start, end = periods[0][0], periods[-1][1]
         rows = []
         for first, last, _ in periods:
@@ -224,7 +223,7 @@ class Reader:
             if at >= 0 and span_end <= lasts[firsts[at]] and not single[firsts[at]]:
                 distinct[metric, firsts[at]].add(source)
         result = {}
-        for first, last, years, months, days in rows:
+        for first, *_ in rows:
             bucket = period_start(first, kind)
             result[first] = {}
             for m in self.flows:
@@ -451,22 +450,20 @@ def _figure_totals(metric: str, row: EventCount, day: date | None = None) -> tup
 
 
 def _spanning(rows: dict[str, list]) -> dict[str, list]:
-    return {
-        metric: spanning_figures(
-            metric,
-            [
-                (
-                    r.event_id,
-                    r.report_id,
-                    Span(r.dated, r.span_end),
-                    r.place_id,
-                    *_figure_totals(metric, r),
-                )  # fmt: skip
-                for r in found
-            ],
-        )
-        for metric, found in rows.items()
-    }
+    return spanning_figures(
+        [
+            (
+                metric,
+                r.event_id,
+                r.report_id,
+                Span(r.dated, r.span_end),
+                r.place_id,
+                *_figure_totals(metric, r),
+            )  # fmt: skip
+            for metric, found in rows.items()
+            for r in found
+        ]
+    )
 
 
 def answer_from_summaries(plan: Plan) -> Answer:

@@ -69,7 +69,9 @@ set by a moderator. When the form's Kobo ids are recorded, a submission from ano
 form is kept unmapped (202) instead of being mapped; when they are blank, any form is
 accepted.
 
-Every submission with a `_uuid` is kept, and the same `_uuid` never makes two reports."""
+Every submission with a `_uuid` is kept, and the same `_uuid` never makes two reports. Burmese
+text that looks like Zawgyi rather than Unicode is stored as sent: the moderator's review page
+warns about it."""
 
 # The fields the tracker itself reads; a form's own fields are whatever its mapping names.
 KOBO_SUBMISSION_SCHEMA = {

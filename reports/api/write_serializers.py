@@ -101,6 +101,12 @@ class SubmissionIn(StrictSerializer):
         max_length=100,
     )
     new_sources = NewSourceIn(many=True, required=False, max_length=20)
+    store_as_typed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: store Burmese text that looks like Zawgyi as it is (the moderator is "
+        "warned); by default such a report is refused with 400, naming each field.",
+    )
 
 
 class BulkIn(StrictSerializer):
@@ -169,3 +175,9 @@ def nul_characters_at(data, path="") -> str | None:
 
 
 NUL_MESSAGE = "Null characters are not allowed."
+
+ZAWGYI_MESSAGE = (
+    "This text looks like Burmese typed with the Zawgyi font, not Unicode: it shows garbled on "
+    "Unicode devices. Convert it to Unicode (for example with Google's myanmartools or Rabbit "
+    'converter) and send it again; if it is right as it is, send "store_as_typed": true.'
+)

@@ -148,4 +148,12 @@ class Migration(migrations.Migration):
             model_name='separatefigures',
             constraint=models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='separate_figures_ordered'),
         ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['metric', 'place_id', 'span_end'], name='eventcount_coverers'),
+        ),
+        migrations.AddIndex(
+            model_name='eventcount',
+            index=models.Index(fields=['adm0', 'dated'], name='eventcount_adm0_dated'),
+        ),
     ]

@@ -69,10 +69,14 @@ class EventCount(_Ancestry):
             models.Index(fields=["dated"], name="eventcount_dated"),
             models.Index(fields=["key"], name="eventcount_key"),
             # Loose days within an area: adm<level> = the area.
+            models.Index(fields=["adm0", "dated"], name="eventcount_adm0_dated"),
             models.Index(fields=["adm1", "dated"], name="eventcount_adm1_dated"),
             models.Index(fields=["adm2", "dated"], name="eventcount_adm2_dated"),
             models.Index(fields=["adm3", "dated"], name="eventcount_adm3_dated"),
             models.Index(fields=["adm4", "dated"], name="eventcount_adm4_dated"),
+            # The events covering a changed one (rule 5): at its place or above, reaching to its
+            # span's end or later.
+            models.Index(fields=["metric", "place_id", "span_end"], name="eventcount_coverers"),
             # Figures longer than a month: read beside the cells, and spanning beyond periods.
             models.Index(
                 fields=["metric", "dated", "span_end"],

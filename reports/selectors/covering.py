@@ -118,3 +118,25 @@ def covering_candidates(figure: Figure) -> list[CoveringCandidate]:
         .order_by("pk")
     ]
     return found + no_longer
+
+
+def counted_separately(report_ids, metric: str) -> dict[int, list[tuple[int, str]]]:
+    """For the public evidence page: per report, the other approved reports a moderator marked
+    as counting separately from it for `metric` (rule 5), as (report id, title). The mark's
+    reason is a moderator's note and stays in the moderation area."""
+    ids = set(report_ids)
+    marks = SeparateFigures.objects.filter(
+        Q(first__report_id__in=ids) | Q(second__report_id__in=ids),
+        metric=metric,
+        first__report__status=Status.APPROVED,
+        second__report__status=Status.APPROVED,
+    ).values_list(
+        "first__report_id", "first__report__title", "second__report_id", "second__report__title"
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for first, first_title, second, second_title in marks:
+        if first in ids:
+            found.setdefault(first, []).append((second, second_title))
+        if second in ids:
+            found.setdefault(second, []).append((first, first_title))
+    return found

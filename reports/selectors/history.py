@@ -43,6 +43,8 @@ CHANGE_LABELS = {
     "figures": "Figures",
     "reference_for": "Reference figure for",
     "reference_figure": "Reference figure",
+    "separate_from_figure": "Counted separately from figure",
+    "separate_from_report": "Counted separately from report",
 }
 
 
@@ -85,6 +87,7 @@ def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, 
     figures the stored changes refer to by code or id."""
     wanted: dict[str, set[Any]] = {k: set() for k in ("place", "sources", "event", "organization")}
     wanted["figure"] = set()
+    wanted["report"] = set()
     for changes in all_changes:
         for field, pair in changes.items():
             if not isinstance(pair, list | tuple):
@@ -94,8 +97,10 @@ def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, 
                     wanted[field].add(value)
                 elif field == "sources" and isinstance(value, list):
                     wanted["sources"].update(value)
-                elif field == "reference_figure" and value is not None:
+                elif field in ("reference_figure", "separate_from_figure") and value is not None:
                     wanted["figure"].add(value)
+                elif field == "separate_from_report" and isinstance(value, int):
+                    wanted["report"].add(value)
                 elif field == "reference_for" and isinstance(value, list):
                     wanted["event"].update(p[0] for p in value if isinstance(p, list | tuple))
 
@@ -118,6 +123,9 @@ def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, 
             o.pk: o.name for o in Organization.objects.filter(pk__in=ints(wanted["organization"]))
         },
         "figure": {f.pk: str(f) for f in Figure.objects.filter(pk__in=ints(wanted["figure"]))},
+        "report": {
+            r.pk: f"#{r.pk} {r.title}" for r in Report.objects.filter(pk__in=ints(wanted["report"]))
+        },
     }
 
 
@@ -128,8 +136,10 @@ def _readable(field: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
         return names["place"].get(value, str(value))
     if field in ("event", "organization"):
         return names[field].get(value, f"#{value} (since deleted)")
-    if field == "reference_figure":
+    if field in ("reference_figure", "separate_from_figure"):
         return names["figure"].get(value, f"figure #{value} (since deleted or edited)")
+    if field == "separate_from_report":
+        return names["report"].get(value, f"report #{value}")
     if field in CHOICE_FIELDS and value in CHOICE_FIELDS[field].values:
         return str(CHOICE_FIELDS[field](value).label)
     if isinstance(value, bool):

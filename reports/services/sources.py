@@ -80,7 +80,9 @@ def source_update(
         _attributed(source, actor).save()
         if changed:
             publication.follow_source(source)
-        if "published_on" in changed:
+        # The publication date can change which figure an event counts; the confidential flag
+        # how its citing reports' sources are counted (once per report when confidential).
+        if {"published_on", "is_confidential"} & set(changed):
             aggregates.follow_source(source)
     return source
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 CHART_WIDTH, CHART_HEIGHT = 360, 150
 CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 36, 20, 10, 22
 MAX_X_LABELS = 6
+OPEN_MARK = 7  # the height of the upward mark above an "at least" bar
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 360, 280, 34
 MAX_RADIUS, MIN_RADIUS = 26.0, 2.5
@@ -40,13 +41,26 @@ class Bar:
     height: float
     whisker_top: float  # the high end of the range; equal to whisker_bottom when no range
     whisker_bottom: float
+    open_top: float  # where the small upward mark of an "at least" total ends (above the bar)
     centre: float
     label: str
     show_label: bool
     title: str  # the exact numbers, shown on hover and read by screen readers
     url: str
-    stale: bool = False  # a stock older than the staleness limit: drawn hollow and labelled
-    high_open: bool = False  # an "at least" total: the whisker runs up to the top, open-ended
+    stale: bool = False  # a stock older than the staleness limit: drawn hollow (the key says so)
+    high_open: bool = False  # an "at least" total: a small upward mark above the bar
+
+    @property
+    def open_path(self) -> str:
+        """The upward mark of an "at least" bar: a short stem from the bar's top and an arrow
+        head no wider than the bar's slot."""
+        half = round(min(2.5, self.width / 2 + 0.5), 1)
+        head = round(self.open_top + half, 1)
+        return (
+            f"M{self.centre} {self.y}V{self.open_top}"
+            f"M{round(self.centre - half, 1)} {head}L{self.centre} {self.open_top}"
+            f"L{round(self.centre + half, 1)} {head}"
+        )
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,10 @@ class BarChart:
 def bar_chart(points: list[dict]) -> BarChart:
     """points: [{"label", "best", "low", "high", "title", "url"}, optionally "high_open" and
     "stale"] in time order. Bars show the best estimate; a whisker shows the low-high range
-    where it differs, running to the top of the plot when the total has no finite high. A stale
-    stock is drawn hollow (and says so in its title), never as if it were current."""
+    where it differs; a total with no finite high gets only a short upward mark above its bar
+    (a whisker to the top of the plot on every bar of a long series made a black block). A
+    stale stock is drawn hollow (and says so in its title and in the chart's key, once), never
+    as if it were current."""
     plot_width = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
     plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
     baseline = CHART_TOP + plot_height
@@ -91,8 +107,13 @@ def bar_chart(points: list[dict]) -> BarChart:
                 y=y(point["best"]),
                 width=round(slot * 0.7, 1),
                 height=round(baseline - y(point["best"]), 1),
-                whisker_top=CHART_TOP if point.get("high_open") else y(point["high"]),
+                whisker_top=(
+                    min(y(point["best"]), y(point["low"]))
+                    if point.get("high_open")
+                    else y(point["high"])
+                ),
                 whisker_bottom=y(point["low"]),
+                open_top=round(max(CHART_TOP, y(point["best"]) - OPEN_MARK), 1),
                 centre=round(CHART_LEFT + slot * (index + 0.5), 1),
                 label=point["label"],
                 show_label=index % every == 0,
@@ -102,7 +123,9 @@ def bar_chart(points: list[dict]) -> BarChart:
                 high_open=bool(point.get("high_open")),
             )
         )
-    gridlines = [(y(top * k / 2), short_number(top * k // 2)) for k in (0, 1, 2)]
+    # Whole numbers only: a half of 1 (or of 5) would read "0, 0, 1".
+    steps = (0, 1, 2) if top % 2 == 0 else (0, 2)
+    gridlines = [(y(top * k / 2), short_number(top * k // 2)) for k in steps]
     return BarChart(
         width=CHART_WIDTH,
         height=CHART_HEIGHT,

@@ -15,11 +15,14 @@ from reports import aggregates, exports, publication, selectors
 from reports.models import Report
 from reports.views.dashboard_shaping import (
     ask,
+    at_precision,
     bad_request,
     cleaned_params,
     dashboard_context,
+    day,
     days,
     default_map_metric,
+    figure_text,
     filter_form,
     from_form,
     metric_info,
@@ -71,7 +74,8 @@ def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
             {
                 "report": report,
                 "counted": report.pk == reference_id,
-                "figures": [f for f in report.figures.all() if f.metric == metric],
+                "figures": [figure_text(f) for f in report.figures.all() if f.metric == metric],
+                "when": at_precision(report.start_date, report.end_date, report.date_precision),
                 "sources": [
                     {"label": shown["label"], "url": shown["url"] or ""}
                     for shown in map(publication.source_data, sources)
@@ -139,9 +143,11 @@ def evidence(request):
     reports = {
         r.pk: r for r in selectors.public_reports().filter(pk__in=ids).select_related("event")
     }
+    apart = selectors.counted_separately(ids, metric)
     events = [
         {
             "event": event,
+            "separately": sorted({other for pk in event.report_ids for other in apart.get(pk, [])}),
             "number": shown_total(event.counted),
             "span": days(event.start, event.end) if event.start and event.end else "",
             "covers": event.covers,
@@ -209,6 +215,11 @@ def public_sources(report_ids) -> list[dict]:
     return items
 
 
+def generated_at(moment) -> str:
+    """ "29 Nov 2026, 21:42", with the month in the page's language."""
+    return f"{day(moment.date())}, {moment:%H:%M}"
+
+
 def briefing(request):
     params = cleaned_params(request.GET)
     asked = ask(params)
@@ -234,6 +245,7 @@ def briefing(request):
             "sources": public_sources(report_ids),
             "report_count": len(report_ids),
             "time_zone": timezone.get_current_timezone_name(),
+            "generated": generated_at(timezone.localtime()),
             "dashboard_url": request.build_absolute_uri(
                 url_for("index", question, sort=asked.sort)
             ),

@@ -2,22 +2,31 @@
 the filter form, numbers as people read them, and the dashboard's rows, charts and map."""
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
+from reports.aggregates.spans import span_of
 from reports.views import charts as charts_module
-from reports.vocabulary import MEASURE, SUBJECT, Cause, Measure, Metric, SourceType, Subject
+from reports.vocabulary import (
+    MEASURE,
+    SUBJECT,
+    Cause,
+    Measure,
+    Metric,
+    Qualifier,
+    SourceType,
+    Subject,
+    Unit,
+)
 
 PERIODS = [("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
 
@@ -105,13 +114,89 @@ def rounded(value: int, *, down: bool = False) -> tuple[str, bool]:
     return f"{shown:,}", shown != value
 
 
+# Month names through this project's catalogue (Django's own Burmese catalogue has none), so
+# that Burmese pages show Burmese month names.
+MONTHS = (
+    pgettext_lazy("month", "Jan"),
+    pgettext_lazy("month", "Feb"),
+    pgettext_lazy("month", "Mar"),
+    pgettext_lazy("month", "Apr"),
+    pgettext_lazy("month", "May"),
+    pgettext_lazy("month", "Jun"),
+    pgettext_lazy("month", "Jul"),
+    pgettext_lazy("month", "Aug"),
+    pgettext_lazy("month", "Sep"),
+    pgettext_lazy("month", "Oct"),
+    pgettext_lazy("month", "Nov"),
+    pgettext_lazy("month", "Dec"),
+)
+
+
 def day(value: date) -> str:
     """A date as pages show it: "1 Dec 2023" (month names translated)."""
-    return date_format(value, "j M Y")
+    return _("%(day)s %(month)s %(year)s") % {
+        "day": value.day,
+        "month": MONTHS[value.month - 1],
+        "year": value.year,
+    }
+
+
+def day_month(value: date) -> str:
+    """A day without its year, for a week's label in a chart: "30 Jan"."""
+    return _("%(day)s %(month)s") % {"day": value.day, "month": MONTHS[value.month - 1]}
+
+
+def month_name(value: date) -> str:
+    """ "Feb 2023"."""
+    return _("%(month)s %(year)s") % {"month": MONTHS[value.month - 1], "year": value.year}
 
 
 def days(start: date, end: date) -> str:
     return day(start) if start == end else f"{day(start)}–{day(end)}"
+
+
+def at_precision(start: date, end: date | None, precision: str = "day") -> str:
+    """A report's date as precise as it was given: "1 Feb 2023" (day), "week of 30 Jan 2023",
+    "Feb 2023" (month), "2023" (year), or from the first to the last of these."""
+    span = span_of(start, end, precision)
+    if precision == "year":
+        first, last = str(span.start.year), str(span.end.year)
+    elif precision == "month":
+        first, last = month_name(span.start), month_name(span.end)
+    elif precision == "week":
+        last_week = span.end - timedelta(days=6)
+        if last_week == span.start:
+            return _("week of %(date)s") % {"date": day(span.start)}
+        return _("weeks of %(first)s to %(last)s") % {
+            "first": day(span.start),
+            "last": day(last_week),
+        }
+    else:
+        return days(span.start, span.end)
+    return first if first == last else f"{first}–{last}"
+
+
+def _week_start(row) -> date:
+    """The Monday of a week row ("2023-W05" -> 30 Jan 2023), even when the question's period
+    begins later in that week."""
+    year, week = row.label.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
+def period_label(row) -> str:
+    """A period row's label in the page's language: a week by its first day ("30 Jan 2023",
+    not "2023-W05"), a month by its name; quarters and years as the engine names them."""
+    label = row.label
+    if "-W" in label:
+        return _("week of %(date)s") % {"date": day(_week_start(row))}
+    if " Q" in label or label.isdigit():
+        return label
+    return month_name(row.start)
+
+
+def chart_label(row) -> str:
+    """The shorter label under a chart's bar: a week as "30 Jan"."""
+    return day_month(_week_start(row)) if "-W" in row.label else period_label(row)
 
 
 def stale_days() -> int:
@@ -121,6 +206,8 @@ def stale_days() -> int:
 def qualified(total: aggregates.Total, number: str) -> str:
     """A number with the qualifier its total rests on (DOMAIN.md rule 7): "at least 2,000,000",
     "about 40,000", or the number alone."""
+    if total.high_open and total.approximate:
+        return _("at least %(number)s, partly approximate") % {"number": number}
     if total.high_open:
         return _("at least %(number)s") % {"number": number}
     if total.approximate:
@@ -129,10 +216,15 @@ def qualified(total: aggregates.Total, number: str) -> str:
 
 
 def total_range(total: aggregates.Total) -> str:
-    """ "35,000–40,000" when the sources disagree; an open total has no high: "35,000 or more"
-    when its low is below the best estimate."""
+    """ "35,000–40,000" when the sources disagree; an open total has no high: "from 35,000, no
+    upper bound" when its low is below the best estimate (not "35,000 or more", which beside
+    "at least 40,000" reads as a second floor)."""
     if total.high_open:
-        return _("%(low)s or more") % {"low": f"{total.low:,}"} if total.low < total.best else ""
+        return (
+            _("from %(low)s, no upper bound") % {"low": f"{total.low:,}"}
+            if total.low < total.best
+            else ""
+        )
     return f"{total.low:,}–{total.high:,}" if total.low != total.high else ""
 
 
@@ -185,6 +277,31 @@ def shown_total(total: aggregates.Total) -> dict:
     }
 
 
+def figure_text(figure) -> str:
+    """A report's figure in the page's language: "at least 40,000 people", "1,200–1,500
+    households (× 4.4)" (figures.describe() says the same in English only)."""
+
+    def show(n):
+        return "?" if n is None else f"{n:,}"
+
+    if figure.qualifier == Qualifier.RANGE:
+        number = f"{show(figure.value_min)}–{show(figure.value_max)}"
+    else:
+        number = show(figure.value)
+    if figure.unit == Unit.HOUSEHOLDS:
+        unit = _("households (× %(size)s)") % {"size": figure.household_size}
+    elif figure.unit == Unit.STRUCTURES:
+        unit = _("buildings")
+    else:
+        unit = _("people")
+    pattern = {
+        Qualifier.APPROXIMATELY: _("about %(number)s %(unit)s"),
+        Qualifier.AT_LEAST: _("at least %(number)s %(unit)s"),
+        Qualifier.AT_MOST: _("at most %(number)s %(unit)s"),
+    }.get(figure.qualifier, _("%(number)s %(unit)s"))
+    return pattern % {"number": number, "unit": unit}
+
+
 def metric_info(metric: str) -> dict:
     stock = MEASURE[metric] == Measure.STOCK
     return {
@@ -209,19 +326,32 @@ def _period_bounds(question, row) -> tuple[date, date]:
 def when(question) -> str:
     """The question's dates in words."""
     q = question
-    return (
-        f"{q.start:%-d %b %Y} – {q.end:%-d %b %Y}"
-        if q.start and q.end
-        else f"from {q.start:%-d %b %Y}"
-        if q.start
-        else f"up to {q.end:%-d %b %Y}"
-        if q.end
-        else "all dates"
-    )
+    if q.start and q.end:
+        return f"{day(q.start)} – {day(q.end)}"
+    if q.start:
+        return _("from %(date)s") % {"date": day(q.start)}
+    if q.end:
+        return _("up to %(date)s") % {"date": day(q.end)}
+    return _("all dates")
+
+
+def area_name(answer) -> str:
+    return answer.area.display_name if answer.area is not None else _("All areas")
 
 
 def page_title(answer) -> str:
-    return f"{exports.area_label(answer)}, {when(answer.question)}"
+    return f"{area_name(answer)}, {when(answer.question)}"
+
+
+def row_name(row) -> str:
+    """An area row's name; the engine names the "unspecified" row in English
+    ("Unspecified within Kayah"), so it is named again here in the page's language."""
+    if not row.unspecified:
+        return row.name
+    within = row.name.removeprefix("Unspecified within ").strip()
+    if within and within != row.name:
+        return _("Unspecified within %(area)s") % {"area": within}
+    return _("Unspecified location")
 
 
 def series_period(answer) -> str:
@@ -237,10 +367,10 @@ def series_period(answer) -> str:
 
 
 PERIOD_NAMES = {
-    "week": _lazy("week"),
-    "month": _lazy("month"),
-    "quarter": _lazy("quarter"),
-    "year": _lazy("year"),
+    "week": gettext_lazy("week"),
+    "month": gettext_lazy("month"),
+    "quarter": gettext_lazy("quarter"),
+    "year": gettext_lazy("year"),
 }
 
 
@@ -349,6 +479,7 @@ def _area_rows(answer, question, sort: str) -> list[dict]:
         rows.append(
             {
                 "row": row,
+                "name": row_name(row),
                 "dashboard_url": (
                     url_for("index", replace(question, area=row.pcode, level=None))
                     if row.pcode and level is not None and level < AdminLevel.VILLAGE_TRACT_OR_TOWN
@@ -402,7 +533,7 @@ def _period_rows(answer, question, metrics) -> list[dict]:
             cell = shown_total(row.totals[m])
             cell["url"] = _evidence_url(period_question, m) if row.totals[m].events else ""
             cells.append(cell)
-        rows.append({"row": row, "cells": cells})
+        rows.append({"row": row, "label": period_label(row), "cells": cells})
     return rows
 
 
@@ -411,13 +542,13 @@ def _charts(period_rows, metrics) -> list[dict]:
     for index, metric in enumerate(metrics):
         points = [
             {
-                "label": r["row"].label,
+                "label": chart_label(r["row"]),
                 "best": r["row"].totals[metric].best,
                 "low": r["row"].totals[metric].low,
                 "high": r["row"].totals[metric].high,
                 "high_open": r["row"].totals[metric].high_open,
                 "stale": r["row"].totals[metric].stale,
-                "title": f"{r['row'].label}: {r['cells'][index]['title']}",
+                "title": f"{r['label']}: {r['cells'][index]['title']}",
                 "url": r["cells"][index]["url"],
             }
             for r in period_rows
@@ -430,11 +561,11 @@ def _map(answer, question, map_metric: str, sort: str) -> dict:
     points = exports.representative_points(answer)
     areas = [
         {
-            "name": r.name,
+            "name": row_name(r),
             "latitude": points[r.pcode][0],
             "longitude": points[r.pcode][1],
             "value": r.totals[map_metric].best,
-            "title": f"{r.name}: {shown_total(r.totals[map_metric])['title']}",
+            "title": f"{row_name(r)}: {shown_total(r.totals[map_metric])['title']}",
             "url": _evidence_url(replace(question, area=r.pcode, level=None), map_metric),
         }
         for r in answer.by_area
@@ -444,11 +575,11 @@ def _map(answer, question, map_metric: str, sort: str) -> dict:
         "metric": metric_info(map_metric),
         "map": charts_module.point_map(areas),
         "averaged": [
-            r.name
+            row_name(r)
             for r in answer.by_area
             if r.pcode in points and points[r.pcode][2] != "gazetteer"
         ],
-        "without_point": [r.name for r in answer.by_area if r.pcode not in points],
+        "without_point": [row_name(r) for r in answer.by_area if r.pcode not in points],
         "choices": [
             {**metric_info(m), "url": url_for("index", question, sort=sort, map=m) + "#map"}
             for m in answer.metrics
@@ -470,6 +601,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
     return {
         "answer": answer,
         "title": page_title(answer),
+        "area_name": answer.area.display_name if answer.area is not None else _("all areas"),
         "summary": summary,
         "filters": [
             (label, value)
@@ -477,7 +609,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
             if label in ("Cause or means", "Tag", "Source type", "Event") and value != "any"
         ],
         "metrics": [{**metric_info(m), "sort": sort_links[m]} for m in answer.metrics],
-        "metrics_caption": labels[0] if len(labels) == 1 else "Totals",
+        "metrics_caption": labels[0] if len(labels) == 1 else _("Totals"),
         "name_sort": sort_links["name"],
         "headline": [
             {

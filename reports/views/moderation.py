@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gazetteer.selectors import admin_paths
 from reports import permissions, selectors, services
+from reports.burmese import find_zawgyi, zawgyi_labels
 from reports.exceptions import ActionRefused, ConcurrentModification, NotPermitted
 from reports.forms.moderation import (
     ApproveForm,
@@ -34,6 +35,7 @@ from reports.forms.moderation import (
 )
 from reports.forms.queue import ModerationQueueFilter
 from reports.models import Report
+from reports.views.dashboard_shaping import at_precision, days
 from reports.vocabulary import MEASURE, Measure, Metric
 from reports.workflow import TRANSITIONS, Action, Status
 
@@ -338,14 +340,31 @@ def _review_context(report, failed=None, separation=None):
     if failed_name == "reference":
         reference_error = (failed[1].data.get("reference-figure"), " ".join(failed_errors))
     event_overview = selectors.event_overview(report.event) if report.event else []
+    sources = list(report.sources.all())
+    figures = list(report.figures.all())
+    tags = sorted(t.name for t in report.tags.all())
     return {
         "report": report,
         "place_path": admin_paths([report.place])[report.place_id],
-        "sources": list(report.sources.all()),
-        "figures": list(report.figures.all()),
-        "tags": sorted(t.name for t in report.tags.all()),
+        "sources": sources,
+        "figures": figures,
+        "tags": tags,
+        # Checked as the report is now, whoever stored it (Kobo, the API or the web form with
+        # "store as typed"): fixing the text clears the warning.
+        "zawgyi": zawgyi_labels(find_zawgyi(report, figures=figures, sources=sources, tags=tags)),
         "history": selectors.report_history(report),
         "duplicates": duplicates,
+        # Each duplicate's dates as precise as they were given ("Feb 2023", not "1 Feb 2023").
+        "duplicate_items": [
+            {
+                "report": d.report,
+                "reasons": d.reasons,
+                "when": at_precision(
+                    d.report.start_date, d.report.end_date, d.report.date_precision
+                ),
+            }
+            for d in duplicates
+        ],
         "event_overview": event_overview,
         "forms": forms,
         "decisions": [
@@ -451,6 +470,7 @@ def _counting_context(report, failure):
                     "anchor": _separation_anchor(action, figure.pk, candidate.figure.pk),
                     "errors": [],
                     "reason": "",
+                    "span": days(candidate.span.start, candidate.span.end),
                 }
                 if failure and (failure.action, failure.figure, failure.other) == (
                     action,

@@ -441,3 +441,74 @@ def test_a_tally_without_the_cause_asked_leaves_only_the_incidents(file):
     assert ask("killed", **YEAR_2023, cause="airstrike").beyond.get("killed", []) == []
     # Without the filter the tally covers them again.
     assert ask("killed", **TALLY).totals["killed"].best == 500
+
+
+def test_a_separate_mark_holds_for_its_own_metric_only(file, moderator):
+    tally = file(
+        "kayah",
+        date(2023, 1, 1),
+        date(2023, 6, 30),
+        [("killed", 100), ("newly_displaced", 1000)],
+        title="Tally",
+    )
+    inner = file("loikaw", date(2023, 2, 10), None, [("killed", 10), ("newly_displaced", 300)])
+    year = {"start": date(2023, 1, 1), "end": date(2023, 12, 31)}
+    services.figures_mark_separate(
+        actor=moderator,
+        first=tally.figures.get(metric="killed"),
+        second=inner.figures.get(metric="killed"),
+        reason="The tally leaves this township's killings out.",
+    )
+    assert ask("killed", **year).totals["killed"].best == 110
+    # Displacement is still covered: the larger of 1,000 and 300.
+    assert ask("newly_displaced", **year).totals["newly_displaced"].best == 1000
+    # The same from the base tables (a question narrowing the evidence).
+    filtered = aggregates.answer(
+        Question(metrics=("newly_displaced", "killed"), source_type="news_media", **year)
+    )
+    assert (filtered.totals["killed"].best, filtered.totals["newly_displaced"].best) == (110, 1000)
+
+
+def test_making_a_cited_source_confidential_counts_it_once_per_report(world, file, moderator):
+    shared = world["source"]("Shared monitor", date(2023, 3, 1))
+    for place, day, killed in (("loikaw", 10, 4), ("demoso", 12, 5)):
+        report = file(place, date(2023, 2, day), None, [("killed", killed)], title=place)
+        services.report_update(report=report, actor=moderator, sources=[shared])
+    year = {"start": date(2023, 1, 1), "end": date(2023, 12, 31)}
+    assert ask("killed", **year).totals["killed"].sources == 1
+    services.source_update(
+        actor=moderator,
+        source=shared,
+        source_type=shared.source_type,
+        name=shared.name,
+        title=shared.title,
+        url=shared.url,
+        published_on=shared.published_on,
+        language=shared.language,
+        is_confidential=True,
+    )
+    # Two reports citing one confidential source read like two reports citing two.
+    assert ask("killed", **year).totals["killed"].sources == 2
+    assert ask("killed", source_type="news_media", **year).totals["killed"].sources == 2
+    assert aggregates.verify_summaries() == []
+
+
+def test_the_evidence_page_says_which_figures_count_separately_never_why(
+    client, file, moderator
+):
+    tally = file("kayah", date(2023, 1, 1), date(2023, 6, 30), [("killed", 100)], title="Tally")
+    inner = file("loikaw", date(2023, 2, 10), None, [("killed", 10)], title="Loikaw shelling")
+    services.figures_mark_separate(
+        actor=moderator,
+        first=tally.figures.get(),
+        second=inner.figures.get(),
+        reason="Internal: the monitor told us by phone.",
+    )
+    page = client.get("/dashboard/evidence/?metric=killed&start=2023-01-01&end=2023-12-31")
+    text = " ".join(page.content.decode().split())
+    assert (
+        "Counted separately from (a moderator found a source saying one leaves the other out): "
+        f"Loikaw shelling (#{inner.pk})"
+    ) in text
+    assert f"Tally (#{tally.pk})" in text
+    assert "by phone" not in text

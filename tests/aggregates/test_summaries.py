@@ -214,3 +214,46 @@ def test_a_changed_publication_date_is_followed_when_asked(world, moderator):  #
     assert aggregates.verify_summaries() != []
     aggregates.follow_source(early)
     assert summary("killed")[0] == 3
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time; the race needs PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_covering_figure_and_one_inside_it_approved_at_the_same_moment(
+    world,  # noqa: F811
+    moderator,
+):
+    """Each approval must see the other: the tally adds only what it reports beyond the
+    township's figure (rule 5), whichever commits first."""
+    for round_ in range(4):
+        pending = [
+            world["report"](
+                "kayah",
+                D(2023, 6, 30),
+                [("killed", 1000)],
+                start=D(2023, 1, 1),
+                approve=False,
+                sources=[world["source"](f"Tally {round_}", D(2023, 7, 1))],
+            ),
+            world["report"](
+                "loikaw",
+                D(2023, 2, 10 + round_),
+                [("killed", 10)],
+                approve=False,
+                sources=[world["source"](f"Incident {round_}", D(2023, 2, 11))],
+            ),
+        ]
+        barrier = threading.Barrier(len(pending), timeout=30)
+        errors = []
+        threads = [
+            threading.Thread(target=approve, args=(r.pk, moderator, barrier, errors))
+            for r in pending
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        assert aggregates.verify_summaries() == []

@@ -86,11 +86,29 @@ def browser_context_args(browser_context_args, live_server):
 
 
 @pytest.fixture
-def context(context):
+def csp_violations():
+    """What the browser console said about the Content-Security-Policy in this test's context
+    (Chromium writes "Refused to ... because it violates the following Content Security Policy
+    directive ..."). Every test fails if it is not empty at the end."""
+    return []
+
+
+@pytest.fixture
+def context(context, csp_violations):
     # The live server answers in milliseconds; a missing element should fail in seconds,
     # not after Playwright's default half minute.
     context.set_default_timeout(10_000)
-    return context
+    context.on(
+        "console",
+        lambda message: (
+            csp_violations.append(f"{message.location.get('url')}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield context
+    if csp_violations:
+        pytest.fail("The page broke its Content-Security-Policy:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture

@@ -83,7 +83,9 @@ def test_headline_numbers_are_the_engines(client, scenario):
         "Exactly 5 (range 4–6); 1 event, 1 report, 1 source"
     )
     assert "≈" not in cards["People newly displaced"]["shown"]
-    assert cards["People newly displaced"]["shown"] == '<span class="qualifier">at least</span> 40,000'
+    assert (
+        cards["People newly displaced"]["shown"] == '<span class="qualifier">at least</span> 40,000'
+    )
     page = text_of(response)
     assert "Civilians injured 5 range 4–6 from 1 event, 1 source Flow: summed over the period" in (
         page
@@ -145,7 +147,7 @@ def test_period_table_and_chart(client, scenario):
         # "At least" figures keep their qualifier (rule 7); the stock says its date (rule 4).
         [
             "Nov 2023",
-            "at least 40,000 35,000 or more",
+            "at least 40,000 from 35,000, no upper bound",
             "at least 40,000 as of 18 Nov 2023",
             "19",
             "5 4–6",
@@ -199,7 +201,8 @@ def test_an_event_shows_its_counted_report_and_its_triangulation(client, scenari
     text = text_of(response)
     assert "Displacement from Loikaw" in text
     assert (
-        "Counted: at least 40,000 (range 35,000 or more); its reports say 35,000–40,000. "
+        "Counted: at least 40,000 (range from 35,000, no upper bound); "
+        "its reports say 35,000–40,000. "
         "Covers 11 Nov 2023–21 Nov 2023."
     ) in text
     assert "At least 40,000 displaced from Loikaw counted" in text
@@ -386,6 +389,43 @@ def test_chart_geometry_scales_bars_and_ranges_to_a_round_top():
     assert [label for _, label in chart.gridlines] == ["0", "25", "50"]
 
 
+def test_chart_ticks_are_whole_numbers_and_open_totals_get_a_small_mark():
+    from reports.views import charts
+
+    one = charts.bar_chart(
+        [{"label": "W", "best": 1, "low": 1, "high": 1, "title": "t", "url": ""}]
+    )
+    assert [label for _, label in one.gridlines] == ["0", "1"]  # not "0, 0, 1"
+    five = charts.bar_chart(
+        [{"label": "W", "best": 5, "low": 5, "high": 5, "title": "", "url": ""}]
+    )
+    assert [label for _, label in five.gridlines] == ["0", "5"]
+    point = {"label": "M", "best": 40, "low": 35, "high": 40, "high_open": True}
+    chart = charts.bar_chart([{**point, "title": "t", "url": "/m"}] * 70)
+    bar = chart.bars[0]
+    # The range runs from the low to the best estimate; above the bar only a short arrow.
+    assert bar.whisker_top == bar.y and bar.whisker_bottom > bar.y
+    assert bar.y - bar.open_top <= charts.OPEN_MARK and bar.open_top >= charts.CHART_TOP
+    assert bar.open_path.startswith(f"M{bar.centre} {bar.y}V{bar.open_top}")
+
+
+def test_dates_read_at_their_precision_and_weeks_by_their_monday():
+    from reports.views import dashboard_shaping as shaping
+
+    feb = date(2023, 2, 1)
+    assert shaping.at_precision(feb, None, "month") == "Feb 2023"
+    assert shaping.at_precision(feb, None, "day") == "1 Feb 2023"
+    assert shaping.at_precision(feb, None, "week") == "week of 30 Jan 2023"
+    assert shaping.at_precision(feb, date(2023, 3, 5), "month") == "Feb 2023–Mar 2023"
+    assert shaping.at_precision(feb, None, "year") == "2023"
+    # A week clipped to the question's first day is still named by its Monday.
+    week = aggregates.PeriodRow(label="2023-W05", start=feb, end=date(2023, 2, 5), totals={})
+    assert shaping.period_label(week) == "week of 30 Jan 2023"
+    assert shaping.chart_label(week) == "30 Jan"
+    unspecified = aggregates.AreaRow(None, "Unspecified within Kayah", True, None, None, {})
+    assert shaping.row_name(unspecified) == "Unspecified within Kayah"
+
+
 def test_map_geometry_puts_north_up_east_right_and_sizes_circles_by_area():
     from decimal import Decimal
 
@@ -475,7 +515,7 @@ def test_headline_says_at_least_about_as_of_and_stale(client, hand_built):
     displaced = cards["People newly displaced"]
     assert displaced["shown"] == '<span class="qualifier">at least</span> 2,000,000'
     assert html.unescape(displaced["title"]) == (
-        "At least 2,000,000 (range 1,500,000 or more); 2 events, 3 reports, 3 sources"
+        "At least 2,000,000 (range from 1,500,000, no upper bound); 2 events, 3 reports, 3 sources"
     )
     stock = cards["People currently displaced"]
     assert stock["shown"] == '<span class="qualifier">about</span> 40,000'
@@ -484,7 +524,7 @@ def test_headline_says_at_least_about_as_of_and_stale(client, hand_built):
         "standing is more than 180 days old at the period's end); 1 event, 2 reports, 2 sources"
     )
     text = text_of(response)
-    assert "no upper bound: it rests on an “at least” figure" in text
+    assert "range from 1,500,000, no upper bound" in text
     assert "as of 1 May 2023–18 Nov 2023 Stale a figure standing is more than 180" in text
     assert "range 19–25" in text
 
@@ -503,7 +543,7 @@ def test_spanning_beyond_and_longer_lines_with_their_evidence(client, hand_built
     assert "Longer than one month These figures are in the totals" in text
     assert (
         "People newly displaced: Displacement from Loikaw (Loikaw, 20 Nov 2023–10 Dec 2023): "
-        "at least 40,000 (range 35,000 or more) report #55"
+        "at least 40,000 (range from 35,000, no upper bound) report #55"
     ) in text
     page = response.content.decode()
     beyond = html.unescape(re.search(r'<a href="([^"]+)">Civilians killed in Kayah', page)[1])
@@ -523,7 +563,7 @@ def test_tables_and_chart_mark_stale_stocks_in_words(client, hand_built):
     assert rows[1:] == [
         [
             "Nov 2023",
-            "at least 1,900,000 1,420,000 or more",
+            "at least 1,900,000 from 1,420,000, no upper bound",
             "about 40,000 35,000–40,000 as of 18 Nov 2023",
             "19 17–23",
         ],
@@ -536,22 +576,29 @@ def test_tables_and_chart_mark_stale_stocks_in_words(client, hand_built):
     ]
     assert table_rows(response, "area-table")[-1] == [
         "Total: all areas",
-        "at least 2,000,000 1,500,000 or more",
+        "at least 2,000,000 from 1,500,000, no upper bound",
         "about 40,000 35,000–40,000 as of 1 May 2023–18 Nov 2023 stale",
         "21 19–25",
     ]
     page = response.content.decode()
     chart = page[page.index('id="chart-currently_displaced-title"') :]
     chart = chart[: chart.index("</svg>")]
-    assert chart.count('<rect class="stale"') == 1  # December only: hollow and labelled
-    assert '<text class="stalemark"' in chart and ">stale</text>" in chart
-    assert '<line class="range open"' in page  # the "at least" whisker runs to the top
+    assert chart.count('<rect class="stale"') == 1  # December only: hollow
+    # Stale is said once, in the chart's key, never as text on each bar (a smear over 70 bars).
+    assert "stalemark" not in chart and ">stale</text>" not in chart
+    key = page[page.index("</svg>", page.index('id="chart-currently_displaced-title"')) :]
+    assert key.startswith('</svg><p class="help chart-key">') and "Hollow bar: a stale stock" in key
+    # An "at least" total is a small arrow above its bar, not a whisker to the top of the plot.
+    assert '<path class="open-mark"' in page and "range open" not in page
 
 
 def test_briefing_carries_the_same_words(client, hand_built):
     text = text_of(client.get(f"/dashboard/briefing/?{SHAPE_QUERY}"))
-    assert "People newly displaced at least 2,000,000 1,500,000 or more 2 events" in text
-    assert "People currently displaced about 40,000 as of 1 May 2023–18 Nov 2023 stale" in text
+    assert (
+        "People newly displaced at least 2,000,000 from 1,500,000, no upper bound 2 events" in text
+    )
+    assert "People currently displaced about 40,000 as of 1 May 2023–18 Nov 2023 stale*" in text
+    assert "* Stale (People currently displaced): a figure standing is more than 180" in text
     assert "Spanning beyond 1 Nov 2023 – 31 Dec 2023" in text
     assert "Longer than one month" in text
 

@@ -83,10 +83,12 @@ def test_the_review_page_lists_the_figures_covered_with_a_form_to_mark_each(
 
     assert "Counting with other figures" in page
     assert (
-        f'<tr id="separate-{wide.pk}-{narrow.pk}"> <td>covers</td> '
-        f'<td><a href="/moderation/reports/{loikaw_town.pk}/">#{loikaw_town.pk} Residents flee '
-        'Loikaw</a></td> <td>Loikaw Town <span class="pcode">MMR002001701</span></td> '
-        "<td>11 Nov 2023 – 13 Nov 2023</td> <td>People newly displaced: about 35,000 people</td>"
+        f'<tr id="separate-{wide.pk}-{narrow.pk}"> <td data-label="How">covers</td> '
+        f'<td data-label="Report"><a href="/moderation/reports/{loikaw_town.pk}/">'
+        f"#{loikaw_town.pk} Residents flee Loikaw</a></td> "
+        '<td data-label="Place">Loikaw Town <span class="pcode">MMR002001701</span></td> '
+        '<td data-label="Dates">11 Nov 2023–13 Nov 2023</td> '
+        '<td data-label="Figure">People newly displaced: about 35,000 people</td>'
     ) in page
     assert (
         f'<form method="post" action="{separate_url(kayah_november)}" '
@@ -98,7 +100,7 @@ def test_the_review_page_lists_the_figures_covered_with_a_form_to_mark_each(
     assert "Count separately" in page
 
     page = text(moderator_client.get(review_url(loikaw_town)))
-    assert f'<tr id="separate-{narrow.pk}-{wide.pk}"> <td>covered by</td>' in page
+    assert f'<tr id="separate-{narrow.pk}-{wide.pk}"> <td data-label="How">covered by</td>' in page
     assert "Kayah displacement in November" in page
 
 

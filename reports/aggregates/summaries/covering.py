@@ -51,7 +51,7 @@ def _covers(outer: dict, inner: dict, places: PlaceIndex) -> bool:
     )
 
 
-def settle_adds(rows: dict, keys: Iterable[str], separate: set[frozenset[str]]) -> None:
+def settle_adds(rows: dict, keys: Iterable[str], separated: dict[str, set[frozenset[str]]]) -> None:
     """Set adds_* and covers of the EventCount rows (by (metric, key)) recomputed for `keys`:
     own numbers less what the events they cover add, never below zero. The covered events are
     stored ones of other keys (the stored rows of `keys` are being replaced), and these rows
@@ -67,6 +67,7 @@ def settle_adds(rows: dict, keys: Iterable[str], separate: set[frozenset[str]]) 
 
     settled: list[dict] = []
     for row in sorted(flows, key=size):
+        separate = separated.get(row["metric"], set())
         apart = [
             key for pair in separate if row["key"] in pair for key in pair if key != row["key"]
         ]

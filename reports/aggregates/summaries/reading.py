@@ -172,11 +172,18 @@ def counted_q(start, end) -> Q:
 
 
 def beyond_q(start, end) -> Q:
-    """Events reaching into [start, end] from outside it (rule 3's "spanning beyond")."""
+    """Events reaching into [start, end] from outside it (rule 3's "spanning beyond"). An event
+    within one month starts at most a month before the boundary it crosses: the condition says
+    so, for the (metric, dated) index; longer ones are few (their own partial index)."""
+    month = timedelta(days=31)
     ends_after = Q(dated__lte=end, span_end__gt=end)
-    if start is None:
-        return ends_after
-    return Q(dated__lt=start, span_end__gte=start) | ends_after
+    within_month = Q(reach="month") & Q(dated__gt=end - month) & ends_after
+    wide = ~Q(reach="month") & ends_after
+    if start is not None:
+        starts_before = Q(dated__lt=start, span_end__gte=start)
+        within_month |= Q(reach="month") & Q(dated__gte=start - month) & starts_before
+        wide |= ~Q(reach="month") & starts_before
+    return within_month | wide
 
 
 def distinct_sources(vector, extra: int) -> int:

@@ -47,7 +47,7 @@ def compute(keys=None) -> tuple[dict, dict]:
             for c in (
                 by_metric[metric]
                 if is_stock(metric)
-                else apply_covering(by_metric[metric], places.chain, separate)
+                else apply_covering(by_metric[metric], places.chain, separate.get(metric, set()))
             )
         ]
     adm_of: dict[int, list] = {}

@@ -95,7 +95,7 @@ def _lock_all(shared: bool = False) -> None:
             cursor.execute(f"SELECT {lock}(%s, %s)", (REBUILD_LOCK, 0))
 
 
-REBUILD_LOCK, EVENT_LOCK, SOURCE_LOCK, STOCK_LOCK = 7100, 7101, 7102, 7103
+REBUILD_LOCK, EVENT_LOCK, SOURCE_LOCK, STOCK_LOCK, COVER_LOCK = 7100, 7101, 7102, 7103, 7104
 
 
 def refresh(keys) -> None:
@@ -106,6 +106,10 @@ def refresh(keys) -> None:
         return
     with transaction.atomic():
         _lock_all(shared=True)
+        # Refreshes follow one another: which events cover a changed one, and what each adds,
+        # is read from the stored rows, and two transactions each approving one of a covering
+        # figure and a figure inside it would otherwise not see each other (rule 5).
+        _advisory_locks([(COVER_LOCK, 0)])
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
         new_rows, new_uses = compute(keys)
         # What the events covering these add changes with them (rule 5): they are refreshed

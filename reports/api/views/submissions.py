@@ -22,11 +22,13 @@ from reports.api.auth import HasSubmitScope
 from reports.api.parsers import DepthLimitedJSONParser
 from reports.api.write_serializers import (
     NUL_MESSAGE,
+    ZAWGYI_MESSAGE,
     BulkIn,
     SubmissionIn,
     flatten_errors,
     nul_characters_at,
 )
+from reports.burmese import find_zawgyi
 from reports.exceptions import ActionRefused, NotPermitted
 from reports.models import ApiIdempotencyKey, Source
 
@@ -141,6 +143,7 @@ def save_item(client, actor, data) -> tuple[int, dict]:
     if not shape.is_valid():
         raise Refused(400, _error_body(flatten_errors(shape.errors)))
     fields = dict(shape.validated_data)
+    refuse_zawgyi(fields, confirmed=fields.pop("store_as_typed"))
     # The content as the shape check read it: an omitted "status" and "draft" are the same.
     digest = body_hash(fields)
     submit = fields.pop("status") == "submitted"
@@ -202,6 +205,25 @@ def save_item(client, actor, data) -> tuple[int, dict]:
             ),
         ) from exc
     return code, result
+
+
+def refuse_zawgyi(fields: dict, *, confirmed: bool) -> None:
+    """Refused (400, each field named) when Burmese text looks like Zawgyi, unless the client
+    confirmed it is right as it is: the web form asks the partner, the API cannot."""
+    found = find_zawgyi(
+        fields,
+        figures=fields.get("figures") or (),
+        sources=fields.get("new_sources") or (),
+        tags=fields.get("tags") or (),
+        sources_key="new_sources",
+    )
+    if found and not confirmed:
+        raise Refused(
+            400,
+            _error_body(
+                [{"code": "zawgyi", "detail": ZAWGYI_MESSAGE, "attr": attr} for attr in found]
+            ),
+        )
 
 
 def answer(saved: services.Saved) -> tuple[int, dict]:
