@@ -1,8 +1,11 @@
 """Pages that show what is not public (the partner, moderation, account and admin areas, and
 the API's answers to a submission) are never kept by a browser or a proxy: phones are shared,
-lost and seized. The public pages, the public API reads and the API docs may be cached."""
+lost and seized. The public pages, the public API reads and the API docs may be cached. And
+every look at the private areas by a signed-in person is written to the access record."""
 
 from django.utils.cache import add_never_cache_headers
+
+from reports.models import AccessKind, AccessRecord
 
 # URL namespaces whose every page is private ("two_factor": the second-factor set-up pages,
 # which show the secret, if they are mounted under that namespace).
@@ -27,4 +30,79 @@ class NoStoreForPrivatePages:
         match = getattr(request, "resolver_match", None)
         if match is not None and is_private(match):
             add_never_cache_headers(response)
+        return response
+
+
+# The areas whose every page shows what is not public, as the kind of access they record.
+RECORDED_AREAS = {
+    "moderation": AccessKind.MODERATION,
+    "partner": AccessKind.PARTNER,
+    "admin": AccessKind.ADMIN,
+}
+# Pages of those areas that show nothing that is not public: the gazetteer's place names for
+# the place box (asked at every keystroke), the admin's translations, sign-in and sign-out.
+NOT_RECORDED = frozenset({"partner:place_search", "admin:jsi18n", "admin:login", "admin:logout"})
+
+
+def recorded_as(kind: AccessKind):
+    """Record every request to this view as `kind`, wherever its URL lives (a download of
+    non-public data outside the recorded areas, such as evidence files)."""
+
+    def decorate(view):
+        view.access_kind = kind
+        return view
+
+    return decorate
+
+
+def _kind(match, response) -> AccessKind | None:
+    kind = getattr(match.func, "access_kind", None)
+    if kind is None:
+        area = next((RECORDED_AREAS[n] for n in match.namespaces if n in RECORDED_AREAS), None)
+        if area is None or match.view_name in NOT_RECORDED:
+            return None
+        kind = area
+    if response.get("Content-Disposition", "").startswith("attachment"):
+        return AccessKind.DOWNLOAD
+    return kind
+
+
+def _report_id(match) -> int | None:
+    """The report a page is about: the moderation and partner areas' `<int:pk>` under
+    reports/, the admin's pages of one report."""
+    if match.namespaces and match.namespaces[0] in ("moderation", "partner"):
+        pk = match.kwargs.get("pk")
+        return pk if isinstance(pk, int) else None
+    if (match.url_name or "").startswith("reports_report_"):
+        pk = str(match.kwargs.get("object_id", ""))
+        return int(pk) if pk.isdigit() and len(pk) < 19 else None
+    return None
+
+
+class RecordAccess:
+    """One INSERT per recorded request, after the view answered and before the answer leaves:
+    if the record cannot be written the request fails (a server error), since an unrecorded
+    look at informants' data is worse than a refused page. Anonymous requests are not recorded:
+    the areas show them nothing but the sign-in page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        user = getattr(request, "user", None)
+        if match is None or user is None or not user.is_authenticated:
+            return response
+        kind = _kind(match, response)
+        if kind is not None:
+            AccessRecord.objects.create(
+                user=user,
+                kind=kind,
+                method=request.method[:8],
+                view_name=match.view_name[:200],
+                path=request.get_full_path()[:2000],
+                report_id=_report_id(match),
+                status_code=response.status_code,
+            )
         return response

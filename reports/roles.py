@@ -62,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *_model_perms("reports", "event", ALL),
         *_model_perms("reports", "eventreferencefigure", ALL),
         *_model_perms("reports", "reporthistory", VIEW),
+        *_model_perms("reports", "accessrecord", VIEW),
         *_model_perms("reports", "organization", ALL),
         *_model_perms("reports", "membership", ALL),
         *_model_perms("reports", "apiclient", EDIT),

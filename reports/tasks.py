@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
-from .models import ApiIdempotencyKey, KoboSubmission, Report, ReportHistory
+from .models import AccessRecord, ApiIdempotencyKey, KoboSubmission, Report, ReportHistory
 from .workflow import Action, Status
 
 RETRY = {"autoretry_for": (SMTPException, ConnectionError), "retry_backoff": True, "max_retries": 5}
@@ -152,3 +152,11 @@ def prune_partner_api_records() -> dict[str, int]:
         .update(payload={})
     )
     return {"idempotency_records_deleted": deleted, "kobo_payloads_emptied": emptied}
+
+
+@shared_task
+def prune_access_records() -> int:
+    """Delete the access records older than TRACKER_ACCESS_RECORD_DAYS, the only way they go.
+    Beat runs it daily (CELERY_BEAT_SCHEDULE). Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=settings.TRACKER_ACCESS_RECORD_DAYS)
+    return AccessRecord.objects.prune(before=cutoff)

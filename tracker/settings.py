@@ -280,6 +280,30 @@ LOGGING = {
     },
 }
 
+# --- access record and change history (issue 12)
+# Every request of a signed-in person to the moderation, partner or admin area, and every
+# download of non-public data, is written to reports.AccessRecord inside the request (a
+# failed write fails the request: nothing is shown unrecorded). Changes to sources, events,
+# organisations, memberships, API clients and accounts are kept by django-simple-history.
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE += [
+    # Who made a change in a web request, for the history rows (services outside a request
+    # set the actor themselves).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "reports.middleware.RecordAccess",
+]
+# The history is a record, not an undo button: changes go through the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# Days the access record is kept (reports.tasks.prune_access_records, daily). PostgreSQL
+# refuses to delete a record younger than 30 days whatever runs the delete (migration 0012).
+TRACKER_ACCESS_RECORD_DAYS = env.int("TRACKER_ACCESS_RECORD_DAYS", default=365)
+if TRACKER_ACCESS_RECORD_DAYS < 30:
+    raise ImproperlyConfigured("TRACKER_ACCESS_RECORD_DAYS is a number of days: at least 30.")
+CELERY_BEAT_SCHEDULE["access-record-retention"] = {
+    "task": "reports.tasks.prune_access_records",
+    "schedule": 24 * 3600,
+}
+
 # --- Content-Security-Policy (issue 12)
 # Scripts and styles come only from the tracker itself; an inline <script> or <style> runs only
 # with the nonce of its response ({{ request.csp_nonce }}), so injected markup cannot run. The

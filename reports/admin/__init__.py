@@ -1,20 +1,23 @@
 """The Django admin, for moderators and administrators, one module per area; every write
 goes through reports.services."""
 
+from .access import AccessRecordAdmin
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
 from .login_attempts import LoginAttemptAdmin, LoginFailureAdmin, SignInAdmin
-from .organisations import OrganizationAdmin, TrackerUserAdmin
+from .organisations import MembershipAdmin, OrganizationAdmin, TrackerUserAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
 from .places import PlaceAdmin
 from .reports import ReportAdmin, SeparateFiguresAdmin
 
 __all__ = [
+    "AccessRecordAdmin",
     "ApiClientAdmin",
     "EventAdmin",
     "KoboFormAdmin",
     "KoboSubmissionAdmin",
     "LoginAttemptAdmin",
     "LoginFailureAdmin",
+    "MembershipAdmin",
     "OrganizationAdmin",
     "PlaceAdmin",
     "ReportAdmin",

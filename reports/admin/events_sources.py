@@ -10,6 +10,8 @@ from taggit.models import Tag
 from reports import services
 from reports.models import Event, EventReferenceFigure, Report, ReportHistory, Source
 
+from .change_history import ChangeHistoryAdmin
+
 
 class ReferenceInline(admin.TabularInline):
     """Read-only here: a reference is chosen through event_set_reference_figure, which keeps
@@ -48,7 +50,7 @@ def _stand_for(obj, created):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ChangeHistoryAdmin):
     list_display = ("id", "name", "created_at")
     search_fields = ("name", "description")
     readonly_fields = ("created_by", "created_at")
@@ -99,7 +101,7 @@ class SourceForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(KeptWhileInUse, admin.ModelAdmin):
+class SourceAdmin(KeptWhileInUse, ChangeHistoryAdmin):
     # A cited source stays: every number must remain traceable to what it came from.
     used_by = "reports"
     form = SourceForm

@@ -1,4 +1,5 @@
-"""Organisations, their members and the user accounts in the Django admin."""
+"""Organisations, their members and the user accounts in the Django admin, each with the
+history of its changes (the History button)."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -6,6 +7,8 @@ from django.contrib.auth.admin import UserAdmin
 
 from reports import keys
 from reports.models import Membership, Organization
+
+from .change_history import ChangeHistoryAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,7 +18,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ChangeHistoryAdmin):
     list_display = ("name", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name",)
@@ -29,6 +32,16 @@ class OrganizationAdmin(admin.ModelAdmin):
             keys.forget_clients(obj.api_clients.all())
 
 
+@admin.register(Membership)
+class MembershipAdmin(ChangeHistoryAdmin):
+    """Mostly edited inline on the organisation or the account; here for its history."""
+
+    list_display = ("user", "organization", "created_at")
+    list_filter = ("organization",)
+    search_fields = ("user__username", "organization__name")
+    autocomplete_fields = ("user",)
+
+
 class UserMembershipInline(admin.StackedInline):
     model = Membership
     can_delete = False
@@ -40,7 +53,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class TrackerUserAdmin(UserAdmin):
+class TrackerUserAdmin(ChangeHistoryAdmin, UserAdmin):
     inlines = (UserMembershipInline,)
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("groups", "is_staff", "is_active")

@@ -14,6 +14,8 @@ from django.utils.html import format_html, format_html_join
 from reports import kobo, services
 from reports.models import ApiClient, ApiUsage, KoboForm, KoboSubmission, Organization
 
+from .change_history import ChangeHistoryAdmin
+
 
 class ApiUsageInline(admin.TabularInline):
     model = ApiUsage
@@ -35,7 +37,7 @@ def revoke_clients(modeladmin, request, queryset):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(ChangeHistoryAdmin):
     list_display = (
         "name",
         "organization",

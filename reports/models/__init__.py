@@ -1,5 +1,6 @@
 """The reports app's models, a module per group; every model is importable from here."""
 
+from .access import AccessKind, AccessRecord, AccessRecordQuerySet
 from .core import (
     Event,
     EventReferenceFigure,
@@ -17,6 +18,9 @@ from .public import PublicReport
 from .summaries import EventCount, FlowTotal, SourceUse, StockStep
 
 __all__ = [
+    "AccessKind",
+    "AccessRecord",
+    "AccessRecordQuerySet",
     "ApiClient",
     "ApiIdempotencyKey",
     "ApiUsage",

@@ -19,12 +19,15 @@ from ..vocabulary import (
     Unit,
 )
 from ..workflow import Status
+from .change_history import ChangeHistory
 
 
 class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +46,8 @@ class Membership(models.Model):
         Organization, on_delete=models.PROTECT, related_name="memberships"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = ChangeHistory()
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization}"
@@ -64,6 +69,8 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["-published_on", "name"]
@@ -92,6 +99,8 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = ChangeHistory()
 
     class Meta:
         ordering = ["-created_at"]

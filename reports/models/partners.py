@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from .change_history import ChangeHistory
 from .core import Organization, Report
 
 
@@ -40,6 +41,10 @@ class ApiClient(models.Model):
         related_name="+",
         editable=False,
     )
+
+    # The key's hash stays out of the history (a rotated key shows as its new prefix), and so
+    # does last use, which is not a change anyone made.
+    history = ChangeHistory(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
         ordering = ["organization__name", "name"]

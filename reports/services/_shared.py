@@ -3,10 +3,10 @@ queued after commit, and the checks for a moderator and a required note."""
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from gazetteer.models import Place
 
@@ -19,6 +19,15 @@ from ..models import (
 )
 from ..types import Actor
 from ..validation import FIGURE_FIELDS, MAX_NOTES, REPORT_FIELDS
+
+Saved = TypeVar("Saved", bound=models.Model)
+
+
+def _attributed(instance: Saved, actor: Actor) -> Saved:
+    """The instance, whose next saves its change history (django-simple-history) records as
+    made by `actor`: a web request names its user anyway, a Celery task or a command does not."""
+    setattr(instance, "_history_user", actor)  # noqa: B010 - simple-history's own attribute
+    return instance
 
 
 def _plain(value: Any) -> Any:

@@ -16,7 +16,7 @@ from ..models import (
 )
 from ..types import Actor
 from ..workflow import Action, Status
-from ._shared import _lock, _record, _require_moderator
+from ._shared import _attributed, _lock, _record, _require_moderator
 from .reports import _withdraw_stale_references
 
 
@@ -31,9 +31,9 @@ def _event_name(name: str) -> str:
 
 def event_create(*, actor: Actor, name: str, description: str = "") -> Event:
     _require_moderator(actor)
-    return Event.objects.create(
-        name=_event_name(name), description=(description or "").strip(), created_by=actor
-    )
+    event = Event(name=_event_name(name), description=(description or "").strip(), created_by=actor)
+    _attributed(event, actor).save()
+    return event
 
 
 def event_update(*, actor: Actor, event: Event, name: str, description: str) -> Event:
@@ -45,7 +45,7 @@ def event_update(*, actor: Actor, event: Event, name: str, description: str) -> 
         publication.lock_reports_citing(event=event)
         renamed = Event.objects.select_for_update().get(pk=event.pk).name != name
         event.name, event.description = name, (description or "").strip()
-        event.save(update_fields=["name", "description"])
+        _attributed(event, actor).save(update_fields=["name", "description"])
         if renamed:
             publication.follow_event(event)
     return event

@@ -23,6 +23,7 @@ from ..kobo import (
 from ..models import ApiClient, KoboForm, KoboSubmission, Membership, Organization
 from ..roles import Role
 from ..types import Actor
+from ._shared import _attributed
 from .reports import report_save
 
 # --- API clients -----------------------------------------------------------------------------
@@ -70,11 +71,11 @@ def api_client_create(
     if not organization.is_active:
         raise ValidationError({"organization": f"{organization} is deactivated."})
     secret = new_secret()
-    user = get_user_model().objects.create_user(
-        username=f"api-{secret.prefix}", first_name=name[:150], password=None
-    )
-    Membership.objects.create(user=user, organization=organization)
-    client = ApiClient.objects.create(
+    user = get_user_model()(username=f"api-{secret.prefix}", first_name=name[:150])
+    user.set_unusable_password()
+    _attributed(user, actor).save()
+    _attributed(Membership(user=user, organization=organization), actor).save()
+    client = ApiClient(
         name=name,
         organization=organization,
         user=user,
@@ -84,6 +85,7 @@ def api_client_create(
         can_submit=bool(can_submit),
         created_by=actor,
     )
+    _attributed(client, actor).save()
     _sync_service_user(client)
     return client, secret.value
 
@@ -94,7 +96,7 @@ def api_client_set_scopes(
 ) -> ApiClient:
     _require_admin(actor)
     client.can_read, client.can_submit = bool(can_read), bool(can_submit)
-    client.save(update_fields=["can_read", "can_submit"])
+    _attributed(client, actor).save(update_fields=["can_read", "can_submit"])
     _sync_service_user(client)
     forget_clients([client])
     return client
@@ -107,7 +109,7 @@ def api_client_update(
     """Rename a client and set its scopes (its organisation and key stay)."""
     _require_admin(actor)
     client.name = _client_name(name)
-    client.save(update_fields=["name"])
+    _attributed(client, actor).save(update_fields=["name"])
     return api_client_set_scopes(
         actor=actor, client=client, can_read=can_read, can_submit=can_submit
     )
@@ -121,7 +123,7 @@ def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.revoked_by = actor
-        locked.save(update_fields=["revoked_at", "revoked_by"])
+        _attributed(locked, actor).save(update_fields=["revoked_at", "revoked_by"])
         _sync_service_user(locked)
         forget_clients([locked])
     client.refresh_from_db()

@@ -11,7 +11,7 @@ from ..exceptions import NotPermitted
 from ..models import Source
 from ..types import Actor
 from ..validation import clean_source
-from ._shared import _require_moderator
+from ._shared import _attributed, _require_moderator
 
 
 def source_create(
@@ -37,7 +37,7 @@ def source_create(
         language=language,
         is_confidential=is_confidential,
     )
-    source = Source(**cleaned, created_by=actor)
+    source = _attributed(Source(**cleaned, created_by=actor), actor)
     source.full_clean()
     source.save()
     return source
@@ -77,7 +77,7 @@ def source_update(
         for field, value in cleaned.items():
             setattr(source, field, value)
         source.full_clean()
-        source.save()
+        _attributed(source, actor).save()
         if changed:
             publication.follow_source(source)
         # The publication date can change which figure an event counts; the confidential flag
