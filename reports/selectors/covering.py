@@ -2,6 +2,7 @@
 count separately: a figure covers another of the same metric in another event when its place
 contains (or is) the other's and its span contains the other's, and it is larger in one."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -120,7 +121,7 @@ def covering_candidates(figure: Figure) -> list[CoveringCandidate]:
     return found + no_longer
 
 
-def counted_separately(report_ids, metric: str) -> dict[int, list[tuple[int, str]]]:
+def counted_separately(report_ids: Iterable[int], metric: str) -> dict[int, list[tuple[int, str]]]:
     """For the public evidence page: per report, the other approved reports a moderator marked
     as counting separately from it for `metric` (rule 5), as (report id, title). The mark's
     reason is a moderator's note and stays in the moderation area."""

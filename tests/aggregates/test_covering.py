@@ -493,9 +493,7 @@ def test_making_a_cited_source_confidential_counts_it_once_per_report(world, fil
     assert aggregates.verify_summaries() == []
 
 
-def test_the_evidence_page_says_which_figures_count_separately_never_why(
-    client, file, moderator
-):
+def test_the_evidence_page_says_which_figures_count_separately_never_why(client, file, moderator):
     tally = file("kayah", date(2023, 1, 1), date(2023, 6, 30), [("killed", 100)], title="Tally")
     inner = file("loikaw", date(2023, 2, 10), None, [("killed", 10)], title="Loikaw shelling")
     services.figures_mark_separate(
