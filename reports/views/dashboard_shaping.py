@@ -28,7 +28,12 @@ from reports.vocabulary import (
     Unit,
 )
 
-PERIODS = [("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("year", "Year")]
+PERIODS = [
+    ("week", gettext_lazy("Week")),
+    ("month", gettext_lazy("Month")),
+    ("quarter", gettext_lazy("Quarter")),
+    ("year", gettext_lazy("Year")),
+]
 
 
 # --- the question asked in the URL ----------------------------------------------------------

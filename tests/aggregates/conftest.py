@@ -4,7 +4,7 @@ import pytest
 
 from gazetteer.models import Place
 from reports import aggregates, services
-from reports.aggregates import Total
+from reports.aggregates import Question, Total
 
 
 @pytest.fixture
@@ -98,3 +98,50 @@ def world(places, field_partner, moderator):
 
 def as_tuple(t: Total):
     return (t.best, t.low, t.high, t.events, t.reports, t.sources)
+
+
+@pytest.fixture
+def file(world, field_partner, moderator):
+    """file(place, start, end=None, figures, precision=..., cause=..., tags=...) -> an approved
+    report whose one source (named after its title) was published on `published` (default: its
+    last day)."""
+
+    def make(
+        place,
+        start,
+        end=None,
+        figures=(),
+        *,
+        precision="day",
+        title="A report",
+        cause="",
+        tags=(),
+        published=None,
+    ):
+        made = services.report_create(
+            actor=field_partner,
+            title=title,
+            place=world[place],
+            start_date=start,
+            end_date=end,
+            date_precision=precision,
+            figures=[{"metric": m, "value": v} for m, v in figures],
+            sources=[world["source"](title, published or end or start)],
+            cause=cause,
+            tags=list(tags),
+        )
+        services.report_submit(report=made, actor=field_partner)
+        services.report_approve(report=made, actor=moderator)
+        made.refresh_from_db()
+        return made
+
+    return make
+
+
+def ask(metric, **question):
+    return aggregates.answer(Question(metrics=(metric,), **question))
+
+
+def spanning(figures):
+    """(report, start, end, counted best, adds best) of each spanning figure, by report."""
+    return sorted((f.report_id, f.start, f.end, f.counted.best, f.adds.best) for f in figures)

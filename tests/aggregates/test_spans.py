@@ -5,47 +5,12 @@ plus those lines make the total. Hand-computed scenarios with invented numbers."
 
 from datetime import date
 
-import pytest
-
-from reports import aggregates, services
+from reports import aggregates
 from reports.aggregates import Question, Total
 from reports.aggregates.spans import Span, span_of
-from tests.aggregates.conftest import as_tuple
+from tests.aggregates.conftest import as_tuple, ask, spanning
 
 D = date
-
-
-@pytest.fixture
-def file(world, field_partner, moderator):
-    """file(place, start, end=None, figures, precision=...) -> an approved report whose one
-    source (named after its title) was published on its last day."""
-
-    def make(place, start, end=None, figures=(), *, precision="day", title="A report"):
-        made = services.report_create(
-            actor=field_partner,
-            title=title,
-            place=world[place],
-            start_date=start,
-            end_date=end,
-            date_precision=precision,
-            figures=[{"metric": m, "value": v} for m, v in figures],
-            sources=[world["source"](title, end or start)],
-        )
-        services.report_submit(report=made, actor=field_partner)
-        services.report_approve(report=made, actor=moderator)
-        made.refresh_from_db()
-        return made
-
-    return make
-
-
-def ask(metric, **question):
-    return aggregates.answer(Question(metrics=(metric,), **question))
-
-
-def spanning(figures):
-    """(report, start, end, counted best, adds best) of each spanning figure, by report."""
-    return sorted((f.report_id, f.start, f.end, f.counted.best, f.adds.best) for f in figures)
 
 
 def rows(answer, metric):
