@@ -29,10 +29,10 @@ from reports.vocabulary import (
 )
 
 PERIODS = [
-    ("week", gettext_lazy("Week")),
-    ("month", gettext_lazy("Month")),
-    ("quarter", gettext_lazy("Quarter")),
-    ("year", gettext_lazy("Year")),
+    ("week", pgettext_lazy("period", "Week")),
+    ("month", pgettext_lazy("period", "Month")),
+    ("quarter", pgettext_lazy("period", "Quarter")),
+    ("year", pgettext_lazy("period", "Year")),
 ]
 
 
