@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
 
+from .dates import day
+
 
 def client_address(request) -> str:
     """The address a failure is counted against: the one DRF's rate limits use, so that
@@ -101,7 +103,8 @@ def lockout_response(request, original_response=None, credentials=None):
     response = render(
         request,
         "registration/locked_out.html",
-        {"until": until},
+        # The day through the project's month names (Django's Burmese catalogue has none).
+        {"until": until, "day": day(timezone.localtime(until).date())},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
     response["Retry-After"] = str(max(int((until - timezone.now()).total_seconds()), 1))

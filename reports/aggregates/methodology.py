@@ -5,18 +5,19 @@ each counting rule of docs/domain.md with one example in numbers, so that a read
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
+from reports.dates import day
 from reports.vocabulary import MEASURE, Measure, Metric
 
 
 def _n(value: int) -> str:
-    return number_format(value, force_grouping=True)
+    """Grouped as the pages group numbers ("16,000"), in every language."""
+    return f"{value:,}"
 
 
-def _d(day: date) -> str:
-    return date_format(day, "j F Y")
+def _d(value: date) -> str:
+    return day(value)
 
 
 def stale_days() -> int:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 CHART_WIDTH, CHART_HEIGHT = 360, 150
 CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 36, 20, 10, 22
 MAX_X_LABELS = 6
+# A label's width in the chart's units, per character (10px text; a Burmese month name has more
+# code points than it has visible width, so this errs wide), and the gap between two labels.
+LABEL_CHAR_WIDTH, LABEL_GAP = 5, 8
 OPEN_MARK = 7  # the height of the upward mark above an "at least" bar
 
 MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 360, 280, 34
@@ -93,7 +96,10 @@ def bar_chart(points: list[dict]) -> BarChart:
         )
     )
     slot = plot_width / max(len(points), 1)
-    every = max(1, math.ceil(len(points) / MAX_X_LABELS))
+    # As many labels as fit without touching: Burmese month names are about twice as long.
+    longest = max((len(str(p["label"])) for p in points), default=1)
+    fit = max(1, int(plot_width // (longest * LABEL_CHAR_WIDTH + LABEL_GAP)))
+    every = max(1, math.ceil(len(points) / min(MAX_X_LABELS, fit)))
 
     def y(value):
         return round(baseline - plot_height * value / top, 1)

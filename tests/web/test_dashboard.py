@@ -642,3 +642,16 @@ def test_evidence_page_shows_each_events_span_and_what_it_covers(client, hand_bu
     ) in text
     assert "Counted: 21 . Covers 20 Nov 2023." in text
     assert "What the events below add comes to 30." in text
+
+
+def test_long_month_names_get_fewer_axis_labels_so_they_never_overlap():
+    from reports.views import charts
+
+    def labelled(label, count=24):
+        point = {"label": label, "best": 1, "low": 1, "high": 1, "title": "t", "url": ""}
+        return [b.centre for b in charts.bar_chart([point] * count).bars if b.show_label]
+
+    assert len(labelled("Feb 2021")) == 6
+    burmese = labelled("ဖေဖော်ဝါရီ 2021")  # 15 code points: 83 units with the gap
+    assert len(burmese) == 3
+    assert min(b - a for a, b in zip(burmese, burmese[1:], strict=False)) >= 15 * 5 + 8

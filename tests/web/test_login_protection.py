@@ -51,7 +51,7 @@ def paused_until(response):
 
 def in_yangon(moment):
     local = timezone.localtime(moment)
-    return local.strftime("%H:%M"), f"{local.day} {local.strftime('%B %Y')}"
+    return local.strftime("%H:%M"), f"{local.day} {local.strftime('%b %Y')}"
 
 
 @pytest.fixture
