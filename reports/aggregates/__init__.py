@@ -28,6 +28,7 @@ __all__ = [
     "evidence",
     "follow_event",
     "follow_source",
+    "follow_tag",
     "follow_report",
     "methodology",
     "parse_question",
@@ -40,21 +41,25 @@ __all__ = [
 def answer(question: Question) -> Answer:
     """Totals, by area and by period, for the question (QuestionError if it is not valid)."""
     from . import from_base_tables, from_summaries
+    from .facets import facet_of
 
     plan = make_plan(question)
-    if question.filters_evidence:
+    facet = facet_of(question)
+    if facet is None:
         return from_base_tables.answer_from_base(plan)
-    return from_summaries.answer_from_summaries(plan)
+    return from_summaries.answer_from_summaries(plan, facet)
 
 
 def evidence(question: Question, metric: str) -> list[CountedEvent]:
     """The events that make answer(question).totals[metric], newest first."""
     from . import from_base_tables, from_summaries
+    from .facets import facet_of
 
     plan = make_plan(replace(question, metrics=(metric,)))
-    if question.filters_evidence:
+    facet = facet_of(question)
+    if facet is None:
         return from_base_tables.evidence_from_base(plan, metric)
-    return from_summaries.evidence_from_summaries(plan, metric)
+    return from_summaries.evidence_from_summaries(plan, metric, facet)
 
 
 def follow_report(report, *, was_in_event: int | None | object = ...) -> None:
@@ -77,14 +82,29 @@ def follow_event(event) -> None:
 
 
 def follow_source(source) -> None:
-    """Bring the summaries up to date after a source's publication date changed (it decides
-    which report's figure an event counts): every approved report citing it is refreshed."""
+    """Bring the summaries up to date after a source's publication date, confidential flag or
+    type changed (they decide which report's figure an event counts, how sources are counted
+    and which questions by source type the reports answer): every approved report citing it
+    is refreshed."""
     from ..models import Report
+
+    _refresh_reports(Report.objects.filter(sources=source))
+
+
+def follow_tag(tag) -> None:
+    """Bring the summaries up to date after a tag was renamed (a question by tag reads the
+    summaries kept per tag name)."""
+    from ..models import Report
+
+    _refresh_reports(Report.objects.filter(tags=tag))
+
+
+def _refresh_reports(reports) -> None:
     from ..workflow import Status
     from .summaries import refresh
 
-    cited_by = Report.objects.filter(sources=source, status=Status.APPROVED)
-    refresh({event_key(event, pk) for pk, event in cited_by.values_list("pk", "event_id")})
+    approved = reports.filter(status=Status.APPROVED)
+    refresh({event_key(event, pk) for pk, event in approved.values_list("pk", "event_id")})
 
 
 def rebuild_summaries() -> dict[str, int]:

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,6 +13,7 @@ from ..models import Event, EventReferenceFigure, Figure, Report, SeparateFigure
 from ..vocabulary import Qualifier
 from ..workflow import Status
 from .assemble import area_rows, calendar, spanning_figures
+from .facets import narrow
 from .places import PlaceIndex
 from .question import Plan
 from .results import Answer, CountedEvent, PeriodRow, SpanningFigure, Total
@@ -188,27 +189,10 @@ class Evidence:
         }
 
     def _pool(self):
-        question = self.plan.question
         figures = Figure.objects.filter(
             report__status=Status.APPROVED, metric__in=self.plan.metrics
         )
-        if question.cause:
-            figures = figures.filter(report__cause=question.cause)
-        if question.tag:
-            figures = figures.filter(
-                report__in=Report.objects.filter(tags__name__iexact=question.tag).values("pk")
-            )
-        if question.source_type:
-            figures = figures.filter(
-                Exists(
-                    ReportSource.objects.filter(
-                        report_id=OuterRef("report_id"), source__source_type=question.source_type
-                    )
-                )
-            )
-        if question.event:
-            figures = figures.filter(report__event_id=question.event)
-        return figures
+        return narrow(figures, self.plan.question)
 
     def sources_of(self, report_id: int) -> set[int]:
         return self._sources.get(report_id, set())

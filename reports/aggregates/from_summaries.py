@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, Trun
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
 from .assemble import area_rows, calendar, spanning_figures
+from .facets import EVERYTHING
 from .question import Plan, next_month, next_year, period_start
 from .results import Answer, CountedEvent, PeriodRow, Total
 from .rules import is_stock, stale_before
@@ -44,8 +45,9 @@ Sums = tuple[int, int, int, int, int, int]  # best, low, high, events, reports, 
 
 
 class Reader:
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, facet: str = EVERYTHING):
         self.plan = plan
+        self.facet = facet
         area = plan.area
         self.node = area.pk if area else EVERYWHERE
         self.within = {f"adm{area.admin_level}": area.pk} if area else {}
@@ -56,16 +58,16 @@ class Reader:
 
     def _rest(self, start, end, years, days):
         """The counted events no cell holds (rule 3: wholly inside [start, end])."""
-        return EventCount.objects.filter(metric__in=self.flows, **self.within).filter(
-            rest_q(start, end, years, days)
-        )
+        return EventCount.objects.filter(
+            facet=self.facet, metric__in=self.flows, **self.within
+        ).filter(rest_q(start, end, years, days))
 
     def _shared(self, condition: Q, group=None):
         """Distinct shared sources among their uses matching `condition`, per metric (and
         group)."""
-        rows = SourceUse.objects.filter(metric__in=self.flows, shared=True, **self.within).filter(
-            condition
-        )
+        rows = SourceUse.objects.filter(
+            facet=self.facet, metric__in=self.flows, shared=True, **self.within
+        ).filter(condition)
         fields = ("metric",)
         if group is not None:
             rows, fields = rows.annotate(group=group), ("metric", "group")
@@ -79,7 +81,7 @@ class Reader:
         sums: dict[str, list[int]] = {}
         if years or months:
             for row in (
-                FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
+                FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows, node=self.node)
                 .filter(cells_q(years, months))
                 .values("metric")
                 .annotate(**SUM_FIELDS)
@@ -111,7 +113,7 @@ class Reader:
         in_rows: dict[str, list[int]] = {}
         if years or months:
             for metric, node, *vector in raw_rows(
-                FlowTotal.objects.filter(metric__in=self.flows)
+                FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows)
                 .filter(Q(node=self.node) | Q(level=level, **self.within))
                 .filter(cells_q(years, months))
                 .values("metric", "node")
@@ -187,7 +189,7 @@ class Reader:
         days = merge_ranges([d for *_, ds in rows for d in ds], lambda d: d + ONE_DAY)
         if years or months:
             for row in (
-                FlowTotal.objects.filter(metric__in=self.flows, node=self.node)
+                FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows, node=self.node)
                 .filter(cells_q(years, months))
                 .values("metric", "span", "start")
                 .annotate(**SUM_FIELDS)
@@ -215,7 +217,9 @@ class Reader:
         single = {first: not ds and cells_in(ys, ms) == 1 for first, _, ys, ms, ds in rows}
         distinct: dict[tuple, set] = defaultdict(set)
         for metric, source, dated, span_end in raw_rows(
-            SourceUse.objects.filter(metric__in=self.flows, shared=True, **self.within)
+            SourceUse.objects.filter(
+                facet=self.facet, metric__in=self.flows, shared=True, **self.within
+            )
             .filter(unsettled_q(start, end, years, months, days))
             .values_list("metric", "source_id", "dated", "span_end")
         ):
@@ -240,7 +244,7 @@ class Reader:
         """EventCount rows per metric: reaching into the question from outside it (keys None),
         or the given (metric, key) pairs."""
         plan = self.plan
-        rows = EventCount.objects.filter(metric__in=self.flows, **self.within)
+        rows = EventCount.objects.filter(facet=self.facet, metric__in=self.flows, **self.within)
         if keys is None:
             rows = rows.filter(beyond_q(plan.start, plan.end))
         else:
@@ -258,7 +262,7 @@ class Reader:
         plan, firsts = self.plan, []
         if self.flows:
             firsts.append(
-                EventCount.objects.filter(metric__in=self.flows, **self.within)
+                EventCount.objects.filter(facet=self.facet, metric__in=self.flows, **self.within)
                 .filter(counted_q(plan.start, plan.end))
                 .order_by("dated")
                 .values_list("dated", flat=True)
@@ -266,7 +270,7 @@ class Reader:
             )
         if self.stocks:
             firsts.append(
-                StockStep.objects.filter(metric__in=self.stocks, node=self.node)
+                StockStep.objects.filter(facet=self.facet, metric__in=self.stocks, node=self.node)
                 .filter(valid_from__lte=plan.end)
                 .aggregate(first=Min("valid_from"))["first"]
             )
@@ -275,9 +279,9 @@ class Reader:
     # --- stocks
 
     def _steps_at(self, day: date):
-        return StockStep.objects.filter(metric__in=self.stocks, valid_from__lte=day).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=day)
-        )
+        return StockStep.objects.filter(
+            facet=self.facet, metric__in=self.stocks, valid_from__lte=day
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
     def stock_totals(self, day: date) -> dict[str, Total]:
         found = {s.metric: s for s in steps_of(self._steps_at(day).filter(node=self.node))}
@@ -324,7 +328,9 @@ class Reader:
         if len(steps) == 1:
             return _step_total(metric, steps[0], day)
         sources = (
-            SourceUse.objects.filter(metric=metric, key__in=[s.own_key for s in steps])
+            SourceUse.objects.filter(
+                facet=self.facet, metric=metric, key__in=[s.own_key for s in steps]
+            )
             .values("source_id")
             .distinct()
             .count()
@@ -350,7 +356,7 @@ class Reader:
             return {}
         steps = defaultdict(list)
         for metric, valid_from, *numbers in (
-            StockStep.objects.filter(metric__in=self.stocks, node=self.node)
+            StockStep.objects.filter(facet=self.facet, metric__in=self.stocks, node=self.node)
             .filter(valid_from__lte=periods[-1][1])
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=periods[0][1]))
             .order_by("valid_from")
@@ -466,8 +472,8 @@ def _spanning(rows: dict[str, list]) -> dict[str, list]:
     )
 
 
-def answer_from_summaries(plan: Plan) -> Answer:
-    reader = Reader(plan)
+def answer_from_summaries(plan: Plan, facet: str = EVERYTHING) -> Answer:
+    reader = Reader(plan, facet)
     totals = reader.flow_totals() | reader.stock_totals(plan.end)
 
     by_area = []
@@ -506,9 +512,9 @@ def answer_from_summaries(plan: Plan) -> Answer:
     )
 
 
-def evidence_from_summaries(plan: Plan, metric: str) -> list[CountedEvent]:
-    reader = Reader(plan)
-    rows = EventCount.objects.filter(metric=metric)
+def evidence_from_summaries(plan: Plan, metric: str, facet: str = EVERYTHING) -> list[CountedEvent]:
+    reader = Reader(plan, facet)
+    rows = EventCount.objects.filter(facet=facet, metric=metric)
     stock = is_stock(metric)
     if stock:
         rows = rows.filter(key__in=reader.standing_keys(metric, plan.end))

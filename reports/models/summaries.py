@@ -8,9 +8,15 @@ from django.db.models import Q
 # Places, reports and sources are plain ids (no foreign keys): these rows are rebuilt from
 # scratch by `python manage.py rebuild_aggregates`, and `--check` lists any disagreement.
 # adm0..adm4 are the ids of the place's ancestors (or itself) at each admin level.
+# `facet` says which reports the rows are counted from: "" all approved reports, or only those
+# of one cause ("c:<cause>"), citing one type of source ("s:<type>") or carrying one tag
+# ("t:<tag, lower case>"), so that a question narrowed to one of these reads its own rows
+# (aggregates/facets.py). Every index leads with it.
+FACET_LENGTH = 110
 
 
 class _Ancestry(models.Model):
+    facet = models.CharField(max_length=FACET_LENGTH, default="", blank=True)
     adm0 = models.BigIntegerField(null=True)
     adm1 = models.BigIntegerField(null=True)
     adm2 = models.BigIntegerField(null=True)
@@ -62,24 +68,28 @@ class EventCount(_Ancestry):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["metric", "key"], name="eventcount_one_per_metric"),
+            models.UniqueConstraint(
+                fields=["facet", "metric", "key"], name="eventcount_one_per_metric"
+            ),
         ]
         indexes = [
-            models.Index(fields=["metric", "dated"], name="eventcount_metric_dated"),
-            models.Index(fields=["dated"], name="eventcount_dated"),
-            models.Index(fields=["key"], name="eventcount_key"),
+            models.Index(fields=["facet", "metric", "dated"], name="eventcount_metric_dated"),
+            models.Index(fields=["facet", "dated"], name="eventcount_dated"),
+            models.Index(fields=["key", "facet"], name="eventcount_key"),
             # Loose days within an area: adm<level> = the area.
-            models.Index(fields=["adm0", "dated"], name="eventcount_adm0_dated"),
-            models.Index(fields=["adm1", "dated"], name="eventcount_adm1_dated"),
-            models.Index(fields=["adm2", "dated"], name="eventcount_adm2_dated"),
-            models.Index(fields=["adm3", "dated"], name="eventcount_adm3_dated"),
-            models.Index(fields=["adm4", "dated"], name="eventcount_adm4_dated"),
+            models.Index(fields=["facet", "adm0", "dated"], name="eventcount_adm0_dated"),
+            models.Index(fields=["facet", "adm1", "dated"], name="eventcount_adm1_dated"),
+            models.Index(fields=["facet", "adm2", "dated"], name="eventcount_adm2_dated"),
+            models.Index(fields=["facet", "adm3", "dated"], name="eventcount_adm3_dated"),
+            models.Index(fields=["facet", "adm4", "dated"], name="eventcount_adm4_dated"),
             # The events covering a changed one (rule 5): at its place or above, reaching to its
             # span's end or later.
-            models.Index(fields=["metric", "place_id", "span_end"], name="eventcount_coverers"),
+            models.Index(
+                fields=["facet", "metric", "place_id", "span_end"], name="eventcount_coverers"
+            ),
             # Figures longer than a month: read beside the cells, and spanning beyond periods.
             models.Index(
-                fields=["metric", "dated", "span_end"],
+                fields=["facet", "metric", "dated", "span_end"],
                 condition=~Q(reach="month"),
                 name="eventcount_wide",
             ),
@@ -106,24 +116,26 @@ class SourceUse(_Ancestry):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["metric", "source_id", "key"], name="sourceuse_once_per_event"
+                fields=["facet", "metric", "source_id", "key"], name="sourceuse_once_per_event"
             ),
         ]
         indexes = [
-            models.Index(fields=["key"], name="sourceuse_key"),
+            models.Index(fields=["key", "facet"], name="sourceuse_key"),
             models.Index(
-                fields=["metric", "dated"], condition=Q(shared=True), name="sourceuse_shared"
+                fields=["facet", "metric", "dated"],
+                condition=Q(shared=True),
+                name="sourceuse_shared",
             ),
             # Shared sources spreading over months or years: the few counted distinct.
             models.Index(
-                fields=["metric", "span", "dated"],
+                fields=["facet", "metric", "span", "dated"],
                 condition=Q(shared=True) & ~Q(span="month"),
                 name="sourceuse_unsettled",
             ),
             # Shared sources of reports coarser than a breakdown level.
             *(
                 models.Index(
-                    fields=["metric", "dated"],
+                    fields=["facet", "metric", "dated"],
                     condition=Q(shared=True, **{f"adm{level}__isnull": True}),
                     name=f"sourceuse_coarse{level}",
                 )
@@ -158,11 +170,11 @@ class FlowTotal(_Ancestry):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["metric", "node", "span", "start"], name="flowtotal_one_per_cell"
+                fields=["facet", "metric", "node", "span", "start"], name="flowtotal_one_per_cell"
             ),
         ]
         indexes = [
-            models.Index(fields=["span", "level", "start"], name="flowtotal_by_level"),
+            models.Index(fields=["facet", "span", "level", "start"], name="flowtotal_by_level"),
         ]
 
     def __str__(self) -> str:
@@ -193,12 +205,14 @@ class StockStep(_Ancestry):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["metric", "node", "valid_from"], name="stockstep_one_per_start"
+                fields=["facet", "metric", "node", "valid_from"], name="stockstep_one_per_start"
             ),
         ]
         indexes = [
-            models.Index(fields=["metric", "level", "valid_from"], name="stockstep_by_level"),
-            models.Index(fields=["metric", "valid_to"], name="stockstep_valid_to"),
+            models.Index(
+                fields=["facet", "metric", "level", "valid_from"], name="stockstep_by_level"
+            ),
+            models.Index(fields=["facet", "metric", "valid_to"], name="stockstep_valid_to"),
         ]
 
     def __str__(self) -> str:

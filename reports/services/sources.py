@@ -81,8 +81,9 @@ def source_update(
         if changed:
             publication.follow_source(source)
         # The publication date can change which figure an event counts; the confidential flag
-        # how its citing reports' sources are counted (once per report when confidential).
-        if {"published_on", "is_confidential"} & set(changed):
+        # how its citing reports' sources are counted (once per report when confidential); the
+        # type which questions by source type its citing reports answer.
+        if {"published_on", "is_confidential", "source_type"} & set(changed):
             aggregates.follow_source(source)
     return source
 
@@ -99,4 +100,5 @@ def tag_update(*, actor: Actor, tag: Tag, name: str, slug: str) -> Tag:
         tag.save()
         if renamed:
             publication.follow_tag(tag)
+            aggregates.follow_tag(tag)
     return tag

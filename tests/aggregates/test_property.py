@@ -48,11 +48,13 @@ report = st.fixed_dictionaries(
         "sources": st.lists(st.integers(0, 4), min_size=1, max_size=2, unique=True),
         "event": st.sampled_from([None, None, 0, 1, 2]),
         "cause": st.sampled_from(["", "airstrike"]),
+        # Tags differing only in case are one tag to a question (it matches any case).
+        "tags": st.lists(st.sampled_from(["Op 1111", "op 1111", "Flood"]), max_size=2, unique=True),
         "fate": st.sampled_from(["approve"] * 4 + ["submit", "retract"]),
     }
 )
 later = st.tuples(
-    st.sampled_from(["relink", "reference", "move", "retract"]),
+    st.sampled_from(["relink", "reference", "move", "retract", "recause", "retag", "resource"]),
     st.integers(0, 7),
     st.sampled_from([None, 0, 1, 2]),
     st.sampled_from(PLACES),
@@ -75,7 +77,14 @@ question = st.fixed_dictionaries(
         "deeper": st.booleans(),
         "period": st.sampled_from([None, "week", "month", "quarter", "year"]),
         "filter": st.sampled_from(
-            [None, None, None, ("cause", "airstrike"), ("source_type", "un_ingo")]
+            [
+                None,
+                None,
+                None,
+                ("cause", "airstrike"),
+                ("source_type", "un_ingo"),
+                ("tag", "OP 1111"),
+            ]
         ),  # fmt: skip
     }
 )
@@ -122,6 +131,7 @@ def build(data, gazetteer, partner, moderator) -> None:
             end_date=None if spec["length"] is None else start + timedelta(days=spec["length"]),
             date_precision="day" if stock else spec["precision"],
             cause=spec["cause"],
+            tags=spec["tags"],
             sources=[sources[i] for i in spec["sources"]],
             figures=[
                 {
@@ -168,6 +178,16 @@ def build(data, gazetteer, partner, moderator) -> None:
                 )  # fmt: skip
             elif action == "retract":
                 services.report_retract(report=made, actor=moderator, reason="Random retraction.")
+            # Edits that move an approved report in or out of a cause, a tag or a source type.
+            elif action == "recause":
+                cause = "" if made.cause else "airstrike"
+                services.report_update(report=made, actor=moderator, cause=cause)
+            elif action == "retag":
+                services.report_update(
+                    report=made, actor=moderator, tags=["Flood", "OP 1111"][: day % 3]
+                )
+            elif action == "resource":
+                services.report_update(report=made, actor=moderator, sources=[sources[day % 5]])
         except (ActionRefused, NotPermitted, TransitionNotAllowed):
             pass
 
@@ -346,6 +366,8 @@ def expected(q: Question, gazetteer):
         pool = pool.filter(cause=q.cause)
     if q.source_type:
         pool = pool.filter(sources__source_type=q.source_type).distinct()
+    if q.tag:
+        pool = pool.filter(tags__name__iexact=q.tag).distinct()
     pool = list(pool.prefetch_related("figures", "sources"))
     area = gazetteer[q.area] if q.area else None
     end = q.end or timezone.localdate()

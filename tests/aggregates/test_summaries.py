@@ -27,8 +27,8 @@ def test_verify_finds_a_tampered_summary_and_rebuild_repairs_it(world):  # noqa:
     assert aggregates.verify_summaries() == []
     assert summary("killed") == (7, 7, 7, 2, 2, 2)
 
-    FlowTotal.objects.filter(node=0, metric="killed", span="year").update(best=70)
-    StockStep.objects.all().delete()
+    FlowTotal.objects.filter(facet="", node=0, metric="killed", span="year").update(best=70)
+    StockStep.objects.filter(facet="").delete()
     differences = aggregates.verify_summaries()
     assert differences[:2] == [
         "FlowTotal missing: metric=killed node=0 level=-1 span=year start=2023-01-01 best=7 "
@@ -43,11 +43,12 @@ def test_verify_finds_a_tampered_summary_and_rebuild_repairs_it(world):  # noqa:
 
     with pytest.raises(CommandError, match="disagree with the base tables"):
         call_command("rebuild_aggregates", "--check", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # Every row twice: for all reports, and for those citing news media (the sources' type).
     assert aggregates.rebuild_summaries() == {
-        "EventCount": 3,
-        "SourceUse": 3,
-        "FlowTotal": 5 + 5 + 6,  # 5 places each in November and December, 6 in the year
-        "StockStep": 5,  # everywhere, Myanmar, Kayah, Loikaw District, Loikaw
+        "EventCount": 3 * 2,
+        "SourceUse": 3 * 2,
+        "FlowTotal": (5 + 5 + 6) * 2,  # 5 places each in November and December, 6 in the year
+        "StockStep": 5 * 2,  # everywhere, Myanmar, Kayah, Loikaw District, Loikaw
     }
     assert aggregates.verify_summaries() == []
     assert summary("killed") == (7, 7, 7, 2, 2, 2)
@@ -58,7 +59,8 @@ def test_rebuild_command_and_check(world, capsys):  # noqa: F811
     world["report"]("loikaw", D(2023, 11, 13), [("killed", 3)])
     EventCount.objects.all().delete()
     call_command("rebuild_aggregates")
-    assert "Summaries rebuilt: 1 EventCount, 1 SourceUse, 10 FlowTotal, 0 StockStep." in (
+    # All reports, and those citing news media: each row twice.
+    assert "Summaries rebuilt: 2 EventCount, 2 SourceUse, 20 FlowTotal, 0 StockStep." in (
         capsys.readouterr().out
     )
     call_command("rebuild_aggregates", "--check")

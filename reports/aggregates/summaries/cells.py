@@ -49,7 +49,11 @@ def flow_cells(row, local: int) -> list[tuple[tuple, tuple, tuple]]:
         int(row["high_open"]), int(row["approximate"]),
     )  # fmt: skip
     return [
-        ((row["metric"], node, span, span_start(row["dated"], span)), (level, adm), sums)
+        (
+            (row["facet"], row["metric"], node, span, span_start(row["dated"], span)),
+            (level, adm),
+            sums,
+        )
         for node, level, adm in nodes_of(row)
         for span in CELL_SPANS[row["reach"]]
     ]
@@ -67,14 +71,14 @@ def source_span(uses) -> str:
     return "year" if len({m.year for m in months}) == 1 else ""
 
 
-def source_cells(metric: str, uses, span: str) -> dict:
+def source_cells(facet: str, metric: str, uses, span: str) -> dict:
     """A shared source's contribution to FlowTotal: one in `shared_sources` of each cell it has
     a use in, and one in `settled_sources` of those whose month or year holds all its uses."""
     cells = {}
     for use in uses:
         for node, level, adm in nodes_of(use):
             for cell_span in CELL_SPANS[use["reach"]]:
-                cell = (metric, node, cell_span, span_start(use["dated"], cell_span))
+                cell = (facet, metric, node, cell_span, span_start(use["dated"], cell_span))
                 if cell not in cells:
                     settled = span == "month" or (cell_span == "year" and span == "year")
                     cells[cell] = ((level, adm), (0, 0, 0, 0, 0, 0, 1, int(settled), 0, 0))
@@ -84,6 +88,7 @@ def source_cells(metric: str, uses, span: str) -> dict:
 def use_of(row) -> dict:
     """A use of a source by a counted event, as SourceUse keeps it."""
     return {
+        "facet": row["facet"],
         "key": row["key"],
         "dated": row["dated"],
         "span_end": row["span_end"],

@@ -27,6 +27,7 @@ def coverers(rows: Iterable[dict], known: set[str]) -> set[str]:
     for row in rows:
         for key, place_id, dated, span_end in (
             EventCount.objects.filter(
+                facet=row["facet"],
                 metric=row["metric"],
                 place_id__in=places.chain(row["place_id"]),
                 dated__lte=row["dated"],
@@ -51,11 +52,13 @@ def _covers(outer: dict, inner: dict, places: PlaceIndex) -> bool:
     )
 
 
-def settle_adds(rows: dict, keys: Iterable[str], separated: dict[str, set[frozenset[str]]]) -> None:
-    """Set adds_* and covers of the EventCount rows (by (metric, key)) recomputed for `keys`:
-    own numbers less what the events they cover add, never below zero. The covered events are
-    stored ones of other keys (the stored rows of `keys` are being replaced), and these rows
-    themselves, settled smallest first."""
+def settle_adds(
+    rows: dict, keys: Iterable[str], separated: dict[str, set[frozenset[str]]], facet: str
+) -> None:
+    """Set adds_* and covers of one facet's EventCount rows (by (metric, key)) recomputed for
+    `keys`: own numbers less what the events they cover add, never below zero. The covered
+    events are stored ones of other keys (the stored rows of `keys` are being replaced), and
+    these rows themselves, settled smallest first."""
     flows = [r for r in rows.values() if not is_stock(r["metric"])]
     if not flows:
         return
@@ -73,6 +76,7 @@ def settle_adds(rows: dict, keys: Iterable[str], separated: dict[str, set[frozen
         ]
         stored = (
             EventCount.objects.filter(
+                facet=facet,
                 metric=row["metric"],
                 **{f"adm{row['level']}": row["place_id"]},
                 dated__gte=row["dated"],

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from ...models import Figure
 from ...workflow import Status
+from ..facets import EVERYTHING, narrow, question_of
 from ..from_base_tables import candidates_from, report_sources, separated_keys
 from ..places import PlaceIndex
 from ..rules import apply_covering, choose, is_stock
@@ -13,8 +14,8 @@ from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .stocks import stock_steps
 
 
-def _figures_of(keys):
-    figures = Figure.objects.filter(report__status=Status.APPROVED)
+def _figures_of(keys, facet: str):
+    figures = narrow(Figure.objects.filter(report__status=Status.APPROVED), question_of(facet))
     if keys is None:
         return figures
     event_ids = [int(k[1:]) for k in keys if k.startswith("e")]
@@ -24,11 +25,12 @@ def _figures_of(keys):
     )
 
 
-def compute(keys=None) -> tuple[dict, dict]:
-    """EventCount rows (without local_sources) and their sources, by (metric, key), for the
-    given event keys (None: every event, with what each adds beyond the events it covers;
-    for some keys, what they add is left at their own numbers for the caller to settle)."""
-    figures = _figures_of(keys)
+def compute(keys=None, facet: str = EVERYTHING) -> tuple[dict, dict]:
+    """EventCount rows (without local_sources) of one facet and their sources, by (metric,
+    key), for the given event keys (None: every event, with what each adds beyond the events it
+    covers; for some keys, what they add is left at their own numbers for the caller to
+    settle)."""
+    figures = _figures_of(keys, facet)
     counted = choose(candidates_from(figures))
     sources_of = report_sources(figures.values("report_id")) if counted else {}
     places = (
@@ -62,6 +64,7 @@ def compute(keys=None) -> tuple[dict, dict]:
         figure = c.figure
         stock = is_stock(c.metric)
         rows[c.metric, c.key] = {
+            "facet": facet,
             "metric": c.metric,
             "key": c.key,
             "event_id": c.event_id,
@@ -96,8 +99,8 @@ def compute(keys=None) -> tuple[dict, dict]:
 
 
 def derive(rows: dict, uses: dict) -> tuple[list, list, dict, list]:
-    """From every EventCount row and its sources: the rows of all four tables (EventCount
-    with local_sources, SourceUse, FlowTotal by cell, StockStep)."""
+    """From every EventCount row of one facet and their sources: the rows of all four tables
+    (EventCount with local_sources, SourceUse, FlowTotal by cell, StockStep)."""
     uses_of: dict[tuple, list] = defaultdict(list)
     for (metric, key), cited in uses.items():
         for source in cited:
@@ -137,7 +140,7 @@ def derive(rows: dict, uses: dict) -> tuple[list, list, dict, list]:
     for (metric, source), found in uses_of.items():
         if len(found) > 1 and not is_stock(metric):
             for cell, (ancestry, sums) in source_cells(
-                metric, found, spans[metric, source]
+                found[0]["facet"], metric, found, spans[metric, source]
             ).items():
                 add(cell, ancestry, sums)
     steps = [step for metric in sorted(stocks) for step in stock_steps(stocks[metric], uses)]
@@ -147,6 +150,7 @@ def derive(rows: dict, uses: dict) -> tuple[list, list, dict, list]:
 def flow_total_rows(flows: dict) -> list[dict]:
     return [
         {
+            "facet": facet,
             "metric": metric,
             "node": node,
             "span": span,
@@ -155,5 +159,5 @@ def flow_total_rows(flows: dict) -> list[dict]:
             **dict(zip(ADM, adm, strict=True)),
             **dict(zip(SUMS, sums, strict=True)),
         }
-        for (metric, node, span, start), ((level, adm), sums) in flows.items()
+        for (facet, metric, node, span, start), ((level, adm), sums) in flows.items()
     ]

@@ -123,11 +123,13 @@ def stock_steps(rows, uses) -> list[dict]:
         for node in sorted(dirty, key=lambda n: -n.depth):
             _settle(node, day, uses)
     metric = rows[0]["metric"] if rows else None
+    facet = rows[0]["facet"] if rows else ""
     steps = []
     for node in nodes.values():
         for i, (day, value, count, key, dates) in enumerate(node.steps):
             steps.append(
                 {
+                    "facet": facet,
                     "metric": metric,
                     "node": node.node,
                     "level": node.level,

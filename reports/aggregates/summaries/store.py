@@ -8,7 +8,8 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from ...models import EventCount, FlowTotal, SourceUse, StockStep
+from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
+from ..facets import facets_of_reports, reports_in_events
 from ..from_base_tables import separated_keys
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
@@ -45,15 +46,14 @@ def rebuild() -> dict[str, int]:
         _lock_all()
         for model in (EventCount, SourceUse, FlowTotal, StockStep):
             model.objects.all().delete()
-        rows, uses = compute()
-        events, source_uses, flows, steps = derive(rows, uses)
+        events, source_uses, flow_rows, steps = _all_facets()
         # Rows a question reads together are written together: fewer pages to read.
-        events.sort(key=lambda r: (r["metric"], r["dated"]))
-        source_uses.sort(key=lambda r: (not r["shared"], r["span"], r["metric"], r["dated"]))
-        flow_rows = sorted(
-            flow_total_rows(flows), key=lambda r: (r["span"], r["level"], r["start"], r["node"])
+        events.sort(key=lambda r: (r["facet"], r["metric"], r["dated"]))
+        source_uses.sort(
+            key=lambda r: (r["facet"], not r["shared"], r["span"], r["metric"], r["dated"])
         )
-        steps.sort(key=lambda r: (r["metric"], r["level"], r["node"], r["valid_from"]))
+        flow_rows.sort(key=lambda r: (r["facet"], r["span"], r["level"], r["start"], r["node"]))
+        steps.sort(key=lambda r: (r["facet"], r["metric"], r["level"], r["node"], r["valid_from"]))
         bulk_insert(EventCount, events)
         bulk_insert(SourceUse, source_uses)
         bulk_insert(FlowTotal, flow_rows)
@@ -61,9 +61,22 @@ def rebuild() -> dict[str, int]:
     return {
         "EventCount": len(events),
         "SourceUse": len(source_uses),
-        "FlowTotal": len(flows),
+        "FlowTotal": len(flow_rows),
         "StockStep": len(steps),
     }
+
+
+def _all_facets() -> tuple[list, list, list, list]:
+    """The rows of all four tables for every facet, computed from the base tables."""
+    events, source_uses, flow_rows, steps = [], [], [], []
+    for facet in sorted(facets_of_reports(None)):
+        rows, uses = compute(None, facet)
+        facet_events, facet_uses, flows, facet_steps = derive(rows, uses)
+        events += facet_events
+        source_uses += facet_uses
+        flow_rows += flow_total_rows(flows)
+        steps += facet_steps
+    return events, source_uses, flow_rows, steps
 
 
 # --- following a change ------------------------------------------------------------------------
@@ -111,112 +124,122 @@ def refresh(keys) -> None:
         # figure and a figure inside it would otherwise not see each other (rule 5).
         _advisory_locks([(COVER_LOCK, 0)])
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
-        new_rows, new_uses = compute(keys)
-        # What the events covering these add changes with them (rule 5): they are refreshed
-        # too (covering is transitive, so one round finds them all).
-        old = EventCount.objects.filter(key__in=keys).values(
-            "metric", "key", "place_id", "dated", "span_end"
-        )
-        wider = coverers([*old, *new_rows.values()], set(keys))
-        if wider:
-            keys = sorted(set(keys) | wider)
-            _advisory_locks([_lock_key(EVENT_LOCK, k) for k in sorted(wider)])
-            new_rows, new_uses = compute(keys)
-        settle_adds(new_rows, keys, separated_keys())
-        old_pairs = set(SourceUse.objects.filter(key__in=keys).values_list("metric", "source_id"))
-        touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
-        _advisory_locks([_lock_key(SOURCE_LOCK, s) for _, s in touched])
-        old_rows = {
-            (r["metric"], r["key"]): r for r in EventCount.objects.filter(key__in=keys).values()
-        }
-        # Every use of the touched sources, before and after: whether each is shared, how far
-        # its uses spread, and so the other events' local counts and the cells, may change.
-        before: dict[tuple, list] = defaultdict(list)
-        others: dict[tuple, list] = defaultdict(list)
-        for use in SourceUse.objects.filter(
-            metric__in={m for m, _ in touched}, source_id__in={s for _, s in touched}
-        ).values("metric", "source_id", "key", "dated", "span_end", "reach", *ADM):
-            pair = (use.pop("metric"), use.pop("source_id"))
-            if pair in touched:
-                before[pair].append(use)
-                if use["key"] not in keys:
-                    others[pair].append(use)
-        after: dict[tuple, list] = {pair: list(others[pair]) for pair in touched}
-        for (metric, key), cited in new_uses.items():
-            for source in cited:
-                after[metric, source].append(use_of(new_rows[metric, key]))
+        # Every facet the events' reports are in now, and every one they were counted in.
+        facets = facets_of_reports(Report.objects.filter(reports_in_events(keys)).values("pk"))
+        facets |= set(EventCount.objects.filter(key__in=keys).values_list("facet", flat=True))
+        separated = separated_keys()
+        for facet in sorted(facets):
+            _refresh_facet(keys, facet, separated)
 
-        cells: dict[tuple, list] = {}
 
-        def add(cell, ancestry, sums, sign):
-            entry = cells.setdefault(cell, [ancestry, [0] * len(SUMS)])
-            for i, n in enumerate(sums):
-                entry[1][i] += sign * n
+def _refresh_facet(keys: list[str], facet: str, separated: dict) -> None:
+    """refresh() within one facet's rows."""
+    stored = EventCount.objects.filter(facet=facet)
+    uses_stored = SourceUse.objects.filter(facet=facet)
+    new_rows, new_uses = compute(keys, facet)
+    # What the events covering these add changes with them (rule 5): they are refreshed
+    # too (covering is transitive, so one round finds them all).
+    old = stored.filter(key__in=keys).values(
+        "facet", "metric", "key", "place_id", "dated", "span_end"
+    )
+    wider = coverers([*old, *new_rows.values()], set(keys))
+    if wider:
+        keys = sorted(set(keys) | wider)
+        _advisory_locks([_lock_key(EVENT_LOCK, k) for k in sorted(wider)])
+        new_rows, new_uses = compute(keys, facet)
+    settle_adds(new_rows, keys, separated, facet)
+    old_pairs = set(uses_stored.filter(key__in=keys).values_list("metric", "source_id"))
+    touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
+    _advisory_locks([_lock_key(SOURCE_LOCK, s) for _, s in touched])
+    old_rows = {(r["metric"], r["key"]): r for r in stored.filter(key__in=keys).values()}
+    # Every use of the touched sources, before and after: whether each is shared, how far
+    # its uses spread, and so the other events' local counts and the cells, may change.
+    before: dict[tuple, list] = defaultdict(list)
+    others: dict[tuple, list] = defaultdict(list)
+    for use in uses_stored.filter(
+        metric__in={m for m, _ in touched}, source_id__in={s for _, s in touched}
+    ).values("facet", "metric", "source_id", "key", "dated", "span_end", "reach", *ADM):
+        pair = (use.pop("metric"), use.pop("source_id"))
+        if pair in touched:
+            before[pair].append(use)
+            if use["key"] not in keys:
+                others[pair].append(use)
+    after: dict[tuple, list] = {pair: list(others[pair]) for pair in touched}
+    for (metric, key), cited in new_uses.items():
+        for source in cited:
+            after[metric, source].append(use_of(new_rows[metric, key]))
 
-        local_changes: Counter = Counter()
-        state: dict[tuple, tuple[bool, str]] = {}
-        for pair in sorted(touched):
-            metric, source = pair
-            was = (len(before[pair]) > 1, source_span(before[pair]) if before[pair] else "")
-            now = (len(after[pair]) > 1, source_span(after[pair]) if after[pair] else "")
-            state[pair] = now
-            change = (not now[0]) - (not was[0])
-            for use in others[pair]:
-                local_changes[metric, use["key"]] += change
-            if not is_stock(metric):
-                if was[0]:
-                    for cell, (ancestry, sums) in source_cells(
-                        metric, before[pair], was[1]
-                    ).items():
-                        add(cell, ancestry, sums, -1)
-                if now[0]:
-                    for cell, (ancestry, sums) in source_cells(metric, after[pair], now[1]).items():
-                        add(cell, ancestry, sums, 1)
-            if was != now and others[pair]:
-                SourceUse.objects.filter(metric=metric, source_id=source).exclude(
-                    key__in=keys
-                ).update(shared=now[0], span=now[1])
-        for (metric, key), change in sorted(local_changes.items()):
-            if not change:
-                continue
-            row = EventCount.objects.filter(metric=metric, key=key).values().first()
-            EventCount.objects.filter(pk=row["id"]).update(
-                local_sources=row["local_sources"] + change
-            )
-            if not is_stock(metric):
-                for cell, ancestry, _ in flow_cells(row, 0):
-                    add(cell, ancestry, (0, 0, 0, 0, 0, change, 0, 0), 1)
+    cells: dict[tuple, list] = {}
 
-        for (metric, _), row in old_rows.items():
-            if not is_stock(metric):
-                for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
+    def add(cell, ancestry, sums, sign):
+        entry = cells.setdefault(cell, [ancestry, [0] * len(SUMS)])
+        for i, n in enumerate(sums):
+            entry[1][i] += sign * n
+
+    local_changes: Counter = Counter()
+    state: dict[tuple, tuple[bool, str]] = {}
+    for pair in sorted(touched):
+        metric, source = pair
+        was = (len(before[pair]) > 1, source_span(before[pair]) if before[pair] else "")
+        now = (len(after[pair]) > 1, source_span(after[pair]) if after[pair] else "")
+        state[pair] = now
+        change = (not now[0]) - (not was[0])
+        for use in others[pair]:
+            local_changes[metric, use["key"]] += change
+        if not is_stock(metric):
+            if was[0]:
+                for cell, (ancestry, sums) in source_cells(
+                    facet, metric, before[pair], was[1]
+                ).items():
                     add(cell, ancestry, sums, -1)
-        EventCount.objects.filter(key__in=keys).delete()
-        SourceUse.objects.filter(key__in=keys).delete()
-        events, uses_rows = [], []
-        for (metric, key), row in new_rows.items():
-            cited = new_uses[metric, key]
-            row["local_sources"] = sum(1 for s in cited if not state[metric, s][0])
-            events.append(row)
-            uses_rows += [
-                {"metric": metric, "source_id": s, **use_of(row), "shared": state[metric, s][0],
-                 "span": state[metric, s][1]}
-                for s in cited
-            ]  # fmt: skip
-            if not is_stock(metric):
-                for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
+            if now[0]:
+                for cell, (ancestry, sums) in source_cells(
+                    facet, metric, after[pair], now[1]
+                ).items():
                     add(cell, ancestry, sums, 1)
-        EventCount.objects.bulk_create(EventCount(**row) for row in events)
-        SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
-        _apply_flow_changes(cells)
+        if was != now and others[pair]:
+            uses_stored.filter(metric=metric, source_id=source).exclude(key__in=keys).update(
+                shared=now[0], span=now[1]
+            )
+    for (metric, key), change in sorted(local_changes.items()):
+        if not change:
+            continue
+        row = stored.filter(metric=metric, key=key).values().first()
+        EventCount.objects.filter(pk=row["id"]).update(local_sources=row["local_sources"] + change)
+        if not is_stock(metric):
+            for cell, ancestry, _ in flow_cells(row, 0):
+                add(cell, ancestry, (0, 0, 0, 0, 0, change, 0, 0), 1)
 
-        stock_changes: dict[str, date] = {}
-        for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
-            if is_stock(metric):
-                since = stock_changes.get(metric)
-                stock_changes[metric] = min(since, row["dated"]) if since else row["dated"]
-        for metric, since in sorted(stock_changes.items()):
-            _refresh_stock(metric, since)
+    for (metric, _), row in old_rows.items():
+        if not is_stock(metric):
+            for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
+                add(cell, ancestry, sums, -1)
+    stored.filter(key__in=keys).delete()
+    uses_stored.filter(key__in=keys).delete()
+    events, uses_rows = [], []
+    for (metric, key), row in new_rows.items():
+        cited = new_uses[metric, key]
+        row["local_sources"] = sum(1 for s in cited if not state[metric, s][0])
+        events.append(row)
+        uses_rows += [
+            {"metric": metric, "source_id": s, **use_of(row), "shared": state[metric, s][0],
+             "span": state[metric, s][1]}
+            for s in cited
+        ]  # fmt: skip
+        if not is_stock(metric):
+            for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
+                add(cell, ancestry, sums, 1)
+    EventCount.objects.bulk_create(EventCount(**row) for row in events)
+    SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
+    _apply_flow_changes(cells)
+
+    stock_changes: dict[str, date] = {}
+    for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
+        if is_stock(metric):
+            since = stock_changes.get(metric)
+            stock_changes[metric] = min(since, row["dated"]) if since else row["dated"]
+    for metric, since in sorted(stock_changes.items()):
+        _refresh_stock(facet, metric, since)
 
 
 def _apply_flow_changes(cells: dict) -> None:
@@ -224,43 +247,45 @@ def _apply_flow_changes(cells: dict) -> None:
     if not changes:
         return
     table = FlowTotal._meta.db_table
-    columns = ["metric", "node", "span", "start", "level", *ADM, *SUMS]
+    columns = ["facet", "metric", "node", "span", "start", "level", *ADM, *SUMS]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMS)
     sql = (
         f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-        f"ON CONFLICT (metric, node, span, start) DO UPDATE SET {updates}"
+        f"ON CONFLICT (facet, metric, node, span, start) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
         cursor.executemany(
             sql, [(*cell, level, *adm, *sums) for cell, ((level, adm), sums) in changes]
         )
         cursor.executemany(
-            f"DELETE FROM {table} WHERE metric = %s AND node = %s AND span = %s AND start = %s "  # noqa: S608
+            f"DELETE FROM {table} WHERE facet = %s AND metric = %s AND node = %s AND span = %s "  # noqa: S608
+            "AND start = %s "
             "AND events = 0",
             [cell for cell, _ in changes],
         )
 
 
-def _refresh_stock(metric: str, since: date) -> None:
+def _refresh_stock(facet: str, metric: str, since: date) -> None:
     """Rewrite a stock's steps from `since` on, after its counted events changed there.
 
     The steps before `since` depend only on earlier figures and stay. The state of the sweep
     on the eve of `since` depends only on each place's latest figure by then, so the sweep
     restarts from those (one per place) instead of replaying every figure ever reported."""
-    _advisory_locks([_lock_key(STOCK_LOCK, metric)])
+    _advisory_locks([_lock_key(STOCK_LOCK, (facet, metric))])
+    stored = EventCount.objects.filter(facet=facet, metric=metric)
     latest: dict[int, tuple] = {}
-    for pk, place, *order in EventCount.objects.filter(metric=metric, dated__lt=since).values_list(
+    for pk, place, *order in stored.filter(dated__lt=since).values_list(
         "pk", "place_id", "dated", "published", "approved_at", "report_id", "figure_id"
     ):
         if place not in latest or order > latest[place][1]:
             latest[place] = (pk, order)
     rows = list(
         EventCount.objects.filter(pk__in=[pk for pk, _ in latest.values()]).values()
-    ) + list(EventCount.objects.filter(metric=metric, dated__gte=since).values())
+    ) + list(stored.filter(dated__gte=since).values())
     uses = defaultdict(set)
     for key, source in SourceUse.objects.filter(
-        metric=metric, key__in=[r["key"] for r in rows]
+        facet=facet, metric=metric, key__in=[r["key"] for r in rows]
     ).values_list("key", "source_id"):
         uses[metric, key].add(source)
     fresh = [s for s in stock_steps(rows, uses) if s["valid_from"] >= since]
@@ -268,7 +293,7 @@ def _refresh_stock(metric: str, since: date) -> None:
     for step in fresh:
         first = first_fresh.get(step["node"])
         first_fresh[step["node"]] = min(first, step["valid_from"]) if first else step["valid_from"]
-    open_then = StockStep.objects.filter(metric=metric).exclude(valid_to__lt=since)
+    open_then = StockStep.objects.filter(facet=facet, metric=metric).exclude(valid_to__lt=since)
     carried = [
         {**step, "valid_to": first_fresh.get(step["node"])}
         for step in open_then.filter(valid_from__lt=since).values()
@@ -290,19 +315,22 @@ def _comparable(model, row: dict) -> tuple:
 
 
 def _describe(pairs: tuple) -> str:
-    return " ".join(f"{name}={value}" for name, value in pairs if value is not None)
+    return " ".join(
+        f"{name}={value}"
+        for name, value in pairs
+        if value is not None and not (name == "facet" and value == "")
+    )
 
 
 def verify(limit: int = 20) -> list[str]:
     """Recompute every summary from the base tables in memory and compare with the stored rows:
     the differences, described (empty when they agree)."""
-    rows, uses = compute()
-    events, source_uses, flows, steps = derive(rows, uses)
+    events, source_uses, flow_rows, steps = _all_facets()
     differences = []
     for model, expected in (
         (EventCount, events),
         (SourceUse, source_uses),
-        (FlowTotal, flow_total_rows(flows)),
+        (FlowTotal, flow_rows),
         (StockStep, steps),
     ):
         want = Counter(_comparable(model, r) for r in expected)

@@ -1,0 +1,118 @@
+"""Facets: the narrowed pools of evidence the summaries are kept for, so that a question
+filtered by one cause, one source type or one tag is read from its own summary rows instead of
+recounting the base tables.
+
+A filtered question chooses each event's figure among the matching reports only (rule 2 within
+the narrowed evidence), covers only among them (rule 5), and so on: it is the whole engine run
+on a smaller pool. The summaries hold that run for every facet a report belongs to:
+
+- ""             every approved report (the unfiltered questions);
+- "c:<cause>"    the reports of one cause or means;
+- "s:<type>"     the reports citing at least one source of that type;
+- "t:<tag>"      the reports carrying that tag (lower case: the question matches any case).
+
+A question filtered by an event, or by more than one of these at once, is answered from the
+base tables (from_base_tables.py): an event's reports are few, and combinations are too many
+to keep."""
+
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from ..models import Report
+from ..workflow import Status
+from .question import Question
+
+EVERYTHING = ""
+ReportSource = Report.sources.through
+ReportTag = Report.tags.through
+
+
+def tag_facet(name: str) -> str:
+    return f"t:{' '.join(name.split()).lower()}"
+
+
+def facet_of(question: Question) -> str | None:
+    """The facet whose summary rows answer the question; None when none does (an event, or
+    several filters at once)."""
+    if question.event is not None:
+        return None
+    chosen = [
+        f"{prefix}:{value}"
+        for prefix, value in (("c", question.cause), ("s", question.source_type))
+        if value
+    ]
+    if question.tag:
+        chosen.append(tag_facet(question.tag))
+    if len(chosen) > 1:
+        return None
+    return chosen[0] if chosen else EVERYTHING
+
+
+def narrow(figures: QuerySet, question: Question) -> QuerySet:
+    """Figures (of approved reports) narrowed by the question's filters."""
+    if question.cause:
+        figures = figures.filter(report__cause=question.cause)
+    if question.tag:
+        figures = figures.filter(
+            report__in=Report.objects.filter(tags__name__iexact=question.tag).values("pk")
+        )
+    if question.source_type:
+        figures = figures.filter(
+            Exists(
+                ReportSource.objects.filter(
+                    report_id=OuterRef("report_id"), source__source_type=question.source_type
+                )
+            )
+        )
+    if question.event:
+        figures = figures.filter(report__event_id=question.event)
+    return figures
+
+
+def question_of(facet: str) -> Question:
+    """The filters a facet stands for."""
+    if not facet:
+        return Question()
+    prefix, value = facet.split(":", 1)
+    return Question(
+        cause=value if prefix == "c" else None,
+        source_type=value if prefix == "s" else None,
+        tag=value if prefix == "t" else None,
+    )
+
+
+def facets_of_reports(reports: QuerySet | Iterable[int] | None) -> set[str]:
+    """Every facet these approved reports belong to (None: all approved reports), always with
+    the unfiltered one."""
+    approved = Report.objects.filter(status=Status.APPROVED)
+    if reports is not None:
+        approved = approved.filter(pk__in=reports)
+    found = {EVERYTHING}
+    found |= {
+        f"c:{c}" for c in approved.exclude(cause="").values_list("cause", flat=True).distinct()
+    }
+    found |= {
+        f"s:{t}"
+        for t in ReportSource.objects.filter(report__in=approved.values("pk"))
+        .values_list("source__source_type", flat=True)
+        .distinct()
+    }
+    found |= {
+        tag_facet(name)
+        for name in ReportTag.objects.filter(
+            object_id__in=approved.values("pk"),
+            content_type__app_label="reports",
+            content_type__model="report",
+        )
+        .values_list("tag__name", flat=True)
+        .distinct()
+    }
+    return found
+
+
+def reports_in_events(keys: Iterable[str]) -> Q:
+    """The reports of these event keys ("e<id>", "r<id>"), as a condition on Report."""
+    event_ids = [int(k[1:]) for k in keys if k.startswith("e")]
+    report_ids = [int(k[1:]) for k in keys if k.startswith("r")]
+    return Q(event_id__in=event_ids) | Q(event__isnull=True, pk__in=report_ids)

@@ -1,0 +1,92 @@
+"""Questions narrowed to one cause, one source type or one tag are read from the summaries kept
+for that narrower pool of evidence (aggregates/facets.py), and give the numbers of the rules
+applied to that pool: the figure counted for an event is chosen among the matching reports."""
+
+from datetime import date
+
+from taggit.models import Tag
+
+from reports import aggregates, services
+from reports.aggregates import Question
+from reports.aggregates.facets import facet_of
+from reports.aggregates.from_base_tables import answer_from_base
+from reports.aggregates.question import make_plan
+from tests.aggregates.conftest import as_tuple
+
+D = date
+KAYAH_2023 = {"area": "MMR002", "start": D(2023, 1, 1), "end": D(2023, 12, 31)}
+
+
+def killed(**filters):
+    question = Question(metrics=("killed",), **KAYAH_2023, **filters)
+    found = aggregates.answer(question)
+    # The same numbers as the rules applied to the base tables directly.
+    assert found == answer_from_base(make_plan(question))
+    return as_tuple(found.totals["killed"])
+
+
+def test_an_event_counts_the_latest_figure_among_the_reports_asked_about(file, moderator):
+    event = services.event_create(actor=moderator, name="Airstrike on a camp")
+    strike = file("loikaw", D(2023, 11, 13), figures=[("killed", 10)], cause="airstrike",
+                  tags=["Operation 1111"], published=D(2023, 11, 14))  # fmt: skip
+    later = file("loikaw", D(2023, 11, 13), figures=[("killed", 12)], title="Later count",
+                 published=D(2023, 11, 20))  # fmt: skip
+    for report in (strike, later):
+        services.report_link_event(report=report, event=event, actor=moderator)
+
+    assert killed() == (12, 10, 12, 1, 2, 2)  # the later report's figure, the event's range
+    assert killed(cause="airstrike") == (10, 10, 10, 1, 1, 1)  # only the report of that cause
+    assert killed(tag="operation 1111") == (10, 10, 10, 1, 1, 1)  # any case
+    assert killed(source_type="news_media") == (12, 10, 12, 1, 2, 2)
+    assert killed(source_type="un_ingo") == (0, 0, 0, 0, 0, 0)
+    assert killed(cause="artillery") == (0, 0, 0, 0, 0, 0)
+    # An event, or two filters at once, are answered from the base tables.
+    assert facet_of(Question(cause="airstrike", tag="x")) is None
+    assert facet_of(Question(event=event.pk)) is None
+    assert killed(cause="airstrike", tag="Operation 1111") == (10, 10, 10, 1, 1, 1)
+    assert killed(event=event.pk) == (12, 10, 12, 1, 2, 2)
+    assert aggregates.verify_summaries() == []
+
+
+def test_covering_is_decided_within_the_narrowed_evidence(file):
+    # A monthly state tally of any cause covers a township airstrike inside it; asked about
+    # airstrikes, only the airstrike is in the pool, so nothing covers it.
+    file("kayah", D(2023, 11, 1), D(2023, 11, 30), figures=[("killed", 30)], title="Monthly")
+    file("loikaw", D(2023, 11, 13), figures=[("killed", 8)], cause="airstrike", title="Strike")
+
+    assert killed() == (30, 30, 30, 2, 2, 2)  # the larger of the tally and what it covers
+    assert killed(cause="airstrike") == (8, 8, 8, 1, 1, 1)
+    assert aggregates.verify_summaries() == []
+
+
+def test_edits_move_reports_between_the_narrowed_summaries(file, moderator):
+    report = file("loikaw", D(2023, 11, 13), figures=[("killed", 5)], cause="airstrike",
+                  tags=["Flood"])  # fmt: skip
+    assert killed(cause="airstrike") == (5, 5, 5, 1, 1, 1)
+
+    services.report_update(report=report, actor=moderator, cause="artillery", tags=["Op 1027"])
+    assert killed(cause="airstrike") == (0, 0, 0, 0, 0, 0)
+    assert killed(cause="artillery") == (5, 5, 5, 1, 1, 1)
+    assert killed(tag="flood") == (0, 0, 0, 0, 0, 0)
+    assert killed(tag="OP 1027") == (5, 5, 5, 1, 1, 1)
+    assert aggregates.verify_summaries() == []
+
+    source = report.sources.get()
+    services.source_update(
+        actor=moderator, source=source, source_type="un_ingo", name=source.name,
+        title=source.title, url=source.url, published_on=source.published_on,
+        language=source.language, is_confidential=source.is_confidential,
+    )  # fmt: skip
+    assert killed(source_type="news_media") == (0, 0, 0, 0, 0, 0)
+    assert killed(source_type="un_ingo") == (5, 5, 5, 1, 1, 1)
+
+    tag = Tag.objects.get(name="Op 1027")
+    services.tag_update(actor=moderator, tag=tag, name="Operation 1027", slug=tag.slug)
+    assert killed(tag="Op 1027") == (0, 0, 0, 0, 0, 0)
+    assert killed(tag="operation 1027") == (5, 5, 5, 1, 1, 1)
+    assert aggregates.verify_summaries() == []
+
+    services.report_retract(report=report, actor=moderator, reason="Duplicate of another.")
+    assert killed(cause="artillery") == (0, 0, 0, 0, 0, 0)
+    assert killed(source_type="un_ingo") == (0, 0, 0, 0, 0, 0)
+    assert aggregates.verify_summaries() == []
