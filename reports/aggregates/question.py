@@ -45,13 +45,6 @@ class Question:
     level: int | None = None  # admin level of the area breakdown; None = area's level + 1
     period: str | None = None  # week | month | quarter | year; None = chosen from the span
 
-    @property
-    def filters_evidence(self) -> bool:
-        """Whether the question narrows the evidence (which reports' figures take part)."""
-        return any(
-            v not in (None, "") for v in (self.cause, self.tag, self.source_type, self.event)
-        )
-
 
 def _values(params, name) -> list[str]:
     if hasattr(params, "getlist"):

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.models import Count
 
 from gazetteer.models import Place
 from reports import aggregates, publication, services
@@ -58,7 +59,7 @@ class AggregatesBenchmark:
     def __init__(self, stdout):
         self.stdout = stdout
 
-    def run(self, *, reports, reset, force, seed, runs, sql_runs, questions_only):
+    def run(self, *, reports, reset, force, seed, runs, sql_runs, questions_only, load_only=False):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production, and the benchmark fills the database "
@@ -70,6 +71,8 @@ class AggregatesBenchmark:
                 raise CommandError("No benchmark data here: run without --questions-only first.")
         else:
             self._load(reports, reset, seed)
+            if load_only:
+                return
         self._describe_machine()
         self._questions(runs, sql_runs)
         self._approvals()
@@ -213,12 +216,40 @@ class AggregatesBenchmark:
                 Question(area=state.pcode, metrics=("currently_displaced",), period="quarter"),
             ),
             (
-                "Filtered (cause: airstrike), a state over a year: from the base tables",
+                "Filtered (cause: airstrike), a state over a year, by district, by month",
                 Question(
                     area=state.pcode,
                     start=date(2024, 1, 1),
                     end=date(2024, 12, 31),
                     cause="airstrike",
+                ),
+            ),
+            (
+                "Filtered (tag, any case), the whole data set, by state, by month",
+                Question(tag="operation 1111"),
+            ),
+            (
+                "Filtered (source type: UN), everywhere in 2023, by township, by month",
+                Question(
+                    start=date(2023, 1, 1),
+                    end=date(2023, 12, 31),
+                    level=3,
+                    period="month",
+                    source_type="un_ingo",
+                ),
+            ),
+            (
+                "Filtered (one event), all time: from the base tables",
+                Question(event=_largest_event(state)),
+            ),
+            (
+                "Filtered (cause and tag at once), a state over a year: from the base tables",
+                Question(
+                    area=state.pcode,
+                    start=date(2024, 1, 1),
+                    end=date(2024, 12, 31),
+                    cause="airstrike",
+                    tag="Operation 1027",
                 ),
             ),
         ]
@@ -322,3 +353,19 @@ def _median(call, runs) -> float:
         call()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
+
+
+def _largest_event(state) -> int:
+    """The event with the most approved reports in the state."""
+    return (
+        Report.objects.filter(
+            status=Status.APPROVED,
+            event__isnull=False,
+            place__path__startswith=state.path,
+        )
+        .values("event_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "event_id")
+        .values_list("event_id", flat=True)
+        .first()
+    )

@@ -6,11 +6,15 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.utils.text import slugify
+from taggit.models import Tag
 
 from ..aggregates.places import LEVELS
 from ..aggregates.question import period_start
 from ..figures import MAX_VALUE, counts
+from ..models import Report
 from ..vocabulary import Cause, Metric, Qualifier, SourceType, Unit
 from ..workflow import Status
 
@@ -45,6 +49,10 @@ TYPICAL = {
 PEOPLE = {Metric.NEWLY_DISPLACED, Metric.CURRENTLY_DISPLACED, Metric.RETURNED}
 OTHER_STATUSES = [Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.REJECTED,
                   Status.RETRACTED]  # fmt: skip
+# Operations and themes moderators tag happenings with; a tenth of the tagged reports spell a
+# tag in another case (a question by tag matches any case).
+TAGS = ("Operation 1027", "Operation 1111", "Airstrike on camp", "Church", "School", "Landmine",
+        "Arson", "Forced recruitment", "Blocked aid", "Flood", "Hostage", "Checkpoint")  # fmt: skip
 SOURCE_TYPES = (
     [SourceType.NEWS_MEDIA] * 5
     + [SourceType.LOCAL_CSO] * 3
@@ -68,6 +76,7 @@ COLUMNS = {
                        "value_max", "unit", "household_size", "count_low", "count_best",
                        "count_high", "note"],
     "reports_report_sources": ["report_id", "source_id"],
+    "taggit_taggeditem": ["tag_id", "object_id", "content_type_id"],
     "reports_eventreferencefigure": ["event_id", "metric", "figure_id", "chosen_by_id",
                                      "chosen_at"],
 }  # fmt: skip
@@ -229,11 +238,24 @@ def _figure(rng, metric, base):
     return (metric, qualifier, single, low, high, unit, size, c_low, c_best, c_high)
 
 
+def _tags() -> dict[str, int]:
+    """The benchmark's tags (and their lower-case spellings), by name: their ids."""
+    found = {}
+    for name in TAGS + tuple(t.lower() for t in TAGS):
+        tag = Tag.objects.filter(name=name).first() or Tag.objects.create(
+            name=name, slug=f"bench-{slugify(name)}-{'lower' if name.islower() else 'title'}"
+        )
+        found[name] = tag.pk
+    return found
+
+
 def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023, out=print):
     """Insert the synthetic data set; returns counts of what was written."""
     rng = random.Random(seed)  # noqa: S311 - invented data, not secrets
     places = make_gazetteer(rng)
     states = {p.id: p for p in places[1]}
+    tag_ids = _tags()
+    report_type = ContentType.objects.get_for_model(Report).pk
     ids = {t: next_id(t) for t in ("reports_report", "reports_figure", "reports_source",
                                    "reports_event")}  # fmt: skip
     report_id, figure_id, source_id, event_id = (ids[t] for t in ids)
@@ -241,6 +263,7 @@ def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023
     written = dict.fromkeys(("reports", "approved", "figures", "approved_figures", "sources",
                              "events", "references"), 0)  # fmt: skip
     reports, figures, sources, citations, events, references = [], [], [], [], [], []
+    tagged = []
     days = (LAST_DAY - FIRST_DAY).days
     causes = [""] + list(Cause.values)
 
@@ -252,6 +275,7 @@ def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023
             ("reports_figure", figures),
             ("reports_report_sources", citations),
             ("reports_eventreferencefigure", references),
+            ("taggit_taggeditem", tagged),
         ):
             insert(table, COLUMNS[table], rows)
             rows.clear()
@@ -277,6 +301,8 @@ def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023
             written["events"] += 1
         articles = []
         approved_figures = []
+        # A third of happenings are tagged (one or two tags), most of their reports carrying them.
+        tags = rng.sample(TAGS, rng.choice([1, 1, 2])) if rng.random() < 0.3 else []
         for i in range(size):
             where = place
             if i and rng.random() < 0.2 and place.level > 1:
@@ -327,6 +353,11 @@ def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023
                     written["sources"] += 1
                 cited.append(sitreps[state.id, week])
             citations += [(report_id, s) for s in cited]
+            tagged += [
+                (tag_ids[name.lower() if rng.random() < 0.1 else name], report_id, report_type)
+                for name in tags
+                if rng.random() < 0.8
+            ]
             written["reports"] += 1
             written["approved"] += status == Status.APPROVED
             report_id += 1

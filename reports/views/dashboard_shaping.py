@@ -317,13 +317,32 @@ PERIOD_NAMES = {
 }
 
 
-def spanning_items(answer, question, which: str) -> list[dict]:
+def _download_url(name: str, question) -> str:
+    query = query_string(question)
+    return reverse("dashboard:download", args=[name]) + (f"?{query}" if query else "")
+
+
+# The most figures listed on their own lines under a total or a series: a question over years
+# and a whole country can have thousands, which no page can show usefully; the largest are
+# listed, and the downloads hold every one.
+SPANNING_SHOWN = 20
+
+
+def spanning_items(answer, question, which: str) -> tuple[list[dict], int]:
     """The figures on their own lines (DOMAIN.md rule 3), for the pages: `beyond` (reaching
     outside the period asked; beside the total, not in it) or `longer` (longer than one period
     of the series; in the total, in no period row). Each links to its evidence: the evidence
-    page for its own place, span and event."""
+    page for its own place, span and event. At most SPANNING_SHOWN, those adding the most, in
+    their order; and how many more there are."""
+    found = exports.spanning_figures(answer, which)
+    if len(found) > SPANNING_SHOWN:
+        largest = sorted(range(len(found)), key=lambda i: -found[i][1].adds.best)
+        kept = set(largest[:SPANNING_SHOWN])
+        shown = [line for i, line in enumerate(found) if i in kept]
+    else:
+        shown = found
     items = []
-    for metric, figure in exports.spanning_figures(answer, which):
+    for metric, figure in shown:
         covered = figure.adds.best != figure.counted.best
         evidence = replace(
             question,
@@ -346,7 +365,7 @@ def spanning_items(answer, question, which: str) -> list[dict]:
                 "url": _evidence_url(evidence, metric),
             }
         )
-    return items
+    return items, len(found) - len(shown)
 
 
 # --- the filter form ----------------------------------------------------------------------
@@ -541,6 +560,8 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
     sort_links = _sort_links(question, answer, sort, map_metric)
     summary = exports.question_summary(answer)
     labels = [str(Metric(m).label) for m in answer.metrics]
+    beyond, beyond_more = spanning_items(answer, question, "beyond")
+    longer, longer_more = spanning_items(answer, question, "longer")
     return {
         "answer": answer,
         "title": page_title(answer),
@@ -564,8 +585,12 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         ],
         "periods": period_rows,
         "when": when(question),
-        "beyond": spanning_items(answer, question, "beyond"),
-        "longer": spanning_items(answer, question, "longer"),
+        "beyond": beyond,
+        "beyond_more": beyond_more,
+        "beyond_download": _download_url("areas.csv", question),
+        "longer": longer,
+        "longer_more": longer_more,
+        "longer_download": _download_url("periods.csv", question),
         "series_period": PERIOD_NAMES.get(series_period(answer), ""),
         "stale_days": stale_days(),
         "charts": _charts(period_rows, series),

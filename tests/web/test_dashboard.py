@@ -557,6 +557,44 @@ def test_spanning_beyond_and_longer_lines_with_their_evidence(client, hand_built
     assert parse_qs(urlsplit(longer).query)["event"] == ["7"]
 
 
+def test_a_page_lists_the_largest_longer_figures_and_says_how_many_more(
+    client, monkeypatch, places
+):
+    from dataclasses import replace
+
+    from reports.aggregates import Total
+    from tests.api.test_aggregate_shape import LONG, hand_built_answer
+
+    # 23 figures longer than a month, numbered 1 to 23 (their report and what they add).
+    lines = [
+        replace(LONG, report_id=n, name=f"Figure {n}",
+                counted=Total("newly_displaced", n, n, n, 1, 1, 1),
+                adds=Total("newly_displaced", n, n, n, 1, 1, 1))
+        for n in range(1, 24)
+    ]  # fmt: skip
+    monkeypatch.setattr(
+        aggregates,
+        "answer",
+        lambda question: replace(hand_built_answer(question), longer={"newly_displaced": lines}),
+    )
+    response = client.get(f"/dashboard/?{SHAPE_QUERY}")
+    text = text_of(response)
+    shown = [int(n) for n in re.findall(r"Figure (\d+)", text)]
+    assert shown == list(range(4, 24))  # the 20 adding most, in the answer's order
+    assert (
+        "And 3 more figures, adding less than those above: every one is listed in the CSV "
+        "download ."
+    ) in text
+    page = response.content.decode()
+    link = urlsplit(html.unescape(re.search(r'listed in the <a href="([^"]+)">CSV', page)[1]))
+    assert link.path == "/dashboard/download/periods.csv"
+    assert parse_qs(link.query) == {
+        "start": ["2023-11-01"],
+        "end": ["2023-12-31"],
+        "metric": ["newly_displaced", "currently_displaced", "killed"],
+    }
+
+
 def test_tables_and_chart_mark_stale_stocks_in_words(client, hand_built):
     response = client.get(f"/dashboard/?{SHAPE_QUERY}")
     rows = table_rows(response, "period-table")

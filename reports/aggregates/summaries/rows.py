@@ -25,16 +25,16 @@ def _figures_of(keys, facet: str):
     )
 
 
-def compute(keys=None, facet: str = EVERYTHING) -> tuple[dict, dict]:
+def compute(keys=None, facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
     """EventCount rows (without local_sources) of one facet and their sources, by (metric,
     key), for the given event keys (None: every event, with what each adds beyond the events it
     covers; for some keys, what they add is left at their own numbers for the caller to
-    settle)."""
+    settle). `everything`: the whole gazetteer's PlaceIndex, when the caller has it already."""
     figures = _figures_of(keys, facet)
     counted = choose(candidates_from(figures))
     sources_of = report_sources(figures.values("report_id")) if counted else {}
     places = (
-        PlaceIndex.everything()
+        (everything or PlaceIndex.everything())
         if keys is None
         else PlaceIndex.around({c.place_id for c in counted})
     )

@@ -11,8 +11,9 @@ from django.db import connection, transaction
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
 from ..facets import facets_of_reports, reports_in_events
 from ..from_base_tables import separated_keys
+from ..places import PlaceIndex
 from ..rules import is_stock
-from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
+from .cells import ADM, SUMS, flow_cells, nodes_of, source_cells, source_span, use_of
 from .covering import coverers, settle_adds
 from .rows import compute, derive, flow_total_rows
 from .stocks import stock_steps
@@ -69,8 +70,9 @@ def rebuild() -> dict[str, int]:
 def _all_facets() -> tuple[list, list, list, list]:
     """The rows of all four tables for every facet, computed from the base tables."""
     events, source_uses, flow_rows, steps = [], [], [], []
+    places = PlaceIndex.everything()
     for facet in sorted(facets_of_reports(None)):
-        rows, uses = compute(None, facet)
+        rows, uses = compute(None, facet, places)
         facet_events, facet_uses, flows, facet_steps = derive(rows, uses)
         events += facet_events
         source_uses += facet_uses
@@ -234,12 +236,14 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict) -> None:
     _apply_flow_changes(cells)
 
     stock_changes: dict[str, date] = {}
+    stock_nodes: dict[str, set[int]] = defaultdict(set)
     for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
         if is_stock(metric):
             since = stock_changes.get(metric)
             stock_changes[metric] = min(since, row["dated"]) if since else row["dated"]
+            stock_nodes[metric].update(node for node, _, _ in nodes_of(row))
     for metric, since in sorted(stock_changes.items()):
-        _refresh_stock(facet, metric, since)
+        _refresh_stock(facet, metric, since, stock_nodes[metric])
 
 
 def _apply_flow_changes(cells: dict) -> None:
@@ -266,34 +270,31 @@ def _apply_flow_changes(cells: dict) -> None:
         )
 
 
-def _refresh_stock(facet: str, metric: str, since: date) -> None:
-    """Rewrite a stock's steps from `since` on, after its counted events changed there.
+def _refresh_stock(facet: str, metric: str, since: date, nodes: set[int]) -> None:
+    """Rewrite a stock's steps at these nodes (the changed figures' places and those above
+    them: no other node's total depends on them) from `since` on, after its counted events
+    changed there.
 
     The steps before `since` depend only on earlier figures and stay. The state of the sweep
     on the eve of `since` depends only on each place's latest figure by then, so the sweep
     restarts from those (one per place) instead of replaying every figure ever reported."""
     _advisory_locks([_lock_key(STOCK_LOCK, (facet, metric))])
     stored = EventCount.objects.filter(facet=facet, metric=metric)
-    latest: dict[int, tuple] = {}
-    for pk, place, *order in stored.filter(dated__lt=since).values_list(
-        "pk", "place_id", "dated", "published", "approved_at", "report_id", "figure_id"
-    ):
-        if place not in latest or order > latest[place][1]:
-            latest[place] = (pk, order)
-    rows = list(
-        EventCount.objects.filter(pk__in=[pk for pk, _ in latest.values()]).values()
-    ) + list(stored.filter(dated__gte=since).values())
+    rows = list(stored.filter(pk__in=_latest_per_place(stored.filter(dated__lt=since))).values())
+    rows += list(stored.filter(dated__gte=since).values())
     uses = defaultdict(set)
     for key, source in SourceUse.objects.filter(
         facet=facet, metric=metric, key__in=[r["key"] for r in rows]
     ).values_list("key", "source_id"):
         uses[metric, key].add(source)
-    fresh = [s for s in stock_steps(rows, uses) if s["valid_from"] >= since]
+    fresh = [s for s in stock_steps(rows, uses) if s["valid_from"] >= since and s["node"] in nodes]
     first_fresh = {}
     for step in fresh:
         first = first_fresh.get(step["node"])
         first_fresh[step["node"]] = min(first, step["valid_from"]) if first else step["valid_from"]
-    open_then = StockStep.objects.filter(facet=facet, metric=metric).exclude(valid_to__lt=since)
+    open_then = StockStep.objects.filter(facet=facet, metric=metric, node__in=nodes).exclude(
+        valid_to__lt=since
+    )
     carried = [
         {**step, "valid_to": first_fresh.get(step["node"])}
         for step in open_then.filter(valid_from__lt=since).values()
@@ -302,6 +303,26 @@ def _refresh_stock(facet: str, metric: str, since: date) -> None:
     for step in carried:
         step.pop("id")
     StockStep.objects.bulk_create(StockStep(**s) for s in carried + fresh)
+
+
+STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
+
+
+def _latest_per_place(rows) -> list[int]:
+    """The ids of the latest of these EventCount rows at each place (rules.standing_stocks'
+    order): DISTINCT ON in PostgreSQL, a pass over them elsewhere."""
+    if connection.vendor == "postgresql":
+        newest_first = [f"-{field}" for field in STANDING_ORDER]
+        return list(
+            rows.order_by("place_id", *newest_first)
+            .distinct("place_id")
+            .values_list("pk", flat=True)
+        )
+    latest: dict[int, tuple] = {}
+    for pk, place, *order in rows.values_list("pk", "place_id", *STANDING_ORDER):
+        if place not in latest or order > latest[place][1]:
+            latest[place] = (pk, order)
+    return [pk for pk, _ in latest.values()]
 
 
 # --- checking ----------------------------------------------------------------------------------

@@ -28,7 +28,16 @@ class Command(BaseCommand):
             help="Skip loading: time the questions on the data already there.",
         )
 
-    def handle(self, *args, reports, reset, force, seed, runs, sql_runs, questions_only, **opts):
+        parser.add_argument(
+            "--load-only",
+            action="store_true",
+            help="Load the data set and build the summaries, then stop (time the questions later "
+            "with --questions-only, on a quiet machine).",
+        )
+
+    def handle(
+        self, *args, reports, reset, force, seed, runs, sql_runs, questions_only, load_only, **opts
+    ):
         AggregatesBenchmark(self.stdout).run(
             reports=reports,
             reset=reset,
@@ -37,4 +46,5 @@ class Command(BaseCommand):
             runs=runs,
             sql_runs=sql_runs,
             questions_only=questions_only,
+            load_only=load_only,
         )
