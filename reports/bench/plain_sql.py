@@ -316,10 +316,12 @@ def _spanning_lines(flows: str, longer: str) -> str:
     and what it adds."""
     line = """SELECT '{kind}', k.metric, k.report_id, k.span_start, k.span_end, pl.pcode,
            k.best, k.range_low, k.range_high, k.reports,
-           (SELECT COUNT(*) FROM plain_cited s WHERE s.metric = k.metric AND s.ekey = k.ekey),
-           k.high_open, k.approximate, a.best, a.low, a.high
+           COALESCE(s.sources, 0), k.high_open, k.approximate, a.best, a.low, a.high
     FROM plain_counted k JOIN plain_adds a ON a.metric = k.metric AND a.ekey = k.ekey
     JOIN gazetteer_place pl ON pl.id = k.place_id
+    LEFT JOIN (
+      SELECT metric, ekey, COUNT(*) AS sources FROM plain_cited GROUP BY metric, ekey
+    ) s ON s.metric = k.metric AND s.ekey = k.ekey
     WHERE k.metric IN ({flows}) AND {condition}"""
     inside = "k.span_start >= %(start)s AND k.span_end <= %(end)s"
     beyond = f"k.span_start <= %(end)s AND k.span_end >= %(start)s AND NOT ({inside})"
@@ -362,9 +364,12 @@ def plain_sql(plan, kind: str, periods) -> dict:
             return cursor.fetchall() if cursor.description else []
 
         if _postgres():
-            # Hash joins over the scratch tables; the planner's row estimates for the CTEs
-            # over them are poor and it otherwise picks nested loops.
+            # The planner misjudges the joins on the (freshly analysed) scratch tables through
+            # CTEs and picks nested loops that take seconds; hash joins are what a person tuning
+            # these by hand would ask for. That switch adds a huge cost to every plan, which
+            # then sets off JIT compilation taking longer than the queries themselves.
             cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL jit = off")
         for table in SCRATCH:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _scratch(plan, flows, every):
