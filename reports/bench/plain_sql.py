@@ -90,8 +90,8 @@ def _event_key(report: str) -> str:
     return f"CASE WHEN {report}.event_id IS NULL THEN 'r' || {report}.id ELSE 'e' || {report}.event_id END"  # noqa: E501
 
 
-def _scratch(plan, flows: str, every: str) -> list[str]:
-    """Statements filling the scratch tables, in order."""
+def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
+    """(table, statement filling it) for each scratch table, in order."""
     precisions = ("week", "month", "year")
     dated = "COALESCE(r.end_date, r.start_date)"
     span_start = (
@@ -108,7 +108,9 @@ def _scratch(plan, flows: str, every: str) -> list[str]:
     return [
         # Each place with itself and every place above it, read from the P-code path (a place
         # contains another when its path is a prefix of the other's), and how deep it is.
-        f"""CREATE TEMP TABLE plain_place AS
+        (
+            "plain_place",
+            f"""CREATE TEMP TABLE plain_place AS
         WITH RECURSIVE cut(place_id, path, upto) AS (
           SELECT id, path, 1 FROM gazetteer_place
           UNION ALL
@@ -117,10 +119,13 @@ def _scratch(plan, flows: str, every: str) -> list[str]:
         )
         SELECT c.place_id, a.id AS above_id, a.admin_level AS above_level, a.pcode AS above_pcode
         FROM cut c JOIN gazetteer_place a ON a.path = substr(c.path, 1, c.upto)""",  # noqa: S608
+        ),
         # Rule 1 (and the question's filter of the evidence): every figure of the metrics
         # asked in an approved report, with its numbers (an "at most" has low 0, an "at least"
         # an open high), its span, its as-of date and what decides its event's choice.
-        f"""CREATE TEMP TABLE plain_cand AS
+        (
+            "plain_cand",
+            f"""CREATE TEMP TABLE plain_cand AS
         SELECT f.id AS figure_id, f.metric, r.id AS report_id, {_event_key("r")} AS ekey,
                r.place_id, CASE WHEN f.qualifier = 'at_most' THEN 0 ELSE f.count_low END AS low,
                f.count_best AS best, f.count_high AS high,
@@ -138,11 +143,14 @@ def _scratch(plan, flows: str, every: str) -> list[str]:
         LEFT JOIN reports_eventreferencefigure x
           ON x.figure_id = f.id AND x.event_id = r.event_id AND x.metric = f.metric
         WHERE r.status = 'approved' AND f.metric IN ({every}) {cause}""",  # noqa: S608
+        ),
         # Rule 2: one figure per event and metric, the reference else the most recently
         # published (ties: later approval, report, figure); the event's range over all its
         # figures (rule 7). Then only events whose counted figure is in the area: what an
         # event adds depends only on events within its own place (rule 5).
-        """CREATE TEMP TABLE plain_counted AS
+        (
+            "plain_counted",
+            """CREATE TEMP TABLE plain_counted AS
         SELECT k.metric, k.ekey, k.report_id, k.figure_id, k.place_id, d.depth, k.best,
                e.range_low, e.range_high, e.high_open, k.approximate, k.dated, k.span_start,
                k.span_end, k.published, k.approved_at, e.reports
@@ -161,19 +169,25 @@ def _scratch(plan, flows: str, every: str) -> list[str]:
         JOIN (SELECT place_id, COUNT(*) AS depth FROM plain_place GROUP BY place_id) d
           ON d.place_id = k.place_id
         WHERE k.choice = 1 AND substr(pl.path, 1, length(%(area)s)) = %(area)s""",
+        ),
         # The sources behind each counted event: those of all its reports with a figure of
         # the metric, a confidential one standing for a different source in each report.
-        """CREATE TEMP TABLE plain_cited AS
+        (
+            "plain_cited",
+            """CREATE TEMP TABLE plain_cited AS
         SELECT DISTINCT c.metric, c.ekey, CASE WHEN s.is_confidential
                THEN -(s.id * 2147483648 + c.report_id) ELSE s.id END AS source
         FROM plain_cand c
         JOIN plain_counted k ON k.metric = c.metric AND k.ekey = c.ekey
         JOIN reports_report_sources rs ON rs.report_id = c.report_id
         JOIN reports_source s ON s.id = rs.source_id""",
+        ),
         # Rule 5: a flow event covers another of its metric when its place contains or is
         # the other's, its span contains the other's, and it is larger in place or in span;
         # never two events a moderator marked separate (marks between approved reports).
-        f"""CREATE TEMP TABLE plain_covers AS
+        (
+            "plain_covers",
+            f"""CREATE TEMP TABLE plain_covers AS
         WITH marks AS (
           SELECT m.metric, {_event_key("r1")} AS one, {_event_key("r2")} AS other
           FROM reports_separatefigures m
@@ -197,14 +211,18 @@ def _scratch(plan, flows: str, every: str) -> list[str]:
             SELECT 1 FROM separate s
             WHERE s.metric = o.metric AND s.one = o.ekey AND s.other = i.ekey
           )""",  # noqa: S608
+        ),
         # What each event adds: its own best, low and high when it covers nothing (every
         # stock, most flows) ...
-        """CREATE TEMP TABLE plain_adds AS
+        (
+            "plain_adds",
+            """CREATE TEMP TABLE plain_adds AS
         SELECT k.metric, k.ekey, k.best, k.range_low AS low, k.range_high AS high
         FROM plain_counted k
         WHERE NOT EXISTS (
           SELECT 1 FROM plain_covers c WHERE c.metric = k.metric AND c.outer_key = k.ekey
         )""",
+        ),
     ]
 
 
@@ -372,12 +390,12 @@ def plain_sql(plan, kind: str, periods) -> dict:
             cursor.execute("SET LOCAL jit = off")
         for table in SCRATCH:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        for statement in _scratch(plan, flows, every):
+        for table, statement in _scratch(plan, flows, every):
             run(statement)
             if _postgres():
                 # Autovacuum never analyses temporary tables: without this the planner
                 # guesses their sizes.
-                cursor.execute(f"ANALYZE {statement.split()[3]}")
+                cursor.execute(f"ANALYZE {table}")
         while True:
             cursor.execute(ADD_COVERING, params)
             if cursor.rowcount <= 0:
