@@ -287,7 +287,7 @@ class AggregatesBenchmark:
             raise CommandError(f"{failures} question(s) gave different numbers.")
 
     def _show_difference(self, engine, sql):
-        for part in ("totals", "by_area", "by_period"):
+        for part in ("totals", "by_area", "by_period", "beyond", "longer"):
             for key in sorted(set(engine[part]) | set(sql[part]), key=str):
                 if engine[part].get(key) != sql[part].get(key):
                     self.stdout.write(f"  {part} {key}: engine {engine[part].get(key)}")

@@ -1,5 +1,12 @@
 """The dashboard's questions answered again in plain SQL over the base tables, applying the same
-counting rules, for `manage.py bench_aggregates` to time the engine against and check it by."""
+counting rules as the engine (docs/counting.md), for `manage.py bench_aggregates` to time the
+engine against and check it by.
+
+Plain SQL: no summary table and no Python loop over figures. Each call builds a few scratch
+tables of its own from reports, figures, sources, events and the gazetteer (dropped at the end),
+then answers the totals, the area rows, the period rows and the spanning lines in one statement
+each. Rule 5's remainders need what the covered events add first, so they are filled one nesting
+depth per statement, until a statement adds nothing. Runs on PostgreSQL and SQLite."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -10,10 +17,21 @@ from django.db import connection, transaction
 from ..aggregates.question import period_start
 from ..aggregates.rules import is_stock
 
+SCRATCH = ("plain_place", "plain_cand", "plain_counted", "plain_cited", "plain_covers",
+           "plain_adds")  # fmt: skip
+
+
+# --- what differs between PostgreSQL and SQLite -----------------------------------------------
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
 
 def _bucket(expression: str, kind: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('{kind}', {expression}) AS date)"
+    """The first day of the week (Monday), month, quarter or year holding a date."""
+    if _postgres():
+        return f"CAST(date_trunc('{kind}', CAST({expression} AS timestamp)) AS date)"
     if kind == "month":
         return f"date({expression}, 'start of month')"
     if kind == "year":
@@ -26,24 +44,318 @@ def _bucket(expression: str, kind: str) -> str:
     )
 
 
+def _last_day(expression: str, kind: str) -> str:
+    """The last day of the week, month or year holding a date."""
+    if _postgres():
+        step = {"week": "interval '6 days'", "month": "interval '1 month' - interval '1 day'",
+                "year": "interval '1 year' - interval '1 day'"}[kind]  # fmt: skip
+        return f"CAST(date_trunc('{kind}', CAST({expression} AS timestamp)) + {step} AS date)"
+    if kind == "week":
+        return f"date({_bucket(expression, 'week')}, '+6 days')"
+    return f"date({expression}, 'start of {kind}', '+1 {kind}', '-1 day')"
+
+
+def _days_before(expression: str, days: int) -> str:
+    if _postgres():
+        return f"CAST({expression} - {int(days)} AS date)"
+    return f"date({expression}, '-{int(days)} days')"
+
+
 def _date(name: str) -> str:
     """A date parameter (SQLite keeps dates as ISO text: no cast)."""
-    return f"CAST(%({name})s AS date)" if connection.vendor == "postgresql" else f"%({name})s"
+    return f"CAST(%({name})s AS date)" if _postgres() else f"%({name})s"
 
 
 def _local_date(expression: str) -> str:
-    if connection.vendor == "postgresql":
+    if _postgres():
         return f"CAST(({expression} AT TIME ZONE '{settings.TIME_ZONE}') AS date)"
     offset = ZoneInfo(settings.TIME_ZONE).utcoffset(datetime(2023, 1, 1))
     return f"date({expression}, '{int(offset.total_seconds() // 60):+d} minutes')"
 
 
+def _find(text: str, needle: str) -> str:
+    return f"strpos({text}, {needle})" if _postgres() else f"instr({text}, {needle})"
+
+
+def _as_date(value):
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# --- the scratch tables: the rules that do not depend on the question's dates -----------------
+
+
+def _event_key(report: str) -> str:
+    return f"CASE WHEN {report}.event_id IS NULL THEN 'r' || {report}.id ELSE 'e' || {report}.event_id END"  # noqa: E501
+
+
+def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
+    """(table, statement filling it) for each scratch table, in order."""
+    precisions = ("week", "month", "year")
+    dated = "COALESCE(r.end_date, r.start_date)"
+    span_start = (
+        "CASE r.date_precision "
+        + " ".join(f"WHEN '{p}' THEN {_bucket('r.start_date', p)}" for p in precisions)
+        + " ELSE r.start_date END"
+    )
+    span_end = (
+        "CASE r.date_precision "
+        + " ".join(f"WHEN '{p}' THEN {_last_day(dated, p)}" for p in precisions)
+        + f" ELSE {dated} END"
+    )
+    cause = "AND r.cause = %(cause)s" if plan.question.cause else ""
+    return [
+        # Each place with itself and every place above it, read from the P-code path (a place
+        # contains another when its path is a prefix of the other's), and how deep it is.
+        (
+            "plain_place",
+            f"""CREATE TEMP TABLE plain_place AS
+        WITH RECURSIVE cut(place_id, path, upto) AS (
+          SELECT id, path, 1 FROM gazetteer_place
+          UNION ALL
+          SELECT place_id, path, upto + {_find("substr(path, upto + 1)", "'/'")} FROM cut
+          WHERE upto < length(path) AND {_find("substr(path, upto + 1)", "'/'")} > 0
+        )
+        SELECT c.place_id, a.id AS above_id, a.admin_level AS above_level, a.pcode AS above_pcode
+        FROM cut c JOIN gazetteer_place a ON a.path = substr(c.path, 1, c.upto)""",  # noqa: S608
+        ),
+        # Rule 1 (and the question's filter of the evidence): every figure of the metrics
+        # asked in an approved report, with its numbers (an "at most" has low 0, an "at least"
+        # an open high), its span, its as-of date and what decides its event's choice.
+        (
+            "plain_cand",
+            f"""CREATE TEMP TABLE plain_cand AS
+        SELECT f.id AS figure_id, f.metric, r.id AS report_id, {_event_key("r")} AS ekey,
+               r.place_id, CASE WHEN f.qualifier = 'at_most' THEN 0 ELSE f.count_low END AS low,
+               f.count_best AS best, f.count_high AS high,
+               CASE WHEN f.qualifier = 'at_least' THEN 1 ELSE 0 END AS high_open,
+               CASE WHEN f.qualifier = 'approximately' THEN 1 ELSE 0 END AS approximate,
+               {dated} AS dated, {span_start} AS span_start, {span_end} AS span_end,
+               COALESCE(pub.published, {_local_date("r.approved_at")}) AS published,
+               r.approved_at, CASE WHEN x.id IS NULL THEN 0 ELSE 1 END AS is_reference
+        FROM reports_figure f JOIN reports_report r ON r.id = f.report_id
+        LEFT JOIN (
+          SELECT rs.report_id, MAX(s.published_on) AS published
+          FROM reports_report_sources rs JOIN reports_source s ON s.id = rs.source_id
+          GROUP BY rs.report_id
+        ) pub ON pub.report_id = r.id
+        LEFT JOIN reports_eventreferencefigure x
+          ON x.figure_id = f.id AND x.event_id = r.event_id AND x.metric = f.metric
+        WHERE r.status = 'approved' AND f.metric IN ({every}) {cause}""",  # noqa: S608
+        ),
+        # Rule 2: one figure per event and metric, the reference else the most recently
+        # published (ties: later approval, report, figure); the event's range over all its
+        # figures (rule 7). Then only events whose counted figure is in the area: what an
+        # event adds depends only on events within its own place (rule 5).
+        (
+            "plain_counted",
+            """CREATE TEMP TABLE plain_counted AS
+        SELECT k.metric, k.ekey, k.report_id, k.figure_id, k.place_id, d.depth, k.best,
+               e.range_low, e.range_high, e.high_open, k.approximate, k.dated, k.span_start,
+               k.span_end, k.published, k.approved_at, e.reports
+        FROM (
+          SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.metric, c.ekey ORDER BY
+                 c.is_reference DESC, c.published DESC NULLS LAST, c.approved_at DESC NULLS LAST,
+                 c.report_id DESC, c.figure_id DESC) AS choice
+          FROM plain_cand c
+        ) k
+        JOIN (
+          SELECT metric, ekey, MIN(low) AS range_low, MAX(high) AS range_high,
+                 MAX(high_open) AS high_open, COUNT(DISTINCT report_id) AS reports
+          FROM plain_cand GROUP BY metric, ekey
+        ) e ON e.metric = k.metric AND e.ekey = k.ekey
+        JOIN gazetteer_place pl ON pl.id = k.place_id
+        JOIN (SELECT place_id, COUNT(*) AS depth FROM plain_place GROUP BY place_id) d
+          ON d.place_id = k.place_id
+        WHERE k.choice = 1 AND substr(pl.path, 1, length(%(area)s)) = %(area)s""",
+        ),
+        # The sources behind each counted event: those of all its reports with a figure of
+        # the metric, a confidential one standing for a different source in each report.
+        (
+            "plain_cited",
+            """CREATE TEMP TABLE plain_cited AS
+        SELECT DISTINCT c.metric, c.ekey, CASE WHEN s.is_confidential
+               THEN -(s.id * 2147483648 + c.report_id) ELSE s.id END AS source
+        FROM plain_cand c
+        JOIN plain_counted k ON k.metric = c.metric AND k.ekey = c.ekey
+        JOIN reports_report_sources rs ON rs.report_id = c.report_id
+        JOIN reports_source s ON s.id = rs.source_id""",
+        ),
+        # Rule 5: a flow event covers another of its metric when its place contains or is
+        # the other's, its span contains the other's, and it is larger in place or in span;
+        # never two events a moderator marked separate (marks between approved reports).
+        (
+            "plain_covers",
+            f"""CREATE TEMP TABLE plain_covers AS
+        WITH marks AS (
+          SELECT m.metric, {_event_key("r1")} AS one, {_event_key("r2")} AS other
+          FROM reports_separatefigures m
+          JOIN reports_figure f1 ON f1.id = m.first_id
+          JOIN reports_report r1 ON r1.id = f1.report_id
+          JOIN reports_figure f2 ON f2.id = m.second_id
+          JOIN reports_report r2 ON r2.id = f2.report_id
+          WHERE r1.status = 'approved' AND r2.status = 'approved'
+        ),
+        separate AS (
+          SELECT metric, one, other FROM marks UNION SELECT metric, other, one FROM marks
+        )
+        SELECT o.metric, o.ekey AS outer_key, i.ekey AS inner_key
+        FROM plain_counted o
+        JOIN plain_place a ON a.above_id = o.place_id
+        JOIN plain_counted i ON i.place_id = a.place_id AND i.metric = o.metric
+        WHERE o.metric IN ({flows}) AND i.ekey <> o.ekey
+          AND i.span_start >= o.span_start AND i.span_end <= o.span_end
+          AND (i.span_start <> o.span_start OR i.span_end <> o.span_end OR o.depth < i.depth)
+          AND NOT EXISTS (
+            SELECT 1 FROM separate s
+            WHERE s.metric = o.metric AND s.one = o.ekey AND s.other = i.ekey
+          )""",  # noqa: S608
+        ),
+        # What each event adds: its own best, low and high when it covers nothing (every
+        # stock, most flows) ...
+        (
+            "plain_adds",
+            """CREATE TEMP TABLE plain_adds AS
+        SELECT k.metric, k.ekey, k.best, k.range_low AS low, k.range_high AS high
+        FROM plain_counted k
+        WHERE NOT EXISTS (
+          SELECT 1 FROM plain_covers c WHERE c.metric = k.metric AND c.outer_key = k.ekey
+        )""",
+        ),
+    ]
+
+
+# ... and, one nesting depth at a time, its own less the sum of what the events it covers add,
+# never below zero, once all of those are known.
+ADD_COVERING = """
+    INSERT INTO plain_adds (metric, ekey, best, low, high)
+    SELECT k.metric, k.ekey,
+           CASE WHEN k.best > SUM(a.best) THEN k.best - SUM(a.best) ELSE 0 END,
+           CASE WHEN k.range_low > SUM(a.low) THEN k.range_low - SUM(a.low) ELSE 0 END,
+           CASE WHEN k.range_high > SUM(a.high) THEN k.range_high - SUM(a.high) ELSE 0 END
+    FROM plain_counted k
+    JOIN plain_covers c ON c.metric = k.metric AND c.outer_key = k.ekey
+    LEFT JOIN plain_adds a ON a.metric = c.metric AND a.ekey = c.inner_key
+    WHERE NOT EXISTS (SELECT 1 FROM plain_adds d WHERE d.metric = k.metric AND d.ekey = k.ekey)
+    GROUP BY k.metric, k.ekey, k.best, k.range_low, k.range_high
+    HAVING COUNT(a.ekey) = COUNT(*)"""
+
+
+# --- the question's numbers -------------------------------------------------------------------
+
+
+def _units(flows: str, stocks: str, ends: str, flow_group: str, flow_inside: str) -> str:
+    """CTEs ending in `units`: the counted events of each group `g` (with its end `pe` and
+    staleness limit in `ends`). Flows whose whole span lies inside (rule 3); stocks standing
+    at the group's end (rule 4): per place the latest figure on or before it, a place's figure
+    standing unless a place within it has a more recent one, and none inside a standing wider
+    figure."""
+    return f"""
+    ends(g, pe, stale_before) AS ({ends}),
+    latest AS (
+      SELECT * FROM (
+        SELECT e.g, e.stale_before, k.metric, k.ekey, k.place_id, k.dated,
+               ROW_NUMBER() OVER (PARTITION BY e.g, k.metric, k.place_id ORDER BY k.dated DESC,
+                 k.published DESC NULLS LAST, k.approved_at DESC NULLS LAST, k.report_id DESC,
+                 k.figure_id DESC) AS newest
+        FROM plain_counted k JOIN ends e ON k.dated <= e.pe
+        WHERE k.metric IN ({stocks})
+      ) x WHERE newest = 1
+    ),
+    beneath AS (
+      SELECT a.above_id AS place_id, b.g, b.metric, MAX(b.dated) AS newest
+      FROM latest b JOIN plain_place a ON a.place_id = b.place_id AND a.above_id <> b.place_id
+      GROUP BY a.above_id, b.g, b.metric
+    ),
+    holds AS (
+      SELECT h.* FROM latest h LEFT JOIN beneath n
+        ON n.place_id = h.place_id AND n.g = h.g AND n.metric = h.metric
+      WHERE n.newest IS NULL OR h.dated >= n.newest
+    ),
+    overshadowed AS (
+      SELECT DISTINCT a.place_id, h.g, h.metric
+      FROM holds h JOIN plain_place a ON a.above_id = h.place_id AND a.place_id <> h.place_id
+    ),
+    units AS (
+      SELECT {flow_group} AS slot, k.metric, k.ekey, k.place_id, NULL AS asof, NULL AS stale_before
+      FROM plain_counted k
+      WHERE k.metric IN ({flows}) AND k.span_start >= %(start)s AND k.span_end <= %(end)s
+        {flow_inside}
+      UNION ALL
+      SELECT h.g, h.metric, h.ekey, h.place_id, h.dated, h.stale_before
+      FROM holds h LEFT JOIN overshadowed o
+        ON o.place_id = h.place_id AND o.g = h.g AND o.metric = h.metric
+      WHERE o.place_id IS NULL
+    )"""  # noqa: S608
+
+
+def _sums(group: str, joins: str = "") -> str:
+    """Rule 7 per group and metric: the sum of what each event adds, its events, reports and
+    distinct sources, the qualifiers carried, a stock's dates and staleness."""
+    return f"""
+    grouped AS (
+      SELECT {group} AS g, u.metric, u.ekey, u.asof, u.stale_before FROM units u {joins}
+    ),
+    sums AS (
+      SELECT u.g, u.metric, SUM(a.best) AS best, SUM(a.low) AS low, SUM(a.high) AS high,
+             COUNT(*) AS events, SUM(k.reports) AS reports, MAX(k.high_open) AS high_open,
+             MAX(k.approximate) AS approximate, MIN(u.asof) AS oldest, MAX(u.asof) AS newest,
+             MAX(CASE WHEN u.asof < u.stale_before THEN 1 ELSE 0 END) AS stale
+      FROM grouped u
+      JOIN plain_counted k ON k.metric = u.metric AND k.ekey = u.ekey
+      JOIN plain_adds a ON a.metric = u.metric AND a.ekey = u.ekey
+      GROUP BY u.g, u.metric
+    ),
+    cited AS (
+      SELECT u.g, u.metric, COUNT(DISTINCT s.source) AS sources
+      FROM grouped u JOIN plain_cited s ON s.metric = u.metric AND s.ekey = u.ekey
+      GROUP BY u.g, u.metric
+    )
+    SELECT s.g, s.metric, s.best, s.low, s.high, s.events, s.reports, COALESCE(c.sources, 0),
+           s.high_open, s.approximate, s.oldest, s.newest, s.stale
+    FROM sums s LEFT JOIN cited c ON c.g = s.g AND c.metric = s.metric"""  # noqa: S608
+
+
+def _rows(rows) -> dict:
+    result: dict = {}
+    for g, metric, best, low, high, events, reports, sources, *flags in rows:
+        high_open, approximate, oldest, newest, stale = flags
+        result.setdefault(g, {})[metric] = (
+            int(best), int(low), int(high), int(events), int(reports), int(sources),
+            bool(high_open), bool(approximate), _as_date(oldest), _as_date(newest), bool(stale),
+        )  # fmt: skip
+    return result
+
+
+def _spanning_lines(flows: str, longer: str) -> str:
+    """Flow events reaching into the question's dates from outside them (`beyond`) and events
+    in the total longer than one period of the series (`longer`), each with its own numbers
+    and what it adds."""
+    line = """SELECT '{kind}', k.metric, k.report_id, k.span_start, k.span_end, pl.pcode,
+           k.best, k.range_low, k.range_high, k.reports,
+           COALESCE(s.sources, 0), k.high_open, k.approximate, a.best, a.low, a.high
+    FROM plain_counted k JOIN plain_adds a ON a.metric = k.metric AND a.ekey = k.ekey
+    JOIN gazetteer_place pl ON pl.id = k.place_id
+    LEFT JOIN (
+      SELECT metric, ekey, COUNT(*) AS sources FROM plain_cited GROUP BY metric, ekey
+    ) s ON s.metric = k.metric AND s.ekey = k.ekey
+    WHERE k.metric IN ({flows}) AND {condition}"""
+    inside = "k.span_start >= %(start)s AND k.span_end <= %(end)s"
+    beyond = f"k.span_start <= %(end)s AND k.span_end >= %(start)s AND NOT ({inside})"
+    return (
+        line.format(kind="beyond", flows=flows, condition=beyond)
+        + "\nUNION ALL\n"
+        + line.format(kind="longer", flows=flows, condition=f"{inside} {longer}")
+    )
+
+
 def plain_sql(plan, kind: str, periods) -> dict:
-    """The question's totals, area rows and period rows from the base tables in three plain SQL
-    statements (CTEs, window functions, GROUP BY) applying the same counting rules."""
+    """The question's totals, area rows, period rows and spanning lines from the base tables,
+    applying the same counting rules as the engine, in engine_numbers()' shape."""
     metrics = list(plan.metrics)
     params: dict = {
-        "area": (plan.area.path if plan.area else "/") + "%",
+        "area": plan.area.path if plan.area else "/",
         "start": plan.start or date(1, 1, 1),
         "end": plan.end,
         "level": plan.level,
@@ -58,153 +370,87 @@ def plain_sql(plan, kind: str, periods) -> dict:
     every = names("m", metrics)
     flows = names("f", [m for m in metrics if not is_stock(m)])
     stocks = names("s", [m for m in metrics if is_stock(m)])
-    cause = "AND r.cause = %(cause)s" if plan.question.cause else ""
-    head = f"""
-    WITH RECURSIVE tree AS (
-      SELECT id AS place_id, parent_id AS above_id FROM gazetteer_place WHERE parent_id IS NOT NULL
-      UNION ALL
-      SELECT t.place_id, pl.parent_id FROM tree t JOIN gazetteer_place pl ON pl.id = t.above_id
-      WHERE pl.parent_id IS NOT NULL
-    ),
-    pub AS (
-      SELECT rs.report_id, MAX(s.published_on) AS published
-      FROM reports_report_sources rs JOIN reports_source s ON s.id = rs.source_id
-      GROUP BY rs.report_id
-    ),
-    cand AS (
-      SELECT f.id AS figure_id, f.metric, f.count_low AS low, f.count_best AS best,
-             f.count_high AS high, r.id AS report_id, r.place_id,
-             COALESCE(r.end_date, r.start_date) AS dated, r.approved_at,
-             COALESCE(pub.published, {_local_date("r.approved_at")}) AS published,
-             CASE WHEN r.event_id IS NULL THEN 'r' || r.id ELSE 'e' || r.event_id END AS ekey,
-             CASE WHEN x.id IS NULL THEN 0 ELSE 1 END AS is_ref
-      FROM reports_figure f JOIN reports_report r ON r.id = f.report_id
-      LEFT JOIN pub ON pub.report_id = r.id
-      LEFT JOIN reports_eventreferencefigure x
-        ON x.figure_id = f.id AND x.event_id = r.event_id AND x.metric = f.metric
-      WHERE r.status = 'approved' AND f.metric IN ({every}) {cause}
-    ),
-    counted AS (
-      SELECT * FROM (
-        SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.metric, c.ekey ORDER BY c.is_ref DESC,
-               c.published DESC, c.approved_at DESC, c.report_id DESC, c.figure_id DESC) AS rn
-        FROM cand c) ranked
-      WHERE rn = 1
-    ),
-    located AS (
-      SELECT k.metric, k.ekey, k.best, k.low, k.high, k.dated, k.published, k.approved_at,
-             k.report_id, k.figure_id, k.place_id, pl.path
-      FROM counted k JOIN gazetteer_place pl ON pl.id = k.place_id
-      WHERE pl.path LIKE %(area)s
-    ),
-    ev AS (SELECT metric, ekey, COUNT(DISTINCT report_id) AS n FROM cand GROUP BY metric, ekey)
-    """  # noqa: S608 - our own table and column names; every value is a parameter
-    flows_in = f"l.metric IN ({flows}) AND l.dated BETWEEN %(start)s AND %(end)s"
+    if not _postgres():
+        params["start"], params["end"] = params["start"].isoformat(), params["end"].isoformat()
+    stale_days = settings.TRACKER_STOCK_STALE_DAYS
+    at_end = f"SELECT '', {_date('end')}, {_days_before(_date('end'), stale_days)}"
 
-    def standing(ends_join: str, group: str) -> str:
-        """Stock figures standing at each end date (one end per group)."""
-        return f"""
-    latest AS (
-      SELECT * FROM (
-        SELECT {group} AS g, l.*, ROW_NUMBER() OVER (PARTITION BY {group}, l.metric, l.place_id
-               ORDER BY l.dated DESC, l.published DESC, l.approved_at DESC, l.report_id DESC,
-               l.figure_id DESC) AS pr
-        FROM located l {ends_join}
-        WHERE l.metric IN ({stocks})) x
-      WHERE pr = 1
-    ),
-    beneath AS (
-      SELECT t.above_id AS place_id, b.g, b.metric, MAX(b.dated) AS newest
-      FROM latest b JOIN tree t ON t.place_id = b.place_id GROUP BY t.above_id, b.g, b.metric
-    ),
-    holds AS (
-      SELECT a.* FROM latest a LEFT JOIN beneath n
-        ON n.place_id = a.place_id AND n.g = a.g AND n.metric = a.metric
-      WHERE n.newest IS NULL OR a.dated >= n.newest
-    ),
-    covered AS (
-      SELECT DISTINCT t.place_id, h.g, h.metric FROM holds h JOIN tree t ON t.above_id = h.place_id
-    ),
-    standing AS (
-      SELECT h.* FROM holds h LEFT JOIN covered c
-        ON c.place_id = h.place_id AND c.g = h.g AND c.metric = h.metric
-      WHERE c.place_id IS NULL
-    )"""  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
 
-    def run(units_sql: str) -> dict:
-        sql = f"""{head}, {units_sql},
-    sums AS (
-      SELECT u.metric, u.g, SUM(u.best) AS best, SUM(u.low) AS low, SUM(u.high) AS high,
-             COUNT(*) AS events, SUM(ev.n) AS reports
-      FROM units u JOIN ev ON ev.metric = u.metric AND ev.ekey = u.ekey GROUP BY u.metric, u.g
-    ),
-    cited AS (
-      SELECT u.metric, u.g, COUNT(DISTINCT rs.source_id) AS sources
-      FROM units u JOIN cand c ON c.metric = u.metric AND c.ekey = u.ekey
-      JOIN reports_report_sources rs ON rs.report_id = c.report_id GROUP BY u.metric, u.g
-    )
-    SELECT s.metric, s.g, s.best, s.low, s.high, s.events, s.reports, COALESCE(x.sources, 0)
-    FROM sums s LEFT JOIN cited x ON x.metric = s.metric AND x.g = s.g"""  # noqa: S608
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # The planner badly underestimates these CTEs and picks nested loops that run
-                # for hours at a million figures; hash joins are what a person tuning them
-                # by hand would ask for.
-                cursor.execute("SET LOCAL enable_nestloop = off")
+        def run(sql: str) -> list:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        result: dict = {}
-        for metric, g, *numbers in rows:
-            result.setdefault(g, {})[metric] = tuple(int(n) for n in numbers)
-        return result
+            return cursor.fetchall() if cursor.description else []
 
-    at_end = f"JOIN (SELECT {_date('end')} AS pe) e ON l.dated <= e.pe"
-    totals = run(
-        f"""{standing(at_end, "''")},
-    units AS (
-      SELECT metric, ekey, best, low, high, '' AS g FROM located l WHERE {flows_in}
-      UNION ALL SELECT metric, ekey, best, low, high, g FROM standing)"""  # noqa: S608
-    ).get("", {})
+        if _postgres():
+            # The planner misjudges the joins on the (freshly analysed) scratch tables through
+            # CTEs and picks nested loops that take seconds; hash joins are what a person tuning
+            # these by hand would ask for. That switch adds a huge cost to every plan, which
+            # then sets off JIT compilation taking longer than the queries themselves.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute("SET LOCAL jit = off")
+        for table in SCRATCH:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        for table, statement in _scratch(plan, flows, every):
+            run(statement)
+            if _postgres():
+                # Autovacuum never analyses temporary tables: without this the planner
+                # guesses their sizes.
+                cursor.execute(f"ANALYZE {table}")
+        while True:
+            cursor.execute(ADD_COVERING, params)
+            if cursor.rowcount <= 0:
+                break
 
-    by_area = {}
-    if plan.level is not None:
-        by_area = run(
-            f"""anc AS (
-      SELECT pl.id AS place_id, pl.pcode FROM gazetteer_place pl WHERE pl.admin_level = %(level)s
-      UNION ALL
-      SELECT t.place_id, a.pcode FROM tree t JOIN gazetteer_place a ON a.id = t.above_id
-      WHERE a.admin_level = %(level)s
-    ),
-    {standing(at_end, "''")},
-    found AS (
-      SELECT metric, ekey, best, low, high, place_id FROM located l WHERE {flows_in}
-      UNION ALL SELECT metric, ekey, best, low, high, place_id FROM standing
-    ),
-    units AS (
-      SELECT f.metric, f.ekey, f.best, f.low, f.high, COALESCE(anc.pcode, '') AS g
-      FROM found f LEFT JOIN anc ON anc.place_id = f.place_id)"""  # noqa: S608
-        )
-        by_area = {(g or None): v for g, v in by_area.items()}
+        whole = _units(flows, stocks, at_end, "''", "")
+        totals = _rows(run(f"WITH {whole}, {_sums('u.slot')}"))
+        by_area = {}
+        if plan.level is not None:
+            by_area = _rows(
+                run(
+                    f"WITH {whole},"
+                    + _sums(
+                        "COALESCE(anc.above_pcode, '')",
+                        "LEFT JOIN plain_place anc ON anc.place_id = u.place_id "
+                        "AND anc.above_level = %(level)s",
+                    )
+                )
+            )
+        by_period = {}
+        if periods:
+            for i, (first, last, _) in enumerate(periods):
+                params[f"g{i}"], params[f"e{i}"] = period_start(first, kind), last
+                if not _postgres():
+                    params[f"g{i}"], params[f"e{i}"] = (
+                        params[f"g{i}"].isoformat(),
+                        last.isoformat(),
+                    )
+            ends = " UNION ALL ".join(
+                f"SELECT {_date(f'g{i}')}, {_date(f'e{i}')}, "
+                f"{_days_before(_date(f'e{i}'), stale_days)}"
+                for i in range(len(periods))
+            )
+            one_period = f"AND {_bucket('k.span_start', kind)} = {_bucket('k.span_end', kind)}"
+            series = _units(flows, stocks, ends, _bucket("k.span_start", kind), one_period)
+            by_period = _rows(run(f"WITH {series}, {_sums('u.slot')}"))
+        longer = f"AND {_bucket('k.span_start', kind)} <> {_bucket('k.span_end', kind)}"
+        lines = run(_spanning_lines(flows, longer if periods else ""))
+        for table in SCRATCH:
+            cursor.execute(f"DROP TABLE {table}")
 
-    by_period = {}
-    if periods:
-        for i, (a, b, _) in enumerate(periods):
-            params[f"g{i}"], params[f"e{i}"] = period_start(a, kind), b
-        values = ", ".join(f"({_date(f'g{i}')}, {_date(f'e{i}')})" for i in range(len(periods)))
-        by_period = run(
-            f"""ends(g, pe) AS (VALUES {values}),
-    {standing("JOIN ends e ON l.dated <= e.pe", "e.g")},
-    units AS (
-      SELECT metric, ekey, best, low, high, {_bucket("l.dated", kind)} AS g
-      FROM located l WHERE {flows_in}
-      UNION ALL SELECT metric, ekey, best, low, high, g FROM standing)"""  # noqa: S608
-        )
-        by_period = {_as_date(g): v for g, v in by_period.items()}
-    return {"totals": totals, "by_area": by_area, "by_period": by_period}
-
-
-def _as_date(value):
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    spanning: dict = {"beyond": {}, "longer": {}}
+    for line, metric, report_id, start, end, pcode, *numbers in lines:
+        best, low, high, reports, sources, high_open, approximate, *adds = numbers
+        spanning[line].setdefault(metric, []).append(
+            (report_id, _as_date(start), _as_date(end), pcode, int(best), int(low), int(high),
+             int(reports), int(sources), bool(high_open), bool(approximate),
+             *(int(n) for n in adds))
+        )  # fmt: skip
+    return {
+        "totals": totals.get("", {}),
+        "by_area": {(g or None): v for g, v in by_area.items()},
+        "by_period": {_as_date(g): v for g, v in by_period.items()},
+        **{part: {m: sorted(v) for m, v in found.items()} for part, found in spanning.items()},
+    }
 
 
 def engine_numbers(answer, kind: str) -> dict:
@@ -212,9 +458,46 @@ def engine_numbers(answer, kind: str) -> dict:
 
     def shape(totals):
         return {
-            m: (t.best, t.low, t.high, t.events, t.reports, t.sources)
+            m: (
+                t.best,
+                t.low,
+                t.high,
+                t.events,
+                t.reports,
+                t.sources,
+                t.high_open,
+                t.approximate,
+                t.as_of_oldest,
+                t.as_of_newest,
+                t.stale,
+            )  # fmt: skip
             for m, t in totals.items()
             if t.events
+        }
+
+    def lines(found):
+        return {
+            m: sorted(
+                (
+                    f.report_id,
+                    f.start,
+                    f.end,
+                    f.pcode,
+                    f.counted.best,
+                    f.counted.low,
+                    f.counted.high,
+                    f.counted.reports,
+                    f.counted.sources,
+                    f.counted.high_open,
+                    f.counted.approximate,
+                    f.adds.best,
+                    f.adds.low,
+                    f.adds.high,
+                )  # fmt: skip
+                for f in figures
+            )
+            for m, figures in found.items()
+            if figures
         }
 
     return {
@@ -225,4 +508,6 @@ def engine_numbers(answer, kind: str) -> dict:
             for r in answer.by_period
             if shape(r.totals)
         },
+        "beyond": lines(answer.beyond),
+        "longer": lines(answer.longer),
     }
