@@ -104,7 +104,28 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
         + " ".join(f"WHEN '{p}' THEN {_last_day(dated, p)}" for p in precisions)
         + f" ELSE {dated} END"
     )
-    cause = "AND r.cause = %(cause)s" if plan.question.cause else ""
+    question = plan.question
+    narrowed = "".join(
+        condition
+        for asked, condition in (
+            (question.cause, " AND r.cause = %(cause)s"),
+            (question.event, " AND r.event_id = %(event)s"),
+            (
+                question.source_type,
+                " AND EXISTS (SELECT 1 FROM reports_report_sources rs JOIN reports_source s"
+                " ON s.id = rs.source_id WHERE rs.report_id = r.id"
+                " AND s.source_type = %(source_type)s)",
+            ),
+            (
+                question.tag,
+                " AND EXISTS (SELECT 1 FROM taggit_taggeditem ti JOIN taggit_tag t"
+                " ON t.id = ti.tag_id JOIN django_content_type ct ON ct.id = ti.content_type_id"
+                " WHERE ti.object_id = r.id AND ct.app_label = 'reports'"
+                " AND ct.model = 'report' AND UPPER(t.name) = UPPER(%(tag)s))",
+            ),
+        )
+        if asked
+    )
     return [
         # Each place with itself and every place above it, read from the P-code path (a place
         # contains another when its path is a prefix of the other's), and how deep it is.
@@ -120,9 +141,10 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
         SELECT c.place_id, a.id AS above_id, a.admin_level AS above_level, a.pcode AS above_pcode
         FROM cut c JOIN gazetteer_place a ON a.path = substr(c.path, 1, c.upto)""",  # noqa: S608
         ),
-        # Rule 1 (and the question's filter of the evidence): every figure of the metrics
-        # asked in an approved report, with its numbers (an "at most" has low 0, an "at least"
-        # an open high), its span, its as-of date and what decides its event's choice.
+        # Rule 1 (and the question's filters of the evidence: cause, event, source type, tag in
+        # any case): every figure of the metrics asked in an approved report, with its numbers
+        # (an "at most" has low 0, an "at least" an open high), its span, its as-of date and what
+        # decides its event's choice.
         (
             "plain_cand",
             f"""CREATE TEMP TABLE plain_cand AS
@@ -142,7 +164,7 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
         ) pub ON pub.report_id = r.id
         LEFT JOIN reports_eventreferencefigure x
           ON x.figure_id = f.id AND x.event_id = r.event_id AND x.metric = f.metric
-        WHERE r.status = 'approved' AND f.metric IN ({every}) {cause}""",  # noqa: S608
+        WHERE r.status = 'approved' AND f.metric IN ({every}){narrowed}""",  # noqa: S608
         ),
         # Rule 2: one figure per event and metric, the reference else the most recently
         # published (ties: later approval, report, figure); the event's range over all its
@@ -360,6 +382,9 @@ def plain_sql(plan, kind: str, periods) -> dict:
         "end": plan.end,
         "level": plan.level,
         "cause": plan.question.cause,
+        "event": plan.question.event,
+        "source_type": plan.question.source_type,
+        "tag": plan.question.tag,
     }
 
     def names(prefix, values):

@@ -45,8 +45,9 @@ def scenario(world, file, moderator, settings):
     file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month",
          title="Kayah November")  # fmt: skip
     file("loikaw_district", D(2023, 11, 10), D(2023, 11, 20), [("newly_displaced", 1000)],
-         title="District", cause="airstrike")  # fmt: skip
-    file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 400)], title="Loikaw incident")
+         title="District", cause="airstrike", tags=["Operation 1111"])  # fmt: skip
+    file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 400)], title="Loikaw incident",
+         tags=["operation 1111"])  # fmt: skip
     file("demoso", D(2023, 11, 15), None, [("newly_displaced", 300)], cause="airstrike")
     # Two sources disagreeing in one event, the newer "at least".
     loikaw_event = world["event"]("Loikaw displacement")
@@ -97,6 +98,7 @@ def scenario(world, file, moderator, settings):
         language=informant.language,
         is_confidential=True,
     )
+    made["loikaw_event"] = loikaw_event
     return made
 
 
@@ -112,8 +114,12 @@ QUESTIONS = {
     "the stock by state and month": Question(metrics=("currently_displaced",),
                                              start=D(2023, 10, 1), end=D(2024, 6, 30), level=1,
                                              period="month"),
-    "airstrikes (from the base tables)": Question(cause="airstrike", start=D(2023, 1, 1),
-                                                  end=D(2023, 12, 31)),
+    "airstrikes": Question(cause="airstrike", start=D(2023, 1, 1), end=D(2023, 12, 31)),
+    "a tag in any case": Question(tag="OPERATION 1111", area="MMR002"),
+    "UN sources by month": Question(source_type="un_ingo", start=D(2023, 1, 1),
+                                    end=D(2023, 12, 31), period="month"),
+    "airstrikes with a tag (from the base tables)": Question(cause="airstrike",
+                                                             tag="operation 1111"),
 }  # fmt: skip
 
 
@@ -122,6 +128,16 @@ def test_plain_sql_gives_the_engines_numbers(scenario, name):
     engine, sql = both(QUESTIONS[name])
     assert engine["totals"], "the scenario counts something in every question"
     assert sql == engine
+
+
+def test_narrowed_to_a_tag_or_an_event(scenario):
+    engine, sql = both(QUESTIONS["a tag in any case"])
+    assert sql == engine
+    # Within the tagged pool the district's 1,000 covers Loikaw's 400 only: it adds 600.
+    assert numbers(sql["totals"]["newly_displaced"]) == (1000, 1000, 1000, 2, 2, 2, False, False)
+    engine, sql = both(Question(event=scenario["loikaw_event"].pk))
+    assert sql == engine
+    assert numbers(sql["totals"]["newly_displaced"]) == (450, 350, 450, 1, 2, 2, True, False)
 
 
 def test_the_nested_chain_the_separate_mark_and_the_disagreeing_event(scenario):
