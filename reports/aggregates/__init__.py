@@ -38,16 +38,18 @@ __all__ = [
 ]
 
 
-def answer(question: Question) -> Answer:
-    """Totals, by area and by period, for the question (QuestionError if it is not valid)."""
+def answer(question: Question, *, lines: int | None = None) -> Answer:
+    """Totals, by area and by period, for the question (QuestionError if it is not valid);
+    `lines`: at most so many figures spanning beyond the period, and as many longer than a
+    period of the series, per metric (those adding the most; None: every one)."""
     from . import from_base_tables, from_summaries
     from .facets import facet_of
 
     plan = make_plan(question)
     facet = facet_of(question)
     if facet is None:
-        return from_base_tables.answer_from_base(plan)
-    return from_summaries.answer_from_summaries(plan, facet)
+        return from_base_tables.answer_from_base(plan, lines)
+    return from_summaries.answer_from_summaries(plan, facet, lines)
 
 
 def evidence(question: Question, metric: str) -> list[CountedEvent]:

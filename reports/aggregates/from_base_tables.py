@@ -238,7 +238,7 @@ def inside(span: Span, start: date | None, end: date) -> bool:
     return (start is None or span.start >= start) and span.end <= end
 
 
-def answer_from_base(plan: Plan) -> Answer:
+def answer_from_base(plan: Plan, lines: int | None = None) -> Answer:
     data = Evidence(plan)
     units = {m: data.units(m, plan.start, plan.end) for m in plan.metrics}
     totals = {m: data.total(m, units[m], plan.end) for m in plan.metrics}
@@ -277,6 +277,8 @@ def answer_from_base(plan: Plan) -> Answer:
         ]
         for m in flows
     }
+    beyond, beyond_more = largest(beyond, lines)
+    longer, longer_more = largest(longer, lines)
     return Answer(
         plan.question,
         plan.area,
@@ -286,7 +288,23 @@ def answer_from_base(plan: Plan) -> Answer:
         by_period,
         beyond=spanning(beyond, data.sources_of),
         longer=spanning(longer, data.sources_of),
+        beyond_more=beyond_more,
+        longer_more=longer_more,
     )
+
+
+def largest(
+    found: dict[str, list[Counted]], lines: int | None
+) -> tuple[dict[str, list[Counted]], dict[str, int]]:
+    """At most `lines` of each metric's events (those adding the most; None: all), and how many
+    more each has (as from_summaries.spanning_rows chooses them)."""
+    if lines is None:
+        return found, {}
+    kept = {
+        m: sorted(items, key=lambda c: (c.adds[0], c.figure.report_id), reverse=True)[:lines]
+        for m, items in found.items()
+    }
+    return kept, {m: len(found[m]) - len(kept[m]) for m in found if len(found[m]) > lines}
 
 
 def spanning(found: dict[str, list[Counted]], sources_of) -> dict[str, list[SpanningFigure]]:

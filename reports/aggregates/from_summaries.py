@@ -5,8 +5,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, F, Min, Q
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models import Count, F, Min, Q, Window
+from django.db.models.functions import RowNumber, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
 from .assemble import area_rows, calendar, spanning_figures
@@ -168,11 +168,11 @@ class Reader:
             }
         return result
 
-    def flow_by_period(self, kind: str, periods) -> tuple[dict[date, dict[str, Total]], list]:
+    def flow_by_period(self, kind: str, periods) -> tuple[dict[date, dict[str, Total]], object]:
         """Totals per period row (keyed by the row's first day), and the EventCount rows
-        counted in the question but longer than any one row (rule 3)."""
+        counted in the question but longer than any one row (rule 3), as a queryset."""
         if not periods:
-            return {}, []
+            return {}, EventCount.objects.none()
         start, end = periods[0][0], periods[-1][1]
         rows = []
         for first, last, _ in periods:
@@ -197,21 +197,22 @@ class Reader:
                 add_sums(
                     by_bucket[period_start(row["start"], kind)], row["metric"], sums_vector(row)
                 )
-        # The events no cell holds, each in the row holding its whole span, or else longer.
+        # The events no cell holds, each in the row holding its whole span (the same period at
+        # its first and its last day), or else longer: summed per row, and the longer ones
+        # left for spanning() to list.
+        rest = self._rest(start, end, years, days).annotate(
+            first_period=TRUNC[kind]("dated"), last_period=TRUNC[kind]("span_end")
+        )
+        for metric, first_period, *values in raw_rows(
+            rest.filter(first_period=F("last_period"))
+            .values("metric", "first_period")
+            .annotate(**EVENT_SUM_FIELDS)
+            .values_list("metric", "first_period", *EVENT_SUM_FIELDS)
+        ):
+            add_sums(by_bucket[_as_date(first_period)], metric, event_vector(values))
+        longer = rest.exclude(first_period=F("last_period"))
         firsts = [first for first, *_ in rows]
         lasts = {first: last for first, last, *_ in rows}
-        longer = []
-        for metric, dated, span_end, key, *values in raw_rows(
-            self._rest(start, end, years, days)
-            .values("metric", "dated", "span_end", "key")
-            .annotate(**EVENT_SUM_FIELDS)
-            .values_list("metric", "dated", "span_end", "key", *EVENT_SUM_FIELDS)
-        ):
-            at = bisect_right(firsts, dated) - 1
-            if at >= 0 and span_end <= lasts[firsts[at]]:
-                add_sums(by_bucket[period_start(firsts[at], kind)], metric, event_vector(values))
-            else:
-                longer.append((metric, key))
         # Sources: a row made of one cell counts its shared sources exactly; the others add
         # the settled ones and count the rest distinct, each use in the row holding its span.
         single = {first: not ds and cells_in(ys, ms) == 1 for first, _, ys, ms, ds in rows}
@@ -240,23 +241,12 @@ class Reader:
                 result[first][m] = _total(m, vector, sources)
         return result, longer
 
-    def spanning(self, keys: list[tuple[str, str]] | None = None) -> dict[str, list]:
-        """EventCount rows per metric: reaching into the question from outside it (keys None),
-        or the given (metric, key) pairs."""
+    def beyond(self):
+        """The EventCount rows reaching into the question from outside it (rule 3)."""
         plan = self.plan
-        rows = EventCount.objects.filter(facet=self.facet, metric__in=self.flows, **self.within)
-        if keys is None:
-            rows = rows.filter(beyond_q(plan.start, plan.end))
-        else:
-            if not keys:
-                return {}
-            rows = rows.filter(key__in={k for _, k in keys})
-            wanted = set(keys)
-        found: dict[str, list] = defaultdict(list)
-        for row in rows:
-            if keys is None or (row.metric, row.key) in wanted:
-                found[row.metric].append(row)
-        return found
+        return EventCount.objects.filter(
+            facet=self.facet, metric__in=self.flows, **self.within
+        ).filter(beyond_q(plan.start, plan.end))
 
     def first_date(self) -> date | None:
         plan, firsts = self.plan, []
@@ -393,6 +383,38 @@ class Reader:
         return [s.own_key for s in self._standing_own(steps).get(metric, [])]
 
 
+def spanning_rows(rows, lines: int | None) -> tuple[dict[str, list], dict[str, int]]:
+    """EventCount rows per metric, at most `lines` of each (those adding the most; None: all),
+    and how many more each metric has."""
+    found: dict[str, list] = defaultdict(list)
+    if lines is None:
+        for row in rows:
+            found[row.metric].append(row)
+        return found, {}
+    counts = dict(
+        raw_rows(rows.values("metric").annotate(n=Count("id")).values_list("metric", "n"))
+    )
+    largest = rows.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=F("metric"),
+            order_by=[F("adds_best").desc(), F("report_id").desc()],
+        )
+    ).filter(rank__lte=lines)
+    for row in largest:
+        found[row.metric].append(row)
+    return found, {
+        m: n - len(found.get(m, [])) for m, n in counts.items() if n > len(found.get(m, []))
+    }
+
+
+def _as_date(value) -> date:
+    """A truncated date as the database returns it (SQLite: text, or a datetime)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
 def _above(step: Step, floor: int) -> list[int]:
     """The nodes above a step's node, down from just below the area (floor: its level)."""
     nodes = [getattr(step, f"adm{level}") for level in range(max(floor, 0), 5)]
@@ -472,7 +494,7 @@ def _spanning(rows: dict[str, list]) -> dict[str, list]:
     )
 
 
-def answer_from_summaries(plan: Plan, facet: str = EVERYTHING) -> Answer:
+def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None = None) -> Answer:
     reader = Reader(plan, facet)
     totals = reader.flow_totals() | reader.stock_totals(plan.end)
 
@@ -488,7 +510,9 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING) -> Answer:
         by_area = area_rows(plan, by_place)
 
     kind, periods = calendar(plan, reader.first_date() if plan.start is None else None)
-    flows, longer = reader.flow_by_period(kind, periods) if reader.flows else ({}, [])
+    flows, longer = (
+        reader.flow_by_period(kind, periods) if reader.flows else ({}, EventCount.objects.none())
+    )
     stocks = reader.stock_by_period(periods) if reader.stocks else {}
     by_period = [
         PeriodRow(
@@ -500,6 +524,8 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING) -> Answer:
         for first, last, label in periods
     ]
     empty = {m: [] for m in reader.flows}
+    beyond, beyond_more = spanning_rows(reader.beyond(), lines) if reader.flows else ({}, {})
+    longer, longer_more = spanning_rows(longer, lines) if reader.flows else ({}, {})
     return Answer(
         plan.question,
         plan.area,
@@ -507,8 +533,10 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING) -> Answer:
         totals,
         by_area,
         by_period,
-        beyond=empty | _spanning(reader.spanning()) if reader.flows else {},
-        longer=empty | _spanning(reader.spanning(longer)) if reader.flows else {},
+        beyond=empty | _spanning(beyond) if reader.flows else {},
+        longer=empty | _spanning(longer) if reader.flows else {},
+        beyond_more=beyond_more,
+        longer_more=longer_more,
     )
 
 

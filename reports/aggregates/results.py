@@ -86,9 +86,12 @@ class Answer:
     by_period: list[PeriodRow]
     # Per flow metric: figures overlapping the question's dates but reaching outside them (not
     # in the totals), and figures in the totals longer than one period of the series (in no
-    # period row). Newest first.
+    # period row). Newest first. When the question asked for at most `lines` of each, those
+    # adding the most; `beyond_more` and `longer_more` say how many more there are.
     beyond: dict[str, list[SpanningFigure]] = field(default_factory=dict)
     longer: dict[str, list[SpanningFigure]] = field(default_factory=dict)
+    beyond_more: dict[str, int] = field(default_factory=dict)
+    longer_more: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

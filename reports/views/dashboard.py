@@ -14,6 +14,7 @@ from gazetteer.models import Place
 from reports import aggregates, exports, publication, selectors
 from reports.models import Report
 from reports.views.dashboard_shaping import (
+    SPANNING_SHOWN,
     ask,
     at_precision,
     bad_request,
@@ -44,7 +45,7 @@ def index(request):
     question = asked.question
     if from_form(request.GET):
         return redirect(url_for("index", question, sort=asked.sort, map=asked.map_metric))
-    answer = aggregates.answer(question)
+    answer = aggregates.answer(question, lines=SPANNING_SHOWN)
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
     context["form"] = filter_form(params, {})
@@ -128,7 +129,7 @@ def evidence(request):
     if errors:
         return bad_request(request, "reports/dashboard/evidence.html", params, errors)
     metric = question.metrics[0]
-    answer = aggregates.answer(question)
+    answer = aggregates.answer(question, lines=0)  # its totals; the events are listed below
     counted = aggregates.evidence(question, metric)
     total = answer.totals[metric]
     if unspecified:
@@ -226,7 +227,7 @@ def briefing(request):
     if asked.errors:
         return bad_request(request, "reports/dashboard/briefing.html", params, asked.errors)
     question = asked.question
-    answer = aggregates.answer(question)
+    answer = aggregates.answer(question, lines=SPANNING_SHOWN)
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
     report_ids, _ = exports.reports_behind(question, answer.metrics)

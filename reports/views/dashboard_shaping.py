@@ -333,8 +333,9 @@ def spanning_items(answer, question, which: str) -> tuple[list[dict], int]:
     outside the period asked; beside the total, not in it) or `longer` (longer than one period
     of the series; in the total, in no period row). Each links to its evidence: the evidence
     page for its own place, span and event. At most SPANNING_SHOWN, those adding the most, in
-    their order; and how many more there are."""
+    their order; and how many more there are (the answer may have left some out already)."""
     found = exports.spanning_figures(answer, which)
+    left_out = sum(getattr(answer, f"{which}_more").values())
     if len(found) > SPANNING_SHOWN:
         largest = sorted(range(len(found)), key=lambda i: -found[i][1].adds.best)
         kept = set(largest[:SPANNING_SHOWN])
@@ -365,7 +366,7 @@ def spanning_items(answer, question, which: str) -> tuple[list[dict], int]:
                 "url": _evidence_url(evidence, metric),
             }
         )
-    return items, len(found) - len(shown)
+    return items, left_out + len(found) - len(shown)
 
 
 # --- the filter form ----------------------------------------------------------------------

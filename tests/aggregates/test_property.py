@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from gazetteer.models import Place
 from reports import aggregates, publication, services
 from reports.aggregates import Question, Total
+from reports.aggregates.from_base_tables import answer_from_base
+from reports.aggregates.question import make_plan
 from reports.aggregates.spans import span_of
 from reports.exceptions import ActionRefused, NotPermitted, TransitionNotAllowed
 from reports.models import EventReferenceFigure, Report
@@ -440,6 +442,14 @@ def test_the_engine_agrees_with_the_reference(data, gazetteer, field_partner, mo
         for spec in data["questions"]:
             q = as_question(spec, gazetteer)
             answer = aggregates.answer(q)
+            # Only the largest two lines of each: the same from the summaries and the base
+            # tables, and the same totals.
+            limited = aggregates.answer(q, lines=2)
+            assert limited == answer_from_base(make_plan(q), lines=2)
+            assert (limited.totals, limited.by_period) == (answer.totals, answer.by_period)
+            for metric, lines in answer.longer.items():
+                shown = len(limited.longer[metric]) + limited.longer_more.get(metric, 0)
+                assert shown == len(lines)
             totals, by_area, by_period, spanning = expected(q, gazetteer)
             assert {m: view(t) for m, t in answer.totals.items()} == totals
             assert {row.pcode: {m: view(t) for m, t in row.totals.items()}

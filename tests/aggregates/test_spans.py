@@ -7,6 +7,8 @@ from datetime import date
 
 from reports import aggregates
 from reports.aggregates import Question, Total
+from reports.aggregates.from_base_tables import answer_from_base
+from reports.aggregates.question import make_plan
 from reports.aggregates.spans import Span, span_of
 from tests.aggregates.conftest import as_tuple, ask, spanning
 
@@ -106,6 +108,35 @@ def test_in_a_series_a_longer_figure_is_on_its_own_line_and_the_rows_and_lines_m
         + sum(f.adds.best for f in answer.longer["injured"])
         == 7
     )
+
+
+def test_a_question_can_ask_for_only_the_largest_lines_and_is_told_how_many_more(file):
+    # Three figures across October and November, in three townships; one also across the end.
+    small = file("loikaw", D(2023, 10, 30), D(2023, 11, 2), [("injured", 4)], title="Small")
+    large = file("demoso", D(2023, 10, 29), D(2023, 11, 3), [("injured", 9)], title="Large")
+    file("pekon", D(2023, 10, 31), D(2023, 11, 1), [("injured", 6)], title="Middle")
+    file("loikaw", D(2023, 11, 28), D(2023, 12, 2), [("injured", 3)], title="Beyond")
+    file("pekon", D(2023, 11, 29), D(2023, 12, 3), [("injured", 5)], title="Beyond too")
+    question = Question(metrics=("injured",), start=D(2023, 10, 1), end=D(2023, 11, 30),
+                        period="month")  # fmt: skip
+
+    every = aggregates.answer(question)
+    assert [f.report_id for f in every.longer["injured"]] == [large.pk, small.pk, large.pk + 1]
+    assert (every.longer_more, every.beyond_more) == ({}, {})
+    two = aggregates.answer(question, lines=2)
+    assert spanning(two.longer["injured"]) == [
+        (large.pk, D(2023, 10, 29), D(2023, 11, 3), 9, 9),
+        (large.pk + 1, D(2023, 10, 31), D(2023, 11, 1), 6, 6),
+    ]
+    assert two.longer_more == {"injured": 1}
+    assert [f.adds.best for f in two.beyond["injured"]] == [5, 3] and two.beyond_more == {}
+    one = aggregates.answer(question, lines=1)
+    assert [f.adds.best for f in one.beyond["injured"]] == [5] and one.beyond_more == {"injured": 1}
+    # What is listed changes; the totals and rows do not.
+    assert (one.totals, one.by_period) == (every.totals, every.by_period)
+    assert as_tuple(one.totals["injured"]) == (19, 19, 19, 3, 3, 3)
+    # The base tables (questions by event are answered from them) choose the same lines.
+    assert answer_from_base(make_plan(question), lines=1) == one
 
 
 def test_a_week_precise_figure_spans_its_whole_week(file):

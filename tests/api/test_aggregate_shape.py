@@ -183,7 +183,7 @@ def test_the_answer_lists_figures_spanning_beyond_and_longer_per_metric():
 @pytest.fixture
 def served(monkeypatch, places):
     """The API and the downloads answer with the hand-built Answer."""
-    monkeypatch.setattr(aggregates, "answer", lambda question: hand_built_answer(question))
+    monkeypatch.setattr(aggregates, "answer", lambda question, **_: hand_built_answer(question))
 
 
 def test_the_api_serves_the_new_fields(client, served):

@@ -503,7 +503,7 @@ def hand_built(monkeypatch, places):
     stock, a range, a tally spanning beyond the period and a figure longer than a month."""
     from tests.api.test_aggregate_shape import hand_built_answer
 
-    monkeypatch.setattr(aggregates, "answer", lambda question: hand_built_answer(question))
+    monkeypatch.setattr(aggregates, "answer", lambda question, **_: hand_built_answer(question))
 
 
 SHAPE_QUERY = "start=2023-11-01&end=2023-12-31&metric=newly_displaced,currently_displaced,killed"
@@ -575,7 +575,9 @@ def test_a_page_lists_the_largest_longer_figures_and_says_how_many_more(
     monkeypatch.setattr(
         aggregates,
         "answer",
-        lambda question: replace(hand_built_answer(question), longer={"newly_displaced": lines}),
+        lambda question, **_: replace(
+            hand_built_answer(question), longer={"newly_displaced": lines}
+        ),
     )
     response = client.get(f"/dashboard/?{SHAPE_QUERY}")
     text = text_of(response)
