@@ -35,6 +35,10 @@ class CodeForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        # No trailing colon, as on the tracker's other forms.
+        super().__init__(*args, label_suffix="", **kwargs)
+
 
 class VerifyForm(CodeForm):
     def __init__(self, *args, **kwargs):
