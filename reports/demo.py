@@ -49,6 +49,15 @@ ACCOUNTS = [
     DemoAccount("apipartner", Role.API_PARTNER, "datahub", "API partner"),
 ]
 
+# Demo only, published like DEMO_PASSWORD (load_demo refuses production): the second factor of
+# the demo moderator and administrator, so that a new user gets past it without a phone. The key
+# goes into any authenticator app, or `manage.py demo_code` prints the current code; the
+# recovery codes work once each. A real deployment's keys are made at random on the set-up page.
+DEMO_TOTP_KEY = b"karenni-demo-totp-23".hex()
+DEMO_RECOVERY_CODES = {
+    username: [f"demo{username}{n}" for n in range(1, 6)] for username in ("admin", "moderator")
+}
+
 IRRAWADDY = "The Irrawaddy"
 KARENNI_MONITOR = "Karenni civilian-harm monitor (demo)"
 
@@ -517,3 +526,33 @@ def load_demo(out=print) -> bool:
                         event=events[event_key], figure=figure, actor=moderator
                     )
     return True
+
+
+def demo_totp_key_for_typing() -> str:
+    from base64 import b32encode
+
+    return b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode().rstrip("=")
+
+
+@transaction.atomic
+def load_demo_second_factor() -> bool:
+    """The demo moderator's and administrator's second factor (the published demo key and
+    recovery codes), each made once; False if both have theirs."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    made = False
+    for user in get_user_model().objects.filter(username__in=DEMO_RECOVERY_CODES):
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(
+                user=user, name="demo authenticator app", key=DEMO_TOTP_KEY, confirmed=True
+            )
+            made = True
+        if not StaticDevice.objects.filter(user=user).exists():
+            device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+            StaticToken.objects.bulk_create(
+                StaticToken(device=device, token=code)
+                for code in DEMO_RECOVERY_CODES[user.get_username()]
+            )
+            made = True
+    return made

@@ -89,8 +89,14 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
     def user_logged_in(self, sender, request, user, **kwargs):
         # Signing in proves the password is known: the account's own failures are forgotten.
         # The address's are not, or one valid account would reset a guesser's budget there.
+        # Someone who owes a second factor has not finished signing in: their failures (wrong
+        # codes count too) are forgotten only when the code is right (second_factor.verified),
+        # or the right password would buy a fresh budget of code guesses.
+        from .second_factor import owes_second_factor
+
         super().user_logged_in(sender, request, user, **kwargs)
-        AccessAttempt.objects.filter(username=user.get_username()).delete()
+        if not owes_second_factor(user):
+            AccessAttempt.objects.filter(username=user.get_username()).delete()
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -7,9 +7,9 @@ from django.utils.cache import add_never_cache_headers
 
 from reports.models import AccessKind, AccessRecord
 
-# URL namespaces whose every page is private ("two_factor": the second-factor set-up pages,
-# which show the secret, if they are mounted under that namespace).
-PRIVATE_AREAS = frozenset({"partner", "moderation", "accounts", "admin", "two_factor"})
+# URL namespaces whose every page is private (the second factor's pages, which show its secret
+# and the recovery codes, are under accounts/).
+PRIVATE_AREAS = frozenset({"partner", "moderation", "accounts", "admin"})
 # The API's write endpoints answer with what a partner sent (ids of unapproved reports, the
 # reasons a submission was held back).
 PRIVATE_URL_NAMES = frozenset({"api-submissions", "api-kobo-ingest"})

@@ -77,6 +77,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *_model_perms("axes", "accessattempt", ("delete", "view")),
         *_model_perms("axes", "accessfailurelog", VIEW),
         *_model_perms("axes", "accesslog", VIEW),
+        # Second factors (django-otp): an administrator resets a lost one by deleting it; the
+        # admin never shows a secret (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+        *_model_perms("otp_totp", "totpdevice", ("delete", "view")),
+        *_model_perms("otp_static", "staticdevice", ("delete", "view")),
     ],
 }
 

@@ -1,21 +1,73 @@
 """Fixtures for every area: a small gazetteer, one user per role, a helper that files reports
 through the services as the people using the tracker would, and the API test client."""
 
+import time
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from gazetteer.models import Place
-from reports import services
+from reports import second_factor, services
 from reports.models import Membership, Organization
 from reports.roles import Role
 
 # The dashboard's small Kayah scenario (fixture `scenario`), shared by the dashboard and
 # download tests.
 pytest_plugins = ["tests.dashboard_data"]
+
+
+def app_code(device: TOTPDevice) -> str:
+    """The code the person's authenticator app would show now: the current time step's, or
+    the next one's (which the device still accepts) if the current one was already used."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verify_second_factor(client, user) -> TOTPDevice:
+    """Mark the test client's session as having given its second factor, as the verify page
+    does (django_otp.login keeps the device's id in the session); the person gets an
+    authenticator app first if they have none."""
+    device = second_factor.app_device(user) or TOTPDevice.objects.create(
+        user=user, name="test app", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+_plain_force_login = Client.force_login
+
+
+def force_login_without_second_factor(client, user) -> None:
+    """Signed in with the password only: what SecondFactorRequired stops."""
+    _plain_force_login(client, user)
+
+
+@pytest.fixture(autouse=True)
+def force_login_completes_the_second_factor(monkeypatch):
+    """`client.force_login(moderator)` stands for a person who has finished signing in, which
+    for moderators and administrators now includes the second factor: the tests of the pages
+    behind it need not each repeat it. Enforcement stays on; tests/web/test_second_factor.py
+    signs in without it (force_login_without_second_factor) and through the real pages."""
+
+    def force_login(self, user, backend=None):
+        _plain_force_login(self, user, backend)
+        if second_factor.is_required(user):
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

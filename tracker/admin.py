@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from reports import permissions
+from reports import permissions, second_factor
 
 
 class TrackerAdminSite(admin.AdminSite):
@@ -17,7 +17,13 @@ class TrackerAdminSite(admin.AdminSite):
     def has_permission(self, request):
         # Being staff is not enough: a partner marked staff by mistake must still be kept out
         # of other organisations' reports, internal notes and confidential sources.
-        return request.user.is_staff and permissions.is_moderator(request.user)
+        # And only after the second factor (SecondFactorRequired sends them to it first; this
+        # keeps the admin shut should a page of it ever escape that check).
+        return (
+            request.user.is_staff
+            and permissions.is_moderator(request.user)
+            and second_factor.is_verified(request)
+        )
 
     def login(self, request, extra_context=None):
         # Everyone logs in on the tracker's one login page (translated, light); someone logged

@@ -380,3 +380,30 @@ AXES_ENABLE_ADMIN = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # Axes announces itself at every start; the settings above say the same.
 AXES_VERBOSE = False
+
+# --- Second factor (issue 12)
+# Moderators and administrators sign in with a password and then a code from an authenticator
+# app (TOTP, django-otp's otp_totp) or one of their recovery codes (otp_static); anyone else may
+# turn it on. reports/second_factor.py holds the rule and the one check (SecondFactorRequired),
+# reports/views/second_factor.py the set-up and verify pages. A wrong code counts as a failed
+# sign-in for django-axes (the pause above), and each device also makes every wrong code wait
+# twice as long as the last before the next is even checked (django-otp's throttling, on).
+INSTALLED_APPS.insert(INSTALLED_APPS.index("gazetteer"), "django_otp")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("gazetteer"), "django_otp.plugins.otp_totp")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("gazetteer"), "django_otp.plugins.otp_static")
+# Right after sign-in is known, so every later middleware and view sees request.user.otp_device.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "reports.second_factor.SecondFactorRequired",
+)
+OTP_TOTP_ISSUER = "Karenni tracker"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin never shows a device's secret (an administrator resets a lost device by deleting it).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A typed code is a secret like a password: masked in axes' record of failures.
+AXES_SENSITIVE_PARAMETERS += ["code"]

@@ -8,11 +8,16 @@ Without chromium they are skipped, except in CI (CI=true), where that is a failu
 
 import os
 import re
+from base64 import b32decode
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from django.db import connections
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import app_code
 
 CHROMIUM = Path(os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOT_DIR = Path(
@@ -146,5 +151,32 @@ def login():
             pytest.fail(
                 f"{username!r} logged in and got HTTP {landed.status} at {page.url}", pytrace=False
             )
+        path = urlparse(page.url).path
+        if path == "/accounts/second-factor/set-up/":
+            set_up_second_factor(page)
+        elif path == "/accounts/second-factor/verify/":
+            give_second_factor(page, username)
 
     return log_in
+
+
+def set_up_second_factor(page) -> None:
+    """A moderator's first sign-in: type the key the page shows into an 'authenticator app'
+    (computed here, as the app would), enter its code, and go on past the recovery codes."""
+    typed = page.locator("code.secret").inner_text()
+    key = b32decode(typed.replace(" ", "") + "=" * (-len(typed.replace(" ", "")) % 8))
+    page.get_by_label("Code").fill(f"{TOTP(key).token():06d}")
+    page.get_by_role("button", name="Turn on the second factor").click()
+    page.get_by_role("link", name="I have kept them: continue").click()
+
+
+def give_second_factor(page, username: str) -> None:
+    """The code after the password, from the person's authenticator app (its key is in the
+    test database)."""
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    page.get_by_label("Code").fill(app_code(device))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    if urlparse(page.url).path == "/accounts/second-factor/verify/":
+        errors = page.locator(".errorlist").all_inner_texts()
+        pytest.fail(f"{username!r}'s second factor was refused: {errors}", pytrace=False)

@@ -333,3 +333,31 @@ def test_demo_approved_reports_are_served_by_the_api(demo, client):
     approved = Report.objects.filter(status=Status.APPROVED).values_list("pk", flat=True)
     assert sorted(r["id"] for r in served) == sorted(approved)
     assert len(served) == 8
+
+
+def test_the_demo_moderator_gets_past_the_second_factor_with_what_load_demo_prints(
+    demo, capsys, client
+):
+    # The published demo key, the current code from `demo_code`, and a recovery code.
+    assert "NNQXEZLONZUS2ZDFNVXS25DPORYC2MRT" in demo
+    assert "moderator   demomoderator1 demomoderator2 demomoderator3" in demo
+    call_command("demo_code")
+    codes = dict(re.findall(r"^(\w+)\s+(\d{6}) ", capsys.readouterr().out, re.MULTILINE))
+    assert set(codes) == {"admin", "moderator"}
+
+    client.post("/accounts/login/", {"username": "moderator", "password": "karenni-demo-2023"})
+    verify = "/accounts/second-factor/verify/"
+    assert client.get("/moderation/")["Location"] == f"{verify}?next=%2Fmoderation%2F"
+    assert client.post(verify, {"code": codes["moderator"]})["Location"] == "/accounts/start/"
+    assert client.get("/moderation/").status_code == 200
+
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "admin", "password": "karenni-demo-2023"})
+    assert client.post(verify, {"code": "demoadmin1"})["Location"] == "/accounts/start/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_demo_code_refuses_production(demo, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("demo_code")

@@ -11,9 +11,11 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 from django.urls import include, path, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reports.roles import Role
 from reports.views import public
+from tests.conftest import app_code
 
 PASSWORD = "x-secret-pass-1"  # the one tests/conftest.py gives every user
 WRONG_LOGIN = (
@@ -251,8 +253,13 @@ def test_the_admin_sends_a_logged_in_non_moderator_to_their_start_page(client, f
 
 
 def test_a_moderator_logging_in_for_the_admin_reaches_it(client, moderator):
+    # After the password, the second factor (tests/web/test_second_factor.py), then the admin.
+    device = TOTPDevice.objects.create(user=moderator, name="app", confirmed=True)
     response = log_in(client, "moderator", next="/admin/")
     assert response["Location"] == "/admin/"
+    verify = "/accounts/second-factor/verify/?next=%2Fadmin%2F"
+    assert client.get("/admin/")["Location"] == verify
+    assert client.post(verify, {"code": app_code(device)})["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/login/")["Location"] == "/admin/"
 

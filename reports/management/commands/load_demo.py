@@ -121,12 +121,25 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
         # After the reports: a database loaded before the demo had an API client gets one now.
         api_made = load_demo_partner_api(base_url=base_url, out=self.stdout.write)
+        second_factor_made = demo.load_demo_second_factor()
         if loaded:
             self.stdout.write(self.style.SUCCESS("Demonstration data loaded."))
-        elif api_made:
-            self.stdout.write(self.style.SUCCESS("Demo API client and Kobo form added."))
+        elif api_made or second_factor_made:
+            if api_made:
+                self.stdout.write(self.style.SUCCESS("Demo API client and Kobo form added."))
+            if second_factor_made:
+                self.stdout.write(self.style.SUCCESS("Demo second factor added."))
         else:
             self.stdout.write("Demonstration data already loaded: nothing changed.")
         self.stdout.write(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
         for account in demo.ACCOUNTS:
             self.stdout.write(f"  {account.username:<11} {account.description}")
+        self.stdout.write(
+            "admin and moderator also give a second factor after the password (demo only: "
+            "a real account sets up its own). Either add this key to an authenticator app:\n"
+            f"  {demo.demo_totp_key_for_typing()}\n"
+            "or run `python manage.py demo_code` for the current code, or use a recovery code "
+            "(each works once):"
+        )
+        for username, codes in demo.DEMO_RECOVERY_CODES.items():
+            self.stdout.write(f"  {username:<11} {' '.join(codes)}")
