@@ -513,9 +513,8 @@ def public_reports_by_id(report_ids) -> Iterator:
 def _report_rows(question, metrics) -> Iterator[list]:
     report_ids, counted = reports_behind(question, metrics)
     for report in public_reports_by_id(report_ids):
-        sources = list(report.sources.all())
         latitude, longitude = selectors.public_point(report)
-        shown = [publication.source_data(source) for source in sources]
+        shown = publication.sources_data(report.sources.all())
         shared = dict(
             sources="; ".join(source["label"] for source in shown),
             urls=" ".join(source["url"] for source in shown if source["url"]),
