@@ -297,7 +297,8 @@ MIDDLEWARE += [
 ]
 # The history is a record, not an undo button: changes go through the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# Days the access record is kept (reports.tasks.prune_access_records, daily). PostgreSQL
+# Days the access record and axes' sign-in records are kept (reports.tasks.prune_access_records,
+# daily). PostgreSQL
 # refuses to delete a record younger than 30 days whatever runs the delete (migration 0012).
 TRACKER_ACCESS_RECORD_DAYS = env.int("TRACKER_ACCESS_RECORD_DAYS", default=365)
 if TRACKER_ACCESS_RECORD_DAYS < 30:
