@@ -97,15 +97,18 @@ class StableCursorPagination(CursorPagination):
     invalid_cursor_message = INVALID_CURSOR
 
     def get_paginated_response(self, data):
-        links = [f'<{url}>; rel="{rel}"' for rel, url in self._links() if url]
+        # Each link made once: a cursor is sealed with a fresh nonce at every call, and the
+        # Link header must carry the same links as the body.
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (("next", next_link), ("prev", previous_link))
+            if url
+        ]
         headers = {"Link": ", ".join(links)} if links else None
         return Response(
-            {"next": self.get_next_link(), "previous": self.get_previous_link(), "results": data},
-            headers=headers,
+            {"next": next_link, "previous": previous_link, "results": data}, headers=headers
         )
-
-    def _links(self):
-        return [("next", self.get_next_link()), ("prev", self.get_previous_link())]
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

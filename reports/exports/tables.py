@@ -151,7 +151,11 @@ def metric_columns(metrics) -> list[Column]:
             ),
             Column(f"{metric}_events", f"#meta+events+{metric}", f"{label}: events counted"),
             Column(f"{metric}_reports", f"#meta+reports+{metric}", f"{label}: approved reports"),
-            Column(f"{metric}_sources", f"#meta+sources+{metric}", f"{label}: distinct sources"),
+            Column(
+                f"{metric}_sources",
+                f"#meta+sources+{metric}",
+                f"{label}: sources (a confidential one once per report citing it)",
+            ),
             Column(
                 f"{metric}_high_open",
                 f"#meta+high_open+{metric}",
