@@ -73,6 +73,18 @@ def source_data(source: Source) -> dict[str, Any]:
     }
 
 
+def sources_data(sources: Iterable[Source]) -> list[dict[str, Any]]:
+    """A report's sources in their public shape and in an order that says nothing of the
+    confidential ones: the public sources first (newest first, by name: the sources' order),
+    then the confidential ones by label. In the sources' own order a confidential source's
+    place among the others would give away its publication date and name."""
+    shown = [source_data(source) for source in sources]
+    return [s for s in shown if not s["is_confidential"]] + sorted(
+        (s for s in shown if s["is_confidential"]),
+        key=lambda s: (s["label"], s["source_type"], s["conflict_of_interest"]),
+    )
+
+
 def figure_data(figure: Figure, metric_names: dict[str, str]) -> dict[str, Any]:
     return {
         "id": figure.pk,
@@ -124,7 +136,7 @@ def report_data(report: Report, metric_names: dict[str, str] | None = None) -> d
         "public_summary": report.public_summary,
         "event": {"id": event.pk, "name": event.name} if event is not None else None,
         "figures": [figure_data(f, metric_names) for f in _related(report, "figures")],
-        "sources": [source_data(src) for src in _related(report, "sources")],
+        "sources": sources_data(_related(report, "sources")),
         "approved_at": _optional(report.approved_at, _datetime),
     }
 

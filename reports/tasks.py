@@ -155,8 +155,25 @@ def prune_partner_api_records() -> dict[str, int]:
 
 
 @shared_task
-def prune_access_records() -> int:
-    """Delete the access records older than TRACKER_ACCESS_RECORD_DAYS, the only way they go.
-    Beat runs it daily (CELERY_BEAT_SCHEDULE). Returns how many were deleted."""
-    cutoff = timezone.now() - timedelta(days=settings.TRACKER_ACCESS_RECORD_DAYS)
-    return AccessRecord.objects.prune(before=cutoff)
+def prune_access_records() -> dict[str, int]:
+    """Delete what records who came and went, once older than TRACKER_ACCESS_RECORD_DAYS:
+    the access record (the only way its rows go) and django-axes' sign-in records (failed
+    sign-ins, sign-ins, and the attempts counted towards a pause, each by its last time).
+    They name people and addresses, so they are kept no longer than the access record. An
+    attempt whose pause has not ended stays whatever its age. Beat runs it daily
+    (CELERY_BEAT_SCHEDULE). Returns how many of each were deleted."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = timezone.now()
+    cutoff = now - timedelta(days=settings.TRACKER_ACCESS_RECORD_DAYS)
+    attempts, _ = (
+        AccessAttempt.objects.filter(attempt_time__lt=cutoff)
+        .exclude(expiration__expires_at__gt=now)
+        .delete()
+    )
+    return {
+        "access_records": AccessRecord.objects.prune(before=cutoff),
+        "access_attempts": attempts,
+        "access_failure_logs": AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
+        "access_logs": AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
+    }

@@ -11,6 +11,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env(
     DJANGO_DEBUG=(bool, True),
     DJANGO_SECRET_KEY=(str, ""),
+    DJANGO_SECRET_KEY_FALLBACKS=(list, []),
     DJANGO_ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]", "testserver"]),
     DJANGO_CSRF_TRUSTED_ORIGINS=(list, []),
     DJANGO_SECURE_SSL_REDIRECT=(bool, True),
@@ -44,6 +45,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-key-for-local-development-only"  # noqa: S105 - never used with DEBUG off
+# Earlier keys, still accepted (sessions, the API's cursors) while a new one takes over.
+SECRET_KEY_FALLBACKS = env("DJANGO_SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -294,7 +297,8 @@ MIDDLEWARE += [
 ]
 # The history is a record, not an undo button: changes go through the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# Days the access record is kept (reports.tasks.prune_access_records, daily). PostgreSQL
+# Days the access record and axes' sign-in records are kept (reports.tasks.prune_access_records,
+# daily). PostgreSQL
 # refuses to delete a record younger than 30 days whatever runs the delete (migration 0012).
 TRACKER_ACCESS_RECORD_DAYS = env.int("TRACKER_ACCESS_RECORD_DAYS", default=365)
 if TRACKER_ACCESS_RECORD_DAYS < 30:

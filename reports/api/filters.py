@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from gazetteer.models import AdminLevel, Place
-from reports.models import Event, Figure, PublicReport, Report, Source
+from reports.models import Event, Figure, PublicReport, Report
 from reports.vocabulary import Cause, Metric, SourceType
 from reports.workflow import Status
 
@@ -213,10 +213,13 @@ class PlaceFilter(django_filters.FilterSet):
 
 
 class SourceFilter(django_filters.FilterSet):
-    source_type = django_filters.ChoiceFilter(choices=SourceType.choices, help_text="Type.")
+    # The sources list pages over citations (reports.api.views.sources), not over sources.
+    source_type = django_filters.ChoiceFilter(
+        field_name="source__source_type", choices=SourceType.choices, help_text="Type."
+    )
 
     class Meta:
-        model = Source
+        model = Report.sources.through
         fields: list[str] = []
 
 

@@ -1,6 +1,7 @@
 """The API's response shapes. A public record (report, figure, source) is built once, by
 reports.publication: the serializers for it only describe it in the OpenAPI schema."""
 
+from django.utils.crypto import salted_hmac
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -179,13 +180,29 @@ class EventSerializer(serializers.ModelSerializer):
         return sorted(r.pk for r in event.approved)
 
 
+def retraction_id(history_id: int) -> str:
+    """A retraction's own id: a keyed hash of its history row's id, the same at every request
+    (a mirror can tell a retraction it has seen), but neither that row's id nor how many
+    moderation actions came between two retractions can be read from it."""
+    return salted_hmac("reports.api.retraction", str(history_id), algorithm="sha256").hexdigest()[
+        :32
+    ]
+
+
 class RetractionSerializer(serializers.ModelSerializer):
+    id = serializers.SerializerMethodField(
+        help_text="The retraction's own opaque id (32 hexadecimal digits), stable across "
+        "requests: not the id of anything else."
+    )
     report_id = serializers.IntegerField(read_only=True)
     retracted_at = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
         model = ReportHistory
         fields = ["id", "report_id", "retracted_at"]
+
+    def get_id(self, entry) -> str:
+        return retraction_id(entry.pk)
 
 
 # --- aggregates ---------------------------------------------------------------------------------

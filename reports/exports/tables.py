@@ -151,7 +151,11 @@ def metric_columns(metrics) -> list[Column]:
             ),
             Column(f"{metric}_events", f"#meta+events+{metric}", f"{label}: events counted"),
             Column(f"{metric}_reports", f"#meta+reports+{metric}", f"{label}: approved reports"),
-            Column(f"{metric}_sources", f"#meta+sources+{metric}", f"{label}: distinct sources"),
+            Column(
+                f"{metric}_sources",
+                f"#meta+sources+{metric}",
+                f"{label}: sources (a confidential one once per report citing it)",
+            ),
             Column(
                 f"{metric}_high_open",
                 f"#meta+high_open+{metric}",
@@ -513,9 +517,8 @@ def public_reports_by_id(report_ids) -> Iterator:
 def _report_rows(question, metrics) -> Iterator[list]:
     report_ids, counted = reports_behind(question, metrics)
     for report in public_reports_by_id(report_ids):
-        sources = list(report.sources.all())
         latitude, longitude = selectors.public_point(report)
-        shown = [publication.source_data(source) for source in sources]
+        shown = publication.sources_data(report.sources.all())
         shared = dict(
             sources="; ".join(source["label"] for source in shown),
             urls=" ".join(source["url"] for source in shown if source["url"]),

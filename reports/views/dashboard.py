@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from gazetteer.models import Place
 from reports import aggregates, exports, publication, selectors
@@ -70,7 +71,6 @@ def index(request):
 def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
     items = []
     for report in reports:
-        sources = list(report.sources.all())
         items.append(
             {
                 "report": report,
@@ -79,7 +79,7 @@ def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
                 "when": at_precision(report.start_date, report.end_date, report.date_precision),
                 "sources": [
                     {"label": shown["label"], "url": shown["url"] or ""}
-                    for shown in map(publication.source_data, sources)
+                    for shown in publication.sources_data(report.sources.all())
                 ],
                 "point": selectors.public_point(report),
             }
@@ -192,28 +192,42 @@ def evidence(request):
 
 
 def public_sources(report_ids) -> list[dict]:
-    """The distinct sources of these reports in their public shape; confidential sources are
-    grouped by their public label ("confidential local source", 2 reports' sources)."""
+    """The sources of these reports in their public shape: each public source once, and the
+    confidential ones grouped by their public label and counted once per report citing them
+    ("confidential local source", 2 sources), as the totals count them. Counted once, two
+    reports resting on one confidential source would read differently from two resting on two
+    (DOMAIN.md, "Visibility and protection")."""
     named, confidential = {}, {}
     for report in exports.public_reports_by_id(report_ids):
         for source in report.sources.all():
             shown = publication.source_data(source)
             if shown["is_confidential"]:
-                confidential.setdefault(shown["label"], set()).add(source.pk)
+                confidential[shown["label"]] = confidential.get(shown["label"], 0) + 1
             else:
                 named[source.pk] = (source, shown)
     items = [
-        {"label": shown["label"], "url": shown["url"] or "", "count": 1}
+        {"label": shown["label"], "url": shown["url"] or "", "count": 1, "confidential": False}
         for source, shown in sorted(
             named.values(),
             key=lambda pair: (pair[0].name.casefold(), pair[0].published_on or date.min),
         )
     ]
     items += [
-        {"label": label, "url": "", "count": len(pks)}
-        for label, pks in sorted(confidential.items())
+        {"label": label, "url": "", "count": count, "confidential": True}
+        for label, count in sorted(confidential.items())
     ]
     return items
+
+
+def sources_count(sources: list[dict]) -> str:
+    """ "3 sources (1 public, 2 confidential)", counted as public_sources() counts them."""
+    public = sum(s["count"] for s in sources if not s["confidential"])
+    confidential = sum(s["count"] for s in sources if s["confidential"])
+    return ngettext(
+        "%(total)s source (%(public)s public, %(confidential)s confidential)",
+        "%(total)s sources (%(public)s public, %(confidential)s confidential)",
+        public + confidential,
+    ) % {"total": public + confidential, "public": public, "confidential": confidential}
 
 
 def generated_at(moment) -> str:
@@ -231,6 +245,7 @@ def briefing(request):
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
     report_ids, _ = exports.reports_behind(question, answer.metrics)
+    sources = public_sources(report_ids)
     # The briefing's table leaves out metrics with nothing approved, to fit on paper.
     shown = [i for i, m in enumerate(answer.metrics) if answer.totals[m].events]
     context.update(
@@ -243,7 +258,8 @@ def briefing(request):
             "zero_metrics": [
                 str(Metric(m).label) for i, m in enumerate(answer.metrics) if i not in shown
             ],
-            "sources": public_sources(report_ids),
+            "sources": sources,
+            "sources_count": sources_count(sources),
             "report_count": len(report_ids),
             "time_zone": timezone.get_current_timezone_name(),
             "generated": generated_at(timezone.localtime()),

@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.shortcuts import render
 
 from gazetteer.models import Place
-from reports import selectors
+from reports import publication, selectors
 
 
 def home(request):
@@ -13,7 +13,9 @@ def home(request):
         "reports": [
             {
                 "report": report,
-                "sources": [selectors.public_source_label(s) for s in report.sources.all()],
+                "sources": [
+                    shown["label"] for shown in publication.sources_data(report.sources.all())
+                ],
             }
             for report in reports
         ],

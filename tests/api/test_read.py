@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from reports import aggregates, exports, services
-from reports.api.serializers import spanning_data, total_data
+from reports.api.serializers import retraction_id, spanning_data, total_data
 from tests import dashboard_data
 from tests.dashboard_data import engine
 
@@ -354,7 +354,9 @@ def test_bad_parameters_are_400_naming_the_field(api, scenario, query, attr, det
 def test_a_bad_cursor_is_404_in_the_error_shape(api, scenario):
     response = api.get("/api/v1/reports/?cursor=nonsense")
     assert response.status_code == 404
-    assert response.json()["errors"][0]["detail"] == "Invalid cursor"
+    assert response.json()["errors"][0]["detail"] == (
+        "Invalid cursor: use the `next` or `previous` link of a page of this same list, unchanged."
+    )
 
 
 # --- paging -----------------------------------------------------------------------------------
@@ -526,10 +528,11 @@ def test_sources_only_cited_by_approved_reports_and_confidential_by_type(api, sc
     services.source_create(actor=moderator, source_type="un_ingo", name="Uncited OCHA note")
     data = results(api.get("/api/v1/sources/"))
     news = scenario["town"].sources.get()
+    # Public sources by id, then a confidential one once per approved report citing it.
     assert [(s["id"], s["label"]) for s in data] == [
         (news.pk, str(news)),
-        (None, "confidential local source"),
         (scenario["kndf"].pk, "KNDF statement, 16 Nov 2023 (party to the conflict)"),
+        (None, "confidential local source"),
     ]
     assert [s["label"] for s in results(api.get("/api/v1/sources/?source_type=local_cso"))] == [
         "confidential local source"
@@ -541,7 +544,7 @@ def test_retractions_list_each_withdrawn_report_once(api, scenario):
     entry = retracted.history.get(action="retract")
     assert results(api.get("/api/v1/retractions/")) == [
         {
-            "id": entry.pk,
+            "id": retraction_id(entry.pk),
             "report_id": retracted.pk,
             "retracted_at": timezone.localtime(entry.created_at).isoformat(),
         }

@@ -7,7 +7,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -272,3 +272,58 @@ def test_the_reset_page_answers_alike_when_the_mail_server_fails(client, field_p
     unknown = client.post("/accounts/password/reset/", {"email": "stranger@example.org"})
     assert send.call_count == 1
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+
+
+def test_sign_in_records_are_pruned_with_the_access_record(
+    client, field_partner, other_partner, settings
+):
+    """Axes' attempts, failed sign-ins and sign-ins name people and addresses: they go after
+    TRACKER_ACCESS_RECORD_DAYS like the access record, by their last time; a pause that has
+    not ended stays whatever its age."""
+    settings.TRACKER_ACCESS_RECORD_DAYS = 365
+    fail(client, "partner", 2, address="203.0.113.7")
+    fail(Client(), "nobody-old", 1, address="203.0.113.8")
+    fail(Client(), "nobody-new", 1, address="203.0.113.9")
+    log_in(Client(), "partner2", address="203.0.113.10")
+    assert fail(Client(), "still-paused", 6, address="203.0.113.11")[-1].status_code == 429
+    now = timezone.now()
+    old, recent = now - timedelta(days=366), now - timedelta(days=364)
+    AccessAttempt.objects.filter(username__in=["partner", "nobody-old"]).update(attempt_time=old)
+    AccessAttempt.objects.filter(username="nobody-new").update(attempt_time=recent)
+    AccessFailureLog.objects.filter(username__in=["partner", "nobody-old"]).update(attempt_time=old)
+    AccessLog.objects.update(attempt_time=old)
+    # An old attempt whose pause has not ended (a long cool-off) is kept.
+    still = AccessAttempt.objects.get(username="still-paused")
+    AccessAttempt.objects.filter(pk=still.pk).update(attempt_time=old)
+    expiration = getattr(still, "expiration", None)
+    if expiration is None:
+        from axes.models import AccessAttemptExpiration
+
+        AccessAttemptExpiration.objects.create(
+            access_attempt=still, expires_at=now + timedelta(minutes=5)
+        )
+    else:
+        expiration.expires_at = now + timedelta(minutes=5)
+        expiration.save()
+
+    assert tasks.prune_access_records() == {
+        "access_records": 0,
+        "access_attempts": 2,
+        "access_failure_logs": 3,
+        "access_logs": 1,
+    }
+    assert sorted(AccessAttempt.objects.values_list("username", flat=True)) == [
+        "nobody-new",
+        "still-paused",
+    ]
+    assert sorted(set(AccessFailureLog.objects.values_list("username", flat=True))) == [
+        "nobody-new",
+        "still-paused",
+    ]
+    assert AccessLog.objects.count() == 0
+    assert tasks.prune_access_records() == {
+        "access_records": 0,
+        "access_attempts": 0,
+        "access_failure_logs": 0,
+        "access_logs": 0,
+    }

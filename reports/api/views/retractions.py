@@ -32,13 +32,18 @@ class RetractionFilterSet(filters.django_filters.FilterSet):
 @extend_schema_view(
     get=extend_schema(
         summary="Reports withdrawn from public data",
-        description="Each retraction once: the report's id and when it was withdrawn, oldest "
-        "first. Retraction is final (a retracted report never returns). Formats: JSON, CSV.",
+        description="Each retraction once: its own opaque id (stable, for de-duplicating), "
+        "the report's id and when it was withdrawn, oldest first. Retraction is final (a "
+        "retracted report never returns). Formats: JSON, CSV.",
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])],
         examples=[
             OpenApiExample(
                 "A retraction",
-                value={"id": 311, "report_id": 42, "retracted_at": "2023-12-02T10:00:00+06:30"},
+                value={
+                    "id": "5f0c7e1a9b2d4c63a8e1f0b7d2c94e16",
+                    "report_id": 42,
+                    "retracted_at": "2023-12-02T10:00:00+06:30",
+                },
                 response_only=True,
             )
         ],

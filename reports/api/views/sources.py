@@ -1,6 +1,21 @@
-"""GET /api/v1/sources/: the sources approved reports cite, in their public shape."""
+"""GET /api/v1/sources/: the sources approved reports cite, in their public shape.
 
-from django.db.models import Exists, OuterRef
+A public source is listed once. A confidential one is listed once per approved report citing
+it, after the public ones, in the order of those reports: listed once, the count of
+"confidential local source" entries (or their place among the ids) would tell two reports
+resting on one confidential source from two resting on two (DOMAIN.md, "Visibility and
+protection"); once per citing report, as the totals count it, it tells nothing."""
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -12,20 +27,26 @@ from rest_framework import generics, renderers
 
 from reports.api import filters, pagination, serializers
 from reports.api.renderers import CSVRenderer
-from reports.models import Report, Source
+from reports.models import Report
+from reports.vocabulary import SourceType
 from reports.workflow import Status
 
 from .base import ApiMixin, plain_table, rows_of
 
 SOURCE_COLUMNS = list(serializers.PublicSourceSerializer.Meta.fields)
 
+# Positions of the confidential entries: after every public source's id, by citing report.
+CONFIDENTIAL_AFTER = 10**15
+TYPE_RANK = {value: rank for rank, value in enumerate(SourceType.values)}
+
 
 @extend_schema_view(
     get=extend_schema(
         summary="Sources cited by approved reports",
-        description="Only sources some approved report cites. A confidential source appears "
-        "by its type label only: id, name, title, URL, date and language are null. "
-        "Formats: JSON, CSV.",
+        description="Only sources some approved report cites, each public source once (by "
+        "id). A confidential source appears by its type label only (id, name, title, URL, date "
+        "and language are null), once per approved report citing it, after the public ones, "
+        "so nothing here tells whether two reports cite the same one. Formats: JSON, CSV.",
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])],
         examples=[
             OpenApiExample(
@@ -51,13 +72,34 @@ SOURCE_COLUMNS = list(serializers.PublicSourceSerializer.Meta.fields)
 class SourceList(ApiMixin, generics.ListAPIView):
     serializer_class = serializers.PublicSourceSerializer
     filterset_class = filters.SourceFilter
-    pagination_class = pagination.IdCursorPagination
+    pagination_class = pagination.SourcePositionPagination
     renderer_classes = [renderers.JSONRenderer, CSVRenderer]
 
     def get_queryset(self):
-        through = Report.sources.through
-        cited = through.objects.filter(source_id=OuterRef("pk"), report__status=Status.APPROVED)
-        return Source.objects.filter(Exists(cited))
+        """Citations by approved reports: one per public source (its first), every one of a
+        confidential source, each with the position the list is ordered by."""
+        citations = Report.sources.through.objects.filter(report__status=Status.APPROVED)
+        first = citations.filter(source_id=OuterRef("source_id")).order_by("id").values("id")[:1]
+        type_rank = Case(
+            *(When(source__source_type=v, then=Value(r)) for v, r in TYPE_RANK.items()),
+            default=Value(len(TYPE_RANK)),
+        )
+        return (
+            citations.filter(Q(source__is_confidential=True) | Q(id=Subquery(first)))
+            .annotate(
+                position=Case(
+                    When(source__is_confidential=False, then=F("source_id")),
+                    default=Value(CONFIDENTIAL_AFTER) + F("report_id") * 64 + type_rank,
+                    output_field=BigIntegerField(),
+                )
+            )
+            .select_related("source")
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = self.get_serializer([citation.source for citation in page], many=True).data
+        return self.get_paginated_response(data)
 
     def as_table(self, data):
         return plain_table("sources", rows_of(data), SOURCE_COLUMNS)

@@ -1,0 +1,290 @@
+"""Nothing the API serves links confidential sources or counts unapproved work (DOMAIN.md,
+"Visibility and protection"): opaque cursors, the retractions' own ids, the sources list, and
+unapproved ids answered as ids that do not exist."""
+
+import base64
+import csv
+import io
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from reports import services
+from reports.api import pagination
+from reports.models import Event, Report, ReportHistory
+from tests import dashboard_data
+
+pytestmark = pytest.mark.usefixtures("api_as_advocate")
+
+LISTS = [
+    "/api/v1/reports/",
+    "/api/v1/sources/",
+    "/api/v1/events/",
+    "/api/v1/places/",
+    "/api/v1/retractions/",
+]
+INVALID_CURSOR = (
+    "Invalid cursor: use the `next` or `previous` link of a page of this same list, unchanged."
+)
+
+
+def cursor_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["cursor"][0]
+
+
+def raw(cursor: str) -> bytes:
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+
+
+def walk(api, url: str) -> tuple[list[dict], list[str]]:
+    """Every item of a list, page by page, and the cursors followed."""
+    items, cursors = [], []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, response.content
+        data = response.json()
+        items += data["results"]
+        url = data["next"]
+        if url:
+            cursors.append(cursor_of(url))
+    return items, cursors
+
+
+@pytest.fixture
+def retracted(scenario, moderator):
+    """Two retractions with other moderation between them."""
+    services.report_retract(report=scenario["december"], actor=moderator, reason="Duplicate")
+    services.event_create(actor=moderator, name="Between the retractions")
+    services.report_retract(report=scenario["state"], actor=moderator, reason="Wrong place")
+    return [scenario["december"], scenario["state"]]
+
+
+# --- cursors ------------------------------------------------------------------------------------
+
+
+def test_a_cursor_shows_neither_the_position_nor_drfs_tokens(api, scenario, monkeypatch):
+    # A fixed nonce makes the bytes checked the same at every run.
+    monkeypatch.setattr(pagination, "_nonce", lambda: b"\x07" * pagination.NONCE_BYTES)
+    page = api.get("/api/v1/sources/?page_size=1").json()
+    last_id = page["results"][0]["id"]
+    cursor = raw(cursor_of(page["next"]))
+    assert b"p=" not in cursor and b"o=" not in cursor and b"r=" not in cursor
+    assert str(last_id).encode() not in cursor
+    assert b"position" not in cursor and b"null" not in cursor
+
+
+def test_cursors_differ_every_time_and_keep_one_length(api, scenario, places):
+    first = cursor_of(api.get("/api/v1/sources/?page_size=1").json()["next"])
+    again = cursor_of(api.get("/api/v1/sources/?page_size=1").json()["next"])
+    assert first != again
+    # Both lead to the same page.
+    assert (
+        api.get(f"/api/v1/sources/?page_size=1&cursor={first}").json()["results"]
+        == (api.get(f"/api/v1/sources/?page_size=1&cursor={again}").json()["results"])
+    )
+    # A small id and a long P-code path: the same length, so the length says nothing either.
+    place_cursor = cursor_of(api.get("/api/v1/places/?page_size=1").json()["next"])
+    assert len(raw(first)) == len(raw(place_cursor))
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_paging_one_by_one_returns_every_item_once_in_order(
+    api, scenario, retracted, moderator, url
+):
+    shelling = services.event_create(actor=moderator, name="Shelling near Demoso")
+    services.report_link_event(report=scenario["shelling"], event=shelling, actor=moderator)
+    everything = api.get(url).json()["results"]
+    assert len(everything) >= 2
+    items, cursors = walk(api, f"{url}?page_size=1")
+    assert items == everything
+    assert len(cursors) == len(everything) - 1
+    # And back: `previous` links are opaque too and lead to the same pages.
+    data = api.get(f"{url}?page_size=1&cursor={cursors[-1]}").json()
+    previous = api.get(data["previous"]).json()
+    assert previous["results"] == [everything[-2]]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda c: c[:-2] + ("AA" if c[-2:] != "AA" else "BB"),  # the tag changed
+        lambda c: c[:10] + ("A" if c[10] != "A" else "B") + c[11:],  # the nonce changed
+        lambda c: c[:-6],  # cut short
+        lambda c: base64.b64encode(b"p=1").decode(),  # DRF's own cursor, made by hand
+        lambda c: "nonsense",
+    ],
+)
+def test_a_tampered_cursor_is_refused_clearly(api, scenario, tamper):
+    cursor = cursor_of(api.get("/api/v1/sources/?page_size=1").json()["next"])
+    response = api.get("/api/v1/sources/", {"page_size": 1, "cursor": tamper(cursor)})
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "not_found", "detail": INVALID_CURSOR, "attr": None}],
+    }
+
+
+def test_a_cursor_works_only_on_the_list_it_was_made_for(api, scenario):
+    cursor = cursor_of(api.get("/api/v1/sources/?page_size=1").json()["next"])
+    for url in ["/api/v1/reports/", "/api/v1/events/", "/api/v1/retractions/"]:
+        response = api.get(url, {"cursor": cursor})
+        assert response.status_code == 404
+        assert response.json()["errors"][0]["detail"] == INVALID_CURSOR
+
+
+def test_a_cursor_made_with_another_secret_key_is_refused(api, scenario, settings):
+    cursor = cursor_of(api.get("/api/v1/sources/?page_size=1").json()["next"])
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "another deployment's secret key, long enough for Django"
+    assert api.get("/api/v1/sources/", {"cursor": cursor}).status_code == 404
+    # After a key rotation the old key, kept as a fallback, still reads the cursors it made.
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert api.get("/api/v1/sources/", {"cursor": cursor}).status_code == 200
+
+
+# --- the retractions feed -----------------------------------------------------------------------
+
+
+def test_retractions_carry_their_own_opaque_stable_ids(api, scenario, retracted):
+    entries = list(ReportHistory.objects.filter(action="retract").order_by("created_at", "id"))
+    first = api.get("/api/v1/retractions/").json()["results"]
+    again = api.get("/api/v1/retractions/").json()["results"]
+    assert first == again  # stable: a mirror can tell a retraction it has seen
+    assert [r["report_id"] for r in first] == [retracted[0].pk, retracted[1].pk]
+    ids = [r["id"] for r in first]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    assert len(set(ids)) == 2
+    assert [e.pk for e in entries] != ids and not set(map(str, (e.pk for e in entries))) & set(ids)
+    rows = list(
+        csv.DictReader(io.StringIO(api.get("/api/v1/retractions/?format=csv").content.decode()))
+    )
+    assert [r["id"] for r in rows] == ids
+
+
+# --- the sources list ---------------------------------------------------------------------------
+
+
+def build_citations(*, shared: bool, moderator, field_partner, file_report):
+    """Two approved reports citing one confidential source (shared) or one each."""
+    first = services.source_create(
+        actor=field_partner,
+        source_type="local_cso",
+        name="Camp committee X",
+        is_confidential=True,
+    )
+    second = first
+    if not shared:
+        second = services.source_create(
+            actor=field_partner,
+            source_type="local_cso",
+            name="Another camp committee",
+            is_confidential=True,
+        )
+    for source in (first, second):
+        dashboard_data._approved(
+            file_report(field_partner, title="Homes burned", sources=[source]),
+            field_partner,
+            moderator,
+        )
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_the_sources_list_reads_the_same_for_one_shared_or_two_confidential_sources(
+    api, news_source, moderator, field_partner, file_report, shared
+):
+    build_citations(
+        shared=shared, moderator=moderator, field_partner=field_partner, file_report=file_report
+    )
+    confidential = {
+        "id": None,
+        "source_type": "local_cso",
+        "label": "confidential local source",
+        "is_confidential": True,
+        "conflict_of_interest": False,
+        "name": None,
+        "title": None,
+        "url": None,
+        "published_on": None,
+        "language": None,
+    }
+    assert api.get("/api/v1/sources/").json()["results"] == [confidential, confidential]
+    items, _ = walk(api, "/api/v1/sources/?page_size=1")
+    assert items == [confidential, confidential]
+    assert api.get("/api/v1/sources/?source_type=local_cso").json()["results"] == [
+        confidential,
+        confidential,
+    ]
+
+
+# --- unapproved answers as absent ---------------------------------------------------------------
+
+
+def _same_modulo_id(one, other, one_id, other_id):
+    """The same status and body, but for the id asked about (a whole number)."""
+
+    def without(number, response):
+        return re.sub(rf"(?<![\w.]){number}(?!\w|\.\d)", "N", response.content.decode())
+
+    assert one.status_code == other.status_code
+    assert without(one_id, one) == without(other_id, other)
+
+
+@pytest.fixture
+def unapproved_event(scenario, moderator):
+    """An event whose only report is submitted, not approved."""
+    event = services.event_create(actor=moderator, name="Internal: unconfirmed shelling")
+    services.report_link_event(report=scenario["submitted"], event=event, actor=moderator)
+    return event
+
+
+def absent_id(model) -> int:
+    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/events/{}/",
+        "/api/v1/events/{}/?format=csv",
+        "/api/v1/aggregates/?event={}",
+        "/api/v1/aggregates/?event={}&format=csv",
+        "/api/v1/reports/?event={}",
+        "/api/v1/reports/?event={}&format=csv",
+    ],
+)
+def test_an_event_with_only_unapproved_reports_answers_as_one_that_does_not_exist(
+    api, unapproved_event, path
+):
+    missing = absent_id(Event)
+    _same_modulo_id(
+        api.get(path.format(unapproved_event.pk)),
+        api.get(path.format(missing)),
+        unapproved_event.pk,
+        missing,
+    )
+
+
+@pytest.mark.parametrize("kind", ["submitted", "draft", "rejected", "retracted"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "hxl", "geojson"])
+def test_an_unapproved_report_answers_as_one_that_does_not_exist(
+    api, scenario, moderator, field_partner, file_report, kind, fmt
+):
+    if kind == "submitted":
+        report = scenario["submitted"]
+    elif kind == "draft":
+        report = file_report(field_partner, title="Draft in progress")
+    elif kind == "rejected":
+        report = scenario["submitted"]
+        services.report_reject(report=report, actor=moderator, reason="No source")
+    else:
+        report = scenario["december"]
+        services.report_retract(report=report, actor=moderator, reason="Wrong")
+    missing = absent_id(Report)
+    _same_modulo_id(
+        api.get(f"/api/v1/reports/{report.pk}/?format={fmt}"),
+        api.get(f"/api/v1/reports/{missing}/?format={fmt}"),
+        report.pk,
+        missing,
+    )
+    assert api.get(f"/api/v1/reports/{report.pk}/").status_code == 404
