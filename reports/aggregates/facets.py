@@ -111,6 +111,25 @@ def facets_of_reports(reports: QuerySet | Iterable[int] | None) -> set[str]:
     return found
 
 
+def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
+    """The facets of each of these approved reports, the unfiltered one included: what
+    facets_of_reports() gives for all of them, report by report."""
+    approved = Report.objects.filter(status=Status.APPROVED, pk__in=reports)
+    found = {pk: {EVERYTHING} | ({f"c:{cause}"} if cause else set()) for pk, cause in
+             approved.values_list("pk", "cause")}  # fmt: skip
+    for pk, source_type in ReportSource.objects.filter(
+        report__in=approved.values("pk")
+    ).values_list("report_id", "source__source_type"):
+        found[pk].add(f"s:{source_type}")
+    for pk, name in ReportTag.objects.filter(
+        object_id__in=approved.values("pk"),
+        content_type__app_label="reports",
+        content_type__model="report",
+    ).values_list("object_id", "tag__name"):
+        found[pk].add(tag_facet(name))
+    return found
+
+
 def reports_in_events(keys: Iterable[str]) -> Q:
     """The reports of these event keys ("e<id>", "r<id>"), as a condition on Report."""
     event_ids = [int(k[1:]) for k in keys if k.startswith("e")]

@@ -52,6 +52,30 @@ def compute(keys=None, facet: str = EVERYTHING, everything=None) -> tuple[dict, 
                 else apply_covering(by_metric[metric], places.chain, separate.get(metric, set()))
             )
         ]
+    return _rows(counted, facet, sources_of, places)
+
+
+def compute_facets(keys, facets_of: dict[int, set[str]]) -> dict[str, tuple[dict, dict]]:
+    """compute(keys, facet) for every facet of `facets_of` (the facets of each approved report
+    of these events) at once: the events' figures and sources are read once and each facet's
+    choice made among its reports' candidates."""
+    figures = _figures_of(keys, EVERYTHING)
+    candidates = candidates_from(figures)
+    sources_of = report_sources(figures.values("report_id")) if candidates else {}
+    places = PlaceIndex.around({c.place_id for c in candidates})
+    wanted = set().union(*facets_of.values()) if facets_of else set()
+    return {
+        facet: _rows(
+            choose([c for c in candidates if facet in facets_of.get(c.report_id, ())]),
+            facet,
+            sources_of,
+            places,
+        )
+        for facet in wanted
+    }
+
+
+def _rows(counted, facet: str, sources_of, places) -> tuple[dict, dict]:
     adm_of: dict[int, list] = {}
     rows, uses = {}, {}
     for c in counted:

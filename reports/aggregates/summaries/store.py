@@ -9,13 +9,13 @@ from datetime import date
 from django.db import connection, transaction
 
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
-from ..facets import facets_of_reports, reports_in_events
+from ..facets import facets_by_report, facets_of_reports, reports_in_events
 from ..from_base_tables import separated_keys
 from ..places import PlaceIndex
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, nodes_of, source_cells, source_span, use_of
 from .covering import coverers, settle_adds
-from .rows import compute, derive, flow_total_rows
+from .rows import compute, compute_facets, derive, flow_total_rows
 from .stocks import stock_steps
 
 
@@ -127,18 +127,21 @@ def refresh(keys) -> None:
         _advisory_locks([(COVER_LOCK, 0)])
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
         # Every facet the events' reports are in now, and every one they were counted in.
-        facets = facets_of_reports(Report.objects.filter(reports_in_events(keys)).values("pk"))
-        facets |= set(EventCount.objects.filter(key__in=keys).values_list("facet", flat=True))
+        facets_of = facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
+        computed = compute_facets(keys, facets_of)
+        facets = set(computed) | set(
+            EventCount.objects.filter(key__in=keys).values_list("facet", flat=True)
+        )
         separated = separated_keys()
         for facet in sorted(facets):
-            _refresh_facet(keys, facet, separated)
+            _refresh_facet(keys, facet, separated, computed.get(facet, ({}, {})))
 
 
-def _refresh_facet(keys: list[str], facet: str, separated: dict) -> None:
-    """refresh() within one facet's rows."""
+def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> None:
+    """refresh() within one facet's rows; `computed`: compute(keys, facet)."""
     stored = EventCount.objects.filter(facet=facet)
     uses_stored = SourceUse.objects.filter(facet=facet)
-    new_rows, new_uses = compute(keys, facet)
+    new_rows, new_uses = computed
     # What the events covering these add changes with them (rule 5): they are refreshed
     # too (covering is transitive, so one round finds them all).
     old = stored.filter(key__in=keys).values(
