@@ -4,16 +4,15 @@ nor repeats a record: a record changed after its page was read comes again later
 A cursor is opaque (DOMAIN.md, "Visibility and protection"): DRF's own cursor is the last
 item's ordering value in base64 (a source's id, a retraction's time), which would let anyone
 read a confidential source's place among the ids. Ours is that position encrypted and
-authenticated with keys derived from SECRET_KEY for the list it belongs to, with a fresh random
-nonce each time: it says nothing about the position, two cursors for the same place differ,
-and one made for another list or altered by a byte is refused."""
+authenticated (the `cryptography` package's Fernet) with a key derived from SECRET_KEY for the
+list it belongs to, with a fresh random IV each time: it says nothing about the position, two
+cursors for the same place differ, and one made for another list or altered by a byte is
+refused."""
 
-import hashlib
-import hmac
 import json
-import secrets
-from base64 import urlsafe_b64decode, urlsafe_b64encode
+from base64 import urlsafe_b64encode
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,8 +20,6 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-NONCE_BYTES = 16
-TAG_BYTES = 16
 # Every plain cursor is padded to a multiple of this, so its length does not tell a short
 # position (a small id) from a long one.
 PAD_TO = 64
@@ -31,61 +28,29 @@ INVALID_CURSOR = (
 )
 
 
-def _keys(purpose: str, secret: str) -> tuple[bytes, bytes]:
-    """An encryption key and an authentication key for one list, derived from a secret key
-    (HMAC-SHA256 as the key derivation, as Django's own signing does)."""
-
-    def derive(use: str) -> bytes:
-        salt = f"reports.api.pagination.cursor.{use}"
-        return salted_hmac(salt, purpose, secret=secret, algorithm="sha256").digest()
-
-    return derive("encrypt"), derive("authenticate")
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    """HMAC-SHA256 in counter mode: a stream cipher from the standard library's primitives
-    (the `cryptography` package is not a dependency of the tracker)."""
-    blocks = (length + 31) // 32
-    return b"".join(
-        hmac.new(key, nonce + n.to_bytes(4, "big"), hashlib.sha256).digest() for n in range(blocks)
-    )[:length]
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
-
-
-def _nonce() -> bytes:
-    return secrets.token_bytes(NONCE_BYTES)
+def _fernet(purpose: str, secret: str) -> Fernet:
+    """The key of one list's cursors, derived from a secret key (HMAC-SHA256, as Django's own
+    signing derives its keys): Fernet is AES in CBC mode with a random IV, then HMAC-SHA256."""
+    key = salted_hmac("reports.api.pagination.cursor", purpose, secret=secret, algorithm="sha256")
+    return Fernet(urlsafe_b64encode(key.digest()))
 
 
 def seal(plain: bytes, purpose: str) -> str:
-    """Encrypt-then-MAC `plain` for `purpose`; URL-safe text without padding."""
-    encrypt, authenticate = _keys(purpose, settings.SECRET_KEY)
+    """`plain` encrypted and authenticated for `purpose`; URL-safe text without padding."""
     plain += b" " * (-len(plain) % PAD_TO)
-    nonce = _nonce()
-    sealed = nonce + _xor(plain, _keystream(encrypt, nonce, len(plain)))
-    tag = hmac.new(authenticate, sealed, hashlib.sha256).digest()[:TAG_BYTES]
-    return urlsafe_b64encode(sealed + tag).decode("ascii").rstrip("=")
+    token = _fernet(purpose, settings.SECRET_KEY).encrypt(plain)
+    return token.decode("ascii").rstrip("=")
 
 
 def unseal(token: str, purpose: str) -> bytes | None:
     """The plain bytes sealed for `purpose` (under the current or a fallback secret key), or
     None for anything else: altered, truncated, made for another list, not ours at all."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    keys = MultiFernet([_fernet(purpose, secret) for secret in secrets])
     try:
-        raw = urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (ValueError, TypeError):
+        return keys.decrypt((token + "=" * (-len(token) % 4)).encode("ascii"))
+    except (InvalidToken, ValueError, TypeError):
         return None
-    if len(raw) < NONCE_BYTES + PAD_TO + TAG_BYTES:
-        return None
-    sealed, tag = raw[:-TAG_BYTES], raw[-TAG_BYTES:]
-    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
-        encrypt, authenticate = _keys(purpose, secret)
-        expected = hmac.new(authenticate, sealed, hashlib.sha256).digest()[:TAG_BYTES]
-        if hmac.compare_digest(expected, tag):
-            nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
-            return _xor(body, _keystream(encrypt, nonce, len(body)))
-    return None
 
 
 class StableCursorPagination(CursorPagination):
