@@ -1,7 +1,7 @@
 """Downloads of exactly what the dashboard shows: the same Answer from reports.aggregates as
 tables (tables.py) in CSV, HXL, XLSX and GeoJSON (formats.py), by name (download.py)."""
 
-from .download import DOWNLOADS, about_rows, download, question_summary
+from .download import DOWNLOADS, about_rows, download, question_parts, question_summary
 from .formats import (
     area_features,
     cell,
@@ -64,6 +64,7 @@ __all__ = [
     "period_columns",
     "periods_table",
     "public_reports_by_id",
+    "question_parts",
     "question_summary",
     "reports_behind",
     "reports_table",

@@ -4,6 +4,7 @@ with an About sheet that states the question and the counting method."""
 from urllib.parse import urlsplit
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from gazetteer.models import AdminLevel
 from reports import aggregates
@@ -13,29 +14,39 @@ from .formats import csv_response, filename, geojson_response, xlsx_response
 from .tables import area_label, areas_table, breakdown_level, periods_table, reports_table
 
 
-def question_summary(answer) -> list[tuple[str, str]]:
-    """The question in words, for a file's About sheet and the briefing page."""
+def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, str]]:
+    """The question in words, (what, label, value) per part: in English for a file's About
+    sheet, in the reader's language for the pages (`translated`)."""
+    t = gettext if translated else str
     q = answer.question
     metrics = ", ".join(str(Metric(m).label) for m in answer.metrics)
+    today = timezone.localdate().isoformat()
+    level = breakdown_level(answer)
     return [
-        ("Area", f"{area_label(answer)}" + (f" ({answer.area.pcode})" if answer.area else "")),
-        ("From", q.start.isoformat() if q.start else "the beginning of the data"),
-        ("To", q.end.isoformat() if q.end else f"today ({timezone.localdate().isoformat()})"),
-        ("Metrics", metrics),
-        ("Cause or means", str(Cause(q.cause).label) if q.cause else "any"),
-        ("Tag", q.tag or "any"),
-        ("Source type", _source_type_label(q.source_type)),
-        ("Event", f"#{q.event}" if q.event else "any"),
-        ("Breakdown", _level_name(breakdown_level(answer))),
-    ]
+        ("area", t(gettext_noop("Area")),
+         f"{area_label(answer)}" + (f" ({answer.area.pcode})" if answer.area else "")),
+        ("start", t(gettext_noop("From")),
+         q.start.isoformat() if q.start else t(gettext_noop("the beginning of the data"))),
+        ("end", t(gettext_noop("To")),
+         q.end.isoformat() if q.end else t(gettext_noop("today (%(day)s)")) % {"day": today}),
+        ("metrics", t(gettext_noop("Metrics")), metrics),
+        ("cause", t(gettext_noop("Cause or means")),
+         str(Cause(q.cause).label) if q.cause else t(gettext_noop("any"))),
+        ("tag", t(gettext_noop("Tag")), q.tag or t(gettext_noop("any"))),
+        ("source_type", t(gettext_noop("Source type")),
+         str(SourceType(q.source_type).label) if q.source_type else t(gettext_noop("any"))),
+        ("event", t(gettext_noop("Event")), f"#{q.event}" if q.event else t(gettext_noop("any"))),
+        ("level", t(gettext_noop("Breakdown")),
+         t(gettext_noop("%(level)s (admin level %(number)s)"))
+         % {"level": AdminLevel(level).label, "number": level}
+         if level is not None
+         else t(gettext_noop("none"))),
+    ]  # fmt: skip
 
 
-def _level_name(level) -> str:
-    return f"{AdminLevel(level).label} (admin level {level})" if level is not None else "none"
-
-
-def _source_type_label(value) -> str:
-    return str(SourceType(value).label) if value else "any"
+def question_summary(answer, *, translated: bool = False) -> list[tuple[str, str]]:
+    """The question in words, (label, value) per part (question_parts)."""
+    return [(label, value) for _, label, value in question_parts(answer, translated=translated)]
 
 
 def about_rows(answer, url: str) -> list[tuple[str, str]]:

@@ -36,20 +36,20 @@ def _note(label, required_message=None, rows=3):
 
 
 class ApproveForm(ActionForm):
-    note = _note("Note (optional; kept in the history and sent to the partner)", rows=2)
+    note = _note(_("Note (optional; kept in the history and sent to the partner)"), rows=2)
 
 
 class RejectForm(ActionForm):
-    note = _note("Reason (sent to the partner)", "A reason is required.")
+    note = _note(_("Reason (sent to the partner)"), _("A reason is required."))
 
 
 class RequestChangesForm(ActionForm):
-    note = _note("What should the partner change?", "A message to the partner is required.")
+    note = _note(_("What should the partner change?"), _("A message to the partner is required."))
 
 
 class RetractForm(ActionForm):
     note = _note(
-        "Reason for retracting (it leaves public pages and totals)", "A reason is required."
+        "Reason for retracting (it leaves public pages and totals)", _("A reason is required.")
     )
 
 
@@ -105,7 +105,7 @@ class NewEventForm(ActionForm):
             return None
         pk, version = parse_report_version(token)
         if self.report is not None and pk == self.report.pk:
-            raise forms.ValidationError("Choose another report than this one.")
+            raise forms.ValidationError(gettext("Choose another report than this one."))
         report = Report.objects.filter(pk=pk).first()
         if report is None:
             raise forms.ValidationError(f"Report #{pk} does not exist.")
@@ -120,7 +120,7 @@ class ReferenceFigureForm(forms.Form):
     def clean_figure(self):
         figure = Figure.objects.select_related("report").filter(pk=self.cleaned_data["figure"])
         if not figure:
-            raise forms.ValidationError("That figure no longer exists: reload the page.")
+            raise forms.ValidationError(gettext("That figure no longer exists: reload the page."))
         return figure.get()
 
 
@@ -139,22 +139,24 @@ class ReportVersionsField(forms.Field):
 
     def validate(self, value):
         if not value:
-            raise forms.ValidationError("Tick at least one report.")
+            raise forms.ValidationError(gettext("Tick at least one report."))
         if len(value) > MAX_BULK:
-            raise forms.ValidationError(f"At most {MAX_BULK} reports at a time.")
+            raise forms.ValidationError(
+                gettext("At most %(n)s reports at a time.") % {"n": MAX_BULK}
+            )
 
 
 class BulkDecisionForm(forms.Form):
     selected = ReportVersionsField()
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.RadioSelect
     )
-    note = _note("Reason (required to reject; sent to each partner)", rows=2)
+    note = _note(_("Reason (required to reject; sent to each partner)"), rows=2)
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "reject" and not data.get("note", "").strip():
-            self.add_error("note", "A reason is required to reject.")
+            self.add_error("note", gettext("A reason is required to reject."))
         return data
 
 

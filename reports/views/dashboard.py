@@ -170,7 +170,7 @@ def evidence(request):
     context = {
         "answer": answer,
         "title": page_title(answer),
-        "summary": exports.question_summary(answer),
+        "summary": exports.question_summary(answer, translated=True),
         "metric": metric_info(metric),
         "total": shown_total(total) if total is not None else None,
         "listed_sum": listed_sum,

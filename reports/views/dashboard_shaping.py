@@ -559,7 +559,8 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
     series = _series_metrics(answer)
     period_rows = _period_rows(answer, question, series)
     sort_links = _sort_links(question, answer, sort, map_metric)
-    summary = exports.question_summary(answer)
+    parts = exports.question_parts(answer, translated=True)
+    summary = [(label, value) for _, label, value in parts]
     labels = [str(Metric(m).label) for m in answer.metrics]
     beyond, beyond_more = spanning_items(answer, question, "beyond")
     longer, longer_more = spanning_items(answer, question, "longer")
@@ -570,8 +571,8 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         "summary": summary,
         "filters": [
             (label, value)
-            for label, value in summary
-            if label in ("Cause or means", "Tag", "Source type", "Event") and value != "any"
+            for what, label, value in parts
+            if what in ("cause", "tag", "source_type", "event") and getattr(question, what)
         ],
         "metrics": [{**metric_info(m), "sort": sort_links[m]} for m in answer.metrics],
         "metrics_caption": labels[0] if len(labels) == 1 else _("Totals"),
