@@ -93,6 +93,16 @@ class EventCount(_Ancestry):
                 condition=~Q(reach="month"),
                 name="eventcount_wide",
             ),
+            # The same within an area: a state's figures longer than a month in a year are a
+            # few hundred among its thousands.
+            *(
+                models.Index(
+                    fields=["facet", f"adm{level}", "dated"],
+                    condition=~Q(reach="month"),
+                    name=f"eventcount_wide_adm{level}",
+                )
+                for level in range(5)
+            ),
         ]
 
     def __str__(self) -> str:
