@@ -35,6 +35,7 @@ from .summaries.reading import (
     months_and_days,
     raw_rows,
     rest_q,
+    rest_within_month_q,
     steps_of,
     sums_vector,
     unsettled_q,
@@ -200,11 +201,19 @@ class Reader:
         # The events no cell holds, each in the row holding its whole span (the same period at
         # its first and its last day), or else longer: summed per row, and the longer ones
         # left for spanning() to list.
-        rest = self._rest(start, end, years, days).annotate(
-            first_period=TRUNC[kind]("dated"), last_period=TRUNC[kind]("span_end")
-        )
+        periods_of = {"first_period": TRUNC[kind]("dated"), "last_period": TRUNC[kind]("span_end")}
+        rest = self._rest(start, end, years, days).annotate(**periods_of)
+        fitting = rest
+        if kind == "month":
+            # A figure not within one calendar month fits in no month (a week across the turn
+            # of a month may hold it): only those within a month, on the loose days, are read.
+            fitting = (
+                EventCount.objects.filter(facet=self.facet, metric__in=self.flows, **self.within)
+                .filter(rest_within_month_q(end, days))
+                .annotate(**periods_of)
+            )
         for metric, first_period, *values in raw_rows(
-            rest.filter(first_period=F("last_period"))
+            fitting.filter(first_period=F("last_period"))
             .values("metric", "first_period")
             .annotate(**EVENT_SUM_FIELDS)
             .values_list("metric", "first_period", *EVENT_SUM_FIELDS)
@@ -391,21 +400,20 @@ def spanning_rows(rows, lines: int | None) -> tuple[dict[str, list], dict[str, i
         for row in rows:
             found[row.metric].append(row)
         return found, {}
-    counts = dict(
-        raw_rows(rows.values("metric").annotate(n=Count("id")).values_list("metric", "n"))
-    )
-    largest = rows.annotate(
+    # One pass: each metric's largest `lines` rows, with how many it has in all.
+    ranked = rows.annotate(
         rank=Window(
             RowNumber(),
             partition_by=F("metric"),
             order_by=[F("adds_best").desc(), F("report_id").desc()],
-        )
+        ),
+        of=Window(Count("id"), partition_by=F("metric")),
     ).filter(rank__lte=lines)
-    for row in largest:
+    counts: dict[str, int] = {}
+    for row in ranked:
         found[row.metric].append(row)
-    return found, {
-        m: n - len(found.get(m, [])) for m, n in counts.items() if n > len(found.get(m, []))
-    }
+        counts[row.metric] = row.of
+    return found, {m: n - len(found[m]) for m, n in counts.items() if n > len(found[m])}
 
 
 def _as_date(value) -> date:

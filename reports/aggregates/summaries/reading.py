@@ -141,16 +141,18 @@ def year_days(years) -> list[tuple]:
     return [(a, date(b.year, 12, 31)) for a, b in years]
 
 
+def rest_within_month_q(end, days) -> Q:
+    """Of rest_q, the events within a month: those dated on the loose days."""
+    return Q(reach="month", span_end__lte=end) & any_of(in_range("dated", a, b) for a, b in days)
+
+
 def rest_q(start, end, years, days) -> Q:
     """The events (or their source uses) counted from [start, end] that no cell of the
     decomposition holds: those within a month dated on the loose days, and those longer than a
     month whose year is not a whole year of it; always wholly inside (rule 3)."""
     in_years = any_of(in_range("dated", a, b) for a, b in year_days(years))
-    return Q(reach="month", span_end__lte=end) & any_of(
-        in_range("dated", a, b) for a, b in days
-    ) | ~Q(reach="month") & in_range("dated", start, end) & Q(span_end__lte=end) & ~(
-        Q(reach="year") & in_years
-    )
+    longer = ~Q(reach="month") & in_range("dated", start, end) & Q(span_end__lte=end)
+    return rest_within_month_q(end, days) | longer & ~(Q(reach="year") & in_years)
 
 
 def unsettled_q(start, end, years, months, days) -> Q:
