@@ -3,9 +3,9 @@
 
 from collections import defaultdict
 
-from ...models import Figure
+from ...models import Figure, Report
 from ...workflow import Status
-from ..facets import EVERYTHING, narrow, question_of
+from ..facets import EVERYTHING, narrow, question_of, reports_in_events
 from ..from_base_tables import candidates_from, report_sources, separated_keys
 from ..places import PlaceIndex
 from ..rules import apply_covering, choose, is_stock
@@ -18,11 +18,10 @@ def _figures_of(keys, facet: str):
     figures = narrow(Figure.objects.filter(report__status=Status.APPROVED), question_of(facet))
     if keys is None:
         return figures
-    event_ids = [int(k[1:]) for k in keys if k.startswith("e")]
-    report_ids = [int(k[1:]) for k in keys if k.startswith("r")]
-    return figures.filter(report__event_id__in=event_ids) | figures.filter(
-        report__event__isnull=True, report_id__in=report_ids
-    )
+    # The events' approved reports first (a few, by index), then their figures by report: one
+    # condition over figures joined to reports let the planner read every figure.
+    reports = Report.objects.filter(status=Status.APPROVED).filter(reports_in_events(keys))
+    return figures.filter(report_id__in=list(reports.values_list("pk", flat=True)))
 
 
 def compute(keys=None, facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
@@ -55,15 +54,20 @@ def compute(keys=None, facet: str = EVERYTHING, everything=None) -> tuple[dict, 
     return _rows(counted, facet, sources_of, places)
 
 
-def compute_facets(keys, facets_of: dict[int, set[str]]) -> dict[str, tuple[dict, dict]]:
+def compute_facets(
+    keys, facets_of: dict[int, set[str]], only: str | None = None
+) -> dict[str, tuple[dict, dict]]:
     """compute(keys, facet) for every facet of `facets_of` (the facets of each approved report
-    of these events) at once: the events' figures and sources are read once and each facet's
-    choice made among its reports' candidates."""
+    of these events; `only`: just that one) at once: the events' figures and sources are read
+    once, without the facets' filters (whose subqueries the planner may run over every figure),
+    and each facet's choice made among its reports' candidates."""
     figures = _figures_of(keys, EVERYTHING)
     candidates = candidates_from(figures)
     sources_of = report_sources(figures.values("report_id")) if candidates else {}
     places = PlaceIndex.around({c.place_id for c in candidates})
     wanted = set().union(*facets_of.values()) if facets_of else set()
+    if only is not None:
+        wanted &= {only}
     return {
         facet: _rows(
             choose([c for c in candidates if facet in facets_of.get(c.report_id, ())]),

@@ -151,7 +151,8 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
     if wider:
         keys = sorted(set(keys) | wider)
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in sorted(wider)])
-        new_rows, new_uses = compute(keys, facet)
+        facets_of = facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
+        new_rows, new_uses = compute_facets(keys, facets_of, only=facet).get(facet, ({}, {}))
     settle_adds(new_rows, keys, separated, facet)
     old_pairs = set(uses_stored.filter(key__in=keys).values_list("metric", "source_id"))
     touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
