@@ -42,43 +42,38 @@ def bulk_insert(model, rows) -> None:
 
 
 def rebuild() -> dict[str, int]:
-    """Recompute every summary from the base tables; returns the number of rows per table."""
+    """Recompute every summary from the base tables; returns the number of rows per table.
+    One facet at a time, so memory holds one facet's rows, not all of them."""
+    written = dict.fromkeys(("EventCount", "SourceUse", "FlowTotal", "StockStep"), 0)
     with transaction.atomic():
         _lock_all()
         for model in (EventCount, SourceUse, FlowTotal, StockStep):
             model.objects.all().delete()
-        events, source_uses, flow_rows, steps = _all_facets()
-        # Rows a question reads together are written together: fewer pages to read.
-        events.sort(key=lambda r: (r["facet"], r["metric"], r["dated"]))
-        source_uses.sort(
-            key=lambda r: (r["facet"], not r["shared"], r["span"], r["metric"], r["dated"])
-        )
-        flow_rows.sort(key=lambda r: (r["facet"], r["span"], r["level"], r["start"], r["node"]))
-        steps.sort(key=lambda r: (r["facet"], r["metric"], r["level"], r["node"], r["valid_from"]))
-        bulk_insert(EventCount, events)
-        bulk_insert(SourceUse, source_uses)
-        bulk_insert(FlowTotal, flow_rows)
-        bulk_insert(StockStep, steps)
-    return {
-        "EventCount": len(events),
-        "SourceUse": len(source_uses),
-        "FlowTotal": len(flow_rows),
-        "StockStep": len(steps),
-    }
+        for events, source_uses, flow_rows, steps in _each_facet():
+            # Rows a question reads together are written together: fewer pages to read.
+            events.sort(key=lambda r: (r["metric"], r["dated"]))
+            source_uses.sort(key=lambda r: (not r["shared"], r["span"], r["metric"], r["dated"]))
+            flow_rows.sort(key=lambda r: (r["span"], r["level"], r["start"], r["node"]))
+            steps.sort(key=lambda r: (r["metric"], r["level"], r["node"], r["valid_from"]))
+            for model, rows in (
+                (EventCount, events),
+                (SourceUse, source_uses),
+                (FlowTotal, flow_rows),
+                (StockStep, steps),
+            ):
+                bulk_insert(model, rows)
+                written[model.__name__] += len(rows)
+    return written
 
 
-def _all_facets() -> tuple[list, list, list, list]:
-    """The rows of all four tables for every facet, computed from the base tables."""
-    events, source_uses, flow_rows, steps = [], [], [], []
+def _each_facet(also=()):
+    """For every facet (and `also`), in order: the rows of all four tables, computed from the
+    base tables."""
     places = PlaceIndex.everything()
-    for facet in sorted(facets_of_reports(None)):
+    for facet in sorted(facets_of_reports(None) | set(also)):
         rows, uses = compute(None, facet, places)
-        facet_events, facet_uses, flows, facet_steps = derive(rows, uses)
-        events += facet_events
-        source_uses += facet_uses
-        flow_rows += flow_total_rows(flows)
-        steps += facet_steps
-    return events, source_uses, flow_rows, steps
+        events, source_uses, flows, steps = derive(rows, uses)
+        yield events, source_uses, flow_total_rows(flows), steps
 
 
 # --- following a change ------------------------------------------------------------------------
@@ -348,24 +343,33 @@ def _describe(pairs: tuple) -> str:
 
 
 def verify(limit: int = 20) -> list[str]:
-    """Recompute every summary from the base tables in memory and compare with the stored rows:
-    the differences, described (empty when they agree)."""
-    events, source_uses, flow_rows, steps = _all_facets()
-    differences = []
-    for model, expected in (
-        (EventCount, events),
-        (SourceUse, source_uses),
-        (FlowTotal, flow_rows),
-        (StockStep, steps),
+    """Recompute every summary from the base tables in memory, one facet at a time, and compare
+    with the stored rows: the differences, described (empty when they agree)."""
+    models = (EventCount, SourceUse, FlowTotal, StockStep)
+    stored = set()
+    for model in models:
+        stored |= set(model.objects.values_list("facet", flat=True).distinct())
+    missing = {model: Counter() for model in models}
+    extra = {model: Counter() for model in models}
+    for facet, computed in zip(
+        sorted(facets_of_reports(None) | stored), _each_facet(also=stored), strict=True
     ):
-        want = Counter(_comparable(model, r) for r in expected)
-        have = Counter(_comparable(model, r) for r in model.objects.values())
-        missing, extra = want - have, have - want
+        for model, expected in zip(models, computed, strict=True):
+            want = Counter(_comparable(model, r) for r in expected)
+            have = Counter(
+                _comparable(model, r) for r in model.objects.filter(facet=facet).values()
+            )
+            missing[model] += want - have
+            extra[model] += have - want
+    differences = []
+    for model in models:
         name = model.__name__
-        for row in sorted(missing, key=str)[:limit]:
+        for row in sorted(missing[model], key=str)[:limit]:
             differences.append(f"{name} missing: {_describe(row)}")
-        for row in sorted(extra, key=str)[:limit]:
+        for row in sorted(extra[model], key=str)[:limit]:
             differences.append(f"{name} not expected: {_describe(row)}")
-        if len(missing) + len(extra) > 2 * limit:
-            differences.append(f"{name}: {len(missing)} missing and {len(extra)} unexpected rows")
+        if len(missing[model]) + len(extra[model]) > 2 * limit:
+            differences.append(
+                f"{name}: {len(missing[model])} missing and {len(extra[model])} unexpected rows"
+            )
     return differences
