@@ -2,14 +2,15 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class AdminLevel(models.IntegerChoices):
-    COUNTRY = 0, "Country"
-    STATE = 1, "State / region"
-    DISTRICT = 2, "District"
-    TOWNSHIP = 3, "Township"
-    VILLAGE_TRACT_OR_TOWN = 4, "Village tract / town"
+    COUNTRY = 0, _("Country")
+    STATE = 1, _("State / region")
+    DISTRICT = 2, _("District")
+    TOWNSHIP = 3, _("Township")
+    VILLAGE_TRACT_OR_TOWN = 4, _("Village tract / town")
 
 
 class Place(models.Model):

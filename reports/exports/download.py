@@ -11,7 +11,7 @@ from reports import aggregates
 from reports.vocabulary import Cause, Metric, SourceType
 
 from .formats import csv_response, filename, geojson_response, xlsx_response
-from .tables import area_label, areas_table, breakdown_level, periods_table, reports_table
+from .tables import areas_table, breakdown_level, periods_table, reports_table
 
 
 def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, str]]:
@@ -24,7 +24,8 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
     level = breakdown_level(answer)
     return [
         ("area", t(gettext_noop("Area")),
-         f"{area_label(answer)}" + (f" ({answer.area.pcode})" if answer.area else "")),
+         f"{answer.area.display_name} ({answer.area.pcode})" if answer.area
+         else t(gettext_noop("All areas"))),
         ("start", t(gettext_noop("From")),
          q.start.isoformat() if q.start else t(gettext_noop("the beginning of the data"))),
         ("end", t(gettext_noop("To")),
