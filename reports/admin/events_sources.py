@@ -94,6 +94,12 @@ class SourceForm(forms.ModelForm):
         if not self.errors:
             try:
                 services.clean_source(**{f: data.get(f) for f in services.SOURCE_FIELDS})
+                if self.instance.pk:
+                    services.check_source_change(
+                        self.instance,
+                        source_type=data.get("source_type"),
+                        is_confidential=bool(data.get("is_confidential")),
+                    )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     self.add_error(field if field in self.fields else None, errors)

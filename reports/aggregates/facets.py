@@ -15,11 +15,14 @@ A question filtered by an event, or by more than one of these at once, is answer
 base tables (from_base_tables.py): an event's reports are few, and combinations are too many
 to keep."""
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from taggit.models import Tag
 
 from ..models import Report
+from ..models.summaries import FACET_LENGTH
 from ..workflow import Status
 from .question import Question
 
@@ -29,7 +32,19 @@ ReportTag = Report.tags.through
 
 
 def tag_facet(name: str) -> str:
-    return f"t:{' '.join(name.split()).lower()}"
+    """A tag's facet: its name with spaces folded, in lower case; a name that lower case makes
+    longer than a facet may be is named by its hash instead."""
+    facet = f"t:{' '.join(name.split()).lower()}"
+    if len(facet) > FACET_LENGTH:
+        facet = f"t#{hashlib.sha256(facet.encode()).hexdigest()}"
+    return facet
+
+
+def matching_tags(asked: str) -> list[int]:
+    """The ids of the tags a question by tag matches: the same facet (tags are few; one rule
+    for the summaries and the base tables, whatever the database's idea of case)."""
+    wanted = tag_facet(asked)
+    return [pk for pk, name in Tag.objects.values_list("pk", "name") if tag_facet(name) == wanted]
 
 
 def facet_of(question: Question) -> str | None:
@@ -55,7 +70,7 @@ def narrow(figures: QuerySet, question: Question) -> QuerySet:
         figures = figures.filter(report__cause=question.cause)
     if question.tag:
         figures = figures.filter(
-            report__in=Report.objects.filter(tags__name__iexact=question.tag).values("pk")
+            report__in=Report.objects.filter(tags__in=matching_tags(question.tag)).values("pk")
         )
     if question.source_type:
         figures = figures.filter(

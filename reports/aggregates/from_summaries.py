@@ -400,6 +400,9 @@ def spanning_rows(rows, lines: int | None) -> tuple[dict[str, list], dict[str, i
         for row in rows:
             found[row.metric].append(row)
         return found, {}
+    if lines == 0:
+        counts = rows.values("metric").annotate(n=Count("id")).values_list("metric", "n")
+        return found, dict(raw_rows(counts))
     # One pass: each metric's largest `lines` rows, with how many it has in all.
     ranked = rows.annotate(
         rank=Window(

@@ -49,7 +49,7 @@ class RequestChangesForm(ActionForm):
 
 class RetractForm(ActionForm):
     note = _note(
-        "Reason for retracting (it leaves public pages and totals)", _("A reason is required.")
+        _("Reason for retracting (it leaves public pages and totals)"), _("A reason is required.")
     )
 
 
@@ -83,18 +83,18 @@ def parse_report_version(token: str) -> tuple[int, int]:
 class NewEventForm(ActionForm):
     name = forms.CharField(label="Name of the new event", max_length=200)
     description = forms.CharField(
-        label="Description (optional)",
+        label=_("Description (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=MAX_NOTES,
     )
     # A likely duplicate, as "id:version"; not a ChoiceField, so that a duplicate changed
     # since the page was drawn gets the services' conflict message, not "not a valid choice".
-    also = forms.CharField(label="Also link", required=False, widget=forms.Select)
+    also = forms.CharField(label=_("Also link"), required=False, widget=forms.Select)
 
     def __init__(self, *args, duplicates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["also"].widget.choices = [("", "no other report")] + [
+        self.fields["also"].widget.choices = [("", gettext("no other report"))] + [
             (f"{d.report.pk}:{d.report.version}", f"#{d.report.pk} {d.report.title}")
             for d in duplicates
         ]
@@ -108,7 +108,7 @@ class NewEventForm(ActionForm):
             raise forms.ValidationError(gettext("Choose another report than this one."))
         report = Report.objects.filter(pk=pk).first()
         if report is None:
-            raise forms.ValidationError(f"Report #{pk} does not exist.")
+            raise forms.ValidationError(gettext("Report #%(pk)s does not exist.") % {"pk": pk})
         return report, version
 
 

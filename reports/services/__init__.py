@@ -50,7 +50,7 @@ from .reports import (
     report_update,
 )
 from .separation import MAX_REASON, figures_mark_separate, figures_unmark_separate
-from .sources import source_create, source_update, tag_update
+from .sources import check_source_change, source_create, source_update, tag_update
 
 __all__ = [
     "BULK_DECISIONS",
@@ -70,6 +70,7 @@ __all__ = [
     "api_client_update",
     "clean_figures",
     "clean_report_fields",
+    "check_source_change",
     "clean_source",
     "clean_tags",
     "event_create",

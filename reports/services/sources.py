@@ -3,14 +3,17 @@ approved reports that cite or carry them follow before the change commits."""
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from taggit.models import Tag
 
 from .. import aggregates, permissions, publication
 from ..exceptions import NotPermitted
-from ..models import Source
+from ..models import Report, Source
 from ..types import Actor
 from ..validation import clean_source
+from ..workflow import Status
 from ._shared import _attributed, _require_moderator
 
 
@@ -43,6 +46,27 @@ def source_create(
     return source
 
 
+def check_source_change(source: Source, *, source_type: str, is_confidential: bool) -> None:
+    """Refuse (ValidationError on source_type) to change the type of a confidential source that
+    stays confidential while several approved reports cite it: its type is all the public sees
+    of it, so every citing report's public record would change at one moment and in the same
+    way, showing that they rest on one source (DOMAIN.md, "Visibility and protection")."""
+    if not (source.is_confidential and is_confidential) or source_type == source.source_type:
+        return
+    citing = Report.objects.filter(sources=source, status=Status.APPROVED).count()
+    if citing > 1:
+        raise ValidationError(
+            {
+                "source_type": gettext(
+                    "This confidential source is cited by %(n)s approved reports: changing its "
+                    "type would show publicly that they rest on one source. Correct each report "
+                    "instead, citing a new confidential source of the right type."
+                )
+                % {"n": citing}
+            }
+        )
+
+
 def source_update(
     *,
     actor: Actor,
@@ -73,6 +97,11 @@ def source_update(
         # The services' lock order: the citing reports first, then the source.
         publication.lock_reports_citing(source)
         before = Source.objects.select_for_update().get(pk=source.pk)
+        check_source_change(
+            before,
+            source_type=cleaned["source_type"],
+            is_confidential=cleaned["is_confidential"],
+        )
         changed = [field for field, value in cleaned.items() if getattr(before, field) != value]
         for field, value in cleaned.items():
             setattr(source, field, value)
@@ -95,7 +124,8 @@ def tag_update(*, actor: Actor, tag: Tag, name: str, slug: str) -> Tag:
         # The services' lock order: the reports carrying the tag first, then the tag.
         publication.lock_reports_citing(tag=tag)
         renamed = Tag.objects.select_for_update().get(pk=tag.pk).name != name
-        tag.name, tag.slug = (name or "").strip(), (slug or "").strip()
+        # Spaces folded as report tags are (a question by tag folds them too).
+        tag.name, tag.slug = " ".join((name or "").split()), (slug or "").strip()
         tag.full_clean()
         tag.save()
         if renamed:

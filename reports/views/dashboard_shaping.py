@@ -322,28 +322,21 @@ def _download_url(name: str, question) -> str:
     return reverse("dashboard:download", args=[name]) + (f"?{query}" if query else "")
 
 
-# The most figures listed on their own lines under a total or a series: a question over years
-# and a whole country can have thousands, which no page can show usefully; the largest are
-# listed, and the downloads hold every one.
-SPANNING_SHOWN = 20
+# The most figures of each metric listed on their own lines under a total or a series: a
+# question over years and a whole country can have thousands, which no page can show usefully;
+# the engine picks those adding the most (aggregates.answer(lines=...)), the downloads hold
+# every one.
+SPANNING_SHOWN = 10
 
 
 def spanning_items(answer, question, which: str) -> tuple[list[dict], int]:
     """The figures on their own lines (DOMAIN.md rule 3), for the pages: `beyond` (reaching
     outside the period asked; beside the total, not in it) or `longer` (longer than one period
     of the series; in the total, in no period row). Each links to its evidence: the evidence
-    page for its own place, span and event. At most SPANNING_SHOWN, those adding the most, in
-    their order; and how many more there are (the answer may have left some out already)."""
-    found = exports.spanning_figures(answer, which)
-    left_out = sum(getattr(answer, f"{which}_more").values())
-    if len(found) > SPANNING_SHOWN:
-        largest = sorted(range(len(found)), key=lambda i: -found[i][1].adds.best)
-        kept = set(largest[:SPANNING_SHOWN])
-        shown = [line for i, line in enumerate(found) if i in kept]
-    else:
-        shown = found
+    page for its own place, span and event. The answer lists those adding the most of each
+    metric; how many more it left out is said with them."""
     items = []
-    for metric, figure in shown:
+    for metric, figure in exports.spanning_figures(answer, which):
         covered = figure.adds.best != figure.counted.best
         evidence = replace(
             question,
@@ -366,7 +359,7 @@ def spanning_items(answer, question, which: str) -> tuple[list[dict], int]:
                 "url": _evidence_url(evidence, metric),
             }
         )
-    return items, left_out + len(found) - len(shown)
+    return items, sum(getattr(answer, f"{which}_more").values())
 
 
 # --- the filter form ----------------------------------------------------------------------

@@ -557,35 +557,41 @@ def test_spanning_beyond_and_longer_lines_with_their_evidence(client, hand_built
     assert parse_qs(urlsplit(longer).query)["event"] == ["7"]
 
 
-def test_a_page_lists_the_largest_longer_figures_and_says_how_many_more(
+def test_a_page_lists_the_figures_the_answer_chose_and_says_how_many_more(
     client, monkeypatch, places
 ):
     from dataclasses import replace
 
     from reports.aggregates import Total
-    from tests.api.test_aggregate_shape import LONG, hand_built_answer
+    from reports.views.dashboard_shaping import SPANNING_SHOWN
+    from tests.api.test_aggregate_shape import LONG, TALLY, hand_built_answer
 
-    # 23 figures longer than a month, numbered 1 to 23 (their report and what they add).
-    lines = [
-        replace(LONG, report_id=n, name=f"Figure {n}",
-                counted=Total("newly_displaced", n, n, n, 1, 1, 1),
-                adds=Total("newly_displaced", n, n, n, 1, 1, 1))
-        for n in range(1, 24)
-    ]  # fmt: skip
-    monkeypatch.setattr(
-        aggregates,
-        "answer",
-        lambda question, **_: replace(
-            hand_built_answer(question), longer={"newly_displaced": lines}
-        ),
-    )
+    asked = []
+
+    def answer(question, lines=None):
+        asked.append(lines)
+        # The engine's choice: the 10 largest of 23 displacement figures, and the one killed.
+        chosen = [
+            replace(LONG, report_id=n, name=f"Figure {n}",
+                    counted=Total("newly_displaced", n, n, n, 1, 1, 1),
+                    adds=Total("newly_displaced", n, n, n, 1, 1, 1))
+            for n in range(23, 13, -1)
+        ]  # fmt: skip
+        return replace(
+            hand_built_answer(question),
+            longer={"newly_displaced": chosen, "killed": [replace(TALLY, name="Killed line")]},
+            longer_more={"newly_displaced": 13},
+        )
+
+    monkeypatch.setattr(aggregates, "answer", answer)
     response = client.get(f"/dashboard/?{SHAPE_QUERY}")
+    assert asked == [SPANNING_SHOWN] == [10]
     text = text_of(response)
-    shown = [int(n) for n in re.findall(r"Figure (\d+)", text)]
-    assert shown == list(range(4, 24))  # the 20 adding most, in the answer's order
+    assert [int(n) for n in re.findall(r"Figure (\d+)", text)] == list(range(23, 13, -1))
+    assert "Killed line" in text  # a metric of small numbers keeps its own lines
     assert (
-        "And 3 more figures, adding less than those above: every one is listed in the CSV "
-        "download ."
+        "And 13 more figures, each adding less than those listed of its kind: every one is "
+        "listed in the CSV download ."
     ) in text
     page = response.content.decode()
     link = urlsplit(html.unescape(re.search(r'listed in the <a href="([^"]+)">CSV', page)[1]))

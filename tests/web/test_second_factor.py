@@ -337,3 +337,27 @@ def test_the_access_record_still_records_each_look(client, moderator, app):
         (AccessKind.MODERATION, "moderation:queue", 302),
         (AccessKind.MODERATION, "moderation:queue", 200),
     ]
+
+
+def test_the_published_demo_key_and_codes_never_let_anyone_in_with_debug_off(
+    client, moderator, settings
+):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from reports.demo import DEMO_RECOVERY_CODES, DEMO_TOTP_KEY
+
+    demo_app = TOTPDevice.objects.create(
+        user=moderator, name="demo authenticator app", key=DEMO_TOTP_KEY, confirmed=True
+    )
+    recovery = StaticDevice.objects.create(user=moderator, name="recovery codes", confirmed=True)
+    recovery.token_set.create(token=DEMO_RECOVERY_CODES["moderator"][0])
+    settings.DEBUG = False
+    for code in (app_code(demo_app), DEMO_RECOVERY_CODES["moderator"][0]):
+        force_login_without_second_factor(client, moderator)
+        response = client.post(VERIFY, {"code": code, "next": "/moderation/"})
+        assert response.status_code == 400
+        assert client.get("/moderation/").status_code == 302
+    settings.DEBUG = True  # the demo itself
+    force_login_without_second_factor(client, moderator)
+    response = client.post(VERIFY, {"code": app_code(demo_app), "next": "/moderation/"})
+    assert response["Location"] == "/moderation/"
