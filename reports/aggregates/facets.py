@@ -97,12 +97,18 @@ def question_of(facet: str) -> Question:
     )
 
 
-def facets_of_reports(reports: QuerySet | Iterable[int] | None) -> set[str]:
-    """Every facet these approved reports belong to (None: all approved reports), always with
-    the unfiltered one."""
+def _tags_of(reports: QuerySet) -> QuerySet:
+    """The tagged-item rows of these reports."""
+    return ReportTag.objects.filter(
+        object_id__in=reports.values("pk"),
+        content_type__app_label="reports",
+        content_type__model="report",
+    )
+
+
+def all_facets() -> set[str]:
+    """Every facet the approved reports belong to, always with the unfiltered one."""
     approved = Report.objects.filter(status=Status.APPROVED)
-    if reports is not None:
-        approved = approved.filter(pk__in=reports)
     found = {EVERYTHING}
     found |= {
         f"c:{c}" for c in approved.exclude(cause="").values_list("cause", flat=True).distinct()
@@ -113,22 +119,14 @@ def facets_of_reports(reports: QuerySet | Iterable[int] | None) -> set[str]:
         .values_list("source__source_type", flat=True)
         .distinct()
     }
-    found |= {
-        tag_facet(name)
-        for name in ReportTag.objects.filter(
-            object_id__in=approved.values("pk"),
-            content_type__app_label="reports",
-            content_type__model="report",
-        )
-        .values_list("tag__name", flat=True)
-        .distinct()
-    }
+    names = _tags_of(approved).values_list("tag__name", flat=True).distinct()
+    found |= {tag_facet(name) for name in names}
     return found
 
 
 def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
     """The facets of each of these approved reports, the unfiltered one included: what
-    facets_of_reports() gives for all of them, report by report."""
+    all_facets() gives for all of them, report by report."""
     approved = Report.objects.filter(status=Status.APPROVED, pk__in=reports)
     found = {pk: {EVERYTHING} | ({f"c:{cause}"} if cause else set()) for pk, cause in
              approved.values_list("pk", "cause")}  # fmt: skip
@@ -136,11 +134,7 @@ def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
         report__in=approved.values("pk")
     ).values_list("report_id", "source__source_type"):
         found[pk].add(f"s:{source_type}")
-    for pk, name in ReportTag.objects.filter(
-        object_id__in=approved.values("pk"),
-        content_type__app_label="reports",
-        content_type__model="report",
-    ).values_list("object_id", "tag__name"):
+    for pk, name in _tags_of(approved).values_list("object_id", "tag__name"):
         found[pk].add(tag_facet(name))
     return found
 

@@ -14,30 +14,23 @@ from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .stocks import stock_steps
 
 
-def _figures_of(keys, facet: str):
-    figures = narrow(Figure.objects.filter(report__status=Status.APPROVED), question_of(facet))
-    if keys is None:
-        return figures
-    # The events' approved reports first (a few, by index), then their figures by report: one
-    # condition over figures joined to reports let the planner read every figure.
+def _figures_of(keys):
+    """The figures of these events' approved reports: the reports first (a few, by index), then
+    their figures by report (one condition over figures joined to reports let the planner read
+    every figure)."""
     reports = Report.objects.filter(status=Status.APPROVED).filter(reports_in_events(keys))
-    return figures.filter(report_id__in=list(reports.values_list("pk", flat=True)))
+    return Figure.objects.filter(report_id__in=list(reports.values_list("pk", flat=True)))
 
 
-def compute(keys=None, facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
-    """EventCount rows (without local_sources) of one facet and their sources, by (metric,
-    key), for the given event keys (None: every event, with what each adds beyond the events it
-    covers; for some keys, what they add is left at their own numbers for the caller to
-    settle). `everything`: the whole gazetteer's PlaceIndex, when the caller has it already."""
-    figures = _figures_of(keys, facet)
+def compute(facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
+    """EventCount rows (without local_sources) of every event of one facet and their sources,
+    by (metric, key), with what each adds beyond the events it covers. `everything`: the whole
+    gazetteer's PlaceIndex, when the caller has it already."""
+    figures = narrow(Figure.objects.filter(report__status=Status.APPROVED), question_of(facet))
     counted = choose(candidates_from(figures))
     sources_of = report_sources(figures.values("report_id")) if counted else {}
-    places = (
-        (everything or PlaceIndex.everything())
-        if keys is None
-        else PlaceIndex.around({c.place_id for c in counted})
-    )
-    if keys is None and counted:
+    places = everything or PlaceIndex.everything()
+    if counted:
         separate = separated_keys()
         by_metric: dict[str, list] = defaultdict(list)
         for c in counted:
@@ -57,11 +50,13 @@ def compute(keys=None, facet: str = EVERYTHING, everything=None) -> tuple[dict, 
 def compute_facets(
     keys, facets_of: dict[int, set[str]], only: str | None = None
 ) -> dict[str, tuple[dict, dict]]:
-    """compute(keys, facet) for every facet of `facets_of` (the facets of each approved report
-    of these events; `only`: just that one) at once: the events' figures and sources are read
-    once, without the facets' filters (whose subqueries the planner may run over every figure),
-    and each facet's choice made among its reports' candidates."""
-    figures = _figures_of(keys, EVERYTHING)
+    """EventCount rows (without local_sources; what they add left at their own numbers for the
+    caller to settle) and their sources, by (metric, key), of these event keys in every facet of
+    `facets_of` (the facets of each approved report of these events; `only`: just that one).
+    The events' figures and sources are read once, without the facets' filters (whose
+    subqueries the planner may run over every figure), and each facet's choice made among its
+    reports' candidates."""
+    figures = _figures_of(keys)
     candidates = candidates_from(figures)
     sources_of = report_sources(figures.values("report_id")) if candidates else {}
     places = PlaceIndex.around({c.place_id for c in candidates})

@@ -9,7 +9,7 @@ from datetime import date
 from django.db import connection, transaction
 
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
-from ..facets import facets_by_report, facets_of_reports, reports_in_events
+from ..facets import all_facets, facets_by_report, reports_in_events
 from ..from_base_tables import separated_keys
 from ..places import PlaceIndex
 from ..rules import is_stock
@@ -70,8 +70,8 @@ def _each_facet(also=()):
     """For every facet (and `also`), in order: the facet and the rows of all four tables,
     computed from the base tables."""
     places = PlaceIndex.everything()
-    for facet in sorted(facets_of_reports(None) | set(also)):
-        rows, uses = compute(None, facet, places)
+    for facet in sorted(all_facets() | set(also)):
+        rows, uses = compute(facet, places)
         events, source_uses, flows, steps = derive(rows, uses)
         yield facet, (events, source_uses, flow_total_rows(flows), steps)
 
@@ -122,8 +122,7 @@ def refresh(keys) -> None:
         _advisory_locks([(COVER_LOCK, 0)])
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
         # Every facet the events' reports are in now, and every one they were counted in.
-        facets_of = facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
-        computed = compute_facets(keys, facets_of)
+        computed = compute_facets(keys, _facets_of_events(keys))
         facets = set(computed) | set(
             EventCount.objects.filter(key__in=keys).values_list("facet", flat=True)
         )
@@ -132,8 +131,13 @@ def refresh(keys) -> None:
             _refresh_facet(keys, facet, separated, computed.get(facet, ({}, {})))
 
 
+def _facets_of_events(keys) -> dict[int, set[str]]:
+    """The facets of each approved report of these events."""
+    return facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
+
+
 def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> None:
-    """refresh() within one facet's rows; `computed`: compute(keys, facet)."""
+    """refresh() within one facet's rows; `computed`: compute_facets() of `keys` in it."""
     stored = EventCount.objects.filter(facet=facet)
     uses_stored = SourceUse.objects.filter(facet=facet)
     new_rows, new_uses = computed
@@ -146,8 +150,8 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
     if wider:
         keys = sorted(set(keys) | wider)
         _advisory_locks([_lock_key(EVENT_LOCK, k) for k in sorted(wider)])
-        facets_of = facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
-        new_rows, new_uses = compute_facets(keys, facets_of, only=facet).get(facet, ({}, {}))
+        computed = compute_facets(keys, _facets_of_events(keys), only=facet)
+        new_rows, new_uses = computed.get(facet, ({}, {}))
     settle_adds(new_rows, keys, separated, facet)
     old_pairs = set(uses_stored.filter(key__in=keys).values_list("metric", "source_id"))
     touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
