@@ -138,3 +138,11 @@ def scenario(places, field_partner, moderator, news_source, file_report):
         news_source=news_source,
         file_report=file_report,
     )
+
+
+@pytest.fixture
+def unapproved_event(scenario, moderator):
+    """An event whose only report is submitted, not approved."""
+    event = services.event_create(actor=moderator, name="Internal: unconfirmed shelling")
+    services.report_link_event(report=scenario["submitted"], event=event, actor=moderator)
+    return event

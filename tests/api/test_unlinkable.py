@@ -231,14 +231,6 @@ def _same_modulo_id(one, other, one_id, other_id):
     assert without(one_id, one) == without(other_id, other)
 
 
-@pytest.fixture
-def unapproved_event(scenario, moderator):
-    """An event whose only report is submitted, not approved."""
-    event = services.event_create(actor=moderator, name="Internal: unconfirmed shelling")
-    services.report_link_event(report=scenario["submitted"], event=event, actor=moderator)
-    return event
-
-
 def absent_id(model) -> int:
     return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
 

@@ -156,14 +156,6 @@ def test_the_briefing_counts_public_and_confidential_sources(client, scenario):
 # --- unapproved answers as absent ---------------------------------------------------------------
 
 
-@pytest.fixture
-def unapproved_event(scenario, moderator):
-    """An event whose only report is submitted, not approved."""
-    event = services.event_create(actor=moderator, name="Internal: unconfirmed shelling")
-    services.report_link_event(report=scenario["submitted"], event=event, actor=moderator)
-    return event
-
-
 def body(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     text = content.decode()
