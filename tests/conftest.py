@@ -23,6 +23,12 @@ from reports.roles import Role
 pytest_plugins = ["tests.dashboard_data"]
 
 
+def source_fields(source, **changes) -> dict:
+    """Every field source_update() takes, as the source has them, with these changes."""
+    fields = {field: getattr(source, field) for field in services.SOURCE_FIELDS}
+    return fields | changes
+
+
 def app_code(device: TOTPDevice) -> str:
     """The code the person's authenticator app would show now: the current time step's, or
     the next one's (which the device still accepts) if the current one was already used."""

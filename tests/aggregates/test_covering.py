@@ -13,6 +13,7 @@ from reports.aggregates import Question
 from reports.exceptions import ActionRefused
 from reports.models import SeparateFigures
 from tests.aggregates.conftest import as_tuple, ask, spanning
+from tests.conftest import source_fields
 
 D = date
 
@@ -430,15 +431,7 @@ def test_making_a_cited_source_confidential_counts_it_once_per_report(world, fil
     year = {"start": date(2023, 1, 1), "end": date(2023, 12, 31)}
     assert ask("killed", **year).totals["killed"].sources == 1
     services.source_update(
-        actor=moderator,
-        source=shared,
-        source_type=shared.source_type,
-        name=shared.name,
-        title=shared.title,
-        url=shared.url,
-        published_on=shared.published_on,
-        language=shared.language,
-        is_confidential=True,
+        actor=moderator, source=shared, **source_fields(shared, is_confidential=True)
     )
     # Two reports citing one confidential source read like two reports citing two.
     assert ask("killed", **year).totals["killed"].sources == 2

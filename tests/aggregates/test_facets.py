@@ -12,6 +12,7 @@ from reports.aggregates.facets import facet_of
 from reports.aggregates.from_base_tables import answer_from_base
 from reports.aggregates.question import make_plan
 from tests.aggregates.conftest import as_tuple
+from tests.conftest import source_fields
 
 D = date
 KAYAH_2023 = {"area": "MMR002", "start": D(2023, 1, 1), "end": D(2023, 12, 31)}
@@ -73,10 +74,8 @@ def test_edits_move_reports_between_the_narrowed_summaries(file, moderator):
 
     source = report.sources.get()
     services.source_update(
-        actor=moderator, source=source, source_type="un_ingo", name=source.name,
-        title=source.title, url=source.url, published_on=source.published_on,
-        language=source.language, is_confidential=source.is_confidential,
-    )  # fmt: skip
+        actor=moderator, source=source, **source_fields(source, source_type="un_ingo")
+    )
     assert killed(source_type="news_media") == (0, 0, 0, 0, 0, 0)
     assert killed(source_type="un_ingo") == (5, 5, 5, 1, 1, 1)
 

@@ -11,6 +11,7 @@ from reports import aggregates, services
 from reports.aggregates import Question, make_plan
 from reports.aggregates.assemble import calendar
 from reports.bench.plain_sql import engine_numbers, plain_sql
+from tests.conftest import source_fields
 
 D = date
 
@@ -88,15 +89,7 @@ def scenario(world, file, moderator, settings):
         cited = file("pekon", D(2023, 2, day), None, [("killed", killed)], title=f"Pekon {day}")
         services.report_update(report=cited, actor=moderator, sources=[informant])
     services.source_update(
-        actor=moderator,
-        source=informant,
-        source_type=informant.source_type,
-        name=informant.name,
-        title=informant.title,
-        url=informant.url,
-        published_on=informant.published_on,
-        language=informant.language,
-        is_confidential=True,
+        actor=moderator, source=informant, **source_fields(informant, is_confidential=True)
     )
     made["loikaw_event"] = loikaw_event
     return made

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from reports import services
 from reports.models import Source
 from tests import dashboard_data
+from tests.conftest import source_fields
 
 REFUSED = (
     "This confidential source is cited by 2 approved reports: changing its type would show "
@@ -19,12 +20,7 @@ REFUSED = (
 
 
 def change(source, moderator, **fields):
-    values = {
-        "source_type": source.source_type, "name": source.name, "title": source.title,
-        "url": source.url, "published_on": source.published_on, "language": source.language,
-        "is_confidential": source.is_confidential,
-    } | fields  # fmt: skip
-    return services.source_update(actor=moderator, source=source, **values)
+    return services.source_update(actor=moderator, source=source, **source_fields(source, **fields))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from reports import services
 from reports.models import ApiClient, Membership, Organization, Source
 from reports.roles import Role
+from tests.conftest import source_fields
 
 
 @pytest.fixture
@@ -30,11 +31,6 @@ def confidential(field_partner):
         name="Ko Aung, Demoso",
         is_confidential=True,
     )
-
-
-def source_fields(source, **changes):
-    fields = {field: getattr(source, field) for field in services.SOURCE_FIELDS}
-    return fields | changes
 
 
 def test_unticking_confidential_through_the_service_is_in_the_sources_history(
