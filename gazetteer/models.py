@@ -1,8 +1,11 @@
 """Places of an official gazetteer (MIMU P-codes in Myanmar, OCHA COD-AB elsewhere)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class AdminLevel(models.IntegerChoices):
@@ -68,12 +71,34 @@ class Place(models.Model):
         return f"{self.name_en} ({self.pcode})"
 
     @property
-    def display_name(self) -> str:
+    def english_name(self) -> str:
         """ "Loikaw Township" beside "Loikaw Town": the English name, with the kind of unit
-        where the bare name would be ambiguous."""
+        where the bare name would be ambiguous. What stored and exchanged data carry (public
+        records, the API), whatever the language of the request that wrote them."""
         if self.kind in ("Township", "District") and not self.name_en.endswith(self.kind):
             return f"{self.name_en} {self.kind}"
         return self.name_en
+
+    @property
+    def display_name(self) -> str:
+        """The name a person reads on a page: in the gazetteer's local script when the page is in
+        that language (Burmese for MIMU P-codes) and the gazetteer gives one, else English."""
+        if self.name_local and translation.get_language() == settings.GAZETTEER_LOCAL_LANGUAGE:
+            return self.local_name
+        return self.english_name
+
+    @property
+    def local_name(self) -> str:
+        """ "ဒီးမော့ဆိုမြို့": MIMU's local names of states and districts carry their unit word
+        (ပြည်နယ်, ခရိုင်), those of towns and village tracts do not, so a town and the village
+        tract of the same name would read alike; the unit word comes from the translation."""
+        if self.kind == "Town":
+            return pgettext("a town's local name", "%(name)s Town") % {"name": self.name_local}
+        if self.kind.casefold() == "village tract":
+            return pgettext("a village tract's local name", "%(name)s Village Tract") % {
+                "name": self.name_local
+            }
+        return self.name_local
 
     @property
     def ancestor_pcodes(self) -> list[str]:
@@ -94,8 +119,8 @@ def admin_path_label(place: Place, ancestors: dict[str, Place]) -> str:
     for unit in chain:
         if unit.admin_level == AdminLevel.COUNTRY:
             continue
-        label = unit.name_en
-        if unit.kind == "District" and not label.endswith("District"):
-            label = f"{label} District"
-        labels.append(label)
-    return ", ".join(labels) or place.name_en
+        if unit.kind == "Township":
+            labels.append(unit.display_name.removesuffix(" Township"))
+        else:
+            labels.append(unit.display_name)
+    return ", ".join(labels) or place.display_name

@@ -40,7 +40,7 @@ def place_in_report_data(place: Place) -> dict[str, Any]:
         "pcode": place.pcode,
         "admin_level": place.admin_level,
         "kind": place.kind,
-        "name": place.display_name,
+        "name": place.english_name,
         "name_local": place.name_local,
     }
 

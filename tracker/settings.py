@@ -35,6 +35,7 @@ env = environ.Env(
     TRACKER_API_IDEMPOTENCY_DAYS=(int, 30),
     TRACKER_KOBO_PAYLOAD_DAYS=(int, 90),
     TRACKER_STOCK_STALE_DAYS=(int, 180),
+    TRACKER_GAZETTEER_LOCAL_LANGUAGE=(str, "my"),
     TRACKER_API_USAGE_FLUSH_SECONDS=(float, 60),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -120,6 +121,8 @@ LOGIN_REDIRECT_URL = "accounts:start"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("my", "Burmese")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language of the gazetteer's local-script names (MIMU: Burmese): pages in it show them.
+GAZETTEER_LOCAL_LANGUAGE = env("TRACKER_GAZETTEER_LOCAL_LANGUAGE")
 # Stored in UTC, shown in the time of the first deployment's users.
 TIME_ZONE = env("TRACKER_TIME_ZONE")
 USE_I18N = True

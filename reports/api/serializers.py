@@ -13,7 +13,7 @@ from reports.vocabulary import Metric, SourceType
 
 class PlaceSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="pcode", read_only=True, allow_null=True)
-    name = serializers.CharField(source="display_name", read_only=True)
+    name = serializers.CharField(source="english_name", read_only=True)
 
     class Meta:
         model = Place
@@ -32,7 +32,7 @@ class PlaceSerializer(serializers.ModelSerializer):
 
 
 class PlaceInReportSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="display_name", read_only=True)
+    name = serializers.CharField(source="english_name", read_only=True)
 
     class Meta:
         model = Place

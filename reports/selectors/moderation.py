@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gazetteer.models import AdminLevel, Place
 
@@ -142,36 +144,50 @@ def _rank_duplicate(
     place, other = report.place, candidate.place
     score, reasons = 0.0, []
     if other.pk == place.pk:
-        score, reasons = 4, ["same place"]
+        score, reasons = 4, [_("same place")]
     elif other.path.startswith(place.path):
-        score, reasons = 3, [f"within {place.display_name}"]
+        score, reasons = 3, [_("within %(place)s") % {"place": place.display_name}]
     elif place.path.startswith(other.path):
-        score, reasons = 1, [f"covers this place (reported for {other.display_name})"]
+        score, reasons = (
+            1,
+            [_("covers this place (reported for %(place)s)") % {"place": other.display_name}],
+        )
     elif place.parent and other.path.startswith(place.parent.path):
-        kind = (place.parent.kind or place.parent.get_admin_level_display()).lower()
-        score, reasons = 2, [f"in the same {kind} ({place.parent.display_name})"]
+        kind = place.parent.get_admin_level_display().lower()
+        score, reasons = (
+            2,
+            [
+                _("in the same %(kind)s (%(place)s)")
+                % {"kind": kind, "place": place.parent.display_name}
+            ],
+        )
     other_point = _point(candidate)
     if point and other_point and other.pk != place.pk:
         km = _km_between(point, other_point)
         if km <= NEARBY_KM:
             score += 2 * (1 - km / NEARBY_KM) + 1
-            reasons.append(f"{km:.1f} km away")
+            reasons.append(_("%(km)s km away") % {"km": f"{km:.1f}"})
     if candidate.start_date <= _last_day(report) and _last_day(candidate) >= report.start_date:
         score += 2
-        reasons.append("dates overlap")
+        reasons.append(_("dates overlap"))
     else:
         gap = max(
             (candidate.start_date - _last_day(report)).days,
             (report.start_date - _last_day(candidate)).days,
         )
         score += 1 - gap / (DUPLICATE_WINDOW_DAYS + 1)
-        reasons.append(f"dates {gap} day{'s' if gap != 1 else ''} apart")
+        reasons.append(
+            ngettext("dates %(days)d day apart", "dates %(days)d days apart", gap) % {"days": gap}
+        )
     shared = sorted({f.metric for f in candidate.figures.all()} & metrics)
     score += len(shared)
-    reasons.append("same metric: " + ", ".join(Metric(m).label.lower() for m in shared))
+    reasons.append(
+        _("same metric: %(metrics)s")
+        % {"metrics": ", ".join(str(Metric(m).label).lower() for m in shared)}
+    )
     if candidate.organization_id == report.organization_id:
         score += 1
-        reasons.append("filed by the same organisation")
+        reasons.append(_("filed by the same organisation"))
     return LikelyDuplicate(candidate, round(score, 2), tuple(reasons))
 
 
@@ -214,8 +230,11 @@ def event_overview(event: Event) -> list[EventMetric]:
         refusal = (
             ""
             if report.status == Status.APPROVED
-            else f"Report #{report.pk} is {report.get_status_display().lower()}: only an "
-            "approved report's figure can be what an event counts."
+            else _(
+                "Report #%(id)s is %(status)s: only an approved report's figure can be what an "
+                "event counts."
+            )
+            % {"id": report.pk, "status": report.get_status_display().lower()}
         )
         for figure in report.figures.all():
             by_metric.setdefault(figure.metric, []).append(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from gazetteer.importer import GazetteerImportError, import_files
 from gazetteer.models import Place
@@ -101,6 +102,20 @@ def test_samples_build_the_whole_hierarchy():
     )
     assert village_tract.path == "/MMR/MMR014/MMR014D001/MMR014010/MMR014010001/"
     assert Place.objects.get(pcode="MMR014009").parent.name_en == "Pa-O Self-Administered Zone"
+
+
+def test_pages_in_burmese_name_places_by_their_burmese_names():
+    import_files([TOWNS, VILLAGE_TRACTS])
+    loikaw_town = Place.objects.get(pcode="MMR002001701")
+    village_tract = Place.objects.get(pcode="MMR014010001")
+    with translation.override("my"):
+        assert loikaw_town.display_name == "လွိုင်ကော်မြို့"
+        assert village_tract.display_name == f"{village_tract.name_local}ကျေးရွာအုပ်စု"
+        # No Burmese name for the township, district or state in the sample: English stays.
+        assert loikaw_town.admin_path_display() == "လွိုင်ကော်မြို့, Loikaw, Loikaw District, Kayah"
+        assert loikaw_town.english_name == "Loikaw Town"
+    with translation.override("en"):
+        assert loikaw_town.display_name == "Loikaw Town"
 
 
 def test_a_second_run_changes_nothing():
