@@ -161,13 +161,19 @@ class Evidence:
             near = near.annotate(on=dated).filter(on__lte=plan.end)
         if plan.area is not None:
             near = near.filter(report__place__path__startswith=plan.area.path)
-        figures = pool.filter(
-            Q(
-                report__event_id__in=near.filter(report__event__isnull=False).values(
-                    "report__event_id"
+        # Everywhere, at every date, every figure of the pool is near: the pool itself, without
+        # the condition across the join that makes the planner read it twice.
+        figures = (
+            pool
+            if near is pool
+            else pool.filter(
+                Q(
+                    report__event_id__in=near.filter(report__event__isnull=False).values(
+                        "report__event_id"
+                    )
                 )
+                | Q(report__event__isnull=True, report_id__in=near.values("report_id"))
             )
-            | Q(report__event__isnull=True, report_id__in=near.values("report_id"))
         )
         counted = choose(candidates_from(figures))
         place_ids = {c.place_id for c in counted}
