@@ -44,8 +44,11 @@ def test_headlines_briefing_pdf_and_embed(page, screenshot, demo_data, live_serv
     response = page.request.get(f"/dashboard/briefing.pdf?{QUESTION}")
     assert response.status == 200
     document = pypdfium2.PdfDocument(response.body())
-    assert 1 <= len(document) <= 2
+    # Two A4 pages in English; Burmese runs longer (and some of the briefing's sentences await
+    # their translation), at most a third page.
+    assert 1 <= len(document) <= (2 if language == "en" else 3)
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     for number in range(len(document)):
         image = document[number].render(scale=1.5).to_pil()
         image.save(SCREENSHOT_DIR / f"briefing-pdf-{language}-page{number + 1}.png")
+    document.close()

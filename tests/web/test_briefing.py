@@ -179,6 +179,7 @@ def test_pdf_of_the_briefing(client, scenario):
     document = pypdfium2.PdfDocument(response.content)
     assert 1 <= len(document) <= 2
     first_page = document[0].get_textpage().get_text_range()
+    document.close()
     assert "Kayah, 1–30 November 2023" in first_page
     assert "Camp committee X" not in first_page
 
