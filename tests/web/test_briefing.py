@@ -283,6 +283,17 @@ def test_embed_headers_allow_framing_and_public_caching(client, scenario):
     assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
 
 
+@pytest.mark.parametrize("kind", ["headline", "chart", "map"])
+def test_embeds_keep_the_policy_but_may_be_framed_anywhere(client, scenario, kind):
+    from tests.web.test_headers import POLICY, policy, read
+
+    response = client.get(f"/dashboard/embed/{kind}/?{QUESTION}&metric=newly_displaced")
+    assert policy(response) == {**POLICY, "frame-ancestors": ["*"]}
+    markup = read(response)
+    assert markup.scripts == [] and markup.style_attributes == []
+    assert response["Cache-Control"] == "public, max-age=300"
+
+
 def test_embed_headline_is_the_dashboards_number_with_a_link_back(client, scenario):
     response = client.get(f"/dashboard/embed/headline/?{QUESTION}&metric=injured")
     page = response.content.decode()
