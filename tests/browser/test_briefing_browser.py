@@ -34,12 +34,19 @@ def test_headlines_briefing_pdf_and_embed(page, screenshot, demo_data, live_serv
     page.goto(f"/dashboard/embed/map/?{QUESTION}&metric=newly_displaced")
     screenshot(page, f"briefing-embed-map-{language}")
 
+    import pypdfium2
+
+    # The browser's own print of the briefing: one or two A4 pages.
+    page.goto(f"/dashboard/briefing/?{QUESTION}")
+    printed = pypdfium2.PdfDocument(page.pdf(format="A4", prefer_css_page_size=True))
+    assert 1 <= len(printed) <= 2
+    printed.close()
+
     # The PDF as printed: each page as a picture.
     try:
         import weasyprint  # noqa: F401
     except (ImportError, OSError):
         pytest.skip("WeasyPrint's libraries are missing: no PDF to photograph")
-    import pypdfium2
 
     response = page.request.get(f"/dashboard/briefing.pdf?{QUESTION}")
     assert response.status == 200
