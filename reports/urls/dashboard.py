@@ -1,4 +1,5 @@
-"""The advocate's pages under /dashboard/: the dashboard, evidence, briefing and downloads."""
+"""The advocate's pages under /dashboard/: the dashboard, evidence, briefing (and its PDF),
+downloads, the charts as files, and the embeds other sites may frame."""
 
 from django.urls import path
 
@@ -10,6 +11,9 @@ urlpatterns = [
     path("", dashboard.index, name="index"),
     path("evidence/", dashboard.evidence, name="evidence"),
     path("briefing/", dashboard.briefing, name="briefing"),
+    path("briefing.pdf", dashboard.briefing_pdf, name="briefing_pdf"),
     path("downloads/", dashboard.formats, name="formats"),
     path("download/<str:name>", dashboard.download, name="download"),
+    path("chart/<str:metric>.<str:extension>", dashboard.chart_file, name="chart_file"),
+    path("embed/<str:kind>/", dashboard.embed, name="embed"),
 ]

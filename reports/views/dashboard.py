@@ -4,16 +4,26 @@ briefing and the downloads; every one a GET URL that can be shared, working with
 from dataclasses import replace
 from datetime import date
 
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from gazetteer.models import Place
 from reports import aggregates, exports, publication, selectors
 from reports.models import Report
+from reports.views import briefing as briefing_text
+from reports.views import chart_files
 from reports.views.dashboard_shaping import (
     SPANNING_SHOWN,
     ask,
@@ -52,6 +62,16 @@ def index(request):
     context["form"] = filter_form(params, {})
     context["query"] = query_string(question, sort=asked.sort)
     context["briefing_url"] = url_for("briefing", question, sort=asked.sort)
+    context["pdf_url"] = url_for("briefing_pdf", question, sort=asked.sort)
+    query = query_string(question)
+    for item in context["charts"]:
+        metric = item["metric"]["value"]
+        item["files"] = {
+            ext: reverse("dashboard:chart_file", args=[metric, ext])
+            + (f"?{query}" if query else "")
+            for ext in ("svg", "png")
+        }
+    context["embeds"] = embed_snippets(request, context)
     context["downloads"] = [
         {
             "url": reverse("dashboard:download", args=[name])
@@ -235,28 +255,32 @@ def generated_at(moment) -> str:
     return f"{day(moment.date())}, {moment:%H:%M}"
 
 
-def briefing(request):
-    params = cleaned_params(request.GET)
-    asked = ask(params)
-    if asked.errors:
-        return bad_request(request, "reports/dashboard/briefing.html", params, asked.errors)
+def _briefing_context(request, asked) -> dict:
+    """Everything the briefing shows, for the page and its PDF."""
     question = asked.question
     answer = aggregates.answer(question, lines=SPANNING_SHOWN)
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
     report_ids, _ = exports.reports_behind(question, answer.metrics)
     sources = public_sources(report_ids)
-    # The briefing's table leaves out metrics with nothing approved, to fit on paper.
+    # The briefing's tables leave out metrics with nothing approved and areas with nothing
+    # counted, to fit on paper; the empty metrics are named in one line.
     shown = [i for i, m in enumerate(answer.metrics) if answer.totals[m].events]
+    areas = [
+        {**row, "cells": [row["cells"][i] for i in shown]}
+        for row in context["areas"]
+        if any(row["cells"][i]["total"].events for i in shown)
+    ]
+    query = query_string(question, sort=asked.sort)
     context.update(
         {
+            "heading": briefing_text.heading(question, answer),
+            "key_messages": briefing_text.key_messages(question, answer),
             "table_metrics": [context["metrics"][i] for i in shown],
             "table_headline": [context["headline"][i] for i in shown],
-            "table_areas": [
-                {**row, "cells": [row["cells"][i] for i in shown]} for row in context["areas"]
-            ],
+            "table_areas": areas,
             "zero_metrics": [
-                str(Metric(m).label) for i, m in enumerate(answer.metrics) if i not in shown
+                str(Metric(m).label).lower() for i, m in enumerate(answer.metrics) if i not in shown
             ],
             "sources": sources,
             "sources_count": sources_count(sources),
@@ -266,9 +290,45 @@ def briefing(request):
             "dashboard_url": request.build_absolute_uri(
                 url_for("index", question, sort=asked.sort)
             ),
+            "pdf_url": reverse("dashboard:briefing_pdf") + (f"?{query}" if query else ""),
         }
     )
-    return render(request, "reports/dashboard/briefing.html", context)
+    context["method_url"] = context["dashboard_url"] + "#method"
+    return context
+
+
+def briefing(request):
+    params = cleaned_params(request.GET)
+    asked = ask(params)
+    if asked.errors:
+        return bad_request(request, "reports/dashboard/briefing.html", params, asked.errors)
+    return render(request, "reports/dashboard/briefing.html", _briefing_context(request, asked))
+
+
+def briefing_pdf(request):
+    """The briefing as a PDF made on the server; where WeasyPrint's libraries are missing, a
+    page that says what to install and points to the browser's own print."""
+    params = cleaned_params(request.GET)
+    asked = ask(params)
+    if asked.errors:
+        return bad_request(request, "reports/dashboard/briefing.html", params, asked.errors)
+    context = _briefing_context(request, asked)
+    context["pdf"] = True
+    with open(finders.find("dashboard/briefing.css"), encoding="utf-8") as css:
+        context["inline_css"] = css.read()
+    page = render_to_string("reports/dashboard/briefing.html", context, request=request)
+    try:
+        pdf = briefing_text.render_pdf(page)
+    except briefing_text.PdfUnavailable as error:
+        context = {
+            "message": str(error),
+            "briefing_url": url_for("briefing", asked.question, sort=asked.sort),
+        }
+        return render(request, "reports/dashboard/pdf_unavailable.html", context, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = exports.filename(context["answer"], "briefing", "pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def formats(request):
@@ -301,3 +361,193 @@ def download(request, name: str):
     answer = aggregates.answer(asked.question)
     url = request.build_absolute_uri(url_for("index", asked.question, sort=asked.sort))
     return exports.download(name, answer, url, sort=asked.sort)
+
+
+# --- a chart as a file ----------------------------------------------------------------------
+
+
+def _plain_error(message: str, status: int = 400) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _one_metric(asked) -> str | None:
+    metrics = asked.question.metrics if asked.question else ()
+    return metrics[0] if len(metrics) == 1 else None
+
+
+def _errors_text(errors: dict[str, str]) -> str:
+    return "; ".join(f"{field}: {text}" for field, text in sorted(errors.items()))
+
+
+def chart_file(request, metric: str, extension: str):
+    """The dashboard's chart of one metric as a standalone SVG, or a PNG drawn from it."""
+    if extension not in ("svg", "png"):
+        raise Http404("Charts come as .svg or .png.")
+    params = cleaned_params(request.GET)
+    params.setlist("metric", [metric])
+    asked = ask(params)
+    if asked.errors:
+        return _plain_error(_("The chart was not made: ") + _errors_text(asked.errors))
+    question = asked.question
+    answer = aggregates.answer(question, lines=SPANNING_SHOWN)
+    context = dashboard_context(answer, question, asked.sort, metric)
+    chart = next((c for c in context["charts"] if c["metric"]["value"] == metric), None)
+    if chart is None:
+        return _plain_error(
+            _("Nothing approved for %(metric)s in %(title)s, so there is no chart.")
+            % {"metric": Metric(metric).label, "title": context["title"]},
+            status=404,
+        )
+    partial = render_to_string(
+        "reports/dashboard/_bar_chart.html",
+        {
+            **context,
+            "c": chart["chart"],
+            "id": f"chart-{metric}",
+            "label": chart["metric"]["label"],
+        },
+        request=request,
+    )
+    notes = [
+        _("Bars: the best estimate per %(period)s; whiskers: the range the sources give.")
+        % {"period": context["series_period"] or _("period")}
+    ]
+    if chart["chart"].any_stale:
+        notes.append(
+            _("Hollow bar: a stale stock, its figure standing older than the staleness limit.")
+        )
+    if chart["chart"].any_open:
+        notes.append(_("Arrow above a bar: an “at least” total, with no upper bound."))
+    for line in context["longer"]:
+        if line["metric"]["value"] == metric:
+            notes.append(
+                _(
+                    "In the total but in no bar, as it covers more than one %(period)s: "
+                    "%(name)s (%(place)s, %(dates)s), %(number)s."
+                )
+                % {
+                    "period": context["series_period"] or _("period"),
+                    "name": line["name"],
+                    "place": line["place"],
+                    "dates": line["dates"],
+                    "number": line["number"]["text"],
+                }
+            )
+    page_url = request.build_absolute_uri(url_for("index", question))
+    source = _(
+        "Source: Karenni displacement & civilian harm tracker, moderator-approved reports, "
+        "%(day)s. %(url)s"
+    ) % {"day": generated_at(timezone.localtime()), "url": page_url}
+    svg = chart_files.standalone_svg(
+        chart_files.first_svg(partial),
+        title=f"{chart['metric']['label']}: {context['title']}",
+        notes=notes,
+        source=source,
+        base=request.build_absolute_uri("/").rstrip("/"),
+    )
+    name = exports.filename(answer, f"chart-{metric}", extension)
+    if extension == "svg":
+        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    else:
+        try:
+            png = chart_files.png_from_svg(svg)
+        except chart_files.PngUnavailable as error:
+            return _plain_error(str(error), status=503)
+        response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- embeds -----------------------------------------------------------------------------------
+
+
+def iframe_snippet(url: str, title: str, width: int, height: int) -> str:
+    return (
+        f'<iframe src="{escape(url)}" title="{escape(title)}" width="{width}" '
+        f'height="{height}" loading="lazy" style="border:0;max-width:100%"></iframe>'
+    )
+
+
+def embed_snippets(request, context) -> dict[str, list[dict]]:
+    """The <iframe> to copy for each counted headline, each chart and the map."""
+    question, title = context["answer"].question, context["title"]
+    snippets: dict[str, list[dict]] = {"headline": [], "chart": [], "map": []}
+    for card in context["headline_cards"]:
+        label, metric = card["metric"]["label"], card["metric"]["value"]
+        url = embed_url(request, "headline", question, metric)
+        snippets["headline"].append(
+            {"label": label, "code": iframe_snippet(url, f"{label}: {title}", 320, 220)}
+        )
+    for item in context["charts"]:
+        label, metric = item["metric"]["label"], item["metric"]["value"]
+        url = embed_url(request, "chart", question, metric)
+        snippets["chart"].append(
+            {"label": label, "code": iframe_snippet(url, f"{label}: {title}", 480, 320)}
+        )
+    if context["answer"].by_area:
+        label, metric = context["map"]["metric"]["label"], context["map"]["metric"]["value"]
+        url = embed_url(request, "map", question, metric)
+        snippets["map"].append(
+            {"label": label, "code": iframe_snippet(url, f"{label}: {title}", 480, 440)}
+        )
+    return snippets
+
+
+# An embed is cached by browsers and shared caches for five minutes: a news page read by
+# thousands asks the tracker at most once per cache every five minutes, and a moderator's
+# approval or retraction reaches every embed within that time.
+EMBED_MAX_AGE = 300
+EMBED_KINDS = ("headline", "chart", "map")
+
+
+def embed_url(request, kind: str, question, metric: str) -> str:
+    """The embed's address for the <iframe> snippet: the question, the one metric, and the
+    language of the page it was copied from (so the host page shows it in that language)."""
+    query = query_string(replace(question, metrics=(metric,)), lang=get_language() or "en")
+    return request.build_absolute_uri(reverse("dashboard:embed", args=[kind]) + f"?{query}")
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed(request, kind: str):
+    """A headline, a chart or a map of one metric for another site's page: public numbers
+    only (the dashboard's own answer), framing allowed, cached publicly."""
+    if kind not in EMBED_KINDS:
+        raise Http404("No such embed.")
+    language = request.GET.get("lang", "")
+    if language not in dict(settings.LANGUAGES):
+        language = get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        response = _embed(request, kind)
+        response["Content-Language"] = language
+    response["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
+    # Without ?lang= the language comes from the reader's browser or language cookie.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _embed(request, kind: str):
+    params = cleaned_params(request.GET)
+    params.pop("lang", None)
+    asked = ask(params)
+    metric = _one_metric(asked) if not asked.errors else None
+    if asked.errors or metric is None:
+        errors = asked.errors or {"metric": _("Choose one metric for an embed.")}
+        return render(
+            request, "reports/dashboard/embed.html", {"errors": errors, "kind": kind}, status=400
+        )
+    question = asked.question
+    answer = aggregates.answer(question, lines=SPANNING_SHOWN)
+    context = dashboard_context(answer, question, "", metric)
+    card = context["headline"][0]
+    chart = next((c for c in context["charts"] if c["metric"]["value"] == metric), None)
+    context.update(
+        {
+            "kind": kind,
+            "card": card,
+            "chart": chart,
+            "evidence_url": request.build_absolute_uri(card["url"]),
+            "dashboard_url": request.build_absolute_uri(url_for("index", question)),
+        }
+    )
+    return render(request, "reports/dashboard/embed.html", context)

@@ -147,14 +147,14 @@ def stale_days() -> int:
 
 
 def qualified(total: aggregates.Total, number: str) -> str:
-    """A number with the qualifier its total rests on (DOMAIN.md rule 7): "at least 2,000,000",
-    "about 40,000", or the number alone."""
+    """A number with the qualifier its total rests on (DOMAIN.md rule 7), in the engine's own
+    words: "at least 2,000,000", "approximately 40,000", or the number alone."""
     if total.high_open and total.approximate:
         return _("at least %(number)s, partly approximate") % {"number": number}
     if total.high_open:
         return _("at least %(number)s") % {"number": number}
     if total.approximate:
-        return _("about %(number)s") % {"number": number}
+        return _("approximately %(number)s") % {"number": number}
     return number
 
 
@@ -217,6 +217,24 @@ def shown_total(total: aggregates.Total) -> dict:
         "stale": total.stale,
         "stale_note": stale_note,
         "title": title,
+    }
+
+
+def behind_text(total: aggregates.Total) -> str:
+    """ "from 3 events, 4 sources": the sources as the engine counts them for the public (a
+    confidential source once per report citing it, DOMAIN.md "Visibility and protection")."""
+    events = ngettext("from %(n)s event", "from %(n)s events", total.events) % {"n": total.events}
+    sources = ngettext("%(n)s source", "%(n)s sources", total.sources) % {"n": total.sources}
+    return f"{events}, {sources}"
+
+
+def headline_card(answer, question, metric: str) -> dict:
+    """One headline number: the metric, the total as people read it and its evidence link."""
+    return {
+        "metric": metric_info(metric),
+        "number": shown_total(answer.totals[metric]),
+        "behind": behind_text(answer.totals[metric]),
+        "url": _evidence_url(question, metric),
     }
 
 
@@ -557,6 +575,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
     labels = [str(Metric(m).label) for m in answer.metrics]
     beyond, beyond_more = spanning_items(answer, question, "beyond")
     longer, longer_more = spanning_items(answer, question, "longer")
+    headline = [headline_card(answer, question, m) for m in answer.metrics]
     return {
         "answer": answer,
         "title": page_title(answer),
@@ -570,13 +589,12 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         "metrics": [{**metric_info(m), "sort": sort_links[m]} for m in answer.metrics],
         "metrics_caption": labels[0] if len(labels) == 1 else _("Totals"),
         "name_sort": sort_links["name"],
-        "headline": [
-            {
-                "metric": metric_info(m),
-                "number": shown_total(answer.totals[m]),
-                "url": _evidence_url(question, m),
-            }
-            for m in answer.metrics
+        "headline": headline,
+        # The cards show what was counted; the metrics with nothing approved are named on one
+        # line instead of as cards of zeros, which read as "nothing happened".
+        "headline_cards": [h for h in headline if h["number"]["total"].events],
+        "headline_empty": [
+            str(h["metric"]["label"]).lower() for h in headline if not h["number"]["total"].events
         ],
         "periods": period_rows,
         "when": when(question),

@@ -58,22 +58,20 @@ def test_headline_numbers_are_the_engines(client, scenario):
     assert response.status_code == 200
     answer = engine(QUESTION)
     cards = headline(response)
+    # A card for each metric with anything counted; the others are named in one line.
     assert list(cards) == [
         "People newly displaced",
         "People currently displaced",
-        "People returned",
         "Civilians killed",
         "Civilians injured",
-        "Civilians detained or abducted",
-        "Homes destroyed",
-        "Religious buildings damaged",
-        "Health facilities damaged",
-        "Schools damaged",
     ]
     for metric in answer.metrics:
         total = answer.totals[metric]
+        if not total.events:
+            assert str(Metric(metric).label) not in cards
+            continue
         card = cards[str(Metric(metric).label)]
-        word = {"at_least": "At least", "approximately": "About", "exact": "Exactly"}
+        word = {"at_least": "At least", "approximately": "Approximately", "exact": "Exactly"}
         assert html.unescape(card["title"]).startswith(f"{word[total.qualifier]} {total.best:,}")
     # The known values of the scenario, so that the page and the engine cannot both be wrong.
     assert html.unescape(cards["Civilians killed"]["title"]) == (
@@ -317,16 +315,17 @@ def test_briefing_is_a_printable_page_with_method_and_public_sources(client, sce
     text = text_of(response)
     assert '<header class="site">' not in page and "site.css" not in page
     assert "dashboard/briefing.css" in page
-    assert "Displacement and civilian harm: Kayah, 1 Nov 2023 – 31 Dec 2023" in text
+    assert "<h1>Kayah, 1 November – 31 December 2023</h1>" in page
     answer = engine(QUESTION)
-    assert f"Civilians killed {answer.totals['killed'].best:,} –" in text
-    assert "Civilians injured 5 4–6 1 event, 1 report, 1 source flow (sum over period)" in text
+    assert f"Civilians killed flow (sum over period) {answer.totals['killed'].best:,} –" in text
+    assert "Civilians injured flow (sum over period) 5 4–6 1 event, 1 report, 1 source" in text
     assert (
-        "People currently displaced at least 40,000 as of 18 Nov 2023 no upper bound 1 event, "
-        "1 report, 1 source stock"
+        "People currently displaced stock (latest at period end) at least 40,000 as of 18 Nov "
+        "2023 no upper bound 1 event, 1 report, 1 source"
     ) in text
-    for sentence in aggregates.methodology():
-        assert html.escape(sentence) in page
+    # A short method paragraph, and a link to the whole method on the dashboard.
+    assert "Only reports a moderator approved are counted." in text
+    assert re.search(r'<a href="http://testserver/dashboard/\?[^"]*#method" class="url">', page)
     assert "Sources (6 approved reports)" in text
     assert "confidential local source" in text
     assert "KNDF statement, 16 Nov 2023 (party to the conflict) https://example.org/kndf" in text
@@ -518,9 +517,9 @@ def test_headline_says_at_least_about_as_of_and_stale(client, hand_built):
         "At least 2,000,000 (range from 1,500,000, no upper bound); 2 events, 3 reports, 3 sources"
     )
     stock = cards["People currently displaced"]
-    assert stock["shown"] == '<span class="qualifier">about</span> 40,000'
+    assert stock["shown"] == '<span class="qualifier">approximately</span> 40,000'
     assert html.unescape(stock["title"]) == (
-        "About 40,000 (range 35,000–40,000); as of 1 May 2023–18 Nov 2023; stale (a figure "
+        "Approximately 40,000 (range 35,000–40,000); as of 1 May 2023–18 Nov 2023; stale (a figure "
         "standing is more than 180 days old at the period's end); 1 event, 2 reports, 2 sources"
     )
     text = text_of(response)
@@ -610,20 +609,20 @@ def test_tables_and_chart_mark_stale_stocks_in_words(client, hand_built):
         [
             "Nov 2023",
             "at least 1,900,000 from 1,420,000, no upper bound",
-            "about 40,000 35,000–40,000 as of 18 Nov 2023",
+            "approximately 40,000 35,000–40,000 as of 18 Nov 2023",
             "19 17–23",
         ],
         [
             "Dec 2023",
             "60,000 45,000–60,000",
-            "about 40,000 35,000–40,000 as of 1 May 2023–18 Nov 2023 stale",
+            "approximately 40,000 35,000–40,000 as of 1 May 2023–18 Nov 2023 stale",
             "2",
         ],
     ]
     assert table_rows(response, "area-table")[-1] == [
         "Total: all areas",
         "at least 2,000,000 from 1,500,000, no upper bound",
-        "about 40,000 35,000–40,000 as of 1 May 2023–18 Nov 2023 stale",
+        "approximately 40,000 35,000–40,000 as of 1 May 2023–18 Nov 2023 stale",
         "21 19–25",
     ]
     page = response.content.decode()
@@ -641,9 +640,13 @@ def test_tables_and_chart_mark_stale_stocks_in_words(client, hand_built):
 def test_briefing_carries_the_same_words(client, hand_built):
     text = text_of(client.get(f"/dashboard/briefing/?{SHAPE_QUERY}"))
     assert (
-        "People newly displaced at least 2,000,000 from 1,500,000, no upper bound 2 events" in text
-    )
-    assert "People currently displaced about 40,000 as of 1 May 2023–18 Nov 2023 stale*" in text
+        "People newly displaced flow (sum over period) at least 2,000,000 from 1,500,000, no "
+        "upper bound 2 events"
+    ) in text
+    assert (
+        "People currently displaced stock (latest at period end) approximately 40,000 as of "
+        "1 May 2023–18 Nov 2023 stale*"
+    ) in text
     assert "* Stale (People currently displaced): a figure standing is more than 180" in text
     assert "Spanning beyond 1 Nov 2023 – 31 Dec 2023" in text
     assert "Longer than one month" in text
