@@ -358,9 +358,12 @@ def download(request, name: str):
             f"{field}: {text}" for field, text in sorted(asked.errors.items())
         )
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-    answer = aggregates.answer(asked.question)
     url = request.build_absolute_uri(url_for("index", asked.question, sort=asked.sort))
-    return exports.download(name, answer, url, sort=asked.sort)
+    # Files are data for other tools and for the record: in English whatever page they were
+    # taken from, never a page's words mixed with English column names and About sheet.
+    with translation.override("en"):
+        answer = aggregates.answer(asked.question)
+        return exports.download(name, answer, url, sort=asked.sort)
 
 
 # --- a chart as a file ----------------------------------------------------------------------
