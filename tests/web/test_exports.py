@@ -66,6 +66,16 @@ def test_areas_csv_has_the_engines_numbers(client, scenario):
     assert rows[1]["point_from"] == "average of 1 place within"
 
 
+def test_a_file_taken_from_a_burmese_page_is_in_english(client, scenario):
+    """A file is data for tools: English names and labels whatever the page's language."""
+    client.cookies["django_language"] = "my"
+    assert "နေရပ်စွန့်ခွာမှု" in client.get(f"/dashboard/?{QUESTION}").content.decode()
+    response = client.get(f"/dashboard/download/table.xlsx?{QUESTION}")
+    about = dict(openpyxl.load_workbook(io.BytesIO(content(response)))["About"].values)
+    assert about["Metrics"].startswith("People newly displaced, People currently displaced, ")
+    assert about["Cause or means"] == "any"
+
+
 def test_the_sort_on_screen_is_the_order_in_the_file(client, scenario):
     rows = as_dicts(csv_rows(client.get(f"/dashboard/download/areas.csv?{QUESTION}&sort=-killed")))
     assert [r["area_name"] for r in rows if r["row"] != exports.ROW_BEYOND] == [
