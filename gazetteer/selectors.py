@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from .models import Place, admin_path_label
+from .models import Boundary, Place, admin_path_label
 
 # "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)": the label a chosen place
 # carries in a form; the P-code in brackets is what the server reads back.
@@ -88,3 +88,20 @@ def resolve_place(text) -> tuple[Place | None, list[PlaceMatch]]:
     if len(named) == 1:
         return named[0].place, []
     return None, named or matches
+
+
+def places_within(area: Place | None, level: int) -> list[Place]:
+    """The places at an admin level inside an area (everywhere when area is None), in
+    gazetteer order."""
+    places = Place.objects.filter(admin_level=level)
+    if area is not None:
+        places = places.filter(path__startswith=area.path)
+    return list(places.only("pcode", "name_en", "kind", "path", "latitude", "longitude"))
+
+
+def boundaries_of(pcodes) -> dict[str, Boundary]:
+    """P-code -> the place's outline, for the places that have one."""
+    return {
+        b.place.pcode: b
+        for b in Boundary.objects.filter(place__pcode__in=list(pcodes)).select_related("place")
+    }
