@@ -22,7 +22,7 @@ from .boundary_reading import BoundaryFileError, Feature, read_boundary_file
 # corners whose triangle is smaller than about this squared: 0.005° is about 500 m, finer
 # than a township map needs and coarse enough that all Myanmar's districts stay near 100 KB
 # of GeoJSON (docs/benchmarks.md).
-DEFAULT_TOLERANCE = 0.005
+DEFAULT_TOLERANCE = 0.01
 COORDINATE_DECIMALS = 5  # about 1 m
 QUERY_CHUNK = 900
 

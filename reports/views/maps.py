@@ -7,6 +7,8 @@ light (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +16,6 @@ from decimal import Decimal
 
 import numpy as np
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from gazetteer import selectors as gazetteer_selectors
 from gazetteer.models import Place
@@ -22,8 +23,9 @@ from gazetteer.models import Place
 # The drawing's longer side, in SVG units; the shorter follows the area's shape, within bounds.
 MAP_SIZE, MAP_MIN_SIDE, MAP_PAD = 400, 220, 8
 CLASSES = 5  # at most, for the areas with a number above zero
-SIMPLIFY_UNITS = 0.6  # corners closer than this to a straight line are dropped when drawing
 MARKER_RADIUS = 7
+# Corners closer than this (in SVG units) to the line between their neighbours are dropped.
+SIMPLIFY_UNITS = 0.7
 POINT_RADIUS = 3
 # No more markers than this are drawn; the table has every number.
 MAX_POINTS = 200
@@ -147,18 +149,38 @@ class Projection:
         return round(x), round(y)
 
 
-def path_of(geometry: BaseGeometry, projection: Projection) -> str:
-    """The SVG path of a (multi)polygon: each ring a move, then relative lines in whole
-    units with repeated points dropped, closed with z; rings smaller than a unit vanish."""
-    drawn = shapely.transform(geometry, projection.array)
-    drawn = shapely.simplify(drawn, SIMPLIFY_UNITS, preserve_topology=False)
-    parts = []
-    for polygon in getattr(drawn, "geoms", [drawn]):
-        if polygon.geom_type != "Polygon" or polygon.is_empty:
-            continue
-        for ring in (polygon.exterior, *polygon.interiors):
-            parts.append(_ring_path(np.rint(np.asarray(ring.coords)).astype(int)))
-    return "".join(parts)
+@functools.lru_cache(maxsize=2048)
+def _rings(geometry: str) -> tuple[np.ndarray, ...]:
+    """The rings of a stored GeoJSON (multi)polygon as arrays of (longitude, latitude); kept
+    for the process's life (keyed by the text itself, so an imported change is a new key)."""
+    parsed = json.loads(geometry)
+    kind, coordinates = parsed.get("type"), parsed.get("coordinates") or []
+    polygons = coordinates if kind == "MultiPolygon" else [coordinates] if kind == "Polygon" else []
+    return tuple(
+        np.asarray(ring, dtype=float) for polygon in polygons for ring in polygon if len(ring) >= 4
+    )
+
+
+def paths_of(geometries: Sequence[str], projection: Projection) -> list[str]:
+    """The SVG paths of stored GeoJSON (multi)polygons: each ring projected, simplified to
+    SIMPLIFY_UNITS (Douglas-Peucker, all rings in one call), then a move and relative lines in
+    whole units with repeated points dropped, closed with z; rings smaller than a unit
+    vanish."""
+    rings = [(index, ring) for index, text in enumerate(geometries) for ring in _rings(text)]
+    drawn = [""] * len(geometries)
+    if not rings:
+        return drawn
+    coordinates = projection.array(np.concatenate([ring for _, ring in rings]))
+    ring_of = np.repeat(np.arange(len(rings)), [len(ring) for _, ring in rings])
+    lines = shapely.simplify(
+        shapely.linestrings(coordinates, indices=ring_of), SIMPLIFY_UNITS, preserve_topology=False
+    )
+    simplified, line_of = shapely.get_coordinates(lines, return_index=True)
+    points = np.rint(simplified).astype(int)
+    pieces = np.split(points, np.searchsorted(line_of, np.arange(1, len(rings))))
+    for (index, _ring), piece in zip(rings, pieces, strict=True):
+        drawn[index] += _ring_path(piece)
+    return drawn
 
 
 def _ring_path(points: np.ndarray) -> str:
@@ -167,9 +189,8 @@ def _ring_path(points: np.ndarray) -> str:
     if len(steps) < 3:
         return ""
     # The closing step is implied by z.
-    steps = steps[:-1]
     x, y = points[0]
-    moves = " ".join(f"{dx} {dy}" for dx, dy in steps.tolist())
+    moves = " ".join(map(str, steps[:-1].ravel().tolist()))
     return f"M{x} {y}l{moves}z".replace(" -", "-")
 
 
@@ -192,9 +213,11 @@ def choropleth(
     moderator released."""
     representative = representative or {}
     by_pcode = {row.pcode: row for row in rows}
-    places = gazetteer_selectors.places_within(area, level)
-    wanted = [p.pcode for p in places] + ([area.pcode] if area is not None else [])
-    outlines = gazetteer_selectors.boundaries_of(wanted)
+    outlines = gazetteer_selectors.outlines_within(area, level)
+    if area is not None:
+        outlines.update(gazetteer_selectors.outlines_of([area.pcode]))
+    # The areas of the breakdown without an outline, placed by their representative point.
+    unoutlined = [row for row in rows if row.pcode not in outlines]
     legend = classes([row.value for row in rows])
 
     boxes = [
@@ -203,9 +226,9 @@ def choropleth(
         if area is None or pcode == area.pcode or area.pcode not in outlines
     ]
     located = [
-        (float(representative[p.pcode][1]), float(representative[p.pcode][0]))
-        for p in places
-        if p.pcode in by_pcode and p.pcode not in outlines and p.pcode in representative
+        (float(representative[row.pcode][1]), float(representative[row.pcode][0]))
+        for row in unoutlined
+        if row.pcode in representative
     ] + [(float(lon), float(lat)) for _, _, lat, lon in released]
     boxes += [(lon, lat, lon, lat) for lon, lat in located]
     if not boxes:
@@ -217,28 +240,37 @@ def choropleth(
         max(b[3] for b in boxes),
     )
     result = Choropleth(projection.width, projection.height, legend=legend)
-    for place in places:
-        row = by_pcode.get(place.pcode)
-        name = row.name if row else place.display_name
-        title = row.title if row else none_title(name)
-        url = row.url if row else drill_url(place.pcode)
-        fill = fill_of(row.value, legend) if row else "c0"
-        outline = outlines.get(place.pcode)
-        if outline is not None:
-            d = path_of(shapely.from_geojson(outline.geometry), projection)
-            if d:
-                result.shapes.append(Shape(place.pcode, name, d, fill, title, url))
-                continue
-        if row is not None and place.pcode in representative:
-            latitude, longitude, _where = representative[place.pcode]
+    shaped = [pcode for pcode in outlines if area is None or pcode != area.pcode]
+    drawn = paths_of([outlines[pcode].geometry for pcode in shaped], projection)
+    for pcode, d in zip(shaped, drawn, strict=True):
+        row = by_pcode.get(pcode)
+        if not d:
+            if row is not None:
+                unoutlined.append(row)
+            continue
+        name = row.name if row else outlines[pcode].name
+        result.shapes.append(
+            Shape(
+                pcode,
+                name,
+                d,
+                fill_of(row.value, legend) if row else "c0",
+                row.title if row else none_title(name),
+                row.url if row else drill_url(pcode),
+            )
+        )
+    for row in unoutlined:
+        if row.pcode in representative:
+            latitude, longitude, _where = representative[row.pcode]
             x, y = projection.point(float(longitude), float(latitude))
-            result.markers.append(Marker(place.pcode, name, x, y, fill, title, url))
+            fill = fill_of(row.value, legend)
+            result.markers.append(Marker(row.pcode, row.name, x, y, fill, row.title, row.url))
     result.hatched = unspecified_value > 0
     # The area asked is drawn as an outline when part of its number lies nowhere below it
     # (hatched) or when nothing below it has an outline of its own (markers need a frame); it
     # often comes from another file than its children's, so it is not drawn over them otherwise.
     if area is not None and area.pcode in outlines and (result.hatched or not result.shapes):
-        result.outline = path_of(shapely.from_geojson(outlines[area.pcode].geometry), projection)
+        result.outline = paths_of([outlines[area.pcode].geometry], projection)[0]
     for _pk, title, latitude, longitude in released[:MAX_POINTS]:
         x, y = projection.point(float(longitude), float(latitude))
         result.points.append(Point(x, y, point_title(title)))

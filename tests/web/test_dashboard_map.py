@@ -4,7 +4,6 @@ for what lies nowhere below it, the drill-down links, and exact points only once
 
 import json
 import re
-from datetime import date
 from io import StringIO
 
 import pytest
@@ -90,7 +89,10 @@ def test_state_level_each_state_shaded_by_its_class(client, scenario, outlines):
     figure = map_of(client, f"{DATES}&map=killed")
     assert shapes(figure) == {
         "Kayah": ("c1", "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002&period=month"),
-        "Shan (South)": ("c0", "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR014&period=month"),
+        "Shan (South)": (
+            "c0",
+            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR014&period=month",
+        ),
     }
     assert LEGEND.findall(figure) == [("c1", "1–21"), ("c0", "nothing approved")]
     assert "<title>Kayah: Exactly 21; 3 events, 3 reports, 3 sources</title>" in figure
@@ -121,9 +123,7 @@ def test_district_level_hatches_kayah_for_what_lies_nowhere_below_it(client, sce
     )
 
 
-def test_township_level_has_no_outlines_so_townships_are_marked_circles(
-    client, scenario, outlines
-):
+def test_township_level_has_no_outlines_so_townships_are_marked_circles(client, scenario, outlines):
     figure = map_of(client, "area=MMR002D001&start=2023-11-01&end=2023-12-31&map=killed")
     assert shapes(figure) == {}
     markers = {
