@@ -19,9 +19,9 @@ from ..models import Boundary, Place
 from .boundary_reading import BoundaryFileError, Feature, read_boundary_file
 
 # Degrees. The coverage simplification (Visvalingam-Whyatt, shared edges kept shared) removes
-# corners whose triangle is smaller than about this squared: 0.005° is about 500 m, finer
-# than a township map needs and coarse enough that all Myanmar's districts stay near 100 KB
-# of GeoJSON (docs/benchmarks.md).
+# corners whose triangle is smaller than about this squared: 0.01° is about 1 km, finer than
+# a district or state map needs; all Myanmar's districts then hold about 330 KB of GeoJSON and
+# draw in well under 100 ms (docs/benchmarks.md). Township files may want --tolerance 0.005.
 DEFAULT_TOLERANCE = 0.01
 COORDINATE_DECIMALS = 5  # about 1 m
 QUERY_CHUNK = 900

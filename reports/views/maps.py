@@ -23,6 +23,9 @@ from gazetteer.models import Place
 # The drawing's longer side, in SVG units; the shorter follows the area's shape, within bounds.
 MAP_SIZE, MAP_MIN_SIDE, MAP_PAD = 400, 220, 8
 CLASSES = 5  # at most, for the areas with a number above zero
+# The shades used when there are fewer classes: spread over the scale, so that one class
+# stands out from "nothing approved" as clearly as the highest of five.
+SHADES = {1: (4,), 2: (2, 4), 3: (1, 3, 5), 4: (2, 3, 4, 5), 5: (1, 2, 3, 4, 5)}
 MARKER_RADIUS = 7
 # Corners closer than this (in SVG units) to the line between their neighbours are dropped.
 SIMPLIFY_UNITS = 0.7
@@ -110,8 +113,8 @@ def classes(values: Sequence[int]) -> list[LegendClass]:
     count = min(CLASSES, len(distinct))
     highs = [distinct[math.ceil(len(distinct) * (i + 1) / count) - 1] for i in range(count)]
     legend, low = [], 1
-    for index, high in enumerate(highs, start=1):
-        legend.append(LegendClass(f"c{index}", low, high))
+    for shade, high in zip(SHADES[count], highs, strict=True):
+        legend.append(LegendClass(f"c{shade}", low, high))
         low = high + 1
     return legend
 

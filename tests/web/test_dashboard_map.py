@@ -88,13 +88,13 @@ def shapes(figure):
 def test_state_level_each_state_shaded_by_its_class(client, scenario, outlines):
     figure = map_of(client, f"{DATES}&map=killed")
     assert shapes(figure) == {
-        "Kayah": ("c1", "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002&period=month"),
+        "Kayah": ("c4", "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002&period=month"),
         "Shan (South)": (
             "c0",
             "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR014&period=month",
         ),
     }
-    assert LEGEND.findall(figure) == [("c1", "1–21"), ("c0", "nothing approved")]
+    assert LEGEND.findall(figure) == [("c4", "1–21"), ("c0", "nothing approved")]
     assert "<title>Kayah: Exactly 21; 3 events, 3 reports, 3 sources</title>" in figure
     assert "<title>Shan (South): nothing approved</title>" in figure
     assert 'class="marker' not in figure and "area-outline" not in figure
@@ -105,12 +105,12 @@ def test_district_level_hatches_kayah_for_what_lies_nowhere_below_it(client, sce
     figure = map_of(client, f"{QUESTION}&map=killed")
     assert shapes(figure) == {
         "Loikaw District": (
-            "c1",
+            "c4",
             "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002D001&period=month",
         ),
     }
     assert LEGEND.findall(figure) == [
-        ("c1", "1–5"),
+        ("c4", "1–5"),
         ("c0", "nothing approved"),
         ("hatch-key", "not located below this area"),
     ]
@@ -136,7 +136,7 @@ def test_township_level_has_no_outlines_so_townships_are_marked_circles(client, 
             "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002001",
         ),
     }
-    assert LEGEND.findall(figure)[:2] == [("c1", "1–5"), ("c0", "nothing approved")]
+    assert LEGEND.findall(figure)[:2] == [("c4", "1–5"), ("c0", "nothing approved")]
     assert "no boundary available (placed at a representative point)" in figure
     assert "No boundary available, shown as circles: Loikaw Township." in figure
     # Demoso has neither an outline nor a town with a point in the test gazetteer.
@@ -169,3 +169,23 @@ def test_only_exact_points_a_moderator_released_are_drawn(
     assert points == ["Released point (exact point released by a moderator)"]
     assert "Unreleased point" not in figure
     assert ("point-key", "exact point released by a moderator") in LEGEND.findall(figure)
+
+
+def test_classes_cut_the_distinct_numbers_into_groups_with_contiguous_bounds():
+    from reports.views.maps import classes
+
+    assert classes([]) == [] and classes([0, 0]) == []
+    assert [(c.fill, c.label) for c in classes([0, 7])] == [("c4", "1–7")]
+    assert [(c.fill, c.label) for c in classes([3, 1, 2])] == [
+        ("c1", "1"),
+        ("c3", "2"),
+        ("c5", "3"),
+    ]
+    values = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 40000]
+    assert [(c.fill, c.low, c.high) for c in classes(values)] == [
+        ("c1", 1, 5),
+        ("c2", 6, 20),
+        ("c3", 21, 200),
+        ("c4", 201, 1000),
+        ("c5", 1001, 40000),
+    ]
