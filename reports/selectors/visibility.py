@@ -135,7 +135,7 @@ def released_points(
     """(id, title, latitude, longitude) of the approved reports among these whose exact point a
     moderator released (public_point above): the only exact points a public map may show. At
     most `limit`, lowest id first."""
-    return list(
+    rows = (
         Report.objects.filter(
             pk__in=list(report_ids),
             status=Status.APPROVED,
@@ -146,3 +146,6 @@ def released_points(
         .order_by("pk")
         .values_list("pk", "title", "latitude", "longitude")[:limit]
     )
+    return [
+        (pk, title, lat, lon) for pk, title, lat, lon in rows if lat is not None and lon is not None
+    ]
