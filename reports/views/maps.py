@@ -274,6 +274,13 @@ def choropleth(
     # often comes from another file than its children's, so it is not drawn over them otherwise.
     if area is not None and area.pcode in outlines and (result.hatched or not result.shapes):
         result.outline = paths_of([outlines[area.pcode].geometry], projection)[0]
+    elif area is None and result.hatched:
+        # "Unspecified within Myanmar": the country's outline, when the gazetteer has one
+        # country and it has an outline.
+        countries = gazetteer_selectors.outlines_within(None, 0)
+        if len(countries) == 1:
+            (country,) = countries.values()
+            result.outline = paths_of([country.geometry], projection)[0]
     for _pk, title, latitude, longitude in released[:MAX_POINTS]:
         x, y = projection.point(float(longitude), float(latitude))
         result.points.append(Point(x, y, point_title(title)))
