@@ -300,7 +300,8 @@ def test_the_map_places_areas_at_their_points(client, scenario):
     svg = page[
         page.index('<svg class="map"') : page.index("</svg>", page.index('<svg class="map"'))
     ]
-    assert svg.count("<circle") == 1  # Loikaw District (no outline); the unspecified row has no place
+    # Loikaw District, without an outline here; the unspecified row has no place.
+    assert svg.count("<circle") == 1
     assert "Loikaw District: Exactly 5; 2 events, 2 reports, 2 sources" in svg
     text = text_of(response)
     assert "Map: civilians killed" in text
