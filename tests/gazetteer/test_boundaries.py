@@ -254,3 +254,24 @@ def test_adm_pcode_layers_use_the_deepest_level(tmp_path, places):
     )
     run(path)
     assert outlines()["MMR002D001"][:2] == (False, "cod.geojson")
+
+
+def test_a_zipped_shapefile_is_read_with_its_prj(tmp_path, places):
+    import zipfile
+
+    base = tmp_path / "mmr_tsp"
+    with shapefile.Writer(str(base), shapeType=shapefile.POLYGON) as writer:
+        writer.field("TS_PCODE", "C")
+        writer.field("TS", "C")
+        writer.poly([[[97.0, 19.5], [97.25, 19.5], [97.25, 19.0], [97.0, 19.0], [97.0, 19.5]]])
+        writer.record("MMR002002", "Demoso")
+    (tmp_path / "mmr_tsp.prj").write_text('GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984"]]')
+    archive = tmp_path / "mmr_tsp.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for suffix in (".shp", ".shx", ".dbf", ".prj"):
+            zipped.write(tmp_path / f"mmr_tsp{suffix}", f"mmr_tsp{suffix}")
+    out, _ = run(str(archive))
+    assert (
+        "mmr_tsp.zip: 1 created, 0 updated, 0 unchanged, 0 not in the gazetteer, 0 refused" in out
+    )
+    assert outlines()["MMR002002"] == (False, "mmr_tsp.zip", (97.0, 19.0, 97.25, 19.5))
