@@ -124,3 +124,34 @@ def admin_path_label(place: Place, ancestors: dict[str, Place]) -> str:
         else:
             labels.append(unit.display_name)
     return ", ".join(labels) or place.display_name
+
+
+class Boundary(models.Model):
+    """A place's outline, simplified on import (gazetteer.importer.boundaries): GeoJSON
+    geometry in longitude/latitude, kept as text so that it needs no GIS extension."""
+
+    place = models.OneToOneField(Place, on_delete=models.CASCADE, related_name="boundary")
+    # A Polygon or MultiPolygon, compact GeoJSON, coordinates rounded to six decimals.
+    geometry = models.TextField()
+    min_longitude = models.FloatField()
+    min_latitude = models.FloatField()
+    max_longitude = models.FloatField()
+    max_latitude = models.FloatField()
+    # The file it came from ("kayah.json"); for a derived outline, "" (see derived).
+    source_file = models.CharField(max_length=200, blank=True)
+    # Who drew it, as the map credits it: "MIMU".
+    attribution = models.CharField(max_length=100, blank=True)
+    # The union of its children's outlines, made because no file gave this place one.
+    derived = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_longitude__lte=models.F("max_longitude"))
+                & Q(min_latitude__lte=models.F("max_latitude")),
+                name="boundary_bbox_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Boundary of {self.place}"

@@ -2,10 +2,11 @@
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from .models import Place, admin_path_label
+from .models import Boundary, Place, admin_path_label
 
 # "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)": the label a chosen place
 # carries in a form; the P-code in brackets is what the server reads back.
@@ -88,3 +89,46 @@ def resolve_place(text) -> tuple[Place | None, list[PlaceMatch]]:
     if len(named) == 1:
         return named[0].place, []
     return None, named or matches
+
+
+class Outline(NamedTuple):
+    geometry: str  # GeoJSON text
+    min_longitude: float
+    min_latitude: float
+    max_longitude: float
+    max_latitude: float
+    attribution: str
+    name: str  # the place's display name
+
+
+def _outlines(boundaries) -> dict[str, Outline]:
+    rows = boundaries.order_by("place__path").values_list(
+        "place__pcode",
+        "geometry",
+        "min_longitude",
+        "min_latitude",
+        "max_longitude",
+        "max_latitude",
+        "attribution",
+        "place__name_en",
+        "place__kind",
+    )
+    return {
+        pcode: Outline(*rest, name=Place(name_en=name_en, kind=kind).display_name)
+        for pcode, *rest, name_en, kind in rows
+    }
+
+
+def outlines_within(area: Place | None, level: int) -> dict[str, Outline]:
+    """P-code -> outline of the places at an admin level inside an area (everywhere when area
+    is None) that have one, in gazetteer order. Read from the outlines' side: they are few,
+    the places many."""
+    boundaries = Boundary.objects.filter(place__admin_level=level)
+    if area is not None:
+        boundaries = boundaries.filter(place__path__startswith=area.path)
+    return _outlines(boundaries)
+
+
+def outlines_of(pcodes) -> dict[str, Outline]:
+    """P-code -> the place's outline (gazetteer.models.Boundary), for those that have one."""
+    return _outlines(Boundary.objects.filter(place__pcode__in=list(pcodes)))

@@ -127,3 +127,25 @@ def moderator_messages(report: Report) -> QuerySet[ReportHistory]:
     return report.history.filter(
         action__in=[Action.REQUEST_CHANGES, Action.REJECT, Action.RETRACT, Action.APPROVE]
     ).order_by("-created_at", "-id")
+
+
+def released_points(
+    report_ids: Iterable[int], limit: int
+) -> list[tuple[int, str, Decimal, Decimal]]:
+    """(id, title, latitude, longitude) of the approved reports among these whose exact point a
+    moderator released (public_point above): the only exact points a public map may show. At
+    most `limit`, lowest id first."""
+    rows = (
+        Report.objects.filter(
+            pk__in=list(report_ids),
+            status=Status.APPROVED,
+            point_released=True,
+            latitude__isnull=False,
+            longitude__isnull=False,
+        )
+        .order_by("pk")
+        .values_list("pk", "title", "latitude", "longitude")[:limit]
+    )
+    return [
+        (pk, title, lat, lon) for pk, title, lat, lon in rows if lat is not None and lon is not None
+    ]

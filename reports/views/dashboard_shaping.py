@@ -16,6 +16,7 @@ from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
 from reports.dates import MONTHS, at_precision, day, day_month, days, month_name  # noqa: F401
 from reports.views import charts as charts_module
+from reports.views import maps
 from reports.vocabulary import (
     MEASURE,
     SUBJECT,
@@ -455,7 +456,7 @@ def _area_rows(answer, question, sort: str) -> list[dict]:
                 "row": row,
                 "name": row_name(row),
                 "dashboard_url": (
-                    url_for("index", replace(question, area=row.pcode, level=None))
+                    drill_down_url(question, row.pcode)
                     if row.pcode and level is not None and level < AdminLevel.VILLAGE_TRACT_OR_TOWN
                     else ""
                 ),
@@ -531,32 +532,76 @@ def _charts(period_rows, metrics) -> list[dict]:
     return charts
 
 
+def drill_down_url(question, pcode: str) -> str:
+    """Where an area's name leads in the table by area (and its shape on the map): the same
+    question for that area, broken down one level further."""
+    return url_for("index", replace(question, area=pcode, level=None))
+
+
+# At most so many exact points on the map; the table and the downloads have every report.
+MAP_POINTS = 200
+
+
 def _map(answer, question, map_metric: str, sort: str) -> dict:
-    points = exports.representative_points(answer)
-    areas = [
-        {
-            "name": row_name(r),
-            "latitude": points[r.pcode][0],
-            "longitude": points[r.pcode][1],
-            "value": r.totals[map_metric].best,
-            "title": f"{row_name(r)}: {shown_total(r.totals[map_metric])['title']}",
-            "url": _evidence_url(replace(question, area=r.pcode, level=None), map_metric),
-        }
-        for r in answer.by_area
-        if r.pcode in points
+    level = exports.breakdown_level(answer)
+    choices = [
+        {**metric_info(m), "url": url_for("index", question, sort=sort, map=m) + "#map"}
+        for m in answer.metrics
     ]
+    info = metric_info(map_metric)
+    if level is None:
+        return {"metric": info, "map": None, "choices": choices}
+    drills = level < AdminLevel.VILLAGE_TRACT_OR_TOWN
+    areas = [
+        maps.MapArea(
+            pcode=r.pcode,
+            name=row_name(r),
+            value=r.totals[map_metric].best,
+            title=f"{row_name(r)}: {shown_total(r.totals[map_metric])['title']}",
+            url=drill_down_url(question, r.pcode) if drills else "",
+        )
+        for r in answer.by_area
+        if r.pcode
+    ]
+    unspecified = next((r for r in answer.by_area if r.unspecified), None)
+    unspecified_total = unspecified.totals[map_metric] if unspecified is not None else None
+    report_ids = (
+        {pk for event in aggregates.evidence(question, map_metric) for pk in event.report_ids}
+        if answer.totals[map_metric].events
+        else set()
+    )
+    drawn = maps.choropleth(
+        answer.area,
+        level,
+        areas,
+        drill_url=(lambda pcode: drill_down_url(question, pcode)) if drills else (lambda _: ""),
+        none_title=lambda name: _("%(area)s: nothing approved") % {"area": name},
+        representative=exports.representative_points(answer),
+        unspecified_value=unspecified_total.best if unspecified_total is not None else 0,
+        released=selectors.released_points(report_ids, MAP_POINTS),
+        point_title=lambda title: (
+            _("%(report)s (exact point released by a moderator)") % {"report": title}
+        ),
+    )
     return {
-        "metric": metric_info(map_metric),
-        "map": charts_module.point_map(areas),
-        "averaged": [
-            row_name(r)
-            for r in answer.by_area
-            if r.pcode in points and points[r.pcode][2] != "gazetteer"
-        ],
-        "without_point": [row_name(r) for r in answer.by_area if r.pcode not in points],
-        "choices": [
-            {**metric_info(m), "url": url_for("index", question, sort=sort, map=m) + "#map"}
-            for m in answer.metrics
+        "metric": info,
+        "map": drawn,
+        "choices": choices,
+        "unspecified": (
+            {
+                "name": row_name(unspecified),
+                "number": shown_total(unspecified_total),
+                "url": _evidence_url(question, map_metric, unspecified="1"),
+            }
+            if unspecified_total is not None and unspecified_total.best
+            else None
+        ),
+        "without_outline": [m.name for m in drawn.markers],
+        "unplaced": [
+            a.name
+            for a in areas
+            if a.pcode not in {s.pcode for s in drawn.shapes}
+            and a.pcode not in {m.pcode for m in drawn.markers}
         ],
     }
 

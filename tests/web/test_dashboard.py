@@ -298,14 +298,12 @@ def test_the_map_places_areas_at_their_points(client, scenario):
     svg = page[
         page.index('<svg class="map"') : page.index("</svg>", page.index('<svg class="map"'))
     ]
-    assert svg.count("<circle") == 1  # Loikaw District; the unspecified row has no place
+    # Loikaw District, without an outline here; the unspecified row has no place.
+    assert svg.count("<circle") == 1
     assert "Loikaw District: Exactly 5; 2 events, 2 reports, 2 sources" in svg
     text = text_of(response)
     assert "Map: civilians killed" in text
-    assert (
-        "Placed at the average of the points of the places within them (the gazetteer gives "
-        "points to towns only): Loikaw District." in text
-    )
+    assert "No boundary available, shown as circles: Loikaw District." in text
 
 
 def test_briefing_is_a_printable_page_with_method_and_public_sources(client, scenario):
