@@ -61,12 +61,14 @@ class FileResult:
     unchanged: int = 0
     refused: list[Refusal] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # "MMR013D004 Xyz"
+    named: int = 0  # places given the layer's local-script name, which they lacked
 
     def summary(self) -> str:
+        named = f", {self.named} local names added" if self.named else ""
         return (
             f"{self.name}: {self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {len(self.unmatched)} not in the gazetteer, "
-            f"{len(self.refused)} refused"
+            f"{len(self.refused)} refused{named}"
         )
 
 
@@ -77,7 +79,7 @@ class ImportResult:
 
     @property
     def changed(self) -> bool:
-        return any(r.created or r.updated for r in [*self.files, self.derived])
+        return any(r.created or r.updated or r.named for r in [*self.files, self.derived])
 
 
 @dataclass
@@ -121,6 +123,7 @@ def import_boundaries(
     places = _places({feature.pcode for _, feature in accepted})
     outlines: dict[str, _Outline] = {}
     given_by: dict[str, str] = {}
+    local_names: dict[str, tuple[str, FileResult]] = {}
     for result, feature in accepted:
         if feature.pcode not in places:
             result.unmatched.append(feature.label)
@@ -135,6 +138,8 @@ def import_boundaries(
         given_by[feature.pcode] = f"{result.name}, feature {feature.number}"
         assert feature.geometry is not None
         outlines[feature.pcode] = _outline(feature.geometry, result.name, attribution)
+        if feature.local_name:
+            local_names[feature.pcode] = (feature.local_name, result)
 
     refusals = [refusal for result in results for refusal in result.refused]
     if refusals and not skip_invalid:
@@ -142,6 +147,7 @@ def import_boundaries(
     derived = FileResult("derived from children")
     with transaction.atomic():
         _store(outlines, places, {r.name: r for r in results})
+        _name(places, local_names)
         _derive(places.values(), tolerance, attribution, derived)
     return ImportResult(results, derived)
 
@@ -217,6 +223,16 @@ def _store(outlines: dict[str, _Outline], places: dict[str, Place], results) -> 
     for pcode, outline in outlines.items():
         place = places[pcode]
         _apply(place, outline, existing.get(place.pk), results[outline.source_file])
+
+
+def _name(places: dict[str, Place], local_names: dict[str, tuple[str, FileResult]]) -> None:
+    """Give places without a local-script name the one their outline's layer gives."""
+    for pcode, (name, result) in local_names.items():
+        place = places[pcode]
+        if not place.name_local:
+            place.name_local = name
+            place.save(update_fields=["name_local"])
+            result.named += 1
 
 
 def _derive(touched: Iterable[Place], tolerance: float, attribution: str, result: FileResult):

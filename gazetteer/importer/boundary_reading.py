@@ -21,6 +21,14 @@ from shapely.geometry.base import BaseGeometry
 MIMU_PCODE_FIELDS = [("TS_PCODE", "TS"), ("DT_PCODE", "DT"), ("ST_PCODE", "ST")]
 ADM_PCODE = re.compile(r"^ADM(\d)_PCODE$", re.IGNORECASE)
 NAME_FALLBACKS = ("NAME_EN", "NAME", "name")
+# Where a layer gives the unit's name in the local script (MIMU: Myanmar Unicode), by P-code
+# property; the gazetteer's own name wins, this only fills one it lacks (MIMU's P-code files
+# give no Burmese names above the town and village tract).
+LOCAL_NAME_FIELDS = {
+    "TS_PCODE": ("TS_MMR4", "TS_MMR"),
+    "DT_PCODE": ("DT_MMR4", "DT_MMR"),
+    "ST_PCODE": ("ST_MMR4", "ST_MMR", "NAME_MMR4"),
+}
 
 
 class BoundaryFileError(Exception):
@@ -39,6 +47,7 @@ class Feature:
     name: str
     geometry: BaseGeometry | None
     problem: str = ""  # why it is refused; "" when it is fine
+    local_name: str = ""  # the name in the local script, where the layer gives one
 
     @property
     def label(self) -> str:
@@ -79,7 +88,18 @@ def read_boundary_file(path: Path, pcode_field: str | None = None) -> BoundaryFi
         _feature(name, number, properties, geometry, field, name_field)
         for number, (properties, geometry) in enumerate(records, start=1)
     ]
+    for feature, (properties, _geometry) in zip(features, records, strict=True):
+        feature.local_name = _local_name(properties, field)
     return BoundaryFile(name, field, features)
+
+
+def _local_name(properties: dict, pcode_field: str) -> str:
+    upper = {key.upper(): value for key, value in properties.items()}
+    level = ADM_PCODE.match(pcode_field)
+    fields = (
+        (f"ADM{level.group(1)}_MY",) if level else LOCAL_NAME_FIELDS.get(pcode_field.upper(), ())
+    )
+    return next((str(upper[f]).strip() for f in fields if str(upper.get(f) or "").strip()), "")
 
 
 def _feature(file, number, properties, geometry, field, name_field) -> Feature:

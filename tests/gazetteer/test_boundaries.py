@@ -275,3 +275,23 @@ def test_a_zipped_shapefile_is_read_with_its_prj(tmp_path, places):
         "mmr_tsp.zip: 1 created, 0 updated, 0 unchanged, 0 not in the gazetteer, 0 refused" in out
     )
     assert outlines()["MMR002002"] == (False, "mmr_tsp.zip", (97.0, 19.0, 97.25, 19.5))
+
+
+def test_a_layers_burmese_names_fill_only_the_names_the_gazetteer_lacks(tmp_path, places, bawlake):
+    Place.objects.filter(pcode="MMR002D001").update(name_local="လွိုင်ကော် (gazetteer)")
+    loikaw = feature("MMR002D001", "Loikaw", NORTH)
+    loikaw["properties"]["DT_MMR4"] = "လွိုင်ကော်ခရိုင်"
+    bawlake_feature = feature("MMR002D002", "Bawlake", SOUTH)
+    bawlake_feature["properties"]["DT_MMR4"] = "ဘောလခဲခရိုင်"
+    districts = geojson(tmp_path, "kayah.geojson", loikaw, bawlake_feature)
+
+    out, _ = run(districts)
+
+    assert out.splitlines()[0] == (
+        "kayah.geojson: 2 created, 0 updated, 0 unchanged, 0 not in the gazetteer, 0 refused, "
+        "1 local names added"
+    )
+    names = dict(Place.objects.filter(admin_level=2).values_list("pcode", "name_local"))
+    assert names == {"MMR002D001": "လွိုင်ကော် (gazetteer)", "MMR002D002": "ဘောလခဲခရိုင်"}
+    out, _ = run(districts)
+    assert "nothing changed" in out.splitlines()[-1]
