@@ -1,6 +1,7 @@
 """Every read that carries a rule: visibility.py is THE "who sees what"; moderation.py and
 history.py read for the moderation pages (docs/domain.md)."""
 
+from .context import context_events_for, public_sources_of
 from .covering import (
     CANDIDATE_LIMIT,
     COVERED_BY,
@@ -29,12 +30,14 @@ from .moderation import (
 from .visibility import (
     CONFIDENTIAL_LABELS,
     moderator_messages,
+    public_context_events,
     public_events,
     public_location_precision,
     public_point,
     public_records,
     public_reports,
     public_source_label,
+    public_source_url,
     reports_of_own_organization,
     sources_as_seen_by,
     sources_citable_by,
@@ -66,7 +69,11 @@ __all__ = [
     "places_with_reports",
     "public_location_precision",
     "public_point",
+    "context_events_for",
+    "public_context_events",
     "public_events",
+    "public_source_url",
+    "public_sources_of",
     "public_records",
     "public_reports",
     "public_source_label",

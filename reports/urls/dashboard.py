@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.views import dashboard
+from reports.views import context_events, dashboard
 
 app_name = "dashboard"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("briefing/", dashboard.briefing, name="briefing"),
     path("downloads/", dashboard.formats, name="formats"),
     path("download/<str:name>", dashboard.download, name="download"),
+    path("context/<int:pk>/", context_events.context_event_public, name="context_event"),
 ]
