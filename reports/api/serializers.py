@@ -185,7 +185,9 @@ class ContextEventSerializer(serializers.ModelSerializer):
     (a confidential one by its type only)."""
 
     area = PlaceInReportSerializer(read_only=True)
-    sources = PublicSourceSerializer(many=True, read_only=True)
+    sources = serializers.SerializerMethodField(
+        help_text="Public sources by date, then confidential ones by their type label only."
+    )
     page = serializers.SerializerMethodField(help_text="Its public page on the dashboard.")
 
     class Meta:
@@ -201,6 +203,12 @@ class ContextEventSerializer(serializers.ModelSerializer):
             "sources",
             "page",
         ]
+
+    @extend_schema_field(PublicSourceSerializer(many=True))
+    def get_sources(self, event) -> list[dict]:
+        from reports import selectors
+
+        return [publication.source_data(s) for s in selectors.sources_in_public_order(event)]
 
     def get_page(self, event) -> str:
         from django.urls import reverse

@@ -1,7 +1,7 @@
 """Every read that carries a rule: visibility.py is THE "who sees what"; moderation.py and
 history.py read for the moderation pages (docs/domain.md)."""
 
-from .context import context_events_for, public_sources_of
+from .context import context_events_for, public_sources_of, sources_in_public_order
 from .covering import (
     CANDIDATE_LIMIT,
     COVERED_BY,
@@ -74,6 +74,7 @@ __all__ = [
     "public_events",
     "public_source_url",
     "public_sources_of",
+    "sources_in_public_order",
     "public_records",
     "public_reports",
     "public_source_label",

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from gazetteer.models import Place
 
-from ..models import ContextEvent
+from ..models import ContextEvent, Source
 from .visibility import public_context_events, public_source_label, public_source_url
 
 
@@ -38,9 +38,24 @@ class PublicSource:
     url: str
 
 
+def sources_in_public_order(event: ContextEvent) -> list[Source]:
+    """A context event's sources in the order the public sees them: the public ones by date,
+    then the confidential ones by their type label only, so that their place in the list
+    tells nothing of their dates or names (as a report's sources, docs/api.md)."""
+    sources = list(event.sources.all())
+    public = sorted(
+        (s for s in sources if not s.is_confidential),
+        key=lambda s: (s.published_on or date.min, s.name, s.pk),
+    )
+    confidential = sorted(
+        (s for s in sources if s.is_confidential), key=lambda s: public_source_label(s)
+    )
+    return public + confidential
+
+
 def public_sources_of(event: ContextEvent) -> list[PublicSource]:
     """A context event's sources as the public may see them (confidential ones by type only)."""
     return [
         PublicSource(public_source_label(s), public_source_url(s))
-        for s in sorted(event.sources.all(), key=lambda s: (s.published_on or date.min, s.pk))
+        for s in sources_in_public_order(event)
     ]
