@@ -556,3 +556,77 @@ def load_demo_second_factor() -> bool:
             )
             made = True
     return made
+
+
+# The operations of late 2023 that the demo's harm and displacement followed, as context events
+# drawn on the dashboard's timelines, with the demo sources (from ../shared/seeds/) that name
+# them. Operation 1027 was fought in northern Shan State (MMR015), which the shipped sample
+# gazetteer lacks: there it is placed at the country, with its description saying where.
+CONTEXT_EVENTS = [
+    dict(
+        name="Operation 1027",
+        kind="operation",
+        start_date=date(2023, 10, 27),
+        end_date=None,
+        areas=["MMR015", "MMR"],
+        description="The Brotherhood Alliance's offensive in northern Shan State, launched on "
+        "27 October 2023; Karenni groups announced their operations of November in support of it.",
+        sources=["myanmar_now_10nov"],
+    ),
+    dict(
+        name="Operation 1107",
+        kind="offensive",
+        start_date=date(2023, 11, 7),
+        end_date=None,
+        areas=[MESE_TSP],
+        description="Karenni resistance forces (KNDF, KNPLF, Karenni Army and PDF) captured "
+        "Pan Tein in Mese Township on 7 November 2023, the start of an offensive named for "
+        "that date, in support of Operation 1027.",
+        sources=["myanmar_now_10nov"],
+    ),
+    dict(
+        name="Operation 1111: the first ten days of the battle for Loikaw",
+        kind="operation",
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 21),
+        areas=[LOIKAW_TSP],
+        description="Karenni resistance forces launched Operation 1111 on 11 November 2023 to "
+        "take Loikaw, Kayah State's capital. The days shown are the ten-day battle reported by "
+        "The Irrawaddy on 22 November; the operation went on after them.",
+        sources=["irrawaddy_13nov", "kndf_13nov", "irrawaddy_22nov"],
+    ),
+]
+
+
+@transaction.atomic
+def load_demo_context_events(out=print) -> bool:
+    """The demo's context events, each made once (by name) through the service as the demo
+    moderator; False (and nothing changed) when all are there or the demo is not loaded."""
+    from .models import ContextEvent, Source
+
+    moderator = get_user_model().objects.filter(username="moderator").first()
+    if moderator is None:
+        return False
+    made = False
+    for spec in CONTEXT_EVENTS:
+        if ContextEvent.objects.filter(name=spec["name"]).exists():
+            continue
+        area = next(
+            (p for code in spec["areas"] if (p := Place.objects.filter(pcode=code).first())),
+            None,
+        )
+        sources = [
+            Source.objects.filter(
+                name=SOURCES[key]["name"],
+                title=SOURCES[key]["title"],
+                published_on=SOURCES[key]["published_on"],
+            ).first()
+            for key in spec["sources"]
+        ]
+        fields = {k: v for k, v in spec.items() if k not in ("areas", "sources")}
+        services.context_event_create(
+            actor=moderator, area=area, sources=[s for s in sources if s], **fields
+        )
+        out(f"Context event {spec['name']!r} added.")
+        made = True
+    return made

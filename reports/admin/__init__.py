@@ -2,6 +2,7 @@
 goes through reports.services."""
 
 from .access import AccessRecordAdmin
+from .context import ContextEventAdmin
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
 from .login_attempts import LoginAttemptAdmin, LoginFailureAdmin, SignInAdmin
 from .organisations import MembershipAdmin, OrganizationAdmin, TrackerUserAdmin
@@ -12,6 +13,7 @@ from .reports import ReportAdmin, SeparateFiguresAdmin
 __all__ = [
     "AccessRecordAdmin",
     "ApiClientAdmin",
+    "ContextEventAdmin",
     "EventAdmin",
     "KoboFormAdmin",
     "KoboSubmissionAdmin",

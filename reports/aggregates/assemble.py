@@ -40,14 +40,21 @@ def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[
     return rows
 
 
-def calendar(plan: Plan, first: date | None) -> tuple[str, list[tuple[date, date, str]]]:
+def calendar(
+    plan: Plan, first: date | None, last: date | None = None
+) -> tuple[str, list[tuple[date, date, str]]]:
     """The kind of period and the periods of the breakdown: from the question's start (or the
-    first counted date when it has none) to its end."""
+    first day holding data when it has none) to its end (or, when it has none, the last day
+    holding data: not today, whose empty years would squeeze the data into a bar or two).
+    The totals still answer up to today; only the series stops at the data."""
     start = plan.start or first
-    if start is None or start > plan.end:
+    end = plan.end
+    if plan.question.end is None and last is not None and (start is None or last >= start):
+        end = min(end, last)
+    if start is None or start > end:
         return plan.question.period or "month", []
-    period = plan.question.period or auto_period(start, plan.end)
-    return period, periods_between(start, plan.end, period)
+    period = plan.question.period or auto_period(start, end)
+    return period, periods_between(start, end, period)
 
 
 def spanning_figures(

@@ -236,6 +236,20 @@ class Evidence:
         ]
         return min(dates, default=None)
 
+    def last_date(self) -> date | None:
+        """The last day holding data: a counted flow's last day, or a stock's date."""
+        dates = [
+            c.on if is_stock(m) else c.span.end
+            for m in self.plan.metrics
+            for c in self.within.get(m, [])
+            if (
+                c.on <= self.plan.end
+                if is_stock(m)
+                else inside(c.span, self.plan.start, self.plan.end)
+            )
+        ]
+        return max(dates, default=None)
+
     def total(self, metric: str, items: Iterable[Counted], at: date | None = None) -> Total:
         return total_of(metric, items, self.sources_of, at if is_stock(metric) else None)
 
@@ -263,7 +277,7 @@ def answer_from_base(plan: Plan, lines: int | None = None) -> Answer:
             },
         )
 
-    periods = calendar(plan, data.first_date())[1]
+    periods = calendar(plan, data.first_date(), data.last_date())[1]
     by_period = [
         PeriodRow(
             start,

@@ -5,7 +5,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, F, Min, Q, Window
+from django.db.models import Count, F, Max, Min, Q, Window
 from django.db.models.functions import RowNumber, TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
@@ -275,6 +275,23 @@ class Reader:
             )
         return min((d for d in firsts if d is not None), default=None)
 
+    def last_date(self) -> date | None:
+        """The last day holding data: a counted flow's last day, or a stock's date."""
+        plan, lasts = self.plan, []
+        if self.flows:
+            lasts.append(
+                EventCount.objects.filter(facet=self.facet, metric__in=self.flows, **self.within)
+                .filter(counted_q(plan.start, plan.end))
+                .aggregate(last=Max("span_end"))["last"]
+            )
+        if self.stocks:
+            lasts.append(
+                StockStep.objects.filter(facet=self.facet, metric__in=self.stocks, node=self.node)
+                .filter(valid_from__lte=plan.end)
+                .aggregate(last=Max("valid_from"))["last"]
+            )
+        return max((d for d in lasts if d is not None), default=None)
+
     # --- stocks
 
     def _steps_at(self, day: date):
@@ -520,7 +537,11 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
                 by_place[place].update(per_metric)
         by_area = area_rows(plan, by_place)
 
-    kind, periods = calendar(plan, reader.first_date() if plan.start is None else None)
+    kind, periods = calendar(
+        plan,
+        reader.first_date() if plan.start is None else None,
+        reader.last_date() if plan.question.end is None else None,
+    )
     flows, longer = (
         reader.flow_by_period(kind, periods) if reader.flows else ({}, EventCount.objects.none())
     )

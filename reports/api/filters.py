@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from gazetteer.models import AdminLevel, Place
-from reports.models import Event, Figure, PublicReport, Report
+from reports.models import ContextEvent, Event, Figure, PublicReport, Report
 from reports.vocabulary import Cause, Metric, SourceType
 from reports.workflow import Status
 
@@ -242,3 +242,35 @@ class EventFilter(django_filters.FilterSet):
                 )
             )
         )
+
+
+class ContextEventFilter(django_filters.FilterSet):
+    """Context events beside a question, as the dashboard's charts choose them
+    (selectors.context_events_for): overlapping the dates, with an area containing the one
+    asked or within it."""
+
+    area = django_filters.CharFilter(
+        method="filter_area",
+        help_text="P-code: events whose area contains this place or lies within it.",
+    )
+    start = django_filters.DateFilter(
+        method="filter_start", help_text="Events ending on or after this day (YYYY-MM-DD)."
+    )
+    end = django_filters.DateFilter(
+        method="filter_end", help_text="Events starting on or before this day (YYYY-MM-DD)."
+    )
+
+    class Meta:
+        model = ContextEvent
+        fields: list[str] = []
+
+    def filter_area(self, qs, name, value):
+        from reports import selectors
+
+        return qs.filter(pk__in=selectors.context_events_for(_place(value), None, None))
+
+    def filter_start(self, qs, name, value):
+        return qs.filter(Q(end_date__gte=value) | Q(end_date__isnull=True, start_date__gte=value))
+
+    def filter_end(self, qs, name, value):
+        return qs.filter(start_date__lte=value)

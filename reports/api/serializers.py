@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from gazetteer.models import Place
 from reports import publication
-from reports.models import Event, Figure, Report, ReportHistory, Source
+from reports.models import ContextEvent, Event, Figure, Report, ReportHistory, Source
 from reports.vocabulary import Metric, SourceType
 
 
@@ -178,6 +178,42 @@ class EventSerializer(serializers.ModelSerializer):
     def get_report_ids(self, event) -> list[int]:
         """The approved reports of the event (prefetched as `approved`)."""
         return sorted(r.pk for r in event.approved)
+
+
+class ContextEventSerializer(serializers.ModelSerializer):
+    """An operation or offensive beside the numbers; its sources in their public shape
+    (a confidential one by its type only)."""
+
+    area = PlaceInReportSerializer(read_only=True)
+    sources = serializers.SerializerMethodField(
+        help_text="Public sources by date, then confidential ones by their type label only."
+    )
+    page = serializers.SerializerMethodField(help_text="Its public page on the dashboard.")
+
+    class Meta:
+        model = ContextEvent
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "start_date",
+            "end_date",
+            "area",
+            "description",
+            "sources",
+            "page",
+        ]
+
+    @extend_schema_field(PublicSourceSerializer(many=True))
+    def get_sources(self, event) -> list[dict]:
+        from reports import selectors
+
+        return [publication.source_data(s) for s in selectors.sources_in_public_order(event)]
+
+    def get_page(self, event) -> str:
+        from django.urls import reverse
+
+        return reverse("dashboard:context_event", args=[event.pk])
 
 
 def retraction_id(history_id: int) -> str:

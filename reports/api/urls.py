@@ -14,6 +14,7 @@ router = SimpleRouter()
 router.register("reports", views.ReportViewSet, basename="api-report")
 router.register("events", views.EventViewSet, basename="api-event")
 router.register("places", views.PlaceViewSet, basename="api-place")
+router.register("context-events", views.ContextEventViewSet, basename="api-context-event")
 
 # What the public and API clients with the read scope may fetch.
 read_urlpatterns = [

@@ -276,7 +276,11 @@ class AggregatesBenchmark:
         for label, question in questions:
             plan = make_plan(question)
             answer = aggregates.answer(question)
-            kind, periods = calendar(plan, answer.by_period[0].start if answer.by_period else None)
+            kind, periods = calendar(
+                plan,
+                answer.by_period[0].start if answer.by_period else None,
+                answer.by_period[-1].end if answer.by_period else None,
+            )
             sql_answer, sql = None, []
             for _ in range(sql_runs):
                 started = time.perf_counter()

@@ -1,6 +1,7 @@
 """The reports app's models, a module per group; every model is importable from here."""
 
 from .access import AccessKind, AccessRecord, AccessRecordQuerySet
+from .context import ContextEvent, ContextEventKind
 from .core import (
     Event,
     EventReferenceFigure,
@@ -24,6 +25,8 @@ __all__ = [
     "ApiClient",
     "ApiIdempotencyKey",
     "ApiUsage",
+    "ContextEvent",
+    "ContextEventKind",
     "Event",
     "EventCount",
     "EventReferenceFigure",

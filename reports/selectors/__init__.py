@@ -1,6 +1,7 @@
 """Every read that carries a rule: visibility.py is THE "who sees what"; moderation.py and
 history.py read for the moderation pages (docs/domain.md)."""
 
+from .context import context_events_for, public_sources_of, sources_in_public_order
 from .covering import (
     CANDIDATE_LIMIT,
     COVERED_BY,
@@ -29,6 +30,7 @@ from .moderation import (
 from .visibility import (
     CONFIDENTIAL_LABELS,
     moderator_messages,
+    public_context_events,
     public_events,
     public_location_precision,
     public_point,
@@ -36,6 +38,7 @@ from .visibility import (
     public_reports,
     public_source_label,
     released_points,
+    public_source_url,
     reports_of_own_organization,
     sources_as_seen_by,
     sources_citable_by,
@@ -67,7 +70,12 @@ __all__ = [
     "places_with_reports",
     "public_location_precision",
     "public_point",
+    "context_events_for",
+    "public_context_events",
     "public_events",
+    "public_source_url",
+    "public_sources_of",
+    "sources_in_public_order",
     "public_records",
     "public_reports",
     "public_source_label",

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .. import permissions
-from ..models import Event, PublicReport, Report, ReportHistory, Source
+from ..models import ContextEvent, Event, PublicReport, Report, ReportHistory, Source
 from ..types import Viewer
 from ..vocabulary import (
     LocationPrecision,
@@ -55,6 +55,18 @@ def public_source_label(source: Source) -> str:
     if source.has_conflict_of_interest:
         return f"{source} (party to the conflict)"
     return str(source)
+
+
+def public_source_url(source: Source) -> str:
+    """A source's web address as the public may see it: none for a confidential source."""
+    return "" if source.is_confidential else source.url
+
+
+def public_context_events() -> QuerySet[ContextEvent]:
+    """Context events (operations, offensives) are public as soon as a moderator saves them:
+    only moderators keep them, from what was published. Their sources are shown through
+    public_source_label and public_source_url, never otherwise."""
+    return ContextEvent.objects.select_related("area").prefetch_related("sources")
 
 
 def public_point(report: Report) -> tuple[Decimal | None, Decimal | None]:

@@ -14,6 +14,13 @@ from ..validation import (
     clean_tags,
 )
 from ._shared import report_snapshot
+from .context_events import (
+    CONTEXT_EVENT_FIELDS,
+    clean_context_event,
+    context_event_create,
+    context_event_delete,
+    context_event_update,
+)
 from .events import (
     event_create,
     event_create_linking,
@@ -54,6 +61,7 @@ from .sources import check_source_change, source_create, source_update, tag_upda
 
 __all__ = [
     "BULK_DECISIONS",
+    "CONTEXT_EVENT_FIELDS",
     "FIGURE_FIELDS",
     "MAX_REASON",
     "MAX_NOTES",
@@ -68,9 +76,13 @@ __all__ = [
     "api_client_revoke",
     "api_client_set_scopes",
     "api_client_update",
+    "clean_context_event",
     "clean_figures",
     "clean_report_fields",
     "check_source_change",
+    "context_event_create",
+    "context_event_delete",
+    "context_event_update",
     "clean_source",
     "clean_tags",
     "event_create",

@@ -3,7 +3,7 @@ downloads, the charts as files, and the embeds other sites may frame."""
 
 from django.urls import path
 
-from reports.views import dashboard
+from reports.views import context_events, dashboard
 
 app_name = "dashboard"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("download/<str:name>", dashboard.download, name="download"),
     path("chart/<str:metric>.<str:extension>", dashboard.chart_file, name="chart_file"),
     path("embed/<str:kind>/", dashboard.embed, name="embed"),
+    path("context/<int:pk>/", context_events.context_event_public, name="context_event"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.views import moderation
+from reports.views import context_events, moderation
 
 app_name = "moderation"
 
@@ -12,4 +12,12 @@ urlpatterns = [
     path("reports/<int:pk>/<slug:action>/", moderation.act, name="act"),
     path("reports/<int:pk>/figures/separate/", moderation.separate, name="separate"),
     path("reports/<int:pk>/figures/unseparate/", moderation.unseparate, name="unseparate"),
+    path("context-events/", context_events.context_event_list, name="context_events"),
+    path("context-events/new/", context_events.context_event_create, name="context_event_create"),
+    path("context-events/<int:pk>/", context_events.context_event_edit, name="context_event_edit"),
+    path(
+        "context-events/<int:pk>/delete/",
+        context_events.context_event_delete,
+        name="context_event_delete",
+    ),
 ]

@@ -512,7 +512,39 @@ def _period_rows(answer, question, metrics) -> list[dict]:
     return rows
 
 
-def _charts(period_rows, metrics) -> list[dict]:
+def _triggers(answer, question, period_rows) -> list[dict]:
+    """The context events (operations, offensives) beside this question's numbers, numbered
+    in time order: those overlapping the series' days (or the question's, without a series)
+    whose area contains the question's area or lies within it (selectors.context_events_for;
+    a sibling area's are left out)."""
+    if period_rows:
+        start, end = period_rows[0]["row"].start, period_rows[-1]["row"].end
+    else:
+        start, end = question.start, question.end
+    events = selectors.context_events_for(answer.area, start, end)
+    return [
+        {
+            "number": number,
+            "event": event,
+            "name": event.name,
+            "kind": event.get_kind_display(),
+            "start": event.start_date,
+            "end": event.end_date,
+            "dates": days(event.start_date, event.last_day),
+            "area": event.area.display_name,
+            "url": reverse("dashboard:context_event", args=[event.pk]),
+        }
+        for number, event in enumerate(events, start=1)
+    ]
+
+
+def _all_stale(total: aggregates.Total, at: date) -> bool:
+    """Every figure standing at `at` is older than the staleness limit (its newest too)."""
+    newest = total.as_of_newest
+    return bool(total.stale and newest is not None and (at - newest).days > stale_days())
+
+
+def _charts(period_rows, metrics, triggers=()) -> list[dict]:
     charts = []
     for index, metric in enumerate(metrics):
         points = [
@@ -523,12 +555,20 @@ def _charts(period_rows, metrics) -> list[dict]:
                 "high": r["row"].totals[metric].high,
                 "high_open": r["row"].totals[metric].high_open,
                 "stale": r["row"].totals[metric].stale,
+                "stale_all": _all_stale(r["row"].totals[metric], r["row"].end),
                 "title": f"{r['label']}: {r['cells'][index]['title']}",
                 "url": r["cells"][index]["url"],
+                "start": r["row"].start,
+                "end": r["row"].end,
             }
             for r in period_rows
         ]
-        charts.append({"metric": metric_info(metric), "chart": charts_module.bar_chart(points)})
+        charts.append(
+            {
+                "metric": metric_info(metric),
+                "chart": charts_module.bar_chart(points, list(triggers)),
+            }
+        )
     return charts
 
 
@@ -621,6 +661,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
     beyond, beyond_more = spanning_items(answer, question, "beyond")
     longer, longer_more = spanning_items(answer, question, "longer")
     headline = [headline_card(answer, question, m) for m in answer.metrics]
+    triggers = _triggers(answer, question, period_rows)
     return {
         "answer": answer,
         "title": page_title(answer),
@@ -651,7 +692,8 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         "longer_download": _download_url("periods.csv", question),
         "series_period": PERIOD_NAMES.get(series_period(answer), ""),
         "stale_days": stale_days(),
-        "charts": _charts(period_rows, series),
+        "charts": _charts(period_rows, series, triggers),
+        "triggers": triggers,
         "series_metrics": [metric_info(m) for m in series],
         "series_zero": [str(Metric(m).label) for m in answer.metrics if m not in series],
         "areas": _area_rows(answer, question, sort),

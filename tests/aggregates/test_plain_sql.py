@@ -20,7 +20,11 @@ def both(question: Question) -> tuple[dict, dict]:
     """The engine's answer and the plain SQL's, in one shape, as the benchmark compares them."""
     plan = make_plan(question)
     answer = aggregates.answer(question)
-    kind, periods = calendar(plan, answer.by_period[0].start if answer.by_period else None)
+    kind, periods = calendar(
+        plan,
+        answer.by_period[0].start if answer.by_period else None,
+        answer.by_period[-1].end if answer.by_period else None,
+    )
     return engine_numbers(answer, kind), plain_sql(plan, kind, periods)
 
 

@@ -394,12 +394,19 @@ def expected(q: Question, gazetteer):
         c["on"] for m in STOCKS for c in counted[m] if within(c["place"], area) and c["on"] <= end
     ]
     first = q.start or min(dates, default=None)
+    # Without an end asked, the series stops at the last day holding data, not today.
+    lasts = [c["span"].end for m in flows for c in within_total[m]] + [
+        c["on"] for m in STOCKS for c in counted[m] if within(c["place"], area) and c["on"] <= end
+    ]
+    axis_end = end
+    if q.end is None and lasts and (first is None or max(lasts) >= first):
+        axis_end = min(end, max(lasts))
     by_period, in_a_period = [], set()
     if first is not None:
-        span = (end - first).days + 1
+        span = (axis_end - first).days + 1
         kind = q.period or ("week" if span <= 92 else "month" if span <= 6 * 366 else
                             "quarter" if span <= 20 * 366 else "year")  # fmt: skip
-        for a, b in periods(first, end, kind):
+        for a, b in periods(first, axis_end, kind):
             inside = {m: units(m, counted[m], area, a, b) for m in METRICS}
             in_a_period |= {id(c) for m in flows for c in inside[m]}
             by_period.append((a, b, {m: view(total(m, inside[m], b)) for m in METRICS}))

@@ -361,3 +361,68 @@ def test_demo_code_refuses_production(demo, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("demo_code")
+
+
+def test_demo_has_the_operations_of_late_2023_as_context_events(demo, capsys):
+    from reports.models import ContextEvent
+
+    events = [
+        (
+            e.name,
+            e.kind,
+            e.start_date,
+            e.end_date,
+            e.area.pcode,
+            sorted(s.title for s in e.sources.all()),
+            e.created_by.username,
+        )
+        for e in ContextEvent.objects.order_by("start_date")
+    ]
+    assert events == [
+        (
+            "Operation 1027",
+            "operation",
+            date(2023, 10, 27),
+            None,
+            "MMR",  # northern Shan (MMR015) is not in the shipped sample gazetteer
+            [
+                "After attacking military target in Karenni State, KNDF and KNPLF announce "
+                "launch of 'Operation 1107'"
+            ],
+            "moderator",
+        ),
+        (
+            "Operation 1107",
+            "offensive",
+            date(2023, 11, 7),
+            None,
+            "MMR002007",
+            [
+                "After attacking military target in Karenni State, KNDF and KNPLF announce "
+                "launch of 'Operation 1107'"
+            ],
+            "moderator",
+        ),
+        (
+            "Operation 1111: the first ten days of the battle for Loikaw",
+            "operation",
+            date(2023, 11, 11),
+            date(2023, 11, 21),
+            "MMR002001",
+            [
+                "Karenni Armed Group Seizes Seven Myanmar Junta Bases Since Saturday",
+                "Over 200 Junta Soldiers Killed in 10-Day Battle for Myanmar's Loikaw: KNDF",
+                "Statement on the first days of Operation 1111, as quoted by The Irrawaddy",
+            ],
+            "moderator",
+        ),
+    ]
+    assert "Context event 'Operation 1107' added." in demo
+    # A database loaded before context events existed gets them on the next run, once.
+    ContextEvent.objects.filter(name="Operation 1107").delete()
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "Demo context events added." in out and "nothing changed" not in out
+    call_command("load_demo")
+    assert "nothing changed" in capsys.readouterr().out
+    assert ContextEvent.objects.count() == 3

@@ -626,11 +626,16 @@ def test_tables_and_chart_mark_stale_stocks_in_words(client, hand_built):
     page = response.content.decode()
     chart = page[page.index('id="chart-currently_displaced-title"') :]
     chart = chart[: chart.index("</svg>")]
-    assert chart.count('<rect class="stale"') == 1  # December only: hollow
+    # December only: its newest figure (18 Nov) is current, its oldest (1 May) stale, so the
+    # bar stands, pale and hatched; it would be left out if every figure were stale.
+    assert chart.count('<rect class="stale" fill="url(#chart-currently_displaced-hatch)"') == 1
     # Stale is said once, in the chart's key, never as text on each bar (a smear over 70 bars).
     assert "stalemark" not in chart and ">stale</text>" not in chart
     key = page[page.index("</svg>", page.index('id="chart-currently_displaced-title"')) :]
-    assert key.startswith('</svg><p class="help chart-key">') and "Hollow bar: a stale stock" in key
+    assert (
+        key.startswith('</svg><p class="help chart-key">')
+        and "Pale hatched bar: a figure standing is more than 180 days old" in key
+    )
     # An "at least" total is a small arrow above its bar, not a whisker to the top of the plot.
     assert '<path class="open-mark"' in page and "range open" not in page
 

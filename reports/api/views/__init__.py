@@ -2,6 +2,7 @@
 
 from .aggregates import AggregateView
 from .base import NotFoundView
+from .context_events import ContextEventViewSet
 from .events import EventViewSet
 from .places import PlaceViewSet
 from .reports import ReportViewSet
@@ -11,6 +12,7 @@ from .submissions import SubmissionsView
 
 __all__ = [
     "AggregateView",
+    "ContextEventViewSet",
     "EventViewSet",
     "NotFoundView",
     "PlaceViewSet",

@@ -122,13 +122,16 @@ class Command(BaseCommand):
         # After the reports: a database loaded before the demo had an API client gets one now.
         api_made = load_demo_partner_api(base_url=base_url, out=self.stdout.write)
         second_factor_made = demo.load_demo_second_factor()
+        context_made = demo.load_demo_context_events(out=self.stdout.write)
         if loaded:
             self.stdout.write(self.style.SUCCESS("Demonstration data loaded."))
-        elif api_made or second_factor_made:
+        elif api_made or second_factor_made or context_made:
             if api_made:
                 self.stdout.write(self.style.SUCCESS("Demo API client and Kobo form added."))
             if second_factor_made:
                 self.stdout.write(self.style.SUCCESS("Demo second factor added."))
+            if context_made:
+                self.stdout.write(self.style.SUCCESS("Demo context events added."))
         else:
             self.stdout.write("Demonstration data already loaded: nothing changed.")
         self.stdout.write(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
