@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from gazetteer.models import Place
-from reports.views import charts, maps
+from reports.views import maps
 
 
 def _median_ms(work: Callable[[], object], repeat: int) -> float:
@@ -51,20 +51,6 @@ def run(out, *, level: int, repeat: int) -> None:
     started = time.perf_counter()
     svg = choropleth()
     first = (time.perf_counter() - started) * 1000
-    points = [
-        {
-            "name": p.display_name,
-            "latitude": p.latitude if p.latitude is not None else 20,
-            "longitude": p.longitude if p.longitude is not None else 96,
-            "value": row.value,
-            "title": row.title,
-            "url": row.url,
-        }
-        for p, row in zip(places, rows, strict=True)
-    ]
-
-    def circles():
-        return charts.point_map(points)
 
     def serialised():
         return json.dumps([row.__dict__ for row in rows])
@@ -72,7 +58,6 @@ def run(out, *, level: int, repeat: int) -> None:
     out.write(f"  {'choropleth, first call (outlines parsed)':<42} {first:8.1f} ms")
     measured = {
         "choropleth, rendered (_map.html)": _median_ms(choropleth, repeat),
-        "baseline: the old circle map's geometry": _median_ms(circles, repeat),
         "baseline: the same rows as JSON, no map": _median_ms(serialised, repeat),
     }
     for what, ms in measured.items():

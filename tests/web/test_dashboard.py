@@ -423,41 +423,6 @@ def test_dates_read_at_their_precision_and_weeks_by_their_monday():
     assert shaping.row_name(unspecified) == "Unspecified within Kayah"
 
 
-def test_map_geometry_puts_north_up_east_right_and_sizes_circles_by_area():
-    from decimal import Decimal
-
-    from reports.views import charts
-
-    def area(name, lat, lon, value):
-        return {
-            "name": name,
-            "latitude": Decimal(lat),
-            "longitude": Decimal(lon),
-            "value": value,
-            "title": name,
-            "url": f"/{name}",
-        }
-
-    geometry = charts.point_map(
-        [
-            area("Loikaw", "19.674", "97.210", 400),
-            area("Mese", "18.672", "97.663", 100),
-            area("Shadaw", "19.632", "97.521", 0),
-        ]
-    )
-    points = {p.name: p for p in geometry.points}
-    assert points["Loikaw"].y < points["Mese"].y  # north is up
-    assert points["Loikaw"].x < points["Mese"].x  # east is right
-    assert (points["Loikaw"].radius, points["Mese"].radius) == (26.0, 13.0)  # area ∝ value
-    assert points["Shadaw"].empty and points["Shadaw"].radius == charts.MIN_RADIUS
-    assert [p.name for p in geometry.points] == ["Loikaw", "Mese", "Shadaw"]  # big ones first
-    for p in geometry.points:
-        assert p.x - p.radius >= 0 and p.x + p.radius <= geometry.width
-        assert p.y - p.radius >= 0 and p.y + p.radius <= geometry.height
-    assert "19.5°N" in [label for _, label in geometry.parallels]
-    assert charts.point_map([]).points == []
-
-
 def test_the_home_page_links_to_the_dashboard(client, db):
     page = client.get("/").content.decode()
     assert (
