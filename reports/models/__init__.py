@@ -13,6 +13,7 @@ from .core import (
     SubmissionKey,
 )
 from .history import HistoryQuerySet, ReportHistory
+from .parties import UNKNOWN, Party, PartyKind
 from .partners import ApiClient, ApiIdempotencyKey, ApiUsage, KoboForm, KoboSubmission
 from .public import PublicReport
 from .summaries import EventCount, FlowTotal, SourceUse, StockStep
@@ -34,6 +35,8 @@ __all__ = [
     "KoboSubmission",
     "Membership",
     "Organization",
+    "Party",
+    "PartyKind",
     "PublicReport",
     "Report",
     "ReportHistory",
@@ -42,4 +45,5 @@ __all__ = [
     "SourceUse",
     "StockStep",
     "SubmissionKey",
+    "UNKNOWN",
 ]

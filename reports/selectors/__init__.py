@@ -29,6 +29,8 @@ from .moderation import (
 from .visibility import (
     CONFIDENTIAL_LABELS,
     moderator_messages,
+    public_attribution_label,
+    public_claim,
     public_events,
     public_location_precision,
     public_point,
@@ -41,6 +43,8 @@ from .visibility import (
 )
 
 __all__ = [
+    "public_attribution_label",
+    "public_claim",
     "CANDIDATE_LIMIT",
     "COVERED_BY",
     "COVERS",

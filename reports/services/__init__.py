@@ -31,6 +31,7 @@ from .moderation import (
     report_submit,
     reports_decide,
 )
+from .parties import PARTY_FIELDS, party_create, party_update
 from .partners import (
     api_client_create,
     api_client_revoke,
@@ -57,6 +58,7 @@ __all__ = [
     "FIGURE_FIELDS",
     "MAX_REASON",
     "MAX_NOTES",
+    "PARTY_FIELDS",
     "MAX_SUMMARY",
     "MAX_TAGS",
     "Outcome",
@@ -83,6 +85,8 @@ __all__ = [
     "kobo_form_new_token",
     "kobo_form_update",
     "kobo_ingest",
+    "party_create",
+    "party_update",
     "places_follow_gazetteer_import",
     "places_follow_renames",
     "report_approve",
