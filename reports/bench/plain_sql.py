@@ -152,8 +152,8 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
         ),
         # Rule 1 (and the question's filters of the evidence: cause, event, source type, tag in
         # any case, alleged perpetrator): every figure of the metrics asked in an approved
-        # report, with its numbers (an "at most" has low 0, an "at least" an open high), its span, its as-of date and what
-        # decides its event's choice.
+        # report, with its numbers (an "at most" has low 0, an "at least" an open high), its
+        # span, its as-of date and what decides its event's choice.
         (
             "plain_cand",
             f"""CREATE TEMP TABLE plain_cand AS
