@@ -339,7 +339,20 @@ def clean_perpetrator_sources(
 
 
 def clean_source_party(party: Any, source_type: str) -> Any:
-    """Which party issued a source: only a source of type "party to the conflict" has one."""
+    """Which party issued a source (a Party, its slug, or ""/None for none): only a source of
+    type "party to the conflict" has one; ValidationError on "party" else."""
+    from .models import Party
+
+    if isinstance(party, str):
+        code = text(party)
+        if not code:
+            return None
+        found = Party.objects.filter(slug=code).first() if len(code) <= 60 else None
+        if found is None:
+            raise ValidationError(
+                {"party": f"Unknown party {code[:60]!r}: choose one from the list moderators keep."}
+            )
+        party = found
     if party is not None and source_type != SourceType.PARTY_TO_CONFLICT:
         raise ValidationError(
             {"party": "Only a source of type “party to the conflict” is issued by a party."}

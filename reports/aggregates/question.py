@@ -123,7 +123,7 @@ def parse_question(params) -> Question:
     elif tag is not None and "\x00" in tag:
         errors["tag"] = "A tag cannot contain a NUL character."
 
-    perpetrator = _perpetrator(_one(params, "perpetrator"), errors)
+    perpetrator = read_perpetrator(_one(params, "perpetrator"), errors)
 
     event = _integer(_one(params, "event"), "event", errors)
     if event is not None and not selectors.public_events().filter(pk=event).exists():
@@ -161,7 +161,7 @@ def parse_question(params) -> Question:
     )
 
 
-def _perpetrator(raw: str | None, errors: dict[str, str]) -> str | None:
+def read_perpetrator(raw: str | None, errors: dict[str, str]) -> str | None:
     """A party's slug (or its id, read as its slug) or "unknown"; errors["perpetrator"] else."""
     from ..models import UNKNOWN, Party
 
@@ -328,7 +328,7 @@ def make_plan(question: Question) -> Plan:
     if question.level is not None and (level not in AdminLevel.values or level < lowest):
         errors["level"] = "Choose a level below the area."
     if question.perpetrator is not None:
-        _perpetrator(question.perpetrator, errors)
+        read_perpetrator(question.perpetrator, errors)
     if errors:
         raise QuestionError(errors)
     if level not in AdminLevel.values:

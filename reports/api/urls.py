@@ -19,6 +19,7 @@ router.register("places", views.PlaceViewSet, basename="api-place")
 read_urlpatterns = [
     *router.urls,
     path("sources/", views.SourceList.as_view(), name="api-source-list"),
+    path("parties/", views.PartyList.as_view(), name="api-party-list"),
     path("retractions/", views.RetractionList.as_view(), name="api-retraction-list"),
     path("aggregates/", views.AggregateView.as_view(), name="api-aggregates"),
 ]

@@ -28,7 +28,7 @@ def source_create(
     published_on: Any = None,
     language: str = "",
     is_confidential: bool = False,
-    party: Party | None = None,
+    party: Party | str | None = None,
 ) -> Source:
     """A new source, cleaned as validation.clean_source says; `party`: the party to the
     conflict that issued it (only for that source type)."""
@@ -43,7 +43,7 @@ def source_create(
         language=language,
         is_confidential=is_confidential,
     )
-    clean_source_party(party, cleaned["source_type"])
+    party = clean_source_party(party, cleaned["source_type"])
     source = _attributed(Source(**cleaned, party=party, created_by=actor), actor)
     source.full_clean()
     source.save()

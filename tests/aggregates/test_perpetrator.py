@@ -9,11 +9,11 @@ import pytest
 
 from reports import aggregates, services
 from reports.aggregates import Question, QuestionError, parse_question
+from reports.aggregates.assemble import calendar
 from reports.aggregates.facets import facet_of
 from reports.aggregates.from_base_tables import answer_from_base
 from reports.aggregates.question import make_plan
 from reports.bench.plain_sql import engine_numbers, plain_sql
-from reports.aggregates.assemble import calendar
 from tests.aggregates.conftest import as_tuple
 
 D = date

@@ -3,6 +3,7 @@
 from .aggregates import AggregateView
 from .base import NotFoundView
 from .events import EventViewSet
+from .parties import PartyList
 from .places import PlaceViewSet
 from .reports import ReportViewSet
 from .retractions import RetractionList
@@ -13,6 +14,7 @@ __all__ = [
     "AggregateView",
     "EventViewSet",
     "NotFoundView",
+    "PartyList",
     "PlaceViewSet",
     "ReportViewSet",
     "RetractionList",
