@@ -29,7 +29,8 @@ QUALIFIERS = ("exact", "approximately", "at_least", "at_most")
 def clean_mapping(mapping) -> dict:
     """Check a form's mapping; ValidationError names every problem at once. Shape:
     {"title": "<kobo path>", "place_pcode": "<path>", "start_date": "<path>", "end_date": ...,
-     "cause": ..., "perpetrator": ..., "public_summary": ..., "internal_notes": ..., "geolocation": true,
+     "cause": ..., "perpetrator": ..., "public_summary": ..., "internal_notes": ...,
+     "geolocation": true,
      "figures": {"<metric>": "<path>" | {"path": "<path>", "qualifier": "approximately"}},
      "tags": ["<constant tag>", ...]}"""
     if not isinstance(mapping, dict):

@@ -5,6 +5,7 @@ from .access import AccessRecordAdmin
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
 from .login_attempts import LoginAttemptAdmin, LoginFailureAdmin, SignInAdmin
 from .organisations import MembershipAdmin, OrganizationAdmin, TrackerUserAdmin
+from .parties import PartyAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
 from .places import PlaceAdmin
 from .reports import ReportAdmin, SeparateFiguresAdmin
@@ -19,6 +20,7 @@ __all__ = [
     "LoginFailureAdmin",
     "MembershipAdmin",
     "OrganizationAdmin",
+    "PartyAdmin",
     "PlaceAdmin",
     "ReportAdmin",
     "ReportHistoryAdmin",

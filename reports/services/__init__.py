@@ -11,6 +11,7 @@ from ..validation import (
     clean_figures,
     clean_report_fields,
     clean_source,
+    clean_source_party,
     clean_tags,
 )
 from ._shared import report_snapshot
@@ -74,6 +75,7 @@ __all__ = [
     "clean_report_fields",
     "check_source_change",
     "clean_source",
+    "clean_source_party",
     "clean_tags",
     "event_create",
     "event_create_linking",

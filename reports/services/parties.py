@@ -64,6 +64,11 @@ def _clean_slug(slug: Any, cleaned: dict[str, Any]) -> str:
     return slug
 
 
+def check_party(*, party: Party | None, **fields: Any) -> dict[str, Any]:
+    """The checks party_create/party_update make of these fields (for the admin's form)."""
+    return _clean_party(party=party, **fields)
+
+
 @transaction.atomic
 def party_create(
     *,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.views import moderation
+from reports.views import moderation, parties
 
 app_name = "moderation"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("reports/<int:pk>/<slug:action>/", moderation.act, name="act"),
     path("reports/<int:pk>/figures/separate/", moderation.separate, name="separate"),
     path("reports/<int:pk>/figures/unseparate/", moderation.unseparate, name="unseparate"),
+    path("parties/", parties.parties, name="parties"),
+    path("parties/<int:pk>/", parties.party_edit, name="party_edit"),
 ]
