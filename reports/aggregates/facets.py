@@ -11,7 +11,8 @@ on a smaller pool. The summaries hold that run for every facet a report belongs 
 - "s:<type>"     the reports citing at least one source of that type;
 - "t:<tag>"      the reports carrying that tag (lower case: the question matches any case);
 - "p:<party>"    the reports alleging that party (its slug) as the perpetrator, or
-                 "p:unknown" those whose sources say the perpetrator is not known.
+                 "p:unknown" those whose sources say the perpetrator is not known (the
+                 reports stating none, perpetrator=none, are read from the base tables).
 
 A question filtered by an event, or by more than one of these at once, is answered from the
 base tables (from_base_tables.py): an event's reports are few, and combinations are too many
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from taggit.models import Tag
 
-from ..models import UNKNOWN, Report
+from ..models import NOT_STATED, UNKNOWN, Report
 from ..models.summaries import FACET_LENGTH
 from ..workflow import Status
 from .question import Question
@@ -61,6 +62,10 @@ def facet_of(question: Question) -> str | None:
     ]
     if question.tag:
         chosen.append(tag_facet(question.tag))
+    if question.perpetrator == NOT_STATED:
+        # No summaries for the reports stating no perpetrator: nearly every report, they
+        # would double the summaries for one column of the IHL page.
+        return None
     if question.perpetrator:
         chosen.append(f"p:{question.perpetrator}")
     if len(chosen) > 1:
@@ -96,6 +101,8 @@ def perpetrator_condition(asked: str, prefix: str = "") -> Q:
     slug, or "unknown"."""
     if asked == UNKNOWN:
         return Q(**{f"{prefix}perpetrator_unknown": True})
+    if asked == NOT_STATED:
+        return Q(**{f"{prefix}perpetrator__isnull": True, f"{prefix}perpetrator_unknown": False})
     return Q(**{f"{prefix}perpetrator__slug": asked})
 
 

@@ -42,7 +42,7 @@ class Question:
     tag: str | None = None
     source_type: str | None = None  # counts figures of reports citing a source of this type
     event: int | None = None
-    # The alleged perpetrator: a party's slug, or "unknown" (not stated is not a filter).
+    # The alleged perpetrator: a party's slug, "unknown", or "none" (not stated).
     perpetrator: str | None = None
     level: int | None = None  # admin level of the area breakdown; None = area's level + 1
     period: str | None = None  # week | month | quarter | year; None = chosen from the span
@@ -162,10 +162,11 @@ def parse_question(params) -> Question:
 
 
 def read_perpetrator(raw: str | None, errors: dict[str, str]) -> str | None:
-    """A party's slug (or its id, read as its slug) or "unknown"; errors["perpetrator"] else."""
-    from ..models import UNKNOWN, Party
+    """A party's slug (or its id, read as its slug), "unknown" or "none" (not stated);
+    errors["perpetrator"] else."""
+    from ..models import NOT_STATED, UNKNOWN, Party
 
-    if raw is None or raw == UNKNOWN:
+    if raw is None or raw in (UNKNOWN, NOT_STATED):
         return raw
     party = None
     if "\x00" not in raw and len(raw) <= 60:
@@ -174,8 +175,8 @@ def read_perpetrator(raw: str | None, errors: dict[str, str]) -> str | None:
         party = found.only("slug").first()
     if party is None:
         errors["perpetrator"] = (
-            f"Unknown party {raw[:40]!r}; give a party's slug (see /api/v1/parties/) or "
-            f"{UNKNOWN!r}."
+            f"Unknown party {raw[:40]!r}; give a party's slug (see /api/v1/parties/), "
+            f"{UNKNOWN!r} or {NOT_STATED!r} (not stated)."
         )
         return None
     return party.slug

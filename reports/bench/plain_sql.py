@@ -128,7 +128,11 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
                 " AND r.perpetrator_unknown",
             ),
             (
-                question.perpetrator and question.perpetrator != "unknown",
+                question.perpetrator == "none",
+                " AND r.perpetrator_id IS NULL AND NOT r.perpetrator_unknown",
+            ),
+            (
+                question.perpetrator not in (None, "unknown", "none"),
                 " AND r.perpetrator_id = (SELECT p.id FROM reports_party p"
                 " WHERE p.slug = %(perpetrator)s)",
             ),

@@ -13,13 +13,14 @@ from .core import (
     SubmissionKey,
 )
 from .history import HistoryQuerySet, ReportHistory
-from .parties import UNKNOWN, Party, PartyKind
+from .parties import NOT_STATED, UNKNOWN, Party, PartyKind
 from .partners import ApiClient, ApiIdempotencyKey, ApiUsage, KoboForm, KoboSubmission
 from .public import PublicReport
 from .summaries import EventCount, FlowTotal, SourceUse, StockStep
 
 __all__ = [
     "AccessKind",
+    "NOT_STATED",
     "AccessRecord",
     "AccessRecordQuerySet",
     "ApiClient",

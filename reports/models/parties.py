@@ -12,6 +12,9 @@ from .change_history import ChangeHistory
 # The word a question, a form and the API use for "the source says the perpetrator is not
 # known"; never a party's slug.
 UNKNOWN = "unknown"
+# The word a question uses for the reports that state no perpetrator; never a party's slug.
+NOT_STATED = "none"
+RESERVED_SLUGS = (UNKNOWN, NOT_STATED)
 
 
 class PartyKind(models.TextChoices):
@@ -30,7 +33,9 @@ class Party(models.Model):
     slug = models.SlugField(
         max_length=60,
         unique=True,
-        validators=[RegexValidator(r"^(?!unknown$)", "“unknown” is kept for an unknown party.")],
+        validators=[
+            RegexValidator(r"^(?!(unknown|none)$)", "“unknown” and “none” are kept for filters.")
+        ],
     )
     kind = models.CharField(max_length=16, choices=PartyKind.choices, default=PartyKind.OTHER)
     description = models.TextField(blank=True)
@@ -42,7 +47,9 @@ class Party(models.Model):
         ordering = ["name"]
         verbose_name_plural = "parties"
         constraints = [
-            models.CheckConstraint(condition=~Q(slug=UNKNOWN), name="party_slug_not_unknown"),
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_SLUGS), name="party_slug_not_reserved"
+            ),
         ]
 
     def __str__(self) -> str:

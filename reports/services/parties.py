@@ -10,7 +10,8 @@ from django.utils.text import slugify
 
 from .. import publication
 from ..figures import text
-from ..models import UNKNOWN, Party, PartyKind
+from ..models import Party, PartyKind
+from ..models.parties import RESERVED_SLUGS
 from ..types import Actor
 from ._shared import _attributed, _require_moderator
 
@@ -57,8 +58,8 @@ def _clean_slug(slug: Any, cleaned: dict[str, Any]) -> str:
     slug = slugify(text(slug) or cleaned["short_name"] or cleaned["name"])[:60].strip("-")
     if not slug:
         raise ValidationError({"slug": "Give a short name in Latin letters, e.g. kndf."})
-    if slug == UNKNOWN:
-        raise ValidationError({"slug": f"{UNKNOWN!r} is kept for an unknown perpetrator."})
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"{slug!r} is kept for the filters: choose another."})
     if Party.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"The short name {slug!r} is taken by another party."})
     return slug

@@ -55,6 +55,9 @@ def test_the_engine_counts_each_alleged_perpetrator(attributed):
     assert killed(perpetrator="sac") == (10, 10, 10, 2, 2, 2)
     assert killed(perpetrator="kndf") == (5, 5, 5, 1, 1, 1)
     assert killed(perpetrator="unknown") == (2, 2, 2, 1, 1, 1)
+    # Not stated: from the base tables, as no summary is kept for it.
+    assert facet_of(Question(perpetrator="none")) is None
+    assert killed(perpetrator="none") == (4, 4, 4, 1, 1, 1)
     # With a cause as well: no summary is kept for the pair, the base tables answer.
     assert facet_of(Question(perpetrator="sac", cause="airstrike")) is None
     assert killed(perpetrator="sac", cause="airstrike") == (7, 7, 7, 1, 1, 1)
@@ -77,6 +80,6 @@ def test_the_question_reads_a_party_by_slug_or_id(attributed):
     with pytest.raises(QuestionError) as refused:
         parse_question({"perpetrator": "nobody"})
     assert refused.value.errors == {
-        "perpetrator": "Unknown party 'nobody'; give a party's slug (see /api/v1/parties/) or "
-        "'unknown'."
+        "perpetrator": "Unknown party 'nobody'; give a party's slug (see /api/v1/parties/), "
+        "'unknown' or 'none' (not stated)."
     }

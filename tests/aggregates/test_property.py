@@ -92,6 +92,7 @@ question = st.fixed_dictionaries(
                 ("tag", "OP 1111"),
                 ("perpetrator", "sac"),
                 ("perpetrator", "unknown"),
+                ("perpetrator", "none"),
             ]
         ),  # fmt: skip
     }
@@ -385,6 +386,8 @@ def expected(q: Question, gazetteer):
         pool = pool.filter(tags__name__iexact=q.tag).distinct()
     if q.perpetrator == "unknown":
         pool = pool.filter(perpetrator_unknown=True)
+    elif q.perpetrator == "none":
+        pool = pool.filter(perpetrator__isnull=True, perpetrator_unknown=False)
     elif q.perpetrator:
         pool = pool.filter(perpetrator__slug=q.perpetrator)
     pool = list(pool.prefetch_related("figures", "sources"))
