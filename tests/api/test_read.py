@@ -180,6 +180,7 @@ def test_a_report_in_its_public_shape(api, scenario):
             }
         ],
         "approved_at": timezone.localtime(shelling.approved_at).isoformat(),
+        "alleged_perpetrator": {"code": None, "party": None, "sources": []},
         "updated_at": timezone.localtime(shelling.public_record.changed_at).isoformat(),
     }
 
