@@ -35,7 +35,7 @@ def _clean_party(
         errors["name"] = "At most 200 characters."
     elif (
         Party.objects.filter(name__iexact=cleaned["name"])
-        .exclude(pk=party.pk if party else None)
+        .exclude(pk__in=[party.pk] if party else [])
         .exists()
     ):
         errors["name"] = f"There is already a party named {cleaned['name']!r}."
@@ -54,8 +54,9 @@ def _clean_party(
     return cleaned
 
 
-def _clean_slug(slug: Any, cleaned: dict[str, Any]) -> str:
-    slug = slugify(text(slug) or cleaned["short_name"] or cleaned["name"])[:60].strip("-")
+def _clean_slug(given: Any, cleaned: dict[str, Any]) -> str:
+    made: str = slugify(text(given) or cleaned["short_name"] or cleaned["name"])
+    slug = made[:60].strip("-")
     if not slug:
         raise ValidationError({"slug": "Give a short name in Latin letters, e.g. kndf."})
     if slug in RESERVED_SLUGS:

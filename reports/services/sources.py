@@ -43,8 +43,8 @@ def source_create(
         language=language,
         is_confidential=is_confidential,
     )
-    party = clean_source_party(party, cleaned["source_type"])
-    source = _attributed(Source(**cleaned, party=party, created_by=actor), actor)
+    issuer: Party | None = clean_source_party(party, cleaned["source_type"])
+    source = _attributed(Source(**cleaned, party=issuer, created_by=actor), actor)
     source.full_clean()
     source.save()
     return source
