@@ -663,7 +663,7 @@ def test_aggregates_headline_numbers(api, scenario):
             "sort=name",
             {
                 "sort": "Unknown parameter; this endpoint accepts: area, cause, end, event, "
-                "format, level, metric, period, source_type, start, table, tag."
+                "format, level, metric, period, perpetrator, source_type, start, table, tag."
             },
         ),
         ("table=reports", {"table": "Choose areas or periods."}),

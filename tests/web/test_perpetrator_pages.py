@@ -222,3 +222,28 @@ def test_the_download_carries_the_perpetrator(client, harm):
         "The Irrawaddy, 13 Nov 2023: Karenni Armed Group Seizes Seven Myanmar Junta Bases Since "
         "Saturday; confidential local source"
     )
+
+
+def test_the_review_page_shows_the_allegation_and_whose_claim_it_is(
+    client, moderator, file_report, field_partner, parties
+):
+    statement = services.source_create(
+        actor=moderator,
+        source_type="party_to_conflict",
+        name="KNDF information office",
+        party=parties["kndf"],
+    )
+    report = file_report(
+        moderator,
+        organization=field_partner.membership.organization,
+        sources=[statement],
+        perpetrator="kndf",
+        perpetrator_sources=[statement],
+    )
+    client.force_login(moderator)
+    html = client.get(f"/moderation/reports/{report.pk}/").content.decode()
+    assert (
+        "<dt>Alleged perpetrator</dt><dd>Karenni Nationalities Defence Force (KNDF)<br>"
+        '<span class="meta">An allegation by: KNDF information office (claimed by Karenni '
+        "Nationalities Defence Force (KNDF) itself)</span></dd>" in html
+    )

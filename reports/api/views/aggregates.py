@@ -58,7 +58,7 @@ QUESTION_PARAMETERS = [
         "perpetrator",
         OpenApiTypes.STR,
         description="Count only reports alleging this perpetrator: a party's slug or id "
-        "(/api/v1/parties/), or `unknown`.",
+        "(/api/v1/parties/), `unknown`, or `none` (no perpetrator stated).",
     ),
     OpenApiParameter(
         "level",
