@@ -101,6 +101,7 @@ def report_detail(request, pk):
             "admin_path": admin_paths([report.place])[report.place_id],
             "figures": report.figures.order_by("pk"),
             "sources": selectors.sources_as_seen_by(request.user, report.sources.all()),
+            "attributing": set(report.perpetrator_sources.values_list("pk", flat=True)),
             "tags": sorted(t.name for t in report.tags.all()),
             "history": history,
             "can_edit": permissions.can_edit(request.user, report),

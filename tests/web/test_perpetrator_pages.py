@@ -57,6 +57,9 @@ def test_the_form_files_the_perpetrator_and_its_sources(partner_client, parties,
         "Our monitor in Loikaw",
         "The Irrawaddy",
     ]
+    detail = partner_client.get(f"/partner/reports/{saved.pk}/").content.decode()
+    assert "<dt>Alleged perpetrator</dt><dd>Myanmar military (SAC)</dd>" in detail
+    assert detail.count("names the alleged perpetrator") == 2
     edit = partner_client.get(f"/partner/reports/{saved.pk}/edit/").content.decode()
     assert '<option value="sac" selected>Myanmar military (SAC)</option>' in edit
     assert len(re.findall(r'name="sources-\d-attributes_perpetrator"[^>]*checked', edit)) == 2
