@@ -630,3 +630,141 @@ def load_demo_context_events(out=print) -> bool:
         out(f"Context event {spec['name']!r} added.")
         made = True
     return made
+
+
+# --- parties to the conflict and alleged perpetrators -------------------------------------------
+# As the seeds name them (../shared/seeds/): the military and the Karenni resistance groups of
+# Operations 1107 and 1111. Loaded after the reports by its own function, so that a database
+# holding the demo from before parties existed gets them too.
+
+PARTIES = [
+    dict(
+        slug="sac",
+        name="Myanmar military (State Administration Council)",
+        name_my="တပ်မတော် (နိုင်ငံတော်စီမံအုပ်ချုပ်ရေးကောင်စီ)",
+        short_name="SAC",
+        kind="state_forces",
+        description="The armed forces that seized power in the February 2021 coup; "
+        "the seeds call them the junta.",
+    ),
+    dict(
+        slug="kndf",
+        name="Karenni Nationalities Defence Force",
+        name_my="ကရင်နီအမျိုးသားကာကွယ်ရေးတပ်",
+        short_name="KNDF",
+        kind="resistance",
+        description="Formed in 2021; in November 2023 the most powerful armed organisation in "
+        "Karenni State (Myanmar Now).",
+    ),
+    dict(
+        slug="ka",
+        name="Karenni Army",
+        name_my="ကရင်နီတပ်မတော်",
+        short_name="KA",
+        kind="resistance",
+        description="The armed wing of the Karenni National Progressive Party.",
+    ),
+    dict(
+        slug="knplf",
+        name="Karenni National People's Liberation Front",
+        short_name="KNPLF",
+        kind="resistance",
+        description="Took part in Operation 1107 with the KNDF, the Karenni Army and the PDF.",
+    ),
+    dict(
+        slug="pdf",
+        name="People's Defence Force",
+        name_my="ပြည်သူ့ကာကွယ်ရေးတပ်",
+        short_name="PDF",
+        kind="resistance",
+        description="The armed wing of the National Unity Government.",
+    ),
+]
+
+# The KNDF's own account of the assault that began Operation 1107 (seed 000, Myanmar Now).
+KNDF_STATEMENT_1107 = dict(
+    source_type="party_to_conflict",
+    name="Karenni Nationalities Defence Force (KNDF)",
+    language="en",
+    published_on=date(2023, 11, 10),
+    title="Operation 1107 began with the battle and capture of Pan Tein, as quoted by Myanmar Now",
+)
+
+# (report title, alleged perpetrator, the titles of the report's sources that attribute it)
+ATTRIBUTIONS = [
+    # Myanmar Now: "Junta airstrikes forced the fighters to withdraw" (a draft report).
+    (
+        "Operation 1107 begins with an assault at Pan Tein, Mese Township",
+        "sac",
+        [SOURCES["myanmar_now_10nov"]["title"]],
+    ),
+    # Invented reports (see above), attributed as their invented monitor would: only the
+    # military flies aircraft; the shelling's origin was not known.
+    (
+        "3 civilians killed in an airstrike near Loikaw",
+        "sac",
+        [SOURCES["monitor_jun2022"]["title"]],
+    ),
+    (
+        "7 civilians killed by shelling in Demoso Township in February 2023",
+        "unknown",
+        [SOURCES["monitor_feb2023"]["title"]],
+    ),
+]
+
+
+def load_demo_perpetrators(out=print) -> bool:
+    """The parties the seeds name, the KNDF as the issuer of its statements, the alleged
+    perpetrators of the demo reports the seeds attribute, and one party's claim about itself;
+    False (changing nothing) once loaded, or before the demo is."""
+    from .models import Party, Source
+
+    if not demo_loaded() or Party.objects.filter(slug="kndf").exists():
+        return False
+    moderator = get_user_model().objects.get(username="moderator")
+    with transaction.atomic():
+        parties = {spec["slug"]: services.party_create(actor=moderator, **spec) for spec in PARTIES}
+        for source in Source.objects.filter(
+            source_type="party_to_conflict", name=KNDF_STATEMENT_1107["name"]
+        ):
+            fields = {f: getattr(source, f) for f in services.SOURCE_FIELDS}
+            services.source_update(actor=moderator, source=source, party=parties["kndf"], **fields)
+        for title, perpetrator, attributing in ATTRIBUTIONS:
+            report = Report.objects.get(title=title)
+            services.report_update(
+                report=report,
+                actor=moderator,
+                perpetrator=perpetrator,
+                perpetrator_sources=list(report.sources.filter(title__in=attributing)),
+                note="Alleged perpetrator as the source attributes it.",
+            )
+        _load_claim_about_itself(moderator, parties)
+    out(f"Demo parties to the conflict: {', '.join(p['short_name'] for p in PARTIES)}.")
+    return True
+
+
+def _load_claim_about_itself(moderator, parties) -> None:
+    """Invented from seed 000, which says the army post the KNDF and its allies assaulted at
+    Pan Tein was stationed at a monastery and a school, and that the KNDF claims the assault
+    (a party's claim about itself); that the monastery was damaged is invented."""
+    partner = get_user_model().objects.get(username="partner")
+    statement = services.source_create(
+        actor=moderator, party=parties["kndf"], **KNDF_STATEMENT_1107
+    )
+    report = services.report_create(
+        actor=partner,
+        title="Monastery damaged in the assault on the army post at Pan Tein",
+        place=Place.objects.get(pcode=MESE_TSP),
+        start_date=date(2023, 11, 7),
+        cause="ground_assault",
+        tags=["Operation 1107"],
+        sources=[statement],
+        perpetrator="kndf",
+        perpetrator_sources=[statement],
+        public_summary="The KNDF said its forces and their allies assaulted army troops stationed "
+        "at a monastery and a school in Pan Tein village, the start of Operation 1107.",
+        internal_notes="Invented for the demonstration: the article does not say the monastery "
+        "was damaged. The only source is the party claiming the assault.",
+        figures=[dict(metric="religious_buildings_damaged", qualifier="exact", value=1)],
+    )
+    _walk(report, ["submit", "approve"], partner, moderator)

@@ -12,7 +12,15 @@ from .models import KoboForm
 from .vocabulary import Cause, Metric
 
 # Report fields a form's mapping may fill, each from one Kobo field path.
-TEXT_FIELDS = ("title", "place_pcode", "start_date", "end_date", "cause", "public_summary")
+TEXT_FIELDS = (
+    "title",
+    "place_pcode",
+    "start_date",
+    "end_date",
+    "cause",
+    "public_summary",
+    "perpetrator",
+)
 REQUIRED = ("title", "place_pcode", "start_date")
 MAPPING_KEYS = (*TEXT_FIELDS, "internal_notes", "geolocation", "figures", "tags")
 QUALIFIERS = ("exact", "approximately", "at_least", "at_most")
@@ -21,7 +29,8 @@ QUALIFIERS = ("exact", "approximately", "at_least", "at_most")
 def clean_mapping(mapping) -> dict:
     """Check a form's mapping; ValidationError names every problem at once. Shape:
     {"title": "<kobo path>", "place_pcode": "<path>", "start_date": "<path>", "end_date": ...,
-     "cause": ..., "public_summary": ..., "internal_notes": ..., "geolocation": true,
+     "cause": ..., "perpetrator": ..., "public_summary": ..., "internal_notes": ...,
+     "geolocation": true,
      "figures": {"<metric>": "<path>" | {"path": "<path>", "qualifier": "approximately"}},
      "tags": ["<constant tag>", ...]}"""
     if not isinstance(mapping, dict):
@@ -120,6 +129,8 @@ def map_submission(mapping: dict, payload: dict) -> dict:
             problems.append(f"Unknown cause {cause!r} in {mapping['cause']!r}.")
         else:
             fields["cause"] = cause
+    if "perpetrator" in mapping:
+        _map_perpetrator(mapping["perpetrator"], payload, fields, problems)
     if mapping.get("geolocation"):
         point = payload.get("_geolocation")
         if isinstance(point, list) and len(point) == 2 and None not in point:
@@ -138,12 +149,34 @@ def map_submission(mapping: dict, payload: dict) -> dict:
             continue
         figures.append({"metric": metric, "qualifier": qualifier, "value": raw})
         paths[f"figures.{len(figures)}"] = path
-    for key in ("title", "start_date", "end_date", "public_summary", "internal_notes", "cause"):
+    for key in (
+        "title",
+        "start_date",
+        "end_date",
+        "public_summary",
+        "internal_notes",
+        "cause",
+        "perpetrator",
+    ):
         if key in mapping:
             paths[key] = mapping[key]
     if problems:
         raise Unmappable(" ".join(problems))
     return {"fields": fields, "figures": figures, "tags": mapping.get("tags", []), "paths": paths}
+
+
+def _map_perpetrator(path: str, payload: dict, fields: dict, problems: list[str]) -> None:
+    """The alleged perpetrator from a select_one whose choice names are the parties' slugs
+    (GET /api/v1/parties/), "unknown", or left blank (not stated)."""
+    from .models import UNKNOWN, Party
+
+    chosen = str(_value(payload, path) or "").strip()
+    if chosen and chosen != UNKNOWN and not Party.objects.filter(slug=chosen[:60]).exists():
+        problems.append(
+            f"Unknown party {chosen[:60]!r} in {path!r}: use a party's slug or {UNKNOWN!r}."
+        )
+    else:
+        fields["perpetrator"] = chosen
 
 
 def unmapped_reason(exc: ValidationError, paths: dict) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from rest_framework import serializers
 from rest_framework.utils.encoders import JSONEncoder
@@ -17,7 +17,7 @@ from gazetteer.importer import FileResult
 from gazetteer.models import Place
 from reports import figures as figure_text
 from reports import selectors
-from reports.models import Event, Figure, PublicReport, Report, Source
+from reports.models import Event, Figure, Party, PublicReport, Report, Source
 from reports.vocabulary import MEASURE, Cause, Metric
 from reports.workflow import Status
 
@@ -138,6 +138,42 @@ def report_data(report: Report, metric_names: dict[str, str] | None = None) -> d
         "figures": [figure_data(f, metric_names) for f in _related(report, "figures")],
         "sources": sources_data(_related(report, "sources")),
         "approved_at": _optional(report.approved_at, _datetime),
+        "alleged_perpetrator": perpetrator_data(report),
+    }
+
+
+def party_data(party: Party) -> dict[str, Any]:
+    return {
+        "slug": party.slug,
+        "name": party.name,
+        "name_my": party.name_my,
+        "short_name": party.short_name,
+        "kind": party.kind,
+    }
+
+
+def perpetrator_data(report: Report) -> dict[str, Any]:
+    """The alleged perpetrator, publicly: "code" a party's slug, "unknown", or null (not
+    stated); the party; and the sources that attribute it, each in its public shape with
+    its label saying whose claim it is ("claim": "self", "party" or "")."""
+    party = report.perpetrator
+    attributing = _related(report, "perpetrator_sources")
+    sources = [
+        source_data(source)
+        | {
+            "label": selectors.public_attribution_label(source, party),
+            "claim": selectors.public_claim(source, party),
+        }
+        for source in attributing
+    ]
+    return {
+        "code": report.perpetrator_code or None,
+        "party": party_data(party) if party is not None else None,
+        "sources": [s for s in sources if not s["is_confidential"]]
+        + sorted(
+            (s for s in sources if s["is_confidential"]),
+            key=lambda s: (s["label"], s["source_type"], s["claim"]),
+        ),
     }
 
 
@@ -156,10 +192,15 @@ def _loaded(reports: QuerySet[Report]) -> QuerySet[Report]:
     """Approved reports with everything their documents show, in a handful of queries."""
     return (
         reports.filter(status=Status.APPROVED)
-        .select_related("place", "event")
+        .select_related("place", "event", "perpetrator")
         .prefetch_related(
             Prefetch("figures", to_attr="public_figures"),
             Prefetch("sources", to_attr="public_sources"),
+            Prefetch(
+                "perpetrator_sources",
+                queryset=Source.objects.select_related("party"),
+                to_attr="public_perpetrator_sources",
+            ),
             Prefetch("tags", to_attr="public_tags"),
         )
         .order_by("pk")
@@ -292,6 +333,16 @@ def follow_source(source: Source) -> int:
 def follow_event(event: Event) -> int:
     """An event was renamed."""
     return follow_reports(event.reports.filter(status=Status.APPROVED).values_list("pk", flat=True))
+
+
+def follow_party(party: Party) -> int:
+    """After a party was renamed: the reports alleging it, and those citing a source it
+    issued."""
+    return follow_reports(
+        Report.objects.filter(Q(perpetrator=party) | Q(sources__party=party))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def follow_places(place_ids: Iterable[int]) -> int:

@@ -286,3 +286,75 @@ def clean_source(
         "language": language,
         "is_confidential": bool(is_confidential),
     }
+
+
+def clean_perpetrator(perpetrator: Any) -> tuple[Any, bool]:
+    """The alleged perpetrator as a form, the API or Kobo gives it (a party's slug, a Party,
+    "unknown", or "" / None for not stated) -> (party or None, unknown?), or ValidationError
+    on "perpetrator"."""
+    from .models import UNKNOWN, Party
+
+    if isinstance(perpetrator, Party):
+        return perpetrator, False
+    code = text(perpetrator) if perpetrator is not None else ""
+    if not code:
+        return None, False
+    if code == UNKNOWN:
+        return None, True
+    party = Party.objects.filter(slug=code).first() if len(code) <= 60 else None
+    if party is None:
+        raise ValidationError(
+            {
+                "perpetrator": f"Unknown party {code[:60]!r}: choose a party from the list "
+                f"moderators keep, {UNKNOWN!r}, or leave it empty (not stated)."
+            }
+        )
+    return party, False
+
+
+def clean_perpetrator_sources(
+    attributing: Iterable[Any], *, cited: Iterable[Any], stated: bool
+) -> list[Any]:
+    """The sources said to attribute the harm: each must be one of the report's sources
+    (`cited`), and there are none when no perpetrator is stated; ValidationError on
+    "perpetrator_sources" else."""
+    chosen = list(dict.fromkeys(attributing))
+    cited_ids = {source.pk for source in cited}
+    outside = [source for source in chosen if source.pk not in cited_ids]
+    if outside:
+        raise ValidationError(
+            {
+                "perpetrator_sources": f"Source #{outside[0].pk} is not among the report's "
+                "sources: only a source the report cites can attribute the harm."
+            }
+        )
+    if chosen and not stated:
+        raise ValidationError(
+            {
+                "perpetrator_sources": "No alleged perpetrator is stated: choose the party (or "
+                "“unknown”) these sources name, or attribute nothing."
+            }
+        )
+    return chosen
+
+
+def clean_source_party(party: Any, source_type: str) -> Any:
+    """Which party issued a source (a Party, its slug, or ""/None for none): only a source of
+    type "party to the conflict" has one; ValidationError on "party" else."""
+    from .models import Party
+
+    if isinstance(party, str):
+        code = text(party)
+        if not code:
+            return None
+        found = Party.objects.filter(slug=code).first() if len(code) <= 60 else None
+        if found is None:
+            raise ValidationError(
+                {"party": f"Unknown party {code[:60]!r}: choose one from the list moderators keep."}
+            )
+        party = found
+    if party is not None and source_type != SourceType.PARTY_TO_CONFLICT:
+        raise ValidationError(
+            {"party": "Only a source of type “party to the conflict” is issued by a party."}
+        )
+    return party

@@ -6,6 +6,7 @@ from .context import ContextEventAdmin
 from .events_sources import EventAdmin, ReportHistoryAdmin, SourceAdmin, TagAdmin
 from .login_attempts import LoginAttemptAdmin, LoginFailureAdmin, SignInAdmin
 from .organisations import MembershipAdmin, OrganizationAdmin, TrackerUserAdmin
+from .parties import PartyAdmin
 from .partners import ApiClientAdmin, KoboFormAdmin, KoboSubmissionAdmin
 from .places import PlaceAdmin
 from .reports import ReportAdmin, SeparateFiguresAdmin
@@ -21,6 +22,7 @@ __all__ = [
     "LoginFailureAdmin",
     "MembershipAdmin",
     "OrganizationAdmin",
+    "PartyAdmin",
     "PlaceAdmin",
     "ReportAdmin",
     "ReportHistoryAdmin",

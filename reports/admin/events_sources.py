@@ -94,6 +94,7 @@ class SourceForm(forms.ModelForm):
         if not self.errors:
             try:
                 services.clean_source(**{f: data.get(f) for f in services.SOURCE_FIELDS})
+                services.clean_source_party(data.get("party"), data.get("source_type"))
                 if self.instance.pk:
                     services.check_source_change(
                         self.instance,
@@ -119,6 +120,7 @@ class SourceAdmin(KeptWhileInUse, ChangeHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {field: form.cleaned_data[field] for field in services.SOURCE_FIELDS}
+        fields["party"] = form.cleaned_data.get("party")
         if change:
             services.source_update(actor=request.user, source=obj, **fields)
         else:

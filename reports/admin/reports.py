@@ -145,7 +145,7 @@ class ReportAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "start_date"
     list_select_related = ("place", "organization", "event")
-    autocomplete_fields = ("place", "sources")
+    autocomplete_fields = ("place", "sources", "perpetrator_sources")
     readonly_fields = (
         "status",
         "version",
@@ -186,6 +186,10 @@ class ReportAdmin(admin.ModelAdmin):
             {"fields": ("place", "latitude", "longitude", "location_precision", "point_released")},
         ),
         ("What", {"fields": ("cause", "tags", "public_summary", "internal_notes", "sources")}),
+        (
+            "Alleged perpetrator",
+            {"fields": ("perpetrator", "perpetrator_unknown", "perpetrator_sources")},
+        ),
         (
             "Timestamps",
             {
@@ -232,6 +236,7 @@ class ReportAdmin(admin.ModelAdmin):
             figures=figure_rows(figures),
             sources=data["sources"],
             tags=data["tags"],
+            **_attribution(data),
             **{field: data[field] for field in services.REPORT_FIELDS},
         )
         if data.get("point_released"):
@@ -258,6 +263,7 @@ class ReportAdmin(admin.ModelAdmin):
             sources=data["sources"],
             tags=data["tags"],
             note="Edited in the admin",
+            **_attribution(data),
             **fields,
         )
 
@@ -324,3 +330,16 @@ class SeparateFiguresAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _attribution(data) -> dict:
+    """The admin's three fields as the services take the alleged perpetrator."""
+    if data.get("perpetrator") is not None and data.get("perpetrator_unknown"):
+        raise ValidationError(
+            {"perpetrator": "Choose the party, or tick “unknown”: the perpetrator is not both."}
+        )
+    perpetrator = data.get("perpetrator") or ("unknown" if data.get("perpetrator_unknown") else "")
+    return {
+        "perpetrator": perpetrator,
+        "perpetrator_sources": list(data.get("perpetrator_sources") or []),
+    }

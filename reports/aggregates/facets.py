@@ -9,7 +9,10 @@ on a smaller pool. The summaries hold that run for every facet a report belongs 
 - ""             every approved report (the unfiltered questions);
 - "c:<cause>"    the reports of one cause or means;
 - "s:<type>"     the reports citing at least one source of that type;
-- "t:<tag>"      the reports carrying that tag (lower case: the question matches any case).
+- "t:<tag>"      the reports carrying that tag (lower case: the question matches any case);
+- "p:<party>"    the reports alleging that party (its slug) as the perpetrator, or
+                 "p:unknown" those whose sources say the perpetrator is not known (the
+                 reports stating none, perpetrator=none, are read from the base tables).
 
 A question filtered by an event, or by more than one of these at once, is answered from the
 base tables (from_base_tables.py): an event's reports are few, and combinations are too many
@@ -21,7 +24,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from taggit.models import Tag
 
-from ..models import Report
+from ..models import NOT_STATED, UNKNOWN, Report
 from ..models.summaries import FACET_LENGTH
 from ..workflow import Status
 from .question import Question
@@ -59,6 +62,12 @@ def facet_of(question: Question) -> str | None:
     ]
     if question.tag:
         chosen.append(tag_facet(question.tag))
+    if question.perpetrator == NOT_STATED:
+        # No summaries for the reports stating no perpetrator: nearly every report, they
+        # would double the summaries for one column of the IHL page.
+        return None
+    if question.perpetrator:
+        chosen.append(f"p:{question.perpetrator}")
     if len(chosen) > 1:
         return None
     return chosen[0] if chosen else EVERYTHING
@@ -80,9 +89,28 @@ def narrow(figures: QuerySet, question: Question) -> QuerySet:
                 )
             )
         )
+    if question.perpetrator:
+        figures = figures.filter(perpetrator_condition(question.perpetrator, "report__"))
     if question.event:
         figures = figures.filter(report__event_id=question.event)
     return figures
+
+
+def perpetrator_condition(asked: str, prefix: str = "") -> Q:
+    """The reports (or, with prefix "report__", figures) of one alleged perpetrator: a party's
+    slug, or "unknown"."""
+    if asked == UNKNOWN:
+        return Q(**{f"{prefix}perpetrator_unknown": True})
+    if asked == NOT_STATED:
+        return Q(**{f"{prefix}perpetrator__isnull": True, f"{prefix}perpetrator_unknown": False})
+    return Q(**{f"{prefix}perpetrator__slug": asked})
+
+
+def perpetrator_facet(slug: str | None, unknown: bool) -> str | None:
+    """The facet of a report's alleged perpetrator; None when it is not stated."""
+    if slug:
+        return f"p:{slug}"
+    return f"p:{UNKNOWN}" if unknown else None
 
 
 def question_of(facet: str) -> Question:
@@ -94,6 +122,7 @@ def question_of(facet: str) -> Question:
         cause=value if prefix == "c" else None,
         source_type=value if prefix == "s" else None,
         tag=value if prefix == "t" else None,
+        perpetrator=value if prefix == "p" else None,
     )
 
 
@@ -121,7 +150,12 @@ def all_facets() -> set[str]:
     }
     names = _tags_of(approved).values_list("tag__name", flat=True).distinct()
     found |= {tag_facet(name) for name in names}
+    found |= _perpetrator_facets(approved.values_list("perpetrator__slug", "perpetrator_unknown"))
     return found
+
+
+def _perpetrator_facets(pairs: Iterable[tuple[str | None, bool]]) -> set[str]:
+    return {f for slug, unknown in pairs if (f := perpetrator_facet(slug, unknown))}
 
 
 def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
@@ -136,6 +170,8 @@ def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
         found[pk].add(f"s:{source_type}")
     for pk, name in _tags_of(approved).values_list("object_id", "tag__name"):
         found[pk].add(tag_facet(name))
+    for pk, slug, unknown in approved.values_list("pk", "perpetrator__slug", "perpetrator_unknown"):
+        found[pk] |= _perpetrator_facets([(slug, unknown)])
     return found
 
 

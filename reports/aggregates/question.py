@@ -42,6 +42,8 @@ class Question:
     tag: str | None = None
     source_type: str | None = None  # counts figures of reports citing a source of this type
     event: int | None = None
+    # The alleged perpetrator: a party's slug, "unknown", or "none" (not stated).
+    perpetrator: str | None = None
     level: int | None = None  # admin level of the area breakdown; None = area's level + 1
     period: str | None = None  # week | month | quarter | year; None = chosen from the span
 
@@ -121,6 +123,8 @@ def parse_question(params) -> Question:
     elif tag is not None and "\x00" in tag:
         errors["tag"] = "A tag cannot contain a NUL character."
 
+    perpetrator = read_perpetrator(_one(params, "perpetrator"), errors)
+
     event = _integer(_one(params, "event"), "event", errors)
     if event is not None and not selectors.public_events().filter(pk=event).exists():
         errors["event"] = f"There is no event #{event}."
@@ -151,9 +155,31 @@ def parse_question(params) -> Question:
         tag=" ".join(tag.split()) if tag else None,
         source_type=source_type,
         event=event,
+        perpetrator=perpetrator,
         level=level,
         period=period,
     )
+
+
+def read_perpetrator(raw: str | None, errors: dict[str, str]) -> str | None:
+    """A party's slug (or its id, read as its slug), "unknown" or "none" (not stated);
+    errors["perpetrator"] else."""
+    from ..models import NOT_STATED, UNKNOWN, Party
+
+    if raw is None or raw in (UNKNOWN, NOT_STATED):
+        return raw
+    party = None
+    if "\x00" not in raw and len(raw) <= 60:
+        by_id = raw.isascii() and raw.isdigit()
+        found = Party.objects.filter(pk=int(raw)) if by_id else Party.objects.filter(slug=raw)
+        party = found.only("slug").first()
+    if party is None:
+        errors["perpetrator"] = (
+            f"Unknown party {raw[:40]!r}; give a party's slug (see /api/v1/parties/), "
+            f"{UNKNOWN!r} or {NOT_STATED!r} (not stated)."
+        )
+        return None
+    return party.slug
 
 
 def question_params(question: Question) -> dict[str, str | list[str]]:
@@ -167,7 +193,7 @@ def question_params(question: Question) -> dict[str, str | list[str]]:
         params["area"] = question.area
     if question.metrics:
         params["metric"] = list(question.metrics)
-    for name in ("cause", "tag", "source_type", "event", "level", "period"):
+    for name in ("cause", "tag", "source_type", "event", "perpetrator", "level", "period"):
         value = getattr(question, name)
         if value not in (None, ""):
             params[name] = str(value)
@@ -302,6 +328,8 @@ def make_plan(question: Question) -> Plan:
     level = question.level if question.level is not None else lowest
     if question.level is not None and (level not in AdminLevel.values or level < lowest):
         errors["level"] = "Choose a level below the area."
+    if question.perpetrator is not None:
+        read_perpetrator(question.perpetrator, errors)
     if errors:
         raise QuestionError(errors)
     if level not in AdminLevel.values:

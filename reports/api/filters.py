@@ -11,6 +11,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
 from gazetteer.models import AdminLevel, Place
+from reports.aggregates.facets import perpetrator_condition
+from reports.aggregates.question import read_perpetrator
 from reports.models import ContextEvent, Event, Figure, PublicReport, Report
 from reports.vocabulary import Cause, Metric, SourceType
 from reports.workflow import Status
@@ -139,6 +141,12 @@ class ReportFilter(django_filters.FilterSet):
         max_value=2**62,
         help_text="Reports of this event (id).",
     )
+    perpetrator = django_filters.CharFilter(
+        method="filter_perpetrator",
+        max_length=60,
+        help_text="Reports alleging this perpetrator: a party's slug (/api/v1/parties/) or "
+        "`unknown`.",
+    )
     updated_since = UtcIsoDateTimeFilter(
         field_name="changed_at",
         lookup_expr="gte",
@@ -176,6 +184,14 @@ class ReportFilter(django_filters.FilterSet):
         return qs.filter(
             Exists(through.objects.filter(report_id=OuterRef("pk"), source__source_type=value))
         )
+
+    def filter_perpetrator(self, qs, name, value):
+        # As the counting engine reads it (aggregates/question.py), with the same message.
+        errors: dict[str, str] = {}
+        asked = read_perpetrator(_clean_text(value), errors)
+        if errors:
+            raise ValidationError(errors)
+        return qs.filter(perpetrator_condition(asked, "report__"))
 
 
 class PlaceFilter(django_filters.FilterSet):

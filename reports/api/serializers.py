@@ -133,6 +133,21 @@ class ReportSerializer(serializers.ModelSerializer):
     event = EventRefSerializer(read_only=True, allow_null=True)
     figures = FigureSerializer(many=True, read_only=True)
     sources = PublicSourceSerializer(many=True, read_only=True)
+    alleged_perpetrator = shown_as(
+        {
+            "type": "object",
+            "description": "An allegation, with the sources that make it. `code`: a party's "
+            "slug (/api/v1/parties/), `unknown` (the sources say it is not known) or null (not "
+            "stated). `sources`: the report's sources attributing it, in their public shape, "
+            "`claim` `self` for a party's claim about itself, `party` for a claim by a party to "
+            "the conflict, `` otherwise.",
+            "properties": {
+                "code": {"type": "string", "nullable": True},
+                "party": {"type": "object", "nullable": True},
+                "sources": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+    )
 
     class Meta:
         model = Report
@@ -155,6 +170,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "sources",
             "approved_at",
             "updated_at",
+            "alleged_perpetrator",
         ]
 
     updated_at = serializers.DateTimeField(

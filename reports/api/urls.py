@@ -20,6 +20,7 @@ router.register("context-events", views.ContextEventViewSet, basename="api-conte
 read_urlpatterns = [
     *router.urls,
     path("sources/", views.SourceList.as_view(), name="api-source-list"),
+    path("parties/", views.PartyList.as_view(), name="api-party-list"),
     path("retractions/", views.RetractionList.as_view(), name="api-retraction-list"),
     path("aggregates/", views.AggregateView.as_view(), name="api-aggregates"),
 ]

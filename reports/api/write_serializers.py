@@ -69,6 +69,9 @@ class NewSourceIn(StrictSerializer):
     published_on = _text()
     language = _text()
     is_confidential = serializers.BooleanField(required=False, default=False)
+    # The alleged perpetrator's parts (see SubmissionIn).
+    party = _text()
+    attributes_perpetrator = serializers.BooleanField(required=False, default=False)
 
 
 class SubmissionIn(StrictSerializer):
@@ -101,6 +104,15 @@ class SubmissionIn(StrictSerializer):
         max_length=100,
     )
     new_sources = NewSourceIn(many=True, required=False, max_length=20)
+    # The alleged perpetrator: a party's slug (GET /api/v1/parties/), "unknown", or "" / left
+    # out (not stated); `perpetrator_sources` the ids among `sources` that attribute it (a new
+    # source says so with "attributes_perpetrator": true).
+    perpetrator = _text()
+    perpetrator_sources = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        required=False,
+        max_length=100,
+    )
     store_as_typed = serializers.BooleanField(
         required=False,
         default=False,

@@ -123,6 +123,19 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
                 " WHERE ti.object_id = r.id AND ct.app_label = 'reports'"
                 " AND ct.model = 'report' AND UPPER(t.name) = UPPER(%(tag)s))",
             ),
+            (
+                question.perpetrator == "unknown",
+                " AND r.perpetrator_unknown",
+            ),
+            (
+                question.perpetrator == "none",
+                " AND r.perpetrator_id IS NULL AND NOT r.perpetrator_unknown",
+            ),
+            (
+                question.perpetrator not in (None, "unknown", "none"),
+                " AND r.perpetrator_id = (SELECT p.id FROM reports_party p"
+                " WHERE p.slug = %(perpetrator)s)",
+            ),
         )
         if asked
     )
@@ -142,9 +155,9 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
         FROM cut c JOIN gazetteer_place a ON a.path = substr(c.path, 1, c.upto)""",  # noqa: S608
         ),
         # Rule 1 (and the question's filters of the evidence: cause, event, source type, tag in
-        # any case): every figure of the metrics asked in an approved report, with its numbers
-        # (an "at most" has low 0, an "at least" an open high), its span, its as-of date and what
-        # decides its event's choice.
+        # any case, alleged perpetrator): every figure of the metrics asked in an approved
+        # report, with its numbers (an "at most" has low 0, an "at least" an open high), its
+        # span, its as-of date and what decides its event's choice.
         (
             "plain_cand",
             f"""CREATE TEMP TABLE plain_cand AS
@@ -385,6 +398,7 @@ def plain_sql(plan, kind: str, periods) -> dict:
         "event": plan.question.event,
         "source_type": plan.question.source_type,
         "tag": plan.question.tag,
+        "perpetrator": plan.question.perpetrator,
     }
 
     def names(prefix, values):

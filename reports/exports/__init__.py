@@ -14,6 +14,7 @@ from .formats import (
 )
 from .tables import (
     HXL_METRIC,
+    PERPETRATOR_COLUMNS,
     REPORT_COLUMNS,
     ROW_BEYOND,
     ROW_LONGER,
@@ -28,6 +29,7 @@ from .tables import (
     metric_columns,
     period_columns,
     periods_table,
+    perpetrator_values,
     public_reports_by_id,
     reports_behind,
     reports_table,
@@ -40,6 +42,7 @@ from .tables import (
 __all__ = [
     "DOWNLOADS",
     "HXL_METRIC",
+    "PERPETRATOR_COLUMNS",
     "REPORT_COLUMNS",
     "ROW_BEYOND",
     "ROW_LONGER",
@@ -67,6 +70,7 @@ __all__ = [
     "question_parts",
     "question_summary",
     "reports_behind",
+    "perpetrator_values",
     "reports_table",
     "representative_points",
     "sort_areas",

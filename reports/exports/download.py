@@ -37,12 +37,24 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
         ("source_type", t(gettext_noop("Source type")),
          str(SourceType(q.source_type).label) if q.source_type else t(gettext_noop("any"))),
         ("event", t(gettext_noop("Event")), f"#{q.event}" if q.event else t(gettext_noop("any"))),
+        ("perpetrator", t(gettext_noop("Alleged perpetrator")), _perpetrator_words(q, t)),
         ("level", t(gettext_noop("Breakdown")),
          t(gettext_noop("%(level)s (admin level %(number)s)"))
          % {"level": AdminLevel(level).label, "number": level}
          if level is not None
          else t(gettext_noop("none"))),
     ]  # fmt: skip
+
+
+def _perpetrator_words(question, t) -> str:
+    from reports.models import UNKNOWN, Party
+
+    if not question.perpetrator:
+        return t(gettext_noop("any"))
+    if question.perpetrator == UNKNOWN:
+        return t(gettext_noop("unknown"))
+    party = Party.objects.filter(slug=question.perpetrator).first()
+    return str(party) if party else question.perpetrator
 
 
 def question_summary(answer, *, translated: bool = False) -> list[tuple[str, str]]:

@@ -461,6 +461,32 @@ def periods_table(answer, *, site: str = "") -> Table:
     return Table("periods", columns, rows)
 
 
+PERPETRATOR_COLUMNS = [
+    Column(
+        "perpetrator",
+        "#group+code+perpetrator",
+        "alleged perpetrator: a party's short code, unknown, or blank (not stated)",
+    ),
+    Column("perpetrator_name", "#group+name+perpetrator", "alleged perpetrator: the party's name"),
+    Column(
+        "perpetrator_sources",
+        "#meta+source+perpetrator",
+        "the sources alleging it (confidential ones by type only; a party's claim is labelled)",
+    ),
+]
+
+
+def perpetrator_values(alleged: dict) -> dict:
+    """The PERPETRATOR_COLUMNS of a report, from its public record's "alleged_perpetrator"
+    (publication.perpetrator_data): the same words in the downloads and the API."""
+    party = alleged["party"]
+    return {
+        "perpetrator": alleged["code"] or "",
+        "perpetrator_name": party["name"] if party else ("unknown" if alleged["code"] else ""),
+        "perpetrator_sources": "; ".join(source["label"] for source in alleged["sources"]),
+    }
+
+
 REPORT_COLUMNS = [
     Column("report_id", "#meta+id", "the report's stable identifier"),
     Column("event_id", "#event+code", "the event it is linked to (blank: its own event)"),
@@ -476,6 +502,9 @@ REPORT_COLUMNS = [
     Column("longitude", "#geo+lon", "public point: the place's point unless released"),
     Column("cause", "#cause+code", "cause or means (code)"),
     Column("cause_name", "#cause+name", "cause or means"),
+    # The alleged perpetrator: HXL's #group (as ACLED's actors on HDX, #group+name+first),
+    # with the attribute +perpetrator; the sources that make the allegation beside it.
+    *PERPETRATOR_COLUMNS,
     Column("tags", "#meta+tags", "free tags, separated by semicolons"),
     Column("metric", "#indicator+code", "the figure's metric (code)"),
     Column("metric_name", "#indicator+name", "the figure's metric"),
@@ -509,7 +538,11 @@ def public_reports_by_id(report_ids) -> Iterator:
     for start in range(0, len(ordered), REPORT_BATCH):
         batch = ordered[start : start + REPORT_BATCH]
         reports = (
-            selectors.public_reports().filter(pk__in=batch).select_related("event").order_by("pk")
+            selectors.public_reports()
+            .filter(pk__in=batch)
+            .select_related("event", "perpetrator")
+            .prefetch_related("perpetrator_sources__party")
+            .order_by("pk")
         )
         yield from reports.iterator(chunk_size=REPORT_BATCH)
 
@@ -524,6 +557,7 @@ def _report_rows(question, metrics) -> Iterator[list]:
             urls=" ".join(source["url"] for source in shown if source["url"]),
             tags="; ".join(sorted(t.name for t in report.tags.all())),
         )
+        alleged = perpetrator_values(publication.perpetrator_data(report))
         for figure in report.figures.all():
             if figure.metric not in metrics:
                 continue
@@ -542,6 +576,7 @@ def _report_rows(question, metrics) -> Iterator[list]:
                 _coordinate(longitude),
                 report.cause,
                 str(Cause(report.cause).label) if report.cause else "",
+                *(alleged[column.name] for column in PERPETRATOR_COLUMNS),
                 shared["tags"],
                 figure.metric,
                 str(Metric(figure.metric).label),

@@ -11,6 +11,7 @@ from gazetteer.selectors import resolve_place
 from reports import services
 from reports.burmese import looks_like_zawgyi
 from reports.figures import BREAKDOWN_FIELDS
+from reports.models import UNKNOWN, Party
 from reports.selectors import public_source_label
 from reports.vocabulary import (
     Cause,
@@ -77,6 +78,14 @@ class ReportForm(PlainForm):
     cause = forms.ChoiceField(
         label=_("Cause or means"), choices=_choices(Cause.choices, _("Not known")), required=False
     )
+    perpetrator = forms.ChoiceField(
+        label=_("Alleged perpetrator"),
+        required=False,
+        help_text=_(
+            "Only if a source names who did it (or says it is not known). Tick below each "
+            "source that makes this attribution: it is shown as an allegation with them."
+        ),
+    )
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -108,6 +117,7 @@ class ReportForm(PlainForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.resolved_place = None
+        self.fields["perpetrator"].choices = perpetrator_choices()
 
     def clean(self):
         data = super().clean()
@@ -152,6 +162,9 @@ class ReportForm(PlainForm):
         }
         fields["place"] = self.resolved_place
         return fields
+
+    def perpetrator_code(self) -> str:
+        return self.cleaned_data.get("perpetrator") or ""
 
     def tag_names(self) -> list[str]:
         return [t for t in (self.cleaned_data.get("tags") or "").split(",") if t.strip()]
@@ -222,9 +235,20 @@ class SourceForm(PlainForm):
     is_confidential = forms.BooleanField(
         label=_("Confidential: never show its name or address publicly"), required=False
     )
+    party = forms.ChoiceField(
+        label=_("Which party to the conflict issued it?"),
+        required=False,
+        help_text=_("Only for a source of type “party to the conflict”."),
+    )
+    attributes_perpetrator = forms.BooleanField(
+        label=_("This source names the alleged perpetrator chosen below"), required=False
+    )
 
     def __init__(self, *args, offered=None, citable_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["party"].choices = [("", "—")] + [
+            (party.slug, str(party)) for party in Party.objects.all()
+        ]
         existing = self.fields["existing"]
         existing.queryset = offered.order_by("-created_at") if offered is not None else None
         existing.label_from_instance = lambda source: (
@@ -244,8 +268,23 @@ class SourceForm(PlainForm):
         if data.get("existing") or self.is_blank():
             return None
         return {f: data.get(f, "") for f in self.NEW_FIELDS} | {
-            "is_confidential": bool(data.get("is_confidential"))
+            "is_confidential": bool(data.get("is_confidential")),
+            "party": data.get("party") or None,
+            "attributes_perpetrator": bool(data.get("attributes_perpetrator")),
         }
+
+    def attributes(self) -> bool:
+        """An existing source ticked as making the attribution."""
+        data = self.cleaned_data
+        return bool(data.get("existing") and data.get("attributes_perpetrator"))
+
+
+def perpetrator_choices() -> list[tuple[str, str]]:
+    """Not stated, unknown, then the parties moderators keep."""
+    return [
+        ("", _("Not stated")),
+        (UNKNOWN, _("Unknown (a source says it is not known)")),
+    ] + [(party.slug, str(party)) for party in Party.objects.all()]
 
 
 FigureFormSet = forms.formset_factory(FigureForm, extra=0, max_num=50, absolute_max=50)
@@ -279,6 +318,8 @@ def apply_service_errors(error: ValidationError, form, figure_forms, source_form
             index = int(parts[1]) - 1
             if 0 <= index < len(forms_):
                 target, field = forms_[index], parts[2]
+        if field == "perpetrator_sources":
+            field = "perpetrator"
         if field not in target.fields or target.fields[field].widget.is_hidden:
             field = None
         for message in messages:

@@ -14,12 +14,14 @@ from .core import (
     SubmissionKey,
 )
 from .history import HistoryQuerySet, ReportHistory
+from .parties import NOT_STATED, UNKNOWN, Party, PartyKind
 from .partners import ApiClient, ApiIdempotencyKey, ApiUsage, KoboForm, KoboSubmission
 from .public import PublicReport
 from .summaries import EventCount, FlowTotal, SourceUse, StockStep
 
 __all__ = [
     "AccessKind",
+    "NOT_STATED",
     "AccessRecord",
     "AccessRecordQuerySet",
     "ApiClient",
@@ -37,6 +39,8 @@ __all__ = [
     "KoboSubmission",
     "Membership",
     "Organization",
+    "Party",
+    "PartyKind",
     "PublicReport",
     "Report",
     "ReportHistory",
@@ -45,4 +49,5 @@ __all__ = [
     "SourceUse",
     "StockStep",
     "SubmissionKey",
+    "UNKNOWN",
 ]

@@ -20,6 +20,7 @@ from ..vocabulary import (
 )
 from ..workflow import Status
 from .change_history import ChangeHistory
+from .parties import UNKNOWN, Party
 
 
 class Organization(models.Model):
@@ -69,6 +70,16 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Which party to the conflict issued it (a source of type "party to the conflict"): its
+    # claims about that party itself are labelled as such (reports/publication.py).
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name="issued by party",
+    )
 
     history = ChangeHistory()
 
@@ -139,6 +150,23 @@ class Report(models.Model):
     cause = models.CharField("cause or means", max_length=32, choices=Cause.choices, blank=True)
     tags = TaggableManager(blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="reports")
+    # The alleged perpetrator, three ways: not stated (no party, not unknown: every report
+    # before this field), "unknown" (a source says it is not known who did it) or a party.
+    # Two fields rather than an "Unknown" row in the parties list, which moderators could
+    # rename or delete and which counts would mistake for a party.
+    perpetrator = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name="alleged perpetrator",
+    )
+    perpetrator_unknown = models.BooleanField("alleged perpetrator unknown", default=False)
+    # The report's sources that make the attribution (an allegation is shown with them).
+    perpetrator_sources = models.ManyToManyField(
+        Source, blank=True, related_name="attributions", verbose_name="sources attributing it"
+    )
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
     )
@@ -186,10 +214,22 @@ class Report(models.Model):
                 | Q(latitude__isnull=False) & ~Q(location_precision=LocationPrecision.PLACE),
                 name="report_point_has_precision",
             ),
+            models.CheckConstraint(
+                condition=Q(perpetrator__isnull=True) | Q(perpetrator_unknown=False),
+                name="report_perpetrator_party_or_unknown",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    @property
+    def perpetrator_code(self) -> str:
+        """The alleged perpetrator as forms, filters and the API spell it: a party's slug,
+        "unknown", or "" (not stated)."""
+        if self.perpetrator_id:
+            return self.perpetrator.slug  # type: ignore[union-attr]
+        return UNKNOWN if self.perpetrator_unknown else ""
 
 
 class Figure(models.Model):

@@ -30,6 +30,8 @@ from .moderation import (
 from .visibility import (
     CONFIDENTIAL_LABELS,
     moderator_messages,
+    public_attribution_label,
+    public_claim,
     public_context_events,
     public_events,
     public_location_precision,
@@ -45,6 +47,8 @@ from .visibility import (
 )
 
 __all__ = [
+    "public_attribution_label",
+    "public_claim",
     "CANDIDATE_LIMIT",
     "COVERED_BY",
     "COVERS",

@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 
 from gazetteer.models import Place
 
-from ..models import Event, Figure, Organization, Report, ReportHistory, Source
+from ..models import UNKNOWN, Event, Figure, Organization, Party, Report, ReportHistory, Source
 from ..vocabulary import (
     Cause,
     DatePrecision,
@@ -40,6 +40,8 @@ CHANGE_LABELS = {
     "point_released": "Exact point released",
     "tags": "Tags",
     "sources": "Sources",
+    "perpetrator": "Alleged perpetrator",
+    "perpetrator_sources": "Sources attributing it",
     "figures": "Figures",
     "reference_for": "Reference figure for",
     "reference_figure": "Reference figure",
@@ -87,6 +89,7 @@ def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, 
     figures the stored changes refer to by code or id."""
     wanted: dict[str, set[Any]] = {k: set() for k in ("place", "sources", "event", "organization")}
     wanted["figure"] = set()
+    wanted["party"] = set()
     wanted["report"] = set()
     for changes in all_changes:
         for field, pair in changes.items():
@@ -95,7 +98,9 @@ def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, 
             for value in pair:
                 if field in ("place", "event", "organization") and value not in (None, ""):
                     wanted[field].add(value)
-                elif field == "sources" and isinstance(value, list):
+                elif field == "perpetrator" and value not in (None, "", UNKNOWN):
+                    wanted["party"].add(value)
+                elif field in ("sources", "perpetrator_sources") and isinstance(value, list):
                     wanted["sources"].update(value)
                 elif field in ("reference_figure", "separate_from_figure") and value is not None:
                     wanted["figure"].add(value)
@@ -122,6 +127,7 @@ def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, 
         "organization": {
             o.pk: o.name for o in Organization.objects.filter(pk__in=ints(wanted["organization"]))
         },
+        "party": {p.slug: str(p) for p in Party.objects.filter(slug__in=map(str, wanted["party"]))},
         "figure": {f.pk: str(f) for f in Figure.objects.filter(pk__in=ints(wanted["figure"]))},
         "report": {
             r.pk: f"#{r.pk} {r.title}" for r in Report.objects.filter(pk__in=ints(wanted["report"]))
@@ -149,7 +155,11 @@ def _readable(field: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
             return date.fromisoformat(value).strftime("%-d %b %Y")
         except ValueError:
             return value
-    if field == "sources" and isinstance(value, list):
+    if field == "perpetrator":
+        if value == UNKNOWN:
+            return "unknown (the sources say it is not known)"
+        return names["party"].get(value, f"party {value!r}")
+    if field in ("sources", "perpetrator_sources") and isinstance(value, list):
         return "; ".join(names["sources"].get(pk, f"source #{pk}") for pk in value)
     if field == "figures" and isinstance(value, list):
         return "; ".join(_figure_text(data) for data in value)

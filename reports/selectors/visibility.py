@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from .. import permissions
-from ..models import ContextEvent, Event, PublicReport, Report, ReportHistory, Source
+from ..models import ContextEvent, Event, Party, PublicReport, Report, ReportHistory, Source
 from ..types import Viewer
 from ..vocabulary import (
     LocationPrecision,
@@ -67,6 +68,33 @@ def public_context_events() -> QuerySet[ContextEvent]:
     only moderators keep them, from what was published. Their sources are shown through
     public_source_label and public_source_url, never otherwise."""
     return ContextEvent.objects.select_related("area").prefetch_related("sources")
+
+
+def public_claim(source: Source, perpetrator: Party | None) -> str:
+    """What kind of claim a source attributing the harm makes, as far as the public may know:
+    "self" (a party to the conflict about itself), "party" (a party to the conflict about
+    another party, or about an unknown one), "" otherwise. A confidential source shows only
+    its type, so never which party issued it: its claim is "party" at most."""
+    if not source.has_conflict_of_interest:
+        return ""
+    if not source.is_confidential and perpetrator is not None and source.party_id == perpetrator.pk:
+        return "self"
+    return "party"
+
+
+def public_attribution_label(source: Source, perpetrator: Party | None) -> str:
+    """How a source that attributes the harm is named publicly: its public label, and for a
+    party to the conflict whose claim it is ("claimed by KNDF itself")."""
+    label = public_source_label(source)
+    claim = public_claim(source, perpetrator)
+    if claim == "self":
+        return gettext("%(source)s: claimed by %(party)s itself") % {
+            "source": label,
+            "party": perpetrator.short_name or perpetrator.name,  # type: ignore[union-attr]
+        }
+    if claim == "party" and not source.is_confidential:
+        return gettext("%(source)s: a claim by a party to the conflict") % {"source": label}
+    return label
 
 
 def public_point(report: Report) -> tuple[Decimal | None, Decimal | None]:

@@ -11,6 +11,7 @@ from ..validation import (
     clean_figures,
     clean_report_fields,
     clean_source,
+    clean_source_party,
     clean_tags,
 )
 from ._shared import report_snapshot
@@ -38,6 +39,7 @@ from .moderation import (
     report_submit,
     reports_decide,
 )
+from .parties import PARTY_FIELDS, party_create, party_update
 from .partners import (
     api_client_create,
     api_client_revoke,
@@ -65,6 +67,7 @@ __all__ = [
     "FIGURE_FIELDS",
     "MAX_REASON",
     "MAX_NOTES",
+    "PARTY_FIELDS",
     "MAX_SUMMARY",
     "MAX_TAGS",
     "Outcome",
@@ -84,6 +87,7 @@ __all__ = [
     "context_event_delete",
     "context_event_update",
     "clean_source",
+    "clean_source_party",
     "clean_tags",
     "event_create",
     "event_create_linking",
@@ -95,6 +99,8 @@ __all__ = [
     "kobo_form_new_token",
     "kobo_form_update",
     "kobo_ingest",
+    "party_create",
+    "party_update",
     "places_follow_gazetteer_import",
     "places_follow_renames",
     "report_approve",

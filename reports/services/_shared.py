@@ -46,6 +46,10 @@ def report_snapshot(report: Report) -> dict[str, Any]:
     snapshot["point_released"] = report.point_released
     snapshot["tags"] = sorted(t.name for t in report.tags.all())
     snapshot["sources"] = sorted(report.sources.values_list("pk", flat=True))
+    snapshot["perpetrator"] = report.perpetrator_code
+    snapshot["perpetrator_sources"] = sorted(
+        report.perpetrator_sources.values_list("pk", flat=True)
+    )
     snapshot["figures"] = [
         {field: _plain(getattr(figure, field)) for field in FIGURE_FIELDS}
         for figure in report.figures.order_by("pk")

@@ -33,8 +33,11 @@ from ..validation import (
     DateInput,
     ReportFields,
     clean_figures,
+    clean_perpetrator,
+    clean_perpetrator_sources,
     clean_report_fields,
     clean_source,
+    clean_source_party,
     clean_tags,
 )
 from ..workflow import Action, Status
@@ -120,6 +123,8 @@ def report_create(
     public_summary: str = "",
     internal_notes: str = "",
     cause: str = "",
+    perpetrator: Any = "",
+    perpetrator_sources: Iterable[Source] = (),
 ) -> Report:
     """A new draft report for the actor's organisation (moderators may name another). A field
     left out takes the model's default (validation.clean_report_fields)."""
@@ -145,10 +150,22 @@ def report_create(
     )
     cleaned_figures = clean_figures(figures, place=cleaned["place"])
     tag_names = clean_tags(tags)
+    sources = list(sources)
     _check_citable(actor, sources)
-    report = Report.objects.create(organization=organization, submitted_by=actor, **cleaned)
+    party, unknown = clean_perpetrator(perpetrator)
+    attributing = clean_perpetrator_sources(
+        perpetrator_sources, cited=sources, stated=bool(party or unknown)
+    )
+    report = Report.objects.create(
+        organization=organization,
+        submitted_by=actor,
+        perpetrator=party,
+        perpetrator_unknown=unknown,
+        **cleaned,
+    )
     _save_figures(report, cleaned_figures)
     report.sources.set(sources)
+    report.perpetrator_sources.set(attributing)
     report.tags.set(tag_names)
     _record(report=report, actor=actor, action=Action.CREATE, to_status=report.status)
     return report
@@ -184,6 +201,8 @@ def report_update(
     internal_notes: str | Keep = KEEP,
     cause: str | Keep = KEEP,
     point_released: bool | Keep = KEEP,
+    perpetrator: Any = KEEP,
+    perpetrator_sources: Iterable[Source] | None = None,
 ) -> Report:
     """Edit a report; every change is kept in its history with before and after values.
     Fields left out keep their values; figures, sources and tags are replaced when given,
@@ -220,7 +239,9 @@ def report_update(
         )
         tag_names = clean_tags(tags) if tags is not None else None
         if sources is not None:
+            sources = list(sources)
             _check_citable(actor, sources, report=locked)
+        attribution = _clean_attribution(locked, perpetrator, perpetrator_sources, sources)
         moved = (cleaned["latitude"], cleaned["longitude"]) != (locked.latitude, locked.longitude)
         for field, value in cleaned.items():
             setattr(locked, field, value)
@@ -236,6 +257,7 @@ def report_update(
             _save_figures(locked, cleaned_figures)
         if sources is not None:
             locked.sources.set(sources)
+        _save_attribution(locked, *attribution)
         if tag_names is not None:
             locked.tags.set(tag_names)
         if locked.status == Status.APPROVED:
@@ -244,6 +266,44 @@ def report_update(
         _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
     return report
+
+
+def _clean_attribution(
+    locked: Report,
+    perpetrator: Any,
+    perpetrator_sources: Iterable[Source] | None,
+    sources: list[Source] | None,
+) -> tuple[Any, bool, list[Source]]:
+    """The alleged perpetrator and its attributing sources after an edit, validated against
+    the sources the report will cite. Left out, the perpetrator stays, and so do the sources
+    attributing it that the report still cites (an edit that drops a source drops its
+    attribution with it); a perpetrator no longer stated keeps no attributing sources."""
+    if perpetrator is KEEP:
+        party, unknown = locked.perpetrator, locked.perpetrator_unknown
+    else:
+        party, unknown = clean_perpetrator(perpetrator)
+    cited = sources if sources is not None else list(locked.sources.all())
+    stated = bool(party or unknown)
+    if perpetrator_sources is None:
+        kept = {source.pk for source in cited}
+        perpetrator_sources = [
+            source for source in locked.perpetrator_sources.all() if stated and source.pk in kept
+        ]
+    return (
+        party,
+        unknown,
+        clean_perpetrator_sources(perpetrator_sources, cited=cited, stated=stated),
+    )
+
+
+def _save_attribution(locked: Report, party: Any, unknown: bool, attributing: list[Source]) -> None:
+    if (locked.perpetrator_id, locked.perpetrator_unknown) != (
+        party.pk if party else None,
+        unknown,
+    ):
+        locked.perpetrator, locked.perpetrator_unknown = party, unknown
+        locked.save(update_fields=["perpetrator", "perpetrator_unknown"])
+    locked.perpetrator_sources.set(attributing)
 
 
 def _record_edit(locked: Report, *, actor: Actor, before: dict[str, Any], note: str) -> bool:
@@ -280,12 +340,20 @@ def _clean_new_sources(new_sources: Iterable[dict[str, Any]]) -> None:
     errors: dict[str, list[str]] = {}
     for number, data in enumerate(new_sources, start=1):
         try:
-            clean_source(**data)
+            fields = _source_fields(data)
+            party = fields.pop("party", None)
+            clean_source(**fields)
+            clean_source_party(party, fields.get("source_type", ""))
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors[f"sources.{number}.{field}"] = [f"Source {number}: {m}" for m in messages]
     if errors:
         raise ValidationError(errors)
+
+
+def _source_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A new source's fields, without the form's note that it attributes the harm."""
+    return {field: value for field, value in data.items() if field != "attributes_perpetrator"}
 
 
 def report_save(
@@ -299,10 +367,14 @@ def report_save(
     sources: Iterable[Source] = (),
     new_sources: Iterable[dict[str, Any]] = (),
     tags: Iterable[str] = (),
+    perpetrator: Any = KEEP,
+    perpetrator_sources: Iterable[Source] = (),
     **fields: Unpack[ReportFields],
 ) -> Saved:
     """Create (report=None) or edit a report from a form, add the sources typed into it, and
-    submit it when asked: all in one transaction, and at most once per submission key."""
+    submit it when asked: all in one transaction, and at most once per submission key. A new
+    source with "attributes_perpetrator" true joins `perpetrator_sources`; `perpetrator` left
+    out is not stated on a new report and kept on an edit."""
     key = text(submission_key)
     if not SUBMISSION_KEY.match(key):
         raise ValidationError(
@@ -311,13 +383,35 @@ def report_save(
     earlier = _replay(actor, key)
     if earlier is not None:
         return Saved(earlier, replayed=True)
-    _validate_form(fields, figures=figures, new_sources=new_sources, tags=tags, report=report)
+    new_sources = list(new_sources)
+    _validate_form(
+        fields,
+        figures=figures,
+        new_sources=new_sources,
+        tags=tags,
+        report=report,
+        perpetrator=perpetrator,
+    )
     try:
         with transaction.atomic():
-            cited = list(sources) + [source_create(actor=actor, **data) for data in new_sources]
+            created = [
+                (source_create(actor=actor, **_source_fields(data)), data) for data in new_sources
+            ]
+            cited = list(sources) + [source for source, _ in created]
+            attributing = list(perpetrator_sources) + [
+                source for source, data in created if data.get("attributes_perpetrator")
+            ]
+            attribution: dict[str, Any] = {"perpetrator_sources": attributing}
+            if perpetrator is not KEEP:
+                attribution["perpetrator"] = perpetrator
             if report is None:
                 saved = report_create(
-                    actor=actor, figures=figures, sources=cited, tags=tags, **fields
+                    actor=actor,
+                    figures=figures,
+                    sources=cited,
+                    tags=tags,
+                    **attribution,
+                    **fields,
                 )
             else:
                 saved = report_update(
@@ -327,6 +421,7 @@ def report_save(
                     figures=figures,
                     sources=cited,
                     tags=tags,
+                    **attribution,
                     **fields,
                 )
             SubmissionKey.objects.create(
@@ -350,6 +445,7 @@ def _validate_form(
     new_sources: Iterable[dict[str, Any]],
     tags: Iterable[str],
     report: Report | None,
+    perpetrator: Any = KEEP,
 ) -> None:
     """Every message at once (report fields, figures, new sources, tags), so a person fixes
     a form in one pass rather than one section per try."""
@@ -361,6 +457,8 @@ def _validate_form(
         lambda: clean_tags(tags),
         lambda: _clean_new_sources(new_sources),
     ]
+    if perpetrator is not KEEP:
+        checks.append(lambda: clean_perpetrator(perpetrator))
     for check in checks:
         try:
             result = check()

@@ -1,6 +1,7 @@
 """Sources and tags: adding and correcting them; the public records and the counts of the
 approved reports that cite or carry them follow before the change commits."""
 
+from types import EllipsisType
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,9 +11,9 @@ from taggit.models import Tag
 
 from .. import aggregates, permissions, publication
 from ..exceptions import NotPermitted
-from ..models import Report, Source
+from ..models import Party, Report, Source
 from ..types import Actor
-from ..validation import clean_source
+from ..validation import clean_source, clean_source_party
 from ..workflow import Status
 from ._shared import _attributed, _require_moderator
 
@@ -27,8 +28,10 @@ def source_create(
     published_on: Any = None,
     language: str = "",
     is_confidential: bool = False,
+    party: Party | str | None = None,
 ) -> Source:
-    """A new source, cleaned as validation.clean_source says."""
+    """A new source, cleaned as validation.clean_source says; `party`: the party to the
+    conflict that issued it (only for that source type)."""
     if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
         raise NotPermitted("Only field partners and moderators can add sources.")
     cleaned = clean_source(
@@ -40,7 +43,8 @@ def source_create(
         language=language,
         is_confidential=is_confidential,
     )
-    source = _attributed(Source(**cleaned, created_by=actor), actor)
+    issuer: Party | None = clean_source_party(party, cleaned["source_type"])
+    source = _attributed(Source(**cleaned, party=issuer, created_by=actor), actor)
     source.full_clean()
     source.save()
     return source
@@ -78,9 +82,11 @@ def source_update(
     published_on: Any,
     language: str,
     is_confidential: bool,
+    party: Party | None | EllipsisType = ...,
 ) -> Source:
     """Correct a source, every field given (none defaults: a left-out is_confidential must
-    never make a source public). Reports citing it show the change in their public records
+    never make a source public), but `party` (which party issued it), which stays when left
+    out. Reports citing it show the change in their public records
     (only its type, once confidential); a new publication date can change which figure an
     event counts."""
     _require_moderator(actor)
@@ -92,6 +98,9 @@ def source_update(
         published_on=published_on,
         language=language,
         is_confidential=is_confidential,
+    )
+    cleaned["party"] = clean_source_party(
+        source.party if party is ... else party, cleaned["source_type"]
     )
     with transaction.atomic():
         # The services' lock order: the citing reports first, then the source.

@@ -3,13 +3,14 @@ downloads, the charts as files, and the embeds other sites may frame."""
 
 from django.urls import path
 
-from reports.views import context_events, dashboard
+from reports.views import context_events, dashboard, harm
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", dashboard.index, name="index"),
     path("evidence/", dashboard.evidence, name="evidence"),
+    path("harm/", harm.harm, name="harm"),
     path("briefing/", dashboard.briefing, name="briefing"),
     path("briefing.pdf", dashboard.briefing_pdf, name="briefing_pdf"),
     path("downloads/", dashboard.formats, name="formats"),

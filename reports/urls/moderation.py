@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.views import context_events, moderation
+from reports.views import context_events, moderation, parties
 
 app_name = "moderation"
 
@@ -20,4 +20,6 @@ urlpatterns = [
         context_events.context_event_delete,
         name="context_event_delete",
     ),
+    path("parties/", parties.parties, name="parties"),
+    path("parties/<int:pk>/", parties.party_edit, name="party_edit"),
 ]

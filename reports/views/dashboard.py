@@ -72,6 +72,7 @@ def index(request):
             for ext in ("svg", "png")
         }
     context["embeds"] = embed_snippets(request, context)
+    context["harm_url"] = url_for("harm", question)
     context["downloads"] = [
         {
             "url": reverse("dashboard:download", args=[name])
@@ -102,6 +103,7 @@ def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
                     for shown in publication.sources_data(report.sources.all())
                 ],
                 "point": selectors.public_point(report),
+                "alleged": publication.perpetrator_data(report),
             }
         )
     return items
@@ -162,7 +164,11 @@ def evidence(request):
     page = Paginator(counted, EVENTS_PER_PAGE).get_page(page_number)
     ids = {pk for event in page for pk in event.report_ids}
     reports = {
-        r.pk: r for r in selectors.public_reports().filter(pk__in=ids).select_related("event")
+        r.pk: r
+        for r in selectors.public_reports()
+        .filter(pk__in=ids)
+        .select_related("event", "perpetrator")
+        .prefetch_related("perpetrator_sources__party")
     }
     apart = selectors.counted_separately(ids, metric)
     events = [

@@ -405,7 +405,7 @@ def _place_options(selected: str) -> list[dict]:
     ]
 
 
-def filter_form(params: QueryDict, errors: dict[str, str]) -> dict:
+def filter_form(params: QueryDict, errors: dict[str, str], *, action: str = "") -> dict:
     area = params.get("area", "")
     options = _place_options(area)
     chosen = set(params.getlist("metric"))
@@ -432,7 +432,19 @@ def filter_form(params: QueryDict, errors: dict[str, str]) -> dict:
         "periods": PERIODS,
         "tags": tags,
         "errors": errors,
+        "perpetrators": perpetrator_options(),
+        # Where the form sends its question: the dashboard, or a page asking the same way.
+        "action": action,
     }
+
+
+def perpetrator_options() -> list[tuple[str, str]]:
+    """The alleged perpetrators a question may ask about: each party, then "unknown"."""
+    from reports.models import UNKNOWN, Party
+
+    return [(party.slug, str(party)) for party in Party.objects.all()] + [
+        (UNKNOWN, str(_("Unknown (the sources say so)")))
+    ]
 
 
 def bad_request(request, template: str, params, errors, extra=None):
@@ -670,7 +682,8 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         "filters": [
             (label, value)
             for what, label, value in parts
-            if what in ("cause", "tag", "source_type", "event") and getattr(question, what)
+            if what in ("cause", "tag", "source_type", "event", "perpetrator")
+            and getattr(question, what)
         ],
         "metrics": [{**metric_info(m), "sort": sort_links[m]} for m in answer.metrics],
         "metrics_caption": labels[0] if len(labels) == 1 else _("Totals"),

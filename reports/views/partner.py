@@ -101,6 +101,7 @@ def report_detail(request, pk):
             "admin_path": admin_paths([report.place])[report.place_id],
             "figures": report.figures.order_by("pk"),
             "sources": selectors.sources_as_seen_by(request.user, report.sources.all()),
+            "attributing": set(report.perpetrator_sources.values_list("pk", flat=True)),
             "tags": sorted(t.name for t in report.tags.all()),
             "history": history,
             "can_edit": permissions.can_edit(request.user, report),
@@ -152,7 +153,11 @@ def _initial(report):
         {field: getattr(f, field) for field in services.FIGURE_FIELDS}
         for f in report.figures.order_by("pk")
     ]
-    sources = [{"existing": s} for s in report.sources.all()]
+    attributing = set(report.perpetrator_sources.values_list("pk", flat=True))
+    sources = [
+        {"existing": s, "attributes_perpetrator": s.pk in attributing} for s in report.sources.all()
+    ]
+    initial["perpetrator"] = report.perpetrator_code
     return initial, figures, sources
 
 
@@ -241,6 +246,10 @@ def _report_form(request, *, report):
             ],
             new_sources=[s.new_source() for s in new_source_forms],
             tags=form.tag_names(),
+            perpetrator=form.perpetrator_code(),
+            perpetrator_sources=[
+                s.cleaned_data["existing"] for s in source_forms if s.attributes()
+            ],
             **form.service_fields(),
         )
     except ValidationError as exc:

@@ -4,6 +4,7 @@ retractions, relinks and edits, built through the services in a small gazetteer:
 periods (rule 3), stocks with their dates (rule 4), covering figures (rule 5) and totals with
 their range and qualifiers (rule 7)."""
 
+import os
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -50,13 +51,16 @@ report = st.fixed_dictionaries(
         "sources": st.lists(st.integers(0, 4), min_size=1, max_size=2, unique=True),
         "event": st.sampled_from([None, None, 0, 1, 2]),
         "cause": st.sampled_from(["", "airstrike"]),
+        "perpetrator": st.sampled_from(["", "", "unknown", "sac", "kndf"]),
         # Tags differing only in case are one tag to a question (it matches any case).
         "tags": st.lists(st.sampled_from(["Op 1111", "op 1111", "Flood"]), max_size=2, unique=True),
         "fate": st.sampled_from(["approve"] * 4 + ["submit", "retract"]),
     }
 )
 later = st.tuples(
-    st.sampled_from(["relink", "reference", "move", "retract", "recause", "retag", "resource"]),
+    st.sampled_from(
+        ["relink", "reference", "move", "retract", "recause", "retag", "resource", "reperpetrate"]
+    ),
     st.integers(0, 7),
     st.sampled_from([None, 0, 1, 2]),
     st.sampled_from(PLACES),
@@ -86,6 +90,9 @@ question = st.fixed_dictionaries(
                 ("cause", "airstrike"),
                 ("source_type", "un_ingo"),
                 ("tag", "OP 1111"),
+                ("perpetrator", "sac"),
+                ("perpetrator", "unknown"),
+                ("perpetrator", "none"),
             ]
         ),  # fmt: skip
     }
@@ -121,6 +128,8 @@ def build(data, gazetteer, partner, moderator) -> None:
         for i, day in enumerate(data["published"])
     ]
     events = [services.event_create(actor=moderator, name=f"Event {i}") for i in range(3)]
+    for slug in ("sac", "kndf"):
+        services.party_create(actor=moderator, name=f"Party {slug}", slug=slug)
     reports = []
     for spec in data["reports"]:
         start = DAY0 + timedelta(days=spec["day"])
@@ -133,6 +142,7 @@ def build(data, gazetteer, partner, moderator) -> None:
             end_date=None if spec["length"] is None else start + timedelta(days=spec["length"]),
             date_precision="day" if stock else spec["precision"],
             cause=spec["cause"],
+            perpetrator=spec["perpetrator"],
             tags=spec["tags"],
             sources=[sources[i] for i in spec["sources"]],
             figures=[
@@ -188,6 +198,10 @@ def build(data, gazetteer, partner, moderator) -> None:
                 services.report_update(
                     report=made, actor=moderator, tags=["Flood", "OP 1111"][: day % 3]
                 )
+            elif action == "reperpetrate":  # in or out of one alleged perpetrator's facet
+                turn = ["", "unknown", "sac", "kndf"]
+                perpetrator = turn[(turn.index(made.perpetrator_code) + 1 + day) % len(turn)]
+                services.report_update(report=made, actor=moderator, perpetrator=perpetrator)
             elif action == "resource":
                 services.report_update(report=made, actor=moderator, sources=[sources[day % 5]])
         except (ActionRefused, NotPermitted, TransitionNotAllowed):
@@ -370,6 +384,12 @@ def expected(q: Question, gazetteer):
         pool = pool.filter(sources__source_type=q.source_type).distinct()
     if q.tag:
         pool = pool.filter(tags__name__iexact=q.tag).distinct()
+    if q.perpetrator == "unknown":
+        pool = pool.filter(perpetrator_unknown=True)
+    elif q.perpetrator == "none":
+        pool = pool.filter(perpetrator__isnull=True, perpetrator_unknown=False)
+    elif q.perpetrator:
+        pool = pool.filter(perpetrator__slug=q.perpetrator)
     pool = list(pool.prefetch_related("figures", "sources"))
     area = gazetteer[q.area] if q.area else None
     end = q.end or timezone.localdate()
@@ -436,7 +456,7 @@ def as_question(spec, gazetteer) -> Question:
 
 
 @settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "60")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

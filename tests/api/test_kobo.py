@@ -302,7 +302,7 @@ def test_mapping_is_validated_with_every_problem_named():
         )
     assert caught.value.messages == [
         "Unknown key 'colour'; the keys are: title, place_pcode, start_date, end_date, cause, "
-        "public_summary, internal_notes, geolocation, figures, tags.",
+        "public_summary, perpetrator, internal_notes, geolocation, figures, tags.",
         "'place_pcode' is required: which Kobo field holds it?",
         "'title' must be a Kobo field path such as \"group_event/title\".",
         "Unknown metric 'displaced'; the metrics are: newly_displaced, currently_displaced, "

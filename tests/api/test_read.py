@@ -180,6 +180,7 @@ def test_a_report_in_its_public_shape(api, scenario):
             }
         ],
         "approved_at": timezone.localtime(shelling.approved_at).isoformat(),
+        "alleged_perpetrator": {"code": None, "party": None, "sources": []},
         "updated_at": timezone.localtime(shelling.public_record.changed_at).isoformat(),
     }
 
@@ -662,7 +663,7 @@ def test_aggregates_headline_numbers(api, scenario):
             "sort=name",
             {
                 "sort": "Unknown parameter; this endpoint accepts: area, cause, end, event, "
-                "format, level, metric, period, source_type, start, table, tag."
+                "format, level, metric, period, perpetrator, source_type, start, table, tag."
             },
         ),
         ("table=reports", {"table": "Choose areas or periods."}),

@@ -4,6 +4,7 @@ from .aggregates import AggregateView
 from .base import NotFoundView
 from .context_events import ContextEventViewSet
 from .events import EventViewSet
+from .parties import PartyList
 from .places import PlaceViewSet
 from .reports import ReportViewSet
 from .retractions import RetractionList
@@ -15,6 +16,7 @@ __all__ = [
     "ContextEventViewSet",
     "EventViewSet",
     "NotFoundView",
+    "PartyList",
     "PlaceViewSet",
     "ReportViewSet",
     "RetractionList",

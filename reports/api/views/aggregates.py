@@ -55,6 +55,12 @@ QUESTION_PARAMETERS = [
     ),
     OpenApiParameter("event", OpenApiTypes.INT, description="Count only this event (id)."),
     OpenApiParameter(
+        "perpetrator",
+        OpenApiTypes.STR,
+        description="Count only reports alleging this perpetrator: a party's slug or id "
+        "(/api/v1/parties/), `unknown`, or `none` (no perpetrator stated).",
+    ),
+    OpenApiParameter(
         "level",
         OpenApiTypes.INT,
         enum=[1, 2, 3, 4],

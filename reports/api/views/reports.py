@@ -114,6 +114,7 @@ def reportrows_of(reports: list[dict]) -> list[list]:
             "longitude": "" if report["longitude"] is None else report["longitude"],
             "cause": report["cause"],
             "cause_name": report["cause_name"] or "",
+            **exports.perpetrator_values(report["alleged_perpetrator"]),
             "tags": "; ".join(report["tags"]),
             "public_summary": report["public_summary"],
             "sources": "; ".join(s["label"] for s in sources),

@@ -166,6 +166,14 @@ def save_item(client, actor, data) -> tuple[int, dict]:
         # The same words the service uses for a source the client may not cite, so that an id
         # does not tell whether a confidential source exists.
         extra_errors["sources"] = [f"You cannot cite source #{missing[0]}."]
+    attributing_ids = fields.pop("perpetrator_sources", [])
+    attributing = [s for s in sources if s.pk in attributing_ids]
+    outside = sorted(set(attributing_ids) - {s.pk for s in attributing})
+    if outside:
+        extra_errors["perpetrator_sources"] = [
+            f"Source #{outside[0]} is not among the report's sources: only a source the report "
+            "cites can attribute the harm."
+        ]
     try:
         with transaction.atomic():
             fingerprint = claim_client_id(client, client_id, digest) if client_id else None
@@ -177,6 +185,7 @@ def save_item(client, actor, data) -> tuple[int, dict]:
                 sources=sources,
                 new_sources=[dict(s) for s in fields.pop("new_sources", [])],
                 tags=fields.pop("tags", []),
+                perpetrator_sources=attributing,
                 **{k: ("" if v is None else v) for k, v in fields.items()},
             )
             if extra_errors:

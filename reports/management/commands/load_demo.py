@@ -119,13 +119,16 @@ class Command(BaseCommand):
                 loaded = demo.load_demo(out=self.stdout.write)
             except demo.DemoConflict as error:
                 raise CommandError(str(error)) from error
+            perpetrators_made = demo.load_demo_perpetrators(out=self.stdout.write)
         # After the reports: a database loaded before the demo had an API client gets one now.
         api_made = load_demo_partner_api(base_url=base_url, out=self.stdout.write)
         second_factor_made = demo.load_demo_second_factor()
         context_made = demo.load_demo_context_events(out=self.stdout.write)
         if loaded:
             self.stdout.write(self.style.SUCCESS("Demonstration data loaded."))
-        elif api_made or second_factor_made or context_made:
+        elif api_made or second_factor_made or context_made or perpetrators_made:
+            if perpetrators_made:
+                self.stdout.write(self.style.SUCCESS("Demo parties to the conflict added."))
             if api_made:
                 self.stdout.write(self.style.SUCCESS("Demo API client and Kobo form added."))
             if second_factor_made:

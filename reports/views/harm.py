@@ -1,0 +1,116 @@
+"""The IHL view (/dashboard/harm/): harm to civilians and to protected objects in any area and
+period, by cause or means and by alleged perpetrator, each cell a total of the counting engine
+(the question with one more filter) linking to the evidence behind it. Attributions are
+allegations: the evidence page shows each with the sources that make it."""
+
+from dataclasses import dataclass, replace
+
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from reports import aggregates
+from reports.models import NOT_STATED, UNKNOWN, Party
+from reports.views.dashboard_shaping import (
+    ask,
+    bad_request,
+    cleaned_params,
+    filter_form,
+    from_form,
+    metric_info,
+    page_title,
+    shown_total,
+    url_for,
+)
+from reports.vocabulary import Cause, Metric
+
+# Civilians killed, injured, detained or abducted; homes and the objects IHL protects.
+HARM_METRICS = (
+    Metric.KILLED,
+    Metric.INJURED,
+    Metric.DETAINED,
+    Metric.HOMES_DESTROYED,
+    Metric.HEALTH_FACILITIES_DAMAGED,
+    Metric.SCHOOLS_DAMAGED,
+    Metric.RELIGIOUS_BUILDINGS_DAMAGED,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    question: aggregates.Question
+    always: bool = False  # shown even when nothing is counted in it
+
+
+def _cells(columns: list[Column], metrics) -> tuple[list[Column], list[dict], list[str]]:
+    """The columns with something counted (and those always shown), each metric's row of
+    cells (shown totals with their evidence links), and the labels of the empty columns."""
+    answers = [aggregates.answer(column.question, lines=0) for column in columns]
+    kept = [
+        i
+        for i, (column, answer) in enumerate(zip(columns, answers, strict=True))
+        if column.always or any(answer.totals[m].events for m in metrics)
+    ]
+    rows = [
+        {
+            "metric": metric_info(metric),
+            "cells": [
+                shown_total(answers[i].totals[metric])
+                | {"url": url_for("evidence", replace(columns[i].question, metrics=(metric,)))}
+                for i in kept
+            ],
+        }
+        for metric in metrics
+    ]
+    empty = [column.label for i, column in enumerate(columns) if i not in kept]
+    return [columns[i] for i in kept], rows, empty
+
+
+def harm(request):
+    params = cleaned_params(request.GET)
+    asked = ask(params)
+    action = url_for("harm", aggregates.Question())
+    if asked.errors:
+        return bad_request(
+            request,
+            "reports/dashboard/harm.html",
+            params,
+            asked.errors,
+            extra={"form": filter_form(params, asked.errors, action=action)},
+        )
+    question = asked.question
+    if from_form(request.GET):
+        return redirect(url_for("harm", question))
+    metrics = tuple(m for m in HARM_METRICS if not question.metrics or m in question.metrics)
+    if not metrics:
+        metrics = HARM_METRICS
+    asked_harm = replace(question, metrics=metrics)
+    total = Column(_("All"), asked_harm, always=True)
+    causes = [
+        Column(str(label), replace(asked_harm, cause=value))
+        for value, label in Cause.choices
+        if not question.cause or value == question.cause
+    ]
+    parties = [
+        Column(party.short_name or party.name, replace(asked_harm, perpetrator=party.slug))
+        for party in Party.objects.all()
+        if not question.perpetrator or party.slug == question.perpetrator
+    ]
+    parties += [
+        Column(str(label), replace(asked_harm, perpetrator=code), always=True)
+        for code, label in ((UNKNOWN, _("Unknown")), (NOT_STATED, _("Not stated")))
+        if not question.perpetrator or code == question.perpetrator
+    ]
+    by_cause = _cells([total, *causes], metrics)
+    by_party = _cells([total, *parties], metrics)
+    answer = aggregates.answer(asked_harm, lines=0)
+    context = {
+        "title": page_title(answer),
+        "answer": answer,
+        "form": filter_form(params, {}, action=action),
+        "dashboard_url": url_for("index", question),
+        "by_cause": {"columns": by_cause[0], "rows": by_cause[1], "empty": by_cause[2]},
+        "by_party": {"columns": by_party[0], "rows": by_party[1], "empty": by_party[2]},
+        "parties": Party.objects.all(),
+    }
+    return render(request, "reports/dashboard/harm.html", context)

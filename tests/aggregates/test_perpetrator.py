@@ -1,0 +1,85 @@
+"""The alleged perpetrator as a filter of the counting engine: read from its own summary rows
+("p:<party>", "p:unknown") when asked alone, from the base tables with another filter, by the
+plain SQL baseline alike; a change of a report's alleged perpetrator moves its figures between
+the facets as a change of cause does."""
+
+from datetime import date
+
+import pytest
+
+from reports import aggregates, services
+from reports.aggregates import Question, QuestionError, parse_question
+from reports.aggregates.assemble import calendar
+from reports.aggregates.facets import facet_of
+from reports.aggregates.from_base_tables import answer_from_base
+from reports.aggregates.question import make_plan
+from reports.bench.plain_sql import engine_numbers, plain_sql
+from tests.aggregates.conftest import as_tuple
+
+D = date
+NOVEMBER = {"start": D(2023, 11, 1), "end": D(2023, 11, 30)}
+
+
+@pytest.fixture
+def attributed(file, moderator):
+    """Five approved reports of civilians killed in Kayah in November 2023."""
+    sac = services.party_create(actor=moderator, name="Myanmar military", short_name="SAC")
+    kndf = services.party_create(
+        actor=moderator, name="Karenni Nationalities Defence Force", short_name="KNDF"
+    )
+    made = {
+        "a": file("loikaw", D(2023, 11, 14), figures=[("killed", 7)], cause="airstrike"),
+        "b": file("demoso", D(2023, 11, 15), figures=[("killed", 3)], cause="artillery"),
+        "c": file("loikaw", D(2023, 11, 16), figures=[("killed", 5)], cause="ground_assault"),
+        "d": file("pekon", D(2023, 11, 17), figures=[("killed", 2)], cause="landmine"),
+        "e": file("demoso", D(2023, 11, 18), figures=[("killed", 4)]),  # not stated
+    }
+    for key, perpetrator in (("a", "sac"), ("b", "sac"), ("c", "kndf"), ("d", "unknown")):
+        services.report_update(report=made[key], actor=moderator, perpetrator=perpetrator)
+    return made | {"sac": sac, "kndf": kndf}
+
+
+def killed(**filters):
+    question = Question(metrics=("killed",), **NOVEMBER, **filters)
+    found = aggregates.answer(question)
+    assert found == answer_from_base(make_plan(question))
+    plan = make_plan(question)
+    kind, periods = calendar(plan, found.by_period[0].start if found.by_period else None)
+    assert plain_sql(plan, kind, periods) == engine_numbers(found, kind)
+    return as_tuple(found.totals["killed"])
+
+
+def test_the_engine_counts_each_alleged_perpetrator(attributed):
+    assert killed() == (21, 21, 21, 5, 5, 5)
+    assert facet_of(Question(perpetrator="sac")) == "p:sac"
+    assert killed(perpetrator="sac") == (10, 10, 10, 2, 2, 2)
+    assert killed(perpetrator="kndf") == (5, 5, 5, 1, 1, 1)
+    assert killed(perpetrator="unknown") == (2, 2, 2, 1, 1, 1)
+    # Not stated: from the base tables, as no summary is kept for it.
+    assert facet_of(Question(perpetrator="none")) is None
+    assert killed(perpetrator="none") == (4, 4, 4, 1, 1, 1)
+    # With a cause as well: no summary is kept for the pair, the base tables answer.
+    assert facet_of(Question(perpetrator="sac", cause="airstrike")) is None
+    assert killed(perpetrator="sac", cause="airstrike") == (7, 7, 7, 1, 1, 1)
+    assert aggregates.verify_summaries() == []
+
+
+def test_a_new_alleged_perpetrator_moves_the_figures_between_facets(attributed, moderator):
+    services.report_update(report=attributed["c"], actor=moderator, perpetrator="sac")
+    services.report_update(report=attributed["d"], actor=moderator, perpetrator="")
+    assert killed(perpetrator="sac") == (15, 15, 15, 3, 3, 3)
+    assert killed(perpetrator="kndf") == (0, 0, 0, 0, 0, 0)
+    assert killed(perpetrator="unknown") == (0, 0, 0, 0, 0, 0)
+    assert aggregates.verify_summaries() == []
+
+
+def test_the_question_reads_a_party_by_slug_or_id(attributed):
+    assert parse_question({"perpetrator": "kndf"}).perpetrator == "kndf"
+    assert parse_question({"perpetrator": str(attributed["sac"].pk)}).perpetrator == "sac"
+    assert parse_question({"perpetrator": "unknown"}).perpetrator == "unknown"
+    with pytest.raises(QuestionError) as refused:
+        parse_question({"perpetrator": "nobody"})
+    assert refused.value.errors == {
+        "perpetrator": "Unknown party 'nobody'; give a party's slug (see /api/v1/parties/), "
+        "'unknown' or 'none' (not stated)."
+    }
