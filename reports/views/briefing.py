@@ -195,15 +195,22 @@ class LeadingBy:
     # asked, so a briefing asks the engine once or twice rather than once per value.
     values_in: Callable[[set[int]], set[str]]
     sentence: str  # with %(leader)s %(number)s %(total)s %(metric)s %(events)s
+    lower: bool = True  # a cause reads in lower case within the sentence; a party's name not
 
 
-# THE HOOK for more "leading …" messages. When the question gains the alleged perpetrator
-# filter (issue 13, `Question.perpetrator`), its entry joins this list:
-#   LeadingBy("perpetrator", <the parties moderators keep, as (value, label) pairs>,
-#             <the values those reports name>,
-#             gettext_lazy("Leading alleged perpetrator of %(metric)s (a claim by the sources "
-#                          "cited): %(leader)s, %(number)s of %(total)s, %(events)s."))
-# An entry whose field the Question does not have yet is skipped.
+def _parties() -> list[tuple[str, str]]:
+    from reports.models import Party
+
+    parties = [(p.slug, p.short_name or p.name) for p in Party.objects.order_by("name")]
+    return [*parties, ("unknown", str(_("an unknown party")))]
+
+
+def _perpetrators_in(report_ids: set[int]) -> set[str]:
+    reports = selectors.public_reports().filter(pk__in=report_ids)
+    named = set(reports.exclude(perpetrator=None).values_list("perpetrator__slug", flat=True))
+    return named | ({"unknown"} if reports.filter(perpetrator_unknown=True).exists() else set())
+
+
 LEADING_BY: list[LeadingBy] = [
     LeadingBy(
         "cause",
@@ -217,6 +224,16 @@ LEADING_BY: list[LeadingBy] = [
         gettext_lazy(
             "Leading cause or means of %(metric)s: %(leader)s, %(number)s of %(total)s, %(events)s."
         ),
+    ),
+    LeadingBy(
+        "perpetrator",
+        _parties,
+        _perpetrators_in,
+        gettext_lazy(
+            "Alleged perpetrator most often named for %(metric)s (a claim of the sources cited): "
+            "%(leader)s, %(number)s of %(total)s, %(events)s."
+        ),
+        lower=False,
     ),
 ]
 
@@ -253,7 +270,7 @@ def _leading(question, answer) -> list[str]:
             part = aggregates.answer(replace(asked, **{leading.field: value}), lines=0)
             counted = part.totals[metric]
             if counted.events and (best is None or counted.best > best.best):
-                best, leader = counted, str(label).lower()
+                best, leader = counted, str(label).lower() if leading.lower else str(label)
         if best is None:
             continue
         messages.append(

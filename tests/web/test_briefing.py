@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reports import aggregates
+from reports import aggregates, services
 from tests import dashboard_data
 from tests.dashboard_data import QUESTION
 from tests.web.test_dashboard import headline, table_rows, text_of
@@ -117,6 +117,16 @@ def test_key_messages_from_the_numbers(client, scenario):
         "Leading cause or means of civilians killed: ground assault or armed clash, 16 of 21, "
         "from 1 event, 1 source."
     )
+
+
+def test_the_leading_alleged_perpetrator_is_a_key_message(client, scenario, moderator):
+    services.party_create(actor=moderator, name="Myanmar military", short_name="SAC")
+    services.report_update(report=scenario["state"], actor=moderator, perpetrator="sac")
+    text = text_of(client.get(f"/dashboard/briefing/?{QUESTION}"))
+    assert (
+        "Alleged perpetrator most often named for civilians killed (a claim of the sources "
+        "cited): SAC, 16 of 21, from 1 event, 1 source."
+    ) in text
 
 
 def test_the_change_is_the_engines_answer_for_the_period_before(client, scenario):
