@@ -4,7 +4,7 @@ with an About sheet that states the question and the counting method."""
 from urllib.parse import urlsplit
 
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from gazetteer.models import AdminLevel
 from reports import aggregates
@@ -70,16 +70,16 @@ def about_rows(answer, url: str) -> list[tuple[str, str]]:
 
 
 DOWNLOADS = {
-    # name: (label, what it holds)
-    "areas.csv": ("CSV", "totals by area"),
-    "areas-hxl.csv": ("HXL CSV", "totals by area, HXL-tagged"),
-    "areas.geojson": ("GeoJSON", "area points with their totals"),
-    "periods.csv": ("CSV", "time series"),
-    "periods-hxl.csv": ("HXL CSV", "time series, HXL-tagged"),
-    "table.xlsx": ("XLSX", "totals by area and time series"),
-    "reports.csv": ("CSV", "approved reports behind the numbers"),
-    "reports-hxl.csv": ("HXL CSV", "approved reports, HXL-tagged"),
-    "reports.xlsx": ("XLSX", "approved reports behind the numbers"),
+    # name: (format, what it holds: shown on the dashboard in the reader's language)
+    "areas.csv": ("CSV", gettext_lazy("totals by area")),
+    "areas-hxl.csv": ("HXL CSV", gettext_lazy("totals by area, HXL-tagged")),
+    "areas.geojson": ("GeoJSON", gettext_lazy("area points with their totals")),
+    "periods.csv": ("CSV", gettext_lazy("time series")),
+    "periods-hxl.csv": ("HXL CSV", gettext_lazy("time series, HXL-tagged")),
+    "table.xlsx": ("XLSX", gettext_lazy("totals by area and time series")),
+    "reports.csv": ("CSV", gettext_lazy("approved reports behind the numbers")),
+    "reports-hxl.csv": ("HXL CSV", gettext_lazy("approved reports, HXL-tagged")),
+    "reports.xlsx": ("XLSX", gettext_lazy("approved reports behind the numbers")),
 }
 
 
