@@ -17,7 +17,7 @@ from django.utils.html import escape
 # The styles of the page's SVG, taken from the dashboard's stylesheet (so a new kind of mark
 # styled there is styled in the files too), with its colour variables written out: an SVG file
 # has no :root to inherit them from.
-STYLESHEETS = ("css/site.css", "css/dashboard.css")
+STYLESHEETS = ("css/site.css", "css/dashboard.css", "css/map.css")
 # Fonts named for renderers that know no "system-ui": Latin digits, then Burmese.
 FONT_FAMILY = '"Noto Sans", "Noto Sans Myanmar", "DejaVu Sans", sans-serif'
 FILE_WIDTH = 720  # the file's width in CSS pixels; the chart's own units are scaled to it

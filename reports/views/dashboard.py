@@ -2,6 +2,7 @@
 briefing and the downloads; every one a GET URL that can be shared, working without JavaScript."""
 
 from dataclasses import replace
+from pathlib import Path
 from datetime import date
 
 from csp.decorators import csp_replace
@@ -320,8 +321,10 @@ def briefing_pdf(request):
         return bad_request(request, "reports/dashboard/briefing.html", params, asked.errors)
     context = _briefing_context(request, asked)
     context["pdf"] = True
-    with open(finders.find("dashboard/briefing.css"), encoding="utf-8") as css:
-        context["inline_css"] = css.read()
+    context["inline_css"] = "\n".join(
+        Path(finders.find(name)).read_text(encoding="utf-8")
+        for name in ("dashboard/briefing.css", "css/map.css")
+    )
     page = render_to_string("reports/dashboard/briefing.html", context, request=request)
     try:
         pdf = briefing_text.render_pdf(page)
