@@ -52,6 +52,8 @@ from reports.vocabulary import MEASURE, Cause, Measure, Metric
 #   #meta+id, #event+code/+name, #description+title, #description, #loc+code/+name/+type,
 #   #cause+code/+name, #indicator+code/+name/+type/+text/+num, #meta+counted, #meta+tags,
 #   #meta+source, #meta+url, #date+approved    the columns of the reports list.
+#   #loc+dest+code / #loc+dest+name   where a displacement figure's people went (HXL 1.1's
+#                                  +dest attribute, "place of destination", on #loc).
 
 HXL_METRIC = {
     Metric.NEWLY_DISPLACED: "#affected+idps+new",
@@ -485,6 +487,8 @@ REPORT_COLUMNS = [
     Column("count_best", "#indicator+num", "best count, in people or buildings"),
     Column("count_high", "#indicator+num+max", "high count, in people or buildings"),
     Column("counted", "#meta+counted", "yes: the figure the total uses for its event"),
+    Column("destination_pcode", "#loc+dest+code", "P-code of where the people went (displacement)"),
+    Column("destination_name", "#loc+dest+name", "where the people went (blank: not reported)"),
     Column("public_summary", "#description", "the summary a moderator approved"),
     Column("sources", "#meta+source", "public sources; confidential ones by type only"),
     Column("source_urls", "#meta+url", "links of the public sources"),
@@ -551,11 +555,18 @@ def _report_rows(question, metrics) -> Iterator[list]:
                 figure.count_best,
                 figure.count_high,
                 "yes" if (report.pk, figure.metric) in counted else "no",
+                *_destination_values(figure),
                 report.public_summary,
                 shared["sources"],
                 shared["urls"],
                 timezone.localtime(report.approved_at).date() if report.approved_at else "",
             ]
+
+
+def _destination_values(figure) -> list:
+    """The destination columns of a figure (blank when it says none)."""
+    place = figure.destination
+    return [place.pcode, place.display_name] if place else ["", ""]
 
 
 def reports_table(answer) -> Table:

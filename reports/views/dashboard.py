@@ -33,6 +33,7 @@ from reports.views.dashboard_shaping import (
     shown_total,
     url_for,
 )
+from reports.views.hosts import hosts_url
 from reports.vocabulary import Metric
 
 EVENTS_PER_PAGE = 50
@@ -52,6 +53,7 @@ def index(request):
     context["form"] = filter_form(params, {})
     context["query"] = query_string(question, sort=asked.sort)
     context["briefing_url"] = url_for("briefing", question, sort=asked.sort)
+    context["hosts_url"] = hosts_url(question)
     context["downloads"] = [
         {
             "url": reverse("dashboard:download", args=[name])
