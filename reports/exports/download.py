@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from gazetteer.models import AdminLevel
+from gazetteer.models import AdminLevel, Place
 from reports import aggregates
 from reports.vocabulary import Cause, Metric, SourceType
 
@@ -42,7 +42,34 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
          % {"level": AdminLevel(level).label, "number": level}
          if level is not None
          else t(gettext_noop("none"))),
+        *_destination_parts(q, t),
     ]  # fmt: skip
+
+
+def _destination_parts(q, t) -> list[tuple[str, str, str]]:
+    """Where people went, when the question asks (left out otherwise)."""
+    parts = []
+    if q.destination == "none":
+        parts.append(
+            (
+                "destination",
+                t(gettext_noop("Destination")),
+                t(gettext_noop("not given (destination unknown)")),
+            )
+        )
+    elif q.destination:
+        place = Place.objects.filter(pcode=q.destination).first()
+        name = f"{place.display_name} ({place.pcode})" if place else q.destination
+        parts.append(
+            (
+                "destination",
+                t(gettext_noop("Destination")),
+                t(gettext_noop("within %(place)s")) % {"place": name},
+            )
+        )
+    if q.by == "destination":
+        parts.append(("by", t(gettext_noop("Rows")), t(gettext_noop("by where people went"))))
+    return parts
 
 
 def question_summary(answer, *, translated: bool = False) -> list[tuple[str, str]]:

@@ -33,7 +33,7 @@ from reports.views.dashboard_shaping import (
     shown_total,
     url_for,
 )
-from reports.views.hosts import hosts_url
+from reports.views.hosts import destination_context, hosts_url, went_to
 from reports.vocabulary import Metric
 
 EVENTS_PER_PAGE = 50
@@ -77,7 +77,9 @@ def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
             {
                 "report": report,
                 "counted": report.pk == reference_id,
-                "figures": [figure_text(f) for f in report.figures.all() if f.metric == metric],
+                "figures": [
+                    went_to(figure_text(f), f) for f in report.figures.all() if f.metric == metric
+                ],
                 "when": at_precision(report.start_date, report.end_date, report.date_precision),
                 "sources": [
                     {"label": shown["label"], "url": shown["url"] or ""}
@@ -186,6 +188,7 @@ def evidence(request):
         "download_url": reverse("dashboard:download", args=["reports.csv"])
         + f"?{query_string(question)}",
         "form": filter_form(params, {}),
+        **destination_context(question),
     }
     return render(request, "reports/dashboard/evidence.html", context)
 

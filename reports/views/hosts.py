@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gazetteer.models import AdminLevel
+from gazetteer.models import AdminLevel, Place
 from reports import aggregates
 from reports.aggregates.question import BY_DESTINATION, NO_DESTINATION
 from reports.views.dashboard_shaping import (
@@ -214,3 +214,37 @@ def _series(arrivals, by_origin, arrivals_question, base) -> list[dict]:
             )
         rows.append({"label": period_label(row), "cells": cells})
     return rows
+
+
+# --- the evidence page, for a question about where people went ------------------------------
+
+
+def went_to(text: str, figure) -> str:
+    """A figure as the evidence page lists it, with where its people went."""
+    place = figure.destination
+    if place is None:
+        return text
+    return _("%(figure)s, went to %(place)s (%(pcode)s)") % {
+        "figure": text,
+        "place": place.display_name,
+        "pcode": place.pcode,
+    }
+
+
+def destination_context(question) -> dict:
+    """What the evidence page says of a question by destination, and its way back to the host
+    page (empty for other questions)."""
+    if question.destination is None and question.by is None:
+        return {}
+    if question.destination == NO_DESTINATION:
+        note = _("Only figures that do not say where people went.")
+    elif question.destination:
+        place = Place.objects.filter(pcode=question.destination).first()
+        name = place.display_name if place else question.destination
+        note = _("Only figures whose people went to %(place)s.") % {"place": name}
+    else:
+        note = ""
+    return {
+        "destination_note": note,
+        "dashboard_url": hosts_url(question),
+    }

@@ -22,6 +22,7 @@ def demo_data(transactional_db, settings):
 
 @pytest.mark.parametrize("language", ["en", "my"])
 def test_host_page_and_form(page, context, screenshot, login, demo_data, live_server, language):
+    login(page, "partner", demo.DEMO_PASSWORD)  # the login helper reads the English labels
     context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
     for name, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
@@ -34,7 +35,6 @@ def test_host_page_and_form(page, context, screenshot, login, demo_data, live_se
         expect(rows.nth(1)).to_contain_text("40,000")
         screenshot(page, f"hosts-{language}-{name}")
 
-    login(page, "partner", demo.DEMO_PASSWORD)
     page.goto("/partner/reports/new/")
     page.locator("#id_figures-0-metric").select_option("newly_displaced")
     page.locator("#id_figures-0-value").fill("1200")
