@@ -46,7 +46,9 @@ from reports.vocabulary import MEASURE, Cause, Measure, Metric
 #   #meta+high_open/+approximate/+qualifier+<metric>   what qualifies a total (rule 7)
 #   #date+as_of+oldest/+newest+<metric>, #status+stale+<metric>   a stock's dates (rule 4)
 #   #meta+row                      what a row is: total, area, unspecified, period, spanning
-#                                  beyond, longer than a period
+#                                  beyond, longer than a period; by destination also
+#                                  "destination outside the area" (its state: area_level 1)
+#                                  and "destination unknown"
 #   #indicator+code/+name, #indicator+num(+min/+max/+adds), #indicator+qualifier, #event+code,
 #   #meta+id, #meta+url            a spanning figure's own numbers and its evidence
 #   #meta+id, #event+code/+name, #description+title, #description, #loc+code/+name/+type,
@@ -325,7 +327,8 @@ def area_columns(level) -> list[Column]:
             "row",
             "#meta+row",
             "total (the whole area asked), area, unspecified, or spanning beyond (a figure "
-            "reaching outside the period asked: not in the total)",
+            "reaching outside the period asked: not in the total); by destination also "
+            "destination outside the area (its state or region) and destination unknown",
         ),
         Column(
             "period_start",
@@ -374,6 +377,19 @@ def period_columns(level) -> list[Column]:
     ]
 
 
+# A breakdown by destination (Question.by): rows that are not places within the area.
+ROW_OUTSIDE = "destination outside the area"  # a state or region outside the area asked
+ROW_UNKNOWN = "destination unknown"
+
+
+def _row_kind(row) -> str:
+    if row.where == "outside":
+        return ROW_OUTSIDE
+    if row.where == "unknown":
+        return ROW_UNKNOWN
+    return "unspecified" if row.unspecified else "area"
+
+
 def areas_table(answer, *, with_total: bool = True, sort: str = "", site: str = "") -> Table:
     """`site` ("https://host") makes the evidence links absolute."""
     level = breakdown_level(answer)
@@ -401,10 +417,12 @@ def areas_table(answer, *, with_total: bool = True, sort: str = "", site: str = 
     for row in sort_areas(answer.by_area, sort):
         rows.append(
             [
-                "unspecified" if row.unspecified else "area",
+                _row_kind(row),
                 q.start or "",
                 q.end or "",
-                answer.area.admin_level
+                1
+                if row.where == "outside"
+                else answer.area.admin_level
                 if row.unspecified and answer.area
                 else 0
                 if row.unspecified

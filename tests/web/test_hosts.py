@@ -346,8 +346,8 @@ def test_the_exports_carry_the_destination(client, hosted):
     ] == [
         ("total", "MMR002", "Kayah", "36700"),
         ("area", "MMR002002", "Demoso Township", "35000"),
-        ("area", "MMR014", "Shan (South)", "1200"),
-        ("unspecified", "", "Destination unknown", "500"),
+        ("destination outside the area", "MMR014", "Shan (South)", "1200"),
+        ("destination unknown", "", "Destination unknown", "500"),
     ]
 
 
