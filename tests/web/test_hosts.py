@@ -355,3 +355,14 @@ def _text(response) -> str:
     if response.streaming:
         return b"".join(response.streaming_content).decode()
     return response.content.decode()
+
+
+def test_the_moderator_and_the_partner_see_where_people_went(
+    client, moderator, field_partner, hosted
+):
+    client.force_login(moderator)
+    review = client.get(f"/moderation/reports/{hosted['to_pekon'].pk}/").content.decode()
+    assert "→ went to Pekon (MMR014010)" in review
+    client.force_login(field_partner)
+    detail = client.get(f"/partner/reports/{hosted['to_pekon'].pk}/").content.decode()
+    assert "→ went to Pekon (MMR014010)" in detail
