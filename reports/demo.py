@@ -17,6 +17,7 @@ from gazetteer.models import Place
 from . import services
 from .models import Membership, Organization, Report
 from .roles import STAFF_ROLES, Role
+from .vocabulary import DESTINATION_METRICS
 
 DEMO_PASSWORD = "karenni-demo-2023"  # noqa: S105 - printed on screen; load_demo refuses production
 SAMPLE_GAZETTEER = [
@@ -403,6 +404,29 @@ REPORTS = [
     ),
 ]
 
+# Where the people of a demo report's displacement figures went, as its sources say (host
+# communities): the camp volunteers saw families from Loikaw arrive near Demoso, and the camp
+# registers count the displaced sheltering in Demoso Township. The other displacement figures
+# do not say where people went ("safe areas"), and stay without a destination.
+DESTINATIONS = {
+    "camp_arrivals_14nov": DEMOSO_TSP,
+    "demoso_stock_apr2023": DEMOSO_TSP,
+}
+
+
+def with_destinations(key: str, figures: list[dict]) -> list[dict]:
+    """A demo report's figures with the destination DESTINATIONS gives its displacement
+    figures (a gazetteer Place)."""
+    pcode = DESTINATIONS.get(key)
+    if pcode is None:
+        return figures
+    place = Place.objects.get(pcode=pcode)
+    return [
+        {**figure, "destination": place} if figure["metric"] in DESTINATION_METRICS else figure
+        for figure in figures
+    ]
+
+
 EVENTS = {
     "loikaw_displacement": dict(
         name="Displacement from Loikaw, Operation 1111 (November 2023)",
@@ -510,7 +534,7 @@ def load_demo(out=print) -> bool:
         actor = users[spec.pop("by")]
         path, event_key = spec.pop("path"), spec.pop("event", None)
         is_reference = spec.pop("reference", False)
-        spec.pop("key")
+        spec["figures"] = with_destinations(spec.pop("key"), spec["figures"])
         report = services.report_create(
             actor=actor,
             place=places[spec.pop("place")],

@@ -5,7 +5,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
-from .vocabulary import SUBJECT, UNITS_FOR_SUBJECT, Metric, Qualifier, Subject, Unit
+from .vocabulary import (
+    DESTINATION_METRICS,
+    SUBJECT,
+    UNITS_FOR_SUBJECT,
+    Metric,
+    Qualifier,
+    Subject,
+    Unit,
+)
 
 MAX_VALUE = 100_000_000  # more people than live in Myanmar: certainly a typing error
 MAX_HOUSEHOLD_SIZE = Decimal("30")
@@ -151,6 +159,10 @@ def clean_figure(data: dict) -> dict:
     note = text(data.get("note"))
     if len(note) > 500:
         errors["note"] = "At most 500 characters."
+    destination = data.get("destination") or None
+    refused = destination_refused(metric, destination)
+    if refused:
+        errors["destination"] = refused
     if errors:
         raise ValidationError(errors)
     return {
@@ -162,5 +174,18 @@ def clean_figure(data: dict) -> dict:
         "unit": unit,
         "household_size": household_size,
         "note": note,
+        "destination": destination,
         **breakdown,
     }
+
+
+def destination_refused(metric, destination) -> str | None:
+    """Why a figure of `metric` cannot have this destination (a gazetteer place, already
+    looked up), or None: only displacement figures say where people went."""
+    if destination is None or metric not in Metric.values or metric in DESTINATION_METRICS:
+        return None
+    allowed = " or ".join(str(Metric(m).label).lower() for m in sorted(DESTINATION_METRICS))
+    return (
+        f"Only figures of {allowed} can say where people went; "
+        f"{str(Metric(metric).label).lower()} cannot have a destination."
+    )

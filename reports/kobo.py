@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from gazetteer.models import Place
 
 from .models import KoboForm
-from .vocabulary import Cause, Metric
+from .vocabulary import DESTINATION_METRICS, Cause, Metric
 
 # Report fields a form's mapping may fill, each from one Kobo field path.
 TEXT_FIELDS = (
@@ -59,8 +59,11 @@ def clean_mapping(mapping) -> dict:
         if not isinstance(path, str) or not path.strip():
             problems.append(f"The figure for {metric!r} needs a Kobo field path.")
         if isinstance(target, dict):
-            if set(target) - {"path", "qualifier"}:
-                problems.append(f"The figure for {metric!r} takes only 'path' and 'qualifier'.")
+            if set(target) - {"path", "qualifier", "destination"}:
+                problems.append(
+                    f"The figure for {metric!r} takes only 'path', 'qualifier' and 'destination'."
+                )
+            problems += _destination_problems(metric, target)
             if target.get("qualifier", "exact") not in QUALIFIERS:
                 problems.append(
                     f"The figure for {metric!r} has an unknown qualifier; use one of "
@@ -72,6 +75,20 @@ def clean_mapping(mapping) -> dict:
     if problems:
         raise ValidationError(problems)
     return mapping
+
+
+def _destination_problems(metric, target: dict) -> list[str]:
+    """A figure's "destination": the Kobo field holding the P-code of where people went,
+    for displacement figures only (vocabulary.DESTINATION_METRICS)."""
+    if "destination" not in target:
+        return []
+    path = target["destination"]
+    if not isinstance(path, str) or not path.strip():
+        return [f"The destination of the figure for {metric!r} must be a Kobo field path."]
+    if metric in Metric.values and metric not in DESTINATION_METRICS:
+        allowed = ", ".join(sorted(DESTINATION_METRICS))
+        return [f"Only the figures for {allowed} can have a destination, not {metric!r}."]
+    return []
 
 
 def _value(payload: dict, path: str):
@@ -149,6 +166,10 @@ def map_submission(mapping: dict, payload: dict) -> dict:
             continue
         figures.append({"metric": metric, "qualifier": qualifier, "value": raw})
         paths[f"figures.{len(figures)}"] = path
+        if isinstance(target, dict) and "destination" in target:
+            destination = _value(payload, target["destination"])
+            figures[-1]["destination"] = "" if destination is None else str(destination).strip()
+            paths[f"figures.{len(figures)}.destination"] = target["destination"]
     for key in (
         "title",
         "start_date",

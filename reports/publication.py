@@ -105,7 +105,16 @@ def figure_data(figure: Figure, metric_names: dict[str, str]) -> dict[str, Any]:
         "girls": figure.girls,
         "boys": figure.boys,
         "as_reported": figure_text.describe(figure),
+        "destination": destination_data(figure),
     }
+
+
+def destination_data(figure: Figure) -> dict[str, Any] | None:
+    """Where the people of a displacement figure went (a gazetteer place), or None."""
+    place = figure.destination
+    if place is None:
+        return None
+    return {"pcode": place.pcode, "name": place.display_name, "admin_level": place.admin_level}
 
 
 def _related(report: Report, name: str) -> Any:
@@ -194,7 +203,11 @@ def _loaded(reports: QuerySet[Report]) -> QuerySet[Report]:
         reports.filter(status=Status.APPROVED)
         .select_related("place", "event", "perpetrator")
         .prefetch_related(
-            Prefetch("figures", to_attr="public_figures"),
+            Prefetch(
+                "figures",
+                queryset=Figure.objects.select_related("destination"),
+                to_attr="public_figures",
+            ),
             Prefetch("sources", to_attr="public_sources"),
             Prefetch(
                 "perpetrator_sources",

@@ -72,6 +72,7 @@ FIGURE_FIELDS = (
     "girls",
     "boys",
     "note",
+    "destination",
 )
 
 
@@ -213,6 +214,7 @@ def clean_figures(
         ):
             data = {**data, "household_size": default_size}
         try:
+            data = {**data, "destination": _destination_place(data.get("destination"))}
             figure = clean_figure(data)
             if data.get("id") is not None:  # which of the report's figures this row edits
                 figure["id"] = data["id"]
@@ -223,6 +225,20 @@ def clean_figures(
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _destination_place(given: Any) -> Place | None:
+    """A figure's destination as given: a gazetteer Place, its P-code (the API, Kobo), or
+    nothing; ValidationError keyed "destination" when the P-code is not in the gazetteer."""
+    if given in (None, "") or isinstance(given, Place):
+        return given or None
+    code = text(given) if isinstance(given, str) else ""
+    place = None
+    if code and "\x00" not in code and len(code) <= 64:
+        place = Place.objects.filter(pcode=code).first()
+    if place is None:
+        raise ValidationError({"destination": f"Unknown destination place {str(given)[:40]!r}."})
+    return place
 
 
 SOURCE_FIELDS = (

@@ -33,6 +33,10 @@ class Metric(models.TextChoices):
 MEASURE = {metric: Measure.FLOW for metric in Metric} | {
     Metric.CURRENTLY_DISPLACED: Measure.STOCK,
 }
+# Figures that may say where people went (Figure.destination). "Returned" does not: the
+# report's place is where people returned to.
+DESTINATION_METRICS = frozenset({Metric.NEWLY_DISPLACED, Metric.CURRENTLY_DISPLACED})
+
 SUBJECT = {metric: Subject.PEOPLE for metric in Metric} | {
     Metric.HOMES_DESTROYED: Subject.STRUCTURES,
     Metric.RELIGIOUS_BUILDINGS_DAMAGED: Subject.STRUCTURES,

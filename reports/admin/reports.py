@@ -33,6 +33,7 @@ class FigureInline(admin.TabularInline):
     form = FigureForm
     extra = 0
     fields = services.FIGURE_FIELDS
+    autocomplete_fields = ("destination",)  # a gazetteer is thousands of places
 
 
 class HistoryInline(admin.TabularInline):

@@ -40,6 +40,47 @@ def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[
     return rows
 
 
+# Keys of a breakdown by destination besides place ids: the figures that say no destination.
+UNKNOWN_DESTINATION = "unknown"
+
+
+def destination_rows(
+    plan: Plan, by_key: dict[int | str | None, dict[str, Total]], outside: set[int]
+) -> list[AreaRow]:
+    """Rows of a breakdown by destination: the places at the breakdown's level within the area
+    (gazetteer order), then "unspecified within" (a destination coarser than that level), the
+    destinations outside the area by their state or region (`outside`), and "destination
+    unknown" last: a figure without a destination is never dropped."""
+    places = {k: v for k, v in by_key.items() if isinstance(k, int)}
+    inside = area_rows(
+        plan, {k: v for k, v in places.items() if k not in outside} | _only_none(by_key)
+    )
+    if plan.area is None and plan.destination is not None and inside and inside[-1].unspecified:
+        last = inside[-1]
+        inside[-1] = AreaRow(
+            None,
+            f"Unspecified within {plan.destination.display_name}",
+            True,
+            None,
+            None,
+            last.totals,
+        )
+    beyond = [
+        AreaRow(r.pcode, r.name, False, r.latitude, r.longitude, r.totals, "outside")
+        for r in area_rows(plan, {k: v for k, v in places.items() if k in outside})
+    ]
+    rows = inside + beyond
+    unknown = by_key.get(UNKNOWN_DESTINATION)
+    if unknown and any(t.events for t in unknown.values()):
+        totals = {m: unknown.get(m) or Total.zero(m) for m in plan.metrics}
+        rows.append(AreaRow(None, "Destination unknown", True, None, None, totals, "unknown"))
+    return rows
+
+
+def _only_none(by_key: dict) -> dict:
+    return {None: by_key[None]} if None in by_key else {}
+
+
 def calendar(
     plan: Plan, first: date | None, last: date | None = None
 ) -> tuple[str, list[tuple[date, date, str]]]:

@@ -55,6 +55,8 @@ def facet_of(question: Question) -> str | None:
     several filters at once)."""
     if question.event is not None:
         return None
+    if question.destination is not None or question.by is not None:
+        return None  # where people went: answered from the base tables only
     chosen = [
         f"{prefix}:{value}"
         for prefix, value in (("c", question.cause), ("s", question.source_type))

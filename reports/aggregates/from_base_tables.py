@@ -12,10 +12,16 @@ from django.utils import timezone
 from ..models import Event, EventReferenceFigure, Figure, Report, SeparateFigures
 from ..vocabulary import Qualifier
 from ..workflow import Status
-from .assemble import area_rows, calendar, spanning_figures
+from .assemble import (
+    UNKNOWN_DESTINATION,
+    area_rows,
+    calendar,
+    destination_rows,
+    spanning_figures,
+)
 from .facets import narrow
 from .places import PlaceIndex
-from .question import Plan
+from .question import BY_DESTINATION, NO_DESTINATION, Plan
 from .results import Answer, CountedEvent, PeriodRow, SpanningFigure, Total
 from .rules import (
     Candidate,
@@ -177,6 +183,16 @@ class Evidence:
         )
         counted = choose(candidates_from(figures))
         place_ids = {c.place_id for c in counted}
+        # Where each figure's people went, when the question asks (docs/counting.md, "Where
+        # people went"): the event's counted figure decides its destination.
+        self.destination_of: dict[int, int] = {}
+        if plan.question.destination is not None or plan.question.by == BY_DESTINATION:
+            self.destination_of = dict(
+                figures.filter(destination__isnull=False).values_list("id", "destination_id")
+            )
+            place_ids |= set(self.destination_of.values())
+            if plan.destination is not None:
+                place_ids.add(plan.destination.pk)
         self.places = PlaceIndex.around(place_ids)
         separate = separated_keys() if counted else {}
         self.counted: dict[str, list[Counted]] = defaultdict(list)
@@ -208,26 +224,62 @@ class Evidence:
         inside (rule 3), a stock's figures standing at the end (rule 4)."""
         items = self.within.get(metric, [])
         if is_stock(metric):
-            return standing_stocks(items, end, self.places.chain)
-        return [c for c in items if inside(c.span, start, end)]
+            return self.to_destination(standing_stocks(items, end, self.places.chain))
+        return self.to_destination([c for c in items if inside(c.span, start, end)])
 
     def beyond(self, metric: str, start: date | None, end: date) -> list[Counted]:
         """Flow events reaching into [start, end] from outside it: shown, not counted."""
         if is_stock(metric):
             return []
+        return self.to_destination(
+            [
+                c
+                for c in self.within.get(metric, [])
+                if c.span.start <= end
+                and (start is None or c.span.end >= start)
+                and not inside(c.span, start, end)
+            ]
+        )
+
+    # --- where people went (Question.destination, Question.by) ---------------------------
+
+    def destination(self, item: Counted) -> int | None:
+        """The destination of the figure an event counts (None: it says none)."""
+        return self.destination_of.get(item.figure.figure_id)
+
+    def to_destination(self, items: list[Counted]) -> list[Counted]:
+        """The events whose counted figure went where the question asks: the destination
+        filter is applied after each event's figure, covering and the standing stocks were
+        decided, as the area is (rule 8), so it never changes what an event counts."""
+        wanted = self.plan.question.destination
+        if wanted is None:
+            return items
+        if wanted == NO_DESTINATION:
+            return [c for c in items if self.destination(c) is None]
+        target = self.plan.destination.pk  # type: ignore[union-attr]
         return [
             c
-            for c in self.within.get(metric, [])
-            if c.span.start <= end
-            and (start is None or c.span.end >= start)
-            and not inside(c.span, start, end)
+            for c in items
+            if (place := self.destination(c)) is not None and self.places.within(place, target)
         ]
+
+    def destination_key(self, item: Counted, level: int) -> int | str | None:
+        """The row of a breakdown by destination: the destination's place at `level` when it
+        is within the area (None: coarser than that level), its state or region when it is
+        outside the area, UNKNOWN_DESTINATION when the figure says none."""
+        place = self.destination(item)
+        if place is None:
+            return UNKNOWN_DESTINATION
+        within = self.plan.destination if self.plan.area is None else self.plan.area
+        if within is None or self.places.within(place, within.pk):
+            return self.places.ancestor_at(place, level)
+        return self.places.ancestor_at(place, 1) or self.places.chain(place)[0]
 
     def first_date(self) -> date | None:
         dates = [
             c.on if is_stock(m) else c.span.start
             for m in self.plan.metrics
-            for c in self.within.get(m, [])
+            for c in self.to_destination(self.within.get(m, []))
             if (
                 c.on <= self.plan.end
                 if is_stock(m)
@@ -264,7 +316,9 @@ def answer_from_base(plan: Plan, lines: int | None = None) -> Answer:
     totals = {m: data.total(m, units[m], plan.end) for m in plan.metrics}
 
     by_area = []
-    if plan.level is not None:
+    if plan.question.by == BY_DESTINATION:
+        by_area = by_destination(plan, data, units)
+    elif plan.level is not None:
         grouped: dict[int | None, dict[str, list[Counted]]] = defaultdict(lambda: defaultdict(list))
         for metric, items in units.items():
             for item in items:
@@ -310,6 +364,36 @@ def answer_from_base(plan: Plan, lines: int | None = None) -> Answer:
         longer=spanning(longer, data.sources_of),
         beyond_more=beyond_more,
         longer_more=longer_more,
+    )
+
+
+def by_destination(plan: Plan, data: Evidence, units: dict[str, list[Counted]]) -> list:
+    """The breakdown by the figures' destination (Evidence.destination_key): within the area
+    at the breakdown's level (the destination asked's level + 1 for a question without an
+    area), outside it by state or region, and "destination unknown"."""
+    level = plan.level
+    if plan.area is None and plan.destination is not None:
+        level = plan.question.level or min(plan.destination.admin_level + 1, 4)
+    level = 4 if level is None else level
+    grouped: dict[int | str | None, dict[str, list[Counted]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for metric, items in units.items():
+        for item in items:
+            grouped[data.destination_key(item, level)][metric].append(item)
+    within = plan.destination if plan.area is None else plan.area
+    outside = {
+        key
+        for key in grouped
+        if isinstance(key, int) and within is not None and not data.places.within(key, within.pk)
+    }
+    return destination_rows(
+        plan,
+        {
+            key: {m: data.total(m, items, plan.end) for m, items in per_metric.items()}
+            for key, per_metric in grouped.items()
+        },
+        outside,
     )
 
 

@@ -13,6 +13,8 @@ from .. import selectors
 from ..vocabulary import Cause, Metric, SourceType
 
 PERIODS = ("week", "month", "quarter", "year")
+NO_DESTINATION = "none"  # destination=none: the figures that do not say where people went
+BY_DESTINATION = "destination"
 # The most rows a time series may have (about 19 years of weeks): more is no chart anyone reads,
 # and every row is a condition in the engine's queries.
 MAX_PERIODS = 1000
@@ -46,6 +48,10 @@ class Question:
     perpetrator: str | None = None
     level: int | None = None  # admin level of the area breakdown; None = area's level + 1
     period: str | None = None  # week | month | quarter | year; None = chosen from the span
+    # Host communities (docs/counting.md, "Where people went"): the figures' destination.
+    destination: str | None = None  # P-code: only figures whose destination is within it;
+    #                                 NO_DESTINATION: only figures that say none
+    by: str | None = None  # BY_DESTINATION: the breakdown by area is by the figures' destination
 
 
 def _values(params, name) -> list[str]:
@@ -144,9 +150,12 @@ def parse_question(params) -> Question:
     if period is not None and period not in PERIODS:
         errors["period"] = f"Unknown period {period[:40]!r}; choose from {', '.join(PERIODS)}."
 
+    destination, by = _destination_params(params, errors)
     if errors:
         raise QuestionError(errors)
     return Question(
+        destination=destination,
+        by=by,
         start=start,
         end=end,
         area=area.pcode if area else None,
@@ -182,6 +191,26 @@ def read_perpetrator(raw: str | None, errors: dict[str, str]) -> str | None:
     return party.slug
 
 
+def _destination_params(params, errors) -> tuple[str | None, str | None]:
+    """The host-communities parameters: `destination` (a P-code, or "none") and `by`."""
+    destination = _one(params, "destination")
+    if destination is not None and destination != NO_DESTINATION:
+        known = (
+            "\x00" not in destination
+            and len(destination) <= 64
+            and Place.objects.filter(pcode=destination).exists()
+        )
+        if not known:
+            errors["destination"] = (
+                f"Unknown destination {destination[:40]!r}: give a P-code, or "
+                f"{NO_DESTINATION!r} for figures that do not say where people went."
+            )
+    by = _one(params, "by")
+    if by is not None and by not in ("origin", BY_DESTINATION):
+        errors["by"] = f"Unknown breakdown {by[:40]!r}; choose origin or {BY_DESTINATION}."
+    return destination, (BY_DESTINATION if by == BY_DESTINATION else None)
+
+
 def question_params(question: Question) -> dict[str, str | list[str]]:
     """The GET parameters that parse back into `question` (defaults left out), for links."""
     params: dict[str, str | list[str]] = {}
@@ -193,7 +222,17 @@ def question_params(question: Question) -> dict[str, str | list[str]]:
         params["area"] = question.area
     if question.metrics:
         params["metric"] = list(question.metrics)
-    for name in ("cause", "tag", "source_type", "event", "perpetrator", "level", "period"):
+    for name in (
+        "cause",
+        "tag",
+        "source_type",
+        "event",
+        "perpetrator",
+        "level",
+        "period",
+        "destination",
+        "by",
+    ):
         value = getattr(question, name)
         if value not in (None, ""):
             params[name] = str(value)
@@ -294,6 +333,7 @@ class Plan:
     start: date | None
     end: date
     level: int | None  # None: no breakdown by area (the area is at the finest level)
+    destination: Place | None = None  # the question's destination place (not "none")
 
     @property
     def area_id(self) -> int | None:
@@ -330,8 +370,15 @@ def make_plan(question: Question) -> Plan:
         errors["level"] = "Choose a level below the area."
     if question.perpetrator is not None:
         read_perpetrator(question.perpetrator, errors)
+    destination = None
+    if question.destination not in (None, NO_DESTINATION):
+        destination = Place.objects.filter(pcode=question.destination).first()
+        if destination is None:
+            errors["destination"] = f"Unknown destination {question.destination[:40]!r}."
+    if question.by not in (None, BY_DESTINATION):
+        errors["by"] = f"Unknown breakdown {question.by!r}."
     if errors:
         raise QuestionError(errors)
     if level not in AdminLevel.values:
         level = None
-    return Plan(question, area, metrics, question.start, end, level)
+    return Plan(question, area, metrics, question.start, end, level, destination)

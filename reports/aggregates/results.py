@@ -66,6 +66,9 @@ class AreaRow:
     latitude: Decimal | None
     longitude: Decimal | None
     totals: dict[str, Total]
+    # A breakdown by destination (Question.by): "outside" for a destination outside the area
+    # (the row is its state or region), "unknown" for the figures that say none; "" otherwise.
+    where: str = ""
 
 
 @dataclass(frozen=True)

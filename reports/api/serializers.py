@@ -390,6 +390,10 @@ class AreaRowSerializer(serializers.Serializer):
     pcode = serializers.CharField(allow_null=True)
     name = serializers.CharField()
     unspecified = serializers.BooleanField()
+    where = serializers.CharField(
+        help_text='By destination (by=destination): "outside" (a destination outside the area, '
+        'by its state or region), "unknown" (figures that give no destination), else "".'
+    )
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
     totals = serializers.DictField(child=TotalSerializer())
@@ -441,6 +445,7 @@ def answer_data(answer, breakdown_level) -> dict:
                 "pcode": row.pcode,
                 "name": row.name,
                 "unspecified": row.unspecified,
+                "where": row.where,
                 "latitude": None if row.latitude is None else float(row.latitude),
                 "longitude": None if row.longitude is None else float(row.longitude),
                 "totals": _totals(row.totals, metrics),

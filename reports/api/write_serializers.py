@@ -59,6 +59,8 @@ class FigureIn(StrictSerializer):
     girls = _number()
     boys = _number()
     note = _text()
+    # Where the people went: a P-code (displacement figures only).
+    destination = _text()
 
 
 class NewSourceIn(StrictSerializer):

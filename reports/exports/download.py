@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from gazetteer.models import AdminLevel
+from gazetteer.models import AdminLevel, Place
 from reports import aggregates
 from reports.vocabulary import Cause, Metric, SourceType
 
@@ -43,6 +43,7 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
          % {"level": AdminLevel(level).label, "number": level}
          if level is not None
          else t(gettext_noop("none"))),
+        *_destination_parts(q, t),
     ]  # fmt: skip
 
 
@@ -55,6 +56,32 @@ def _perpetrator_words(question, t) -> str:
         return t(gettext_noop("unknown"))
     party = Party.objects.filter(slug=question.perpetrator).first()
     return str(party) if party else question.perpetrator
+
+
+def _destination_parts(q, t) -> list[tuple[str, str, str]]:
+    """Where people went, when the question asks (left out otherwise)."""
+    parts = []
+    if q.destination == "none":
+        parts.append(
+            (
+                "destination",
+                t(gettext_noop("Destination")),
+                t(gettext_noop("not given (destination unknown)")),
+            )
+        )
+    elif q.destination:
+        place = Place.objects.filter(pcode=q.destination).first()
+        name = f"{place.display_name} ({place.pcode})" if place else q.destination
+        parts.append(
+            (
+                "destination",
+                t(gettext_noop("Destination")),
+                t(gettext_noop("within %(place)s")) % {"place": name},
+            )
+        )
+    if q.by == "destination":
+        parts.append(("by", t(gettext_noop("Rows")), t(gettext_noop("by where people went"))))
+    return parts
 
 
 def question_summary(answer, *, translated: bool = False) -> list[tuple[str, str]]:

@@ -46,12 +46,16 @@ from reports.vocabulary import MEASURE, Cause, Measure, Metric
 #   #meta+high_open/+approximate/+qualifier+<metric>   what qualifies a total (rule 7)
 #   #date+as_of+oldest/+newest+<metric>, #status+stale+<metric>   a stock's dates (rule 4)
 #   #meta+row                      what a row is: total, area, unspecified, period, spanning
-#                                  beyond, longer than a period
+#                                  beyond, longer than a period; by destination also
+#                                  "destination outside the area" (its state: area_level 1)
+#                                  and "destination unknown"
 #   #indicator+code/+name, #indicator+num(+min/+max/+adds), #indicator+qualifier, #event+code,
 #   #meta+id, #meta+url            a spanning figure's own numbers and its evidence
 #   #meta+id, #event+code/+name, #description+title, #description, #loc+code/+name/+type,
 #   #cause+code/+name, #indicator+code/+name/+type/+text/+num, #meta+counted, #meta+tags,
 #   #meta+source, #meta+url, #date+approved    the columns of the reports list.
+#   #loc+dest+code / #loc+dest+name   where a displacement figure's people went (HXL 1.1's
+#                                  +dest attribute, "place of destination", on #loc).
 
 HXL_METRIC = {
     Metric.NEWLY_DISPLACED: "#affected+idps+new",
@@ -323,7 +327,8 @@ def area_columns(level) -> list[Column]:
             "row",
             "#meta+row",
             "total (the whole area asked), area, unspecified, or spanning beyond (a figure "
-            "reaching outside the period asked: not in the total)",
+            "reaching outside the period asked: not in the total); by destination also "
+            "destination outside the area (its state or region) and destination unknown",
         ),
         Column(
             "period_start",
@@ -372,6 +377,19 @@ def period_columns(level) -> list[Column]:
     ]
 
 
+# A breakdown by destination (Question.by): rows that are not places within the area.
+ROW_OUTSIDE = "destination outside the area"  # a state or region outside the area asked
+ROW_UNKNOWN = "destination unknown"
+
+
+def _row_kind(row) -> str:
+    if row.where == "outside":
+        return ROW_OUTSIDE
+    if row.where == "unknown":
+        return ROW_UNKNOWN
+    return "unspecified" if row.unspecified else "area"
+
+
 def areas_table(answer, *, with_total: bool = True, sort: str = "", site: str = "") -> Table:
     """`site` ("https://host") makes the evidence links absolute."""
     level = breakdown_level(answer)
@@ -399,10 +417,12 @@ def areas_table(answer, *, with_total: bool = True, sort: str = "", site: str = 
     for row in sort_areas(answer.by_area, sort):
         rows.append(
             [
-                "unspecified" if row.unspecified else "area",
+                _row_kind(row),
                 q.start or "",
                 q.end or "",
-                answer.area.admin_level
+                1
+                if row.where == "outside"
+                else answer.area.admin_level
                 if row.unspecified and answer.area
                 else 0
                 if row.unspecified
@@ -514,6 +534,8 @@ REPORT_COLUMNS = [
     Column("count_best", "#indicator+num", "best count, in people or buildings"),
     Column("count_high", "#indicator+num+max", "high count, in people or buildings"),
     Column("counted", "#meta+counted", "yes: the figure the total uses for its event"),
+    Column("destination_pcode", "#loc+dest+code", "P-code of where the people went (displacement)"),
+    Column("destination_name", "#loc+dest+name", "where the people went (blank: not reported)"),
     Column("public_summary", "#description", "the summary a moderator approved"),
     Column("sources", "#meta+source", "public sources; confidential ones by type only"),
     Column("source_urls", "#meta+url", "links of the public sources"),
@@ -586,11 +608,18 @@ def _report_rows(question, metrics) -> Iterator[list]:
                 figure.count_best,
                 figure.count_high,
                 "yes" if (report.pk, figure.metric) in counted else "no",
+                *_destination_values(figure),
                 report.public_summary,
                 shared["sources"],
                 shared["urls"],
                 timezone.localtime(report.approved_at).date() if report.approved_at else "",
             ]
+
+
+def _destination_values(figure) -> list:
+    """The destination columns of a figure (blank when it says none)."""
+    place = figure.destination
+    return [place.pcode, place.display_name] if place else ["", ""]
 
 
 def reports_table(answer) -> Table:

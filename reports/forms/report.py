@@ -191,10 +191,59 @@ class FigureForm(PlainForm):
     girls = forms.CharField(label=_("Girls"), required=False, widget=forms.TextInput(NUMBER))
     boys = forms.CharField(label=_("Boys"), required=False, widget=forms.TextInput(NUMBER))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    # Where the people went: typed like the report's place (displacement figures only).
+    destination = forms.CharField(
+        label=_("Where did they go? (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For people displaced: the village tract, town, township or state they fled to."
+        ),
+        widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off"}),
+    )
+    destination_choice = forms.CharField(
+        label=_("Which place?"), required=False, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolved_destination = None
+
+    def clean(self):
+        data = super().clean()
+        self.resolved_destination = self._resolve_destination(data)
+        return data
+
+    def _resolve_destination(self, data):
+        """The destination typed, resolved as the report's place is (ReportForm.clean)."""
+        typed = data.get("destination_choice") or data.get("destination", "")
+        if not typed:
+            return None
+        place, candidates = resolve_place(typed)
+        if place is None:
+            if candidates:
+                self.fields["destination_choice"].widget.choices = [
+                    (m.place.pcode, m.label) for m in candidates
+                ]
+                self.add_error(
+                    "destination",
+                    _("Several places match: choose one below, or type more of the name."),
+                )
+            else:
+                self.add_error(
+                    "destination",
+                    _(
+                        "No place in the gazetteer matches this. Try the township's name or a "
+                        "P-code."
+                    ),
+                )
+        return place
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
-        return not any(data.get(f) for f in ("metric", "value", "value_min", "value_max"))
+        return not any(
+            data.get(f) for f in ("metric", "value", "value_min", "value_max", "destination")
+        )
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items()}
@@ -208,6 +257,8 @@ class FigureForm(PlainForm):
         for field in BREAKDOWN_FIELDS + ("household_size",):
             if data.get(field) in ("", None):
                 data[field] = None
+        data.pop("destination_choice", None)
+        data["destination"] = self.resolved_destination
         return data
 
 
@@ -300,6 +351,8 @@ def zawgyi_fields(form, figure_forms, source_forms) -> list[str]:
     for number, figure in enumerate(figure_forms, start=1):
         if looks_like_zawgyi(figure.cleaned_data.get("note") or ""):
             found.append(_("Figure %(n)s: note") % {"n": number})
+        if looks_like_zawgyi(figure.cleaned_data.get("destination") or ""):
+            found.append(_("Figure %(n)s: destination") % {"n": number})
     for number, source in enumerate(source_forms, start=1):
         for name in ("name", "title"):
             if looks_like_zawgyi(source.cleaned_data.get(name) or ""):

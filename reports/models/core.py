@@ -254,6 +254,16 @@ class Figure(models.Model):
     girls = models.PositiveIntegerField(null=True, blank=True)
     boys = models.PositiveIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True, help_text="e.g. the sentence it is from.")
+    # Where the people went (displacement figures only: vocabulary.DESTINATION_METRICS), at
+    # any admin level; the report's place is where they left from. Host communities: DOMAIN.md.
+    destination = models.ForeignKey(
+        "gazetteer.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Where the people went (displacement figures only).",
+    )
 
     class Meta:
         ordering = ["report", "metric", "id"]

@@ -108,6 +108,8 @@ def _names_in_changes(all_changes: list[dict[str, Any]]) -> dict[str, dict[Any, 
                     wanted["report"].add(value)
                 elif field == "reference_for" and isinstance(value, list):
                     wanted["event"].update(p[0] for p in value if isinstance(p, list | tuple))
+                elif field == "figures" and isinstance(value, list):
+                    wanted["place"].update(_destinations(value))
 
     def ints(values: Iterable[Any]) -> list[int]:
         return [v for v in values if isinstance(v, int)]
@@ -162,7 +164,7 @@ def _readable(field: str, value: Any, names: dict[str, dict[Any, str]]) -> str:
     if field in ("sources", "perpetrator_sources") and isinstance(value, list):
         return "; ".join(names["sources"].get(pk, f"source #{pk}") for pk in value)
     if field == "figures" and isinstance(value, list):
-        return "; ".join(_figure_text(data) for data in value)
+        return "; ".join(_figure_text(data, names["place"]) for data in value)
     if field == "reference_for" and isinstance(value, list):
         return "; ".join(
             f"{names['event'].get(pair[0], f'event #{pair[0]}')}: {_metric_label(pair[1])}"
@@ -189,7 +191,20 @@ FIGURE_TEXT_FIELDS = (
 )
 
 
-def _figure_text(data: Any) -> str:
+def _figure_text(data: Any, places: dict[Any, str]) -> str:
     if not isinstance(data, dict):
         return str(data)
-    return str(Figure(**{k: v for k, v in data.items() if k in FIGURE_TEXT_FIELDS}))
+    figure = str(Figure(**{k: v for k, v in data.items() if k in FIGURE_TEXT_FIELDS}))
+    destination = data.get("destination")
+    if destination:
+        figure += f", went to {places.get(destination, str(destination))}"
+    return figure
+
+
+def _destinations(figures: list[Any]) -> set[str]:
+    """The P-codes of the destinations in a stored list of figures."""
+    return {
+        str(data["destination"])
+        for data in figures
+        if isinstance(data, dict) and data.get("destination")
+    }

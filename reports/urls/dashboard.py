@@ -3,7 +3,7 @@ downloads, the charts as files, and the embeds other sites may frame."""
 
 from django.urls import path
 
-from reports.views import context_events, dashboard, harm
+from reports.views import context_events, dashboard, harm, hosts
 
 app_name = "dashboard"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", dashboard.index, name="index"),
     path("evidence/", dashboard.evidence, name="evidence"),
     path("harm/", harm.harm, name="harm"),
+    path("hosts/", hosts.index, name="hosts"),
     path("briefing/", dashboard.briefing, name="briefing"),
     path("briefing.pdf", dashboard.briefing_pdf, name="briefing_pdf"),
     path("downloads/", dashboard.formats, name="formats"),

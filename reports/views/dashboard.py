@@ -2,8 +2,8 @@
 briefing and the downloads; every one a GET URL that can be shared, working without JavaScript."""
 
 from dataclasses import replace
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -44,6 +44,7 @@ from reports.views.dashboard_shaping import (
     shown_total,
     url_for,
 )
+from reports.views.hosts import destination_context, hosts_url, went_to
 from reports.vocabulary import Metric
 
 EVENTS_PER_PAGE = 50
@@ -74,6 +75,7 @@ def index(request):
         }
     context["embeds"] = embed_snippets(request, context)
     context["harm_url"] = url_for("harm", question)
+    context["hosts_url"] = hosts_url(question)
     context["downloads"] = [
         {
             "url": reverse("dashboard:download", args=[name])
@@ -97,7 +99,9 @@ def _report_items(reports, metric: str, reference_id: int) -> list[dict]:
             {
                 "report": report,
                 "counted": report.pk == reference_id,
-                "figures": [figure_text(f) for f in report.figures.all() if f.metric == metric],
+                "figures": [
+                    went_to(figure_text(f), f) for f in report.figures.all() if f.metric == metric
+                ],
                 "when": at_precision(report.start_date, report.end_date, report.date_precision),
                 "sources": [
                     {"label": shown["label"], "url": shown["url"] or ""}
@@ -211,6 +215,7 @@ def evidence(request):
         "download_url": reverse("dashboard:download", args=["reports.csv"])
         + f"?{query_string(question)}",
         "form": filter_form(params, {}),
+        **destination_context(question),
     }
     return render(request, "reports/dashboard/evidence.html", context)
 

@@ -151,7 +151,8 @@ def _initial(report):
     }
     figures = [
         {field: getattr(f, field) for field in services.FIGURE_FIELDS}
-        for f in report.figures.order_by("pk")
+        | {"destination": _place_label(f.destination)}
+        for f in report.figures.select_related("destination").order_by("pk")
     ]
     attributing = set(report.perpetrator_sources.values_list("pk", flat=True))
     sources = [
@@ -159,6 +160,13 @@ def _initial(report):
     ]
     initial["perpetrator"] = report.perpetrator_code
     return initial, figures, sources
+
+
+def _place_label(place) -> str:
+    """A place as the place boxes show it (and resolve it back): its path and P-code."""
+    if place is None:
+        return ""
+    return f"{admin_paths([place])[place.pk]} ({place.pcode})"
 
 
 def _with_blank_rows(data, prefix, add):

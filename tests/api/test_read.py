@@ -143,6 +143,7 @@ def test_a_report_in_its_public_shape(api, scenario):
                 "girls": None,
                 "boys": None,
                 "as_reported": "4-6 people",
+                "destination": None,
             },
             {
                 "id": shelling.figures.get(metric="killed").pk,
@@ -163,6 +164,7 @@ def test_a_report_in_its_public_shape(api, scenario):
                 "girls": None,
                 "boys": None,
                 "as_reported": "3 people",
+                "destination": None,
             },
         ],
         "sources": [
@@ -662,8 +664,9 @@ def test_aggregates_headline_numbers(api, scenario):
         (
             "sort=name",
             {
-                "sort": "Unknown parameter; this endpoint accepts: area, cause, end, event, "
-                "format, level, metric, period, perpetrator, source_type, start, table, tag."
+                "sort": "Unknown parameter; this endpoint accepts: area, by, cause, destination, "
+                "end, event, format, level, metric, period, perpetrator, source_type, start, "
+                "table, tag."
             },
         ),
         ("table=reports", {"table": "Choose areas or periods."}),

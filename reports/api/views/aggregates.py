@@ -73,6 +73,19 @@ QUESTION_PARAMETERS = [
         description="Time series step (default chosen from the span).",
     ),
     OpenApiParameter(
+        "destination",
+        OpenApiTypes.STR,
+        description="Only figures whose destination (where people went) is within this P-code; "
+        "`none`: only figures that give no destination (docs/counting.md).",
+    ),
+    OpenApiParameter(
+        "by",
+        OpenApiTypes.STR,
+        enum=["origin", "destination"],
+        description="`destination`: break the totals down by where people went, not by the "
+        "report's place (destinations outside the area by state, then destination unknown).",
+    ),
+    OpenApiParameter(
         "table",
         OpenApiTypes.STR,
         enum=["areas", "periods"],

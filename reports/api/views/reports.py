@@ -93,6 +93,13 @@ REPORT_EXAMPLE = {
 REPORT_CSV_COLUMNS = [c for c in exports.REPORT_COLUMNS if c.name != "counted"]
 
 
+def _destination_columns(destination: dict | None) -> dict:
+    """Where a displacement figure's people went, in the download's columns."""
+    if not destination:
+        return {"destination_pcode": "", "destination_name": ""}
+    return {"destination_pcode": destination["pcode"], "destination_name": destination["name"]}
+
+
 def reportrows_of(reports: list[dict]) -> list[list]:
     """One row per figure, in the columns of the web download's reports list (without
     "counted", which belongs to a question, not to a report)."""
@@ -131,6 +138,7 @@ def reportrows_of(reports: list[dict]) -> list[list]:
                 "count_low": figure["count_low"],
                 "count_best": figure["count_best"],
                 "count_high": figure["count_high"],
+                **_destination_columns(figure.get("destination")),
             }
             rows.append([row[c.name] for c in REPORT_CSV_COLUMNS])
     return rows
