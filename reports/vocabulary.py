@@ -37,6 +37,18 @@ MEASURE = {metric: Measure.FLOW for metric in Metric} | {
 # report's place is where people returned to.
 DESTINATION_METRICS = frozenset({Metric.NEWLY_DISPLACED, Metric.CURRENTLY_DISPLACED})
 
+# Harm to civilians (killed, injured, detained or abducted) and to the objects international
+# humanitarian law protects, in the order the IHL view and the briefing's key messages ask.
+HARM_METRICS = (
+    Metric.KILLED,
+    Metric.INJURED,
+    Metric.DETAINED,
+    Metric.HOMES_DESTROYED,
+    Metric.HEALTH_FACILITIES_DAMAGED,
+    Metric.SCHOOLS_DAMAGED,
+    Metric.RELIGIOUS_BUILDINGS_DAMAGED,
+)
+
 SUBJECT = {metric: Subject.PEOPLE for metric in Metric} | {
     Metric.HOMES_DESTROYED: Subject.STRUCTURES,
     Metric.RELIGIOUS_BUILDINGS_DAMAGED: Subject.STRUCTURES,

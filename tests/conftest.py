@@ -222,3 +222,19 @@ def site_language_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def parties(moderator):
+    """Two parties to the conflict, as moderators keep them."""
+    return {
+        "sac": services.party_create(
+            actor=moderator, name="Myanmar military", short_name="SAC", kind="state_forces"
+        ),
+        "kndf": services.party_create(
+            actor=moderator,
+            name="Karenni Nationalities Defence Force",
+            short_name="KNDF",
+            kind="resistance",
+        ),
+    }

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from reports import aggregates, exports, selectors
 from reports.views import chart_files
 from reports.views.dashboard_shaping import area_name, behind_text, qualified, shown_total
-from reports.vocabulary import MEASURE, Cause, Measure, Metric
+from reports.vocabulary import HARM_METRICS, MEASURE, Cause, Measure, Metric
 
 # Whole month names for a period in words ("1–30 November 2023"); the tables keep the short ones.
 MONTH_NAMES = (
@@ -237,21 +237,12 @@ LEADING_BY: list[LeadingBy] = [
     ),
 ]
 
-# Harm to civilians and protected objects first: a cause or means is what the law of war asks.
-HARM_FIRST = (
-    Metric.KILLED,
-    Metric.INJURED,
-    Metric.DETAINED,
-    Metric.HOMES_DESTROYED,
-    Metric.HEALTH_FACILITIES_DAMAGED,
-    Metric.SCHOOLS_DAMAGED,
-    Metric.RELIGIOUS_BUILDINGS_DAMAGED,
-)
-
 
 def _leading(question, answer) -> list[str]:
     flows = _flows_by_size(answer)
-    harm = [m for m in HARM_FIRST if m in flows]
+    # Harm to civilians and protected objects first: its cause or means is what the law of war
+    # asks about.
+    harm = [m for m in HARM_METRICS if m in flows]
     if not flows:
         return []
     metric = harm[0] if harm else flows[0]

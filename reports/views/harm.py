@@ -21,18 +21,7 @@ from reports.views.dashboard_shaping import (
     shown_total,
     url_for,
 )
-from reports.vocabulary import Cause, Metric
-
-# Civilians killed, injured, detained or abducted; homes and the objects IHL protects.
-HARM_METRICS = (
-    Metric.KILLED,
-    Metric.INJURED,
-    Metric.DETAINED,
-    Metric.HOMES_DESTROYED,
-    Metric.HEALTH_FACILITIES_DAMAGED,
-    Metric.SCHOOLS_DAMAGED,
-    Metric.RELIGIOUS_BUILDINGS_DAMAGED,
-)
+from reports.vocabulary import HARM_METRICS, Cause
 
 
 @dataclass(frozen=True)

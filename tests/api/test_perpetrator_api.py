@@ -16,21 +16,6 @@ from tests.api.test_kobo import MAPPING, SUBMISSION
 URL = "/api/v1/submissions/"
 
 
-@pytest.fixture
-def parties(moderator):
-    return {
-        "sac": services.party_create(
-            actor=moderator, name="Myanmar military", short_name="SAC", kind="state_forces"
-        ),
-        "kndf": services.party_create(
-            actor=moderator,
-            name="Karenni Nationalities Defence Force",
-            short_name="KNDF",
-            kind="resistance",
-        ),
-    }
-
-
 def body(**overrides):
     data = {
         "title": "Shelling of Loikaw ward 3",

@@ -13,21 +13,6 @@ from reports.models import Party, Report, ReportHistory, Source
 
 
 @pytest.fixture
-def parties(moderator):
-    return {
-        "sac": services.party_create(
-            actor=moderator, name="Myanmar military", short_name="SAC", kind="state_forces"
-        ),
-        "kndf": services.party_create(
-            actor=moderator,
-            name="Karenni Nationalities Defence Force",
-            short_name="KNDF",
-            kind="resistance",
-        ),
-    }
-
-
-@pytest.fixture
 def statement(moderator, parties):
     return services.source_create(
         actor=moderator,

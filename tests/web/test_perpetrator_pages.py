@@ -14,21 +14,6 @@ from tests.web.test_partner import form_key, report_data
 
 
 @pytest.fixture
-def parties(moderator):
-    return {
-        "sac": services.party_create(
-            actor=moderator, name="Myanmar military", short_name="SAC", kind="state_forces"
-        ),
-        "kndf": services.party_create(
-            actor=moderator,
-            name="Karenni Nationalities Defence Force",
-            short_name="KNDF",
-            kind="resistance",
-        ),
-    }
-
-
-@pytest.fixture
 def partner_client(client, field_partner, places):
     client.force_login(field_partner)
     return client
