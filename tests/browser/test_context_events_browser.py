@@ -51,7 +51,10 @@ def test_operations_on_the_charts_and_their_moderation_pages(
             page.locator("#id_end_date").fill("2023-11-01")
             page.locator("form.context-event-form button[type=submit]").click()
             expect(page.locator(".has-error .errorlist")).to_contain_text(
-                "The end (2023-11-01) is before the start (2023-11-11)."
+                {
+                    "en": "The end (2023-11-01) is before the start (2023-11-11).",
+                    "my": "ပြီးဆုံးရက် (2023-11-01) သည် စတင်ရက် (2023-11-11) မတိုင်မီ ဖြစ်နေပါသည်။",
+                }[language]
             )
             screenshot(page, f"triggers-moderation-form-{language}-{name}")
     # Following the key's link opens the public page of the operation.

@@ -66,6 +66,7 @@ def test_clean_fills_defaults_and_drops_unused_fields():
         "men": None,
         "girls": None,
         "boys": None,
+        "destination": None,
     }
     cleaned = clean_figure(
         {"metric": "killed", "qualifier": "range", "value": 9, "value_min": 1, "value_max": 2}

@@ -298,20 +298,26 @@ def test_the_host_page_shows_where_people_went_and_who_hosts_them(client, hosted
     assert response.status_code == 200
     html = response.content.decode()
     assert cells(html, "destinations")[1:] == [
-        ["Demoso Township", "about 35,000", "at least 40,000 as of 18 Nov 2023"],
+        ["Demoso Township", "approximately 35,000", "at least 40,000 as of 18 Nov 2023"],
         ["Shan (South) (outside the area)", "1,200", "0"],
         ["Destination unknown", "500", "0"],
-        ["Total", "about 36,700", "at least 40,000 as of 18 Nov 2023"],
+        ["Total", "approximately 36,700", "at least 40,000 as of 18 Nov 2023"],
     ]
     assert cells(html, "hosting-table")[2:] == [
-        ["Demoso Township", "about 35,000", "1,200", "at least 40,000 as of 18 Nov 2023", "0"],
-        ["Loikaw Township", "0", "about 35,500", "0", "at least 40,000 as of 18 Nov 2023"],
+        [
+            "Demoso Township",
+            "approximately 35,000",
+            "1,200",
+            "at least 40,000 as of 18 Nov 2023",
+            "0",
+        ],
+        ["Loikaw Township", "0", "approximately 35,500", "0", "at least 40,000 as of 18 Nov 2023"],
     ]
     # Arrivals into Kayah: only the 35,000 (the 1,200 went to Shan); departures from it: all
     # three flows. The stock stands at the month's end with its date.
     stock = "at least 40,000 as of 18 Nov 2023"
     assert cells(html, "hosting-series")[2:] == [
-        ["Nov 2023", "about 35,000", "about 36,700", stock, stock],
+        ["Nov 2023", "approximately 35,000", "approximately 36,700", stock, stock],
     ]
     assert "Spanning beyond" in html and "Kayah displacement since late October" in html
     # Every number links to its evidence, and the evidence agrees.

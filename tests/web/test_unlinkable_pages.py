@@ -147,10 +147,10 @@ def test_one_shared_confidential_source_reads_as_two_separate_ones_everywhere(ou
 
 def test_the_briefing_counts_public_and_confidential_sources(client, scenario):
     text = client.get(f"/dashboard/briefing/?{dashboard_data.QUESTION}").content.decode()
-    assert '<p class="sources-count">3 sources (2 public, 1 confidential)</p>' in text
-    assert "Confidential sources are named by their type only. Each counts once per report" in (
-        text
-    )
+    assert (
+        '<p class="sources-count">3 sources (2 public, 1 confidential). Confidential sources are '
+        "named by their type only, and each counts once per report citing it.</p>"
+    ) in text
 
 
 # --- unapproved answers as absent ---------------------------------------------------------------
