@@ -261,32 +261,24 @@ class EventFilter(django_filters.FilterSet):
 
 
 class ContextEventFilter(django_filters.FilterSet):
-    """Context events beside a question, as the dashboard's charts choose them
+    """Context events beside a question, chosen exactly as the dashboard's charts choose them
     (selectors.context_events_for): overlapping the dates, with an area containing the one
     asked or within it."""
 
     area = django_filters.CharFilter(
-        method="filter_area",
-        help_text="P-code: events whose area contains this place or lies within it.",
+        help_text="P-code: events whose area contains this place or lies within it."
     )
-    start = django_filters.DateFilter(
-        method="filter_start", help_text="Events ending on or after this day (YYYY-MM-DD)."
-    )
-    end = django_filters.DateFilter(
-        method="filter_end", help_text="Events starting on or before this day (YYYY-MM-DD)."
-    )
+    start = django_filters.DateFilter(help_text="Events ending on or after this day (YYYY-MM-DD).")
+    end = django_filters.DateFilter(help_text="Events starting on or before this day (YYYY-MM-DD).")
 
     class Meta:
         model = ContextEvent
         fields: list[str] = []
 
-    def filter_area(self, qs, name, value):
+    def filter_queryset(self, queryset):
         from reports import selectors
 
-        return qs.filter(pk__in=selectors.context_events_for(_place(value), None, None))
-
-    def filter_start(self, qs, name, value):
-        return qs.filter(Q(end_date__gte=value) | Q(end_date__isnull=True, start_date__gte=value))
-
-    def filter_end(self, qs, name, value):
-        return qs.filter(start_date__lte=value)
+        asked = self.form.cleaned_data
+        area = _place(asked["area"]) if asked.get("area") else None
+        chosen = selectors.context_events_for(area, asked.get("start"), asked.get("end"))
+        return queryset.filter(pk__in=chosen.values("pk"))
