@@ -114,7 +114,7 @@ def destination_data(figure: Figure) -> dict[str, Any] | None:
     place = figure.destination
     if place is None:
         return None
-    return {"pcode": place.pcode, "name": place.display_name, "admin_level": place.admin_level}
+    return {"pcode": place.pcode, "name": place.english_name, "admin_level": place.admin_level}
 
 
 def _related(report: Report, name: str) -> Any:

@@ -4,8 +4,10 @@ it is unknown or not allowed, nothing stored then; read back in the public shape
 import copy
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
+from gazetteer.models import Place
 from reports import services
 from reports.models import KoboSubmission, Report
 from tests.api.test_kobo import MAPPING, SUBMISSION
@@ -56,7 +58,10 @@ def test_the_public_shape_says_where_people_went(
         figures=[displaced(destination=places["demoso"]), {"metric": "killed", "value": 3}],
     )
     services.report_submit(report=filed, actor=field_partner)
-    services.report_approve(report=filed, actor=moderator)
+    # Approved from a Burmese page: the record keeps the English name, whatever the language.
+    Place.objects.filter(pk=places["demoso"].pk).update(name_local="ဒီးမော့ဆို")
+    with translation.override("my"):
+        services.report_approve(report=filed, actor=moderator)
     figures = api.get(f"/api/v1/reports/{filed.pk}/").json()["figures"]
     assert [(f["metric"], f["destination"]) for f in figures] == [
         ("killed", None),
