@@ -50,7 +50,7 @@ def describe(figure) -> str:
     else:
         prefix = {
             Qualifier.EXACT: "",
-            Qualifier.APPROXIMATELY: "about ",
+            Qualifier.APPROXIMATELY: "approximately ",
             Qualifier.AT_LEAST: "at least ",
             Qualifier.AT_MOST: "at most ",
         }.get(figure.qualifier, "")

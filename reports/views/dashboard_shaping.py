@@ -257,7 +257,7 @@ def figure_text(figure) -> str:
     else:
         unit = _("people")
     pattern = {
-        Qualifier.APPROXIMATELY: _("about %(number)s %(unit)s"),
+        Qualifier.APPROXIMATELY: _("approximately %(number)s %(unit)s"),
         Qualifier.AT_LEAST: _("at least %(number)s %(unit)s"),
         Qualifier.AT_MOST: _("at most %(number)s %(unit)s"),
     }.get(figure.qualifier, _("%(number)s %(unit)s"))

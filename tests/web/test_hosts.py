@@ -173,7 +173,7 @@ def test_the_history_says_where_people_went(field_partner, file_report, places):
     )
     change = report_history(report)[-1]
     text = " ".join(str(part) for part in _flatten(change))
-    assert "about 35,000 people, went to Demoso Township (MMR002002)" in text
+    assert "approximately 35,000 people, went to Demoso Township (MMR002002)" in text
 
 
 def _flatten(value):

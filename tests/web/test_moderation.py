@@ -120,7 +120,7 @@ def test_queue_lists_submitted_reports_waiting_longest_first(
         '<p class="meta">Loikaw Town, Loikaw, Loikaw District, Kayah '
         '<span class="pcode">MMR002001701</span> · 11 Nov 2023–13 Nov 2023</p>'
     ) in page
-    assert "People newly displaced: about 35,000 people" in page
+    assert "People newly displaced: approximately 35,000 people" in page
     assert "Loikaw monitors · submitted" in page
     assert "(1 week, 2 days ago)" in page
     # Counts per status, whatever the status filter; the tabs keep the other filters.
@@ -409,7 +409,7 @@ def test_review_page_shows_the_whole_report_to_moderators(
     ) in page
     assert "Ground assault or armed clash" in page
     assert "<dt>Tags</dt><dd>Operation 1111</dd>" in page
-    assert "People newly displaced: about 35,000 people" in page
+    assert "People newly displaced: approximately 35,000 people" in page
     assert (
         '<strong class="flag">Confidential</strong> Local civil society or monitor: '
         "Camp committee X" in page
@@ -447,7 +447,7 @@ def test_history_is_shown_in_words(moderator_client, moderator, submit, places):
     assert "Township level: the source does not name the town." in page
     rows = [
         '<th scope="row">Cause or means</th><td>Ground assault or armed clash</td><td>—</td>',
-        '<th scope="row">Figures</th><td>People newly displaced: about 35,000 people</td>'
+        '<th scope="row">Figures</th><td>People newly displaced: approximately 35,000 people</td>'
         "<td>People newly displaced: at least 40,000 people</td>",
         '<th scope="row">Place</th><td>Loikaw Town (MMR002001701)</td>'
         "<td>Loikaw Township (MMR002001)</td>",
@@ -787,7 +787,7 @@ def test_reference_figure_only_from_approved_reports(
     assert f"Counted: the figure of report #{approved.pk}, marked as the reference." in page
     entry = approved.history.last()
     assert (entry.action, entry.actor) == ("set_reference", moderator)
-    assert "People newly displaced: about 35,000 people" in text(
+    assert "People newly displaced: approximately 35,000 people" in text(
         moderator_client.get(review_url(approved))
     )
 

@@ -90,7 +90,7 @@ def test_a_partner_files_a_draft_with_figures_sources_and_burmese_place(partner_
     page = partner_client.get(response["Location"]).content.decode()
     assert f"Report #{report.pk} was saved as a draft." in page
     assert '<span lang="my">လွိုင်ကော်</span>' in page
-    assert "People newly displaced: about 35,000 people" in page
+    assert "People newly displaced: approximately 35,000 people" in page
     assert "Homes destroyed: 40-60 buildings" in page
 
 

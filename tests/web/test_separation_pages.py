@@ -88,7 +88,7 @@ def test_the_review_page_lists_the_figures_covered_with_a_form_to_mark_each(
         f"#{loikaw_town.pk} Residents flee Loikaw</a></td> "
         '<td data-label="Place">Loikaw Town <span class="pcode">MMR002001701</span></td> '
         '<td data-label="Dates">11 Nov 2023–13 Nov 2023</td> '
-        '<td data-label="Figure">People newly displaced: about 35,000 people</td>'
+        '<td data-label="Figure">People newly displaced: approximately 35,000 people</td>'
     ) in page
     assert (
         f'<form method="post" action="{separate_url(kayah_november)}" '
