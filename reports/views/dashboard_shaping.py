@@ -584,10 +584,10 @@ def _charts(period_rows, metrics, triggers=()) -> list[dict]:
     return charts
 
 
-def drill_down_url(question, pcode: str) -> str:
+def drill_down_url(question, pcode: str, **page) -> str:
     """Where an area's name leads in the table by area (and its shape on the map): the same
-    question for that area, broken down one level further."""
-    return url_for("index", replace(question, area=pcode, level=None))
+    question for that area, broken down one level further (the map keeps its metric)."""
+    return url_for("index", replace(question, area=pcode, level=None), **page)
 
 
 # At most so many exact points on the map; the table and the downloads have every report.
@@ -604,13 +604,17 @@ def _map(answer, question, map_metric: str, sort: str) -> dict:
     if level is None:
         return {"metric": info, "map": None, "choices": choices}
     drills = level < AdminLevel.VILLAGE_TRACT_OR_TOWN
+
+    def map_drill(pcode: str) -> str:
+        return drill_down_url(question, pcode, sort=sort, map=map_metric) + "#map"
+
     areas = [
         maps.MapArea(
             pcode=r.pcode,
             name=row_name(r),
             value=r.totals[map_metric].best,
             title=f"{row_name(r)}: {shown_total(r.totals[map_metric])['title']}",
-            url=drill_down_url(question, r.pcode) if drills else "",
+            url=map_drill(r.pcode) if drills else "",
         )
         for r in answer.by_area
         if r.pcode
@@ -626,7 +630,7 @@ def _map(answer, question, map_metric: str, sort: str) -> dict:
         answer.area,
         level,
         areas,
-        drill_url=(lambda pcode: drill_down_url(question, pcode)) if drills else (lambda _: ""),
+        drill_url=map_drill if drills else (lambda _: ""),
         none_title=lambda name: _("%(area)s: nothing approved") % {"area": name},
         representative=exports.representative_points(answer),
         unspecified_value=unspecified_total.best if unspecified_total is not None else 0,

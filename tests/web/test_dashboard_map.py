@@ -85,13 +85,18 @@ def shapes(figure):
     }
 
 
-def test_state_level_each_state_shaded_by_its_class(client, scenario, outlines):
+def test_state_level_each_state_shaded_by_its_class_and_drills_down_keeping_the_map_metric(
+    client, scenario, outlines
+):
     figure = map_of(client, f"{DATES}&map=killed")
     assert shapes(figure) == {
-        "Kayah": ("c4", "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002&period=month"),
+        "Kayah": (
+            "c4",
+            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002&period=month&map=killed#map",
+        ),
         "Shan (South)": (
             "c0",
-            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR014&period=month",
+            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR014&period=month&map=killed#map",
         ),
     }
     assert LEGEND.findall(figure) == [("c4", "1–21"), ("c0", "nothing approved")]
@@ -106,7 +111,7 @@ def test_district_level_hatches_kayah_for_what_lies_nowhere_below_it(client, sce
     assert shapes(figure) == {
         "Loikaw District": (
             "c4",
-            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002D001&period=month",
+            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002D001&period=month&map=killed#map",
         ),
     }
     assert LEGEND.findall(figure) == [
@@ -133,7 +138,7 @@ def test_township_level_has_no_outlines_so_townships_are_marked_circles(client, 
     assert markers == {
         "Loikaw Township": (
             "c0",
-            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002001",
+            "/dashboard/?start=2023-11-01&end=2023-12-31&area=MMR002001&map=killed#map",
         ),
     }
     assert LEGEND.findall(figure)[:2] == [("c4", "1–5"), ("c0", "nothing approved")]

@@ -24,7 +24,10 @@ def test_home_shows_only_approved_reports_in_public_shape(
     assert response.status_code == 200
     assert "Approved &lt;b&gt;report&lt;/b&gt;" in html
     assert "About 35,000 residents left the town." in html
-    assert "Newly displaced" not in html and "People newly displaced: approximately 35,000 people" in html
+    assert (
+        "Newly displaced" not in html
+        and "People newly displaced: approximately 35,000 people" in html
+    )
     assert "confidential local source" in html
     for leaked in (
         "Camp committee X",
