@@ -42,7 +42,7 @@ SWEEP_LIMIT = 200
 # --- Writing the outbox (inside the caller's transaction) -------------------------------------
 
 
-def _moderators() -> QuerySet:
+def _moderators() -> QuerySet[Actor]:
     users = get_user_model().objects.filter(is_active=True)
     perm = Q(groups__permissions__codename="moderate_report") | Q(
         user_permissions__codename="moderate_report"
