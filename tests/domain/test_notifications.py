@@ -1,6 +1,7 @@
 """The notification outbox: a row per notice written with the decision, e-mailed after commit,
 retried by the sweep until sent, never sent twice, in the recipient's language."""
 
+import threading
 from datetime import timedelta
 from smtplib import SMTPServerDisconnected
 from unittest import mock
@@ -8,6 +9,7 @@ from unittest import mock
 import pytest
 from django.conf import settings as django_settings
 from django.core.mail.backends import locmem
+from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -279,3 +281,43 @@ def test_beat_sweeps_every_minute_and_redis_redelivers_within_the_time_limit():
     redis = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS
     lease = django_settings.TRACKER_NOTIFICATION_LEASE_SECONDS
     assert (redis, lease) == ({"visibility_timeout": limit + 60}, limit + 30)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers: no race to stage"
+)
+def test_deliveries_racing_for_one_notice_send_it_once(
+    field_partner, moderator, file_report, mailoutbox
+):
+    """Four deliveries (tasks handed out twice, sweeps) released together by a barrier, each
+    on its own connection, for each of five notices: the claim lets exactly one send."""
+    report = file_report(field_partner)
+    down = OperationalError("Connection refused.")
+    with mock.patch.object(tasks.deliver_notification, "apply_async", side_effect=down):
+        services.report_submit(report=report, actor=field_partner)
+        for _ in range(5):
+            services.report_request_changes(report=report, actor=moderator, message="Ward?")
+            services.report_submit(report=report, actor=field_partner)
+    notices = list(Notification.objects.filter(kind=NotificationKind.DECISION))
+    assert len(notices) == 5 and mailoutbox == []
+    for notice in notices:
+        barrier = threading.Barrier(4, timeout=30)
+        outcomes: list[str] = []
+
+        def run(pk=notice.pk, barrier=barrier, outcomes=outcomes):
+            try:
+                barrier.wait()
+                outcomes.append(notifications.deliver(pk))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, daemon=True) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes) == ["not due", "not due", "not due", "sent"]
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == [
+        f"<{n.delivery_id}@127.0.0.1>" for n in notices
+    ]
