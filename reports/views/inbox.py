@@ -12,9 +12,7 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from reports import permissions
 from reports.services import notifications
-from reports.workflow import Action
 
 PAGE_SIZE = 25
 
@@ -22,23 +20,21 @@ PAGE_SIZE = 25
 @never_cache
 @login_required
 def inbox(request):
+    """The person's notices, newest first, 25 a page, with the unread ones marked."""
     page = Paginator(
         notifications.inbox(request.user).select_related(
             "report__place", "report__organization", "history"
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    moderator = permissions.is_moderator(request.user)
     for notice in page:
         notice.url = notifications.report_path(request.user, notice.report_id)
-        notice.for_moderator = moderator
     return render(
         request,
         "reports/inbox/inbox.html",
         {
             "page": page,
             "unread": notifications.unread_count(request.user),
-            "request_changes": Action.REQUEST_CHANGES,
         },
     )
 
