@@ -18,3 +18,9 @@ class ReportsConfig(AppConfig):
         # Permissions exist only after migrate's own post_migrate handler, so the roles are
         # synced after it; this is set-up, not domain logic.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="reports.sync_roles")
+        # The language a person signs in with is the one their e-mails are written in.
+        from django.contrib.auth.signals import user_logged_in
+
+        from .services.notifications import remember_language_at_login
+
+        user_logged_in.connect(remember_language_at_login, dispatch_uid="reports.language")

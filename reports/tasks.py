@@ -12,8 +12,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
-from .models import AccessRecord, ApiIdempotencyKey, KoboSubmission, Report, ReportHistory
-from .workflow import Action, Status
+from .models import AccessRecord, ApiIdempotencyKey, KoboSubmission
 
 RETRY = {"autoretry_for": (SMTPException, ConnectionError), "retry_backoff": True, "max_retries": 5}
 
@@ -26,49 +25,23 @@ def _moderator_emails() -> list[str]:
     return sorted(set(users.filter(perm | Q(is_superuser=True)).values_list("email", flat=True)))
 
 
-@shared_task(**RETRY)
-def notify_moderators_of_submission(report_id: int) -> int:
-    """Tell the moderators a report awaits review. Returns how many were told (0 when the
-    report has meanwhile left the queue, so a late retry sends nothing stale)."""
-    report = Report.objects.select_related("place", "organization").filter(pk=report_id).first()
-    if report is None or report.status != Status.SUBMITTED:
-        return 0
-    recipients = _moderator_emails()
-    if not recipients:
-        return 0
-    send_mail(
-        subject=f"[Tracker] Report #{report.pk} awaits review",
-        message=(
-            f'{report.organization} submitted report #{report.pk}, "{report.title}" '
-            f"({report.place.name_en}, {report.start_date:%d %b %Y}).\n"
-            "Review it in the moderation queue."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=recipients,
-    )
-    return len(recipients)
+@shared_task
+def deliver_notification(notification_id: int) -> str:
+    """E-mail one notice of the outbox, queued after the commit that wrote it. No Celery
+    retries: a failure is kept on the row and the sweep (deliver_notifications) retries it
+    with backoff; a task delivered twice finds the notice claimed or sent."""
+    from .services import notifications
+
+    return notifications.deliver(notification_id)
 
 
-@shared_task(**RETRY)
-def notify_submitter_of_decision(history_id: int) -> int:
-    """Tell the person who filed a report what a moderator decided, with the message."""
-    entry = (
-        ReportHistory.objects.select_related("report__submitted_by").filter(pk=history_id).first()
-    )
-    if entry is None or not entry.report.submitted_by.email:
-        return 0
-    report = entry.report
-    message = f'Report #{report.pk}, "{report.title}", was {entry.get_action_display().lower()}.'
-    if entry.note:
-        label = "Message" if entry.action == Action.REQUEST_CHANGES else "Reason"
-        message += f"\n\n{label} from the moderator:\n{entry.note}"
-    send_mail(
-        subject=f"[Tracker] Report #{report.pk}: {entry.get_action_display().lower()}",
-        message=message,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[report.submitted_by.email],
-    )
-    return 1
+@shared_task
+def deliver_notifications() -> dict[str, int]:
+    """The outbox sweep (beat, every minute; `manage.py deliver_notifications` without beat):
+    e-mail every notice still unsent whose retry time has come."""
+    from .services import notifications
+
+    return notifications.deliver_due()
 
 
 @shared_task(**RETRY)

@@ -414,3 +414,27 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A typed code is a secret like a password: masked in axes' record of failures.
 AXES_SENSITIVE_PARAMETERS += ["code"]
+
+# --- Notifications (issue 14): outbox, inbox, e-mail in the recipient's language
+# Every notice is a row (reports.models.Notification) written with the decision that causes it,
+# e-mailed by a task queued after commit and, failing that, by the sweep below or
+# `manage.py deliver_notifications` (docs/notifications.md). Links in e-mails start with
+# TRACKER_SITE_URL, the tracker's public address.
+TRACKER_SITE_URL = env.str("TRACKER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How long a delivery's claim on a notice lasts: longer than any task may run (the time limit
+# kills it first), so a running delivery is never taken over; a killed one's notice is free
+# again this long after it was claimed.
+TRACKER_NOTIFICATION_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 30
+# Redis hands a task that a killed worker took (acks_late) to another worker after this long:
+# kombu's default is an hour. Never queue a task with a countdown or ETA beyond it (it would be
+# handed out again); the notices' retries wait in the database instead.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+CELERY_BEAT_SCHEDULE["notification-delivery"] = {
+    "task": "reports.tasks.deliver_notifications",
+    "schedule": 60,
+}
+# A mail server that stops answering fails the attempt (and it is retried) instead of holding
+# a delivery past its lease. An EMAIL_URL's own ?timeout= wins.
+EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT") or 30
+# The header's inbox link and its unread count.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("reports.context_processors.inbox")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("moderation/", include("reports.urls.moderation")),
     path("dashboard/", include("reports.urls.dashboard")),
     path("api/", include("reports.api.urls")),
+    path("", include("reports.urls.inbox")),  # inbox/, and i18n/setlang/ keeping the choice
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from .core import (
     SubmissionKey,
 )
 from .history import HistoryQuerySet, ReportHistory
+from .notifications import Notification, NotificationKind, UserPreference
 from .parties import NOT_STATED, UNKNOWN, Party, PartyKind
 from .partners import ApiClient, ApiIdempotencyKey, ApiUsage, KoboForm, KoboSubmission
 from .public import PublicReport
@@ -38,6 +39,8 @@ __all__ = [
     "KoboForm",
     "KoboSubmission",
     "Membership",
+    "Notification",
+    "NotificationKind",
     "Organization",
     "Party",
     "PartyKind",
@@ -50,4 +53,5 @@ __all__ = [
     "StockStep",
     "SubmissionKey",
     "UNKNOWN",
+    "UserPreference",
 ]

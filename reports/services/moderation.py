@@ -18,11 +18,11 @@ from ..types import Actor
 from ..workflow import Action, Status, next_status
 from ._shared import (
     _lock,
-    _queue,
     _record,
     _require_moderator,
     _require_text,
 )
+from .notifications import notices_for_transition
 
 
 def _transition(
@@ -34,8 +34,6 @@ def _transition(
     expected_version: int | None = None,
     check: Callable[[Report], None] | None = None,
 ) -> Report:
-    from .. import tasks
-
     with transaction.atomic():
         locked = _lock(report, expected_version)
         if check:
@@ -65,10 +63,8 @@ def _transition(
             to_status=new_status,
             note=note,
         )
-        if action == Action.SUBMIT:
-            _queue(tasks.notify_moderators_of_submission, locked.pk)
-        else:
-            _queue(tasks.notify_submitter_of_decision, entry.pk)
+        # The notices are rows of this transaction: they exist exactly when the step does.
+        notices_for_transition(report=locked, entry=entry, actor=actor)
     report.refresh_from_db()
     return report
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from reports import services
+from reports.models import Notification
 from tracker.celery import app as celery_app
 
 BROKER = os.environ.get("TRACKER_TEST_BROKER_URL", "")
@@ -99,7 +100,9 @@ def _wait_for_mail(mail_dir: Path, count: int, timeout: float = 60) -> list[str]
     while time.monotonic() < deadline:
         files = sorted(mail_dir.glob("*.log"))
         texts = [f.read_text() for f in files]
-        if sum(t.count("Subject: ") for t in texts) >= count:
+        # Mail first, then the row is marked sent: wait for both.
+        marked = Notification.objects.filter(sent_at__isnull=False).count()
+        if sum(t.count("Subject: ") for t in texts) >= count and marked >= count:
             return texts
         time.sleep(0.2)
     raise AssertionError(f"the worker sent fewer than {count} e-mails in {timeout}s")
@@ -117,5 +120,13 @@ def test_a_real_worker_sends_the_notifications(worker, field_partner, moderator,
     assert "To: moderator@example.org" in mail
     assert f"Subject: [Tracker] Report #{report.pk}: approved" in mail
     assert "To: partner@example.org" in mail
-    assert "Reason from the moderator:\nMatches the Irrawaddy." in mail
+    assert "Message from the moderator:\nMatches the Irrawaddy." in mail
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    # The worker marked each notice of the outbox sent, and its mail carries the delivery id.
+    notices = list(Notification.objects.order_by("pk"))
+    assert [(n.kind, n.attempts, n.sent_at is not None) for n in notices] == [
+        ("awaits_review", 1, True),
+        ("decision", 1, True),
+    ]
+    for notice in notices:
+        assert f"Message-ID: <{notice.delivery_id}@127.0.0.1>" in mail
