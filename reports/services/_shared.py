@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 
 from gazetteer.models import Place
 
@@ -98,12 +98,6 @@ def _lock(report: Report, expected_version: int | None) -> Report:
             "Reload it to see the current state."
         )
     return locked
-
-
-def _queue(task: Any, *args: Any) -> None:
-    # robust: a failing notification (say, the mail server is down while tasks run in-process)
-    # is logged and must not turn a decision that has already committed into an error page.
-    transaction.on_commit(lambda: task.delay(*args), robust=True)
 
 
 def _require_moderator(actor: Actor) -> None:
