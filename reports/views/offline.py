@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from gazetteer.models import Place
@@ -28,6 +29,9 @@ from .partner import BLANK_FIGURE_ROWS, BLANK_SOURCE_ROWS, _can_file, partner_re
 # everything beneath it (Kayah State by default), plus every place the partner's organisation
 # has reported from.
 DEFAULT_PLACES_ROOT = "MMR002"
+# The worker's own answers are compressed (gzip_page): they count in the form's first load (60
+# KB, docs/offline.md), and Django masks the CSRF token per response and GZipMiddleware pads
+# its output, against BREACH.
 # The static files the worker keeps: the form's own CSS and scripts.
 ASSETS = ["css/site.css", "js/place-search.js", "js/offline/store.js", "js/offline/page.js"]
 
@@ -51,6 +55,7 @@ def _worker_config() -> dict:
     return {"version": version, "assets": assets, "pages": pages}
 
 
+@gzip_page
 @require_GET
 def service_worker(request):
     """The worker, served from /partner/ so that it controls the partner pages (a script under
@@ -68,6 +73,7 @@ def service_worker(request):
 
 
 @partner_required
+@gzip_page
 @require_GET
 def offline_form(request):
     """The report form as the phone keeps it, to open with no connection. Nothing in it is
@@ -97,6 +103,7 @@ def offline_form(request):
 
 
 @partner_required
+@gzip_page
 @require_GET
 def outbox(request):
     """What this phone keeps waiting to send and what it sent: drawn by the page's script from
@@ -138,6 +145,7 @@ def offline_places_for(user) -> list[list[str]]:
 
 
 @partner_required
+@gzip_page
 @require_GET
 def offline_places(request):
     return JsonResponse(

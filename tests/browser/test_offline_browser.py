@@ -134,3 +134,26 @@ def test_a_kept_report_the_server_refuses_needs_attention_and_opens_in_the_form(
     expect(page.get_by_label("Title", exact=True)).to_have_value("No date given")
     page.goto("/partner/outbox/")
     expect(page.locator("#outbox-empty")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_everything_kept_on_the_phone_can_be_deleted(page, context, login, field_partner, places):
+    login(page, "partner", PASSWORD)
+    page.goto("/partner/reports/new/")
+    page.wait_for_function(KEPT)
+    set_network(context, online=False)
+    page.get_by_label("Title", exact=True).fill("Kept, then deleted")
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.locator("#outbox-list li")).to_contain_text("Kept, then deleted")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete everything kept on this phone").click()
+    expect(page.locator("#offline")).to_contain_text("Nothing of the tracker is kept")
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+    kept = page.evaluate(
+        """async () => [(await caches.keys()).length,
+            (await navigator.serviceWorker.getRegistrations()).length,
+            (await indexedDB.databases()).length]"""
+    )
+    assert kept == [0, 0, 0]
+    set_network(context, online=True)
+    assert Report.objects.count() == 0

@@ -153,3 +153,28 @@ def test_the_place_list_is_the_area_and_the_organisations_places(
     )
     codes = [p[0] for p in partner_client.get("/partner/offline/places/").json()["places"]]
     assert codes == ["MMR", "MMR002", "MMR002D001", "MMR002002", "MMR002001701"]
+
+
+def test_the_workers_answers_are_compressed_for_the_form_s_weight(partner_client):
+    for path in ["/partner/sw.js", "/partner/offline/places/"] + PAGES:
+        response = partner_client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in response["Vary"], path
+
+
+def test_the_form_s_first_load_with_the_worker_s_downloads_stays_under_60_kb(partner_client):
+    """Bytes as served (docs/offline.md): the form as Django sends it, the worker's answers
+    compressed, the static files compressed as WhiteNoise serves them, each fetched once."""
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    served = 0
+    for path in ["/partner/reports/new/", "/partner/sw.js"] + PAGES + ["/partner/offline/places/"]:
+        served += len(partner_client.get(path, HTTP_ACCEPT_ENCODING="gzip").content)
+    for name in ["css/site.css", "js/place-search.js"] + [
+        f"js/offline/{name}.js" for name in ("store", "page", "sw")
+    ]:
+        with open(finders.find(name), "rb") as file:
+            served += len(gzip.compress(file.read(), 9))
+    assert served < 60_000, served

@@ -182,6 +182,17 @@
     post.submit();
   }
 
+  var forget = document.getElementById("outbox-forget");
+  if (forget) {
+    forget.hidden = false;
+    forget.addEventListener("click", async function () {
+      if (!window.confirm(d.forgetConfirm)) return;
+      await O.forget();
+      say(d.forgotten);
+      list.replaceChildren();
+      document.getElementById("outbox-empty").hidden = false;
+    });
+  }
   if (list && /[?&]kept=/.test(location.search)) say(d.kept);
   if (self.BroadcastChannel) new BroadcastChannel(O.channel).onmessage = render;
   function flush() {

@@ -207,11 +207,25 @@
     return payload;
   }
 
+  // Everything this phone keeps for the tracker: the outbox, its key (so no copy left on the
+  // disk can be read again), the kept pages and the worker.
+  async function forget() {
+    if (opened) (await opened).close();
+    opened = null;
+    await done(indexedDB.deleteDatabase(NAME));
+    var names = await caches.keys();
+    await Promise.all(names.filter(function (n) { return n.indexOf(NAME) === 0; }).map(function (n) { return caches.delete(n); }));
+    if (self.navigator.serviceWorker) {
+      var workers = await navigator.serviceWorker.getRegistrations();
+      await Promise.all(workers.map(function (w) { return w.unregister(); }));
+    }
+  }
+
   self.TrackerOutbox = {
     available: !!(self.indexedDB && self.crypto && crypto.subtle && self.Promise),
     channel: LOCK,
     configure: function (options) { Object.assign(config, options); },
     keep: keep, list: list, flush: flush, take: take, remove: remove, newKey: newKey,
-    signedIn: signedIn, meta: meta, setMeta: setMeta,
+    signedIn: signedIn, meta: meta, setMeta: setMeta, forget: forget,
   };
 })(self);

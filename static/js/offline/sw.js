@@ -19,7 +19,7 @@ function late(ms) {
 function refresh(urls) {
   return caches.open(CACHE).then(function (cache) {
     return Promise.all(urls.map(function (url) {
-      return fetch(url, {credentials: "same-origin", cache: "no-store"}).then(function (r) {
+      return fetch(url, {credentials: "same-origin"}).then(function (r) {
         if (r.ok && !r.redirected) {
           if (url === P.places) places = null;
           return cache.put(url, r);
