@@ -27,11 +27,14 @@
     return a;
   }
 
-  // Another account on this phone: the kept pages show the last one's name; fetch them again.
-  O.meta("user").then(function (last) {
-    if (d.user && last !== d.user) {
-      O.setMeta("user", d.user);
-      if (last && worker && worker.controller) worker.controller.postMessage("refresh");
+  // The kept pages are fetched again once a day (new sources, new places), and at once when
+  // another account signs in on this phone (they show the last one's name).
+  Promise.all([O.meta("user"), O.meta("refreshed")]).then(function (last) {
+    var stale = Date.now() - (last[1] || 0) > 864e5, other = d.user && last[0] !== d.user;
+    if (other) O.setMeta("user", d.user);
+    if ((stale || (other && last[0])) && !offline() && worker && worker.controller) {
+      O.setMeta("refreshed", Date.now());
+      worker.controller.postMessage("refresh");
     }
   });
 

@@ -22,7 +22,11 @@
         open.result.createObjectStore("items", {keyPath: "id"});
         open.result.createObjectStore("meta");
       };
-      opened = done(open);
+      opened = done(open).then(function (d) {
+        // Let "delete everything" (in another page or the worker) proceed: close on request.
+        d.onversionchange = function () { d.close(); opened = null; };
+        return d;
+      });
     }
     return opened;
   }

@@ -30,7 +30,9 @@ function refresh(urls) {
 }
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(refresh(C.assets.concat(PAGES)).then(function () { return self.skipWaiting(); }));
+  event.waitUntil(refresh(C.assets.concat(PAGES)).then(function () {
+    return TrackerOutbox.setMeta("refreshed", Date.now()).catch(function () {});
+  }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener("activate", function (event) {
