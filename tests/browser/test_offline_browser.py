@@ -157,3 +157,33 @@ def test_everything_kept_on_the_phone_can_be_deleted(page, context, login, field
     assert kept == [0, 0, 0]
     set_network(context, online=True)
     assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_report_waits_for_the_partner_to_log_in_again(
+    page, context, login, field_partner, places, organizations
+):
+    login(page, "partner", PASSWORD)
+    page.goto("/partner/reports/new/")
+    page.wait_for_function(KEPT)
+    set_network(context, online=False)
+    fill(page)
+    page.get_by_label("Place", exact=True).fill("Loikaw Town (MMR002001701)")
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator("#outbox-list li")).to_contain_text("Waiting to send")
+
+    # The session ended meanwhile: nothing is sent, the outbox asks to log in.
+    context.clear_cookies()
+    set_network(context, online=True)
+    row = page.locator("#outbox-list li")
+    expect(row).to_contain_text("Log in to send.")
+    expect(row.get_by_role("link", name="Log in")).to_have_attribute(
+        "href", "/accounts/login/?next=/partner/outbox/"
+    )
+    assert Report.objects.count() == 0
+
+    # Signed in again (a new CSRF token): the next page sends it.
+    login(page, "partner", PASSWORD)
+    page.goto("/partner/outbox/")
+    expect(page.locator("#outbox-list li")).to_contain_text("Sent")
+    assert Report.objects.get().title == TITLE
