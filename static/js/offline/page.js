@@ -75,12 +75,14 @@
     entries.push([button.name, button.value]);
     var id = await O.keep(entries, {action: form.getAttribute("action") || location.pathname, user: d.user});
     register();
+    // The form is emptied with a new key: coming back to it (the back button) starts another
+    // report, never a second one under the kept one's key (which would be taken for a resend).
+    form.reset();
+    form.querySelector('[name="submission_key"]').value = O.newKey();
     if (worker && worker.controller) {
       location.assign(d.outbox + "?kept=" + id);
     } else {
-      // No worker to open the outbox page offline: say it here and clear the form.
-      form.reset();
-      form.querySelector('[name="submission_key"]').value = O.newKey();
+      // No worker to open the outbox page offline: say it here.
       say(d.kept);
       box.scrollIntoView();
     }
