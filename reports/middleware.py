@@ -41,7 +41,20 @@ RECORDED_AREAS = {
 }
 # Pages of those areas that show nothing that is not public: the gazetteer's place names for
 # the place box (asked at every keystroke), the admin's translations, sign-in and sign-out.
-NOT_RECORDED = frozenset({"partner:place_search", "admin:jsi18n", "admin:login", "admin:logout"})
+# Requests a page or the offline worker makes by itself (suggestions, the worker's script and
+# update checks, its state check and place list): no person looked at a record.
+NOT_RECORDED = frozenset(
+    {
+        "partner:place_search",
+        "partner:service_worker",
+        "partner:offline_form",
+        "partner:offline_state",
+        "partner:offline_places",
+        "admin:jsi18n",
+        "admin:login",
+        "admin:logout",
+    }
+)
 
 
 def recorded_as(kind: AccessKind):

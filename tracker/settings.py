@@ -35,6 +35,7 @@ env = environ.Env(
     TRACKER_API_IDEMPOTENCY_DAYS=(int, 30),
     TRACKER_KOBO_PAYLOAD_DAYS=(int, 90),
     TRACKER_STOCK_STALE_DAYS=(int, 180),
+    TRACKER_OFFLINE_PLACES_ROOT=(str, "MMR002"),
     TRACKER_GAZETTEER_LOCAL_LANGUAGE=(str, "my"),
     TRACKER_API_USAGE_FLUSH_SECONDS=(float, 60),
 )
@@ -188,6 +189,8 @@ if min(TRACKER_API_IDEMPOTENCY_DAYS, TRACKER_KOBO_PAYLOAD_DAYS) < 1:
 # A stock figure older than this many days at a period's end is marked stale in every output
 # (counting rule 4): still shown, never as if current.
 TRACKER_STOCK_STALE_DAYS = env("TRACKER_STOCK_STALE_DAYS")
+# The area whose places a partner's phone keeps for filing offline (docs/offline.md): a P-code.
+TRACKER_OFFLINE_PLACES_ROOT = env("TRACKER_OFFLINE_PLACES_ROOT")
 if TRACKER_STOCK_STALE_DAYS < 1:
     raise ImproperlyConfigured("TRACKER_STOCK_STALE_DAYS is a number of days: at least 1.")
 # Each process writes its API clients' request counts at most this often (and at exit).

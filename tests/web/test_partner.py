@@ -490,7 +490,9 @@ def test_the_report_form_is_light(partner_client):
     html = partner_client.get("/partner/reports/new/").content
     assets = re.findall(rb'(?:href|src)="/static/([^"]+)"', html)
     total = len(html) + sum(Path(finders.find(a.decode())).stat().st_size for a in assets)
-    assert sorted(a.decode() for a in assets) == ["css/site.css", "js/place-search.js"]
+    # The offline scripts: docs/offline.md (the worker's downloads: tests/web/test_offline.py).
+    offline = ["js/offline/page.js", "js/offline/store.js"]
+    assert sorted(a.decode() for a in assets) == ["css/site.css", *offline, "js/place-search.js"]
     assert total < 60_000, total
 
 
