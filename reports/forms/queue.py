@@ -105,15 +105,12 @@ class ModerationQueueFilter(django_filters.FilterSet):
         choices=Status.choices,
         empty_label=_("Any status"),
         help_text=_("Drafts, the partners' work not yet submitted, are listed only if asked for."),
-        error_messages={
-            "invalid_choice": _("Unknown status %(value)r: pick one from the list.")
-        },
+        error_messages={"invalid_choice": _("Unknown status %(value)r: pick one from the list.")},
     )
     place = PlaceFilter(
         label=_("Place"),
         help_text=_(
-            "A name or a P-code. Includes everything beneath it: a state takes in its "
-            "townships."
+            "A name or a P-code. Includes everything beneath it: a state takes in its townships."
         ),
         widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off"}),
     )
@@ -128,9 +125,7 @@ class ModerationQueueFilter(django_filters.FilterSet):
         choices=Metric.choices,
         method="filter_metric",
         empty_label=_("Any metric"),
-        error_messages={
-            "invalid_choice": _("Unknown metric %(value)r: pick one from the list.")
-        },
+        error_messages={"invalid_choice": _("Unknown metric %(value)r: pick one from the list.")},
     )
     date_from = django_filters.DateFilter(
         label=_("Happened from"),

@@ -5,6 +5,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -53,7 +54,7 @@ def _is_burmese(word: str) -> bool:
     return any("\u1000" <= ch <= "\u109f" for ch in word)
 
 
-def _places_named(word: str) -> QuerySet[Place]:
+def _places_named(word: str) -> QuerySet[Place, Any]:
     """Places whose English or Burmese name (or kind of unit: "township") contains the word,
     or one of whose ancestors' does: a report's place is where it happened and everything
     above it. The gazetteer is five levels deep, so four joins up the parents cover it."""

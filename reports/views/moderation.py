@@ -122,9 +122,7 @@ def queue(request):
         "page": page,
         "rows": rows,
         "status_counts": [(value, label, counts[value]) for value, label in tabs if counts],
-        "total_any_status": sum(n for s, n in counts.items() if s != Status.DRAFT)
-        if counts
-        else 0,
+        "total_any_status": sum(n for s, n in counts.items() if s != Status.DRAFT) if counts else 0,
         "place_choices": filterset.form.place_choices,
         # The filters stay folded away unless one is in use (or wrong): the search box is the
         # first thing to reach for.

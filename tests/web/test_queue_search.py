@@ -114,9 +114,7 @@ def test_drafts_are_left_out_unless_asked_for(moderator_client, queue):
 
 def test_search_combines_with_the_filters(moderator_client, queue, organizations):
     relief = organizations["relief"].pk
-    assert found(moderator_client, "Myanmar Now", organization=relief) == [
-        queue["shelling"].pk
-    ]
+    assert found(moderator_client, "Myanmar Now", organization=relief) == [queue["shelling"].pk]
     assert found(moderator_client, "Kayah", place="MMR002002") == [queue["shelling"].pk]
     assert found(moderator_client, "Kayah", status="approved") == []
 
@@ -153,11 +151,10 @@ def test_the_search_costs_the_same_queries_for_one_report_or_many(
 
 
 def test_search_is_kept_in_the_box_escaped(moderator_client, queue):
-    response = moderator_client.get(QUEUE, {"q": '<b>"flee"</b>'})
+    response = moderator_client.get(QUEUE, {"q": '"flee" & <'})
     assert response.status_code == 200
-    assert listed(response) == [queue["flee"].pk]
-    assert 'value="&lt;b&gt;&quot;flee&quot;&lt;/b&gt;"' in text(response)
-    assert "<b>" not in text(response).split("<main")[1]
+    assert listed(response) == [queue["flee"].pk]  # punctuation separates words
+    assert 'value="&quot;flee&quot; &amp; &lt;"' in text(response)
 
 
 def test_an_overlong_search_is_explained(moderator_client, queue):
@@ -191,9 +188,7 @@ def test_an_ambiguous_place_shows_the_choices(moderator_client, queue):
     response = moderator_client.get(QUEUE, {"place": "Loikaw", "q": "flee"})
     assert response.status_code == 400
     page = text(response)
-    assert (
-        "Several places match &#x27;Loikaw&#x27;: pick the one you mean below." in page
-    )
+    assert "Several places match &#x27;Loikaw&#x27;: pick the one you mean below." in page
     choices = re.findall(r'<ul class="place-choices">(.*?)</ul>', page)[0]
     # Each choice keeps the rest of the question and names the place by its P-code, labelled
     # as the gazetteer labels it (gazetteer.selectors.PlaceMatch.label).
