@@ -94,12 +94,19 @@ def queue(request):
 
     page, counts, rows = None, None, []
     if filterset.is_valid():
-        page = Paginator(filterset.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
         every_status = request.GET.copy()
         every_status["status"] = ""
         counts = selectors.status_counts(
             ModerationQueueFilter(every_status, queryset=reports, drafts_under_any_status=True).qs
         )
+        # The per-status counts already hold the number of matches: the search is not run a
+        # third time to count them again.
+        paginator = Paginator(filterset.qs, QUEUE_PAGE_SIZE)
+        asked = filterset.form.cleaned_data.get("status")
+        paginator.count = (
+            counts[asked] if asked else sum(n for s, n in counts.items() if s != Status.DRAFT)
+        )
+        page = paginator.get_page(request.GET.get("page"))
         paths = admin_paths({report.place for report in page})
         ticked = set(request.POST.getlist("selected"))
         rows = [
