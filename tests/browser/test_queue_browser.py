@@ -56,3 +56,20 @@ def test_queue_search_menu_and_not_found_page(
         expect(page.get_by_role("link", name="Your start page")).to_be_visible()
         screenshot(page, f"not-found-{name}")
         settings.DEBUG = True
+
+
+def test_header_and_not_found_page_in_burmese_on_a_phone(
+    page, context, screenshot, login, live_server, demo_data, settings
+):
+    login(page, "moderator", demo.DEMO_PASSWORD)
+    context.add_cookies([{"name": "django_language", "value": "my", "url": live_server.url}])
+    page.goto("/moderation/?status=&q=လွိုင်ကော်")
+    expect(page.locator("li.queue-row").first).to_be_visible()
+    nav = page.locator("header.site nav").bounding_box()
+    assert nav["height"] < 50, nav
+    screenshot(page, "queue-search-my-phone")
+    settings.DEBUG = False
+    page.goto("/no-such-page/")
+    expect(page.locator("html")).to_have_attribute("lang", "my")
+    screenshot(page, "not-found-my-phone")
+    settings.DEBUG = True
