@@ -117,6 +117,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# A failed CSRF check answers with the site's own page, in the person's language.
+CSRF_FAILURE_VIEW = "reports.views.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "accounts:start"
 
 LANGUAGE_CODE = "en"

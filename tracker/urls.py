@@ -17,3 +17,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Friendly pages in the site's design and the person's language (reports/views/errors.py).
+handler400 = "reports.views.errors.bad_request"
+handler403 = "reports.views.errors.permission_denied"
+handler404 = "reports.views.errors.page_not_found"
+handler500 = "reports.views.errors.server_error"

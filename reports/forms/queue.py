@@ -1,5 +1,5 @@
-"""FilterSets (django-filter): the moderation queue's filters, read from GET parameters. A bad
-value becomes a message on the form, never a 500."""
+"""FilterSets (django-filter): the moderation queue's search and filters, read from GET
+parameters. A bad value becomes a message on the form, never a 500."""
 
 from datetime import timedelta
 
@@ -8,39 +8,27 @@ from django import forms
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from gazetteer.models import Place
+from gazetteer.selectors import PlaceMatch, resolve_place
 from reports.models import Figure, Organization
+from reports.selectors import queue_search
 from reports.vocabulary import Metric
 from reports.workflow import Status
 
 MAX_DAYS_IN_QUEUE = 3650
 
 
-class PlaceCodeField(forms.CharField):
-    """A P-code typed or picked from the list, cleaned to its Place."""
-
-    def clean(self, value):
-        code = super().clean(value)
-        if not code:
-            return None
-        place = Place.objects.filter(pcode__iexact=code).first()
-        if place is None:
-            raise forms.ValidationError(
-                f"No place has the P-code {code!r}. Type a P-code such as MMR002001 or pick "
-                "one from the list."
-            )
-        return place
-
-
 class PlaceFilter(django_filters.Filter):
     """The place and everything beneath it (a state takes in its districts, townships, towns
-    and village tracts): one indexed prefix query on the places' paths."""
+    and village tracts): one indexed prefix query on the places' paths. What was typed is
+    resolved to one place by the form (QueueFilterForm.clean_place)."""
 
-    field_class = PlaceCodeField
+    field_class = forms.CharField
 
     def filter(self, qs, value):
-        if value is None:
+        if not value:
             return qs
         return qs.filter(place__path__startswith=value.path)
 
@@ -50,6 +38,34 @@ class WholeNumberFilter(django_filters.NumberFilter):
 
 
 class QueueFilterForm(forms.Form):
+    # The places a typed name could mean, shown as links to pick one; empty once resolved.
+    place_choices: list[PlaceMatch] = []
+
+    def clean_place(self):
+        """What was typed (a name as pages show it, in English or Burmese, a P-code, or the
+        label of a choice) as one Place, the gazetteer's own reading of it."""
+        text = self.cleaned_data.get("place", "")
+        if not text:
+            return None
+        place, candidates = resolve_place(text)
+        if place is not None:
+            return place
+        self.place_choices = candidates
+        if candidates:
+            raise forms.ValidationError(
+                gettext("Several places match %(text)s: pick the one you mean below."),
+                params={"text": repr(text)},
+                code="ambiguous",
+            )
+        raise forms.ValidationError(
+            gettext(
+                "No place matches %(text)s. Type a name as the pages show it (Loikaw "
+                "Township, လွိုင်ကော်), or a P-code such as MMR002001."
+            ),
+            params={"text": repr(text)},
+            code="unknown",
+        )
+
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
@@ -59,69 +75,90 @@ class QueueFilterForm(forms.Form):
 
 
 SORTS = {
-    "oldest": ("Waiting longest first", [F("submitted_at").asc(nulls_last=True), "pk"]),
-    "newest": ("Submitted most recently first", [F("submitted_at").desc(nulls_last=True), "-pk"]),
-    "date": ("Latest happenings first", ["-start_date", "-pk"]),
+    "oldest": (_("Waiting longest first"), [F("submitted_at").asc(nulls_last=True), "pk"]),
+    "newest": (
+        _("Submitted most recently first"),
+        [F("submitted_at").desc(nulls_last=True), "-pk"],
+    ),
+    "date": (_("Latest happenings first"), ["-start_date", "-pk"]),
 }
+MAX_SEARCH_LENGTH = 200
 
 
 class ModerationQueueFilter(django_filters.FilterSet):
     """The moderation queue. Without a status parameter it shows what awaits review
-    (submitted); an empty status means every status."""
+    (submitted); an empty status means every status but draft. A draft is the partner's work
+    in progress, not yet put forward for review: moderators may open it (docs/domain.md,
+    "Moderators see ... any report, in any status") but only by asking for drafts."""
 
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        max_length=MAX_SEARCH_LENGTH,
+        help_text=_(
+            "Words in the title or summary, a place's name (English or Burmese, or of a "
+            "place above it), a source's name or a tag."
+        ),
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_SEARCH_LENGTH}),
+    )
     status = django_filters.ChoiceFilter(
         choices=Status.choices,
-        empty_label="Any status",
-        error_messages={"invalid_choice": "Unknown status %(value)r: pick one from the list."},
+        empty_label=_("Any status"),
+        help_text=_("Drafts, the partners' work not yet submitted, are listed only if asked for."),
+        error_messages={"invalid_choice": _("Unknown status %(value)r: pick one from the list.")},
     )
     place = PlaceFilter(
-        label="Place (P-code)",
-        help_text="Includes everything beneath it: a state takes in its townships.",
+        label=_("Place"),
+        help_text=_(
+            "A name or a P-code. Includes everything beneath it: a state takes in its townships."
+        ),
         widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off"}),
     )
     organization = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.all(),
-        label="Organisation",
-        empty_label="Any organisation",
-        error_messages={"invalid_choice": "No such organisation: pick one from the list."},
+        label=_("Organisation"),
+        empty_label=_("Any organisation"),
+        error_messages={"invalid_choice": _("No such organisation: pick one from the list.")},
     )
     metric = django_filters.ChoiceFilter(
-        label="Metric",
+        label=_("Metric"),
         choices=Metric.choices,
         method="filter_metric",
-        empty_label="Any metric",
-        error_messages={"invalid_choice": "Unknown metric %(value)r: pick one from the list."},
+        empty_label=_("Any metric"),
+        error_messages={"invalid_choice": _("Unknown metric %(value)r: pick one from the list.")},
     )
     date_from = django_filters.DateFilter(
-        label="Happened from",
+        label=_("Happened from"),
         method="filter_date_from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label="Happened until",
+        label=_("Happened until"),
         method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     waiting_days = WholeNumberFilter(
-        label="Submitted at least (days ago)",
+        label=_("Submitted at least (days ago)"),
         method="filter_waiting_days",
         min_value=0,
         max_value=MAX_DAYS_IN_QUEUE,
         widget=forms.NumberInput(attrs={"min": 0, "max": MAX_DAYS_IN_QUEUE, "step": 1}),
     )
     sort = django_filters.ChoiceFilter(
-        label="Order",
-        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        label=_("Order"),
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
         method="sort_by",
         empty_label=None,
-        error_messages={"invalid_choice": "Unknown order %(value)r: pick one from the list."},
+        error_messages={"invalid_choice": _("Unknown order %(value)r: pick one from the list.")},
     )
 
     class Meta:
         form = QueueFilterForm
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, drafts_under_any_status=False, **kwargs):
+        # The per-status counts ask with every status, drafts included, to count each.
+        self.drafts_under_any_status = drafts_under_any_status
         if data is not None:
             data = data.copy()
             data.setdefault("status", Status.SUBMITTED)
@@ -130,7 +167,13 @@ class ModerationQueueFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         # The default order when no sort was valid: waiting longest first.
-        return super().filter_queryset(queryset.order_by(*SORTS["oldest"][1]))
+        queryset = super().filter_queryset(queryset.order_by(*SORTS["oldest"][1]))
+        if not self.form.cleaned_data.get("status") and not self.drafts_under_any_status:
+            queryset = queryset.exclude(status=Status.DRAFT)
+        return queryset
+
+    def search(self, qs, name, value):
+        return queue_search(qs, value)
 
     def filter_metric(self, qs, name, value):
         return qs.filter(Exists(Figure.objects.filter(report=OuterRef("pk"), metric=value)))

@@ -25,6 +25,8 @@ from .moderation import (
     likely_duplicates,
     moderation_reports,
     places_with_reports,
+    queue_search,
+    search_words,
     status_counts,
 )
 from .visibility import (
@@ -88,5 +90,7 @@ __all__ = [
     "reports_of_own_organization",
     "sources_as_seen_by",
     "sources_citable_by",
+    "queue_search",
+    "search_words",
     "status_counts",
 ]

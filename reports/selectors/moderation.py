@@ -2,9 +2,12 @@
 They show everything; only moderators may call them, which the pages check once."""
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
@@ -35,6 +38,75 @@ def moderation_reports() -> QuerySet[Report]:
     return Report.objects.select_related(
         "place", "organization", "submitted_by", "event"
     ).prefetch_related("figures")
+
+
+# Words of a queue search beyond these are ignored: each costs a few subqueries.
+MAX_SEARCH_WORDS = 8
+# The full-text configuration of the title and summary index (migration 0022_queue_search):
+# "simple" lowercases without stemming, so English and Burmese reports are treated alike.
+SEARCH_CONFIG = "simple"
+# Spaces and punctuation (ASCII, general and Burmese: ၊ ။) separate the words of a search. Not
+# \W: Python counts Burmese vowel signs as non-word characters, and would cut words apart.
+_BETWEEN_WORDS = re.compile(r"[\s!-/:-@\[-`{-~\u104a\u104b\u2000-\u206f\u3000]+")
+
+
+def _is_burmese(word: str) -> bool:
+    return any("\u1000" <= ch <= "\u109f" for ch in word)
+
+
+def _places_named(word: str) -> QuerySet[Place, Any]:
+    """Places whose English or Burmese name (or kind of unit: "township") contains the word,
+    or one of whose ancestors' does: a report's place is where it happened and everything
+    above it. The gazetteer is five levels deep, so four joins up the parents cover it."""
+    named = Place.objects.filter(
+        Q(name_en__icontains=word) | Q(name_local__icontains=word) | Q(kind__icontains=word)
+    ).values("pk")
+    return Place.objects.filter(
+        Q(pk__in=named)
+        | Q(parent__in=named)
+        | Q(parent__parent__in=named)
+        | Q(parent__parent__parent__in=named)
+        | Q(parent__parent__parent__parent__in=named)
+    ).values("pk")
+
+
+def _text_matches(word: str) -> Q:
+    """Reports whose title or public summary has the word. On PostgreSQL, a Latin-script word
+    is a prefix match in the full-text index ("displac" finds "displaced"); Burmese is written
+    without spaces between words, so there, and on SQLite, it is a substring match."""
+    if connection.vendor == "postgresql" and not _is_burmese(word):
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        # The same expression as the index, so PostgreSQL answers from it.
+        vector = SearchVector("title", "public_summary", config=SEARCH_CONFIG)
+        query = SearchQuery(f"'{word}':*", config=SEARCH_CONFIG, search_type="raw")
+        found = Report.objects.annotate(search=vector).filter(search=query).values("pk")
+        return Q(pk__in=found)
+    return Q(title__icontains=word) | Q(public_summary__icontains=word)
+
+
+def search_words(text: str) -> list[str]:
+    """The words of what a moderator typed into the queue's search box, at most
+    MAX_SEARCH_WORDS (punctuation separates words: it is not searched)."""
+    words = _BETWEEN_WORDS.split(str(text or "").replace("\x00", " "))
+    return [word for word in words if word][:MAX_SEARCH_WORDS]
+
+
+def queue_search(reports: QuerySet[Report], text: str) -> QuerySet[Report]:
+    """The reports in which every word typed appears: in the title, the public summary, the
+    names of the place or of a place above it (English or Burmese), a source's name or a
+    tag. Each field is asked once, as a subquery of report ids PostgreSQL runs once and
+    hashes: no per-row queries, no joins that would repeat a report."""
+    for word in search_words(text):
+        sources = Report.sources.through.objects.filter(source__name__icontains=word)
+        tagged = Report.objects.filter(tags__name__icontains=word).values("pk")
+        reports = reports.filter(
+            _text_matches(word)
+            | Q(place__in=_places_named(word))
+            | Q(pk__in=sources.values("report_id"))
+            | Q(pk__in=tagged)
+        )
+    return reports
 
 
 def status_counts(reports: QuerySet[Report]) -> dict[str, int]:

@@ -68,8 +68,8 @@ def moderator_required(view):
 
 @moderator_required
 def queue(request):
-    """Reports awaiting review (or any status), filtered by GET parameters, with a bulk
-    approve or reject of the ticked rows (POST to the same address, then back to it)."""
+    """Reports awaiting review (or any status), searched and filtered by GET parameters, with
+    a bulk approve or reject of the ticked rows (POST to the same address, then back to it)."""
     reports = selectors.moderation_reports()
     filterset = ModerationQueueFilter(request.GET, queryset=reports)
     bulk_form = BulkDecisionForm(request.POST if request.method == "POST" else None)
@@ -94,10 +94,19 @@ def queue(request):
 
     page, counts, rows = None, None, []
     if filterset.is_valid():
-        page = Paginator(filterset.qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
         every_status = request.GET.copy()
         every_status["status"] = ""
-        counts = selectors.status_counts(ModerationQueueFilter(every_status, queryset=reports).qs)
+        counts = selectors.status_counts(
+            ModerationQueueFilter(every_status, queryset=reports, drafts_under_any_status=True).qs
+        )
+        # The per-status counts already hold the number of matches: the search is not run a
+        # third time to count them again.
+        paginator = Paginator(filterset.qs, QUEUE_PAGE_SIZE)
+        asked = filterset.form.cleaned_data.get("status")
+        paginator.count = (
+            counts[asked] if asked else sum(n for s, n in counts.items() if s != Status.DRAFT)
+        )
+        page = paginator.get_page(request.GET.get("page"))
         paths = admin_paths({report.place for report in page})
         ticked = set(request.POST.getlist("selected"))
         rows = [
@@ -111,14 +120,21 @@ def queue(request):
         ]
     else:
         status = 400
+    # Drafts last, apart from "Any status", which leaves them out.
+    tabs = [s for s in Status.choices if s[0] != Status.DRAFT] + [
+        (Status.DRAFT.value, Status.DRAFT.label)
+    ]
     context = {
         "filter": filterset,
         "page": page,
         "rows": rows,
-        "status_counts": [
-            (value, label, counts[value]) for value, label in Status.choices if counts
-        ],
-        "total_any_status": sum(counts.values()) if counts else 0,
+        "status_counts": [(value, label, counts[value]) for value, label in tabs if counts],
+        "total_any_status": sum(n for s, n in counts.items() if s != Status.DRAFT) if counts else 0,
+        "place_choices": filterset.form.place_choices,
+        # The filters stay folded away unless one is in use (or wrong): the search box is the
+        # first thing to reach for.
+        "filters_open": bool(filterset.form.errors)
+        or any(value for key, value in request.GET.items() if key not in ("q", "page")),
         "current_status": filterset.form.data.get("status", ""),
         "place_options": selectors.places_with_reports(),
         "bulk_form": bulk_form,
