@@ -414,3 +414,36 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A typed code is a secret like a password: masked in axes' record of failures.
 AXES_SENSITIVE_PARAMETERS += ["code"]
+
+# --- Evidence attachments (issue 14, docs/evidence.md)
+# Originals are kept unchanged, with their SHA-256, in a private storage that is never served
+# as static or media files: every download goes through a view that checks who asks and writes
+# the access record. Filesystem by default (TRACKER_EVIDENCE_ROOT); an S3-compatible bucket in
+# production through django-storages (TRACKER_EVIDENCE_STORAGE=s3 and the AWS_* variables in
+# docs/evidence.md; `pip install django-storages[s3]`).
+TRACKER_EVIDENCE_ROOT = env.path("TRACKER_EVIDENCE_ROOT", default=BASE_DIR / "media" / "private")
+TRACKER_EVIDENCE_MAX_BYTES = env.int("TRACKER_EVIDENCE_MAX_BYTES", default=25 * 1024 * 1024)
+# The largest piece of a chunked upload one request may carry, and how long an unfinished
+# upload is kept before it expires (and its pieces are deleted).
+TRACKER_EVIDENCE_CHUNK_BYTES = env.int("TRACKER_EVIDENCE_CHUNK_BYTES", default=512 * 1024)
+TRACKER_EVIDENCE_UPLOAD_HOURS = env.int("TRACKER_EVIDENCE_UPLOAD_HOURS", default=72)
+if env.str("TRACKER_EVIDENCE_STORAGE", default="filesystem") == "s3":
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("TRACKER_EVIDENCE_BUCKET"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: nothing in this storage has a public address.
+        "OPTIONS": {"location": str(TRACKER_EVIDENCE_ROOT), "base_url": None},
+    }
+# A chunk is read into memory as the request's body: it must stay under Django's body limit.
+if not 0 < TRACKER_EVIDENCE_CHUNK_BYTES < vars().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440):
+    raise ImproperlyConfigured("TRACKER_EVIDENCE_CHUNK_BYTES must be under the body limit.")
+# --- end of evidence attachments

@@ -13,6 +13,7 @@ from .core import (
     Source,
     SubmissionKey,
 )
+from .evidence import Evidence, EvidenceChannel, EvidenceKind, EvidenceUpload
 from .history import HistoryQuerySet, ReportHistory
 from .parties import NOT_STATED, UNKNOWN, Party, PartyKind
 from .partners import ApiClient, ApiIdempotencyKey, ApiUsage, KoboForm, KoboSubmission
@@ -30,6 +31,10 @@ __all__ = [
     "ContextEvent",
     "ContextEventKind",
     "Event",
+    "Evidence",
+    "EvidenceChannel",
+    "EvidenceKind",
+    "EvidenceUpload",
     "EventCount",
     "EventReferenceFigure",
     "Figure",
