@@ -443,6 +443,23 @@ else:
         # No base_url: nothing in this storage has a public address.
         "OPTIONS": {"location": str(TRACKER_EVIDENCE_ROOT), "base_url": None},
     }
+# KoboToolbox attachments: a mapped submission's files (its `_attachments` download URLs) are
+# fetched as evidence with this API token of a Kobo account that can see the project, only
+# from these hosts. Without a token they are not fetched (docs/evidence.md).
+TRACKER_KOBO_API_TOKEN = env.str("TRACKER_KOBO_API_TOKEN", default="")
+TRACKER_KOBO_ATTACHMENT_HOSTS = env.list(
+    "TRACKER_KOBO_ATTACHMENT_HOSTS",
+    default=[
+        "kf.kobotoolbox.org",
+        "kc.kobotoolbox.org",
+        "eu.kobotoolbox.org",
+        "kc-eu.kobotoolbox.org",
+    ],
+)
+CELERY_BEAT_SCHEDULE["evidence-upload-expiry"] = {
+    "task": "reports.tasks.expire_evidence_uploads",
+    "schedule": 3600,
+}
 # A chunk is read into memory as the request's body: it must stay under Django's body limit.
 if not 0 < TRACKER_EVIDENCE_CHUNK_BYTES < vars().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440):
     raise ImproperlyConfigured("TRACKER_EVIDENCE_CHUNK_BYTES must be under the body limit.")

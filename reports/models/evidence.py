@@ -5,14 +5,14 @@ the cleaned copy a moderator may publish, and chunked uploads still arriving
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-def evidence_storage():
+def evidence_storage() -> Storage:
     """The private storage of originals, published copies and unfinished uploads (settings:
     STORAGES["evidence"]); never served directly. The code always asks for it here rather
     than through a file field's `storage`, which Django fixes once when models load."""
@@ -50,6 +50,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     received_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Where it came from outside, when it did ("kobo:<attachment uid>"): fetched once.
+    external_id = models.CharField(max_length=200, blank=True)
     # The cleaned copy (no location or device metadata) the public may see once the report is
     # approved; its address is a random id that says nothing of the original or its sender.
     public_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -66,6 +68,11 @@ class Evidence(models.Model):
         ordering = ["report", "received_at", "id"]
         verbose_name_plural = "evidence"
         constraints = [
+            models.UniqueConstraint(
+                fields=["report", "external_id"],
+                condition=~Q(external_id=""),
+                name="evidence_fetched_once",
+            ),
             models.CheckConstraint(
                 condition=Q(public_id__isnull=True, published_at__isnull=True)
                 | Q(public_id__isnull=False, published_at__isnull=False),

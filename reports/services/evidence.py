@@ -5,13 +5,16 @@ docs/evidence.md says what each rule protects."""
 
 import hashlib
 import io
+import logging
 import re
 import tempfile
+import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 import puremagic
 from django.conf import settings
@@ -26,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..exceptions import ActionRefused, NotPermitted
-from ..models import Evidence, EvidenceKind, EvidenceUpload, Report
+from ..models import Evidence, EvidenceChannel, EvidenceKind, EvidenceUpload, Report
 from ..models.evidence import evidence_storage
 from ..types import Actor, Viewer
 from ..workflow import Status
@@ -69,6 +72,7 @@ ALIASES = {
 PUBLISHABLE = {EvidenceKind.IMAGE, EvidenceKind.PDF}
 # Statuses in which the submitting organisation may still add evidence (moderators: any).
 PARTNER_ATTACHABLE = {Status.DRAFT, Status.CHANGES_REQUESTED, Status.SUBMITTED}
+logger = logging.getLogger(__name__)
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 READ = 64 * 1024
 
@@ -225,7 +229,9 @@ def check_files(files: Iterable[Any], *, field: str = "evidence") -> list[Checke
 # --- storing originals -----------------------------------------------------------------------
 
 
-def _store(report: Report, actor: Actor, checked: CheckedFile, channel: str) -> Evidence:
+def _store(
+    report: Report, actor: Actor, checked: CheckedFile, channel: str, external_id: str = ""
+) -> Evidence:
     storage = evidence_storage()
     stored = storage.save(f"originals/{uuid.uuid4().hex}", File(checked.file))
     try:
@@ -239,6 +245,7 @@ def _store(report: Report, actor: Actor, checked: CheckedFile, channel: str) -> 
             original_name=checked.name,
             channel=channel,
             uploaded_by=actor,
+            external_id=external_id,
         )
     except Exception:
         storage.delete(stored)
@@ -246,7 +253,12 @@ def _store(report: Report, actor: Actor, checked: CheckedFile, channel: str) -> 
 
 
 def evidence_attach(
-    *, report: Report, actor: Actor, files: Iterable[CheckedFile], channel: str
+    *,
+    report: Report,
+    actor: Actor,
+    files: Iterable[CheckedFile],
+    channel: str,
+    external_id: str = "",
 ) -> list[Evidence]:
     """Attach checked files to a report, all or none: a failure deletes what was stored."""
     if not can_attach(actor, report):
@@ -255,7 +267,7 @@ def evidence_attach(
     try:
         with transaction.atomic():
             for checked in files:
-                made.append(_store(report, actor, checked, channel))
+                made.append(_store(report, actor, checked, channel, external_id))
     except Exception:
         for evidence in made:
             evidence_storage().delete(evidence.original.name)
@@ -291,7 +303,7 @@ class OffsetMismatch(ActionRefused):
         self.offset = offset
 
 
-def expire_uploads(now=None) -> int:
+def expire_uploads(now: datetime | None = None) -> int:
     """Delete the uploads past their expiry, with their pieces. Runs at each new upload."""
     now = now or timezone.now()
     gone = 0
@@ -591,6 +603,103 @@ def evidence_withdraw(*, evidence: Evidence, actor: Actor) -> Evidence:
         locked.save()
         transaction.on_commit(lambda: evidence_storage().delete(old))
     return locked
+
+
+# --- KoboToolbox attachments ----------------------------------------------------------------
+
+
+def kobo_attachments(payload: Any) -> list[dict[str, str]]:
+    """The files a Kobo submission lists (`_attachments`, each with its `download_url`), as
+    {"id", "url", "name"}; anything malformed is left out."""
+    listed = payload.get("_attachments") if isinstance(payload, dict) else None
+    found = []
+    for item in listed if isinstance(listed, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("download_url"), str):
+            continue
+        ident = str(item.get("uid") or item.get("id") or item["download_url"])[:180]
+        name = item.get("media_file_basename") or item.get("filename") or ""
+        found.append({"id": ident, "url": item["download_url"], "name": str(name)})
+    return found
+
+
+class _KoboRedirects(urllib.request.HTTPRedirectHandler):
+    """Kobo sends files from its storage by redirecting: follow HTTPS only, and never carry
+    the Kobo token to another host."""
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        if urlsplit(newurl).scheme != "https":
+            return None
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and urlsplit(newurl).hostname != urlsplit(req.full_url).hostname:
+            new.remove_header("Authorization")
+        return new
+
+
+def _kobo_download(url: str, token: str) -> IO[bytes]:
+    """The file at a Kobo attachment address, up to the evidence size limit. The caller has
+    checked that the address is https on a Kobo host; redirects stay on https."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})  # noqa: S310
+    opener = urllib.request.build_opener(_KoboRedirects)
+    # Returned open: the caller reads it and closes it (a `with` block).
+    whole = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
+    try:
+        with opener.open(request, timeout=60) as response:  # noqa: S310 - https only, see above
+            while block := response.read(READ):
+                whole.write(block)
+                if whole.tell() > max_bytes():
+                    raise ValidationError({"_attachments": _("Larger than the evidence limit.")})
+    except BaseException:
+        whole.close()
+        raise
+    whole.seek(0)
+    return whole
+
+
+def kobo_fetch_attachments(
+    submission_id: int, *, download: Callable[[str, str], IO[bytes]] | None = None
+) -> int:
+    """Fetch the files a mapped Kobo submission lists and keep them as evidence of its report
+    (reports.tasks.fetch_kobo_attachments, after the submission is stored). Only addresses
+    on TRACKER_KOBO_ATTACHMENT_HOSTS are fetched, with TRACKER_KOBO_API_TOKEN; each file once.
+    Returns how many were kept; a refused file (type, size) is logged and skipped."""
+    from ..models import KoboSubmission
+
+    token = settings.TRACKER_KOBO_API_TOKEN
+    submission = (
+        KoboSubmission.objects.select_related("form__client__user", "report")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if not token or submission is None or submission.report is None:
+        return 0
+    hosts = set(settings.TRACKER_KOBO_ATTACHMENT_HOSTS)
+    download = download or _kobo_download
+    kept = 0
+    for item in kobo_attachments(submission.payload):
+        external_id = f"kobo:{item['id']}"
+        parts = urlsplit(item["url"])
+        if parts.scheme != "https" or parts.hostname not in hosts:
+            logger.warning("Kobo attachment not fetched: %s is not a Kobo host", parts.hostname)
+            continue
+        if Evidence.objects.filter(report=submission.report, external_id=external_id).exists():
+            continue
+        try:
+            with download(item["url"], token) as file:
+                checked = check_file(file, name=item["name"], field="_attachments")
+                evidence_attach(
+                    report=submission.report,
+                    actor=submission.form.client.user,
+                    files=[checked],
+                    channel=EvidenceChannel.KOBO,
+                    external_id=external_id,
+                )
+        except ValidationError as exc:
+            logger.warning("Kobo attachment %s refused: %s", item["id"], " ".join(exc.messages))
+            continue
+        kept += 1
+    return kept
 
 
 # --- verifying originals ---------------------------------------------------------------------

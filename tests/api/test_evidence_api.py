@@ -157,3 +157,53 @@ def test_the_schema_documents_the_evidence_endpoints(api):
     assert "post" in paths["/api/v1/evidence/uploads/"]
     assert {"get", "patch"} <= set(paths["/api/v1/evidence/uploads/{upload_id}/"])
     assert "post" in paths["/api/v1/evidence/uploads/{upload_id}/finish/"]
+
+
+# --- KoboToolbox attachments -----------------------------------------------------------------
+
+
+def test_kobo_attachments_are_fetched_from_kobo_hosts_once(
+    settings, client_and_key, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    from reports import services
+    from reports.services import evidence as evidence_services
+    from tests.api.test_kobo import MAPPING, SUBMISSION
+
+    settings.TRACKER_KOBO_API_TOKEN = "kobo-token"
+    form, token = services.kobo_form_create(
+        actor=admin_user, name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
+    )
+    photo = png()
+    asked = []
+
+    def download(url, key):
+        asked.append((url, key))
+        return io.BytesIO(photo)
+
+    monkeypatch.setattr(evidence_services, "_kobo_download", download)
+    kobo_url = SUBMISSION["_attachments"][0]["download_url"]
+    payload = SUBMISSION | {
+        "_attachments": [
+            *SUBMISSION["_attachments"],
+            {"download_url": "https://metadata.internal/latest/", "id": 2},
+            {"download_url": "http://kc.kobotoolbox.org/media/x.jpg", "id": 3},
+        ]
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = APIClient().post(f"/api/v1/ingest/kobo/{token}/", payload, format="json")
+    assert response.status_code == 201
+    assert asked == [(kobo_url, "kobo-token")]  # neither another host nor plain http
+    evidence = Evidence.objects.get()
+    assert (evidence.channel, evidence.external_id, evidence.original_name) == (
+        "kobo",
+        "kobo:99187231",
+        "photo_1.jpg",
+    )
+    assert evidence.sha256 == hashlib.sha256(photo).hexdigest()
+    assert evidence.uploaded_by == form.client.user
+    # Resent or retried: each file is kept once.
+    submission = response.json()["submission"]
+    assert evidence_services.kobo_fetch_attachments(submission) == 0
+    assert Evidence.objects.count() == 1
