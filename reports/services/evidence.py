@@ -481,16 +481,22 @@ def _clean_image(evidence: Evidence) -> tuple[bytes, str]:
             )
             % {"type": evidence.content_type}
         )
-    with (
-        evidence_storage().open(evidence.original.name, "rb") as original,
-        Image.open(original) as image,
-    ):
-        image.load()
-        # Turned the way the camera meant, since the orientation tag goes with the rest.
-        upright = ImageOps.exif_transpose(image) or image
-        mode = "RGBA" if upright.mode in ("RGBA", "LA", "PA") else "RGB"
-        # Only the pixels are copied: no EXIF (GPS, camera, serial numbers), XMP, ICC or text.
-        pixels = Image.frombytes(mode, upright.size, upright.convert(mode).tobytes())
+    try:
+        with (
+            evidence_storage().open(evidence.original.name, "rb") as original,
+            Image.open(original) as image,
+        ):
+            image.load()
+            # Turned the way the camera meant, since the orientation tag goes with the rest.
+            upright = ImageOps.exif_transpose(image) or image
+            mode = "RGBA" if upright.mode in ("RGBA", "LA", "PA") else "RGB"
+            # Only the pixels are copied: no EXIF (GPS, camera, serial numbers), XMP, ICC or
+            # text chunks.
+            pixels = Image.frombytes(mode, upright.size, upright.convert(mode).tobytes())
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ActionRefused(
+            _("This photo could not be read, so no cleaned copy was made.")
+        ) from exc
     out = io.BytesIO()
     if evidence.content_type == "image/png":
         pixels.save(out, "PNG")
@@ -517,7 +523,8 @@ def _clean_pdf(evidence: Evidence) -> tuple[bytes, str]:
             for page in reader.pages:
                 writer.add_page(page)
             for page in writer.pages:
-                for key in ("/Metadata", "/PieceInfo", "/LastModified"):
+                # Annotations carry their authors' names, and actions can run scripts.
+                for key in ("/Metadata", "/PieceInfo", "/LastModified", "/Annots", "/AA"):
                     if key in page:
                         del page[key]
                 # Scanned pages are photos: their EXIF (GPS, camera) goes too.
@@ -528,7 +535,7 @@ def _clean_pdf(evidence: Evidence) -> tuple[bytes, str]:
                     mode = "RGB" if source.mode not in ("L", "1") else "L"
                     plain = Image.frombytes(mode, source.size, source.convert(mode).tobytes())
                     picture.replace(plain, quality=90)
-            for key in ("/Metadata", "/PieceInfo"):
+            for key in ("/Metadata", "/PieceInfo", "/OpenAction", "/AA", "/AcroForm", "/Names"):
                 if key in writer.root_object:
                     del writer.root_object[key]
             writer.metadata = None

@@ -243,10 +243,13 @@ def public_file(request, public_id):
     if evidence is None:
         raise Http404("No such file.")
     extension = evidence.public_file.name.rsplit(".", 1)[-1]
+    # A photo opens in the browser; a PDF is downloaded, never run as a page of this site.
     response = FileResponse(
         evidence_storage().open(evidence.public_file.name, "rb"),
+        as_attachment=evidence.public_content_type == "application/pdf",
         filename=f"evidence-{evidence.public_id}.{extension}",
         content_type=evidence.public_content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -359,6 +359,7 @@ def test_the_moderator_publishes_a_cleaned_copy_without_gps_shown_only_once_appr
     assert response["Content-Type"] == "image/jpeg"
     disposition = response["Content-Disposition"]
     assert disposition == f'inline; filename="evidence-{evidence.public_id}.jpg"'
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     copy = Image.open(io.BytesIO(b"".join(response.streaming_content)))
     exif = copy.getexif()
     assert dict(exif.get_ifd(GPS_IFD)) == {}
