@@ -24,7 +24,7 @@ The resumable protocol, for files on slow or dropping connections:
    201 with the upload's `id` and `offset` 0 (unfinished uploads expire after
    TRACKER_EVIDENCE_UPLOAD_HOURS).
 2. `PATCH /api/v1/evidence/uploads/{id}/` with the next piece as the raw body
-   (`Content-Type: application/offset+octet-stream`, at most `chunk_bytes`) and its position
+   (`Content-Type: application/octet-stream`, at most `chunk_bytes`) and its position
    in the `Upload-Offset` header: 200 with the new `offset`. A piece for another offset is
    refused with 409 and the server's `offset`.
 3. After a drop, `GET /api/v1/evidence/uploads/{id}/` says how many bytes arrived: send
@@ -191,7 +191,7 @@ class UploadView(_Private):
                 description="Where this piece starts: the server's current offset.",
             )
         ],
-        request={"application/offset+octet-stream": OpenApiTypes.BINARY},
+        request={"application/octet-stream": OpenApiTypes.BINARY},
         responses={
             200: UploadOut,
             400: OpenApiResponse(description="Empty, too large, or past the announced size."),
