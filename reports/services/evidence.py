@@ -110,13 +110,6 @@ def public_evidence() -> QuerySet[Evidence]:
     return Evidence.objects.filter(public_id__isnull=False, report__status=Status.APPROVED)
 
 
-def public_evidence_by_report(report_ids: Iterable[int]) -> dict[int, list[Evidence]]:
-    found: dict[int, list[Evidence]] = {}
-    for item in public_evidence().filter(report_id__in=list(report_ids)).order_by("public_id"):
-        found.setdefault(item.report_id, []).append(item)
-    return found
-
-
 # --- checking what arrives -------------------------------------------------------------------
 
 

@@ -425,3 +425,23 @@ def test_verify_evidence_finds_a_tampered_and_a_missing_file(
     mismatch = f"MISMATCH evidence #{first.pk} (report #{report.pk}): recorded {first.sha256}"
     assert f"{mismatch}, found {found}" in err
     assert f"MISSING evidence #{second.pk} (report #{report.pk})" in err
+
+
+def test_a_published_copy_can_be_taken_down_and_the_original_stays(
+    client, moderator, report, field_partner, evidence_root, django_capture_on_commit_callbacks
+):
+    evidence = attach(report, field_partner, "ward.jpg", jpeg_with_gps())
+    evidence_services.evidence_publish(evidence=evidence, actor=moderator)
+    evidence.refresh_from_db()
+    copy_name = evidence.public_file.name
+    services.report_submit(report=report, actor=field_partner)
+    services.report_approve(report=report, actor=moderator)
+    public = f"/dashboard/evidence/files/{evidence.public_id}/"
+    assert client.get(public).status_code == 200
+    client.force_login(moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/moderation/reports/{report.pk}/evidence/{evidence.pk}/withdraw/")
+    assert response.status_code == 302
+    assert client.get(public).status_code == 404
+    assert stored_files(evidence_root) == [evidence.original.name]
+    assert copy_name not in stored_files(evidence_root)
