@@ -150,3 +150,22 @@ def prune_access_records() -> dict[str, int]:
         "access_failure_logs": AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
         "access_logs": AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
     }
+
+
+# --- evidence (issue 14, docs/evidence.md)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def fetch_kobo_attachments(submission_id: int) -> int:
+    """Keep a Kobo submission's listed files as evidence of its report (each once)."""
+    from .services.evidence import kobo_fetch_attachments
+
+    return kobo_fetch_attachments(submission_id)
+
+
+@shared_task
+def expire_evidence_uploads() -> int:
+    """Delete unfinished resumable uploads past their expiry, with their pieces."""
+    from .services.evidence import expire_uploads
+
+    return expire_uploads()

@@ -443,3 +443,52 @@ CELERY_BEAT_SCHEDULE["notification-delivery"] = {
 EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT") or 30
 # The header's inbox link and its unread count.
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("reports.context_processors.inbox")
+# --- Evidence attachments (issue 14, docs/evidence.md)
+# Originals are kept unchanged, with their SHA-256, in a private storage that is never served
+# as static or media files: every download goes through a view that checks who asks and writes
+# the access record. Filesystem by default (TRACKER_EVIDENCE_ROOT); an S3-compatible bucket in
+# production through django-storages (TRACKER_EVIDENCE_STORAGE=s3 and the AWS_* variables in
+# docs/evidence.md; `pip install django-storages[s3]`).
+TRACKER_EVIDENCE_ROOT = env.path("TRACKER_EVIDENCE_ROOT", default=BASE_DIR / "media" / "private")
+TRACKER_EVIDENCE_MAX_BYTES = env.int("TRACKER_EVIDENCE_MAX_BYTES", default=25 * 1024 * 1024)
+# The largest piece of a chunked upload one request may carry, and how long an unfinished
+# upload is kept before it expires (and its pieces are deleted).
+TRACKER_EVIDENCE_CHUNK_BYTES = env.int("TRACKER_EVIDENCE_CHUNK_BYTES", default=512 * 1024)
+TRACKER_EVIDENCE_UPLOAD_HOURS = env.int("TRACKER_EVIDENCE_UPLOAD_HOURS", default=72)
+if env.str("TRACKER_EVIDENCE_STORAGE", default="filesystem") == "s3":
+    STORAGES["evidence"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("TRACKER_EVIDENCE_BUCKET"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["evidence"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: nothing in this storage has a public address.
+        "OPTIONS": {"location": str(TRACKER_EVIDENCE_ROOT), "base_url": None},
+    }
+# KoboToolbox attachments: a mapped submission's files (its `_attachments` download URLs) are
+# fetched as evidence with this API token of a Kobo account that can see the project, only
+# from these hosts. Without a token they are not fetched (docs/evidence.md).
+TRACKER_KOBO_API_TOKEN = env.str("TRACKER_KOBO_API_TOKEN", default="")
+TRACKER_KOBO_ATTACHMENT_HOSTS = env.list(
+    "TRACKER_KOBO_ATTACHMENT_HOSTS",
+    default=[
+        "kf.kobotoolbox.org",
+        "kc.kobotoolbox.org",
+        "eu.kobotoolbox.org",
+        "kc-eu.kobotoolbox.org",
+    ],
+)
+CELERY_BEAT_SCHEDULE["evidence-upload-expiry"] = {
+    "task": "reports.tasks.expire_evidence_uploads",
+    "schedule": 3600,
+}
+# A chunk is read into memory as the request's body: it must stay under Django's body limit.
+if not 0 < TRACKER_EVIDENCE_CHUNK_BYTES < vars().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440):
+    raise ImproperlyConfigured("TRACKER_EVIDENCE_CHUNK_BYTES must be under the body limit.")
+# --- end of evidence attachments

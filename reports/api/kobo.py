@@ -1,6 +1,7 @@
 """KoboToolbox REST Services: the endpoint a form's link points at and its throttle (the mapping
 is reports.kobo, the writes reports.services.partners; docs/kobo.md)."""
 
+from django.db import transaction
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -15,6 +16,8 @@ from rest_framework.views import APIView
 
 from reports import services
 from reports.models import KoboForm
+from reports.services.evidence import kobo_attachments
+from reports.tasks import fetch_kobo_attachments
 
 from ..keys import secret_matches, split_secret
 from .auth import count_request
@@ -258,6 +261,9 @@ class KoboIngestView(APIView):
             raise exceptions.ValidationError({"_uuid": ["At most 100 characters."]})
         count_request(form.client)
         code, submission = services.kobo_ingest(form=form, payload=payload)
+        if submission.report_id is not None and kobo_attachments(payload):
+            # The files it lists are fetched from Kobo in the background (docs/evidence.md).
+            transaction.on_commit(lambda: fetch_kobo_attachments.delay(submission.pk))
         body = {
             "submission": submission.pk,
             "status": submission.status,

@@ -9,6 +9,7 @@ from . import (
     schema,  # noqa: F401 - registers the API key scheme with drf-spectacular
     views,
 )
+from .views import evidence
 
 router = SimpleRouter()
 router.register("reports", views.ReportViewSet, basename="api-report")
@@ -29,6 +30,19 @@ read_urlpatterns = [
 write_urlpatterns = [
     path("submissions/", views.SubmissionsView.as_view(), name="api-submissions"),
     path("ingest/kobo/<str:token>/", kobo.KoboIngestView.as_view(), name="api-kobo-ingest"),
+    # Evidence files (docs/evidence.md): one request, or the resumable protocol.
+    path("evidence/", evidence.EvidenceFileView.as_view(), name="api-evidence"),
+    path("evidence/uploads/", evidence.UploadCreateView.as_view(), name="api-evidence-uploads"),
+    path(
+        "evidence/uploads/<uuid:upload_id>/",
+        evidence.UploadView.as_view(),
+        name="api-evidence-upload",
+    ),
+    path(
+        "evidence/uploads/<uuid:upload_id>/finish/",
+        evidence.UploadFinishView.as_view(),
+        name="api-evidence-upload-finish",
+    ),
 ]
 
 urlpatterns = [

@@ -13,6 +13,7 @@ from .core import (
     Source,
     SubmissionKey,
 )
+from .evidence import Evidence, EvidenceChannel, EvidenceKind, EvidenceUpload
 from .history import HistoryQuerySet, ReportHistory
 from .notifications import Notification, NotificationKind, UserPreference
 from .parties import NOT_STATED, UNKNOWN, Party, PartyKind
@@ -31,6 +32,10 @@ __all__ = [
     "ContextEvent",
     "ContextEventKind",
     "Event",
+    "Evidence",
+    "EvidenceChannel",
+    "EvidenceKind",
+    "EvidenceUpload",
     "EventCount",
     "EventReferenceFigure",
     "Figure",

@@ -3,13 +3,14 @@ downloads, the charts as files, and the embeds other sites may frame."""
 
 from django.urls import path
 
-from reports.views import context_events, dashboard, harm, hosts
+from reports.views import context_events, dashboard, evidence, harm, hosts
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", dashboard.index, name="index"),
     path("evidence/", dashboard.evidence, name="evidence"),
+    path("evidence/files/<uuid:public_id>/", evidence.public_file, name="evidence_file"),
     path("harm/", harm.harm, name="harm"),
     path("hosts/", hosts.index, name="hosts"),
     path("briefing/", dashboard.briefing, name="briefing"),

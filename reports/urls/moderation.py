@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.views import context_events, moderation, parties
+from reports.views import context_events, evidence, moderation, parties
 
 app_name = "moderation"
 
@@ -19,6 +19,16 @@ urlpatterns = [
         "context-events/<int:pk>/delete/",
         context_events.context_event_delete,
         name="context_event_delete",
+    ),
+    path(
+        "reports/<int:pk>/evidence/<int:evidence_id>/publish/",
+        evidence.publish,
+        name="evidence_publish",
+    ),
+    path(
+        "reports/<int:pk>/evidence/<int:evidence_id>/withdraw/",
+        evidence.withdraw,
+        name="evidence_withdraw",
     ),
     path("parties/", parties.parties, name="parties"),
     path("parties/<int:pk>/", parties.party_edit, name="party_edit"),

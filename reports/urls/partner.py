@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports.views import partner
+from reports.views import evidence, partner
 
 app_name = "partner"
 
@@ -13,6 +13,24 @@ urlpatterns = [
     path("reports/<int:pk>/edit/", partner.report_edit, name="report_edit"),
     path("reports/<int:pk>/submit/", partner.report_submit, name="report_submit"),
     path("places/", partner.place_search, name="place_search"),
+    # Evidence (docs/evidence.md): the file form, the chunked protocol, the originals.
+    path("reports/<int:pk>/evidence/", evidence.attach, name="evidence_attach"),
+    path("reports/<int:pk>/evidence/uploads/", evidence.upload_create, name="evidence_uploads"),
+    path(
+        "reports/<int:pk>/evidence/uploads/<uuid:upload_id>/",
+        evidence.upload,
+        name="evidence_upload",
+    ),
+    path(
+        "reports/<int:pk>/evidence/uploads/<uuid:upload_id>/finish/",
+        evidence.upload_finish,
+        name="evidence_upload_finish",
+    ),
+    path(
+        "reports/<int:pk>/evidence/<int:evidence_id>/original/",
+        evidence.original,
+        name="evidence_original",
+    ),
 ]
 
 # Offline-first filing (reports/views/offline.py, docs/offline.md).

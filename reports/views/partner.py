@@ -25,6 +25,7 @@ from reports.forms import (
     zawgyi_fields,
 )
 from reports.models import Source
+from reports.services import evidence as evidence_services
 from reports.workflow import Action, Status
 
 logger = logging.getLogger(__name__)
@@ -240,9 +241,16 @@ def _report_form(request, *, report):
         form.show_store_as_typed = True
         return _render_form(request, report, form, figures, sources, status=400)
 
+    try:  # evidence files: checked before anything is stored (docs/evidence.md)
+        evidence = evidence_services.check_files(request.FILES.getlist("evidence"))
+    except ValidationError as exc:
+        form.evidence_errors = exc.messages
+        return _render_form(request, report, form, figures, sources, status=400)
+
     submit = "submit" in data
     try:
-        saved = services.report_save(
+        saved = evidence_services.report_save_with_evidence(
+            files=evidence,
             actor=request.user,
             submission_key=form.cleaned_data["submission_key"],
             report=report,
