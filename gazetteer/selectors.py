@@ -19,6 +19,7 @@ from .names import TypedName, literal_names, typed_name, unit_label
 # carries in a form; the P-code in brackets is what the server reads back.
 PCODE_IN_LABEL = re.compile(r"\(([A-Za-z]{2,3}[0-9A-Za-z]*)\)\s*$")
 LOOKS_LIKE_PCODE = re.compile(r"^[A-Za-z]{3}[0-9][0-9A-Za-z]*$|^[A-Za-z]{3}$")
+PCODE_SHAPED = re.compile(r"^[A-Za-z]{3}[0-9]")
 MAX_QUERY = 100
 
 # How well a place matches, best first; places of the kind a typed unit word names ("...
@@ -210,7 +211,8 @@ def _search(query, limit: int) -> list[_Ranked]:
             add(pk, EXACT_CODE if pcode.casefold() == text.casefold() else PREFIX)
 
     index = _index()
-    if typed.key or typed.local_key:
+    # "MMR002001" is a P-code, never a name: the names' scan and typo search are skipped.
+    if (typed.key or typed.local_key) and not PCODE_SHAPED.match(text):
         exact = [pk for k in {typed.key, typed.local_key} - {""} for pk in index.by_key.get(k, [])]
         for pk in exact:
             _, kind, name_en, name_local, _ = index.rows[pk]
@@ -224,8 +226,9 @@ def _search(query, limit: int) -> list[_Ranked]:
             for position, key in enumerate(keys):
                 if typed_key in key:
                     add(index.pks[position], PREFIX if key.startswith(typed_key) else CONTAINS)
-        for pk, similarity in _fuzzy(index, typed).items():
-            add(pk, FUZZY, similarity)
+        if context or len(found) < limit:  # else typos could not reach the list
+            for pk, similarity in _fuzzy(index, typed).items():
+                add(pk, FUZZY, similarity)
 
     def order(pk: int):
         rank, similarity = found[pk]
