@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from .names import place_keys
+from .names import place_keys, typed_name
 
 
 class AdminLevel(models.IntegerChoices):
@@ -166,6 +166,38 @@ class PlaceSearchStamp(models.Model):
     @classmethod
     def renew(cls) -> None:
         cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+
+
+class PlaceAlias(models.Model):
+    """Another name people use for a place ("Karenni" for Kayah State), found by the place
+    search like the gazetteer's own names: kept by moderators in the admin, or loaded from a
+    list (manage.py import_place_aliases gazetteer/data/place_aliases.csv)."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="English or Burmese, as people write it.")
+    search_key = models.CharField(max_length=200, blank=True, editable=False)
+    search_key_local = models.CharField(max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "place aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="place_alias_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # A unit word typed with the alias ("Karenni State") is read as it is in a search.
+        typed = typed_name(self.name)
+        self.search_key, self.search_key_local = typed.key, typed.local_key
+        super().save(*args, **kwargs)
+        PlaceSearchStamp.renew()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        PlaceSearchStamp.renew()
+        return result
 
 
 class Boundary(models.Model):

@@ -12,7 +12,7 @@ from django.utils import translation
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
-from .models import AdminLevel, Boundary, Place, PlaceSearchStamp, admin_path_label
+from .models import AdminLevel, Boundary, Place, PlaceAlias, PlaceSearchStamp, admin_path_label
 from .names import TypedName, literal_names, typed_name, unit_label
 
 # "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)": the label a chosen place
@@ -102,6 +102,7 @@ class _Index(NamedTuple):
     local_keys: list[str]
     rows: dict[int, tuple]  # pk -> (admin_level, kind casefolded, name_en, name_local, pcode)
     by_key: dict[str, list[int]]
+    aliases: dict[int, set[str]]  # pk -> its aliases as typed_name reads them (literal)
 
 
 _index_cache: _Index | None = None
@@ -125,7 +126,18 @@ def _index() -> _Index:
         rows[pk] = (level, kind.casefold(), name_en, name_local, pcode)
         for k in {key, local} - {""}:
             by_key.setdefault(k, []).append(pk)
-    _index_cache = _Index(token, pks, keys, local_keys, rows, by_key)
+    # Aliases are more keys of their place: the lists may hold a place more than once.
+    aliases: dict[int, set[str]] = {}
+    for pk, key, local, name in PlaceAlias.objects.values_list(
+        "place_id", "search_key", "search_key_local", "name"
+    ).order_by("pk"):
+        pks.append(pk)
+        keys.append(key)
+        local_keys.append(local)
+        for k in {key, local} - {""}:
+            by_key.setdefault(k, []).append(pk)
+        aliases.setdefault(pk, set()).add(typed_name(name).literal)
+    _index_cache = _Index(token, pks, keys, local_keys, rows, by_key, aliases)
     return _index_cache
 
 
@@ -216,7 +228,9 @@ def _search(query, limit: int) -> list[_Ranked]:
         exact = [pk for k in {typed.key, typed.local_key} - {""} for pk in index.by_key.get(k, [])]
         for pk in exact:
             _, kind, name_en, name_local, _ = index.rows[pk]
-            literal = typed.literal in literal_names(name_en, name_local, kind)
+            literal = typed.literal in literal_names(name_en, name_local, kind) or (
+                typed.literal in index.aliases.get(pk, ())
+            )
             add(pk, EXACT_NAME if literal else SAME_KEY)
         for pk in _namesakes(typed, exact):
             add(pk, EXACT_NAME)

@@ -1,5 +1,6 @@
 import uuid
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 from gazetteer.names import place_keys
@@ -42,6 +43,42 @@ class Migration(migrations.Migration):
                 ),
                 ("token", models.UUIDField(default=uuid.uuid4)),
             ],
+        ),
+        migrations.CreateModel(
+            name="PlaceAlias",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="English or Burmese, as people write it.", max_length=200
+                    ),
+                ),
+                ("search_key", models.CharField(blank=True, editable=False, max_length=200)),
+                (
+                    "search_key_local",
+                    models.CharField(blank=True, editable=False, max_length=200),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="gazetteer.place",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name_plural": "place aliases",
+                "constraints": [
+                    models.UniqueConstraint(fields=("place", "name"), name="place_alias_unique")
+                ],
+            },
         ),
         migrations.RunPython(fill_search_keys, migrations.RunPython.noop),
     ]

@@ -3,15 +3,17 @@ English or Burmese, in other romanisations, with small typos, and P-codes; every
 its kind and path. Run on the shipped MIMU sample with its state and district outlines (which
 give the Burmese names of Kayah and its districts)."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import translation
 
 from gazetteer.importer import import_files
 from gazetteer.importer.boundaries import import_boundaries
-from gazetteer.models import Place
+from gazetteer.models import Place, PlaceAlias
 from gazetteer.selectors import resolve_place, search_places
 from reports import demo
 
@@ -176,3 +178,47 @@ def test_place_suggestions_over_http(gazetteer, client, django_user_model):
     burmese = client.get("/partner/places/", {"q": "ဒီးမော့ဆိုမြို့နယ်"}).json()["places"]
     assert burmese[0]["pcode"] == "MMR002002"
     assert client.get("/partner/places/", {"q": "Atlantis"}).json() == {"places": []}
+
+
+ALIASES = Path(settings.BASE_DIR) / "gazetteer" / "data" / "place_aliases.csv"
+
+
+def test_shipped_aliases_name_their_place_and_load_once(gazetteer):
+    assert resolve_place("Karenni State")[0] is None  # a village tract a typo away, at best
+    out = StringIO()
+    call_command("import_place_aliases", str(ALIASES), stdout=out)
+    call_command("import_place_aliases", str(ALIASES), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "place_aliases.csv: 2 aliases added, 0 rows skipped",
+        "place_aliases.csv: 0 aliases added, 0 rows skipped",
+    ]
+    for typed in ("Karenni", "Karenni State", "karreni", "ကရင်နီ", "ကရင်နီပြည်နယ်"):
+        place, candidates = resolve_place(typed)
+        assert (place.pcode if place else candidates[0].place.pcode) == "MMR002", typed
+
+
+def test_an_alias_added_or_removed_in_the_admin_is_searched_at_once(gazetteer):
+    town = Place.objects.get(pcode="MMR002002701")
+    alias = PlaceAlias.objects.create(place=town, name="Dimawso")
+    assert resolve_place("Dimawso Town")[0] == town
+    alias.delete()
+    assert resolve_place("Dimawso Town")[0] is None
+
+
+def test_an_alias_for_an_unknown_place_is_skipped(gazetteer, tmp_path):
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("pcode,alias\nMMR999,Nowhere\nMMR002001,Loikaw City\n", encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command("import_place_aliases", str(aliases), stdout=out, stderr=err)
+    assert out.getvalue() == "aliases.csv: 1 aliases added, 1 rows skipped\n"
+    assert err.getvalue() == "aliases.csv:2: no place 'MMR999' or no alias\n"
+    assert resolve_place("Loikaw City")[0].pcode == "MMR002001"
+
+
+def test_a_place_renamed_by_a_new_gazetteer_release_is_found_by_its_new_name(gazetteer, tmp_path):
+    towns = tmp_path / "towns.csv"
+    text = demo.SAMPLE_GAZETTEER[1].read_text(encoding="utf-8")
+    towns.write_text(text.replace("Demoso Town", "Dimawso Town"), encoding="utf-8")
+    import_files([towns])
+    assert resolve_place("Dimawso Town")[0].pcode == "MMR002002701"
+    assert [m.place.pcode for m in search_places("Dimawso")][:1] == ["MMR002002701"]
