@@ -124,8 +124,10 @@ def _index() -> _Index:
         keys.append(key)
         local_keys.append(local)
         rows[pk] = (level, kind.casefold(), name_en, name_local, pcode)
-        for k in {key, local} - {""}:
-            by_key.setdefault(k, []).append(pk)
+        if key:
+            by_key.setdefault(key, []).append(pk)
+        if local:  # Burmese: never equal to a Latin key
+            by_key.setdefault(local, []).append(pk)
     # Aliases are more keys of their place: the lists may hold a place more than once.
     aliases: dict[int, set[str]] = {}
     for pk, key, local, name in PlaceAlias.objects.values_list(
