@@ -5,8 +5,8 @@
 // server finds places by variant spellings ("Dee Maw Soe"), typos and Burmese names whose
 // labels do not.
 (function () {
-  var script = document.currentScript;
-  if (!script || !window.fetch || !document.getElementById("place-options")) return;
+  var script = document.currentScript, datalist = document.getElementById("place-options");
+  if (!script || !window.fetch || !datalist) return;
   var timer = null;
 
   function listFor(input) {
@@ -47,6 +47,12 @@
       return item;
     }));
     list.hidden = places.length === 0;
+    // The datalist no box points to any more is kept filled too, for scripts that read it.
+    datalist.replaceChildren.apply(datalist, places.map(function (p) {
+      var option = document.createElement("option");
+      option.value = p.label;
+      return option;
+    }));
   }
 
   document.querySelectorAll('input[list="place-options"]').forEach(function (input) {
