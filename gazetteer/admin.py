@@ -3,11 +3,20 @@
 from django.contrib import admin
 from django.db import transaction
 
-from .models import Place
+from .models import Place, PlaceAlias
+
+
+class PlaceAliasInline(admin.TabularInline):
+    """Other names people type for the place ("Karenni"): the place search finds them."""
+
+    model = PlaceAlias
+    fields = ["name"]
+    extra = 1
 
 
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
+    inlines = [PlaceAliasInline]
     list_display = ["pcode", "name_en", "name_local", "admin_level", "kind", "parent"]
     list_filter = ["admin_level", "kind"]
     search_fields = ["pcode", "name_en", "name_local"]

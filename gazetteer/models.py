@@ -1,11 +1,15 @@
 """Places of an official gazetteer (MIMU P-codes in Myanmar, OCHA COD-AB elsewhere)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+
+from .names import place_keys, typed_name
 
 
 class AdminLevel(models.IntegerChoices):
@@ -37,6 +41,11 @@ class Place(models.Model):
         max_digits=4, decimal_places=2, null=True, blank=True
     )
     gazetteer = models.CharField(max_length=100, blank=True, help_text="Release it came from.")
+    # The names reduced the way typed text is (gazetteer.names.place_keys), so that the place
+    # search finds "Loi Kaw" and "Dee Maw Soe" with an indexed query: kept in step with the
+    # names by save() and by the importer, which writes in bulk.
+    search_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    search_key_local = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["path"]
@@ -69,6 +78,23 @@ class Place(models.Model):
 
     def __str__(self):
         return f"{self.name_en} ({self.pcode})"
+
+    def save(self, *args, **kwargs):
+        changed = self.set_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and changed:
+            kwargs["update_fields"] = {*update_fields, "search_key", "search_key_local"}
+        super().save(*args, **kwargs)
+        if changed or update_fields is None:  # the search's index holds names and kinds too
+            PlaceSearchStamp.renew()
+
+    def set_search_keys(self) -> bool:
+        """Bring the search keys in step with the names; whether they changed."""
+        keys = place_keys(self.name_en, self.name_local, self.kind)
+        if keys == (self.search_key, self.search_key_local):
+            return False
+        self.search_key, self.search_key_local = keys
+        return True
 
     @property
     def english_name(self) -> str:
@@ -124,6 +150,54 @@ def admin_path_label(place: Place, ancestors: dict[str, Place]) -> str:
         else:
             labels.append(unit.display_name)
     return ", ".join(labels) or place.display_name
+
+
+class PlaceSearchStamp(models.Model):
+    """One row whose token changes whenever places or their names do (Place.save, the
+    importer): a process keeps the place search's index in memory while the token it was built
+    with is still the one here (gazetteer.selectors). A random token, not a counter, so that a
+    rolled-back change cannot bring back a value an index was built with."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self):
+        return str(self.token)
+
+    @classmethod
+    def renew(cls) -> None:
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+
+
+class PlaceAlias(models.Model):
+    """Another name people use for a place ("Karenni" for Kayah State), found by the place
+    search like the gazetteer's own names: kept by moderators in the admin, or loaded from a
+    list (manage.py import_place_aliases gazetteer/data/place_aliases.csv)."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="English or Burmese, as people write it.")
+    search_key = models.CharField(max_length=200, blank=True, editable=False)
+    search_key_local = models.CharField(max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "place aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="place_alias_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # A unit word typed with the alias ("Karenni State") is read as it is in a search.
+        typed = typed_name(self.name)
+        self.search_key, self.search_key_local = typed.key, typed.local_key
+        super().save(*args, **kwargs)
+        PlaceSearchStamp.renew()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        PlaceSearchStamp.renew()
+        return result
 
 
 class Boundary(models.Model):

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 
-from ..models import Place
+from ..models import Place, PlaceSearchStamp
 from .layouts import Unit
 from .reading import ParsedFile, Row, read_file
 
@@ -286,11 +286,14 @@ class Importer:
                 place.default_household_size = state.household_size
                 for name in fields:
                     setattr(place, name, getattr(state, name))
+                place.set_search_keys()  # bulk_create does not call save()
                 created.setdefault(state.level, []).append(place)
                 continue
             differ = [name for name in fields if getattr(place, name) != getattr(state, name)]
             for name in differ:
                 setattr(place, name, getattr(state, name))
+            if place.set_search_keys():
+                differ += ["search_key", "search_key_local"]
             if state.parent != (place.ancestor_pcodes or [None])[-1]:
                 differ.append("parent")
             if place.path != paths[pcode]:
@@ -320,6 +323,8 @@ class Importer:
                     place.parent_id = pks[self.current[place.pcode].parent]
             Place.objects.bulk_update(places, differ, batch_size=500)
         Place.objects.bulk_update(self._moved_descendants, ["path"], batch_size=500)
+        if created or changed or self._moved_descendants:
+            PlaceSearchStamp.renew()  # bulk writes do not call Place.save()
 
     def _paths(self) -> dict[str, str]:
         """The path of every place of the import, and of the places beneath a place that

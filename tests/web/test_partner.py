@@ -167,7 +167,8 @@ def test_an_ambiguous_place_asks_which_one_and_keeps_what_was_typed(partner_clie
     html = response.content.decode()
     assert response.status_code == 400
     assert "Several places match: choose one below, or type more of the name." in html
-    assert 'value="MMR002001"' in html and "Loikaw, Loikaw District, Kayah (MMR002001)" in html
+    assert 'value="MMR002001"' in html
+    assert "Loikaw Township, Loikaw District, Kayah State (MMR002001)" in html
     assert 'value="Residents flee Loikaw"' in html
     assert Report.objects.count() == 0
 
@@ -472,12 +473,15 @@ def test_place_suggestions_by_burmese_name_english_name_and_pcode(partner_client
             p["label"] for p in partner_client.get("/partner/places/", {"q": q}).json()["places"]
         ]
 
-    assert labels("လွိုင်ကော်") == ["Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)"]
-    assert labels("MMR002002") == ["Demoso, Loikaw District, Kayah (MMR002002)"]
+    # every choice says its kind (gazetteer.selectors.kind_paths)
+    assert labels("လွိုင်ကော်") == [
+        "Loikaw Town, Loikaw Township, Loikaw District, Kayah State (MMR002001701)"
+    ]
+    assert labels("MMR002002") == ["Demoso Township, Loikaw District, Kayah State (MMR002002)"]
     assert labels("loikaw")[:3] == [
-        "Loikaw District, Kayah (MMR002D001)",
-        "Loikaw, Loikaw District, Kayah (MMR002001)",
-        "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)",
+        "Loikaw District, Kayah State (MMR002D001)",
+        "Loikaw Township, Loikaw District, Kayah State (MMR002001)",
+        "Loikaw Town, Loikaw Township, Loikaw District, Kayah State (MMR002001701)",
     ]
     assert labels("") == []
 
