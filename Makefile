@@ -23,6 +23,7 @@ setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py import_gazetteer gazetteer/data/mimu_sample_village_tracts.csv gazetteer/data/mimu_sample_towns.csv
+	$(BIN)/python manage.py import_place_aliases gazetteer/data/place_aliases.csv
 	$(BIN)/python manage.py import_boundaries gazetteer/data/boundaries/sample_states.geojson gazetteer/data/boundaries/sample_districts.geojson
 	$(BIN)/python manage.py load_demo
 
