@@ -42,7 +42,7 @@ def moderation_reports() -> QuerySet[Report]:
 
 # Words of a queue search beyond these are ignored: each costs a few subqueries.
 MAX_SEARCH_WORDS = 8
-# The full-text configuration of the title and summary index (migration 0022_queue_search):
+# The full-text configuration of the title and summary index (migration 0021_queue_search):
 # "simple" lowercases without stemming, so English and Burmese reports are treated alike.
 SEARCH_CONFIG = "simple"
 # Spaces and punctuation (ASCII, general and Burmese: ၊ ။) separate the words of a search. Not

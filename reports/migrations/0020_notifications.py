@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0018_figure_destination'),
+        ('reports', '0019_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

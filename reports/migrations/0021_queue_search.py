@@ -30,6 +30,6 @@ def remove_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0018_figure_destination")]
+    dependencies = [("reports", "0020_notifications")]
 
     operations = [migrations.RunPython(add_index, remove_index, elidable=False)]
