@@ -18,7 +18,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from gazetteer.models import Place
-from gazetteer.selectors import admin_paths
+from gazetteer.selectors import kind_paths
 from reports import permissions, selectors
 from reports.forms import FigureFormSet, ReportForm, SourceFormSet
 from reports.models import Report
@@ -137,7 +137,7 @@ def offline_places_for(user) -> list[list[str]]:
         own = selectors.reports_of_own_organization(user)
         condition |= Q(pk__in=own.values("place"))
     places = list(Place.objects.filter(condition).order_by("admin_level", "name_en", "pcode"))
-    paths = admin_paths(places)
+    paths = kind_paths(places)
     return [
         [place.pcode, f"{paths[place.pk]} ({place.pcode})", place.name_en, place.name_local]
         for place in places

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gazetteer.selectors import admin_paths, search_places
+from gazetteer.selectors import admin_paths, kind_paths, search_places
 from reports import permissions, selectors, services
 from reports.exceptions import ActionRefused, ConcurrentModification
 from reports.forms import (
@@ -136,7 +136,7 @@ def _initial(report):
         return {"submission_key": new_submission_key()}, [], []
     initial = {
         "title": report.title,
-        "place": f"{admin_paths([report.place])[report.place_id]} ({report.place.pcode})",
+        "place": _place_label(report.place),
         "start_date": report.start_date.isoformat(),
         "end_date": report.end_date.isoformat() if report.end_date else "",
         "date_precision": report.date_precision,
@@ -164,10 +164,11 @@ def _initial(report):
 
 
 def _place_label(place) -> str:
-    """A place as the place boxes show it (and resolve it back): its path and P-code."""
+    """A place as the place boxes show it (and resolve it back): each unit of its path with its
+    kind, and its P-code, as the place search labels its choices."""
     if place is None:
         return ""
-    return f"{admin_paths([place])[place.pk]} ({place.pcode})"
+    return f"{kind_paths([place])[place.pk]} ({place.pcode})"
 
 
 def _with_blank_rows(data, prefix, add):

@@ -15,7 +15,8 @@
     list = document.createElement("ul");
     list.className = "place-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", input.labels && input.labels[0] ? input.labels[0].textContent : "");
+    // Its own name ("Matching places"), not the box's label: one label, one control.
+    list.setAttribute("aria-label", script.dataset.suggestionsLabel || "");
     // Set through the CSSOM, which the Content-Security-Policy allows (no style attribute).
     list.style.listStyle = "none";
     list.style.margin = "0.25rem 0";

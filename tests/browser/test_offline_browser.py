@@ -62,7 +62,7 @@ def test_a_report_sent_offline_waits_on_the_phone_and_arrives_once(
     page.get_by_label("Place", exact=True).fill("Loikaw To")
     expect(page.locator("#place-options option")).to_have_count(1)
     option = page.locator("#place-options option").first.get_attribute("value")
-    assert option == "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)"
+    assert option == "Loikaw Town, Loikaw Township, Loikaw District, Kayah State (MMR002001701)"
     page.get_by_label("Place", exact=True).fill(option)
 
     # "Add another figure" works without the server.

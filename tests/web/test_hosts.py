@@ -133,7 +133,9 @@ def test_the_form_resolves_the_destination_like_the_place(partner_client, places
         ("homes_destroyed", None),
     ]
     edit = partner_client.get(f"/partner/reports/{Report.objects.get().pk}/edit/")
-    assert 'value="Demoso, Loikaw District, Kayah (MMR002002)"' in edit.content.decode()
+    assert (
+        'value="Demoso Township, Loikaw District, Kayah State (MMR002002)"' in edit.content.decode()
+    )
 
 
 def test_the_form_offers_a_choice_when_several_places_match(partner_client, places):

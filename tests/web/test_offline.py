@@ -131,13 +131,13 @@ def test_the_place_list_is_the_area_and_the_organisations_places(
     assert answer["root"] == "MMR002"
     assert answer["places"] == [
         ["MMR", "Myanmar (MMR)", "Myanmar", "မြန်မာ"],
-        ["MMR002", "Kayah (MMR002)", "Kayah", ""],
-        ["MMR002D001", "Loikaw District, Kayah (MMR002D001)", "Loikaw", ""],
-        ["MMR002002", "Demoso, Loikaw District, Kayah (MMR002002)", "Demoso", ""],
-        ["MMR002001", "Loikaw, Loikaw District, Kayah (MMR002001)", "Loikaw", ""],
+        ["MMR002", "Kayah State (MMR002)", "Kayah", ""],
+        ["MMR002D001", "Loikaw District, Kayah State (MMR002D001)", "Loikaw", ""],
+        ["MMR002002", "Demoso Township, Loikaw District, Kayah State (MMR002002)", "Demoso", ""],
+        ["MMR002001", "Loikaw Township, Loikaw District, Kayah State (MMR002001)", "Loikaw", ""],
         [
             "MMR002001701",
-            "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)",
+            "Loikaw Town, Loikaw Township, Loikaw District, Kayah State (MMR002001701)",
             "Loikaw Town",
             "လွိုင်ကော်",
         ],

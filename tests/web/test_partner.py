@@ -327,7 +327,7 @@ def test_resubmission_after_the_moderator_asks_for_changes(
     edit = partner_client.get(f"/partner/reports/{report.pk}/edit/")
     html = edit.content.decode()
     assert 'value="Residents flee Loikaw"' in html
-    assert "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)" in html
+    assert "Loikaw Town, Loikaw Township, Loikaw District, Kayah State (MMR002001701)" in html
     assert "Save and resubmit" in html
 
     report.refresh_from_db()
@@ -335,7 +335,7 @@ def test_resubmission_after_the_moderator_asks_for_changes(
         "submission_key": form_key(edit),
         "version": str(report.version),
         "title": "Residents flee Loikaw, ward 3",
-        "place": "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)",
+        "place": "Loikaw Town, Loikaw Township, Loikaw District, Kayah State (MMR002001701)",
         "start_date": "2023-11-11",
         "date_precision": "day",
         "figures-TOTAL_FORMS": "1",

@@ -175,7 +175,10 @@ def test_an_overlong_search_is_explained(moderator_client, queue):
         ("Kayah", ["flee", "shelling", "arrests"]),
         ("ကယားပြည်နယ်", ["flee", "shelling", "arrests"]),
         ("MMR002002", ["shelling"]),  # a P-code
-        ("Demoso, Loikaw District, Kayah (MMR002002)", ["shelling"]),  # a choice's label
+        (
+            "Demoso Township, Loikaw District, Kayah State (MMR002002)",
+            ["shelling"],
+        ),  # a choice's label
     ],
 )
 def test_place_filter_takes_names(moderator_client, queue, typed, expected):
@@ -193,8 +196,8 @@ def test_an_ambiguous_place_shows_the_choices(moderator_client, queue):
     # Each choice keeps the rest of the question and names the place by its P-code, labelled
     # as the gazetteer labels it (gazetteer.selectors.PlaceMatch.label).
     links = dict(re.findall(r'<a href="([^"]*)">([^<]*)</a>', choices))
-    assert links["?place=MMR002D001&amp;q=flee"].endswith("Kayah (MMR002D001)")
-    assert links["?place=MMR002001&amp;q=flee"].endswith("Loikaw District, Kayah (MMR002001)")
+    assert links["?place=MMR002D001&amp;q=flee"].endswith("Kayah State (MMR002D001)")
+    assert links["?place=MMR002001&amp;q=flee"].endswith("Loikaw District, Kayah State (MMR002001)")
     assert listed(response) == []
     chosen = moderator_client.get(QUEUE, {"place": "MMR002001", "q": "flee"})
     assert listed(chosen) == [queue["flee"].pk]
