@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import Count, Min, Q
 
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
 from ..facets import all_facets, facets_by_report, reports_in_events
@@ -238,15 +239,12 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
     SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
     _apply_flow_changes(cells)
 
-    stock_changes: dict[str, date] = {}
-    stock_nodes: dict[str, set[int]] = defaultdict(set)
+    changed_stocks: dict[str, list] = defaultdict(list)
     for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
         if is_stock(metric):
-            since = stock_changes.get(metric)
-            stock_changes[metric] = min(since, row["dated"]) if since else row["dated"]
-            stock_nodes[metric].update(node for node, _, _ in nodes_of(row))
-    for metric, since in sorted(stock_changes.items()):
-        _refresh_stock(facet, metric, since, stock_nodes[metric])
+            changed_stocks[metric].append(row)
+    for metric, rows in sorted(changed_stocks.items()):
+        _refresh_stock(facet, metric, rows)
 
 
 def _apply_flow_changes(cells: dict) -> None:
@@ -273,39 +271,136 @@ def _apply_flow_changes(cells: dict) -> None:
         )
 
 
-def _refresh_stock(facet: str, metric: str, since: date, nodes: set[int]) -> None:
-    """Rewrite a stock's steps at these nodes (the changed figures' places and those above
-    them: no other node's total depends on them) from `since` on, after its counted events
-    changed there.
+STEP_VALUES = ("level", *ADM, "best", "low", "high", "events", "reports", "sources",
+               "open_events", "approximate_events", "oldest", "newest", "own_key")  # fmt: skip
 
-    The steps before `since` depend only on earlier figures and stay. The state of the sweep
-    on the eve of `since` depends only on each place's latest figure by then, so the sweep
-    restarts from those (one per place) instead of replaying every figure ever reported."""
+
+def _refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
+    """Rewrite a stock's steps after these EventCount rows (before and after the change)
+    changed: only at their places and those above them (no other node's total depends on
+    them), and only over the window of dates in which their totals can differ.
+
+    The window starts at the earliest changed date (`since`: the steps before it depend only
+    on earlier figures). It ends (`until`) where every node's inputs are the same again: a
+    changed place's own figure is replaced by its next own figure dated later; a place above
+    it whose own figure stood can be set aside by a newer figure within it only until its own
+    next figure; and a sum of children differs only where a child's total does. Past `until`
+    the steps stay as stored; a place with no later figure of its own keeps the window open.
+
+    The sweep restarts on the eve of `since` from each place's latest figure by then (the
+    state of rules.standing_stocks then depends on nothing else) and replays only the
+    figures dated inside the window."""
     _advisory_locks([_lock_key(STOCK_LOCK, (facet, metric))])
     stored = EventCount.objects.filter(facet=facet, metric=metric)
+    since = min(row["dated"] for row in changed)
+    until = _window_end(stored, changed)
+    nodes = {node for row in changed for node, _, _ in nodes_of(row)}
     rows = list(stored.filter(pk__in=_latest_per_place(stored.filter(dated__lt=since))).values())
-    rows += list(stored.filter(dated__gte=since).values())
+    window = stored.filter(dated__gte=since)
+    if until is not None:
+        window = window.filter(dated__lt=until)
+    rows += list(window.values())
     uses = defaultdict(set)
     for key, source in SourceUse.objects.filter(
         facet=facet, metric=metric, key__in=[r["key"] for r in rows]
     ).values_list("key", "source_id"):
         uses[metric, key].add(source)
-    fresh = [s for s in stock_steps(rows, uses) if s["valid_from"] >= since and s["node"] in nodes]
-    first_fresh = {}
-    for step in fresh:
-        first = first_fresh.get(step["node"])
-        first_fresh[step["node"]] = min(first, step["valid_from"]) if first else step["valid_from"]
-    open_then = StockStep.objects.filter(facet=facet, metric=metric, node__in=nodes).exclude(
-        valid_to__lt=since
+    fresh: dict[int, list[dict]] = defaultdict(list)
+    for step in stock_steps(rows, uses):
+        inside = step["valid_from"] >= since and (until is None or step["valid_from"] < until)
+        if inside and step["node"] in nodes:
+            fresh[step["node"]].append(step)
+    # The stored steps the window touches: the one standing on its eve (possibly ending on
+    # `since`), those inside it, and the one standing at `until`, which carries on after it.
+    touched = StockStep.objects.filter(facet=facet, metric=metric, node__in=nodes).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=since)
     )
-    carried = [
-        {**step, "valid_to": first_fresh.get(step["node"])}
-        for step in open_then.filter(valid_from__lt=since).values()
+    if until is not None:
+        touched = touched.filter(valid_from__lte=until)
+    before: dict[int, list[dict]] = defaultdict(list)
+    for step in touched.order_by("valid_from").values():
+        before[step["node"]].append(step)
+    steps, kept = [], set()
+    for node in nodes:
+        spliced = _spliced(before[node], fresh[node], since, until)
+        # The step that begins at `until` and carries on as it was is left in place.
+        if spliced and spliced[-1].get("id") is not None:
+            kept.add(spliced.pop()["id"])
+        steps += spliced
+    old_ids = [step["id"] for node in nodes for step in before[node] if step["id"] not in kept]
+    if old_ids:
+        StockStep.objects.filter(pk__in=old_ids).delete()
+    StockStep.objects.bulk_create(StockStep(**s) for s in steps)
+
+
+def _window_end(stored, changed: list[dict]) -> date | None:
+    """The end (exclusive) of the dates over which these changed rows can change any total:
+    None when it stays open (see _refresh_stock)."""
+    ends: list[date] = []
+    for day in sorted({row["dated"] for row in changed}):
+        places = {row["place_id"] for row in changed if row["dated"] == day}
+        above = {
+            node for row in changed if row["dated"] == day for node, _, _ in nodes_of(row)[1:-1]
+        }
+        found = {
+            place: (later, from_day, earlier)
+            for place, later, from_day, earlier in stored.filter(place_id__in=places | above)
+            .values("place_id")
+            .annotate(
+                later=Min("dated", filter=Q(dated__gt=day)),
+                from_day=Min("dated", filter=Q(dated__gte=day)),
+                earlier=Count("id", filter=Q(dated__lt=day)),
+            )
+            .values_list("place_id", "later", "from_day", "earlier")
+        }
+        for place in places:
+            later = found.get(place, (None, None, 0))[0]
+            if later is None:
+                return None
+            ends.append(later)
+        for place in above - places:
+            _, from_day, earlier = found.get(place, (None, None, 0))
+            if earlier:  # its own figure may stand, and be set aside, until its next one
+                if from_day is None:
+                    return None
+                ends.append(from_day)
+    return max(ends, default=None)
+
+
+def _spliced(before: list[dict], fresh: list[dict], since: date, until: date | None) -> list:
+    """One node's steps over the window: the stored step on its eve, the fresh steps inside
+    it, the stored step standing at `until`, with adjacent equal steps joined (a step begins
+    only where the total changes, as the sweep writes them)."""
+    head = [s for s in before if s["valid_from"] < since]
+    tail = [
+        s
+        for s in before
+        if until is not None
+        and s["valid_from"] <= until
+        and (s["valid_to"] is None or s["valid_to"] > until)
     ]
-    open_then.delete()
-    for step in carried:
-        step.pop("id")
-    StockStep.objects.bulk_create(StockStep(**s) for s in carried + fresh)
+    sequence = [dict(s) for s in head[-1:]]
+    sequence += [dict(s) for s in fresh]
+    last_to, carried = None, None  # type: dict | None
+    if tail:
+        carried = dict(tail[0])
+        last_to = carried["valid_to"]
+        carried["valid_from"] = max(carried["valid_from"], until)
+        sequence.append(carried)
+    joined: list[dict] = []
+    for step in sequence:
+        if joined and all(joined[-1][f] == step[f] for f in STEP_VALUES):
+            continue
+        joined.append(step)
+    for i, step in enumerate(joined):
+        step["valid_to"] = joined[i + 1]["valid_from"] if i + 1 < len(joined) else last_to
+    # Only a stored step beginning at `until` and still beginning there keeps its id (it
+    # is unchanged); every other is written anew.
+    for step in joined[:-1]:
+        step.pop("id", None)
+    if joined and not (tail and joined[-1] is carried and tail[0]["valid_from"] == until):
+        joined[-1].pop("id", None)
+    return joined
 
 
 STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
