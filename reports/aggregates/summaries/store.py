@@ -4,7 +4,7 @@ transaction (advisory locks per event and source), verified against a recomputat
 import json
 import zlib
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q
@@ -293,7 +293,7 @@ def _refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
     _advisory_locks([_lock_key(STOCK_LOCK, (facet, metric))])
     stored = EventCount.objects.filter(facet=facet, metric=metric)
     since = min(row["dated"] for row in changed)
-    until = _window_end(stored, changed)
+    until = _window_end(facet, metric, stored, changed)
     nodes = {node for row in changed for node, _, _ in nodes_of(row)}
     rows = list(stored.filter(pk__in=_latest_per_place(stored.filter(dated__lt=since))).values())
     window = stored.filter(dated__gte=since)
@@ -330,18 +330,19 @@ def _refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
     old_ids = [step["id"] for node in nodes for step in before[node] if step["id"] not in kept]
     if old_ids:
         StockStep.objects.filter(pk__in=old_ids).delete()
-    StockStep.objects.bulk_create(StockStep(**s) for s in steps)
+    bulk_insert(StockStep, steps)
 
 
-def _window_end(stored, changed: list[dict]) -> date | None:
+def _window_end(facet: str, metric: str, stored, changed: list[dict]) -> date | None:
     """The end (exclusive) of the dates over which these changed rows can change any total:
     None when it stays open (see _refresh_stock)."""
     ends: list[date] = []
-    for day in sorted({row["dated"] for row in changed}):
+    days = sorted({row["dated"] for row in changed})
+    for day in days:
         places = {row["place_id"] for row in changed if row["dated"] == day}
         above = {
             node for row in changed if row["dated"] == day for node, _, _ in nodes_of(row)[1:-1]
-        }
+        } - places
         found = {
             place: (later, from_day, earlier)
             for place, later, from_day, earlier in stored.filter(place_id__in=places | above)
@@ -358,9 +359,22 @@ def _window_end(stored, changed: list[dict]) -> date | None:
             if later is None:
                 return None
             ends.append(later)
-        for place in above - places:
+        # A place above with an own figure can be set aside by a newer figure within it until
+        # its own next one. On the first day changed, one already set aside on the eve stays
+        # so either way (the stored steps then are the same before and after the change).
+        if day == days[0]:
+            eve = day - timedelta(days=1)
+            above = set(
+                StockStep.objects.filter(
+                    facet=facet, metric=metric, node__in=above, valid_from__lte=eve
+                )
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=eve))
+                .exclude(own_key="")
+                .values_list("node", flat=True)
+            )
+        for place in above:
             _, from_day, earlier = found.get(place, (None, None, 0))
-            if earlier:  # its own figure may stand, and be set aside, until its next one
+            if earlier:
                 if from_day is None:
                     return None
                 ends.append(from_day)
@@ -381,7 +395,8 @@ def _spliced(before: list[dict], fresh: list[dict], since: date, until: date | N
     ]
     sequence = [dict(s) for s in head[-1:]]
     sequence += [dict(s) for s in fresh]
-    last_to, carried = None, None  # type: dict | None
+    last_to: date | None = None
+    carried: dict | None = None
     if tail:
         carried = dict(tail[0])
         last_to = carried["valid_to"]
