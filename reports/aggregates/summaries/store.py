@@ -323,6 +323,9 @@ def _refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
     steps, kept = [], set()
     for node in nodes:
         spliced = _spliced(before[node], fresh[node], since, until)
+        if _same_steps(spliced, before[node]):  # (a place above whose own figure stood)
+            kept.update(step["id"] for step in before[node])
+            continue
         # The step that begins at `until` and carries on as it was is left in place.
         if spliced and spliced[-1].get("id") is not None:
             kept.add(spliced.pop()["id"])
@@ -379,6 +382,13 @@ def _window_end(facet: str, metric: str, stored, changed: list[dict]) -> date | 
                     return None
                 ends.append(from_day)
     return max(ends, default=None)
+
+
+def _same_steps(steps: list[dict], stored: list[dict]) -> bool:
+    fields = (*STEP_VALUES, "valid_from", "valid_to")
+    return len(steps) == len(stored) and all(
+        all(a[f] == b[f] for f in fields) for a, b in zip(steps, stored, strict=True)
+    )
 
 
 def _spliced(before: list[dict], fresh: list[dict], since: date, until: date | None) -> list:
