@@ -275,6 +275,12 @@ STEP_VALUES = ("level", *ADM, "best", "low", "high", "events", "reports", "sourc
                "open_events", "approximate_events", "oldest", "newest", "own_key")  # fmt: skip
 
 
+# What the sweep reads of each EventCount row (stocks.stock_steps).
+SWEPT = ("facet", "metric", "key", *ADM, "dated", "published", "approved_at", "report_id",
+         "figure_id", "best", "range_low", "range_high", "reports", "high_open",
+         "approximate")  # fmt: skip
+
+
 def _refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
     """Rewrite a stock's steps after these EventCount rows (before and after the change)
     changed: only at their places and those above them (no other node's total depends on
@@ -295,18 +301,20 @@ def _refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
     since = min(row["dated"] for row in changed)
     until = _window_end(facet, metric, stored, changed)
     nodes = {node for row in changed for node, _, _ in nodes_of(row)}
-    rows = list(stored.filter(pk__in=_latest_per_place(stored.filter(dated__lt=since))).values())
+    rows = list(
+        stored.filter(pk__in=_latest_per_place(stored.filter(dated__lt=since))).values(*SWEPT)
+    )
     window = stored.filter(dated__gte=since)
     if until is not None:
         window = window.filter(dated__lt=until)
-    rows += list(window.values())
+    rows += list(window.values(*SWEPT))
     uses = defaultdict(set)
     for key, source in SourceUse.objects.filter(
         facet=facet, metric=metric, key__in=[r["key"] for r in rows]
     ).values_list("key", "source_id"):
         uses[metric, key].add(source)
     fresh: dict[int, list[dict]] = defaultdict(list)
-    for step in stock_steps(rows, uses):
+    for step in stock_steps(rows, uses, since):
         inside = step["valid_from"] >= since and (until is None or step["valid_from"] < until)
         if inside and step["node"] in nodes:
             fresh[step["node"]].append(step)
