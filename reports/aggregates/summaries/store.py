@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
 from ..facets import all_facets, facets_by_report, reports_in_events
 from ..from_base_tables import separated_keys
-from ..places import PlaceIndex
+from ..places import PlaceIndex, remembered
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .covering import coverers, settle_adds
@@ -75,7 +75,7 @@ def refresh(keys) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
-    with transaction.atomic():
+    with transaction.atomic(), remembered():
         lock_all(shared=True)
         # Refreshes follow one another: which events cover a changed one, and what each adds,
         # is read from the stored rows, and two transactions each approving one of a covering
