@@ -1,6 +1,10 @@
 """The gazetteer as the engine needs it: each place's chain of ancestors, read from the
 P-code paths, and the ancestor at a given admin level."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from gazetteer.models import Place
 
 LEVELS = range(5)  # 0 country ... 4 village tract / town
@@ -19,12 +23,22 @@ class PlaceIndex:
 
     @classmethod
     def around(cls, place_ids) -> "PlaceIndex":
-        """The given places and all their ancestors."""
-        places = list(Place.objects.filter(pk__in=set(place_ids)))
+        """The given places and all their ancestors (inside remembered(), the places read
+        once for the whole block)."""
+        memo = _remembered.get()
+        wanted = set(place_ids)
+        if memo is not None and wanted <= memo.keys():
+            return cls(memo.values())
+        places = list(Place.objects.filter(pk__in=wanted))
         codes = {c for p in places for c in p.path.strip("/").split("/") if c}
         known = {p.pcode for p in places}
+        if memo is not None:
+            known |= {p.pcode for p in memo.values()}
         places += list(Place.objects.filter(pcode__in=codes - known))
-        return cls(places)
+        if memo is None:
+            return cls(places)
+        memo.update((p.pk, p) for p in places)
+        return cls(memo.values())
 
     @classmethod
     def everything(cls) -> "PlaceIndex":
@@ -50,3 +64,18 @@ class PlaceIndex:
 
     def within(self, place_id: int, area_id: int | None) -> bool:
         return area_id is None or area_id in self.chain(place_id)
+
+
+_remembered: ContextVar[dict | None] = ContextVar("places_remembered", default=None)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """PlaceIndex.around() reads each place once within the block (one change followed in
+    the summaries asks for the same few places facet after facet); places do not move
+    within it."""
+    token = _remembered.set({} if _remembered.get() is None else _remembered.get())
+    try:
+        yield
+    finally:
+        _remembered.reset(token)

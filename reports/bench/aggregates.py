@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from gazetteer.models import Place
 from reports import aggregates, publication, services
@@ -60,13 +61,25 @@ class AggregatesBenchmark:
     def __init__(self, stdout):
         self.stdout = stdout
 
-    def run(self, *, reports, reset, force, seed, runs, sql_runs, questions_only, load_only=False):
+    def run(
+        self,
+        *,
+        reports,
+        reset,
+        force,
+        seed,
+        runs,
+        sql_runs,
+        questions_only,
+        load_only=False,
+        approvals_only=False,
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production, and the benchmark fills the database "
                 "with invented reports. Use --force if you really mean it."
             )
-        if questions_only:
+        if questions_only or approvals_only:
             country = Place.objects.filter(pcode=dataset.COUNTRY).first()
             if country is None:
                 raise CommandError("No benchmark data here: run without --questions-only first.")
@@ -75,6 +88,9 @@ class AggregatesBenchmark:
             if load_only:
                 return
         self._describe_machine()
+        if approvals_only:
+            self._approvals()
+            return
         self._questions(runs, sql_runs)
         self._approvals()
         self._verify()
@@ -308,46 +324,34 @@ class AggregatesBenchmark:
 
     # --- following changes
 
-    def _approvals(self):
-        """One approval and one retraction through the services, summaries followed."""
+    def _approvals(self, rounds: int = 3):
+        """Approvals and retractions through the services, summaries followed: a flow and a
+        stock, dated in the last days of the data and back-dated (a stock's steps are
+        rewritten over the dates the change can reach), each the median of `rounds`, in a
+        transaction rolled back afterwards, with the queries each made."""
         user = get_user_model().objects.get(username="bench-moderator")
         township = Place.objects.filter(
             path__startswith=f"/{dataset.COUNTRY}/", admin_level=3
         ).first()
-        source = services.source_create(
-            actor=user,
-            source_type="news_media",
-            name="Bench check",
-            published_on=date(2025, 12, 30),
-        )
-        lines = []
-        # A recent report and a back-dated one: a stock's steps are rewritten from its date on.
-        for day, metric in [
-            (day, metric)
-            for day in (date(2025, 12, 30), date(2022, 3, 15))
-            for metric in ("newly_displaced", "currently_displaced")
-        ]:
-            report = services.report_create(
-                actor=user,
-                title=f"Bench check: {metric}",
-                place=township,
-                start_date=day,
-                figures=[{"metric": metric, "value": 1234}],
-                sources=[source],
-            )
-            services.report_submit(report=report, actor=user)
-            started = time.perf_counter()
-            services.report_approve(report=report, actor=user)
-            approve = time.perf_counter() - started
-            started = time.perf_counter()
-            services.report_retract(report=report, actor=user, reason="Benchmark check.")
-            retract = time.perf_counter() - started
-            lines.append(
-                f"{metric} dated {day}: approve {approve * 1000:.0f} ms, "
-                f"retract {retract * 1000:.0f} ms"
-            )
+        lines = [
+            "| report | approve | retract | queries (approve) | queries (retract) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for day in (date(2025, 12, 30), date(2022, 3, 15)):
+            for metric in ("newly_displaced", "currently_displaced"):
+                approve, retract, queries = [], [], (0, 0)
+                for _ in range(rounds):
+                    timings, queries = _approve_and_retract(user, township, metric, day)
+                    approve.append(timings[0])
+                    retract.append(timings[1])
+                kind = "stock" if metric == "currently_displaced" else "flow"
+                lines.append(
+                    f"| {kind}, dated {day} | {statistics.median(approve) * 1000:.0f} ms "
+                    f"| {statistics.median(retract) * 1000:.0f} ms | {queries[0]} | {queries[1]} |"
+                )
         self.stdout.write(
-            "\nA change followed by the summaries (whole service call):\n  " + "\n  ".join(lines)
+            "\nA change followed by the summaries (whole service call, median of "
+            f"{rounds}):\n" + "\n".join(lines)
         )
 
     def _verify(self):
@@ -362,6 +366,48 @@ class AggregatesBenchmark:
             f"verify_summaries(): the summaries agree with a recomputation from the base tables "
             f"({took:.1f} s)."
         )
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _approve_and_retract(user, township, metric, day):
+    """One report approved then retracted, timed, in a transaction rolled back afterwards:
+    ((approve s, retract s), (queries, queries))."""
+    timings, queries = [], []
+    try:
+        with transaction.atomic():
+            source = services.source_create(
+                actor=user,
+                source_type="news_media",
+                name="Bench check",
+                published_on=date(2025, 12, 30),
+            )
+            report = services.report_create(
+                actor=user,
+                title=f"Bench check: {metric}",
+                place=township,
+                start_date=day,
+                figures=[{"metric": metric, "value": 1234}],
+                sources=[source],
+            )
+            services.report_submit(report=report, actor=user)
+            for step in (
+                lambda: services.report_approve(report=report, actor=user),
+                lambda: services.report_retract(
+                    report=report, actor=user, reason="Benchmark check."
+                ),
+            ):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    step()
+                    timings.append(time.perf_counter() - started)
+                queries.append(len(captured.captured_queries))
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return tuple(timings), tuple(queries)
 
 
 def _median(call, runs) -> float:

@@ -71,7 +71,7 @@ COLUMNS = {
                        "start_date", "end_date", "date_precision", "place_id", "latitude",
                        "longitude", "location_precision", "point_released", "public_summary",
                        "internal_notes", "cause", "event_id", "created_at", "updated_at",
-                       "submitted_at", "approved_at"],
+                       "submitted_at", "approved_at", "perpetrator_unknown"],
     "reports_figure": ["id", "report_id", "metric", "qualifier", "value", "value_min",
                        "value_max", "unit", "household_size", "count_low", "count_best",
                        "count_high", "note"],
@@ -320,7 +320,7 @@ def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023
                 report_id, status, 3, organization_id, user_id, f"Bench report {report_id}",
                 start, end, "day", where.id, None, None, "place", False, "", "",
                 rng.choice(causes), event, submitted, approved, submitted,
-                approved if status in (Status.APPROVED, Status.RETRACTED) else None,
+                approved if status in (Status.APPROVED, Status.RETRACTED) else None, False,
             ))  # fmt: skip
             for metric in metrics:
                 row = _figure(rng, metric, base[metric])

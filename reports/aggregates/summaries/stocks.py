@@ -1,7 +1,7 @@
 """A stock's standing total at every node as a step function of the date (StockStep rows), by a
 sweep over the dates of its counted figures (rules.standing_stocks, incrementally)."""
 
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
 
 from .cells import ADM, nodes_of
@@ -98,11 +98,19 @@ def _settle(node: _Node, day: date, uses) -> None:
         _add(parent.child_sources, delta, parent.pending)
 
 
-def stock_steps(rows, uses) -> list[dict]:
-    """StockStep rows of one stock metric from its EventCount rows, by a sweep over dates."""
+def stock_steps(rows, uses, since: date | None = None) -> list[dict]:
+    """StockStep rows of one stock metric from its EventCount rows, by a sweep over dates.
+    `since`: the rows dated before it are each place's latest by then, and are taken in one
+    round (the standing totals then depend on nothing else); the steps that round writes are
+    dated the eve of `since`, for the caller to drop."""
     nodes: dict[int, _Node] = {}
     rows = sorted(rows, key=_standing)
-    for day, group in groupby(rows, key=lambda r: r["dated"]):
+    eve = since - timedelta(days=1) if since is not None else None
+
+    def round_of(row) -> date:
+        return row["dated"] if eve is None or row["dated"] >= since else eve
+
+    for day, group in groupby(rows, key=round_of):
         dirty = set()
         for row in group:
             chain, parent = [], None
@@ -118,7 +126,7 @@ def stock_steps(rows, uses) -> list[dict]:
             if place.own is None or _standing(row) > _standing(place.own):
                 place.own = row
             for above in chain[:-1]:
-                above.newest_below = day
+                above.newest_below = row["dated"]  # (rows come in date order)
             dirty.update(chain)
         for node in sorted(dirty, key=lambda n: -n.depth):
             _settle(node, day, uses)

@@ -1,44 +1,28 @@
 """Keeping the summary tables: rebuilt in bulk, refreshed after a change inside the caller's
 transaction (advisory locks per event and source), verified against a recomputation."""
 
-import json
-import zlib
 from collections import Counter, defaultdict
-from datetime import date
 
 from django.db import connection, transaction
 
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
 from ..facets import all_facets, facets_by_report, reports_in_events
 from ..from_base_tables import separated_keys
-from ..places import PlaceIndex
+from ..places import PlaceIndex, remembered
 from ..rules import is_stock
-from .cells import ADM, SUMS, flow_cells, nodes_of, source_cells, source_span, use_of
+from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .covering import coverers, settle_adds
 from .rows import compute, compute_facets, derive, flow_total_rows
-from .stocks import stock_steps
-
-
-def bulk_insert(model, rows) -> None:
-    """Insert many rows: COPY on PostgreSQL, batched INSERTs elsewhere."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if connection.vendor == "postgresql":
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-        with connection.cursor() as cursor:
-            sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - names
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(
-                        [
-                            json.dumps(row[f.attname])
-                            if f.attname in json_fields
-                            else row[f.attname]
-                            for f in fields
-                        ]
-                    )
-    else:
-        model.objects.bulk_create((model(**row) for row in rows), batch_size=500)
+from .stock_changes import refresh_stock
+from .writing import (
+    COVER_LOCK,
+    EVENT_LOCK,
+    SOURCE_LOCK,
+    advisory_locks,
+    bulk_insert,
+    lock_all,
+    lock_key,
+)
 
 
 def rebuild() -> dict[str, int]:
@@ -46,7 +30,7 @@ def rebuild() -> dict[str, int]:
     One facet at a time, so memory holds one facet's rows, not all of them."""
     written = dict.fromkeys(("EventCount", "SourceUse", "FlowTotal", "StockStep"), 0)
     with transaction.atomic():
-        _lock_all()
+        lock_all()
         for model in (EventCount, SourceUse, FlowTotal, StockStep):
             model.objects.all().delete()
         for _, (events, source_uses, flow_rows, steps) in _each_facet():
@@ -85,42 +69,19 @@ def _each_facet(also=()):
 # (SQLite writes one at a time anyway); sums are applied as increments, which commute.
 
 
-def _advisory_locks(keys) -> None:
-    if connection.vendor != "postgresql" or not keys:
-        return
-    with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
-
-
-def _lock_key(namespace: int, value) -> tuple[int, int]:
-    return (namespace, zlib.crc32(str(value).encode()) - 2**31)
-
-
-def _lock_all(shared: bool = False) -> None:
-    """rebuild() holds this exclusively; every refresh() shares it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-            cursor.execute(f"SELECT {lock}(%s, %s)", (REBUILD_LOCK, 0))
-
-
-REBUILD_LOCK, EVENT_LOCK, SOURCE_LOCK, STOCK_LOCK, COVER_LOCK = 7100, 7101, 7102, 7103, 7104
-
-
 def refresh(keys) -> None:
     """Bring the summaries of these event keys ("e<id>", "r<id>") up to date with the base
     tables, inside the caller's transaction."""
     keys = sorted(set(keys))
     if not keys:
         return
-    with transaction.atomic():
-        _lock_all(shared=True)
+    with transaction.atomic(), remembered():
+        lock_all(shared=True)
         # Refreshes follow one another: which events cover a changed one, and what each adds,
         # is read from the stored rows, and two transactions each approving one of a covering
         # figure and a figure inside it would otherwise not see each other (rule 5).
-        _advisory_locks([(COVER_LOCK, 0)])
-        _advisory_locks([_lock_key(EVENT_LOCK, k) for k in keys])
+        advisory_locks([(COVER_LOCK, 0)])
+        advisory_locks([lock_key(EVENT_LOCK, k) for k in keys])
         # Every facet the events' reports are in now, and every one they were counted in.
         computed = compute_facets(keys, _facets_of_events(keys))
         facets = set(computed) | set(
@@ -149,13 +110,13 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
     wider = coverers([*old, *new_rows.values()], set(keys))
     if wider:
         keys = sorted(set(keys) | wider)
-        _advisory_locks([_lock_key(EVENT_LOCK, k) for k in sorted(wider)])
+        advisory_locks([lock_key(EVENT_LOCK, k) for k in sorted(wider)])
         computed = compute_facets(keys, _facets_of_events(keys), only=facet)
         new_rows, new_uses = computed.get(facet, ({}, {}))
     settle_adds(new_rows, keys, separated, facet)
     old_pairs = set(uses_stored.filter(key__in=keys).values_list("metric", "source_id"))
     touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
-    _advisory_locks([_lock_key(SOURCE_LOCK, s) for _, s in touched])
+    advisory_locks([lock_key(SOURCE_LOCK, s) for _, s in touched])
     old_rows = {(r["metric"], r["key"]): r for r in stored.filter(key__in=keys).values()}
     # Every use of the touched sources, before and after: whether each is shared, how far
     # its uses spread, and so the other events' local counts and the cells, may change.
@@ -238,15 +199,12 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
     SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
     _apply_flow_changes(cells)
 
-    stock_changes: dict[str, date] = {}
-    stock_nodes: dict[str, set[int]] = defaultdict(set)
+    changed_stocks: dict[str, list] = defaultdict(list)
     for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
         if is_stock(metric):
-            since = stock_changes.get(metric)
-            stock_changes[metric] = min(since, row["dated"]) if since else row["dated"]
-            stock_nodes[metric].update(node for node, _, _ in nodes_of(row))
-    for metric, since in sorted(stock_changes.items()):
-        _refresh_stock(facet, metric, since, stock_nodes[metric])
+            changed_stocks[metric].append(row)
+    for metric, rows in sorted(changed_stocks.items()):
+        refresh_stock(facet, metric, rows)
 
 
 def _apply_flow_changes(cells: dict) -> None:
@@ -271,61 +229,6 @@ def _apply_flow_changes(cells: dict) -> None:
             "AND events = 0",
             [cell for cell, _ in changes],
         )
-
-
-def _refresh_stock(facet: str, metric: str, since: date, nodes: set[int]) -> None:
-    """Rewrite a stock's steps at these nodes (the changed figures' places and those above
-    them: no other node's total depends on them) from `since` on, after its counted events
-    changed there.
-
-    The steps before `since` depend only on earlier figures and stay. The state of the sweep
-    on the eve of `since` depends only on each place's latest figure by then, so the sweep
-    restarts from those (one per place) instead of replaying every figure ever reported."""
-    _advisory_locks([_lock_key(STOCK_LOCK, (facet, metric))])
-    stored = EventCount.objects.filter(facet=facet, metric=metric)
-    rows = list(stored.filter(pk__in=_latest_per_place(stored.filter(dated__lt=since))).values())
-    rows += list(stored.filter(dated__gte=since).values())
-    uses = defaultdict(set)
-    for key, source in SourceUse.objects.filter(
-        facet=facet, metric=metric, key__in=[r["key"] for r in rows]
-    ).values_list("key", "source_id"):
-        uses[metric, key].add(source)
-    fresh = [s for s in stock_steps(rows, uses) if s["valid_from"] >= since and s["node"] in nodes]
-    first_fresh = {}
-    for step in fresh:
-        first = first_fresh.get(step["node"])
-        first_fresh[step["node"]] = min(first, step["valid_from"]) if first else step["valid_from"]
-    open_then = StockStep.objects.filter(facet=facet, metric=metric, node__in=nodes).exclude(
-        valid_to__lt=since
-    )
-    carried = [
-        {**step, "valid_to": first_fresh.get(step["node"])}
-        for step in open_then.filter(valid_from__lt=since).values()
-    ]
-    open_then.delete()
-    for step in carried:
-        step.pop("id")
-    StockStep.objects.bulk_create(StockStep(**s) for s in carried + fresh)
-
-
-STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
-
-
-def _latest_per_place(rows) -> list[int]:
-    """The ids of the latest of these EventCount rows at each place (rules.standing_stocks'
-    order): DISTINCT ON in PostgreSQL, a pass over them elsewhere."""
-    if connection.vendor == "postgresql":
-        newest_first = [f"-{field}" for field in STANDING_ORDER]
-        return list(
-            rows.order_by("place_id", *newest_first)
-            .distinct("place_id")
-            .values_list("pk", flat=True)
-        )
-    latest: dict[int, tuple] = {}
-    for pk, place, *order in rows.values_list("pk", "place_id", *STANDING_ORDER):
-        if place not in latest or order > latest[place][1]:
-            latest[place] = (pk, order)
-    return [pk for pk, _ in latest.values()]
 
 
 # --- checking ----------------------------------------------------------------------------------

@@ -29,6 +29,12 @@ class Command(BaseCommand):
         )
 
         parser.add_argument(
+            "--approvals-only",
+            action="store_true",
+            help="Skip loading and the questions: time approvals and retractions (rolled back) "
+            "on the data already there.",
+        )
+        parser.add_argument(
             "--load-only",
             action="store_true",
             help="Load the data set and build the summaries, then stop (time the questions later "
@@ -36,7 +42,18 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, reports, reset, force, seed, runs, sql_runs, questions_only, load_only, **opts
+        self,
+        *args,
+        reports,
+        reset,
+        force,
+        seed,
+        runs,
+        sql_runs,
+        questions_only,
+        load_only,
+        approvals_only,
+        **opts,
     ):
         AggregatesBenchmark(self.stdout).run(
             reports=reports,
@@ -47,4 +64,5 @@ class Command(BaseCommand):
             sql_runs=sql_runs,
             questions_only=questions_only,
             load_only=load_only,
+            approvals_only=approvals_only,
         )

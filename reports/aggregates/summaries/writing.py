@@ -1,0 +1,52 @@
+"""Writing the summary tables: many rows at once, and the advisory locks that serialise
+concurrent changes (PostgreSQL; SQLite writes one at a time anyway)."""
+
+import json
+import zlib
+
+from django.db import connection
+
+
+def bulk_insert(model, rows) -> None:
+    """Insert many rows: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if connection.vendor == "postgresql":
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        with connection.cursor() as cursor:
+            sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - names
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(
+                        [
+                            json.dumps(row[f.attname])
+                            if f.attname in json_fields
+                            else row[f.attname]
+                            for f in fields
+                        ]
+                    )
+    else:
+        model.objects.bulk_create((model(**row) for row in rows), batch_size=500)
+
+
+def advisory_locks(keys) -> None:
+    if connection.vendor != "postgresql" or not keys:
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+
+
+def lock_key(namespace: int, value) -> tuple[int, int]:
+    return (namespace, zlib.crc32(str(value).encode()) - 2**31)
+
+
+def lock_all(shared: bool = False) -> None:
+    """rebuild() holds this exclusively; every refresh() shares it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            cursor.execute(f"SELECT {lock}(%s, %s)", (REBUILD_LOCK, 0))
+
+
+REBUILD_LOCK, EVENT_LOCK, SOURCE_LOCK, STOCK_LOCK, COVER_LOCK = 7100, 7101, 7102, 7103, 7104

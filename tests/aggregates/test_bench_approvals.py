@@ -1,0 +1,31 @@
+"""`bench_aggregates`: its data set loads (every column the reports table requires), and
+`--approvals-only` times four approvals and retractions, each rolled back, leaving the
+summaries as they were."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from reports import aggregates
+from reports.models import Report
+
+
+@pytest.mark.django_db
+def test_a_small_load_then_the_approvals_alone(settings):
+    settings.DEBUG = True
+    call_command("bench_aggregates", reports=300, load_only=True, stdout=StringIO())
+    reports = Report.objects.count()
+    assert reports == 300
+    out = StringIO()
+    call_command("bench_aggregates", approvals_only=True, stdout=out)
+    rows = [line.split(" | ")[0] for line in out.getvalue().splitlines() if "dated" in line]
+    assert rows == [
+        "| flow, dated 2025-12-30",
+        "| stock, dated 2025-12-30",
+        "| flow, dated 2022-03-15",
+        "| stock, dated 2022-03-15",
+    ]
+    # Rolled back: no report left behind, and the summaries agree with the base tables.
+    assert Report.objects.count() == reports
+    assert aggregates.verify_summaries() == []

@@ -1,0 +1,121 @@
+"""A stock change rewrites a place's steps and those above it only over the dates it can
+change (rule 4): a back-dated figure, its retraction and a moved as-of date give the totals a
+recomputation gives, hand-computed here, and the steps past the window stay as stored."""
+
+from datetime import date
+
+import pytest
+
+from reports import aggregates, services
+from reports.aggregates import Question
+from reports.models import StockStep
+from tests.aggregates.conftest import as_tuple
+
+D = date
+STOCK = "currently_displaced"
+
+
+def kayah_at(day):
+    """Kayah's standing stock at `day`: best, low, high, events, reports, sources."""
+    return as_tuple(
+        aggregates.answer(Question(metrics=(STOCK,), area="MMR002", end=day)).totals[STOCK]
+    )
+
+
+@pytest.fixture
+def kayah(world):
+    """Kayah's own figure, then township and town figures within it, then Kayah's again.
+    Loikaw's March figure and Demoso's cite one situation report (source B)."""
+    source = world["source"]
+    sitrep = source("Situation report B", D(2023, 4, 16))
+    reports = {}
+    for name, place, day, value, cited in [
+        ("kayah_jan", "kayah", D(2023, 1, 31), 90, source("A", D(2023, 1, 31))),
+        ("loikaw_mar", "loikaw", D(2023, 3, 31), 40, sitrep),
+        ("demoso_apr", "demoso", D(2023, 4, 15), 20, sitrep),
+        ("loikaw_may", "loikaw", D(2023, 5, 31), 45, source("C", D(2023, 5, 31))),
+        ("town_jun", "loikaw_town", D(2023, 6, 15), 8, source("F", D(2023, 6, 15))),
+        ("kayah_aug", "kayah", D(2023, 8, 31), 100, source("D", D(2023, 8, 31))),
+    ]:
+        reports[name] = world["report"](place, day, [(STOCK, value)], sources=[cited])
+    return reports
+
+
+# Kayah before any change: its own 90; set aside by Loikaw's newer 40; Loikaw and Demoso (one
+# shared source); Loikaw's newer 45; Loikaw's own set aside by the town's newer 8; Kayah's 100.
+BEFORE = {
+    D(2023, 2, 28): (90, 90, 90, 1, 1, 1),
+    D(2023, 3, 20): (90, 90, 90, 1, 1, 1),
+    D(2023, 3, 31): (40, 40, 40, 1, 1, 1),
+    D(2023, 4, 30): (60, 60, 60, 2, 2, 1),
+    D(2023, 6, 10): (65, 65, 65, 2, 2, 2),
+    D(2023, 6, 30): (28, 28, 28, 2, 2, 2),
+    D(2023, 9, 30): (100, 100, 100, 1, 1, 1),
+}
+
+
+def test_the_scenario_before_any_change(kayah):
+    assert {day: kayah_at(day) for day in BEFORE} == BEFORE
+
+
+def test_a_back_dated_figure_changes_only_its_window_and_its_retraction_restores_it(
+    world, kayah, moderator
+):
+    after_window = set(
+        StockStep.objects.filter(
+            facet="", metric=STOCK, valid_from__gte=D(2023, 8, 31)
+        ).values_list("pk", flat=True)
+    )
+    late = world["report"](
+        "loikaw_town", D(2023, 3, 10), [(STOCK, 7)], sources=[world["source"]("E", D(2023, 3, 10))]
+    )
+    # On 20 March the town's 7 is newer than Kayah's own 90, which is set aside; Loikaw's own
+    # 40 (31 March) is newer than the town's, so from then on nothing changes.
+    assert {day: kayah_at(day) for day in BEFORE} == BEFORE | {D(2023, 3, 20): (7, 7, 7, 1, 1, 1)}
+    assert aggregates.verify_summaries() == []
+    # The window ends with Kayah's next own figure (31 August): the steps from then on were
+    # not rewritten.
+    assert after_window <= set(
+        StockStep.objects.filter(facet="", metric=STOCK).values_list("pk", flat=True)
+    )
+
+    services.report_retract(report=late, actor=moderator, reason="Wrong township.")
+    assert {day: kayah_at(day) for day in BEFORE} == BEFORE
+    assert aggregates.verify_summaries() == []
+
+
+def test_a_figure_moved_to_a_later_date_leaves_the_dates_between(world, kayah, moderator):
+    services.report_update(report=kayah["demoso_apr"], actor=moderator, start_date=D(2023, 7, 15))
+    assert {day: kayah_at(day) for day in BEFORE} == BEFORE | {
+        D(2023, 4, 30): (40, 40, 40, 1, 1, 1),
+        D(2023, 6, 10): (45, 45, 45, 1, 1, 1),
+        D(2023, 6, 30): (8, 8, 8, 1, 1, 1),
+    }
+    assert kayah_at(D(2023, 7, 31)) == (28, 28, 28, 2, 2, 2)
+    assert aggregates.verify_summaries() == []
+
+
+def test_a_back_dated_figure_with_nothing_after_it_changes_every_later_total(
+    world, kayah, moderator
+):
+    # Pekon (Shan) has no other figure: its 12 stands from 1 March on, everywhere.
+    world["report"](
+        "pekon", D(2023, 3, 1), [(STOCK, 12)], sources=[world["source"]("G", D(2023, 3, 1))]
+    )
+    everywhere = aggregates.answer(Question(metrics=(STOCK,), end=D(2023, 9, 30)))
+    assert as_tuple(everywhere.totals[STOCK]) == (112, 112, 112, 2, 2, 2)
+    assert kayah_at(D(2023, 9, 30)) == (100, 100, 100, 1, 1, 1)
+    assert aggregates.verify_summaries() == []
+
+
+def test_a_source_shared_across_places_is_counted_once_after_a_change(world, kayah, moderator):
+    # Demoso's new figure on 20 April cites the situation report Loikaw's stands on too.
+    world["report"](
+        "demoso",
+        D(2023, 4, 20),
+        [(STOCK, 25)],
+        sources=[world["source"]("Situation report B", D(2023, 4, 16))],
+    )
+    assert kayah_at(D(2023, 4, 30)) == (65, 65, 65, 2, 2, 1)
+    assert kayah_at(D(2023, 6, 10)) == (70, 70, 70, 2, 2, 2)
+    assert aggregates.verify_summaries() == []
