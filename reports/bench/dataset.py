@@ -11,6 +11,9 @@ from django.db import connection
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from gazetteer.models import PlaceSearchStamp
+from gazetteer.names import place_keys
+
 from ..aggregates.places import LEVELS
 from ..aggregates.question import period_start
 from ..figures import MAX_VALUE, counts
@@ -158,7 +161,8 @@ def make_gazetteer(rng: random.Random) -> dict[int, list[BenchPlace]]:
         lat = round(rng.uniform(10.0, 28.0), 6) if level >= 3 else None
         lon = round(rng.uniform(92.5, 101.0), 6) if level >= 3 else None
         rows.append((place.id, pcode, level, kind, parent.id if parent else None, place.path,
-                     name, "", lat, lon, "4.4" if level == 0 else None, "bench"))  # fmt: skip
+                     name, "", lat, lon, "4.4" if level == 0 else None, "bench",
+                     *place_keys(name, "", kind)))  # fmt: skip
         by_level[level].append(place)
         return place
 
@@ -192,9 +196,12 @@ def make_gazetteer(rng: random.Random) -> dict[int, list[BenchPlace]]:
             "longitude",
             "default_household_size",
             "gazetteer",
+            "search_key",
+            "search_key_local",
         ],  # fmt: skip
         rows,
     )
+    PlaceSearchStamp.renew()  # places written beside the ORM: the place search re-reads them
     return by_level
 
 

@@ -210,6 +210,9 @@ def test_renaming_a_place_in_the_admin_changes_the_reports_placed_there(
             "latitude": str(town.latitude or ""),
             "longitude": str(town.longitude or ""),
             "household_size": "",
+            # The place's other names (an inline of the change form), left as they are.
+            "aliases-TOTAL_FORMS": "0",
+            "aliases-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
