@@ -230,7 +230,8 @@ def withdraw(request, pk, evidence_id):
         messages.error(request, _("Evidence #%(id)s: %(why)s") % {"id": evidence.pk, "why": exc})
     else:
         messages.success(
-            request, _("The published copy of evidence #%(id)s was taken down.") % {"id": pk}
+            request,
+            _("The published copy of evidence #%(id)s was taken down.") % {"id": evidence.pk},
         )
     return redirect(reverse("moderation:review", args=[pk]) + "#evidence")
 

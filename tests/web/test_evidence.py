@@ -430,6 +430,7 @@ def test_verify_evidence_finds_a_tampered_and_a_missing_file(
 def test_a_published_copy_can_be_taken_down_and_the_original_stays(
     client, moderator, report, field_partner, evidence_root, django_capture_on_commit_callbacks
 ):
+    other = attach(report, field_partner, "list.jpg", jpeg_with_gps())  # so the two ids differ
     evidence = attach(report, field_partner, "ward.jpg", jpeg_with_gps())
     evidence_services.evidence_publish(evidence=evidence, actor=moderator)
     evidence.refresh_from_db()
@@ -442,6 +443,10 @@ def test_a_published_copy_can_be_taken_down_and_the_original_stays(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/moderation/reports/{report.pk}/evidence/{evidence.pk}/withdraw/")
     assert response.status_code == 302
+    # The message names the evidence, not the report.
+    assert evidence.pk != report.pk
+    review = client.get(response.url).content.decode()
+    assert f"The published copy of evidence #{evidence.pk} was taken down." in review
     assert client.get(public).status_code == 404
-    assert stored_files(evidence_root) == [evidence.original.name]
+    assert stored_files(evidence_root) == sorted([other.original.name, evidence.original.name])
     assert copy_name not in stored_files(evidence_root)

@@ -17,6 +17,7 @@ from reports.api.auth import HasSubmitScope
 from reports.api.parsers import DepthLimitedJSONParser
 from reports.models import EvidenceChannel, Report
 from reports.services import evidence as services
+from reports.views.evidence import evidence_state, upload_state
 
 PROTOCOL = """\
 The resumable protocol, for files on slow or dropping connections:
@@ -68,25 +69,17 @@ class FileIn(serializers.Serializer):
     file = serializers.FileField()
 
 
+def _moment(value) -> str:
+    return serializers.DateTimeField().to_representation(value)
+
+
+# The same fields as the pages' uploader reads, with times as the rest of the API writes them.
 def _evidence(evidence) -> dict:
-    return {
-        "id": evidence.pk,
-        "report": evidence.report_id,
-        "kind": evidence.kind,
-        "content_type": evidence.content_type,
-        "size": evidence.size,
-        "sha256": evidence.sha256,
-        "received_at": serializers.DateTimeField().to_representation(evidence.received_at),
-    }
+    return evidence_state(evidence) | {"received_at": _moment(evidence.received_at)}
 
 
 def _upload(upload) -> dict:
-    return {
-        "id": str(upload.pk),
-        "offset": upload.received,
-        "size": upload.size,
-        "expires_at": serializers.DateTimeField().to_representation(upload.expires_at),
-    }
+    return upload_state(upload) | {"expires_at": _moment(upload.expires_at)}
 
 
 def _report(request, value) -> Report:
