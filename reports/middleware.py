@@ -3,6 +3,8 @@ the API's answers to a submission) are never kept by a browser or a proxy: phone
 lost and seized. The public pages, the public API reads and the API docs may be cached. And
 every look at the private areas by a signed-in person is written to the access record."""
 
+import re
+
 from django.utils.cache import add_never_cache_headers
 
 from reports.models import AccessKind, AccessRecord
@@ -80,15 +82,20 @@ def _kind(match, response) -> AccessKind | None:
     return kind
 
 
+LARGEST_ID = 2**63 - 1
+
+
 def _report_id(match) -> int | None:
     """The report a page is about: the moderation and partner areas' `<int:pk>` under
     reports/, the admin's pages of one report."""
     if match.namespaces and match.namespaces[0] in ("moderation", "partner"):
         pk = match.kwargs.get("pk")
-        return pk if isinstance(pk, int) else None
+        # A typed id beyond what the database holds names no report (and cannot be stored).
+        return pk if isinstance(pk, int) and 0 < pk <= LARGEST_ID else None
     if (match.url_name or "").startswith("reports_report_"):
         pk = str(match.kwargs.get("object_id", ""))
-        return int(pk) if pk.isdigit() and len(pk) < 19 else None
+        # ASCII digits only: "²".isdigit() is true, and int("²") fails.
+        return int(pk) if re.fullmatch(r"[0-9]{1,18}", pk) else None
     return None
 
 

@@ -143,7 +143,7 @@ def check_code(user, code: str):
     then used up), or None. Only the device the code's shape fits is tried, so a recovery code
     does not count as a wrong app code too."""
     code = normalized(code)
-    if code.isdigit() and len(code) == 6:
+    if code.isascii() and code.isdigit() and len(code) == 6:
         device = app_device(user)
     else:
         device = StaticDevice.objects.filter(user=user, confirmed=True).first()

@@ -53,7 +53,7 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")
-        if term.isdigit() and len(term) < 19:
+        if term.isascii() and term.isdigit() and len(term) < 19:
             return queryset.filter(report_id=int(term)), False
         return super().get_search_results(request, queryset, search_term)
 

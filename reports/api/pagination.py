@@ -77,7 +77,9 @@ class StableCursorPagination(CursorPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+        if raw is not None and not (
+            raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size
+        ):
             raise ValidationError(
                 {"page_size": [f"Enter a whole number from 1 to {self.max_page_size}."]}
             )

@@ -151,7 +151,7 @@ def evidence(request):
     if unspecified not in ("", "1"):
         errors["unspecified"] = "Use unspecified=1 for the reports not located below the area."
     page_number = params.get("page", "1")
-    if not page_number.isdigit() or int(page_number) < 1:
+    if not (page_number.isascii() and page_number.isdigit()) or int(page_number) < 1:
         errors["page"] = "Use a page number: 1, 2, 3 ..."
     if errors:
         return bad_request(request, "reports/dashboard/evidence.html", params, errors)

@@ -1,6 +1,8 @@
 """Each person's notices (the outbox's rows addressed to them): the inbox, marking them read,
 and the language button, which also keeps the language their e-mails are written in."""
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,12 +50,13 @@ def mark_read(request):
         notifications.mark_read(request.user)
         return redirect("inbox")
     notice = request.POST.get("notice", "")
-    if not notice.isdigit() or len(notice) > 18:
+    # ASCII digits only: "²".isdigit() is true, and int("²") fails.
+    if not re.fullmatch(r"[0-9]{1,18}", notice):
         messages.error(request, _("Which notice to mark read (notice) was not understood."))
         return redirect("inbox")
     notifications.mark_read(request.user, [int(notice)])
     page = request.POST.get("page", "")
-    if page.isdigit() and len(page) < 6:
+    if re.fullmatch(r"[0-9]{1,5}", page):
         return redirect(f"{reverse('inbox')}?page={page}")
     return redirect("inbox")
 
