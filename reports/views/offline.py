@@ -19,15 +19,14 @@ from django.views.decorators.http import require_GET
 
 from gazetteer.models import Place
 from gazetteer.selectors import kind_paths
-from reports import permissions, selectors
+from reports import selectors
 from reports.forms import FigureFormSet, ReportForm, SourceFormSet
-from reports.models import Report
 
 from .partner import BLANK_FIGURE_ROWS, BLANK_SOURCE_ROWS, _can_file, partner_required
 
-# The area whose places a partner's phone keeps for the place box offline: a P-code and
-# everything beneath it (Kayah State by default), plus every place the partner's organisation
-# has reported from.
+# The area whose places a partner's phone keeps for the place box offline: a P-code, everything
+# beneath it (Kayah State by default) and its ancestors. Nothing of where the organisation has
+# reported from: the list sits unencrypted in the worker's cache, and a phone can be seized.
 DEFAULT_PLACES_ROOT = "MMR002"
 # The worker's own answers are compressed (gzip_page): they count in the form's first load (60
 # KB, docs/offline.md), and Django masks the CSRF token per response and GZipMiddleware pads
@@ -125,17 +124,15 @@ def offline_state(request):
     return JsonResponse({"user": request.user.get_username(), "csrf": get_token(request)})
 
 
-def offline_places_for(user) -> list[list[str]]:
+def offline_places_list() -> list[list[str]]:
     """[P-code, label as the place box shows it, English name, local name] for every place of
-    the offline area and every place the user's organisation has reported from."""
+    the offline area (the configured root, beneath it and its ancestors), the same for every
+    user: the list is kept unencrypted on the phone, so it must not tell where the user's
+    organisation works. Places outside the area are found online."""
     root = Place.objects.filter(pcode=_places_root()).first()
-    condition = Q(pk__in=Report.objects.none().values("place"))
-    if root is not None:
-        condition |= Q(path__startswith=root.path) | Q(pcode__in=root.ancestor_pcodes)
-    organization = permissions.organization_of(user)
-    if organization is not None:
-        own = selectors.reports_of_own_organization(user)
-        condition |= Q(pk__in=own.values("place"))
+    if root is None:
+        return []
+    condition = Q(path__startswith=root.path) | Q(pcode__in=root.ancestor_pcodes)
     places = list(Place.objects.filter(condition).order_by("admin_level", "name_en", "pcode"))
     paths = kind_paths(places)
     return [
@@ -149,6 +146,6 @@ def offline_places_for(user) -> list[list[str]]:
 @require_GET
 def offline_places(request):
     return JsonResponse(
-        {"root": _places_root(), "places": offline_places_for(request.user)},
+        {"root": _places_root(), "places": offline_places_list()},
         json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )

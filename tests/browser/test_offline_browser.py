@@ -92,6 +92,10 @@ def test_a_report_sent_offline_waits_on_the_phone_and_arrives_once(
     )
     expect(page.locator("#outbox-empty")).to_be_hidden()
     expect(page.locator("#offline")).to_be_hidden()
+    # Once the server confirmed it, the phone keeps only the number: no title, no fields.
+    expect(row).not_to_contain_text(TITLE)
+    kept = page.evaluate("async () => (await TrackerOutbox.list('partner')).mine")
+    assert [(k["state"], k["report"], k["title"]) for k in kept] == [("sent", report.pk, "")]
     screenshot(page, "offline-02-sent")
     assert report.title == TITLE
     assert report.status == Status.SUBMITTED
@@ -147,6 +151,13 @@ def test_everything_kept_on_the_phone_can_be_deleted(page, context, login, field
     page.get_by_label("Title", exact=True).fill("Kept, then deleted")
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator("#outbox-list li")).to_contain_text("Kept, then deleted")
+    # What the evidence uploader remembers of unfinished uploads goes too (any key name it
+    # uses under that prefix); other sites' keys in this origin's storage are not ours.
+    page.evaluate(
+        """() => { localStorage.setItem('evidence-upload:/partner/reports/1/a.jpg', '7');
+                   localStorage.setItem('evidence-uploads-v2', '1');
+                   localStorage.setItem('theme', 'dark'); }"""
+    )
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete everything kept on this phone").click()
     expect(page.locator("#offline")).to_contain_text("Nothing of the tracker is kept")
@@ -154,9 +165,10 @@ def test_everything_kept_on_the_phone_can_be_deleted(page, context, login, field
     kept = page.evaluate(
         """async () => [(await caches.keys()).length,
             (await navigator.serviceWorker.getRegistrations()).length,
-            (await indexedDB.databases()).length]"""
+            (await indexedDB.databases()).length,
+            Object.keys(localStorage).sort()]"""
     )
-    assert kept == [0, 0, 0]
+    assert kept == [0, 0, 0, ["theme"]]
     set_network(context, online=True)
     assert Report.objects.count() == 0
 
@@ -189,3 +201,53 @@ def test_a_kept_report_waits_for_the_partner_to_log_in_again(
     page.goto("/partner/outbox/")
     expect(page.locator("#outbox-list li")).to_contain_text("Sent")
     assert Report.objects.get().title == TITLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_shared_phone_another_account_neither_sees_nor_sends_a_kept_report(
+    page, context, login, field_partner, other_partner, places, organizations
+):
+    login(page, "partner", PASSWORD)
+    page.goto("/partner/reports/new/")
+    page.wait_for_function(KEPT)
+    set_network(context, online=False)
+    fill(page)
+    page.get_by_label("Place", exact=True).fill("Loikaw Town (MMR002001701)")
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator("#outbox-list li")).to_contain_text("Waiting to send")
+
+    # partner's session ends; partner2 signs in on the same phone.
+    context.clear_cookies()
+    set_network(context, online=True)
+    expect(page.locator("#outbox-list li")).to_contain_text("Log in to send.")
+    login(page, "partner2", PASSWORD)
+    page.goto("/partner/outbox/")
+    others = page.locator("#outbox-others")
+    expect(others).to_have_text(
+        "Reports kept by another account on this phone: 1. "
+        "They are sent when that account signs in here."
+    )
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text(TITLE)
+    expect(page.locator("body")).not_to_contain_text("Our monitor in Loikaw")
+    page.evaluate("() => TrackerOutbox.flush()")
+    assert Report.objects.count() == 0
+    # Nor can it be taken into partner2's form: take() refuses and the item stays.
+    taken = page.evaluate(
+        """async () => {
+          const items = await TrackerOutbox.list('partner');
+          return [await TrackerOutbox.take(items.mine[0].id, 'partner2'),
+                  (await TrackerOutbox.list('partner')).mine.length];
+        }"""
+    )
+    assert taken == [None, 1]
+
+    # partner signs in again: it is sent, under partner's organisation.
+    context.clear_cookies()
+    login(page, "partner", PASSWORD)
+    page.goto("/partner/outbox/")
+    expect(page.locator("#outbox-list li")).to_contain_text("Sent")
+    expect(page.locator("#outbox-others")).to_be_hidden()
+    report = Report.objects.get()
+    assert report.title == TITLE
+    assert report.organization == organizations["monitors"]

@@ -124,7 +124,7 @@ def test_the_pages_refuse_to_be_posted_to(partner_client):
         assert partner_client.post(path).status_code == 405
 
 
-def test_the_place_list_is_the_area_and_the_organisations_places(
+def test_the_place_list_is_the_area_only_never_where_the_organisation_reported_from(
     partner_client, field_partner, places, settings
 ):
     answer = partner_client.get("/partner/offline/places/").json()
@@ -142,7 +142,8 @@ def test_the_place_list_is_the_area_and_the_organisations_places(
             "လွိုင်ကော်",
         ],
     ]
-    # A smaller area, and a report of the organisation outside it.
+    # A smaller area, and a draft of the organisation outside it: the list, kept unencrypted
+    # on the phone, does not tell where the organisation works (Loikaw Town is found online).
     settings.TRACKER_OFFLINE_PLACES_ROOT = "MMR002002"
     services.report_create(
         actor=field_partner,
@@ -151,8 +152,23 @@ def test_the_place_list_is_the_area_and_the_organisations_places(
         start_date="2023-11-11",
         figures=[dict(metric="killed", qualifier="exact", value=2)],
     )
-    codes = [p[0] for p in partner_client.get("/partner/offline/places/").json()["places"]]
-    assert codes == ["MMR", "MMR002", "MMR002D001", "MMR002002", "MMR002001701"]
+    answer = partner_client.get("/partner/offline/places/").json()
+    assert answer["root"] == "MMR002002"
+    assert [p[0] for p in answer["places"]] == ["MMR", "MMR002", "MMR002D001", "MMR002002"]
+    # A root that names no place: nothing is kept.
+    settings.TRACKER_OFFLINE_PLACES_ROOT = "MMR999"
+    assert partner_client.get("/partner/offline/places/").json()["places"] == []
+
+
+def test_the_outbox_says_what_it_keeps_and_how_long(partner_client):
+    html = partner_client.get("/partner/outbox/").content.decode()
+    assert "Sent reports stay listed for 7 days, by their number only." in html
+    assert '<p id="outbox-others" class="help" hidden></p>' in html
+    assert (
+        'data-others="Reports kept by another account on this phone: %s. '
+        'They are sent when that account signs in here."' in html
+    )
+    assert "data-other=" not in html
 
 
 def test_the_workers_answers_are_compressed_for_the_form_s_weight(partner_client):

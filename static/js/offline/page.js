@@ -117,19 +117,26 @@
   }
 
   // The outbox page.
-  var STATES = {waiting: d.waiting, attention: d.attention, login: d.login, other: d.other, sent: d.sent};
+  // Only the signed-in person's own kept reports are listed (another account's, on a shared
+  // phone, are only counted); "other" is what sendAll marks an item it would not send under
+  // the account signed in: for its owner it simply waits.
+  var STATES = {waiting: d.waiting, attention: d.attention, login: d.login, other: d.waiting, sent: d.sent};
   async function render() {
-    var items = await O.list(), waiting = 0;
+    var kept = await O.list(d.user), items = kept.mine, waiting = 0;
     var rows = items.map(function (item) {
       var li = document.createElement("li"), title = document.createElement("strong");
       li.className = "outbox-" + item.state;
-      title.textContent = item.title || d.untitled;
       var state = document.createElement("span");
       state.className = "outbox-state";
-      state.textContent = item.state === "other" ? format(d.other, item.user) : STATES[item.state] || "";
+      state.textContent = STATES[item.state] || "";
       var when = document.createElement("small");
-      when.textContent = new Date(item.created).toLocaleString();
-      li.append(title, " ", state, " ", when, " ");
+      when.textContent = new Date(item.state === "sent" ? item.updated : item.created).toLocaleString();
+      // A sent report keeps no title on the phone: its number and link say which it was.
+      if (item.state !== "sent") {
+        title.textContent = item.title || d.untitled;
+        li.append(title, " ");
+      }
+      li.append(state, " ", when, " ");
       if (item.state === "sent") li.append(link(format(d.report, item.report), d.reports + item.report + "/"));
       if (item.state === "login") li.append(link(d.logIn, d.loginUrl));
       if (item.state === "attention") {
@@ -143,6 +150,11 @@
       if (item.state !== "sent") waiting++;
       return li;
     });
+    var others = document.getElementById("outbox-others");
+    if (others) {
+      others.textContent = kept.others ? format(d.others, kept.others) : "";
+      others.hidden = !kept.others;
+    }
     if (list) {
       list.replaceChildren.apply(list, rows);
       document.getElementById("outbox-empty").hidden = rows.length > 0;
@@ -159,8 +171,10 @@
   async function reopen(id) {
     var state = await O.signedIn();
     if (!state || !state.csrf) { say(state ? d.login : d.noConnection); return; }
-    var payload = await O.take(id);
-    if (!payload) return;
+    // Only the account that kept it may open it (take() refuses anyone else).
+    if (state.user !== d.user) { render(); return; }
+    var payload = await O.take(id, state.user);
+    if (!payload) { render(); return; }
     var post = document.createElement("form");
     post.method = "post";
     post.action = payload.action;
@@ -196,6 +210,7 @@
       say(d.forgotten);
       list.replaceChildren();
       document.getElementById("outbox-empty").hidden = false;
+      document.getElementById("outbox-others").hidden = true;
     });
   }
   if (list && /[?&]kept=/.test(location.search)) say(d.kept);

@@ -4,7 +4,7 @@
 // submission key makes a second sending of the same report harmless.
 (function (self) {
   "use strict";
-  var NAME = "tracker-offline", LOCK = "tracker-outbox", SENT_KEPT_MS = 30 * 864e5;
+  var NAME = "tracker-offline", LOCK = "tracker-outbox", SENT_KEPT_MS = 7 * 864e5;
   var RETRY = ["waiting", "login", "other"];
   var config = {};
   var opened = null;
@@ -76,7 +76,11 @@
   // entries: [name, string or File] pairs as FormData gives them; options: action (where the
   // form posts), user (who filled it), state ("waiting", or "attention" for a form that needs
   // the person before it can be sent).
+  // A report is always kept under the account that filled it: with nobody known it is not
+  // kept (it could never be sent, nor shown to anyone).
   async function keep(entries, options) {
+    var user = options.user || (await meta("user")) || "";
+    if (!user) throw new Error("no user to keep the report under");
     var fields = [], files = [], sealedFiles = [];
     for (var i = 0; i < entries.length; i++) {
       var name = entries[i][0], value = entries[i][1];
@@ -90,7 +94,7 @@
     var item = {
       id: newKey(), state: options.state || "waiting", created: Date.now(), report: null,
       sealed: await sealJSON({
-        user: options.user || (await meta("user")) || "", action: options.action,
+        user: user, action: options.action,
         title: title, fields: fields, files: files,
       }),
       files: sealedFiles,
@@ -110,17 +114,24 @@
     return payload;
   }
 
-  // Every item, newest first, with its title and who filled it (sent ones kept 30 days).
-  async function list() {
-    var items = await all(), shown = [];
+  // What the signed-in person may see: their own items, newest first, with their titles (sent
+  // ones: only the report number, kept 7 days), and how many unsent ones other accounts keep
+  // on this phone (counted only: no title, no name). {mine: [...], others: N}
+  async function list(user) {
+    var items = await all(), mine = [], others = 0;
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
       if (item.state === "sent" && Date.now() - item.updated > SENT_KEPT_MS) { await remove(item.id); continue; }
       var payload = await unsealJSON(item.sealed);
-      shown.push({id: item.id, state: item.state, created: item.created, updated: item.updated,
-        report: item.report, title: payload.title, user: payload.user});
+      if (!user || payload.user !== user) {
+        if (item.state !== "sent") others++;
+        continue;
+      }
+      mine.push({id: item.id, state: item.state, created: item.created, updated: item.updated,
+        report: item.report, title: item.state === "sent" ? "" : payload.title});
     }
-    return shown.sort(function (a, b) { return b.created - a.created; });
+    mine.sort(function (a, b) { return b.created - a.created; });
+    return {mine: mine, others: others};
   }
 
   // Who is signed in, with a fresh CSRF token: {user, csrf}, {login: true}, or null when the
@@ -165,7 +176,8 @@
     for (var i = 0; i < items.length; i++) {
       var item = items[i], payload = await open(item), answer;
       if (state.login) answer = "login";
-      else if (payload.user && payload.user !== state.user) answer = "other";
+      // Never under someone else's name, nor under nobody's.
+      else if (!payload.user || payload.user !== state.user) answer = "other";
       else {
         answer = await post(payload, state.csrf);
         if (answer === "csrf") {
@@ -181,10 +193,11 @@
       var now = await get(item.id);
       if (!now) continue;
       if (typeof answer === "number") {
-        // Sent: only the title stays, to list it with its link.
+        // Sent: only whose it is stays (to list it to them with its link and time); the
+        // title, the fields and the files are dropped at once.
         now.state = "sent";
         now.report = answer;
-        now.sealed = await sealJSON({user: payload.user, title: payload.title});
+        now.sealed = await sealJSON({user: payload.user});
         now.files = [];
       } else {
         now.state = answer;
@@ -202,23 +215,31 @@
     return sendAll();
   }
 
-  // The item's form, taken out of the outbox to open it in the form again.
-  async function take(id) {
+  // The item's form, taken out of the outbox to open it in the form again: only by the
+  // account that filled it (null for anyone else, and the item stays).
+  async function take(id, user) {
     var item = await get(id);
-    if (!item) return null;
+    if (!item || item.state === "sent") return null;
     var payload = await open(item);
+    if (!user || payload.user !== user) return null;
     await remove(id);
     return payload;
   }
 
   // Everything this phone keeps for the tracker: the outbox, its key (so no copy left on the
-  // disk can be read again), the kept pages and the worker.
+  // disk can be read again), the kept pages, the worker, and what the evidence uploader
+  // remembers of unfinished uploads (localStorage keys starting with "evidence-upload").
   async function forget() {
+    if (self.localStorage) {
+      var names = [];
+      for (var i = 0; i < localStorage.length; i++) names.push(localStorage.key(i));
+      names.forEach(function (n) { if (n && n.indexOf("evidence-upload") === 0) localStorage.removeItem(n); });
+    }
     if (opened) (await opened).close();
     opened = null;
     await done(indexedDB.deleteDatabase(NAME));
-    var names = await caches.keys();
-    await Promise.all(names.filter(function (n) { return n.indexOf(NAME) === 0; }).map(function (n) { return caches.delete(n); }));
+    var kept = await caches.keys();
+    await Promise.all(kept.filter(function (n) { return n.indexOf(NAME) === 0; }).map(function (n) { return caches.delete(n); }));
     if (self.navigator.serviceWorker) {
       var workers = await navigator.serviceWorker.getRegistrations();
       await Promise.all(workers.map(function (w) { return w.unregister(); }));

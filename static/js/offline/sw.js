@@ -72,6 +72,8 @@ async function postOrKeep(event) {
   } catch (e) {
     var form = await copy.formData();
     var adding = form.has("add_figure") || form.has("add_source");
+    // Kept under the account last signed in on this phone; keep() refuses when none is known
+    // (the pages record it on every opening), and the browser then shows its network error.
     var id = await TrackerOutbox.keep(Array.from(form.entries()), {
       action: new URL(copy.url).pathname, state: adding ? "attention" : "waiting",
     });
