@@ -191,7 +191,8 @@ if min(TRACKER_API_IDEMPOTENCY_DAYS, TRACKER_KOBO_PAYLOAD_DAYS) < 1:
 # A stock figure older than this many days at a period's end is marked stale in every output
 # (counting rule 4): still shown, never as if current.
 TRACKER_STOCK_STALE_DAYS = env("TRACKER_STOCK_STALE_DAYS")
-# The area whose places a partner's phone keeps for filing offline (docs/offline.md): a P-code.
+# The area whose places a partner's phone keeps for filing offline (docs/offline.md): a P-code;
+# only this area, its places and the places above it, whatever the organisation reported from.
 TRACKER_OFFLINE_PLACES_ROOT = env("TRACKER_OFFLINE_PLACES_ROOT")
 if TRACKER_STOCK_STALE_DAYS < 1:
     raise ImproperlyConfigured("TRACKER_STOCK_STALE_DAYS is a number of days: at least 1.")
