@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import puremagic
 from django.conf import settings
@@ -319,10 +319,9 @@ def upload_start(
 ) -> EvidenceUpload:
     if not can_attach(actor, report):
         raise NotPermitted(_("You cannot add evidence to report #%(id)s.") % {"id": report.pk})
-    try:
-        size = int(size)
-    except (TypeError, ValueError):
-        raise ValidationError({"size": _("The file's size in bytes, a whole number.")}) from None
+    # A JSON number only: not a string, a float (1e400 is infinity), nor true/false.
+    if type(size) is not int:
+        raise ValidationError({"size": _("The file's size in bytes, a whole number.")})
     name = clean_name(name)
     if not 0 < size <= max_bytes():
         raise ValidationError({"size": _refuse_size("size", name, size).message_dict["size"]})
@@ -463,6 +462,10 @@ def upload_finish(*, upload: EvidenceUpload, actor: Actor, sha256: Any) -> Evide
 # --- publishing a cleaned copy ---------------------------------------------------------------
 
 
+# The largest photo a moderator can publish, in pixels (a 50-megapixel RGBA decode is 200 MB).
+MAX_PIXELS = 50_000_000
+
+
 def _clean_image(evidence: Evidence) -> tuple[bytes, str]:
     from PIL import Image, ImageOps
 
@@ -479,6 +482,17 @@ def _clean_image(evidence: Evidence) -> tuple[bytes, str]:
             evidence_storage().open(evidence.original.name, "rb") as original,
             Image.open(original) as image,
         ):
+            # The header's size, before any pixel is decoded: a huge photo is refused, not
+            # decoded into the server's memory.
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ActionRefused(
+                    _(
+                        "This photo is too large to clean (%(width)s × %(height)s pixels; "
+                        "at most %(most)s megapixels): make it smaller and attach that."
+                    )
+                    % {"width": width, "height": height, "most": f"{MAX_PIXELS / 1e6:g}"}
+                )
             image.load()
             # Turned the way the camera meant, since the orientation tag goes with the rest.
             upright = ImageOps.exif_transpose(image) or image
@@ -501,12 +515,39 @@ def _clean_image(evidence: Evidence) -> tuple[bytes, str]:
     return out.getvalue(), "image/jpeg"
 
 
+def _strip_pdf_metadata(writer: Any) -> None:
+    """Remove /Metadata (XMP), /PieceInfo (application data) and /Thumb from every
+    dictionary reachable from the document's root: fonts, images, forms, pages."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[int] = set()
+    pending: list[Any] = [writer.root_object]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            for key in ("/Metadata", "/PieceInfo", "/Thumb"):
+                if key in item:
+                    del item[key]
+            pending.extend(value for key, value in item.items() if key != "/Parent")
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+
+
 def _clean_pdf(evidence: Evidence) -> tuple[bytes, str]:
     from PIL import Image
     from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     refused = _("This PDF could not be cleaned of its metadata, so it was not published.")
+    unreadable = _(
+        "An image in this PDF could not be read, so it could not be cleaned of its metadata: "
+        "the PDF was not published."
+    )
     try:
         with evidence_storage().open(evidence.original.name, "rb") as original:
             reader = PdfReader(io.BytesIO(original.read()))
@@ -516,15 +557,22 @@ def _clean_pdf(evidence: Evidence) -> tuple[bytes, str]:
             for page in reader.pages:
                 writer.add_page(page)
             for page in writer.pages:
-                # Annotations carry their authors' names, and actions can run scripts.
-                for key in ("/Metadata", "/PieceInfo", "/LastModified", "/Annots", "/AA"):
+                # Annotations carry their authors' names, actions can run scripts, and a
+                # thumbnail is a second, uncleaned copy of a scanned photo.
+                for key in ("/Metadata", "/PieceInfo", "/LastModified", "/Annots", "/AA", "/Thumb"):
                     if key in page:
                         del page[key]
                 # Scanned pages are photos: their EXIF (GPS, camera) goes too.
-                for picture in page.images:
-                    source = picture.image
+                images = page.images
+                for index in range(len(images)):
+                    try:
+                        picture = images[index]
+                        source = picture.image
+                    except (PyPdfError, DependencyError, OSError, ValueError, KeyError):
+                        source = None
                     if source is None:
-                        continue
+                        # Kept as it is, it would keep whatever it carries.
+                        raise ActionRefused(unreadable)
                     mode = "RGB" if source.mode not in ("L", "1") else "L"
                     plain = Image.frombytes(mode, source.size, source.convert(mode).tobytes())
                     picture.replace(plain, quality=90)
@@ -532,9 +580,13 @@ def _clean_pdf(evidence: Evidence) -> tuple[bytes, str]:
                 if key in writer.root_object:
                     del writer.root_object[key]
             writer.metadata = None
+            _strip_pdf_metadata(writer)
+            # What was cut off above (a page's XMP, a replaced image's XMP, a thumbnail) is
+            # still among the writer's objects: drop everything no longer referenced.
+            writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
             out = io.BytesIO()
             writer.write(out)
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
+    except (PyPdfError, DependencyError, OSError, ValueError, KeyError, TypeError) as exc:
         raise ActionRefused(refused) from exc
     return out.getvalue(), "application/pdf"
 
@@ -622,17 +674,70 @@ def kobo_attachments(payload: Any) -> list[dict[str, str]]:
     return found
 
 
+def _kobo_port(parts: Any) -> int:
+    try:
+        return parts.port or 443
+    except ValueError:
+        return -1
+
+
+def _kobo_host_allowed(url: str) -> bool:
+    """https, on TRACKER_KOBO_ATTACHMENT_HOSTS."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme == "https"
+        and parts.hostname in set(settings.TRACKER_KOBO_ATTACHMENT_HOSTS)
+        and _kobo_port(parts) > 0
+    )
+
+
+def kobo_attachment_belongs(url: str, *, form: Any, payload: Any) -> bool:
+    """Whether a listed download address is one of THIS submission's files, of the Kobo form
+    this link was made for. The token can read every project its Kobo account can see, so an
+    address for another project's file (a partner can list any address) must not be fetched.
+    Accepted: the KPI address /api/v2/assets/<the form's Kobo id>/data/<the submission's
+    _id>/attachments/<id>/, and, when the form's formhub/uuid is set too, the KoBoCAT address
+    /media/(original|small|medium|large)?media_file=<owner>/attachments/<formhub/uuid>/<the
+    submission's _uuid>/<file name>."""
+    asset = getattr(form, "kobo_asset_uid", "")
+    if not asset or not isinstance(payload, dict) or not _kobo_host_allowed(url):
+        return False
+    parts = urlsplit(url)
+    submission_id = payload.get("_id")
+    if type(submission_id) is int or (isinstance(submission_id, str) and submission_id.isdigit()):
+        pattern = (
+            rf"/api/v2/assets/{re.escape(asset)}/data/{int(submission_id)}/attachments/[^/]+/?"
+        )
+        if re.fullmatch(pattern, parts.path) and not parts.query:
+            return True
+    formhub, instance = getattr(form, "kobo_form_uuid", ""), payload.get("_uuid")
+    if not formhub or not isinstance(instance, str) or not instance:
+        return False
+    if not re.fullmatch(r"/media/(original|small|medium|large)", parts.path):
+        return False
+    query = parse_qs(parts.query, strict_parsing=False)
+    files = query.get("media_file", [])
+    if len(files) != 1 or set(query) != {"media_file"}:
+        return False
+    pattern = rf"[^/]+/attachments/{re.escape(formhub)}/{re.escape(instance)}/[^/]+"
+    return re.fullmatch(pattern, files[0]) is not None and ".." not in files[0]
+
+
 class _KoboRedirects(urllib.request.HTTPRedirectHandler):
-    """Kobo sends files from its storage by redirecting: follow HTTPS only, and never carry
-    the Kobo token to another host."""
+    """Kobo sends files from its storage by redirecting: follow only to https addresses on
+    TRACKER_KOBO_ATTACHMENT_HOSTS, and carry the Kobo token only to the same host and port."""
 
     def redirect_request(
         self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
     ) -> Any:
-        if urlsplit(newurl).scheme != "https":
+        if not _kobo_host_allowed(newurl):
             return None
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and urlsplit(newurl).hostname != urlsplit(req.full_url).hostname:
+        old_parts, new_parts = urlsplit(req.full_url), urlsplit(newurl)
+        if new is not None and (
+            new_parts.hostname != old_parts.hostname
+            or _kobo_port(new_parts) != _kobo_port(old_parts)
+        ):
             new.remove_header("Authorization")
         return new
 
@@ -662,8 +767,9 @@ def kobo_fetch_attachments(
 ) -> int:
     """Fetch the files a mapped Kobo submission lists and keep them as evidence of its report
     (reports.tasks.fetch_kobo_attachments, after the submission is stored). Only addresses
-    on TRACKER_KOBO_ATTACHMENT_HOSTS are fetched, with TRACKER_KOBO_API_TOKEN; each file once.
-    Returns how many were kept; a refused file (type, size) is logged and skipped."""
+    of this submission's own files (kobo_attachment_belongs) on TRACKER_KOBO_ATTACHMENT_HOSTS
+    are fetched, with TRACKER_KOBO_API_TOKEN, and only for a form with its Kobo id; each file
+    once. Returns how many were kept; a refused or failed file is logged and skipped."""
     from ..models import KoboSubmission
 
     token = settings.TRACKER_KOBO_API_TOKEN
@@ -674,14 +780,23 @@ def kobo_fetch_attachments(
     )
     if not token or submission is None or submission.report is None:
         return 0
-    hosts = set(settings.TRACKER_KOBO_ATTACHMENT_HOSTS)
+    if not submission.form.kobo_asset_uid:
+        # Nothing says which Kobo project this form is: no address can be checked as its own.
+        logger.warning(
+            "Kobo attachments not fetched: the form %s has no Kobo form id", submission.form_id
+        )
+        return 0
     download = download or _kobo_download
     kept = 0
     for item in kobo_attachments(submission.payload):
         external_id = f"kobo:{item['id']}"
-        parts = urlsplit(item["url"])
-        if parts.scheme != "https" or parts.hostname not in hosts:
-            logger.warning("Kobo attachment not fetched: %s is not a Kobo host", parts.hostname)
+        if not kobo_attachment_belongs(
+            item["url"], form=submission.form, payload=submission.payload
+        ):
+            logger.warning(
+                "Kobo attachment %s not fetched: not a file of this submission on a Kobo host",
+                item["id"],
+            )
             continue
         if Evidence.objects.filter(report=submission.report, external_id=external_id).exists():
             continue
@@ -697,6 +812,11 @@ def kobo_fetch_attachments(
                 )
         except ValidationError as exc:
             logger.warning("Kobo attachment %s refused: %s", item["id"], " ".join(exc.messages))
+            continue
+        except (OSError, ValueError) as exc:
+            # Unreachable, cut off, refused by Kobo (HTTPError is an OSError): the others are
+            # still fetched; evidence_attach stores all of a file or none of it.
+            logger.warning("Kobo attachment %s not fetched: %s", item["id"], exc)
             continue
         kept += 1
     return kept

@@ -253,4 +253,6 @@ def public_file(request, public_id):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A copy can be taken down at any time: caches must ask again before serving it.
+    response["Cache-Control"] = "no-cache"
     return response

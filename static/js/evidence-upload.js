@@ -69,18 +69,25 @@
       return resume(url, attempt).then(function (at) { return pieces(file, url, at, attempt + 1); });
     });
   }
+  function forget(key) {
+    try { localStorage.removeItem(key); } catch (e) { /* private mode */ }
+  }
   function upload(file) {
-    var remembered = "evidence-upload:" + form.getAttribute("data-uploads") + file.name +
-      ":" + file.size + ":" + file.lastModified;
     return file.arrayBuffer().then(function (bytes) {
       return crypto.subtle.digest("SHA-256", bytes);
     }).then(function (digest) {
       var sha256 = hex(digest);
+      // Remembered by what the file is (size, date, checksum), never by its name: a file's
+      // name may name an informant, and the browser keeps this after the page is closed.
+      var remembered = "evidence-upload:" + form.getAttribute("data-uploads") + ":" +
+        file.size + ":" + file.lastModified + ":" + sha256;
       var known = null;
       try { known = localStorage.getItem(remembered); } catch (e) { known = null; }
       var start = known
         ? send(known, "GET").then(function (a) {
-            return a.status === 200 ? { url: known, offset: a.data.offset } : null;
+            if (a.status === 200) return { url: known, offset: a.data.offset };
+            forget(remembered);  // expired or gone: start again
+            return null;
           }, function () { return null; })
         : Promise.resolve(null);
       return start.then(function (found) {
@@ -98,9 +105,13 @@
             { "Content-Type": "application/json" });
         });
       }).then(function (answer) {
-        try { localStorage.removeItem(remembered); } catch (e) { /* private mode */ }
+        forget(remembered);
         if (answer.status !== 201) throw new Error(problem(answer));
         return answer.data;
+      }, function (error) {
+        // Dropped pieces are retried inside; what ends here is final (refused, expired).
+        forget(remembered);
+        throw error;
       });
     });
   }

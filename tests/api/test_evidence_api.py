@@ -23,9 +23,9 @@ def evidence_root(settings, tmp_path):
     return root
 
 
-def png() -> bytes:
+def png(colour=(10, 120, 40)) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (30, 20), (10, 120, 40)).save(out, "PNG")
+    Image.new("RGB", (30, 20), colour).save(out, "PNG")
     return out.getvalue()
 
 
@@ -125,6 +125,27 @@ def test_the_resumable_protocol(api, api_with_the_key, client_report, settings):
     assert Evidence.objects.get().channel == "api"
 
 
+@pytest.mark.parametrize(
+    ("size", "attr"),
+    # Infinity and NaN are not JSON: the whole body is refused.
+    [
+        (b"1e400", "size"),
+        (b"10.5", "size"),
+        (b'"ten"', "size"),
+        (b"Infinity", None),
+        (b"NaN", None),
+    ],
+)
+def test_a_size_that_is_not_a_whole_number_is_refused_by_name(
+    api, api_with_the_key, client_report, size, attr
+):
+    body = b'{"report": %d, "size": %s}' % (client_report.pk, size)
+    response = api.post("/api/v1/evidence/uploads/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [attr]
+    assert EvidenceUpload.objects.count() == 0
+
+
 def test_a_mismatched_checksum_is_refused_and_nothing_is_kept(
     api, api_with_the_key, client_report, evidence_root
 ):
@@ -162,48 +183,133 @@ def test_the_schema_documents_the_evidence_endpoints(api):
 # --- KoboToolbox attachments -----------------------------------------------------------------
 
 
-def test_kobo_attachments_are_fetched_from_kobo_hosts_once(
-    settings, client_and_key, admin_user, monkeypatch, django_capture_on_commit_callbacks
-):
-    from rest_framework.test import APIClient
+KOBO_ASSET = "aXk3JHpQ9sV2mN8bR4tL7c"
+KOBO_FORMHUB = "4c3a1e2b9f0d4f7aa2c1d5e6f7a8b9c0"
+KOBO_UUID = "7c9a1c2e-4b1d-4f0e-9a3b-2d6e8f1a5c47"
+KPI = "https://kf.kobotoolbox.org/api/v2/assets"
+KC = "https://kc.kobotoolbox.org/media/original?media_file="
 
+
+@pytest.fixture
+def kobo_form(settings, client_and_key, admin_user):
     from reports import services
-    from reports.services import evidence as evidence_services
-    from tests.api.test_kobo import MAPPING, SUBMISSION
+    from tests.api.test_kobo import MAPPING
 
     settings.TRACKER_KOBO_API_TOKEN = "kobo-token"
-    form, token = services.kobo_form_create(
-        actor=admin_user, name="Loikaw incident form", client=client_and_key[0], mapping=MAPPING
-    )
-    photo = png()
-    asked = []
+
+    def make(**ids):
+        return services.kobo_form_create(
+            actor=admin_user,
+            name="Loikaw incident form",
+            client=client_and_key[0],
+            mapping=MAPPING,
+            **ids,
+        )
+
+    return make
+
+
+@pytest.fixture
+def kobo_downloads(monkeypatch):
+    """The files Kobo would send, by address; an address missing here fails as a network
+    error would."""
+    from reports.services import evidence as evidence_services
+
+    asked, files = [], {}
 
     def download(url, key):
         asked.append((url, key))
-        return io.BytesIO(photo)
+        if url not in files:
+            raise OSError("Connection reset by peer")
+        return io.BytesIO(files[url])
 
     monkeypatch.setattr(evidence_services, "_kobo_download", download)
-    kobo_url = SUBMISSION["_attachments"][0]["download_url"]
-    payload = SUBMISSION | {
-        "_attachments": [
-            *SUBMISSION["_attachments"],
-            {"download_url": "https://metadata.internal/latest/", "id": 2},
-            {"download_url": "http://kc.kobotoolbox.org/media/x.jpg", "id": 3},
-        ]
-    }
+    return asked, files
+
+
+def send_kobo(token, attachments, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    from tests.api.test_kobo import SUBMISSION
+
+    payload = SUBMISSION | {"_attachments": attachments}
     with django_capture_on_commit_callbacks(execute=True):
         response = APIClient().post(f"/api/v1/ingest/kobo/{token}/", payload, format="json")
     assert response.status_code == 201
-    assert asked == [(kobo_url, "kobo-token")]  # neither another host nor plain http
-    evidence = Evidence.objects.get()
-    assert (evidence.channel, evidence.external_id, evidence.original_name) == (
-        "kobo",
-        "kobo:99187231",
-        "photo_1.jpg",
-    )
-    assert evidence.sha256 == hashlib.sha256(photo).hexdigest()
-    assert evidence.uploaded_by == form.client.user
-    # Resent or retried: each file is kept once.
-    submission = response.json()["submission"]
+    return response.json()["submission"]
+
+
+def test_kobo_attachments_are_fetched_only_for_this_submission_once(
+    kobo_form, kobo_downloads, django_capture_on_commit_callbacks
+):
+    from reports.services import evidence as evidence_services
+
+    form, token = kobo_form(kobo_asset_uid=KOBO_ASSET, kobo_form_uuid=KOBO_FORMHUB)
+    asked, files = kobo_downloads
+    kpi = f"{KPI}/{KOBO_ASSET}/data/318640521/attachments/99187231/"
+    kc = f"{KC}monitor3%2Fattachments%2F{KOBO_FORMHUB}%2F{KOBO_UUID}%2Fphoto_2.jpg"
+    broken = f"{KPI}/{KOBO_ASSET}/data/318640521/attachments/99187233/"
+    photo, other_photo = png(), png((200, 10, 10))
+    files[kpi], files[kc] = photo, other_photo
+    listed = [
+        {"download_url": kpi, "id": 99187231, "filename": "monitor3/attachments/a/b/photo_1.jpg"},
+        {"download_url": broken, "id": 99187233, "filename": "photo_3.jpg"},
+        {"download_url": kc, "id": 99187232, "filename": "photo_2.jpg"},
+        # Another project's file, readable with the same token, must not become evidence here.
+        {"download_url": f"{KPI}/aOTHERORGASSET/data/1234/attachments/555/", "id": 4},
+        {"download_url": f"{KPI}/{KOBO_ASSET}/data/1234/attachments/555/", "id": 5},
+        {"download_url": f"{KC}other%2Fattachments%2F{KOBO_FORMHUB}%2Fx-y%2Fa.jpg", "id": 6},
+        {"download_url": f"{KC}other%2Fattachments%2Fffff%2F{KOBO_UUID}%2Fa.jpg", "id": 7},
+        {"download_url": f"{KPI}/{KOBO_ASSET}/data/318640521/attachments/1/?x=/", "id": 8},
+        {"download_url": "https://metadata.internal/latest/", "id": 2},
+        {"download_url": "http://kc.kobotoolbox.org/media/x.jpg", "id": 3},
+    ]
+    submission = send_kobo(token, listed, django_capture_on_commit_callbacks)
+    # Only this submission's own files, and the one that fails does not stop the next.
+    assert asked == [(kpi, "kobo-token"), (broken, "kobo-token"), (kc, "kobo-token")]
+    kept = Evidence.objects.order_by("external_id")
+    assert [(e.channel, e.external_id, e.original_name) for e in kept] == [
+        ("kobo", "kobo:99187231", "photo_1.jpg"),
+        ("kobo", "kobo:99187232", "photo_2.jpg"),
+    ]
+    assert kept[0].sha256 == hashlib.sha256(photo).hexdigest()
+    assert kept[0].uploaded_by == form.client.user
+    # Resent or retried: each file is kept once; the failed one is tried again.
+    asked.clear()
     assert evidence_services.kobo_fetch_attachments(submission) == 0
-    assert Evidence.objects.count() == 1
+    assert asked == [(broken, "kobo-token")]
+    assert Evidence.objects.count() == 2
+
+
+def test_kobo_attachments_are_not_fetched_for_a_form_without_its_kobo_id(
+    kobo_form, kobo_downloads, django_capture_on_commit_callbacks
+):
+    _form, token = kobo_form()
+    asked, files = kobo_downloads
+    kpi = f"{KPI}/{KOBO_ASSET}/data/318640521/attachments/99187231/"
+    files[kpi] = png()
+    send_kobo(token, [{"download_url": kpi, "id": 1}], django_capture_on_commit_callbacks)
+    assert asked == []
+    assert Evidence.objects.count() == 0
+
+
+def test_kobo_redirects_stay_on_kobo_hosts_and_the_token_on_its_host_and_port():
+    import urllib.request
+
+    from reports.services.evidence import _KoboRedirects
+
+    handler = _KoboRedirects()
+
+    def follow(to):
+        request = urllib.request.Request(
+            "https://kf.kobotoolbox.org/a", headers={"Authorization": "Token t"}
+        )
+        new = handler.redirect_request(request, None, 302, "Found", {}, to)
+        return "not followed" if new is None else new.get_header("Authorization")
+
+    assert follow("https://kf.kobotoolbox.org/b") == "Token t"
+    assert follow("https://kf.kobotoolbox.org:443/b") == "Token t"
+    assert follow("https://kc.kobotoolbox.org/b") is None  # another host: no token
+    assert follow("https://kf.kobotoolbox.org:8443/b") is None  # another port: no token
+    assert follow("http://kf.kobotoolbox.org/b") == "not followed"  # not https
+    assert follow("https://s3.amazonaws.com/b") == "not followed"  # not a Kobo host

@@ -297,6 +297,30 @@ def test_an_announced_size_over_the_limit_is_refused_by_name(partner_client, rep
     assert response.json()["errors"][0]["attr"] == "size"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"size": 1e400}',
+        b'{"size": Infinity}',
+        b'{"size": NaN}',
+        b'{"size": 10.5}',
+        b'{"size": true}',
+        b'{"size": "100"}',
+        b'{"size": null}',
+        b"{}",
+    ],
+)
+def test_a_size_that_is_not_a_whole_number_is_refused_by_name(partner_client, report, body):
+    response = partner_client.post(
+        f"/partner/reports/{report.pk}/evidence/uploads/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"attr": "size", "detail": "The file's size in bytes, a whole number."}
+    ]
+    assert EvidenceUpload.objects.count() == 0
+
+
 # --- who sees what ---------------------------------------------------------------------------
 
 
@@ -360,6 +384,8 @@ def test_the_moderator_publishes_a_cleaned_copy_without_gps_shown_only_once_appr
     disposition = response["Content-Disposition"]
     assert disposition == f'inline; filename="evidence-{evidence.public_id}.jpg"'
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    # Revalidated each time, so a cache does not go on serving a copy that was taken down.
+    assert response["Cache-Control"] == "no-cache"
     copy = Image.open(io.BytesIO(b"".join(response.streaming_content)))
     exif = copy.getexif()
     assert dict(exif.get_ifd(GPS_IFD)) == {}
@@ -384,6 +410,137 @@ def test_a_pdf_is_published_without_its_metadata(client, moderator, report, fiel
     assert len(reader.pages) == 1
     assert "/Author" not in (reader.metadata or {})
     assert b"Naw Informant" not in data and b"SN-4411" not in data
+
+
+def pdf_with_hidden_metadata() -> bytes:
+    """A page with its own XMP (naming an informant) and application data, a scanned photo
+    with EXIF (GPS) and its own XMP, and a thumbnail of the page that is a JPEG with EXIF."""
+    from pypdf.generic import (
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        StreamObject,
+        TextStringObject,
+    )
+
+    photo = jpeg_with_gps()
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+
+    def xmp(text: bytes):
+        stream = DecodedStreamObject()
+        stream.set_data(b"<x:xmpmeta>" + text + b"</x:xmpmeta>")
+        stream[NameObject("/Type")] = NameObject("/Metadata")
+        stream[NameObject("/Subtype")] = NameObject("/XML")
+        return writer._add_object(stream)
+
+    def jpeg(**extra):
+        stream = StreamObject()
+        stream._data = photo
+        stream.update(
+            {
+                NameObject("/Width"): NumberObject(40),
+                NameObject("/Height"): NumberObject(30),
+                NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+                NameObject("/BitsPerComponent"): NumberObject(8),
+                NameObject("/Filter"): NameObject("/DCTDecode"),
+                **extra,
+            }
+        )
+        return writer._add_object(stream)
+
+    image = jpeg(
+        **{
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Metadata"): xmp(b"IMAGEXMP Saw Reporter"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): image})}
+    )
+    content = DecodedStreamObject()
+    content.set_data(b"q 40 0 0 30 0 0 cm /Im0 Do Q")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    page[NameObject("/Metadata")] = xmp(b"PAGEXMP Naw Informant")
+    page[NameObject("/PieceInfo")] = DictionaryObject(
+        {NameObject("/Scan"): DictionaryObject({NameObject("/Private"): TextStringObject("PIECE")})}
+    )
+    page[NameObject("/Thumb")] = jpeg()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_is_published_without_hidden_xmp_thumbnails_or_exif(moderator, report, field_partner):
+    data = pdf_with_hidden_metadata()
+    for secret in (b"PAGEXMP", b"IMAGEXMP", b"PIECE", b"Exif", b"PhoneMaker"):
+        assert secret in data  # the test's own premise
+    evidence = attach(report, field_partner, "scan.pdf", data)
+    published = evidence_services.evidence_publish(evidence=evidence, actor=moderator)
+    with evidence_services.evidence_storage().open(published.public_file.name, "rb") as copy:
+        cleaned = copy.read()
+    for secret in (b"PAGEXMP", b"Naw Informant", b"IMAGEXMP", b"Saw Reporter", b"PIECE"):
+        assert secret not in cleaned
+    assert b"GPS" not in cleaned and b"Exif" not in cleaned and b"PhoneMaker" not in cleaned
+    page = PdfReader(io.BytesIO(cleaned)).pages[0]
+    assert "/Thumb" not in page and "/Metadata" not in page
+    image = page["/Resources"]["/XObject"]["/Im0"].get_object()
+    assert "/Metadata" not in image and (image["/Width"], image["/Height"]) == (40, 30)
+
+
+def test_a_pdf_with_an_image_that_cannot_be_read_is_not_published(moderator, report, field_partner):
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    broken = StreamObject()
+    broken._data = b"SECRET-BYTES not an image"
+    broken.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(40),
+            NameObject("/Height"): NumberObject(30),
+            NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+            NameObject("/BitsPerComponent"): NumberObject(8),
+            NameObject("/Filter"): NameObject("/JBIG2Decode"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(broken)})}
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    evidence = attach(report, field_partner, "scan.pdf", out.getvalue())
+    with pytest.raises(ActionRefused) as refused:
+        evidence_services.evidence_publish(evidence=evidence, actor=moderator)
+    assert refused.value.message == (
+        "An image in this PDF could not be read, so it could not be cleaned of its metadata: "
+        "the PDF was not published."
+    )
+    evidence.refresh_from_db()
+    assert not evidence.is_published
+
+
+def test_a_photo_over_the_pixel_limit_is_refused_before_it_is_decoded(
+    moderator, report, field_partner, monkeypatch
+):
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), (1, 2, 3)).save(out, "PNG")
+    evidence = attach(report, field_partner, "big.png", out.getvalue())
+    monkeypatch.setattr(evidence_services, "MAX_PIXELS", 50_000)
+    with pytest.raises(ActionRefused) as refused:
+        evidence_services.evidence_publish(evidence=evidence, actor=moderator)
+    assert refused.value.message == (
+        "This photo is too large to clean (300 × 200 pixels; at most 0.05 megapixels): "
+        "make it smaller and attach that."
+    )
+    evidence.refresh_from_db()
+    assert not evidence.is_published
+    monkeypatch.setattr(evidence_services, "MAX_PIXELS", 60_000)
+    assert evidence_services.evidence_publish(evidence=evidence, actor=moderator).is_published
 
 
 def test_audio_is_never_published(moderator, report, field_partner):
