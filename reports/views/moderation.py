@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from gazetteer.selectors import admin_paths
+from gazetteer.selectors import kind_paths
 from reports import permissions, selectors, services
 from reports.burmese import find_zawgyi, zawgyi_labels
 from reports.exceptions import ActionRefused, ConcurrentModification, NotPermitted
@@ -107,7 +107,7 @@ def queue(request):
             counts[asked] if asked else sum(n for s, n in counts.items() if s != Status.DRAFT)
         )
         page = paginator.get_page(request.GET.get("page"))
-        paths = admin_paths({report.place for report in page})
+        paths = kind_paths({report.place for report in page})
         ticked = set(request.POST.getlist("selected"))
         rows = [
             {
@@ -361,7 +361,7 @@ def _review_context(report, failed=None, separation=None):
     tags = sorted(t.name for t in report.tags.all())
     return {
         "report": report,
-        "place_path": admin_paths([report.place])[report.place_id],
+        "place_path": kind_paths([report.place])[report.place_id],
         "sources": sources,
         "figures": figures,
         "tags": tags,

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gazetteer.selectors import admin_paths, kind_paths, search_places
+from gazetteer.selectors import kind_paths, search_places
 from reports import permissions, selectors, services
 from reports.exceptions import ActionRefused, ConcurrentModification
 from reports.forms import (
@@ -99,7 +99,7 @@ def report_detail(request, pk):
         "reports/partner/detail.html",
         {
             "report": report,
-            "admin_path": admin_paths([report.place])[report.place_id],
+            "admin_path": kind_paths([report.place])[report.place_id],
             "figures": report.figures.order_by("pk"),
             "sources": selectors.sources_as_seen_by(request.user, report.sources.all()),
             "attributing": set(report.perpetrator_sources.values_list("pk", flat=True)),

@@ -117,7 +117,7 @@ def test_queue_lists_submitted_reports_waiting_longest_first(
     assert "<strong>3</strong> reports match; showing 1–3." in page
     assert (
         f"#{oldest.pk} Oldest</a></h2> "
-        '<p class="meta">Loikaw Town, Loikaw, Loikaw District, Kayah '
+        '<p class="meta">Loikaw Town, Loikaw Township, Loikaw District, Kayah State '
         '<span class="pcode">MMR002001701</span> · 11 Nov 2023–13 Nov 2023</p>'
     ) in page
     assert "People newly displaced: approximately 35,000 people" in page
@@ -403,7 +403,7 @@ def test_review_page_shows_the_whole_report_to_moderators(
     page = text(moderator_client.get(review_url(report)))
     assert f"#{report.pk} Residents flee Loikaw</h1>" in page
     assert "Submitted</span> · version 2 · filed by partner for Loikaw monitors" in page
-    assert "Loikaw Town, Loikaw, Loikaw District, Kayah" in page
+    assert "Loikaw Town, Loikaw Township, Loikaw District, Kayah State" in page
     assert "11 Nov 2023 – 13 Nov 2023 (precise to the day)" in page
     assert (
         "19.670000, 97.210000 (approximate point (within a few km)) · not public: the public "
