@@ -42,6 +42,26 @@ def test_home_shows_only_approved_reports_in_public_shape(
     assert 'Loikaw Town · <span lang="my">လွိုင်ကော်</span>' in html
 
 
+def test_home_and_the_queue_read_in_burmese_figures_included(
+    client, field_partner, moderator, file_report
+):
+    report = file_report(field_partner, title="Residents flee")
+    services.report_submit(report=report, actor=field_partner)
+    client.cookies["django_language"] = "my"
+    client.force_login(moderator)
+    queue = client.get("/moderation/").content.decode()
+    # The figure's qualifier and unit in Burmese (it read "approximately 35,000 လူဦးရေ").
+    assert "အသစ် နေရပ်စွန့်ခွာရသူများ: လူဦးရေ ခန့်မှန်းခြေ 35,000" in queue
+    assert "approximately" not in queue
+    services.report_approve(report=report, actor=moderator)
+    client.logout()  # which forgets every cookie
+    client.cookies["django_language"] = "my"
+    home = client.get("/").content.decode()
+    assert "<h1>ကရင်နီ (ကယား) ပြည်နယ်ရှိ နေရပ်စွန့်ခွာမှုနှင့် အရပ်သားများ ထိခိုက်မှု</h1>" in home
+    assert "နောက်ဆုံး အတည်ပြုပြီးသော အစီရင်ခံစာများ" in home
+    assert "အသစ် နေရပ်စွန့်ခွာရသူများ: လူဦးရေ ခန့်မှန်းခြေ 35,000" in home
+
+
 def test_places_are_named_unambiguously(client, places, field_partner, moderator, file_report):
     report = file_report(field_partner, place=places["loikaw"])
     services.report_submit(report=report, actor=field_partner)

@@ -91,7 +91,7 @@ def test_a_partner_files_a_draft_with_figures_sources_and_burmese_place(partner_
     assert f"Report #{report.pk} was saved as a draft." in page
     assert '<span lang="my">လွိုင်ကော်</span>' in page
     assert "People newly displaced: approximately 35,000 people" in page
-    assert "Homes destroyed: 40-60 buildings" in page
+    assert "Homes destroyed: 40–60 buildings" in page
 
 
 def test_submitting_twice_with_one_form_makes_one_report(partner_client):
