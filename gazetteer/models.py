@@ -139,7 +139,7 @@ class Place(models.Model):
 
 def admin_path_label(place: Place, ancestors: dict[str, Place]) -> str:
     """The label of admin_path_display, from the place's ancestors already fetched (by
-    P-code), so a list of places costs one query (gazetteer.selectors.admin_paths)."""
+    P-code). Lists of places are labelled by gazetteer.selectors.kind_paths."""
     chain = [place] + [ancestors[c] for c in reversed(place.ancestor_pcodes) if c in ancestors]
     labels = []
     for unit in chain:

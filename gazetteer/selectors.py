@@ -12,7 +12,7 @@ from django.utils import translation
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
-from .models import AdminLevel, Boundary, Place, PlaceAlias, PlaceSearchStamp, admin_path_label
+from .models import AdminLevel, Boundary, Place, PlaceAlias, PlaceSearchStamp
 from .names import TypedName, literal_names, typed_name, unit_label
 
 # "Loikaw Town, Loikaw, Loikaw District, Kayah (MMR002001701)": the label a chosen place
@@ -39,15 +39,6 @@ class PlaceMatch:
     @property
     def label(self) -> str:
         return f"{self.admin_path} ({self.place.pcode})"
-
-
-def admin_paths(places) -> dict[int, str]:
-    """Place id -> "Loikaw Town, Loikaw, Loikaw District, Kayah", for many places in one
-    query (Place.admin_path_display asks once per place)."""
-    places = list(places)
-    codes = {code for place in places for code in place.ancestor_pcodes}
-    ancestors = {p.pcode: p for p in Place.objects.filter(pcode__in=codes)}
-    return {place.pk: admin_path_label(place, ancestors) for place in places}
 
 
 def _unit_name(place: Place) -> str:

@@ -5,10 +5,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
 
@@ -18,11 +16,10 @@ RETRY = {"autoretry_for": (SMTPException, ConnectionError), "retry_backoff": Tru
 
 
 def _moderator_emails() -> list[str]:
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    perm = Q(groups__permissions__codename="moderate_report") | Q(
-        user_permissions__codename="moderate_report"
-    )
-    return sorted(set(users.filter(perm | Q(is_superuser=True)).values_list("email", flat=True)))
+    from .services import notifications
+
+    emails = notifications.moderators().exclude(email="").values_list("email", flat=True)
+    return sorted(set(emails))
 
 
 @shared_task

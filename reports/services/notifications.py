@@ -42,7 +42,9 @@ SWEEP_LIMIT = 200
 # --- Writing the outbox (inside the caller's transaction) -------------------------------------
 
 
-def _moderators() -> QuerySet[Actor]:
+def moderators() -> QuerySet[Actor]:
+    """Every active account that may moderate (the group's or its own permission, or a
+    superuser)."""
     users = get_user_model().objects.filter(is_active=True)
     perm = Q(groups__permissions__codename="moderate_report") | Q(
         user_permissions__codename="moderate_report"
@@ -57,7 +59,7 @@ def notices_for_transition(*, report: Report, entry: ReportHistory, actor: Actor
     Returns the notices' ids."""
     if entry.action == Action.SUBMIT:
         kind = NotificationKind.AWAITS_REVIEW
-        recipients = list(_moderators().exclude(pk=actor.pk).order_by("pk"))
+        recipients = list(moderators().exclude(pk=actor.pk).order_by("pk"))
     else:
         kind = NotificationKind.DECISION
         submitter = report.submitted_by
