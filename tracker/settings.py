@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "taggit",
     "gazetteer",
     "reports",
+    "intake",
 ]
 
 MIDDLEWARE = [
