@@ -24,6 +24,9 @@ class EvidenceKind(models.TextChoices):
     PDF = "pdf", _("PDF document")
     AUDIO = "audio", _("audio recording")
     VIDEO = "video", _("video")
+    # An article or account as the intake screen received it (pasted text, .txt or .html):
+    # kept as evidence with the drafts made from it; never published (no cleaner for it).
+    TEXT = "text", _("text or web page")
 
 
 class EvidenceChannel(models.TextChoices):
@@ -112,6 +115,8 @@ EXTENSIONS = {
     "video/webm": "webm",
     "video/3gpp": "3gp",
     "video/x-matroska": "mkv",
+    "text/plain": "txt",
+    "text/html": "html",
 }
 
 

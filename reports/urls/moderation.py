@@ -1,6 +1,6 @@
 """The moderators' pages under /moderation/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from reports.views import context_events, evidence, moderation, parties
 
@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("parties/", parties.parties, name="parties"),
     path("parties/<int:pk>/", parties.party_edit, name="party_edit"),
+    path("intake/", include("intake.urls")),
 ]
