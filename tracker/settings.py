@@ -494,3 +494,12 @@ CELERY_BEAT_SCHEDULE["evidence-upload-expiry"] = {
 if not 0 < TRACKER_EVIDENCE_CHUNK_BYTES < vars().get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440):
     raise ImproperlyConfigured("TRACKER_EVIDENCE_CHUNK_BYTES must be under the body limit.")
 # --- end of evidence attachments
+
+# Assisted intake (docs/intake.md). The server fetches a web address for the extractor only
+# when TRACKER_INTAKE_FETCH_URLS is on (public http(s) addresses only); a text is read up to
+# TRACKER_INTAKE_MAX_CHARS characters, an uploaded or fetched file up to TRACKER_INTAKE_MAX_BYTES.
+TRACKER_INTAKE_FETCH_URLS = env.bool("TRACKER_INTAKE_FETCH_URLS", default=False)
+TRACKER_INTAKE_MAX_CHARS = env.int("TRACKER_INTAKE_MAX_CHARS", default=100_000)
+TRACKER_INTAKE_MAX_BYTES = env.int("TRACKER_INTAKE_MAX_BYTES", default=5_000_000)
+if min(TRACKER_INTAKE_MAX_CHARS, TRACKER_INTAKE_MAX_BYTES) < 1:
+    raise ImproperlyConfigured("TRACKER_INTAKE_MAX_CHARS and TRACKER_INTAKE_MAX_BYTES: at least 1.")
