@@ -162,9 +162,16 @@ class _Sources:
         self.actor, self.article = actor, article
         self.made: dict[tuple[str, str], Source] = {}
 
+    def article_source(self) -> Source:
+        return self.named(self.article.name, self.article.source_type)
+
     def of(self, figure: AcceptedFigure) -> Source:
-        name = figure.source_name.strip() or self.article.name
-        source_type = figure.source_type or self.article.source_type
+        return self.named(
+            figure.source_name.strip() or self.article.name,
+            figure.source_type or self.article.source_type,
+        )
+
+    def named(self, name: str, source_type: str) -> Source:
         key = (name.casefold(), source_type)
         if key not in self.made:
             self.made[key] = source_create(
@@ -360,7 +367,13 @@ def _create_one(
                 found.setdefault(name, []).extend(messages)
     if not found:
         try:
-            cited = list(dict.fromkeys(sources.of(figure) for figure in figures))
+            # Every draft cites the article; a figure the article attributes to someone
+            # ("according to the UNHCR") cites them too, and they make the attribution of
+            # the harm when their row names who did it.
+            cited = list(
+                dict.fromkeys([sources.article_source()] + [sources.of(f) for f in figures])
+            )
+            attributing = list(dict.fromkeys(sources.of(f) for f in figures if f.perpetrator))
         except ValidationError as exc:
             for name, messages in _service_errors(exc, figures, prefix="source_").items():
                 found.setdefault(name, []).extend(messages)
@@ -374,7 +387,7 @@ def _create_one(
         figures=figure_data,
         sources=cited,
         perpetrator=perpetrator,
-        perpetrator_sources=cited if perpetrator else [],
+        perpetrator_sources=attributing,
         **fields,
     )
     SubmissionKey.objects.create(user=actor, key=key, report=report, action="intake")
