@@ -35,7 +35,11 @@ MY_LETTERS = re.compile(r"[\u1000-\u109f]+")
 # Kinds preferred for a bare name that several places share: "Mese" alone is the town.
 KIND_ORDER = ["town", "township", "village tract", "district", "state", "region"]
 # Words that open a sentence with a capital and are never places.
-NOT_NAMES = {"the", "a", "an", "on", "in", "at", "of", "and", "but", "since", "more", "over"}
+NOT_NAMES = {
+    "the", "a", "an", "on", "in", "at", "of", "and", "but", "since", "more", "over", "from",
+    "after", "before", "during", "when", "while", "near", "between", "around", "about",
+    "report", "residents", "yesterday", "today", "some", "nearly", "across", "by",
+}  # fmt: skip
 
 
 @dataclass
@@ -106,6 +110,10 @@ def english_mentions(text: str) -> list[Mention]:
     cache: dict[str, Place | None] = {}
     for match in ENGLISH_NAME.finditer(text):
         name, second, unit = match.group(1), match.group(2), match.group(3)
+        start = match.start()
+        while " " in name and name.split(" ", 1)[0].casefold() in NOT_NAMES:
+            skipped, name = name.split(" ", 1)  # "In Loikaw Township": the name after "In"
+            start += len(skipped) + 1
         end = match.end(3) if unit else match.end(1)
         bare, kinds = split_unit_word(name)
         if kinds and not unit:  # "Demoso Township": the capitalised unit word was read as a name
@@ -114,13 +122,16 @@ def english_mentions(text: str) -> list[Mention]:
             continue
         if second and english_key(second) in english and english_key(name) not in english:
             continue
+        if second and english_key(f"{name} ({second})") in english:
+            name = f"{name} ({second})"  # "Shadaw (North)": a village tract's whole name
+            end = match.end(3) if unit else match.end()
         key = english_key(name)
         if unit and VILLAGE.match(unit):
             place = None
             if key in english:
                 words = name
                 place = cache.setdefault(words, _best(words))
-            found.append(Mention(match.start(), match.end(), match.group(0), place))
+            found.append(Mention(start, match.end(), text[start : match.end()], place))
             continue
         if key not in english:
             # "Pan Tein" alone is no mention; a longer phrase may end in a place: "Junta Loikaw".
@@ -129,7 +140,7 @@ def english_mentions(text: str) -> list[Mention]:
         if words not in cache:
             cache[words] = _best(words)
         if cache[words] is not None:
-            found.append(Mention(match.start(), end, text[match.start() : end], cache[words]))
+            found.append(Mention(start, end, text[start:end], cache[words]))
     return found
 
 
@@ -165,3 +176,8 @@ def burmese_mentions(text: str) -> list[Mention]:
 
 def is_state(place: Place | None) -> bool:
     return place is not None and place.admin_level == AdminLevel.STATE
+
+
+def country() -> Place | None:
+    """The country the gazetteer holds (MIMU: Myanmar), for "nationwide" figures."""
+    return Place.objects.filter(admin_level=AdminLevel.COUNTRY).order_by("pcode").first()

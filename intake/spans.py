@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one date pattern a line reads better than wrapped regular expressions)
 """The dates a sentence gives, resolved against the publication date: "on Tuesday" (the last
 Tuesday on or before it), "on Nov. 5", "last month", "this week", "in 2022", "since 27 October",
 "since the coup" (1 February 2021), "between February 2021 and March 2023", "in the first 10

@@ -503,3 +503,6 @@ TRACKER_INTAKE_MAX_CHARS = env.int("TRACKER_INTAKE_MAX_CHARS", default=100_000)
 TRACKER_INTAKE_MAX_BYTES = env.int("TRACKER_INTAKE_MAX_BYTES", default=5_000_000)
 if min(TRACKER_INTAKE_MAX_CHARS, TRACKER_INTAKE_MAX_BYTES) < 1:
     raise ImproperlyConfigured("TRACKER_INTAKE_MAX_CHARS and TRACKER_INTAKE_MAX_BYTES: at least 1.")
+# The extractor's candidates carry a figure's qualifier, which the aggregates' own "qualifier"
+# (a total's, a smaller set) would otherwise collide with in the schema's enum names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FigureQualifierEnum"] = "reports.vocabulary.Qualifier"

@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from intake import api as intake_api
+
 from . import (
     kobo,
     schema,  # noqa: F401 - registers the API key scheme with drf-spectacular
@@ -30,6 +32,7 @@ read_urlpatterns = [
 write_urlpatterns = [
     path("submissions/", views.SubmissionsView.as_view(), name="api-submissions"),
     path("ingest/kobo/<str:token>/", kobo.KoboIngestView.as_view(), name="api-kobo-ingest"),
+    path("intake/extract/", intake_api.ExtractView.as_view(), name="api-intake-extract"),
     # Evidence files (docs/evidence.md): one request, or the resumable protocol.
     path("evidence/", evidence.EvidenceFileView.as_view(), name="api-evidence"),
     path("evidence/uploads/", evidence.UploadCreateView.as_view(), name="api-evidence-uploads"),
