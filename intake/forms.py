@@ -204,9 +204,6 @@ class CandidateRowForm(PlainForm):
         label=_("Place"),
         max_length=200,
         required=False,
-        help_text=_(
-            "A village tract, town, township or state, in English or Burmese, or its P-code."
-        ),
         widget=forms.TextInput(attrs={"list": "place-options", "autocomplete": "off"}),
     )
     place_choice = forms.CharField(
@@ -235,7 +232,6 @@ class CandidateRowForm(PlainForm):
         max_value=MAX_ROWS,
         required=False,
         widget=forms.TextInput(NUMBER),
-        help_text=_("Rows with the same number go into one draft report."),
     )
 
     def __init__(self, *args, perpetrators=None, **kwargs):
