@@ -251,3 +251,77 @@ def test_an_altered_screen_is_refused(moderator_client, organizations, places):
     assert response.status_code == 302
     assert response["Location"] == START
     assert nothing_stored()
+
+
+HTML = (
+    "<html><head><title>Loikaw report</title></head><body><article><h1>Loikaw report</h1>"
+    f"<p>{ACCOUNT.splitlines()[0]}</p><p>{ACCOUNT.splitlines()[2]}</p></article></body></html>"
+).encode()
+
+
+def test_an_uploaded_page_is_kept_as_received(moderator_client, organizations, places):
+    first = moderator_client.post(
+        START,
+        {
+            "upload": SimpleUploadedFile("report.html", HTML, content_type="text/html"),
+            "published": "2023-11-10",
+            "publisher": "Kantarawaddy Times",
+        },
+    )
+    assert first.status_code == 200
+    assert b'name="original_again"' not in first.content  # small: carried in the page
+    data = step_two(first, organization=organizations["monitors"].pk)
+    response = moderator_client.post(reverse("moderation:intake_drafts"), data)
+
+    assert response.status_code == 302
+    evidence = list(Evidence.objects.order_by("pk"))
+    assert [(e.kind, e.content_type, e.original_name) for e in evidence] == [
+        ("text", "text/html", "report.html")
+    ] * len(evidence)
+    assert len(evidence) == Report.objects.count() >= 1
+    assert {read(e) for e in evidence} == {HTML}
+
+
+def test_a_file_too_large_to_carry_is_chosen_again(
+    moderator_client, organizations, places, monkeypatch
+):
+    monkeypatch.setattr("intake.forms.INLINE_ORIGINAL_MAX", 10)
+    upload = {"upload": SimpleUploadedFile("account.txt", ACCOUNT.encode())}
+    first = moderator_client.post(
+        START, {**upload, "published": "2023-11-10", "publisher": "Myanmar Now"}
+    )
+    assert b'name="original_again"' in first.content
+    data = step_two(first, organization=organizations["monitors"].pk)
+    url = reverse("moderation:intake_drafts")
+
+    missing = moderator_client.post(url, data)
+    other = moderator_client.post(
+        url, {**data, "original_again": SimpleUploadedFile("other.txt", b"another text")}
+    )
+    for response in (missing, other):
+        assert response.status_code == 400
+        assert response.context["form"].errors["original_again"] == [
+            "Choose the file you uploaded at the start; it is kept with the drafts."
+        ]
+    assert nothing_stored()
+
+    same = moderator_client.post(
+        url, {**data, "original_again": SimpleUploadedFile("account.txt", ACCOUNT.encode())}
+    )
+    assert same.status_code == 302
+    assert {read(e) for e in Evidence.objects.all()} == {ACCOUNT.encode()}
+
+
+def test_create_drafts_sent_twice_makes_them_once(moderator_client, organizations, places):
+    first = moderator_client.post(
+        START, {"text": ACCOUNT, "published": "2023-11-10", "publisher": "Myanmar Now"}
+    )
+    data = step_two(first, organization=organizations["monitors"].pk)
+    url = reverse("moderation:intake_drafts")
+
+    once = moderator_client.post(url, data)
+    twice = moderator_client.post(url, data)
+
+    assert once["Location"] == twice["Location"]
+    assert Report.objects.count() == 2
+    assert Evidence.objects.count() == 2
