@@ -86,7 +86,15 @@ def detect_language(text: str) -> str:
     other = len(OTHER_SCRIPTS.findall(text)) + 4 * len(CJK.findall(text))
     if other >= max(myanmar, latin) or not (myanmar or latin):
         raise IntakeInputError("language", _("Only English and Burmese are supported yet."))
-    return "my" if myanmar >= latin * 0.3 else "en"
+    if myanmar >= latin * 0.3:
+        return "my"
+    # Latin letters are English only when English's commonest words are among them: French,
+    # Spanish or Indonesian are refused, not read as English.
+    latin_words = [word.casefold() for word in re.findall(r"[A-Za-z]+", text)]
+    common = sum(word in w.ENGLISH_COMMON for word in latin_words)
+    if len(latin_words) >= 8 and common < len(latin_words) * 0.1:
+        raise IntakeInputError("language", _("Only English and Burmese are supported yet."))
+    return "en"
 
 
 def _sentences(text: str) -> list[_Sentence]:

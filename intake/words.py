@@ -157,3 +157,9 @@ SOURCE_TYPES = [
     (CSO, SourceType.LOCAL_CSO),
 ]
 NOT_ORGANISATIONS = {"he", "she", "they", "it", "we", "i", "a", "the", "residents say", "this"}
+
+# The commonest English words: a Latin-script text without them is not English.
+ENGLISH_COMMON = frozenset(
+    "the of and to in a is was were are on at by for from with that this said have has had "
+    "been people killed were their they it as an or not but after since more than who".split()
+)
