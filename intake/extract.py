@@ -295,13 +295,14 @@ def _what_burmese(sentence: str, number: Number) -> tuple[str | None, str | None
     return metric, unit, None
 
 
-def _cause(sentence: str, earlier: list[str]) -> str | None:
-    """The cause the sentence names, else the nearest earlier sentence of its paragraph."""
+def _cause(sentence: str, earlier: list[str]) -> tuple[str | None, str]:
+    """The cause the sentence names, else the nearest earlier sentence of its paragraph that
+    names one; with the sentence it came from (where its perpetrator is read too)."""
     for text in [sentence, *reversed(earlier)]:
         for cause, words in w.CAUSE_WORDS:
             if re.search(words, text, re.I):
-                return cause
-    return None
+                return cause, text
+    return None, sentence
 
 
 def _parties() -> list:
@@ -476,7 +477,10 @@ def extract(
             if metric == Metric.CURRENTLY_DISPLACED and own_span is None and published:
                 # A stock the sentence does not date is the count at publication.
                 figure_span = Span(published, published, "day", "")
-            cause = _cause(words, [] if metric == Metric.CURRENTLY_DISPLACED else earlier)
+            cause, told = _cause(words, [] if metric == Metric.CURRENTLY_DISPLACED else earlier)
+            perpetrator = _perpetrator(words, source, parties) or (
+                _perpetrator(told, source, parties) if told is not words else None
+            )
             candidates.append(
                 Candidate(
                     metric=metric,
@@ -491,7 +495,7 @@ def extract(
                     end_date=figure_span.end if figure_span else None,
                     date_precision=figure_span.precision if figure_span else None,
                     cause=cause,
-                    perpetrator=_perpetrator(words, source, parties),
+                    perpetrator=perpetrator,
                     source_name=source or publisher,
                     source_type=source_type_of(source)
                     if source

@@ -13,8 +13,8 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from gazetteer.models import Place
-from intake.evaluation import LABELLED
 from intake import places
+from intake.evaluation import LABELLED
 from intake.extract import extract
 
 TARGET_SECONDS = 1.0
