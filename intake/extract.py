@@ -86,7 +86,15 @@ def detect_language(text: str) -> str:
     other = len(OTHER_SCRIPTS.findall(text)) + 4 * len(CJK.findall(text))
     if other >= max(myanmar, latin) or not (myanmar or latin):
         raise IntakeInputError("language", _("Only English and Burmese are supported yet."))
-    return "my" if myanmar >= latin * 0.3 else "en"
+    if myanmar >= latin * 0.3:
+        return "my"
+    # Latin letters are English only when English's commonest words are among them: French,
+    # Spanish or Indonesian are refused, not read as English.
+    latin_words = [word.casefold() for word in re.findall(r"[A-Za-z]+", text)]
+    common = sum(word in w.ENGLISH_COMMON for word in latin_words)
+    if len(latin_words) >= 8 and common < len(latin_words) * 0.1:
+        raise IntakeInputError("language", _("Only English and Burmese are supported yet."))
+    return "en"
 
 
 def _sentences(text: str) -> list[_Sentence]:
@@ -287,13 +295,14 @@ def _what_burmese(sentence: str, number: Number) -> tuple[str | None, str | None
     return metric, unit, None
 
 
-def _cause(sentence: str, earlier: list[str]) -> str | None:
-    """The cause the sentence names, else the nearest earlier sentence of its paragraph."""
+def _cause(sentence: str, earlier: list[str]) -> tuple[str | None, str]:
+    """The cause the sentence names, else the nearest earlier sentence of its paragraph that
+    names one; with the sentence it came from (where its perpetrator is read too)."""
     for text in [sentence, *reversed(earlier)]:
         for cause, words in w.CAUSE_WORDS:
             if re.search(words, text, re.I):
-                return cause
-    return None
+                return cause, text
+    return None, sentence
 
 
 def _parties() -> list:
@@ -468,7 +477,10 @@ def extract(
             if metric == Metric.CURRENTLY_DISPLACED and own_span is None and published:
                 # A stock the sentence does not date is the count at publication.
                 figure_span = Span(published, published, "day", "")
-            cause = _cause(words, [] if metric == Metric.CURRENTLY_DISPLACED else earlier)
+            cause, told = _cause(words, [] if metric == Metric.CURRENTLY_DISPLACED else earlier)
+            perpetrator = _perpetrator(words, source, parties) or (
+                _perpetrator(told, source, parties) if told is not words else None
+            )
             candidates.append(
                 Candidate(
                     metric=metric,
@@ -483,7 +495,7 @@ def extract(
                     end_date=figure_span.end if figure_span else None,
                     date_precision=figure_span.precision if figure_span else None,
                     cause=cause,
-                    perpetrator=_perpetrator(words, source, parties),
+                    perpetrator=perpetrator,
                     source_name=source or publisher,
                     source_type=source_type_of(source)
                     if source

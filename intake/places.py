@@ -67,9 +67,15 @@ def _keys(token) -> tuple[frozenset[str], frozenset[str], int]:
     return frozenset(english), frozenset(local), longest
 
 
-def _gazetteer_keys():
-    token = PlaceSearchStamp.objects.values_list("token", flat=True).first()
-    return _keys(token)
+def _token():
+    return PlaceSearchStamp.objects.values_list("token", flat=True).first()
+
+
+@lru_cache(maxsize=4096)
+def _place_named(token, words: str) -> Place | None:
+    """_best, kept while the gazetteer is unchanged (its stamp, token): an article names the
+    same few places again and again, and so do the articles after it."""
+    return _best(words)
 
 
 def _best(words: str) -> Place | None:
@@ -105,9 +111,9 @@ def _alias_named(place: Place, key: str) -> bool:
 
 
 def english_mentions(text: str) -> list[Mention]:
-    english, _local, _longest = _gazetteer_keys()
+    token = _token()
+    english, _local, _longest = _keys(token)
     found = []
-    cache: dict[str, Place | None] = {}
     for match in ENGLISH_NAME.finditer(text):
         name, second, unit = match.group(1), match.group(2), match.group(3)
         start = match.start()
@@ -130,22 +136,22 @@ def english_mentions(text: str) -> list[Mention]:
             place = None
             if key in english:
                 words = name
-                place = cache.setdefault(words, _best(words))
+                place = _place_named(token, words)
             found.append(Mention(start, match.end(), text[start : match.end()], place))
             continue
         if key not in english:
             # "Pan Tein" alone is no mention; a longer phrase may end in a place: "Junta Loikaw".
             continue
         words = f"{name} {unit}" if unit else name
-        if words not in cache:
-            cache[words] = _best(words)
-        if cache[words] is not None:
-            found.append(Mention(start, end, text[start:end], cache[words]))
+        place = _place_named(token, words)
+        if place is not None:
+            found.append(Mention(start, end, text[start:end], place))
     return found
 
 
 def burmese_mentions(text: str) -> list[Mention]:
-    _english, local, longest = _gazetteer_keys()
+    token = _token()
+    _english, local, longest = _keys(token)
     if not longest:
         return []
     found = []
@@ -166,7 +172,7 @@ def burmese_mentions(text: str) -> list[Mention]:
             end = position + len(hit)
             unit = next((u for u in units if chars.startswith(u, end)), "")
             words = hit + unit
-            place = _best(words) or _best(hit)
+            place = _place_named(token, words) or _place_named(token, hit)
             if place is not None:
                 start = run.start() + position
                 found.append(Mention(start, start + len(words), words, place))
@@ -181,3 +187,10 @@ def is_state(place: Place | None) -> bool:
 def country() -> Place | None:
     """The country the gazetteer holds (MIMU: Myanmar), for "nationwide" figures."""
     return Place.objects.filter(admin_level=AdminLevel.COUNTRY).order_by("pcode").first()
+
+
+def clear_caches() -> None:
+    """Forget the keys and the places found (for benchmarks and tests; a gazetteer change
+    does it by itself, through its stamp)."""
+    _keys.cache_clear()
+    _place_named.cache_clear()

@@ -123,7 +123,7 @@ PERPETRATORS = [
     ("PDF", r"\bPDFs?\b|People’?'?s Defen[cs]e Forces?|ပကဖ"),
 ]
 # The party is the agent: "by the junta", "junta airstrikes", "the military shelled".
-AGENT = r"(?:by|from)\s+(?:the\s+)?(?:{p})|(?:{p})(?:\s+\w+){{0,2}}\s+(?:airstrikes?|air strikes?|shelling|troops|soldiers|forces|drones?|jets?|attacks?|raids?|arrested|killed|shelled|bombed|burned|torched|raided|detained|abducted|attacked|fired|set fire)|(?:{p})(?:’s|'s)?\s+(?:air ?strikes?|shelling|attack)|(?:{p})(?:တပ်)?(?:၏|က)"
+AGENT = r"(?:by|from)\s+(?:the\s+)?(?:{p})|(?:{p})(?:\s+(?:troops|soldiers|forces|fighters|army|military|column|units?))?\s+(?:airstrikes?|air strikes?|shelling|drones?|jets?|attacks?|raids?|arrested|killed|shelled|bombed|burned|torched|raided|detained|abducted|attacked|fired|set fire)|(?:{p})(?:’s|'s)?\s+(?:air ?strikes?|shelling|attack)|(?:{p})(?:တပ်)?(?:၏|က)"
 PARTY_KEYS = {
     "SAC": r"military|junta|tatmadaw|army|SAC|State Administration Council",
 }
@@ -157,3 +157,48 @@ SOURCE_TYPES = [
     (CSO, SourceType.LOCAL_CSO),
 ]
 NOT_ORGANISATIONS = {"he", "she", "they", "it", "we", "i", "a", "the", "residents say", "this"}
+
+# The commonest English words: a Latin-script text without them is not English.
+ENGLISH_COMMON = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "was",
+        "were",
+        "are",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "that",
+        "this",
+        "said",
+        "have",
+        "has",
+        "had",
+        "been",
+        "people",
+        "killed",
+        "were",
+        "their",
+        "they",
+        "it",
+        "as",
+        "an",
+        "or",
+        "not",
+        "but",
+        "after",
+        "since",
+        "more",
+        "than",
+        "who",
+    ]
+)
