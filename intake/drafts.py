@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gazetteer.models import Place
@@ -322,9 +322,14 @@ def drafts_create(
                 reports.append(report)
             if errors:
                 raise ValidationError(errors)
-    except Exception:
+    except Exception as exc:
         for evidence in stored:
             evidence_storage().delete(evidence.original.name)
+        if isinstance(exc, IntegrityError):
+            # The same screen sent twice at once: the other request committed first.
+            earlier = _earlier(actor, key)
+            if earlier:
+                return earlier
         raise
     return reports
 
