@@ -121,3 +121,19 @@ def test_an_account_becomes_two_draft_reports_in_the_queue(
     made = list(Report.objects.filter(title__contains="Karenni Human Rights Group"))
     assert [(r.status, r.submitted_by.username) for r in made] == [("draft", "moderator")] * 2
     assert [r.evidence.count() for r in made] == [1, 1]
+
+
+def test_a_burmese_account_in_the_burmese_pages(page, login, screenshot, demo_with_parties):
+    login(page, "moderator", demo.DEMO_PASSWORD)
+    page.context.add_cookies([{"name": "django_language", "value": "my", "url": page.url}])
+    page.goto("/moderation/intake/")
+    page.locator("#id_text").fill((DATA / "screen_account_my.txt").read_text())
+    page.locator("#id_published").fill("2023-11-20")
+    page.locator("#id_publisher").fill("Kantarawaddy Times")
+    page.locator("form.intake-start button[type=submit]").click()
+
+    expect(page.locator(".article[lang=my] mark").first).to_be_visible()
+    expect(page.locator("#id_row-0-metric")).to_have_value("killed")
+    for name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"intake-result-my-{name}")
