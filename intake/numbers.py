@@ -47,14 +47,16 @@ _word = "|".join(sorted(UNITS, key=len, reverse=True))
 WORD_NUMBER = rf"(?:{_word})(?:[ -](?:{_word}))?(?: (?:hundred|thousand|million))?"
 DIGITS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 SCALE = r"(?:\s?(?:million|thousand|hundred)\b|(?<=[0-9])\s?[mk]\b)"
-ONE_NUMBER = rf"(?:(?:{DIGITS}){SCALE}?|\b(?:{WORD_NUMBER})\b)"
+DIGIT_NUMBER = rf"(?:{DIGITS}){SCALE}?"
+ONE_NUMBER = rf"(?:{DIGIT_NUMBER}|\b(?:{WORD_NUMBER})\b)"
 _before = "|".join(words for words, _ in BEFORE)
 _vague = "|".join(sorted(VAGUE, key=len, reverse=True))
 
 ENGLISH = re.compile(
     rf"(?:\b(?P<before>{_before})\s+)?"
     rf"(?:between\s+(?P<low>{ONE_NUMBER})\s+and\s+(?P<high>{ONE_NUMBER})"
-    rf"|(?P<rlow>{ONE_NUMBER})\s*(?:-|–|—|to)\s*(?P<rhigh>{ONE_NUMBER})"
+    # "30-40", "30 to 40"; "twenty-five" is one number, not a range.
+    rf"|(?P<rlow>{DIGIT_NUMBER})(?:\s*[-–—]\s*|\s+to\s+)(?P<rhigh>{DIGIT_NUMBER})"
     rf"|\b(?P<vague>{_vague})\b"
     rf"|(?P<one>{ONE_NUMBER}))",
     re.IGNORECASE,

@@ -61,10 +61,10 @@ PATTERNS = [
     ("since", re.compile(rf"\bsince\s+({POINT})\b", re.I)),
     ("first_days", re.compile(r"\b(?:in|during|over)\s+the\s+first\s+(\w+)\s+(day|week)s?\b", re.I)),
     ("past", re.compile(r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(\w+)\s+(day|week|month)s?\b", re.I)),
+    ("last_year_day", re.compile(rf"\b({_month}\s+\d{{1,2}})\s+last\s+year\b", re.I)),
     ("relative", re.compile(r"\b(last|this|past)\s+(week|month|year)\b", re.I)),
     ("yesterday", re.compile(r"\byesterday\b|မနေ့က", re.I)),
     ("today", re.compile(r"\btoday\b|ယနေ့", re.I)),
-    ("last_year_day", re.compile(rf"\b({_month}\s+\d{{1,2}})\s+last\s+year\b", re.I)),
     ("point", re.compile(rf"\b(?:on|in|during|of|by|early|late|mid-?)\s*({POINT})\b", re.I)),
     ("my_day", re.compile(rf"(?:([၀-၉0-9]{{4}})\s?ခုနှစ်\s?)?({_my_month})\s?(?:လ)?\s?([၀-၉0-9]{{1,2}})\s?ရက်")),
 ]  # fmt: skip
