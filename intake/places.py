@@ -34,8 +34,8 @@ _units = "|".join(
     sorted((w.replace(" ", r"\s+") for w in ENGLISH_UNIT_WORDS), key=len, reverse=True)
 )
 ENGLISH_NAME = re.compile(
-    rf"\b((?:[A-Z][a-z]+|[A-Z]{{2,}}\b)(?:[ -](?:[A-Z][a-z]+))*)"
-    rf"(?:\s+\(?([A-Z][a-z]+)\)?)?"
+    rf"\b((?:[A-Z][a-z]{{1,30}}|[A-Z]{{2,12}}\b)(?:[ -](?:[A-Z][a-z]{{1,30}})){{0,5}})"
+    rf"(?:\s+\(?([A-Z][a-z]{{1,30}})\)?)?"
     rf"(?:\s+((?i:{_units}|village|villages))\b)?"
 )
 VILLAGE = re.compile(r"^villages?$", re.I)

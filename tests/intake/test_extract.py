@@ -331,3 +331,13 @@ def test_empty_text_is_refused(gazetteer):
     with pytest.raises(IntakeInputError) as refused:
         extract("  \n ", published=PUBLISHED)
     assert (refused.value.field, refused.value.message) == ("text", "There is no text to read.")
+
+
+def test_noise_is_read_without_error(gazetteer):
+    """What a fuzzer or a broken paste sends: long runs of capitals or digits (a regular
+    expression with an unbounded repeat went quadratic on 20,000 capitals; int() refuses
+    thousands of digits)."""
+    assert extract("A" * 20_000, published=PUBLISHED).candidates == []
+    assert extract("1" * 20_000, published=PUBLISHED, language="en").candidates == []
+    assert extract("၁" * 20_000 + " ဦး သေဆုံး", published=PUBLISHED, language="my").candidates == []
+    assert figures("12345678901234 people fled.", "value") == []

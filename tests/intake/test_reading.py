@@ -182,6 +182,9 @@ def test_addresses_are_not_fetched_unless_the_deployment_allows_it(settings):
         ("http://169.254.169.254/latest/meta-data/", "This address is not allowed (not a public address)."),
         ("http://[::1]/", "This address is not allowed (not a public address)."),
         ("http://0.0.0.0/", "This address is not allowed (not a public address)."),
+        ("http://[::ffff:127.0.0.1]/", "This address is not allowed (not a public address)."),
+        ("http://[64:ff9b::a9fe:a9fe]/", "This address is not allowed (not a public address)."),
+        ("http://[2002:7f00:1::]/", "This address is not allowed (not a public address)."),
         ("http://host.invalid/", "The address's host name cannot be found."),
     ],
 )  # fmt: skip
