@@ -128,9 +128,17 @@ def _count(word: str) -> int | None:
 
 def find_span(sentence: str, published: date | None, anchor: date | None = None) -> Span | None:
     """The span a sentence gives, or None. anchor: the latest day named earlier in the text,
-    from which "the first 10 days" count."""
+    from which "the first 10 days" count. Dates beyond the calendar (a publication date of
+    year 1 and "last month") give none."""
     if published is None:
         return None
+    try:
+        return _find_span(sentence, published, anchor)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _find_span(sentence: str, published: date, anchor: date | None) -> Span | None:
     for kind, pattern in PATTERNS:
         match = pattern.search(sentence)
         if not match:
@@ -217,7 +225,10 @@ def days_named(text: str, published: date | None) -> list[tuple[int, date]]:
         return []
     found = []
     for match in re.finditer(rf"\b(?:on|since|launched)\s+({POINT})", text, re.I):
-        point = _point(match.group(1), published)
+        try:
+            point = _point(match.group(1), published)
+        except (ValueError, OverflowError):
+            continue
         if point and point.precision == DatePrecision.DAY:
             found.append((match.start(), point.start))
     return found

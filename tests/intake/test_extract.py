@@ -341,3 +341,12 @@ def test_noise_is_read_without_error(gazetteer):
     assert extract("1" * 20_000, published=PUBLISHED, language="en").candidates == []
     assert extract("၁" * 20_000 + " ဦး သေဆုံး", published=PUBLISHED, language="my").candidates == []
     assert figures("12345678901234 people fled.", "value") == []
+
+
+@pytest.mark.parametrize("published", [date.min, date.max, date(2024, 2, 29)])
+def test_publication_dates_at_the_calendars_edges(gazetteer, published):
+    text = (
+        "The offensive began on November 11. Last month 3 civilians were killed. On Nov. 5, "
+        "2 civilians were injured. In the first 10 days, 40 people fled. Yesterday 5 houses burned."
+    )
+    assert [c.value for c in extract(text, published=published).candidates] == [3, 2, 40, 5]
