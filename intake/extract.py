@@ -57,6 +57,11 @@ NOUN_BEFORE = re.compile(
 ONE_THING = re.compile(
     rf"{w.ONE}({w.PEOPLE}|{w.SCHOOLS}|{w.RELIGIOUS}|{w.HEALTH}|{w.HOMES})\b", re.I
 )
+CAUSES = [(cause, re.compile(words, re.I)) for cause, words in w.CAUSE_WORDS]
+AGENTS = [
+    (key, re.compile(pattern, re.I), re.compile(w.AGENT.format(p=pattern), re.I))
+    for key, pattern in w.PERPETRATORS
+]
 HARM_VERBS = [(metric, re.compile(words, re.I)) for metric, words in w.METRIC_WORDS]
 STOCK = re.compile(w.STOCK, re.I)
 STRUCTURE_DAMAGE = re.compile(w.STRUCTURE_DAMAGE, re.I)
@@ -299,8 +304,8 @@ def _cause(sentence: str, earlier: list[str]) -> tuple[str | None, str]:
     """The cause the sentence names, else the nearest earlier sentence of its paragraph that
     names one; with the sentence it came from (where its perpetrator is read too)."""
     for text in [sentence, *reversed(earlier)]:
-        for cause, words in w.CAUSE_WORDS:
-            if re.search(words, text, re.I):
+        for cause, words in CAUSES:
+            if words.search(text):
                 return cause, text
     return None, sentence
 
@@ -327,11 +332,11 @@ def _party_name(key: str, found: str, parties: list) -> str:
 
 
 def _perpetrator(sentence: str, source: str | None, parties: list) -> str | None:
-    for key, pattern in w.PERPETRATORS:
-        agent = re.search(w.AGENT.format(p=pattern), sentence, re.I)
+    for key, pattern, agent_pattern in AGENTS:
+        agent = agent_pattern.search(sentence)
         if agent is None:
             continue
-        found = re.search(pattern, agent.group(0), re.I)
+        found = pattern.search(agent.group(0))
         return _party_name(key, found.group(0) if found else key, parties)
     return None
 

@@ -45,16 +45,23 @@ BEFORE = [
 
 _word = "|".join(sorted(UNITS, key=len, reverse=True))
 WORD_NUMBER = rf"(?:{_word})(?:[ -](?:{_word}))?(?: (?:hundred|thousand|million))?"
-DIGITS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+# Twelve digits at most: a longer run is a code or noise, not a count (and int() refuses
+# thousands of digits).
+DIGITS = (
+    r"(?<![0-9])(?:[0-9]{1,3}(?:,[0-9]{3}){1,3}(?:\.[0-9]{1,3})?"
+    r"|[0-9]{1,12}(?:\.[0-9]{1,3})?)(?![0-9])"
+)
 SCALE = r"(?:\s?(?:million|thousand|hundred)\b|(?<=[0-9])\s?[mk]\b)"
-ONE_NUMBER = rf"(?:(?:{DIGITS}){SCALE}?|\b(?:{WORD_NUMBER})\b)"
+DIGIT_NUMBER = rf"(?:{DIGITS}){SCALE}?"
+ONE_NUMBER = rf"(?:{DIGIT_NUMBER}|\b(?:{WORD_NUMBER})\b)"
 _before = "|".join(words for words, _ in BEFORE)
 _vague = "|".join(sorted(VAGUE, key=len, reverse=True))
 
 ENGLISH = re.compile(
     rf"(?:\b(?P<before>{_before})\s+)?"
     rf"(?:between\s+(?P<low>{ONE_NUMBER})\s+and\s+(?P<high>{ONE_NUMBER})"
-    rf"|(?P<rlow>{ONE_NUMBER})\s*(?:-|–|—|to)\s*(?P<rhigh>{ONE_NUMBER})"
+    # "30-40", "30 to 40"; "twenty-five" is one number, not a range.
+    rf"|(?P<rlow>{DIGIT_NUMBER})(?:\s*[-–—]\s*|\s+to\s+)(?P<rhigh>{DIGIT_NUMBER})"
     rf"|\b(?P<vague>{_vague})\b"
     rf"|(?P<one>{ONE_NUMBER}))",
     re.IGNORECASE,
@@ -68,7 +75,7 @@ MY_WORDS = {
     "ရှစ်": 8, "ကိုး": 9, "ဆယ်": 10,
 }  # fmt: skip
 MY_SCALES = {"ဆယ်": 10, "ရာ": 100, "ထောင်": 1000, "သောင်း": 10_000, "သိန်း": 100_000}
-_my_digit = r"[၀-၉0-9][၀-၉0-9,]*"
+_my_digit = r"(?<![၀-၉0-9])[၀-၉0-9][၀-၉0-9,]{0,14}(?![၀-၉0-9])"
 _my_word = "|".join(sorted(MY_WORDS, key=len, reverse=True))
 _my_scale = "|".join(MY_SCALES)
 # A Burmese number word counts only before a classifier of people, households or buildings, so

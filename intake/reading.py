@@ -193,6 +193,23 @@ def _read_upload(upload) -> SourceText:
     return _from_bytes(data, "upload", upload.name or "upload")
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global address, and so is the IPv4 address an IPv6 one carries (mapped, 6to4,
+    NAT64): ::ffff:127.0.0.1 is the loopback."""
+    if not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and address in NAT64:
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None and not inner.is_global:
+            return False
+    return True
+
+
 def _public_address(host: str, port: int) -> str:
     """The address host resolves to, refused unless every address it resolves to is a public
     one: a name that resolves to a private, loopback, link-local or reserved address (or to
@@ -202,7 +219,7 @@ def _public_address(host: str, port: int) -> str:
     except (socket.gaierror, UnicodeError):
         raise IntakeInputError("url", _("The address's host name cannot be found.")) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    if not addresses or not all(address.is_global for address in addresses):
+    if not addresses or not all(_is_public(address) for address in addresses):
         raise IntakeInputError("url", _("This address is not allowed (not a public address)."))
     return str(addresses[0])
 

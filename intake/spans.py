@@ -61,10 +61,10 @@ PATTERNS = [
     ("since", re.compile(rf"\bsince\s+({POINT})\b", re.I)),
     ("first_days", re.compile(r"\b(?:in|during|over)\s+the\s+first\s+(\w+)\s+(day|week)s?\b", re.I)),
     ("past", re.compile(r"\b(?:in|over|during)\s+the\s+(?:past|last)\s+(\w+)\s+(day|week|month)s?\b", re.I)),
+    ("last_year_day", re.compile(rf"\b({_month}\s+\d{{1,2}})\s+last\s+year\b", re.I)),
     ("relative", re.compile(r"\b(last|this|past)\s+(week|month|year)\b", re.I)),
     ("yesterday", re.compile(r"\byesterday\b|မနေ့က", re.I)),
     ("today", re.compile(r"\btoday\b|ယနေ့", re.I)),
-    ("last_year_day", re.compile(rf"\b({_month}\s+\d{{1,2}})\s+last\s+year\b", re.I)),
     ("point", re.compile(rf"\b(?:on|in|during|of|by|early|late|mid-?)\s*({POINT})\b", re.I)),
     ("my_day", re.compile(rf"(?:([၀-၉0-9]{{4}})\s?ခုနှစ်\s?)?({_my_month})\s?(?:လ)?\s?([၀-၉0-9]{{1,2}})\s?ရက်")),
 ]  # fmt: skip
@@ -128,9 +128,17 @@ def _count(word: str) -> int | None:
 
 def find_span(sentence: str, published: date | None, anchor: date | None = None) -> Span | None:
     """The span a sentence gives, or None. anchor: the latest day named earlier in the text,
-    from which "the first 10 days" count."""
+    from which "the first 10 days" count. Dates beyond the calendar (a publication date of
+    year 1 and "last month") give none."""
     if published is None:
         return None
+    try:
+        return _find_span(sentence, published, anchor)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _find_span(sentence: str, published: date, anchor: date | None) -> Span | None:
     for kind, pattern in PATTERNS:
         match = pattern.search(sentence)
         if not match:
@@ -217,7 +225,10 @@ def days_named(text: str, published: date | None) -> list[tuple[int, date]]:
         return []
     found = []
     for match in re.finditer(rf"\b(?:on|since|launched)\s+({POINT})", text, re.I):
-        point = _point(match.group(1), published)
+        try:
+            point = _point(match.group(1), published)
+        except (ValueError, OverflowError):
+            continue
         if point and point.precision == DatePrecision.DAY:
             found.append((match.start(), point.start))
     return found

@@ -136,7 +136,7 @@ GOVERNMENT = r"\bgovernment\b|\bministry\b|\bauthorities\b"
 CSO = r"group|organi[sz]ation|network|committee|monitor|rights|relief|volunteers|union|association|society|council|foundation|centre|center|youth|women|residents|sources|locals|team|watch"
 # An organisation as a text names it: capitalised words ("the Karenni Human Rights Group"), an
 # acronym, or "a local rights group".
-ORG = r"(?:the\s+)?(?:[A-Z][\w’'&.-]*(?:\s+(?:of|for|and|the|on)?\s*[A-Z][\w’'&.-]*){0,7}|a\s+local\s+(?:rights\s+|aid\s+|relief\s+|civil society\s+|monitoring\s+)?(?:group|organi[sz]ation|monitor|network)|local\s+(?:aid\s+|rights\s+)?(?:groups|sources|monitors|residents|volunteers))"
+ORG = r"(?:the\s+)?(?:[A-Z][\w’'&.-]{0,40}(?:\s+(?:of|for|and|the|on)?\s*[A-Z][\w’'&.-]{0,40}){0,7}|a\s+local\s+(?:rights\s+|aid\s+|relief\s+|civil society\s+|monitoring\s+)?(?:group|organi[sz]ation|monitor|network)|local\s+(?:aid\s+|rights\s+)?(?:groups|sources|monitors|residents|volunteers)|(?:junta|military|regime|army)(?:’s|'s)?\s+(?:spokes(?:person|man|woman)|information (?:team|officer)))"
 SAYS = r"(?:said|says|reported|reports|told|announced|stated|claimed|estimated|estimates|documented|confirmed|recorded)"
 ATTRIBUTIONS = [
     rf"according to\s+({ORG})",
@@ -146,8 +146,8 @@ ATTRIBUTIONS = [
 # "the group said": the organisation named before in the paragraph.
 SAME_ORG = r"\b(?:the|this) (?:group|organi[sz]ation|monitor|network|agency)\b"
 MY_ATTRIBUTION = [
-    r"([A-Z][A-Za-z]{1,10})\s?(?:၏|က)\s?(?:ပြောကြား|ထုတ်ပြန်|ဖော်ပြ|အစီရင်ခံ|သတင်းထုတ်ပြန်)",
-    r"([A-Z][A-Za-z]{1,10})\s?(?:၏\s?)?အဆိုအရ",
+    r"\b([A-Z][A-Za-z]{1,10})\s?(?:၏|က)\s?(?:ပြောကြား|ထုတ်ပြန်|ဖော်ပြ|အစီရင်ခံ|သတင်းထုတ်ပြန်)",
+    r"\b([A-Z][A-Za-z]{1,10})\s?(?:၏\s?)?အဆိုအရ",
 ]
 SOURCE_TYPES = [
     (UN_INGO, SourceType.UN_INGO),

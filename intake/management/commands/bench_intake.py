@@ -18,7 +18,7 @@ from intake.evaluation import LABELLED
 from intake.extract import extract
 
 TARGET_SECONDS = 1.0
-ENGLISH = ["t01", "t02", "t03", "t04", "t05", "t08", "h01", "h02", "s000"]
+ENGLISH = ["s000", "t01", "t02", "t03", "t04", "t05", "t08", "h01", "h02"]
 BURMESE = ["t06", "t07", "h03", "h04"]
 
 
