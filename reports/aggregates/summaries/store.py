@@ -17,7 +17,9 @@ from .stock_changes import refresh_stock
 from .writing import (
     COVER_LOCK,
     EVENT_LOCK,
+    REBUILD_LOCK,
     SOURCE_LOCK,
+    STOCK_LOCK,
     advisory_locks,
     bulk_insert,
     lock_all,
@@ -76,12 +78,14 @@ def refresh(keys) -> None:
     if not keys:
         return
     with transaction.atomic(), remembered():
-        lock_all(shared=True)
-        # Refreshes follow one another: which events cover a changed one, and what each adds,
-        # is read from the stored rows, and two transactions each approving one of a covering
-        # figure and a figure inside it would otherwise not see each other (rule 5).
-        advisory_locks([(COVER_LOCK, 0)])
-        advisory_locks([lock_key(EVENT_LOCK, k) for k in keys])
+        # rebuild() holds REBUILD_LOCK exclusively. Refreshes follow one another: which events
+        # cover a changed one, and what each adds, is read from the stored rows, and two
+        # transactions each approving one of a covering figure and a figure inside it would
+        # otherwise not see each other (rule 5). Then the events' own locks.
+        advisory_locks(
+            [lock_key(EVENT_LOCK, k) for k in keys],
+            before=[((REBUILD_LOCK, 0), True), ((COVER_LOCK, 0), False)],
+        )
         # Every facet the events' reports are in now, and every one they were counted in.
         computed = compute_facets(keys, _facets_of_events(keys))
         facets = set(computed) | set(
@@ -104,20 +108,23 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
     new_rows, new_uses = computed
     # What the events covering these add changes with them (rule 5): they are refreshed
     # too (covering is transitive, so one round finds them all).
-    old = stored.filter(key__in=keys).values(
-        "facet", "metric", "key", "place_id", "dated", "span_end"
-    )
-    wider = coverers([*old, *new_rows.values()], set(keys))
+    old_rows = {(r["metric"], r["key"]): r for r in stored.filter(key__in=keys).values()}
+    wider = coverers([*old_rows.values(), *new_rows.values()], set(keys))
     if wider:
         keys = sorted(set(keys) | wider)
         advisory_locks([lock_key(EVENT_LOCK, k) for k in sorted(wider)])
+        old_rows |= {(r["metric"], r["key"]): r for r in stored.filter(key__in=wider).values()}
         computed = compute_facets(keys, _facets_of_events(keys), only=facet)
         new_rows, new_uses = computed.get(facet, ({}, {}))
     settle_adds(new_rows, keys, separated, facet)
     old_pairs = set(uses_stored.filter(key__in=keys).values_list("metric", "source_id"))
     touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
-    advisory_locks([lock_key(SOURCE_LOCK, s) for _, s in touched])
-    old_rows = {(r["metric"], r["key"]): r for r in stored.filter(key__in=keys).values()}
+    # (and each changed stock's steps: refresh_stock)
+    stocks = {m for m, _ in [*old_rows, *new_rows] if is_stock(m)}
+    advisory_locks(
+        [lock_key(SOURCE_LOCK, s) for _, s in touched]
+        + [lock_key(STOCK_LOCK, (facet, m)) for m in sorted(stocks)]
+    )
     # Every use of the touched sources, before and after: whether each is shared, how far
     # its uses spread, and so the other events' local counts and the cells, may change.
     before: dict[tuple, list] = defaultdict(list)
@@ -167,11 +174,15 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
             uses_stored.filter(metric=metric, source_id=source).exclude(key__in=keys).update(
                 shared=now[0], span=now[1]
             )
+    changed_stocks: dict[str, list] = defaultdict(list)
     for (metric, key), change in sorted(local_changes.items()):
         if not change:
             continue
         row = stored.filter(metric=metric, key=key).values().first()
         EventCount.objects.filter(pk=row["id"]).update(local_sources=row["local_sources"] + change)
+        if is_stock(metric):
+            # Its steps hold its local sources and its shared ones apart (stocks.py).
+            changed_stocks[metric].append(row)
         if not is_stock(metric):
             for cell, ancestry, _ in flow_cells(row, 0):
                 add(cell, ancestry, (0, 0, 0, 0, 0, change, 0, 0), 1)
@@ -199,7 +210,6 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
     SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
     _apply_flow_changes(cells)
 
-    changed_stocks: dict[str, list] = defaultdict(list)
     for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
         if is_stock(metric):
             changed_stocks[metric].append(row)
