@@ -5,6 +5,7 @@ the dates where its inputs changed (docs/counting.md)."""
 from collections import defaultdict
 from datetime import date
 
+from django.db import connection
 from django.db.models import Q
 
 from ...models import EventCount, SourceUse, StockStep
@@ -122,9 +123,21 @@ def refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
         by_node[node] = sorted(kept + spliced, key=lambda s: s["valid_from"])
         if parent is not None:
             windows[parent] = _hull(windows.get(parent), window)
-    if deleted:
-        StockStep.objects.filter(pk__in=deleted).delete()
+    _delete(deleted)
     bulk_insert(StockStep, written)
+
+
+def _delete(ids: list[int]) -> None:
+    if not ids:
+        return
+    if connection.vendor == "postgresql":  # one array parameter, not one per id
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {StockStep._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
+                [ids],
+            )
+    else:
+        StockStep.objects.filter(pk__in=ids).delete()
 
 
 def _parent_of(step: dict) -> int:

@@ -86,14 +86,41 @@ def refresh(keys) -> None:
             [lock_key(EVENT_LOCK, k) for k in keys],
             before=[((REBUILD_LOCK, 0), True), ((COVER_LOCK, 0), False)],
         )
-        # Every facet the events' reports are in now, and every one they were counted in.
+        # Every facet the events' reports are in now, and every one they were counted in;
+        # their stored rows and uses, read once for all facets.
         computed = compute_facets(keys, _facets_of_events(keys))
-        facets = set(computed) | set(
-            EventCount.objects.filter(key__in=keys).values_list("facet", flat=True)
-        )
+        stored: dict[str, dict] = defaultdict(dict)
+        for row in EventCount.objects.filter(key__in=keys).values():
+            stored[row["facet"]][row["metric"], row["key"]] = row
+        used: dict[str, set] = defaultdict(set)
+        for facet, metric, source in SourceUse.objects.filter(key__in=keys).values_list(
+            "facet", "metric", "source_id"
+        ):
+            used[facet].add((metric, source))
+        facets = set(computed) | set(stored)
+        # The sources whose uses change and the stocks whose steps do, locked at once.
+        held = {
+            lock_key(SOURCE_LOCK, source)
+            for facet in facets
+            for _, source in used[facet]
+            | {(m, s) for (m, _), cited in computed.get(facet, ({}, {}))[1].items() for s in cited}
+        }
+        held |= {
+            lock_key(STOCK_LOCK, (facet, metric))
+            for facet in facets
+            for metric, _ in [*stored[facet], *computed.get(facet, ({}, {}))[0]]
+            if is_stock(metric)
+        }
+        advisory_locks(held)
         separated = separated_keys()
         for facet in sorted(facets):
-            _refresh_facet(keys, facet, separated, computed.get(facet, ({}, {})))
+            _refresh_facet(
+                keys,
+                facet,
+                separated,
+                computed.get(facet, ({}, {})),
+                (stored[facet], used[facet], held),
+            )
 
 
 def _facets_of_events(keys) -> dict[int, set[str]]:
@@ -101,30 +128,32 @@ def _facets_of_events(keys) -> dict[int, set[str]]:
     return facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
 
 
-def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> None:
-    """refresh() within one facet's rows; `computed`: compute_facets() of `keys` in it."""
+def _refresh_facet(keys: list[str], facet: str, separated: dict, computed, known) -> None:
+    """refresh() within one facet's rows; `computed`: compute_facets() of `keys` in it;
+    `known`: the stored EventCount rows of `keys` in it, their (metric, source) uses, and
+    the advisory locks held."""
     stored = EventCount.objects.filter(facet=facet)
     uses_stored = SourceUse.objects.filter(facet=facet)
     new_rows, new_uses = computed
+    old_rows, old_pairs, held = known
+    old_rows = dict(old_rows)
     # What the events covering these add changes with them (rule 5): they are refreshed
     # too (covering is transitive, so one round finds them all).
-    old_rows = {(r["metric"], r["key"]): r for r in stored.filter(key__in=keys).values()}
     wider = coverers([*old_rows.values(), *new_rows.values()], set(keys))
     if wider:
         keys = sorted(set(keys) | wider)
         advisory_locks([lock_key(EVENT_LOCK, k) for k in sorted(wider)])
         old_rows |= {(r["metric"], r["key"]): r for r in stored.filter(key__in=wider).values()}
+        old_pairs = old_pairs | set(
+            uses_stored.filter(key__in=wider).values_list("metric", "source_id")
+        )
         computed = compute_facets(keys, _facets_of_events(keys), only=facet)
         new_rows, new_uses = computed.get(facet, ({}, {}))
     settle_adds(new_rows, keys, separated, facet)
-    old_pairs = set(uses_stored.filter(key__in=keys).values_list("metric", "source_id"))
     touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
-    # (and each changed stock's steps: refresh_stock)
-    stocks = {m for m, _ in [*old_rows, *new_rows] if is_stock(m)}
-    advisory_locks(
-        [lock_key(SOURCE_LOCK, s) for _, s in touched]
-        + [lock_key(STOCK_LOCK, (facet, m)) for m in sorted(stocks)]
-    )
+    more = {lock_key(SOURCE_LOCK, s) for _, s in touched} - held
+    advisory_locks(more)
+    held |= more
     # Every use of the touched sources, before and after: whether each is shared, how far
     # its uses spread, and so the other events' local counts and the cells, may change.
     before: dict[tuple, list] = defaultdict(list)
