@@ -98,6 +98,37 @@ def refresh(keys) -> None:
         ):
             used[facet].add((metric, source))
         facets = set(computed) | set(stored)
+        # What the events covering these add changes with them (rule 5): in each facet, they
+        # are refreshed too (covering is transitive, so one round finds them all); their
+        # rows are read and computed once for all facets.
+        wider = {
+            facet: coverers(
+                [*stored[facet].values(), *computed.get(facet, ({}, {}))[0].values()], set(keys)
+            )
+            for facet in facets
+        }
+        extra = set().union(*wider.values())
+        keys_in = {facet: keys for facet in facets}
+        if extra:
+            advisory_locks([lock_key(EVENT_LOCK, k) for k in extra])
+            for row in EventCount.objects.filter(key__in=extra).values():
+                if row["key"] in wider.get(row["facet"], ()):
+                    stored[row["facet"]][row["metric"], row["key"]] = row
+            for facet, metric, source, key in SourceUse.objects.filter(key__in=extra).values_list(
+                "facet", "metric", "source_id", "key"
+            ):
+                if key in wider.get(facet, ()):
+                    used[facet].add((metric, source))
+            everything = sorted(set(keys) | extra)
+            recomputed = compute_facets(everything, _facets_of_events(everything))
+            for facet in facets:
+                if wider[facet]:
+                    keys_in[facet] = sorted(set(keys) | wider[facet])
+                    rows, uses = recomputed.get(facet, ({}, {}))
+                    computed[facet] = (
+                        {k: r for k, r in rows.items() if k[1] in keys_in[facet]},
+                        {k: u for k, u in uses.items() if k[1] in keys_in[facet]},
+                    )
         # The sources whose uses change and the stocks whose steps do, locked at once.
         held = {
             lock_key(SOURCE_LOCK, source)
@@ -115,11 +146,11 @@ def refresh(keys) -> None:
         separated = separated_keys()
         for facet in sorted(facets):
             _refresh_facet(
-                keys,
+                keys_in[facet],
                 facet,
                 separated,
                 computed.get(facet, ({}, {})),
-                (stored[facet], used[facet], held),
+                (stored[facet], used[facet]),
             )
 
 
@@ -129,31 +160,15 @@ def _facets_of_events(keys) -> dict[int, set[str]]:
 
 
 def _refresh_facet(keys: list[str], facet: str, separated: dict, computed, known) -> None:
-    """refresh() within one facet's rows; `computed`: compute_facets() of `keys` in it;
-    `known`: the stored EventCount rows of `keys` in it, their (metric, source) uses, and
-    the advisory locks held."""
+    """refresh() within one facet's rows, of `keys` (with the events covering them);
+    `computed`: compute_facets() of `keys` in it; `known`: their stored EventCount rows in it
+    and their (metric, source) uses. The caller holds every lock."""
     stored = EventCount.objects.filter(facet=facet)
     uses_stored = SourceUse.objects.filter(facet=facet)
     new_rows, new_uses = computed
-    old_rows, old_pairs, held = known
-    old_rows = dict(old_rows)
-    # What the events covering these add changes with them (rule 5): they are refreshed
-    # too (covering is transitive, so one round finds them all).
-    wider = coverers([*old_rows.values(), *new_rows.values()], set(keys))
-    if wider:
-        keys = sorted(set(keys) | wider)
-        advisory_locks([lock_key(EVENT_LOCK, k) for k in sorted(wider)])
-        old_rows |= {(r["metric"], r["key"]): r for r in stored.filter(key__in=wider).values()}
-        old_pairs = old_pairs | set(
-            uses_stored.filter(key__in=wider).values_list("metric", "source_id")
-        )
-        computed = compute_facets(keys, _facets_of_events(keys), only=facet)
-        new_rows, new_uses = computed.get(facet, ({}, {}))
+    old_rows, old_pairs = known
     settle_adds(new_rows, keys, separated, facet)
     touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
-    more = {lock_key(SOURCE_LOCK, s) for _, s in touched} - held
-    advisory_locks(more)
-    held |= more
     # Every use of the touched sources, before and after: whether each is shared, how far
     # its uses spread, and so the other events' local counts and the cells, may change.
     before: dict[tuple, list] = defaultdict(list)
