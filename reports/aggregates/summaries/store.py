@@ -4,6 +4,7 @@ transaction (advisory locks per event and source), verified against a recomputat
 from collections import Counter, defaultdict
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
 from ..facets import all_facets, facets_by_report, reports_in_events
@@ -12,6 +13,7 @@ from ..places import PlaceIndex, remembered
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .covering import coverers, settle_adds
+from .reading import any_of
 from .rows import compute, compute_facets, derive, flow_total_rows
 from .stock_changes import refresh_stock
 from .writing import (
@@ -144,6 +146,7 @@ def refresh(keys) -> None:
         }
         advisory_locks(held)
         separated = separated_keys()
+        writes = _Writes()
         for facet in sorted(facets):
             _refresh_facet(
                 keys_in[facet],
@@ -151,7 +154,9 @@ def refresh(keys) -> None:
                 separated,
                 computed.get(facet, ({}, {})),
                 (stored[facet], used[facet]),
+                writes,
             )
+        writes.apply()
 
 
 def _facets_of_events(keys) -> dict[int, set[str]]:
@@ -159,7 +164,9 @@ def _facets_of_events(keys) -> dict[int, set[str]]:
     return facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
 
 
-def _refresh_facet(keys: list[str], facet: str, separated: dict, computed, known) -> None:
+def _refresh_facet(
+    keys: list[str], facet: str, separated: dict, computed, known, writes: "_Writes"
+) -> None:
     """refresh() within one facet's rows, of `keys` (with the events covering them);
     `computed`: compute_facets() of `keys` in it; `known`: their stored EventCount rows in it
     and their (metric, source) uses. The caller holds every lock."""
@@ -186,7 +193,7 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed, known
         for source in cited:
             after[metric, source].append(use_of(new_rows[metric, key]))
 
-    cells: dict[tuple, list] = {}
+    cells = writes.cells
 
     def add(cell, ancestry, sums, sign):
         entry = cells.setdefault(cell, [ancestry, [0] * len(SUMS)])
@@ -235,9 +242,8 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed, known
         if not is_stock(metric):
             for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
                 add(cell, ancestry, sums, -1)
-    stored.filter(key__in=keys).delete()
-    uses_stored.filter(key__in=keys).delete()
-    events, uses_rows = [], []
+    writes.replaced.append(Q(facet=facet, key__in=keys))
+    events, uses_rows = writes.events, writes.uses
     for (metric, key), row in new_rows.items():
         cited = new_uses[metric, key]
         row["local_sources"] = sum(1 for s in cited if not state[metric, s][0])
@@ -250,15 +256,32 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed, known
         if not is_stock(metric):
             for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
                 add(cell, ancestry, sums, 1)
-    EventCount.objects.bulk_create(EventCount(**row) for row in events)
-    SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
-    _apply_flow_changes(cells)
-
     for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
         if is_stock(metric):
             changed_stocks[metric].append(row)
-    for metric, rows in sorted(changed_stocks.items()):
-        refresh_stock(facet, metric, rows)
+    writes.stocks += [(facet, metric, rows) for metric, rows in sorted(changed_stocks.items())]
+
+
+class _Writes:
+    """What the facets of one refresh write, written together (a facet's rows are its own:
+    no facet reads another's), the stocks' steps last (they read the rows written)."""
+
+    def __init__(self):
+        self.replaced: list[Q] = []  # (facet, keys) whose EventCount and SourceUse go
+        self.events: list[dict] = []
+        self.uses: list[dict] = []
+        self.cells: dict[tuple, list] = {}
+        self.stocks: list[tuple[str, str, list]] = []
+
+    def apply(self) -> None:
+        if self.replaced:
+            EventCount.objects.filter(any_of(self.replaced)).delete()
+            SourceUse.objects.filter(any_of(self.replaced)).delete()
+        EventCount.objects.bulk_create(EventCount(**row) for row in self.events)
+        SourceUse.objects.bulk_create(SourceUse(**row) for row in self.uses)
+        _apply_flow_changes(self.cells)
+        for facet, metric, rows in self.stocks:
+            refresh_stock(facet, metric, rows)
 
 
 def _apply_flow_changes(cells: dict) -> None:
