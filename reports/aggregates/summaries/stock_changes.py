@@ -2,11 +2,14 @@
 places above them rewritten, each from its own figures and its children's stored steps, over
 the dates where its inputs changed (docs/counting.md)."""
 
+import json
 from collections import defaultdict
 from datetime import date
 
 from django.db import connection
 from django.db.models import Q
+
+from gazetteer.models import Place
 
 from ...models import EventCount, SourceUse, StockStep
 from .cells import ADM, EVERYWHERE, nodes_of
@@ -151,6 +154,8 @@ def _parent_of(step: dict) -> int:
 def _steps_around(facet, metric, info, window: Window) -> dict[int, list[dict]]:
     """The stored steps, by node, of these nodes and of their children that touch the window
     (those standing on its first day or its eve, inside it or standing at its end)."""
+    if connection.vendor == "postgresql":
+        return _steps_around_postgresql(facet, metric, info, window)
     start, end = window
     nodes = Q(node__in=list(info))
     for node, (level, _, _) in info.items():
@@ -166,6 +171,51 @@ def _steps_around(facet, metric, info, window: Window) -> dict[int, list[dict]]:
         .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
     ):
         by_node[step.pop("node")].append(step)
+    return dict(by_node)
+
+
+def _steps_around_postgresql(facet, metric, info, window: Window) -> dict[int, list[dict]]:
+    """_steps_around() by each node's index: the nodes (these and the gazetteer's children of
+    each), the step of each standing on the eve of the window (its latest before it, one
+    index probe each) and those beginning inside it (one index range each). The plain query
+    reads every step of the children's levels up to the window's end."""
+    start, end = window
+    places = [node for node in info if node != EVERYWHERE]
+    columns = ", ".join(f"t.{c}" for c in ("id", "node", "valid_from", "valid_to", *STEP_VALUES))
+    table = StockStep._meta.db_table
+    parents = "parent_id = ANY(%(places)s)"
+    if EVERYWHERE in info:
+        parents += " OR parent_id IS NULL"
+    inside = "t.valid_from >= %(start)s" + (" AND t.valid_from <= %(end)s" if end else "")
+    sql = f"""
+        WITH nodes AS (
+            SELECT unnest(%(nodes)s::bigint[]) AS node
+            UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+        )
+        SELECT eve.* FROM nodes CROSS JOIN LATERAL (
+            SELECT {columns} FROM {table} t
+            WHERE t.facet = %(facet)s AND t.metric = %(metric)s AND t.node = nodes.node
+              AND t.valid_from < %(start)s
+            ORDER BY t.valid_from DESC LIMIT 1
+        ) eve
+        UNION ALL
+        SELECT {columns} FROM {table} t
+        WHERE t.facet = %(facet)s AND t.metric = %(metric)s
+          AND t.node IN (SELECT node FROM nodes) AND {inside}
+    """  # noqa: S608 - table and column names only
+    params = {"nodes": list(info), "places": places, "facet": facet, "metric": metric,
+              "start": start, "end": end}  # fmt: skip
+    names = ("id", "node", "valid_from", "valid_to", *STEP_VALUES)
+    by_node: dict[int, list[dict]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for values in cursor.fetchall():
+            step = dict(zip(names, values, strict=True))
+            if isinstance(step["shared_sources"], str):
+                step["shared_sources"] = json.loads(step["shared_sources"])
+            by_node[step.pop("node")].append(step)
+    for steps in by_node.values():
+        steps.sort(key=lambda step: step["valid_from"])
     return dict(by_node)
 
 
