@@ -125,9 +125,7 @@ def everywhere_at(day):
     return as_tuple(aggregates.answer(Question(metrics=(STOCK,), end=day)).totals[STOCK])
 
 
-def test_a_source_that_becomes_shared_and_then_local_again_is_counted_once(
-    world, kayah, moderator
-):
+def test_a_source_that_becomes_shared_and_then_local_again_is_counted_once(world, kayah, moderator):
     # Kayah's January 90 cites source A alone. Pekon's figure of 10 February cites A too:
     # A is then shared by two stock events, in two states; retracting Pekon's makes it local
     # again. Each step keeps its local sources and its shared ones apart, and both change.
