@@ -211,6 +211,10 @@ class StockStep(_Ancestry):
     oldest = models.DateField(null=True)  # the as-of dates of the figures standing
     newest = models.DateField(null=True)
     own_key = models.CharField(max_length=24, blank=True)  # the node's own figure, if it stands
+    # The sources standing here that several counted events of the metric cite (sorted ids);
+    # `sources` is the sum of the standing events' local sources plus how many these are, so a
+    # node's step follows from its children's (aggregates/summaries/stocks.py).
+    shared_sources = models.JSONField(default=list)
 
     class Meta:
         constraints = [

@@ -119,3 +119,40 @@ def test_a_source_shared_across_places_is_counted_once_after_a_change(world, kay
     assert kayah_at(D(2023, 4, 30)) == (65, 65, 65, 2, 2, 1)
     assert kayah_at(D(2023, 6, 10)) == (70, 70, 70, 2, 2, 2)
     assert aggregates.verify_summaries() == []
+
+
+def everywhere_at(day):
+    return as_tuple(aggregates.answer(Question(metrics=(STOCK,), end=day)).totals[STOCK])
+
+
+def test_a_source_that_becomes_shared_and_then_local_again_is_counted_once(world, kayah, moderator):
+    # Kayah's January 90 cites source A alone. Pekon's figure of 10 February cites A too:
+    # A is then shared by two stock events, in two states; retracting Pekon's makes it local
+    # again. Each step keeps its local sources and its shared ones apart, and both change.
+    pekon = world["report"](
+        "pekon", D(2023, 2, 10), [(STOCK, 12)], sources=[world["source"]("A", D(2023, 1, 31))]
+    )
+    assert everywhere_at(D(2023, 2, 28)) == (102, 102, 102, 2, 2, 1)
+    # Loikaw's March 40 (source B) replaces Kayah's 90 within Kayah: A now stands once.
+    assert everywhere_at(D(2023, 3, 31)) == (52, 52, 52, 2, 2, 2)
+    assert kayah_at(D(2023, 2, 28)) == (90, 90, 90, 1, 1, 1)
+    assert aggregates.verify_summaries() == []
+
+    services.report_retract(report=pekon, actor=moderator, reason="Wrong state.")
+    assert everywhere_at(D(2023, 2, 28)) == (90, 90, 90, 1, 1, 1)
+    assert everywhere_at(D(2023, 3, 31)) == (40, 40, 40, 1, 1, 1)
+    assert aggregates.verify_summaries() == []
+
+
+def test_a_stock_step_holds_its_shared_sources(world, kayah):
+    # Loikaw's March 40 and Demoso's April 20 cite situation report B: at the end of April
+    # Kayah's step stands on both, with B once among its shared sources.
+    sitrep = world["source"]("Situation report B", D(2023, 4, 16))
+    step = (
+        StockStep.objects.filter(
+            facet="", metric=STOCK, node=world["kayah"].pk, valid_from__lte=D(2023, 4, 30)
+        )
+        .exclude(valid_to__lte=D(2023, 4, 30))
+        .values_list("best", "sources", "shared_sources")
+    )
+    assert list(step) == [(60, 1, [sitrep.pk])]

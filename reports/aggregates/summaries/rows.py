@@ -166,7 +166,18 @@ def derive(rows: dict, uses: dict) -> tuple[list, list, dict, list]:
                 found[0]["facet"], metric, found, spans[metric, source]
             ).items():
                 add(cell, ancestry, sums)
-    steps = [step for metric in sorted(stocks) for step in stock_steps(stocks[metric], uses)]
+    shared_of = {
+        metric: {
+            row["key"]: frozenset(
+                s for s in uses[metric, row["key"]] if len(uses_of[metric, s]) > 1
+            )
+            for row in rows_of
+        }
+        for metric, rows_of in stocks.items()
+    }
+    steps = [
+        step for metric in sorted(stocks) for step in stock_steps(stocks[metric], shared_of[metric])
+    ]
     return events, source_uses, flows, steps
 
 

@@ -1,136 +1,339 @@
-"""Following a change to a stock's counted figures: its steps rewritten at the changed places
-and those above them, over the dates the change can reach (docs/counting.md)."""
+"""Following a change to a stock's counted figures: the steps of the changed places and of the
+places above them rewritten, each from its own figures and its children's stored steps, over
+the dates where its inputs changed (docs/counting.md)."""
 
+import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Min, Q
+from django.db.models import Q
+
+from gazetteer.models import Place
 
 from ...models import EventCount, SourceUse, StockStep
-from .cells import ADM, nodes_of
-from .stocks import stock_steps
-from .writing import STOCK_LOCK, advisory_locks, bulk_insert, lock_key
+from .cells import ADM, EVERYWHERE, nodes_of
+from .stocks import LOCAL, WIDTH, own_value, step_row
+from .writing import bulk_insert
 
 STEP_VALUES = ("level", *ADM, "best", "low", "high", "events", "reports", "sources",
-               "open_events", "approximate_events", "oldest", "newest", "own_key")  # fmt: skip
+               "open_events", "approximate_events", "oldest", "newest", "own_key",
+               "shared_sources")  # fmt: skip
+
+# What a node's own figures are read with (stocks.own_value, the standing order).
+OWN = ("key", "dated", "published", "approved_at", "report_id", "figure_id", "best",
+       "range_low", "range_high", "reports", "high_open", "approximate", "sources",
+       "local_sources")  # fmt: skip
+STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
 
 
-# What the sweep reads of each EventCount row (stocks.stock_steps).
-SWEPT = ("facet", "metric", "key", *ADM, "dated", "published", "approved_at", "report_id",
-         "figure_id", "best", "range_low", "range_high", "reports", "high_open",
-         "approximate")  # fmt: skip
+def _standing(row) -> tuple:
+    return tuple(row[f] for f in STANDING_ORDER)
+
+
+Window = tuple[date, date | None]  # [start, end); None: open
+
+
+def _hull(a: Window | None, b: Window | None) -> Window | None:
+    if a is None or b is None:
+        return a or b
+    end = None if a[1] is None or b[1] is None else max(a[1], b[1])
+    return (min(a[0], b[0]), end)
 
 
 def refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
-    """Rewrite a stock's steps after these EventCount rows (before and after the change)
-    changed: only at their places and those above them (no other node's total depends on
-    them), and only over the window of dates in which their totals can differ.
+    """Rewrite a stock's steps after these EventCount rows (before and after the change, and
+    those whose local source count changed) changed.
 
-    The window starts at the earliest changed date (`since`: the steps before it depend only
-    on earlier figures). It ends (`until`) where every node's inputs are the same again: a
-    changed place's own figure is replaced by its next own figure dated later; a place above
-    it whose own figure stood can be set aside by a newer figure within it only until its own
-    next figure; and a sum of children differs only where a child's total does. Past `until`
-    the steps stay as stored; a place with no later figure of its own keeps the window open.
-
-    The sweep restarts on the eve of `since` from each place's latest figure by then (the
-    state of rules.standing_stocks then depends on nothing else) and replays only the
-    figures dated inside the window."""
-    advisory_locks([lock_key(STOCK_LOCK, (facet, metric))])
+    A node's standing total at a date depends only on its own figures dated by then and its
+    children's totals at that date (stocks.py). So a changed place's steps can differ only
+    from its earliest changed date to its next own figure after its latest changed one (from
+    then on that figure stands whatever the change was; open when it has none): they are
+    recomputed there from its own figures and its children's stored steps. A place above is
+    recomputed where a child's steps came out different, and so on up to everywhere; a node
+    whose steps come out the same stops the climb. Every window lies within the changed
+    places' windows, so what the nodes need is read in two or three queries, and written in
+    two. The caller holds the stock's advisory lock (STOCK_LOCK, (facet, metric))."""
     stored = EventCount.objects.filter(facet=facet, metric=metric)
+    info: dict[int, tuple[int, tuple, int | None]] = {}  # node: level, adm, parent
+    changed_on: dict[int, list[date]] = defaultdict(list)
+    for row in changed:
+        chain = nodes_of(row)
+        for i, (node, level, adm) in enumerate(chain):
+            info[node] = (level, adm, chain[i - 1][0] if i else None)
+        changed_on[chain[-1][0]].append(row["dated"])
     since = min(row["dated"] for row in changed)
-    until = _window_end(facet, metric, stored, changed)
-    nodes = {node for row in changed for node, _, _ in nodes_of(row)}
-    rows = list(
-        stored.filter(pk__in=_latest_per_place(stored.filter(dated__lt=since))).values(*SWEPT)
-    )
-    window = stored.filter(dated__gte=since)
-    if until is not None:
-        window = window.filter(dated__lt=until)
-    rows += list(window.values(*SWEPT))
-    uses = defaultdict(set)
-    for key, source in SourceUse.objects.filter(
-        facet=facet, metric=metric, key__in=[r["key"] for r in rows]
-    ).values_list("key", "source_id"):
-        uses[metric, key].add(source)
-    fresh: dict[int, list[dict]] = defaultdict(list)
-    for step in stock_steps(rows, uses, since):
-        inside = step["valid_from"] >= since and (until is None or step["valid_from"] < until)
-        if inside and step["node"] in nodes:
-            fresh[step["node"]].append(step)
-    # The stored steps the window touches: the one standing on its eve (possibly ending on
-    # `since`), those inside it, and the one standing at `until`, which carries on after it.
-    touched = StockStep.objects.filter(facet=facet, metric=metric, node__in=nodes).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=since)
-    )
-    if until is not None:
-        touched = touched.filter(valid_from__lte=until)
-    before: dict[int, list[dict]] = defaultdict(list)
-    for step in touched.order_by("valid_from").values():
-        before[step["node"]].append(step)
-    steps, kept = [], set()
-    for node in nodes:
-        spliced = _spliced(before[node], fresh[node], since, until)
-        if _same_steps(spliced, before[node]):  # (a place above whose own figure stood)
-            kept.update(step["id"] for step in before[node])
+    own = _own_figures(stored, [n for n in info if n != EVERYWHERE], since)
+    windows: dict[int, Window | None] = {}
+    for place, days in changed_on.items():
+        last = max(days)
+        later = min((r["dated"] for r in own.get(place, ()) if r["dated"] > last), default=None)
+        windows[place] = (min(days), later)
+    whole: Window | None = None
+    for window in windows.values():
+        whole = _hull(whole, window)
+    assert whole is not None
+    shared: dict[str, set[int]] = defaultdict(set)
+    # Only figures citing a shared source (sources beyond their local ones) have any.
+    keys = [r["key"] for rows in own.values() for r in rows if r["sources"] > r["local_sources"]]
+    if keys:
+        for key, source in SourceUse.objects.filter(
+            facet=facet, metric=metric, shared=True, key__in=keys
+        ).values_list("key", "source_id"):
+            shared[key].add(source)
+    by_node = _steps_around(facet, metric, info, whole)
+    deleted: list[int] = []
+    written: list[dict] = []
+    for node in sorted(info, key=lambda n: -info[n][0]):
+        window = windows.get(node)
+        if window is None:
             continue
-        # The step that begins at `until` and carries on as it was is left in place.
-        if spliced and spliced[-1].get("id") is not None:
-            kept.add(spliced.pop()["id"])
-        steps += spliced
-    old_ids = [step["id"] for node in nodes for step in before[node] if step["id"] not in kept]
-    if old_ids:
-        StockStep.objects.filter(pk__in=old_ids).delete()
-    bulk_insert(StockStep, steps)
-
-
-def _window_end(facet: str, metric: str, stored, changed: list[dict]) -> date | None:
-    """The end (exclusive) of the dates over which these changed rows can change any total:
-    None when it stays open (see refresh_stock)."""
-    ends: list[date] = []
-    days = sorted({row["dated"] for row in changed})
-    for day in days:
-        places = {row["place_id"] for row in changed if row["dated"] == day}
-        above = {
-            node for row in changed if row["dated"] == day for node, _, _ in nodes_of(row)[1:-1]
-        } - places
-        found = {
-            place: (later, from_day, earlier)
-            for place, later, from_day, earlier in stored.filter(place_id__in=places | above)
-            .values("place_id")
-            .annotate(
-                later=Min("dated", filter=Q(dated__gt=day)),
-                from_day=Min("dated", filter=Q(dated__gte=day)),
-                earlier=Count("id", filter=Q(dated__lt=day)),
-            )
-            .values_list("place_id", "later", "from_day", "earlier")
+        level, adm, parent = info[node]
+        children = {
+            child: steps
+            for child, steps in by_node.items()
+            if steps and child != node and _parent_of(steps[0]) == node
         }
-        for place in places:
-            later = found.get(place, (None, None, 0))[0]
-            if later is None:
-                return None
-            ends.append(later)
-        # A place above with an own figure can be set aside by a newer figure within it until
-        # its own next one. On the first day changed, one already set aside on the eve stays
-        # so either way (the stored steps then are the same before and after the change).
-        if day == days[0]:
-            eve = day - timedelta(days=1)
-            above = set(
-                StockStep.objects.filter(
-                    facet=facet, metric=metric, node__in=above, valid_from__lte=eve
-                )
-                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=eve))
-                .exclude(own_key="")
-                .values_list("node", flat=True)
+        fresh = [
+            step_row(facet, metric, node, level, adm, *state)
+            for state in _compose(own.get(node, []), shared, children, *window)
+        ]
+        start, end = window
+        # The stored steps the window touches: the one standing on its eve (possibly ending
+        # on `start`), those inside it, and the one standing at `end`, which carries on.
+        before = [
+            s
+            for s in by_node.get(node, [])
+            if (s["valid_to"] is None or s["valid_to"] >= start)
+            and (end is None or s["valid_from"] <= end)
+        ]
+        spliced = _spliced(before, fresh, start, end)
+        if _same_steps(spliced, before):
+            continue
+        replaced = {id(s) for s in before}
+        kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
+        # The step that begins at `end` and carries on as it was is left in place.
+        if spliced and spliced[-1].get("id") is not None:
+            replaced_ids = {s["id"] for s in before} - {spliced[-1]["id"]}
+        else:
+            replaced_ids = {s["id"] for s in before}
+        deleted += [i for i in replaced_ids if i is not None]
+        written += [
+            {"facet": facet, "metric": metric, "node": node, **s}
+            for s in spliced
+            if s.get("id") is None
+        ]
+        by_node[node] = sorted(kept + spliced, key=lambda s: s["valid_from"])
+        if parent is not None:
+            windows[parent] = _hull(windows.get(parent), window)
+    _delete(deleted)
+    bulk_insert(StockStep, written)
+
+
+def _delete(ids: list[int]) -> None:
+    if not ids:
+        return
+    if connection.vendor == "postgresql":  # one array parameter, not one per id
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {StockStep._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
+                [ids],
             )
-        for place in above:
-            _, from_day, earlier = found.get(place, (None, None, 0))
-            if earlier:
-                if from_day is None:
-                    return None
-                ends.append(from_day)
-    return max(ends, default=None)
+    else:
+        StockStep.objects.filter(pk__in=ids).delete()
+
+
+def _parent_of(step: dict) -> int:
+    """The node above a step's node: the nearest place above it (a level may be skipped)."""
+    for level in range(step["level"] - 1, -1, -1):
+        if step[ADM[level]] is not None:
+            return step[ADM[level]]
+    return EVERYWHERE
+
+
+def _steps_around(facet, metric, info, window: Window) -> dict[int, list[dict]]:
+    """The stored steps, by node, of these nodes and of their children that touch the window
+    (those standing on its first day or its eve, inside it or standing at its end)."""
+    if connection.vendor == "postgresql":
+        return _steps_around_postgresql(facet, metric, info, window)
+    start, end = window
+    nodes = Q(node__in=list(info))
+    for node, (level, _, _) in info.items():
+        nodes |= _children_q(node, level)
+    touching = Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+    if end is not None:
+        touching &= Q(valid_from__lte=end)
+    by_node: dict[int, list[dict]] = defaultdict(list)
+    for step in (
+        StockStep.objects.filter(facet=facet, metric=metric)
+        .filter(nodes, touching)
+        .order_by("valid_from")
+        .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
+    ):
+        by_node[step.pop("node")].append(step)
+    return dict(by_node)
+
+
+def _steps_around_postgresql(facet, metric, info, window: Window) -> dict[int, list[dict]]:
+    """_steps_around() by each node's index: the nodes (these and the gazetteer's children of
+    each), the step of each standing on the eve of the window (its latest before it, one
+    index probe each) and those beginning inside it (one index range each). The plain query
+    reads every step of the children's levels up to the window's end."""
+    start, end = window
+    places = [node for node in info if node != EVERYWHERE]
+    columns = ", ".join(f"t.{c}" for c in ("id", "node", "valid_from", "valid_to", *STEP_VALUES))
+    table = StockStep._meta.db_table
+    parents = "parent_id = ANY(%(places)s)"
+    if EVERYWHERE in info:
+        parents += " OR parent_id IS NULL"
+    inside = "t.valid_from >= %(start)s" + (" AND t.valid_from <= %(end)s" if end else "")
+    sql = f"""
+        WITH nodes AS (
+            SELECT unnest(%(nodes)s::bigint[]) AS node
+            UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+        )
+        SELECT eve.* FROM nodes CROSS JOIN LATERAL (
+            SELECT {columns} FROM {table} t
+            WHERE t.facet = %(facet)s AND t.metric = %(metric)s AND t.node = nodes.node
+              AND t.valid_from < %(start)s
+            ORDER BY t.valid_from DESC LIMIT 1
+        ) eve
+        UNION ALL
+        SELECT {columns} FROM {table} t
+        WHERE t.facet = %(facet)s AND t.metric = %(metric)s
+          AND t.node IN (SELECT node FROM nodes) AND {inside}
+    """  # noqa: S608 - table and column names only
+    params = {"nodes": list(info), "places": places, "facet": facet, "metric": metric,
+              "start": start, "end": end}  # fmt: skip
+    names = ("id", "node", "valid_from", "valid_to", *STEP_VALUES)
+    by_node: dict[int, list[dict]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for values in cursor.fetchall():
+            step = dict(zip(names, values, strict=True))
+            if isinstance(step["shared_sources"], str):
+                step["shared_sources"] = json.loads(step["shared_sources"])
+            by_node[step.pop("node")].append(step)
+    for steps in by_node.values():
+        steps.sort(key=lambda step: step["valid_from"])
+    return dict(by_node)
+
+
+def _own_figures(stored, places: list[int], since: date) -> dict[int, list[dict]]:
+    """Each place's own figures that can stand from `since` on: its latest before `since`
+    and every one after, in the standing order."""
+    if not places:
+        return {}
+    newest_first = [f"-{field}" for field in STANDING_ORDER]
+    wanted = Q(place_id__in=places, dated__gte=since)
+    for place in places:
+        latest = stored.filter(place_id=place, dated__lt=since).order_by(*newest_first)
+        wanted |= Q(pk__in=latest.values("pk")[:1])
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in stored.filter(wanted).values("place_id", *OWN):
+        found[row.pop("place_id")].append(row)
+    return {place: sorted(rows, key=_standing) for place, rows in found.items()}
+
+
+def _children_q(node: int, level: int) -> Q:
+    """The steps of the nodes whose parent is this node (a node's parent is the nearest place
+    above it in the gazetteer: a level may be skipped)."""
+    found = Q(pk__in=[])
+    for child_level in range(level + 1, len(ADM)):
+        condition = Q(level=child_level)
+        if node != EVERYWHERE:
+            condition &= Q(**{ADM[level]: node})
+        for between in range(level + 1, child_level):
+            condition &= Q(**{f"{ADM[between]}__isnull": True})
+        found |= condition
+    return found
+
+
+def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], start, end):
+    """(day, value, key, shared, dates, valid_to) of a node over [start, end) from its own
+    figures (in the standing order) and its children's steps: at each date where an input
+    changes, a state only where it differs from the one before (rules.standing_stocks, as
+    stocks._settle)."""
+    changes: dict[date, list] = defaultdict(list)  # day: (child, its step from then, or None)
+    standing: dict[int, dict] = {}  # each child's step at the current day
+    for child, steps in children.items():
+        for step in steps:
+            to = step["valid_to"]
+            if (to is not None and to <= start) or (end is not None and step["valid_from"] >= end):
+                continue
+            if step["valid_from"] <= start:
+                standing[child] = step
+            else:
+                changes[step["valid_from"]].append((child, step))
+            if to is not None and (end is None or to < end):
+                changes[to].append((child, None))  # (replaced by the next step, if any)
+    days = {start, *changes}
+    for row in own:
+        if row["dated"] > start and (end is None or row["dated"] < end):
+            days.add(row["dated"])
+    value = [0] * WIDTH
+    counted: dict[int, int] = {}  # multiset of the children's shared sources
+
+    def account(step, sign):
+        if not step["events"]:
+            return
+        for k, field in enumerate(STEP_SUMS):
+            value[k] += sign * step[field]
+        value[LOCAL] += sign * (step["sources"] - len(step["shared_sources"]))
+        for source in step["shared_sources"]:
+            counted[source] = counted.get(source, 0) + sign
+            if not counted[source]:
+                del counted[source]
+
+    for step in standing.values():
+        account(step, 1)
+    states, previous, standing_own, i = [], None, None, 0
+    for day in sorted(days):
+        # A step ending today and the next beginning today: the end first.
+        for child, step in sorted(changes.get(day, ()), key=lambda c: c[1] is not None):
+            if step is None:
+                if child in standing and standing[child]["valid_to"] == day:
+                    account(standing.pop(child), -1)
+            else:
+                if child in standing:
+                    account(standing.pop(child), -1)
+                standing[child] = step
+                account(step, 1)
+        while i < len(own) and own[i]["dated"] <= day:
+            standing_own = own[i]
+            i += 1
+        present = [s for s in standing.values() if s["events"]]
+        newest_below = max((s["newest"] for s in present), default=None)
+        if standing_own is not None and (
+            newest_below is None or standing_own["dated"] >= newest_below
+        ):
+            state = (
+                own_value(standing_own),
+                standing_own["key"],
+                frozenset(shared.get(standing_own["key"], ())),
+                (standing_own["dated"], standing_own["dated"]),
+            )
+        elif present:
+            state = (
+                tuple(value),
+                "",
+                frozenset(counted),
+                (min(s["oldest"] for s in present), max(s["newest"] for s in present)),
+            )
+        else:
+            state = None
+        if state != previous:
+            states.append((day, state))
+        previous = state
+    # Each state lasts until the next one; a gap (no figure yet) is no step at all.
+    return [
+        (day, *state, states[k + 1][0] if k + 1 < len(states) else end)
+        for k, (day, state) in enumerate(states)
+        if state is not None
+    ]
+
+
+STEP_SUMS = ("best", "low", "high", "events", "reports", "open_events", "approximate_events")
 
 
 def _same_steps(steps: list[dict], stored: list[dict]) -> bool:
@@ -175,23 +378,3 @@ def _spliced(before: list[dict], fresh: list[dict], since: date, until: date | N
     if joined and not (tail and joined[-1] is carried and tail[0]["valid_from"] == until):
         joined[-1].pop("id", None)
     return joined
-
-
-STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
-
-
-def _latest_per_place(rows) -> list[int]:
-    """The ids of the latest of these EventCount rows at each place (rules.standing_stocks'
-    order): DISTINCT ON in PostgreSQL, a pass over them elsewhere."""
-    if connection.vendor == "postgresql":
-        newest_first = [f"-{field}" for field in STANDING_ORDER]
-        return list(
-            rows.order_by("place_id", *newest_first)
-            .distinct("place_id")
-            .values_list("pk", flat=True)
-        )
-    latest: dict[int, tuple] = {}
-    for pk, place, *order in rows.values_list("pk", "place_id", *STANDING_ORDER):
-        if place not in latest or order > latest[place][1]:
-            latest[place] = (pk, order)
-    return [pk for pk, _ in latest.values()]

@@ -4,6 +4,7 @@ transaction (advisory locks per event and source), verified against a recomputat
 from collections import Counter, defaultdict
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
 from ..facets import all_facets, facets_by_report, reports_in_events
@@ -12,12 +13,15 @@ from ..places import PlaceIndex, remembered
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .covering import coverers, settle_adds
+from .reading import any_of
 from .rows import compute, compute_facets, derive, flow_total_rows
 from .stock_changes import refresh_stock
 from .writing import (
     COVER_LOCK,
     EVENT_LOCK,
+    REBUILD_LOCK,
     SOURCE_LOCK,
+    STOCK_LOCK,
     advisory_locks,
     bulk_insert,
     lock_all,
@@ -76,20 +80,83 @@ def refresh(keys) -> None:
     if not keys:
         return
     with transaction.atomic(), remembered():
-        lock_all(shared=True)
-        # Refreshes follow one another: which events cover a changed one, and what each adds,
-        # is read from the stored rows, and two transactions each approving one of a covering
-        # figure and a figure inside it would otherwise not see each other (rule 5).
-        advisory_locks([(COVER_LOCK, 0)])
-        advisory_locks([lock_key(EVENT_LOCK, k) for k in keys])
-        # Every facet the events' reports are in now, and every one they were counted in.
-        computed = compute_facets(keys, _facets_of_events(keys))
-        facets = set(computed) | set(
-            EventCount.objects.filter(key__in=keys).values_list("facet", flat=True)
+        # rebuild() holds REBUILD_LOCK exclusively. Refreshes follow one another: which events
+        # cover a changed one, and what each adds, is read from the stored rows, and two
+        # transactions each approving one of a covering figure and a figure inside it would
+        # otherwise not see each other (rule 5). Then the events' own locks.
+        advisory_locks(
+            [lock_key(EVENT_LOCK, k) for k in keys],
+            before=[((REBUILD_LOCK, 0), True), ((COVER_LOCK, 0), False)],
         )
+        # Every facet the events' reports are in now, and every one they were counted in;
+        # their stored rows and uses, read once for all facets.
+        computed = compute_facets(keys, _facets_of_events(keys))
+        stored: dict[str, dict] = defaultdict(dict)
+        for row in EventCount.objects.filter(key__in=keys).values():
+            stored[row["facet"]][row["metric"], row["key"]] = row
+        used: dict[str, set] = defaultdict(set)
+        for facet, metric, source in SourceUse.objects.filter(key__in=keys).values_list(
+            "facet", "metric", "source_id"
+        ):
+            used[facet].add((metric, source))
+        facets = set(computed) | set(stored)
+        # What the events covering these add changes with them (rule 5): in each facet, they
+        # are refreshed too (covering is transitive, so one round finds them all); their
+        # rows are read and computed once for all facets.
+        wider = {
+            facet: coverers(
+                [*stored[facet].values(), *computed.get(facet, ({}, {}))[0].values()], set(keys)
+            )
+            for facet in facets
+        }
+        extra = set().union(*wider.values())
+        keys_in = {facet: keys for facet in facets}
+        if extra:
+            advisory_locks([lock_key(EVENT_LOCK, k) for k in extra])
+            for row in EventCount.objects.filter(key__in=extra).values():
+                if row["key"] in wider.get(row["facet"], ()):
+                    stored[row["facet"]][row["metric"], row["key"]] = row
+            for facet, metric, source, key in SourceUse.objects.filter(key__in=extra).values_list(
+                "facet", "metric", "source_id", "key"
+            ):
+                if key in wider.get(facet, ()):
+                    used[facet].add((metric, source))
+            everything = sorted(set(keys) | extra)
+            recomputed = compute_facets(everything, _facets_of_events(everything))
+            for facet in facets:
+                if wider[facet]:
+                    keys_in[facet] = sorted(set(keys) | wider[facet])
+                    rows, uses = recomputed.get(facet, ({}, {}))
+                    computed[facet] = (
+                        {k: r for k, r in rows.items() if k[1] in keys_in[facet]},
+                        {k: u for k, u in uses.items() if k[1] in keys_in[facet]},
+                    )
+        # The sources whose uses change and the stocks whose steps do, locked at once.
+        held = {
+            lock_key(SOURCE_LOCK, source)
+            for facet in facets
+            for _, source in used[facet]
+            | {(m, s) for (m, _), cited in computed.get(facet, ({}, {}))[1].items() for s in cited}
+        }
+        held |= {
+            lock_key(STOCK_LOCK, (facet, metric))
+            for facet in facets
+            for metric, _ in [*stored[facet], *computed.get(facet, ({}, {}))[0]]
+            if is_stock(metric)
+        }
+        advisory_locks(held)
         separated = separated_keys()
+        writes = _Writes()
         for facet in sorted(facets):
-            _refresh_facet(keys, facet, separated, computed.get(facet, ({}, {})))
+            _refresh_facet(
+                keys_in[facet],
+                facet,
+                separated,
+                computed.get(facet, ({}, {})),
+                (stored[facet], used[facet]),
+                writes,
+            )
+        writes.apply()
 
 
 def _facets_of_events(keys) -> dict[int, set[str]]:
@@ -97,27 +164,18 @@ def _facets_of_events(keys) -> dict[int, set[str]]:
     return facets_by_report(Report.objects.filter(reports_in_events(keys)).values("pk"))
 
 
-def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> None:
-    """refresh() within one facet's rows; `computed`: compute_facets() of `keys` in it."""
+def _refresh_facet(
+    keys: list[str], facet: str, separated: dict, computed, known, writes: "_Writes"
+) -> None:
+    """refresh() within one facet's rows, of `keys` (with the events covering them);
+    `computed`: compute_facets() of `keys` in it; `known`: their stored EventCount rows in it
+    and their (metric, source) uses. The caller holds every lock."""
     stored = EventCount.objects.filter(facet=facet)
     uses_stored = SourceUse.objects.filter(facet=facet)
     new_rows, new_uses = computed
-    # What the events covering these add changes with them (rule 5): they are refreshed
-    # too (covering is transitive, so one round finds them all).
-    old = stored.filter(key__in=keys).values(
-        "facet", "metric", "key", "place_id", "dated", "span_end"
-    )
-    wider = coverers([*old, *new_rows.values()], set(keys))
-    if wider:
-        keys = sorted(set(keys) | wider)
-        advisory_locks([lock_key(EVENT_LOCK, k) for k in sorted(wider)])
-        computed = compute_facets(keys, _facets_of_events(keys), only=facet)
-        new_rows, new_uses = computed.get(facet, ({}, {}))
+    old_rows, old_pairs = known
     settle_adds(new_rows, keys, separated, facet)
-    old_pairs = set(uses_stored.filter(key__in=keys).values_list("metric", "source_id"))
     touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
-    advisory_locks([lock_key(SOURCE_LOCK, s) for _, s in touched])
-    old_rows = {(r["metric"], r["key"]): r for r in stored.filter(key__in=keys).values()}
     # Every use of the touched sources, before and after: whether each is shared, how far
     # its uses spread, and so the other events' local counts and the cells, may change.
     before: dict[tuple, list] = defaultdict(list)
@@ -135,7 +193,7 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
         for source in cited:
             after[metric, source].append(use_of(new_rows[metric, key]))
 
-    cells: dict[tuple, list] = {}
+    cells = writes.cells
 
     def add(cell, ancestry, sums, sign):
         entry = cells.setdefault(cell, [ancestry, [0] * len(SUMS)])
@@ -167,11 +225,15 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
             uses_stored.filter(metric=metric, source_id=source).exclude(key__in=keys).update(
                 shared=now[0], span=now[1]
             )
+    changed_stocks: dict[str, list] = defaultdict(list)
     for (metric, key), change in sorted(local_changes.items()):
         if not change:
             continue
         row = stored.filter(metric=metric, key=key).values().first()
         EventCount.objects.filter(pk=row["id"]).update(local_sources=row["local_sources"] + change)
+        if is_stock(metric):
+            # Its steps hold its local sources and its shared ones apart (stocks.py).
+            changed_stocks[metric].append(row)
         if not is_stock(metric):
             for cell, ancestry, _ in flow_cells(row, 0):
                 add(cell, ancestry, (0, 0, 0, 0, 0, change, 0, 0), 1)
@@ -180,9 +242,8 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
         if not is_stock(metric):
             for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
                 add(cell, ancestry, sums, -1)
-    stored.filter(key__in=keys).delete()
-    uses_stored.filter(key__in=keys).delete()
-    events, uses_rows = [], []
+    writes.replaced.append(Q(facet=facet, key__in=keys))
+    events, uses_rows = writes.events, writes.uses
     for (metric, key), row in new_rows.items():
         cited = new_uses[metric, key]
         row["local_sources"] = sum(1 for s in cited if not state[metric, s][0])
@@ -195,16 +256,32 @@ def _refresh_facet(keys: list[str], facet: str, separated: dict, computed) -> No
         if not is_stock(metric):
             for cell, ancestry, sums in flow_cells(row, row["local_sources"]):
                 add(cell, ancestry, sums, 1)
-    EventCount.objects.bulk_create(EventCount(**row) for row in events)
-    SourceUse.objects.bulk_create(SourceUse(**row) for row in uses_rows)
-    _apply_flow_changes(cells)
-
-    changed_stocks: dict[str, list] = defaultdict(list)
     for (metric, _), row in list(old_rows.items()) + list(new_rows.items()):
         if is_stock(metric):
             changed_stocks[metric].append(row)
-    for metric, rows in sorted(changed_stocks.items()):
-        refresh_stock(facet, metric, rows)
+    writes.stocks += [(facet, metric, rows) for metric, rows in sorted(changed_stocks.items())]
+
+
+class _Writes:
+    """What the facets of one refresh write, written together (a facet's rows are its own:
+    no facet reads another's), the stocks' steps last (they read the rows written)."""
+
+    def __init__(self):
+        self.replaced: list[Q] = []  # (facet, keys) whose EventCount and SourceUse go
+        self.events: list[dict] = []
+        self.uses: list[dict] = []
+        self.cells: dict[tuple, list] = {}
+        self.stocks: list[tuple[str, str, list]] = []
+
+    def apply(self) -> None:
+        if self.replaced:
+            EventCount.objects.filter(any_of(self.replaced)).delete()
+            SourceUse.objects.filter(any_of(self.replaced)).delete()
+        EventCount.objects.bulk_create(EventCount(**row) for row in self.events)
+        SourceUse.objects.bulk_create(SourceUse(**row) for row in self.uses)
+        _apply_flow_changes(self.cells)
+        for facet, metric, rows in self.stocks:
+            refresh_stock(facet, metric, rows)
 
 
 def _apply_flow_changes(cells: dict) -> None:

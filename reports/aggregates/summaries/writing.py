@@ -29,12 +29,22 @@ def bulk_insert(model, rows) -> None:
         model.objects.bulk_create((model(**row) for row in rows), batch_size=500)
 
 
-def advisory_locks(keys) -> None:
-    if connection.vendor != "postgresql" or not keys:
+def advisory_locks(keys, before=()) -> None:
+    """Take these advisory locks in their sorted order, after the `before` ones ((key,
+    shared), in the order given), in one statement: PostgreSQL evaluates a select list left
+    to right."""
+    if connection.vendor != "postgresql" or not (keys or before):
         return
+    calls = [
+        ("pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock", key)
+        for key, shared in before
+    ]
+    calls += [("pg_advisory_xact_lock", key) for key in sorted(set(keys))]
     with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", key)
+        cursor.execute(
+            "SELECT " + ", ".join(f"{function}(%s, %s)" for function, _ in calls),
+            [part for _, key in calls for part in key],
+        )
 
 
 def lock_key(namespace: int, value) -> tuple[int, int]:
