@@ -29,7 +29,7 @@ def recompute_steps(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0021_queue_search")]
+    dependencies = [("reports", "0022_screen_evidence_text")]
 
     operations = [
         migrations.AddField(
