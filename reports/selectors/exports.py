@@ -10,8 +10,11 @@ non-public data would have to be (reports.middleware.RecordAccess)."""
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.http import HttpRequest
 
 from reports.models import (
     ApiClient,
@@ -36,7 +39,7 @@ class Asker:
             raise ValueError("An export is asked by one person, session or API client.")
 
     @property
-    def fields(self) -> dict:
+    def fields(self) -> dict[str, Any]:
         return {
             "user_id": self.user_id,
             "session_hash": self.session_hash,
@@ -48,13 +51,13 @@ def session_hash(session_key: str) -> str:
     return hashlib.sha256(f"export-job:{session_key}".encode()).hexdigest()
 
 
-def asker_of(request) -> Asker:
+def asker_of(request: HttpRequest) -> Asker:
     """The asker of a web request; an anonymous person's session is created if it has none."""
     if request.user.is_authenticated:
         return Asker(user_id=request.user.pk)
     if not request.session.session_key:
         request.session.save()
-    return Asker(session_hash=session_hash(request.session.session_key))
+    return Asker(session_hash=session_hash(request.session.session_key or ""))
 
 
 def asker_of_client(client: ApiClient) -> Asker:
@@ -72,7 +75,7 @@ def jobs_of(asker: Asker) -> QuerySet[ExportJob]:
     )
 
 
-def visible_job(asker: Asker, job_id) -> ExportJob | None:
+def visible_job(asker: Asker, job_id: UUID | str) -> ExportJob | None:
     """The job if this asker asked for it; None otherwise, exactly as if it did not exist."""
     return jobs_of(asker).filter(pk=job_id).first()
 

@@ -19,8 +19,10 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -134,7 +136,7 @@ def retry(job: ExportJob) -> ExportJob:
     return job
 
 
-def enqueue(job_id) -> None:
+def enqueue(job_id: UUID | str) -> None:
     """Hand the job to Celery; without a broker, to a thread (or run it now: "inline"). A
     broker that is down loses nothing: the job stays queued and expire_due queues it again."""
     from reports import tasks
@@ -157,14 +159,14 @@ def _run_in_thread(job_id: str) -> None:
         connections.close_all()
 
 
-def _progress(job_id):
+def _progress(job_id: UUID | str) -> Callable[[int, int | None], None]:
     def progress(done: int, total: int | None) -> None:
         ExportJob.objects.filter(pk=job_id).update(rows_done=done, rows_total=total)
 
     return progress
 
 
-def run(job_id, *, now: datetime | None = None) -> str:
+def run(job_id: UUID | str, *, now: datetime | None = None) -> str:
     """Make a queued job's file. Returns the job's status afterwards ("done", "failed"), or
     what it already was when another delivery has it ("running", "done" ...)."""
     started = now or timezone.now()
