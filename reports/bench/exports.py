@@ -28,7 +28,7 @@ from reports.workflow import Status
 COPY_SQL = """
 COPY (
   SELECT r.id, r.event_id, e.name, r.title, r.start_date, r.end_date, r.date_precision,
-         p.pcode, p.name_en, p.kind, p.latitude, p.longitude, r.cause, r.perpetrator_code,
+         p.pcode, p.name_en, p.kind, p.latitude, p.longitude, r.cause, pa.slug, pa.name,
          (SELECT string_agg(t.name, '; ') FROM taggit_taggeditem ti
             JOIN taggit_tag t ON t.id = ti.tag_id
            WHERE ti.object_id = r.id) AS tags,
@@ -41,6 +41,7 @@ COPY (
     JOIN reports_report r ON r.id = f.report_id
     JOIN gazetteer_place p ON p.id = r.place_id
     LEFT JOIN reports_event e ON e.id = r.event_id
+    LEFT JOIN reports_party pa ON pa.id = r.perpetrator_id
     LEFT JOIN gazetteer_place d ON d.id = f.destination_id
    WHERE r.status = 'approved'
    ORDER BY r.id, f.id

@@ -14,7 +14,14 @@ from reports import aggregates, selectors
 
 from .download import about_rows
 from .formats import csv_cell, filename, write_xlsx
-from .tables import REPORT_BATCH, REPORT_COLUMNS, Column, document_rows, reports_behind
+from .tables import (
+    REPORT_BATCH,
+    REPORT_COLUMNS,
+    Column,
+    document_rows,
+    reports_answer,
+    reports_behind,
+)
 
 # Progress is written every this many reports (one UPDATE each time).
 PROGRESS_EVERY = 5000
@@ -39,8 +46,7 @@ def download_file_name(name: str, query: str) -> str:
     """The file's name as the dashboard's streamed download gives it."""
     kind, _, extension = name.partition(".")
     with translation.override("en"):
-        answer = aggregates.answer(question_from(query))
-        return filename(answer, kind, extension)
+        return filename(reports_answer(question_from(query)), kind, extension)
 
 
 def write_download(name: str, query: str, url: str, path: Path, progress: Progress) -> int:
@@ -48,7 +54,7 @@ def write_download(name: str, query: str, url: str, path: Path, progress: Progre
     English as every file is. Returns the number of data rows."""
     with translation.override("en"):
         question = question_from(query)
-        answer = aggregates.answer(question)
+        answer = reports_answer(question)
         report_ids, counted = reports_behind(question, answer.metrics)
         progress(0, len(report_ids))
         rows = _counted_rows(report_ids, counted, set(answer.metrics), progress)

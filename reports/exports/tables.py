@@ -655,6 +655,46 @@ def _report_rows(question, metrics, behind=None) -> Iterator[list]:
         yield from document_rows(loads(document), wanted, counted)
 
 
+def reports_answer(question) -> "aggregates.Answer":
+    """What the reports list and its file name and About sheet need of an answer (the
+    question, its area and metrics) without counting anything: the list's rows come from the
+    engine's evidence (reports_behind), not from its totals, which would cost as much again."""
+    plan = aggregates.make_plan(question)
+    return aggregates.Answer(
+        question=question, area=plan.area, metrics=plan.metrics, totals={}, by_area=[],
+        by_period=[],
+    )  # fmt: skip
+
+
+def estimated_rows(question, area) -> int:
+    """At most how many rows the reports list of `question` has: the figures of its metrics
+    in approved reports in its area overlapping its dates (one indexed count; the engine's
+    other rules only take rows away). Decides whether a download streams or becomes a job
+    before anything is counted, so that the decision itself stays quick."""
+    from django.db.models import Q
+
+    from reports.models import Figure
+    from reports.workflow import Status
+
+    figures = Figure.objects.filter(report__status=Status.APPROVED)
+    if question.metrics:
+        figures = figures.filter(metric__in=question.metrics)
+    if area is not None:
+        figures = figures.filter(report__place__path__startswith=area.path)
+    if question.end is not None:
+        figures = figures.filter(report__start_date__lte=question.end)
+    if question.start is not None:
+        figures = figures.filter(
+            Q(report__end_date__gte=question.start)
+            | Q(report__end_date__isnull=True, report__start_date__gte=question.start)
+        )
+    if question.cause:
+        figures = figures.filter(report__cause=question.cause)
+    if question.event:
+        figures = figures.filter(report__event_id=question.event)
+    return figures.count()
+
+
 def reports_table(answer, behind=None) -> Table:
     """`behind`: reports_behind() of the answer's question, when the caller has it already."""
     rows = _report_rows(answer.question, answer.metrics, behind)

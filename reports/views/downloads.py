@@ -64,17 +64,20 @@ def download(request, name: str):
     # Files are data for other tools and for the record: in English whatever page they were
     # taken from, never a page's words mixed with English column names and About sheet.
     with translation.override("en"):
-        answer = aggregates.answer(asked.question)
-        behind = None
-        if name in files.JOB_DOWNLOADS:
-            behind = exports.reports_behind(asked.question, answer.metrics)
-        if behind is None or len(behind[0]) <= _row_limit(name):
-            return exports.download(name, answer, url, sort=asked.sort, behind=behind)
+        if name not in files.JOB_DOWNLOADS:
+            answer = aggregates.answer(asked.question)
+            return exports.download(name, answer, url, sort=asked.sort)
+        # The reports behind the numbers: counted while streaming (the header leaves at once),
+        # or, past the limit, by a job; the decision rests on a quick upper bound.
+        answer = exports.reports_answer(asked.question)
+        rows = exports.estimated_rows(asked.question, answer.area)
+        if rows <= _row_limit(name):
+            return exports.download(name, answer, url, sort=asked.sort)
     context = {
         "name": name,
         "what": exports.DOWNLOADS[name][1],
         "format": exports.DOWNLOADS[name][0],
-        "reports": len(behind[0]),
+        "reports": rows,
         "limit": _row_limit(name),
         "question": query_string(asked.question),
         "back": url_for("index", asked.question, sort=asked.sort),
