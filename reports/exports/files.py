@@ -13,12 +13,13 @@ from django.utils import translation
 from reports import aggregates, selectors
 
 from .download import about_rows
-from .formats import csv_cell, filename, write_xlsx
+from .formats import filename, write_xlsx
 from .tables import (
     REPORT_BATCH,
     REPORT_COLUMNS,
     Column,
     document_rows,
+    documents_of_batch,
     reports_answer,
     reports_behind,
 )
@@ -69,13 +70,7 @@ def _counted_rows(report_ids, counted, metrics, progress: Progress) -> Iterator[
     loads = json.loads
     for start in range(0, len(ordered), REPORT_BATCH):
         batch = ordered[start : start + REPORT_BATCH]
-        documents = (
-            selectors.public_records()
-            .filter(report_id__in=batch)
-            .order_by("report_id")
-            .values_list("document", flat=True)
-        )
-        for document in documents:
+        for _, document in documents_of_batch(batch):
             yield from document_rows(loads(document), metrics, counted)
         done = start + len(batch)
         if done % PROGRESS_EVERY < REPORT_BATCH or done == len(ordered):
@@ -142,7 +137,8 @@ def _write_csv(path: Path, columns: list[Column], rows, *, hxl: bool) -> int:
         writer.writerow([c.name for c in columns])
         if hxl:
             writer.writerow([c.hxl for c in columns])
+        # The reports' rows are plain (tables.Table.plain): written as they are.
         for row in rows:
-            writer.writerow([csv_cell(v) for v in row])
+            writer.writerow(row)
             count += 1
     return count

@@ -48,6 +48,10 @@ def csv_lines(table: Table, *, hxl: bool = False) -> Iterator[str]:
     yield writer.writerow([c.name for c in table.columns])
     if hxl:
         yield writer.writerow([c.hxl for c in table.columns])
+    if table.plain:
+        for row in table.rows:
+            yield writer.writerow(row)
+        return
     for row in table.rows:
         yield writer.writerow([csv_cell(v) for v in row])
 

@@ -88,6 +88,9 @@ class Table:
     kind: str
     columns: list[Column]
     rows: Iterable[list]
+    # True when the rows hold only text, numbers and dates (no booleans or times), which the
+    # csv module writes as the files do: CSV skips converting each value (formats.csv_lines).
+    plain: bool = False
 
 
 def area_tag(level: int | str | None, attribute: str) -> str:
@@ -575,13 +578,22 @@ def public_documents_by_id(report_ids) -> Iterator[tuple[int, str]]:
     the documents reports.publication keeps, the one public shape of a report."""
     ordered = sorted(report_ids)
     for start in range(0, len(ordered), REPORT_BATCH):
-        batch = ordered[start : start + REPORT_BATCH]
-        yield from (
-            selectors.public_records()
-            .filter(report_id__in=batch)
-            .order_by("report_id")
-            .values_list("report_id", "document")
-        )
+        yield from documents_of_batch(ordered[start : start + REPORT_BATCH])
+
+
+def documents_of_batch(batch: list[int]) -> Iterator[tuple[int, str]]:
+    """The public records of these report ids (sorted), in id order. Dense ids (most of a
+    range, as in an unfiltered question) are read as the range and filtered here: a query with
+    thousands of parameters costs more to send than the few records skipped."""
+    records = selectors.public_records().order_by("report_id")
+    if batch[-1] - batch[0] < 2 * len(batch):
+        wanted = set(batch)
+        ranged = records.filter(report_id__gte=batch[0], report_id__lte=batch[-1])
+        for pk, document in ranged.values_list("report_id", "document"):
+            if pk in wanted:
+                yield pk, document
+        return
+    yield from records.filter(report_id__in=batch).values_list("report_id", "document")
 
 
 def document_rows(report: dict, metrics, counted: set[tuple[int, str]] | None) -> Iterator[list]:
@@ -698,4 +710,4 @@ def estimated_rows(question, area) -> int:
 def reports_table(answer, behind=None) -> Table:
     """`behind`: reports_behind() of the answer's question, when the caller has it already."""
     rows = _report_rows(answer.question, answer.metrics, behind)
-    return Table("reports", REPORT_COLUMNS, rows)
+    return Table("reports", REPORT_COLUMNS, rows, plain=True)

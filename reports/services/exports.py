@@ -34,6 +34,7 @@ from reports.exports import files
 from reports.models import ExportJob, ExportStatus
 from reports.selectors import exports as export_selectors
 from reports.selectors.exports import Asker
+from reports.services.notifications import notice_export_ready
 
 logger = logging.getLogger(__name__)
 
@@ -200,20 +201,28 @@ def run(job_id: UUID | str, *, now: datetime | None = None) -> str:
         partial.unlink(missing_ok=True)
         reason = _reason(error)
         logger.exception("Export job %s failed.", job.pk)
-        ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
-            status=ExportStatus.FAILED, error=reason, finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            failed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+                status=ExportStatus.FAILED, error=reason, finished_at=timezone.now()
+            )
+            if failed:
+                job.status = ExportStatus.FAILED
+                notice_export_ready(job)
         return ExportStatus.FAILED.value
     finished = timezone.now()
-    ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
-        status=ExportStatus.DONE,
-        rows_done=F("rows_total"),
-        file_path=relative,
-        file_name=file_name,
-        size=final.stat().st_size,
-        finished_at=finished,
-        expires_at=finished + timedelta(hours=settings.TRACKER_EXPORT_KEEP_HOURS),
-    )
+    with transaction.atomic():
+        done = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.DONE,
+            rows_done=F("rows_total"),
+            file_path=relative,
+            file_name=file_name,
+            size=final.stat().st_size,
+            finished_at=finished,
+            expires_at=finished + timedelta(hours=settings.TRACKER_EXPORT_KEEP_HOURS),
+        )
+        if done:
+            job.refresh_from_db()
+            notice_export_ready(job)
     return ExportStatus.DONE.value
 
 

@@ -27,7 +27,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import permissions
-from ..models import Notification, NotificationKind, Report, ReportHistory, UserPreference
+from ..models import (
+    ExportJob,
+    Notification,
+    NotificationKind,
+    Report,
+    ReportHistory,
+    UserPreference,
+)
 from ..selectors import reports_of_own_organization
 from ..types import Actor, Viewer
 from ..workflow import Action, Status
@@ -71,6 +78,20 @@ def notices_for_transition(*, report: Report, entry: ReportHistory, actor: Actor
     if ids:
         transaction.on_commit(lambda: _queue_delivery(ids))
     return ids
+
+
+def notice_export_ready(job: ExportJob) -> Notification | None:
+    """Tell a signed-in person in their inbox that their export job has finished (done or
+    failed); never e-mailed, so it is written as settled. None for an anonymous or API job."""
+    if job.user_id is None:
+        return None
+    return Notification.objects.create(
+        recipient_id=job.user_id,
+        kind=NotificationKind.EXPORT_READY,
+        export=job,
+        sent_at=timezone.now(),
+        not_sent="In the inbox only.",
+    )
 
 
 def _queue_delivery(ids: list[int]) -> None:
@@ -245,7 +266,10 @@ def inbox(user: Viewer) -> QuerySet[Notification]:
         return Notification.objects.none()
     notices = Notification.objects.filter(recipient=user)
     if not permissions.is_moderator(user):
-        notices = notices.filter(report__in=reports_of_own_organization(user).values("pk"))
+        notices = notices.filter(
+            Q(report__in=reports_of_own_organization(user).values("pk"))
+            | Q(report__isnull=True, export__isnull=False)
+        )
     return notices.order_by("-created_at", "-id")
 
 

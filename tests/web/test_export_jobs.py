@@ -270,3 +270,22 @@ def test_small_downloads_still_stream(client, scenario, jobs, settings):
     response = client.get(f"/dashboard/download/reports.csv?{QUESTION}")
     assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
     assert ExportJob.objects.count() == 0
+
+
+def test_a_signed_in_person_is_told_in_the_inbox(client, scenario, jobs, advocate, ask):
+    signed_in = Client()
+    signed_in.force_login(advocate)
+    job = ask(signed_in)
+    ask(client)  # an anonymous job tells nobody
+    inbox = signed_in.get("/inbox/").content.decode()
+    assert "Your export is ready" in inbox
+    assert f'href="/dashboard/exports/{job.pk}/"' in inbox
+    assert f"{NAME}-reports.csv" in inbox
+    from reports.models import Notification
+
+    notice = Notification.objects.get(kind="export_ready")
+    assert (notice.recipient_id, notice.export_id, notice.sent_at is not None) == (
+        advocate.pk,
+        job.pk,
+        True,
+    )
