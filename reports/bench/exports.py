@@ -139,11 +139,14 @@ def _one_job(name: str, root: str) -> tuple:
     return (status, seconds, job.size or 0, job.rows_total or 0, before, peak, job.error)
 
 
+JOBS = ["reports.csv", "reports.xlsx", "mirror.jsonl", "mirror.csv"]
+
+
 class ExportsBenchmark:
     def __init__(self, stdout):
         self.stdout = stdout
 
-    def run(self, *, port: int, jobs: bool, stream: bool) -> None:
+    def run(self, *, port: int, jobs: list[str], stream: bool) -> None:
         approved = Report.objects.filter(status=Status.APPROVED).count()
         vendor = connection.vendor
         self.stdout.write(f"{approved:,} approved reports on {vendor}")
@@ -153,7 +156,7 @@ class ExportsBenchmark:
         if stream:
             self._stream(port)
         if jobs:
-            self._jobs()
+            self._jobs(jobs)
 
     def _stream(self, port: int) -> None:
         env = os.environ | {
@@ -195,11 +198,11 @@ class ExportsBenchmark:
             f"{rate / copy_rate:.2f}x COPY; worker's peak RSS {peak / 1024:.0f} MB"
         )
 
-    def _jobs(self) -> None:
+    def _jobs(self, names: list[str]) -> None:
         context = multiprocessing.get_context("fork")
         connections.close_all()
         with tempfile.TemporaryDirectory(prefix="bench-exports-") as root:
-            for name in ("reports.csv", "reports.xlsx", "mirror.jsonl", "mirror.csv"):
+            for name in names:
                 queue = context.Queue()
                 child = context.Process(target=_job_in_child, args=(name, root, queue))
                 child.start()

@@ -123,15 +123,18 @@ def _claim(notice_id: int, now: datetime) -> bool:
 def _why_not_sent(notice: Notification) -> str:
     """Why this notice needs no e-mail (it stays in the inbox), or '' if it does."""
     recipient = notice.recipient
+    report = notice.report
+    if report is None:
+        return "In the inbox only."
     if not recipient.is_active:
         return "The account is inactive."
-    if not reports_of_own_organization(recipient).filter(pk=notice.report_id).exists():
+    if not reports_of_own_organization(recipient).filter(pk=report.pk).exists():
         return "The recipient may no longer open the report."
     if not recipient.email:
         return "The account has no e-mail address."
     if notice.kind == NotificationKind.AWAITS_REVIEW and (
-        notice.report.status != Status.SUBMITTED
-        or notice.report.history.filter(action=Action.SUBMIT, pk__gt=notice.history_id).exists()
+        report.status != Status.SUBMITTED
+        or report.history.filter(action=Action.SUBMIT, pk__gt=notice.history_id).exists()
     ):
         return "The report has left the queue (or was submitted again) before this was sent."
     return ""
@@ -226,6 +229,8 @@ def notification_email(notice: Notification) -> EmailMessage:
     Message-ID and an absolute link to the report."""
     report = notice.report
     entry = notice.history
+    if report is None or entry is None:
+        raise ValueError(f"Notice {notice.pk} is about no report: it is not e-mailed.")
     site = settings.TRACKER_SITE_URL
     with translation.override(language_of(notice.recipient)):
         number = _("Report #%(number)s") % {"number": report.pk}
