@@ -8,6 +8,7 @@ import http.client
 import multiprocessing
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -15,8 +16,10 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import connection, connections
 
+from reports import aggregates, exports
 from reports.bench.api import _wait_for
 from reports.models import ExportJob, Report
 from reports.selectors.exports import Asker
@@ -167,6 +170,12 @@ class ExportsBenchmark:
             # Stream everything, to measure the stream on the whole data set.
             "TRACKER_EXPORT_STREAM_MAX_ROWS": "100000000",
         }
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            pass  # free, as it must be
+        else:
+            raise CommandError(f"Port {port} is taken by another server: choose --port.")
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
         server = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
             [gunicorn, "reports.bench.api_server:application", "--workers", "1",
@@ -196,6 +205,17 @@ class ExportsBenchmark:
             f"GET {path} (gunicorn, 1 sync worker): {rows:,} rows, {size / 1e6:.1f} MB in "
             f"{seconds:.1f} s, first byte after {first:.2f} s: {rate:,.0f} rows/s = "
             f"{rate / copy_rate:.2f}x COPY; worker's peak RSS {peak / 1024:.0f} MB"
+        )
+        # Where the time goes: the engine's evidence (which reports are behind the numbers,
+        # and which figure each event counts) before the first row, in this process.
+        question = aggregates.parse_question({})
+        started = time.perf_counter()
+        exports.reports_behind(question, exports.reports_answer(question).metrics)
+        evidence = time.perf_counter() - started
+        self.stdout.write(
+            f"  of which the engine's evidence for the question (in-process, after): "
+            f"{evidence:.1f} s; rows alone: {rows / max(seconds - evidence, 0.001):,.0f} rows/s "
+            f"= {rows / max(seconds - evidence, 0.001) / copy_rate:.2f}x COPY"
         )
 
     def _jobs(self, names: list[str]) -> None:

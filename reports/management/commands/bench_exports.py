@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Dashboard download throughput vs COPY (gunicorn), and export job times and memory."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8798)
+        parser.add_argument("--port", type=int, default=18798)
         parser.add_argument(
             "--jobs",
             default=",".join(JOBS),
