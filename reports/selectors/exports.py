@@ -52,12 +52,21 @@ def session_hash(session_key: str) -> str:
 
 
 def asker_of(request: HttpRequest) -> Asker:
-    """The asker of a web request; an anonymous person's session is created if it has none."""
+    """The asker of a web request asking for an export; an anonymous person's session is
+    created if it has none."""
     if request.user.is_authenticated:
         return Asker(user_id=request.user.pk)
     if not request.session.session_key:
         request.session.save()
     return Asker(session_hash=session_hash(request.session.session_key or ""))
+
+
+def existing_asker(request: HttpRequest) -> Asker | None:
+    """The asker of a web request only looking at exports: None for an anonymous person
+    without a session, who has asked for nothing (and gets no session for looking)."""
+    if not request.user.is_authenticated and not request.session.session_key:
+        return None
+    return asker_of(request)
 
 
 def asker_of_client(client: ApiClient) -> Asker:

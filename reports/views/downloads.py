@@ -106,7 +106,8 @@ def export_start(request):
 
 
 def _job_or_404(request, job_id):
-    job = export_selectors.visible_job(export_selectors.asker_of(request), job_id)
+    asker = export_selectors.existing_asker(request)
+    job = export_selectors.visible_job(asker, job_id) if asker is not None else None
     if job is None:
         raise Http404("No such export.")
     return job
@@ -181,7 +182,8 @@ def export_retry(request, job_id):
 @require_GET
 def export_list(request):
     """The asker's own export jobs, newest first: somewhere to come back to."""
-    jobs = export_selectors.jobs_of(export_selectors.asker_of(request))[:50]
+    asker = export_selectors.existing_asker(request)
+    jobs = export_selectors.jobs_of(asker)[:50] if asker is not None else []
     rows = [
         {"job": job, "what": exports.DOWNLOADS.get(job.name, (job.name, job.name))[1]}
         for job in jobs

@@ -232,6 +232,7 @@ def test_only_whoever_asked_sees_the_job(client, scenario, jobs, advocate, field
                 url = f"/dashboard/exports/{job.pk}/{path}"
                 assert outsider.get(url).status_code == 404, url
             assert outsider.post(f"/dashboard/exports/{job.pk}/retry/").status_code == 404
+    assert "sessionid" not in others.cookies  # looking gave no session
     assert client.get(f"/dashboard/exports/{anonymous.pk}/file/").status_code == 200
     assert signed_in.get(f"/dashboard/exports/{own.pk}/file/").status_code == 200
     # "Your exports" lists one's own jobs only.
