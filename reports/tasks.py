@@ -166,3 +166,27 @@ def expire_evidence_uploads() -> int:
     from .services.evidence import expire_uploads
 
     return expire_uploads()
+
+
+# --- export jobs (issue 16, docs/exports.md)
+
+
+@shared_task(
+    time_limit=settings.TRACKER_EXPORT_TIME_LIMIT,
+    soft_time_limit=max(settings.TRACKER_EXPORT_TIME_LIMIT - 30, 1),
+)
+def run_export(job_id: str) -> str:
+    """Make one export job's file. Idempotent: a job already claimed, done or gone is left as
+    it is (a second delivery of the task does nothing)."""
+    from .services.exports import run
+
+    return run(job_id)
+
+
+@shared_task
+def expire_exports() -> dict[str, int]:
+    """Delete export files past TRACKER_EXPORT_KEEP_HOURS (beat, every 15 minutes), fail jobs
+    whose worker died, queue again the ones a broker lost."""
+    from .services.exports import expire_due
+
+    return expire_due()

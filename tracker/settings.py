@@ -506,3 +506,27 @@ if min(TRACKER_INTAKE_MAX_CHARS, TRACKER_INTAKE_MAX_BYTES) < 1:
 # The extractor's candidates carry a figure's qualifier, which the aggregates' own "qualifier"
 # (a total's, a smaller set) would otherwise collide with in the schema's enum names.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FigureQualifierEnum"] = "reports.vocabulary.Qualifier"
+# --- Export jobs (issue 16, docs/exports.md)
+# A dashboard download of the reports behind the numbers streams while it has at most
+# TRACKER_EXPORT_STREAM_MAX_ROWS rows (an XLSX: TRACKER_EXPORT_XLSX_MAX_ROWS); a larger one is
+# made by a background job (reports.tasks.run_export) into TRACKER_EXPORT_ROOT, a directory
+# outside the web root that only the tracker's views serve, and deleted (the job marked
+# expired) TRACKER_EXPORT_KEEP_HOURS after it was made. Without a broker, a job runs in a
+# thread of the web process that asked, after the response (TRACKER_EXPORT_WITHOUT_BROKER
+# "thread"), or before it ("inline", what the tests use).
+TRACKER_EXPORT_ROOT = env.path("TRACKER_EXPORT_ROOT", default=BASE_DIR / "media" / "exports")
+TRACKER_EXPORT_STREAM_MAX_ROWS = env.int("TRACKER_EXPORT_STREAM_MAX_ROWS", default=50_000)
+TRACKER_EXPORT_XLSX_MAX_ROWS = env.int("TRACKER_EXPORT_XLSX_MAX_ROWS", default=5_000)
+TRACKER_EXPORT_KEEP_HOURS = env.int("TRACKER_EXPORT_KEEP_HOURS", default=24)
+TRACKER_EXPORT_TIME_LIMIT = env.int("TRACKER_EXPORT_TIME_LIMIT", default=3600)
+TRACKER_EXPORT_WITHOUT_BROKER = env.str("TRACKER_EXPORT_WITHOUT_BROKER", default="thread")
+if TRACKER_EXPORT_WITHOUT_BROKER not in ("thread", "inline"):
+    raise ImproperlyConfigured('TRACKER_EXPORT_WITHOUT_BROKER is "thread" or "inline".')
+if min(TRACKER_EXPORT_KEEP_HOURS, TRACKER_EXPORT_TIME_LIMIT) < 1:
+    raise ImproperlyConfigured(
+        "TRACKER_EXPORT_KEEP_HOURS and TRACKER_EXPORT_TIME_LIMIT must be at least 1."
+    )
+CELERY_BEAT_SCHEDULE["export-expiry"] = {
+    "task": "reports.tasks.expire_exports",
+    "schedule": 15 * 60,
+}

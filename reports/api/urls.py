@@ -12,6 +12,7 @@ from . import (
     views,
 )
 from .views import evidence
+from .views import exports as export_views
 
 router = SimpleRouter()
 router.register("reports", views.ReportViewSet, basename="api-report")
@@ -26,6 +27,14 @@ read_urlpatterns = [
     path("parties/", views.PartyList.as_view(), name="api-party-list"),
     path("retractions/", views.RetractionList.as_view(), name="api-retraction-list"),
     path("aggregates/", views.AggregateView.as_view(), name="api-aggregates"),
+    # The mirror file (docs/api.md, docs/exports.md).
+    path("exports/", export_views.ExportListView.as_view(), name="api-exports"),
+    path("exports/<uuid:job_id>/", export_views.ExportView.as_view(), name="api-export"),
+    path(
+        "exports/<uuid:job_id>/file/",
+        export_views.ExportFileView.as_view(),
+        name="api-export-file",
+    ),
 ]
 
 # Reports pushed in by API clients with the submit scope, and by KoboToolbox.

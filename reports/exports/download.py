@@ -110,9 +110,10 @@ DOWNLOADS = {
 }
 
 
-def download(name: str, answer, url: str, *, sort: str = ""):
+def download(name: str, answer, url: str, *, sort: str = "", behind=None):
     """The response for one of DOWNLOADS (the caller checked the name); `url` is the absolute
-    address of the question, whose site makes the evidence links absolute."""
+    address of the question, whose site makes the evidence links absolute; `behind` the
+    reports behind the numbers (tables.reports_behind) when the caller has them."""
     kind, _, extension = name.partition(".")
     hxl = kind.endswith("-hxl")
     kind = kind.removesuffix("-hxl")
@@ -133,5 +134,6 @@ def download(name: str, answer, url: str, *, sort: str = ""):
         ]
         return xlsx_response(sheets, about_rows(answer, url), file)
     if extension == "xlsx":
-        return xlsx_response([("Reports", reports_table(answer))], about_rows(answer, url), file)
-    return csv_response(reports_table(answer), file, hxl=hxl)
+        sheets = [("Reports", reports_table(answer, behind))]
+        return xlsx_response(sheets, about_rows(answer, url), file)
+    return csv_response(reports_table(answer, behind), file, hxl=hxl)

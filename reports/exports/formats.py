@@ -6,6 +6,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import xlsxwriter
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
@@ -47,6 +48,10 @@ def csv_lines(table: Table, *, hxl: bool = False) -> Iterator[str]:
     yield writer.writerow([c.name for c in table.columns])
     if hxl:
         yield writer.writerow([c.hxl for c in table.columns])
+    if table.plain:
+        for row in table.rows:
+            yield writer.writerow(row)
+        return
     for row in table.rows:
         yield writer.writerow([csv_cell(v) for v in row])
 
@@ -59,18 +64,22 @@ def csv_response(table: Table, name: str, *, hxl: bool = False) -> StreamingHttp
     )
 
 
-def xlsx_response(sheets: list[tuple[str, Table]], about: list[tuple[str, str]], name: str):
-    """An XLSX file written row by row (XlsxWriter's constant_memory mode) to a temporary file
-    that is streamed back and removed when the response closes."""
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    workbook = xlsxwriter.Workbook(output, {"constant_memory": True, "strings_to_urls": False})
+def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
+    """Write an XLSX file row by row (XlsxWriter's constant_memory mode) into `output` (a path
+    or a binary file): `sheets` are (title, columns, rows), then an About sheet. Returns the
+    number of data rows written."""
+    workbook = xlsxwriter.Workbook(
+        str(output) if isinstance(output, Path) else output,
+        {"constant_memory": True, "strings_to_urls": False},
+    )
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     number = workbook.add_format({"num_format": "#,##0"})
-    for title, table in sheets:
+    count = 0
+    for title, columns, rows in sheets:
         sheet = workbook.add_worksheet(title)
-        sheet.write_row(0, 0, [c.name for c in table.columns], bold)
-        for r, row in enumerate(table.rows, start=1):
+        sheet.write_row(0, 0, [c.name for c in columns], bold)
+        for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row):
                 if isinstance(value, date):
                     sheet.write_datetime(r, c, value, day)
@@ -78,11 +87,20 @@ def xlsx_response(sheets: list[tuple[str, Table]], about: list[tuple[str, str]],
                     sheet.write_number(r, c, value, number)
                 else:
                     sheet.write(r, c, value)
+            count += 1
     sheet = workbook.add_worksheet("About")
     for r, (label, value) in enumerate(about):
         sheet.write(r, 0, label, bold)
         sheet.write(r, 1, value)
     workbook.close()
+    return count
+
+
+def xlsx_response(sheets: list[tuple[str, Table]], about: list[tuple[str, str]], name: str):
+    """An XLSX file written to a temporary file that is streamed back and removed when the
+    response closes."""
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write_xlsx(output, [(title, t.columns, t.rows) for title, t in sheets], about)
     output.seek(0)
     return FileResponse(
         output,

@@ -1,16 +1,17 @@
 """The tables of a download: totals by area and by period, and the approved reports behind
 them, as columns with their HXL tags (docs/api.md)."""
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils import timezone
 
 from gazetteer.models import AdminLevel, Place
-from reports import aggregates, figures, publication, selectors
-from reports.vocabulary import MEASURE, Cause, Measure, Metric
+from reports import aggregates, selectors
+from reports.vocabulary import MEASURE, Measure, Metric
 
 # Tables
 #   areas    one row per area of the breakdown, after a first row with the total of the area
@@ -70,7 +71,7 @@ HXL_METRIC = {
     Metric.SCHOOLS_DAMAGED: "#indicator+num+schools_damaged",
 }
 # Report ids per database query when streaming the reports list.
-REPORT_BATCH = 500
+REPORT_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class Table:
     kind: str
     columns: list[Column]
     rows: Iterable[list]
+    # True when the rows hold only text, numbers and dates (no booleans or times), which the
+    # csv module writes as the files do: CSV skips converting each value (formats.csv_lines).
+    plain: bool = False
 
 
 def area_tag(level: int | str | None, attribute: str) -> str:
@@ -569,58 +573,141 @@ def public_reports_by_id(report_ids) -> Iterator:
         yield from reports.iterator(chunk_size=REPORT_BATCH)
 
 
-def _report_rows(question, metrics) -> Iterator[list]:
-    report_ids, counted = reports_behind(question, metrics)
-    for report in public_reports_by_id(report_ids):
-        latitude, longitude = selectors.public_point(report)
-        shown = publication.sources_data(report.sources.all())
-        shared = dict(
-            sources="; ".join(source["label"] for source in shown),
-            urls=" ".join(source["url"] for source in shown if source["url"]),
-            tags="; ".join(sorted(t.name for t in report.tags.all())),
+def public_documents_by_id(report_ids) -> Iterator[tuple[int, str]]:
+    """(report id, public record) of approved reports in id order, REPORT_BATCH per query:
+    the documents reports.publication keeps, the one public shape of a report."""
+    ordered = sorted(report_ids)
+    for start in range(0, len(ordered), REPORT_BATCH):
+        yield from documents_of_batch(ordered[start : start + REPORT_BATCH])
+
+
+def documents_of_batch(batch: list[int]) -> Iterator[tuple[int, str]]:
+    """The public records of these report ids (sorted), in id order. Dense ids (most of a
+    range, as in an unfiltered question) are read as the range and filtered here: a query with
+    thousands of parameters costs more to send than the few records skipped."""
+    records = selectors.public_records().order_by("report_id")
+    if batch[-1] - batch[0] < 2 * len(batch):
+        wanted = set(batch)
+        ranged = records.filter(report_id__gte=batch[0], report_id__lte=batch[-1])
+        for pk, document in ranged.values_list("report_id", "document"):
+            if pk in wanted:
+                yield pk, document
+        return
+    yield from records.filter(report_id__in=batch).values_list("report_id", "document")
+
+
+def document_rows(report: dict, metrics, counted: set[tuple[int, str]] | None) -> Iterator[list]:
+    """The REPORT_COLUMNS rows of one public record (a dict), one per figure of `metrics`;
+    `counted` None leaves the column out (the API's rows, which belong to no question).
+    Plain dict look-ups, no model instances: this is the loop a large download spends its
+    time in (docs/exports.md)."""
+    pk = report["id"]
+    event = report["event"]
+    place = report["place"]
+    latitude, longitude = report["latitude"], report["longitude"]
+    sources = report["sources"]
+    approved = report["approved_at"]
+    end = report["end_date"]
+    alleged = perpetrator_values(report["alleged_perpetrator"])
+    head = [
+        pk,
+        event["id"] if event else "",
+        event["name"] if event else "",
+        report["title"],
+        date.fromisoformat(report["start_date"]),
+        date.fromisoformat(end) if end else "",
+        report["date_precision"],
+        place["pcode"],
+        place["name"],
+        place["kind"],
+        "" if latitude is None else latitude,
+        "" if longitude is None else longitude,
+        report["cause"],
+        report["cause_name"] or "",
+        alleged["perpetrator"],
+        alleged["perpetrator_name"],
+        alleged["perpetrator_sources"],
+        "; ".join(report["tags"]),
+    ]
+    tail = [
+        report["public_summary"],
+        "; ".join(source["label"] for source in sources),
+        " ".join(source["url"] for source in sources if source["url"]),
+        # DRF writes local times: the date is the local day it was approved.
+        date.fromisoformat(approved[:10]) if approved else "",
+    ]
+    for figure in report["figures"]:
+        metric = figure["metric"]
+        if metric not in metrics:
+            continue
+        destination = figure.get("destination")
+        middle = [
+            metric,
+            figure["metric_name"],
+            figure["measure"],
+            figure["as_reported"],
+            figure["count_low"],
+            figure["count_best"],
+            figure["count_high"],
+        ]
+        if counted is not None:
+            middle.append("yes" if (pk, metric) in counted else "no")
+        if destination:
+            middle += [destination["pcode"], destination["name"]]
+        else:
+            middle += ["", ""]
+        yield head + middle + tail
+
+
+def _report_rows(question, metrics, behind=None) -> Iterator[list]:
+    report_ids, counted = behind or reports_behind(question, metrics)
+    wanted = set(metrics)
+    loads = json.loads
+    for _, document in public_documents_by_id(report_ids):
+        yield from document_rows(loads(document), wanted, counted)
+
+
+def reports_answer(question) -> "aggregates.Answer":
+    """What the reports list and its file name and About sheet need of an answer (the
+    question, its area and metrics) without counting anything: the list's rows come from the
+    engine's evidence (reports_behind), not from its totals, which would cost as much again."""
+    plan = aggregates.make_plan(question)
+    return aggregates.Answer(
+        question=question, area=plan.area, metrics=plan.metrics, totals={}, by_area=[],
+        by_period=[],
+    )  # fmt: skip
+
+
+def estimated_rows(question, area) -> int:
+    """At most how many rows the reports list of `question` has: the figures of its metrics
+    in approved reports in its area overlapping its dates (one indexed count; the engine's
+    other rules only take rows away). Decides whether a download streams or becomes a job
+    before anything is counted, so that the decision itself stays quick."""
+    from django.db.models import Q
+
+    from reports.models import Figure
+    from reports.workflow import Status
+
+    figures = Figure.objects.filter(report__status=Status.APPROVED)
+    if question.metrics:
+        figures = figures.filter(metric__in=question.metrics)
+    if area is not None:
+        figures = figures.filter(report__place__path__startswith=area.path)
+    if question.end is not None:
+        figures = figures.filter(report__start_date__lte=question.end)
+    if question.start is not None:
+        figures = figures.filter(
+            Q(report__end_date__gte=question.start)
+            | Q(report__end_date__isnull=True, report__start_date__gte=question.start)
         )
-        alleged = perpetrator_values(publication.perpetrator_data(report))
-        for figure in report.figures.all():
-            if figure.metric not in metrics:
-                continue
-            yield [
-                report.pk,
-                report.event_id or "",
-                report.event.name if report.event else "",
-                report.title,
-                report.start_date,
-                report.end_date or "",
-                report.date_precision,
-                report.place.pcode,
-                report.place.display_name,
-                report.place.kind,
-                _coordinate(latitude),
-                _coordinate(longitude),
-                report.cause,
-                str(Cause(report.cause).label) if report.cause else "",
-                *(alleged[column.name] for column in PERPETRATOR_COLUMNS),
-                shared["tags"],
-                figure.metric,
-                str(Metric(figure.metric).label),
-                MEASURE[figure.metric].value,
-                figures.describe(figure),
-                figure.count_low,
-                figure.count_best,
-                figure.count_high,
-                "yes" if (report.pk, figure.metric) in counted else "no",
-                *_destination_values(figure),
-                report.public_summary,
-                shared["sources"],
-                shared["urls"],
-                timezone.localtime(report.approved_at).date() if report.approved_at else "",
-            ]
+    if question.cause:
+        figures = figures.filter(report__cause=question.cause)
+    if question.event:
+        figures = figures.filter(report__event_id=question.event)
+    return figures.count()
 
 
-def _destination_values(figure) -> list:
-    """The destination columns of a figure (blank when it says none)."""
-    place = figure.destination
-    return [place.pcode, place.display_name] if place else ["", ""]
-
-
-def reports_table(answer) -> Table:
-    return Table("reports", REPORT_COLUMNS, _report_rows(answer.question, answer.metrics))
+def reports_table(answer, behind=None) -> Table:
+    """`behind`: reports_behind() of the answer's question, when the caller has it already."""
+    rows = _report_rows(answer.question, answer.metrics, behind)
+    return Table("reports", REPORT_COLUMNS, rows, plain=True)

@@ -14,6 +14,7 @@ from .core import (
     SubmissionKey,
 )
 from .evidence import Evidence, EvidenceChannel, EvidenceKind, EvidenceUpload
+from .exports import ExportJob, ExportStatus
 from .history import HistoryQuerySet, ReportHistory
 from .notifications import Notification, NotificationKind, UserPreference
 from .parties import NOT_STATED, UNKNOWN, Party, PartyKind
@@ -38,6 +39,8 @@ __all__ = [
     "EvidenceUpload",
     "EventCount",
     "EventReferenceFigure",
+    "ExportJob",
+    "ExportStatus",
     "Figure",
     "FlowTotal",
     "HistoryQuerySet",

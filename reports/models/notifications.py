@@ -18,6 +18,8 @@ from .history import ReportHistory
 class NotificationKind(models.TextChoices):
     AWAITS_REVIEW = "awaits_review", _("Report awaits review")
     DECISION = "decision", _("Moderator's decision")
+    # In the inbox only, never e-mailed (sent_at set when written): docs/exports.md.
+    EXPORT_READY = "export_ready", _("Export ready")
 
 
 class Notification(models.Model):
@@ -30,8 +32,16 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
-    history = models.ForeignKey(ReportHistory, on_delete=models.PROTECT, related_name="+")
+    # A report's notice names the report and its history entry; an export's, the export job.
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    history = models.ForeignKey(
+        ReportHistory, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    export = models.ForeignKey(
+        "reports.ExportJob", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     # The e-mail's Message-ID: a mail system that sees it twice can drop the second copy.
     delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -55,6 +65,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.export_id is not None:
+            return f"{self.get_kind_display()}: export {self.export_id} to {self.recipient_id}"
         return f"{self.get_kind_display()}: report #{self.report_id} to {self.recipient_id}"
 
 

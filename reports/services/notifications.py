@@ -27,7 +27,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import permissions
-from ..models import Notification, NotificationKind, Report, ReportHistory, UserPreference
+from ..models import (
+    ExportJob,
+    Notification,
+    NotificationKind,
+    Report,
+    ReportHistory,
+    UserPreference,
+)
 from ..selectors import reports_of_own_organization
 from ..types import Actor, Viewer
 from ..workflow import Action, Status
@@ -73,6 +80,20 @@ def notices_for_transition(*, report: Report, entry: ReportHistory, actor: Actor
     return ids
 
 
+def notice_export_ready(job: ExportJob) -> Notification | None:
+    """Tell a signed-in person in their inbox that their export job has finished (done or
+    failed); never e-mailed, so it is written as settled. None for an anonymous or API job."""
+    if job.user_id is None:
+        return None
+    return Notification.objects.create(
+        recipient_id=job.user_id,
+        kind=NotificationKind.EXPORT_READY,
+        export=job,
+        sent_at=timezone.now(),
+        not_sent="In the inbox only.",
+    )
+
+
 def _queue_delivery(ids: list[int]) -> None:
     """Queue one delivery task per notice. A broker that is down loses nothing: the rows are
     committed, and the sweep delivers them. Without a broker (CELERY_TASK_ALWAYS_EAGER) the
@@ -102,15 +123,18 @@ def _claim(notice_id: int, now: datetime) -> bool:
 def _why_not_sent(notice: Notification) -> str:
     """Why this notice needs no e-mail (it stays in the inbox), or '' if it does."""
     recipient = notice.recipient
+    report = notice.report
+    if report is None:
+        return "In the inbox only."
     if not recipient.is_active:
         return "The account is inactive."
-    if not reports_of_own_organization(recipient).filter(pk=notice.report_id).exists():
+    if not reports_of_own_organization(recipient).filter(pk=report.pk).exists():
         return "The recipient may no longer open the report."
     if not recipient.email:
         return "The account has no e-mail address."
     if notice.kind == NotificationKind.AWAITS_REVIEW and (
-        notice.report.status != Status.SUBMITTED
-        or notice.report.history.filter(action=Action.SUBMIT, pk__gt=notice.history_id).exists()
+        report.status != Status.SUBMITTED
+        or report.history.filter(action=Action.SUBMIT, pk__gt=notice.history_id).exists()
     ):
         return "The report has left the queue (or was submitted again) before this was sent."
     return ""
@@ -205,6 +229,8 @@ def notification_email(notice: Notification) -> EmailMessage:
     Message-ID and an absolute link to the report."""
     report = notice.report
     entry = notice.history
+    if report is None or entry is None:
+        raise ValueError(f"Notice {notice.pk} is about no report: it is not e-mailed.")
     site = settings.TRACKER_SITE_URL
     with translation.override(language_of(notice.recipient)):
         number = _("Report #%(number)s") % {"number": report.pk}
@@ -245,7 +271,10 @@ def inbox(user: Viewer) -> QuerySet[Notification]:
         return Notification.objects.none()
     notices = Notification.objects.filter(recipient=user)
     if not permissions.is_moderator(user):
-        notices = notices.filter(report__in=reports_of_own_organization(user).values("pk"))
+        notices = notices.filter(
+            Q(report__in=reports_of_own_organization(user).values("pk"))
+            | Q(report__isnull=True, export__isnull=False)
+        )
     return notices.order_by("-created_at", "-id")
 
 

@@ -9,7 +9,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -343,41 +343,6 @@ def briefing_pdf(request):
     name = exports.filename(context["answer"], "briefing", "pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def formats(request):
-    """What each download column holds, and its HXL tag (from the same column definitions)."""
-    context = {
-        "area_columns": exports.area_columns("N"),
-        "period_columns": exports.period_columns("N"),
-        "metric_columns": exports.metric_columns([Metric.KILLED]),
-        "stock_columns": exports.metric_columns([Metric.CURRENTLY_DISPLACED])[-3:],
-        "spanning_columns": exports.SPANNING_COLUMNS,
-        "metrics": [{**metric_info(m), "hxl": exports.HXL_METRIC[m]} for m in Metric.values],
-        "report_columns": exports.REPORT_COLUMNS,
-    }
-    return render(request, "reports/dashboard/formats.html", context)
-
-
-# --- downloads ----------------------------------------------------------------------------
-
-
-def download(request, name: str):
-    if name not in exports.DOWNLOADS:
-        raise Http404("No such download.")
-    params = cleaned_params(request.GET)
-    asked = ask(params)
-    if asked.errors:
-        message = "The download was not made: " + "; ".join(
-            f"{field}: {text}" for field, text in sorted(asked.errors.items())
-        )
-        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-    url = request.build_absolute_uri(url_for("index", asked.question, sort=asked.sort))
-    # Files are data for other tools and for the record: in English whatever page they were
-    # taken from, never a page's words mixed with English column names and About sheet.
-    with translation.override("en"):
-        answer = aggregates.answer(asked.question)
-        return exports.download(name, answer, url, sort=asked.sort)
 
 
 # --- a chart as a file ----------------------------------------------------------------------

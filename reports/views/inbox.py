@@ -25,12 +25,16 @@ def inbox(request):
     """The person's notices, newest first, 25 a page, with the unread ones marked."""
     page = Paginator(
         notifications.inbox(request.user).select_related(
-            "report__place", "report__organization", "history"
+            "report__place", "report__organization", "history", "export"
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     for notice in page:
-        notice.url = notifications.report_path(request.user, notice.report_id)
+        notice.url = (
+            reverse("dashboard:export", args=[notice.export_id])
+            if notice.export_id is not None
+            else notifications.report_path(request.user, notice.report_id)
+        )
     return render(
         request,
         "reports/inbox/inbox.html",

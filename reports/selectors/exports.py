@@ -1,0 +1,107 @@
+"""Who may see an export job, and the version of the public data a file is built from.
+
+An export job is visible only to whoever asked for it (docs/exports.md): the signed-in person
+who asked; for an anonymous person, the browser session that asked (a hash of its key, so a
+leaked database row does not give the session away); for the API, the client whose key asked.
+Nobody else, a moderator or administrator included, can open its page, its status or its file:
+the link alone is not enough. Every export made so far is of public data (approved reports in
+their public shape), so fetching one is not recorded in the access record; an export of
+non-public data would have to be (reports.middleware.RecordAccess)."""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import HttpRequest
+
+from reports.models import (
+    ApiClient,
+    EventReferenceFigure,
+    ExportJob,
+    PublicReport,
+    SeparateFigures,
+)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking: exactly one of the three is set."""
+
+    user_id: int | None = None
+    session_hash: str = ""
+    api_client_id: int | None = None
+
+    def __post_init__(self) -> None:
+        given = [self.user_id is not None, bool(self.session_hash), self.api_client_id is not None]
+        if given.count(True) != 1:
+            raise ValueError("An export is asked by one person, session or API client.")
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "session_hash": self.session_hash,
+            "api_client_id": self.api_client_id,
+        }
+
+
+def session_hash(session_key: str) -> str:
+    return hashlib.sha256(f"export-job:{session_key}".encode()).hexdigest()
+
+
+def asker_of(request: HttpRequest) -> Asker:
+    """The asker of a web request asking for an export; an anonymous person's session is
+    created if it has none."""
+    if request.user.is_authenticated:
+        return Asker(user_id=request.user.pk)
+    if not request.session.session_key:
+        request.session.save()
+    return Asker(session_hash=session_hash(request.session.session_key or ""))
+
+
+def existing_asker(request: HttpRequest) -> Asker | None:
+    """The asker of a web request only looking at exports: None for an anonymous person
+    without a session, who has asked for nothing (and gets no session for looking)."""
+    if not request.user.is_authenticated and not request.session.session_key:
+        return None
+    return asker_of(request)
+
+
+def asker_of_client(client: ApiClient) -> Asker:
+    return Asker(api_client_id=client.pk)
+
+
+def jobs_of(asker: Asker) -> QuerySet[ExportJob]:
+    """The jobs this asker may see (and only those)."""
+    if asker.user_id is not None:
+        return ExportJob.objects.filter(user_id=asker.user_id)
+    if asker.api_client_id is not None:
+        return ExportJob.objects.filter(api_client_id=asker.api_client_id)
+    return ExportJob.objects.filter(
+        Q(session_hash=asker.session_hash) & Q(user__isnull=True) & Q(api_client__isnull=True)
+    )
+
+
+def visible_job(asker: Asker, job_id: UUID | str) -> ExportJob | None:
+    """The job if this asker asked for it; None otherwise, exactly as if it did not exist."""
+    return jobs_of(asker).filter(pk=job_id).first()
+
+
+def data_version(*, counting: bool = True) -> str:
+    """A stamp of the public data: how many public records there are and when the last one
+    changed. Every change the public can see to an approved report (approval, retraction, an
+    edit, a renamed source, event, tag or place) rewrites its public record with a new time
+    (reports.publication), so two equal stamps mean the same public records. `counting` adds
+    what decides which figure counts for its event (the moderators' reference figures and
+    "count separately" pairs, which change no public record): a dashboard download's
+    "counted" column depends on them, the mirror file does not. A few indexed aggregates."""
+    stamp = PublicReport.objects.aggregate(count=Count("pk"), last=Max("changed_at"))
+    last = stamp["last"].isoformat() if stamp["last"] else "none"
+    version = f"{stamp['count']}@{last}"
+    if counting:
+        for model in (EventReferenceFigure, SeparateFigures):
+            counted = model.objects.aggregate(count=Count("pk"), last=Max("pk"))
+            version += f"/{counted['count']}.{counted['last'] or 0}"
+    return version
