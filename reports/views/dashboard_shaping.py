@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
+from reports.aggregates.facets import public_tag_names
 from reports.dates import MONTHS, at_precision, day, day_month, days, month_name  # noqa: F401
 from reports.views import charts as charts_module
 from reports.views import maps
@@ -411,16 +412,8 @@ def filter_form(params: QueryDict, errors: dict[str, str], *, action: str = "") 
     chosen = set(params.getlist("metric"))
     for value in params.getlist("metric"):
         chosen.update(v.strip() for v in value.split(","))
-    tags = sorted(
-        {
-            name
-            for name in selectors.public_reports()
-            .values_list("tags__name", flat=True)
-            .distinct()
-            .order_by()
-            if name
-        }
-    )
+    # Kept by the summaries, not a scan of every approved report's tags on every load.
+    tags = public_tag_names()
     return {
         "values": {key: params.get(key, "") for key in params},
         "area_in_list": any(o["selected"] for o in options),
