@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
@@ -106,11 +106,27 @@ def query_string(question, **page) -> str:
 
 def url_for(name: str, question, **page) -> str:
     query = query_string(question, **page)
-    return reverse(f"dashboard:{name}") + (f"?{query}" if query else "")
+    return _page_path(name, get_script_prefix(), get_urlconf()) + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=64)
+def _page_path(name: str, prefix: str, urlconf) -> str:
+    """A dashboard page's path, reversed once: a page links thousands of numbers."""
+    return reverse(f"dashboard:{name}", urlconf=urlconf)
 
 
 def _evidence_url(question, metric, **page) -> str:
     return url_for("evidence", replace(question, metrics=(metric,)), **page)
+
+
+# A metric is a plain identifier, the same in a URL: one query string serves every metric's link.
+_ANY_METRIC = "__metric__"
+
+
+def _evidence_urls(question, metrics, **page) -> dict[str, str]:
+    """_evidence_url() of each metric, the query string built once for them all."""
+    template = _evidence_url(question, _ANY_METRIC, **page)
+    return {m: template.replace(f"metric={_ANY_METRIC}", f"metric={m}", 1) for m in metrics}
 
 
 # --- numbers as people read them ------------------------------------------------------------
@@ -500,6 +516,7 @@ def _area_rows(answer, question, sort: str) -> list[dict]:
             area_question, page = question, {"unspecified": "1"}
         else:
             area_question, page = replace(question, area=row.pcode, level=None), {}
+        urls = _evidence_urls(area_question, answer.metrics, **page)
         rows.append(
             {
                 "row": row,
@@ -511,10 +528,7 @@ def _area_rows(answer, question, sort: str) -> list[dict]:
                 ),
                 "cells": [
                     _with_html(
-                        {
-                            **shown_total(row.totals[m]),
-                            "url": _evidence_url(area_question, m, **page),
-                        },
+                        {**shown_total(row.totals[m]), "url": urls[m]},
                         linked=bool(row.totals[m].events),
                         unlinked_span=True,
                     )
@@ -562,9 +576,10 @@ def _period_rows(answer, question, metrics) -> list[dict]:
         start, end = _period_bounds(question, row)
         period_question = replace(question, start=start, end=end)
         cells = []
+        urls = _evidence_urls(period_question, metrics)
         for m in metrics:
             cell = shown_total(row.totals[m])
-            cell["url"] = _evidence_url(period_question, m) if row.totals[m].events else ""
+            cell["url"] = urls[m] if row.totals[m].events else ""
             cells.append(_with_html(cell, linked=bool(cell["url"]), unlinked_span=False))
         rows.append({"row": row, "label": period_label(row), "cells": cells})
     return rows
