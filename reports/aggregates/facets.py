@@ -21,6 +21,7 @@ to keep."""
 import hashlib
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from taggit.models import Tag
 
@@ -182,3 +183,64 @@ def reports_in_events(keys: Iterable[str]) -> Q:
     event_ids = [int(k[1:]) for k in keys if k.startswith("e")]
     report_ids = [int(k[1:]) for k in keys if k.startswith("r")]
     return Q(event_id__in=event_ids) | Q(event__isnull=True, pk__in=report_ids)
+
+
+# Every tag facet sorts from "t" up to (not including) "u", whatever the database's collation
+# ("t:<tag>", "t#<hash>"); every other facet begins with another letter, or is empty.
+_TAG_FACETS_FROM, _TAG_FACETS_BEFORE = "t", "u"
+
+
+def _tag_facets_counted() -> set[str]:
+    """The tag facets the summaries hold rows for: the tags of approved reports with figures.
+    A loose index scan (one probe of EventCount's facet-led index per tag, not a read of its
+    rows), on PostgreSQL and SQLite alike."""
+    from ..models.summaries import EventCount
+
+    table = connection.ops.quote_name(EventCount._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE found(facet) AS (
+            SELECT MIN(facet) FROM {table} WHERE facet >= %s AND facet < %s
+            UNION ALL
+            SELECT (SELECT MIN(e.facet) FROM {table} e WHERE e.facet > found.facet
+                    AND e.facet < %s)
+            FROM found WHERE found.facet IS NOT NULL
+        )
+        SELECT facet FROM found WHERE facet IS NOT NULL"""  # noqa: S608 - a table name
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_TAG_FACETS_FROM, _TAG_FACETS_BEFORE, _TAG_FACETS_BEFORE])
+        return {facet for (facet,) in cursor.fetchall() if facet.startswith(("t:", "t#"))}
+
+
+def public_tag_names() -> list[str]:
+    """The tags a public question may be filtered by, one spelling per facet (a question by tag
+    matches any case), sorted: read from the summaries, which follow every approval,
+    retraction, edit and change of tags in the same transaction, so no scan of the reports' tags.
+    A tag carried only by unapproved reports is never offered (a tag's name can itself be
+    sensitive); where several spellings share a facet, only those an approved report carries
+    are candidates."""
+    counted = _tag_facets_counted()
+    if not counted:
+        return []
+    spellings: dict[str, list[tuple[int, str]]] = {}
+    for pk, name in Tag.objects.values_list("pk", "name"):
+        facet = tag_facet(name)
+        if facet in counted:
+            spellings.setdefault(facet, []).append((pk, name))
+    several = [pk for names in spellings.values() if len(names) > 1 for pk, _ in names]
+    approved_spellings: set[int] = set()
+    if several:
+        tagged_approved = _tags_of(Report.objects.filter(status=Status.APPROVED)).filter(
+            tag_id=OuterRef("pk")
+        )
+        approved_spellings = set(
+            Tag.objects.filter(pk__in=several)
+            .filter(Exists(tagged_approved))
+            .values_list("pk", flat=True)
+        )
+    chosen = []
+    for names in spellings.values():
+        if len(names) > 1:
+            names = [(pk, name) for pk, name in names if pk in approved_spellings]
+        if names:
+            chosen.append(min(name for _, name in names))
+    return sorted(chosen)

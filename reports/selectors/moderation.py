@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from gazetteer.models import AdminLevel, Place
 
-from ..models import Event, Figure, Report
+from ..models import Event, Figure, Report, Source
 from ..vocabulary import (
     SUBJECT,
     Metric,
@@ -70,19 +70,23 @@ def _places_named(word: str) -> QuerySet[Place, Any]:
     ).values("pk")
 
 
-def _text_matches(word: str) -> Q:
-    """Reports whose title or public summary has the word. On PostgreSQL, a Latin-script word
-    is a prefix match in the full-text index ("displac" finds "displaced"); Burmese is written
-    without spaces between words, so there, and on SQLite, it is a substring match."""
+def _text_matches(word: str) -> QuerySet[Report, Any]:
+    """The ids of reports whose title or public summary has the word. On PostgreSQL, a
+    Latin-script word is a prefix match in the full-text index ("displac" finds "displaced");
+    Burmese is written without spaces between words, so there, and on SQLite, it is a substring
+    match."""
     if connection.vendor == "postgresql" and not _is_burmese(word):
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
         # The same expression as the index, so PostgreSQL answers from it.
         vector = SearchVector("title", "public_summary", config=SEARCH_CONFIG)
         query = SearchQuery(f"'{word}':*", config=SEARCH_CONFIG, search_type="raw")
-        found = Report.objects.annotate(search=vector).filter(search=query).values("pk")
-        return Q(pk__in=found)
-    return Q(title__icontains=word) | Q(public_summary__icontains=word)
+        return Report.objects.annotate(search=vector).filter(search=query).order_by().values("pk")
+    return (
+        Report.objects.filter(Q(title__icontains=word) | Q(public_summary__icontains=word))
+        .order_by()
+        .values("pk")
+    )
 
 
 def search_words(text: str) -> list[str]:
@@ -92,34 +96,74 @@ def search_words(text: str) -> list[str]:
     return [word for word in words if word][:MAX_SEARCH_WORDS]
 
 
+def _reports_with_word(word: str) -> QuerySet[Any, Any]:
+    """The ids of the reports with the word in any field the search reads, as one UNION of
+    indexed reads (the full-text index, reports by place, a source's or tag's name), which
+    PostgreSQL runs once: an OR of the same subqueries made it test every report in turn."""
+    sources = Source.objects.filter(name__icontains=word).values("pk")
+    # The places first (the gazetteer is small), so that the reports are read by their place
+    # index rather than tested one by one against the places' subquery.
+    places = list(_places_named(word).values_list("pk", flat=True))
+    return _text_matches(word).union(
+        Report.objects.filter(place_id__in=places).order_by().values("pk"),
+        Report.sources.through.objects.filter(source__in=sources).order_by().values("report_id"),
+        Report.objects.filter(tags__name__icontains=word).order_by().values("pk"),
+    )
+
+
 def queue_search(reports: QuerySet[Report], text: str) -> QuerySet[Report]:
     """The reports in which every word typed appears: in the title, the public summary, the
     names of the place or of a place above it (English or Burmese), a source's name or a
-    tag. Each field is asked once, as a subquery of report ids PostgreSQL runs once and
-    hashes: no per-row queries, no joins that would repeat a report."""
+    tag. Each word is one subquery of report ids: no per-row queries, no joins that would repeat
+    a report."""
     for word in search_words(text):
-        sources = Report.sources.through.objects.filter(source__name__icontains=word)
-        tagged = Report.objects.filter(tags__name__icontains=word).values("pk")
-        reports = reports.filter(
-            _text_matches(word)
-            | Q(place__in=_places_named(word))
-            | Q(pk__in=sources.values("report_id"))
-            | Q(pk__in=tagged)
-        )
+        reports = reports.filter(pk__in=_reports_with_word(word))
     return reports
 
 
-def status_counts(reports: QuerySet[Report]) -> dict[str, int]:
-    """How many of `reports` are in each status, every status present (zeros included)."""
-    counts = dict(reports.order_by().values_list("status").annotate(n=Count("pk")))
-    return {status: counts.get(status, 0) for status in Status.values}
+# The queue counts each status up to this many and says "more than" beyond: counting a million
+# rows on every load would cost more than the rest of the page.
+COUNT_LIMIT = 10_000
+
+
+def status_counts(
+    reports: QuerySet[Report], limit: int = COUNT_LIMIT, *, searched: bool = False
+) -> dict[str, int]:
+    """How many of `reports` are in each status, every status present (zeros included). Each is
+    counted up to `limit` + 1 (a count above `limit` means "more than `limit`"), by the status
+    index; a searched queue is counted in one grouped query instead, which runs the search once
+    rather than once a status."""
+    reports = reports.order_by()
+    if searched:
+        counts = dict(reports.values_list("status").annotate(n=Count("pk")))
+        return {status: min(counts.get(status, 0), limit + 1) for status in Status.values}
+    return {status: reports.filter(status=status)[: limit + 1].count() for status in Status.values}
+
+
+def _distinct_report_places() -> list[int]:
+    """The ids of the places reports are filed at: a loose index scan of the reports' place
+    index (one probe per place), not a read of every report."""
+    table = connection.ops.quote_name(Report._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE found(place_id) AS (
+            SELECT MIN(place_id) FROM {table}
+            UNION ALL
+            SELECT (SELECT MIN(r.place_id) FROM {table} r WHERE r.place_id > found.place_id)
+            FROM found WHERE found.place_id IS NOT NULL
+        )
+        SELECT place_id FROM found WHERE place_id IS NOT NULL"""  # noqa: S608 - a table name
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def places_with_reports(max_level: int = AdminLevel.TOWNSHIP) -> QuerySet[Place]:
     """The states, districts and townships that have reports in or beneath them: the useful
     choices for the queue's place filter (the full gazetteer has thousands of places)."""
     codes: set[str] = set()
-    for path in Report.objects.order_by().values_list("place__path", flat=True).distinct():
+    for path in Place.objects.filter(pk__in=_distinct_report_places()).values_list(
+        "path", flat=True
+    ):
         codes.update(code for code in path.split("/") if code)
     return Place.objects.filter(pcode__in=codes, admin_level__gte=1, admin_level__lte=max_level)
 

@@ -3,18 +3,23 @@ the filter form, numbers as people read them, and the dashboard's rows, charts a
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
+from reports.aggregates.facets import public_tag_names
 from reports.dates import MONTHS, at_precision, day, day_month, days, month_name  # noqa: F401
+from reports.models import Report
 from reports.views import charts as charts_module
 from reports.views import maps
 from reports.vocabulary import (
@@ -28,6 +33,7 @@ from reports.vocabulary import (
     Subject,
     Unit,
 )
+from reports.workflow import Status
 
 PERIODS = [
     ("week", pgettext_lazy("period", "Week")),
@@ -100,11 +106,27 @@ def query_string(question, **page) -> str:
 
 def url_for(name: str, question, **page) -> str:
     query = query_string(question, **page)
-    return reverse(f"dashboard:{name}") + (f"?{query}" if query else "")
+    return _page_path(name, get_script_prefix(), get_urlconf()) + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=64)
+def _page_path(name: str, prefix: str, urlconf) -> str:
+    """A dashboard page's path, reversed once: a page links thousands of numbers."""
+    return reverse(f"dashboard:{name}", urlconf=urlconf)
 
 
 def _evidence_url(question, metric, **page) -> str:
     return url_for("evidence", replace(question, metrics=(metric,)), **page)
+
+
+# A metric is a plain identifier, the same in a URL: one query string serves every metric's link.
+_ANY_METRIC = "__metric__"
+
+
+def _evidence_urls(question, metrics, **page) -> dict[str, str]:
+    """_evidence_url() of each metric, the query string built once for them all."""
+    template = _evidence_url(question, _ANY_METRIC, **page)
+    return {m: template.replace(f"metric={_ANY_METRIC}", f"metric={m}", 1) for m in metrics}
 
 
 # --- numbers as people read them ------------------------------------------------------------
@@ -181,13 +203,21 @@ def as_of(total: aggregates.Total) -> str:
 
 
 def shown_total(total: aggregates.Total) -> dict:
+    """A total as people read it: the number, its qualifier, range, date and title. A page
+    shows thousands (every cell of its tables, most of them alike: zeros), so each distinct
+    total is worded once per language and copied (callers add their own keys)."""
+    return dict(_shown_total(total, get_language(), stale_days()))
+
+
+@lru_cache(maxsize=8192)
+def _shown_total(total: aggregates.Total, language: str | None, stale_limit: int) -> dict:
     display, is_rounded = rounded(total.best, down=total.high_open)
     exact = f"{total.best:,}"
     span = total_range(total)
     dated = as_of(total)
     stale_note = (
         _("a figure standing is more than %(days)s days old at the period's end")
-        % {"days": stale_days()}
+        % {"days": stale_limit}
         if total.stale
         else ""
     )
@@ -219,6 +249,37 @@ def shown_total(total: aggregates.Total) -> dict:
         "stale_note": stale_note,
         "title": title,
     }
+
+
+def _cell_notes_html(cell: dict) -> str:
+    """templates/reports/dashboard/_cell_notes.html, written here: a table has thousands of
+    cells, and the template engine's variable lookups cost more than the page's numbers."""
+    notes = ""
+    if cell["range"]:
+        notes += f"<small>{escape(cell['range'])}</small>"
+    if cell["as_of"]:
+        notes += f'<small class="asof">{escape(cell["as_of"])}</small>'
+    if cell["stale"]:
+        notes += (
+            f'<small class="stale-mark" title="{escape(cell["stale_note"])}">'
+            f"{escape(_('stale'))}</small>"
+        )
+    return notes
+
+
+def cell_html(cell: dict, *, linked: bool, unlinked_span: bool) -> str:
+    """One number of a table as its <td>: a link to its evidence when `linked`, else the number
+    (in a <span> with its title when `unlinked_span`), with its notes; the same markup the
+    tables' templates wrote cell by cell."""
+    opening = '<td class="stale">' if cell["stale"] else "<td>"
+    title, number = escape(cell["title"]), escape(cell["text"])
+    if linked:
+        body = f'<a href="{escape(cell["url"])}" title="{title}">{number}</a>'
+    elif unlinked_span:
+        body = f'<span title="{title}">{number}</span>'
+    else:
+        body = number
+    return mark_safe(f"{opening}{body}{_cell_notes_html(cell)}</td>")  # noqa: S308 - escaped
 
 
 def behind_text(total: aggregates.Total) -> str:
@@ -411,16 +472,8 @@ def filter_form(params: QueryDict, errors: dict[str, str], *, action: str = "") 
     chosen = set(params.getlist("metric"))
     for value in params.getlist("metric"):
         chosen.update(v.strip() for v in value.split(","))
-    tags = sorted(
-        {
-            name
-            for name in selectors.public_reports()
-            .values_list("tags__name", flat=True)
-            .distinct()
-            .order_by()
-            if name
-        }
-    )
+    # Kept by the summaries, not a scan of every approved report's tags on every load.
+    tags = public_tag_names()
     return {
         "values": {key: params.get(key, "") for key in params},
         "area_in_list": any(o["selected"] for o in options),
@@ -463,6 +516,7 @@ def _area_rows(answer, question, sort: str) -> list[dict]:
             area_question, page = question, {"unspecified": "1"}
         else:
             area_question, page = replace(question, area=row.pcode, level=None), {}
+        urls = _evidence_urls(area_question, answer.metrics, **page)
         rows.append(
             {
                 "row": row,
@@ -473,15 +527,21 @@ def _area_rows(answer, question, sort: str) -> list[dict]:
                     else ""
                 ),
                 "cells": [
-                    {
-                        **shown_total(row.totals[m]),
-                        "url": _evidence_url(area_question, m, **page),
-                    }
+                    _with_html(
+                        {**shown_total(row.totals[m]), "url": urls[m]},
+                        linked=bool(row.totals[m].events),
+                        unlinked_span=True,
+                    )
                     for m in answer.metrics
                 ],
             }
         )
     return rows
+
+
+def _with_html(cell: dict, *, linked: bool, unlinked_span: bool) -> dict:
+    cell["html"] = cell_html(cell, linked=linked, unlinked_span=unlinked_span)
+    return cell
 
 
 def _sort_links(question, answer, sort: str, map_metric: str) -> dict:
@@ -516,10 +576,11 @@ def _period_rows(answer, question, metrics) -> list[dict]:
         start, end = _period_bounds(question, row)
         period_question = replace(question, start=start, end=end)
         cells = []
+        urls = _evidence_urls(period_question, metrics)
         for m in metrics:
             cell = shown_total(row.totals[m])
-            cell["url"] = _evidence_url(period_question, m) if row.totals[m].events else ""
-            cells.append(cell)
+            cell["url"] = urls[m] if row.totals[m].events else ""
+            cells.append(_with_html(cell, linked=bool(cell["url"]), unlinked_span=False))
         rows.append({"row": row, "label": period_label(row), "cells": cells})
     return rows
 
@@ -594,6 +655,21 @@ def drill_down_url(question, pcode: str, **page) -> str:
 MAP_POINTS = 200
 
 
+def _any_released_point(area) -> bool:
+    """Whether any approved report in the area (or anywhere, without one) has an exact point a
+    moderator released: a quick test before asking which; selectors.released_points() applies
+    the rule itself. The partial index of migration 0024 holds only such reports."""
+    released = Report.objects.filter(
+        status=Status.APPROVED,
+        point_released=True,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    )
+    if area is not None:
+        released = released.filter(place__path__startswith=area.path)
+    return released.exists()
+
+
 def _map(answer, question, map_metric: str, sort: str) -> dict:
     level = exports.breakdown_level(answer)
     choices = [
@@ -621,9 +697,11 @@ def _map(answer, question, map_metric: str, sort: str) -> dict:
     ]
     unspecified = next((r for r in answer.by_area if r.unspecified), None)
     unspecified_total = unspecified.totals[map_metric] if unspecified is not None else None
+    # Which reports are behind the metric is read (every counted event: tens of thousands at
+    # scale) only when the area has an exact point a moderator released at all; most have none.
     report_ids = (
         {pk for event in aggregates.evidence(question, map_metric) for pk in event.report_ids}
-        if answer.totals[map_metric].events
+        if answer.totals[map_metric].events and _any_released_point(answer.area)
         else set()
     )
     drawn = maps.choropleth(

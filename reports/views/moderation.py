@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from gazetteer.models import AdminLevel
 from gazetteer.selectors import kind_paths
 from reports import permissions, selectors, services
 from reports.burmese import find_zawgyi, zawgyi_labels
@@ -35,6 +36,7 @@ from reports.forms.moderation import (
 )
 from reports.forms.queue import ModerationQueueFilter
 from reports.models import Report
+from reports.selectors.moderation import COUNT_LIMIT
 from reports.views.dashboard_shaping import at_precision, days
 from reports.vocabulary import MEASURE, Measure, Metric
 from reports.workflow import TRANSITIONS, Action, Status
@@ -92,20 +94,22 @@ def queue(request):
                 return redirect(request.get_full_path())
         status = 400
 
-    page, counts, rows = None, None, []
+    page, counts, rows, matches = None, None, [], 0
     if filterset.is_valid():
         every_status = request.GET.copy()
         every_status["status"] = ""
         counts = selectors.status_counts(
-            ModerationQueueFilter(every_status, queryset=reports, drafts_under_any_status=True).qs
+            ModerationQueueFilter(every_status, queryset=reports, drafts_under_any_status=True).qs,
+            limit=COUNT_LIMIT,
+            searched=bool(selectors.search_words(filterset.form.cleaned_data.get("q", ""))),
         )
         # The per-status counts already hold the number of matches: the search is not run a
-        # third time to count them again.
+        # third time to count them again. Beyond COUNT_LIMIT a count says "more
+        # than", and the pages stop there (narrow the search to reach the others).
         paginator = Paginator(filterset.qs, QUEUE_PAGE_SIZE)
         asked = filterset.form.cleaned_data.get("status")
-        paginator.count = (
-            counts[asked] if asked else sum(n for s, n in counts.items() if s != Status.DRAFT)
-        )
+        matches = counts[asked] if asked else sum(n for s, n in counts.items() if s != Status.DRAFT)
+        paginator.count = min(matches, COUNT_LIMIT)
         page = paginator.get_page(request.GET.get("page"))
         paths = kind_paths({report.place for report in page})
         ticked = set(request.POST.getlist("selected"))
@@ -128,18 +132,41 @@ def queue(request):
         "filter": filterset,
         "page": page,
         "rows": rows,
-        "status_counts": [(value, label, counts[value]) for value, label in tabs if counts],
-        "total_any_status": sum(n for s, n in counts.items() if s != Status.DRAFT) if counts else 0,
+        "status_counts": [
+            (value, label, _count_text(counts[value])) for value, label in tabs if counts
+        ],
+        "total_any_status": (
+            _count_text(sum(n for s, n in counts.items() if s != Status.DRAFT)) if counts else 0
+        ),
+        "more_than": counts is not None and matches > COUNT_LIMIT,
+        "count_limit": COUNT_LIMIT,
         "place_choices": filterset.form.place_choices,
         # The filters stay folded away unless one is in use (or wrong): the search box is the
         # first thing to reach for.
         "filters_open": bool(filterset.form.errors)
         or any(value for key, value in request.GET.items() if key not in ("q", "page")),
         "current_status": filterset.form.data.get("status", ""),
-        "place_options": selectors.places_with_reports(),
+        "place_options": _place_options(),
         "bulk_form": bulk_form,
     }
     return render(request, "reports/moderation/queue.html", context, status=status)
+
+
+def _place_options() -> list[dict]:
+    """The place filter's suggestions, shaped once: each level's name translated once, not once
+    a place (hundreds of get_admin_level_display() calls cost more than the queries)."""
+    levels = {level.value: str(level.label) for level in AdminLevel}
+    return [
+        {"pcode": p.pcode, "name": p.display_name, "level": levels.get(p.admin_level, "")}
+        for p in selectors.places_with_reports()
+    ]
+
+
+def _count_text(count: int) -> str | int:
+    """A status tab's count: the number, or "over 10000" past what the queue counts."""
+    if count > COUNT_LIMIT:
+        return gettext("over %(count)s") % {"count": COUNT_LIMIT}
+    return count
 
 
 # --- the review page and its actions --------------------------------------------------------
