@@ -30,6 +30,13 @@ PAYLOAD_MAX_AGE = 24 * 3600
 SALT = "intake.screen.extraction"
 LANGUAGES = [("", _("Detect")), ("en", _("English")), ("my", _("Burmese"))]
 MAX_ROWS = 200
+# Why the extractor left a figure out (Candidate.excluded_reason), in the moderator's words.
+EXCLUDED_WORDS = {
+    "combatants": _("it counts fighters, not civilians"),
+    "combatants_and_civilians": _(
+        "it counts fighters and civilians together; record the civilians alone if the text says"
+    ),
+}
 
 
 def _choices(choices, blank):
@@ -393,7 +400,9 @@ def initial_rows(candidates: list[dict[str, Any]], *, publisher: str) -> list[di
                 "source_type": candidate.get("source_type") or SourceType.NEWS_MEDIA,
                 "group": group,
                 "sentence": candidate.get("sentence") or "",
-                "excluded_reason": candidate.get("excluded_reason") or "",
+                "excluded_reason": EXCLUDED_WORDS.get(
+                    candidate.get("excluded_reason") or "", candidate.get("excluded_reason") or ""
+                ),
             }
         )
     return rows

@@ -62,7 +62,7 @@ def test_a_seed_article_lists_its_combatant_figure_left_out(
 
     soldiers = rows(page).filter(has_text="hundreds of junta soldiers")
     expect(soldiers).to_have_count(1)
-    expect(soldiers.locator(".excluded-reason")).to_contain_text("Left out: combatants")
+    expect(soldiers.locator(".excluded-reason")).to_contain_text("Left out: it counts fighters, not civilians")
     expect(soldiers.get_by_role("checkbox")).not_to_be_checked()
     # Whatever the extractor proposed, no ticked row counts soldiers or troops.
     for row in rows(page).all():
@@ -88,7 +88,7 @@ def test_an_account_becomes_two_draft_reports_in_the_queue(
 
     killed, fled, troops = rows(page).all()
     expect(page.locator("#fig-1 a")).to_have_text("at least 3")
-    expect(troops.locator(".excluded-reason")).to_contain_text("Left out: combatants")
+    expect(troops.locator(".excluded-reason")).to_contain_text("Left out: it counts fighters, not civilians")
     # Had the extractor proposed the troops, the moderator would drop them here.
     troops.get_by_role("checkbox").uncheck()
     # The moderator corrects one figure: the partner's later message counted four dead.

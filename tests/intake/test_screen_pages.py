@@ -145,7 +145,7 @@ def test_the_result_page_marks_each_figure_and_escapes_the_text(moderator_client
     assert [(r["form"]["accept"].value(), r["excluded_reason"], r["group"]) for r in rows] == [
         (True, "", 1),
         (True, "", 2),
-        (False, "combatants", 3),
+        (False, "it counts fighters, not civilians", 3),
     ]
     assert rows[1]["form"]["place"].value() == "Demoso Township (MMR002002)"
     assert nothing_stored()
