@@ -40,7 +40,8 @@ def _client(args) -> tuple[int, list[float]]:
     return len(latencies), latencies
 
 
-def _wait_for(port: int, seconds: float = 30) -> None:
+def wait_for(port: int, seconds: float = 60) -> None:
+    """Wait until a server listens on the local port (gunicorn started by a benchmark)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -86,7 +87,7 @@ class ApiBenchmark:
             env=env,
         )
         try:
-            _wait_for(port)
+            wait_for(port)
             auth = {"Authorization": f"Api-Key {key}", "Host": "127.0.0.1"}
             api = f"/api/v1/reports/?page_size={page_size}"
             prebuilt, built = "/bench/bare-documents/", "/bench/bare-reports/"

@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 
 from reports import aggregates, exports
-from reports.bench.api import _wait_for
+from reports.bench.api import wait_for
 from reports.models import ExportJob, Report
 from reports.selectors.exports import Asker
 from reports.workflow import Status
@@ -183,7 +183,7 @@ class ExportsBenchmark:
             env=env,
         )  # fmt: skip
         try:
-            _wait_for(port)
+            wait_for(port)
             # The worker's first request imports the views: not part of a download's time.
             _stream(port, "/api/v1/places/?page_size=1")
             workers = _children(server.pid)

@@ -7,7 +7,6 @@ served by another checkout's code (the baseline) against the same database, in t
 
 import http.client
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gazetteer.models import Place
 from reports import aggregates
+from reports.bench.api import wait_for
 from reports.models import Report
 from reports.roles import Role
 from reports.workflow import Status
@@ -130,17 +130,6 @@ def _get(port: int, path: str, headers: dict) -> tuple[int, float]:
     return response.status, elapsed
 
 
-def _wait_for(port: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise CommandError(f"gunicorn did not start on port {port}")
-
-
 @contextmanager
 def served(code: Path, port: int, workers: int):
     """gunicorn serving the tracker from the checkout at `code` (its own virtual environment and
@@ -171,7 +160,7 @@ def served(code: Path, port: int, workers: int):
             env=env,
         )  # fmt: skip
         try:
-            _wait_for(port)
+            wait_for(port)
             yield
         finally:
             server.terminate()
