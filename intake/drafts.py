@@ -61,6 +61,8 @@ class ArticleSource:
     title: str = ""
     url: str = ""
     language: str = ""
+    # An account from a partner or an informant: the public sees only its type.
+    is_confidential: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,15 +165,19 @@ class _Sources:
         self.made: dict[tuple[str, str], Source] = {}
 
     def article_source(self) -> Source:
-        return self.named(self.article.name, self.article.source_type)
-
-    def of(self, figure: AcceptedFigure) -> Source:
         return self.named(
-            figure.source_name.strip() or self.article.name,
-            figure.source_type or self.article.source_type,
+            self.article.name, self.article.source_type, confidential=self.article.is_confidential
         )
 
-    def named(self, name: str, source_type: str) -> Source:
+    def of(self, figure: AcceptedFigure) -> Source:
+        name = figure.source_name.strip() or self.article.name
+        source_type = figure.source_type or self.article.source_type
+        article = (self.article.name.casefold(), self.article.source_type)
+        if (name.casefold(), source_type) == article:
+            return self.article_source()
+        return self.named(name, source_type)
+
+    def named(self, name: str, source_type: str, *, confidential: bool = False) -> Source:
         key = (name.casefold(), source_type)
         if key not in self.made:
             self.made[key] = source_create(
@@ -184,6 +190,7 @@ class _Sources:
                 url=self.article.url,
                 published_on=self.article.published_on,
                 language=self.article.language,
+                is_confidential=confidential,
                 party=_party_named(name) if source_type == SourceType.PARTY_TO_CONFLICT else None,
             )
         return self.made[key]
@@ -211,10 +218,11 @@ def _checked_original(original: Original) -> evidence_services.CheckedFile:
 
 
 def _title(article: ArticleSource, place: Place | None, start: date | None) -> str:
-    title = _("%(place)s, %(when)s (from %(source)s)") % {
+    # The title is public once approved: it never names the source, which may be confidential
+    # (and one name on many titles would tell that those reports rest on one informant).
+    title = _("%(place)s, %(when)s") % {
         "place": place.display_name if place else "",
         "when": f"{start.day} {start:%b %Y}" if start else "",
-        "source": article.name,
     }
     return title[:200]
 

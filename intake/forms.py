@@ -107,13 +107,19 @@ def fetching_allowed() -> bool:
 # --- the signed record of one extraction ----------------------------------------------------
 
 
-def sign_payload(payload: dict[str, Any]) -> str:
-    return signing.dumps(payload, salt=SALT, compress=True)
+def _salt(user_id: int) -> str:
+    # Tied to the moderator it was made for: another account cannot replay a captured page.
+    return f"{SALT}:{user_id}"
 
 
-def read_payload(value: str) -> dict[str, Any]:
-    """The record the result page carried; signing.BadSignature when altered or too old."""
-    data = signing.loads(value, salt=SALT, max_age=PAYLOAD_MAX_AGE)
+def sign_payload(payload: dict[str, Any], *, user_id: int) -> str:
+    return signing.dumps(payload, salt=_salt(user_id), compress=True)
+
+
+def read_payload(value: str, *, user_id: int) -> dict[str, Any]:
+    """The record the result page carried; signing.BadSignature when altered, too old or made
+    for another account."""
+    data = signing.loads(value, salt=_salt(user_id), max_age=PAYLOAD_MAX_AGE)
     if not isinstance(data, dict):
         raise signing.BadSignature("Not an extraction.")
     return data
@@ -164,6 +170,14 @@ class DraftsForm(PlainForm):
     published = forms.DateField(
         label=_("Publication date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    source_confidential = forms.BooleanField(
+        label=_("Keep this source confidential"),
+        required=False,
+        help_text=_(
+            "Tick it for a partner's or an informant's account: the public then sees only its "
+            "type, never its name, headline or address."
+        ),
+    )
     original_again = forms.FileField(
         label=_("Choose the same file again"),
         required=False,
@@ -185,6 +199,7 @@ class DraftsForm(PlainForm):
             title=data.get("source_title") or "",
             url=data.get("source_url") or "",
             language=language,
+            is_confidential=bool(data.get("source_confidential")),
         )
 
 

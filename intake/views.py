@@ -97,7 +97,7 @@ def _result(request, payload, *, form=None, rows=None, status=200, error=None):
         own = permissions.organization_of(request.user)
         form = DraftsForm(
             initial={
-                "payload": sign_payload(payload),
+                "payload": sign_payload(payload, user_id=request.user.pk),
                 "organization": own,
                 "source_name": payload["publisher"],
                 "source_type": "news_media",
@@ -168,7 +168,7 @@ def sentence_parts(text: str, candidate: dict[str, Any]) -> dict[str, str]:
 def drafts(request):
     """Step 2's "Create drafts": every accepted row validated, then all drafts or none."""
     try:
-        payload = read_payload(request.POST.get("payload", ""))
+        payload = read_payload(request.POST.get("payload", ""), user_id=request.user.pk)
     except signing.BadSignature:
         messages.error(
             request,
@@ -183,6 +183,10 @@ def drafts(request):
         prefix="row",
         form_kwargs={"perpetrators": perpetrator_choices()},
     )
+    if rows.total_form_count() != len(payload["candidates"]):
+        # Rows added or removed by hand: the page no longer matches its extraction.
+        messages.error(request, _("This form has expired or was altered: start again."))
+        return redirect("moderation:intake")
     valid = form.is_valid()
     valid = rows.is_valid() and valid
     original = original_of(payload, request.FILES.get("original_again"))

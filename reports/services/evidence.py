@@ -90,14 +90,16 @@ def can_attach(user: Viewer, report: Report) -> bool:
 
 def evidence_visible_to(user: Viewer) -> QuerySet[Evidence]:
     """Originals: moderators see all, a field partner their own organisation's, no one else
-    any (the public sees published copies only: public_evidence)."""
+    any (the public sees published copies only: public_evidence). A text kept by the intake
+    screen is the moderators' alone: it may be another partner's account, whatever
+    organisation its drafts were filed for."""
     everything = Evidence.objects.select_related("report")
     if permissions.is_moderator(user):
         return everything
     organization = permissions.organization_of(user)
     if organization is None or not permissions.is_field_partner(user):
         return everything.none()
-    return everything.filter(report__organization=organization)
+    return everything.filter(report__organization=organization).exclude(kind=EvidenceKind.TEXT)
 
 
 def evidence_of(user: Viewer, report: Report) -> QuerySet[Evidence]:

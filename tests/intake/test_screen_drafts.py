@@ -115,7 +115,7 @@ def test_two_groups_make_two_drafts_citing_the_article_with_the_text_as_evidence
     assert [r.status for r in made] == [Status.DRAFT, Status.DRAFT]
     assert [r.submitted_by for r in made] == [moderator, moderator]
     assert [r.organization for r in made] == [organizations["monitors"]] * 2
-    assert first.title == "Loikaw Town, 11 Nov 2023 (from The Irrawaddy)"
+    assert first.title == "Loikaw Town, 11 Nov 2023"
     assert (first.place, first.start_date, first.end_date, first.date_precision) == (
         town,
         date(2023, 11, 11),

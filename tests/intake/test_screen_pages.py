@@ -325,3 +325,63 @@ def test_create_drafts_sent_twice_makes_them_once(moderator_client, organization
     assert once["Location"] == twice["Location"]
     assert Report.objects.count() == 2
     assert Evidence.objects.count() == 2
+
+
+def test_a_partners_account_kept_confidential_is_never_named_in_public(
+    moderator_client, organizations, places, field_partner, client
+):
+    first = moderator_client.post(
+        START, {"text": ACCOUNT, "published": "2023-11-10", "publisher": "Loikaw informant"}
+    )
+    data = step_two(
+        first,
+        organization=organizations["monitors"].pk,
+        source_type="field_observation",
+        source_confidential="on",
+        **{"row-0-source_name": "", "row-0-source_type": "", "row-0-value": "4"},
+    )
+    response = moderator_client.post(reverse("moderation:intake_drafts"), data)
+
+    assert response.status_code == 302
+    killed, fled = Report.objects.order_by("pk")
+    # The titles (public once approved) name the place and day, never the source.
+    assert [killed.title, fled.title] == ["Loikaw Town, 7 Nov 2023", "Demoso Township, 6 Nov 2023"]
+    article = Source.objects.get(name="Loikaw informant")
+    assert (article.source_type, article.is_confidential) == ("field_observation", True)
+    # The organisations the account quotes are public bodies, cited as such.
+    assert sorted((s.name, s.is_confidential) for s in Source.objects.exclude(pk=article.pk)) == [
+        ("UNHCR", False)
+    ]
+    # The account as received is the moderators' alone, even for the organisation the drafts
+    # were filed for.
+    client.force_login(field_partner)
+    evidence = Evidence.objects.filter(report=killed).get()
+    page = client.get(reverse("partner:report_detail", args=[killed.pk]))
+    assert page.status_code == 200
+    original = reverse("partner:evidence_original", args=[killed.pk, evidence.pk])
+    assert original.encode() not in page.content
+    assert client.get(original).status_code == 404
+
+
+def test_a_page_made_for_one_moderator_is_refused_to_another(
+    moderator_client, second_moderator, organizations, places, client
+):
+    first = moderator_client.post(START, {"text": ACCOUNT, "published": "2023-11-10"})
+    data = step_two(first, organization=organizations["monitors"].pk)
+    client.force_login(second_moderator)
+    response = client.post(reverse("moderation:intake_drafts"), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == START
+    assert nothing_stored()
+
+
+def test_rows_added_by_hand_are_refused(moderator_client, organizations, places):
+    first = moderator_client.post(START, {"text": ACCOUNT, "published": "2023-11-10"})
+    data = step_two(first, organization=organizations["monitors"].pk)
+    data["row-TOTAL_FORMS"] = str(int(data["row-TOTAL_FORMS"]) + 1)
+    response = moderator_client.post(reverse("moderation:intake_drafts"), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == START
+    assert nothing_stored()
