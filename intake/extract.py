@@ -8,9 +8,11 @@ says counted it."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,13 @@ from .candidates import Candidate, Extraction
 from .errors import IntakeInputError
 from .numbers import Number, burmese_numbers, english_numbers
 from .spans import Span, days_named, find_span
+
+# Hostile input (a text of nothing but numbers) must not make the extractor slow: the words
+# read around a number are at most WINDOW characters either side, a sentence gives at most
+# MAX_NUMBERS_PER_SENTENCE numbers and a text at most MAX_CANDIDATES candidates.
+WINDOW = 120
+MAX_NUMBERS_PER_SENTENCE = 50
+MAX_CANDIDATES = 200
 
 MYANMAR = re.compile(r"[\u1000-\u109f]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -144,8 +153,8 @@ def _first_of_overlapping(numbers: list[Number]) -> list[Number]:
 
 def _not_a_figure(sentence: str, number: Number) -> bool:
     """Years, dates, ages, labels (Operation 1027), measures and parts of a figure."""
-    before = sentence[: number.start]
-    after = sentence[number.end :]
+    before = sentence[max(0, number.start - WINDOW) : number.start]
+    after = sentence[number.end : number.end + WINDOW]
     if (
         number.value is not None
         and 1900 <= number.value <= 2100
@@ -183,8 +192,24 @@ def _verb_right_before(sentence: str, number: Number) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16)
+def _is_stock(sentence: str) -> bool:
+    return bool(STOCK.search(sentence))
+
+
+@lru_cache(maxsize=16)
+def _names_structure_damage(sentence: str) -> bool:
+    return bool(STRUCTURE_DAMAGE.search(sentence))
+
+
+@lru_cache(maxsize=16)
+def _people_named(sentence: str) -> str | None:
+    named = re.search(rf"{w.COMBATANTS}|{w.PEOPLE}", sentence, re.I)
+    return named.group(0) if named else None
+
+
 def _stock_or_flow(metric: str, sentence: str) -> str:
-    if metric == Metric.NEWLY_DISPLACED and STOCK.search(sentence):
+    if metric == Metric.NEWLY_DISPLACED and _is_stock(sentence):
         return Metric.CURRENTLY_DISPLACED
     return metric
 
@@ -227,10 +252,10 @@ def _what_english(sentence: str, number: Number) -> tuple[str | None, str | None
             noun = noun_before.group(1)
         elif _verb_right_before(sentence, number) or _verb_right_after(sentence, number):
             # "killed 5 civilians and injured 12": the people counted are named once.
-            named = re.search(rf"{w.COMBATANTS}|{w.PEOPLE}", sentence, re.I)
+            named = _people_named(sentence)
             if not named:
                 return None, None, None
-            noun = named.group(0)
+            noun = named
         else:
             return None, None, None
     noun = noun.strip()
@@ -246,7 +271,7 @@ def _what_english(sentence: str, number: Number) -> tuple[str | None, str | None
     elif re.fullmatch(w.PEOPLE, noun, re.I):
         unit = Unit.PEOPLE
     else:
-        if not STRUCTURE_DAMAGE.search(sentence):
+        if not _names_structure_damage(sentence):
             return None, None, None
         metric = next(m for words, m in w.STRUCTURE_METRIC if re.fullmatch(words, noun, re.I))
         return metric, Unit.STRUCTURES, None
@@ -300,14 +325,12 @@ def _what_burmese(sentence: str, number: Number) -> tuple[str | None, str | None
     return metric, unit, None
 
 
-def _cause(sentence: str, earlier: list[str]) -> tuple[str | None, str]:
-    """The cause the sentence names, else the nearest earlier sentence of its paragraph that
-    names one; with the sentence it came from (where its perpetrator is read too)."""
-    for text in [sentence, *reversed(earlier)]:
-        for cause, words in CAUSES:
-            if words.search(text):
-                return cause, text
-    return None, sentence
+def _own_cause(sentence: str) -> str | None:
+    """The cause the sentence itself names."""
+    for cause, words in CAUSES:
+        if words.search(sentence):
+            return cause
+    return None
 
 
 def _parties() -> list:
@@ -396,29 +419,24 @@ def _most_specific(chosen, others):
     return chosen
 
 
-def _place_for(text, mentions, sentence, figure_at, metric, sentences, main, country):
-    """The mention nearest the figure in its sentence, else the last sentence of its paragraph
-    that names one, else the article's main place. People fleeing "to" a place name where they
-    went, not where they fled from; "nationwide" is the country."""
-    inside = [m for m in mentions if sentence.start <= m.start < sentence.end]
+def _place_for(text, sentence, inside, figure_at, metric, nationwide, earlier, main, seen):
+    """The mention nearest the figure in its sentence (inside), else the last sentence of its
+    paragraph that names one (earlier), else the article's main place. People fleeing "to" a
+    place name where they went, not where they fled from; "nationwide" (the country's mention)
+    is the country. seen keeps what is read once per sentence."""
     if metric == Metric.NEWLY_DISPLACED:
-        inside = [m for m in inside if not DESTINATION.search(text[sentence.start : m.start])]
-    if NATIONWIDE.search(text[sentence.start : sentence.end]) and country is not None:
-        return place_search.Mention(sentence.start, sentence.start, "nationwide", country)
+        if "left" not in seen:
+            seen["left"] = [
+                m for m in inside if not DESTINATION.search(text[sentence.start : m.start])
+            ]
+        inside = seen["left"]
+    if nationwide is not None:
+        return nationwide
     if inside:
         resolved = [m for m in inside if m.place is not None] or inside
         nearest = min(resolved, key=lambda m: abs(m.start - figure_at))
         return _most_specific(nearest, resolved)
-    earlier = [
-        s for s in sentences if s.paragraph == sentence.paragraph and s.end <= sentence.start
-    ]
-    for previous in reversed(earlier):
-        named = [
-            m for m in mentions if previous.start <= m.start < previous.end and m.place is not None
-        ]
-        if named:
-            return _most_specific(named[-1], named)
-    return main
+    return earlier or main
 
 
 def extract(
@@ -444,18 +462,34 @@ def extract(
     country = place_search.country()
     named_days = days_named(text, published)
     parties = _parties()
+    mention_starts = [m.start for m in mentions]
+    day_offsets = [offset for offset, _day in named_days]
+    paragraph_place: dict[int, place_search.Mention] = {}
+    paragraph_cause: dict[int, tuple[str, str]] = {}
+    perpetrators: dict[str, str | None] = {}
     paragraph_span: dict[int, Span] = {}
     paragraph_source: dict[int, str] = {}
-    paragraph_text: dict[int, list[str]] = {}
     candidates = []
     for sentence in sentences:
+        if len(candidates) >= MAX_CANDIDATES:
+            break
         words = text[sentence.start : sentence.end]
-        earlier = paragraph_text.setdefault(sentence.paragraph, [])
         numbers = english_numbers(words) + _one_things(words)
         if MYANMAR.search(words):
             numbers += burmese_numbers(words)
-        numbers = _first_of_overlapping(numbers)
-        anchor = next((day for offset, day in reversed(named_days) if offset < sentence.end), None)
+        numbers = _first_of_overlapping(numbers)[:MAX_NUMBERS_PER_SENTENCE]
+        before_end = bisect_left(day_offsets, sentence.end)
+        anchor = named_days[before_end - 1][1] if before_end else None
+        inside = mentions[
+            bisect_left(mention_starts, sentence.start) : bisect_left(mention_starts, sentence.end)
+        ]
+        nationwide = (
+            place_search.Mention(sentence.start, sentence.start, "nationwide", country)
+            if country is not None and NATIONWIDE.search(words)
+            else None
+        )
+        own_cause = _own_cause(words)
+        seen: dict = {}
         own_span = find_span(words, published, anchor)
         if own_span is not None:
             paragraph_span[sentence.paragraph] = own_span
@@ -466,6 +500,8 @@ def extract(
         elif SAME_ORG.search(words) and re.search(w.SAYS, words):
             source = paragraph_source.get(sentence.paragraph)
         for number in numbers:
+            if len(candidates) >= MAX_CANDIDATES:
+                break
             if _not_a_figure(words, number):
                 continue
             if MYANMAR.search(words[max(0, number.start - 3) : number.end + 12]):
@@ -476,16 +512,35 @@ def extract(
                 continue
             figure_at = sentence.start + number.start
             place = _place_for(
-                text, mentions, sentence, figure_at, metric, sentences, main, country
+                text,
+                sentence,
+                inside,
+                figure_at,
+                metric,
+                nationwide,
+                paragraph_place.get(sentence.paragraph),
+                main,
+                seen,
             )
             figure_span = span
             if metric == Metric.CURRENTLY_DISPLACED and own_span is None and published:
                 # A stock the sentence does not date is the count at publication.
                 figure_span = Span(published, published, "day", "")
-            cause, told = _cause(words, [] if metric == Metric.CURRENTLY_DISPLACED else earlier)
-            perpetrator = _perpetrator(words, source, parties) or (
-                _perpetrator(told, source, parties) if told is not words else None
-            )
+            # The cause the sentence names, else the nearest earlier sentence of its paragraph
+            # that names one (read once per sentence, not once per number).
+            if own_cause is not None:
+                cause, told = own_cause, words
+            elif metric != Metric.CURRENTLY_DISPLACED and sentence.paragraph in paragraph_cause:
+                cause, told = paragraph_cause[sentence.paragraph]
+            else:
+                cause, told = None, words
+            if words not in perpetrators:
+                perpetrators[words] = _perpetrator(words, source, parties)
+            perpetrator = perpetrators[words]
+            if perpetrator is None and told is not words:
+                if told not in perpetrators:
+                    perpetrators[told] = _perpetrator(told, source, parties)
+                perpetrator = perpetrators[told]
             candidates.append(
                 Candidate(
                     metric=metric,
@@ -513,7 +568,11 @@ def extract(
                     figure_end=sentence.start + number.end,
                 )
             )
-        earlier.append(words)
+        if own_cause is not None:
+            paragraph_cause[sentence.paragraph] = (own_cause, words)
+        named = [m for m in inside if m.place is not None]
+        if named:
+            paragraph_place[sentence.paragraph] = _most_specific(named[-1], named)
     return Extraction(
         language=language,
         text=text,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -25,6 +26,13 @@ Kind = Literal["text", "html", "pdf", "url"]
 # How long a fetch may take and how many redirects it follows (each hop checked again).
 FETCH_TIMEOUT_SECONDS = 10
 MAX_REDIRECTS = 3
+# How long the whole fetch may take, redirects included (a server trickling bytes would
+# otherwise keep a worker for as long as each read stays under FETCH_TIMEOUT_SECONDS).
+FETCH_TOTAL_SECONDS = 20
+# The most pages of a PDF read (each page's text is extracted, however long) and the most bytes
+# of HTML given to trafilatura (slow on pages of several megabytes).
+MAX_PDF_PAGES = 100
+MAX_HTML_BYTES = 1_000_000
 # Control characters that never occur in a text file (tab, newline, form feed and carriage
 # return do): a file holding them is binary, whatever its name says.
 BINARY_BYTES = bytes(range(0, 9)) + bytes([11]) + bytes(range(14, 32))
@@ -105,6 +113,12 @@ def _published(value: str | None) -> date | None:
 
 
 def _from_html(data: bytes, field: str, name: str, kind: Kind) -> SourceText:
+    if len(data) > MAX_HTML_BYTES:
+        raise IntakeInputError(
+            field,
+            _("This page is larger than %(limit)s MB of HTML; paste the article's text instead.")
+            % {"limit": MAX_HTML_BYTES // 1_000_000},
+        )
     import trafilatura  # imported when HTML arrives: lxml and its friends are heavy
 
     markup = _decode(data, field)
@@ -132,12 +146,39 @@ def _from_pdf(data: bytes, field: str, name: str) -> SourceText:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise IntakeInputError(field, _("This PDF cannot be read.")) from None
+    if count > MAX_PDF_PAGES:
+        raise IntakeInputError(
+            field,
+            _("This PDF has %(count)s pages; at most %(limit)s can be read at once.")
+            % {"count": f"{count:,}", "limit": f"{MAX_PDF_PAGES:,}"},
+        )
+    pages: list[str] = []
+    size = 0
+    try:
+        for page in reader.pages:
+            page_text = (page.extract_text() or "").strip()
+            if not page_text:
+                continue
+            size += len(page_text) + (2 if pages else 0)  # the "\n\n" between pages
+            pages.append(page_text)
+            if size > _max_chars():
+                # Too long already: the rest of the pages are not read.
+                raise IntakeInputError(
+                    field,
+                    _(
+                        "The text is more than %(limit)s characters long; at most %(limit)s can be "
+                        "read at once."
+                    )
+                    % {"limit": f"{_max_chars():,}"},
+                )
         meta = reader.metadata
         title = (meta.title if meta else None) or None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError):
         raise IntakeInputError(field, _("This PDF cannot be read.")) from None
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    text = "\n\n".join(pages)
     if not text.strip():
         raise IntakeInputError(
             field,
@@ -194,20 +235,29 @@ def _read_upload(upload) -> SourceText:
 
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges refused whatever Python's is_global says: local-use NAT64 (RFC 8215, which
+# translates to addresses of the inside), the deprecated site-local fec0::/10 and the
+# IPv4-compatible ::a.b.c.d.
+REFUSED_V6 = (
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("fec0::/10"),
+    ipaddress.ip_network("::/96"),
+)
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """A global address, and so is the IPv4 address an IPv6 one carries (mapped, 6to4,
-    NAT64): ::ffff:127.0.0.1 is the loopback."""
-    if not address.is_global:
-        return False
+    NAT64): ::ffff:127.0.0.1 is the loopback. Local-use NAT64, site-local and
+    IPv4-compatible IPv6 addresses are refused."""
     if isinstance(address, ipaddress.IPv6Address):
+        if any(address in network for network in REFUSED_V6):
+            return False
         inner = address.ipv4_mapped or address.sixtofour
         if inner is None and address in NAT64:
             inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if inner is not None and not inner.is_global:
             return False
-    return True
+    return address.is_global
 
 
 def _public_address(host: str, port: int) -> str:
@@ -217,10 +267,10 @@ def _public_address(host: str, port: int) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise IntakeInputError("url", _("The address's host name cannot be found.")) from None
+        raise IntakeInputError("url", _("This address cannot be fetched.")) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses or not all(_is_public(address) for address in addresses):
-        raise IntakeInputError("url", _("This address is not allowed (not a public address)."))
+        raise IntakeInputError("url", _("This address cannot be fetched."))
     return str(addresses[0])
 
 
@@ -229,6 +279,7 @@ def _fetch(url: str) -> tuple[bytes, str]:
     hop (so that a second DNS answer cannot point elsewhere)."""
     import urllib3
 
+    deadline = time.monotonic() + FETCH_TOTAL_SECONDS
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -237,7 +288,14 @@ def _fetch(url: str) -> tuple[bytes, str]:
             raise IntakeInputError("url", _("Addresses with a user name are not fetched."))
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = _public_address(parts.hostname, port)
-        timeout = urllib3.Timeout(connect=FETCH_TIMEOUT_SECONDS, read=FETCH_TIMEOUT_SECONDS)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise IntakeInputError("url", _("The address took too long to answer."))
+        timeout = urllib3.Timeout(
+            total=left,
+            connect=min(FETCH_TIMEOUT_SECONDS, left),
+            read=min(FETCH_TIMEOUT_SECONDS, left),
+        )
         if parts.scheme == "https":
             pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
                 address,
@@ -265,12 +323,12 @@ def _fetch(url: str) -> tuple[bytes, str]:
                 response.release_conn()
                 continue
             if response.status != 200:
-                raise IntakeInputError(
-                    "url", _("The address answered %(status)s.") % {"status": response.status}
-                )
+                raise IntakeInputError("url", _("The address did not answer with a page."))
             body = b""
             for chunk in response.stream(64 * 1024):
                 body += chunk
+                if time.monotonic() > deadline:
+                    raise IntakeInputError("url", _("The address took too long to answer."))
                 if len(body) > _max_bytes():
                     raise IntakeInputError("url", _("The page is too large to read."))
             return body, url

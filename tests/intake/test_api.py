@@ -133,7 +133,7 @@ def test_private_addresses_are_refused_when_fetching_is_on(submitter, settings):
     response = submitter.post(URL, {"url": "http://169.254.169.254/latest/"}, format="json")
     assert (response.status_code, errors(response)) == (
         400,
-        [("url", "This address is not allowed (not a public address).")],
+        [("url", "This address cannot be fetched.")],
     )
 
 

@@ -175,17 +175,17 @@ def test_addresses_are_not_fetched_unless_the_deployment_allows_it(settings):
         ("file:///etc/passwd", "Only http and https addresses can be fetched."),
         ("javascript:alert(1)", "Only http and https addresses can be fetched."),
         ("http://user:secret@example.org/", "Addresses with a user name are not fetched."),
-        ("http://127.0.0.1:8000/admin/", "This address is not allowed (not a public address)."),
-        ("http://localhost/", "This address is not allowed (not a public address)."),
-        ("http://10.0.0.5/", "This address is not allowed (not a public address)."),
-        ("http://192.168.1.1/", "This address is not allowed (not a public address)."),
-        ("http://169.254.169.254/latest/meta-data/", "This address is not allowed (not a public address)."),
-        ("http://[::1]/", "This address is not allowed (not a public address)."),
-        ("http://0.0.0.0/", "This address is not allowed (not a public address)."),
-        ("http://[::ffff:127.0.0.1]/", "This address is not allowed (not a public address)."),
-        ("http://[64:ff9b::a9fe:a9fe]/", "This address is not allowed (not a public address)."),
-        ("http://[2002:7f00:1::]/", "This address is not allowed (not a public address)."),
-        ("http://host.invalid/", "The address's host name cannot be found."),
+        ("http://127.0.0.1:8000/admin/", "This address cannot be fetched."),
+        ("http://localhost/", "This address cannot be fetched."),
+        ("http://10.0.0.5/", "This address cannot be fetched."),
+        ("http://192.168.1.1/", "This address cannot be fetched."),
+        ("http://169.254.169.254/latest/meta-data/", "This address cannot be fetched."),
+        ("http://[::1]/", "This address cannot be fetched."),
+        ("http://0.0.0.0/", "This address cannot be fetched."),
+        ("http://[::ffff:127.0.0.1]/", "This address cannot be fetched."),
+        ("http://[64:ff9b::a9fe:a9fe]/", "This address cannot be fetched."),
+        ("http://[2002:7f00:1::]/", "This address cannot be fetched."),
+        ("http://host.invalid/", "This address cannot be fetched."),
     ],
 )  # fmt: skip
 def test_only_public_http_addresses_are_fetched(settings, url, message):
@@ -206,7 +206,7 @@ def test_a_name_resolving_to_a_private_address_is_refused(settings, monkeypatch)
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     assert refused(url="https://rebinding.example/") == (
         "url",
-        "This address is not allowed (not a public address).",
+        "This address cannot be fetched.",
     )
 
 
@@ -269,12 +269,12 @@ def test_a_public_page_is_fetched_and_read(site):
 def test_a_redirect_to_a_private_address_is_refused(site):
     assert refused(url=f"{site}/to-the-inside") == (
         "url",
-        "This address is not allowed (not a public address).",
+        "This address cannot be fetched.",
     )
 
 
 def test_an_address_that_fails(site):
-    assert refused(url=f"{site}/gone") == ("url", "The address answered 404.")
+    assert refused(url=f"{site}/gone") == ("url", "The address did not answer with a page.")
 
 
 def test_a_page_over_the_byte_limit(site, settings):
