@@ -431,6 +431,19 @@ def test_review_page_shows_the_whole_report_to_moderators(
     assert f'href="/partner/reports/{report.pk}/edit/"' in page
 
 
+def test_review_page_names_the_place_once_in_each_language(moderator_client, submit):
+    report = submit()
+    english = text(moderator_client.get(review_url(report)))
+    # In English the local name follows the path, for the moderator who reads both.
+    assert 'Kayah State <span class="pcode">MMR002001701</span> · ' in english
+    assert english.count("လွိုင်ကော်") == 1
+    moderator_client.cookies["django_language"] = "my"
+    burmese = text(moderator_client.get(review_url(report)))
+    # In Burmese the path already gives it: not twice.
+    assert burmese.count("လွိုင်ကော်") == 1
+    assert '<span class="pcode">MMR002001701</span></dd>' in burmese
+
+
 def test_history_is_shown_in_words(moderator_client, moderator, submit, places):
     report = submit()
     services.report_update(
