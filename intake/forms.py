@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -134,7 +135,6 @@ def original_inline(content: bytes) -> str | None:
 def original_of(payload: dict[str, Any], again=None) -> Original | None:
     """The original from the record, or from the file chosen again (checked against the
     SHA-256 the record keeps); None if neither is there or the file is another one."""
-    import hashlib
 
     if payload.get("original") is not None:
         try:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from intake.drafts import drafts_create
 from intake.errors import IntakeInputError
+from intake.extract import extract
 from intake.forms import (
     CandidateRowFormSet,
     DraftsForm,
@@ -28,6 +29,7 @@ from intake.forms import (
     read_payload,
     sign_payload,
 )
+from intake.reading import read_text
 from reports import permissions, selectors
 from reports.exceptions import ActionRefused
 from reports.forms.report import perpetrator_choices
@@ -52,9 +54,6 @@ def intake(request):
 
 def _extract(data: dict[str, Any]) -> dict[str, Any]:
     """Read the text and extract its candidates: the signed record step 2 carries."""
-    from intake.extract import extract
-    from intake.reading import read_text
-
     source = read_text(
         text=data.get("text") or None, upload=data.get("upload"), url=data.get("url") or None
     )
