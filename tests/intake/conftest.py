@@ -17,6 +17,20 @@ DATA = Path(settings.BASE_DIR) / "gazetteer" / "data"
 
 
 @pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path) -> Path:
+    """Evidence files (the screen keeps the text as received) go to a temporary directory,
+    never into the repository."""
+    root = tmp_path / "evidence"
+    settings.STORAGES = settings.STORAGES | {
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        }
+    }
+    return root
+
+
+@pytest.fixture(autouse=True)
 def no_places_remembered():
     places.clear_caches()
     yield

@@ -26,19 +26,6 @@ TEXT = "About 35,000 residents fled Loikaw since Saturday, the UNHCR said.\n"
 ORIGINAL = Original(TEXT.encode(), "pasted.txt", "text/plain; charset=utf-8")
 
 
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path) -> Path:
-    """Evidence files go to a temporary directory, never into the repository."""
-    root = tmp_path / "evidence"
-    settings.STORAGES = settings.STORAGES | {
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        }
-    }
-    return root
-
-
 def stored(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 

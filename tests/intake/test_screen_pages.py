@@ -17,18 +17,6 @@ ACCOUNT = (Path(__file__).parent / "data" / "screen_account.txt").read_text()
 START = "/moderation/intake/"
 
 
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path) -> Path:
-    root = tmp_path / "evidence"
-    settings.STORAGES = settings.STORAGES | {
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        }
-    }
-    return root
-
-
 @pytest.fixture
 def moderator_client(client, moderator):
     client.force_login(moderator)
