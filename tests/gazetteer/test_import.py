@@ -111,11 +111,34 @@ def test_pages_in_burmese_name_places_by_their_burmese_names():
     with translation.override("my"):
         assert loikaw_town.display_name == "လွိုင်ကော်မြို့"
         assert village_tract.display_name == f"{village_tract.name_local}ကျေးရွာအုပ်စု"
-        # No Burmese name for the township, district or state in the sample: English stays.
-        assert loikaw_town.admin_path_display() == "လွိုင်ကော်မြို့, Loikaw, Loikaw District, Kayah"
+        # The township is named after its seat town; no Burmese name for the district or
+        # state in the sample files (the boundaries give them): English stays.
+        assert loikaw_town.admin_path_display() == (
+            "လွိုင်ကော်မြို့, လွိုင်ကော်မြို့နယ်, Loikaw District, Kayah"
+        )
         assert loikaw_town.english_name == "Loikaw Town"
     with translation.override("en"):
         assert loikaw_town.display_name == "Loikaw Town"
+
+
+def test_a_township_takes_its_burmese_name_from_the_town_named_exactly_after_it(tmp_path):
+    towns = write(
+        tmp_path,
+        "towns.csv",
+        TOWN_HEADER,
+        town(code="MMR002001702", name="Loilen Lay Town", name_mmr="လွိုင်လင်လေး"),
+        town(),
+        town(tsp="MMR002002", tsp_name="Demoso", code="MMR002002702", name="Nan Mei Khon Town",
+             name_mmr="နန်းမယ်ခုံ"),
+    )  # fmt: skip
+
+    import_files([towns])
+
+    names = dict(Place.objects.filter(admin_level=3).values_list("pcode", "name_local"))
+    assert names == {"MMR002001": "လွိုင်ကော်မြို့နယ်", "MMR002002": ""}
+    with translation.override("my"):
+        assert Place.objects.get(pcode="MMR002001").display_name == "လွိုင်ကော်မြို့နယ်"
+        assert Place.objects.get(pcode="MMR002002").display_name == "Demoso Township"
 
 
 def test_a_second_run_changes_nothing():
