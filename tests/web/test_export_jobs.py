@@ -7,7 +7,7 @@ nothing."""
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -152,6 +152,23 @@ def test_the_same_question_reuses_the_file_until_the_data_changes(
         "Another report from Loikaw"
         in content(client.get(f"/dashboard/exports/{changed.pk}/file/")).decode()
     )
+
+
+def test_the_page_says_until_when_the_file_is_kept_in_the_readers_language(
+    client, scenario, jobs, ask
+):
+    job = ask(client)
+    job.refresh_from_db()
+    job.expires_at = datetime(2023, 12, 1, 8, 30, tzinfo=UTC)  # 15:00 in Yangon
+    job.save(update_fields=["expires_at"])
+
+    english = client.get(f"/dashboard/exports/{job.pk}/").content.decode()
+    client.cookies["django_language"] = "my"
+    burmese = client.get(f"/dashboard/exports/{job.pk}/").content.decode()
+
+    assert "The file is kept until 1 Dec 2023, 15:00." in english
+    assert "2023 ခုနှစ် ဒီဇင်ဘာလ 1 ရက်၊ 15:00" in burmese
+    assert "Dec" not in burmese
 
 
 def test_files_expire(client, scenario, jobs, ask):
