@@ -34,6 +34,7 @@ __all__ = [
     "parse_question",
     "question_params",
     "rebuild_summaries",
+    "reports_counted",
     "verify_summaries",
 ]
 
@@ -62,6 +63,24 @@ def evidence(question: Question, metric: str) -> list[CountedEvent]:
     if facet is None:
         return from_base_tables.evidence_from_base(plan, metric)
     return from_summaries.evidence_from_summaries(plan, metric, facet)
+
+
+def reports_counted(question: Question, metric: str) -> list[tuple[int, tuple[int, ...]]]:
+    """(the counted report's id, the ids of all its event's approved reports) for each event
+    that makes answer(question).totals[metric], in no particular order: what evidence() says
+    of them without their names and totals, for the downloads of every report behind a
+    number (one read of two columns on the summaries)."""
+    from . import from_base_tables, from_summaries
+    from .facets import facet_of
+
+    plan = make_plan(replace(question, metrics=(metric,)))
+    facet = facet_of(question)
+    if facet is None:
+        return [
+            (e.reference_report_id, e.report_ids)
+            for e in from_base_tables.evidence_from_base(plan, metric)
+        ]
+    return from_summaries.reports_counted_from_summaries(plan, metric, facet)
 
 
 def follow_report(report, *, was_in_event: int | None | object = ...) -> None:

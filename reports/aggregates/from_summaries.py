@@ -572,15 +572,29 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
     )
 
 
-def evidence_from_summaries(plan: Plan, metric: str, facet: str = EVERYTHING) -> list[CountedEvent]:
+def _evidence_rows(plan: Plan, metric: str, facet: str):
+    """The EventCount rows of the events answer(plan.question).totals[metric] counts."""
     reader = Reader(plan, facet)
     rows = EventCount.objects.filter(facet=facet, metric=metric)
+    if is_stock(metric):
+        return rows.filter(key__in=reader.standing_keys(metric, plan.end))
+    return rows.filter(**reader.within).filter(counted_q(plan.start, plan.end))
+
+
+def reports_counted_from_summaries(
+    plan: Plan, metric: str, facet: str = EVERYTHING
+) -> list[tuple[int, tuple[int, ...]]]:
+    """(counted report id, every report id) of each event evidence_from_summaries lists, in no
+    particular order: two columns of the rows, no instances, names or totals."""
+    rows = _evidence_rows(plan, metric, facet).values_list("report_id", "report_ids")
+    return [(counted, tuple(ids)) for counted, ids in rows]
+
+
+def evidence_from_summaries(plan: Plan, metric: str, facet: str = EVERYTHING) -> list[CountedEvent]:
     stock = is_stock(metric)
-    if stock:
-        rows = rows.filter(key__in=reader.standing_keys(metric, plan.end))
-    else:
-        rows = rows.filter(**reader.within).filter(counted_q(plan.start, plan.end))
-    rows = sorted(rows, key=lambda r: (r.span_end, r.key), reverse=True)
+    rows = sorted(
+        _evidence_rows(plan, metric, facet), key=lambda r: (r.span_end, r.key), reverse=True
+    )
     names = dict(
         Event.objects.filter(pk__in={r.event_id for r in rows if r.event_id}).values_list(
             "pk", "name"

@@ -552,9 +552,9 @@ def reports_behind(question, metrics) -> tuple[set[int], set[tuple[int, str]]]:
     (report id, metric) pairs whose figure is the one counted for its event."""
     report_ids, counted = set(), set()
     for metric in metrics:
-        for event in aggregates.evidence(question, metric):
-            report_ids.update(event.report_ids)
-            counted.add((event.reference_report_id, metric))
+        for counted_id, ids in aggregates.reports_counted(question, metric):
+            report_ids.update(ids)
+            counted.add((counted_id, metric))
     return report_ids, counted
 
 

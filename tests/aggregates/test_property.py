@@ -502,6 +502,9 @@ def test_the_engine_agrees_with_the_reference(data, gazetteer, field_partner, mo
                     ) == answer.totals[metric].best  # fmt: skip
             for metric in METRICS:
                 lines = aggregates.evidence(q, metric)
+                assert sorted(aggregates.reports_counted(q, metric)) == sorted(
+                    (line.reference_report_id, line.report_ids) for line in lines
+                )
                 assert sum((line.adds or line.counted).best for line in lines) == totals[metric][0]
                 assert len(lines) == totals[metric][3]
         transaction.set_rollback(True)

@@ -443,6 +443,24 @@ def test_evidence_sums_to_the_total(world):
     assert sum(line.counted.best for line in lines) == total("newly_displaced").best == 127
 
 
+def test_the_reports_behind_a_total_without_their_names(world):
+    event = world["event"]()
+    first = world["report"]("loikaw", D(2023, 11, 13), [("newly_displaced", 100)], event=event)
+    counted = world["report"]("loikaw", D(2023, 11, 14), [("newly_displaced", 120)], event=event)
+    lonely = world["report"]("demoso", D(2023, 11, 16), [("newly_displaced", 7)], title="Alone")
+    world["report"]("demoso", D(2023, 11, 16), [("killed", 2)], cause="airstrike")
+
+    for question in (Question(), Question(event=event.pk), Question(cause="airstrike")):
+        assert sorted(aggregates.reports_counted(question, "newly_displaced")) == sorted(
+            (line.reference_report_id, line.report_ids)
+            for line in aggregates.evidence(question, "newly_displaced")
+        )
+    assert sorted(aggregates.reports_counted(Question(), "newly_displaced")) == [
+        (counted.pk, tuple(sorted((first.pk, counted.pk)))),
+        (lonely.pk, (lonely.pk,)),
+    ]
+
+
 # --- parameters --------------------------------------------------------------------------------
 
 
