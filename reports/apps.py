@@ -24,3 +24,7 @@ class ReportsConfig(AppConfig):
         from .services.notifications import remember_language_at_login
 
         user_logged_in.connect(remember_language_at_login, dispatch_uid="reports.language")
+        # Exports asked for anonymously in this browser follow the person who signs in.
+        from .services.exports import adopt_session_jobs
+
+        user_logged_in.connect(adopt_session_jobs, dispatch_uid="reports.export_jobs")

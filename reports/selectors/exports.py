@@ -9,6 +9,7 @@ their public shape), so fetching one is not recorded in the access record; an ex
 non-public data would have to be (reports.middleware.RecordAccess)."""
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -47,26 +48,41 @@ class Asker:
         }
 
 
-def session_hash(session_key: str) -> str:
-    return hashlib.sha256(f"export-job:{session_key}".encode()).hexdigest()
+# An anonymous person's exports are theirs by a random token kept in their session's data,
+# not by the session's key: signing in gives the session a new key (Django's defence against
+# fixation) but keeps its data, so the jobs asked before can follow the person in.
+SESSION_ASKER = "export_asker"
+
+
+def session_hash(token: str) -> str:
+    return hashlib.sha256(f"export-job:{token}".encode()).hexdigest()
 
 
 def asker_of(request: HttpRequest) -> Asker:
     """The asker of a web request asking for an export; an anonymous person's session is
-    created if it has none."""
+    given a token if it has none."""
     if request.user.is_authenticated:
         return Asker(user_id=request.user.pk)
-    if not request.session.session_key:
-        request.session.save()
-    return Asker(session_hash=session_hash(request.session.session_key or ""))
+    token = request.session.get(SESSION_ASKER)
+    if not token:
+        token = request.session[SESSION_ASKER] = secrets.token_urlsafe(32)
+    return Asker(session_hash=session_hash(token))
 
 
 def existing_asker(request: HttpRequest) -> Asker | None:
     """The asker of a web request only looking at exports: None for an anonymous person
-    without a session, who has asked for nothing (and gets no session for looking)."""
-    if not request.user.is_authenticated and not request.session.session_key:
+    whose session has asked for nothing (and gets no session for looking)."""
+    if not request.user.is_authenticated and not request.session.get(SESSION_ASKER):
         return None
     return asker_of(request)
+
+
+def anonymous_jobs_of_session(request: HttpRequest) -> QuerySet[ExportJob]:
+    """The jobs this browser's session asked for while nobody was signed in in it."""
+    token = request.session.get(SESSION_ASKER)
+    if not token:
+        return ExportJob.objects.none()
+    return jobs_of(Asker(session_hash=session_hash(token)))
 
 
 def asker_of_client(client: ApiClient) -> Asker:

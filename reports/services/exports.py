@@ -124,6 +124,18 @@ def request_export(
     return job
 
 
+def adopt_session_jobs(sender, request, user, **kwargs) -> None:
+    """On sign-in (user_logged_in): the exports this browser asked for before, anonymously,
+    become the person's, so that signing in to wait for a large file does not lose it (and
+    its inbox notice reaches them when it is done). The session's token goes: the jobs are
+    reached as the person's from now on."""
+    if request is None or not hasattr(request, "session"):
+        return
+    with transaction.atomic():
+        export_selectors.anonymous_jobs_of_session(request).update(user=user, session_hash="")
+    request.session.pop(export_selectors.SESSION_ASKER, None)
+
+
 def retry(job: ExportJob) -> ExportJob:
     """Queue a failed job again (the caller checked that the asker may see it). A job in any
     other state is returned as it is."""

@@ -307,3 +307,27 @@ def test_a_signed_in_person_is_told_in_the_inbox(client, scenario, jobs, advocat
         job.pk,
         True,
     )
+
+
+def test_a_job_asked_before_signing_in_follows_the_person_in(
+    client, scenario, jobs, advocate, ask
+):
+    waiting = ask(client, run=False)  # anonymous, still queued
+    elsewhere = Client()
+    theirs = ask(elsewhere, run=False)  # another browser's
+
+    client.force_login(advocate)  # a new session key, the same session data
+
+    waiting.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (waiting.user_id, waiting.session_hash) == (advocate.pk, "")
+    assert theirs.user_id is None and theirs.session_hash
+    assert client.get(f"/dashboard/exports/{waiting.pk}/").status_code == 200
+    assert client.get(f"/dashboard/exports/{theirs.pk}/").status_code == 404
+    assert f"/dashboard/exports/{waiting.pk}/" in client.get("/dashboard/exports/").content.decode()
+    # Done after the sign-in, the job tells the person in their inbox.
+    tasks.run_export(str(waiting.pk))
+    inbox = client.get("/inbox/").content.decode()
+    assert "Your export is ready" in inbox and f"/dashboard/exports/{waiting.pk}/" in inbox
+    # The other browser still has its own.
+    assert elsewhere.get(f"/dashboard/exports/{theirs.pk}/").status_code == 200
