@@ -18,6 +18,8 @@ from reports.api.renderers import (
     HXLRenderer,
     feature,
 )
+from reports.exports.tables import document_rows
+from reports.vocabulary import Metric
 
 from .base import (
     CSV_RESPONSE,
@@ -93,55 +95,14 @@ REPORT_EXAMPLE = {
 REPORT_CSV_COLUMNS = [c for c in exports.REPORT_COLUMNS if c.name != "counted"]
 
 
-def _destination_columns(destination: dict | None) -> dict:
-    """Where a displacement figure's people went, in the download's columns."""
-    if not destination:
-        return {"destination_pcode": "", "destination_name": ""}
-    return {"destination_pcode": destination["pcode"], "destination_name": destination["name"]}
+ALL_METRICS = frozenset(Metric.values)
 
 
 def reportrows_of(reports: list[dict]) -> list[list]:
     """One row per figure, in the columns of the web download's reports list (without
-    "counted", which belongs to a question, not to a report)."""
-    rows = []
-    for report in reports:
-        sources = report["sources"]
-        shared = {
-            "report_id": report["id"],
-            "event_id": report["event"]["id"] if report["event"] else "",
-            "event_name": report["event"]["name"] if report["event"] else "",
-            "title": report["title"],
-            "start_date": report["start_date"],
-            "end_date": report["end_date"] or "",
-            "date_precision": report["date_precision"],
-            "place_pcode": report["place"]["pcode"],
-            "place_name": report["place"]["name"],
-            "place_type": report["place"]["kind"],
-            "latitude": "" if report["latitude"] is None else report["latitude"],
-            "longitude": "" if report["longitude"] is None else report["longitude"],
-            "cause": report["cause"],
-            "cause_name": report["cause_name"] or "",
-            **exports.perpetrator_values(report["alleged_perpetrator"]),
-            "tags": "; ".join(report["tags"]),
-            "public_summary": report["public_summary"],
-            "sources": "; ".join(s["label"] for s in sources),
-            "source_urls": " ".join(s["url"] for s in sources if s["url"]),
-            # The local date, as the download writes it (DRF gives local ISO times).
-            "approved_at": (report["approved_at"] or "")[:10],
-        }
-        for figure in report["figures"]:
-            row = shared | {
-                "metric": figure["metric"],
-                "metric_name": figure["metric_name"],
-                "measure": figure["measure"],
-                "as_reported": figure["as_reported"],
-                "count_low": figure["count_low"],
-                "count_best": figure["count_best"],
-                "count_high": figure["count_high"],
-                **_destination_columns(figure.get("destination")),
-            }
-            rows.append([row[c.name] for c in REPORT_CSV_COLUMNS])
-    return rows
+    "counted", which belongs to a question, not to a report): the same rows, written by the
+    same function."""
+    return [row for report in reports for row in document_rows(report, ALL_METRICS, None)]
 
 
 @extend_schema_view(
