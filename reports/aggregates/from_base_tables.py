@@ -9,6 +9,8 @@ from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gazetteer.models import Place
+
 from ..models import Event, EventReferenceFigure, Figure, Report, SeparateFigures
 from ..vocabulary import DatePrecision, Qualifier
 from ..workflow import Status
@@ -217,10 +219,12 @@ class Evidence:
         if everything:
             read(pool)
         else:
-            read(whole_events(pool, pool.filter(self._can_count())))
+            for figures in whole_events(pool, pool.filter(self._can_count(pool))):
+                read(figures)
             region = self._covered_region(choose(found))
             if region is not None:
-                read(whole_events(pool, pool.filter(region)))
+                for figures in whole_events(pool, pool.filter(region)):
+                    read(figures)
         counted = choose(found)
         # Where each figure's people went (docs/counting.md, "Where people went"): the event's
         # counted figure decides its destination.
@@ -253,12 +257,13 @@ class Evidence:
             place_ids.add(self.plan.destination.pk)
         return PlaceIndex.around(place_ids)
 
-    def _can_count(self) -> Q:
+    def _can_count(self, pool) -> Q:
         """The figures that could be an event's counted figure in the answer: in the area; a
         flow reaching into the period (and going where the question asks), a stock dated at
-        or before its end (whatever its destination: which stocks stand is decided before the
-        destination, as the area's)."""
+        or before its end (where stocks going where the question asks may stand: which
+        stocks stand is decided before the destination, as the area's)."""
         plan = self.plan
+        area = None if plan.area is None else places_within(plan.area.path)
         flows = [m for m in plan.metrics if not is_stock(m)]
         stocks = [m for m in plan.metrics if is_stock(m)]
         terms = []
@@ -271,14 +276,39 @@ class Evidence:
             elif plan.question.destination == NO_DESTINATION:
                 term &= Q(destination__isnull=True)
             elif plan.destination is not None:
-                term &= Q(destination__path__startswith=plan.destination.path)
+                term &= Q(destination_id__in=places_within(plan.destination.path))
             terms.append(term)
         if stocks:
-            terms.append(Q(metric__in=stocks, on__lte=plan.end))
+            term = Q(metric__in=stocks, on__lte=plan.end)
+            if plan.destination is not None and plan.question.end is not None:
+                term &= Q(report__place_id__in=self._standing_region(pool, term, area))
+            terms.append(term)
         condition = terms[0] if len(terms) == 1 else terms[0] | terms[1]
-        if plan.area is not None:
-            condition &= Q(report__place__path__startswith=plan.area.path)
+        if area is not None:
+            condition &= Q(report__place_id__in=area)
         return condition
+
+    def _standing_region(self, pool, stocks: Q, area: list[int] | None) -> list[int]:
+        """The places whose stock figures decide whether a stock going where the question asks
+        stands (rule 4, standing_stocks): at each place P holding one, the places within the
+        highest place above P (or P) holding a stock figure at all. Other places' standing
+        figures go elsewhere (a place holding none going there cannot stand with one)."""
+        plan = self.plan
+        going = pool.filter(stocks, destination_id__in=places_within(plan.destination.path))  # type: ignore[union-attr]
+        if area is not None:
+            going = going.filter(report__place_id__in=area)
+        places = set(going.values_list("report__place_id", flat=True).distinct())
+        if not places:
+            return []
+        index = PlaceIndex.around(places)
+        above = {a for p in places for a in index.chain(p)[:-1]}
+        holding = set(
+            pool.filter(stocks, report__place_id__in=above)
+            .values_list("report__place_id", flat=True)
+            .distinct()
+        )
+        tops = {next(a for a in index.chain(p) if a in holding or a == p) for p in places}
+        return sorted({pk for top in tops for pk in places_within(index.places[top].path)})
 
     def _covered_region(self, counted: list[Counted]) -> Q | None:
         """Where the figures covered by the flows counted in the answer can be, that the first
@@ -316,7 +346,7 @@ class Evidence:
         condition = Q()
         for place_id, span in regions:
             condition |= Q(
-                report__place__path__startswith=self.places.places[place_id].path,
+                report__place_id__in=places_within(self.places.places[place_id].path),
                 report__start_date__gte=span.start,
                 on__lte=span.end,
             )
@@ -435,12 +465,23 @@ def reaching_into(start: date | None, end: date) -> Q:
     return condition
 
 
-def whole_events(pool, near):
-    """Every figure of the pool in the events (or unlinked reports) of the `near` figures."""
-    return pool.filter(
-        Q(report__event_id__in=near.filter(report__event__isnull=False).values("report__event_id"))
-        | Q(report__event__isnull=True, report_id__in=near.values("report_id"))
-    )
+def whole_events(pool, near) -> Iterable:
+    """Every figure of the pool in the events (or unlinked reports) of the `near` figures: the
+    events are found first, then read by id through their indexes (one query with both, the
+    planner scanned every figure of the metrics)."""
+    keys = set(near.values_list("report_id", "report__event_id"))
+    event_ids = sorted({event for _, event in keys if event is not None})
+    report_ids = sorted({report for report, event in keys if event is None})
+    for i in range(0, len(event_ids), CHUNK):
+        yield pool.filter(report__event_id__in=event_ids[i : i + CHUNK])
+    for i in range(0, len(report_ids), CHUNK):
+        yield pool.filter(report_id__in=report_ids[i : i + CHUNK], report__event__isnull=True)
+
+
+def places_within(path: str) -> list[int]:
+    """The ids of a place and the places within it (a list: the planner then reads the reports
+    by their place index rather than every report joined to the gazetteer)."""
+    return list(Place.objects.filter(path__startswith=path).values_list("pk", flat=True))
 
 
 # At most so many (place, dates) regions in one query; beyond, they are taken by state.
@@ -619,9 +660,7 @@ def describe_events(
     ]
 
 
-def evidence_from_base(
-    plan: Plan, metric: str, *, everything: bool = False
-) -> list[CountedEvent]:
+def evidence_from_base(plan: Plan, metric: str, *, everything: bool = False) -> list[CountedEvent]:
     data = Evidence(plan, everything=everything)
     return describe_events(
         metric,
