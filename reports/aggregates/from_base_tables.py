@@ -216,19 +216,23 @@ class Evidence:
         # area, reaching into the period, going where the question asks); all of their figures
         # are read, since the one counted may be any of them. Then what the counted flows may
         # cover (rule 5), which can lie outside the period, or go elsewhere.
+        places_known = False
         if everything:
             read(pool)
         else:
             for figures in whole_events(pool, pool.filter(self._can_count(pool))):
                 read(figures)
-            region = self._covered_region(choose(found))
+            first = len(found)
+            region = self._covered_region(choose(found))  # reads self.places for them
             if region is not None:
                 for figures in whole_events(pool, pool.filter(region)):
                     read(figures)
+            places_known = len(found) == first
         counted = choose(found)
         # Where each figure's people went (docs/counting.md, "Where people went"): the event's
         # counted figure decides its destination.
-        self.places = self._places_of(counted)
+        if not places_known:
+            self.places = self._places_of(counted)
         separate = separated_keys() if counted else {}
         self.counted: dict[str, list[Counted]] = defaultdict(list)
         for item in counted:
