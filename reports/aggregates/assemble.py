@@ -10,6 +10,9 @@ from .question import Plan, auto_period, periods_between
 from .results import AreaRow, SpanningFigure, Total
 from .spans import Span
 
+# What a row or a line needs to name its place (Place.display_name): none read one by one.
+NAMED = ("pcode", "name_en", "name_local", "kind")
+
 
 def unspecified_name(plan: Plan) -> str:
     if plan.area is not None:
@@ -31,7 +34,7 @@ def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[
     rows = [
         AreaRow(p.pcode, p.display_name, False, p.latitude, p.longitude, full(by_place[p.pk]))
         for p in Place.objects.filter(pk__in=[k for k in by_place if k is not None])
-        .only("pcode", "name_en", "kind", "latitude", "longitude")
+        .only(*NAMED, "latitude", "longitude")
         .order_by("path")
         if counts(by_place[p.pk])
     ]
@@ -110,12 +113,7 @@ def spanning_figures(
     titles = dict(
         Report.objects.filter(pk__in={e[2] for e in entries if not e[1]}).values_list("pk", "title")
     )
-    places = {
-        p.pk: p
-        for p in Place.objects.filter(pk__in={e[4] for e in entries}).only(
-            "pcode", "name_en", "kind"
-        )
-    }
+    places = {p.pk: p for p in Place.objects.filter(pk__in={e[4] for e in entries}).only(*NAMED)}
     lines: dict[str, list[SpanningFigure]] = {}
     for metric, event_id, report_id, span, place_id, counted, adds in entries:
         lines.setdefault(metric, []).append(

@@ -3,14 +3,16 @@ evidence (cause, tag, source type, event), and the reference the summaries are c
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gazetteer.models import Place
+
 from ..models import Event, EventReferenceFigure, Figure, Report, SeparateFigures
-from ..vocabulary import Qualifier
+from ..vocabulary import DatePrecision, Qualifier
 from ..workflow import Status
 from .assemble import (
     UNKNOWN_DESTINATION,
@@ -36,6 +38,8 @@ from .rules import (
     total_of,
 )
 from .spans import Span, span_of
+from .spans import _first_day as first_day
+from .spans import _last_day as last_day
 
 ReportSource = Report.sources.through
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
@@ -56,6 +60,8 @@ CANDIDATE_FIELDS = (
     "count_high",
     "report__approved_at",
 )
+# Ids sent in one IN list at most (SQLite's limit on a query's parameters is 32,766).
+CHUNK = 10_000
 
 
 def candidates_from(figures) -> list[Candidate]:
@@ -71,49 +77,88 @@ def candidates_from(figures) -> list[Candidate]:
             "figure_id", "event_id", "metric"
         )
     )
+    make = _maker(published, references)
+    return [make(row) for row in figures.values_list(*CANDIDATE_FIELDS).iterator(chunk_size=10000)]
+
+
+def read_figures(figures, skip: set[int]) -> tuple[list[Candidate], dict[int, int]]:
+    """Candidates from a queryset of approved reports' figures, but those whose ids are in
+    `skip` (already read), and the destination of each that has one. The figures are read
+    first, then their reports' sources and references by report id: the figures' query, with
+    its conditions across events, runs once."""
+    rows = [
+        row
+        for row in figures.values_list(*CANDIDATE_FIELDS, "destination_id").iterator(
+            chunk_size=10000
+        )
+        if row[1] not in skip
+    ]
+    published: dict[int, date] = {}
+    references: set[tuple[int, int, str]] = set()
+    report_ids = sorted({row[2] for row in rows})
+    for i in range(0, len(report_ids), CHUNK):
+        ids = report_ids[i : i + CHUNK]
+        published.update(
+            ReportSource.objects.filter(report_id__in=ids)
+            .values("report_id")
+            .annotate(latest=Max("source__published_on"))
+            .values_list("report_id", "latest")
+        )
+        references.update(
+            EventReferenceFigure.objects.filter(figure__report_id__in=ids).values_list(
+                "figure_id", "event_id", "metric"
+            )
+        )
+    make = _maker(published, references)
+    destinations = {row[1]: row[-1] for row in rows if row[-1] is not None}
+    return [make(row[:-1]) for row in rows], destinations
+
+
+def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
+    """A function making a Candidate from a row of CANDIDATE_FIELDS."""
     local_dates: dict[datetime, date] = {}
-    result = []
-    for (
-        metric,
-        figure_id,
-        report_id,
-        event_id,
-        place_id,
-        start_date,
-        end_date,
-        precision,
-        qualifier,
-        low,
-        best,
-        high,
-        approved_at,
-    ) in figures.values_list(*CANDIDATE_FIELDS).iterator(chunk_size=10000):
+
+    def make(row) -> Candidate:
+        (
+            metric,
+            figure_id,
+            report_id,
+            event_id,
+            place_id,
+            start_date,
+            end_date,
+            precision,
+            qualifier,
+            low,
+            best,
+            high,
+            approved_at,
+        ) = row
         approved_at = approved_at or EARLIEST
         latest = published.get(report_id)
         if latest is None:
             if approved_at not in local_dates:
                 local_dates[approved_at] = timezone.localtime(approved_at).date()
             latest = local_dates[approved_at]
-        result.append(
-            Candidate(
-                metric=metric,
-                figure_id=figure_id,
-                report_id=report_id,
-                event_id=event_id,
-                place_id=place_id,
-                on=report_date(start_date, end_date),
-                span=span_of(start_date, end_date, precision),
-                low=0 if qualifier == Qualifier.AT_MOST else low,
-                best=best,
-                high=high,
-                high_open=qualifier == Qualifier.AT_LEAST,
-                approximate=qualifier == Qualifier.APPROXIMATELY,
-                published=latest,
-                approved_at=approved_at,
-                is_reference=(figure_id, event_id, metric) in references,
-            )
+        return Candidate(
+            metric=metric,
+            figure_id=figure_id,
+            report_id=report_id,
+            event_id=event_id,
+            place_id=place_id,
+            on=report_date(start_date, end_date),
+            span=span_of(start_date, end_date, precision),
+            low=0 if qualifier == Qualifier.AT_MOST else low,
+            best=best,
+            high=high,
+            high_open=qualifier == Qualifier.AT_LEAST,
+            approximate=qualifier == Qualifier.APPROXIMATELY,
+            published=latest,
+            approved_at=approved_at,
+            is_reference=(figure_id, event_id, metric) in references,
         )
-    return result
+
+    return make
 
 
 def report_sources(report_ids) -> dict[int, set[int]]:
@@ -154,46 +199,40 @@ class Evidence:
     """The counted events of a plan's metrics, from the base tables, with what the rules need
     to place and date them."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, *, everything: bool = False):
+        """`everything`: read every figure of the pool, whatever the area and the dates (the
+        reference the narrowed reads are tested against)."""
         self.plan = plan
-        pool = self._pool()
-        dated = Coalesce("report__end_date", "report__start_date")
-        # Only events with a figure in the area can count there; all of their figures are read,
-        # since the one counted may be any of them. A flow figure may reach into the question
-        # from any date (it is then listed as spanning beyond), and what a covering figure adds
-        # depends on every figure it covers, so flows are read whatever their dates.
-        near = pool
-        if all(is_stock(m) for m in plan.metrics):
-            near = near.annotate(on=dated).filter(on__lte=plan.end)
-        if plan.area is not None:
-            near = near.filter(report__place__path__startswith=plan.area.path)
-        # Everywhere, at every date, every figure of the pool is near: the pool itself, without
-        # the condition across the join that makes the planner read it twice.
-        figures = (
-            pool
-            if near is pool
-            else pool.filter(
-                Q(
-                    report__event_id__in=near.filter(report__event__isnull=False).values(
-                        "report__event_id"
-                    )
-                )
-                | Q(report__event__isnull=True, report_id__in=near.values("report_id"))
-            )
-        )
-        counted = choose(candidates_from(figures))
-        place_ids = {c.place_id for c in counted}
-        # Where each figure's people went, when the question asks (docs/counting.md, "Where
-        # people went"): the event's counted figure decides its destination.
+        pool = self._pool().annotate(on=Coalesce("report__end_date", "report__start_date"))
+        found: list[Candidate] = []
         self.destination_of: dict[int, int] = {}
-        if plan.question.destination is not None or plan.question.by == BY_DESTINATION:
-            self.destination_of = dict(
-                figures.filter(destination__isnull=False).values_list("id", "destination_id")
-            )
-            place_ids |= set(self.destination_of.values())
-            if plan.destination is not None:
-                place_ids.add(plan.destination.pk)
-        self.places = PlaceIndex.around(place_ids)
+
+        def read(figures) -> None:
+            candidates, destinations = read_figures(figures, {c.figure_id for c in found})
+            found.extend(candidates)
+            self.destination_of.update(destinations)
+
+        # Only the events with a figure that could be counted in the answer are read (in the
+        # area, reaching into the period, going where the question asks); all of their figures
+        # are read, since the one counted may be any of them. Then what the counted flows may
+        # cover (rule 5), which can lie outside the period, or go elsewhere.
+        places_known = False
+        if everything:
+            read(pool)
+        else:
+            for figures in whole_events(pool, pool.filter(self._can_count(pool))):
+                read(figures)
+            first = len(found)
+            region = self._covered_region(choose(found))  # reads self.places for them
+            if region is not None:
+                for figures in whole_events(pool, pool.filter(region)):
+                    read(figures)
+            places_known = len(found) == first
+        counted = choose(found)
+        # Where each figure's people went (docs/counting.md, "Where people went"): the event's
+        # counted figure decides its destination.
+        if not places_known:
+            self.places = self._places_of(counted)
         separate = separated_keys() if counted else {}
         self.counted: dict[str, list[Counted]] = defaultdict(list)
         for item in counted:
@@ -203,12 +242,119 @@ class Evidence:
                 self.counted[metric] = apply_covering(
                     items, self.places.chain, separate.get(metric, set())
                 )
-        self._sources = report_sources(figures.values("report_id")) if counted else {}
         area_id = plan.area_id
         self.within = {
             m: [c for c in items if self.places.within(c.place_id, area_id)]
             for m, items in self.counted.items()
         }
+        # The sources of the reports that totals can count: those of the events in the area.
+        report_ids = sorted(
+            {r for items in self.within.values() for c in items for r in c.report_ids}
+        )
+        self._sources: dict[int, set[int]] = {}
+        for i in range(0, len(report_ids), CHUNK):
+            self._sources.update(report_sources(report_ids[i : i + CHUNK]))
+
+    def _places_of(self, counted: list[Counted]) -> PlaceIndex:
+        place_ids = {c.place_id for c in counted} | set(self.destination_of.values())
+        if self.plan.destination is not None:
+            place_ids.add(self.plan.destination.pk)
+        return PlaceIndex.around(place_ids)
+
+    def _can_count(self, pool) -> Q:
+        """The figures that could be an event's counted figure in the answer: in the area; a
+        flow reaching into the period (and going where the question asks), a stock dated at
+        or before its end (where stocks going where the question asks may stand: which
+        stocks stand is decided before the destination, as the area's)."""
+        plan = self.plan
+        area = None if plan.area is None else places_within(plan.area.path)
+        flows = [m for m in plan.metrics if not is_stock(m)]
+        stocks = [m for m in plan.metrics if is_stock(m)]
+        terms = []
+        if flows:
+            term = Q(metric__in=flows) & reaching_into(plan.start, plan.end)
+            # Without an end asked, the series stops at the last day holding data in the
+            # area, wherever its people went (last_date): every destination is read then.
+            if plan.question.end is None:
+                pass
+            elif plan.question.destination == NO_DESTINATION:
+                term &= Q(destination__isnull=True)
+            elif plan.destination is not None:
+                term &= Q(destination_id__in=places_within(plan.destination.path))
+            terms.append(term)
+        if stocks:
+            term = Q(metric__in=stocks, on__lte=plan.end)
+            if plan.destination is not None and plan.question.end is not None:
+                term &= Q(report__place_id__in=self._standing_region(pool, term, area))
+            terms.append(term)
+        condition = terms[0] if len(terms) == 1 else terms[0] | terms[1]
+        if area is not None:
+            condition &= Q(report__place_id__in=area)
+        return condition
+
+    def _standing_region(self, pool, stocks: Q, area: list[int] | None) -> list[int]:
+        """The places whose stock figures decide whether a stock going where the question asks
+        stands (rule 4, standing_stocks): at each place P holding one, the places within the
+        highest place above P (or P) holding a stock figure at all. Other places' standing
+        figures go elsewhere (a place holding none going there cannot stand with one)."""
+        plan = self.plan
+        going = pool.filter(stocks, destination_id__in=places_within(plan.destination.path))  # type: ignore[union-attr]
+        if area is not None:
+            going = going.filter(report__place_id__in=area)
+        places = set(going.values_list("report__place_id", flat=True).distinct())
+        if not places:
+            return []
+        index = PlaceIndex.around(places)
+        above = {a for p in places for a in index.chain(p)[:-1]}
+        holding = set(
+            pool.filter(stocks, report__place_id__in=above)
+            .values_list("report__place_id", flat=True)
+            .distinct()
+        )
+        tops = {next(a for a in index.chain(p) if a in holding or a == p) for p in places}
+        return sorted({pk for top in tops for pk in places_within(index.places[top].path)})
+
+    def _covered_region(self, counted: list[Counted]) -> Q | None:
+        """Where the figures covered by the flows counted in the answer can be, that the first
+        read may have missed (None: nowhere): a covered figure's place is within the covering
+        one's and its span inside the covering one's span (rule 5). Without a destination
+        asked, the flows inside the period cover only figures already read (in the area and
+        the period); those reaching beyond it may cover figures outside the period. With a
+        destination asked, any of them may cover figures going elsewhere."""
+        plan = self.plan
+        self.places = self._places_of(counted)
+        outers = self.to_destination(
+            [
+                c
+                for c in counted
+                if not is_stock(c.metric)
+                and self.places.within(c.place_id, plan.area_id)
+                and c.span.start <= plan.end
+                and (plan.start is None or c.span.end >= plan.start)
+            ]
+        )
+        if plan.question.destination is None:
+            outers = [c for c in outers if not inside(c.span, plan.start, plan.end)]
+        if not outers:
+            return None
+        spans: dict[int, list[Span]] = defaultdict(list)
+        for c in outers:
+            spans[c.place_id].append(c.span)
+        regions = merged(spans)
+        if len(regions) > REGIONS:
+            # Too many for one query: by state or region (a superset, as the area is).
+            wider: dict[int, list[Span]] = defaultdict(list)
+            for place_id, span in regions:
+                wider[self.places.ancestor_at(place_id, 1) or place_id].append(span)
+            regions = merged(wider)
+        condition = Q()
+        for place_id, span in regions:
+            condition |= Q(
+                report__place_id__in=places_within(self.places.places[place_id].path),
+                report__start_date__gte=span.start,
+                on__lte=span.end,
+            )
+        return condition
 
     def _pool(self):
         figures = Figure.objects.filter(
@@ -310,8 +456,63 @@ def inside(span: Span, start: date | None, end: date) -> bool:
     return (start is None or span.start >= start) and span.end <= end
 
 
-def answer_from_base(plan: Plan, lines: int | None = None) -> Answer:
-    data = Evidence(plan)
+def reaching_into(start: date | None, end: date) -> Q:
+    """The figures whose span (spans.span_of) reaches into [start, end] (start None: any time
+    up to the end), exactly, as a condition on their report's dates and precision (`on`: the
+    report's date, annotated)."""
+    condition = Q()
+    for precision in DatePrecision.values:
+        term = Q(report__date_precision=precision, report__start_date__lte=last_day(end, precision))
+        if start is not None:
+            term &= Q(on__gte=first_day(start, precision))
+        condition |= term
+    return condition
+
+
+def whole_events(pool, near) -> Iterable:
+    """Every figure of the pool in the events (or unlinked reports) of the `near` figures: the
+    events are found first, then read by id through their indexes (one query with both, the
+    planner scanned every figure of the metrics)."""
+    keys = set(near.values_list("report_id", "report__event_id"))
+    event_ids = sorted({event for _, event in keys if event is not None})
+    report_ids = sorted({report for report, event in keys if event is None})
+    for i in range(0, len(event_ids), CHUNK):
+        yield pool.filter(report__event_id__in=event_ids[i : i + CHUNK])
+    for i in range(0, len(report_ids), CHUNK):
+        yield pool.filter(report_id__in=report_ids[i : i + CHUNK], report__event__isnull=True)
+
+
+def places_within(path: str) -> list[int]:
+    """The ids of a place and the places within it (a list: the planner then reads the reports
+    by their place index rather than every report joined to the gazetteer)."""
+    return list(Place.objects.filter(path__startswith=path).values_list("pk", flat=True))
+
+
+# At most so many (place, dates) regions in one query; beyond, they are taken by state.
+REGIONS = 100
+# Spans of one place closer than this are read as one region.
+REGION_GAP = timedelta(days=31)
+
+
+def merged(spans: dict[int, list[Span]]) -> list[tuple[int, Span]]:
+    """Per place, its spans joined where they overlap or nearly meet (REGION_GAP)."""
+    regions = []
+    for place_id, found in spans.items():
+        found.sort()
+        current = found[0]
+        for span in found[1:]:
+            if span.start <= current.end + REGION_GAP:
+                current = Span(current.start, max(current.end, span.end))
+            else:
+                regions.append((place_id, current))
+                current = span
+        regions.append((place_id, current))
+    return regions
+
+
+def answer_from_base(plan: Plan, lines: int | None = None, *, everything: bool = False) -> Answer:
+    """`everything`: from every figure of the pool (Evidence), the reference for tests."""
+    data = Evidence(plan, everything=everything)
     units = {m: data.units(m, plan.start, plan.end) for m in plan.metrics}
     totals = {m: data.total(m, units[m], plan.end) for m in plan.metrics}
 
@@ -463,8 +664,8 @@ def describe_events(
     ]
 
 
-def evidence_from_base(plan: Plan, metric: str) -> list[CountedEvent]:
-    data = Evidence(plan)
+def evidence_from_base(plan: Plan, metric: str, *, everything: bool = False) -> list[CountedEvent]:
+    data = Evidence(plan, everything=everything)
     return describe_events(
         metric,
         data.units(metric, plan.start, plan.end),

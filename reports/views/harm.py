@@ -31,10 +31,22 @@ class Column:
     always: bool = False  # shown even when nothing is counted in it
 
 
-def _cells(columns: list[Column], metrics) -> tuple[list[Column], list[dict], list[str]]:
+def _answers(questions) -> dict[aggregates.Question, aggregates.Answer]:
+    """Each distinct question answered once (the "All" column is in both tables and heads the
+    page)."""
+    found: dict[aggregates.Question, aggregates.Answer] = {}
+    for question in questions:
+        if question not in found:
+            found[question] = aggregates.answer(question, lines=0)
+    return found
+
+
+def _cells(
+    columns: list[Column], metrics, answered: dict[aggregates.Question, aggregates.Answer]
+) -> tuple[list[Column], list[dict], list[str]]:
     """The columns with something counted (and those always shown), each metric's row of
     cells (shown totals with their evidence links), and the labels of the empty columns."""
-    answers = [aggregates.answer(column.question, lines=0) for column in columns]
+    answers = [answered[column.question] for column in columns]
     kept = [
         i
         for i, (column, answer) in enumerate(zip(columns, answers, strict=True))
@@ -90,9 +102,10 @@ def harm(request):
         for code, label in ((UNKNOWN, _("Unknown")), (NOT_STATED, _("Not stated")))
         if not question.perpetrator or code == question.perpetrator
     ]
-    by_cause = _cells([total, *causes], metrics)
-    by_party = _cells([total, *parties], metrics)
-    answer = aggregates.answer(asked_harm, lines=0)
+    answered = _answers(column.question for column in [total, *causes, *parties])
+    by_cause = _cells([total, *causes], metrics, answered)
+    by_party = _cells([total, *parties], metrics, answered)
+    answer = answered[asked_harm]
     context = {
         "title": page_title(answer),
         "answer": answer,

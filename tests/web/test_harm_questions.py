@@ -1,0 +1,28 @@
+"""The IHL view asks the counting engine each of its questions once: the "All" column heads
+both tables and the page's title, and is answered once."""
+
+from reports import aggregates
+from reports.vocabulary import Cause
+from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
+
+PAGE = "/dashboard/harm/?area=MMR002&start=2023-11-01&end=2023-11-30"
+
+
+def test_each_column_is_asked_once(client, harm, monkeypatch):  # noqa: F811
+    asked = []
+    answer = aggregates.answer
+
+    def counting(question, **kwargs):
+        asked.append(question)
+        return answer(question, **kwargs)
+
+    monkeypatch.setattr(aggregates, "answer", counting)
+    html = client.get(PAGE).content.decode()
+    # All, each cause, the two parties, "unknown" and "not stated".
+    assert len(asked) == len(set(asked)) == 1 + len(Cause.choices) + 2 + 2
+    assert sorted(q.perpetrator for q in asked if q.perpetrator) == [
+        "kndf", "none", "sac", "unknown"
+    ]  # fmt: skip
+    header, rows = table(html, "harm-perpetrator")
+    assert header == ["Harm", "All", "KNDF", "SAC", "Unknown", "Not stated"]
+    assert rows["Homes destroyed"] == ["12", "0", "0", "0", "12"]
