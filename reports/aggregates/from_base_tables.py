@@ -37,9 +37,7 @@ from .rules import (
     standing_stocks,
     total_of,
 )
-from .spans import Span, span_of
-from .spans import _first_day as first_day
-from .spans import _last_day as last_day
+from .spans import Span, first_day, last_day, span_of
 
 ReportSource = Report.sources.through
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)

@@ -6,7 +6,14 @@ from collections import defaultdict
 from datetime import date
 
 from django.db.models import Count, F, Max, Min, Q, TextField, Window
-from django.db.models.functions import Cast, RowNumber, TruncMonth, TruncQuarter, TruncWeek, TruncYear
+from django.db.models.functions import (
+    Cast,
+    RowNumber,
+    TruncMonth,
+    TruncQuarter,
+    TruncWeek,
+    TruncYear,
+)
 
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
 from .assemble import area_rows, calendar, spanning_figures

@@ -17,7 +17,7 @@ class Span(NamedTuple):
         return (self.end - self.start).days + 1
 
 
-def _first_day(day: date, precision: str) -> date:
+def first_day(day: date, precision: str) -> date:
     if precision == "week":
         return day - timedelta(days=day.weekday())
     if precision == "month":
@@ -27,7 +27,7 @@ def _first_day(day: date, precision: str) -> date:
     return day
 
 
-def _last_day(day: date, precision: str) -> date:
+def last_day(day: date, precision: str) -> date:
     if precision == "week":
         return day + timedelta(days=6 - day.weekday())
     if precision == "month":
@@ -41,7 +41,7 @@ def _last_day(day: date, precision: str) -> date:
 def span_of(start_date: date, end_date: date | None, precision: str = "day") -> Span:
     """From the first day of the start date's day, week, month or year to the last day of the
     end date's (or the start date's, when there is no end date)."""
-    return Span(_first_day(start_date, precision), _last_day(end_date or start_date, precision))
+    return Span(first_day(start_date, precision), last_day(end_date or start_date, precision))
 
 
 def reach(span: Span) -> str:

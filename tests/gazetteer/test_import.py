@@ -113,9 +113,7 @@ def test_pages_in_burmese_name_places_by_their_burmese_names():
         assert village_tract.display_name == f"{village_tract.name_local}ကျေးရွာအုပ်စု"
         # The township is named after its seat town; no Burmese name for the district or
         # state in the sample files (the boundaries give them): English stays.
-        assert loikaw_town.admin_path_display() == (
-            "လွိုင်ကော်မြို့, လွိုင်ကော်မြို့နယ်, Loikaw District, Kayah"
-        )
+        assert loikaw_town.admin_path_display() == ("လွိုင်ကော်မြို့, လွိုင်ကော်မြို့နယ်, Loikaw District, Kayah")
         assert loikaw_town.english_name == "Loikaw Town"
     with translation.override("en"):
         assert loikaw_town.display_name == "Loikaw Town"

@@ -309,9 +309,7 @@ def test_a_signed_in_person_is_told_in_the_inbox(client, scenario, jobs, advocat
     )
 
 
-def test_a_job_asked_before_signing_in_follows_the_person_in(
-    client, scenario, jobs, advocate, ask
-):
+def test_a_job_asked_before_signing_in_follows_the_person_in(client, scenario, jobs, advocate, ask):
     waiting = ask(client, run=False)  # anonymous, still queued
     elsewhere = Client()
     theirs = ask(elsewhere, run=False)  # another browser's
