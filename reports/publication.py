@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from rest_framework import serializers
@@ -251,7 +251,9 @@ def follow_reports(report_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     touched = 0
-    with transaction.atomic():
+    # Within the caller's transaction, no savepoint of its own (two round trips): an error
+    # undoes the caller's whole change anyway.
+    with transaction.atomic(savepoint=False):
         for start in range(0, len(ids), BATCH):
             touched += _follow_batch(ids[start : start + BATCH])
     return touched
@@ -301,19 +303,22 @@ def _lock(ids: list[int]) -> None:
         .values_list("pk", flat=True)
     )
     cited = Report.sources.through.objects.filter(report_id__in=ids).values("source_id")
-    list(
-        Source.objects.select_for_update()
-        .filter(pk__in=cited)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    sources = Source.objects.select_for_update().filter(pk__in=cited).order_by("pk")
     events = Report.objects.filter(pk__in=ids, event__isnull=False).values("event_id")
-    list(
-        Event.objects.select_for_update()
-        .filter(pk__in=events)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    events = Event.objects.select_for_update().filter(pk__in=events).order_by("pk")
+    if connection.vendor == "postgresql":
+        # Both in one statement (PostgreSQL evaluates a select list left to right: the
+        # sources, then the events). Its snapshot is taken once the reports are locked, so it
+        # reads their sources and events as they stand: whoever changes those locks them first.
+        parts = [qs.values("pk").query.sql_with_params() for qs in (sources, events)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(f"(SELECT count(*) FROM ({sql}) locked)" for sql, _ in parts),
+                [param for _, params in parts for param in params],
+            )
+        return
+    list(sources.values_list("pk", flat=True))
+    list(events.values_list("pk", flat=True))
 
 
 def lock_reports_citing(

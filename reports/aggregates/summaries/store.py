@@ -12,7 +12,7 @@ from ..from_base_tables import separated_keys
 from ..places import PlaceIndex, remembered
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
-from .covering import coverers, settle_adds
+from .covering import coverers_by_facet, settle_adds, stored_covered
 from .reading import any_of
 from .rows import compute, compute_facets, derive, flow_total_rows
 from .stock_changes import refresh_stock
@@ -79,7 +79,9 @@ def refresh(keys) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
-    with transaction.atomic(), remembered():
+    # In the caller's transaction without a savepoint of its own (two round trips): an error
+    # undoes the caller's whole change anyway.
+    with transaction.atomic(savepoint=False), remembered():
         # rebuild() holds REBUILD_LOCK exclusively. Refreshes follow one another: which events
         # cover a changed one, and what each adds, is read from the stored rows, and two
         # transactions each approving one of a covering figure and a figure inside it would
@@ -103,12 +105,15 @@ def refresh(keys) -> None:
         # What the events covering these add changes with them (rule 5): in each facet, they
         # are refreshed too (covering is transitive, so one round finds them all); their
         # rows are read and computed once for all facets.
-        wider = {
-            facet: coverers(
-                [*stored[facet].values(), *computed.get(facet, ({}, {}))[0].values()], set(keys)
-            )
-            for facet in facets
-        }
+        found = coverers_by_facet(
+            [
+                row
+                for facet in facets
+                for row in (*stored[facet].values(), *computed.get(facet, ({}, {}))[0].values())
+            ],
+            set(keys),
+        )
+        wider = {facet: found.get(facet, set()) for facet in facets}
         extra = set().union(*wider.values())
         keys_in = {facet: keys for facet in facets}
         if extra:
@@ -132,12 +137,12 @@ def refresh(keys) -> None:
                         {k: u for k, u in uses.items() if k[1] in keys_in[facet]},
                     )
         # The sources whose uses change and the stocks whose steps do, locked at once.
-        held = {
-            lock_key(SOURCE_LOCK, source)
-            for facet in facets
-            for _, source in used[facet]
+        touched = {
+            facet: used[facet]
             | {(m, s) for (m, _), cited in computed.get(facet, ({}, {}))[1].items() for s in cited}
+            for facet in facets
         }
+        held = {lock_key(SOURCE_LOCK, source) for facet in facets for _, source in touched[facet]}
         held |= {
             lock_key(STOCK_LOCK, (facet, metric))
             for facet in facets
@@ -145,7 +150,18 @@ def refresh(keys) -> None:
             if is_stock(metric)
         }
         advisory_locks(held)
-        separated = separated_keys()
+        # What every facet's refresh reads, read once for all of them: the marks of figures
+        # counted apart (only flows need them), what the stored events each changed flow
+        # covers add, and every use of the touched sources.
+        flows = [
+            (facet, row, keys_in[facet])
+            for facet in facets
+            for row in computed.get(facet, ({}, {}))[0].values()
+            if not is_stock(row["metric"])
+        ]
+        separated = separated_keys() if flows else {}
+        covered = stored_covered(flows, separated)
+        uses_before = _uses_of(touched)
         writes = _Writes()
         for facet in sorted(facets):
             _refresh_facet(
@@ -153,10 +169,27 @@ def refresh(keys) -> None:
                 facet,
                 separated,
                 computed.get(facet, ({}, {})),
-                (stored[facet], used[facet]),
+                (stored[facet], touched[facet], uses_before.get(facet, [])),
+                covered,
                 writes,
             )
         writes.apply()
+
+
+def _uses_of(touched: dict[str, set[tuple]]) -> dict[str, list[dict]]:
+    """Every stored use of these (metric, source) pairs, by facet, in one query."""
+    pairs = {(facet, *pair) for facet, found in touched.items() for pair in found}
+    if not pairs:
+        return {}
+    found: dict[str, list[dict]] = defaultdict(list)
+    for use in SourceUse.objects.filter(
+        facet__in={f for f, _, _ in pairs},
+        metric__in={m for _, m, _ in pairs},
+        source_id__in={s for _, _, s in pairs},
+    ).values("facet", "metric", "source_id", "key", "dated", "span_end", "reach", *ADM):
+        if (use["facet"], use["metric"], use["source_id"]) in pairs:
+            found[use["facet"]].append(use)
+    return found
 
 
 def _facets_of_events(keys) -> dict[int, set[str]]:
@@ -165,24 +198,24 @@ def _facets_of_events(keys) -> dict[int, set[str]]:
 
 
 def _refresh_facet(
-    keys: list[str], facet: str, separated: dict, computed, known, writes: "_Writes"
+    keys: list[str], facet: str, separated: dict, computed, known, covered, writes: "_Writes"
 ) -> None:
     """refresh() within one facet's rows, of `keys` (with the events covering them);
-    `computed`: compute_facets() of `keys` in it; `known`: their stored EventCount rows in it
-    and their (metric, source) uses. The caller holds every lock."""
+    `computed`: compute_facets() of `keys` in it; `known`: their stored EventCount rows in it,
+    the (metric, source) pairs whose uses change (their stored ones and the computed ones)
+    and every stored use of those pairs; `covered`: stored_covered() of the computed flows.
+    The caller holds every lock."""
     stored = EventCount.objects.filter(facet=facet)
     uses_stored = SourceUse.objects.filter(facet=facet)
     new_rows, new_uses = computed
-    old_rows, old_pairs = known
-    settle_adds(new_rows, keys, separated, facet)
-    touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
+    old_rows, touched, stored_uses = known
+    settle_adds(new_rows, keys, separated, facet, covered)
     # Every use of the touched sources, before and after: whether each is shared, how far
     # its uses spread, and so the other events' local counts and the cells, may change.
     before: dict[tuple, list] = defaultdict(list)
     others: dict[tuple, list] = defaultdict(list)
-    for use in uses_stored.filter(
-        metric__in={m for m, _ in touched}, source_id__in={s for _, s in touched}
-    ).values("facet", "metric", "source_id", "key", "dated", "span_end", "reach", *ADM):
+    for stored_use in stored_uses:
+        use = dict(stored_use)
         pair = (use.pop("metric"), use.pop("source_id"))
         if pair in touched:
             before[pair].append(use)
