@@ -55,7 +55,7 @@ def _transition(
         locked.save(update_fields=update_fields)
         if action in (Action.APPROVE, Action.RETRACT):
             aggregates.follow_report(locked)
-            publication.follow_report(locked)
+            publication.follow_report(locked, held=True)
         entry = _record(
             report=locked,
             actor=actor,

@@ -75,14 +75,16 @@ def _covers(outer: dict, inner: dict, places: PlaceIndex) -> bool:
 def _covered_q(row: dict, facet: str, mine: set[str], apart: list[str]) -> Q:
     """The stored events of other keys (not `mine`, not those marked apart) that this row's
     event covers: within its place and its span, not the same place and span."""
-    return Q(
-        facet=facet,
-        metric=row["metric"],
-        **{f"adm{row['level']}": row["place_id"]},
-        dated__gte=row["dated"],
-        span_end__lte=row["span_end"],
-    ) & ~Q(key__in=mine | set(apart)) & ~Q(
-        place_id=row["place_id"], dated=row["dated"], span_end=row["span_end"]
+    return (
+        Q(
+            facet=facet,
+            metric=row["metric"],
+            **{f"adm{row['level']}": row["place_id"]},
+            dated__gte=row["dated"],
+            span_end__lte=row["span_end"],
+        )
+        & ~Q(key__in=mine | set(apart))
+        & ~Q(place_id=row["place_id"], dated=row["dated"], span_end=row["span_end"])
     )
 
 

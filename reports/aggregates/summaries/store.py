@@ -15,7 +15,7 @@ from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .covering import coverers_by_facet, settle_adds, stored_covered
 from .reading import any_of
 from .rows import compute, compute_facets, derive, flow_total_rows
-from .stock_changes import refresh_stock
+from .stock_changes import refresh_stocks
 from .writing import (
     COVER_LOCK,
     EVENT_LOCK,
@@ -308,16 +308,40 @@ class _Writes:
 
     def apply(self) -> None:
         if self.replaced:
-            EventCount.objects.filter(any_of(self.replaced)).delete()
-            SourceUse.objects.filter(any_of(self.replaced)).delete()
+            _delete_rows(any_of(self.replaced))
         EventCount.objects.bulk_create(EventCount(**row) for row in self.events)
         SourceUse.objects.bulk_create(SourceUse(**row) for row in self.uses)
         _apply_flow_changes(self.cells)
-        for facet, metric, rows in self.stocks:
-            refresh_stock(facet, metric, rows)
+        refresh_stocks(self.stocks)
+
+
+def _delete_rows(replaced: Q) -> None:
+    """Delete the EventCount and SourceUse rows of these (facet, keys): on PostgreSQL in one
+    statement (a data-modifying WITH), elsewhere in two."""
+    events = EventCount.objects.filter(replaced)
+    uses = SourceUse.objects.filter(replaced)
+    if connection.vendor != "postgresql":
+        events.delete()
+        uses.delete()
+        return
+    parts = []
+    for queryset in (events, uses):
+        where, params = queryset.query.get_compiler(connection=connection).compile(
+            queryset.query.where
+        )
+        parts.append((queryset.model._meta.db_table, where, params))
+    (first, first_where, first_params), (second, second_where, second_params) = parts
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {first} WHERE {first_where}) "  # noqa: S608
+            f"DELETE FROM {second} WHERE {second_where}",
+            [*first_params, *second_params],
+        )
 
 
 def _apply_flow_changes(cells: dict) -> None:
+    """Add the changes to their FlowTotal cells (a new cell inserted), and remove the cells
+    left holding no event."""
     changes = [(cell, entry) for cell, entry in sorted(cells.items()) if any(entry[1])]
     if not changes:
         return
@@ -325,14 +349,32 @@ def _apply_flow_changes(cells: dict) -> None:
     columns = ["facet", "metric", "node", "span", "start", "level", *ADM, *SUMS]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMS)
+    rows = [(*cell, level, *adm, *sums) for cell, ((level, adm), sums) in changes]
+    cell_columns = ("facet", "metric", "node", "span", "start")
+    if connection.vendor == "postgresql":
+        # One statement each, whatever the number of cells: a column per array.
+        types = {f.column: f.db_type(connection) for f in FlowTotal._meta.concrete_fields}
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
+        cell_arrays = ", ".join(f"%s::{types[c]}[]" for c in cell_columns)
+        matches = " AND ".join(f"t.{c} = cell.{c}" for c in cell_columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({quoted}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+                f"ON CONFLICT (facet, metric, node, span, start) DO UPDATE SET {updates}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            cursor.execute(
+                f"DELETE FROM {table} t USING unnest({cell_arrays}) "  # noqa: S608
+                f"AS cell({', '.join(cell_columns)}) WHERE {matches} AND t.events = 0",
+                [list(column) for column in zip(*[cell for cell, _ in changes], strict=True)],
+            )
+        return
     sql = (
         f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
         f"ON CONFLICT (facet, metric, node, span, start) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [(*cell, level, *adm, *sums) for cell, ((level, adm), sums) in changes]
-        )
+        cursor.executemany(sql, rows)
         cursor.executemany(
             f"DELETE FROM {table} WHERE facet = %s AND metric = %s AND node = %s AND span = %s "  # noqa: S608
             "AND start = %s "
