@@ -4,16 +4,17 @@ larger of a covering figure and the sum of what it covers."""
 
 from collections.abc import Iterable
 
-from django.db.models import BigIntegerField, Count, Q, Sum
+from django.db.models import BigIntegerField, Count, Q, Sum, Value
 from django.db.models.functions import Cast
 
 from ...models import EventCount
 from ..places import PlaceIndex
 from ..rules import is_stock
-from .reading import any_of
 
 ADDS = ("adds_best", "adds_low", "adds_high")
 OWN = ("best", "range_low", "range_high")
+# At most so many SELECTs joined by UNION ALL in one query (SQLite allows 500).
+UNION_BATCH = 100
 
 
 def coverers(rows: Iterable[dict], known: set[str]) -> set[str]:
@@ -97,27 +98,32 @@ def stored_covered(
 ) -> dict[tuple[str, str, str], tuple[int, list[int]]]:
     """For each (facet, EventCount row, keys being replaced) of a flow: how many stored events
     of other keys it covers and what they add (adds_*), by (facet, metric, key), in one query
-    (a count and sums filtered per row)."""
+    (up to UNION_BATCH rows)."""
     requests = [(f, r, set(k)) for f, r, k in requests if not is_stock(r["metric"])]
     if not requests:
         return {}
-    conditions = [
-        _covered_q(row, facet, mine, _apart(row, separated.get(row["metric"], set())))
-        for facet, row, mine in requests
-    ]
-    aggregates = {}
-    for i, condition in enumerate(conditions):
-        aggregates[f"n{i}"] = Count("id", filter=condition)
-        for field in ADDS:
-            aggregates[f"{field}{i}"] = Cast(Sum(field, filter=condition), BigIntegerField())
-    found = EventCount.objects.filter(any_of(conditions)).aggregate(**aggregates)
-    return {
-        (facet, row["metric"], row["key"]): (
-            found[f"n{i}"] or 0,
-            [found[f"{field}{i}"] or 0 for field in ADDS],
+    # One aggregate per row, each by its own index range, joined by UNION ALL (a single
+    # aggregate with a filter per row reads every row of every range once per row).
+    parts = [
+        EventCount.objects.filter(
+            _covered_q(row, facet, mine, _apart(row, separated.get(row["metric"], set())))
         )
-        for i, (facet, row, _) in enumerate(requests)
-    }
+        .order_by()
+        .values(row=Value(i))
+        .annotate(n=Count("id"), **{f: Cast(Sum(f), BigIntegerField()) for f in ADDS})
+        for i, (facet, row, mine) in enumerate(requests)
+    ]
+    found = {}
+    for start in range(0, len(parts), UNION_BATCH):
+        first, *rest = parts[start : start + UNION_BATCH]
+        found |= {sums["row"]: sums for sums in first.union(*rest, all=True) if sums["n"]}
+    covered = {}
+    for i, (facet, row, _) in enumerate(requests):
+        sums = found.get(i)
+        covered[facet, row["metric"], row["key"]] = (
+            (sums["n"], [sums[f] or 0 for f in ADDS]) if sums else (0, [0, 0, 0])
+        )
+    return covered
 
 
 def settle_adds(

@@ -13,6 +13,7 @@ from gazetteer.models import Place
 
 from ...models import EventCount, SourceUse, StockStep
 from .cells import ADM, EVERYWHERE, nodes_of
+from .covering import UNION_BATCH
 from .reading import any_of
 from .stocks import LOCAL, WIDTH, own_value, step_row
 from .writing import bulk_insert
@@ -289,24 +290,35 @@ def _steps_around_postgresql(stocks: list[_Stock]) -> dict[int, dict[int, list[d
 def _own_figures(stocks: list[_Stock]) -> dict[tuple[str, str], dict[int, list[dict]]]:
     """Each stock's places' own figures that can stand from its `since` on: each place's
     latest before it and every one after, in the standing order, by (facet, metric) and
-    place, in one query."""
+    place, in one query. On PostgreSQL a UNION ALL of one index range per stock and one
+    probe per place (one condition with "or the latest before" read every figure of the
+    metric); elsewhere, which does not take a LIMIT inside a UNION, one condition."""
     newest_first = [f"-{field}" for field in STANDING_ORDER]
-    wanted = []
+    fields = ("facet", "metric", "place_id", *OWN)
+    parts, wanted = [], []
     for stock in stocks:
         if not stock.places:
             continue
         stored = EventCount.objects.filter(facet=stock.facet, metric=stock.metric)
-        mine = Q(place_id__in=stock.places, dated__gte=stock.since)
+        later = stored.filter(place_id__in=stock.places, dated__gte=stock.since)
+        parts.append(later.order_by().values(*fields))
+        mine = Q(pk__in=later.values("pk"))
         for place in stock.places:
             latest = stored.filter(place_id=place, dated__lt=stock.since).order_by(*newest_first)
+            parts.append(latest.values(*fields)[:1])
             mine |= Q(pk__in=latest.values("pk")[:1])
-        wanted.append(Q(facet=stock.facet, metric=stock.metric) & mine)
+        wanted.append(mine)
     if not wanted:
         return {}
+    if connection.vendor == "postgresql":
+        rows = []
+        for start in range(0, len(parts), UNION_BATCH):
+            first, *rest = parts[start : start + UNION_BATCH]
+            rows += first.union(*rest, all=True)
+    else:
+        rows = EventCount.objects.filter(any_of(wanted)).values(*fields)
     found: dict[tuple[str, str], dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for row in EventCount.objects.filter(any_of(wanted)).values(
-        "facet", "metric", "place_id", *OWN
-    ):
+    for row in rows:
         found[row.pop("facet"), row.pop("metric")][row.pop("place_id")].append(row)
     return {
         stock: {place: sorted(rows, key=_standing) for place, rows in places.items()}
