@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from rest_framework import serializers
@@ -243,22 +243,26 @@ def _built(report_ids: list[int]) -> dict[int, dict[str, Any]]:
 # `manage.py rebuild_public_records [--check]` runs rebuild() / verify().
 
 
-def follow_reports(report_ids: Iterable[int]) -> int:
+def follow_reports(report_ids: Iterable[int], *, held: bool = False) -> int:
     """Bring these reports' documents up to date: written (with a new changed_at) where the
     public shape differs, removed where the report is no longer approved. Call it inside the
-    transaction that changed them. Returns how many documents were written or removed."""
+    transaction that changed them; `held`: it holds these reports' row locks already (the
+    services lock a report before changing it). Returns how many documents were written or
+    removed."""
     ids = sorted(set(report_ids))
     if not ids:
         return 0
     touched = 0
-    with transaction.atomic():
+    # Within the caller's transaction, no savepoint of its own (two round trips): an error
+    # undoes the caller's whole change anyway.
+    with transaction.atomic(savepoint=False):
         for start in range(0, len(ids), BATCH):
-            touched += _follow_batch(ids[start : start + BATCH])
+            touched += _follow_batch(ids[start : start + BATCH], held)
     return touched
 
 
-def _follow_batch(ids: list[int]) -> int:
-    _lock(ids)
+def _follow_batch(ids: list[int], held: bool = False) -> int:
+    _lock(ids, held)
     built = _built(ids)
     stored = {
         record.pk: record
@@ -288,32 +292,39 @@ def _follow_batch(ids: list[int]) -> int:
     return len(written) + len(gone)
 
 
-def _lock(ids: list[int]) -> None:
+def _lock(ids: list[int], held: bool = False) -> None:
     """Lock what the documents are built from before reading it, in the services' order:
-    the reports' rows (id order), then the sources they cite and their events. A report being
-    approved or edited and a source being made confidential (or an event renamed) at the same
-    moment then wait for each other, and whichever builds last reads the other's change: no
-    document can keep a name that has just become confidential."""
-    list(
-        Report.objects.select_for_update()
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    the reports' rows (id order; `held`: the caller holds them already), then the sources they
+    cite and their events. A report being approved or edited and a source being made
+    confidential (or an event renamed) at the same moment then wait for each other, and
+    whichever builds last reads the other's change: no document can keep a name that has just
+    become confidential."""
+    if not held:
+        list(
+            Report.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     cited = Report.sources.through.objects.filter(report_id__in=ids).values("source_id")
-    list(
-        Source.objects.select_for_update()
-        .filter(pk__in=cited)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    sources = Source.objects.select_for_update().filter(pk__in=cited).order_by("pk")
     events = Report.objects.filter(pk__in=ids, event__isnull=False).values("event_id")
-    list(
-        Event.objects.select_for_update()
-        .filter(pk__in=events)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    events = Event.objects.select_for_update().filter(pk__in=events).order_by("pk")
+    if connection.vendor == "postgresql":
+        # Both in one statement (PostgreSQL evaluates a select list left to right: the
+        # sources, then the events). Its snapshot is taken once the reports are locked, so it
+        # reads their sources and events as they stand: whoever changes those locks them first.
+        parts = [qs.values("pk").query.sql_with_params() for qs in (sources, events)]
+        # Django's own SQL of the two querysets, its values passed as parameters.
+        counts = ", ".join(f"(SELECT count(*) FROM ({sql}) locked)" for sql, _ in parts)  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {counts}",  # noqa: S608
+                [param for _, params in parts for param in params],
+            )
+        return
+    list(sources.values_list("pk", flat=True))
+    list(events.values_list("pk", flat=True))
 
 
 def lock_reports_citing(
@@ -332,8 +343,9 @@ def lock_reports_citing(
     list(reports.values_list("pk", flat=True))
 
 
-def follow_report(report: Report) -> int:
-    return follow_reports([report.pk])
+def follow_report(report: Report, *, held: bool = False) -> int:
+    """A report changed; `held`: the caller holds its row lock (the services' _lock)."""
+    return follow_reports([report.pk], held=held)
 
 
 def follow_source(source: Source) -> int:

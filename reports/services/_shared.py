@@ -90,7 +90,13 @@ def _record(
 
 
 def _lock(report: Report, expected_version: int | None) -> Report:
-    locked = Report.objects.select_for_update().get(pk=report.pk)
+    """The report's row, locked for this transaction, with its submitter (whom a decision
+    notifies) read in the same query; only the report's row is locked."""
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("submitted_by")
+        .get(pk=report.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise ConcurrentModification(
             f"Report #{locked.pk} was changed by someone else while you were working on it "
@@ -98,6 +104,29 @@ def _lock(report: Report, expected_version: int | None) -> Report:
             "Reload it to see the current state."
         )
     return locked
+
+
+def _refreshed(report: Report, fresh: Report) -> Report:
+    """report.refresh_from_db() from `fresh`, the row as the caller's transaction wrote it
+    (read under its lock and saved), without reading it again: every field copied, and the
+    cached relations and prefetched objects carried over or forgotten as refresh_from_db()
+    does (django.db.models.Model.refresh_from_db)."""
+    for field in report._meta.concrete_fields:
+        setattr(report, field.attname, getattr(fresh, field.attname))
+        if field.is_relation:
+            if field.is_cached(fresh):
+                field.set_cached_value(report, field.get_cached_value(fresh))
+            elif field.is_cached(report):
+                field.delete_cached_value(report)
+    for field in report._meta.related_objects:
+        if field.is_cached(report):
+            field.delete_cached_value(report)
+    for field in report._meta.private_fields:
+        if field.is_relation and field.is_cached(report):
+            field.delete_cached_value(report)
+    report._prefetched_objects_cache = {}
+    report._state.db = fresh._state.db
+    return report
 
 
 def _require_moderator(actor: Actor) -> None:

@@ -19,6 +19,7 @@ from ..workflow import Action, Status, next_status
 from ._shared import (
     _lock,
     _record,
+    _refreshed,
     _require_moderator,
     _require_text,
 )
@@ -54,7 +55,7 @@ def _transition(
         locked.save(update_fields=update_fields)
         if action in (Action.APPROVE, Action.RETRACT):
             aggregates.follow_report(locked)
-            publication.follow_report(locked)
+            publication.follow_report(locked, held=True)
         entry = _record(
             report=locked,
             actor=actor,
@@ -65,8 +66,8 @@ def _transition(
         )
         # The notices are rows of this transaction: they exist exactly when the step does.
         notices_for_transition(report=locked, entry=entry, actor=actor)
-    report.refresh_from_db()
-    return report
+    # As refresh_from_db() would read it: the row this transaction wrote.
+    return _refreshed(report, locked)
 
 
 def report_submit(*, report: Report, actor: Actor, expected_version: int | None = None) -> Report:

@@ -262,7 +262,7 @@ def report_update(
             locked.tags.set(tag_names)
         if locked.status == Status.APPROVED:
             aggregates.follow_report(locked)
-            publication.follow_report(locked)
+            publication.follow_report(locked, held=True)
         _record_edit(locked, actor=actor, before=before, note=note)
     report.refresh_from_db()
     return report

@@ -4,7 +4,7 @@ larger of a covering figure and the sum of what it covers."""
 
 from collections.abc import Iterable
 
-from django.db.models import BigIntegerField, Count, Sum
+from django.db.models import BigIntegerField, Count, Q, Sum, Value
 from django.db.models.functions import Cast
 
 from ...models import EventCount
@@ -13,31 +13,52 @@ from ..rules import is_stock
 
 ADDS = ("adds_best", "adds_low", "adds_high")
 OWN = ("best", "range_low", "range_high")
+# At most so many SELECTs joined by UNION ALL in one query (SQLite allows 500).
+UNION_BATCH = 100
 
 
 def coverers(rows: Iterable[dict], known: set[str]) -> set[str]:
     """Keys of stored flow events, other than `known`, that cover one of these EventCount
-    rows: their place contains or is its place, their span contains its span, and they are
-    not the same place and span."""
+    rows (of one facet or several): their place contains or is its place, their span contains
+    its span, and they are not the same place and span."""
+    return set().union(*coverers_by_facet(rows, known).values())
+
+
+def coverers_by_facet(rows: Iterable[dict], known: set[str]) -> dict[str, set[str]]:
+    """coverers() of these EventCount rows, by facet, found in one query (one condition per
+    row, each by the coverers index)."""
     rows = [r for r in rows if not is_stock(r["metric"])]
+    found: dict[str, set[str]] = {}
     if not rows:
-        return set()
+        return found
     places = PlaceIndex.around({r["place_id"] for r in rows})
-    found: set[str] = set()
+    wanted = Q(pk__in=[])
     for row in rows:
-        for key, place_id, dated, span_end in (
-            EventCount.objects.filter(
-                facet=row["facet"],
-                metric=row["metric"],
-                place_id__in=places.chain(row["place_id"]),
-                dated__lte=row["dated"],
-                span_end__gte=row["span_end"],
-            )
-            .exclude(key__in=known | {row["key"]})
-            .values_list("key", "place_id", "dated", "span_end")
-        ):
-            if (place_id, dated, span_end) != (row["place_id"], row["dated"], row["span_end"]):
-                found.add(key)
+        wanted |= Q(
+            facet=row["facet"],
+            metric=row["metric"],
+            place_id__in=places.chain(row["place_id"]),
+            dated__lte=row["dated"],
+            span_end__gte=row["span_end"],
+        )
+    candidates = (
+        EventCount.objects.filter(wanted)
+        .exclude(key__in=known)
+        .values_list("facet", "metric", "key", "place_id", "dated", "span_end")
+    )
+    for facet, metric, key, place_id, dated, span_end in candidates:
+        for row in rows:
+            if (
+                row["facet"] == facet
+                and row["metric"] == metric
+                and row["key"] != key
+                and place_id in places.chain(row["place_id"])
+                and dated <= row["dated"]
+                and span_end >= row["span_end"]
+                and (place_id, dated, span_end) != (row["place_id"], row["dated"], row["span_end"])
+            ):
+                found.setdefault(facet, set()).add(key)
+                break
     return found
 
 
@@ -52,17 +73,77 @@ def _covers(outer: dict, inner: dict, places: PlaceIndex) -> bool:
     )
 
 
+def _covered_q(row: dict, facet: str, mine: set[str], apart: list[str]) -> Q:
+    """The stored events of other keys (not `mine`, not those marked apart) that this row's
+    event covers: within its place and its span, not the same place and span."""
+    return (
+        Q(
+            facet=facet,
+            metric=row["metric"],
+            **{f"adm{row['level']}": row["place_id"]},
+            dated__gte=row["dated"],
+            span_end__lte=row["span_end"],
+        )
+        & ~Q(key__in=mine | set(apart))
+        & ~Q(place_id=row["place_id"], dated=row["dated"], span_end=row["span_end"])
+    )
+
+
+def _apart(row: dict, separate: set[frozenset[str]]) -> list[str]:
+    return [key for pair in separate if row["key"] in pair for key in pair if key != row["key"]]
+
+
+def stored_covered(
+    requests: list[tuple[str, dict, Iterable[str]]], separated: dict[str, set[frozenset[str]]]
+) -> dict[tuple[str, str, str], tuple[int, list[int]]]:
+    """For each (facet, EventCount row, keys being replaced) of a flow: how many stored events
+    of other keys it covers and what they add (adds_*), by (facet, metric, key), in one query
+    (up to UNION_BATCH rows)."""
+    requests = [(f, r, set(k)) for f, r, k in requests if not is_stock(r["metric"])]
+    if not requests:
+        return {}
+    # One aggregate per row, each by its own index range, joined by UNION ALL (a single
+    # aggregate with a filter per row reads every row of every range once per row).
+    parts = [
+        EventCount.objects.filter(
+            _covered_q(row, facet, mine, _apart(row, separated.get(row["metric"], set())))
+        )
+        .order_by()
+        .values(row=Value(i))
+        .annotate(n=Count("id"), **{f: Cast(Sum(f), BigIntegerField()) for f in ADDS})
+        for i, (facet, row, mine) in enumerate(requests)
+    ]
+    found = {}
+    for start in range(0, len(parts), UNION_BATCH):
+        first, *rest = parts[start : start + UNION_BATCH]
+        found |= {sums["row"]: sums for sums in first.union(*rest, all=True) if sums["n"]}
+    covered = {}
+    for i, (facet, row, _) in enumerate(requests):
+        sums = found.get(i)
+        covered[facet, row["metric"], row["key"]] = (
+            (sums["n"], [sums[f] or 0 for f in ADDS]) if sums else (0, [0, 0, 0])
+        )
+    return covered
+
+
 def settle_adds(
-    rows: dict, keys: Iterable[str], separated: dict[str, set[frozenset[str]]], facet: str
+    rows: dict,
+    keys: Iterable[str],
+    separated: dict[str, set[frozenset[str]]],
+    facet: str,
+    stored: dict | None = None,
 ) -> None:
     """Set adds_* and covers of one facet's EventCount rows (by (metric, key)) recomputed for
     `keys`: own numbers less what the events they cover add, never below zero. The covered
     events are stored ones of other keys (the stored rows of `keys` are being replaced), and
-    these rows themselves, settled smallest first."""
+    these rows themselves, settled smallest first. `stored`: stored_covered() of these rows,
+    when the caller read it already (with other facets')."""
     flows = [r for r in rows.values() if not is_stock(r["metric"])]
     if not flows:
         return
     mine = set(keys)
+    if stored is None:
+        stored = stored_covered([(facet, row, mine) for row in flows], separated)
     places = PlaceIndex.around({r["place_id"] for r in flows})
 
     def size(row):
@@ -71,25 +152,8 @@ def settle_adds(
     settled: list[dict] = []
     for row in sorted(flows, key=size):
         separate = separated.get(row["metric"], set())
-        apart = [
-            key for pair in separate if row["key"] in pair for key in pair if key != row["key"]
-        ]
-        stored = (
-            EventCount.objects.filter(
-                facet=facet,
-                metric=row["metric"],
-                **{f"adm{row['level']}": row["place_id"]},
-                dated__gte=row["dated"],
-                span_end__lte=row["span_end"],
-            )
-            .exclude(key__in=mine | set(apart))
-            .exclude(place_id=row["place_id"], dated=row["dated"], span_end=row["span_end"])
-            .aggregate(
-                n=Count("id"), **{f: Cast(Sum(f), BigIntegerField()) for f in ADDS}
-            )  # fmt: skip
-        )
-        taken = [stored[f] or 0 for f in ADDS]
-        found = stored["n"]
+        found, stored_adds = stored[facet, row["metric"], row["key"]]
+        taken = list(stored_adds)
         for other in settled:
             if (
                 _covers(row, other, places)

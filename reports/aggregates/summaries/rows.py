@@ -3,23 +3,15 @@
 
 from collections import defaultdict
 
-from ...models import Figure, Report
+from ...models import Figure
 from ...workflow import Status
-from ..facets import EVERYTHING, narrow, question_of, reports_in_events
+from ..facets import EVERYTHING, narrow, question_of
 from ..from_base_tables import candidates_from, report_sources, separated_keys
 from ..places import PlaceIndex
 from ..rules import apply_covering, choose, is_stock
 from ..spans import reach
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
 from .stocks import stock_steps
-
-
-def _figures_of(keys):
-    """The figures of these events' approved reports: the reports first (a few, by index), then
-    their figures by report (one condition over figures joined to reports let the planner read
-    every figure)."""
-    reports = Report.objects.filter(status=Status.APPROVED).filter(reports_in_events(keys))
-    return Figure.objects.filter(report_id__in=list(reports.values_list("pk", flat=True)))
 
 
 def compute(facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
@@ -56,7 +48,9 @@ def compute_facets(
     The events' figures and sources are read once, without the facets' filters (whose
     subqueries the planner may run over every figure), and each facet's choice made among its
     reports' candidates."""
-    figures = _figures_of(keys)
+    # The events' approved reports are the keys of facets_of: their figures by report (one
+    # condition over figures joined to reports let the planner read every figure).
+    figures = Figure.objects.filter(report_id__in=sorted(facets_of))
     candidates = candidates_from(figures)
     sources_of = report_sources(figures.values("report_id")) if candidates else {}
     places = PlaceIndex.around({c.place_id for c in candidates})

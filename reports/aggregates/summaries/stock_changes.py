@@ -13,6 +13,8 @@ from gazetteer.models import Place
 
 from ...models import EventCount, SourceUse, StockStep
 from .cells import ADM, EVERYWHERE, nodes_of
+from .covering import UNION_BATCH
+from .reading import any_of
 from .stocks import LOCAL, WIDTH, own_value, step_row
 from .writing import bulk_insert
 
@@ -42,8 +44,13 @@ def _hull(a: Window | None, b: Window | None) -> Window | None:
 
 
 def refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
-    """Rewrite a stock's steps after these EventCount rows (before and after the change, and
-    those whose local source count changed) changed.
+    """refresh_stocks() of one stock."""
+    refresh_stocks([(facet, metric, changed)])
+
+
+def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
+    """Rewrite stocks' steps after these EventCount rows (before and after the change, and
+    those whose local source count changed) changed: (facet, metric, rows) of each stock.
 
     A node's standing total at a date depends only on its own figures dated by then and its
     children's totals at that date (stocks.py). So a changed place's steps can differ only
@@ -52,82 +59,131 @@ def refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
     recomputed there from its own figures and its children's stored steps. A place above is
     recomputed where a child's steps came out different, and so on up to everywhere; a node
     whose steps come out the same stops the climb. Every window lies within the changed
-    places' windows, so what the nodes need is read in two or three queries, and written in
-    two. The caller holds the stock's advisory lock (STOCK_LOCK, (facet, metric))."""
-    stored = EventCount.objects.filter(facet=facet, metric=metric)
-    info: dict[int, tuple[int, tuple, int | None]] = {}  # node: level, adm, parent
-    changed_on: dict[int, list[date]] = defaultdict(list)
-    for row in changed:
-        chain = nodes_of(row)
-        for i, (node, level, adm) in enumerate(chain):
-            info[node] = (level, adm, chain[i - 1][0] if i else None)
-        changed_on[chain[-1][0]].append(row["dated"])
-    since = min(row["dated"] for row in changed)
-    own = _own_figures(stored, [n for n in info if n != EVERYWHERE], since)
-    windows: dict[int, Window | None] = {}
-    for place, days in changed_on.items():
-        last = max(days)
-        later = min((r["dated"] for r in own.get(place, ()) if r["dated"] > last), default=None)
-        windows[place] = (min(days), later)
-    whole: Window | None = None
-    for window in windows.values():
-        whole = _hull(whole, window)
-    assert whole is not None
-    shared: dict[str, set[int]] = defaultdict(set)
-    # Only figures citing a shared source (sources beyond their local ones) have any.
-    keys = [r["key"] for rows in own.values() for r in rows if r["sources"] > r["local_sources"]]
-    if keys:
-        for key, source in SourceUse.objects.filter(
-            facet=facet, metric=metric, shared=True, key__in=keys
-        ).values_list("key", "source_id"):
-            shared[key].add(source)
-    by_node = _steps_around(facet, metric, info, whole)
+    places' windows, so what the nodes need is read in two or three queries for all the
+    stocks together (one per facet the change is counted in), and written in two. The caller
+    holds each stock's advisory lock (STOCK_LOCK, (facet, metric))."""
+    stocks = [_Stock(facet, metric, changed) for facet, metric, changed in changes if changed]
+    if not stocks:
+        return
+    own = _own_figures(stocks)
+    for stock in stocks:
+        stock.own = own.get((stock.facet, stock.metric), {})
+        stock.set_windows()
+    shared = _shared_sources(stocks)
+    steps = _steps_around(stocks)
     deleted: list[int] = []
     written: list[dict] = []
-    for node in sorted(info, key=lambda n: -info[n][0]):
-        window = windows.get(node)
-        if window is None:
-            continue
-        level, adm, parent = info[node]
-        children = {
-            child: steps
-            for child, steps in by_node.items()
-            if steps and child != node and _parent_of(steps[0]) == node
-        }
-        fresh = [
-            step_row(facet, metric, node, level, adm, *state)
-            for state in _compose(own.get(node, []), shared, children, *window)
-        ]
-        start, end = window
-        # The stored steps the window touches: the one standing on its eve (possibly ending
-        # on `start`), those inside it, and the one standing at `end`, which carries on.
-        before = [
-            s
-            for s in by_node.get(node, [])
-            if (s["valid_to"] is None or s["valid_to"] >= start)
-            and (end is None or s["valid_from"] <= end)
-        ]
-        spliced = _spliced(before, fresh, start, end)
-        if _same_steps(spliced, before):
-            continue
-        replaced = {id(s) for s in before}
-        kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
-        # The step that begins at `end` and carries on as it was is left in place.
-        if spliced and spliced[-1].get("id") is not None:
-            replaced_ids = {s["id"] for s in before} - {spliced[-1]["id"]}
-        else:
-            replaced_ids = {s["id"] for s in before}
-        deleted += [i for i in replaced_ids if i is not None]
-        written += [
-            {"facet": facet, "metric": metric, "node": node, **s}
-            for s in spliced
-            if s.get("id") is None
-        ]
-        by_node[node] = sorted(kept + spliced, key=lambda s: s["valid_from"])
-        if parent is not None:
-            windows[parent] = _hull(windows.get(parent), window)
+    for stock in stocks:
+        stock.rewrite(shared.get((stock.facet, stock.metric), {}), steps.get(stock.index, {}))
+        deleted += stock.deleted
+        written += stock.written
     _delete(deleted)
     bulk_insert(StockStep, written)
+
+
+class _Stock:
+    """One stock's change: the nodes it reaches, their windows, their steps rewritten."""
+
+    def __init__(self, facet: str, metric: str, changed: list[dict]):
+        self.facet, self.metric = facet, metric
+        self.index = 0
+        self.info: dict[int, tuple[int, tuple, int | None]] = {}  # node: level, adm, parent
+        self.changed_on: dict[int, list[date]] = defaultdict(list)
+        for row in changed:
+            chain = nodes_of(row)
+            for i, (node, level, adm) in enumerate(chain):
+                self.info[node] = (level, adm, chain[i - 1][0] if i else None)
+            self.changed_on[chain[-1][0]].append(row["dated"])
+        self.since = min(row["dated"] for row in changed)
+        self.places = [n for n in self.info if n != EVERYWHERE]
+        self.own: dict[int, list[dict]] = {}
+        self.windows: dict[int, Window | None] = {}
+        self.whole: Window | None = None
+        self.deleted: list[int] = []
+        self.written: list[dict] = []
+
+    def set_windows(self) -> None:
+        for place, days in self.changed_on.items():
+            last = max(days)
+            later = min(
+                (r["dated"] for r in self.own.get(place, ()) if r["dated"] > last), default=None
+            )
+            self.windows[place] = (min(days), later)
+        for window in self.windows.values():
+            self.whole = _hull(self.whole, window)
+        assert self.whole is not None
+
+    def shared_keys(self) -> list[str]:
+        # Only figures citing a shared source (sources beyond their local ones) have any.
+        return [
+            r["key"]
+            for rows in self.own.values()
+            for r in rows
+            if r["sources"] > r["local_sources"]
+        ]
+
+    def rewrite(self, shared: dict[str, set[int]], by_node: dict[int, list[dict]]) -> None:
+        facet, metric, info, windows = self.facet, self.metric, self.info, self.windows
+        for node in sorted(info, key=lambda n: -info[n][0]):
+            window = windows.get(node)
+            if window is None:
+                continue
+            level, adm, parent = info[node]
+            children = {
+                child: steps
+                for child, steps in by_node.items()
+                if steps and child != node and _parent_of(steps[0]) == node
+            }
+            fresh = [
+                step_row(facet, metric, node, level, adm, *state)
+                for state in _compose(self.own.get(node, []), shared, children, *window)
+            ]
+            start, end = window
+            # The stored steps the window touches: the one standing on its eve (possibly
+            # ending on `start`), those inside it, and the one standing at `end`, which
+            # carries on.
+            before = [
+                s
+                for s in by_node.get(node, [])
+                if (s["valid_to"] is None or s["valid_to"] >= start)
+                and (end is None or s["valid_from"] <= end)
+            ]
+            spliced = _spliced(before, fresh, start, end)
+            if _same_steps(spliced, before):
+                continue
+            replaced = {id(s) for s in before}
+            kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
+            # The step that begins at `end` and carries on as it was is left in place.
+            if spliced and spliced[-1].get("id") is not None:
+                replaced_ids = {s["id"] for s in before} - {spliced[-1]["id"]}
+            else:
+                replaced_ids = {s["id"] for s in before}
+            self.deleted += [i for i in replaced_ids if i is not None]
+            self.written += [
+                {"facet": facet, "metric": metric, "node": node, **s}
+                for s in spliced
+                if s.get("id") is None
+            ]
+            by_node[node] = sorted(kept + spliced, key=lambda s: s["valid_from"])
+            if parent is not None:
+                windows[parent] = _hull(windows.get(parent), window)
+
+
+def _shared_sources(stocks: list[_Stock]) -> dict[tuple[str, str], dict[str, set[int]]]:
+    """The shared sources of the stocks' own figures that cite any, by (facet, metric) and
+    key, in one query."""
+    wanted = [
+        Q(facet=stock.facet, metric=stock.metric, key__in=keys)
+        for stock in stocks
+        if (keys := stock.shared_keys())
+    ]
+    shared: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    if wanted:
+        for facet, metric, key, source in SourceUse.objects.filter(
+            any_of(wanted), shared=True
+        ).values_list("facet", "metric", "key", "source_id"):
+            shared[facet, metric][key].add(source)
+    return shared
 
 
 def _delete(ids: list[int]) -> None:
@@ -151,88 +207,123 @@ def _parent_of(step: dict) -> int:
     return EVERYWHERE
 
 
-def _steps_around(facet, metric, info, window: Window) -> dict[int, list[dict]]:
-    """The stored steps, by node, of these nodes and of their children that touch the window
-    (those standing on its first day or its eve, inside it or standing at its end)."""
+def _steps_around(stocks: list[_Stock]) -> dict[int, dict[int, list[dict]]]:
+    """The stored steps, by stock (its index) and node, of each stock's nodes and of their
+    children that touch its window (those standing on its first day or its eve, inside it or
+    standing at its end)."""
+    for i, stock in enumerate(stocks):
+        stock.index = i
     if connection.vendor == "postgresql":
-        return _steps_around_postgresql(facet, metric, info, window)
-    start, end = window
-    nodes = Q(node__in=list(info))
-    for node, (level, _, _) in info.items():
-        nodes |= _children_q(node, level)
-    touching = Q(valid_to__isnull=True) | Q(valid_to__gte=start)
-    if end is not None:
-        touching &= Q(valid_from__lte=end)
-    by_node: dict[int, list[dict]] = defaultdict(list)
-    for step in (
-        StockStep.objects.filter(facet=facet, metric=metric)
-        .filter(nodes, touching)
-        .order_by("valid_from")
-        .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
-    ):
-        by_node[step.pop("node")].append(step)
-    return dict(by_node)
+        return _steps_around_postgresql(stocks)
+    found = {}
+    for stock in stocks:
+        start, end = stock.whole
+        nodes = Q(node__in=list(stock.info))
+        for node, (level, _, _) in stock.info.items():
+            nodes |= _children_q(node, level)
+        touching = Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+        if end is not None:
+            touching &= Q(valid_from__lte=end)
+        by_node: dict[int, list[dict]] = defaultdict(list)
+        for step in (
+            StockStep.objects.filter(facet=stock.facet, metric=stock.metric)
+            .filter(nodes, touching)
+            .order_by("valid_from")
+            .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
+        ):
+            by_node[step.pop("node")].append(step)
+        found[stock.index] = dict(by_node)
+    return found
 
 
-def _steps_around_postgresql(facet, metric, info, window: Window) -> dict[int, list[dict]]:
-    """_steps_around() by each node's index: the nodes (these and the gazetteer's children of
-    each), the step of each standing on the eve of the window (its latest before it, one
-    index probe each) and those beginning inside it (one index range each). The plain query
-    reads every step of the children's levels up to the window's end."""
-    start, end = window
-    places = [node for node in info if node != EVERYWHERE]
+def _steps_around_postgresql(stocks: list[_Stock]) -> dict[int, dict[int, list[dict]]]:
+    """_steps_around() by each node's index, every stock's in one statement: the nodes (its
+    own and the gazetteer's children of each), the step of each standing on the eve of the
+    window (its latest before it, one index probe each) and those beginning inside it (one
+    index range each). The plain query reads every step of the children's levels up to the
+    window's end."""
     columns = ", ".join(f"t.{c}" for c in ("id", "node", "valid_from", "valid_to", *STEP_VALUES))
     table = StockStep._meta.db_table
-    parents = "parent_id = ANY(%(places)s)"
-    if EVERYWHERE in info:
-        parents += " OR parent_id IS NULL"
-    inside = "t.valid_from >= %(start)s" + (" AND t.valid_from <= %(end)s" if end else "")
-    sql = f"""
-        WITH nodes AS (
-            SELECT unnest(%(nodes)s::bigint[]) AS node
-            UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+    parts, params = [], {}
+    for stock in stocks:
+        i = stock.index
+        start, end = stock.whole
+        parents = f"parent_id = ANY(%(places{i})s)"
+        if EVERYWHERE in stock.info:
+            parents += " OR parent_id IS NULL"
+        inside = f"t.valid_from >= %(start{i})s" + (
+            f" AND t.valid_from <= %(end{i})s" if end else ""
         )
-        SELECT eve.* FROM nodes CROSS JOIN LATERAL (
-            SELECT {columns} FROM {table} t
-            WHERE t.facet = %(facet)s AND t.metric = %(metric)s AND t.node = nodes.node
-              AND t.valid_from < %(start)s
-            ORDER BY t.valid_from DESC LIMIT 1
-        ) eve
-        UNION ALL
-        SELECT {columns} FROM {table} t
-        WHERE t.facet = %(facet)s AND t.metric = %(metric)s
-          AND t.node IN (SELECT node FROM nodes) AND {inside}
-    """  # noqa: S608 - table and column names only
-    params = {"nodes": list(info), "places": places, "facet": facet, "metric": metric,
-              "start": start, "end": end}  # fmt: skip
-    names = ("id", "node", "valid_from", "valid_to", *STEP_VALUES)
-    by_node: dict[int, list[dict]] = defaultdict(list)
+        same = f"t.facet = %(facet{i})s AND t.metric = %(metric{i})s"
+        parts.append(f"""
+            (WITH nodes AS (
+                SELECT unnest(%(nodes{i})s::bigint[]) AS node
+                UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+            )
+            SELECT {i} AS stock, eve.* FROM nodes CROSS JOIN LATERAL (
+                SELECT {columns} FROM {table} t
+                WHERE {same} AND t.node = nodes.node AND t.valid_from < %(start{i})s
+                ORDER BY t.valid_from DESC LIMIT 1
+            ) eve
+            UNION ALL
+            SELECT {i} AS stock, {columns} FROM {table} t
+            WHERE {same} AND t.node IN (SELECT node FROM nodes) AND {inside})
+        """)  # noqa: S608 - table and column names only
+        params |= {f"nodes{i}": list(stock.info), f"places{i}": stock.places,
+                   f"facet{i}": stock.facet, f"metric{i}": stock.metric,
+                   f"start{i}": start, f"end{i}": end}  # fmt: skip
+    names = ("stock", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
+    found: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(" UNION ALL ".join(parts), params)
         for values in cursor.fetchall():
             step = dict(zip(names, values, strict=True))
             if isinstance(step["shared_sources"], str):
                 step["shared_sources"] = json.loads(step["shared_sources"])
-            by_node[step.pop("node")].append(step)
-    for steps in by_node.values():
-        steps.sort(key=lambda step: step["valid_from"])
-    return dict(by_node)
+            found[step.pop("stock")][step.pop("node")].append(step)
+    for by_node in found.values():
+        for steps in by_node.values():
+            steps.sort(key=lambda step: step["valid_from"])
+    return {i: dict(by_node) for i, by_node in found.items()}
 
 
-def _own_figures(stored, places: list[int], since: date) -> dict[int, list[dict]]:
-    """Each place's own figures that can stand from `since` on: its latest before `since`
-    and every one after, in the standing order."""
-    if not places:
-        return {}
+def _own_figures(stocks: list[_Stock]) -> dict[tuple[str, str], dict[int, list[dict]]]:
+    """Each stock's places' own figures that can stand from its `since` on: each place's
+    latest before it and every one after, in the standing order, by (facet, metric) and
+    place, in one query. On PostgreSQL a UNION ALL of one index range per stock and one
+    probe per place (one condition with "or the latest before" read every figure of the
+    metric); elsewhere, which does not take a LIMIT inside a UNION, one condition."""
     newest_first = [f"-{field}" for field in STANDING_ORDER]
-    wanted = Q(place_id__in=places, dated__gte=since)
-    for place in places:
-        latest = stored.filter(place_id=place, dated__lt=since).order_by(*newest_first)
-        wanted |= Q(pk__in=latest.values("pk")[:1])
-    found: dict[int, list[dict]] = defaultdict(list)
-    for row in stored.filter(wanted).values("place_id", *OWN):
-        found[row.pop("place_id")].append(row)
-    return {place: sorted(rows, key=_standing) for place, rows in found.items()}
+    fields = ("facet", "metric", "place_id", *OWN)
+    parts, wanted = [], []
+    for stock in stocks:
+        if not stock.places:
+            continue
+        stored = EventCount.objects.filter(facet=stock.facet, metric=stock.metric)
+        later = stored.filter(place_id__in=stock.places, dated__gte=stock.since)
+        parts.append(later.order_by().values(*fields))
+        mine = Q(pk__in=later.values("pk"))
+        for place in stock.places:
+            latest = stored.filter(place_id=place, dated__lt=stock.since).order_by(*newest_first)
+            parts.append(latest.values(*fields)[:1])
+            mine |= Q(pk__in=latest.values("pk")[:1])
+        wanted.append(mine)
+    if not wanted:
+        return {}
+    if connection.vendor == "postgresql":
+        rows = []
+        for start in range(0, len(parts), UNION_BATCH):
+            first, *rest = parts[start : start + UNION_BATCH]
+            rows += first.union(*rest, all=True)
+    else:
+        rows = EventCount.objects.filter(any_of(wanted)).values(*fields)
+    found: dict[tuple[str, str], dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        found[row.pop("facet"), row.pop("metric")][row.pop("place_id")].append(row)
+    return {
+        stock: {place: sorted(rows, key=_standing) for place, rows in places.items()}
+        for stock, places in found.items()
+    }
 
 
 def _children_q(node: int, level: int) -> Q:

@@ -12,10 +12,10 @@ from ..from_base_tables import separated_keys
 from ..places import PlaceIndex, remembered
 from ..rules import is_stock
 from .cells import ADM, SUMS, flow_cells, source_cells, source_span, use_of
-from .covering import coverers, settle_adds
+from .covering import coverers_by_facet, settle_adds, stored_covered
 from .reading import any_of
 from .rows import compute, compute_facets, derive, flow_total_rows
-from .stock_changes import refresh_stock
+from .stock_changes import refresh_stocks
 from .writing import (
     COVER_LOCK,
     EVENT_LOCK,
@@ -79,14 +79,20 @@ def refresh(keys) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
-    with transaction.atomic(), remembered():
+    # In the caller's transaction without a savepoint of its own (two round trips): an error
+    # undoes the caller's whole change anyway.
+    with transaction.atomic(savepoint=False), remembered():
         # rebuild() holds REBUILD_LOCK exclusively. Refreshes follow one another: which events
         # cover a changed one, and what each adds, is read from the stored rows, and two
         # transactions each approving one of a covering figure and a figure inside it would
         # otherwise not see each other (rule 5). Then the events' own locks.
+        # A refresh's queries are index probes of a few rows each: on PostgreSQL, without
+        # parallel workers for the rest of the transaction (starting them took longer than the
+        # queries, 15 ms on a busy machine for a UNION of a few aggregates).
         advisory_locks(
             [lock_key(EVENT_LOCK, k) for k in keys],
             before=[((REBUILD_LOCK, 0), True), ((COVER_LOCK, 0), False)],
+            settings=[("max_parallel_workers_per_gather", "0")],
         )
         # Every facet the events' reports are in now, and every one they were counted in;
         # their stored rows and uses, read once for all facets.
@@ -103,12 +109,15 @@ def refresh(keys) -> None:
         # What the events covering these add changes with them (rule 5): in each facet, they
         # are refreshed too (covering is transitive, so one round finds them all); their
         # rows are read and computed once for all facets.
-        wider = {
-            facet: coverers(
-                [*stored[facet].values(), *computed.get(facet, ({}, {}))[0].values()], set(keys)
-            )
-            for facet in facets
-        }
+        found = coverers_by_facet(
+            [
+                row
+                for facet in facets
+                for row in (*stored[facet].values(), *computed.get(facet, ({}, {}))[0].values())
+            ],
+            set(keys),
+        )
+        wider = {facet: found.get(facet, set()) for facet in facets}
         extra = set().union(*wider.values())
         keys_in = {facet: keys for facet in facets}
         if extra:
@@ -132,12 +141,12 @@ def refresh(keys) -> None:
                         {k: u for k, u in uses.items() if k[1] in keys_in[facet]},
                     )
         # The sources whose uses change and the stocks whose steps do, locked at once.
-        held = {
-            lock_key(SOURCE_LOCK, source)
-            for facet in facets
-            for _, source in used[facet]
+        touched = {
+            facet: used[facet]
             | {(m, s) for (m, _), cited in computed.get(facet, ({}, {}))[1].items() for s in cited}
+            for facet in facets
         }
+        held = {lock_key(SOURCE_LOCK, source) for facet in facets for _, source in touched[facet]}
         held |= {
             lock_key(STOCK_LOCK, (facet, metric))
             for facet in facets
@@ -145,7 +154,18 @@ def refresh(keys) -> None:
             if is_stock(metric)
         }
         advisory_locks(held)
-        separated = separated_keys()
+        # What every facet's refresh reads, read once for all of them: the marks of figures
+        # counted apart (only flows need them), what the stored events each changed flow
+        # covers add, and every use of the touched sources.
+        flows = [
+            (facet, row, keys_in[facet])
+            for facet in facets
+            for row in computed.get(facet, ({}, {}))[0].values()
+            if not is_stock(row["metric"])
+        ]
+        separated = separated_keys() if flows else {}
+        covered = stored_covered(flows, separated)
+        uses_before = _uses_of(touched)
         writes = _Writes()
         for facet in sorted(facets):
             _refresh_facet(
@@ -153,10 +173,27 @@ def refresh(keys) -> None:
                 facet,
                 separated,
                 computed.get(facet, ({}, {})),
-                (stored[facet], used[facet]),
+                (stored[facet], touched[facet], uses_before.get(facet, [])),
+                covered,
                 writes,
             )
         writes.apply()
+
+
+def _uses_of(touched: dict[str, set[tuple]]) -> dict[str, list[dict]]:
+    """Every stored use of these (metric, source) pairs, by facet, in one query."""
+    pairs = {(facet, *pair) for facet, found in touched.items() for pair in found}
+    if not pairs:
+        return {}
+    found: dict[str, list[dict]] = defaultdict(list)
+    for use in SourceUse.objects.filter(
+        facet__in={f for f, _, _ in pairs},
+        metric__in={m for _, m, _ in pairs},
+        source_id__in={s for _, _, s in pairs},
+    ).values("facet", "metric", "source_id", "key", "dated", "span_end", "reach", *ADM):
+        if (use["facet"], use["metric"], use["source_id"]) in pairs:
+            found[use["facet"]].append(use)
+    return found
 
 
 def _facets_of_events(keys) -> dict[int, set[str]]:
@@ -165,24 +202,24 @@ def _facets_of_events(keys) -> dict[int, set[str]]:
 
 
 def _refresh_facet(
-    keys: list[str], facet: str, separated: dict, computed, known, writes: "_Writes"
+    keys: list[str], facet: str, separated: dict, computed, known, covered, writes: "_Writes"
 ) -> None:
     """refresh() within one facet's rows, of `keys` (with the events covering them);
-    `computed`: compute_facets() of `keys` in it; `known`: their stored EventCount rows in it
-    and their (metric, source) uses. The caller holds every lock."""
+    `computed`: compute_facets() of `keys` in it; `known`: their stored EventCount rows in it,
+    the (metric, source) pairs whose uses change (their stored ones and the computed ones)
+    and every stored use of those pairs; `covered`: stored_covered() of the computed flows.
+    The caller holds every lock."""
     stored = EventCount.objects.filter(facet=facet)
     uses_stored = SourceUse.objects.filter(facet=facet)
     new_rows, new_uses = computed
-    old_rows, old_pairs = known
-    settle_adds(new_rows, keys, separated, facet)
-    touched = old_pairs | {(m, s) for (m, _), cited in new_uses.items() for s in cited}
+    old_rows, touched, stored_uses = known
+    settle_adds(new_rows, keys, separated, facet, covered)
     # Every use of the touched sources, before and after: whether each is shared, how far
     # its uses spread, and so the other events' local counts and the cells, may change.
     before: dict[tuple, list] = defaultdict(list)
     others: dict[tuple, list] = defaultdict(list)
-    for use in uses_stored.filter(
-        metric__in={m for m, _ in touched}, source_id__in={s for _, s in touched}
-    ).values("facet", "metric", "source_id", "key", "dated", "span_end", "reach", *ADM):
+    for stored_use in stored_uses:
+        use = dict(stored_use)
         pair = (use.pop("metric"), use.pop("source_id"))
         if pair in touched:
             before[pair].append(use)
@@ -275,16 +312,40 @@ class _Writes:
 
     def apply(self) -> None:
         if self.replaced:
-            EventCount.objects.filter(any_of(self.replaced)).delete()
-            SourceUse.objects.filter(any_of(self.replaced)).delete()
+            _delete_rows(any_of(self.replaced))
         EventCount.objects.bulk_create(EventCount(**row) for row in self.events)
         SourceUse.objects.bulk_create(SourceUse(**row) for row in self.uses)
         _apply_flow_changes(self.cells)
-        for facet, metric, rows in self.stocks:
-            refresh_stock(facet, metric, rows)
+        refresh_stocks(self.stocks)
+
+
+def _delete_rows(replaced: Q) -> None:
+    """Delete the EventCount and SourceUse rows of these (facet, keys): on PostgreSQL in one
+    statement (a data-modifying WITH), elsewhere in two."""
+    events = EventCount.objects.filter(replaced)
+    uses = SourceUse.objects.filter(replaced)
+    if connection.vendor != "postgresql":
+        events.delete()
+        uses.delete()
+        return
+    parts = []
+    for queryset in (events, uses):
+        where, params = queryset.query.get_compiler(connection=connection).compile(
+            queryset.query.where
+        )
+        parts.append((queryset.model._meta.db_table, where, params))
+    (first, first_where, first_params), (second, second_where, second_params) = parts
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {first} WHERE {first_where}) "  # noqa: S608
+            f"DELETE FROM {second} WHERE {second_where}",
+            [*first_params, *second_params],
+        )
 
 
 def _apply_flow_changes(cells: dict) -> None:
+    """Add the changes to their FlowTotal cells (a new cell inserted), and remove the cells
+    left holding no event."""
     changes = [(cell, entry) for cell, entry in sorted(cells.items()) if any(entry[1])]
     if not changes:
         return
@@ -292,14 +353,32 @@ def _apply_flow_changes(cells: dict) -> None:
     columns = ["facet", "metric", "node", "span", "start", "level", *ADM, *SUMS]
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMS)
+    rows = [(*cell, level, *adm, *sums) for cell, ((level, adm), sums) in changes]
+    cell_columns = ("facet", "metric", "node", "span", "start")
+    if connection.vendor == "postgresql":
+        # One statement each, whatever the number of cells: a column per array.
+        types = {f.column: f.db_type(connection) for f in FlowTotal._meta.concrete_fields}
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
+        cell_arrays = ", ".join(f"%s::{types[c]}[]" for c in cell_columns)
+        matches = " AND ".join(f"t.{c} = cell.{c}" for c in cell_columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({quoted}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+                f"ON CONFLICT (facet, metric, node, span, start) DO UPDATE SET {updates}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            cursor.execute(
+                f"DELETE FROM {table} t USING unnest({cell_arrays}) "  # noqa: S608
+                f"AS cell({', '.join(cell_columns)}) WHERE {matches} AND t.events = 0",
+                [list(column) for column in zip(*[cell for cell, _ in changes], strict=True)],
+            )
+        return
     sql = (
         f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
         f"ON CONFLICT (facet, metric, node, span, start) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [(*cell, level, *adm, *sums) for cell, ((level, adm), sums) in changes]
-        )
+        cursor.executemany(sql, rows)
         cursor.executemany(
             f"DELETE FROM {table} WHERE facet = %s AND metric = %s AND node = %s AND span = %s "  # noqa: S608
             "AND start = %s "

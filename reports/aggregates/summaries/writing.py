@@ -29,20 +29,26 @@ def bulk_insert(model, rows) -> None:
         model.objects.bulk_create((model(**row) for row in rows), batch_size=500)
 
 
-def advisory_locks(keys, before=()) -> None:
+def advisory_locks(keys, before=(), settings=()) -> None:
     """Take these advisory locks in their sorted order, after the `before` ones ((key,
     shared), in the order given), in one statement: PostgreSQL evaluates a select list left
-    to right."""
-    if connection.vendor != "postgresql" or not (keys or before):
+    to right. `settings`: (name, value) of settings made for the rest of the transaction
+    (SET LOCAL) in the same statement."""
+    if connection.vendor != "postgresql" or not (keys or before or settings):
         return
-    calls = [
+    calls = [("set_config", (name, value)) for name, value in settings]
+    calls += [
         ("pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock", key)
         for key, shared in before
     ]
     calls += [("pg_advisory_xact_lock", key) for key in sorted(set(keys))]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT " + ", ".join(f"{function}(%s, %s)" for function, _ in calls),
+            "SELECT "
+            + ", ".join(
+                "set_config(%s, %s, true)" if function == "set_config" else f"{function}(%s, %s)"
+                for function, _ in calls
+            ),
             [part for _, key in calls for part in key],
         )
 
