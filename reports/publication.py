@@ -308,8 +308,8 @@ def _lock(ids: list[int], held: bool = False) -> None:
         )
     cited = Report.sources.through.objects.filter(report_id__in=ids).values("source_id")
     sources = Source.objects.select_for_update().filter(pk__in=cited).order_by("pk")
-    events = Report.objects.filter(pk__in=ids, event__isnull=False).values("event_id")
-    events = Event.objects.select_for_update().filter(pk__in=events).order_by("pk")
+    linked = Report.objects.filter(pk__in=ids, event__isnull=False).values("event_id")
+    events = Event.objects.select_for_update().filter(pk__in=linked).order_by("pk")
     if connection.vendor == "postgresql":
         # Both in one statement (PostgreSQL evaluates a select list left to right: the
         # sources, then the events). Its snapshot is taken once the reports are locked, so it

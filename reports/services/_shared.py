@@ -111,20 +111,20 @@ def _refreshed(report: Report, fresh: Report) -> Report:
     (read under its lock and saved), without reading it again: every field copied, and the
     cached relations and prefetched objects carried over or forgotten as refresh_from_db()
     does (django.db.models.Model.refresh_from_db)."""
-    for field in report._meta.concrete_fields:
+    # Django's own field API (typed loosely by django-stubs), as refresh_from_db() uses it.
+    fields: list[Any] = list(report._meta.concrete_fields)
+    for field in fields:
         setattr(report, field.attname, getattr(fresh, field.attname))
         if field.is_relation:
             if field.is_cached(fresh):
                 field.set_cached_value(report, field.get_cached_value(fresh))
             elif field.is_cached(report):
                 field.delete_cached_value(report)
-    for field in report._meta.related_objects:
-        if field.is_cached(report):
-            field.delete_cached_value(report)
-    for field in report._meta.private_fields:
+    others: list[Any] = [*report._meta.related_objects, *report._meta.private_fields]
+    for field in others:
         if field.is_relation and field.is_cached(report):
             field.delete_cached_value(report)
-    report._prefetched_objects_cache = {}
+    vars(report)["_prefetched_objects_cache"] = {}
     report._state.db = fresh._state.db
     return report
 

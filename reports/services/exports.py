@@ -25,8 +25,10 @@ from pathlib import Path
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connections, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -124,7 +126,9 @@ def request_export(
     return job
 
 
-def adopt_session_jobs(sender, request, user, **kwargs) -> None:
+def adopt_session_jobs(
+    sender: object, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: object
+) -> None:
     """On sign-in (user_logged_in): the exports this browser asked for before, anonymously,
     become the person's, so that signing in to wait for a large file does not lose it (and
     its inbox notice reaches them when it is done). The session's token goes: the jobs are
