@@ -102,6 +102,7 @@ class ModerationQueueFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_SEARCH_LENGTH}),
     )
     status = django_filters.ChoiceFilter(
+        label=_("Status"),
         choices=Status.choices,
         empty_label=_("Any status"),
         help_text=_("Drafts, the partners' work not yet submitted, are listed only if asked for."),
