@@ -6,9 +6,8 @@ from django.db import models
 
 
 class DataVersion(models.Model):
-    """The one row (pk 1) holding the counter. Never edited by hand: `bump_data_version()` adds
-    one with an UPDATE, so two changes at the same moment never read the same number and both
-    write it back."""
+    """The one row (pk 1) holding the counter. Never edited by hand:
+    reports.services.data_version.data_version_bump() moves it on with one UPDATE."""
 
     n = models.BigIntegerField(default=0)
 

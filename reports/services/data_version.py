@@ -2,15 +2,24 @@
 transaction of every change that can change what a public page shows, so a page cached under
 the old number is never served once the change is committed, and never before."""
 
-from django.db.models import F
+import time
+
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from ..models import DataVersion
 
 
 def data_version_bump() -> None:
-    """Add one to the data version, in the caller's transaction. One UPDATE (no read, so no
-    lost bump between two changes at once); it holds the row's lock until the transaction
-    ends, so callers bump before the summaries' own locks (reports.aggregates), always in the
-    same order. The row comes back if a test's flush removed it."""
-    if not DataVersion.objects.filter(pk=1).update(n=F("n") + 1):
-        DataVersion.objects.get_or_create(pk=1, defaults={"n": 1})
+    """Move the data version on, in the caller's transaction: one UPDATE (no read, so two
+    changes at once never both write the same number), which holds the row's lock until the
+    transaction ends; callers bump before the summaries' own locks (reports.aggregates), so
+    every transaction takes them in the same order.
+
+    The new number is the old one plus one, or the time in microseconds if that is more: a
+    database restored from a backup, or a test's rolled-back one, never hands out again a
+    number a shared cache already holds pages of other data under. The row comes back if a
+    flush removed it."""
+    now = Value(time.time_ns() // 1000)
+    if not DataVersion.objects.filter(pk=1).update(n=Greatest(F("n") + 1, now)):
+        DataVersion.objects.get_or_create(pk=1, defaults={"n": now.value})

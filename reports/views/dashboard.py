@@ -25,7 +25,7 @@ from reports import aggregates, exports, publication, selectors
 from reports.models import Report
 from reports.services import evidence as evidence_services
 from reports.views import briefing as briefing_text
-from reports.views import chart_files
+from reports.views import cached, chart_files
 from reports.views.dashboard_shaping import (
     SPANNING_SHOWN,
     ask,
@@ -59,6 +59,14 @@ def index(request):
     question = asked.question
     if from_form(request.GET):
         return redirect(url_for("index", question, sort=asked.sort, map=asked.map_metric))
+    page = cached.kept(request, "dashboard", lambda: _dashboard_page(request, params, asked))
+    return render(request, "reports/dashboard/index.html", page)
+
+
+def _dashboard_page(request, params, asked) -> dict:
+    """The dashboard's title and its content, the same for every visitor (kept under the data
+    version): everything inside the page's <main>."""
+    question = asked.question
     answer = aggregates.answer(question, lines=SPANNING_SHOWN)
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
@@ -87,7 +95,9 @@ def index(request):
         }
         for name, (fmt, what) in exports.DOWNLOADS.items()
     ]
-    return render(request, "reports/dashboard/index.html", context)
+    # Marked safe by the template, and kept so through the cache (pickled as a SafeString).
+    content = render_to_string("reports/dashboard/_dashboard.html", context, request=request)
+    return {"title": str(context["title"]), "content": content}
 
 
 # --- the evidence behind a number -------------------------------------------------------------
@@ -517,12 +527,20 @@ def embed(request, kind: str):
     if language not in dict(settings.LANGUAGES):
         language = get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
-        response = _embed(request, kind)
+        # The page as every site framing it sees it, kept under the data version; an embed asked
+        # wrongly (400) is answered afresh.
+        body = cached.kept(request, f"embed-{kind}", lambda: _embed_body(request, kind))
+        response = HttpResponse(body) if body is not None else _embed(request, kind)
         response["Content-Language"] = language
     response["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
     # Without ?lang= the language comes from the reader's browser or language cookie.
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
+
+
+def _embed_body(request, kind: str) -> bytes | None:
+    response = _embed(request, kind)
+    return response.content if response.status_code == 200 else None
 
 
 def _embed(request, kind: str):
