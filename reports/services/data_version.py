@@ -13,8 +13,9 @@ from ..models import DataVersion
 def data_version_bump() -> None:
     """Move the data version on, in the caller's transaction: one UPDATE (no read, so two
     changes at once never both write the same number), which holds the row's lock until the
-    transaction ends; callers bump before the summaries' own locks (reports.aggregates), so
-    every transaction takes them in the same order.
+    transaction ends. Callers bump after locking the reports they change (and after
+    reports.publication's follow_*, which locks reports too) and before the summaries'
+    advisory locks (reports.aggregates), so every transaction takes its locks in one order.
 
     The new number is the old one plus one, or the time in microseconds if that is more: a
     database restored from a backup, or a test's rolled-back one, never hands out again a

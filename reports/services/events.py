@@ -48,8 +48,8 @@ def event_update(*, actor: Actor, event: Event, name: str, description: str) -> 
         event.name, event.description = name, (description or "").strip()
         _attributed(event, actor).save(update_fields=["name", "description"])
         if renamed:
-            data_version_bump()  # the evidence and the briefing name it
             publication.follow_event(event)
+            data_version_bump()  # the evidence pages name it
     return event
 
 

@@ -131,6 +131,6 @@ def party_update(
             setattr(party, field, value)
         party.full_clean()
         _attributed(party, actor).save()
-        data_version_bump()
         publication.follow_party(party)
+        data_version_bump()  # after the public records' locks on the reports
     return party

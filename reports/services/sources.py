@@ -118,8 +118,8 @@ def source_update(
         source.full_clean()
         _attributed(source, actor).save()
         if changed:
-            data_version_bump()  # its name and address in the briefing's list of sources
             publication.follow_source(source)
+            data_version_bump()  # its name and address in the briefing's list of sources
         # The publication date can change which figure an event counts; the confidential flag
         # how its citing reports' sources are counted (once per report when confidential); the
         # type which questions by source type its citing reports answer.

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -38,6 +39,11 @@ def fragment_key(request, kind: str, *parts: object) -> str:
             request.scheme,
             request.get_host(),
             timezone.localdate().isoformat(),
+            # Settings the pages' words and numbers follow, in case a shared cache outlives
+            # a restart with others.
+            settings.TIME_ZONE,
+            settings.TRACKER_STOCK_STALE_DAYS,
+            settings.GAZETTEER_LOCAL_LANGUAGE,
             params,
             parts,
         )
