@@ -323,7 +323,8 @@ def generated_at(moment) -> str:
 
 
 # Stands in a kept briefing for the time it was generated, which is the time of each request
-# (U+E000, of the private use area: no text the briefing shows has it).
+# (U+E000, of the private use area). Its last occurrence is replaced: the footer's, after any
+# text a source or a place could bring.
 GENERATED = "\ue000generated\ue000"
 
 
@@ -386,7 +387,7 @@ def briefing(request):
 
 
 def _generated_now(page: str) -> str:
-    """The kept briefing with the time it is generated: now."""
+    """The kept briefing with the time it is generated: now (in the footer, the page's end)."""
     before, marker, after = page.rpartition(GENERATED)
     if not marker:
         return page
