@@ -155,7 +155,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 # gunicorn workers; the default keeps it in each process, which is right for one runserver.
 CACHES = {"default": env.cache_url("CACHE_URL")}
 # The public pages' fragments, kept under the data version (reports.views.cached; docs/caching.md):
-# by default in each process (a few hundred, the oldest dropped first); TRACKER_CACHE_URL
+# by default in each process (at most 100, up to 0.6 MB each at 300,000 reports); TRACKER_CACHE_URL
 # (redis://...) shares them between the web processes, dummycache:// keeps none. A fragment is
 # never served after a change to the data, whatever TRACKER_CACHE_SECONDS (how long an unused
 # one is kept).
@@ -165,7 +165,7 @@ CACHES["pages"] = (
     else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tracker-pages",
-        "OPTIONS": {"MAX_ENTRIES": 300},
+        "OPTIONS": {"MAX_ENTRIES": 100},
     }
 )
 CACHES["pages"]["TIMEOUT"] = env("TRACKER_CACHE_SECONDS")
