@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -74,6 +75,13 @@ def force_login_completes_the_second_factor(monkeypatch):
             verify_second_factor(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def no_pages_kept_from_another_test():
+    """The pages' cache is kept under the data version, which every test's rolled-back
+    database starts again at 1: one test's dashboard must not be served to the next."""
+    caches["pages"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,8 @@ env = environ.Env(
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     DATABASE_CONN_MAX_AGE=(int, 60),
     CACHE_URL=(str, "locmemcache://"),
+    TRACKER_CACHE_URL=(str, ""),
+    TRACKER_CACHE_SECONDS=(int, 86400),
     CELERY_BROKER_URL=(str, ""),
     CELERY_RESULT_BACKEND=(str, ""),
     CELERY_TASK_TIME_LIMIT=(int, 300),
@@ -152,6 +154,21 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 # One cache shared by every web process (Redis in deploy/), so API rate limits hold across
 # gunicorn workers; the default keeps it in each process, which is right for one runserver.
 CACHES = {"default": env.cache_url("CACHE_URL")}
+# The public pages' fragments, kept under the data version (reports.views.cached; docs/caching.md):
+# by default in each process (at most 100, up to 0.6 MB each at 300,000 reports); TRACKER_CACHE_URL
+# (redis://...) shares them between the web processes, dummycache:// keeps none. A fragment is
+# never served after a change to the data, whatever TRACKER_CACHE_SECONDS (how long an unused
+# one is kept).
+CACHES["pages"] = (
+    env.cache_url("TRACKER_CACHE_URL")
+    if env("TRACKER_CACHE_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tracker-pages",
+        "OPTIONS": {"MAX_ENTRIES": 100},
+    }
+)
+CACHES["pages"]["TIMEOUT"] = env("TRACKER_CACHE_SECONDS")
 
 # Celery: with no broker the embedded default runs tasks in-process, so a new user needs no
 # server; with CELERY_BROKER_URL set (Redis in deploy/), a real worker runs them.

@@ -89,6 +89,7 @@ def follow_report(report, *, was_in_event: int | None | object = ...) -> None:
     change (None: none)."""
     from .summaries import refresh
 
+    _bump()
     keys = {event_key(report.event_id, report.pk)}
     if was_in_event is not ...:
         keys.add(event_key(was_in_event, report.pk))
@@ -99,6 +100,7 @@ def follow_event(event) -> None:
     """Bring the summaries up to date after a moderator chose an event's reference figure."""
     from .summaries import refresh
 
+    _bump()
     refresh({event_key(event.pk, 0)})
 
 
@@ -109,6 +111,7 @@ def follow_source(source) -> None:
     is refreshed."""
     from ..models import Report
 
+    _bump()
     _refresh_reports(Report.objects.filter(sources=source))
 
 
@@ -117,7 +120,17 @@ def follow_tag(tag) -> None:
     summaries kept per tag name)."""
     from ..models import Report
 
+    _bump()
     _refresh_reports(Report.objects.filter(tags=tag))
+
+
+def _bump() -> None:
+    # Every change to the approved set passes here: the pages cached under the data version
+    # (reports.views.cached) are not served again once it commits. First, before the
+    # summaries' locks, so every transaction takes the version's lock in the same order.
+    from ..services.data_version import data_version_bump
+
+    data_version_bump()
 
 
 def _refresh_reports(reports) -> None:
@@ -131,9 +144,13 @@ def _refresh_reports(reports) -> None:
 def rebuild_summaries() -> dict[str, int]:
     """Recompute every summary from the base tables (after a bulk load or a gazetteer import
     that moved places); returns the rows written per table."""
+    from django.db import transaction
+
     from .summaries import rebuild
 
-    return rebuild()
+    with transaction.atomic():
+        _bump()
+        return rebuild()
 
 
 def verify_summaries(limit: int = 20) -> list[str]:

@@ -13,6 +13,7 @@ from .core import (
     Source,
     SubmissionKey,
 )
+from .data_version import DataVersion
 from .evidence import Evidence, EvidenceChannel, EvidenceKind, EvidenceUpload
 from .exports import ExportJob, ExportStatus
 from .history import HistoryQuerySet, ReportHistory
@@ -32,6 +33,7 @@ __all__ = [
     "ApiUsage",
     "ContextEvent",
     "ContextEventKind",
+    "DataVersion",
     "Event",
     "Evidence",
     "EvidenceChannel",

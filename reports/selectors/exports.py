@@ -14,16 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from reports.models import (
-    ApiClient,
-    EventReferenceFigure,
-    ExportJob,
-    PublicReport,
-    SeparateFigures,
-)
+from reports.models import ApiClient, ExportJob
+
+from .data_version import current_data_version
 
 
 @dataclass(frozen=True)
@@ -105,19 +101,10 @@ def visible_job(asker: Asker, job_id: UUID | str) -> ExportJob | None:
     return jobs_of(asker).filter(pk=job_id).first()
 
 
-def data_version(*, counting: bool = True) -> str:
-    """A stamp of the public data: how many public records there are and when the last one
-    changed. Every change the public can see to an approved report (approval, retraction, an
-    edit, a renamed source, event, tag or place) rewrites its public record with a new time
-    (reports.publication), so two equal stamps mean the same public records. `counting` adds
-    what decides which figure counts for its event (the moderators' reference figures and
-    "count separately" pairs, which change no public record): a dashboard download's
-    "counted" column depends on them, the mirror file does not. A few indexed aggregates."""
-    stamp = PublicReport.objects.aggregate(count=Count("pk"), last=Max("changed_at"))
-    last = stamp["last"].isoformat() if stamp["last"] else "none"
-    version = f"{stamp['count']}@{last}"
-    if counting:
-        for model in (EventReferenceFigure, SeparateFigures):
-            counted = model.objects.aggregate(count=Count("pk"), last=Max("pk"))
-            version += f"/{counted['count']}.{counted['last'] or 0}"
-    return version
+def data_version() -> str:
+    """The version of the public data a file is built from (reports.models.DataVersion): bumped
+    in the same transaction as every change the public can see (an approval, a retraction, an
+    edit, a renamed source, event, tag or place) and every change to which figure counts (the
+    moderators' reference figures and "count separately" pairs), so two equal versions mean
+    the same file. One indexed read."""
+    return f"v{current_data_version()}"

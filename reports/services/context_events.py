@@ -16,6 +16,7 @@ from ..models import ContextEvent, ContextEventKind, Source
 from ..types import Actor
 from ..validation import _parse_date
 from ._shared import _attributed, _require_moderator
+from .data_version import data_version_bump
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
@@ -99,6 +100,7 @@ def context_event_create(*, actor: Actor, **fields: Any) -> ContextEvent:
         event = _attributed(ContextEvent(**cleaned, created_by=actor), actor)
         event.save()
         event.sources.set(sources)
+        data_version_bump()  # the dashboard's timeline draws it
     return event
 
 
@@ -114,6 +116,7 @@ def context_event_update(*, actor: Actor, event: ContextEvent, **fields: Any) ->
         _attributed(locked, actor).save()
         if {s.pk for s in sources} != set(locked.sources.values_list("pk", flat=True)):
             locked.sources.set(sources)
+        data_version_bump()
     return locked
 
 
@@ -122,3 +125,4 @@ def context_event_delete(*, actor: Actor, event: ContextEvent) -> None:
     _require_moderator(actor)
     with transaction.atomic():
         _attributed(event, actor).delete()
+        data_version_bump()

@@ -17,6 +17,7 @@ from ..models import (
 from ..types import Actor
 from ..workflow import Action, Status
 from ._shared import _attributed, _lock, _record, _require_moderator
+from .data_version import data_version_bump
 from .reports import _withdraw_stale_references
 
 
@@ -48,6 +49,7 @@ def event_update(*, actor: Actor, event: Event, name: str, description: str) -> 
         _attributed(event, actor).save(update_fields=["name", "description"])
         if renamed:
             publication.follow_event(event)
+            data_version_bump()  # the evidence pages name it
     return event
 
 

@@ -81,7 +81,7 @@ def request_export(
     new queued job (run after the commit)."""
     if name not in files.JOB_DOWNLOADS and not is_mirror(name):
         raise ValueError(f"No export job makes {name!r}.")
-    version = export_selectors.data_version(counting=not is_mirror(name))
+    version = export_selectors.data_version()
     key = file_key(name, question, language, version)
     now = timezone.now()
     with transaction.atomic():

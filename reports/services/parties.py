@@ -14,6 +14,7 @@ from ..models import Party, PartyKind
 from ..models.parties import RESERVED_SLUGS
 from ..types import Actor
 from ._shared import _attributed, _require_moderator
+from .data_version import data_version_bump
 
 PARTY_FIELDS = ("name", "name_my", "short_name", "kind", "description")
 
@@ -96,6 +97,7 @@ def party_create(
     party = _attributed(Party(**cleaned, slug=_clean_slug(slug, cleaned)), actor)
     party.full_clean()
     party.save()
+    data_version_bump()  # the perpetrator list of the dashboard's question
     return party
 
 
@@ -130,4 +132,5 @@ def party_update(
         party.full_clean()
         _attributed(party, actor).save()
         publication.follow_party(party)
+        data_version_bump()  # after the public records' locks on the reports
     return party

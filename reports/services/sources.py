@@ -16,6 +16,7 @@ from ..types import Actor
 from ..validation import clean_source, clean_source_party
 from ..workflow import Status
 from ._shared import _attributed, _require_moderator
+from .data_version import data_version_bump
 
 
 def source_create(
@@ -118,6 +119,7 @@ def source_update(
         _attributed(source, actor).save()
         if changed:
             publication.follow_source(source)
+            data_version_bump()  # its name and address in the briefing's list of sources
         # The publication date can change which figure an event counts; the confidential flag
         # how its citing reports' sources are counted (once per report when confidential); the
         # type which questions by source type its citing reports answer.

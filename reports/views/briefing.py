@@ -206,8 +206,11 @@ def _parties() -> list[tuple[str, str]]:
 
 
 def _perpetrators_in(report_ids: set[int]) -> set[str]:
-    reports = selectors.public_reports().filter(pk__in=report_ids)
-    named = set(reports.exclude(perpetrator=None).values_list("perpetrator__slug", flat=True))
+    # Each party once, from the database: not a row per report behind the number.
+    reports = selectors.public_reports().filter(pk__in=report_ids).order_by()
+    named = set(
+        reports.exclude(perpetrator=None).values_list("perpetrator__slug", flat=True).distinct()
+    )
     return named | ({"unknown"} if reports.filter(perpetrator_unknown=True).exists() else set())
 
 
@@ -219,7 +222,9 @@ LEADING_BY: list[LeadingBy] = [
             selectors.public_reports()
             .filter(pk__in=report_ids)
             .exclude(cause="")
+            .order_by()
             .values_list("cause", flat=True)
+            .distinct()
         ),
         gettext_lazy(
             "Leading cause or means of %(metric)s: %(leader)s, %(number)s of %(total)s, %(events)s."

@@ -9,6 +9,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,10 +23,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 
 from gazetteer.models import Place
 from reports import aggregates, exports, publication, selectors
-from reports.models import Report
+from reports.models import Report, Source
 from reports.services import evidence as evidence_services
 from reports.views import briefing as briefing_text
-from reports.views import chart_files
+from reports.views import cached, chart_files
 from reports.views.dashboard_shaping import (
     SPANNING_SHOWN,
     ask,
@@ -47,6 +48,7 @@ from reports.views.dashboard_shaping import (
 )
 from reports.views.hosts import destination_context, hosts_url, went_to
 from reports.vocabulary import Metric
+from reports.workflow import Status
 
 EVENTS_PER_PAGE = 50
 
@@ -59,6 +61,14 @@ def index(request):
     question = asked.question
     if from_form(request.GET):
         return redirect(url_for("index", question, sort=asked.sort, map=asked.map_metric))
+    page = cached.kept(request, "dashboard", lambda: _dashboard_page(request, params, asked))
+    return render(request, "reports/dashboard/index.html", page)
+
+
+def _dashboard_page(request, params, asked) -> dict:
+    """The dashboard's title and its content, the same for every visitor (kept under the data
+    version): everything inside the page's <main>."""
+    question = asked.question
     answer = aggregates.answer(question, lines=SPANNING_SHOWN)
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
@@ -87,7 +97,9 @@ def index(request):
         }
         for name, (fmt, what) in exports.DOWNLOADS.items()
     ]
-    return render(request, "reports/dashboard/index.html", context)
+    # Marked safe by the template, and kept so through the cache (pickled as a SafeString).
+    content = render_to_string("reports/dashboard/_dashboard.html", context, request=request)
+    return {"title": str(context["title"]), "content": content}
 
 
 # --- the evidence behind a number -------------------------------------------------------------
@@ -240,24 +252,50 @@ def evidence(request):
 # --- the printable briefing -------------------------------------------------------------------
 
 
+# Report ids per query when reading which sources the reports behind a briefing cite.
+CITED_BATCH = 2000
+
+
 def public_sources(report_ids) -> list[dict]:
     """The sources of these reports in their public shape: each public source once, and the
     confidential ones grouped by their public label and counted once per report citing them
     ("confidential local source", 2 sources), as the totals count them. Counted once, two
     reports resting on one confidential source would read differently from two resting on two
-    (DOMAIN.md, "Visibility and protection")."""
-    named, confidential = {}, {}
-    for report in exports.public_reports_by_id(report_ids):
-        for source in report.sources.all():
-            shown = publication.source_data(source)
-            if shown["is_confidential"]:
-                confidential[shown["label"]] = confidential.get(shown["label"], 0) + 1
-            else:
-                named[source.pk] = (source, shown)
+    (DOMAIN.md, "Visibility and protection"). Read from the reports' citations, a grouped query
+    per CITED_BATCH reports, without reading the reports themselves."""
+    cited = Report.sources.through.objects.filter(report__status=Status.APPROVED).order_by()
+    named_ids: set[int] = set()
+    confidential_citations: dict[str, int] = {}
+    ordered = sorted(report_ids)
+    for start in range(0, len(ordered), CITED_BATCH):
+        batch = cited.filter(report_id__in=ordered[start : start + CITED_BATCH])
+        named_ids.update(
+            batch.filter(source__is_confidential=False)
+            .values_list("source_id", flat=True)
+            .distinct()
+        )
+        by_type = (
+            batch.filter(source__is_confidential=True)
+            .values_list("source__source_type")
+            .annotate(citations=Count("pk"))
+        )
+        for source_type, citations in by_type:
+            confidential_citations[source_type] = (
+                confidential_citations.get(source_type, 0) + citations
+            )
+    confidential: dict = {}
+    for source_type, citations in confidential_citations.items():
+        # A confidential source is shown by its type only: its label says nothing more.
+        label = selectors.public_source_label(Source(source_type=source_type, is_confidential=True))
+        confidential[label] = confidential.get(label, 0) + citations
+    named = [
+        (source, publication.source_data(source))
+        for source in Source.objects.filter(pk__in=named_ids).order_by("pk")
+    ]
     items = [
         {"label": shown["label"], "url": shown["url"] or "", "count": 1, "confidential": False}
         for source, shown in sorted(
-            named.values(),
+            named,
             key=lambda pair: (pair[0].name.casefold(), pair[0].published_on or date.min),
         )
     ]
@@ -284,8 +322,15 @@ def generated_at(moment) -> str:
     return f"{day(moment.date())}, {moment:%H:%M}"
 
 
+# Stands in a kept briefing for the time it was generated, which is the time of each request
+# (U+E000, of the private use area). Its last occurrence is replaced: the footer's, after any
+# text a source or a place could bring.
+GENERATED = "\ue000generated\ue000"
+
+
 def _briefing_context(request, asked) -> dict:
-    """Everything the briefing shows, for the page and its PDF."""
+    """Everything the briefing shows, for the page and its PDF, but the time it was generated
+    (GENERATED stands for it)."""
     question = asked.question
     answer = aggregates.answer(question, lines=SPANNING_SHOWN)
     map_metric = asked.map_metric or default_map_metric(answer)
@@ -315,7 +360,7 @@ def _briefing_context(request, asked) -> dict:
             "sources_count": sources_count(sources),
             "report_count": len(report_ids),
             "time_zone": timezone.get_current_timezone_name(),
-            "generated": generated_at(timezone.localtime()),
+            "generated": GENERATED,
             "dashboard_url": request.build_absolute_uri(
                 url_for("index", question, sort=asked.sort)
             ),
@@ -331,7 +376,22 @@ def briefing(request):
     asked = ask(params)
     if asked.errors:
         return bad_request(request, "reports/dashboard/briefing.html", params, asked.errors)
-    return render(request, "reports/dashboard/briefing.html", _briefing_context(request, asked))
+    page = cached.kept(
+        request,
+        "briefing",
+        lambda: render_to_string(
+            "reports/dashboard/briefing.html", _briefing_context(request, asked), request=request
+        ),
+    )
+    return HttpResponse(_generated_now(page))
+
+
+def _generated_now(page: str) -> str:
+    """The kept briefing with the time it is generated: now (in the footer, the page's end)."""
+    before, marker, after = page.rpartition(GENERATED)
+    if not marker:
+        return page
+    return before + escape(generated_at(timezone.localtime())) + after
 
 
 def briefing_pdf(request):
@@ -341,13 +401,8 @@ def briefing_pdf(request):
     asked = ask(params)
     if asked.errors:
         return bad_request(request, "reports/dashboard/briefing.html", params, asked.errors)
-    context = _briefing_context(request, asked)
-    context["pdf"] = True
-    context["inline_css"] = "\n".join(
-        Path(finders.find(name)).read_text(encoding="utf-8")
-        for name in ("dashboard/briefing.css", "css/map.css")
-    )
-    page = render_to_string("reports/dashboard/briefing.html", context, request=request)
+    kept = cached.kept(request, "briefing-pdf", lambda: _briefing_pdf_page(request, asked))
+    page = _generated_now(kept["page"])
     try:
         pdf = briefing_text.render_pdf(page)
     except briefing_text.PdfUnavailable as error:
@@ -357,9 +412,23 @@ def briefing_pdf(request):
         }
         return render(request, "reports/dashboard/pdf_unavailable.html", context, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = exports.filename(context["answer"], "briefing", "pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{kept["filename"]}"'
     return response
+
+
+def _briefing_pdf_page(request, asked) -> dict:
+    """The briefing's page as the PDF is made from (its style sheets inline), and the file's
+    name."""
+    context = _briefing_context(request, asked)
+    context["pdf"] = True
+    context["inline_css"] = "\n".join(
+        Path(finders.find(name)).read_text(encoding="utf-8")
+        for name in ("dashboard/briefing.css", "css/map.css")
+    )
+    return {
+        "page": render_to_string("reports/dashboard/briefing.html", context, request=request),
+        "filename": exports.filename(context["answer"], "briefing", "pdf"),
+    }
 
 
 # --- a chart as a file ----------------------------------------------------------------------
@@ -517,12 +586,20 @@ def embed(request, kind: str):
     if language not in dict(settings.LANGUAGES):
         language = get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
-        response = _embed(request, kind)
+        # The page as every site framing it sees it, kept under the data version; an embed asked
+        # wrongly (400) is answered afresh.
+        body = cached.kept(request, f"embed-{kind}", lambda: _embed_body(request, kind))
+        response = HttpResponse(body) if body is not None else _embed(request, kind)
         response["Content-Language"] = language
     response["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
     # Without ?lang= the language comes from the reader's browser or language cookie.
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
+
+
+def _embed_body(request, kind: str) -> bytes | None:
+    response = _embed(request, kind)
+    return response.content if response.status_code == 200 else None
 
 
 def _embed(request, kind: str):

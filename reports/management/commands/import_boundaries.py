@@ -4,12 +4,14 @@ ESRI shapefiles, joined to the gazetteer on their P-codes."""
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from gazetteer.importer.boundaries import (
     DEFAULT_TOLERANCE,
     BoundaryImportError,
     import_boundaries,
 )
+from reports.services.data_version import data_version_bump
 
 
 class Command(BaseCommand):
@@ -49,13 +51,16 @@ class Command(BaseCommand):
             raise CommandError("--tolerance must be 0 or more degrees.")
         started = time.perf_counter()
         try:
-            result = import_boundaries(
-                files,
-                skip_invalid=skip_invalid,
-                tolerance=tolerance,
-                pcode_field=pcode_field,
-                attribution=attribution,
-            )
+            with transaction.atomic():
+                result = import_boundaries(
+                    files,
+                    skip_invalid=skip_invalid,
+                    tolerance=tolerance,
+                    pcode_field=pcode_field,
+                    attribution=attribution,
+                )
+                if result.changed:
+                    data_version_bump()  # the maps draw the outlines
         except BoundaryImportError as error:
             listing = "\n".join(str(refusal) for refusal in error.refusals)
             raise CommandError(

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reports import publication
+from reports.services.data_version import data_version_bump
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done:,} of {total:,} approved reports")
 
         touched = publication.rebuild(progress=progress)
+        data_version_bump()  # pages built from the records as they were are not served again
         self.stdout.write(
             self.style.SUCCESS(f"Public records rebuilt: {touched:,} written or removed.")
         )

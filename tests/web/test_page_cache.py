@@ -1,0 +1,222 @@
+"""The public pages kept under the data version (reports.views.cached): asked again, a page is
+served without asking the engine; a change a page shows (an approval, a retraction, a place
+renamed ...) shows on the next request; two languages, two visitors and a moderator never share
+what they should not; and the counter moves in the transaction of every such change, and only
+then."""
+
+import re
+from datetime import date
+
+import pytest
+
+from gazetteer.models import Place
+from reports import aggregates, services
+from reports.exceptions import ActionRefused
+from reports.selectors import exports as export_selectors
+from reports.selectors.data_version import current_data_version
+from tests.dashboard_data import QUESTION, _approved
+from tests.web.test_dashboard import headline, table_rows, text_of
+
+DASHBOARD = f"/dashboard/?{QUESTION}"
+BRIEFING = f"/dashboard/briefing/?{QUESTION}"
+EMBED = "/dashboard/embed/headline/?area=MMR002&start=2023-11-01&end=2023-12-31&metric=killed"
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """The questions the engine is asked, in order."""
+    calls = []
+    answer = aggregates.answer
+
+    def counted(question, **options):
+        calls.append(question)
+        return answer(question, **options)
+
+    monkeypatch.setattr(aggregates, "answer", counted)
+    return calls
+
+
+def without_csrf(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def killed(response) -> str:
+    return headline(response)["Civilians killed"]["shown"]
+
+
+# --- served again without counting again -----------------------------------------------------
+
+
+def test_a_page_asked_again_is_served_without_asking_the_engine(client, scenario, engine_calls):
+    first = client.get(DASHBOARD)
+    asked = len(engine_calls)
+    assert asked > 0
+    again = client.get(DASHBOARD)
+    assert len(engine_calls) == asked
+    assert without_csrf(again) == without_csrf(first)
+    assert killed(again) == "21"
+
+
+# --- a change shows on the next request --------------------------------------------------------
+
+
+def test_an_approval_shows_at_once(client, scenario, field_partner, moderator, file_report):
+    assert killed(client.get(DASHBOARD)) == "21"
+    assert "21" in text_of(client.get(EMBED))
+    report = file_report(
+        field_partner,
+        title="Five killed near Demoso",
+        place=scenario["shelling"].place,
+        start_date=date(2023, 11, 25),
+        end_date=None,
+        figures=[dict(metric="killed", qualifier="exact", value=5)],
+    )
+    _approved(report, field_partner, moderator)
+    assert killed(client.get(DASHBOARD)) == "26"
+    assert "26" in text_of(client.get(EMBED))
+
+
+def test_a_retraction_shows_at_once(client, scenario, moderator):
+    assert killed(client.get(DASHBOARD)) == "21"
+    assert "KNDF statement" in text_of(client.get(BRIEFING))
+    services.report_retract(report=scenario["state"], actor=moderator, reason="Double count.")
+    assert killed(client.get(DASHBOARD)) == "5"
+    assert "KNDF statement" not in text_of(client.get(BRIEFING))
+
+
+def test_a_place_renamed_shows_at_once(client, scenario):
+    district = "/dashboard/?area=MMR002D001&start=2023-11-01&end=2023-12-31"
+    assert [row[0] for row in table_rows(client.get(district), "area-table")][1:3] == [
+        "Loikaw Township MMR002001",
+        "Demoso Township MMR002002",
+    ]
+    # As the Place admin renames it (reports.admin.places), the service following.
+    demoso = Place.objects.get(pcode="MMR002002")
+    demoso.name_en = "Dimawso"
+    demoso.save()
+    services.places_follow_renames(place_ids=[scenario["shelling"].place_id])
+    assert [row[0] for row in table_rows(client.get(district), "area-table")][1:3] == [
+        "Loikaw Township MMR002001",
+        "Dimawso Township MMR002002",
+    ]
+
+
+def test_a_source_renamed_shows_in_the_briefing_at_once(client, scenario, moderator):
+    from tests.conftest import source_fields
+
+    assert "KNDF statement" in text_of(client.get(BRIEFING))
+    kndf = scenario["kndf"]
+    services.source_update(
+        actor=moderator, source=kndf, **source_fields(kndf, name="KNDF press release")
+    )
+    page = text_of(client.get(BRIEFING))
+    assert "KNDF press release" in page and "KNDF statement" not in page
+
+
+# --- never shared where it must not be ------------------------------------------------------
+
+
+def test_two_languages_never_share_a_page(client, scenario):
+    english = client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en")
+    burmese = client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="my")
+    assert english["Content-Language"] == "en" and burmese["Content-Language"] == "my"
+    assert "Civilians killed" in english.content.decode()
+    assert "Civilians killed" not in burmese.content.decode()
+    assert client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode().count(
+        "Civilians killed"
+    ) == english.content.decode().count("Civilians killed")
+
+
+def test_two_languages_never_share_an_embed_or_a_briefing(client, scenario):
+    english = client.get(f"{EMBED}&lang=en").content.decode()
+    burmese = client.get(f"{EMBED}&lang=my").content.decode()
+    assert '<html lang="en">' in english and '<html lang="my">' in burmese
+    assert client.get(f"{EMBED}&lang=en").content.decode() == english
+    english = client.get(BRIEFING, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    burmese = client.get(BRIEFING, HTTP_ACCEPT_LANGUAGE="my").content.decode()
+    assert '<html lang="en">' in english and '<html lang="my">' in burmese
+
+
+def test_a_moderators_name_and_token_are_never_kept(client, scenario, moderator, engine_calls):
+    client.force_login(moderator)
+    signed_in = client.get(DASHBOARD).content.decode()
+    menu = f'title="Change your password">{moderator.get_username()}</a>'
+    assert menu in signed_in
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]*)"', signed_in)[1]
+    asked = len(engine_calls)
+    client.logout()
+    anonymous = client.get(DASHBOARD).content.decode()
+    assert len(engine_calls) == asked  # served from the cache ...
+    assert menu not in anonymous  # ... without what was not the page's
+    assert token not in anonymous
+    assert "Log in" in anonymous
+
+
+def test_the_briefing_says_when_each_request_generated_it(client, scenario, settings):
+    first = client.get(BRIEFING).content.decode()
+    again = client.get(BRIEFING).content.decode()
+    for page in (first, again):
+        assert "\ue000" not in page
+        assert re.search(r"Generated \d\d \w{3} \d{4}, \d\d:\d\d \(Asia/Yangon\)", page)
+
+
+def test_a_question_spelled_differently_is_its_own_entry(client, scenario):
+    one = client.get("/dashboard/?area=MMR002&start=2023-11-01&end=2023-12-31&metric=killed")
+    two = client.get(
+        "/dashboard/?area=MMR002&start=2023-11-01&end=2023-12-31&metric=killed&metric=injured"
+    )
+    assert list(headline(one)) == ["Civilians killed"]
+    assert list(headline(two)) == ["Civilians killed", "Civilians injured"]
+
+
+# --- the counter ------------------------------------------------------------------------------
+
+
+def test_the_version_moves_with_every_change_a_page_shows(
+    scenario, moderator, field_partner, file_report
+):
+    def moved(change) -> bool:
+        before = current_data_version()
+        change()
+        return current_data_version() > before
+
+    report = file_report(field_partner, title="Another report")
+    assert not moved(lambda: services.report_submit(report=report, actor=field_partner))
+    assert moved(lambda: services.report_approve(report=report, actor=moderator))
+    assert moved(lambda: services.report_retract(report=report, actor=moderator, reason="Dup."))
+    assert moved(lambda: services.party_create(actor=moderator, name="A new armed group"))
+    assert moved(
+        lambda: services.context_event_create(
+            actor=moderator,
+            name="Operation 1111",
+            kind="operation",
+            start_date=date(2023, 11, 11),
+            area="MMR002",
+        )
+    )
+    assert moved(
+        lambda: services.event_update(
+            actor=moderator, event=scenario["event"], name="Flight from Loikaw", description=""
+        )
+    )
+    assert not moved(
+        lambda: services.event_update(
+            actor=moderator, event=scenario["event"], name="Flight from Loikaw", description=""
+        )
+    )
+    assert moved(lambda: aggregates.rebuild_summaries())
+    assert moved(lambda: services.places_follow_renames(place_ids=[scenario["state"].place_id]))
+
+
+def test_a_refused_change_leaves_the_version(scenario, moderator):
+    before = current_data_version()
+    with pytest.raises(ActionRefused):
+        services.report_approve(report=scenario["state"], actor=moderator)
+    assert current_data_version() == before
+
+
+def test_exports_are_keyed_on_the_version(scenario, moderator):
+    first = export_selectors.data_version()
+    assert first == f"v{current_data_version()}"
+    services.report_retract(report=scenario["state"], actor=moderator, reason="Double count.")
+    assert export_selectors.data_version() != first
