@@ -11,6 +11,8 @@ but never one entry for two questions."""
 
 import hashlib
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import TypeVar
 
 from django.conf import settings
@@ -22,9 +24,49 @@ from reports.selectors.data_version import current_data_version
 
 T = TypeVar("T")
 
-# Raised when the markup of a kept fragment changes, so a shared cache (Redis) filled by the
-# code before a deployment is not served by the code after it.
+# Raised when the markup of a kept fragment changes (the release stamp below changes with it
+# anyway).
 FRAGMENT_FORMAT = 1
+
+# The parameters these pages read: the question's (aggregates.parse_question) and the pages'
+# own. A request with any other (a link shared with ?fbclid=..., a framing site's cache-buster)
+# is answered without the cache: otherwise every made-up parameter would be a new entry and a
+# new count, and a loop of them would fill a shared cache.
+PAGE_PARAMETERS = frozenset(
+    {
+        "start", "end", "area", "metric", "cause", "tag", "source_type", "event", "level",
+        "period", "destination", "by", "perpetrator",  # the question
+        "sort", "map", "lang", "pcode",  # the pages
+    }
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def release_stamp() -> str:
+    """What the code that makes the fragments is, read once per process: the templates, the
+    catalogues, the static files' manifest (kept pages link hashed file names) and the Python
+    that counts and shapes. A shared cache outlives a deployment and, during a rolling restart,
+    is read by old and new code at once; a new release never serves an old release's page."""
+    digest = hashlib.sha256(str(FRAGMENT_FORMAT).encode())
+    base = Path(settings.BASE_DIR)
+    files = [
+        *sorted((base / "templates").rglob("*.html")),
+        *sorted(p for root in settings.LOCALE_PATHS for p in Path(root).rglob("*.mo")),
+        *sorted((base / "reports").rglob("*.py")),
+        *sorted((base / "gazetteer").rglob("*.py")),
+        Path(settings.STATIC_ROOT) / "staticfiles.json",
+    ]
+    for path in files:
+        if path.is_file():
+            digest.update(
+                str(path.relative_to(base) if path.is_relative_to(base) else path).encode()
+            )
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cacheable(request) -> bool:
+    return all(name in PAGE_PARAMETERS for name in request.GET)
 
 
 def fragment_key(request, kind: str, *parts: object) -> str:
@@ -49,13 +91,15 @@ def fragment_key(request, kind: str, *parts: object) -> str:
         )
     )
     digest = hashlib.sha256(described.encode()).hexdigest()
-    return f"tracker:pages:{FRAGMENT_FORMAT}:{version}:{kind}:{digest}"
+    return f"tracker:pages:{release_stamp()}:{version}:{kind}:{digest}"
 
 
 def kept(request, kind: str, build: Callable[[], T], *parts: object) -> T:
     """The fragment `kind` of this request's page: the one kept under its key, or build() kept
     now (None is never kept: build() returns None for what must not be cached, e.g. an
     error)."""
+    if not cacheable(request):
+        return build()
     cache = caches["pages"]
     key = fragment_key(request, kind, *parts)
     value = cache.get(key)

@@ -220,3 +220,37 @@ def test_exports_are_keyed_on_the_version(scenario, moderator):
     assert first == f"v{current_data_version()}"
     services.report_retract(report=scenario["state"], actor=moderator, reason="Double count.")
     assert export_selectors.data_version() != first
+
+
+def test_a_parameter_no_page_reads_is_answered_without_the_cache(client, scenario, engine_calls):
+    """A shared link's ?fbclid=... or a framing site's cache-buster: every made-up parameter
+    would otherwise be a new entry and a new count."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    client.get(f"{DASHBOARD}&fbclid=0")
+    per_page = len(engine_calls)
+    for n in (1, 2):
+        assert client.get(f"{DASHBOARD}&fbclid={n}").status_code == 200
+    assert len(engine_calls) == 3 * per_page  # counted each time
+    assert list(caches["pages"]._cache) == []  # kept never (the tests' local-memory cache)
+
+    client.get(DASHBOARD)
+    client.get(DASHBOARD)
+    assert len(engine_calls) == 4 * per_page  # the clean question counted once, then kept
+    assert len(list(caches["pages"]._cache)) == 1
+
+
+def test_the_key_carries_the_release(client, scenario, monkeypatch):
+    """A new release (templates, catalogues, static files, code) never serves a page kept by an
+    old one from a shared cache."""
+    from reports.views import cached
+
+    first = client.get(DASHBOARD)
+    monkeypatch.setattr(cached, "release_stamp", lambda: "another-release")
+    calls = []
+    real = aggregates.answer
+    monkeypatch.setattr(aggregates, "answer", lambda *a, **k: calls.append(a) or real(*a, **k))
+    again = client.get(DASHBOARD)
+    assert without_csrf(again) == without_csrf(first)
+    assert calls  # counted again under the new release's key
