@@ -91,8 +91,12 @@ def event_set_reference_figure(
     _require_moderator(actor)
     try:
         with transaction.atomic():
-            # The event row serialises choices for one event; the report is re-read under lock
-            # so a figure whose report has just left the event is not accepted.
+            # The event's reports first, then the event, in the services' order (an approval
+            # of one of its reports holds that report and then takes the event's row: locking
+            # the event first deadlocked with it). The event row serialises choices for one
+            # event; the report is re-read under lock so a figure whose report has just left
+            # the event is not accepted.
+            publication.lock_reports_citing(event=event)
             Event.objects.select_for_update().get(pk=event.pk)
             report = _lock(figure.report, expected_version)
             figure = Figure.objects.get(pk=figure.pk)

@@ -142,3 +142,84 @@ def test_without_expected_version_the_row_lock_serialises_them(
         seen = report.version
         results = race(report.pk, [(a, m, None) for a, m in zip(actions, moderators, strict=True)])
         assert_one_decision(report, results, actions, seen, TransitionNotAllowed)
+
+
+def test_choosing_an_events_figure_while_one_of_its_reports_is_approved(
+    scenario, field_partner, moderator, file_report, places, monkeypatch
+):
+    """One moderator approves a report of an event while another chooses the figure the event
+    counts: both go through, one after the other. The choice locked the event before its
+    reports, the approval a report before its event, and PostgreSQL killed one of them as a
+    deadlock (a server error for that moderator)."""
+    import time
+
+    from django.db import connections
+
+    from reports import publication
+    from reports.models import Event
+
+    event = Event.objects.get(name="Displacement from Loikaw")
+    counted = event.reports.order_by("pk").first()
+    waiting = file_report(
+        field_partner,
+        title="More displaced",
+        place=places["loikaw"],
+        figures=[dict(metric="newly_displaced", qualifier="exact", value=100)],
+    )
+    services.report_submit(report=waiting, actor=field_partner)
+    services.report_link_event(
+        report=Report.objects.get(pk=waiting.pk), event=event, actor=moderator
+    )
+
+    approving, go_on = threading.Event(), threading.Event()
+    real_lock = publication._lock
+
+    def held_between_report_and_event(ids, held=False):
+        # Widens the window between the approval's lock of its report and of its event.
+        if threading.current_thread().name == "approve":
+            approving.set()
+            go_on.wait(10)
+        return real_lock(ids, held)
+
+    monkeypatch.setattr(publication, "_lock", held_between_report_and_event)
+    errors = {}
+
+    def run(name, work):
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - any failure is the test's finding
+            errors[name] = error
+        finally:
+            connections.close_all()
+
+    approve = threading.Thread(
+        name="approve",
+        target=run,
+        args=(
+            "approve",
+            lambda: services.report_approve(
+                report=Report.objects.get(pk=waiting.pk), actor=moderator
+            ),
+        ),
+    )
+    choose = threading.Thread(
+        name="choose",
+        target=run,
+        args=(
+            "choose",
+            lambda: services.event_set_reference_figure(
+                event=event, figure=counted.figures.get(), actor=moderator
+            ),
+        ),
+    )
+    approve.start()
+    assert approving.wait(30)
+    choose.start()
+    time.sleep(1.5)  # the choice now waits for the approval's report
+    go_on.set()
+    approve.join(30)
+    choose.join(30)
+
+    assert errors == {}
+    assert Report.objects.get(pk=waiting.pk).status == Status.APPROVED
+    assert event.reference_figures.get().figure_id == counted.figures.get().pk
