@@ -85,6 +85,10 @@ def ask(params: QueryDict) -> Asked:
     errors: dict[str, str] = {}
     try:
         question = aggregates.parse_question(params)
+        # What only a plan can tell (a series of more periods than the engine draws, as
+        # start=0001-01-01&end=9999-12-31 asks): refused here, as a bad parameter, not later
+        # as a server error.
+        aggregates.make_plan(question)
     except aggregates.QuestionError as error:
         question, errors = None, dict(error.errors)
     if question is not None and set(question.metrics) == set(Metric.values):

@@ -133,3 +133,26 @@ def test_server_error_page_needs_no_database():
     response = errors.server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/dashboard/",
+        "/dashboard/briefing/",
+        "/dashboard/harm/",
+        "/dashboard/hosts/",
+        "/dashboard/embed/headline/",
+        "/dashboard/evidence/",
+        "/dashboard/chart/killed.svg",
+        "/dashboard/download/reports.csv",
+        "/dashboard/download/reports-hxl.csv",
+    ],
+)
+def test_a_series_longer_than_the_engine_draws_is_a_bad_request(client, scenario, page):
+    """start=0001-01-01&end=9999-12-31 asks for more periods than a series may have: refused
+    as a bad parameter naming the period, never a server error."""
+    response = client.get(f"{page}?start=0001-01-01&end=9999-12-31&metric=killed")
+    assert response.status_code == 400
+    if not page.endswith(".svg"):
+        assert "A time series has at most 1,000 periods" in response.content.decode()
