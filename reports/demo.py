@@ -445,12 +445,11 @@ def _ensure_gazetteer(out) -> None:
         return
     from gazetteer.importer import import_files
 
-    from . import publication
-
     with transaction.atomic():
         results = import_files(SAMPLE_GAZETTEER)
-        # Places the sample renames may hold approved reports: their public records follow.
-        publication.follow_gazetteer_import(results)
+        # Places the sample renames may hold approved reports: their public records follow,
+        # and the pages kept under the data version.
+        services.places_follow_gazetteer_import(results=results)
     for result in results:
         out(f"Gazetteer sample {result.name}: {result.created} places created.")
 

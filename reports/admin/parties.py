@@ -3,6 +3,7 @@ moderation pages at /moderation/parties/ do the same); a party reports or source
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from reports import services
 from reports.models import Party
@@ -31,6 +32,11 @@ class PartyAdmin(ChangeHistoryAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.data_version_bump()  # the pages' list of parties
 
     def save_model(self, request, obj, form, change):
         data = {field: form.cleaned_data.get(field, "") for field in services.PARTY_FIELDS}

@@ -17,6 +17,18 @@ class PlaceAdmin(gazetteer_admin.PlaceAdmin):
         if change and form.changed_data:
             # Approved reports placed here show its names and point in their public records.
             services.places_follow_renames(place_ids=[obj.pk])
+        elif not change:
+            services.data_version_bump()  # a new place in the pages' lists of areas
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.data_version_bump()
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.data_version_bump()
 
 
 admin.site.unregister(Place)

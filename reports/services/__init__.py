@@ -22,6 +22,7 @@ from .context_events import (
     context_event_delete,
     context_event_update,
 )
+from .data_version import data_version_bump
 from .events import (
     event_create,
     event_create_linking,
@@ -101,6 +102,7 @@ __all__ = [
     "kobo_ingest",
     "party_create",
     "party_update",
+    "data_version_bump",
     "places_follow_gazetteer_import",
     "places_follow_renames",
     "report_approve",

@@ -254,3 +254,29 @@ def test_the_key_carries_the_release(client, scenario, monkeypatch):
     again = client.get(DASHBOARD)
     assert without_csrf(again) == without_csrf(first)
     assert calls  # counted again under the new release's key
+
+
+def test_a_place_added_in_the_admin_shows_at_once(admin_client, client, scenario, places):
+    """A new district is in the dashboard's list of areas on the next request (the admin's
+    additions and deletions move the version as its renames do)."""
+    assert "Newdistrict" not in client.get(DASHBOARD).content.decode()
+    added = admin_client.post(
+        "/admin/gazetteer/place/add/",
+        {
+            "pcode": "MMR002D009",
+            "name_en": "Newdistrict",
+            "name_local": "",
+            "admin_level": 2,
+            "kind": "District",
+            "parent": places["kayah"].pk,
+            "aliases-TOTAL_FORMS": 0,
+            "aliases-INITIAL_FORMS": 0,
+        },
+    )
+    assert added.status_code == 302
+    assert "Newdistrict" in client.get(DASHBOARD).content.decode()
+
+    place = Place.objects.get(pcode="MMR002D009")
+    deleted = admin_client.post(f"/admin/gazetteer/place/{place.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert "Newdistrict" not in client.get(DASHBOARD).content.decode()
