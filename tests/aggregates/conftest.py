@@ -145,3 +145,14 @@ def ask(metric, **question):
 def spanning(figures):
     """(report, start, end, counted best, adds best) of each spanning figure, by report."""
     return sorted((f.report_id, f.start, f.end, f.counted.best, f.adds.best) for f in figures)
+
+
+@pytest.fixture
+def gazetteer(places):
+    """The test places and Shan (South) with a township straight under its state (the
+    gazetteer skips the district level there): the property tests' places."""
+    shan = Place.objects.create(pcode="MMR014", admin_level=1, name_en="Shan (South)",
+                                parent=places["MMR"], path="/MMR/MMR014/")  # fmt: skip
+    Place.objects.create(pcode="MMR014009", admin_level=3, name_en="Hopong", parent=shan,
+                         path="/MMR/MMR014/MMR014009/", kind="Township")  # fmt: skip
+    return {p.pcode: p for p in Place.objects.all()}

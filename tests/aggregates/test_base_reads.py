@@ -8,12 +8,10 @@ import os
 from dataclasses import replace
 from datetime import date, timedelta
 
-import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gazetteer.models import Place
 from reports import services
 from reports.aggregates import Question
 from reports.aggregates.from_base_tables import answer_from_base, evidence_from_base
@@ -66,15 +64,6 @@ scenario = st.fixed_dictionaries(
         "questions": st.lists(question, min_size=1, max_size=4),
     }
 )
-
-
-@pytest.fixture
-def gazetteer(places):
-    shan = Place.objects.create(pcode="MMR014", admin_level=1, name_en="Shan (South)",
-                                parent=places["MMR"], path="/MMR/MMR014/")  # fmt: skip
-    Place.objects.create(pcode="MMR014009", admin_level=3, name_en="Hopong", parent=shan,
-                         path="/MMR/MMR014/MMR014009/", kind="Township")  # fmt: skip
-    return {p.pcode: p for p in Place.objects.all()}
 
 
 def build(data, gazetteer, partner, moderator) -> None:

@@ -8,14 +8,12 @@ import os
 from collections import defaultdict
 from datetime import date, timedelta
 
-import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gazetteer.models import Place
 from reports import aggregates, publication, services
 from reports.aggregates import Question, Total
 from reports.aggregates.from_base_tables import answer_from_base
@@ -105,16 +103,6 @@ scenario = st.fixed_dictionaries(
         "questions": st.lists(question, min_size=1, max_size=3),
     }
 )
-
-
-@pytest.fixture
-def gazetteer(places):
-    shan = Place.objects.create(pcode="MMR014", admin_level=1, name_en="Shan (South)",
-                                parent=places["MMR"], path="/MMR/MMR014/")  # fmt: skip
-    # A township straight under its state: the gazetteer skips the district level here.
-    Place.objects.create(pcode="MMR014009", admin_level=3, name_en="Hopong", parent=shan,
-                         path="/MMR/MMR014/MMR014009/", kind="Township")  # fmt: skip
-    return {p.pcode: p for p in Place.objects.all()}
 
 
 def build(data, gazetteer, partner, moderator) -> None:

@@ -7,3 +7,19 @@ import pytest
 def moderator_client(client, moderator):
     client.force_login(moderator)
     return client
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """The questions the counting engine is asked, in order."""
+    from reports import aggregates
+
+    calls = []
+    answer = aggregates.answer
+
+    def counted(question, **options):
+        calls.append(question)
+        return answer(question, **options)
+
+    monkeypatch.setattr(aggregates, "answer", counted)
+    return calls
