@@ -246,3 +246,16 @@ def parties(moderator):
             kind="resistance",
         ),
     }
+
+
+@pytest.fixture
+def evidence_root(settings, tmp_path):
+    """Evidence files go to a temporary directory, never into the repository (the directory is returned)."""
+    root = tmp_path / "evidence"
+    settings.STORAGES = settings.STORAGES | {
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        }
+    }
+    return root

@@ -10,17 +10,7 @@ from PIL import Image
 
 from reports.models import Evidence, EvidenceUpload
 
-
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path):
-    root = tmp_path / "evidence"
-    settings.STORAGES = settings.STORAGES | {
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        }
-    }
-    return root
+pytestmark = pytest.mark.usefixtures("evidence_root")
 
 
 def png(colour=(10, 120, 40)) -> bytes:

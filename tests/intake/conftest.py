@@ -17,17 +17,9 @@ DATA = Path(settings.BASE_DIR) / "gazetteer" / "data"
 
 
 @pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path) -> Path:
-    """Evidence files (the screen keeps the text as received) go to a temporary directory,
-    never into the repository."""
-    root = tmp_path / "evidence"
-    settings.STORAGES = settings.STORAGES | {
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        }
-    }
-    return root
+def _evidence_in_a_temporary_directory(evidence_root) -> Path:
+    """The screen keeps the text as received: never into the repository."""
+    return evidence_root
 
 
 @pytest.fixture(autouse=True)

@@ -24,17 +24,7 @@ from reports.services import evidence as evidence_services
 GPS_IFD = 0x8825
 
 
-@pytest.fixture(autouse=True)
-def evidence_root(settings, tmp_path) -> Path:
-    """Evidence files go to a temporary directory, never into the repository."""
-    root = tmp_path / "evidence"
-    settings.STORAGES = settings.STORAGES | {
-        "evidence": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": None},
-        }
-    }
-    return root
+pytestmark = pytest.mark.usefixtures("evidence_root")
 
 
 def stored_files(root: Path) -> list[str]:
