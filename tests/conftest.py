@@ -250,7 +250,10 @@ def parties(moderator):
 
 @pytest.fixture
 def evidence_root(settings, tmp_path):
-    """Evidence files go to a temporary directory, never into the repository (the directory is returned)."""
+    """Evidence files go to a temporary directory, never into the repository.
+
+    The directory is returned.
+    """
     root = tmp_path / "evidence"
     settings.STORAGES = settings.STORAGES | {
         "evidence": {
