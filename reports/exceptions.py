@@ -21,3 +21,10 @@ class NotPermitted(ActionRefused):
 
 class ConcurrentModification(ActionRefused):
     code = "conflict"
+
+
+class Busy(ConcurrentModification):
+    """The database gave up on the change because others were changing the same rows at that
+    moment (a deadlock or a serialisation failure), even after retrying: nothing was saved."""
+
+    code = "busy"

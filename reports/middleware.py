@@ -5,8 +5,10 @@ every look at the private areas by a signed-in person is written to the access r
 
 import re
 
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from reports.busy import is_transient
 from reports.models import AccessKind, AccessRecord
 
 # URL namespaces whose every page is private (the second factor's pages, which show its secret
@@ -125,4 +127,25 @@ class RecordAccess:
                 report_id=_report_id(match),
                 status_code=response.status_code,
             )
+        return response
+
+
+class BusyDatabase:
+    """A page whose change the database gave up on because of others changing the same rows at
+    that moment (reports.busy; the services retry before it comes to this) answers 503 with a
+    page saying that nothing was saved and to try again, not a server error."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_transient(exception):
+            return None
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

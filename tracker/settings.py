@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reports.middleware.NoStoreForPrivatePages",
+    # A change the database gave up on (a deadlock, after the services' retries): a 503 page
+    # saying nothing was saved, not a server error.
+    "reports.middleware.BusyDatabase",
 ]
 
 ROOT_URLCONF = "tracker.urls"

@@ -6,6 +6,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, serializers, status
 
 from reports.aggregates import QuestionError
+from reports.busy import BUSY_MESSAGE, is_transient
 from reports.exceptions import (
     ActionRefused,
     ConcurrentModification,
@@ -18,6 +19,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The resource changed; reload it and try again."
     default_code = "conflict"
+
+
+class DatabaseBusy(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = BUSY_MESSAGE
+    default_code = "busy"
 
 
 class Unprocessable(exceptions.APIException):
@@ -35,7 +42,10 @@ def _field_errors(errors: dict) -> dict:
 #             "errors": [{"code": "...", "detail": "a sentence for a person", "attr": "field"}]}
 # NotPermitted -> 403; ConcurrentModification, TransitionNotAllowed -> 409 (the report is not in
 # a state that allows it); any other ActionRefused -> 422 (understood, but refused); Django's
-# ValidationError and the engine's QuestionError -> 400, one entry per field.
+# ValidationError and the engine's QuestionError -> 400, one entry per field; a change the
+# database gave up on because of others at that moment (reports.busy), once the services'
+# retries are spent -> 409 "busy" (Busy is a ConcurrentModification), and outside a service
+# -> 503 "busy".
 # REST_FRAMEWORK["EXCEPTION_HANDLER"] points at exception_handler below.
 def domain_to_api(exc: Exception) -> Exception:
     """The DRF exception a domain exception stands for (others are returned unchanged)."""
@@ -46,6 +56,8 @@ def domain_to_api(exc: Exception) -> Exception:
         return Conflict(exc.message, code=exc.code)
     if isinstance(exc, ActionRefused):
         return Unprocessable(exc.message, code=exc.code)
+    if is_transient(exc):
+        return DatabaseBusy()
     if isinstance(exc, QuestionError):
         return exceptions.ValidationError(_field_errors({k: [v] for k, v in exc.errors.items()}))
     if isinstance(exc, DjangoValidationError):

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import aggregates, publication
+from ..busy import retried_when_busy
 from ..exceptions import ActionRefused, ConcurrentModification
 from ..models import (
     Event,
@@ -37,6 +38,7 @@ def event_create(*, actor: Actor, name: str, description: str = "") -> Event:
     return event
 
 
+@retried_when_busy
 def event_update(*, actor: Actor, event: Event, name: str, description: str) -> Event:
     """Rename or describe an event again; its approved reports show the new name publicly."""
     _require_moderator(actor)
@@ -53,6 +55,7 @@ def event_update(*, actor: Actor, event: Event, name: str, description: str) -> 
     return event
 
 
+@retried_when_busy
 def report_link_event(
     *, report: Report, event: Event | None, actor: Actor, expected_version: int | None = None
 ) -> Report:
@@ -83,6 +86,7 @@ def report_link_event(
     return report
 
 
+@retried_when_busy
 def event_set_reference_figure(
     *, event: Event, figure: Figure, actor: Actor, expected_version: int | None = None
 ) -> EventReferenceFigure:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import aggregates, permissions, publication
+from ..busy import retried_when_busy
 from ..exceptions import ActionRefused, NotPermitted
 from ..figures import text
 from ..models import (
@@ -26,6 +27,7 @@ from ._shared import (
 from .notifications import notices_for_transition
 
 
+@retried_when_busy
 def _transition(
     *,
     report: Report,

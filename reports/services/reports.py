@@ -16,6 +16,7 @@ from django.utils import timezone
 from gazetteer.models import Place
 
 from .. import aggregates, permissions, publication, selectors
+from ..busy import retried_when_busy
 from ..exceptions import ActionRefused, NotPermitted
 from ..figures import text
 from ..models import (
@@ -180,6 +181,7 @@ class Keep(Enum):
 KEEP = Keep.KEEP
 
 
+@retried_when_busy
 def report_update(
     *,
     report: Report,

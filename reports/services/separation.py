@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from .. import aggregates
+from ..busy import retried_when_busy
 from ..models import Figure, Report, SeparateFigures
 from ..selectors.covering import covers, figure_place_and_span
 from ..types import Actor
@@ -163,6 +164,7 @@ def _follow(a: Figure, b: Figure) -> None:
     aggregates.follow_report(b.report)
 
 
+@retried_when_busy
 def figures_mark_separate(
     *, actor: Actor, first: FigureRef, second: FigureRef, reason: str
 ) -> SeparateFigures:
@@ -188,6 +190,7 @@ def figures_mark_separate(
     return mark
 
 
+@retried_when_busy
 def figures_unmark_separate(
     *, actor: Actor, first: FigureRef, second: FigureRef, reason: str
 ) -> None:

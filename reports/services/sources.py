@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from taggit.models import Tag
 
 from .. import aggregates, permissions, publication
+from ..busy import retried_when_busy
 from ..exceptions import NotPermitted
 from ..models import Party, Report, Source
 from ..types import Actor
@@ -72,6 +73,7 @@ def check_source_change(source: Source, *, source_type: str, is_confidential: bo
         )
 
 
+@retried_when_busy
 def source_update(
     *,
     actor: Actor,
@@ -128,6 +130,7 @@ def source_update(
     return source
 
 
+@retried_when_busy
 def tag_update(*, actor: Actor, tag: Tag, name: str, slug: str) -> Tag:
     """Rename a tag; the approved reports carrying it list the new name publicly."""
     _require_moderator(actor)
