@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from taggit.models import Tag
 
 from ..models import NOT_STATED, UNKNOWN, Report
@@ -163,18 +163,46 @@ def _perpetrator_facets(pairs: Iterable[tuple[str | None, bool]]) -> set[str]:
 
 def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
     """The facets of each of these approved reports, the unfiltered one included: what
-    all_facets() gives for all of them, report by report."""
+    all_facets() gives for all of them, report by report. One query (a change followed by the
+    summaries asks this for a few reports, twice when figures cover them): each report's
+    cause, its perpetrator, its sources' types and its tags as (report, kind, value) rows."""
     approved = Report.objects.filter(status=Status.APPROVED, pk__in=reports)
-    found = {pk: {EVERYTHING} | ({f"c:{cause}"} if cause else set()) for pk, cause in
-             approved.values_list("pk", "cause")}  # fmt: skip
-    for pk, source_type in ReportSource.objects.filter(
-        report__in=approved.values("pk")
-    ).values_list("report_id", "source__source_type"):
-        found[pk].add(f"s:{source_type}")
-    for pk, name in _tags_of(approved).values_list("object_id", "tag__name"):
-        found[pk].add(tag_facet(name))
-    for pk, slug, unknown in approved.values_list("pk", "perpetrator__slug", "perpetrator_unknown"):
-        found[pk] |= _perpetrator_facets([(slug, unknown)])
+
+    def rows(queryset: QuerySet, report: str, value: str, kind: str) -> QuerySet:
+        return (
+            queryset.order_by()
+            .annotate(kind=Value(kind, output_field=CharField()))
+            .values_list(report, value, "kind")
+        )
+
+    parts = rows(approved, "pk", "cause", "c").union(
+        rows(approved.filter(perpetrator__isnull=False), "pk", "perpetrator__slug", "p"),
+        rows(approved.filter(perpetrator_unknown=True), "pk", "cause", "u"),
+        rows(
+            ReportSource.objects.filter(report__in=approved.values("pk")),
+            "report_id",
+            "source__source_type",
+            "s",
+        ),
+        rows(_tags_of(approved), "object_id", "tag__name", "t"),
+        all=True,
+    )
+    found: dict[int, set[str]] = {}
+    slugs: dict[int, str] = {}
+    unknown: set[int] = set()
+    for pk, value, kind in sorted(parts, key=lambda row: row[2]):  # "c" first: every report
+        if kind == "c":
+            found[pk] = {EVERYTHING} | ({f"c:{value}"} if value else set())
+        elif kind == "p":
+            slugs[pk] = value
+        elif kind == "u":
+            unknown.add(pk)
+        elif kind == "s":
+            found[pk].add(f"s:{value}")
+        else:
+            found[pk].add(tag_facet(value))
+    for pk in slugs.keys() | unknown:
+        found[pk] |= _perpetrator_facets([(slugs.get(pk), pk in unknown)])
     return found
 
 

@@ -79,6 +79,32 @@ def candidates_from(figures) -> list[Candidate]:
     return [make(row) for row in figures.values_list(*CANDIDATE_FIELDS).iterator(chunk_size=10000)]
 
 
+def candidates_of_reports(report_ids) -> tuple[list[Candidate], dict[int, set[int]]]:
+    """Candidates from the figures of these approved reports, and the sources each report
+    cites (as report_sources() gives them): what a change followed by the summaries reads, a
+    few reports' rows, in three plain queries (candidates_from() streams its rows through a
+    server-side cursor on PostgreSQL, four round trips, and reads the sources twice)."""
+    rows = list(Figure.objects.filter(report_id__in=report_ids).values_list(*CANDIDATE_FIELDS))
+    if not rows:
+        return [], {}
+    published: dict[int, date] = {}
+    sources: dict[int, set[int]] = defaultdict(set)
+    for report_id, source_id, confidential, on in ReportSource.objects.filter(
+        report_id__in=sorted({row[2] for row in rows})
+    ).values_list("report_id", "source_id", "source__is_confidential", "source__published_on"):
+        sources[report_id].add(-(source_id * 2**31 + report_id) if confidential else source_id)
+        # As Max("source__published_on") per report: the latest date given, else none.
+        if on is not None and (report_id not in published or on > published[report_id]):
+            published[report_id] = on
+    references = set(
+        EventReferenceFigure.objects.filter(figure_id__in=[row[1] for row in rows]).values_list(
+            "figure_id", "event_id", "metric"
+        )
+    )
+    make = _maker(published, references)
+    return [make(row) for row in rows], sources
+
+
 def read_figures(figures, skip: set[int]) -> tuple[list[Candidate], dict[int, int]]:
     """Candidates from a queryset of approved reports' figures, but those whose ids are in
     `skip` (already read), and the destination of each that has one. The figures are read
