@@ -79,14 +79,23 @@ def candidates_from(figures) -> list[Candidate]:
     return [make(row) for row in figures.values_list(*CANDIDATE_FIELDS).iterator(chunk_size=10000)]
 
 
-def candidates_of_reports(report_ids) -> tuple[list[Candidate], dict[int, set[int]]]:
-    """Candidates from the figures of these approved reports, and the sources each report
-    cites (as report_sources() gives them): what a change followed by the summaries reads, a
-    few reports' rows, in three plain queries (candidates_from() streams its rows through a
-    server-side cursor on PostgreSQL, four round trips, and reads the sources twice)."""
-    rows = list(Figure.objects.filter(report_id__in=report_ids).values_list(*CANDIDATE_FIELDS))
-    if not rows:
-        return [], {}
+def candidates_of_reports(
+    report_ids,
+) -> tuple[list[Candidate], dict[int, set[int]], dict[int, str]]:
+    """Candidates from the figures of these approved reports, the sources each report cites
+    (as report_sources() gives them) and the P-code path of each of their places: what a
+    change followed by the summaries reads, a few reports' rows, in three plain queries
+    (candidates_from() streams its rows through a server-side cursor on PostgreSQL, four
+    round trips, and reads the sources twice)."""
+    read = list(
+        Figure.objects.filter(report_id__in=report_ids).values_list(
+            *CANDIDATE_FIELDS, "report__place__path"
+        )
+    )
+    if not read:
+        return [], {}, {}
+    rows = [row[:-1] for row in read]
+    paths = {row[4]: row[-1] for row in read}
     published: dict[int, date] = {}
     sources: dict[int, set[int]] = defaultdict(set)
     for report_id, source_id, confidential, on in ReportSource.objects.filter(
@@ -102,7 +111,7 @@ def candidates_of_reports(report_ids) -> tuple[list[Candidate], dict[int, set[in
         )
     )
     make = _maker(published, references)
-    return [make(row) for row in rows], sources
+    return [make(row) for row in rows], sources, paths
 
 
 def read_figures(figures, skip: set[int]) -> tuple[list[Candidate], dict[int, int]]:

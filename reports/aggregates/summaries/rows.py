@@ -55,8 +55,8 @@ def compute_facets(
     reports' candidates."""
     # The events' approved reports are the keys of facets_of: their figures by report (one
     # condition over figures joined to reports let the planner read every figure).
-    candidates, sources_of = candidates_of_reports(sorted(facets_of))
-    places = PlaceIndex.around({c.place_id for c in candidates})
+    candidates, sources_of, paths = candidates_of_reports(sorted(facets_of))
+    places = PlaceIndex.around({c.place_id for c in candidates}, paths.values())
     wanted = set().union(*facets_of.values()) if facets_of else set()
     if only is not None:
         wanted &= {only}
