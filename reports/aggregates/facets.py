@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from taggit.models import Tag
 
 from ..models import NOT_STATED, UNKNOWN, Report
@@ -163,46 +163,23 @@ def _perpetrator_facets(pairs: Iterable[tuple[str | None, bool]]) -> set[str]:
 
 def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
     """The facets of each of these approved reports, the unfiltered one included: what
-    all_facets() gives for all of them, report by report. One query (a change followed by the
-    summaries asks this for a few reports, twice when figures cover them): each report's
-    cause, its perpetrator, its sources' types and its tags as (report, kind, value) rows."""
-    approved = Report.objects.filter(status=Status.APPROVED, pk__in=reports)
-
-    def rows(queryset: QuerySet, report: str, value: str, kind: str) -> QuerySet:
-        return (
-            queryset.order_by()
-            .annotate(kind=Value(kind, output_field=CharField()))
-            .values_list(report, value, "kind")
-        )
-
-    parts = rows(approved, "pk", "cause", "c").union(
-        rows(approved.filter(perpetrator__isnull=False), "pk", "perpetrator__slug", "p"),
-        rows(approved.filter(perpetrator_unknown=True), "pk", "cause", "u"),
-        rows(
-            ReportSource.objects.filter(report__in=approved.values("pk")),
-            "report_id",
-            "source__source_type",
-            "s",
-        ),
-        rows(_tags_of(approved), "object_id", "tag__name", "t"),
-        all=True,
-    )
+    all_facets() gives for all of them, report by report. Two queries (a change followed by
+    the summaries asks this for a few reports, twice when figures cover them): each report with
+    its cause, its perpetrator and its sources' types (a row per source), then its tags (by
+    the tagged items' own index: a join from the report casts their object id and reads them
+    all)."""
+    approved = Report.objects.filter(status=Status.APPROVED, pk__in=reports).order_by()
     found: dict[int, set[str]] = {}
-    slugs: dict[int, str] = {}
-    unknown: set[int] = set()
-    for pk, value, kind in sorted(parts, key=lambda row: row[2]):  # "c" first: every report
-        if kind == "c":
-            found[pk] = {EVERYTHING} | ({f"c:{value}"} if value else set())
-        elif kind == "p":
-            slugs[pk] = value
-        elif kind == "u":
-            unknown.add(pk)
-        elif kind == "s":
-            found[pk].add(f"s:{value}")
-        else:
-            found[pk].add(tag_facet(value))
-    for pk in slugs.keys() | unknown:
-        found[pk] |= _perpetrator_facets([(slugs.get(pk), pk in unknown)])
+    for pk, cause, slug, unknown, source_type in approved.values_list(
+        "pk", "cause", "perpetrator__slug", "perpetrator_unknown", "sources__source_type"
+    ):
+        if pk not in found:
+            found[pk] = {EVERYTHING} | ({f"c:{cause}"} if cause else set())
+            found[pk] |= _perpetrator_facets([(slug, unknown)])
+        if source_type is not None:
+            found[pk].add(f"s:{source_type}")
+    for pk, name in _tags_of(approved).values_list("object_id", "tag__name"):
+        found[pk].add(tag_facet(name))
     return found
 
 
