@@ -353,7 +353,12 @@ def lock_reports_citing(
 
 
 def follow_report(report: Report, *, held: bool = False) -> int:
-    """A report changed; `held`: the caller holds its row lock (the services' _lock)."""
+    """A report changed; `held`: the caller holds its row lock (the services' _lock), and
+    `report` is the row as its transaction wrote it. A report so held that is no longer
+    approved has no document: its record goes without anything else read or locked (a
+    retraction)."""
+    if held and report.status != Status.APPROVED:
+        return PublicReport.objects.filter(pk=report.pk).delete()[0]
     return follow_reports([report.pk], held=held)
 
 

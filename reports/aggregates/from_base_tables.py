@@ -84,18 +84,23 @@ def candidates_of_reports(
 ) -> tuple[list[Candidate], dict[int, set[int]], dict[int, str]]:
     """Candidates from the figures of these approved reports, the sources each report cites
     (as report_sources() gives them) and the P-code path of each of their places: what a
-    change followed by the summaries reads, a few reports' rows, in three plain queries
-    (candidates_from() streams its rows through a server-side cursor on PostgreSQL, four
-    round trips, and reads the sources twice)."""
+    change followed by the summaries reads, a few reports' rows, in two plain queries (the
+    figures with their places' paths and the reference each is chosen as, one at most; the
+    sources). candidates_from() streams its rows through a server-side cursor on PostgreSQL,
+    four round trips, and reads references and sources in three more."""
     read = list(
         Figure.objects.filter(report_id__in=report_ids).values_list(
-            *CANDIDATE_FIELDS, "report__place__path"
+            *CANDIDATE_FIELDS,
+            "report__place__path",
+            "reference_for__event_id",
+            "reference_for__metric",
         )
     )
     if not read:
         return [], {}, {}
-    rows = [row[:-1] for row in read]
-    paths = {row[4]: row[-1] for row in read}
+    rows = [row[:-3] for row in read]
+    paths = {row[4]: row[-3] for row in read}
+    references = {(row[1], row[-2], row[-1]) for row in read if row[-2] is not None}
     published: dict[int, date] = {}
     sources: dict[int, set[int]] = defaultdict(set)
     for report_id, source_id, confidential, on in ReportSource.objects.filter(
@@ -105,11 +110,6 @@ def candidates_of_reports(
         # As Max("source__published_on") per report: the latest date given, else none.
         if on is not None and (report_id not in published or on > published[report_id]):
             published[report_id] = on
-    references = set(
-        EventReferenceFigure.objects.filter(figure_id__in=[row[1] for row in rows]).values_list(
-            "figure_id", "event_id", "metric"
-        )
-    )
     make = _maker(published, references)
     return [make(row) for row in rows], sources, paths
 
