@@ -1,6 +1,7 @@
 """The public record of each approved report: the one public shape of a report, the JSON the
 partner API serves, kept in PublicReport and rebuilt in the same transaction as every change."""
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -220,15 +221,25 @@ def _loaded(reports: QuerySet[Report]) -> QuerySet[Report]:
     )
 
 
-def _built(report_ids: list[int]) -> dict[int, dict[str, Any]]:
+def _built(
+    report_ids: list[int], stored: dict[int, PublicReport] | None = None
+) -> dict[int, dict[str, Any]]:
+    """The documents of these reports that are approved; `stored`: filled with each one's kept
+    record, read in the same query (a join on the record's primary key)."""
+    reports = _loaded(Report.objects.filter(pk__in=report_ids))
+    if stored is not None:
+        reports = reports.select_related("public_record")
+    built = {}
     # Labels in the site's language whatever the request's: a data feed must not change its
     # words with the reader's browser (the codes beside them are what programs should read).
     with translation.override("en"):
         names = {m: str(label) for m, label in Metric.choices}
-        return {
-            report.pk: report_data(report, names)
-            for report in _loaded(Report.objects.filter(pk__in=report_ids))
-        }
+        for report in reports:
+            built[report.pk] = report_data(report, names)
+            if stored is not None:
+                with contextlib.suppress(PublicReport.DoesNotExist):
+                    stored[report.pk] = report.public_record
+    return built
 
 
 # --- keeping the documents -----------------------------------------------------------------------
@@ -263,11 +274,8 @@ def follow_reports(report_ids: Iterable[int], *, held: bool = False) -> int:
 
 def _follow_batch(ids: list[int], held: bool = False) -> int:
     _lock(ids, held)
-    built = _built(ids)
-    stored = {
-        record.pk: record
-        for record in PublicReport.objects.filter(pk__in=ids).only("changed_at", "document")
-    }
+    stored: dict[int, PublicReport] = {}
+    built = _built(ids, stored)
     now = timezone.now()
     written: list[PublicReport] = []
     for pk, data in built.items():
@@ -287,9 +295,10 @@ def _follow_batch(ids: list[int], held: bool = False) -> int:
         unique_fields=["report"],
         update_fields=["changed_at", "document"],
     )
-    gone = [pk for pk in stored if pk not in built]
-    PublicReport.objects.filter(pk__in=gone).delete()
-    return len(written) + len(gone)
+    # The records of reports no longer approved go, without reading them first.
+    gone = [pk for pk in ids if pk not in built]
+    removed = PublicReport.objects.filter(pk__in=gone).delete()[0] if gone else 0
+    return len(written) + removed
 
 
 def _lock(ids: list[int], held: bool = False) -> None:
@@ -344,7 +353,12 @@ def lock_reports_citing(
 
 
 def follow_report(report: Report, *, held: bool = False) -> int:
-    """A report changed; `held`: the caller holds its row lock (the services' _lock)."""
+    """A report changed; `held`: the caller holds its row lock (the services' _lock), and
+    `report` is the row as its transaction wrote it. A report so held that is no longer
+    approved has no document: its record goes without anything else read or locked (a
+    retraction)."""
+    if held and report.status != Status.APPROVED:
+        return PublicReport.objects.filter(pk=report.pk).delete()[0]
     return follow_reports([report.pk], held=held)
 
 

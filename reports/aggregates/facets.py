@@ -163,18 +163,23 @@ def _perpetrator_facets(pairs: Iterable[tuple[str | None, bool]]) -> set[str]:
 
 def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
     """The facets of each of these approved reports, the unfiltered one included: what
-    all_facets() gives for all of them, report by report."""
-    approved = Report.objects.filter(status=Status.APPROVED, pk__in=reports)
-    found = {pk: {EVERYTHING} | ({f"c:{cause}"} if cause else set()) for pk, cause in
-             approved.values_list("pk", "cause")}  # fmt: skip
-    for pk, source_type in ReportSource.objects.filter(
-        report__in=approved.values("pk")
-    ).values_list("report_id", "source__source_type"):
-        found[pk].add(f"s:{source_type}")
+    all_facets() gives for all of them, report by report. Two queries (a change followed by
+    the summaries asks this for a few reports, twice when figures cover them): each report with
+    its cause, its perpetrator and its sources' types (a row per source), then its tags (by
+    the tagged items' own index: a join from the report casts their object id and reads them
+    all)."""
+    approved = Report.objects.filter(status=Status.APPROVED, pk__in=reports).order_by()
+    found: dict[int, set[str]] = {}
+    for pk, cause, slug, unknown, source_type in approved.values_list(
+        "pk", "cause", "perpetrator__slug", "perpetrator_unknown", "sources__source_type"
+    ):
+        if pk not in found:
+            found[pk] = {EVERYTHING} | ({f"c:{cause}"} if cause else set())
+            found[pk] |= _perpetrator_facets([(slug, unknown)])
+        if source_type is not None:
+            found[pk].add(f"s:{source_type}")
     for pk, name in _tags_of(approved).values_list("object_id", "tag__name"):
         found[pk].add(tag_facet(name))
-    for pk, slug, unknown in approved.values_list("pk", "perpetrator__slug", "perpetrator_unknown"):
-        found[pk] |= _perpetrator_facets([(slug, unknown)])
     return found
 
 

@@ -1,7 +1,7 @@
 """The gazetteer as the engine needs it: each place's chain of ancestors, read from the
 P-code paths, and the ancestor at a given admin level."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -22,19 +22,26 @@ class PlaceIndex:
         }
 
     @classmethod
-    def around(cls, place_ids) -> "PlaceIndex":
+    def around(cls, place_ids, paths: Iterable[str] = ()) -> "PlaceIndex":
         """The given places and all their ancestors (inside remembered(), the places read
-        once for the whole block)."""
+        once for the whole block). `paths`: the given places' P-code paths, when the caller
+        has them: the places and their ancestors are then read in one query, by P-code (a
+        path ends with its place's own), not two."""
         memo = _remembered.get()
         wanted = set(place_ids)
         if memo is not None and wanted <= memo.keys():
             return cls(memo.values())
-        places = list(Place.objects.filter(pk__in=wanted))
-        codes = {c for p in places for c in p.path.strip("/").split("/") if c}
-        known = {p.pcode for p in places}
-        if memo is not None:
-            known |= {p.pcode for p in memo.values()}
-        places += list(Place.objects.filter(pcode__in=codes - known))
+        known = {p.pcode for p in memo.values()} if memo is not None else set()
+        places: list[Place] = []
+        if paths:
+            codes = {c for path in paths for c in path.strip("/").split("/") if c}
+            places = list(Place.objects.filter(pcode__in=codes - known))
+        read = {p.pk for p in places} | (memo.keys() if memo is not None else set())
+        if not wanted <= read:
+            more = list(Place.objects.filter(pk__in=wanted - read))
+            codes = {c for p in more for c in p.path.strip("/").split("/") if c}
+            known |= {p.pcode for p in places} | {p.pcode for p in more}
+            places += more + list(Place.objects.filter(pcode__in=codes - known))
         if memo is None:
             return cls(places)
         memo.update((p.pk, p) for p in places)

@@ -80,3 +80,28 @@ def test_an_edit_of_an_approved_report_rewrites_its_public_record(world, moderat
     assert json.loads(PublicReport.objects.get(pk=report.pk).document)["title"] == "Renamed"
     assert publication.verify() == []
     assert best("killed") == 10
+
+
+def test_a_report_of_several_sources_and_tags_is_in_each_of_their_facets(world, moderator):
+    # Its facets are read with one row per source, and its tags apart: two source types and
+    # two tags make four rows, and each facet must count the report once.
+    pending = world["report"](
+        "loikaw",
+        D(2023, 2, 10),
+        [("killed", 7)],
+        sources=[
+            world["source"]("OCHA flash update", D(2023, 2, 11), "un_ingo"),
+            world["source"]("Kantarawaddy Times", D(2023, 2, 12)),
+        ],
+        tags=["Market", "Church"],
+        approve=False,
+    )
+
+    services.report_approve(report=pending, actor=moderator)
+
+    assert aggregates.verify_summaries() == []
+    for question in ({}, {"source_type": "un_ingo"}, {"source_type": "news_media"}):
+        assert best("killed", **question) == 7
+    for tag in ("market", "Church"):
+        assert best("killed", tag=tag) == 7
+    assert best("killed", tag="School") == 0

@@ -6,7 +6,12 @@ from collections import defaultdict
 from ...models import Figure
 from ...workflow import Status
 from ..facets import EVERYTHING, narrow, question_of
-from ..from_base_tables import candidates_from, report_sources, separated_keys
+from ..from_base_tables import (
+    candidates_from,
+    candidates_of_reports,
+    report_sources,
+    separated_keys,
+)
 from ..places import PlaceIndex
 from ..rules import apply_covering, choose, is_stock
 from ..spans import reach
@@ -50,10 +55,8 @@ def compute_facets(
     reports' candidates."""
     # The events' approved reports are the keys of facets_of: their figures by report (one
     # condition over figures joined to reports let the planner read every figure).
-    figures = Figure.objects.filter(report_id__in=sorted(facets_of))
-    candidates = candidates_from(figures)
-    sources_of = report_sources(figures.values("report_id")) if candidates else {}
-    places = PlaceIndex.around({c.place_id for c in candidates})
+    candidates, sources_of, paths = candidates_of_reports(sorted(facets_of))
+    places = PlaceIndex.around({c.place_id for c in candidates}, paths.values())
     wanted = set().union(*facets_of.values()) if facets_of else set()
     if only is not None:
         wanted &= {only}
