@@ -136,4 +136,4 @@ def download(name: str, answer, url: str, *, sort: str = "", behind=None):
     if extension == "xlsx":
         sheets = [("Reports", reports_table(answer, behind))]
         return xlsx_response(sheets, about_rows(answer, url), file)
-    return csv_response(reports_table(answer, behind, text=True), file, hxl=hxl)
+    return csv_response(reports_table(answer, behind), file, hxl=hxl)

@@ -14,7 +14,6 @@ from reports import aggregates, selectors
 
 from .download import about_rows
 from .formats import filename, write_xlsx
-from .record_rows import rows_of_batch
 from .tables import (
     REPORT_BATCH,
     REPORT_COLUMNS,
@@ -59,26 +58,20 @@ def write_download(name: str, query: str, url: str, path: Path, progress: Progre
         answer = reports_answer(question)
         report_ids, counted = reports_behind(question, answer.metrics)
         progress(0, len(report_ids))
-        xlsx = name == "reports.xlsx"
-        rows = _counted_rows(report_ids, counted, set(answer.metrics), progress, text=not xlsx)
-        if xlsx:
+        rows = _counted_rows(report_ids, counted, set(answer.metrics), progress)
+        if name == "reports.xlsx":
             sheets = [("Reports", REPORT_COLUMNS, rows)]
             return write_xlsx(path, sheets, about_rows(answer, url))
         return _write_csv(path, REPORT_COLUMNS, rows, hxl=name == "reports-hxl.csv")
 
 
-def _counted_rows(report_ids, counted, metrics, progress: Progress, *, text: bool) -> Iterator:
-    """`text`: for a CSV, whose rows the database may take out of the records (record_rows);
-    otherwise with dates and numbers as values (XLSX)."""
+def _counted_rows(report_ids, counted, metrics, progress: Progress) -> Iterator[list]:
     ordered = sorted(report_ids)
     loads = json.loads
     for start in range(0, len(ordered), REPORT_BATCH):
         batch = ordered[start : start + REPORT_BATCH]
-        if text:
-            yield from rows_of_batch(batch, metrics, counted)
-        else:
-            for _, document in documents_of_batch(batch):
-                yield from document_rows(loads(document), metrics, counted)
+        for _, document in documents_of_batch(batch):
+            yield from document_rows(loads(document), metrics, counted)
         done = start + len(batch)
         if done % PROGRESS_EVERY < REPORT_BATCH or done == len(ordered):
             progress(done, len(ordered))
@@ -120,26 +113,21 @@ def write_mirror(fmt: str, path: Path, progress: Progress) -> int:
                 output.write("\n")
                 count += 1
         return count
-    return _write_csv(path, MIRROR_COLUMNS, _every_report_rows(progress), hxl=fmt == "hxl")
+    loads = json.loads
+    metrics = _AllMetrics()
+
+    def rows() -> Iterator[list]:
+        for document in public_documents(progress):
+            yield from document_rows(loads(document), metrics, None)
+
+    return _write_csv(path, MIRROR_COLUMNS, rows(), hxl=fmt == "hxl")
 
 
-def _every_report_rows(progress: Progress) -> Iterator:
-    """The mirror's CSV rows (every metric, no "counted") of every approved report,
-    REPORT_BATCH reports a query (keyset on the report id)."""
-    records = selectors.public_records()
-    total = records.count()
-    progress(0, total)
-    after, done = 0, 0
-    while batch := list(
-        records.filter(report_id__gt=after)
-        .order_by("report_id")
-        .values_list("report_id", flat=True)[:REPORT_BATCH]
-    ):
-        yield from rows_of_batch(batch, None, None)
-        after = batch[-1]
-        done += len(batch)
-        if done % PROGRESS_EVERY < REPORT_BATCH:
-            progress(done, max(total, done))
+class _AllMetrics:
+    """A set that holds every metric (document_rows keeps the figures of the metrics asked)."""
+
+    def __contains__(self, metric: object) -> bool:
+        return True
 
 
 def _write_csv(path: Path, columns: list[Column], rows, *, hxl: bool) -> int:

@@ -659,17 +659,8 @@ def document_rows(report: dict, metrics, counted: set[tuple[int, str]] | None) -
         yield head + middle + tail
 
 
-def _report_rows(question, metrics, behind=None, *, text: bool = False) -> Iterator:
-    """`text`: rows for CSV only, which the database may take out of the records
-    (record_rows); otherwise with dates and numbers as values (XLSX)."""
+def _report_rows(question, metrics, behind=None) -> Iterator[list]:
     report_ids, counted = behind or reports_behind(question, metrics)
-    if text:
-        from .record_rows import rows_of_batch
-
-        ordered = sorted(report_ids)
-        for start in range(0, len(ordered), REPORT_BATCH):
-            yield from rows_of_batch(ordered[start : start + REPORT_BATCH], metrics, counted)
-        return
     wanted = set(metrics)
     loads = json.loads
     for _, document in public_documents_by_id(report_ids):
@@ -716,8 +707,7 @@ def estimated_rows(question, area) -> int:
     return figures.count()
 
 
-def reports_table(answer, behind=None, *, text: bool = False) -> Table:
-    """`behind`: reports_behind() of the answer's question, when the caller has it already;
-    `text`: the table is written as CSV (its rows may hold dates and numbers as their text)."""
-    rows = _report_rows(answer.question, answer.metrics, behind, text=text)
+def reports_table(answer, behind=None) -> Table:
+    """`behind`: reports_behind() of the answer's question, when the caller has it already."""
+    rows = _report_rows(answer.question, answer.metrics, behind)
     return Table("reports", REPORT_COLUMNS, rows, plain=True)

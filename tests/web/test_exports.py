@@ -269,8 +269,7 @@ def test_every_column_of_the_reports_list_keeps_its_exact_text(
 ):
     """Quotes, a line break and a comma in a cell, Burmese text, a range, a destination, an
     alleged perpetrator, two tags, sources with and without an address: each column's text
-    exactly (PostgreSQL takes the rows out of the public records, SQLite parses them in
-    Python: the same bytes)."""
+    exactly, as the rows are written many to a chunk."""
     confidential = services.source_create(
         actor=field_partner, source_type="local_cso", name="U Ba", is_confidential=True
     )
@@ -316,7 +315,7 @@ def test_every_column_of_the_reports_list_keeps_its_exact_text(
         "Demoso; Operation 1111,newly_displaced,People newly displaced,flow,"
         '"1,200-1,500 people",1200,1350,1500,yes,MMR002001701,Loikaw Town,ဒီမိုဆိုမှ ထွက်ခွာ,'
         '"The Irrawaddy, 13 Nov 2023: Karenni Armed Group Seizes Seven Myanmar Junta Bases Since'
-        ' Saturday; KNDF statement, 12 Nov 2023 (party to the conflict); confidential local'
+        " Saturday; KNDF statement, 12 Nov 2023 (party to the conflict); confidential local"
         ' source",'
         f"https://www.irrawaddy.com/,{day}",
         "",
