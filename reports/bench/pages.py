@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -188,12 +188,16 @@ class PagesBenchmark:
         session = _moderator_session()
         engine = self._engine_times(chosen, runs, session)
         here = Path(settings.BASE_DIR)
-        with served(here, port, workers):
-            now = self._http_times(chosen, runs, port, session)
-        before = {}
-        if baseline:
-            with served(Path(baseline), port + 1, workers):
-                before = self._http_times(chosen, runs, port + 1, session)
+        # Both checkouts served at once and asked in turn, page by page and request by
+        # request, so a load that changes during the run weighs on both alike.
+        with ExitStack() as stack:
+            stack.enter_context(served(here, port, workers))
+            ports = [port]
+            if baseline:
+                stack.enter_context(served(Path(baseline), port + 1, workers))
+                ports.append(port + 1)
+            times = self._http_times(chosen, runs, ports, session)
+        now, before = times[0], times[1] if baseline else {}
         self._report(chosen, engine, now, before, baseline)
 
     def _engine_times(self, chosen, runs, session) -> dict[str, float]:
@@ -215,22 +219,36 @@ class PagesBenchmark:
             times[page.path] = statistics.median(spent[1:])
         return times
 
-    def _http_times(self, chosen, runs, port, session) -> dict[str, float]:
-        times = {}
+    def _http_times(self, chosen, runs, ports, session) -> list[dict[str, float]]:
+        """The median time of each page on each server (`ports`: this checkout's, then the
+        baseline's), the servers asked alternately: for each timed request, one to each, the
+        first to go changing every time."""
+        times: list[dict[str, float]] = [{} for _ in ports]
         for page in chosen:
             headers = {"Host": "127.0.0.1"}
             if page.moderator:
                 headers["Cookie"] = f"sessionid={session}"
-            measured = []
-            # Every worker answers the page once before the timed requests.
-            warm_up = 2 * self.workers
-            for _ in range(runs + warm_up):
-                status, elapsed = _get(port, page.path, headers)
-                if status != 200:
-                    raise CommandError(f"{page.path}: HTTP {status}")
-                measured.append(elapsed)
-            times[page.path] = statistics.median(measured[warm_up:])
+            # Every worker of each server answers the page once before the timed requests.
+            for port in ports:
+                for _ in range(2 * self.workers):
+                    self._timed(port, page, headers)
+            measured: list[list[float]] = [[] for _ in ports]
+            for run in range(runs):
+                order = list(range(len(ports)))
+                if run % 2:
+                    order.reverse()
+                for which in order:
+                    measured[which].append(self._timed(ports[which], page, headers))
+            for which in range(len(ports)):
+                times[which][page.path] = statistics.median(measured[which])
         return times
+
+    @staticmethod
+    def _timed(port: int, page: Page, headers: dict) -> float:
+        status, elapsed = _get(port, page.path, headers)
+        if status != 200:
+            raise CommandError(f"{page.path}: HTTP {status} (port {port})")
+        return elapsed
 
     def _report(self, chosen, engine, now, before, baseline) -> None:
         baseline_column = " | before (baseline) ms" if before else ""

@@ -2,10 +2,12 @@
 GeoJSON."""
 
 import csv
+import io
 import json
 import tempfile
 from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 import xlsxwriter
@@ -22,6 +24,10 @@ def filename(answer, kind: str, extension: str) -> str:
     start = q.start.isoformat() if q.start else "beginning"
     end = (q.end or timezone.localdate()).isoformat()
     return f"tracker-{slugify(area_label(answer)) or 'area'}-{start}-{end}-{kind}.{extension}"
+
+
+# Rows of a plain table written into one chunk of a streamed CSV (about 300 kB of reports).
+CSV_CHUNK_ROWS = 500
 
 
 class _Echo:
@@ -49,8 +55,15 @@ def csv_lines(table: Table, *, hxl: bool = False) -> Iterator[str]:
     if hxl:
         yield writer.writerow([c.hxl for c in table.columns])
     if table.plain:
-        for row in table.rows:
-            yield writer.writerow(row)
+        # Many rows a chunk: each chunk is a write to the socket (and a chunk header).
+        buffer = io.StringIO()
+        batch_writer = csv.writer(buffer)
+        rows = iter(table.rows)
+        while batch := list(islice(rows, CSV_CHUNK_ROWS)):
+            batch_writer.writerows(batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
         return
     for row in table.rows:
         yield writer.writerow([csv_cell(v) for v in row])

@@ -33,6 +33,7 @@ from ..models import Evidence, EvidenceChannel, EvidenceKind, EvidenceUpload, Re
 from ..models.evidence import evidence_storage
 from ..types import Actor, Viewer
 from ..workflow import Status
+from .data_version import data_version_bump
 
 # What a content type detected from the bytes counts as. Anything else is refused.
 ACCEPTED = {
@@ -634,6 +635,7 @@ def evidence_publish(*, evidence: Evidence, actor: Actor) -> Evidence:
                     "published_at",
                 ]
             )
+            data_version_bump()  # the evidence page links the published copies
         except Exception:
             storage.delete(stored)
             raise
@@ -655,6 +657,7 @@ def evidence_withdraw(*, evidence: Evidence, actor: Actor) -> Evidence:
         locked.published_by = None
         locked.published_at = None
         locked.save()
+        data_version_bump()  # a kept evidence page must stop linking the copy at once
         transaction.on_commit(lambda: evidence_storage().delete(old))
     return locked
 

@@ -65,8 +65,10 @@ def release_stamp() -> str:
     return digest.hexdigest()[:16]
 
 
-def cacheable(request) -> bool:
-    return all(name in PAGE_PARAMETERS for name in request.GET)
+def cacheable(request, parameters: frozenset[str] = frozenset()) -> bool:
+    """Whether every GET parameter is one the page reads (PAGE_PARAMETERS, or its own
+    `parameters`)."""
+    return all(name in PAGE_PARAMETERS or name in parameters for name in request.GET)
 
 
 def fragment_key(request, kind: str, *parts: object) -> str:
@@ -94,11 +96,17 @@ def fragment_key(request, kind: str, *parts: object) -> str:
     return f"tracker:pages:{release_stamp()}:{version}:{kind}:{digest}"
 
 
-def kept(request, kind: str, build: Callable[[], T], *parts: object) -> T:
+def kept(
+    request,
+    kind: str,
+    build: Callable[[], T],
+    *parts: object,
+    parameters: frozenset[str] = frozenset(),
+) -> T:
     """The fragment `kind` of this request's page: the one kept under its key, or build() kept
     now (None is never kept: build() returns None for what must not be cached, e.g. an
-    error)."""
-    if not cacheable(request):
+    error). `parameters`: the page's own GET parameters besides PAGE_PARAMETERS."""
+    if not cacheable(request, parameters):
         return build()
     cache = caches["pages"]
     key = fragment_key(request, kind, *parts)

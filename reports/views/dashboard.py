@@ -182,6 +182,23 @@ def evidence(request):
         errors["page"] = "Use a page number: 1, 2, 3 ..."
     if errors:
         return bad_request(request, "reports/dashboard/evidence.html", params, errors)
+    # The same for every visitor (public reports and published copies only): kept under the
+    # data version, as the dashboard's content; never the page around it.
+    page = cached.kept(
+        request,
+        "evidence",
+        lambda: _evidence_page(request, question, unspecified, page_number),
+        parameters=EVIDENCE_PARAMETERS,
+    )
+    return render(request, "reports/dashboard/evidence.html", page)
+
+
+# The evidence page's own parameters, besides the question's (cached.PAGE_PARAMETERS).
+EVIDENCE_PARAMETERS = frozenset({"unspecified", "page"})
+
+
+def _evidence_page(request, question, unspecified: str, page_number: str) -> dict:
+    """The evidence page's title and its content (everything inside its <main>)."""
     metric = question.metrics[0]
     answer = aggregates.answer(question, lines=0)  # its totals; the events are listed below
     counted = aggregates.evidence(question, metric)
@@ -243,10 +260,10 @@ def evidence(request):
         "dashboard_url": url_for("index", replace(question, metrics=())),
         "download_url": reverse("dashboard:download", args=["reports.csv"])
         + f"?{query_string(question)}",
-        "form": filter_form(params, {}),
         **destination_context(question),
     }
-    return render(request, "reports/dashboard/evidence.html", context)
+    content = render_to_string("reports/dashboard/_evidence.html", context, request=request)
+    return {"head": f"{context['metric']['label']}, {context['title']}", "content": content}
 
 
 # --- the printable briefing -------------------------------------------------------------------

@@ -11,8 +11,9 @@ from datetime import date
 import openpyxl
 import pytest
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
-from reports import exports
+from reports import exports, services
 from tests import dashboard_data
 from tests.dashboard_data import engine
 
@@ -261,3 +262,61 @@ def test_file_names_say_what_where_and_when(client, scenario, settings):
     assert response["Content-Disposition"] == (
         'attachment; filename="tracker-all-areas-2023-11-01-2023-11-30-reports.csv"'
     )
+
+
+def test_every_column_of_the_reports_list_keeps_its_exact_text(
+    client, moderator, field_partner, file_report, news_source, places, parties
+):
+    """Quotes, a line break and a comma in a cell, Burmese text, a range, a destination, an
+    alleged perpetrator, two tags, sources with and without an address: each column's text
+    exactly, as the rows are written many to a chunk."""
+    confidential = services.source_create(
+        actor=field_partner, source_type="local_cso", name="U Ba", is_confidential=True
+    )
+    statement = services.source_create(
+        actor=field_partner,
+        source_type="party_to_conflict",
+        name="KNDF statement",
+        url="",
+        published_on=date(2023, 11, 12),  # after The Irrawaddy in the sources' order
+    )
+    report = file_report(
+        field_partner,
+        title='He said "leave",\nthen they left',
+        place=places["demoso"],
+        end_date=None,
+        public_summary="ဒီမိုဆိုမှ ထွက်ခွာ",
+        cause="",
+        tags=["Operation 1111", "Demoso"],
+        figures=[
+            dict(
+                metric="newly_displaced",
+                qualifier="range",
+                value_min=1200,
+                value_max=1500,
+                destination=places["loikaw_town"],
+            ),
+            dict(metric="killed", qualifier="at_least", value=2),
+        ],
+        sources=[news_source, statement, confidential],
+        perpetrator="kndf",
+        perpetrator_sources=[statement, confidential],
+    )
+    services.report_submit(report=report, actor=field_partner)
+    services.report_approve(report=report, actor=moderator)
+    report.refresh_from_db()
+    day = timezone.localdate(report.approved_at).isoformat()
+    raw = content(client.get("/dashboard/download/reports.csv?metric=newly_displaced"))
+    assert raw.decode().split("\r\n")[1:] == [
+        f'{report.pk},,,"He said ""leave"",\nthen they left",2023-11-11,,day,MMR002002,'
+        "Demoso Township,Township,,,,,kndf,Karenni Nationalities Defence Force,"
+        '"KNDF statement, 12 Nov 2023 (party to the conflict): a claim by a party to the '
+        'conflict; confidential local source",'
+        "Demoso; Operation 1111,newly_displaced,People newly displaced,flow,"
+        '"1,200-1,500 people",1200,1350,1500,yes,MMR002001701,Loikaw Town,ဒီမိုဆိုမှ ထွက်ခွာ,'
+        '"The Irrawaddy, 13 Nov 2023: Karenni Armed Group Seizes Seven Myanmar Junta Bases Since'
+        " Saturday; KNDF statement, 12 Nov 2023 (party to the conflict); confidential local"
+        ' source",'
+        f"https://www.irrawaddy.com/,{day}",
+        "",
+    ]

@@ -264,3 +264,75 @@ def test_a_place_added_in_the_admin_shows_at_once(admin_client, client, scenario
     deleted = admin_client.post(f"/admin/gazetteer/place/{place.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 302
     assert "Newdistrict" not in client.get(DASHBOARD).content.decode()
+
+
+# --- the evidence page --------------------------------------------------------------------------
+
+EVIDENCE = "/dashboard/evidence/?area=MMR002&start=2023-11-01&end=2023-12-31&metric=killed"
+
+
+def main_of(page: str) -> str:
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_the_evidence_page_is_kept_alike_for_a_moderator_and_the_public(
+    client, scenario, moderator, engine_calls
+):
+    client.force_login(moderator)
+    signed_in = client.get(EVIDENCE).content.decode()
+    menu = f'title="Change your password">{moderator.get_username()}</a>'
+    assert menu in signed_in
+    assert "Two killed by a landmine near Demoso" in signed_in
+    asked = len(engine_calls)
+    client.logout()
+    anonymous = client.get(EVIDENCE).content.decode()
+    assert len(engine_calls) == asked  # served from what the moderator's request kept ...
+    assert menu not in anonymous  # ... without the moderator's menu
+    assert "Log in" in anonymous
+    assert main_of(anonymous) == main_of(signed_in)
+    # Neither copy holds what only the moderation area shows (the report awaiting review).
+    for page in (signed_in, anonymous):
+        assert "Unchecked" not in page
+    client.force_login(moderator)
+    again = client.get(EVIDENCE).content.decode()
+    assert len(engine_calls) == asked
+    assert menu in again and "Log in" not in again
+
+
+def test_the_evidence_pages_own_parameters_are_part_of_the_key(client, scenario):
+    assert "Two killed by a landmine" in client.get(EVIDENCE).content.decode()
+    assert (
+        "Two killed by a landmine" not in client.get(EVIDENCE + "&unspecified=1").content.decode()
+    )
+    assert "Two killed by a landmine" in client.get(EVIDENCE + "&page=1").content.decode()
+
+
+def test_evidence_published_or_withdrawn_shows_on_the_evidence_page_at_once(
+    client, scenario, moderator, evidence_root
+):
+    from reports.services import evidence as evidence_services
+    from tests.web.test_evidence import attach, jpeg_with_gps
+
+    assert "evidence-public" not in client.get(EVIDENCE).content.decode()
+    photo = attach(scenario["december"], moderator, "photo.jpg", jpeg_with_gps())
+    published = evidence_services.evidence_publish(evidence=photo, actor=moderator)
+    link = f"/dashboard/evidence/files/{published.public_id}/"
+    assert link in client.get(EVIDENCE).content.decode()
+    evidence_services.evidence_withdraw(evidence=published, actor=moderator)
+    assert link not in client.get(EVIDENCE).content.decode()
+
+
+def test_an_approval_shows_on_the_evidence_page_at_once(
+    client, scenario, field_partner, moderator, file_report
+):
+    assert "Five killed near Demoso" not in client.get(EVIDENCE).content.decode()
+    report = file_report(
+        field_partner,
+        title="Five killed near Demoso",
+        place=scenario["shelling"].place,
+        start_date=date(2023, 11, 25),
+        end_date=None,
+        figures=[dict(metric="killed", qualifier="exact", value=5)],
+    )
+    _approved(report, field_partner, moderator)
+    assert "Five killed near Demoso" in client.get(EVIDENCE).content.decode()

@@ -21,7 +21,8 @@ class Command(BaseCommand):
             "--baseline",
             default="",
             help="Another checkout of the tracker (e.g. /work/main) to serve the same pages "
-            "from, against the same database, for a before/after in the same run.",
+            "from, against the same database, for a before/after in the same run: both are "
+            "served at once (on --port and --port + 1) and asked alternately.",
         )
         parser.add_argument("--only", default="", help="Only the pages whose label has this.")
 
