@@ -265,7 +265,7 @@ class Reader:
         """The largest `lines` figures per metric of a monthly series that are longer than a
         month (rule 3), and how many more there are, without reading them all: in the series'
         whole years, a year cell's events less its months' are the events within that year but
-        longer than a month; only those in the series' partial years, and those longer than a
+        longer than a month; only those in the series' partial years, and those not within one
         year (few), are counted row by row; the largest few come off an index, in order."""
         start, end = periods[0][0], periods[-1][1]
         whole = whole_years(start, end)

@@ -100,7 +100,7 @@ class EventCount(_Ancestry):
                 condition=~Q(reach="month"),
                 name="eventcount_wide_largest",
             ),
-            # Figures longer than a year: in no cell, read beside the year cells.
+            # Figures not within one calendar year: in no cell, read beside the year cells.
             models.Index(
                 fields=["facet", "metric", "dated"],
                 condition=Q(reach=""),

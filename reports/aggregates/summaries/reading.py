@@ -179,9 +179,10 @@ def outside_years(start: date | None, end: date, years) -> list[tuple]:
 
 
 def outside_years_q(start: date | None, end: date, years) -> Q:
-    """Of the events longer than a month, those no year cell of `years` holds: the ones longer
-    than a year, and those within a year dated outside `years`. Said as date ranges, not as
-    "not in those years", so that PostgreSQL reads them off the partial indexes."""
+    """Of the events longer than a month, those no year cell of `years` holds: the ones not
+    within one calendar year (in no cell), and those within a year dated outside `years`.
+    Said as date ranges, not as "not in those years", so that PostgreSQL reads them off the
+    partial indexes."""
     in_outside = any_of(in_range("dated", a, b) for a, b in outside_years(start, end, years))
     return Q(reach="") | Q(reach="year") & in_outside
 
