@@ -5,7 +5,8 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, F, Max, Min, Q, TextField, Window
+from django.db import connection
+from django.db.models import Count, F, Max, Min, Q, Sum, TextField, Window
 from django.db.models.functions import (
     Cast,
     RowNumber,
@@ -38,14 +39,17 @@ from .summaries.reading import (
     decompose,
     distinct_sources,
     event_vector,
+    longer_than_month_q,
     merge_ranges,
     months_and_days,
+    outside_years_q,
     raw_rows,
     rest_q,
     rest_within_month_q,
     steps_of,
     sums_vector,
     unsettled_q,
+    whole_years,
 )
 
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
@@ -256,6 +260,57 @@ class Reader:
                     sources = distinct_sources(vector, len(distinct[m, first]))
                 result[first][m] = _total(m, vector, sources)
         return result, longer
+
+    def longer_by_month(self, periods, lines: int) -> tuple[dict[str, list], dict[str, int]]:
+        """The largest `lines` figures per metric of a monthly series that are longer than a
+        month (rule 3), and how many more there are, without reading them all: in the series'
+        whole years, a year cell's events less its months' are the events within that year but
+        longer than a month; only those in the series' partial years, and those not within one
+        year (few), are counted row by row; the largest few come off an index, in order."""
+        start, end = periods[0][0], periods[-1][1]
+        whole = whole_years(start, end)
+        counts: dict[str, int] = defaultdict(int)
+        if whole:
+            first, last = whole
+            for metric, n in raw_rows(
+                FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows, node=self.node)
+                .filter(
+                    Q(span="year", start__range=(first, last))
+                    | Q(span="month", start__range=(first, date(last.year, 12, 1)))
+                )
+                .values("metric")
+                .annotate(
+                    n=Sum("events", filter=Q(span="year"), default=0)
+                    - Sum("events", filter=Q(span="month"), default=0)
+                )
+                .values_list("metric", "n")
+            ):
+                counts[metric] += n
+        longer = EventCount.objects.filter(facet=self.facet, **self.within).filter(
+            longer_than_month_q(start, end)
+        )
+        for metric, n in raw_rows(
+            longer.filter(metric__in=self.flows)
+            .filter(outside_years_q(start, end, [whole] if whole else []))
+            .values("metric")
+            .annotate(n=Count("id"))
+            .values_list("metric", "n")
+        ):
+            counts[metric] += n
+        found: dict[str, list] = defaultdict(list)
+        largest = [
+            longer.filter(metric=m).order_by("-adds_best", "-report_id")[:lines]
+            for m in self.flows
+            if counts.get(m)
+        ]
+        if lines > 0 and largest:
+            if connection.features.supports_slicing_ordering_in_compound:
+                # One round trip (PostgreSQL): each metric's first rows off the index.
+                largest = [largest[0].union(*largest[1:], all=True)]
+            for rows in largest:
+                for row in rows:
+                    found[row.metric].append(row)
+        return found, {m: n - len(found[m]) for m, n in counts.items() if n > len(found[m])}
 
     def beyond(self):
         """The EventCount rows reaching into the question from outside it (rule 3)."""
@@ -564,7 +619,10 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
     ]
     empty = {m: [] for m in reader.flows}
     beyond, beyond_more = spanning_rows(reader.beyond(), lines) if reader.flows else ({}, {})
-    longer, longer_more = spanning_rows(longer, lines) if reader.flows else ({}, {})
+    if reader.flows and kind == "month" and periods and lines is not None:
+        longer, longer_more = reader.longer_by_month(periods, lines)
+    else:
+        longer, longer_more = spanning_rows(longer, lines) if reader.flows else ({}, {})
     return Answer(
         plan.question,
         plan.area,

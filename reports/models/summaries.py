@@ -93,6 +93,21 @@ class EventCount(_Ancestry):
                 condition=~Q(reach="month"),
                 name="eventcount_wide",
             ),
+            # The largest of them first: a series by month lists only the few adding the most
+            # (from_summaries.Reader.longer_by_month).
+            models.Index(
+                fields=["facet", "metric", "-adds_best", "-report_id"],
+                condition=~Q(reach="month"),
+                name="eventcount_wide_largest",
+            ),
+            # Figures not within one calendar year: in no cell, read beside the year cells.
+            models.Index(
+                fields=["facet", "metric", "dated"],
+                condition=Q(reach=""),
+                name="eventcount_longest",
+            ),
+            # The last day holding data (a series without an end asked).
+            models.Index(fields=["facet", "span_end"], name="eventcount_span_end"),
             # The same within an area: a state's figures longer than a month in a year are a
             # few hundred among its thousands.
             *(

@@ -139,6 +139,40 @@ def test_a_question_can_ask_for_only_the_largest_lines_and_is_told_how_many_more
     assert answer_from_base(make_plan(question), lines=1) == one
 
 
+def test_a_monthly_series_over_years_lists_the_largest_longer_figures_and_counts_the_rest(file):
+    # A series by month from 15 March 2022 to 30 June 2024: 2023 is its one whole year.
+    file("loikaw", D(2022, 4, 28), D(2022, 5, 3), [("injured", 2)], title="Partial year before")
+    file("loikaw", D(2023, 1, 30), D(2023, 2, 2), [("injured", 8)], title="Whole year")
+    file("demoso", D(2023, 6, 29), D(2023, 7, 1), [("injured", 6)], title="Whole year, Demoso")
+    file("pekon", D(2023, 8, 30), D(2023, 9, 2), [("injured", 11)], title="Whole year, Shan")
+    file("loikaw", D(2023, 12, 30), D(2024, 1, 2), [("injured", 9)], title="Across a new year")
+    file("demoso", D(2024, 5, 30), D(2024, 6, 2), [("injured", 4)], title="Partial year after")
+    file("loikaw", D(2023, 3, 10), None, [("injured", 1)], title="Within a month")
+    file("loikaw", D(2022, 3, 1), D(2022, 4, 2), [("injured", 50)], title="Beyond the start")
+    file("loikaw", D(2024, 6, 29), D(2024, 7, 2), [("injured", 7)], title="Beyond the end")
+    everywhere = Question(metrics=("injured",), start=D(2022, 3, 15), end=D(2024, 6, 30),
+                          period="month")  # fmt: skip
+    kayah = Question(metrics=("injured",), start=D(2022, 3, 15), end=D(2024, 6, 30),
+                     period="month", area="MMR002")  # fmt: skip
+
+    every = aggregates.answer(everywhere)
+    assert sorted(f.adds.best for f in every.longer["injured"]) == [2, 4, 6, 8, 9, 11]
+    two = aggregates.answer(everywhere, lines=2)
+    assert [f.adds.best for f in two.longer["injured"]] == [9, 11]  # newest first
+    assert two.longer_more == {"injured": 4}
+    none = aggregates.answer(everywhere, lines=0)
+    assert (none.longer, none.longer_more) == ({"injured": []}, {"injured": 6})
+    in_kayah = aggregates.answer(kayah, lines=3)
+    assert [f.adds.best for f in in_kayah.longer["injured"]] == [9, 6, 8]
+    assert in_kayah.longer_more == {"injured": 2}
+    assert as_tuple(in_kayah.totals["injured"]) == (30, 30, 30, 6, 6, 6)
+    for question in (everywhere, kayah):
+        for lines in (0, 1, 3):
+            assert aggregates.answer(question, lines=lines) == answer_from_base(
+                make_plan(question), lines=lines
+            )
+
+
 def test_a_week_precise_figure_spans_its_whole_week(file):
     # Reported for "the week of 29 November 2023" (a Wednesday): Monday 27 Nov to Sunday 3 Dec.
     week = file("demoso", D(2023, 11, 29), None, [("killed", 3)], precision="week", title="Week")

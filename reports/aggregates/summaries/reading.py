@@ -150,9 +150,41 @@ def rest_q(start, end, years, days) -> Q:
     """The events (or their source uses) counted from [start, end] that no cell of the
     decomposition holds: those within a month dated on the loose days, and those longer than a
     month whose year is not a whole year of it; always wholly inside (rule 3)."""
-    in_years = any_of(in_range("dated", a, b) for a, b in year_days(years))
     longer = ~Q(reach="month") & in_range("dated", start, end) & Q(span_end__lte=end)
-    return rest_within_month_q(end, days) | longer & ~(Q(reach="year") & in_years)
+    return rest_within_month_q(end, days) | longer & outside_years_q(start, end, years)
+
+
+def whole_years(start: date, end: date) -> tuple[date, date] | None:
+    """The first days of the first and the last whole calendar year in [start, end]."""
+    first = start.year if (start.month, start.day) == (1, 1) else start.year + 1
+    last = end.year if (end.month, end.day) == (12, 31) else end.year - 1
+    return (date(first, 1, 1), date(last, 1, 1)) if first <= last else None
+
+
+def longer_than_month_q(start: date, end: date) -> Q:
+    """The events longer than a month wholly inside [start, end] (rule 3)."""
+    return ~Q(reach="month") & in_range("dated", start, end) & Q(span_end__lte=end)
+
+
+def outside_years(start: date | None, end: date, years) -> list[tuple]:
+    """The date ranges of [start, end] outside `years` (ranges of year starts, in order)."""
+    outside, cursor = [], start
+    for first, last in year_days(years):
+        if first is not None and (cursor is None or cursor < first):
+            outside.append((cursor, first - ONE_DAY))
+        cursor = last + ONE_DAY
+    if cursor is None or cursor <= end:
+        outside.append((cursor, end))
+    return outside
+
+
+def outside_years_q(start: date | None, end: date, years) -> Q:
+    """Of the events longer than a month, those no year cell of `years` holds: the ones not
+    within one calendar year (in no cell), and those within a year dated outside `years`.
+    Said as date ranges, not as "not in those years", so that PostgreSQL reads them off the
+    partial indexes."""
+    in_outside = any_of(in_range("dated", a, b) for a, b in outside_years(start, end, years))
+    return Q(reach="") | Q(reach="year") & in_outside
 
 
 def unsettled_q(start, end, years, months, days) -> Q:
