@@ -577,8 +577,12 @@ def test_verify_evidence_finds_a_tampered_and_a_missing_file(
 def test_a_published_copy_can_be_taken_down_and_the_original_stays(
     client, moderator, report, field_partner, evidence_root, django_capture_on_commit_callbacks
 ):
-    other = attach(report, field_partner, "list.jpg", jpeg_with_gps())  # so the two ids differ
-    evidence = attach(report, field_partner, "ward.jpg", jpeg_with_gps())
+    attached = [attach(report, field_partner, f"{n}.jpg", jpeg_with_gps()) for n in ("a", "b")]
+    # The message below must name the evidence, so its number must not be the report's too
+    # (ids depend on what ran before in this database).
+    while attached[-1].pk == report.pk:
+        attached.append(attach(report, field_partner, "c.jpg", jpeg_with_gps()))
+    evidence = attached[-1]
     evidence_services.evidence_publish(evidence=evidence, actor=moderator)
     evidence.refresh_from_db()
     copy_name = evidence.public_file.name
@@ -595,5 +599,5 @@ def test_a_published_copy_can_be_taken_down_and_the_original_stays(
     review = client.get(response.url).content.decode()
     assert f"The published copy of evidence #{evidence.pk} was taken down." in review
     assert client.get(public).status_code == 404
-    assert stored_files(evidence_root) == sorted([other.original.name, evidence.original.name])
+    assert stored_files(evidence_root) == sorted(e.original.name for e in attached)
     assert copy_name not in stored_files(evidence_root)
