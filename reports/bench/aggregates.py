@@ -73,13 +73,14 @@ class AggregatesBenchmark:
         questions_only,
         load_only=False,
         approvals_only=False,
+        engine_only=False,
     ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production, and the benchmark fills the database "
                 "with invented reports. Use --force if you really mean it."
             )
-        if questions_only or approvals_only:
+        if questions_only or approvals_only or engine_only:
             country = Place.objects.filter(pcode=dataset.COUNTRY).first()
             if country is None:
                 raise CommandError("No benchmark data here: run without --questions-only first.")
@@ -90,6 +91,9 @@ class AggregatesBenchmark:
         self._describe_machine()
         if approvals_only:
             self._approvals()
+            return
+        if engine_only:
+            self._questions(runs, sql_runs, engine_only=True)
             return
         self._questions(runs, sql_runs)
         self._approvals()
@@ -196,7 +200,7 @@ class AggregatesBenchmark:
 
     # --- questions
 
-    def _questions(self, runs, sql_runs):
+    def _questions(self, runs, sql_runs, *, engine_only=False):
         country = Place.objects.get(pcode=dataset.COUNTRY)
         state = Place.objects.filter(path__startswith=country.path, admin_level=1).order_by(
             "pcode"
@@ -283,6 +287,16 @@ class AggregatesBenchmark:
                 lambda q=question: aggregates.answer(q, lines=SPANNING_SHOWN), runs
             )
             full[label] = _median(lambda q=question: aggregates.answer(q), runs)
+        if engine_only:
+            self.stdout.write(
+                "\n| question | engine, dashboard (median) | engine, every line (median) |"
+                "\n|---|---:|---:|"
+            )
+            for label, _ in questions:
+                self.stdout.write(
+                    f"| {label} | {engine[label] * 1000:.1f} ms | {full[label] * 1000:.1f} ms |"
+                )
+            return
         self.stdout.write(
             "\n| question | engine, dashboard (median) | engine, every line (median) "
             "| plain SQL (median) | speed-up | same numbers |"

@@ -29,3 +29,16 @@ def test_a_small_load_then_the_approvals_alone(settings):
     # Rolled back: no report left behind, and the summaries agree with the base tables.
     assert Report.objects.count() == reports
     assert aggregates.verify_summaries() == []
+
+
+@pytest.mark.django_db
+def test_the_engine_alone_times_every_question_and_nothing_else(settings):
+    settings.DEBUG = True
+    call_command("bench_aggregates", reports=300, load_only=True, stdout=StringIO())
+    out = StringIO()
+    call_command("bench_aggregates", engine_only=True, runs=1, stdout=out)
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("| ")]
+    assert rows[0] == "| question | engine, dashboard (median) | engine, every line (median) |"
+    assert len(rows) == 12  # the header and the eleven questions
+    assert rows[1].startswith("| Whole data set: all metrics, by state, by month | ")
+    assert "plain SQL" not in out.getvalue() and "dated" not in out.getvalue()
