@@ -3,7 +3,10 @@
 locked"), the whole transaction was rolled back and doing it again is safe. The services that
 take many locks (moderation, edits of approved reports, events, separations, sources, tags)
 are retried a few times; what still fails says so to the person instead of a server error
-(reports.middleware.BusyDatabase for pages, reports.api.errors for the API)."""
+(reports.middleware.BusyDatabase for pages, reports.api.errors for the API). A service called
+inside a transaction of its caller's is not retried (only the outermost can be): the Django
+admin's change forms save inside their own, so an edit there that meets a deadlock answers the
+503 page at once; the admin's actions call the services one report at a time, and are."""
 
 import functools
 import random

@@ -73,10 +73,19 @@ def link_to_event(modeladmin, request, queryset):
     except ValidationError:
         modeladmin.message_user(request, "Choose an existing event.", messages.ERROR)
         return
+    done = 0
     for report in queryset.order_by("pk"):
-        services.report_link_event(report=report, event=event, actor=request.user)
+        # Each report is linked in its own transaction: one refused (e.g. the database busy
+        # with others' changes, reports.busy) leaves the others as they are, and says so.
+        try:
+            services.report_link_event(report=report, event=event, actor=request.user)
+        except ActionRefused as exc:
+            modeladmin.message_user(request, f"#{report.pk}: {exc.message}", messages.ERROR)
+        else:
+            done += 1
     where = f"event #{event.pk}" if event else "no event"
-    modeladmin.message_user(request, f"{queryset.count()} report(s) now in {where}.")
+    if done:
+        modeladmin.message_user(request, f"{done} report(s) now in {where}.")
 
 
 def _moderation_action(service, label, note_kwarg=None):

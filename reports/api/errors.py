@@ -25,6 +25,7 @@ class DatabaseBusy(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = BUSY_MESSAGE
     default_code = "busy"
+    wait = 5  # seconds: the handler sends it as Retry-After
 
 
 class Unprocessable(exceptions.APIException):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -141,9 +142,12 @@ def status_counts(
     parts: list[str] = []
     params: list[Any] = []
     for status in Status.values:
-        sql, status_params = (
-            reports.filter(status=status).values("pk")[: limit + 1].query.sql_with_params()
-        )
+        try:
+            sql, status_params = (
+                reports.filter(status=status).values("pk")[: limit + 1].query.sql_with_params()
+            )
+        except EmptyResultSet:  # a filter that can match nothing (e.g. pk__in=[])
+            return dict.fromkeys(Status.values, 0)
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")  # noqa: S608 - compiled by Django
         params.extend(status_params)
     with connection.cursor() as cursor:

@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError, transaction
 from django.test import RequestFactory
 
-from reports import aggregates, services
+from reports import aggregates, selectors, services
 from reports.api.errors import exception_handler
 from reports.exceptions import Busy
 from reports.middleware import BusyDatabase
@@ -113,7 +113,7 @@ def test_a_page_meeting_a_deadlock_outside_the_services_answers_503(moderator):
 
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
-    assert "Nothing was saved." in response.content.decode()
+    assert "check what was saved, and send it again" in response.content.decode()
     assert BusyDatabase(lambda r: None).process_exception(request, ValueError("x")) is None
 
 
@@ -121,6 +121,7 @@ def test_the_api_answers_a_deadlock_with_503_busy():
     response = exception_handler(deadlock(), {"view": None, "request": None})
 
     assert response.status_code == 503
+    assert response["Retry-After"] == "5"
     assert response.data == {
         "type": "server_error",
         "errors": [
@@ -146,3 +147,38 @@ def test_other_database_errors_are_not_mistaken_for_a_busy_database(
 
     with pytest.raises(OperationalError, match="no such table"):
         services.report_approve(report=submitted, actor=moderator, note="Checked.")
+
+
+def test_the_admins_link_action_says_which_reports_it_could_not_link(
+    client, moderator, submitted, deadlocks, field_partner, file_report
+):
+    """Each report is linked in its own transaction: the one the database gave up on is named
+    and left unlinked, the others are linked."""
+    services.report_approve(report=submitted, actor=moderator, note="Checked.")
+    draft = file_report(field_partner)  # not approved: no refresh of the summaries to fail
+    event = services.event_create(actor=moderator, name="Displacement from Loikaw")
+    client.force_login(moderator)
+    deadlocks(3)
+
+    response = client.post(
+        "/admin/reports/report/",
+        {
+            "action": "link_to_event",
+            "_selected_action": [submitted.pk, draft.pk],
+            "event": event.pk,
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"#{submitted.pk}: Others were changing the same records at that moment" in page
+    assert "1 report(s) now in event" in page
+    assert Report.objects.get(pk=submitted.pk).event_id is None
+    assert Report.objects.get(pk=draft.pk).event_id == event.pk
+
+
+def test_the_queue_counts_nothing_as_zeros_in_every_status():
+    assert selectors.status_counts(Report.objects.filter(pk__in=[])) == dict.fromkeys(
+        Status.values, 0
+    )
