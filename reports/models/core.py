@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
@@ -185,6 +186,10 @@ class Report(models.Model):
                 condition=Q(status=Status.APPROVED),
                 name="report_approved_by_update",
             ),
+            # A report's last day: the review page's likely duplicates are the reports whose
+            # dates overlap its own (start on or before its last day, last day on or after its
+            # first); for a recent report this bound is the narrow one.
+            models.Index(Coalesce("end_date", "start_date"), name="report_last_day"),
         ]
         permissions = [
             ("moderate_report", "Can moderate reports (approve, reject, edit, link, retract)"),
