@@ -43,12 +43,8 @@ def test_a_page_asked_again_is_served_without_asking_the_engine(client, scenario
     assert killed(again) == "21"
 
 
-# --- a change shows on the next request --------------------------------------------------------
-
-
-def test_an_approval_shows_at_once(client, scenario, field_partner, moderator, file_report):
-    assert killed(client.get(DASHBOARD)) == "21"
-    assert "21" in text_of(client.get(EMBED))
+def approve_five_killed(scenario, field_partner, moderator, file_report):
+    """An approval the dashboard, its embeds and the evidence page all show: five more killed."""
     report = file_report(
         field_partner,
         title="Five killed near Demoso",
@@ -57,7 +53,16 @@ def test_an_approval_shows_at_once(client, scenario, field_partner, moderator, f
         end_date=None,
         figures=[dict(metric="killed", qualifier="exact", value=5)],
     )
-    _approved(report, field_partner, moderator)
+    return _approved(report, field_partner, moderator)
+
+
+# --- a change shows on the next request --------------------------------------------------------
+
+
+def test_an_approval_shows_at_once(client, scenario, field_partner, moderator, file_report):
+    assert killed(client.get(DASHBOARD)) == "21"
+    assert "21" in text_of(client.get(EMBED))
+    approve_five_killed(scenario, field_partner, moderator, file_report)
     assert killed(client.get(DASHBOARD)) == "26"
     assert "26" in text_of(client.get(EMBED))
 
@@ -326,13 +331,5 @@ def test_an_approval_shows_on_the_evidence_page_at_once(
     client, scenario, field_partner, moderator, file_report
 ):
     assert "Five killed near Demoso" not in client.get(EVIDENCE).content.decode()
-    report = file_report(
-        field_partner,
-        title="Five killed near Demoso",
-        place=scenario["shelling"].place,
-        start_date=date(2023, 11, 25),
-        end_date=None,
-        figures=[dict(metric="killed", qualifier="exact", value=5)],
-    )
-    _approved(report, field_partner, moderator)
+    approve_five_killed(scenario, field_partner, moderator, file_report)
     assert "Five killed near Demoso" in client.get(EVIDENCE).content.decode()
