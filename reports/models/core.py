@@ -85,7 +85,9 @@ class Source(models.Model):
     history = ChangeHistory()
 
     class Meta:
-        ordering = ["-published_on", "name"]
+        # Newest first, undated last on every database (PostgreSQL would put NULLs first):
+        # the public records, the API and the downloads list a report's sources in this order.
+        ordering = [F("published_on").desc(nulls_last=True), "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(url="") | Q(url__startswith="http://") | Q(url__startswith="https://"),

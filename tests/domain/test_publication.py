@@ -445,3 +445,24 @@ def test_the_report_serializer_only_ever_gives_the_public_shape(approved, modera
         float(approved.place.longitude),
         "place",
     )
+
+
+def test_undated_sources_come_after_dated_ones_on_every_database(
+    api, field_partner, moderator, file_report, news_source
+):
+    """Newest first and undated last, on SQLite and PostgreSQL alike (PostgreSQL's descending
+    order would put an undated source first), so a mirror sees the same order whatever serves
+    it."""
+    undated = services.source_create(
+        actor=moderator, source_type="news_media", name="Aaa Weekly", url="", published_on=None
+    )
+    older = services.source_create(
+        actor=moderator, source_type="news_media", name="Zz Daily", published_on="2023-11-01"
+    )
+    report = file_report(field_partner, sources=[undated, older, news_source])
+    dashboard_data._approved(report, field_partner, moderator)
+
+    names = [source["name"] for source in served(api, report)["sources"]]
+
+    assert names == ["The Irrawaddy", "Zz Daily", "Aaa Weekly"]
+    assert publication.verify() == []
