@@ -4,12 +4,11 @@ random reports, events, references, long spans, destinations and stocks, every a
 every list of evidence is the one computed from every figure of the pool."""
 
 import contextlib
-import os
 from dataclasses import replace
 from datetime import date, timedelta
 
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from reports import services
@@ -17,6 +16,7 @@ from reports.aggregates import Question
 from reports.aggregates.from_base_tables import answer_from_base, evidence_from_base
 from reports.aggregates.question import make_plan
 from reports.exceptions import ActionRefused
+from tests.aggregates.examples import engine_examples
 
 DAY0 = date(2022, 10, 1)
 METRICS = ("newly_displaced", "killed", "currently_displaced")
@@ -131,11 +131,7 @@ def as_question(spec) -> Question:
     )
 
 
-@settings(
-    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "60")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@engine_examples
 @given(data=scenario)
 def test_the_narrowed_reads_give_what_every_figure_gives(data, gazetteer, field_partner, moderator):
     with transaction.atomic():

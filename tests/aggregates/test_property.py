@@ -4,14 +4,13 @@ retractions, relinks and edits, built through the services in a small gazetteer:
 periods (rule 3), stocks with their dates (rule 4), covering figures (rule 5) and totals with
 their range and qualifiers (rule 7)."""
 
-import os
 from collections import defaultdict
 from datetime import date, timedelta
 
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from reports import aggregates, publication, services
@@ -21,6 +20,7 @@ from reports.aggregates.question import make_plan
 from reports.aggregates.spans import span_of
 from reports.exceptions import ActionRefused, NotPermitted, TransitionNotAllowed
 from reports.models import EventReferenceFigure, Report
+from tests.aggregates.examples import engine_examples
 
 DAY0 = date(2022, 10, 1)  # reports reach into 2023: sources spread over months and years
 METRICS = ("newly_displaced", "killed", "currently_displaced")
@@ -443,11 +443,7 @@ def as_question(spec, gazetteer) -> Question:
                     period=spec["period"], **filters)  # fmt: skip
 
 
-@settings(
-    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "60")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@engine_examples
 @given(data=scenario)
 def test_the_engine_agrees_with_the_reference(data, gazetteer, field_partner, moderator):
     with transaction.atomic():
