@@ -102,11 +102,12 @@ def calendar(
 
 
 def spanning_figures(
-    entries: list[tuple[str, int | None, int, Span, int, Total, Total]],
-) -> dict[str, list[SpanningFigure]]:
-    """SpanningFigure lines per metric, newest first, from (metric, event id, counted report id,
-    span, place id, the figure's own total, what it adds), with the names of their events (or
-    reports) and places, read in one query each."""
+    *groups: list[tuple[str, int | None, int, Span, int, Total, Total]],
+) -> list[dict[str, list[SpanningFigure]]]:
+    """SpanningFigure lines per metric, newest first, of each group of (metric, event id,
+    counted report id, span, place id, the figure's own total, what it adds), with the names
+    of their events (or reports) and places, read in one query each for all the groups."""
+    entries = [e for group in groups for e in group]
     names = dict(
         Event.objects.filter(pk__in={e[1] for e in entries if e[1]}).values_list("pk", "name")
     )
@@ -114,22 +115,25 @@ def spanning_figures(
         Report.objects.filter(pk__in={e[2] for e in entries if not e[1]}).values_list("pk", "title")
     )
     places = {p.pk: p for p in Place.objects.filter(pk__in={e[4] for e in entries}).only(*NAMED)}
-    lines: dict[str, list[SpanningFigure]] = {}
-    for metric, event_id, report_id, span, place_id, counted, adds in entries:
-        lines.setdefault(metric, []).append(
-            SpanningFigure(
-                metric=metric,
-                event_id=event_id,
-                name=names.get(event_id, "") if event_id else titles.get(report_id, ""),
-                report_id=report_id,
-                start=span.start,
-                end=span.end,
-                pcode=places[place_id].pcode,
-                place_name=places[place_id].display_name,
-                counted=counted,
-                adds=adds,
+    found = []
+    for group in groups:
+        lines: dict[str, list[SpanningFigure]] = {}
+        for metric, event_id, report_id, span, place_id, counted, adds in group:
+            lines.setdefault(metric, []).append(
+                SpanningFigure(
+                    metric=metric,
+                    event_id=event_id,
+                    name=names.get(event_id, "") if event_id else titles.get(report_id, ""),
+                    report_id=report_id,
+                    start=span.start,
+                    end=span.end,
+                    pcode=places[place_id].pcode,
+                    place_name=places[place_id].display_name,
+                    counted=counted,
+                    adds=adds,
+                )
             )
-        )
-    for found in lines.values():
-        found.sort(key=lambda line: (line.end, line.start, line.report_id), reverse=True)
-    return lines
+        for figures in lines.values():
+            figures.sort(key=lambda line: (line.end, line.start, line.report_id), reverse=True)
+        found.append(lines)
+    return found

@@ -587,6 +587,7 @@ def answer_from_base(plan: Plan, lines: int | None = None, *, everything: bool =
     }
     beyond, beyond_more = largest(beyond, lines)
     longer, longer_more = largest(longer, lines)
+    beyond_lines, longer_lines = spanning(data.sources_of, beyond, longer)
     return Answer(
         plan.question,
         plan.area,
@@ -594,8 +595,8 @@ def answer_from_base(plan: Plan, lines: int | None = None, *, everything: bool =
         totals,
         by_area,
         by_period,
-        beyond=spanning(beyond, data.sources_of),
-        longer=spanning(longer, data.sources_of),
+        beyond=beyond_lines,
+        longer=longer_lines,
         beyond_more=beyond_more,
         longer_more=longer_more,
     )
@@ -645,23 +646,32 @@ def largest(
     return kept, {m: len(found[m]) - len(kept[m]) for m in found if len(found[m]) > lines}
 
 
-def spanning(found: dict[str, list[Counted]], sources_of) -> dict[str, list[SpanningFigure]]:
-    lines = spanning_figures(
-        [
-            (
-                metric,
-                c.event_id,
-                c.figure.report_id,
-                c.span,
-                c.place_id,
-                total_of(metric, [as_alone(c)], sources_of),
-                total_of(metric, [c], sources_of),
-            )
-            for metric, items in found.items()
-            for c in items
-        ]
+def spanning(
+    sources_of, *groups: dict[str, list[Counted]]
+) -> list[dict[str, list[SpanningFigure]]]:
+    """The lines of each group of figures, their names read once for all the groups."""
+    found = spanning_figures(
+        *(
+            [
+                (
+                    metric,
+                    c.event_id,
+                    c.figure.report_id,
+                    c.span,
+                    c.place_id,
+                    total_of(metric, [as_alone(c)], sources_of),
+                    total_of(metric, [c], sources_of),
+                )
+                for metric, items in group.items()
+                for c in items
+            ]
+            for group in groups
+        )
     )
-    return {metric: lines.get(metric, []) for metric in found}
+    return [
+        {metric: lines.get(metric, []) for metric in group}
+        for group, lines in zip(groups, found, strict=True)
+    ]
 
 
 def describe_events(

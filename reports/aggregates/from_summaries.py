@@ -567,20 +567,23 @@ def _figure_totals(metric: str, row: EventCount, day: date | None = None) -> tup
     return own, adds
 
 
-def _spanning(rows: dict[str, list]) -> dict[str, list]:
+def _spanning(*groups: dict[str, list]) -> list[dict[str, list]]:
     return spanning_figures(
-        [
-            (
-                metric,
-                r.event_id,
-                r.report_id,
-                Span(r.dated, r.span_end),
-                r.place_id,
-                *_figure_totals(metric, r),
-            )  # fmt: skip
-            for metric, found in rows.items()
-            for r in found
-        ]
+        *(
+            [
+                (
+                    metric,
+                    r.event_id,
+                    r.report_id,
+                    Span(r.dated, r.span_end),
+                    r.place_id,
+                    *_figure_totals(metric, r),
+                )  # fmt: skip
+                for metric, found in rows.items()
+                for r in found
+            ]
+            for rows in groups
+        )
     )
 
 
@@ -623,6 +626,7 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
         longer, longer_more = reader.longer_by_month(periods, lines)
     else:
         longer, longer_more = spanning_rows(longer, lines) if reader.flows else ({}, {})
+    beyond_lines, longer_lines = _spanning(beyond, longer) if reader.flows else ({}, {})
     return Answer(
         plan.question,
         plan.area,
@@ -630,8 +634,8 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
         totals,
         by_area,
         by_period,
-        beyond=empty | _spanning(beyond) if reader.flows else {},
-        longer=empty | _spanning(longer) if reader.flows else {},
+        beyond=empty | beyond_lines if reader.flows else {},
+        longer=empty | longer_lines if reader.flows else {},
         beyond_more=beyond_more,
         longer_more=longer_more,
     )
