@@ -85,11 +85,27 @@ class Reader:
             rows, fields = rows.annotate(group=group), ("metric", "group")
         return rows.values(*fields).annotate(n=Count("source_id", distinct=True))
 
-    def flow_totals(self) -> dict[str, Total]:
+    def flow_totals(self, sums: dict[str, list[int]] | None = None) -> dict[str, Total]:
+        """`sums`: the question's sums per metric when flow_by_area() has read them."""
         if not self.flows:
             return {}
         plan = self.plan
         years, months, days = decompose(plan.start, plan.end)
+        if sums is None:
+            sums = self._flow_sums(years, months, days)
+        extra = {
+            r["metric"]: r["n"]
+            for r in self._shared(unsettled_q(plan.start, plan.end, years, months, days))
+        }
+        return {
+            m: _total(
+                m, sums.get(m), distinct_sources(sums[m], extra.get(m, 0)) if m in sums else 0
+            )
+            for m in self.flows
+        }
+
+    def _flow_sums(self, years, months, days) -> dict[str, list[int]]:
+        plan = self.plan
         sums: dict[str, list[int]] = {}
         if years or months:
             for row in (
@@ -106,23 +122,17 @@ class Reader:
             .values_list("metric", *EVENT_SUM_FIELDS)
         ):
             add_sums(sums, metric, event_vector(values))
-        extra = {
-            r["metric"]: r["n"]
-            for r in self._shared(unsettled_q(plan.start, plan.end, years, months, days))
-        }
-        return {
-            m: _total(
-                m, sums.get(m), distinct_sources(sums[m], extra.get(m, 0)) if m in sums else 0
-            )
-            for m in self.flows
-        }
+        return sums
 
-    def flow_by_area(self) -> dict:
+    def flow_by_area(self) -> tuple[dict, dict[str, list[int]]]:
+        """Totals per place at the breakdown level (None: what the area holds beyond them),
+        and the question's sums per metric, for flow_totals() (the same rows summed)."""
         plan, level = self.plan, self.plan.level
         years, months, days = decompose(plan.start, plan.end)
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
         whole: dict[str, list[int]] = {}
         in_rows: dict[str, list[int]] = {}
+        sums: dict[str, list[int]] = {}
         if years or months:
             for metric, node, *vector in raw_rows(
                 FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows)
@@ -134,6 +144,7 @@ class Reader:
             ):
                 if node == self.node:
                     add_sums(whole, metric, vector)
+                    add_sums(sums, metric, vector)
                 else:
                     add_sums(by_place[node], metric, vector)
                     add_sums(in_rows, metric, vector)
@@ -151,6 +162,7 @@ class Reader:
             .values_list("metric", f"adm{level}", *EVENT_SUM_FIELDS)
         ):
             add_sums(by_place[place], metric, event_vector(values))
+            add_sums(sums, metric, event_vector(values))
         unsettled = unsettled_q(plan.start, plan.end, years, months, days)
         extra = {
             (metric, group): n
@@ -178,7 +190,7 @@ class Reader:
                 )
                 for m, v in per_metric.items()
             }
-        return result
+        return result, sums
 
     def flow_by_period(self, kind: str, periods) -> tuple[dict[date, dict[str, Total]], object]:
         """Totals per period row (keyed by the row's first day), and the EventCount rows
@@ -589,18 +601,18 @@ def _spanning(*groups: dict[str, list]) -> list[dict[str, list]]:
 
 def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None = None) -> Answer:
     reader = Reader(plan, facet)
-    totals = reader.flow_totals() | reader.stock_totals(plan.end)
-
-    by_area = []
+    by_area, sums = [], None
     if plan.level is not None:
         by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
         if reader.flows:
-            for place, per_metric in reader.flow_by_area().items():
+            flow_places, sums = reader.flow_by_area()
+            for place, per_metric in flow_places.items():
                 by_place[place].update(per_metric)
         if reader.stocks:
             for place, per_metric in reader.stock_by_area(plan.end).items():
                 by_place[place].update(per_metric)
         by_area = area_rows(plan, by_place)
+    totals = reader.flow_totals(sums) | reader.stock_totals(plan.end)
 
     kind, periods = calendar(
         plan,
