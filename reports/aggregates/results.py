@@ -4,6 +4,7 @@ period, and the events behind a total."""
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from gazetteer.models import Place
 
@@ -30,7 +31,8 @@ class Total:
 
     @classmethod
     def zero(cls, metric: str) -> "Total":
-        return cls(metric, 0, 0, 0, 0, 0, 0)
+        # One per metric, shared: a breakdown fills every place's missing metrics with it.
+        return _zero(cls, metric)
 
     @property
     def qualifier(self) -> str:
@@ -38,6 +40,11 @@ class Total:
         if self.high_open:
             return "at_least"
         return "approximately" if self.approximate else "exact"
+
+
+@cache
+def _zero(cls: type[Total], metric: str) -> Total:
+    return cls(metric, 0, 0, 0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
