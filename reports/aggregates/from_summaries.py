@@ -32,6 +32,7 @@ from .summaries.reading import (
     SUM_FIELDS,
     Step,
     add_sums,
+    any_of,
     beyond_q,
     cells_in,
     cells_q,
@@ -39,6 +40,7 @@ from .summaries.reading import (
     decompose,
     distinct_sources,
     event_vector,
+    in_range,
     longer_than_month_q,
     merge_ranges,
     months_and_days,
@@ -248,13 +250,21 @@ class Reader:
         # Sources: a row made of one cell counts its shared sources exactly; the others add
         # the settled ones and count the rest distinct, each use in the row holding its span.
         single = {first: not ds and cells_in(ys, ms) == 1 for first, _, ys, ms, ds in rows}
+        # Only the uses dated in the other rows are read (a monthly series of whole months
+        # reads none): the rows follow each other, so a use's row is the one holding its date.
+        counted_apart = merge_ranges(
+            [(first, last) for first, last, *_ in rows if not single[first]],
+            lambda last: last + ONE_DAY,
+        )
+        uses = SourceUse.objects.filter(
+            facet=self.facet, metric__in=self.flows, shared=True, **self.within
+        ).filter(
+            unsettled_q(start, end, years, months, days),
+            any_of(in_range("dated", a, b) for a, b in counted_apart),
+        )
         distinct: dict[tuple, set] = defaultdict(set)
         for metric, source, dated, span_end in raw_rows(
-            SourceUse.objects.filter(
-                facet=self.facet, metric__in=self.flows, shared=True, **self.within
-            )
-            .filter(unsettled_q(start, end, years, months, days))
-            .values_list("metric", "source_id", "dated", "span_end")
+            uses.values_list("metric", "source_id", "dated", "span_end")
         ):
             at = bisect_right(firsts, dated) - 1
             if at >= 0 and span_end <= lasts[firsts[at]] and not single[firsts[at]]:

@@ -157,6 +157,13 @@ class SourceUse(_Ancestry):
                 condition=Q(shared=True) & ~Q(span="month"),
                 name="sourceuse_unsettled",
             ),
+            # Shared sources of events longer than a month: with the two above, every part
+            # of the uses counted distinct (reading.unsettled_q) is read off an index.
+            models.Index(
+                fields=["facet", "metric", "dated"],
+                condition=Q(shared=True) & ~Q(reach="month"),
+                name="sourceuse_wide",
+            ),
             # Shared sources of reports coarser than a breakdown level.
             *(
                 models.Index(
