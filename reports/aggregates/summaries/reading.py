@@ -208,16 +208,27 @@ def counted_q(start, end) -> Q:
 def beyond_q(start, end) -> Q:
     """Events reaching into [start, end] from outside it (rule 3's "spanning beyond"). An event
     within one month starts at most a month before the boundary it crosses: the condition says
-    so, for the (metric, dated) index; longer ones are few (their own partial index)."""
+    so, for the (metric, dated) index; longer ones are few (their own partial index). None
+    within one month crosses a boundary between months, and none within one year a boundary
+    between years: a question of whole months or years asks only for the longer ones."""
     month = timedelta(days=31)
     ends_after = Q(dated__lte=end, span_end__gt=end)
-    within_month = Q(reach="month") & Q(dated__gt=end - month) & ends_after
-    wide = ~Q(reach="month") & ends_after
+    crossing = _crossing(ends_after, end + ONE_DAY, Q(dated__gt=end - month))
     if start is not None:
         starts_before = Q(dated__lt=start, span_end__gte=start)
-        within_month |= Q(reach="month") & Q(dated__gte=start - month) & starts_before
-        wide |= ~Q(reach="month") & starts_before
-    return within_month | wide
+        crossing |= _crossing(starts_before, start, Q(dated__gte=start - month))
+    return crossing
+
+
+def _crossing(condition: Q, boundary: date, within_month: Q) -> Q:
+    """Of the events meeting `condition` (crossing the boundary before the day `boundary`),
+    those whose reach lets them cross it."""
+    if (boundary.month, boundary.day) == (1, 1):
+        return Q(reach="") & condition
+    wide = ~Q(reach="month") & condition
+    if boundary.day == 1:
+        return wide
+    return Q(reach="month") & within_month & condition | wide
 
 
 def distinct_sources(vector, extra: int) -> int:
