@@ -192,6 +192,13 @@ class Report(models.Model):
             # dates overlap its own (start on or before its last day, last day on or after its
             # first); for a recent report this bound is the narrow one.
             models.Index(Coalesce("end_date", "start_date"), name="report_last_day"),
+            # A question filtered by cause and something else is answered from the base
+            # tables: the approved reports of the cause in the area, not every report there.
+            models.Index(
+                fields=["cause", "place"],
+                condition=Q(status=Status.APPROVED),
+                name="report_cause_place",
+            ),
         ]
         permissions = [
             ("moderate_report", "Can moderate reports (approve, reject, edit, link, retract)"),
