@@ -341,40 +341,31 @@ class Reader:
             facet=self.facet, metric__in=self.flows, **self.within
         ).filter(beyond_q(plan.start, plan.end))
 
-    def first_date(self) -> date | None:
-        plan, firsts = self.plan, []
+    def data_dates(self) -> tuple[date | None, date | None]:
+        """The first and the last day holding data: a counted flow's first and last day, or a
+        stock's date (one query for the flows and one for the stocks; each of PostgreSQL's
+        bounds is one probe of an index)."""
+        plan, firsts, lasts = self.plan, [], []
         if self.flows:
-            firsts.append(
+            found = (
                 EventCount.objects.filter(facet=self.facet, metric__in=self.flows, **self.within)
                 .filter(counted_q(plan.start, plan.end))
-                .order_by("dated")
-                .values_list("dated", flat=True)
-                .first()
+                .aggregate(first=Min("dated"), last=Max("span_end"))
             )
+            firsts.append(found["first"])
+            lasts.append(found["last"])
         if self.stocks:
-            firsts.append(
+            found = (
                 StockStep.objects.filter(facet=self.facet, metric__in=self.stocks, node=self.node)
                 .filter(valid_from__lte=plan.end)
-                .aggregate(first=Min("valid_from"))["first"]
+                .aggregate(first=Min("valid_from"), last=Max("valid_from"))
             )
-        return min((d for d in firsts if d is not None), default=None)
-
-    def last_date(self) -> date | None:
-        """The last day holding data: a counted flow's last day, or a stock's date."""
-        plan, lasts = self.plan, []
-        if self.flows:
-            lasts.append(
-                EventCount.objects.filter(facet=self.facet, metric__in=self.flows, **self.within)
-                .filter(counted_q(plan.start, plan.end))
-                .aggregate(last=Max("span_end"))["last"]
-            )
-        if self.stocks:
-            lasts.append(
-                StockStep.objects.filter(facet=self.facet, metric__in=self.stocks, node=self.node)
-                .filter(valid_from__lte=plan.end)
-                .aggregate(last=Max("valid_from"))["last"]
-            )
-        return max((d for d in lasts if d is not None), default=None)
+            firsts.append(found["first"])
+            lasts.append(found["last"])
+        return (
+            min((d for d in firsts if d is not None), default=None),
+            max((d for d in lasts if d is not None), default=None),
+        )
 
     # --- stocks
 
@@ -383,9 +374,21 @@ class Reader:
             facet=self.facet, metric__in=self.stocks, valid_from__lte=day
         ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
-    def stock_totals(self, day: date) -> dict[str, Total]:
-        found = {s.metric: s for s in steps_of(self._steps_at(day).filter(node=self.node))}
+    def stock_totals(self, day: date, steps: list[Step] | None = None) -> dict[str, Total]:
+        """`steps`: the area's steps at `day` when steps_for_area() has read them."""
+        if steps is None:
+            steps = steps_of(self._steps_at(day).filter(node=self.node))
+        found = {s.metric: s for s in steps if s.node == self.node}
         return {m: _step_total(m, found.get(m), day) for m in self.stocks}
+
+    def steps_for_area(self, day: date) -> list[Step]:
+        """In one query, the steps at `day` that stock_totals() and stock_by_area() read: the
+        area's, and those within it at the breakdown level or with no ancestor there."""
+        level = self.plan.level
+        places = Q(level=level) | Q(**{f"adm{level}__isnull": True})
+        if self.within:
+            places &= Q(**self.within)
+        return steps_of(self._steps_at(day).filter(Q(node=self.node) | places))
 
     def _coarse(self, day: date, level: int | None):
         """Steps at `day` of the area and the places within it that have no ancestor at
@@ -410,13 +413,22 @@ class Reader:
                 standing[step.metric].append(step)
         return standing
 
-    def stock_by_area(self, day: date) -> dict:
+    def stock_by_area(self, day: date, steps: list[Step]) -> dict:
+        """Totals per place at the breakdown level (None: what the area holds beyond them), from
+        steps_for_area()."""
         level = self.plan.level
-        coarse = self._coarse(day, level)
+        ancestor = f"adm{level}"
+        coarse = [s for s in steps if getattr(s, ancestor) is None]
         own = {(s.metric, s.node) for s in coarse if s.own_key}
         floor = self.plan.area.admin_level if self.plan.area else -1
         by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
-        for step in steps_of(self._steps_at(day).filter(level=level, **self.within)):
+        within = list(self.within.items())
+        at_level = [
+            s
+            for s in steps
+            if s.level == level and all(getattr(s, field) == pk for field, pk in within)
+        ]
+        for step in at_level:
             if not any((step.metric, above) in own for above in _above(step, floor)):
                 by_place[step.node][step.metric] = _step_total(step.metric, step, day)
         for metric, steps in self._standing_own(coarse).items():
@@ -611,7 +623,7 @@ def _spanning(*groups: dict[str, list]) -> list[dict[str, list]]:
 
 def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None = None) -> Answer:
     reader = Reader(plan, facet)
-    by_area, sums = [], None
+    by_area, sums, steps = [], None, None
     if plan.level is not None:
         by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
         if reader.flows:
@@ -619,15 +631,19 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
             for place, per_metric in flow_places.items():
                 by_place[place].update(per_metric)
         if reader.stocks:
-            for place, per_metric in reader.stock_by_area(plan.end).items():
+            steps = reader.steps_for_area(plan.end)
+            for place, per_metric in reader.stock_by_area(plan.end, steps).items():
                 by_place[place].update(per_metric)
         by_area = area_rows(plan, by_place)
-    totals = reader.flow_totals(sums) | reader.stock_totals(plan.end)
+    totals = reader.flow_totals(sums) | reader.stock_totals(plan.end, steps)
 
+    first, last = (
+        reader.data_dates() if plan.start is None or plan.question.end is None else (None, None)
+    )
     kind, periods = calendar(
         plan,
-        reader.first_date() if plan.start is None else None,
-        reader.last_date() if plan.question.end is None else None,
+        first if plan.start is None else None,
+        last if plan.question.end is None else None,
     )
     flows, longer = (
         reader.flow_by_period(kind, periods) if reader.flows else ({}, EventCount.objects.none())
