@@ -85,6 +85,39 @@ def test_a_flow_reaching_across_two_months_counts_in_neither_and_is_shown_beside
     assert ask("injured", start=D(2023, 12, 1), end=D(2023, 12, 31)).beyond.get("injured", []) == []
 
 
+def test_each_figure_crossing_a_boundary_of_the_question_is_shown_beyond_it_whatever_its_reach(
+    file,
+):
+    # Within one month, within one year across a month's end, and across a year's end; in
+    # three townships, so that none covers another (rule 5).
+    mid = file("loikaw", D(2023, 3, 10), D(2023, 3, 20), [("injured", 4)], title="Mid-March")
+    turn = file("demoso", D(2023, 5, 25), D(2023, 6, 5), [("injured", 3)], title="Turn of May")
+    new_year = file("pekon", D(2023, 12, 20), D(2024, 1, 10), [("injured", 2)], title="New Year")
+
+    # Boundaries inside months: each of the first two crosses one.
+    spring = ask("injured", start=D(2023, 3, 15), end=D(2023, 6, 1))
+    assert spanning(spring.beyond["injured"]) == [
+        (mid.pk, D(2023, 3, 10), D(2023, 3, 20), 4, 4),
+        (turn.pk, D(2023, 5, 25), D(2023, 6, 5), 3, 3),
+    ]
+    assert spring.totals["injured"].best == 0
+    # Boundaries between months: the figure within one month crosses neither.
+    march_to_may = ask("injured", start=D(2023, 3, 1), end=D(2023, 5, 31))
+    assert spanning(march_to_may.beyond["injured"]) == [
+        (turn.pk, D(2023, 5, 25), D(2023, 6, 5), 3, 3)
+    ]
+    assert march_to_may.totals["injured"].best == 4
+    # Boundaries between years: only the figure across the new year crosses one.
+    year = ask("injured", start=D(2023, 1, 1), end=D(2023, 12, 31))
+    assert spanning(year.beyond["injured"]) == [
+        (new_year.pk, D(2023, 12, 20), D(2024, 1, 10), 2, 2)
+    ]
+    assert year.totals["injured"].best == 7
+    next_year = ask("injured", start=D(2024, 1, 1), end=D(2024, 12, 31))
+    assert [f.report_id for f in next_year.beyond["injured"]] == [new_year.pk]
+    assert next_year.totals["injured"].best == 0
+
+
 def test_in_a_series_a_longer_figure_is_on_its_own_line_and_the_rows_and_lines_make_the_total(
     file,
 ):
