@@ -11,7 +11,7 @@ from gazetteer.models import Place
 from .question import Question
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a breakdown by township makes thousands
 class Total:
     """A total with its uncertainty (rule 7) and, for stocks, the dates of the figures standing
     (rule 4)."""
