@@ -510,7 +510,15 @@ def whole_events(pool, near) -> Iterable:
     event_ids = sorted({event for _, event in keys if event is not None})
     report_ids = sorted({report for report, event in keys if event is None})
     for i in range(0, len(event_ids), CHUNK):
-        yield pool.filter(report__event_id__in=event_ids[i : i + CHUNK])
+        # The events' reports by the reports' event index, then their figures by the figures'
+        # report index (joined on the event, the planner scanned every figure of the metrics).
+        in_events = sorted(
+            Report.objects.filter(event_id__in=event_ids[i : i + CHUNK]).values_list(
+                "pk", flat=True
+            )
+        )
+        for j in range(0, len(in_events), CHUNK):
+            yield pool.filter(report_id__in=in_events[j : j + CHUNK])
     for i in range(0, len(report_ids), CHUNK):
         yield pool.filter(report_id__in=report_ids[i : i + CHUNK], report__event__isnull=True)
 

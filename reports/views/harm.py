@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from reports import aggregates
 from reports.models import NOT_STATED, UNKNOWN, Party
+from reports.views import cached
 from reports.views.dashboard_shaping import (
     ask,
     bad_request,
@@ -82,6 +83,13 @@ def harm(request):
     question = asked.question
     if from_form(request.GET):
         return redirect(url_for("harm", question))
+    # The same for every visitor (public data only): kept under the data version, as the
+    # dashboard's content (its "not stated" column is counted from the base tables).
+    context = cached.kept(request, "harm", lambda: _harm_page(params, question, action))
+    return render(request, "reports/dashboard/harm.html", context)
+
+
+def _harm_page(params, question, action) -> dict:
     metrics = tuple(m for m in HARM_METRICS if not question.metrics or m in question.metrics)
     if not metrics:
         metrics = HARM_METRICS
@@ -113,6 +121,6 @@ def harm(request):
         "dashboard_url": url_for("index", question),
         "by_cause": {"columns": by_cause[0], "rows": by_cause[1], "empty": by_cause[2]},
         "by_party": {"columns": by_party[0], "rows": by_party[1], "empty": by_party[2]},
-        "parties": Party.objects.all(),
+        "parties": list(Party.objects.all()),
     }
-    return render(request, "reports/dashboard/harm.html", context)
+    return context

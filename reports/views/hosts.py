@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from gazetteer.models import AdminLevel, Place
 from reports import aggregates
 from reports.aggregates.question import BY_DESTINATION, NO_DESTINATION
+from reports.views import cached
 from reports.views.dashboard_shaping import (
     SPANNING_SHOWN,
     ask,
@@ -54,8 +55,15 @@ def index(request):
         return bad_request(request, TEMPLATE, params, asked.errors, extra)
     if from_form(request.GET) or asked.question.metrics or asked.question.by:
         return redirect(hosts_url(asked.question))
-    context = hosts_context(_plain(asked.question))
-    context["form"] = filter_form(params, {}, action=action)
+    # The same for every visitor (public data only): kept under the data version, as the
+    # dashboard's content (at a million reports its three answers take seconds).
+    context = cached.kept(
+        request,
+        "hosts",
+        lambda: (
+            hosts_context(_plain(asked.question)) | {"form": filter_form(params, {}, action=action)}
+        ),
+    )
     return render(request, TEMPLATE, context)
 
 

@@ -1,6 +1,8 @@
 """The IHL view asks the counting engine each of its questions once: the "All" column heads
-both tables and the page's title, and is answered once."""
+both tables and the page's title, and is answered once; asked again before the data changes,
+it is served kept (reports.views.cached) without asking the engine."""
 
+from reports import services
 from reports.vocabulary import Cause
 from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
 
@@ -18,3 +20,22 @@ def test_each_column_is_asked_once(client, harm, engine_calls):  # noqa: F811
     header, rows = table(html, "harm-perpetrator")
     assert header == ["Harm", "All", "KNDF", "SAC", "Unknown", "Not stated"]
     assert rows["Homes destroyed"] == ["12", "0", "0", "0", "12"]
+
+
+def test_the_page_asked_again_is_served_kept_until_the_data_changes(
+    client,
+    harm,  # noqa: F811
+    moderator,
+    engine_calls,
+):
+    first = client.get(PAGE).content.decode()
+    asked = len(engine_calls)
+    again = client.get(PAGE).content.decode()
+    assert len(engine_calls) == asked
+    assert table(again, "harm-perpetrator") == table(first, "harm-perpetrator")
+    assert table(first, "harm-perpetrator")[1]["Homes destroyed"] == ["12", "0", "0", "0", "12"]
+
+    services.report_retract(report=harm["Fire"], actor=moderator, reason="Double count.")
+    after = client.get(PAGE).content.decode()
+    assert len(engine_calls) == 2 * asked
+    assert table(after, "harm-perpetrator")[1]["Homes destroyed"] == ["0", "0", "0", "0", "0"]

@@ -374,3 +374,18 @@ def test_the_moderator_and_the_partner_see_where_people_went(
     client.force_login(field_partner)
     detail = client.get(f"/partner/reports/{hosted['to_pekon'].pk}/").content.decode()
     assert "→ went to Pekon (MMR014010)" in detail
+
+
+def test_the_host_page_asked_again_is_served_kept_until_the_data_changes(
+    client, hosted, moderator, engine_calls
+):
+    first = client.get(HOSTS).content.decode()
+    asked = len(engine_calls)
+    assert asked == 3  # departures by destination, by origin, arrivals
+    again = client.get(HOSTS).content.decode()
+    assert len(engine_calls) == asked
+    assert cells(again, "destinations") == cells(first, "destinations")
+
+    services.data_version_bump()  # as every change the page shows does
+    client.get(HOSTS)
+    assert len(engine_calls) == 2 * asked
