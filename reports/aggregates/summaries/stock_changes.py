@@ -78,7 +78,7 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
         deleted += stock.deleted
         written += stock.written
     _delete(deleted)
-    bulk_insert(StockStep, written)
+    bulk_insert(StockStep, written, encoded={"shared_sources"})
 
 
 class _Stock:
@@ -124,6 +124,9 @@ class _Stock:
 
     def rewrite(self, shared: dict[str, set[int]], by_node: dict[int, list[dict]]) -> None:
         facet, metric, info, windows = self.facet, self.metric, self.info, self.windows
+        # The steps' shared sources stay as their stored JSON text (compared and written as
+        # text); only where a child's changes from one step to the next are they read as sets.
+        sets, texts = _Sets(), _Texts()
         for node in sorted(info, key=lambda n: -info[n][0]):
             window = windows.get(node)
             if window is None:
@@ -134,10 +137,14 @@ class _Stock:
                 for child, steps in by_node.items()
                 if steps and child != node and _parent_of(steps[0]) == node
             }
-            fresh = [
-                step_row(facet, metric, node, level, adm, *state)
-                for state in _compose(self.own.get(node, []), shared, children, *window)
-            ]
+            fresh = []
+            for day, value, key, sources, dates, to in _compose(
+                self.own.get(node, []), shared, children, *window, sets
+            ):
+                row = step_row(facet, metric, node, level, adm, day, value, key, (), dates, to)
+                row["sources"] += len(sources)
+                row["shared_sources"] = texts.of(sources)
+                fresh.append(row)
             start, end = window
             # The stored steps the window touches: the one standing on its eve (possibly
             # ending on `start`), those inside it, and the one standing at `end`, which
@@ -231,6 +238,7 @@ def _steps_around(stocks: list[_Stock]) -> dict[int, dict[int, list[dict]]]:
             .order_by("valid_from")
             .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
         ):
+            step["shared_sources"] = _text(step["shared_sources"])
             by_node[step.pop("node")].append(step)
         found[stock.index] = dict(by_node)
     return found
@@ -278,8 +286,8 @@ def _steps_around_postgresql(stocks: list[_Stock]) -> dict[int, dict[int, list[d
         cursor.execute(" UNION ALL ".join(parts), params)
         for values in cursor.fetchall():
             step = dict(zip(names, values, strict=True))
-            if isinstance(step["shared_sources"], str):
-                step["shared_sources"] = json.loads(step["shared_sources"])
+            if not isinstance(step["shared_sources"], str):  # (a driver that decodes JSON)
+                step["shared_sources"] = _text(step["shared_sources"])
             found[step.pop("stock")][step.pop("node")].append(step)
     for by_node in found.values():
         for steps in by_node.values():
@@ -340,11 +348,11 @@ def _children_q(node: int, level: int) -> Q:
     return found
 
 
-def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], start, end):
+def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], start, end, sets):
     """(day, value, key, shared, dates, valid_to) of a node over [start, end) from its own
     figures (in the standing order) and its children's steps: at each date where an input
     changes, a state only where it differs from the one before (rules.standing_stocks, as
-    stocks._settle)."""
+    stocks._settle). `sets`: a _Sets, the children's shared sources (JSON text) as sets."""
     changes: dict[date, list] = defaultdict(list)  # day: (child, its step from then, or None)
     standing: dict[int, dict] = {}  # each child's step at the current day
     for child, steps in children.items():
@@ -364,32 +372,49 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
             days.add(row["dated"])
     value = [0] * WIDTH
     counted: dict[int, int] = {}  # multiset of the children's shared sources
+    union: frozenset | None = frozenset()  # its members (None: to be taken again)
 
-    def account(step, sign):
-        if not step["events"]:
+    def move(old, new):
+        """A child's standing step replaced (None: no step, or one of no events)."""
+        nonlocal union
+        old = old if old is not None and old["events"] else None
+        new = new if new is not None and new["events"] else None
+        if old is None and new is None:
             return
         for k, field in enumerate(STEP_SUMS):
-            value[k] += sign * step[field]
-        value[LOCAL] += sign * (step["sources"] - len(step["shared_sources"]))
-        for source in step["shared_sources"]:
-            counted[source] = counted.get(source, 0) + sign
-            if not counted[source]:
+            value[k] += (new[field] if new else 0) - (old[field] if old else 0)
+        before = old["shared_sources"] if old else "[]"
+        after = new["shared_sources"] if new else "[]"
+        value[LOCAL] += (new["sources"] if new else 0) - (old["sources"] if old else 0)
+        if before == after:  # (the same text: the same sources, nothing else to count)
+            return
+        gone, came = sets.of(before), sets.of(after)
+        value[LOCAL] -= len(came) - len(gone)
+        for source in gone - came:
+            if counted[source] == 1:
                 del counted[source]
+            else:
+                counted[source] -= 1
+        for source in came - gone:
+            counted[source] = counted.get(source, 0) + 1
+        union = None
 
     for step in standing.values():
-        account(step, 1)
+        move(None, step)
     states, previous, standing_own, i = [], None, None, 0
     for day in sorted(days):
         # A step ending today and the next beginning today: the end first.
+        replaced: dict[int, dict | None] = {}
         for child, step in sorted(changes.get(day, ()), key=lambda c: c[1] is not None):
-            if step is None:
-                if child in standing and standing[child]["valid_to"] == day:
-                    account(standing.pop(child), -1)
-            else:
-                if child in standing:
-                    account(standing.pop(child), -1)
+            if step is not None:
+                replaced[child] = step
+            elif child in standing and standing[child]["valid_to"] == day:
+                replaced[child] = None
+        for child, step in replaced.items():
+            old = standing.pop(child, None)
+            if step is not None:
                 standing[child] = step
-                account(step, 1)
+            move(old, step)
         while i < len(own) and own[i]["dated"] <= day:
             standing_own = own[i]
             i += 1
@@ -405,10 +430,12 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
                 (standing_own["dated"], standing_own["dated"]),
             )
         elif present:
+            if union is None:
+                union = frozenset(counted)
             state = (
                 tuple(value),
                 "",
-                frozenset(counted),
+                union,
                 (min(s["oldest"] for s in present), max(s["newest"] for s in present)),
             )
         else:
@@ -422,6 +449,37 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
         for k, (day, state) in enumerate(states)
         if state is not None
     ]
+
+
+class _Sets:
+    """Shared sources' JSON text read as sets, each text once."""
+
+    def __init__(self):
+        self.found: dict[str, frozenset[int]] = {"[]": frozenset()}
+
+    def of(self, text: str) -> frozenset[int]:
+        found = self.found.get(text)
+        if found is None:
+            found = self.found[text] = frozenset(json.loads(text))
+        return found
+
+
+class _Texts:
+    """Sets of shared sources as the JSON text PostgreSQL gives a jsonb array of them back
+    in (`[1, 2, 3]`), each set once."""
+
+    def __init__(self):
+        self.found: dict[frozenset[int], str] = {}
+
+    def of(self, sources: frozenset[int]) -> str:
+        found = self.found.get(sources)
+        if found is None:
+            found = self.found[sources] = _text(sources)
+        return found
+
+
+def _text(sources) -> str:
+    return json.dumps(sorted(sources))
 
 
 STEP_SUMS = ("best", "low", "high", "events", "reports", "open_events", "approximate_events")

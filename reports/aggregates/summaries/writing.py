@@ -3,16 +3,22 @@ concurrent changes (PostgreSQL; SQLite writes one at a time anyway)."""
 
 import json
 import zlib
+from collections.abc import Collection
 
 from django.db import connection
 
 
-def bulk_insert(model, rows) -> None:
-    """Insert many rows: COPY on PostgreSQL, batched INSERTs elsewhere."""
+def bulk_insert(model, rows, encoded: Collection[str] = ()) -> None:
+    """Insert many rows: COPY on PostgreSQL, batched INSERTs elsewhere. `encoded`: the JSON
+    fields whose values the rows hold as JSON text already."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     if connection.vendor == "postgresql":
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        json_fields = {
+            f.attname
+            for f in fields
+            if f.get_internal_type() == "JSONField" and f.attname not in encoded
+        }
         with connection.cursor() as cursor:
             sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - names
             with cursor.cursor.copy(sql) as copy:
@@ -26,6 +32,8 @@ def bulk_insert(model, rows) -> None:
                         ]
                     )
     else:
+        if encoded:
+            rows = ({**row, **{f: json.loads(row[f]) for f in encoded}} for row in rows)
         model.objects.bulk_create((model(**row) for row in rows), batch_size=500)
 
 
