@@ -5,6 +5,7 @@ the dates where its inputs changed (docs/counting.md)."""
 import json
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
@@ -34,6 +35,8 @@ def _standing(row) -> tuple:
 
 
 Window = tuple[date, date | None]  # [start, end); None: open
+# A change's window up to so many days is read at once, every level together (refresh_stocks).
+SHORT_WINDOW = 92
 
 
 def _hull(a: Window | None, b: Window | None) -> Window | None:
@@ -58,10 +61,12 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
     then on that figure stands whatever the change was; open when it has none): they are
     recomputed there from its own figures and its children's stored steps. A place above is
     recomputed where a child's steps came out different, and so on up to everywhere; a node
-    whose steps come out the same stops the climb. Every window lies within the changed
-    places' windows, so what the nodes need is read in two or three queries for all the
-    stocks together (one per facet the change is counted in), and written in two. The caller
-    holds each stock's advisory lock (STOCK_LOCK, (facet, metric))."""
+    whose steps come out the same stops the climb, and a place above is recomputed only over
+    the dates where its child's steps came out different. The nodes' own figures and shared
+    sources are read in two queries for all the stocks together, their steps in one per level
+    the change climbs (the facets together), and written in two: only the steps that differ
+    from the stored ones. The caller holds each stock's advisory lock (STOCK_LOCK, (facet,
+    metric))."""
     stocks = [_Stock(facet, metric, changed) for facet, metric, changed in changes if changed]
     if not stocks:
         return
@@ -70,15 +75,43 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
         stock.own = own.get((stock.facet, stock.metric), {})
         stock.set_windows()
     shared = _shared_sources(stocks)
-    steps = _steps_around(stocks)
-    deleted: list[int] = []
-    written: list[dict] = []
-    for stock in stocks:
-        stock.rewrite(shared.get((stock.facet, stock.metric), {}), steps.get(stock.index, {}))
-        deleted += stock.deleted
-        written += stock.written
-    _delete(deleted)
-    bulk_insert(StockStep, written, encoded={"shared_sources"})
+    # A change at one place (an approval, a retraction) climbs a line of nodes, each one's
+    # window within the dates where its child's steps came out different. Over a long or open
+    # window their steps are read a level at a time, over those dates only (a back-dated
+    # figure at a place with no later figure of its own would read every later step of every
+    # node above it and of their children, though its total stops mattering at the next
+    # figure above); over a short one, or for a change at several places, every node's steps
+    # over the whole window at once (one round trip, not one per level).
+    eager = [stock for stock in stocks if not stock.lazy()]
+    for stock, by_node in zip(eager, _steps_around(eager), strict=True):
+        stock.by_node = by_node
+    sets, texts = _Sets(), _Texts()
+    levels = sorted({level for stock in stocks for level, _, _ in stock.info.values()})
+    for level in reversed(levels):
+        here = [
+            (stock, node)
+            for stock in stocks
+            for node, (at, _, _) in stock.info.items()
+            if at == level and stock.windows.get(node) is not None
+        ]
+        lazy = [(stock, node) for stock, node in here if stock.lazy()]
+        found = _steps_around(
+            [
+                _Around(s.facet, s.metric, {node: level}, s.windows[node], set(s.by_node))
+                for s, node in lazy
+            ]
+        )
+        for (stock, _), by_node in zip(lazy, found, strict=True):
+            for node, steps in by_node.items():
+                stock.by_node.setdefault(node, steps)
+        for stock, node in here:
+            stock.rewrite(node, shared.get((stock.facet, stock.metric), {}), sets, texts)
+    _delete([i for stock in stocks for i in stock.deleted])
+    bulk_insert(
+        StockStep,
+        [row for stock in stocks for row in stock.written],
+        encoded={"shared_sources"},
+    )
 
 
 class _Stock:
@@ -86,7 +119,6 @@ class _Stock:
 
     def __init__(self, facet: str, metric: str, changed: list[dict]):
         self.facet, self.metric = facet, metric
-        self.index = 0
         self.info: dict[int, tuple[int, tuple, int | None]] = {}  # node: level, adm, parent
         self.changed_on: dict[int, list[date]] = defaultdict(list)
         for row in changed:
@@ -99,6 +131,7 @@ class _Stock:
         self.own: dict[int, list[dict]] = {}
         self.windows: dict[int, Window | None] = {}
         self.whole: Window | None = None
+        self.by_node: dict[int, list[dict]] = {}  # the steps read, and those rewritten
         self.deleted: list[int] = []
         self.written: list[dict] = []
 
@@ -113,6 +146,12 @@ class _Stock:
             self.whole = _hull(self.whole, window)
         assert self.whole is not None
 
+    def lazy(self) -> bool:
+        """Whether its steps are read a level at a time (refresh_stocks())."""
+        assert self.whole is not None
+        start, end = self.whole
+        return len(self.changed_on) == 1 and (end is None or (end - start).days > SHORT_WINDOW)
+
     def shared_keys(self) -> list[str]:
         # Only figures citing a shared source (sources beyond their local ones) have any.
         return [
@@ -122,58 +161,66 @@ class _Stock:
             if r["sources"] > r["local_sources"]
         ]
 
-    def rewrite(self, shared: dict[str, set[int]], by_node: dict[int, list[dict]]) -> None:
-        facet, metric, info, windows = self.facet, self.metric, self.info, self.windows
-        # The steps' shared sources stay as their stored JSON text (compared and written as
-        # text); only where a child's changes from one step to the next are they read as sets.
-        sets, texts = _Sets(), _Texts()
-        for node in sorted(info, key=lambda n: -info[n][0]):
-            window = windows.get(node)
-            if window is None:
-                continue
-            level, adm, parent = info[node]
-            children = {
-                child: steps
-                for child, steps in by_node.items()
-                if steps and child != node and _parent_of(steps[0]) == node
-            }
-            fresh = []
-            for day, value, key, sources, dates, to in _compose(
-                self.own.get(node, []), shared, children, *window, sets
-            ):
-                row = step_row(facet, metric, node, level, adm, day, value, key, (), dates, to)
-                row["sources"] += len(sources)
-                row["shared_sources"] = texts.of(sources)
-                fresh.append(row)
-            start, end = window
-            # The stored steps the window touches: the one standing on its eve (possibly
-            # ending on `start`), those inside it, and the one standing at `end`, which
-            # carries on.
-            before = [
-                s
-                for s in by_node.get(node, [])
-                if (s["valid_to"] is None or s["valid_to"] >= start)
-                and (end is None or s["valid_from"] <= end)
-            ]
-            spliced = _spliced(before, fresh, start, end)
-            if _same_steps(spliced, before):
-                continue
-            replaced = {id(s) for s in before}
-            kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
-            # The step that begins at `end` and carries on as it was is left in place.
-            if spliced and spliced[-1].get("id") is not None:
-                replaced_ids = {s["id"] for s in before} - {spliced[-1]["id"]}
-            else:
-                replaced_ids = {s["id"] for s in before}
-            self.deleted += [i for i in replaced_ids if i is not None]
-            self.written += [
-                {"facet": facet, "metric": metric, "node": node, **s}
-                for s in spliced
-                if s.get("id") is None
-            ]
-            by_node[node] = sorted(kept + spliced, key=lambda s: s["valid_from"])
-            if parent is not None:
-                windows[parent] = _hull(windows.get(parent), window)
+    def rewrite(self, node: int, shared: dict[str, set[int]], sets, texts) -> None:
+        """Recompute one node's steps over its window from its own figures and its children's
+        steps (in self.by_node); the steps that come out different replace the stored ones,
+        and the parent's window takes in the dates where they differ."""
+        window = self.windows.get(node)
+        if window is None:
+            return
+        facet, metric, by_node = self.facet, self.metric, self.by_node
+        level, adm, parent = self.info[node]
+        children = {
+            child: steps
+            for child, steps in by_node.items()
+            if steps and child != node and _parent_of(steps[0]) == node
+        }
+        fresh = []
+        for day, value, key, sources, dates, to in _compose(
+            self.own.get(node, []), shared, children, *window, sets
+        ):
+            row = step_row(facet, metric, node, level, adm, day, value, key, (), dates, to)
+            row["sources"] += len(sources)
+            row["shared_sources"] = texts.of(sources)
+            fresh.append(row)
+        start, end = window
+        # The stored steps the window touches: the one standing on its eve (possibly ending on
+        # `start`), those inside it, and the one standing at `end`, which carries on.
+        before = [
+            s
+            for s in by_node.get(node, [])
+            if (s["valid_to"] is None or s["valid_to"] >= start)
+            and (end is None or s["valid_from"] <= end)
+        ]
+        spliced = _spliced(before, fresh, start, end)
+        if _same_steps(spliced, before):
+            return
+        # A stored step that comes out the same (same start, end and values) stays as it is:
+        # only the others are deleted and written, and only their dates can change the
+        # parent's total.
+        stored = {s["valid_from"]: s for s in before}
+        unchanged = {
+            id(old)
+            for s in spliced
+            if (old := stored.get(s["valid_from"])) is not None and _same_step(s, old)
+        }
+        gone = [s for s in before if id(s) not in unchanged]
+        new = [s for s in spliced if id(stored.get(s["valid_from"])) not in unchanged]
+        self.deleted += [s["id"] for s in gone]
+        self.written += [{"facet": facet, "metric": metric, "node": node, **s} for s in new]
+        replaced = {id(s) for s in gone}
+        kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
+        by_node[node] = sorted(kept + new, key=lambda s: s["valid_from"])
+        if parent is not None:
+            # The totals can differ only inside the window (before it the eve's step stands,
+            # after it the step carried on), where a step was replaced.
+            differ = [*gone, *new]
+            ends = [s["valid_to"] for s in differ if s["valid_to"] is not None]
+            last = max(ends) if len(ends) == len(differ) else None
+            if end is not None:
+                last = end if last is None else min(last, end)
+            first = max(start, min(s["valid_from"] for s in differ))
+            self.windows[parent] = _hull(self.windows.get(parent), (first, last))
 
 
 def _shared_sources(stocks: list[_Stock]) -> dict[tuple[str, str], dict[str, set[int]]]:
@@ -214,50 +261,69 @@ def _parent_of(step: dict) -> int:
     return EVERYWHERE
 
 
-def _steps_around(stocks: list[_Stock]) -> dict[int, dict[int, list[dict]]]:
-    """The stored steps, by stock (its index) and node, of each stock's nodes and of their
-    children that touch its window (those standing on its first day or its eve, inside it or
-    standing at its end)."""
-    for i, stock in enumerate(stocks):
-        stock.index = i
+class _Around(NamedTuple):
+    """Steps to read: of these nodes (node: level) of a stock and of their children (but not
+    `loaded`), those touching the window."""
+
+    facet: str
+    metric: str
+    nodes: dict[int, int]
+    window: Window
+    loaded: set[int]
+
+    @classmethod
+    def whole(cls, stock: "_Stock") -> "_Around":
+        assert stock.whole is not None
+        nodes = {node: level for node, (level, _, _) in stock.info.items()}
+        return cls(stock.facet, stock.metric, nodes, stock.whole, set())
+
+
+def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
+    """The stored steps, by node, of each _Around's nodes and of their children (but not those
+    loaded already) that touch its window: those standing on its first day or its eve, inside
+    it or standing at its end. A _Stock stands for its nodes over its whole window."""
+    wanted = [_Around.whole(w) if isinstance(w, _Stock) else w for w in wanted]
+    if not wanted:
+        return []
     if connection.vendor == "postgresql":
-        return _steps_around_postgresql(stocks)
-    found = {}
-    for stock in stocks:
-        start, end = stock.whole
-        nodes = Q(node__in=list(stock.info))
-        for node, (level, _, _) in stock.info.items():
+        return _steps_around_postgresql(wanted)
+    found = []
+    for around in wanted:
+        start, end = around.window
+        nodes = Q(node__in=list(around.nodes))
+        for node, level in around.nodes.items():
             nodes |= _children_q(node, level)
         touching = Q(valid_to__isnull=True) | Q(valid_to__gte=start)
         if end is not None:
             touching &= Q(valid_from__lte=end)
         by_node: dict[int, list[dict]] = defaultdict(list)
         for step in (
-            StockStep.objects.filter(facet=stock.facet, metric=stock.metric)
+            StockStep.objects.filter(facet=around.facet, metric=around.metric)
             .filter(nodes, touching)
+            .exclude(node__in=around.loaded)
             .order_by("valid_from")
             .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
         ):
             step["shared_sources"] = _text(step["shared_sources"])
             by_node[step.pop("node")].append(step)
-        found[stock.index] = dict(by_node)
+        found.append(dict(by_node))
     return found
 
 
-def _steps_around_postgresql(stocks: list[_Stock]) -> dict[int, dict[int, list[dict]]]:
-    """_steps_around() by each node's index, every stock's in one statement: the nodes (its
-    own and the gazetteer's children of each), the step of each standing on the eve of the
-    window (its latest before it, one index probe each) and those beginning inside it (one
-    index range each). The plain query reads every step of the children's levels up to the
-    window's end."""
+def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]]]:
+    """_steps_around() by each node's index, in one statement: the nodes (those asked and the
+    gazetteer's children of each), the step of each standing on the eve of the window (its
+    latest before it, one index probe each) and those beginning inside it (one index range
+    each). The plain query reads every step of the children's levels up to the window's
+    end."""
     columns = ", ".join(f"t.{c}" for c in ("id", "node", "valid_from", "valid_to", *STEP_VALUES))
     table = StockStep._meta.db_table
     parts, params = [], {}
-    for stock in stocks:
-        i = stock.index
-        start, end = stock.whole
+    for i, around in enumerate(wanted):
+        start, end = around.window
+        places = [node for node in around.nodes if node != EVERYWHERE]
         parents = f"parent_id = ANY(%(places{i})s)"
-        if EVERYWHERE in stock.info:
+        if EVERYWHERE in around.nodes:
             parents += " OR parent_id IS NULL"
         inside = f"t.valid_from >= %(start{i})s" + (
             f" AND t.valid_from <= %(end{i})s" if end else ""
@@ -267,32 +333,34 @@ def _steps_around_postgresql(stocks: list[_Stock]) -> dict[int, dict[int, list[d
             (WITH nodes AS (
                 SELECT unnest(%(nodes{i})s::bigint[]) AS node
                 UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+                EXCEPT SELECT unnest(%(loaded{i})s::bigint[])
             )
-            SELECT {i} AS stock, eve.* FROM nodes CROSS JOIN LATERAL (
+            SELECT {i} AS around, eve.* FROM nodes CROSS JOIN LATERAL (
                 SELECT {columns} FROM {table} t
                 WHERE {same} AND t.node = nodes.node AND t.valid_from < %(start{i})s
                 ORDER BY t.valid_from DESC LIMIT 1
             ) eve
             UNION ALL
-            SELECT {i} AS stock, {columns} FROM {table} t
+            SELECT {i} AS around, {columns} FROM {table} t
             WHERE {same} AND t.node IN (SELECT node FROM nodes) AND {inside})
         """)  # noqa: S608 - table and column names only
-        params |= {f"nodes{i}": list(stock.info), f"places{i}": stock.places,
-                   f"facet{i}": stock.facet, f"metric{i}": stock.metric,
+        params |= {f"nodes{i}": list(around.nodes), f"places{i}": places,
+                   f"loaded{i}": sorted(around.loaded),
+                   f"facet{i}": around.facet, f"metric{i}": around.metric,
                    f"start{i}": start, f"end{i}": end}  # fmt: skip
-    names = ("stock", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
-    found: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    names = ("around", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
+    found: list[dict[int, list[dict]]] = [defaultdict(list) for _ in wanted]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for values in cursor.fetchall():
             step = dict(zip(names, values, strict=True))
             if not isinstance(step["shared_sources"], str):  # (a driver that decodes JSON)
                 step["shared_sources"] = _text(step["shared_sources"])
-            found[step.pop("stock")][step.pop("node")].append(step)
-    for by_node in found.values():
+            found[step.pop("around")][step.pop("node")].append(step)
+    for by_node in found:
         for steps in by_node.values():
             steps.sort(key=lambda step: step["valid_from"])
-    return {i: dict(by_node) for i, by_node in found.items()}
+    return [dict(by_node) for by_node in found]
 
 
 def _own_figures(stocks: list[_Stock]) -> dict[tuple[str, str], dict[int, list[dict]]]:
@@ -485,10 +553,16 @@ def _text(sources) -> str:
 STEP_SUMS = ("best", "low", "high", "events", "reports", "open_events", "approximate_events")
 
 
+STEP_FIELDS = (*STEP_VALUES, "valid_from", "valid_to")
+
+
+def _same_step(a: dict, b: dict) -> bool:
+    return all(a[f] == b[f] for f in STEP_FIELDS)
+
+
 def _same_steps(steps: list[dict], stored: list[dict]) -> bool:
-    fields = (*STEP_VALUES, "valid_from", "valid_to")
     return len(steps) == len(stored) and all(
-        all(a[f] == b[f] for f in fields) for a, b in zip(steps, stored, strict=True)
+        _same_step(a, b) for a, b in zip(steps, stored, strict=True)
     )
 
 
