@@ -46,6 +46,18 @@ def _hull(a: Window | None, b: Window | None) -> Window | None:
     return (min(a[0], b[0]), end)
 
 
+def _joined(windows: list[Window], window: Window) -> list[Window]:
+    """These windows (apart, in date order) with one more: those it overlaps or touches
+    joined into one."""
+    joined: list[Window] = []
+    for w in sorted([*windows, window]):
+        if joined and (joined[-1][1] is None or joined[-1][1] >= w[0]):
+            joined[-1] = _hull(joined[-1], w)  # type: ignore[assignment]
+        else:
+            joined.append(w)
+    return joined
+
+
 def refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
     """refresh_stocks() of one stock."""
     refresh_stocks([(facet, metric, changed)])
@@ -75,13 +87,13 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
         stock.own = own.get((stock.facet, stock.metric), {})
         stock.set_windows()
     shared = _shared_sources(stocks)
-    # A change at one place (an approval, a retraction) climbs a line of nodes, each one's
-    # window within the dates where its child's steps came out different. Over a long or open
-    # window their steps are read a level at a time, over those dates only (a back-dated
-    # figure at a place with no later figure of its own would read every later step of every
-    # node above it and of their children, though its total stops mattering at the next
-    # figure above); over a short one, or for a change at several places, every node's steps
-    # over the whole window at once (one round trip, not one per level).
+    # A change climbs from its places to everywhere, each node's window within the dates
+    # where its children's steps came out different. Over a long or open window the steps
+    # are read a level at a time, each node's and its children's over its own window only (a
+    # back-dated figure at a place with no later figure of its own would read every later
+    # step of every node above it and of their children, though its total stops mattering at
+    # the next figure above); over a short one, every node's over the whole window at once
+    # (one round trip, not one per level).
     eager = [stock for stock in stocks if not stock.lazy()]
     for stock, by_node in zip(eager, _steps_around(eager), strict=True):
         stock.by_node = by_node
@@ -92,18 +104,13 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
             (stock, node)
             for stock in stocks
             for node, (at, _, _) in stock.info.items()
-            if at == level and stock.windows.get(node) is not None
+            if at == level and stock.windows.get(node)
         ]
         lazy = [(stock, node) for stock, node in here if stock.lazy()]
-        found = _steps_around(
-            [
-                _Around(s.facet, s.metric, {node: level}, s.windows[node], set(s.by_node))
-                for s, node in lazy
-            ]
-        )
-        for (stock, _), by_node in zip(lazy, found, strict=True):
-            for node, steps in by_node.items():
-                stock.by_node.setdefault(node, steps)
+        wanted = [(s, node, w) for s, node in lazy for w in s.windows[node]]
+        found = _steps_around([_Around(s.facet, s.metric, {n: level}, w) for s, n, w in wanted])
+        for (stock, _, _), by_node in zip(wanted, found, strict=True):
+            stock.take(by_node)
         for stock, node in here:
             stock.rewrite(node, shared.get((stock.facet, stock.metric), {}), sets, texts)
     _delete([i for stock in stocks for i in stock.deleted])
@@ -129,10 +136,11 @@ class _Stock:
         self.since = min(row["dated"] for row in changed)
         self.places = [n for n in self.info if n != EVERYWHERE]
         self.own: dict[int, list[dict]] = {}
-        self.windows: dict[int, Window | None] = {}
+        self.windows: dict[int, list[Window]] = {}  # apart, in date order
         self.whole: Window | None = None
         self.by_node: dict[int, list[dict]] = {}  # the steps read, and those rewritten
         self.deleted: list[int] = []
+        self.gone: set[int] = set()  # (the same)
         self.written: list[dict] = []
 
     def set_windows(self) -> None:
@@ -141,16 +149,31 @@ class _Stock:
             later = min(
                 (r["dated"] for r in self.own.get(place, ()) if r["dated"] > last), default=None
             )
-            self.windows[place] = (min(days), later)
-        for window in self.windows.values():
-            self.whole = _hull(self.whole, window)
+            self.windows[place] = [(min(days), later)]
+        for windows in self.windows.values():
+            for window in windows:
+                self.whole = _hull(self.whole, window)
         assert self.whole is not None
 
     def lazy(self) -> bool:
         """Whether its steps are read a level at a time (refresh_stocks())."""
         assert self.whole is not None
         start, end = self.whole
-        return len(self.changed_on) == 1 and (end is None or (end - start).days > SHORT_WINDOW)
+        return end is None or (end - start).days > SHORT_WINDOW
+
+    def take(self, by_node: dict[int, list[dict]]) -> None:
+        """Steps read from the table: those of a node already rewritten are added where it has
+        none of its own there (a child read again over its parent's window, when a child
+        elsewhere widened that beyond what was read of it)."""
+        for node, steps in by_node.items():
+            have = self.by_node.get(node)
+            if have is None:
+                self.by_node[node] = steps
+                continue
+            known = {s.get("id") for s in have} | self.gone
+            more = [s for s in steps if s["id"] not in known]
+            if more:
+                self.by_node[node] = sorted(have + more, key=lambda s: s["valid_from"])
 
     def shared_keys(self) -> list[str]:
         # Only figures citing a shared source (sources beyond their local ones) have any.
@@ -162,12 +185,13 @@ class _Stock:
         ]
 
     def rewrite(self, node: int, shared: dict[str, set[int]], sets, texts) -> None:
-        """Recompute one node's steps over its window from its own figures and its children's
+        """Recompute one node's steps over its windows from its own figures and its children's
         steps (in self.by_node); the steps that come out different replace the stored ones,
-        and the parent's window takes in the dates where they differ."""
-        window = self.windows.get(node)
-        if window is None:
-            return
+        and the parent's windows take in the dates where they differ."""
+        for window in self.windows.get(node, []):
+            self._rewrite(node, window, shared, sets, texts)
+
+    def _rewrite(self, node: int, window: Window, shared, sets, texts) -> None:
         facet, metric, by_node = self.facet, self.metric, self.by_node
         level, adm, parent = self.info[node]
         children = {
@@ -207,6 +231,7 @@ class _Stock:
         gone = [s for s in before if id(s) not in unchanged]
         new = [s for s in spliced if id(stored.get(s["valid_from"])) not in unchanged]
         self.deleted += [s["id"] for s in gone]
+        self.gone.update(s["id"] for s in gone)
         self.written += [{"facet": facet, "metric": metric, "node": node, **s} for s in new]
         replaced = {id(s) for s in gone}
         kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
@@ -220,7 +245,7 @@ class _Stock:
             if end is not None:
                 last = end if last is None else min(last, end)
             first = max(start, min(s["valid_from"] for s in differ))
-            self.windows[parent] = _hull(self.windows.get(parent), (first, last))
+            self.windows[parent] = _joined(self.windows.get(parent, []), (first, last))
 
 
 def _shared_sources(stocks: list[_Stock]) -> dict[tuple[str, str], dict[str, set[int]]]:
@@ -262,25 +287,24 @@ def _parent_of(step: dict) -> int:
 
 
 class _Around(NamedTuple):
-    """Steps to read: of these nodes (node: level) of a stock and of their children (but not
-    `loaded`), those touching the window."""
+    """Steps to read: of these nodes (node: level) of a stock and of their children, those
+    touching the window."""
 
     facet: str
     metric: str
     nodes: dict[int, int]
     window: Window
-    loaded: set[int]
 
     @classmethod
     def whole(cls, stock: "_Stock") -> "_Around":
         assert stock.whole is not None
         nodes = {node: level for node, (level, _, _) in stock.info.items()}
-        return cls(stock.facet, stock.metric, nodes, stock.whole, set())
+        return cls(stock.facet, stock.metric, nodes, stock.whole)
 
 
 def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
-    """The stored steps, by node, of each _Around's nodes and of their children (but not those
-    loaded already) that touch its window: those standing on its first day or its eve, inside
+    """The stored steps, by node, of each _Around's nodes and of their children that touch its
+    window: those standing on its first day or its eve, inside
     it or standing at its end. A _Stock stands for its nodes over its whole window."""
     wanted = [_Around.whole(w) if isinstance(w, _Stock) else w for w in wanted]
     if not wanted:
@@ -300,7 +324,6 @@ def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
         for step in (
             StockStep.objects.filter(facet=around.facet, metric=around.metric)
             .filter(nodes, touching)
-            .exclude(node__in=around.loaded)
             .order_by("valid_from")
             .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
         ):
@@ -333,7 +356,6 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
             (WITH nodes AS (
                 SELECT unnest(%(nodes{i})s::bigint[]) AS node
                 UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
-                EXCEPT SELECT unnest(%(loaded{i})s::bigint[])
             )
             SELECT {i} AS around, eve.* FROM nodes CROSS JOIN LATERAL (
                 SELECT {columns} FROM {table} t
@@ -345,7 +367,6 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
             WHERE {same} AND t.node IN (SELECT node FROM nodes) AND {inside})
         """)  # noqa: S608 - table and column names only
         params |= {f"nodes{i}": list(around.nodes), f"places{i}": places,
-                   f"loaded{i}": sorted(around.loaded),
                    f"facet{i}": around.facet, f"metric{i}": around.metric,
                    f"start{i}": start, f"end{i}": end}  # fmt: skip
     names = ("around", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
