@@ -46,6 +46,12 @@ def _hull(a: Window | None, b: Window | None) -> Window | None:
     return (min(a[0], b[0]), end)
 
 
+def _within(inner: Window, outer: Window) -> bool:
+    return outer[0] <= inner[0] and (
+        outer[1] is None or (inner[1] is not None and inner[1] <= outer[1])
+    )
+
+
 def _joined(windows: list[Window], window: Window) -> list[Window]:
     """These windows (apart, in date order) with one more: those it overlaps or touches
     joined into one."""
@@ -108,9 +114,11 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
         ]
         lazy = [(stock, node) for stock, node in here if stock.lazy()]
         wanted = [(s, node, w) for s, node in lazy for w in s.windows[node]]
-        found = _steps_around([_Around(s.facet, s.metric, {n: level}, w) for s, n, w in wanted])
-        for (stock, _, _), by_node in zip(wanted, found, strict=True):
-            stock.take(by_node)
+        found = _steps_around(
+            [_Around(s.facet, s.metric, {n: level}, w, s.read_over(w)) for s, n, w in wanted]
+        )
+        for (stock, _, window), by_node in zip(wanted, found, strict=True):
+            stock.take(by_node, window)
         for stock, node in here:
             stock.rewrite(node, shared.get((stock.facet, stock.metric), {}), sets, texts)
     _delete([i for stock in stocks for i in stock.deleted])
@@ -139,6 +147,7 @@ class _Stock:
         self.windows: dict[int, list[Window]] = {}  # apart, in date order
         self.whole: Window | None = None
         self.by_node: dict[int, list[dict]] = {}  # the steps read, and those rewritten
+        self.read: dict[int, list[Window]] = {}  # the windows each node's steps were read over
         self.deleted: list[int] = []
         self.gone: set[int] = set()  # (the same)
         self.written: list[dict] = []
@@ -161,11 +170,20 @@ class _Stock:
         start, end = self.whole
         return end is None or (end - start).days > SHORT_WINDOW
 
-    def take(self, by_node: dict[int, list[dict]]) -> None:
-        """Steps read from the table: those of a node already rewritten are added where it has
-        none of its own there (a child read again over its parent's window, when a child
-        elsewhere widened that beyond what was read of it)."""
+    def read_over(self, window: Window) -> set[int]:
+        """The nodes whose steps touching this window were read already."""
+        return {
+            node
+            for node, windows in self.read.items()
+            if any(_within(window, other) for other in windows)
+        }
+
+    def take(self, by_node: dict[int, list[dict]], window: Window) -> None:
+        """Steps read from the table over this window: those of a node already rewritten are
+        added where it has none of its own there (a child read again over its parent's window,
+        when a child elsewhere widened that beyond what was read of it)."""
         for node, steps in by_node.items():
+            self.read.setdefault(node, []).append(window)
             have = self.by_node.get(node)
             if have is None:
                 self.by_node[node] = steps
@@ -287,13 +305,14 @@ def _parent_of(step: dict) -> int:
 
 
 class _Around(NamedTuple):
-    """Steps to read: of these nodes (node: level) of a stock and of their children, those
-    touching the window."""
+    """Steps to read: of these nodes (node: level) of a stock and of their children (but not
+    those `known`, read over the window already), those touching the window."""
 
     facet: str
     metric: str
     nodes: dict[int, int]
     window: Window
+    known: set[int] = set()
 
     @classmethod
     def whole(cls, stock: "_Stock") -> "_Around":
@@ -324,6 +343,7 @@ def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
         for step in (
             StockStep.objects.filter(facet=around.facet, metric=around.metric)
             .filter(nodes, touching)
+            .exclude(node__in=around.known)
             .order_by("valid_from")
             .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
         ):
@@ -356,6 +376,7 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
             (WITH nodes AS (
                 SELECT unnest(%(nodes{i})s::bigint[]) AS node
                 UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+                EXCEPT SELECT unnest(%(known{i})s::bigint[])
             )
             SELECT {i} AS around, eve.* FROM nodes CROSS JOIN LATERAL (
                 SELECT {columns} FROM {table} t
@@ -367,6 +388,7 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
             WHERE {same} AND t.node IN (SELECT node FROM nodes) AND {inside})
         """)  # noqa: S608 - table and column names only
         params |= {f"nodes{i}": list(around.nodes), f"places{i}": places,
+                   f"known{i}": sorted(around.known),
                    f"facet{i}": around.facet, f"metric{i}": around.metric,
                    f"start{i}": start, f"end{i}": end}  # fmt: skip
     names = ("around", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
