@@ -58,7 +58,8 @@ def _joined(windows: list[Window], window: Window) -> list[Window]:
     joined: list[Window] = []
     for w in sorted([*windows, window]):
         if joined and (joined[-1][1] is None or joined[-1][1] >= w[0]):
-            joined[-1] = _hull(joined[-1], w)  # type: ignore[assignment]
+            first, last = joined[-1]
+            joined[-1] = (first, None if last is None or w[1] is None else max(last, w[1]))
         else:
             joined.append(w)
     return joined
@@ -323,8 +324,8 @@ class _Around(NamedTuple):
 
 def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
     """The stored steps, by node, of each _Around's nodes and of their children that touch its
-    window: those standing on its first day or its eve, inside
-    it or standing at its end. A _Stock stands for its nodes over its whole window."""
+    window: those standing on its first day or its eve, inside it or standing at its end. A
+    _Stock stands for its nodes over its whole window."""
     wanted = [_Around.whole(w) if isinstance(w, _Stock) else w for w in wanted]
     if not wanted:
         return []
