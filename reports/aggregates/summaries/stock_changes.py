@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from gazetteer.models import Place
 
@@ -35,7 +36,8 @@ def _standing(row) -> tuple:
 
 
 Window = tuple[date, date | None]  # [start, end); None: open
-# A change's window up to so many days is read at once, every level together (refresh_stocks).
+# A change's window up to so many days (an open one: to today) is read at once, every level
+# together (refresh_stocks).
 SHORT_WINDOW = 92
 
 
@@ -95,12 +97,12 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
         stock.set_windows()
     shared = _shared_sources(stocks)
     # A change climbs from its places to everywhere, each node's window within the dates
-    # where its children's steps came out different. Over a long or open window the steps
-    # are read a level at a time, each node's and its children's over its own window only (a
-    # back-dated figure at a place with no later figure of its own would read every later
-    # step of every node above it and of their children, though its total stops mattering at
-    # the next figure above); over a short one, every node's over the whole window at once
-    # (one round trip, not one per level).
+    # where its children's steps came out different. Over a long window (an open one runs to
+    # today) the steps are read a level at a time, each node's and its children's over its
+    # own windows only (a back-dated figure at a place with no later figure of its own would
+    # read every later step of every node above it and of their children, though its total
+    # stops mattering at the next figure above); over a short one, every node's over the
+    # whole window at once (one round trip, not one per level).
     eager = [stock for stock in stocks if not stock.lazy()]
     for stock, by_node in zip(eager, _steps_around(eager), strict=True):
         stock.by_node = by_node
@@ -166,10 +168,11 @@ class _Stock:
         assert self.whole is not None
 
     def lazy(self) -> bool:
-        """Whether its steps are read a level at a time (refresh_stocks())."""
+        """Whether its steps are read a level at a time (refresh_stocks()). An open window
+        ends today as far as steps go: no figure is dated in the future."""
         assert self.whole is not None
         start, end = self.whole
-        return end is None or (end - start).days > SHORT_WINDOW
+        return ((end or timezone.localdate()) - start).days > SHORT_WINDOW
 
     def read_over(self, window: Window) -> set[int]:
         """The nodes whose steps touching this window were read already."""
