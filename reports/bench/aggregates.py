@@ -341,28 +341,70 @@ class AggregatesBenchmark:
     def _approvals(self, rounds: int = 3):
         """Approvals and retractions through the services, summaries followed: a flow and a
         stock, dated in the last days of the data and back-dated (a stock's steps are
-        rewritten over the dates the change can reach), each the median of `rounds`, in a
-        transaction rolled back afterwards, with the queries each made."""
+        rewritten over the dates the change can reach); a back-dated stock at a place with no
+        figure of its own (it stands to the end there); the same citing a source another
+        stock figure cites alone (so that figure's place changes too), with a cause and a tag
+        (three facets more); a state's flow for a month, which covers the township figures in
+        it (rule 5). Each the median of `rounds`, in a transaction rolled back afterwards,
+        with the queries each made."""
         user = get_user_model().objects.get(username="bench-moderator")
-        township = Place.objects.filter(
-            path__startswith=f"/{dataset.COUNTRY}/", admin_level=3
-        ).first()
+        within = Place.objects.filter(path__startswith=f"/{dataset.COUNTRY}/")
+        township = within.filter(admin_level=3).first()
+        stock = "currently_displaced"
+        stocked = EventCount.objects.filter(facet="", metric=stock, adm4__isnull=False)
+        bare = within.filter(admin_level=4).exclude(pk__in=stocked.values("adm4"))
+        bare_place = bare.order_by("pcode").first()
+        cited = (
+            SourceUse.objects.filter(facet="", metric=stock, shared=False, source_id__gt=0)
+            .order_by("source_id")
+            .values_list("source_id", flat=True)
+            .first()
+        )
+        state = within.filter(admin_level=1).order_by("pcode").first()
+        recent, back = date(2025, 12, 30), date(2022, 3, 15)
+        cases = [
+            ("flow, dated 2025-12-30", township, "newly_displaced", recent, None, {}),
+            ("stock, dated 2025-12-30", township, stock, recent, None, {}),
+            ("flow, dated 2022-03-15", township, "newly_displaced", back, None, {}),
+            ("stock, dated 2022-03-15", township, stock, back, None, {}),
+            ("stock, dated 2022-03-15, a place with no figure", bare_place, stock, back, None, {}),
+            (
+                "stock, dated 2022-03-15, a place with no figure, a source shared, a cause, a tag",
+                bare_place,
+                stock,
+                back,
+                None,
+                {
+                    "sources": [Source.objects.get(pk=cited)] if cited else [],
+                    "cause": "ground_assault",
+                    "tags": ["Church"],
+                },
+            ),
+            (
+                "flow, dated 2025-11-01 to 2025-11-30, a state's, covering others",
+                state,
+                "newly_displaced",
+                date(2025, 11, 1),
+                date(2025, 11, 30),
+                {},
+            ),
+        ]
         lines = [
             "| report | approve | retract | queries (approve) | queries (retract) |",
             "|---|---:|---:|---:|---:|",
         ]
-        for day in (date(2025, 12, 30), date(2022, 3, 15)):
-            for metric in ("newly_displaced", "currently_displaced"):
-                approve, retract, queries = [], [], (0, 0)
-                for _ in range(rounds):
-                    timings, queries = _approve_and_retract(user, township, metric, day)
-                    approve.append(timings[0])
-                    retract.append(timings[1])
-                kind = "stock" if metric == "currently_displaced" else "flow"
-                lines.append(
-                    f"| {kind}, dated {day} | {statistics.median(approve) * 1000:.0f} ms "
-                    f"| {statistics.median(retract) * 1000:.0f} ms | {queries[0]} | {queries[1]} |"
-                )
+        for label, place, metric, day, end, extra in cases:
+            if place is None:  # (a data set too small to have one)
+                continue
+            approve, retract, queries = [], [], (0, 0)
+            for _ in range(rounds):
+                timings, queries = _approve_and_retract(user, place, metric, day, end, extra)
+                approve.append(timings[0])
+                retract.append(timings[1])
+            lines.append(
+                f"| {label} | {statistics.median(approve) * 1000:.0f} ms "
+                f"| {statistics.median(retract) * 1000:.0f} ms | {queries[0]} | {queries[1]} |"
+            )
         self.stdout.write(
             "\nA change followed by the summaries (whole service call, median of "
             f"{rounds}):\n" + "\n".join(lines)
@@ -386,9 +428,10 @@ class _RolledBack(Exception):
     pass
 
 
-def _approve_and_retract(user, township, metric, day):
+def _approve_and_retract(user, place, metric, day, end=None, extra=None):
     """One report approved then retracted, timed, in a transaction rolled back afterwards:
-    ((approve s, retract s), (queries, queries))."""
+    ((approve s, retract s), (queries, queries)). `extra`: more sources, a cause, tags."""
+    extra = dict(extra or {})
     timings, queries = [], []
     try:
         with transaction.atomic():
@@ -401,10 +444,12 @@ def _approve_and_retract(user, township, metric, day):
             report = services.report_create(
                 actor=user,
                 title=f"Bench check: {metric}",
-                place=township,
+                place=place,
                 start_date=day,
+                end_date=end,
                 figures=[{"metric": metric, "value": 1234}],
-                sources=[source],
+                sources=[source, *extra.pop("sources", [])],
+                **extra,
             )
             services.report_submit(report=report, actor=user)
             for step in (

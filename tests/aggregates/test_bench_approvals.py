@@ -1,5 +1,5 @@
 """`bench_aggregates`: its data set loads (every column the reports table requires), and
-`--approvals-only` times four approvals and retractions, each rolled back, leaving the
+`--approvals-only` times seven approvals and retractions, each rolled back, leaving the
 summaries as they were."""
 
 from io import StringIO
@@ -25,6 +25,9 @@ def test_a_small_load_then_the_approvals_alone(settings):
         "| stock, dated 2025-12-30",
         "| flow, dated 2022-03-15",
         "| stock, dated 2022-03-15",
+        "| stock, dated 2022-03-15, a place with no figure",
+        "| stock, dated 2022-03-15, a place with no figure, a source shared, a cause, a tag",
+        "| flow, dated 2025-11-01 to 2025-11-30, a state's, covering others",
     ]
     # Rolled back: no report left behind, and the summaries agree with the base tables.
     assert Report.objects.count() == reports

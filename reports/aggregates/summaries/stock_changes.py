@@ -5,9 +5,11 @@ the dates where its inputs changed (docs/counting.md)."""
 import json
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from gazetteer.models import Place
 
@@ -34,6 +36,9 @@ def _standing(row) -> tuple:
 
 
 Window = tuple[date, date | None]  # [start, end); None: open
+# A change's window up to so many days (an open one: to today) is read at once, every level
+# together (refresh_stocks).
+SHORT_WINDOW = 92
 
 
 def _hull(a: Window | None, b: Window | None) -> Window | None:
@@ -41,6 +46,25 @@ def _hull(a: Window | None, b: Window | None) -> Window | None:
         return a or b
     end = None if a[1] is None or b[1] is None else max(a[1], b[1])
     return (min(a[0], b[0]), end)
+
+
+def _within(inner: Window, outer: Window) -> bool:
+    return outer[0] <= inner[0] and (
+        outer[1] is None or (inner[1] is not None and inner[1] <= outer[1])
+    )
+
+
+def _joined(windows: list[Window], window: Window) -> list[Window]:
+    """These windows (apart, in date order) with one more: those it overlaps or touches
+    joined into one."""
+    joined: list[Window] = []
+    for w in sorted([*windows, window]):
+        if joined and (joined[-1][1] is None or joined[-1][1] >= w[0]):
+            first, last = joined[-1]
+            joined[-1] = (first, None if last is None or w[1] is None else max(last, w[1]))
+        else:
+            joined.append(w)
+    return joined
 
 
 def refresh_stock(facet: str, metric: str, changed: list[dict]) -> None:
@@ -58,10 +82,12 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
     then on that figure stands whatever the change was; open when it has none): they are
     recomputed there from its own figures and its children's stored steps. A place above is
     recomputed where a child's steps came out different, and so on up to everywhere; a node
-    whose steps come out the same stops the climb. Every window lies within the changed
-    places' windows, so what the nodes need is read in two or three queries for all the
-    stocks together (one per facet the change is counted in), and written in two. The caller
-    holds each stock's advisory lock (STOCK_LOCK, (facet, metric))."""
+    whose steps come out the same stops the climb, and a place above is recomputed only over
+    the dates where its child's steps came out different. The nodes' own figures and shared
+    sources are read in two queries for all the stocks together, their steps in one per level
+    the change climbs (the facets together), and written in two: only the steps that differ
+    from the stored ones. The caller holds each stock's advisory lock (STOCK_LOCK, (facet,
+    metric))."""
     stocks = [_Stock(facet, metric, changed) for facet, metric, changed in changes if changed]
     if not stocks:
         return
@@ -70,15 +96,40 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
         stock.own = own.get((stock.facet, stock.metric), {})
         stock.set_windows()
     shared = _shared_sources(stocks)
-    steps = _steps_around(stocks)
-    deleted: list[int] = []
-    written: list[dict] = []
-    for stock in stocks:
-        stock.rewrite(shared.get((stock.facet, stock.metric), {}), steps.get(stock.index, {}))
-        deleted += stock.deleted
-        written += stock.written
-    _delete(deleted)
-    bulk_insert(StockStep, written)
+    # A change climbs from its places to everywhere, each node's window within the dates
+    # where its children's steps came out different. Over a long window (an open one runs to
+    # today) the steps are read a level at a time, each node's and its children's over its
+    # own windows only (a back-dated figure at a place with no later figure of its own would
+    # read every later step of every node above it and of their children, though its total
+    # stops mattering at the next figure above); over a short one, every node's over the
+    # whole window at once (one round trip, not one per level).
+    eager = [stock for stock in stocks if not stock.lazy()]
+    for stock, by_node in zip(eager, _steps_around(eager), strict=True):
+        stock.by_node = by_node
+    sets, texts = _Sets(), _Texts()
+    levels = sorted({level for stock in stocks for level, _, _ in stock.info.values()})
+    for level in reversed(levels):
+        here = [
+            (stock, node)
+            for stock in stocks
+            for node, (at, _, _) in stock.info.items()
+            if at == level and stock.windows.get(node)
+        ]
+        lazy = [(stock, node) for stock, node in here if stock.lazy()]
+        wanted = [(s, node, w) for s, node in lazy for w in s.windows[node]]
+        found = _steps_around(
+            [_Around(s.facet, s.metric, {n: level}, w, s.read_over(w)) for s, n, w in wanted]
+        )
+        for (stock, _, window), by_node in zip(wanted, found, strict=True):
+            stock.take(by_node, window)
+        for stock, node in here:
+            stock.rewrite(node, shared.get((stock.facet, stock.metric), {}), sets, texts)
+    _delete([i for stock in stocks for i in stock.deleted])
+    bulk_insert(
+        StockStep,
+        [row for stock in stocks for row in stock.written],
+        encoded={"shared_sources"},
+    )
 
 
 class _Stock:
@@ -86,7 +137,6 @@ class _Stock:
 
     def __init__(self, facet: str, metric: str, changed: list[dict]):
         self.facet, self.metric = facet, metric
-        self.index = 0
         self.info: dict[int, tuple[int, tuple, int | None]] = {}  # node: level, adm, parent
         self.changed_on: dict[int, list[date]] = defaultdict(list)
         for row in changed:
@@ -97,9 +147,12 @@ class _Stock:
         self.since = min(row["dated"] for row in changed)
         self.places = [n for n in self.info if n != EVERYWHERE]
         self.own: dict[int, list[dict]] = {}
-        self.windows: dict[int, Window | None] = {}
+        self.windows: dict[int, list[Window]] = {}  # apart, in date order
         self.whole: Window | None = None
+        self.by_node: dict[int, list[dict]] = {}  # the steps read, and those rewritten
+        self.read: dict[int, list[Window]] = {}  # the windows each node's steps were read over
         self.deleted: list[int] = []
+        self.gone: set[int] = set()  # (the same)
         self.written: list[dict] = []
 
     def set_windows(self) -> None:
@@ -108,10 +161,41 @@ class _Stock:
             later = min(
                 (r["dated"] for r in self.own.get(place, ()) if r["dated"] > last), default=None
             )
-            self.windows[place] = (min(days), later)
-        for window in self.windows.values():
-            self.whole = _hull(self.whole, window)
+            self.windows[place] = [(min(days), later)]
+        for windows in self.windows.values():
+            for window in windows:
+                self.whole = _hull(self.whole, window)
         assert self.whole is not None
+
+    def lazy(self) -> bool:
+        """Whether its steps are read a level at a time (refresh_stocks()). An open window
+        ends today as far as steps go: no figure is dated in the future."""
+        assert self.whole is not None
+        start, end = self.whole
+        return ((end or timezone.localdate()) - start).days > SHORT_WINDOW
+
+    def read_over(self, window: Window) -> set[int]:
+        """The nodes whose steps touching this window were read already."""
+        return {
+            node
+            for node, windows in self.read.items()
+            if any(_within(window, other) for other in windows)
+        }
+
+    def take(self, by_node: dict[int, list[dict]], window: Window) -> None:
+        """Steps read from the table over this window: those of a node already rewritten are
+        added where it has none of its own there (a child read again over its parent's window,
+        when a child elsewhere widened that beyond what was read of it)."""
+        for node, steps in by_node.items():
+            self.read.setdefault(node, []).append(window)
+            have = self.by_node.get(node)
+            if have is None:
+                self.by_node[node] = steps
+                continue
+            known = {s.get("id") for s in have} | self.gone
+            more = [s for s in steps if s["id"] not in known]
+            if more:
+                self.by_node[node] = sorted(have + more, key=lambda s: s["valid_from"])
 
     def shared_keys(self) -> list[str]:
         # Only figures citing a shared source (sources beyond their local ones) have any.
@@ -122,51 +206,68 @@ class _Stock:
             if r["sources"] > r["local_sources"]
         ]
 
-    def rewrite(self, shared: dict[str, set[int]], by_node: dict[int, list[dict]]) -> None:
-        facet, metric, info, windows = self.facet, self.metric, self.info, self.windows
-        for node in sorted(info, key=lambda n: -info[n][0]):
-            window = windows.get(node)
-            if window is None:
-                continue
-            level, adm, parent = info[node]
-            children = {
-                child: steps
-                for child, steps in by_node.items()
-                if steps and child != node and _parent_of(steps[0]) == node
-            }
-            fresh = [
-                step_row(facet, metric, node, level, adm, *state)
-                for state in _compose(self.own.get(node, []), shared, children, *window)
-            ]
-            start, end = window
-            # The stored steps the window touches: the one standing on its eve (possibly
-            # ending on `start`), those inside it, and the one standing at `end`, which
-            # carries on.
-            before = [
-                s
-                for s in by_node.get(node, [])
-                if (s["valid_to"] is None or s["valid_to"] >= start)
-                and (end is None or s["valid_from"] <= end)
-            ]
-            spliced = _spliced(before, fresh, start, end)
-            if _same_steps(spliced, before):
-                continue
-            replaced = {id(s) for s in before}
-            kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
-            # The step that begins at `end` and carries on as it was is left in place.
-            if spliced and spliced[-1].get("id") is not None:
-                replaced_ids = {s["id"] for s in before} - {spliced[-1]["id"]}
-            else:
-                replaced_ids = {s["id"] for s in before}
-            self.deleted += [i for i in replaced_ids if i is not None]
-            self.written += [
-                {"facet": facet, "metric": metric, "node": node, **s}
-                for s in spliced
-                if s.get("id") is None
-            ]
-            by_node[node] = sorted(kept + spliced, key=lambda s: s["valid_from"])
-            if parent is not None:
-                windows[parent] = _hull(windows.get(parent), window)
+    def rewrite(self, node: int, shared: dict[str, set[int]], sets, texts) -> None:
+        """Recompute one node's steps over its windows from its own figures and its children's
+        steps (in self.by_node); the steps that come out different replace the stored ones,
+        and the parent's windows take in the dates where they differ."""
+        for window in self.windows.get(node, []):
+            self._rewrite(node, window, shared, sets, texts)
+
+    def _rewrite(self, node: int, window: Window, shared, sets, texts) -> None:
+        facet, metric, by_node = self.facet, self.metric, self.by_node
+        level, adm, parent = self.info[node]
+        children = {
+            child: steps
+            for child, steps in by_node.items()
+            if steps and child != node and _parent_of(steps[0]) == node
+        }
+        fresh = []
+        for day, value, key, sources, dates, to in _compose(
+            self.own.get(node, []), shared, children, *window, sets
+        ):
+            row = step_row(facet, metric, node, level, adm, day, value, key, (), dates, to)
+            row["sources"] += len(sources)
+            row["shared_sources"] = texts.of(sources)
+            fresh.append(row)
+        start, end = window
+        # The stored steps the window touches: the one standing on its eve (possibly ending on
+        # `start`), those inside it, and the one standing at `end`, which carries on.
+        before = [
+            s
+            for s in by_node.get(node, [])
+            if (s["valid_to"] is None or s["valid_to"] >= start)
+            and (end is None or s["valid_from"] <= end)
+        ]
+        spliced = _spliced(before, fresh, start, end)
+        if _same_steps(spliced, before):
+            return
+        # A stored step that comes out the same (same start, end and values) stays as it is:
+        # only the others are deleted and written, and only their dates can change the
+        # parent's total.
+        stored = {s["valid_from"]: s for s in before}
+        unchanged = {
+            id(old)
+            for s in spliced
+            if (old := stored.get(s["valid_from"])) is not None and _same_step(s, old)
+        }
+        gone = [s for s in before if id(s) not in unchanged]
+        new = [s for s in spliced if id(stored.get(s["valid_from"])) not in unchanged]
+        self.deleted += [s["id"] for s in gone]
+        self.gone.update(s["id"] for s in gone)
+        self.written += [{"facet": facet, "metric": metric, "node": node, **s} for s in new]
+        replaced = {id(s) for s in gone}
+        kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
+        by_node[node] = sorted(kept + new, key=lambda s: s["valid_from"])
+        if parent is not None:
+            # The totals can differ only inside the window (before it the eve's step stands,
+            # after it the step carried on), where a step was replaced.
+            differ = [*gone, *new]
+            ends = [s["valid_to"] for s in differ if s["valid_to"] is not None]
+            last = max(ends) if len(ends) == len(differ) else None
+            if end is not None:
+                last = end if last is None else min(last, end)
+            first = max(start, min(s["valid_from"] for s in differ))
+            self.windows[parent] = _joined(self.windows.get(parent, []), (first, last))
 
 
 def _shared_sources(stocks: list[_Stock]) -> dict[tuple[str, str], dict[str, set[int]]]:
@@ -207,49 +308,69 @@ def _parent_of(step: dict) -> int:
     return EVERYWHERE
 
 
-def _steps_around(stocks: list[_Stock]) -> dict[int, dict[int, list[dict]]]:
-    """The stored steps, by stock (its index) and node, of each stock's nodes and of their
-    children that touch its window (those standing on its first day or its eve, inside it or
-    standing at its end)."""
-    for i, stock in enumerate(stocks):
-        stock.index = i
+class _Around(NamedTuple):
+    """Steps to read: of these nodes (node: level) of a stock and of their children (but not
+    those `known`, read over the window already), those touching the window."""
+
+    facet: str
+    metric: str
+    nodes: dict[int, int]
+    window: Window
+    known: set[int] = set()
+
+    @classmethod
+    def whole(cls, stock: "_Stock") -> "_Around":
+        assert stock.whole is not None
+        nodes = {node: level for node, (level, _, _) in stock.info.items()}
+        return cls(stock.facet, stock.metric, nodes, stock.whole)
+
+
+def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
+    """The stored steps, by node, of each _Around's nodes and of their children that touch its
+    window: those standing on its first day or its eve, inside it or standing at its end. A
+    _Stock stands for its nodes over its whole window."""
+    wanted = [_Around.whole(w) if isinstance(w, _Stock) else w for w in wanted]
+    if not wanted:
+        return []
     if connection.vendor == "postgresql":
-        return _steps_around_postgresql(stocks)
-    found = {}
-    for stock in stocks:
-        start, end = stock.whole
-        nodes = Q(node__in=list(stock.info))
-        for node, (level, _, _) in stock.info.items():
+        return _steps_around_postgresql(wanted)
+    found = []
+    for around in wanted:
+        start, end = around.window
+        nodes = Q(node__in=list(around.nodes))
+        for node, level in around.nodes.items():
             nodes |= _children_q(node, level)
         touching = Q(valid_to__isnull=True) | Q(valid_to__gte=start)
         if end is not None:
             touching &= Q(valid_from__lte=end)
         by_node: dict[int, list[dict]] = defaultdict(list)
         for step in (
-            StockStep.objects.filter(facet=stock.facet, metric=stock.metric)
+            StockStep.objects.filter(facet=around.facet, metric=around.metric)
             .filter(nodes, touching)
+            .exclude(node__in=around.known)
             .order_by("valid_from")
             .values("id", "node", "valid_from", "valid_to", *STEP_VALUES)
         ):
+            step["shared_sources"] = _text(step["shared_sources"])
             by_node[step.pop("node")].append(step)
-        found[stock.index] = dict(by_node)
+        found.append(dict(by_node))
     return found
 
 
-def _steps_around_postgresql(stocks: list[_Stock]) -> dict[int, dict[int, list[dict]]]:
-    """_steps_around() by each node's index, every stock's in one statement: the nodes (its
-    own and the gazetteer's children of each), the step of each standing on the eve of the
-    window (its latest before it, one index probe each) and those beginning inside it (one
-    index range each). The plain query reads every step of the children's levels up to the
-    window's end."""
+def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]]]:
+    """_steps_around() by each node's index, in one statement: the nodes (those asked and the
+    gazetteer's children of each), the step of each standing on the eve of the window (its
+    latest before it, one index probe each) and those beginning inside it (one index range
+    each). The plain query reads every step of the children's levels up to the window's
+    end."""
     columns = ", ".join(f"t.{c}" for c in ("id", "node", "valid_from", "valid_to", *STEP_VALUES))
     table = StockStep._meta.db_table
     parts, params = [], {}
-    for stock in stocks:
-        i = stock.index
-        start, end = stock.whole
+    for i, around in enumerate(wanted):
+        start, end = around.window
+        places = [node for node in around.nodes if node != EVERYWHERE]
         parents = f"parent_id = ANY(%(places{i})s)"
-        if EVERYWHERE in stock.info:
+        if EVERYWHERE in around.nodes:
             parents += " OR parent_id IS NULL"
         inside = f"t.valid_from >= %(start{i})s" + (
             f" AND t.valid_from <= %(end{i})s" if end else ""
@@ -259,32 +380,34 @@ def _steps_around_postgresql(stocks: list[_Stock]) -> dict[int, dict[int, list[d
             (WITH nodes AS (
                 SELECT unnest(%(nodes{i})s::bigint[]) AS node
                 UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+                EXCEPT SELECT unnest(%(known{i})s::bigint[])
             )
-            SELECT {i} AS stock, eve.* FROM nodes CROSS JOIN LATERAL (
+            SELECT {i} AS around, eve.* FROM nodes CROSS JOIN LATERAL (
                 SELECT {columns} FROM {table} t
                 WHERE {same} AND t.node = nodes.node AND t.valid_from < %(start{i})s
                 ORDER BY t.valid_from DESC LIMIT 1
             ) eve
             UNION ALL
-            SELECT {i} AS stock, {columns} FROM {table} t
+            SELECT {i} AS around, {columns} FROM {table} t
             WHERE {same} AND t.node IN (SELECT node FROM nodes) AND {inside})
         """)  # noqa: S608 - table and column names only
-        params |= {f"nodes{i}": list(stock.info), f"places{i}": stock.places,
-                   f"facet{i}": stock.facet, f"metric{i}": stock.metric,
+        params |= {f"nodes{i}": list(around.nodes), f"places{i}": places,
+                   f"known{i}": sorted(around.known),
+                   f"facet{i}": around.facet, f"metric{i}": around.metric,
                    f"start{i}": start, f"end{i}": end}  # fmt: skip
-    names = ("stock", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
-    found: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    names = ("around", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
+    found: list[dict[int, list[dict]]] = [defaultdict(list) for _ in wanted]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for values in cursor.fetchall():
             step = dict(zip(names, values, strict=True))
-            if isinstance(step["shared_sources"], str):
-                step["shared_sources"] = json.loads(step["shared_sources"])
-            found[step.pop("stock")][step.pop("node")].append(step)
-    for by_node in found.values():
+            if not isinstance(step["shared_sources"], str):  # (a driver that decodes JSON)
+                step["shared_sources"] = _text(step["shared_sources"])
+            found[step.pop("around")][step.pop("node")].append(step)
+    for by_node in found:
         for steps in by_node.values():
             steps.sort(key=lambda step: step["valid_from"])
-    return {i: dict(by_node) for i, by_node in found.items()}
+    return [dict(by_node) for by_node in found]
 
 
 def _own_figures(stocks: list[_Stock]) -> dict[tuple[str, str], dict[int, list[dict]]]:
@@ -340,11 +463,11 @@ def _children_q(node: int, level: int) -> Q:
     return found
 
 
-def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], start, end):
+def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], start, end, sets):
     """(day, value, key, shared, dates, valid_to) of a node over [start, end) from its own
     figures (in the standing order) and its children's steps: at each date where an input
     changes, a state only where it differs from the one before (rules.standing_stocks, as
-    stocks._settle)."""
+    stocks._settle). `sets`: a _Sets, the children's shared sources (JSON text) as sets."""
     changes: dict[date, list] = defaultdict(list)  # day: (child, its step from then, or None)
     standing: dict[int, dict] = {}  # each child's step at the current day
     for child, steps in children.items():
@@ -364,32 +487,49 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
             days.add(row["dated"])
     value = [0] * WIDTH
     counted: dict[int, int] = {}  # multiset of the children's shared sources
+    union: frozenset | None = frozenset()  # its members (None: to be taken again)
 
-    def account(step, sign):
-        if not step["events"]:
+    def move(old, new):
+        """A child's standing step replaced (None: no step, or one of no events)."""
+        nonlocal union
+        old = old if old is not None and old["events"] else None
+        new = new if new is not None and new["events"] else None
+        if old is None and new is None:
             return
         for k, field in enumerate(STEP_SUMS):
-            value[k] += sign * step[field]
-        value[LOCAL] += sign * (step["sources"] - len(step["shared_sources"]))
-        for source in step["shared_sources"]:
-            counted[source] = counted.get(source, 0) + sign
-            if not counted[source]:
+            value[k] += (new[field] if new else 0) - (old[field] if old else 0)
+        before = old["shared_sources"] if old else "[]"
+        after = new["shared_sources"] if new else "[]"
+        value[LOCAL] += (new["sources"] if new else 0) - (old["sources"] if old else 0)
+        if before == after:  # (the same text: the same sources, nothing else to count)
+            return
+        gone, came = sets.of(before), sets.of(after)
+        value[LOCAL] -= len(came) - len(gone)
+        for source in gone - came:
+            if counted[source] == 1:
                 del counted[source]
+            else:
+                counted[source] -= 1
+        for source in came - gone:
+            counted[source] = counted.get(source, 0) + 1
+        union = None
 
     for step in standing.values():
-        account(step, 1)
+        move(None, step)
     states, previous, standing_own, i = [], None, None, 0
     for day in sorted(days):
         # A step ending today and the next beginning today: the end first.
+        replaced: dict[int, dict | None] = {}
         for child, step in sorted(changes.get(day, ()), key=lambda c: c[1] is not None):
-            if step is None:
-                if child in standing and standing[child]["valid_to"] == day:
-                    account(standing.pop(child), -1)
-            else:
-                if child in standing:
-                    account(standing.pop(child), -1)
+            if step is not None:
+                replaced[child] = step
+            elif child in standing and standing[child]["valid_to"] == day:
+                replaced[child] = None
+        for child, step in replaced.items():
+            old = standing.pop(child, None)
+            if step is not None:
                 standing[child] = step
-                account(step, 1)
+            move(old, step)
         while i < len(own) and own[i]["dated"] <= day:
             standing_own = own[i]
             i += 1
@@ -405,10 +545,12 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
                 (standing_own["dated"], standing_own["dated"]),
             )
         elif present:
+            if union is None:
+                union = frozenset(counted)
             state = (
                 tuple(value),
                 "",
-                frozenset(counted),
+                union,
                 (min(s["oldest"] for s in present), max(s["newest"] for s in present)),
             )
         else:
@@ -424,13 +566,50 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
     ]
 
 
+class _Sets:
+    """Shared sources' JSON text read as sets, each text once."""
+
+    def __init__(self):
+        self.found: dict[str, frozenset[int]] = {"[]": frozenset()}
+
+    def of(self, text: str) -> frozenset[int]:
+        found = self.found.get(text)
+        if found is None:
+            found = self.found[text] = frozenset(json.loads(text))
+        return found
+
+
+class _Texts:
+    """Sets of shared sources as the JSON text PostgreSQL gives a jsonb array of them back
+    in (`[1, 2, 3]`), each set once."""
+
+    def __init__(self):
+        self.found: dict[frozenset[int], str] = {}
+
+    def of(self, sources: frozenset[int]) -> str:
+        found = self.found.get(sources)
+        if found is None:
+            found = self.found[sources] = _text(sources)
+        return found
+
+
+def _text(sources) -> str:
+    return json.dumps(sorted(sources))
+
+
 STEP_SUMS = ("best", "low", "high", "events", "reports", "open_events", "approximate_events")
 
 
+STEP_FIELDS = (*STEP_VALUES, "valid_from", "valid_to")
+
+
+def _same_step(a: dict, b: dict) -> bool:
+    return all(a[f] == b[f] for f in STEP_FIELDS)
+
+
 def _same_steps(steps: list[dict], stored: list[dict]) -> bool:
-    fields = (*STEP_VALUES, "valid_from", "valid_to")
     return len(steps) == len(stored) and all(
-        all(a[f] == b[f] for f in fields) for a, b in zip(steps, stored, strict=True)
+        _same_step(a, b) for a, b in zip(steps, stored, strict=True)
     )
 
 

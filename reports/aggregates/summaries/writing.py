@@ -3,29 +3,40 @@ concurrent changes (PostgreSQL; SQLite writes one at a time anyway)."""
 
 import json
 import zlib
+from collections.abc import Collection
+from operator import itemgetter
 
 from django.db import connection
 
 
-def bulk_insert(model, rows) -> None:
-    """Insert many rows: COPY on PostgreSQL, batched INSERTs elsewhere."""
+def bulk_insert(model, rows, encoded: Collection[str] = ()) -> None:
+    """Insert many rows: COPY on PostgreSQL, batched INSERTs elsewhere. `encoded`: the JSON
+    fields whose values the rows hold as JSON text already."""
+    if isinstance(rows, list) and not rows:
+        return  # (not even a COPY of nothing: a round trip)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     if connection.vendor == "postgresql":
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        values = itemgetter(*(f.attname for f in fields))
+        json_at = [
+            i
+            for i, f in enumerate(fields)
+            if f.get_internal_type() == "JSONField" and f.attname not in encoded
+        ]
         with connection.cursor() as cursor:
             sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 - names
             with cursor.cursor.copy(sql) as copy:
                 for row in rows:
-                    copy.write_row(
-                        [
-                            json.dumps(row[f.attname])
-                            if f.attname in json_fields
-                            else row[f.attname]
-                            for f in fields
-                        ]
-                    )
+                    if json_at:
+                        row_values = list(values(row))
+                        for i in json_at:
+                            row_values[i] = json.dumps(row_values[i])
+                        copy.write_row(row_values)
+                    else:
+                        copy.write_row(values(row))
     else:
+        if encoded:
+            rows = ({**row, **{f: json.loads(row[f]) for f in encoded}} for row in rows)
         model.objects.bulk_create((model(**row) for row in rows), batch_size=500)
 
 
