@@ -81,7 +81,9 @@ def _covered_q(row: dict, facet: str, mine: set[str], apart: list[str]) -> Q:
             facet=facet,
             metric=row["metric"],
             **{f"adm{row['level']}": row["place_id"]},
-            dated__gte=row["dated"],
+            # (A span ending by the row's end starts by it too: said, so that the index on the
+            # place's dates reads the span's dates only, not every later one.)
+            dated__range=(row["dated"], row["span_end"]),
             span_end__lte=row["span_end"],
         )
         & ~Q(key__in=mine | set(apart))
