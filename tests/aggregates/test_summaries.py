@@ -259,3 +259,27 @@ def test_a_covering_figure_and_one_inside_it_approved_at_the_same_moment(
             thread.join(timeout=60)
         assert errors == []
         assert aggregates.verify_summaries() == []
+
+
+def test_a_stock_whose_shared_source_is_swapped_for_another_keeps_its_steps_exact(
+    world,
+    moderator,  # noqa: F811
+):
+    # Loikaw's stock cites X and Y; Demoso's cites X, so X is shared and Y is Loikaw's own.
+    # Demoso's report then cites Y instead: X becomes Loikaw's own and Y shared, so Loikaw's
+    # count of its own sources stays 1 while which of its sources is shared changes.
+    x = world["source"]("Source X", D(2023, 11, 5))
+    y = world["source"]("Source Y", D(2023, 11, 5))
+    world["report"]("loikaw", D(2023, 11, 4), [("currently_displaced", 100)], sources=[x, y])
+    demoso = world["report"]("demoso", D(2023, 11, 4), [("currently_displaced", 50)], sources=[x])
+    kayah = Question(metrics=("currently_displaced",), area="MMR002", end=D(2023, 11, 30))
+    assert as_tuple(aggregates.answer(kayah).totals["currently_displaced"]) == (
+        150, 150, 150, 2, 2, 2
+    )  # fmt: skip
+
+    services.report_update(report=demoso, actor=moderator, sources=[y])
+    # Kayah stands on X (Loikaw's own now) and Y (shared): two sources, not X, Y and X again.
+    assert as_tuple(aggregates.answer(kayah).totals["currently_displaced"]) == (
+        150, 150, 150, 2, 2, 2
+    )  # fmt: skip
+    assert aggregates.verify_summaries() == []

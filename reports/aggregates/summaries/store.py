@@ -238,6 +238,10 @@ def _refresh_facet(
             entry[1][i] += sign * n
 
     local_changes: Counter = Counter()
+    # The other events with a source turning shared or local: even when their count of local
+    # sources comes out the same (one turns local as another turns shared), which of their
+    # sources are shared changed, and a stock's steps hold those (stocks.py).
+    turned: set[tuple[str, str]] = set()
     state: dict[tuple, tuple[bool, str]] = {}
     for pair in sorted(touched):
         metric, source = pair
@@ -247,6 +251,8 @@ def _refresh_facet(
         change = (not now[0]) - (not was[0])
         for use in others[pair]:
             local_changes[metric, use["key"]] += change
+            if change:
+                turned.add((metric, use["key"]))
         if not is_stock(metric):
             if was[0]:
                 for cell, (ancestry, sums) in source_cells(
@@ -263,15 +269,19 @@ def _refresh_facet(
                 shared=now[0], span=now[1]
             )
     changed_stocks: dict[str, list] = defaultdict(list)
-    for (metric, key), change in sorted(local_changes.items()):
-        if not change:
+    for metric, key in sorted(turned):
+        change = local_changes[metric, key]
+        if not change and not is_stock(metric):
             continue
         row = stored.filter(metric=metric, key=key).values().first()
-        EventCount.objects.filter(pk=row["id"]).update(local_sources=row["local_sources"] + change)
+        if change:
+            EventCount.objects.filter(pk=row["id"]).update(
+                local_sources=row["local_sources"] + change
+            )
         if is_stock(metric):
             # Its steps hold its local sources and its shared ones apart (stocks.py).
             changed_stocks[metric].append(row)
-        if not is_stock(metric):
+        else:
             for cell, ancestry, _ in flow_cells(row, 0):
                 add(cell, ancestry, (0, 0, 0, 0, 0, change, 0, 0), 1)
 
