@@ -1,6 +1,7 @@
 """Settings: one module, every variable read from the environment. The defaults are `make demo`'s
 (SQLite, eager Celery, console e-mail, DEBUG on); production is switched on by variables."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -20,6 +21,7 @@ env = environ.Env(
     DJANGO_LOG_LEVEL=(str, "INFO"),
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     DATABASE_CONN_MAX_AGE=(int, 60),
+    DATABASE_JIT_OFF=(bool, True),
     CACHE_URL=(str, "locmemcache://"),
     TRACKER_CACHE_URL=(str, ""),
     TRACKER_CACHE_SECONDS=(int, 86400),
@@ -116,9 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT compiling: on the base tables' larger reads it cost more than the query (about
     # 200 ms of a 500 ms read at a million reports), and the summaries' reads never need it.
-    # A DATABASE_URL saying otherwise (?options=-c jit=on) is kept.
+    # Asked of each connection; a DATABASE_URL saying otherwise (?options=-c jit=on) is kept.
+    # Behind a pooler that refuses startup options (PgBouncer, RDS Proxy): DATABASE_JIT_OFF=0
+    # and `ALTER DATABASE <name> SET jit = off` instead (deploy/README.md).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    if "jit" not in _options.get("options", ""):
+    if env("DATABASE_JIT_OFF") and not re.search(r"(^|\s)-c\s*jit=", _options.get("options", "")):
         _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -68,14 +68,24 @@ def _one(params, name) -> str | None:
     return values[-1] if values else None
 
 
+# The dates a question may ask between: far beyond any report, and far enough from the
+# calendar's ends that a day or a month before or after each is still a date.
+EARLIEST_ASKED, LATEST_ASKED = date(1900, 1, 1), date(2199, 12, 31)
+
+
 def _date(raw, name, errors) -> date | None:
     if raw is None:
         return None
     if ISO_DATE.fullmatch(raw):
         try:
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
             pass
+        else:
+            if EARLIEST_ASKED <= day <= LATEST_ASKED:
+                return day
+            errors[name] = f"Enter a date between {EARLIEST_ASKED} and {LATEST_ASKED} (got {raw})."
+            return None
     errors[name] = f"Enter a date as YYYY-MM-DD (got {raw[:40]!r})."
     return None
 

@@ -116,11 +116,9 @@ def _harm_page(params, question, action) -> dict:
     answer = answered[asked_harm]
     context = {
         "title": page_title(answer),
-        "answer": answer,
         "form": filter_form(params, {}, action=action),
         "dashboard_url": url_for("index", question),
         "by_cause": {"columns": by_cause[0], "rows": by_cause[1], "empty": by_cause[2]},
         "by_party": {"columns": by_party[0], "rows": by_party[1], "empty": by_party[2]},
-        "parties": list(Party.objects.all()),
     }
     return context

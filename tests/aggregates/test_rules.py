@@ -506,6 +506,17 @@ def test_parse_question_reads_every_parameter(world):
         ({"start": "20231101"}, {"start": "Enter a date as YYYY-MM-DD (got '20231101')."}),
         ({"end": "2023-02-30"}, {"end": "Enter a date as YYYY-MM-DD (got '2023-02-30')."}),
         (
+            {"start": "9990-01-01", "end": "9999-12-31"},
+            {
+                "start": "Enter a date between 1900-01-01 and 2199-12-31 (got 9990-01-01).",
+                "end": "Enter a date between 1900-01-01 and 2199-12-31 (got 9999-12-31).",
+            },
+        ),
+        (
+            {"start": "0001-01-01"},
+            {"start": "Enter a date between 1900-01-01 and 2199-12-31 (got 0001-01-01)."},
+        ),
+        (
             {"start": "2023-12-01", "end": "2023-11-01"},
             {"end": "The end (2023-11-01) is before the start (2023-12-01)."},
         ),

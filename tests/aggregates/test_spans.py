@@ -93,6 +93,9 @@ def test_each_figure_crossing_a_boundary_of_the_question_is_shown_beyond_it_what
     mid = file("loikaw", D(2023, 3, 10), D(2023, 3, 20), [("injured", 4)], title="Mid-March")
     turn = file("demoso", D(2023, 5, 25), D(2023, 6, 5), [("injured", 3)], title="Turn of May")
     new_year = file("pekon", D(2023, 12, 20), D(2024, 1, 10), [("injured", 2)], title="New Year")
+    # Across the turn of February (within a year), and a week across the turn of 2022.
+    late_feb = file("loikaw", D(2023, 2, 25), D(2023, 3, 5), [("injured", 1)], title="Late Feb")
+    week = file("pekon", D(2022, 12, 28), None, [("injured", 6)], precision="week", title="Week")
 
     # Boundaries inside months: each of the first two crosses one.
     spring = ask("injured", start=D(2023, 3, 15), end=D(2023, 6, 1))
@@ -104,15 +107,20 @@ def test_each_figure_crossing_a_boundary_of_the_question_is_shown_beyond_it_what
     # Boundaries between months: the figure within one month crosses neither.
     march_to_may = ask("injured", start=D(2023, 3, 1), end=D(2023, 5, 31))
     assert spanning(march_to_may.beyond["injured"]) == [
-        (turn.pk, D(2023, 5, 25), D(2023, 6, 5), 3, 3)
+        (turn.pk, D(2023, 5, 25), D(2023, 6, 5), 3, 3),
+        (late_feb.pk, D(2023, 2, 25), D(2023, 3, 5), 1, 1),
     ]
     assert march_to_may.totals["injured"].best == 4
-    # Boundaries between years: only the figure across the new year crosses one.
+    # Boundaries between years: only the figures across a new year cross one.
     year = ask("injured", start=D(2023, 1, 1), end=D(2023, 12, 31))
     assert spanning(year.beyond["injured"]) == [
-        (new_year.pk, D(2023, 12, 20), D(2024, 1, 10), 2, 2)
+        (new_year.pk, D(2023, 12, 20), D(2024, 1, 10), 2, 2),
+        (week.pk, D(2022, 12, 26), D(2023, 1, 1), 6, 6),
     ]
-    assert year.totals["injured"].best == 7
+    assert year.totals["injured"].best == 8
+    earlier = ask("injured", start=D(2022, 1, 1), end=D(2022, 12, 31))
+    assert spanning(earlier.beyond["injured"]) == [(week.pk, D(2022, 12, 26), D(2023, 1, 1), 6, 6)]
+    assert earlier.totals["injured"].best == 0
     next_year = ask("injured", start=D(2024, 1, 1), end=D(2024, 12, 31))
     assert [f.report_id for f in next_year.beyond["injured"]] == [new_year.pk]
     assert next_year.totals["injured"].best == 0

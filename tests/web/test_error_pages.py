@@ -150,9 +150,16 @@ def test_server_error_page_needs_no_database():
     ],
 )
 def test_a_series_longer_than_the_engine_draws_is_a_bad_request(client, scenario, page):
-    """start=0001-01-01&end=9999-12-31 asks for more periods than a series may have: refused
-    as a bad parameter naming the period, never a server error."""
-    response = client.get(f"{page}?start=0001-01-01&end=9999-12-31&metric=killed")
+    """Three centuries by week ask for more periods than a series may have: refused as a bad
+    parameter naming the period, never a server error."""
+    response = client.get(f"{page}?start=1900-01-01&end=2199-12-31&period=week&metric=killed")
     assert response.status_code == 400
     if not page.endswith(".svg"):
         assert "A time series has at most 1,000 periods" in response.content.decode()
+    # Dates at the calendar's ends are refused by name before anything is counted.
+    response = client.get(f"{page}?start=0001-01-01&end=9999-12-31&metric=killed")
+    assert response.status_code == 400
+    if not page.endswith(".svg"):
+        assert "Enter a date between 1900-01-01 and 2199-12-31 (got 9999-12-31)." in (
+            response.content.decode()
+        )
