@@ -157,7 +157,7 @@ class SourceUse(_Ancestry):
                 condition=Q(shared=True) & ~Q(span="month"),
                 name="sourceuse_unsettled",
             ),
-            # Shared sources of events longer than a month: with the two above, every part
+            # Shared sources of events not within one calendar month: with the two above, every part
             # of the uses counted distinct (reading.unsettled_q) is read off an index.
             models.Index(
                 fields=["facet", "metric", "dated"],
