@@ -431,8 +431,8 @@ class Reader:
         for step in at_level:
             if not any((step.metric, above) in own for above in _above(step, floor)):
                 by_place[step.node][step.metric] = _step_total(step.metric, step, day)
-        for metric, steps in self._standing_own(coarse).items():
-            by_place[None][metric] = self._union(metric, steps, day)
+        for metric, standing in self._standing_own(coarse).items():
+            by_place[None][metric] = self._union(metric, standing, day)
         return by_place
 
     def _union(self, metric: str, steps: list[Step], day: date) -> Total:
