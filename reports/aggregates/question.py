@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gazetteer.models import AdminLevel, Place
 
@@ -84,9 +85,13 @@ def _date(raw, name, errors) -> date | None:
         else:
             if EARLIEST_ASKED <= day <= LATEST_ASKED:
                 return day
-            errors[name] = f"Enter a date between {EARLIEST_ASKED} and {LATEST_ASKED} (got {raw})."
+            errors[name] = _("Enter a date between %(earliest)s and %(latest)s (got %(got)s).") % {
+                "earliest": EARLIEST_ASKED,
+                "latest": LATEST_ASKED,
+                "got": raw,
+            }
             return None
-    errors[name] = f"Enter a date as YYYY-MM-DD (got {raw[:40]!r})."
+    errors[name] = _("Enter a date as YYYY-MM-DD (got %(got)r).") % {"got": raw[:40]}
     return None
 
 
@@ -95,7 +100,7 @@ def _integer(raw, name, errors) -> int | None:
         return None
     if re.fullmatch(r"\d{1,18}", raw):
         return int(raw)
-    errors[name] = f"Enter a whole number (got {raw[:40]!r})."
+    errors[name] = _("Enter a whole number (got %(got)r).") % {"got": raw[:40]}
     return None
 
 
@@ -106,7 +111,10 @@ def parse_question(params) -> Question:
     start = _date(_one(params, "start"), "start", errors)
     end = _date(_one(params, "end"), "end", errors)
     if start and end and end < start:
-        errors["end"] = f"The end ({end}) is before the start ({start})."
+        errors["end"] = _("The end (%(end)s) is before the start (%(start)s).") % {
+            "end": end,
+            "start": start,
+        }
 
     area_code = _one(params, "area")
     area = None
@@ -115,35 +123,40 @@ def parse_question(params) -> Question:
         if "\x00" not in area_code and len(area_code) <= 64:
             area = Place.objects.filter(pcode=area_code).only("pcode", "admin_level").first()
         if area is None:
-            errors["area"] = f"Unknown area code {area_code[:40]!r}."
+            errors["area"] = _("Unknown area code %(code)r.") % {"code": area_code[:40]}
 
     asked = [m.strip() for raw in _values(params, "metric") for m in raw.split(",") if m.strip()]
     unknown = [m for m in asked if m not in Metric.values]
     if unknown:
-        errors["metric"] = (
-            f"Unknown metric {unknown[0][:40]!r}; choose from {', '.join(Metric.values)}."
-        )
+        errors["metric"] = _("Unknown metric %(value)r; choose from %(choices)s.") % {
+            "value": unknown[0][:40],
+            "choices": ", ".join(Metric.values),
+        }
     metrics = tuple(m for m in Metric.values if m in asked)
 
     cause = _one(params, "cause")
     if cause is not None and cause not in Cause.values:
-        errors["cause"] = f"Unknown cause {cause[:40]!r}; choose from {', '.join(Cause.values)}."
+        errors["cause"] = _("Unknown cause %(value)r; choose from %(choices)s.") % {
+            "value": cause[:40],
+            "choices": ", ".join(Cause.values),
+        }
     source_type = _one(params, "source_type")
     if source_type is not None and source_type not in SourceType.values:
-        errors["source_type"] = (
-            f"Unknown source type {source_type[:40]!r}; choose from {', '.join(SourceType.values)}."
-        )
+        errors["source_type"] = _("Unknown source type %(value)r; choose from %(choices)s.") % {
+            "value": source_type[:40],
+            "choices": ", ".join(SourceType.values),
+        }
     tag = _one(params, "tag")
     if tag is not None and len(tag) > MAX_TAG:
-        errors["tag"] = f"At most {MAX_TAG} characters."
+        errors["tag"] = _("At most %(n)s characters.") % {"n": MAX_TAG}
     elif tag is not None and "\x00" in tag:
-        errors["tag"] = "A tag cannot contain a NUL character."
+        errors["tag"] = _("A tag cannot contain a NUL character.")
 
     perpetrator = read_perpetrator(_one(params, "perpetrator"), errors)
 
     event = _integer(_one(params, "event"), "event", errors)
     if event is not None and not selectors.public_events().filter(pk=event).exists():
-        errors["event"] = f"There is no event #{event}."
+        errors["event"] = _("There is no event #%(event)s.") % {"event": event}
 
     level = _integer(_one(params, "level"), "level", errors)
     if level is not None:
@@ -151,14 +164,17 @@ def parse_question(params) -> Question:
         if level not in AdminLevel.values or level < lowest:
             names = ", ".join(f"{v} ({label})" for v, label in AdminLevel.choices if v >= lowest)
             errors["level"] = (
-                f"Choose a level below the area: {names}."
+                _("Choose a level below the area: %(levels)s.") % {"levels": names}
                 if names
-                else ("This area has no admin level below it.")
+                else _("This area has no admin level below it.")
             )
 
     period = _one(params, "period")
     if period is not None and period not in PERIODS:
-        errors["period"] = f"Unknown period {period[:40]!r}; choose from {', '.join(PERIODS)}."
+        errors["period"] = _("Unknown period %(value)r; choose from %(choices)s.") % {
+            "value": period[:40],
+            "choices": ", ".join(PERIODS),
+        }
 
     destination, by = _destination_params(params, errors)
     if errors:
@@ -193,10 +209,10 @@ def read_perpetrator(raw: str | None, errors: dict[str, str]) -> str | None:
         found = Party.objects.filter(pk=int(raw)) if by_id else Party.objects.filter(slug=raw)
         party = found.only("slug").first()
     if party is None:
-        errors["perpetrator"] = (
-            f"Unknown party {raw[:40]!r}; give a party's slug (see /api/v1/parties/), "
-            f"{UNKNOWN!r} or {NOT_STATED!r} (not stated)."
-        )
+        errors["perpetrator"] = _(
+            "Unknown party %(value)r; give a party's slug (see /api/v1/parties/), %(unknown)r "
+            "or %(none)r (not stated)."
+        ) % {"value": raw[:40], "unknown": UNKNOWN, "none": NOT_STATED}
         return None
     return party.slug
 
@@ -211,13 +227,16 @@ def _destination_params(params, errors) -> tuple[str | None, str | None]:
             and Place.objects.filter(pcode=destination).exists()
         )
         if not known:
-            errors["destination"] = (
-                f"Unknown destination {destination[:40]!r}: give a P-code, or "
-                f"{NO_DESTINATION!r} for figures that do not say where people went."
-            )
+            errors["destination"] = _(
+                "Unknown destination %(value)r: give a P-code, or %(none)r for figures that "
+                "do not say where people went."
+            ) % {"value": destination[:40], "none": NO_DESTINATION}
     by = _one(params, "by")
     if by is not None and by not in ("origin", BY_DESTINATION):
-        errors["by"] = f"Unknown breakdown {by[:40]!r}; choose origin or {BY_DESTINATION}."
+        errors["by"] = _("Unknown breakdown %(value)r; choose origin or %(destination)s.") % {
+            "value": by[:40],
+            "destination": BY_DESTINATION,
+        }
     return destination, (BY_DESTINATION if by == BY_DESTINATION else None)
 
 
@@ -292,7 +311,7 @@ def period_end(day: date, period: str) -> date:
 
 def period_label(start: date, period: str) -> str:
     if period == "week":
-        year, week, _ = start.isocalendar()
+        year, week, _weekday = start.isocalendar()
         return f"{year}-W{week:02d}"
     if period == "month":
         return f"{MONTH_NAMES[start.month - 1]} {start.year}"
@@ -357,7 +376,7 @@ def make_plan(question: Question) -> Plan:
     if question.area:
         area = Place.objects.filter(pcode=question.area).first()
         if area is None:
-            errors["area"] = f"Unknown area code {question.area[:40]!r}."
+            errors["area"] = _("Unknown area code %(code)r.") % {"code": question.area[:40]}
     unknown = [m for m in question.metrics if m not in Metric.values]
     if unknown:
         errors["metric"] = f"Unknown metric {unknown[0]!r}."
@@ -370,10 +389,10 @@ def make_plan(question: Question) -> Plan:
     elif question.start and question.start <= end:
         period = question.period or auto_period(question.start, end)
         if period_count(question.start, end, period) > MAX_PERIODS:
-            errors["period" if question.period else "start"] = (
-                f"A time series has at most {MAX_PERIODS:,} periods: from {question.start} to "
-                f"{end} is more {period}s than that. Choose a longer period or a later start."
-            )
+            errors["period" if question.period else "start"] = _(
+                "A time series has at most %(max)s periods: from %(start)s to %(end)s is more "
+                "%(period)ss than that. Choose a longer period or a later start."
+            ) % {"max": f"{MAX_PERIODS:,}", "start": question.start, "end": end, "period": period}
     lowest = area.admin_level + 1 if area else AdminLevel.STATE
     level = question.level if question.level is not None else lowest
     if question.level is not None and (level not in AdminLevel.values or level < lowest):
