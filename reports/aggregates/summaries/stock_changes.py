@@ -124,7 +124,7 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
             stock.take(by_node, window)
         for stock, node in here:
             stock.rewrite(node, shared.get((stock.facet, stock.metric), {}), sets, texts)
-    _delete([i for stock in stocks for i in stock.deleted])
+    _delete(sorted(i for stock in stocks for i in stock.deleted))
     bulk_insert(
         StockStep,
         [row for stock in stocks for row in stock.written],
@@ -151,8 +151,7 @@ class _Stock:
         self.whole: Window | None = None
         self.by_node: dict[int, list[dict]] = {}  # the steps read, and those rewritten
         self.read: dict[int, list[Window]] = {}  # the windows each node's steps were read over
-        self.deleted: list[int] = []
-        self.gone: set[int] = set()  # (the same)
+        self.deleted: set[int] = set()  # the ids of the stored steps replaced
         self.written: list[dict] = []
 
     def set_windows(self) -> None:
@@ -192,7 +191,7 @@ class _Stock:
             if have is None:
                 self.by_node[node] = steps
                 continue
-            known = {s.get("id") for s in have} | self.gone
+            known = {s.get("id") for s in have} | self.deleted
             more = [s for s in steps if s["id"] not in known]
             if more:
                 self.by_node[node] = sorted(have + more, key=lambda s: s["valid_from"])
@@ -252,8 +251,7 @@ class _Stock:
         }
         gone = [s for s in before if id(s) not in unchanged]
         new = [s for s in spliced if id(stored.get(s["valid_from"])) not in unchanged]
-        self.deleted += [s["id"] for s in gone]
-        self.gone.update(s["id"] for s in gone)
+        self.deleted.update(s["id"] for s in gone)
         self.written += [{"facet": facet, "metric": metric, "node": node, **s} for s in new]
         replaced = {id(s) for s in gone}
         kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
