@@ -150,7 +150,7 @@ def rest_q(start, end, years, days) -> Q:
     """The events (or their source uses) counted from [start, end] that no cell of the
     decomposition holds: those within a month dated on the loose days, and those longer than a
     month whose year is not a whole year of it; always wholly inside (rule 3)."""
-    longer = ~Q(reach="month") & in_range("dated", start, end) & Q(span_end__lte=end)
+    longer = longer_than_month_q(start, end)
     return rest_within_month_q(end, days) | longer & outside_years_q(start, end, years)
 
 
@@ -162,7 +162,8 @@ def whole_years(start: date, end: date) -> tuple[date, date] | None:
 
 
 def longer_than_month_q(start: date, end: date) -> Q:
-    """The events longer than a month wholly inside [start, end] (rule 3)."""
+    """The events wholly inside [start, end] (rule 3) and not within one calendar month (in
+    no month's cell: longer than a month, or across a month's turn)."""
     return ~Q(reach="month") & in_range("dated", start, end) & Q(span_end__lte=end)
 
 
