@@ -21,6 +21,8 @@ from .exceptions import Busy
 # PostgreSQL's SQLSTATEs: serialization_failure, deadlock_detected, lock_not_available.
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 ATTEMPTS = 3
+# Seconds a page or the API asks a client to wait (Retry-After) when the retries are spent.
+RETRY_AFTER_SECONDS = 5
 BUSY_MESSAGE = (
     "Others were changing the same records at that moment and the change could not be "
     "made. Nothing was saved: try again."

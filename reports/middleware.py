@@ -8,7 +8,7 @@ import re
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from reports.busy import is_transient
+from reports.busy import RETRY_AFTER_SECONDS, is_transient
 from reports.models import AccessKind, AccessRecord
 
 # URL namespaces whose every page is private (the second factor's pages, which show its secret
@@ -135,8 +135,6 @@ class BusyDatabase:
     that moment (reports.busy; the services retry before it comes to this) answers 503 with a
     page saying that nothing was saved and to try again, not a server error."""
 
-    RETRY_AFTER_SECONDS = 5
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -147,5 +145,5 @@ class BusyDatabase:
         if not is_transient(exception):
             return None
         response = render(request, "503.html", status=503)
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -6,7 +6,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, serializers, status
 
 from reports.aggregates import QuestionError
-from reports.busy import BUSY_MESSAGE, is_transient
+from reports.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_transient
 from reports.exceptions import (
     ActionRefused,
     ConcurrentModification,
@@ -25,7 +25,7 @@ class DatabaseBusy(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = BUSY_MESSAGE
     default_code = "busy"
-    wait = 5  # seconds: the handler sends it as Retry-After
+    wait = RETRY_AFTER_SECONDS  # the handler sends it as Retry-After
 
 
 class Unprocessable(exceptions.APIException):
