@@ -120,3 +120,20 @@ def test_a_back_dated_figure_that_makes_a_source_in_another_state_shared(
     assert total(D(2024, 2, 1)) == (72, 72, 72, 3, 3, 3)
     assert total(D(2023, 3, 20)) == (60, 60, 60, 2, 2, 2)
     assert aggregates.verify_summaries() == []
+
+
+def test_a_figure_moved_between_two_places_changes_their_parent_from_one_day(
+    world, stocks, moderator, reading
+):
+    # Loikaw's 7 of 10 March stands until its own 45 of 30 June; moved to Demoso, which has
+    # no later figure, it stands there to the end. The district takes both changes from the
+    # same day, one window closed and one open: joined into one.
+    moved = world["report"](
+        "loikaw", D(2023, 3, 10), [(STOCK, 7)], sources=[world["source"]("E", D(2023, 3, 10))]
+    )
+    assert total(D(2023, 3, 20), "MMR002") == (27, 27, 27, 2, 2, 2)
+    services.report_update(report=moved, actor=moderator, place=world["demoso"])
+    assert total(D(2023, 3, 20), "MMR002") == (47, 47, 47, 2, 2, 2)
+    assert total(D(2023, 7, 31), "MMR002") == (52, 52, 52, 2, 2, 2)
+    assert total(D(2024, 2, 1)) == (64, 64, 64, 3, 3, 3)
+    assert aggregates.verify_summaries() == []

@@ -58,7 +58,7 @@ def _joined(windows: list[Window], window: Window) -> list[Window]:
     """These windows (apart, in date order) with one more: those it overlaps or touches
     joined into one."""
     joined: list[Window] = []
-    for w in sorted([*windows, window]):
+    for w in sorted([*windows, window], key=lambda w: w[0]):
         if joined and (joined[-1][1] is None or joined[-1][1] >= w[0]):
             first, last = joined[-1]
             joined[-1] = (first, None if last is None or w[1] is None else max(last, w[1]))
