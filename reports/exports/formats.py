@@ -77,10 +77,27 @@ def csv_response(table: Table, name: str, *, hxl: bool = False) -> StreamingHttp
     )
 
 
+# The rows of a worksheet, its header among them (Excel's limit; XlsxWriter ignores a cell
+# beyond it without a word).
+XLSX_SHEET_ROWS = 1_048_576
+# The characters of a worksheet's name (Excel's limit).
+XLSX_TITLE_LENGTH = 31
+
+
+def _sheet_title(title: str, part: int) -> str:
+    """A table's title on its first sheet; "Reports (2)" and so on for the sheets its rows go
+    on to past a sheet's limit."""
+    if part == 1:
+        return title
+    suffix = f" ({part})"
+    return title[: XLSX_TITLE_LENGTH - len(suffix)] + suffix
+
+
 def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
     """Write an XLSX file row by row (XlsxWriter's constant_memory mode) into `output` (a path
-    or a binary file): `sheets` are (title, columns, rows), then an About sheet. Returns the
-    number of data rows written."""
+    or a binary file): `sheets` are (title, columns, rows), then an About sheet. A table longer
+    than a worksheet holds goes on in more sheets ("Reports (2)", each with the header), and
+    the About sheet says so. Returns the number of data rows written."""
     workbook = xlsxwriter.Workbook(
         str(output) if isinstance(output, Path) else output,
         {"constant_memory": True, "strings_to_urls": False},
@@ -89,10 +106,16 @@ def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     number = workbook.add_format({"num_format": "#,##0"})
     count = 0
+    continued: list[tuple[str, int]] = []
     for title, columns, rows in sheets:
-        sheet = workbook.add_worksheet(title)
-        sheet.write_row(0, 0, [c.name for c in columns], bold)
-        for r, row in enumerate(rows, start=1):
+        header = [c.name for c in columns]
+        part, r = 0, XLSX_SHEET_ROWS
+        for row in rows:
+            if r == XLSX_SHEET_ROWS:
+                part += 1
+                sheet = workbook.add_worksheet(_sheet_title(title, part))
+                sheet.write_row(0, 0, header, bold)
+                r = 1
             for c, value in enumerate(row):
                 if isinstance(value, date):
                     sheet.write_datetime(r, c, value, day)
@@ -100,9 +123,23 @@ def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
                     sheet.write_number(r, c, value, number)
                 else:
                     sheet.write(r, c, value)
+            r += 1
             count += 1
+        if part == 0:  # no rows: the header alone
+            workbook.add_worksheet(title).write_row(0, 0, header, bold)
+        elif part > 1:
+            continued.append((title, part))
+    notes = [
+        (
+            title,
+            f"Longer than one worksheet holds ({XLSX_SHEET_ROWS - 1:,} rows): continued in "
+            + ", ".join(_sheet_title(title, p) for p in range(2, parts + 1))
+            + ".",
+        )
+        for title, parts in continued
+    ]
     sheet = workbook.add_worksheet("About")
-    for r, (label, value) in enumerate(about):
+    for r, (label, value) in enumerate([*about, *notes]):
         sheet.write(r, 0, label, bold)
         sheet.write(r, 1, value)
     workbook.close()

@@ -14,6 +14,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from reports import exports, services
+from reports.exports import formats
 from tests import dashboard_data
 from tests.dashboard_data import engine
 
@@ -229,6 +230,27 @@ def test_reports_xlsx(client, scenario):
         ("Two killed by a landmine near Demoso", 2),
     ]
     assert sum(r[header.index("count_best")] for r in rows[1:]) == 21
+
+
+def test_reports_longer_than_a_worksheet_go_on_in_another(client, scenario, monkeypatch):
+    # Excel's sheet holds 1,048,576 rows (XlsxWriter drops the rest without a word): here 3.
+    monkeypatch.setattr(formats, "XLSX_SHEET_ROWS", 3)
+    response = client.get(f"/dashboard/download/reports.xlsx?{QUESTION}&metric=killed")
+    book = openpyxl.load_workbook(io.BytesIO(content(response)), read_only=True)
+    assert book.sheetnames == ["Reports", "Reports (2)", "About"]
+    first, second = (list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[:2])
+    assert first[0] == second[0]
+    title = first[0].index("title")
+    assert [row[title] for row in first[1:] + second[1:]] == [
+        "Shelling <b>near</b> Demoso",
+        "16 civilians killed in Karenni State",
+        "Two killed by a landmine near Demoso",
+    ]
+    about = list(book["About"].iter_rows(values_only=True))
+    assert about[-1] == (
+        "Reports",
+        "Longer than one worksheet holds (2 rows): continued in Reports (2).",
+    )
 
 
 @pytest.mark.parametrize(
