@@ -3,8 +3,10 @@ places above them rewritten, each from its own figures and its children's stored
 the dates where its inputs changed (docs/counting.md)."""
 
 import json
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection
@@ -48,17 +50,37 @@ def _hull(a: Window | None, b: Window | None) -> Window | None:
     return (min(a[0], b[0]), end)
 
 
+_FROM = itemgetter("valid_from")
+
+
+def _bounds(steps: list[dict], start: date, end: date | None) -> tuple[int, int]:
+    """The slice of steps (in date order, apart) from the one standing on `start`'s eve to the
+    last beginning by `end`, by bisection."""
+    lo = max(bisect_left(steps, start, key=_FROM) - 1, 0)
+    return lo, len(steps) if end is None else bisect_right(steps, end, key=_FROM)
+
+
+def _touching(steps: list[dict], start: date, end: date | None) -> list[dict]:
+    """The steps from the one standing on `start`'s eve to the last beginning by `end`."""
+    lo, hi = _bounds(steps, start, end)
+    return steps[lo:hi]
+
+
 def _within(inner: Window, outer: Window) -> bool:
     return outer[0] <= inner[0] and (
         outer[1] is None or (inner[1] is not None and inner[1] <= outer[1])
     )
 
 
-def _joined(windows: list[Window], window: Window) -> list[Window]:
-    """These windows (apart, in date order) with one more: those it overlaps or touches
-    joined into one."""
+def _earlier(a: date | None, b: date | None) -> date | None:
+    """The earlier of two ends (None: open)."""
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _merged(windows: list[Window]) -> list[Window]:
+    """The windows apart, in date order: those overlapping or touching joined into one."""
     joined: list[Window] = []
-    for w in sorted([*windows, window], key=lambda w: w[0]):
+    for w in sorted(windows, key=lambda w: w[0]):
         if joined and (joined[-1][1] is None or joined[-1][1] >= w[0]):
             first, last = joined[-1]
             joined[-1] = (first, None if last is None or w[1] is None else max(last, w[1]))
@@ -115,21 +137,46 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
             for node, (at, _, _) in stock.info.items()
             if at == level and stock.windows.get(node)
         ]
+        # Over a long window a node whose own figures did not change, only its children's
+        # steps, is recomputed by difference (_difference): its own steps are read over its
+        # windows, and its children's only over the dates where the difference does not tell
+        # (holes); any other node from its children, read over its windows (over a short
+        # window, every node from its children, read already).
         lazy = [(stock, node) for stock, node in here if stock.lazy()]
-        wanted = [(s, node, w) for s, node in lazy for w in s.windows[node]]
-        found = _steps_around(
-            [_Around(s.facet, s.metric, {n: level}, w, s.read_over(w)) for s, n, w in wanted]
-        )
-        for (stock, _, window), by_node in zip(wanted, found, strict=True):
-            stock.take(by_node, window)
+        apart = {(id(stock), node) for stock, node in lazy if stock.apart(node)}
+        wanted = [
+            (stock, _Around.over(stock, node, stock.windows[node], (id(stock), node) not in apart))
+            for stock, node in lazy
+        ]
+        _read(wanted)
+        holes = []
         for stock, node in here:
-            stock.rewrite(node, shared.get((stock.facet, stock.metric), {}), sets, texts)
+            sources = shared.get((stock.facet, stock.metric), {})
+            if (id(stock), node) in apart:
+                holes += [
+                    (stock, node, hole) for hole in stock.by_difference(node, sources, sets, texts)
+                ]
+            else:
+                stock.rewrite(node, sources, sets, texts)
+        gaps: dict[tuple[_Stock, int], list[Window]] = defaultdict(list)
+        for stock, node, hole in holes:
+            gaps[stock, node].append(hole)
+        _read([(stock, _Around.over(stock, node, h, True)) for (stock, node), h in gaps.items()])
+        for stock, node in gaps:
+            stock.fill(node, shared.get((stock.facet, stock.metric), {}), sets, texts)
     _delete(sorted(i for stock in stocks for i in stock.deleted))
     bulk_insert(
         StockStep,
         [row for stock in stocks for row in stock.written],
         encoded={"shared_sources"},
     )
+
+
+def _read(wanted: list[tuple["_Stock", "_Around"]]) -> None:
+    """Each stock takes the steps read for it, in one statement for all."""
+    found = _steps_around([around for _, around in wanted])
+    for (stock, around), by_node in zip(wanted, found, strict=True):
+        stock.take(by_node, around.spans or [around.window])
 
 
 class _Stock:
@@ -152,6 +199,9 @@ class _Stock:
         self.by_node: dict[int, list[dict]] = {}  # the steps read, and those rewritten
         self.read: dict[int, list[Window]] = {}  # the windows each node's steps were read over
         self.deleted: set[int] = set()  # the ids of the stored steps replaced
+        self.gone: dict[int, list[dict]] = defaultdict(list)  # those steps, by node
+        self.moved: dict[int, set[int]] = defaultdict(set)  # node: its children rewritten
+        self.pending: dict[int, list] = defaultdict(list)  # by_difference()'s holes
         self.written: list[dict] = []
 
     def set_windows(self) -> None:
@@ -181,12 +231,12 @@ class _Stock:
             if any(_within(window, other) for other in windows)
         }
 
-    def take(self, by_node: dict[int, list[dict]], window: Window) -> None:
-        """Steps read from the table over this window: those of a node already rewritten are
+    def take(self, by_node: dict[int, list[dict]], windows: list[Window]) -> None:
+        """Steps read from the table over these windows: those of a node already rewritten are
         added where it has none of its own there (a child read again over its parent's window,
         when a child elsewhere widened that beyond what was read of it)."""
         for node, steps in by_node.items():
-            self.read.setdefault(node, []).append(window)
+            self.read.setdefault(node, []).extend(windows)
             have = self.by_node.get(node)
             if have is None:
                 self.by_node[node] = steps
@@ -205,25 +255,71 @@ class _Stock:
             if r["sources"] > r["local_sources"]
         ]
 
+    def apart(self, node: int) -> bool:
+        """Whether the node's steps are recomputed by difference (by_difference()): its own
+        figures did not change, only its children's steps."""
+        return bool(self.moved.get(node)) and node not in self.changed_on
+
     def rewrite(self, node: int, shared: dict[str, set[int]], sets, texts) -> None:
         """Recompute one node's steps over its windows from its own figures and its children's
         steps (in self.by_node); the steps that come out different replace the stored ones,
         and the parent's windows take in the dates where they differ."""
+        children = self._children(node)
         for window in self.windows.get(node, []):
-            self._rewrite(node, window, shared, sets, texts)
+            states = _compose(self.own.get(node, []), shared, children, *window, sets)
+            self._rewrite(node, window, states, texts)
 
-    def _rewrite(self, node: int, window: Window, shared, sets, texts) -> None:
-        facet, metric, by_node = self.facet, self.metric, self.by_node
-        level, adm, parent = self.info[node]
-        children = {
+    def by_difference(self, node: int, shared, sets, texts) -> list[Window]:
+        """rewrite() by difference from the node's stored steps and its changed children's,
+        over its windows where that tells; the holes where it does not are left to fill()
+        (returned: its children are to be read over them)."""
+        holes = []
+        changed = [(self.before_change(c), self.by_node.get(c, [])) for c in self.moved[node]]
+        stored = self.by_node.get(node, [])
+        for window in self.windows.get(node, []):
+            runs = _difference(
+                self.own.get(node, []),
+                shared,
+                _touching(stored, *window),
+                [(_touching(old, *window), _touching(new, *window)) for old, new in changed],
+                *window,
+                sets,
+            )
+            untold = _holes(runs, window[1])
+            if untold:
+                self.pending[node].append((window, runs, untold))
+                holes += untold
+            else:
+                self._rewrite(node, window, _steps_of(runs, window[1]), texts)
+        return holes
+
+    def fill(self, node: int, shared, sets, texts) -> None:
+        """Finish by_difference(): its holes recomputed from the children (read over
+        them), each window rewritten whole."""
+        children = self._children(node)
+        for window, runs, holes in self.pending.pop(node):
+            for hole in holes:
+                composed = _compose(self.own.get(node, []), shared, children, *hole, sets)
+                runs = _replaced(runs, hole, composed)
+            self._rewrite(node, window, _steps_of(runs, window[1]), texts)
+
+    def _children(self, node: int) -> dict[int, list[dict]]:
+        return {
             child: steps
-            for child, steps in by_node.items()
+            for child, steps in self.by_node.items()
             if steps and child != node and _parent_of(steps[0]) == node
         }
+
+    def before_change(self, node: int) -> list[dict]:
+        """A node's steps as they were stored before this change (those read)."""
+        kept = [s for s in self.by_node.get(node, []) if "id" in s and s["id"] not in self.deleted]
+        return sorted(kept + self.gone.get(node, []), key=lambda s: s["valid_from"])
+
+    def _rewrite(self, node: int, window: Window, states: list, texts) -> None:
+        facet, metric, by_node = self.facet, self.metric, self.by_node
+        level, adm, parent = self.info[node]
         fresh = []
-        for day, value, key, sources, dates, to in _compose(
-            self.own.get(node, []), shared, children, *window, sets
-        ):
+        for day, value, key, sources, dates, to in states:
             row = step_row(facet, metric, node, level, adm, day, value, key, (), dates, to)
             row["sources"] += len(sources)
             row["shared_sources"] = texts.of(sources)
@@ -231,9 +327,11 @@ class _Stock:
         start, end = window
         # The stored steps the window touches: the one standing on its eve (possibly ending on
         # `start`), those inside it, and the one standing at `end`, which carries on.
+        steps = by_node.get(node, [])
+        lo, hi = _bounds(steps, start, end)
         before = [
             s
-            for s in by_node.get(node, [])
+            for s in steps[lo:hi]
             if (s["valid_to"] is None or s["valid_to"] >= start)
             and (end is None or s["valid_from"] <= end)
         ]
@@ -252,20 +350,20 @@ class _Stock:
         gone = [s for s in before if id(s) not in unchanged]
         new = [s for s in spliced if id(stored.get(s["valid_from"])) not in unchanged]
         self.deleted.update(s["id"] for s in gone)
+        self.gone[node] += gone
         self.written += [{"facet": facet, "metric": metric, "node": node, **s} for s in new]
         replaced = {id(s) for s in gone}
-        kept = [s for s in by_node.get(node, []) if id(s) not in replaced]
-        by_node[node] = sorted(kept + new, key=lambda s: s["valid_from"])
+        kept = [s for s in steps[lo:hi] if id(s) not in replaced]
+        by_node[node] = [*steps[:lo], *sorted(kept + new, key=_FROM), *steps[hi:]]
         if parent is not None:
             # The totals can differ only inside the window (before it the eve's step stands,
-            # after it the step carried on), where a step was replaced.
-            differ = [*gone, *new]
-            ends = [s["valid_to"] for s in differ if s["valid_to"] is not None]
-            last = max(ends) if len(ends) == len(differ) else None
-            if end is not None:
-                last = end if last is None else min(last, end)
-            first = max(start, min(s["valid_from"] for s in differ))
-            self.windows[parent] = _joined(self.windows.get(parent, []), (first, last))
+            # after it the step carried on), where a step was replaced: the parent is
+            # recomputed over those dates alone.
+            spans = [
+                (max(start, s["valid_from"]), _earlier(s["valid_to"], end)) for s in [*gone, *new]
+            ]
+            self.windows[parent] = _merged([*self.windows.get(parent, []), *spans])
+            self.moved[parent].add(node)
 
 
 def _shared_sources(stocks: list[_Stock]) -> dict[tuple[str, str], dict[str, set[int]]]:
@@ -307,14 +405,26 @@ def _parent_of(step: dict) -> int:
 
 
 class _Around(NamedTuple):
-    """Steps to read: of these nodes (node: level) of a stock and of their children (but not
-    those `known`, read over the window already), those touching the window."""
+    """Steps to read: of these nodes (node: level) of a stock and of their children (if
+    `children`), but not those `known` (read over the window already), those touching the
+    window; or over several windows, `spans`, `window` their hull."""
 
     facet: str
     metric: str
     nodes: dict[int, int]
     window: Window
     known: set[int] = set()
+    children: bool = True
+    spans: tuple[Window, ...] = ()
+
+    @classmethod
+    def over(cls, stock: "_Stock", node: int, windows: list[Window], children: bool) -> "_Around":
+        """One node's steps (and its children's, or not) over these windows (apart, in date
+        order), but those of the nodes read over them already."""
+        level = stock.info[node][0]
+        hull = (windows[0][0], windows[-1][1])
+        known = set.intersection(*(stock.read_over(window) for window in windows))
+        return cls(stock.facet, stock.metric, {node: level}, hull, known, children, tuple(windows))
 
     @classmethod
     def whole(cls, stock: "_Stock") -> "_Around":
@@ -337,10 +447,14 @@ def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
         start, end = around.window
         nodes = Q(node__in=list(around.nodes))
         for node, level in around.nodes.items():
-            nodes |= _children_q(node, level)
-        touching = Q(valid_to__isnull=True) | Q(valid_to__gte=start)
-        if end is not None:
-            touching &= Q(valid_from__lte=end)
+            if around.children:
+                nodes |= _children_q(node, level)
+        touching = Q(pk__in=[])
+        for first, last in around.spans or [around.window]:
+            span = Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+            if last is not None:
+                span &= Q(valid_from__lte=last)
+            touching |= span
         by_node: dict[int, list[dict]] = defaultdict(list)
         for step in (
             StockStep.objects.filter(facet=around.facet, metric=around.metric)
@@ -365,11 +479,21 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
     table = StockStep._meta.db_table
     parts, params = [], {}
     for i, around in enumerate(wanted):
-        start, end = around.window
         places = [node for node in around.nodes if node != EVERYWHERE]
         parents = f"parent_id = ANY(%(places{i})s)"
         if EVERYWHERE in around.nodes:
             parents += " OR parent_id IS NULL"
+        if not around.children:
+            parents = "false"
+        params |= {f"nodes{i}": list(around.nodes), f"places{i}": places,
+                   f"known{i}": sorted(around.known),
+                   f"facet{i}": around.facet, f"metric{i}": around.metric}  # fmt: skip
+        if around.spans:
+            parts.append(_spans_part(i, parents, columns))
+            params |= {f"starts{i}": [start for start, _ in around.spans],
+                       f"ends{i}": [end for _, end in around.spans]}  # fmt: skip
+            continue
+        start, end = around.window
         inside = f"t.valid_from >= %(start{i})s" + (
             f" AND t.valid_from <= %(end{i})s" if end else ""
         )
@@ -389,10 +513,7 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
             SELECT {i} AS around, {columns} FROM {table} t
             WHERE {same} AND t.node IN (SELECT node FROM nodes) AND {inside})
         """)  # noqa: S608 - table and column names only
-        params |= {f"nodes{i}": list(around.nodes), f"places{i}": places,
-                   f"known{i}": sorted(around.known),
-                   f"facet{i}": around.facet, f"metric{i}": around.metric,
-                   f"start{i}": start, f"end{i}": end}  # fmt: skip
+        params |= {f"start{i}": start, f"end{i}": end}
     names = ("around", "id", "node", "valid_from", "valid_to", *STEP_VALUES)
     found: list[dict[int, list[dict]]] = [defaultdict(list) for _ in wanted]
     with connection.cursor() as cursor:
@@ -403,9 +524,41 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
                 step["shared_sources"] = _text(step["shared_sources"])
             found[step.pop("around")][step.pop("node")].append(step)
     for by_node in found:
-        for steps in by_node.values():
-            steps.sort(key=lambda step: step["valid_from"])
+        for node, steps in by_node.items():
+            # (A node read over several windows: a window's eve may lie in the one before.)
+            by_node[node] = sorted({step["id"]: step for step in steps}.values(), key=_FROM)
     return [dict(by_node) for by_node in found]
+
+
+def _spans_part(i: int, parents: str, columns: str) -> str:
+    """_steps_around_postgresql()'s part over several windows: the nodes (those asked and the
+    gazetteer's children of each, where `parents`), the step of each standing on each window's
+    eve (one index probe each) and those beginning inside each window (one index range each)."""
+    table = StockStep._meta.db_table
+    same = f"t.facet = %(facet{i})s AND t.metric = %(metric{i})s AND t.node = nodes.node"
+    return f"""
+        (WITH nodes AS (
+            SELECT unnest(%(nodes{i})s::bigint[]) AS node
+            UNION SELECT id FROM {Place._meta.db_table} WHERE {parents}
+            EXCEPT SELECT unnest(%(known{i})s::bigint[])
+        )
+        SELECT {i} AS around, eve.* FROM nodes
+        CROSS JOIN unnest(%(starts{i})s::date[]) AS w(start)
+        CROSS JOIN LATERAL (
+            SELECT {columns} FROM {table} t
+            WHERE {same} AND t.valid_from < w.start
+            ORDER BY t.valid_from DESC LIMIT 1
+        ) eve
+        UNION ALL
+        SELECT {i} AS around, inside.* FROM nodes
+        CROSS JOIN unnest(%(starts{i})s::date[], %(ends{i})s::date[]) AS w(start, until)
+        CROSS JOIN LATERAL (
+            SELECT {columns} FROM {table} t
+            WHERE {same} AND t.valid_from >= w.start
+                AND t.valid_from <= COALESCE(w.until, 'infinity'::date)
+            OFFSET 0  -- (one index range per window, not a filter over every step)
+        ) inside)
+    """  # noqa: S608 - table and column names only
 
 
 def _own_figures(stocks: list[_Stock]) -> dict[tuple[str, str], dict[int, list[dict]]]:
@@ -562,6 +715,173 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
         for k, (day, state) in enumerate(states)
         if state is not None
     ]
+
+
+def _difference(
+    own, shared, stored: list[dict], changed: list[tuple[list, list]], start, end, sets
+):
+    """_compose() of a node whose own figures did not change over [start, end), from its own
+    figures, its stored steps and its changed children's steps before and after the change
+    ((old, new) each): its other children's total at a date is the stored one less the changed
+    children's old steps (a child's steps not read at a date did not change there: absent from
+    both). As runs: (day, state) from each date where the state may change, the state None
+    where no step stands, and _UNTOLD where these do not tell it (_changed()): there the
+    children are to be read."""
+    days = {start}
+    for steps in (stored, *(steps for pair in changed for steps in pair)):
+        for step in steps:
+            for day in (step["valid_from"], step["valid_to"]):
+                if day is not None and day > start and (end is None or day < end):
+                    days.add(day)
+    for row in own:
+        if row["dated"] > start and (end is None or row["dated"] < end):
+            days.add(row["dated"])
+    node = _At(stored)
+    children = [(_At(old), _At(new)) for old, new in changed]
+    states: list = []
+    previous, standing_own, i = None, None, 0
+    for day in sorted(days):
+        while i < len(own) and own[i]["dated"] <= day:
+            standing_own = own[i]
+            i += 1
+        olds = [step for before, _ in children if (step := before.at(day)) is not None]
+        news = [step for _, after in children if (step := after.at(day)) is not None]
+        state = _changed(node.at(day), olds, news, standing_own, shared, sets)
+        if state != previous:
+            states.append((day, state))
+        previous = state
+    return states
+
+
+def _holes(runs: list, end) -> list[Window]:
+    """The windows where a node's runs are _UNTOLD."""
+    return [
+        (day, runs[k + 1][0] if k + 1 < len(runs) else end)
+        for k, (day, state) in enumerate(runs)
+        if state is _UNTOLD
+    ]
+
+
+def _replaced(runs: list, hole: Window, composed: list) -> list:
+    """The runs with the one beginning the hole replaced by _compose()'s steps over it (a gap
+    between them: no step)."""
+    start, end = hole
+    filled, at = [], start
+    for day, *state, to in composed:
+        if day > at:
+            filled.append((at, None))
+        filled.append((day, tuple(state)))
+        at = to
+    if at is not None and (end is None or at < end):
+        filled.append((at, None))
+    k = next(k for k, (day, _) in enumerate(runs) if day == start)
+    return [*runs[:k], *filled, *runs[k + 1 :]]
+
+
+def _steps_of(runs: list, end) -> list:
+    """_compose()'s steps from runs: (day, state) from each date where the state may change
+    (None: no step)."""
+    joined: list = []
+    for day, state in runs:
+        if not joined or joined[-1][1] != state:
+            joined.append((day, state))
+    return [
+        (day, *state, joined[k + 1][0] if k + 1 < len(joined) else end)
+        for k, (day, state) in enumerate(joined)
+        if state is not None
+    ]
+
+
+_UNTOLD = object()
+
+
+def _changed(node: dict | None, olds: list[dict], news: list[dict], own, shared, sets):
+    """A node's state (_compose) at a date from its stored step (None: none stands), its
+    changed children's steps standing before and after the change, and its own figure
+    standing (None: none); _UNTOLD where these do not tell it."""
+    last = max((new["newest"] for new in news), default=None)
+    if node is not None and node["own_key"]:
+        # A figure of its own stood, dated `newest`, as recent as every child's: one standing
+        # now (the same or another) at least as recent stands still, unless a changed child
+        # is now more recent (then the other children's sums would be needed).
+        if (
+            own is None
+            or own["dated"] < node["newest"]
+            or (last is not None and last > own["dated"])
+        ):
+            return _UNTOLD
+        return _own_state(own, shared)
+    others = (node["events"] if node else 0) - sum(old["events"] for old in olds)
+    if others < 0:
+        return _UNTOLD
+    came = frozenset().union(*(sets.of(new["shared_sources"]) for new in news))
+    value = list(_value(node, sets)) if node else [0] * WIDTH
+    for sign, steps in ((-1, olds), (1, news)):
+        for step in steps:
+            for k, part in enumerate(_value(step, sets)):
+                value[k] += sign * part
+    first = min((new["oldest"] for new in news), default=None)
+    if others == 0:  # the changed children alone
+        oldest, newest = first, last
+        union = came
+    else:
+        assert node is not None
+        oldest, newest = node["oldest"], node["newest"]
+        if any(old["oldest"] == oldest for old in olds) and (first is None or first > oldest):
+            oldest = _UNTOLD
+        if any(old["newest"] == newest for old in olds) and (last is None or last < newest):
+            newest = _UNTOLD
+        if news and oldest is not _UNTOLD:
+            oldest = min(oldest, first)
+        if news and newest is not _UNTOLD:
+            newest = max(newest, last)
+        union = _UNTOLD if any(sets.of(old["shared_sources"]) - came for old in olds) else (
+            sets.of(node["shared_sources"]) | came
+        )  # fmt: skip
+    # The own figure stands if it is at least as recent as every child's standing figure.
+    if own is not None and (newest is None or (newest is not _UNTOLD and own["dated"] >= newest)):
+        return _own_state(own, shared)
+    if newest is None:  # no child stands, nor any figure of its own
+        return None
+    if _UNTOLD in (oldest, newest, union):
+        return _UNTOLD
+    return (tuple(value), "", union, (oldest, newest))
+
+
+def _own_state(own: dict, shared: dict) -> tuple:
+    """The state of a node whose own figure stands (as _compose)."""
+    return (
+        own_value(own),
+        own["key"],
+        frozenset(shared.get(own["key"], ())),
+        (own["dated"], own["dated"]),
+    )
+
+
+def _value(step: dict, sets) -> tuple:
+    """A stored step's value as _compose sums it (its local sources: those not shared)."""
+    local = step["sources"] - len(sets.of(step["shared_sources"]))
+    return (*(step[field] for field in STEP_SUMS), local)
+
+
+class _At:
+    """The step of a list (in date order, apart) standing at each of a rising series of dates;
+    None where none stands or it counts no event."""
+
+    def __init__(self, steps: list[dict]):
+        self.steps, self.i = steps, 0
+
+    def at(self, day: date) -> dict | None:
+        steps = self.steps
+        while (
+            self.i < len(steps)
+            and steps[self.i]["valid_to"] is not None
+            and steps[self.i]["valid_to"] <= day
+        ):
+            self.i += 1
+        if self.i < len(steps) and steps[self.i]["valid_from"] <= day and steps[self.i]["events"]:
+            return steps[self.i]
+        return None
 
 
 class _Sets:
