@@ -105,11 +105,12 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
     recomputed there from its own figures and its children's stored steps. A place above is
     recomputed where a child's steps came out different, and so on up to everywhere; a node
     whose steps come out the same stops the climb, and a place above is recomputed only over
-    the dates where its child's steps came out different. The nodes' own figures and shared
-    sources are read in two queries for all the stocks together, their steps in one per level
-    the change climbs (the facets together), and written in two: only the steps that differ
-    from the stored ones. The caller holds each stock's advisory lock (STOCK_LOCK, (facet,
-    metric))."""
+    the dates where its child's steps came out different (over a long window, by difference
+    from its stored steps: _difference). The nodes' own figures and shared sources are read in
+    two queries for all the stocks together, their steps in one or two per level the change
+    climbs (the facets together: the second for the dates the difference does not tell), and
+    written in two: only the steps that differ from the stored ones. The caller holds each
+    stock's advisory lock (STOCK_LOCK, (facet, metric))."""
     stocks = [_Stock(facet, metric, changed) for facet, metric, changed in changes if changed]
     if not stocks:
         return
