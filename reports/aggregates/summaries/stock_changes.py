@@ -202,7 +202,7 @@ class _Stock:
         self.deleted: set[int] = set()  # the ids of the stored steps replaced
         self.gone: dict[int, list[dict]] = defaultdict(list)  # those steps, by node
         self.moved: dict[int, set[int]] = defaultdict(set)  # node: its children rewritten
-        self.pending: dict[int, list] = defaultdict(list)  # by_difference()'s holes
+        self.pending: dict[int, list] = {}  # by_difference()'s windows with holes
         self.written: list[dict] = []
 
     def set_windows(self) -> None:
@@ -273,10 +273,11 @@ class _Stock:
     def by_difference(self, node: int, shared, sets, texts) -> list[Window]:
         """rewrite() by difference from the node's stored steps and its changed children's,
         over its windows where that tells; the holes where it does not are left to fill()
-        (returned: its children are to be read over them)."""
-        holes = []
+        (returned: its children are to be read over them), and with them every window of the
+        node, rewritten in date order there."""
         changed = [(self.before_change(c), self.by_node.get(c, [])) for c in self.moved[node]]
         stored = self.by_node.get(node, [])
+        found = []
         for window in self.windows.get(node, []):
             runs = _difference(
                 self.own.get(node, []),
@@ -286,17 +287,18 @@ class _Stock:
                 *window,
                 sets,
             )
-            untold = _holes(runs, window[1])
-            if untold:
-                self.pending[node].append((window, runs, untold))
-                holes += untold
-            else:
+            found.append((window, runs, _holes(runs, window[1])))
+        holes = [hole for _, _, untold in found for hole in untold]
+        if holes:
+            self.pending[node] = found
+        else:
+            for window, runs, _ in found:
                 self._rewrite(node, window, _steps_of(runs, window[1]), texts)
         return holes
 
     def fill(self, node: int, shared, sets, texts) -> None:
-        """Finish by_difference(): its holes recomputed from the children (read over
-        them), each window rewritten whole."""
+        """Finish by_difference(): its holes recomputed from the children (read over them),
+        each window rewritten whole."""
         children = self._children(node)
         for window, runs, holes in self.pending.pop(node):
             for hole in holes:
@@ -450,12 +452,11 @@ def _steps_around(wanted: list) -> list[dict[int, list[dict]]]:
         for node, level in around.nodes.items():
             if around.children:
                 nodes |= _children_q(node, level)
-        touching = Q(pk__in=[])
-        for first, last in around.spans or [around.window]:
-            span = Q(valid_to__isnull=True) | Q(valid_to__gte=first)
-            if last is not None:
-                span &= Q(valid_from__lte=last)
-            touching |= span
+        # (Over several windows, their hull: one condition each would pass SQLite's limit of
+        # an expression's depth with a thousand.)
+        touching = Q(valid_to__isnull=True) | Q(valid_to__gte=start)
+        if end is not None:
+            touching &= Q(valid_from__lte=end)
         by_node: dict[int, list[dict]] = defaultdict(list)
         for step in (
             StockStep.objects.filter(facet=around.facet, metric=around.metric)
