@@ -390,14 +390,11 @@ class Reader:
             places &= Q(**self.within)
         return steps_of(self._steps_at(day).filter(Q(node=self.node) | places))
 
-    def _coarse(self, day: date, level: int | None):
-        """Steps at `day` of the area and the places within it that have no ancestor at
-        `level` (None: every place within it)."""
+    def _steps_within(self, day: date):
+        """Steps at `day` of the area and of every place within it."""
         steps = self._steps_at(day)
         if self.within:  # (an empty Q() would drop out of the OR)
             steps = steps.filter(Q(node=self.node) | Q(**self.within))
-        if level is not None:
-            steps = steps.filter(**{f"adm{level}__isnull": True})
         return steps_of(steps)
 
     def _standing_own(self, steps) -> dict[str, list[Step]]:
@@ -501,7 +498,7 @@ class Reader:
         return result
 
     def standing_keys(self, metric: str, day: date) -> list[str]:
-        steps = [s for s in self._coarse(day, None) if s.metric == metric]
+        steps = [s for s in self._steps_within(day) if s.metric == metric]
         return [s.own_key for s in self._standing_own(steps).get(metric, [])]
 
 
