@@ -379,13 +379,22 @@ def make_plan(question: Question) -> Plan:
             errors["area"] = _("Unknown area code %(code)r.") % {"code": question.area[:40]}
     unknown = [m for m in question.metrics if m not in Metric.values]
     if unknown:
-        errors["metric"] = f"Unknown metric {unknown[0]!r}."
+        errors["metric"] = _("Unknown metric %(value)r; choose from %(choices)s.") % {
+            "value": unknown[0][:40],
+            "choices": ", ".join(Metric.values),
+        }
     metrics = tuple(m for m in Metric.values if m in question.metrics) or tuple(Metric.values)
     end = question.end or today()
     if question.start and question.start > end:
-        errors["end"] = f"The end ({end}) is before the start ({question.start})."
+        errors["end"] = _("The end (%(end)s) is before the start (%(start)s).") % {
+            "end": end,
+            "start": question.start,
+        }
     if question.period is not None and question.period not in PERIODS:
-        errors["period"] = f"Unknown period {question.period!r}."
+        errors["period"] = _("Unknown period %(value)r; choose from %(choices)s.") % {
+            "value": question.period[:40],
+            "choices": ", ".join(PERIODS),
+        }
     elif question.start and question.start <= end:
         period = question.period or auto_period(question.start, end)
         if period_count(question.start, end, period) > MAX_PERIODS:
@@ -396,16 +405,27 @@ def make_plan(question: Question) -> Plan:
     lowest = area.admin_level + 1 if area else AdminLevel.STATE
     level = question.level if question.level is not None else lowest
     if question.level is not None and (level not in AdminLevel.values or level < lowest):
-        errors["level"] = "Choose a level below the area."
+        names = ", ".join(f"{v} ({label})" for v, label in AdminLevel.choices if v >= lowest)
+        errors["level"] = (
+            _("Choose a level below the area: %(levels)s.") % {"levels": names}
+            if names
+            else _("This area has no admin level below it.")
+        )
     if question.perpetrator is not None:
         read_perpetrator(question.perpetrator, errors)
     destination = None
     if question.destination not in (None, NO_DESTINATION):
         destination = Place.objects.filter(pcode=question.destination).first()
         if destination is None:
-            errors["destination"] = f"Unknown destination {question.destination[:40]!r}."
+            errors["destination"] = _(
+                "Unknown destination %(value)r: give a P-code, or %(none)r for figures that "
+                "do not say where people went."
+            ) % {"value": question.destination[:40], "none": NO_DESTINATION}
     if question.by not in (None, BY_DESTINATION):
-        errors["by"] = f"Unknown breakdown {question.by!r}."
+        errors["by"] = _("Unknown breakdown %(value)r; choose origin or %(destination)s.") % {
+            "value": question.by[:40],
+            "destination": BY_DESTINATION,
+        }
     if errors:
         raise QuestionError(errors)
     if level not in AdminLevel.values:
