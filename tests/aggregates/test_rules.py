@@ -590,7 +590,9 @@ def test_a_question_built_in_code_is_checked_too(world):
         aggregates.answer(Question(area="MMR999", metrics=("bodies",)))
     assert caught.value.errors == {
         "area": "Unknown area code 'MMR999'.",
-        "metric": "Unknown metric 'bodies'.",
+        "metric": "Unknown metric 'bodies'; choose from newly_displaced, currently_displaced, "
+        "returned, killed, injured, detained, homes_destroyed, religious_buildings_damaged, "
+        "health_facilities_damaged, schools_damaged.",
     }
 
 
