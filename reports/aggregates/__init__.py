@@ -59,7 +59,7 @@ def evidence(question: Question, metric: str) -> list[CountedEvent]:
     from .facets import facet_of
 
     plan = make_plan(replace(question, metrics=(metric,)))
-    facet = facet_of(question)
+    facet = facet_of(plan.question)
     if facet is None:
         return from_base_tables.evidence_from_base(plan, metric)
     return from_summaries.evidence_from_summaries(plan, metric, facet)
@@ -74,7 +74,7 @@ def reports_counted(question: Question, metric: str) -> list[tuple[int, tuple[in
     from .facets import facet_of
 
     plan = make_plan(replace(question, metrics=(metric,)))
-    facet = facet_of(question)
+    facet = facet_of(plan.question)
     if facet is None:
         return [
             (e.reference_report_id, e.report_ids)

@@ -10,9 +10,12 @@ on a smaller pool. The summaries hold that run for every facet a report belongs 
 - "c:<cause>"    the reports of one cause or means;
 - "s:<type>"     the reports citing at least one source of that type;
 - "t:<tag>"      the reports carrying that tag (lower case: the question matches any case);
-- "p:<party>"    the reports alleging that party (its slug) as the perpetrator, or
-                 "p:unknown" those whose sources say the perpetrator is not known (the
-                 reports stating none, perpetrator=none, are read from the base tables).
+- "p:<party>"    the reports alleging that party (its slug) as the perpetrator,
+                 "p:unknown" those whose sources say the perpetrator is not known, and
+                 "p:none" those stating none, for the harm metrics only (FACET_METRICS:
+                 nearly every report states none, and the IHL view asks it of harm alone;
+                 a question of another metric with perpetrator=none is read from the base
+                 tables).
 
 A question filtered by an event, or by more than one of these at once, is answered from the
 base tables (from_base_tables.py): an event's reports are few, and combinations are too many
@@ -28,10 +31,22 @@ from taggit.models import Tag
 
 from ..models import NOT_STATED, UNKNOWN, Report
 from ..models.summaries import FACET_LENGTH
+from ..vocabulary import HARM_METRICS
 from ..workflow import Status
 from .question import Question
 
 EVERYTHING = ""
+NOT_STATED_FACET = f"p:{NOT_STATED}"
+# The facets kept for some metrics only (every other facet holds every metric).
+FACET_METRICS: dict[str, frozenset[str]] = {NOT_STATED_FACET: frozenset(HARM_METRICS)}
+
+
+def facet_holds(facet: str, metric: str) -> bool:
+    """Whether the facet's summary rows count this metric."""
+    held = FACET_METRICS.get(facet)
+    return held is None or metric in held
+
+
 ReportSource = Report.sources.through
 ReportTag = Report.tags.through
 
@@ -53,8 +68,8 @@ def matching_tags(asked: str) -> list[int]:
 
 
 def facet_of(question: Question) -> str | None:
-    """The facet whose summary rows answer the question; None when none does (an event, or
-    several filters at once)."""
+    """The facet whose summary rows answer the question; None when none does (an event,
+    several filters at once, or a metric its facet is not kept for)."""
     if question.event is not None:
         return None
     if question.destination is not None or question.by is not None:
@@ -66,15 +81,15 @@ def facet_of(question: Question) -> str | None:
     ]
     if question.tag:
         chosen.append(tag_facet(question.tag))
-    if question.perpetrator == NOT_STATED:
-        # No summaries for the reports stating no perpetrator: nearly every report, they
-        # would double the summaries for one column of the IHL page.
-        return None
     if question.perpetrator:
         chosen.append(f"p:{question.perpetrator}")
     if len(chosen) > 1:
         return None
-    return chosen[0] if chosen else EVERYTHING
+    facet = chosen[0] if chosen else EVERYTHING
+    held = FACET_METRICS.get(facet)
+    if held is not None and not (question.metrics and held.issuperset(question.metrics)):
+        return None  # a facet kept for some metrics answers a question of those alone
+    return facet
 
 
 def narrow(figures: QuerySet, question: Question) -> QuerySet:
@@ -112,15 +127,15 @@ def perpetrator_condition(asked: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}perpetrator__slug": asked})
 
 
-def perpetrator_facet(slug: str | None, unknown: bool) -> str | None:
-    """The facet of a report's alleged perpetrator; None when it is not stated."""
+def perpetrator_facet(slug: str | None, unknown: bool) -> str:
+    """The facet of a report's alleged perpetrator ("p:none": not stated)."""
     if slug:
         return f"p:{slug}"
-    return f"p:{UNKNOWN}" if unknown else None
+    return f"p:{UNKNOWN}" if unknown else NOT_STATED_FACET
 
 
 def question_of(facet: str) -> Question:
-    """The filters a facet stands for."""
+    """The filters a facet stands for, and the metrics it holds (none named: every one)."""
     if not facet:
         return Question()
     prefix, value = facet.split(":", 1)
@@ -129,6 +144,7 @@ def question_of(facet: str) -> Question:
         source_type=value if prefix == "s" else None,
         tag=value if prefix == "t" else None,
         perpetrator=value if prefix == "p" else None,
+        metrics=tuple(sorted(FACET_METRICS.get(facet, ()))),
     )
 
 
@@ -164,12 +180,14 @@ def all_facets() -> set[str]:
     }
     names = _tags_of(approved).values_list("tag__name", flat=True).distinct()
     found |= {tag_facet(name) for name in names}
-    found |= _perpetrator_facets(approved.values_list("perpetrator__slug", "perpetrator_unknown"))
+    found |= _perpetrator_facets(
+        approved.order_by().values_list("perpetrator__slug", "perpetrator_unknown").distinct()
+    )
     return found
 
 
 def _perpetrator_facets(pairs: Iterable[tuple[str | None, bool]]) -> set[str]:
-    return {f for slug, unknown in pairs if (f := perpetrator_facet(slug, unknown))}
+    return {perpetrator_facet(slug, unknown) for slug, unknown in pairs}
 
 
 def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:

@@ -55,7 +55,10 @@ def test_the_engine_counts_each_alleged_perpetrator(attributed):
     assert killed(perpetrator="sac") == (10, 10, 10, 2, 2, 2)
     assert killed(perpetrator="kndf") == (5, 5, 5, 1, 1, 1)
     assert killed(perpetrator="unknown") == (2, 2, 2, 1, 1, 1)
-    # Not stated: from the base tables, as no summary is kept for it.
+    # Not stated: its own summaries for the harm metrics (the IHL view's), the base tables
+    # for a question of any other metric.
+    assert facet_of(Question(perpetrator="none", metrics=("killed", "injured"))) == "p:none"
+    assert facet_of(Question(perpetrator="none", metrics=("killed", "newly_displaced"))) is None
     assert facet_of(Question(perpetrator="none")) is None
     assert killed(perpetrator="none") == (4, 4, 4, 1, 1, 1)
     # With a cause as well: no summary is kept for the pair, the base tables answer.
@@ -70,6 +73,10 @@ def test_a_new_alleged_perpetrator_moves_the_figures_between_facets(attributed, 
     assert killed(perpetrator="sac") == (15, 15, 15, 3, 3, 3)
     assert killed(perpetrator="kndf") == (0, 0, 0, 0, 0, 0)
     assert killed(perpetrator="unknown") == (0, 0, 0, 0, 0, 0)
+    assert killed(perpetrator="none") == (6, 6, 6, 2, 2, 2)  # d (2) now states none, e (4)
+    services.report_update(report=attributed["e"], actor=moderator, perpetrator="kndf")
+    assert killed(perpetrator="none") == (2, 2, 2, 1, 1, 1)
+    assert killed(perpetrator="kndf") == (4, 4, 4, 1, 1, 1)
     assert aggregates.verify_summaries() == []
 
 
@@ -83,3 +90,4 @@ def test_the_question_reads_a_party_by_slug_or_id(attributed):
         "perpetrator": "Unknown party 'nobody'; give a party's slug (see /api/v1/parties/), "
         "'unknown' or 'none' (not stated)."
     }
+

@@ -93,6 +93,8 @@ question = st.fixed_dictionaries(
                 ("perpetrator", "none"),
             ]
         ),  # fmt: skip
+        # Harm alone (as the IHL view asks): "not stated" is then read from its own facet.
+        "harm_only": st.booleans(),
     }
 )
 scenario = st.fixed_dictionaries(
@@ -381,30 +383,32 @@ def expected(q: Question, gazetteer):
     pool = list(pool.prefetch_related("figures", "sources"))
     area = gazetteer[q.area] if q.area else None
     end = q.end or timezone.localdate()
-    counted = {m: counted_events(m, pool) for m in METRICS}
-    within_total = {m: units(m, counted[m], area, q.start, end) for m in METRICS}
-    totals = {m: view(total(m, within_total[m], end)) for m in METRICS}
+    metrics = q.metrics or METRICS
+    stocks = [m for m in STOCKS if m in metrics]
+    counted = {m: counted_events(m, pool) for m in metrics}
+    within_total = {m: units(m, counted[m], area, q.start, end) for m in metrics}
+    totals = {m: view(total(m, within_total[m], end)) for m in metrics}
 
     level = q.level or (area.admin_level + 1 if area else 1)
     rows = defaultdict(lambda: defaultdict(list))
-    for m in METRICS:
+    for m in metrics:
         for c in within_total[m]:
             above = [p for p in gazetteer.values()
                      if p.admin_level == level and c["place"].path.startswith(p.path)]  # fmt: skip
             rows[above[0].pcode if above else None][m].append(c)
     by_area = {
-        code: {m: view(total(m, per_metric.get(m, []), end)) for m in METRICS}
+        code: {m: view(total(m, per_metric.get(m, []), end)) for m in metrics}
         for code, per_metric in rows.items()
     } if level <= 4 else {}  # fmt: skip
 
-    flows = [m for m in METRICS if m not in STOCKS]
+    flows = [m for m in metrics if m not in STOCKS]
     dates = [c["span"].start for m in flows for c in within_total[m]] + [
-        c["on"] for m in STOCKS for c in counted[m] if within(c["place"], area) and c["on"] <= end
+        c["on"] for m in stocks for c in counted[m] if within(c["place"], area) and c["on"] <= end
     ]
     first = q.start or min(dates, default=None)
     # Without an end asked, the series stops at the last day holding data, not today.
     lasts = [c["span"].end for m in flows for c in within_total[m]] + [
-        c["on"] for m in STOCKS for c in counted[m] if within(c["place"], area) and c["on"] <= end
+        c["on"] for m in stocks for c in counted[m] if within(c["place"], area) and c["on"] <= end
     ]
     axis_end = end
     if q.end is None and lasts and (first is None or max(lasts) >= first):
@@ -415,9 +419,9 @@ def expected(q: Question, gazetteer):
         kind = q.period or ("week" if span <= 92 else "month" if span <= 6 * 366 else
                             "quarter" if span <= 20 * 366 else "year")  # fmt: skip
         for a, b in periods(first, axis_end, kind):
-            inside = {m: units(m, counted[m], area, a, b) for m in METRICS}
+            inside = {m: units(m, counted[m], area, a, b) for m in metrics}
             in_a_period |= {id(c) for m in flows for c in inside[m]}
-            by_period.append((a, b, {m: view(total(m, inside[m], b)) for m in METRICS}))
+            by_period.append((a, b, {m: view(total(m, inside[m], b)) for m in metrics}))
     spanning = {
         m: (
             beyond(counted[m], area, q.start, end),
@@ -439,7 +443,8 @@ def as_question(spec, gazetteer) -> Question:
     area = gazetteer[spec["area"]] if spec["area"] else None
     level = 3 if spec["deeper"] and (area is None or area.admin_level < 2) else None
     filters = dict([spec["filter"]]) if spec["filter"] else {}
-    return Question(start=start, end=end, area=spec["area"], metrics=METRICS, level=level,
+    metrics = ("killed",) if spec["harm_only"] else METRICS
+    return Question(start=start, end=end, area=spec["area"], metrics=metrics, level=level,
                     period=spec["period"], **filters)  # fmt: skip
 
 
@@ -484,7 +489,7 @@ def test_the_engine_agrees_with_the_reference(data, gazetteer, field_partner, mo
                     assert sum(r.totals[metric].best for r in answer.by_period) + sum(
                         f.adds.best for f in answer.longer.get(metric, [])
                     ) == answer.totals[metric].best  # fmt: skip
-            for metric in METRICS:
+            for metric in q.metrics:
                 lines = aggregates.evidence(q, metric)
                 assert sorted(aggregates.reports_counted(q, metric)) == sorted(
                     (line.reference_report_id, line.report_ids) for line in lines

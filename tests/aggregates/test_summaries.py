@@ -43,11 +43,12 @@ def test_verify_finds_a_tampered_summary_and_rebuild_repairs_it(world):  # noqa:
 
     with pytest.raises(CommandError, match="disagree with the base tables"):
         call_command("rebuild_aggregates", "--check", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    # Every row twice: for all reports, and for those citing news media (the sources' type).
+    # Every row twice: for all reports, and for those citing news media (the sources' type);
+    # the harm (killed) a third time, for the reports stating no perpetrator ("p:none").
     assert aggregates.rebuild_summaries() == {
-        "EventCount": 3 * 2,
-        "SourceUse": 3 * 2,
-        "FlowTotal": (5 + 5 + 6) * 2,  # 5 places each in November and December, 6 in the year
+        "EventCount": 3 * 2 + 2,
+        "SourceUse": 3 * 2 + 2,
+        "FlowTotal": (5 + 5 + 6) * 3,  # 5 places each in November and December, 6 in the year
         "StockStep": 5 * 2,  # everywhere, Myanmar, Kayah, Loikaw District, Loikaw
     }
     assert aggregates.verify_summaries() == []
@@ -59,8 +60,8 @@ def test_rebuild_command_and_check(world, capsys):  # noqa: F811
     world["report"]("loikaw", D(2023, 11, 13), [("killed", 3)])
     EventCount.objects.all().delete()
     call_command("rebuild_aggregates")
-    # All reports, and those citing news media: each row twice.
-    assert "Summaries rebuilt: 2 EventCount, 2 SourceUse, 20 FlowTotal, 0 StockStep." in (
+    # All reports, those citing news media and those stating no perpetrator: each row 3 times.
+    assert "Summaries rebuilt: 3 EventCount, 3 SourceUse, 30 FlowTotal, 0 StockStep." in (
         capsys.readouterr().out
     )
     call_command("rebuild_aggregates", "--check")
@@ -282,4 +283,24 @@ def test_a_stock_whose_shared_source_is_swapped_for_another_keeps_its_steps_exac
     assert as_tuple(aggregates.answer(kayah).totals["currently_displaced"]) == (
         150, 150, 150, 2, 2, 2
     )  # fmt: skip
+    assert aggregates.verify_summaries() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeping_not_stated_builds_its_summaries(world, moderator):
+    """Migration 0032 builds the "p:none" facet of a database whose summaries had none (and
+    taking it back drops it): a question of harm by reports stating no perpetrator reads it."""
+    world["report"]("loikaw", D(2023, 11, 13), [("killed", 3), ("currently_displaced", 500)])
+    stated = world["report"]("demoso", D(2023, 12, 2), [("killed", 4)])
+    services.report_update(report=stated, actor=moderator, perpetrator="unknown")
+    none = Question(metrics=("killed",), perpetrator="none")
+    assert as_tuple(aggregates.answer(none).totals["killed"]) == (3, 3, 3, 1, 1, 1)
+
+    call_command("migrate", "reports", "0031", verbosity=0)
+    assert not EventCount.objects.filter(facet="p:none").exists()
+    call_command("migrate", "reports", verbosity=0)
+    assert sorted(EventCount.objects.filter(facet="p:none").values_list("metric", "best")) == [
+        ("killed", 3)
+    ]
+    assert as_tuple(aggregates.answer(none).totals["killed"]) == (3, 3, 3, 1, 1, 1)
     assert aggregates.verify_summaries() == []

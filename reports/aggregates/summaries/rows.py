@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from ...models import Figure
 from ...workflow import Status
-from ..facets import EVERYTHING, narrow, question_of
+from ..facets import EVERYTHING, facet_holds, narrow, question_of
 from ..from_base_tables import (
     candidates_from,
     candidates_of_reports,
@@ -23,7 +23,10 @@ def compute(facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
     """EventCount rows (without local_sources) of every event of one facet and their sources,
     by (metric, key), with what each adds beyond the events it covers. `everything`: the whole
     gazetteer's PlaceIndex, when the caller has it already."""
-    figures = narrow(Figure.objects.filter(report__status=Status.APPROVED), question_of(facet))
+    question = question_of(facet)
+    figures = narrow(Figure.objects.filter(report__status=Status.APPROVED), question)
+    if question.metrics:  # a facet kept for some metrics only
+        figures = figures.filter(metric__in=question.metrics)
     counted = choose(candidates_from(figures))
     sources_of = report_sources(figures.values("report_id")) if counted else {}
     places = everything or PlaceIndex.everything()
@@ -60,9 +63,18 @@ def compute_facets(
     wanted = set().union(*facets_of.values()) if facets_of else set()
     if only is not None:
         wanted &= {only}
+    # A facet kept for some metrics, none of which these events count, has nothing to refresh.
+    metrics = {c.metric for c in candidates}
+    wanted = {f for f in wanted if any(facet_holds(f, m) for m in metrics)}
     return {
         facet: _rows(
-            choose([c for c in candidates if facet in facets_of.get(c.report_id, ())]),
+            choose(
+                [
+                    c
+                    for c in candidates
+                    if facet in facets_of.get(c.report_id, ()) and facet_holds(facet, c.metric)
+                ]
+            ),
             facet,
             sources_of,
             places,
