@@ -35,6 +35,7 @@ __all__ = [
     "question_params",
     "rebuild_summaries",
     "reports_counted",
+    "totals",
     "verify_summaries",
 ]
 
@@ -51,6 +52,19 @@ def answer(question: Question, *, lines: int | None = None) -> Answer:
     if facet is None:
         return from_base_tables.answer_from_base(plan, lines)
     return from_summaries.answer_from_summaries(plan, facet, lines)
+
+
+def totals(question: Question) -> dict[str, Total]:
+    """answer(question).totals alone, without its breakdown, series or lines (a page showing
+    only totals, as the IHL view's columns: each a few reads of the summaries)."""
+    from . import from_base_tables, from_summaries
+    from .facets import facet_of
+
+    plan = make_plan(question)
+    facet = facet_of(question)
+    if facet is None:
+        return from_base_tables.answer_from_base(plan, 0).totals
+    return from_summaries.totals_from_summaries(plan, facet)
 
 
 def evidence(question: Question, metric: str) -> list[CountedEvent]:

@@ -676,6 +676,12 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
     )
 
 
+def totals_from_summaries(plan: Plan, facet: str = EVERYTHING) -> dict[str, Total]:
+    """answer_from_summaries(plan, facet).totals, read alone."""
+    reader = Reader(plan, facet)
+    return reader.flow_totals() | reader.stock_totals(plan.end)
+
+
 def _evidence_rows(plan: Plan, metric: str, facet: str):
     """The EventCount rows of the events answer(plan.question).totals[metric] counts."""
     reader = Reader(plan, facet)

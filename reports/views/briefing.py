@@ -148,7 +148,7 @@ def _change(question, answer) -> list[str]:
     before_end = start - timedelta(days=1)
     before_start = before_end - timedelta(days=length - 1)
     metric = flows[0]
-    before = aggregates.answer(
+    before = aggregates.totals(
         replace(
             question,
             start=before_start,
@@ -156,9 +156,8 @@ def _change(question, answer) -> list[str]:
             metrics=(metric,),
             period=None,
             level=None,
-        ),
-        lines=0,
-    ).totals[metric]
+        )
+    )[metric]
     now = answer.totals[metric]
     words = {
         "metric": str(Metric(metric).label),
@@ -263,8 +262,7 @@ def _leading(question, answer) -> list[str]:
             if value not in given:
                 continue
             asked = replace(question, metrics=(metric,), period=None, level=None)
-            part = aggregates.answer(replace(asked, **{leading.field: value}), lines=0)
-            counted = part.totals[metric]
+            counted = aggregates.totals(replace(asked, **{leading.field: value}))[metric]
             if counted.events and (best is None or counted.best > best.best):
                 best, leader = counted, str(label).lower() if leading.lower else str(label)
         if best is None:

@@ -416,7 +416,12 @@ def area_name(answer) -> str:
 
 
 def page_title(answer) -> str:
-    return f"{area_name(answer)}, {when(answer.question)}"
+    return title_of(answer.area, answer.question)
+
+
+def title_of(area, question) -> str:
+    """The title of a page of the question about this area (None: everywhere)."""
+    return f"{area.display_name if area is not None else _('All areas')}, {when(question)}"
 
 
 def row_name(row) -> str:

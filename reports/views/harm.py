@@ -18,8 +18,8 @@ from reports.views.dashboard_shaping import (
     filter_form,
     from_form,
     metric_info,
-    page_title,
     shown_total,
+    title_of,
     url_for,
 )
 from reports.vocabulary import HARM_METRICS, Cause
@@ -32,32 +32,35 @@ class Column:
     always: bool = False  # shown even when nothing is counted in it
 
 
-def _answers(questions) -> dict[aggregates.Question, aggregates.Answer]:
-    """Each distinct question answered once (the "All" column is in both tables and heads the
-    page)."""
-    found: dict[aggregates.Question, aggregates.Answer] = {}
+Totals = dict[str, aggregates.Total]
+
+
+def _totals(questions) -> dict[aggregates.Question, Totals]:
+    """Each distinct question's totals, counted once (the "All" column is in both tables): a
+    column needs no breakdown, series or lines, so only the totals are read."""
+    found: dict[aggregates.Question, Totals] = {}
     for question in questions:
         if question not in found:
-            found[question] = aggregates.answer(question, lines=0)
+            found[question] = aggregates.totals(question)
     return found
 
 
 def _cells(
-    columns: list[Column], metrics, answered: dict[aggregates.Question, aggregates.Answer]
+    columns: list[Column], metrics, answered: dict[aggregates.Question, Totals]
 ) -> tuple[list[Column], list[dict], list[str]]:
     """The columns with something counted (and those always shown), each metric's row of
     cells (shown totals with their evidence links), and the labels of the empty columns."""
-    answers = [answered[column.question] for column in columns]
+    found = [answered[column.question] for column in columns]
     kept = [
         i
-        for i, (column, answer) in enumerate(zip(columns, answers, strict=True))
-        if column.always or any(answer.totals[m].events for m in metrics)
+        for i, (column, totals) in enumerate(zip(columns, found, strict=True))
+        if column.always or any(totals[m].events for m in metrics)
     ]
     rows = [
         {
             "metric": metric_info(metric),
             "cells": [
-                shown_total(answers[i].totals[metric])
+                shown_total(found[i][metric])
                 | {"url": url_for("evidence", replace(columns[i].question, metrics=(metric,)))}
                 for i in kept
             ],
@@ -84,7 +87,7 @@ def harm(request):
     if from_form(request.GET):
         return redirect(url_for("harm", question))
     # The same for every visitor (public data only): kept under the data version, as the
-    # dashboard's content (its "not stated" column is counted from the base tables).
+    # dashboard's content.
     context = cached.kept(request, "harm", lambda: _harm_page(params, question, action))
     return render(request, "reports/dashboard/harm.html", context)
 
@@ -110,12 +113,11 @@ def _harm_page(params, question, action) -> dict:
         for code, label in ((UNKNOWN, _("Unknown")), (NOT_STATED, _("Not stated")))
         if not question.perpetrator or code == question.perpetrator
     ]
-    answered = _answers(column.question for column in [total, *causes, *parties])
+    answered = _totals(column.question for column in [total, *causes, *parties])
     by_cause = _cells([total, *causes], metrics, answered)
     by_party = _cells([total, *parties], metrics, answered)
-    answer = answered[asked_harm]
     context = {
-        "title": page_title(answer),
+        "title": title_of(aggregates.make_plan(asked_harm).area, question),
         "form": filter_form(params, {}, action=action),
         "dashboard_url": url_for("index", question),
         "by_cause": {"columns": by_cause[0], "rows": by_cause[1], "empty": by_cause[2]},

@@ -91,3 +91,21 @@ def test_the_question_reads_a_party_by_slug_or_id(attributed):
         "'unknown' or 'none' (not stated)."
     }
 
+
+def test_the_totals_alone_are_the_answers_totals(attributed, file):
+    """aggregates.totals() (the IHL view's columns) gives what answer() gives as totals, from
+    the summaries or the base tables alike."""
+    file("loikaw", D(2023, 11, 20), figures=[("currently_displaced", 900)])
+    for filters in (
+        {},
+        {"cause": "airstrike"},
+        {"perpetrator": "none"},
+        {"perpetrator": "sac", "cause": "airstrike"},
+    ):
+        for metrics in (("killed",), ("killed", "currently_displaced"), ()):
+            question = Question(metrics=metrics, **NOVEMBER, **filters)
+            assert aggregates.totals(question) == aggregates.answer(question).totals
+    not_stated = aggregates.totals(Question(metrics=("killed",), perpetrator="none", **NOVEMBER))
+    assert as_tuple(not_stated["killed"]) == (4, 4, 4, 1, 1, 1)
+    everything = aggregates.totals(Question(**NOVEMBER))
+    assert as_tuple(everything["currently_displaced"]) == (900, 900, 900, 1, 1, 1)

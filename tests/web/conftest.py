@@ -11,15 +11,18 @@ def moderator_client(client, moderator):
 
 @pytest.fixture
 def engine_calls(monkeypatch):
-    """The questions the counting engine is asked, in order."""
+    """The questions the counting engine is asked (for an answer or its totals), in order."""
     from reports import aggregates
 
     calls = []
-    answer = aggregates.answer
 
-    def counted(question, **options):
-        calls.append(question)
-        return answer(question, **options)
+    def recorded(ask):
+        def counted(question, **options):
+            calls.append(question)
+            return ask(question, **options)
 
-    monkeypatch.setattr(aggregates, "answer", counted)
+        return counted
+
+    monkeypatch.setattr(aggregates, "answer", recorded(aggregates.answer))
+    monkeypatch.setattr(aggregates, "totals", recorded(aggregates.totals))
     return calls
