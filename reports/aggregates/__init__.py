@@ -63,7 +63,7 @@ def totals(question: Question) -> dict[str, Total]:
     plan = make_plan(question)
     facet = facet_of(question)
     if facet is None:
-        return from_base_tables.answer_from_base(plan, 0).totals
+        return from_base_tables.totals_from_base(plan)
     return from_summaries.totals_from_summaries(plan, facet)
 
 

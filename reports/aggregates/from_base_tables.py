@@ -1,6 +1,7 @@
 """Answers computed from the base tables through the rules: for questions that narrow the
 evidence (cause, tag, source type, event), and the reference the summaries are checked against."""
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -574,24 +575,23 @@ def answer_from_base(plan: Plan, lines: int | None = None, *, everything: bool =
         )
 
     periods = calendar(plan, data.first_date(), data.last_date())[1]
+    in_periods = {
+        m: [data.units(m, start, end) for start, end, _ in periods]
+        if is_stock(m)
+        else [data.to_destination(items) for items in _by_period(data.within.get(m, []), periods)]
+        for m in plan.metrics
+    }
     by_period = [
         PeriodRow(
-            start,
-            end,
-            label,
-            {m: data.total(m, data.units(m, start, end), end) for m in plan.metrics},
+            start, end, label, {m: data.total(m, in_periods[m][k], end) for m in plan.metrics}
         )
-        for start, end, label in periods
+        for k, (start, end, label) in enumerate(periods)
     ]
     flows = [m for m in plan.metrics if not is_stock(m)]
     beyond = {m: data.beyond(m, plan.start, plan.end) for m in flows}
+    starts = [first for first, _, _ in periods]
     longer = {
-        m: [
-            c
-            for c in units[m]
-            if not any(inside(c.span, first, last) for first, last, _ in periods)
-        ]
-        for m in flows
+        m: [c for c in units[m] if _period_of(c.span, starts, periods) is None] for m in flows
     }
     beyond, beyond_more = largest(beyond, lines)
     longer, longer_more = largest(longer, lines)
@@ -608,6 +608,32 @@ def answer_from_base(plan: Plan, lines: int | None = None, *, everything: bool =
         beyond_more=beyond_more,
         longer_more=longer_more,
     )
+
+
+def totals_from_base(plan: Plan) -> dict[str, Total]:
+    """answer_from_base(plan).totals, counted alone."""
+    data = Evidence(plan)
+    return {m: data.total(m, data.units(m, plan.start, plan.end), plan.end) for m in plan.metrics}
+
+
+def _period_of(span: Span, starts: list[date], periods) -> int | None:
+    """The index of the period holding the whole span (periods in order, apart: only the one
+    holding its first day can), or None."""
+    k = bisect_right(starts, span.start) - 1
+    return k if k >= 0 and span.end <= periods[k][1] else None
+
+
+def _by_period(items: list[Counted], periods) -> list[list[Counted]]:
+    """The flow events wholly inside each period (Evidence.units of each, before the
+    destination), in one pass over them rather than one per period, each list in the items'
+    order."""
+    starts = [first for first, _, _ in periods]
+    found: list[list[Counted]] = [[] for _ in periods]
+    for item in items:
+        k = _period_of(item.span, starts, periods)
+        if k is not None:
+            found[k].append(item)
+    return found
 
 
 def by_destination(plan: Plan, data: Evidence, units: dict[str, list[Counted]]) -> list:

@@ -339,14 +339,14 @@ class AggregatesBenchmark:
     # --- following changes
 
     def _approvals(self, rounds: int = 3):
-        """Approvals and retractions through the services, summaries followed: a flow and a
-        stock, dated in the last days of the data and back-dated (a stock's steps are
-        rewritten over the dates the change can reach); a back-dated stock at a place with no
-        figure of its own (it stands to the end there); the same citing a source another
-        stock figure cites alone (so that figure's place changes too), with a cause and a tag
-        (three facets more); a state's flow for a month, which covers the township figures in
-        it (rule 5). Each the median of `rounds`, in a transaction rolled back afterwards,
-        with the queries each made."""
+        """Approvals and retractions through the services, summaries followed: a flow, harm
+        (stating no perpetrator: its own facet too) and a stock, dated in the last days of the
+        data; a flow and a stock back-dated (a stock's steps are rewritten over the dates the
+        change can reach); a back-dated stock at a place with no figure of its own (it stands
+        to the end there); the same citing a source another stock figure cites alone (so that
+        figure's place changes too), with a cause and a tag (three facets more); a state's flow
+        for a month, which covers the township figures in it (rule 5). Each the median of
+        `rounds`, in a transaction rolled back afterwards, with the queries each made."""
         user = get_user_model().objects.get(username="bench-moderator")
         within = Place.objects.filter(path__startswith=f"/{dataset.COUNTRY}/")
         township = within.filter(admin_level=3).first()
@@ -364,6 +364,8 @@ class AggregatesBenchmark:
         recent, back = date(2025, 12, 30), date(2022, 3, 15)
         cases = [
             ("flow, dated 2025-12-30", township, "newly_displaced", recent, None, {}),
+            # Harm stating no perpetrator: counted in the "p:none" facet as well.
+            ("harm (killed), dated 2025-12-30", township, "killed", recent, None, {}),
             ("stock, dated 2025-12-30", township, stock, recent, None, {}),
             ("flow, dated 2022-03-15", township, "newly_displaced", back, None, {}),
             ("stock, dated 2022-03-15", township, stock, back, None, {}),

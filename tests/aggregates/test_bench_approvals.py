@@ -1,5 +1,5 @@
 """`bench_aggregates`: its data set loads (every column the reports table requires), and
-`--approvals-only` times seven approvals and retractions, each rolled back, leaving the
+`--approvals-only` times eight approvals and retractions, each rolled back, leaving the
 summaries as they were."""
 
 from io import StringIO
@@ -22,6 +22,7 @@ def test_a_small_load_then_the_approvals_alone(settings):
     rows = [line.split(" | ")[0] for line in out.getvalue().splitlines() if "dated" in line]
     assert rows == [
         "| flow, dated 2025-12-30",
+        "| harm (killed), dated 2025-12-30",
         "| stock, dated 2025-12-30",
         "| flow, dated 2022-03-15",
         "| stock, dated 2022-03-15",
