@@ -96,10 +96,14 @@ def ask(params: QueryDict) -> Asked:
     metrics = (question.metrics if question else ()) or tuple(Metric.values)
     sort = params.get("sort", "")
     if sort and sort.removeprefix("-") not in {"name", *metrics}:
-        errors["sort"] = f"Unknown sort column {sort!r}: use name or one of the metrics shown."
+        errors["sort"] = _(
+            "Unknown sort column %(value)r: use name or one of the metrics shown."
+        ) % {"value": sort[:40]}
     map_metric = params.get("map", "")
     if map_metric and map_metric not in metrics:
-        errors["map"] = f"Unknown map metric {map_metric!r}: use one of the metrics shown."
+        errors["map"] = _("Unknown map metric %(value)r: use one of the metrics shown.") % {
+            "value": map_metric[:40]
+        }
     return Asked(question, sort, map_metric, errors)
 
 

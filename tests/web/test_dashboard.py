@@ -254,6 +254,17 @@ def test_bad_questions_get_the_form_and_a_message_not_zeros(
             assert '<form method="get" action="/dashboard/"' in page
 
 
+@pytest.mark.parametrize("query", ["sort=bogus", "map=refugees", "metric=refugees"])
+def test_a_bad_question_is_told_in_the_readers_language(client, scenario, query):
+    client.cookies["django_language"] = "my"
+    response = client.get(f"/dashboard/?{query}")
+    assert response.status_code == 400
+    text = html.unescape(re.sub(r"<[^>]+>", "", response.content.decode()))
+    field = query.split("=")[0]
+    shown = next(line for line in text.splitlines() if line.strip().startswith(f"{field}:"))
+    assert "Unknown" not in shown and "'" in shown  # Burmese, naming the value given
+
+
 def test_the_form_keeps_what_was_typed_escaped(client, scenario):
     response = client.get('/dashboard/?area=<b>"x"</b>&tag=<script>alert(1)</script>')
     assert response.status_code == 400
