@@ -69,6 +69,7 @@ def pages() -> list[Page]:
         Page("Embed, chart, a state over a year", f"/dashboard/embed/chart/?{year}&metric=newly_displaced&lang=en"),
         Page("Embed, map, a state over a year", f"/dashboard/embed/map/?{year}&metric=newly_displaced&lang=en"),
         Page("Harm by cause and perpetrator, a state over a year", f"/dashboard/harm/?{year}"),
+        Page("Harm by cause and perpetrator, filtered by cause, a state over a year", f"/dashboard/harm/?{year}&cause=airstrike"),
         Page("Host communities, a state over a year", f"/dashboard/hosts/?{year}"),
         Page("Moderation queue (submitted, oldest first)", "/moderation/", moderator=True),
         Page("Moderation queue, any status", "/moderation/?status=", moderator=True),
@@ -100,6 +101,7 @@ def engine_timer():
 
     with (
         mock.patch.object(aggregates, "answer", timed(aggregates.answer)),
+        mock.patch.object(aggregates, "totals", timed(aggregates.totals)),
         mock.patch.object(aggregates, "evidence", timed(aggregates.evidence)),
     ):
         yield spent
@@ -202,7 +204,7 @@ class PagesBenchmark:
 
     def _engine_times(self, chosen, runs, session) -> dict[str, float]:
         """The engine's in-process time for each page's question(s): the page called here through
-        Django's test client, the time inside aggregates.answer()/evidence() added up."""
+        Django's test client, the time inside aggregates.answer()/totals()/evidence() added up."""
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies["sessionid"] = session
         times = {}
