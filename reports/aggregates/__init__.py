@@ -48,7 +48,7 @@ def answer(question: Question, *, lines: int | None = None) -> Answer:
     from .facets import facet_of
 
     plan = make_plan(question)
-    facet = facet_of(question)
+    facet = facet_of(plan.question)
     if facet is None:
         return from_base_tables.answer_from_base(plan, lines)
     return from_summaries.answer_from_summaries(plan, facet, lines)
@@ -61,7 +61,7 @@ def totals(question: Question) -> dict[str, Total]:
     from .facets import facet_of
 
     plan = make_plan(question)
-    facet = facet_of(question)
+    facet = facet_of(plan.question)
     if facet is None:
         return from_base_tables.totals_from_base(plan)
     return from_summaries.totals_from_summaries(plan, facet)

@@ -2,7 +2,7 @@
 answers are broken down by."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.utils import timezone
@@ -412,7 +412,10 @@ def make_plan(question: Question) -> Plan:
             else _("This area has no admin level below it.")
         )
     if question.perpetrator is not None:
-        read_perpetrator(question.perpetrator, errors)
+        # A party named by its id is read as its slug, as parse_question reads it.
+        perpetrator = read_perpetrator(question.perpetrator, errors)
+        if perpetrator is not None and perpetrator != question.perpetrator:
+            question = replace(question, perpetrator=perpetrator)
     destination = None
     if question.destination not in (None, NO_DESTINATION):
         destination = Place.objects.filter(pcode=question.destination).first()

@@ -109,3 +109,14 @@ def test_the_totals_alone_are_the_answers_totals(attributed, file):
     assert as_tuple(not_stated["killed"]) == (4, 4, 4, 1, 1, 1)
     everything = aggregates.totals(Question(**NOVEMBER))
     assert as_tuple(everything["currently_displaced"]) == (900, 900, 900, 1, 1, 1)
+
+
+def test_a_party_named_by_its_id_in_code_counts_as_by_its_slug(attributed):
+    """A question built in code may name the party by its id (as a parameter may): the
+    summaries and the base tables read its slug."""
+    sac = str(attributed["sac"].pk)
+    assert killed(perpetrator=sac) == (10, 10, 10, 2, 2, 2)
+    assert killed(perpetrator=sac, cause="airstrike") == (7, 7, 7, 1, 1, 1)
+    totals = aggregates.totals(Question(metrics=("killed",), perpetrator=sac, **NOVEMBER))
+    assert as_tuple(totals["killed"]) == (10, 10, 10, 2, 2, 2)
+    assert make_plan(Question(perpetrator=sac)).question.perpetrator == "sac"
