@@ -2,7 +2,9 @@
 aggregates/facets.py), so that the IHL view's "not stated" column and a question of harm with
 perpetrator=none are read from them, not counted from the base tables. Built here from the
 base tables, as rebuild_aggregates would (a few minutes at a million reports): without them
-such a question would read zero."""
+such a question would read zero. It runs the tracker's own code (as 0023 does), written for
+the models as they are at this migration: if a later migration changes what that code reads,
+make this one a no-op and tell deployments to run rebuild_aggregates instead."""
 
 from django.db import migrations
 
