@@ -120,3 +120,25 @@ def test_a_party_named_by_its_id_in_code_counts_as_by_its_slug(attributed):
     totals = aggregates.totals(Question(metrics=("killed",), perpetrator=sac, **NOVEMBER))
     assert as_tuple(totals["killed"]) == (10, 10, 10, 2, 2, 2)
     assert make_plan(Question(perpetrator=sac)).question.perpetrator == "sac"
+
+
+def test_not_stated_covers_within_its_own_reports(attributed, file, moderator):
+    """A monthly tally for the state stating no perpetrator covers, in "not stated", only the
+    reports stating none (rule 5 within the narrowed evidence); alleged to a party, it moves
+    to that party's facet and covers that party's reports there."""
+    tally = file("kayah", D(2023, 11, 1), D(2023, 11, 30), [("killed", 30)], title="Tally")
+    # Covering the four in Kayah (19); Pekon's 2 are in Shan (South).
+    assert killed() == (32, 32, 32, 6, 6, 6)
+    assert killed(perpetrator="none") == (30, 30, 30, 2, 2, 2)  # covering e (4) alone
+    assert killed(perpetrator="sac") == (10, 10, 10, 2, 2, 2)
+    breakdown = aggregates.answer(
+        Question(metrics=("killed",), perpetrator="none", area="MMR002", level=3, **NOVEMBER)
+    )
+    assert [(r.unspecified, r.totals["killed"].best) for r in breakdown.by_area] == [
+        (False, 4),
+        (True, 26),
+    ]
+    services.report_update(report=tally, actor=moderator, perpetrator="sac")
+    assert killed(perpetrator="none") == (4, 4, 4, 1, 1, 1)
+    assert killed(perpetrator="sac") == (30, 30, 30, 3, 3, 3)  # covering a and b (10)
+    assert aggregates.verify_summaries() == []
