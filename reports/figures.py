@@ -4,6 +4,7 @@
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .vocabulary import (
     DESTINATION_METRICS,
@@ -72,15 +73,15 @@ def _whole_number(raw, field, errors):
     try:
         number = int(raw)
     except (TypeError, ValueError, OverflowError):
-        errors[field] = "Enter a whole number."
+        errors[field] = _("Enter a whole number.")
         return None
     if isinstance(raw, float) and raw != number:
-        errors[field] = "Enter a whole number."
+        errors[field] = _("Enter a whole number.")
         return None
     if number < 0:
-        errors[field] = "Cannot be negative."
+        errors[field] = _("Cannot be negative.")
     elif number > MAX_VALUE:
-        errors[field] = f"Cannot be more than {MAX_VALUE:,}."
+        errors[field] = _("Cannot be more than %(max)s.") % {"max": f"{MAX_VALUE:,}"}
     return number
 
 
@@ -90,75 +91,83 @@ def clean_figure(data: dict) -> dict:
     errors: dict[str, str] = {}
     metric = data.get("metric")
     if metric not in Metric.values:
-        errors["metric"] = f"Unknown metric {metric!r}; choose one of: {', '.join(Metric.values)}."
+        errors["metric"] = _("Unknown metric %(value)r; choose one of: %(choices)s.") % {
+            "value": metric if not isinstance(metric, str) else metric[:40],
+            "choices": ", ".join(Metric.values),
+        }
     qualifier = data.get("qualifier") or Qualifier.EXACT
     if qualifier not in Qualifier.values:
-        errors["qualifier"] = f"Unknown qualifier {qualifier!r}."
+        errors["qualifier"] = _("Unknown qualifier %(value)r.") % {"value": qualifier}
     unit = data.get("unit") or (
         Unit.STRUCTURES
         if metric in Metric.values and SUBJECT[metric] == Subject.STRUCTURES
         else Unit.PEOPLE
     )
     if unit not in Unit.values:
-        errors["unit"] = f"Unknown unit {unit!r}."
+        errors["unit"] = _("Unknown unit %(value)r.") % {"value": unit}
     elif metric in Metric.values and unit not in UNITS_FOR_SUBJECT[SUBJECT[metric]]:
-        errors["unit"] = f"{Metric(metric).label} cannot be counted in {Unit(unit).label.lower()}."
+        errors["unit"] = _("%(metric)s cannot be counted in %(unit)s.") % {
+            "metric": Metric(metric).label,
+            "unit": str(Unit(unit).label).lower(),
+        }
 
     value = _whole_number(data.get("value"), "value", errors)
     value_min = _whole_number(data.get("value_min"), "value_min", errors)
     value_max = _whole_number(data.get("value_max"), "value_max", errors)
     if qualifier == Qualifier.RANGE:
         if value_min is None and "value_min" not in errors:
-            errors["value_min"] = "A range needs a minimum."
+            errors["value_min"] = _("A range needs a minimum.")
         if value_max is None and "value_max" not in errors:
-            errors["value_max"] = "A range needs a maximum."
+            errors["value_max"] = _("A range needs a maximum.")
         if value_min is not None and value_max is not None and value_min > value_max:
-            errors["value_min"] = (
-                f"The minimum ({value_min:,}) is greater than the maximum ({value_max:,})."
-            )
+            errors["value_min"] = _(
+                "The minimum (%(minimum)s) is greater than the maximum (%(maximum)s)."
+            ) % {"minimum": f"{value_min:,}", "maximum": f"{value_max:,}"}
         value = None
     elif qualifier in Qualifier.values:
         if value is None and "value" not in errors:
-            errors["value"] = "Enter the number reported (or choose a range)."
+            errors["value"] = _("Enter the number reported (or choose a range).")
         value_min = value_max = None
 
     household_size = data.get("household_size")
     if household_size in (None, ""):
         household_size = None
         if unit == Unit.HOUSEHOLDS:
-            errors["household_size"] = "A figure in households needs the people per household."
+            errors["household_size"] = _("A figure in households needs the people per household.")
     else:
         try:
             household_size = Decimal(str(household_size).strip())
         except InvalidOperation:
             household_size = None
         if household_size is None or not household_size.is_finite():
-            errors["household_size"] = "Enter a number such as 4.4."
+            errors["household_size"] = _("Enter a number such as 4.4.")
         else:
             if not Decimal(0) < household_size <= MAX_HOUSEHOLD_SIZE:
-                errors["household_size"] = f"Must be above 0 and at most {MAX_HOUSEHOLD_SIZE}."
+                errors["household_size"] = _("Must be above 0 and at most %(max)s.") % {
+                    "max": MAX_HOUSEHOLD_SIZE
+                }
             elif household_size.as_tuple().exponent < -2:
-                errors["household_size"] = "Use at most two decimal places."
+                errors["household_size"] = _("Use at most two decimal places.")
         if unit != Unit.HOUSEHOLDS:
             household_size = None
 
     breakdown = {f: _whole_number(data.get(f), f, errors) for f in BREAKDOWN_FIELDS}
     if any(n is not None for n in breakdown.values()):
         if metric in Metric.values and SUBJECT[metric] != Subject.PEOPLE:
-            errors["women"] = "A sex and age breakdown is only for figures about people."
+            errors["women"] = _("A sex and age breakdown is only for figures about people.")
         elif unit == Unit.PEOPLE and not errors:
             ceiling = value_max if qualifier == Qualifier.RANGE else value
             if (
                 qualifier != Qualifier.AT_LEAST
                 and sum(n or 0 for n in breakdown.values()) > ceiling
             ):
-                errors["women"] = (
-                    f"Women, men, girls and boys add up to more than the figure ({ceiling:,})."
-                )
+                errors["women"] = _(
+                    "Women, men, girls and boys add up to more than the figure (%(figure)s)."
+                ) % {"figure": f"{ceiling:,}"}
 
     note = text(data.get("note"))
     if len(note) > 500:
-        errors["note"] = "At most 500 characters."
+        errors["note"] = _("At most %(n)s characters.") % {"n": 500}
     destination = data.get("destination") or None
     refused = destination_refused(metric, destination)
     if refused:
@@ -184,8 +193,8 @@ def destination_refused(metric, destination) -> str | None:
     looked up), or None: only displacement figures say where people went."""
     if destination is None or metric not in Metric.values or metric in DESTINATION_METRICS:
         return None
-    allowed = " or ".join(str(Metric(m).label).lower() for m in sorted(DESTINATION_METRICS))
-    return (
-        f"Only figures of {allowed} can say where people went; "
-        f"{str(Metric(metric).label).lower()} cannot have a destination."
-    )
+    allowed = _(" or ").join(str(Metric(m).label).lower() for m in sorted(DESTINATION_METRICS))
+    return _(
+        "Only figures of %(allowed)s can say where people went; %(metric)s cannot have a "
+        "destination."
+    ) % {"allowed": allowed, "metric": str(Metric(metric).label).lower()}

@@ -9,6 +9,7 @@ from typing import Any, TypeAlias, TypedDict
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gazetteer.models import Place
 
@@ -84,7 +85,7 @@ def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        errors[field] = "Enter a date as YYYY-MM-DD."
+        errors[field] = _("Enter a date as YYYY-MM-DD.")
         return None
 
 
@@ -96,10 +97,10 @@ def _parse_coordinate(raw: Any, field: str, bound: int, errors: dict[str, str]) 
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        errors[field] = "Enter a number in decimal degrees."
+        errors[field] = _("Enter a number in decimal degrees.")
         return None
     if not -bound <= number <= bound:
-        errors[field] = f"Must be between -{bound} and {bound}."
+        errors[field] = _("Must be between -%(bound)s and %(bound)s.") % {"bound": bound}
         return None
     return number.quantize(Decimal("0.000001"))
 
@@ -110,27 +111,27 @@ def clean_report_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     title = text(data.get("title"))
     if not title:
-        errors["title"] = "Give the report a short title."
+        errors["title"] = _("Give the report a short title.")
     elif len(title) > 200:
-        errors["title"] = "At most 200 characters."
+        errors["title"] = _("At most %(n)s characters.") % {"n": 200}
 
     today = timezone.localdate()
     start = _parse_date(data.get("start_date"), "start_date", errors)
     end = _parse_date(data.get("end_date"), "end_date", errors)
     if start is None and "start_date" not in errors:
-        errors["start_date"] = "When did it happen? Enter at least the start date."
+        errors["start_date"] = _("When did it happen? Enter at least the start date.")
     for field, day in (("start_date", start), ("end_date", end)):
         if day and day > today:
-            errors[field] = "Cannot be in the future."
+            errors[field] = _("Cannot be in the future.")
     if start and end and end < start and "end_date" not in errors:
-        errors["end_date"] = "The end date is before the start date."
+        errors["end_date"] = _("The end date is before the start date.")
     precision = data.get("date_precision") or DatePrecision.DAY
     if not isinstance(precision, str) or precision not in DatePrecision.values:
-        errors["date_precision"] = f"Unknown date precision {precision!r}."
+        errors["date_precision"] = _("Unknown date precision %(value)r.") % {"value": precision}
 
     place = data.get("place")
     if not isinstance(place, Place):
-        errors["place"] = "Choose a place from the gazetteer."
+        errors["place"] = _("Choose a place from the gazetteer.")
 
     latitude = _parse_coordinate(data.get("latitude"), "latitude", 90, errors)
     longitude = _parse_coordinate(data.get("longitude"), "longitude", 180, errors)
@@ -139,9 +140,11 @@ def clean_report_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         not isinstance(location_precision, str)
         or location_precision not in LocationPrecision.values
     ):
-        errors["location_precision"] = f"Unknown location precision {location_precision!r}."
+        errors["location_precision"] = _("Unknown location precision %(value)r.") % {
+            "value": location_precision
+        }
     if (latitude is None) != (longitude is None) and not errors.keys() & {"latitude", "longitude"}:
-        errors["longitude" if latitude is not None else "latitude"] = (
+        errors["longitude" if latitude is not None else "latitude"] = _(
             "Give both latitude and longitude, or neither."
         )
     if latitude is None and longitude is None:
@@ -151,13 +154,13 @@ def clean_report_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
     summary = text(data.get("public_summary"))
     if len(summary) > MAX_SUMMARY:
-        errors["public_summary"] = f"At most {MAX_SUMMARY:,} characters."
+        errors["public_summary"] = _("At most %(n)s characters.") % {"n": f"{MAX_SUMMARY:,}"}
     notes = text(data.get("internal_notes"))
     if len(notes) > MAX_NOTES:
-        errors["internal_notes"] = f"At most {MAX_NOTES:,} characters."
+        errors["internal_notes"] = _("At most %(n)s characters.") % {"n": f"{MAX_NOTES:,}"}
     cause = data.get("cause") or ""
     if cause and (not isinstance(cause, str) or cause not in Cause.values):
-        errors["cause"] = f"Unknown cause or means {cause!r}."
+        errors["cause"] = _("Unknown cause or means %(value)r.") % {"value": cause}
     if errors:
         raise ValidationError(errors)
     return {
@@ -178,10 +181,12 @@ def clean_report_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 def clean_tags(tags: Iterable[Any] | None) -> list[str]:
     names = sorted({" ".join(str(t).split()) for t in tags or () if str(t).strip()})
     if len(names) > MAX_TAGS:
-        raise ValidationError({"tags": f"At most {MAX_TAGS} tags."})
+        raise ValidationError({"tags": _("At most %(n)s tags.") % {"n": MAX_TAGS}})
     too_long = [n for n in names if len(n) > 100]
     if too_long:
-        raise ValidationError({"tags": f"Tag too long (100 characters at most): {too_long[0]!r}."})
+        raise ValidationError(
+            {"tags": _("Tag too long (100 characters at most): %(tag)r.") % {"tag": too_long[0]}}
+        )
     return names
 
 
@@ -221,7 +226,10 @@ def clean_figures(
             cleaned.append(figure)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                errors[f"figures.{number}.{field}"] = [f"Figure {number}: {m}" for m in messages]
+                errors[f"figures.{number}.{field}"] = [
+                    _("Figure %(number)s: %(message)s") % {"number": number, "message": m}
+                    for m in messages
+                ]
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -237,7 +245,9 @@ def _destination_place(given: Any) -> Place | None:
     if code and "\x00" not in code and len(code) <= 64:
         place = Place.objects.filter(pcode=code).first()
     if place is None:
-        raise ValidationError({"destination": f"Unknown destination place {str(given)[:40]!r}."})
+        raise ValidationError(
+            {"destination": _("Unknown destination place %(value)r.") % {"value": str(given)[:40]}}
+        )
     return place
 
 
@@ -265,32 +275,32 @@ def clean_source(
     """A source's fields, cleaned, or ValidationError keyed by field."""
     errors = {}
     if source_type not in SourceType.values:
-        errors["source_type"] = f"Unknown source type {source_type!r}."
+        errors["source_type"] = _("Unknown source type %(value)r.") % {"value": source_type}
     name = text(name)
     if not name:
-        errors["name"] = "Name the outlet, organisation or person."
+        errors["name"] = _("Name the outlet, organisation or person.")
     elif len(name) > 200:
-        errors["name"] = "At most 200 characters."
+        errors["name"] = _("At most %(n)s characters.") % {"n": 200}
     title = text(title)
     if len(title) > 300:
-        errors["title"] = "At most 300 characters."
+        errors["title"] = _("At most %(n)s characters.") % {"n": 300}
     url = text(url)
     if url:
         if not url.lower().startswith(("http://", "https://")):
-            errors["url"] = "Enter a web address starting with http:// or https://."
+            errors["url"] = _("Enter a web address starting with http:// or https://.")
         elif len(url) > 1000:
-            errors["url"] = "At most 1,000 characters."
+            errors["url"] = _("At most %(n)s characters.") % {"n": "1,000"}
         else:
             try:
                 URLValidator(schemes=["http", "https"])(url)
             except ValidationError:
-                errors["url"] = "Enter a valid web address, such as https://example.org/page."
+                errors["url"] = _("Enter a valid web address, such as https://example.org/page.")
     published = _parse_date(published_on, "published_on", errors)
     if published and published > timezone.localdate():
-        errors["published_on"] = "Cannot be in the future."
+        errors["published_on"] = _("Cannot be in the future.")
     language = text(language)
     if len(language) > 16:
-        errors["language"] = "At most 16 characters (a language code such as en or my)."
+        errors["language"] = _("At most 16 characters (a language code such as en or my).")
     if errors:
         raise ValidationError(errors)
     return {
@@ -321,8 +331,11 @@ def clean_perpetrator(perpetrator: Any) -> tuple[Any, bool]:
     if party is None:
         raise ValidationError(
             {
-                "perpetrator": f"Unknown party {code[:60]!r}: choose a party from the list "
-                f"moderators keep, {UNKNOWN!r}, or leave it empty (not stated)."
+                "perpetrator": _(
+                    "Unknown party %(value)r: choose a party from the list moderators keep, "
+                    "%(unknown)r, or leave it empty (not stated)."
+                )
+                % {"value": code[:60], "unknown": UNKNOWN}
             }
         )
     return party, False
@@ -340,15 +353,20 @@ def clean_perpetrator_sources(
     if outside:
         raise ValidationError(
             {
-                "perpetrator_sources": f"Source #{outside[0].pk} is not among the report's "
-                "sources: only a source the report cites can attribute the harm."
+                "perpetrator_sources": _(
+                    "Source #%(id)s is not among the report's sources: only a source the "
+                    "report cites can attribute the harm."
+                )
+                % {"id": outside[0].pk}
             }
         )
     if chosen and not stated:
         raise ValidationError(
             {
-                "perpetrator_sources": "No alleged perpetrator is stated: choose the party (or "
-                "“unknown”) these sources name, or attribute nothing."
+                "perpetrator_sources": _(
+                    "No alleged perpetrator is stated: choose the party (or “unknown”) these "
+                    "sources name, or attribute nothing."
+                )
             }
         )
     return chosen
@@ -366,11 +384,14 @@ def clean_source_party(party: Any, source_type: str) -> Any:
         found = Party.objects.filter(slug=code).first() if len(code) <= 60 else None
         if found is None:
             raise ValidationError(
-                {"party": f"Unknown party {code[:60]!r}: choose one from the list moderators keep."}
+                {
+                    "party": _("Unknown party %(value)r: choose one from the list moderators keep.")
+                    % {"value": code[:60]}
+                }
             )
         party = found
     if party is not None and source_type != SourceType.PARTY_TO_CONFLICT:
         raise ValidationError(
-            {"party": "Only a source of type “party to the conflict” is issued by a party."}
+            {"party": _("Only a source of type “party to the conflict” is issued by a party.")}
         )
     return party

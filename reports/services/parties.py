@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from .. import publication
 from ..figures import text
@@ -31,25 +32,26 @@ def _clean_party(
         "description": text(description),
     }
     if not cleaned["name"]:
-        errors["name"] = "Name the party."
+        errors["name"] = _("Name the party.")
     elif len(cleaned["name"]) > 200:
-        errors["name"] = "At most 200 characters."
+        errors["name"] = _("At most %(n)s characters.") % {"n": 200}
     elif (
         Party.objects.filter(name__iexact=cleaned["name"])
         .exclude(pk__in=[party.pk] if party else [])
         .exists()
     ):
-        errors["name"] = f"There is already a party named {cleaned['name']!r}."
+        errors["name"] = _("There is already a party named %(name)r.") % {"name": cleaned["name"]}
     if len(cleaned["name_my"]) > 200:
-        errors["name_my"] = "At most 200 characters."
+        errors["name_my"] = _("At most %(n)s characters.") % {"n": 200}
     if len(cleaned["short_name"]) > 40:
-        errors["short_name"] = "At most 40 characters."
+        errors["short_name"] = _("At most %(n)s characters.") % {"n": 40}
     if cleaned["kind"] not in PartyKind.values:
-        errors["kind"] = (
-            f"Unknown kind {cleaned['kind'][:40]!r}; choose from {', '.join(PartyKind.values)}."
-        )
+        errors["kind"] = _("Unknown kind %(value)r; choose from %(choices)s.") % {
+            "value": cleaned["kind"][:40],
+            "choices": ", ".join(PartyKind.values),
+        }
     if len(cleaned["description"]) > 4000:
-        errors["description"] = "At most 4,000 characters."
+        errors["description"] = _("At most %(n)s characters.") % {"n": "4,000"}
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -59,11 +61,15 @@ def _clean_slug(given: Any, cleaned: dict[str, Any]) -> str:
     made: str = slugify(text(given) or cleaned["short_name"] or cleaned["name"])
     slug = made[:60].strip("-")
     if not slug:
-        raise ValidationError({"slug": "Give a short name in Latin letters, e.g. kndf."})
+        raise ValidationError({"slug": _("Give a short name in Latin letters, e.g. kndf.")})
     if slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": f"{slug!r} is kept for the filters: choose another."})
+        raise ValidationError(
+            {"slug": _("%(slug)r is kept for the filters: choose another.") % {"slug": slug}}
+        )
     if Party.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": f"The short name {slug!r} is taken by another party."})
+        raise ValidationError(
+            {"slug": _("The short name %(slug)r is taken by another party.") % {"slug": slug}}
+        )
     return slug
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gazetteer.models import Place
 
@@ -65,7 +66,9 @@ def _check_citable(
         allowed |= set(report.sources.values_list("pk", flat=True))
     refused = sorted(wanted - allowed)
     if refused:
-        raise ValidationError({"sources": f"You cannot cite source #{refused[0]}."})
+        raise ValidationError(
+            {"sources": _("You cannot cite source #%(id)s.") % {"id": refused[0]}}
+        )
 
 
 def _save_figures(report: Report, cleaned: list[dict[str, Any]]) -> None:
@@ -348,7 +351,10 @@ def _clean_new_sources(new_sources: Iterable[dict[str, Any]]) -> None:
             clean_source_party(party, fields.get("source_type", ""))
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                errors[f"sources.{number}.{field}"] = [f"Source {number}: {m}" for m in messages]
+                errors[f"sources.{number}.{field}"] = [
+                    _("Source %(number)s: %(message)s") % {"number": number, "message": m}
+                    for m in messages
+                ]
     if errors:
         raise ValidationError(errors)
 
@@ -380,7 +386,7 @@ def report_save(
     key = text(submission_key)
     if not SUBMISSION_KEY.match(key):
         raise ValidationError(
-            {"submission_key": "This form has expired or was altered: reload the page."}
+            {"submission_key": _("This form has expired or was altered: reload the page.")}
         )
     earlier = _replay(actor, key)
     if earlier is not None:

@@ -221,6 +221,35 @@ def test_bad_input_is_refused_next_to_its_field_and_nothing_is_stored(
     assert (Report.objects.count(), Source.objects.count()) == (0, 0)
 
 
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"end_date": "2023-11-01"}, "end_date", "ပြီးဆုံးသည့်ရက်သည် စတင်သည့်ရက် မတိုင်မီ"),
+        ({"start_date": "2099-01-01", "end_date": ""}, "start_date", "အနာဂတ်ရက်စွဲ မဖြစ်ရပါ။"),
+        ({"figures-0-value": "-5"}, "figures-0-value", "အနုတ်ကိန်း မဖြစ်ရပါ။"),
+        (
+            {"figures-1-value_min": "70"},
+            "figures-1-value_min",
+            "အနိမ့်ဆုံး (70) သည် အမြင့်ဆုံး (60) ထက် များနေပါသည်။",
+        ),
+    ],
+)
+def test_a_field_partner_reading_burmese_is_refused_in_burmese(
+    partner_client, overrides, field, message
+):
+    partner_client.cookies["django_language"] = "my"
+    key = new_form(partner_client)
+    response = partner_client.post(
+        "/partner/reports/new/", report_data(key, submit="1", **overrides)
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    errors = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
+    assert message in errors.group(1)
+    assert not re.search(r"[A-Za-z]{4,}", re.sub(r"<[^>]+>", "", errors.group(1)))
+    assert (Report.objects.count(), Source.objects.count()) == (0, 0)
+
+
 def test_households_without_a_size_take_the_country_default_or_are_refused(partner_client, places):
     figure = {"figures-0-unit": "households", "figures-0-value": "100", "figures-TOTAL_FORMS": "1"}
     key = new_form(partner_client)
