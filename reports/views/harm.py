@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reports import aggregates
 from reports.models import NOT_STATED, UNKNOWN, Party
@@ -97,7 +98,7 @@ def _harm_page(params, question, action) -> dict:
     if not metrics:
         metrics = HARM_METRICS
     asked_harm = replace(question, metrics=metrics)
-    total = Column(_("All"), asked_harm, always=True)
+    total = Column(pgettext("the column of every report counted", "All"), asked_harm, always=True)
     causes = [
         Column(str(label), replace(asked_harm, cause=value))
         for value, label in Cause.choices

@@ -1,6 +1,6 @@
 """The IHL view asks the counting engine each of its questions once: the "All" column heads
-both tables and the page's title, and is answered once; asked again before the data changes,
-it is served kept (reports.views.cached) without asking the engine."""
+both tables and is answered once; asked again before the data changes, it is served kept
+(reports.views.cached) without asking the engine."""
 
 from reports import services
 from reports.vocabulary import Cause
@@ -39,3 +39,9 @@ def test_the_page_asked_again_is_served_kept_until_the_data_changes(
     after = client.get(PAGE).content.decode()
     assert len(engine_calls) == 2 * asked
     assert table(after, "harm-perpetrator")[1]["Homes destroyed"] == ["0", "0", "0", "0", "0"]
+
+
+def test_the_all_column_is_named_all_in_burmese(client, harm):  # noqa: F811
+    client.cookies["django_language"] = "my"
+    header, _rows = table(client.get(PAGE).content.decode(), "harm-perpetrator")
+    assert header[1] == "အားလုံး"  # not the partner list's "show all"
