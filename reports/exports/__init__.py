@@ -1,7 +1,14 @@
 """Downloads of exactly what the dashboard shows: the same Answer from reports.aggregates as
 tables (tables.py) in CSV, HXL, XLSX and GeoJSON (formats.py), by name (download.py)."""
 
-from .download import DOWNLOADS, about_rows, download, question_parts, question_summary
+from .download import (
+    DOWNLOADS,
+    about_rows,
+    download,
+    filters_in_words,
+    question_parts,
+    question_summary,
+)
 from .formats import (
     area_features,
     cell,
@@ -70,6 +77,7 @@ __all__ = [
     "periods_table",
     "public_reports_by_id",
     "question_parts",
+    "filters_in_words",
     "question_summary",
     "estimated_rows",
     "reports_answer",

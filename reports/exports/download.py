@@ -31,13 +31,7 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
         ("end", t(gettext_noop("To")),
          q.end.isoformat() if q.end else t(gettext_noop("today (%(day)s)")) % {"day": today}),
         ("metrics", t(gettext_noop("Metrics")), metrics),
-        ("cause", t(gettext_noop("Cause or means")),
-         str(Cause(q.cause).label) if q.cause else t(gettext_noop("any"))),
-        ("tag", t(gettext_noop("Tag")), q.tag or t(gettext_noop("any"))),
-        ("source_type", t(gettext_noop("Source type")),
-         str(SourceType(q.source_type).label) if q.source_type else t(gettext_noop("any"))),
-        ("event", t(gettext_noop("Event")), f"#{q.event}" if q.event else t(gettext_noop("any"))),
-        ("perpetrator", t(gettext_noop("Alleged perpetrator")), _perpetrator_words(q, t)),
+        *_filter_parts(q, t),
         ("level", t(gettext_noop("Breakdown")),
          t(gettext_noop("%(level)s (admin level %(number)s)"))
          % {"level": AdminLevel(level).label, "number": level}
@@ -45,6 +39,29 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
          else t(gettext_noop("none"))),
         *_destination_parts(q, t),
     ]  # fmt: skip
+
+
+def _filter_parts(q, t) -> list[tuple[str, str, str]]:
+    """The question's filters in words, (what, label, value) each ("any" where not set)."""
+    return [
+        ("cause", t(gettext_noop("Cause or means")),
+         str(Cause(q.cause).label) if q.cause else t(gettext_noop("any"))),
+        ("tag", t(gettext_noop("Tag")), q.tag or t(gettext_noop("any"))),
+        ("source_type", t(gettext_noop("Source type")),
+         str(SourceType(q.source_type).label) if q.source_type else t(gettext_noop("any"))),
+        ("event", t(gettext_noop("Event")), f"#{q.event}" if q.event else t(gettext_noop("any"))),
+        ("perpetrator", t(gettext_noop("Alleged perpetrator")), _perpetrator_words(q, t)),
+    ]  # fmt: skip
+
+
+def filters_in_words(question) -> list[tuple[str, str]]:
+    """The filters the question sets, (label, value) each, in the reader's language: the line
+    a page shows under its title, so that a number is never read as the unfiltered one."""
+    return [
+        (label, value)
+        for what, label, value in _filter_parts(question, gettext)
+        if getattr(question, what)
+    ]
 
 
 def _perpetrator_words(question, t) -> str:

@@ -823,12 +823,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         "title": page_title(answer),
         "area_name": answer.area.display_name if answer.area is not None else _("all areas"),
         "summary": summary,
-        "filters": [
-            (label, value)
-            for what, label, value in parts
-            if what in ("cause", "tag", "source_type", "event", "perpetrator")
-            and getattr(question, what)
-        ],
+        "filters": exports.filters_in_words(question),
         "metrics": [{**metric_info(m), "sort": sort_links[m]} for m in answer.metrics],
         "metrics_caption": labels[0] if len(labels) == 1 else _("Totals"),
         "name_sort": sort_links["name"],

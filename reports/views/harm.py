@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from reports import aggregates
+from reports import aggregates, exports
 from reports.models import NOT_STATED, UNKNOWN, Party
 from reports.views import cached
 from reports.views.dashboard_shaping import (
@@ -119,6 +119,7 @@ def _harm_page(params, question, action) -> dict:
     by_party = _cells([total, *parties], metrics, answered)
     context = {
         "title": title_of(aggregates.make_plan(asked_harm).area, question),
+        "filters": exports.filters_in_words(question),
         "form": filter_form(params, {}, action=action),
         "dashboard_url": url_for("index", question),
         "by_cause": {"columns": by_cause[0], "rows": by_cause[1], "empty": by_cause[2]},

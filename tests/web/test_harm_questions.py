@@ -2,6 +2,8 @@
 both tables and is answered once; asked again before the data changes, it is served kept
 (reports.views.cached) without asking the engine."""
 
+import re
+
 from reports import services
 from reports.vocabulary import Cause
 from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
@@ -45,3 +47,11 @@ def test_the_all_column_is_named_all_in_burmese(client, harm):  # noqa: F811
     client.cookies["django_language"] = "my"
     header, _rows = table(client.get(PAGE).content.decode(), "harm-perpetrator")
     assert header[1] == "အားလုံး"  # not the partner list's "show all"
+
+
+def test_a_filtered_view_says_its_filter_under_the_title(client, harm):  # noqa: F811
+    page = client.get(f"{PAGE}&cause=airstrike").content.decode()
+    lead = re.search(r'<p class="lead">(.*?)</p>', page, re.S).group(1)
+    assert "<strong>Cause or means: Airstrike.</strong>" in lead
+    unfiltered = client.get(PAGE).content.decode()
+    assert "<strong>" not in re.search(r'<p class="lead">(.*?)</p>', unfiltered, re.S).group(1)
