@@ -72,7 +72,9 @@ def _perpetrator_words(question, t) -> str:
     if question.perpetrator == UNKNOWN:
         return t(gettext_noop("unknown"))
     party = Party.objects.filter(slug=question.perpetrator).first()
-    return str(party) if party else question.perpetrator
+    if party is None:
+        return question.perpetrator
+    return party.reader_name() if t is gettext else str(party)  # a file's About sheet: English
 
 
 def _destination_parts(q, t) -> list[tuple[str, str, str]]:

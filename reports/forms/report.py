@@ -298,7 +298,7 @@ class SourceForm(PlainForm):
     def __init__(self, *args, offered=None, citable_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = [("", "—")] + [
-            (party.slug, str(party)) for party in Party.objects.all()
+            (party.slug, party.reader_name()) for party in Party.objects.all()
         ]
         existing = self.fields["existing"]
         existing.queryset = offered.order_by("-created_at") if offered is not None else None
@@ -335,7 +335,7 @@ def perpetrator_choices() -> list[tuple[str, str]]:
     return [
         ("", _("Not stated")),
         (UNKNOWN, _("Unknown (a source says it is not known)")),
-    ] + [(party.slug, str(party)) for party in Party.objects.all()]
+    ] + [(party.slug, party.reader_name()) for party in Party.objects.all()]
 
 
 FigureFormSet = forms.formset_factory(FigureForm, extra=0, max_num=50, absolute_max=50)

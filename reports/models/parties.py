@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .change_history import ChangeHistory
@@ -54,3 +55,10 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    def reader_name(self) -> str:
+        """Its name in the reader's language (the Burmese one on a Burmese page, where given),
+        with its short name."""
+        burmese = (get_language() or "").startswith("my") and self.name_my
+        name = self.name_my if burmese else self.name
+        return f"{name} ({self.short_name})" if self.short_name else name

@@ -557,7 +557,7 @@ def perpetrator_options() -> list[tuple[str, str]]:
     """The alleged perpetrators a question may ask about: each party, then "unknown"."""
     from reports.models import UNKNOWN, Party
 
-    return [(party.slug, str(party)) for party in Party.objects.all()] + [
+    return [(party.slug, party.reader_name()) for party in Party.objects.all()] + [
         (UNKNOWN, str(_("Unknown (the sources say so)")))
     ]
 

@@ -105,7 +105,7 @@ def _harm_page(params, question, action) -> dict:
         if not question.cause or value == question.cause
     ]
     parties = [
-        Column(party.short_name or party.name, replace(asked_harm, perpetrator=party.slug))
+        Column(party.short_name or party.reader_name(), replace(asked_harm, perpetrator=party.slug))
         for party in Party.objects.all()
         if not question.perpetrator or party.slug == question.perpetrator
     ]

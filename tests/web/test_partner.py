@@ -1,6 +1,7 @@
 """The field partner's pages: filing a report with figures and sources, drafts, submission
 once per form, resubmission after a moderator's request, and what a partner may open."""
 
+import html
 import re
 import threading
 from pathlib import Path
@@ -730,3 +731,21 @@ def test_an_empty_new_source_is_a_validation_error_not_a_crash(field_partner, pl
         "Source 2: Name the outlet, organisation or person."
     ]
     assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "Karenni Nationalities Defence Force (KNDF)"), ("my", "ကရင်နီ အမျိုးသားကာကွယ်ရေးတပ် (KNDF)")],
+)
+def test_the_parties_are_named_in_the_readers_language(partner_client, moderator, language, shown):
+    services.party_create(
+        actor=moderator,
+        name="Karenni Nationalities Defence Force",
+        name_my="ကရင်နီ အမျိုးသားကာကွယ်ရေးတပ်",
+        short_name="KNDF",
+    )
+    partner_client.cookies["django_language"] = language
+    form = html.unescape(partner_client.get("/partner/reports/new/").content.decode())
+    assert re.search(rf'<option value="kndf"[^>]*>{re.escape(shown)}</option>', form)
+    dashboard = html.unescape(partner_client.get("/dashboard/").content.decode())
+    assert f'<option value="kndf">{shown}</option>' in dashboard
