@@ -31,7 +31,7 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
         ("end", t(gettext_noop("To")),
          q.end.isoformat() if q.end else t(gettext_noop("today (%(day)s)")) % {"day": today}),
         ("metrics", t(gettext_noop("Metrics")), metrics),
-        *_filter_parts(q, t),
+        *_filter_parts(q, translated=translated),
         ("level", t(gettext_noop("Breakdown")),
          t(gettext_noop("%(level)s (admin level %(number)s)"))
          % {"level": AdminLevel(level).label, "number": level}
@@ -41,8 +41,10 @@ def question_parts(answer, *, translated: bool = False) -> list[tuple[str, str, 
     ]  # fmt: skip
 
 
-def _filter_parts(q, t) -> list[tuple[str, str, str]]:
-    """The question's filters in words, (what, label, value) each ("any" where not set)."""
+def _filter_parts(q, *, translated: bool) -> list[tuple[str, str, str]]:
+    """The question's filters in words, (what, label, value) each ("any" where not set); a
+    party by its name in the reader's language when `translated` (question_parts)."""
+    t = gettext if translated else str
     return [
         ("cause", t(gettext_noop("Cause or means")),
          str(Cause(q.cause).label) if q.cause else t(gettext_noop("any"))),
@@ -50,7 +52,8 @@ def _filter_parts(q, t) -> list[tuple[str, str, str]]:
         ("source_type", t(gettext_noop("Source type")),
          str(SourceType(q.source_type).label) if q.source_type else t(gettext_noop("any"))),
         ("event", t(gettext_noop("Event")), f"#{q.event}" if q.event else t(gettext_noop("any"))),
-        ("perpetrator", t(gettext_noop("Alleged perpetrator")), _perpetrator_words(q, t)),
+        ("perpetrator", t(gettext_noop("Alleged perpetrator")),
+         _perpetrator_words(q, t, translated)),
     ]  # fmt: skip
 
 
@@ -59,12 +62,12 @@ def filters_in_words(question) -> list[tuple[str, str]]:
     a page shows under its title, so that a number is never read as the unfiltered one."""
     return [
         (label, value)
-        for what, label, value in _filter_parts(question, gettext)
+        for what, label, value in _filter_parts(question, translated=True)
         if getattr(question, what)
     ]
 
 
-def _perpetrator_words(question, t) -> str:
+def _perpetrator_words(question, t, translated: bool) -> str:
     from reports.models import UNKNOWN, Party
 
     if not question.perpetrator:
@@ -74,7 +77,7 @@ def _perpetrator_words(question, t) -> str:
     party = Party.objects.filter(slug=question.perpetrator).first()
     if party is None:
         return question.perpetrator
-    return party.reader_name() if t is gettext else str(party)  # a file's About sheet: English
+    return party.reader_name() if translated else str(party)
 
 
 def _destination_parts(q, t) -> list[tuple[str, str, str]]:

@@ -416,7 +416,11 @@ def when(question) -> str:
 
 
 def area_name(answer) -> str:
-    return answer.area.display_name if answer.area is not None else _("All areas")
+    return _place_name(answer.area)
+
+
+def _place_name(area) -> str:
+    return area.display_name if area is not None else _("All areas")
 
 
 def page_title(answer) -> str:
@@ -425,7 +429,7 @@ def page_title(answer) -> str:
 
 def title_of(area, question) -> str:
     """The title of a page of the question about this area (None: everywhere)."""
-    return f"{area.display_name if area is not None else _('All areas')}, {when(question)}"
+    return f"{_place_name(area)}, {when(question)}"
 
 
 def row_name(row) -> str:

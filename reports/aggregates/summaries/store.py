@@ -49,9 +49,7 @@ def rebuild_facet(facet: str) -> dict[str, int]:
         lock_all()
         for model in (EventCount, SourceUse, FlowTotal, StockStep):
             model.objects.filter(facet=facet).delete()
-        rows, uses = compute(facet)
-        events, source_uses, flows, steps = derive(rows, uses)
-        _write((events, source_uses, flow_total_rows(flows), steps), written)
+        _write(_computed(facet), written)
     return written
 
 
@@ -78,9 +76,14 @@ def _each_facet(also=()):
     computed from the base tables."""
     places = PlaceIndex.everything()
     for facet in sorted(all_facets() | set(also)):
-        rows, uses = compute(facet, places)
-        events, source_uses, flows, steps = derive(rows, uses)
-        yield facet, (events, source_uses, flow_total_rows(flows), steps)
+        yield facet, _computed(facet, places)
+
+
+def _computed(facet: str, places=None) -> tuple[list, list, list, list]:
+    """One facet's rows of the four tables, computed from the base tables."""
+    rows, uses = compute(facet, places)
+    events, source_uses, flows, steps = derive(rows, uses)
+    return events, source_uses, flow_total_rows(flows), steps
 
 
 # --- following a change ------------------------------------------------------------------------
