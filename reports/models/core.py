@@ -188,9 +188,9 @@ class Report(models.Model):
                 condition=Q(status=Status.APPROVED),
                 name="report_approved_by_update",
             ),
-            # A report's last day: the review page's likely duplicates are the reports whose
-            # dates overlap its own (start on or before its last day, last day on or after its
-            # first); for a recent report this bound is the narrow one.
+            # A report's last day: the queue's "to" date filter, and on SQLite the review
+            # page's likely duplicates (reports whose days meet its own). PostgreSQL reads
+            # those from a range index of both dates (migration 0033).
             models.Index(Coalesce("end_date", "start_date"), name="report_last_day"),
             # A question filtered by cause and something else is answered from the base
             # tables: the approved reports of the cause in the area, not every report there.

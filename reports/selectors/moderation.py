@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
@@ -227,6 +227,35 @@ def _last_day(report: Report) -> date:
     return report.end_date or report.start_date
 
 
+def report_days() -> Func:
+    """A report's days as a PostgreSQL date range, its first to its last day included: the
+    expression of the GiST index made by migration 0033, so that overlaps are read from it."""
+    from django.contrib.postgres.fields import DateRangeField
+
+    return Func(
+        F("start_date"),
+        Coalesce("end_date", "start_date"),
+        Value("[]"),
+        function="daterange",
+        output_field=DateRangeField(),
+    )
+
+
+def _overlapping(reports: QuerySet[Report], first: date, last: date) -> QuerySet[Report]:
+    """The reports whose days meet [first, last]. On PostgreSQL from the reports' range index
+    (a report early in the data is found without reading every report before it, as an index
+    of either date alone does); elsewhere by comparing the dates."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.range import Range
+
+        return reports.alias(days=report_days()).filter(days__overlap=Range(first, last, "[]"))
+    return (
+        reports.filter(start_date__lte=last)
+        .alias(last_day=Coalesce("end_date", "start_date"))
+        .filter(last_day__gte=first)
+    )
+
+
 def likely_duplicates(report: Report, limit: int = 10) -> list[LikelyDuplicate]:
     """Other reports that may tell of the same happening, most likely first: a figure of the
     same metric; dates overlapping or within a week; and the same place, a place in the same
@@ -239,11 +268,14 @@ def likely_duplicates(report: Report, limit: int = 10) -> list[LikelyDuplicate]:
     window = timedelta(days=DUPLICATE_WINDOW_DAYS)
     place = report.place
     # Above township level the place itself is the area; below it, its parent (the township
-    # of a village tract or town, the district of a township).
+    # of a village tract or town, the district of a township). The places are chosen in
+    # subqueries of the gazetteer, so the reports are read by their dates first.
     area = place.parent if place.admin_level >= AdminLevel.TOWNSHIP and place.parent else place
-    nearby_place = Q(place__path__startswith=area.path) | Q(
-        place__pcode__in=place.ancestor_pcodes, place__admin_level__gt=AdminLevel.COUNTRY
+    near = Place.objects.filter(
+        Q(path__startswith=area.path)
+        | Q(pcode__in=place.ancestor_pcodes, admin_level__gt=AdminLevel.COUNTRY)
     )
+    nearby_place = Q(place__in=near.values("pk"))
     point = _point(report)
     if point:
         # A box a little larger than NEARBY_KM in SQL; the exact distance is measured below.
@@ -251,16 +283,16 @@ def likely_duplicates(report: Report, limit: int = 10) -> list[LikelyDuplicate]:
         dlon = dlat / max(math.cos(math.radians(point[0])), 0.01)
         lat_range = (point[0] - dlat, point[0] + dlat)
         lon_range = (point[1] - dlon, point[1] + dlon)
+        in_box = Place.objects.filter(latitude__range=lat_range, longitude__range=lon_range)
         nearby_place |= Q(latitude__range=lat_range, longitude__range=lon_range) | Q(
-            latitude__isnull=True,
-            place__latitude__range=lat_range,
-            place__longitude__range=lon_range,
+            latitude__isnull=True, place__in=in_box.values("pk")
         )
     candidates = (
-        Report.objects.exclude(pk=report.pk)
-        .filter(status__in=DUPLICATE_STATUSES, start_date__lte=_last_day(report) + window)
-        .annotate(last_day=Coalesce("end_date", "start_date"))
-        .filter(last_day__gte=report.start_date - window)
+        _overlapping(
+            Report.objects.exclude(pk=report.pk).filter(status__in=DUPLICATE_STATUSES),
+            report.start_date - window,
+            _last_day(report) + window,
+        )
         .filter(Exists(Figure.objects.filter(report=OuterRef("pk"), metric__in=metrics)))
         .filter(nearby_place)
         .select_related("place", "organization", "event")

@@ -891,6 +891,24 @@ def test_likely_duplicates_are_found_and_ranked(
     assert {township.pk, state_level.pk, week_later.pk, near.pk} <= {d.report.pk for d in found}
 
 
+def test_likely_duplicates_meet_its_days_within_a_week_at_either_edge(submit, other_partner):
+    report = submit(title="The report")  # Loikaw Town, 11-13 Nov 2023
+    for title, start, end in [
+        ("A two-year tally", date(2022, 1, 1), date(2023, 11, 30)),
+        ("Ended a week before", date(2023, 10, 1), date(2023, 11, 4)),
+        ("Ended eight days before", date(2023, 10, 1), date(2023, 11, 3)),
+        ("Starts a week after", date(2023, 11, 20), None),
+        ("Starts eight days after", date(2023, 11, 21), date(2024, 1, 31)),
+    ]:
+        submit(other_partner, title=title, start_date=start, end_date=end)
+    found = {d.report.title: d.reasons[1] for d in selectors.likely_duplicates(report)}
+    assert found == {
+        "A two-year tally": "dates overlap",
+        "Ended a week before": "dates 7 days apart",
+        "Starts a week after": "dates 7 days apart",
+    }
+
+
 def test_likely_duplicates_in_the_same_township_and_already_linked(
     moderator, submit, places, other_partner, event
 ):
