@@ -2,6 +2,8 @@
 the calendar of the period breakdown."""
 
 from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 from gazetteer.models import Place
 
@@ -10,8 +12,30 @@ from .question import Plan, auto_period, periods_between
 from .results import AreaRow, SpanningFigure, Total
 from .spans import Span
 
-# What a row or a line needs to name its place (Place.display_name): none read one by one.
-NAMED = ("pcode", "name_en", "name_local", "kind")
+
+class _Named(NamedTuple):
+    """What a row or a line needs of a place, read as plain values rather than model
+    instances (a breakdown by township names hundreds), named by Place's own rules."""
+
+    pk: int
+    pcode: str
+    name_en: str
+    name_local: str
+    kind: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+    english_name = Place.english_name
+    local_name = Place.local_name
+    display_name = Place.display_name
+
+
+def _named(ids) -> list[_Named]:
+    """The places of `ids`, in the gazetteer's order."""
+    return [
+        _Named(*row)
+        for row in Place.objects.filter(pk__in=ids).order_by("path").values_list(*_Named._fields)
+    ]
 
 
 def unspecified_name(plan: Plan) -> str:
@@ -33,10 +57,7 @@ def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[
 
     rows = [
         AreaRow(p.pcode, p.display_name, False, p.latitude, p.longitude, full(by_place[p.pk]))
-        for p in Place.objects.filter(pk__in=[k for k in by_place if k is not None])
-        .only(*NAMED, "latitude", "longitude")
-        .order_by("path")
-        if counts(by_place[p.pk])
+        for p in _named([k for k in by_place if k is not None and counts(by_place[k])])
     ]
     if None in by_place and counts(by_place[None]):
         rows.append(AreaRow(None, unspecified_name(plan), True, None, None, full(by_place[None])))
@@ -114,7 +135,7 @@ def spanning_figures(
     titles = dict(
         Report.objects.filter(pk__in={e[2] for e in entries if not e[1]}).values_list("pk", "title")
     )
-    places = {p.pk: p for p in Place.objects.filter(pk__in={e[4] for e in entries}).only(*NAMED)}
+    places = {p.pk: p for p in _named({e[4] for e in entries})}
     found = []
     for group in groups:
         lines: dict[str, list[SpanningFigure]] = {}

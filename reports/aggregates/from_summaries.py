@@ -133,9 +133,11 @@ class Reader:
         years, months, days = decompose(plan.start, plan.end)
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
         whole: dict[str, list[int]] = {}
-        in_rows: dict[str, list[int]] = {}
         sums: dict[str, list[int]] = {}
+        below: dict[str, list[list[int]]] = defaultdict(list)
         if years or months:
+            # One row per metric and node (summed in SQL): a place's vector is taken as it
+            # is, and the places' are summed per metric at once (thousands by township).
             for metric, node, *vector in raw_rows(
                 FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows)
                 .filter(Q(node=self.node) | Q(level=level, **self.within))
@@ -148,8 +150,9 @@ class Reader:
                     add_sums(whole, metric, vector)
                     add_sums(sums, metric, vector)
                 else:
-                    add_sums(by_place[node], metric, vector)
-                    add_sums(in_rows, metric, vector)
+                    by_place[node][metric] = vector
+                    below[metric].append(vector)
+        in_rows = {m: [sum(n) for n in zip(*vectors, strict=True)] for m, vectors in below.items()}
         # What the area holds beyond its places at the breakdown level: coarser reports (or
         # what they add beyond the figures they cover, rule 5).
         for metric, vector in whole.items():
