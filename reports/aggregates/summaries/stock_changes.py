@@ -33,8 +33,7 @@ OWN = ("key", "dated", "published", "approved_at", "report_id", "figure_id", "be
 STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
 
 
-def _standing(row) -> tuple:
-    return tuple(row[f] for f in STANDING_ORDER)
+_standing = itemgetter(*STANDING_ORDER)  # a row's place in the standing order, as a tuple
 
 
 Window = tuple[date, date | None]  # [start, end); None: open
@@ -224,12 +223,13 @@ class _Stock:
         start, end = self.whole
         return ((end or timezone.localdate()) - start).days > SHORT_WINDOW
 
-    def read_over(self, window: Window) -> set[int]:
-        """The nodes whose steps touching this window were read already."""
+    def read_over(self, windows: list[Window]) -> set[int]:
+        """The nodes whose steps touching each of these windows were read already (a node
+        missing the first is passed over at once: a long change has hundreds of windows)."""
         return {
             node
-            for node, windows in self.read.items()
-            if any(_within(window, other) for other in windows)
+            for node, read in self.read.items()
+            if all(any(_within(window, other) for other in read) for window in windows)
         }
 
     def take(self, by_node: dict[int, list[dict]], windows: list[Window]) -> None:
@@ -426,7 +426,7 @@ class _Around(NamedTuple):
         order), but those of the nodes read over them already."""
         level = stock.info[node][0]
         hull = (windows[0][0], windows[-1][1])
-        known = set.intersection(*(stock.read_over(window) for window in windows))
+        known = stock.read_over(windows)
         return cls(stock.facet, stock.metric, {node: level}, hull, known, children, tuple(windows))
 
     @classmethod
@@ -863,7 +863,7 @@ def _own_state(own: dict, shared: dict) -> tuple:
 def _value(step: dict, sets) -> tuple:
     """A stored step's value as _compose sums it (its local sources: those not shared)."""
     local = step["sources"] - len(sets.of(step["shared_sources"]))
-    return (*(step[field] for field in STEP_SUMS), local)
+    return (*_SUMS(step), local)
 
 
 class _At:
@@ -918,13 +918,16 @@ def _text(sources) -> str:
 
 
 STEP_SUMS = ("best", "low", "high", "events", "reports", "open_events", "approximate_events")
+_SUMS = itemgetter(*STEP_SUMS)
 
 
 STEP_FIELDS = (*STEP_VALUES, "valid_from", "valid_to")
+# (Field by field in C: a long change compares thousands of steps.)
+_STEP, _STEP_VALUE = itemgetter(*STEP_FIELDS), itemgetter(*STEP_VALUES)
 
 
 def _same_step(a: dict, b: dict) -> bool:
-    return all(a[f] == b[f] for f in STEP_FIELDS)
+    return _STEP(a) == _STEP(b)
 
 
 def _same_steps(steps: list[dict], stored: list[dict]) -> bool:
@@ -956,7 +959,7 @@ def _spliced(before: list[dict], fresh: list[dict], since: date, until: date | N
         sequence.append(carried)
     joined: list[dict] = []
     for step in sequence:
-        if joined and all(joined[-1][f] == step[f] for f in STEP_VALUES):
+        if joined and _STEP_VALUE(joined[-1]) == _STEP_VALUE(step):
             continue
         joined.append(step)
     for i, step in enumerate(joined):
