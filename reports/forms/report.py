@@ -303,9 +303,9 @@ class SourceForm(PlainForm):
         existing = self.fields["existing"]
         existing.queryset = offered.order_by("-created_at") if offered is not None else None
         existing.label_from_instance = lambda source: (
-            str(source)
+            source.reader_label()
             if citable_ids is None or source.pk in citable_ids
-            else public_source_label(source)
+            else public_source_label(source, reader=True)
         )
 
     NEW_FIELDS = ("source_type", "name", "title", "url", "published_on", "language")

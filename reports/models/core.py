@@ -99,6 +99,14 @@ class Source(models.Model):
         date = f", {self.published_on:%d %b %Y}" if self.published_on else ""
         return f"{self.name}{date}" + (f": {self.title}" if self.title else "")
 
+    def reader_label(self) -> str:
+        """As str(), its date in the reader's language: for a page (files and stored records
+        keep str()'s English)."""
+        from ..dates import day
+
+        date = f", {day(self.published_on)}" if self.published_on else ""
+        return f"{self.name}{date}" + (f": {self.title}" if self.title else "")
+
     @property
     def has_conflict_of_interest(self) -> bool:
         return self.source_type == SourceType.PARTY_TO_CONFLICT

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from .. import permissions
 from ..models import ContextEvent, Event, Party, PublicReport, Report, ReportHistory, Source
@@ -24,6 +24,15 @@ CONFIDENTIAL_LABELS: dict[str, str] = {
     SourceType.PARTY_TO_CONFLICT: "confidential source (party to the conflict)",
     SourceType.GOVERNMENT: "confidential government source",
     SourceType.FIELD_OBSERVATION: "confidential field observation",
+}
+# The same as a page names them, in its reader's language (files and stored records: above).
+READER_CONFIDENTIAL_LABELS: dict[str, Any] = {
+    SourceType.NEWS_MEDIA: gettext_lazy("confidential media source"),
+    SourceType.UN_INGO: gettext_lazy("confidential UN or international NGO source"),
+    SourceType.LOCAL_CSO: gettext_lazy("confidential local source"),
+    SourceType.PARTY_TO_CONFLICT: gettext_lazy("confidential source (party to the conflict)"),
+    SourceType.GOVERNMENT: gettext_lazy("confidential government source"),
+    SourceType.FIELD_OBSERVATION: gettext_lazy("confidential field observation"),
 }
 
 
@@ -48,14 +57,20 @@ def public_records() -> QuerySet[PublicReport]:
     return PublicReport.objects.all()
 
 
-def public_source_label(source: Source) -> str:
+def public_source_label(source: Source, reader: bool = False) -> str:
     """How a source may be named outside the moderation area; a party to the conflict is
-    labelled as one."""
+    labelled as one. `reader`: on a page, in its reader's language (its date too); files and
+    stored records keep English."""
     if source.is_confidential:
-        return CONFIDENTIAL_LABELS[source.source_type]
+        labels = READER_CONFIDENTIAL_LABELS if reader else CONFIDENTIAL_LABELS
+        return str(labels[source.source_type])
+    if not reader:
+        label = str(source)
+        return f"{label} (party to the conflict)" if source.has_conflict_of_interest else label
+    label = source.reader_label()
     if source.has_conflict_of_interest:
-        return f"{source} (party to the conflict)"
-    return str(source)
+        return gettext("%(source)s (party to the conflict)") % {"source": label}
+    return label
 
 
 def public_source_url(source: Source) -> str:

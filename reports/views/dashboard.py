@@ -303,7 +303,9 @@ def public_sources(report_ids) -> list[dict]:
     confidential: dict = {}
     for source_type, citations in confidential_citations.items():
         # A confidential source is shown by its type only: its label says nothing more.
-        label = selectors.public_source_label(Source(source_type=source_type, is_confidential=True))
+        label = selectors.public_source_label(
+            Source(source_type=source_type, is_confidential=True), reader=True
+        )
         confidential[label] = confidential.get(label, 0) + citations
     named = [
         (source, publication.source_data(source))
