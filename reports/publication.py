@@ -46,12 +46,13 @@ def place_in_report_data(place: Place) -> dict[str, Any]:
     }
 
 
-def source_data(source: Source) -> dict[str, Any]:
+def source_data(source: Source, reader: bool = False) -> dict[str, Any]:
+    """A source's public shape (`reader`: its label for a page, in the reader's language)."""
     if source.is_confidential:
         return {
             "id": None,
             "source_type": source.source_type,
-            "label": selectors.public_source_label(source),
+            "label": selectors.public_source_label(source, reader),
             "is_confidential": True,
             "conflict_of_interest": source.has_conflict_of_interest,
             "name": None,
@@ -63,7 +64,7 @@ def source_data(source: Source) -> dict[str, Any]:
     return {
         "id": source.pk,
         "source_type": source.source_type,
-        "label": selectors.public_source_label(source),
+        "label": selectors.public_source_label(source, reader),
         "is_confidential": False,
         "conflict_of_interest": source.has_conflict_of_interest,
         "name": source.name,
@@ -74,12 +75,12 @@ def source_data(source: Source) -> dict[str, Any]:
     }
 
 
-def sources_data(sources: Iterable[Source]) -> list[dict[str, Any]]:
+def sources_data(sources: Iterable[Source], reader: bool = False) -> list[dict[str, Any]]:
     """A report's sources in their public shape and in an order that says nothing of the
     confidential ones: the public sources first (newest first, by name: the sources' order),
     then the confidential ones by label. In the sources' own order a confidential source's
     place among the others would give away its publication date and name."""
-    shown = [source_data(source) for source in sources]
+    shown = [source_data(source, reader) for source in sources]
     return [s for s in shown if not s["is_confidential"]] + sorted(
         (s for s in shown if s["is_confidential"]),
         key=lambda s: (s["label"], s["source_type"], s["conflict_of_interest"]),
@@ -162,16 +163,16 @@ def party_data(party: Party) -> dict[str, Any]:
     }
 
 
-def perpetrator_data(report: Report) -> dict[str, Any]:
+def perpetrator_data(report: Report, reader: bool = False) -> dict[str, Any]:
     """The alleged perpetrator, publicly: "code" a party's slug, "unknown", or null (not
     stated); the party; and the sources that attribute it, each in its public shape with
     its label saying whose claim it is ("claim": "self", "party" or "")."""
     party = report.perpetrator
     attributing = _related(report, "perpetrator_sources")
     sources = [
-        source_data(source)
+        source_data(source, reader)
         | {
-            "label": selectors.public_attribution_label(source, party),
+            "label": selectors.public_attribution_label(source, party, reader),
             "claim": selectors.public_claim(source, party),
         }
         for source in attributing

@@ -97,10 +97,12 @@ def public_claim(source: Source, perpetrator: Party | None) -> str:
     return "party"
 
 
-def public_attribution_label(source: Source, perpetrator: Party | None) -> str:
+def public_attribution_label(
+    source: Source, perpetrator: Party | None, reader: bool = False
+) -> str:
     """How a source that attributes the harm is named publicly: its public label, and for a
     party to the conflict whose claim it is ("claimed by KNDF itself")."""
-    label = public_source_label(source)
+    label = public_source_label(source, reader)
     claim = public_claim(source, perpetrator)
     if claim == "self":
         return gettext("%(source)s: claimed by %(party)s itself") % {

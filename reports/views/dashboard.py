@@ -131,10 +131,10 @@ def _report_items(reports, metric: str, reference_id: int, published: dict) -> l
                 "when": at_precision(report.start_date, report.end_date, report.date_precision),
                 "sources": [
                     {"label": shown["label"], "url": shown["url"] or ""}
-                    for shown in publication.sources_data(report.sources.all())
+                    for shown in publication.sources_data(report.sources.all(), reader=True)
                 ],
                 "point": selectors.public_point(report),
-                "alleged": publication.perpetrator_data(report),
+                "alleged": publication.perpetrator_data(report, reader=True),
                 "published_files": published.get(report.pk, []),
             }
         )
@@ -308,7 +308,7 @@ def public_sources(report_ids) -> list[dict]:
         )
         confidential[label] = confidential.get(label, 0) + citations
     named = [
-        (source, publication.source_data(source))
+        (source, publication.source_data(source, reader=True))
         for source in Source.objects.filter(pk__in=named_ids).order_by("pk")
     ]
     items = [

@@ -13,7 +13,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gazetteer.models import AdminLevel
@@ -175,7 +176,7 @@ def _count_text(count: int) -> str | int:
 @dataclass(frozen=True)
 class ModerationAction:
     form: type
-    button: str
+    button: Promise  # its label, in the reader's language
     # Calls one service; returns the message shown once it is done.
     run: Callable
     # Whether the action is offered for the report in its current state.
@@ -259,28 +260,44 @@ def _reference(actor, report, data):
 
 
 ACTIONS = {
-    "approve": ModerationAction(ApproveForm, "Approve", _approve, _in_workflow(Action.APPROVE)),
+    "approve": ModerationAction(
+        ApproveForm, gettext_lazy("Approve"), _approve, _in_workflow(Action.APPROVE)
+    ),
     "request_changes": ModerationAction(
         RequestChangesForm,
-        "Request changes",
+        gettext_lazy("Request changes"),
         _request_changes,
         _in_workflow(Action.REQUEST_CHANGES),
     ),
-    "reject": ModerationAction(RejectForm, "Reject", _reject, _in_workflow(Action.REJECT)),
-    "retract": ModerationAction(RetractForm, "Retract", _retract, _in_workflow(Action.RETRACT)),
+    "reject": ModerationAction(
+        RejectForm, gettext_lazy("Reject"), _reject, _in_workflow(Action.REJECT)
+    ),
+    "retract": ModerationAction(
+        RetractForm, gettext_lazy("Retract"), _retract, _in_workflow(Action.RETRACT)
+    ),
     "release_point": ModerationAction(
         ReleasePointForm,
-        "Release the exact point",
+        gettext_lazy("Release the exact point"),
         _release_point,
         lambda r: r.latitude is not None and not r.point_released,
     ),
-    "link": ModerationAction(LinkEventForm, "Link to this event", _link, lambda r: True),
-    "unlink": ModerationAction(
-        UnlinkEventForm, "Unlink from the event", _unlink, lambda r: r.event_id is not None
+    "link": ModerationAction(
+        LinkEventForm, gettext_lazy("Link to this event"), _link, lambda r: True
     ),
-    "new_event": ModerationAction(NewEventForm, "Start the event", _new_event, lambda r: True),
+    "unlink": ModerationAction(
+        UnlinkEventForm,
+        gettext_lazy("Unlink from the event"),
+        _unlink,
+        lambda r: r.event_id is not None,
+    ),
+    "new_event": ModerationAction(
+        NewEventForm, gettext_lazy("Start the event"), _new_event, lambda r: True
+    ),
     "reference": ModerationAction(
-        ReferenceFigureForm, "Count this one", _reference, lambda r: r.event_id is not None
+        ReferenceFigureForm,
+        gettext_lazy("Count this one"),
+        _reference,
+        lambda r: r.event_id is not None,
     ),
 }
 DECISIONS = ("approve", "request_changes", "reject", "retract")

@@ -14,7 +14,8 @@ def home(request):
             {
                 "report": report,
                 "sources": [
-                    shown["label"] for shown in publication.sources_data(report.sources.all())
+                    shown["label"]
+                    for shown in publication.sources_data(report.sources.all(), reader=True)
                 ],
             }
             for report in reports

@@ -193,6 +193,14 @@ def test_every_number_drills_down_to_its_events_and_public_sources(client, scena
         assert leaked not in page
 
 
+def test_the_evidence_names_its_sources_in_the_readers_language(client, scenario):
+    client.cookies["django_language"] = "my"
+    text = text_of(client.get(f"/dashboard/evidence/?{QUESTION}&metric=killed"))
+    assert "လျှို့ဝှက်ထားသော ဒေသတွင်း သတင်းရင်းမြစ်" in text  # a confidential local source
+    assert "KNDF statement, 2023 ခုနှစ် နိုဝင်ဘာလ 16 ရက် (ပဋိပက္ခတွင် ပါဝင်သူ အဖွဲ့)" in text
+    assert "confidential local source" not in text and "16 Nov 2023" not in text
+
+
 def test_an_event_shows_its_counted_report_and_its_triangulation(client, scenario):
     response = client.get(f"/dashboard/evidence/?{QUESTION}&metric=newly_displaced")
     assert response.status_code == 200

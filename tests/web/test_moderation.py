@@ -824,6 +824,16 @@ def test_reference_figure_with_a_stale_version_is_refused(
     assert EventReferenceFigure.objects.count() == 0
 
 
+def test_the_review_page_reads_in_burmese(moderator_client, submit):
+    report = submit()
+    moderator_client.cookies["django_language"] = "my"
+    page = text(moderator_client.get(review_url(report)))
+    for decision in ("အတည်ပြုရန်", "ပြင်ဆင်ရန် တောင်းဆိုရန်", "ပယ်ချရန်"):  # approve, ...
+        assert f"<summary>{decision}</summary>" in page
+    assert "The Irrawaddy, 2023 ခုနှစ် နိုဝင်ဘာလ 13 ရက်: Karenni Armed Group" in page
+    assert "13 Nov 2023" not in page and "<summary>Approve</summary>" not in page
+
+
 # --- likely duplicates ----------------------------------------------------------------------
 
 
