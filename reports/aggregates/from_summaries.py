@@ -158,8 +158,8 @@ class Reader:
         # What the area holds beyond its places at the breakdown level: coarser reports (or
         # what they add beyond the figures they cover, rule 5).
         for metric, vector in whole.items():
-            below = in_rows.get(metric, [0] * len(FIELDS))
-            rest = [vector[i] - below[i] if i in ADDITIVE else 0 for i in range(len(FIELDS))]
+            places = in_rows.get(metric, [0] * len(FIELDS))
+            rest = [vector[i] - places[i] if i in ADDITIVE else 0 for i in range(len(FIELDS))]
             if any(rest):
                 add_sums(by_place[None], metric, rest)
         for metric, place, *values in raw_rows(

@@ -96,16 +96,17 @@ class Source(models.Model):
         ]
 
     def __str__(self) -> str:
-        date = f", {self.published_on:%d %b %Y}" if self.published_on else ""
-        return f"{self.name}{date}" + (f": {self.title}" if self.title else "")
+        return self._label(f"{self.published_on:%d %b %Y}" if self.published_on else "")
 
     def reader_label(self) -> str:
         """As str(), its date in the reader's language: for a page (files and stored records
         keep str()'s English)."""
         from ..dates import day
 
-        date = f", {day(self.published_on)}" if self.published_on else ""
-        return f"{self.name}{date}" + (f": {self.title}" if self.title else "")
+        return self._label(day(self.published_on) if self.published_on else "")
+
+    def _label(self, date: str) -> str:
+        return self.name + (f", {date}" if date else "") + (f": {self.title}" if self.title else "")
 
     @property
     def has_conflict_of_interest(self) -> bool:

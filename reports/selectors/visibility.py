@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_noop
 
 from .. import permissions
 from ..models import ContextEvent, Event, Party, PublicReport, Report, ReportHistory, Source
@@ -17,22 +17,15 @@ from ..vocabulary import (
 )
 from ..workflow import Action, Status
 
+# How a confidential source is named outside the moderation area: by its type only. English
+# in files and stored records; a page translates it (public_source_label(reader=True)).
 CONFIDENTIAL_LABELS: dict[str, str] = {
-    SourceType.NEWS_MEDIA: "confidential media source",
-    SourceType.UN_INGO: "confidential UN or international NGO source",
-    SourceType.LOCAL_CSO: "confidential local source",
-    SourceType.PARTY_TO_CONFLICT: "confidential source (party to the conflict)",
-    SourceType.GOVERNMENT: "confidential government source",
-    SourceType.FIELD_OBSERVATION: "confidential field observation",
-}
-# The same as a page names them, in its reader's language (files and stored records: above).
-READER_CONFIDENTIAL_LABELS: dict[str, Any] = {
-    SourceType.NEWS_MEDIA: gettext_lazy("confidential media source"),
-    SourceType.UN_INGO: gettext_lazy("confidential UN or international NGO source"),
-    SourceType.LOCAL_CSO: gettext_lazy("confidential local source"),
-    SourceType.PARTY_TO_CONFLICT: gettext_lazy("confidential source (party to the conflict)"),
-    SourceType.GOVERNMENT: gettext_lazy("confidential government source"),
-    SourceType.FIELD_OBSERVATION: gettext_lazy("confidential field observation"),
+    SourceType.NEWS_MEDIA: gettext_noop("confidential media source"),
+    SourceType.UN_INGO: gettext_noop("confidential UN or international NGO source"),
+    SourceType.LOCAL_CSO: gettext_noop("confidential local source"),
+    SourceType.PARTY_TO_CONFLICT: gettext_noop("confidential source (party to the conflict)"),
+    SourceType.GOVERNMENT: gettext_noop("confidential government source"),
+    SourceType.FIELD_OBSERVATION: gettext_noop("confidential field observation"),
 }
 
 
@@ -62,8 +55,8 @@ def public_source_label(source: Source, reader: bool = False) -> str:
     labelled as one. `reader`: on a page, in its reader's language (its date too); files and
     stored records keep English."""
     if source.is_confidential:
-        labels = READER_CONFIDENTIAL_LABELS if reader else CONFIDENTIAL_LABELS
-        return str(labels[source.source_type])
+        label = CONFIDENTIAL_LABELS[source.source_type]
+        return gettext(label) if reader else label
     if not reader:
         label = str(source)
         return f"{label} (party to the conflict)" if source.has_conflict_of_interest else label

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
@@ -917,6 +918,26 @@ def test_likely_duplicates_meet_its_days_within_a_week_at_either_edge(submit, ot
         "Ended a week before": "dates 7 days apart",
         "Starts a week after": "dates 7 days apart",
     }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index (migration 0033)")
+def test_the_reports_days_are_read_from_their_range_index(submit):
+    from psycopg.types.range import Range
+
+    from reports.models import Report
+    from reports.selectors.moderation import report_days
+
+    submit()
+    meeting = Report.objects.alias(days=report_days()).filter(
+        days__overlap=Range(date(2023, 11, 4), date(2023, 11, 20), "[]")
+    )
+    assert meeting.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = meeting.values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "report_days" in plan  # the selector's expression is the index's (migration 0033)
 
 
 def test_likely_duplicates_in_the_same_township_and_already_linked(
