@@ -511,7 +511,7 @@ def _largest(rows, metrics: list[str], lines: int) -> list:
     """Each metric's `lines` rows adding the most (LINE_FIELDS), off the index in that order.
     On PostgreSQL in one statement, each metric's rows in a lateral subquery compiled once
     (a UNION of one subquery a metric took Django longer to compile than PostgreSQL to run:
-    3.5 of 8.4 ms for eighteen metrics); elsewhere one statement a metric."""
+    3.5 of 8.4 ms for the nine flows); elsewhere one statement a metric."""
     if lines <= 0 or not metrics:
         return []
     largest = ("-adds_best", "-report_id")
