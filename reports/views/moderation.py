@@ -38,6 +38,7 @@ from reports.forms.moderation import (
 from reports.forms.queue import ModerationQueueFilter
 from reports.models import Report
 from reports.selectors.moderation import COUNT_LIMIT
+from reports.templatetags.figure_text import figure_label
 from reports.views.dashboard_shaping import at_precision, days
 from reports.vocabulary import MEASURE, Measure, Metric
 from reports.workflow import TRANSITIONS, Action, Status
@@ -191,35 +192,41 @@ def _approve(actor, report, data):
     services.report_approve(
         report=report, actor=actor, note=data["note"], expected_version=data["version"]
     )
-    return f"Report #{report.pk} approved."
+    return gettext("Report #%(id)s approved.") % {"id": report.pk}
 
 
 def _reject(actor, report, data):
     services.report_reject(
         report=report, actor=actor, reason=data["note"], expected_version=data["version"]
     )
-    return f"Report #{report.pk} rejected; the partner has been told why."
+    return gettext("Report #%(id)s rejected; the partner has been told why.") % {"id": report.pk}
 
 
 def _request_changes(actor, report, data):
     services.report_request_changes(
         report=report, actor=actor, message=data["note"], expected_version=data["version"]
     )
-    return f"Changes requested on report #{report.pk}; the partner has been sent your message."
+    return gettext(
+        "Changes requested on report #%(id)s; the partner has been sent your message."
+    ) % {"id": report.pk}
 
 
 def _retract(actor, report, data):
     services.report_retract(
         report=report, actor=actor, reason=data["note"], expected_version=data["version"]
     )
-    return f"Report #{report.pk} retracted: it no longer appears on public pages or in totals."
+    return gettext(
+        "Report #%(id)s retracted: it no longer appears on public pages or in totals."
+    ) % {"id": report.pk}
 
 
 def _release_point(actor, report, data):
     services.report_update(
         report=report, actor=actor, expected_version=data["version"], point_released=True
     )
-    return f"The exact point of report #{report.pk} may now be shown publicly."
+    return gettext("The exact point of report #%(id)s may now be shown publicly.") % {
+        "id": report.pk
+    }
 
 
 def _link(actor, report, data):
@@ -227,14 +234,18 @@ def _link(actor, report, data):
     services.report_link_event(
         report=report, event=event, actor=actor, expected_version=data["version"]
     )
-    return f"Report #{report.pk} linked to event #{event.pk}, {event.name}."
+    return gettext("Report #%(id)s linked to event #%(event)s, %(name)s.") % {
+        "id": report.pk,
+        "event": event.pk,
+        "name": event.name,
+    }
 
 
 def _unlink(actor, report, data):
     services.report_link_event(
         report=report, event=None, actor=actor, expected_version=data["version"]
     )
-    return f"Report #{report.pk} is no longer linked to an event."
+    return _no_event(report)
 
 
 def _new_event(actor, report, data):
@@ -242,21 +253,33 @@ def _new_event(actor, report, data):
     event = services.event_create_linking(
         actor=actor, name=data["name"], description=data["description"], reports=linked
     )
-    also = f" and #{data['also'][0].pk}" if data["also"] else ""
-    return f"Event #{event.pk}, {event.name}, started with report #{report.pk}{also}."
+    started = {"event": event.pk, "name": event.name, "id": report.pk}
+    if data["also"]:
+        return gettext(
+            "Event #%(event)s, %(name)s, started with report #%(id)s and #%(other)s."
+        ) % (started | {"other": data["also"][0].pk})
+    return gettext("Event #%(event)s, %(name)s, started with report #%(id)s.") % started
 
 
 def _reference(actor, report, data):
     figure = data["figure"]
     if report.event is None:
-        raise ActionRefused(f"Report #{report.pk} is no longer linked to an event.")
+        raise ActionRefused(_no_event(report))
     services.event_set_reference_figure(
         event=report.event, figure=figure, actor=actor, expected_version=data["version"]
     )
-    return (
-        f"{figure} (report #{figure.report_id}) is now what event #{report.event_id} "
-        f"counts for {figure.get_metric_display().lower()}."
-    )
+    return gettext(
+        "%(figure)s (report #%(report)s) is now what event #%(event)s counts for %(metric)s."
+    ) % {
+        "figure": figure_label(figure),
+        "report": figure.report_id,
+        "event": report.event_id,
+        "metric": figure.get_metric_display().lower(),
+    }
+
+
+def _no_event(report) -> str:
+    return gettext("Report #%(id)s is no longer linked to an event.") % {"id": report.pk}
 
 
 ACTIONS = {
