@@ -388,7 +388,7 @@ def metric_info(metric: str) -> dict:
         "value": metric,
         "label": Metric(metric).label,
         "stock": stock,
-        "unit": "buildings" if SUBJECT[metric] == Subject.STRUCTURES else "people",
+        "unit": _("buildings") if SUBJECT[metric] == Subject.STRUCTURES else _("people"),
     }
 
 
