@@ -199,7 +199,8 @@ def test_the_evidence_names_its_sources_in_the_readers_language(client, scenario
     assert "လျှို့ဝှက်ထားသော ဒေသတွင်း သတင်းရင်းမြစ်" in text  # a confidential local source
     assert "KNDF statement, 2023 ခုနှစ် နိုဝင်ဘာလ 16 ရက် (ပဋိပက္ခတွင် ပါဝင်သူ အဖွဲ့)" in text
     assert "confidential local source" not in text and "16 Nov 2023" not in text
-    assert "21 လူဦးရေ ဖြစ်ရပ် 3 ခုမှ" in text  # "21 people from 3 events": the unit too
+    # "21 people from 3 events, 3 approved reports and 3 sources.": the unit and the marks too
+    assert "21 လူဦးရေ ဖြစ်ရပ် 3 ခုမှ၊ အတည်ပြုထားသော အစီရင်ခံစာ 3 ခု နှင့် သတင်းရင်းမြစ် 3 ခု။" in text
 
 
 def test_an_event_shows_its_counted_report_and_its_triangulation(client, scenario):
