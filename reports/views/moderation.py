@@ -454,6 +454,7 @@ def _review_context(report, failed=None, separation=None):
             (name, ACTIONS[name].button, forms[name]) for name in DECISIONS if offered[name]
         ],
         "offered": offered,
+        "buttons": {name: action.button for name, action in ACTIONS.items()},
         "failed": failed_name,
         "failed_errors": failed_errors,
         "reference_error": reference_error,
