@@ -4,6 +4,7 @@ from a few hundred rows; stocks are read off each place's step function at a dat
 from bisect import bisect_right
 from collections import defaultdict, namedtuple
 from datetime import date
+from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -18,10 +19,12 @@ from django.db.models.functions import (
     TruncYear,
 )
 
+from gazetteer.models import Place
+
 from ..models import Event, EventCount, FlowTotal, Report, SourceUse, StockStep
 from .assemble import area_rows, calendar, spanning_figures
 from .facets import EVERYTHING
-from .question import Plan, next_month, next_year, period_start
+from .question import Plan, next_month, next_year, period_start, today
 from .results import Answer, CountedEvent, PeriodRow, Total
 from .rules import is_stock, stale_before
 from .spans import Span
@@ -31,6 +34,7 @@ from .summaries.reading import (
     EVENT_SUM_FIELDS,
     FIELDS,
     ONE_DAY,
+    STEP_FIELDS,
     SUM_FIELDS,
     Step,
     add_sums,
@@ -60,6 +64,14 @@ TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year"
 Sums = tuple[int, int, int, int, int, int]  # best, low, high, events, reports, local sources
 
 
+class _Whole(NamedTuple):
+    """What a question's totals add up, per metric: its sums (FIELDS) and how many shared
+    sources the cells' settled counts leave out (unsettled_q), counted distinct."""
+
+    sums: dict[str, list[int]]
+    unsettled: dict[str, int]
+
+
 class Reader:
     def __init__(self, plan: Plan, facet: str = EVERYTHING):
         self.plan = plan
@@ -78,29 +90,33 @@ class Reader:
             facet=self.facet, metric__in=self.flows, **self.within
         ).filter(rest_q(start, end, years, days))
 
-    def _shared(self, condition: Q, group=None):
-        """Distinct shared sources among their uses matching `condition`, per metric (and
-        group)."""
-        rows = SourceUse.objects.filter(
-            facet=self.facet, metric__in=self.flows, shared=True, **self.within
-        ).filter(condition)
-        fields = ("metric",)
-        if group is not None:
-            rows, fields = rows.annotate(group=group), ("metric", "group")
-        return rows.values(*fields).annotate(n=Count("source_id", distinct=True))
+    def _shared(self, condition: Q):
+        """Distinct shared sources among their uses matching `condition`, per metric."""
+        return (
+            SourceUse.objects.filter(
+                facet=self.facet, metric__in=self.flows, shared=True, **self.within
+            )
+            .filter(condition)
+            .values("metric")
+            .annotate(n=Count("source_id", distinct=True))
+        )
 
-    def flow_totals(self, sums: dict[str, list[int]] | None = None) -> dict[str, Total]:
-        """`sums`: the question's sums per metric when flow_by_area() has read them."""
+    def flow_totals(self, found: "_Whole | None" = None) -> dict[str, Total]:
+        """`found`: the question's sums and unsettled shared sources per metric, when
+        flow_by_area() has read them."""
         if not self.flows:
             return {}
         plan = self.plan
-        years, months, days = decompose(plan.start, plan.end)
-        if sums is None:
-            sums = self._flow_sums(years, months, days)
-        extra = {
-            r["metric"]: r["n"]
-            for r in self._shared(unsettled_q(plan.start, plan.end, years, months, days))
-        }
+        if found is None:
+            years, months, days = decompose(plan.start, plan.end)
+            found = _Whole(
+                self._flow_sums(years, months, days),
+                {
+                    r["metric"]: r["n"]
+                    for r in self._shared(unsettled_q(plan.start, plan.end, years, months, days))
+                },
+            )
+        sums, extra = found
         return {
             m: _total(
                 m, sums.get(m), distinct_sources(sums[m], extra.get(m, 0)) if m in sums else 0
@@ -128,9 +144,10 @@ class Reader:
             add_sums(sums, metric, event_vector(values))
         return sums
 
-    def flow_by_area(self) -> tuple[dict, dict[str, list[int]]]:
+    def flow_by_area(self) -> tuple[dict, "_Whole"]:
         """Totals per place at the breakdown level (None: what the area holds beyond them),
-        and the question's sums per metric, for flow_totals() (the same rows summed)."""
+        and what flow_totals() reads of the same rows: the question's sums and its unsettled
+        shared sources, per metric."""
         plan, level = self.plan, self.plan.level
         years, months, days = decompose(plan.start, plan.end)
         by_place: dict[int | None, dict[str, list[int]]] = defaultdict(dict)
@@ -170,14 +187,19 @@ class Reader:
         ):
             add_sums(by_place[place], metric, event_vector(values))
             add_sums(sums, metric, event_vector(values))
-        unsettled = unsettled_q(plan.start, plan.end, years, months, days)
-        extra = {
-            (metric, group): n
-            for metric, group, n in raw_rows(
-                self._shared(unsettled, group=F(f"adm{level}")).values_list("metric", "group", "n")
-            )
-            if group is not None
-        }
+        # The unsettled shared sources, counted distinct in each place and in the whole area
+        # from one read of them (distinct per place, metric and source: a few hundred rows).
+        uses = SourceUse.objects.filter(
+            facet=self.facet, metric__in=self.flows, shared=True, **self.within
+        ).filter(unsettled_q(plan.start, plan.end, years, months, days))
+        extra: dict[tuple, int] = defaultdict(int)
+        anywhere: dict[str, set[int]] = defaultdict(set)
+        for metric, group, source in raw_rows(
+            uses.values_list("metric", f"adm{level}", "source_id").distinct()
+        ):
+            if group is not None:
+                extra[metric, group] += 1
+            anywhere[metric].add(source)
         # The coarser reports' shared sources, counted distinct among themselves.
         coarse = {
             r["metric"]: r["n"]
@@ -197,7 +219,7 @@ class Reader:
                 )
                 for m, v in per_metric.items()
             }
-        return result, sums
+        return result, _Whole(sums, {m: len(found) for m, found in anywhere.items()})
 
     def flow_by_period(self, kind: str, periods) -> tuple[dict[date, dict[str, Total]], object]:
         """Totals per period row (keyed by the row's first day), and the EventCount rows
@@ -380,10 +402,55 @@ class Reader:
         """In one query, the steps at `day` that stock_totals() and stock_by_area() read: the
         area's, and those within it at the breakdown level or with no ancestor there."""
         level = self.plan.level
+        if connection.vendor == "postgresql" and day < today():
+            return self._steps_by_node(day, level)
         places = Q(level=level) | Q(**{f"adm{level}__isnull": True})
         if self.within:
             places &= Q(**self.within)
         return steps_of(self._steps_at(day).filter(Q(node=self.node) | places))
+
+    def _steps_by_node(self, day: date, level: int) -> list[Step]:
+        """steps_for_area() at a past date, on PostgreSQL. Read as "valid at the date" (begun
+        by then, ending after it), a past date reads every later step of every place: 36,000
+        to keep 416 at a million reports, for a breakdown by township at the end of 2023. So
+        each place in the area down to the breakdown level (the gazetteer's) has its step
+        read off the index of a node's steps by date, the last begun by then; and the places
+        below the level with no ancestor at it (a township straight under its state; the
+        gazetteer rarely has any) theirs off a partial index of their own
+        (`stockstep_orphans`), all of them, the one at the date kept here."""
+        area = self.plan.area
+        places = Place.objects.filter(admin_level__lte=level)
+        if area is not None:
+            places = places.filter(path__startswith=area.path)
+        nodes, node_params = places.order_by().values_list("pk").query.sql_with_params()
+        if area is None:
+            nodes = f"SELECT {EVERYWHERE} UNION ALL {nodes}"
+        orphans, orphan_params = (
+            StockStep.objects.filter(
+                facet=self.facet,
+                metric__in=self.stocks,
+                valid_from__lte=day,
+                level__gt=level,
+                **{f"adm{level}__isnull": True},
+                **self.within,
+            )
+            .values_list(*STEP_FIELDS, "valid_to")
+            .query.sql_with_params()
+        )
+        step = StockStep._meta.db_table
+        columns = ", ".join(f"s.{field}" for field in (*STEP_FIELDS, "valid_to"))
+        sql = (
+            f"SELECT {columns} FROM ({nodes}) AS n(id)"  # noqa: S608 - Django's SQL
+            " CROSS JOIN unnest(%s::text[]) AS m(metric)"
+            f" CROSS JOIN LATERAL (SELECT * FROM {step} AS s WHERE s.facet = %s"
+            " AND s.metric = m.metric AND s.node = n.id AND s.valid_from <= %s"
+            " ORDER BY s.valid_from DESC LIMIT 1) AS s"
+            f" UNION ALL ({orphans})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*node_params, self.stocks, self.facet, day, *orphan_params])
+            rows = cursor.fetchall()
+        return [Step(*row[:-1]) for row in rows if row[-1] is None or row[-1] > day]
 
     def _steps_within(self, day: date):
         """Steps at `day` of the area and of every place within it."""
@@ -656,11 +723,11 @@ def _spanning(*groups: dict[str, list]) -> list[dict[str, list]]:
 
 def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None = None) -> Answer:
     reader = Reader(plan, facet)
-    by_area, sums, steps = [], None, None
+    by_area, whole, steps = [], None, None
     if plan.level is not None:
         by_place: dict[int | None, dict[str, Total]] = defaultdict(dict)
         if reader.flows:
-            flow_places, sums = reader.flow_by_area()
+            flow_places, whole = reader.flow_by_area()
             for place, per_metric in flow_places.items():
                 by_place[place].update(per_metric)
         if reader.stocks:
@@ -668,7 +735,7 @@ def answer_from_summaries(plan: Plan, facet: str = EVERYTHING, lines: int | None
             for place, per_metric in reader.stock_by_area(plan.end, steps).items():
                 by_place[place].update(per_metric)
         by_area = area_rows(plan, by_place)
-    totals = reader.flow_totals(sums) | reader.stock_totals(plan.end, steps)
+    totals = reader.flow_totals(whole) | reader.stock_totals(plan.end, steps)
 
     first, last = (
         reader.data_dates() if plan.start is None or plan.question.end is None else (None, None)

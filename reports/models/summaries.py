@@ -249,6 +249,16 @@ class StockStep(_Ancestry):
                 fields=["facet", "metric", "level", "valid_from"], name="stockstep_by_level"
             ),
             models.Index(fields=["facet", "metric", "valid_to"], name="stockstep_valid_to"),
+            # The places with no ancestor at a level above theirs (a township straight under
+            # its state): a breakdown at that level reads their steps apart (rarely any;
+            # aggregates/from_summaries.py, Reader._steps_by_node).
+            models.Index(
+                fields=["facet", "metric", "level", "valid_from"],
+                name="stockstep_orphans",
+                condition=Q(adm1__isnull=True, level__gt=1)
+                | Q(adm2__isnull=True, level__gt=2)
+                | Q(adm3__isnull=True, level__gt=3),
+            ),
         ]
 
     def __str__(self) -> str:

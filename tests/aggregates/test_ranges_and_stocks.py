@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from gazetteer.models import Place
 from reports import aggregates
 from reports.aggregates import Question
 from tests.aggregates.conftest import as_tuple
@@ -244,3 +245,28 @@ def test_flows_have_no_as_of_date(world):
     world["report"]("loikaw", D(2020, 1, 1), [("killed", 3)])
     total = ask("killed").totals["killed"]
     assert (total.best, *as_of(total)) == (3, None, None, False)
+
+
+def test_a_stock_breakdown_at_a_past_date_counts_a_place_with_no_ancestor_at_its_level(world):
+    # A township straight under its state (no district above it): in a breakdown by district
+    # it is part of what Kayah holds beyond its districts, at a past date as at today.
+    hpasawng = Place.objects.create(pcode="MMR002009", admin_level=3, name_en="Hpasawng",
+                                    parent=world["kayah"], path="/MMR/MMR002/MMR002009/",
+                                    kind="Township")  # fmt: skip
+    world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
+    world["report"](hpasawng, D(2023, 12, 1), [("currently_displaced", 700)])
+    world["report"]("loikaw", D(2024, 6, 1), [("currently_displaced", 6000)])
+
+    def by_district(end):
+        answer = ask("currently_displaced", area="MMR002", end=end, level=2)
+        rows = [(r.pcode, r.totals["currently_displaced"].best) for r in answer.by_area]
+        return answer.totals["currently_displaced"].best, rows
+
+    assert by_district(D(2023, 12, 31)) == (8700, [("MMR002D001", 8000), (None, 700)])
+    assert by_district(None) == (6700, [("MMR002D001", 6000), (None, 700)])
+    assert by_district(D(2023, 11, 30)) == (8000, [("MMR002D001", 8000)])
+    everywhere = ask("currently_displaced", end=D(2023, 12, 31), level=2)
+    assert [(r.pcode, r.totals["currently_displaced"].best) for r in everywhere.by_area] == [
+        ("MMR002D001", 8000),
+        (None, 700),
+    ]
