@@ -31,6 +31,7 @@ from .spans import Span
 from .summaries import EVERYWHERE
 from .summaries.reading import (
     ADDITIVE,
+    CELL_COLUMNS,
     EVENT_SUM_FIELDS,
     FIELDS,
     ONE_DAY,
@@ -156,15 +157,22 @@ class Reader:
         below: dict[str, list[list[int]]] = defaultdict(list)
         if years or months:
             # One row per metric and node (summed in SQL): a place's vector is taken as it
-            # is, and the places' are summed per metric at once (thousands by township).
-            for metric, node, *vector in raw_rows(
+            # is, and the places' are summed per metric at once (thousands by township). A
+            # question of one cell (a year, a month) has one row per metric and node already.
+            cells = (
                 FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows)
                 .filter(Q(node=self.node) | Q(level=level, **self.within))
                 .filter(cells_q(years, months))
-                .values("metric", "node")
-                .annotate(**SUM_FIELDS)
-                .values_list("metric", "node", *SUM_FIELDS)
-            ):
+            )
+            if cells_in(years, months) == 1:
+                cells = cells.values_list("metric", "node", *CELL_COLUMNS)
+            else:
+                cells = (
+                    cells.values("metric", "node")
+                    .annotate(**SUM_FIELDS)
+                    .values_list("metric", "node", *SUM_FIELDS)
+                )
+            for metric, node, *vector in raw_rows(cells):
                 if node == self.node:
                     add_sums(whole, metric, vector)
                     add_sums(sums, metric, vector)
@@ -241,15 +249,13 @@ class Reader:
         months = merge_ranges([r for _, _, _, m, _ in rows for r in m], next_month)
         days = merge_ranges([d for *_, ds in rows for d in ds], lambda d: d + ONE_DAY)
         if years or months:
-            for row in (
+            # The area's cells, one row each (one cell per metric, span and start of a node).
+            for metric, cell, *vector in raw_rows(
                 FlowTotal.objects.filter(facet=self.facet, metric__in=self.flows, node=self.node)
                 .filter(cells_q(years, months))
-                .values("metric", "span", "start")
-                .annotate(**SUM_FIELDS)
+                .values_list("metric", "start", *CELL_COLUMNS)
             ):
-                add_sums(
-                    by_bucket[period_start(row["start"], kind)], row["metric"], sums_vector(row)
-                )
+                add_sums(by_bucket[period_start(_as_date(cell), kind)], metric, vector)
         # The events no cell holds, each in the row holding its whole span (the same period at
         # its first and its last day), or else longer: summed per row, and the longer ones
         # left for spanning() to list.

@@ -13,8 +13,9 @@ from .question import Question
 
 # Not frozen, though never changed once made: a breakdown by township makes thousands (3,700
 # for everywhere by township by month), and a frozen dataclass's __init__ sets each of its
-# twelve fields through object.__setattr__, four times slower (6 ms of such an answer).
-@dataclass(slots=True)
+# twelve fields through object.__setattr__, four times slower (6 ms of such an answer). Hashed
+# by its fields all the same (the pages word each distinct total once: dashboard_shaping).
+@dataclass(slots=True, unsafe_hash=True)
 class Total:
     """A total with its uncertainty (rule 7) and, for stocks, the dates of the figures standing
     (rule 4). Never changed once made (Total.zero's are shared)."""

@@ -59,6 +59,9 @@ def _sum(field: str):
     return Cast(Sum(field), BigIntegerField())
 
 
+# A FlowTotal cell's columns, in the order of FIELDS.
+CELL_COLUMNS = ("best", "low", "high", "events", "reports", "local_sources", "shared_sources",
+                "settled_sources", "open_events", "approximate_events")  # fmt: skip
 SUM_FIELDS = {
     "best": _sum("best"),
     "low": _sum("low"),
