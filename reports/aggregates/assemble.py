@@ -5,6 +5,10 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, F, Func, Q, Value
+
 from gazetteer.models import Place
 
 from ..models import Event, Report
@@ -30,11 +34,27 @@ class _Named(NamedTuple):
     display_name = Place.display_name
 
 
+def among(ids) -> Q:
+    """Rows whose id is one of `ids`. On PostgreSQL one array parameter, `id = ANY(%s)`: an
+    IN list of hundreds (the townships of a breakdown) is quoted one value at a time and read
+    by the server's parser, 4.9 ms for 330 places against 1.3 ms for them all."""
+    ids = list(ids)
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    array = Value(ids, output_field=ArrayField(BigIntegerField()))
+    return Q(
+        Func(
+            F("pk"), array, arg_joiner=" = ANY(", template="%(expressions)s)",
+            output_field=BooleanField(),
+        )
+    )  # fmt: skip
+
+
 def _named(ids) -> list[_Named]:
     """The places of `ids`, in the gazetteer's order."""
     return [
         _Named(*row)
-        for row in Place.objects.filter(pk__in=ids).order_by("path").values_list(*_Named._fields)
+        for row in Place.objects.filter(among(ids)).order_by("path").values_list(*_Named._fields)
     ]
 
 
@@ -130,10 +150,10 @@ def spanning_figures(
     of their events (or reports) and places, read in one query each for all the groups."""
     entries = [e for group in groups for e in group]
     names = dict(
-        Event.objects.filter(pk__in={e[1] for e in entries if e[1]}).values_list("pk", "name")
+        Event.objects.filter(among({e[1] for e in entries if e[1]})).values_list("pk", "name")
     )
     titles = dict(
-        Report.objects.filter(pk__in={e[2] for e in entries if not e[1]}).values_list("pk", "title")
+        Report.objects.filter(among({e[2] for e in entries if not e[1]})).values_list("pk", "title")
     )
     places = {p.pk: p for p in _named({e[4] for e in entries})}
     found = []
