@@ -39,8 +39,8 @@ def among(ids) -> Q:
     IN list of hundreds (the townships of a breakdown) is quoted one value at a time and read
     by the server's parser, 4.9 ms for 330 places against 1.3 ms for them all."""
     ids = list(ids)
-    if connection.vendor != "postgresql":
-        return Q(pk__in=ids)
+    if not ids or connection.vendor != "postgresql":
+        return Q(pk__in=ids)  # (none: Django asks nothing)
     array = Value(ids, output_field=ArrayField(BigIntegerField()))
     return Q(
         Func(
