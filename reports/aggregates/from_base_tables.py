@@ -17,7 +17,9 @@ from ..vocabulary import DatePrecision, Qualifier
 from ..workflow import Status
 from .assemble import (
     UNKNOWN_DESTINATION,
+    among,
     area_rows,
+    batches,
     calendar,
     destination_rows,
     spanning_figures,
@@ -59,8 +61,6 @@ CANDIDATE_FIELDS = (
     "count_high",
     "report__approved_at",
 )
-# Ids sent in one IN list at most (SQLite's limit on a query's parameters is 32,766).
-CHUNK = 10_000
 
 
 def candidates_from(figures) -> list[Candidate]:
@@ -129,17 +129,15 @@ def read_figures(figures, skip: set[int]) -> tuple[list[Candidate], dict[int, in
     ]
     published: dict[int, date] = {}
     references: set[tuple[int, int, str]] = set()
-    report_ids = sorted({row[2] for row in rows})
-    for i in range(0, len(report_ids), CHUNK):
-        ids = report_ids[i : i + CHUNK]
+    for ids in batches(sorted({row[2] for row in rows})):
         published.update(
-            ReportSource.objects.filter(report_id__in=ids)
+            ReportSource.objects.filter(among(ids, "report_id"))
             .values("report_id")
             .annotate(latest=Max("source__published_on"))
             .values_list("report_id", "latest")
         )
         references.update(
-            EventReferenceFigure.objects.filter(figure__report_id__in=ids).values_list(
+            EventReferenceFigure.objects.filter(among(ids, "figure__report_id")).values_list(
                 "figure_id", "event_id", "metric"
             )
         )
@@ -195,14 +193,15 @@ def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
     return make
 
 
-def report_sources(report_ids) -> dict[int, set[int]]:
-    """The sources each report cites, as totals count them: a confidential source stands for
-    a different source in each report citing it (its own negative number), so no count tells
-    that two reports rest on the same confidential source."""
+def report_sources(reports: Q) -> dict[int, set[int]]:
+    """The sources each report cites (`reports`: which, as a condition on the citations), as
+    totals count them: a confidential source stands for a different source in each report
+    citing it (its own negative number), so no count tells that two reports rest on the same
+    confidential source."""
     sources: dict[int, set[int]] = defaultdict(set)
-    for report_id, source_id, confidential in ReportSource.objects.filter(
-        report_id__in=report_ids
-    ).values_list("report_id", "source_id", "source__is_confidential"):
+    for report_id, source_id, confidential in ReportSource.objects.filter(reports).values_list(
+        "report_id", "source_id", "source__is_confidential"
+    ):
         sources[report_id].add(-(source_id * 2**31 + report_id) if confidential else source_id)
     return sources
 
@@ -286,8 +285,8 @@ class Evidence:
             {r for items in self.within.values() for c in items for r in c.report_ids}
         )
         self._sources: dict[int, set[int]] = {}
-        for i in range(0, len(report_ids), CHUNK):
-            self._sources.update(report_sources(report_ids[i : i + CHUNK]))
+        for ids in batches(report_ids):
+            self._sources.update(report_sources(among(ids, "report_id")))
 
     def _places_of(self, counted: list[Counted]) -> PlaceIndex:
         place_ids = {c.place_id for c in counted} | set(self.destination_of.values())
@@ -510,18 +509,16 @@ def whole_events(pool, near) -> Iterable:
     keys = set(near.values_list("report_id", "report__event_id"))
     event_ids = sorted({event for _, event in keys if event is not None})
     report_ids = sorted({report for report, event in keys if event is None})
-    for i in range(0, len(event_ids), CHUNK):
+    for events in batches(event_ids):
         # The events' reports by the reports' event index, then their figures by the figures'
         # report index (joined on the event, the planner scanned every figure of the metrics).
         in_events = sorted(
-            Report.objects.filter(event_id__in=event_ids[i : i + CHUNK]).values_list(
-                "pk", flat=True
-            )
+            Report.objects.filter(among(events, "event_id")).values_list("pk", flat=True)
         )
-        for j in range(0, len(in_events), CHUNK):
-            yield pool.filter(report_id__in=in_events[j : j + CHUNK])
-    for i in range(0, len(report_ids), CHUNK):
-        yield pool.filter(report_id__in=report_ids[i : i + CHUNK], report__event__isnull=True)
+        for reports in batches(in_events):
+            yield pool.filter(among(reports, "report_id"))
+    for reports in batches(report_ids):
+        yield pool.filter(among(reports, "report_id"), report__event__isnull=True)
 
 
 def places_within(path: str) -> list[int]:

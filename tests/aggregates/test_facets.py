@@ -110,3 +110,26 @@ def test_asking_for_no_lines_still_says_how_many_there_are(file):
     none = aggregates.answer(question, lines=0)
     assert (none.longer, none.longer_more) == ({"injured": []}, {"injured": 1})
     assert answer_from_base(make_plan(question), lines=0) == none
+
+
+def test_a_question_from_the_base_tables_counts_the_same_read_in_batches(
+    file, moderator, monkeypatch
+):
+    # The events, reports and sources of a large pool are read by their ids: all at once on
+    # PostgreSQL (one array each), a batch at a time elsewhere. One id a batch changes nothing.
+    event = services.event_create(actor=moderator, name="Shelling of a village")
+    first = file("loikaw", D(2023, 11, 13), figures=[("killed", 10)], cause="airstrike",
+                 tags=["Flood"], published=D(2023, 11, 14))  # fmt: skip
+    second = file("loikaw", D(2023, 11, 13), figures=[("killed", 14)], cause="airstrike",
+                  tags=["Flood"], published=D(2023, 11, 20), title="Second count")  # fmt: skip
+    for report in (first, second):
+        services.report_link_event(report=report, event=event, actor=moderator)
+    file("demoso", D(2023, 12, 2), figures=[("killed", 3)], cause="airstrike", tags=["Flood"],
+         title="Alone")  # fmt: skip
+    file("kayah", D(2023, 11, 1), D(2023, 11, 30), figures=[("killed", 30)], cause="airstrike",
+         tags=["flood"], title="Monthly")  # fmt: skip
+
+    whole = killed(cause="airstrike", tag="Flood")
+    assert whole == (33, 33, 33, 3, 4, 4)  # the month covers the event (30), and 3 in December
+    monkeypatch.setattr("reports.aggregates.assemble.CHUNK", 1)
+    assert killed(cause="airstrike", tag="Flood") == whole

@@ -3,6 +3,8 @@
 
 from collections import defaultdict
 
+from django.db.models import Q
+
 from ...models import Figure
 from ...workflow import Status
 from ..facets import EVERYTHING, facet_holds, narrow, question_of
@@ -28,7 +30,7 @@ def compute(facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
     if question.metrics:  # a facet kept for some metrics only
         figures = figures.filter(metric__in=question.metrics)
     counted = choose(candidates_from(figures))
-    sources_of = report_sources(figures.values("report_id")) if counted else {}
+    sources_of = report_sources(Q(report_id__in=figures.values("report_id"))) if counted else {}
     places = everything or PlaceIndex.everything()
     if counted:
         separate = separated_keys()
