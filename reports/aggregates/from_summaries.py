@@ -65,7 +65,6 @@ from .summaries.reading import (
 STEP_NUMBERS = ("best", "low", "high", "events", "reports", "sources", "open_events",
                 "approximate_events", "oldest", "newest")  # fmt: skip
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
-Sums = tuple[int, int, int, int, int, int]  # best, low, high, events, reports, local sources
 
 
 class _Whole(NamedTuple):
