@@ -82,6 +82,12 @@ def csv_response(table: Table, name: str, *, hxl: bool = False) -> StreamingHttp
 XLSX_SHEET_ROWS = 1_048_576
 # The characters of a worksheet's name (Excel's limit).
 XLSX_TITLE_LENGTH = 31
+# The characters of a cell (Excel's limit; XlsxWriter cuts a longer text there without a word):
+# a longer one is cut with a mark, and the About sheet names it.
+XLSX_CELL_CHARACTERS = 32_767
+CUT_MARK = " […]"
+# At most so many cut cells named one by one in the About sheet (the rest counted).
+CUT_NAMED = 20
 
 
 def _sheet_title(title: str, part: int) -> str:
@@ -93,11 +99,17 @@ def _sheet_title(title: str, part: int) -> str:
     return title[: XLSX_TITLE_LENGTH - len(suffix)] + suffix
 
 
+def _cut(text: str) -> str:
+    """A text cut to a cell's limit, its mark at the end."""
+    return text[: XLSX_CELL_CHARACTERS - len(CUT_MARK)] + CUT_MARK
+
+
 def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
     """Write an XLSX file row by row (XlsxWriter's constant_memory mode) into `output` (a path
     or a binary file): `sheets` are (title, columns, rows), then an About sheet. A table longer
     than a worksheet holds goes on in more sheets ("Reports (2)", each with the header), and
-    the About sheet says so. Returns the number of data rows written."""
+    the About sheet says so; so does it of a text longer than a cell holds, cut with a mark.
+    Returns the number of data rows written."""
     workbook = xlsxwriter.Workbook(
         str(output) if isinstance(output, Path) else output,
         {"constant_memory": True, "strings_to_urls": False},
@@ -107,6 +119,7 @@ def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
     number = workbook.add_format({"num_format": "#,##0"})
     count = 0
     continued: list[tuple[str, int]] = []
+    cut: list[tuple[str, int, str, int]] = []  # sheet, row (as Excel numbers it), column, length
     for title, columns, rows in sheets:
         header = [c.name for c in columns]
         part, r = 0, XLSX_SHEET_ROWS
@@ -121,6 +134,9 @@ def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
                     sheet.write_datetime(r, c, value, day)
                 elif isinstance(value, int) and not isinstance(value, bool):
                     sheet.write_number(r, c, value, number)
+                elif isinstance(value, str) and len(value) > XLSX_CELL_CHARACTERS:
+                    cut.append((_sheet_title(title, part), r + 1, header[c], len(value)))
+                    sheet.write_string(r, c, _cut(value))
                 else:
                     sheet.write(r, c, value)
             r += 1
@@ -138,6 +154,22 @@ def write_xlsx(output, sheets, about: list[tuple[str, str]]) -> int:
         )
         for title, parts in continued
     ]
+    notes += [
+        (
+            sheet_title,
+            f"Row {row:,}, {column}: {length:,} characters, cut to a cell's limit "
+            f"({XLSX_CELL_CHARACTERS:,}) and marked {CUT_MARK.strip()}. The CSV download "
+            "and the API give the whole text.",
+        )
+        for sheet_title, row, column, length in cut[:CUT_NAMED]
+    ]
+    if len(cut) > CUT_NAMED:
+        notes.append(
+            (
+                cut[CUT_NAMED][0],
+                f"{len(cut) - CUT_NAMED:,} more cells cut to a cell's limit the same way.",
+            )
+        )
     sheet = workbook.add_worksheet("About")
     for r, (label, value) in enumerate([*about, *notes]):
         sheet.write(r, 0, label, bold)

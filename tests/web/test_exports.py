@@ -253,6 +253,28 @@ def test_reports_longer_than_a_worksheet_go_on_in_another(client, scenario, monk
     )
 
 
+def test_a_text_longer_than_a_cell_holds_is_cut_with_a_mark_and_named(
+    client, scenario, monkeypatch
+):
+    # Excel's cell holds 32,767 characters (XlsxWriter cuts the rest without a word): here 40.
+    monkeypatch.setattr(formats, "XLSX_CELL_CHARACTERS", 40)
+    response = client.get(f"/dashboard/download/reports.xlsx?{QUESTION}&metric=killed")
+    book = openpyxl.load_workbook(io.BytesIO(content(response)), read_only=True)
+    rows = list(book["Reports"].iter_rows(values_only=True))
+    summary, title = rows[0].index("public_summary"), rows[0].index("title")
+    assert rows[1][summary] == "Three villagers were killed & five i […]"
+    assert len(rows[1][summary]) == 40
+    # A text within the limit is left whole.
+    assert rows[2][title] == "16 civilians killed in Karenni State"
+    about = list(book["About"].iter_rows(values_only=True))
+    whole = "cut to a cell's limit (40) and marked […]. The CSV download and the API give the whole"
+    assert about[-3:] == [
+        ("Reports", f"Row 2, public_summary: 43 characters, {whole} text."),
+        ("Reports", f"Row 3, sources: 51 characters, {whole} text."),
+        ("Reports", f"Row 4, sources: 95 characters, {whole} text."),
+    ]
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
