@@ -838,6 +838,26 @@ def test_the_review_page_reads_in_burmese(moderator_client, submit):
     assert f'<li class="success">အစီရင်ခံစာ #{report.pk} ကို အတည်ပြုပြီးပါပြီ။</li>' in page
 
 
+
+def test_review_page_names_a_sources_language_in_the_pages_language(
+    moderator_client, moderator, submit
+):
+    burmese = services.source_create(
+        actor=moderator, source_type="news_media", name="Kantarawaddy Times", language="my"
+    )
+    kayah_li = services.source_create(
+        actor=moderator, source_type="local_cso", name="Camp committee", language="kyu"
+    )
+    report = submit(sources=[burmese, kayah_li])
+    page = text(moderator_client.get(review_url(report)))
+    assert "News media: Kantarawaddy Times · Burmese</li>" in page
+    # A code Django does not know is shown as it was entered.
+    assert "Local civil society or monitor: Camp committee · kyu</li>" in page
+    moderator_client.cookies["django_language"] = "my"
+    page = text(moderator_client.get(review_url(report)))
+    assert "Kantarawaddy Times · မြန်မာ</li>" in page
+    assert "Camp committee · kyu</li>" in page
+
 # --- likely duplicates ----------------------------------------------------------------------
 
 
