@@ -838,7 +838,6 @@ def test_the_review_page_reads_in_burmese(moderator_client, submit):
     assert f'<li class="success">အစီရင်ခံစာ #{report.pk} ကို အတည်ပြုပြီးပါပြီ။</li>' in page
 
 
-
 def test_review_page_names_a_sources_language_in_the_pages_language(
     moderator_client, moderator, submit
 ):
@@ -857,6 +856,7 @@ def test_review_page_names_a_sources_language_in_the_pages_language(
     page = text(moderator_client.get(review_url(report)))
     assert "Kantarawaddy Times · မြန်မာ</li>" in page
     assert "Camp committee · kyu</li>" in page
+
 
 # --- likely duplicates ----------------------------------------------------------------------
 
