@@ -15,11 +15,15 @@ on a smaller pool. The summaries hold that run for every facet a report belongs 
                  "p:none" those stating none, for the harm metrics only (FACET_METRICS:
                  nearly every report states none, and the IHL view asks it of harm alone;
                  a question of another metric with perpetrator=none is read from the base
-                 tables).
+                 tables);
+- "n:<cause>"    the reports of one cause stating no perpetrator, for the harm metrics only:
+                 the one combination kept, the IHL view filtered by a cause asks it for its
+                 "not stated" column, and it is nearly all of that cause's reports (from the
+                 base tables it took 4 to 9 s at a million reports).
 
-A question filtered by an event, or by more than one of these at once, is answered from the
-base tables (from_base_tables.py): an event's reports are few, and combinations are too many
-to keep."""
+A question filtered by an event, or by more than one of these at once (but a cause with
+perpetrator=none), is answered from the base tables (from_base_tables.py): an event's reports
+are few, and combinations are too many to keep."""
 
 import hashlib
 from collections.abc import Iterable
@@ -37,13 +41,22 @@ from .question import Question
 
 EVERYTHING = ""
 NOT_STATED_FACET = f"p:{NOT_STATED}"
+# A cause's reports stating no perpetrator: "n:<cause>".
+CAUSE_NOT_STATED = "n"
 # The facets kept for some metrics only (every other facet holds every metric).
 FACET_METRICS: dict[str, frozenset[str]] = {NOT_STATED_FACET: frozenset(HARM_METRICS)}
 
 
+def kept_metrics(facet: str) -> frozenset[str] | None:
+    """The metrics a facet's summary rows count, when not every one."""
+    if facet.startswith(f"{CAUSE_NOT_STATED}:"):
+        return FACET_METRICS[NOT_STATED_FACET]
+    return FACET_METRICS.get(facet)
+
+
 def facet_holds(facet: str, metric: str) -> bool:
     """Whether the facet's summary rows count this metric."""
-    held = FACET_METRICS.get(facet)
+    held = kept_metrics(facet)
     return held is None or metric in held
 
 
@@ -83,10 +96,12 @@ def facet_of(question: Question) -> str | None:
         chosen.append(tag_facet(question.tag))
     if question.perpetrator:
         chosen.append(f"p:{question.perpetrator}")
+    if chosen == [f"c:{question.cause}", NOT_STATED_FACET]:
+        chosen = [f"{CAUSE_NOT_STATED}:{question.cause}"]
     if len(chosen) > 1:
         return None
     facet = chosen[0] if chosen else EVERYTHING
-    held = FACET_METRICS.get(facet)
+    held = kept_metrics(facet)
     if held is not None and not (question.metrics and held.issuperset(question.metrics)):
         return None  # a facet kept for some metrics answers a question of those alone
     return facet
@@ -140,11 +155,11 @@ def question_of(facet: str) -> Question:
         return Question()
     prefix, value = facet.split(":", 1)
     return Question(
-        cause=value if prefix == "c" else None,
+        cause=value if prefix in ("c", CAUSE_NOT_STATED) else None,
         source_type=value if prefix == "s" else None,
         tag=value if prefix == "t" else None,
-        perpetrator=value if prefix == "p" else None,
-        metrics=tuple(sorted(FACET_METRICS.get(facet, ()))),
+        perpetrator=value if prefix == "p" else NOT_STATED if prefix == CAUSE_NOT_STATED else None,
+        metrics=tuple(sorted(kept_metrics(facet) or ())),
     )
 
 
@@ -181,13 +196,22 @@ def all_facets() -> set[str]:
     names = _tags_of(approved).values_list("tag__name", flat=True).distinct()
     found |= {tag_facet(name) for name in names}
     found |= _perpetrator_facets(
-        approved.order_by().values_list("perpetrator__slug", "perpetrator_unknown").distinct()
+        approved.order_by()
+        .values_list("cause", "perpetrator__slug", "perpetrator_unknown")
+        .distinct()
     )
     return found
 
 
-def _perpetrator_facets(pairs: Iterable[tuple[str | None, bool]]) -> set[str]:
-    return {perpetrator_facet(slug, unknown) for slug, unknown in pairs}
+def _perpetrator_facets(rows: Iterable[tuple[str, str | None, bool]]) -> set[str]:
+    """The facets of reports by (cause, perpetrator's slug, perpetrator unknown): the
+    perpetrator's, and a cause's stating none."""
+    found = set()
+    for cause, slug, unknown in rows:
+        found.add(perpetrator_facet(slug, unknown))
+        if cause and not slug and not unknown:
+            found.add(f"{CAUSE_NOT_STATED}:{cause}")
+    return found
 
 
 def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
@@ -204,7 +228,7 @@ def facets_by_report(reports: QuerySet) -> dict[int, set[str]]:
     ):
         if pk not in found:
             found[pk] = {EVERYTHING} | ({f"c:{cause}"} if cause else set())
-            found[pk] |= _perpetrator_facets([(slug, unknown)])
+            found[pk] |= _perpetrator_facets([(cause, slug, unknown)])
         if source_type is not None:
             found[pk].add(f"s:{source_type}")
     for pk, name in _tags_of(approved).values_list("object_id", "tag__name"):

@@ -9,9 +9,10 @@ from django.db.models import Q
 # scratch by `python manage.py rebuild_aggregates`, and `--check` lists any disagreement.
 # adm0..adm4 are the ids of the place's ancestors (or itself) at each admin level.
 # `facet` says which reports the rows are counted from: "" all approved reports, or only those
-# of one cause ("c:<cause>"), citing one type of source ("s:<type>") or carrying one tag
-# ("t:<tag, lower case>"), so that a question narrowed to one of these reads its own rows
-# (aggregates/facets.py). Every index leads with it.
+# of one cause ("c:<cause>"), citing one type of source ("s:<type>"), carrying one tag
+# ("t:<tag, lower case>"), alleging one perpetrator ("p:<party>", "p:unknown", "p:none") or of
+# one cause stating none ("n:<cause>"), so that a question narrowed to one of these reads its
+# own rows (aggregates/facets.py). Every index leads with it.
 FACET_LENGTH = 110
 
 

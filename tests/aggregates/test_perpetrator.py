@@ -61,7 +61,8 @@ def test_the_engine_counts_each_alleged_perpetrator(attributed):
     assert facet_of(Question(perpetrator="none", metrics=("killed", "newly_displaced"))) is None
     assert facet_of(Question(perpetrator="none")) is None
     assert killed(perpetrator="none") == (4, 4, 4, 1, 1, 1)
-    # With a cause as well: no summary is kept for the pair, the base tables answer.
+    # With a cause as well: no summary is kept for the pair (but a cause's "not stated"), the
+    # base tables answer.
     assert facet_of(Question(perpetrator="sac", cause="airstrike")) is None
     assert killed(perpetrator="sac", cause="airstrike") == (7, 7, 7, 1, 1, 1)
     assert aggregates.verify_summaries() == []
@@ -141,4 +142,30 @@ def test_not_stated_covers_within_its_own_reports(attributed, file, moderator):
     services.report_update(report=tally, actor=moderator, perpetrator="sac")
     assert killed(perpetrator="none") == (4, 4, 4, 1, 1, 1)
     assert killed(perpetrator="sac") == (30, 30, 30, 3, 3, 3)  # covering a and b (10)
+    assert aggregates.verify_summaries() == []
+
+
+def test_a_causes_reports_stating_no_perpetrator_have_their_own_summaries(
+    attributed, file, moderator
+):
+    """The IHL view filtered by a cause asks, for its "not stated" column, that cause's reports
+    stating no perpetrator: kept as a facet of its own ("n:<cause>", harm metrics only), which
+    follows every change of cause or perpetrator."""
+    f = file("loikaw", D(2023, 11, 19), figures=[("killed", 6)], cause="airstrike", title="F")
+    file("demoso", D(2023, 11, 20), figures=[("killed", 1)], cause="artillery", title="G")
+    asked = {"cause": "airstrike", "perpetrator": "none"}
+    assert facet_of(Question(metrics=("killed", "injured"), **asked)) == "n:airstrike"
+    assert facet_of(Question(metrics=("killed", "newly_displaced"), **asked)) is None
+    assert facet_of(Question(cause="airstrike", perpetrator="none", tag="Flood")) is None
+    assert killed(**asked) == (6, 6, 6, 1, 1, 1)  # f alone: a (7) is alleged to the SAC
+    assert killed(cause="airstrike") == (13, 13, 13, 2, 2, 2)
+    assert killed(perpetrator="none") == (11, 11, 11, 3, 3, 3)  # e (4), f (6), g (1)
+    assert killed(cause="artillery", perpetrator="none") == (1, 1, 1, 1, 1, 1)
+
+    services.report_update(report=f, actor=moderator, perpetrator="kndf")
+    services.report_update(report=attributed["a"], actor=moderator, perpetrator="")
+    assert killed(**asked) == (7, 7, 7, 1, 1, 1)  # now a, not f
+    services.report_update(report=attributed["a"], actor=moderator, cause="artillery")
+    assert killed(**asked) == (0, 0, 0, 0, 0, 0)
+    assert killed(cause="artillery", perpetrator="none") == (8, 8, 8, 2, 2, 2)  # a (7), g (1)
     assert aggregates.verify_summaries() == []

@@ -91,9 +91,11 @@ question = st.fixed_dictionaries(
                 ("perpetrator", "sac"),
                 ("perpetrator", "unknown"),
                 ("perpetrator", "none"),
+                (("cause", "airstrike"), ("perpetrator", "none")),
             ]
         ),  # fmt: skip
-        # Harm alone (as the IHL view asks): "not stated" is then read from its own facet.
+        # Harm alone (as the IHL view asks): "not stated" is then read from its own facet, and
+        # a cause's "not stated" from its own.
         "harm_only": st.booleans(),
     }
 )
@@ -442,7 +444,10 @@ def as_question(spec, gazetteer) -> Question:
         start, end = end, start
     area = gazetteer[spec["area"]] if spec["area"] else None
     level = 3 if spec["deeper"] and (area is None or area.admin_level < 2) else None
-    filters = dict([spec["filter"]]) if spec["filter"] else {}
+    chosen = spec["filter"]  # one (name, value), or several
+    if chosen and not isinstance(chosen[0], tuple):
+        chosen = (chosen,)
+    filters = dict(chosen or ())
     metrics = ("killed",) if spec["harm_only"] else METRICS
     return Question(start=start, end=end, area=spec["area"], metrics=metrics, level=level,
                     period=spec["period"], **filters)  # fmt: skip

@@ -43,7 +43,7 @@ def rebuild() -> dict[str, int]:
 
 
 def rebuild_facet(facet: str) -> dict[str, int]:
-    """rebuild() of one facet (a facet the summaries did not keep before: migration 0032)."""
+    """rebuild() of one facet (a facet the summaries did not keep before: migrations 0032, 0035)."""
     written = dict.fromkeys(("EventCount", "SourceUse", "FlowTotal", "StockStep"), 0)
     with transaction.atomic():
         lock_all()
