@@ -115,21 +115,38 @@ def test_asking_for_no_lines_still_says_how_many_there_are(file):
 def test_a_question_from_the_base_tables_counts_the_same_read_in_batches(
     file, moderator, monkeypatch
 ):
-    # The events, reports and sources of a large pool are read by their ids: all at once on
-    # PostgreSQL (one array each), a batch at a time elsewhere. One id a batch changes nothing.
-    event = services.event_create(actor=moderator, name="Shelling of a village")
-    first = file("loikaw", D(2023, 11, 13), figures=[("killed", 10)], cause="airstrike",
-                 tags=["Flood"], published=D(2023, 11, 14))  # fmt: skip
-    second = file("loikaw", D(2023, 11, 13), figures=[("killed", 14)], cause="airstrike",
-                  tags=["Flood"], published=D(2023, 11, 20), title="Second count")  # fmt: skip
-    for report in (first, second):
-        services.report_link_event(report=report, event=event, actor=moderator)
+    # The events, reports, publication dates, references and sources of a large pool are read
+    # by their ids: all at once on PostgreSQL (one array each), a batch at a time elsewhere.
+    # One id a batch changes nothing; each number below rests on one of those reads.
     file("demoso", D(2023, 12, 2), figures=[("killed", 3)], cause="airstrike", tags=["Flood"],
          title="Alone")  # fmt: skip
-    file("kayah", D(2023, 11, 1), D(2023, 11, 30), figures=[("killed", 30)], cause="airstrike",
-         tags=["flood"], title="Monthly")  # fmt: skip
+    file("demoso", D(2023, 12, 3), figures=[("killed", 2)], cause="airstrike", tags=["Flood"],
+         title="Alone too")  # fmt: skip
+    market = services.event_create(actor=moderator, name="Strike on a market")
+    later = file("demoso", D(2023, 10, 5), figures=[("killed", 7)], cause="airstrike",
+                 tags=["Flood"], published=D(2023, 10, 9), title="Market")  # fmt: skip
+    early = file("demoso", D(2023, 10, 5), figures=[("killed", 5)], cause="airstrike",
+                 tags=["Flood"], published=D(2023, 10, 6), title="Market, early")  # fmt: skip
+    for report in (later, early):
+        services.report_link_event(report=report, event=market, actor=moderator)
+    # The market's reference figure: the lower, earlier one.
+    services.event_set_reference_figure(event=market, figure=early.figures.get(), actor=moderator)
+    village = services.event_create(actor=moderator, name="Shelling of a village")
+    # Filed first and published last: a lost publication date (the approval day instead)
+    # would choose the other figure.
+    first = file("loikaw", D(2023, 11, 13), figures=[("killed", 10)], cause="airstrike",
+                 tags=["Flood"], published=D(2023, 11, 20))  # fmt: skip
+    second = file("loikaw", D(2023, 11, 13), figures=[("killed", 14)], cause="airstrike",
+                  tags=["Flood"], published=D(2023, 11, 14), title="Second count")  # fmt: skip
+    for report in (first, second):
+        services.report_link_event(report=report, event=village, actor=moderator)
 
     whole = killed(cause="airstrike", tag="Flood")
-    assert whole == (33, 33, 33, 3, 4, 4)  # the month covers the event (30), and 3 in December
+    # 10 (the latest published) + 5 (the reference) + 3 + 2; the ranges 10-14 and 5-7.
+    assert whole == (20, 20, 26, 4, 6, 6)
     monkeypatch.setattr("reports.aggregates.assemble.CHUNK", 1)
     assert killed(cause="airstrike", tag="Flood") == whole
+    # Every figure of the pool read at once: the reports' dates and references in batches.
+    question = Question(metrics=("killed",), cause="airstrike", tag="Flood", **KAYAH_2023)
+    everything = answer_from_base(make_plan(question), everything=True)
+    assert as_tuple(everything.totals["killed"]) == whole
