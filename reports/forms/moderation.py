@@ -62,13 +62,15 @@ class UnlinkEventForm(ActionForm):
 
 
 class LinkEventForm(ActionForm):
-    event = forms.IntegerField(label="Event number", min_value=1)
+    event = forms.IntegerField(label=_("Event number"), min_value=1)
 
     def clean_event(self):
         number = self.cleaned_data["event"]
         event = Event.objects.filter(pk=number).first()
         if event is None:
-            raise forms.ValidationError(f"There is no event #{number}.")
+            raise forms.ValidationError(
+                gettext("There is no event #%(event)s.") % {"event": number}
+            )
         return event
 
 
@@ -76,12 +78,15 @@ def parse_report_version(token: str) -> tuple[int, int]:
     """ "12:3" -> (report 12, version 3): how a checkbox or a choice names a report as seen."""
     match = re.fullmatch(r"([0-9]{1,18}):([0-9]{1,9})", str(token))
     if match is None:
-        raise forms.ValidationError(f"Unrecognised report {str(token)[:40]!r}: reload the page.")
+        raise forms.ValidationError(
+            gettext("Unrecognised report %(report)s: reload the page.")
+            % {"report": repr(str(token)[:40])}
+        )
     return int(match.group(1)), int(match.group(2))
 
 
 class NewEventForm(ActionForm):
-    name = forms.CharField(label="Name of the new event", max_length=200)
+    name = forms.CharField(label=_("Name of the new event"), max_length=200)
     description = forms.CharField(
         label=_("Description (optional)"),
         required=False,

@@ -833,6 +833,9 @@ def test_the_review_page_reads_in_burmese(moderator_client, submit):
         assert f"<summary>{decision}</summary>" in page
     assert "The Irrawaddy, 2023 ခုနှစ် နိုဝင်ဘာလ 13 ရက်: Karenni Armed Group" in page
     assert "13 Nov 2023" not in page and "<summary>Approve</summary>" not in page
+    # The event forms' labels, folded away until opened.
+    assert "ဖြစ်ရပ် နံပါတ်" in page and "ဖြစ်ရပ်အသစ်၏ အမည်" in page
+    assert "Event number" not in page and "Name of the new event" not in page
     moderator_client.post(act_url(report, "approve"), {"approve-version": report.version})
     page = text(moderator_client.get(review_url(report)))
     assert f'<li class="success">အစီရင်ခံစာ #{report.pk} ကို အတည်ပြုပြီးပါပြီ။</li>' in page
