@@ -8,6 +8,7 @@ from reports.views import public
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("favicon.ico", public.favicon),
     path("accounts/", include("reports.urls.accounts")),
     path("partner/", include("reports.urls.partner")),
     path("moderation/", include("reports.urls.moderation")),

@@ -62,7 +62,13 @@ class UnlinkEventForm(ActionForm):
 
 
 class LinkEventForm(ActionForm):
-    event = forms.IntegerField(label=_("Event number"), min_value=1)
+    # A text box, not the browser's number box: that one takes only Latin digits, and a
+    # moderator may type the number in Burmese digits (int() reads those).
+    event = forms.IntegerField(
+        label=_("Event number"),
+        min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     def clean_event(self):
         number = self.cleaned_data["event"]

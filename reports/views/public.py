@@ -1,7 +1,8 @@
 """Server-rendered pages. Each view asks a selector what the person may see."""
 
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from gazetteer.models import Place
 from reports import publication, selectors
@@ -26,3 +27,9 @@ def home(request):
         ),
     }
     return render(request, "reports/home.html", context)
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico of every page that names no icon (the admin, the API's
+    pages): the site's icon, not a 404 in every log."""
+    return redirect(static("favicon.svg"), permanent=True)

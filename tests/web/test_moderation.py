@@ -417,10 +417,8 @@ def test_review_page_shows_the_whole_report_to_moderators(
         '<strong class="flag">Confidential</strong> Local civil society or monitor: '
         "Camp committee X" in page
     )
-    assert (
-        '<strong class="flag coi">Party to the conflict</strong> Party to the conflict: KNDF'
-        in page
-    )
+    # The type is the flag: not "PARTY TO THE CONFLICT Party to the conflict".
+    assert '<strong class="flag coi">Party to the conflict</strong>: KNDF' in page
     assert "Contact: U Ba, phone 09-555" in page
     assert "About 35,000 residents left the town." in page
     # Only the decisions the workflow allows are offered.
@@ -685,6 +683,20 @@ def test_link_to_an_event_by_number_and_unlink(moderator_client, submit, event):
     report.refresh_from_db()
     assert report.event is None
     assert report.history.last().changes == {"event": [event.pk, None]}
+
+
+def test_an_event_number_typed_in_burmese_digits_links_the_report(moderator_client, submit, event):
+    report = submit()
+    page = text(moderator_client.get(review_url(report)))
+    # A text box with the phone's number keyboard: a browser's number box takes Latin digits only.
+    assert 'name="link-event" inputmode="numeric"' in page
+    burmese = "".join(chr(0x1040 + int(digit)) for digit in str(event.pk))
+    response = moderator_client.post(
+        act_url(report, "link"), {"link-version": report.version, "link-event": burmese}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.event == event
 
 
 def test_start_a_new_event_with_a_duplicate(moderator_client, submit, other_partner):

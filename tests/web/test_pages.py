@@ -1,5 +1,7 @@
 """The public home page shows approved reports only, in their public shape."""
 
+import re
+
 from reports import services
 
 
@@ -83,3 +85,11 @@ def test_private_pages_are_never_stored_and_public_ones_may_be(client, moderator
     assert "no-store" in client.get("/partner/")["Cache-Control"]
     assert "no-store" in client.get("/accounts/login/")["Cache-Control"]
     assert "no-store" not in client.get("/dashboard/").get("Cache-Control", "")
+
+
+def test_every_page_names_the_icon_and_favicon_ico_leads_to_it(client, db):
+    page = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon is not None and "favicon" in icon[1]
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (301, icon[1])

@@ -526,7 +526,9 @@ def test_the_report_form_is_light(partner_client):
     total = len(html) + sum(Path(finders.find(a.decode())).stat().st_size for a in assets)
     # The offline scripts: docs/offline.md (the worker's downloads: tests/web/test_offline.py).
     offline = ["js/offline/page.js", "js/offline/store.js"]
-    assert sorted(a.decode() for a in assets) == ["css/site.css", *offline, "js/place-search.js"]
+    assert sorted(a.decode() for a in assets) == [
+        "css/site.css", "favicon.svg", *offline, "js/place-search.js"
+    ]  # fmt: skip
     assert total < 60_000, total
 
 
