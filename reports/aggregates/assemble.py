@@ -110,7 +110,8 @@ def area_rows(plan: Plan, by_place: dict[int | None, dict[str, Total]]) -> list[
         for p in _named([k for k in by_place if k is not None and counts(by_place[k])])
     ]
     if None in by_place and counts(by_place[None]):
-        rows.append(AreaRow(None, unspecified_name(plan), True, None, None, full(by_place[None])))
+        remainder = {m: t.in_order() for m, t in by_place[None].items()}
+        rows.append(AreaRow(None, unspecified_name(plan), True, None, None, full(remainder)))
     return rows
 
 
@@ -201,7 +202,7 @@ def spanning_figures(
                     pcode=places[place_id].pcode,
                     place_name=places[place_id].display_name,
                     counted=counted,
-                    adds=adds,
+                    adds=adds.in_order(),
                 )
             )
         for figures in lines.values():

@@ -1,7 +1,7 @@
 """What the engine answers: totals with their uncertainty and evidence counts, by area and by
 period, and the events behind a total."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -37,6 +37,18 @@ class Total:
     def zero(cls, metric: str) -> "Total":
         # One per metric, shared: a breakdown fills every place's missing metrics with it.
         return _zero(cls, metric)
+
+    def in_order(self) -> "Total":
+        """The total with its low and high around its best. What a covering figure adds beyond
+        the figures it covers (rule 5) is taken part by part, the low less their lows and the
+        high less their highs, so that added to them it makes the question's low and high. On
+        its own (the "unspecified within" row, a line spanning beyond) that can turn its range
+        around: 3,000 less a township's 400-600 adds 2,600 to the low, 2,500 to the best and
+        2,400 to the high, and reads 2,500 (2,400-2,600), the remainder's own range."""
+        if self.low <= self.best <= self.high:
+            return self
+        parts = (self.low, self.best, self.high)
+        return replace(self, low=min(parts), high=max(parts))
 
     @property
     def qualifier(self) -> str:

@@ -482,14 +482,24 @@ def plain_sql(plan, kind: str, periods) -> dict:
         spanning[line].setdefault(metric, []).append(
             (report_id, _as_date(start), _as_date(end), pcode, int(best), int(low), int(high),
              int(reports), int(sources), bool(high_open), bool(approximate),
-             *(int(n) for n in adds))
+             *_in_order(*(int(n) for n in adds)))
         )  # fmt: skip
+    # A remainder shown on its own reads with its range around its best (Total.in_order).
+    if "" in by_area:
+        by_area[""] = {
+            m: (row[0], *_in_order(*row[:3])[1:], *row[3:]) for m, row in by_area[""].items()
+        }
     return {
         "totals": totals.get("", {}),
         "by_area": {(g or None): v for g, v in by_area.items()},
         "by_period": {_as_date(g): v for g, v in by_period.items()},
         **{part: {m: sorted(v) for m, v in found.items()} for part, found in spanning.items()},
     }
+
+
+def _in_order(best: int, low: int, high: int) -> tuple[int, int, int]:
+    """(best, low, high) with the low and high around the best."""
+    return best, min(best, low, high), max(best, low, high)
 
 
 def engine_numbers(answer, kind: str) -> dict:

@@ -208,6 +208,36 @@ def test_a_state_figure_for_a_month_shows_its_remainder_as_unspecified(file):
     assert [(f.counted.best, f.adds.best) for f in week.beyond["newly_displaced"]] == [(3000, 2500)]
 
 
+def test_a_remainder_reads_with_its_range_around_its_best(world, file, field_partner, moderator):
+    """3,000 at the state less a township's 400-600: the remainder is 2,500, between 2,400 and
+    2,600; taken part by part (3,000 - 400 and 3,000 - 600) it would read "2,600-2,400"."""
+    file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="S")
+    township = services.report_create(
+        actor=field_partner,
+        title="Between 400 and 600",
+        place=world["loikaw"],
+        start_date=D(2023, 11, 14),
+        date_precision="day",
+        figures=[
+            {"metric": "newly_displaced", "qualifier": "range", "value_min": 400, "value_max": 600}
+        ],
+        sources=[world["source"]("Between 400 and 600", D(2023, 11, 14))],
+    )
+    services.report_submit(report=township, actor=field_partner)
+    services.report_approve(report=township, actor=moderator)
+
+    answer = ask("newly_displaced", **NOVEMBER, area="MMR002", level=3)
+    # The question counts the larger of the state figure and the township's, part by part.
+    assert as_tuple(answer.totals["newly_displaced"]) == (3000, 3000, 3000, 2, 2, 2)
+    rows = [(r.pcode, *as_tuple(r.totals["newly_displaced"])[:3]) for r in answer.by_area]
+    assert rows == [("MMR002001", 500, 400, 600), (None, 2500, 2400, 2600)]
+    week = ask("newly_displaced", start=D(2023, 11, 13), end=D(2023, 11, 19))
+    assert as_tuple(week.totals["newly_displaced"]) == (500, 400, 600, 1, 1, 1)
+    [line] = week.beyond["newly_displaced"]
+    assert as_tuple(line.counted)[:3] == (3000, 3000, 3000)
+    assert as_tuple(line.adds)[:3] == (2500, 2400, 2600)
+
+
 def test_township_figures_above_the_state_figure_count_as_their_sum(file):
     file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="S")
     file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Loikaw")

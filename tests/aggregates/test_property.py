@@ -342,9 +342,12 @@ def stale_days():  # read when asked: a test may change the setting
     return getattr(django_settings, "TRACKER_STOCK_STALE_DAYS", 180)
 
 
-def view(t: Total):
-    """A total as compared: with an open high ("at least") its high is not a bound."""
-    return (t.best, t.low, None if t.high_open else t.high, t.events, t.reports, t.sources,
+def view(t: Total, ordered=False):
+    """A total as compared: with an open high ("at least") its high is not a bound. `ordered`:
+    a remainder ("unspecified within") reads with its low and high around its best."""
+    parts = (t.low, t.best, t.high)
+    low, high = (min(parts), max(parts)) if ordered else (t.low, t.high)
+    return (t.best, low, None if t.high_open else high, t.events, t.reports, t.sources,
             t.high_open, t.approximate, t.as_of_oldest, t.as_of_newest, t.stale)  # fmt: skip
 
 
@@ -399,7 +402,8 @@ def expected(q: Question, gazetteer):
                      if p.admin_level == level and c["place"].path.startswith(p.path)]  # fmt: skip
             rows[above[0].pcode if above else None][m].append(c)
     by_area = {
-        code: {m: view(total(m, per_metric.get(m, []), end)) for m in metrics}
+        code: {m: view(total(m, per_metric.get(m, []), end), ordered=code is None)
+               for m in metrics}
         for code, per_metric in rows.items()
     } if level <= 4 else {}  # fmt: skip
 
