@@ -29,6 +29,8 @@ def counts(*, qualifier, value, value_min, value_max, unit, household_size):
             return None, None, None
         low, high = value_min, value_max
         best = (low + high) // 2
+    elif qualifier == Qualifier.AT_MOST:  # "at most 50": none at all is what it allows least
+        low, best, high = (None, None, None) if value is None else (0, value, value)
     else:
         low = best = high = value
     if low is not None and unit == Unit.HOUSEHOLDS and household_size is not None:
@@ -123,10 +125,21 @@ def clean_figure(data: dict) -> dict:
             errors["value_min"] = _(
                 "The minimum (%(minimum)s) is greater than the maximum (%(maximum)s)."
             ) % {"minimum": f"{value_min:,}", "maximum": f"{value_max:,}"}
+        if value is not None:  # never dropped without a word: which did the source say?
+            errors["value"] = _(
+                "A range is its minimum and maximum: leave the single number empty, or choose "
+                "another qualifier."
+            )
         value = None
     elif qualifier in Qualifier.values:
         if value is None and "value" not in errors:
             errors["value"] = _("Enter the number reported (or choose a range).")
+        for field, given in (("value_min", value_min), ("value_max", value_max)):
+            if given is not None:
+                errors[field] = _(
+                    "Only a range has a minimum and a maximum: leave them empty, or choose "
+                    "“Between (range)”."
+                )
         value_min = value_max = None
 
     household_size = data.get("household_size")

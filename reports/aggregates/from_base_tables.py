@@ -180,7 +180,7 @@ def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
             place_id=place_id,
             on=report_date(start_date, end_date),
             span=span_of(start_date, end_date, precision),
-            low=0 if qualifier == Qualifier.AT_MOST else low,
+            low=low,
             best=best,
             high=high,
             high_open=qualifier == Qualifier.AT_LEAST,

@@ -3,6 +3,7 @@ figure, and it keeps the qualifiers it rests on ("at least", "approximately"); a
 says the dates of the figures standing and whether one is stale. Hand-computed scenarios with
 invented numbers."""
 
+import json
 from datetime import date
 
 import pytest
@@ -167,6 +168,31 @@ def test_an_at_most_figure_has_no_low(world):
     world["report"]("pekon", D(2023, 11, 14), [("killed", 20)])
     total = ask("killed").totals["killed"]
     assert (total.best, total.low, total.high, total.high_open) == (320, 20, 320, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_at_most_figure_stores_and_publishes_the_low_the_totals_count(world):
+    """Rule 9: the report's public document (the API, the downloads) gives the low the totals
+    count. Migration 0036 sets it on figures stored before, and taking it back restores them."""
+    from django.core.management import call_command
+
+    from reports.models import Figure, PublicReport
+
+    report = world["report"](
+        "loikaw", D(2023, 11, 13), [{"metric": "killed", "qualifier": "at_most", "value": 300}]
+    )
+
+    def stored():
+        figure = Figure.objects.get(report=report)
+        document = json.loads(PublicReport.objects.get(report=report).document)
+        return (figure.count_low, figure.count_best), document["figures"][0]["count_low"]
+
+    assert stored() == ((0, 300), 0)
+    call_command("migrate", "reports", "0035", verbosity=0)
+    assert stored() == ((300, 300), 300)
+    call_command("migrate", "reports", verbosity=0)
+    assert stored() == ((0, 300), 0)
+    assert as_tuple(ask("killed").totals["killed"]) == (300, 0, 300, 1, 1, 1)
 
 
 # --- 7. stocks with their date, and stale ------------------------------------------------------
