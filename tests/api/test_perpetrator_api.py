@@ -96,7 +96,7 @@ def test_an_unknown_party_or_a_source_not_cited_is_400_naming_the_field(api, new
         format="json",
     )
     assert details(response) == [
-        ("sources.1.party", "Source 1: Only a source of type “party to the conflict” is "
+        ("new_sources.1.party", "Source 1: Only a source of type “party to the conflict” is "
          "issued by a party.")
     ]  # fmt: skip
     assert Report.objects.count() == 0

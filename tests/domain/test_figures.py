@@ -52,8 +52,8 @@ def test_counts(data, expected):
     )
 
 
-def test_clean_fills_defaults_and_drops_unused_fields():
-    assert clean_figure({"metric": "homes_destroyed", "value": "12", "value_min": 3}) == {
+def test_clean_fills_defaults():
+    assert clean_figure({"metric": "homes_destroyed", "value": "12"}) == {
         "metric": "homes_destroyed",
         "qualifier": "exact",
         "value": 12,
@@ -69,7 +69,7 @@ def test_clean_fills_defaults_and_drops_unused_fields():
         "destination": None,
     }
     cleaned = clean_figure(
-        {"metric": "killed", "qualifier": "range", "value": 9, "value_min": 1, "value_max": 2}
+        {"metric": "killed", "qualifier": "range", "value_min": 1, "value_max": 2}
     )
     assert (cleaned["value"], cleaned["value_min"], cleaned["value_max"]) == (None, 1, 2)
 
@@ -97,6 +97,21 @@ def test_clean_fills_defaults_and_drops_unused_fields():
         (
             {"metric": "killed", "qualifier": "range", "value_min": 5},
             {"value_max": "A range needs a maximum."},
+        ),
+        # A number the chosen qualifier does not take is refused, never dropped unsaid.
+        (
+            {"metric": "killed", "qualifier": "range", "value": 4, "value_min": 2, "value_max": 6},
+            {
+                "value": "A range is its minimum and maximum: leave the single number empty, or "
+                "choose another qualifier."
+            },
+        ),
+        (
+            {"metric": "killed", "qualifier": "at_least", "value": 40, "value_max": 60},
+            {
+                "value_max": "Only a range has a minimum and a maximum: leave them empty, or "
+                "choose “Between (range)”."
+            },
         ),
         (
             {"metric": "newly_displaced", "value": 10, "unit": "households"},

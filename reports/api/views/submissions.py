@@ -196,6 +196,12 @@ def save_item(client, actor, data) -> tuple[int, dict]:
                 fingerprint.save(update_fields=["status_code", "response"])
     except DjangoValidationError as exc:
         errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        # The service names a typed-in source "sources.N.<field>" (the web form's words); here
+        # `sources` are the ids cited and the typed-in ones are `new_sources`.
+        errors = {
+            f"new_{field}" if field.startswith("sources.") else field: messages
+            for field, messages in errors.items()
+        }
         errors.update(extra_errors)
         raise Refused(400, _error_body(_django_errors(DjangoValidationError(errors)))) from exc
     except NotPermitted as exc:
