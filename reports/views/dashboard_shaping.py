@@ -235,11 +235,10 @@ def _shown_total(total: aggregates.Total, language: str | None, stale_limit: int
         "reports": ngettext("%(n)s report", "%(n)s reports", total.reports) % {"n": total.reports},
         "sources": ngettext("%(n)s source", "%(n)s sources", total.sources) % {"n": total.sources},
     }
-    head = (
-        qualified(total, exact)
-        if total.qualifier != "exact"
-        else _("Exactly %(number)s") % {"number": exact}
-    )
+    if total.qualifier != "exact":
+        head = qualified(total, exact)
+    else:  # "exactly" only when the sources agree: "5 (range 4-6)", never "Exactly 5 (range 4-6)"
+        head = exact if span else _("Exactly %(number)s") % {"number": exact}
     head = head[:1].upper() + head[1:]
     title = head + (" " + _("(range %(range)s)") % {"range": span} if span else "")
     stale_part = _("stale (%(note)s)") % {"note": stale_note} if stale_note else ""
