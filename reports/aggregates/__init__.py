@@ -30,6 +30,7 @@ __all__ = [
     "follow_source",
     "follow_tag",
     "follow_report",
+    "kept_in_summaries",
     "methodology",
     "parse_question",
     "question_params",
@@ -52,6 +53,15 @@ def answer(question: Question, *, lines: int | None = None) -> Answer:
     if facet is None:
         return from_base_tables.answer_from_base(plan, lines)
     return from_summaries.answer_from_summaries(plan, facet, lines)
+
+
+def kept_in_summaries(question: Question) -> bool:
+    """Whether the summaries answer the question; if not, it is counted from the base tables
+    (an event, two filters at once: docs/counting.md), which takes longer the larger its pool.
+    For a question already checked (parse_question, make_plan): it reads nothing."""
+    from .facets import facet_of
+
+    return facet_of(question) is not None
 
 
 def totals(question: Question) -> dict[str, Total]:

@@ -10,6 +10,7 @@ and the page's own GET parameters as received, so two spellings of one question 
 but never one entry for two questions."""
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -116,3 +117,62 @@ def kept(
         if value is not None:
             cache.set(key, value)
     return value
+
+
+# Cache backends a worker process cannot read from or write to for the web processes.
+_PROCESS_LOCAL = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def worker_can_prepare() -> bool:
+    """Whether a page may be made by the Celery worker instead of in the request: a real
+    worker (a broker is set: tasks are not run in the request) and a "pages" cache shared with
+    it (TRACKER_CACHE_URL, Redis in deploy/). The embedded default has neither."""
+    return (
+        not settings.CELERY_TASK_ALWAYS_EAGER
+        and settings.CACHES["pages"]["BACKEND"] not in _PROCESS_LOCAL
+    )
+
+
+def preparing_key(key: str) -> str:
+    return f"{key}:preparing"
+
+
+def prepared(request, kind: str, build: Callable[[], T], queue: Callable[[str], None]) -> T | None:
+    """kept(), for a page that can take longer to count than a web process may wait (the IHL
+    view filtered by a tag or a source type at a million reports: up to a minute; gunicorn
+    gives a request 30 s). Where the worker can prepare it (worker_can_prepare()), a page not
+    yet kept is queued once (`queue(key)`, the task's own arguments besides the key are the
+    caller's) and the request waits up to TRACKER_PAGE_WAIT_SECONDS for it; None when it is
+    not ready by then (the caller answers "being prepared", and the page asked again is served
+    from the cache once the worker has kept it). Elsewhere, kept()."""
+    if not cacheable(request) or not worker_can_prepare():
+        return kept(request, kind, build)
+    cache = caches["pages"]
+    key = fragment_key(request, kind)
+    value = cache.get(key)
+    if value is not None:
+        return value
+    # One task per page, not one per request: the mark expires with the task's time limit, so a
+    # task lost with its worker is queued again by the next request after that.
+    if cache.add(preparing_key(key), 1, timeout=settings.CELERY_TASK_TIME_LIMIT):
+        queue(key)
+    deadline = time.monotonic() + settings.TRACKER_PAGE_WAIT_SECONDS
+    pause = 0.05
+    while time.monotonic() < deadline:
+        time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+        value = cache.get(key)
+        if value is not None:
+            return value
+        pause = min(pause * 2, 0.5)
+    return None
+
+
+def keep_prepared(key: str, value: object) -> None:
+    """What the worker made for prepared(): kept under the request's key."""
+    cache = caches["pages"]
+    if value is not None:
+        cache.set(key, value)
+    cache.delete(preparing_key(key))

@@ -3,13 +3,16 @@ period, by cause or means and by alleged perpetrator, each cell a total of the c
 (the question with one more filter) linking to the evidence behind it. Attributions are
 allegations: the evidence page shows each with the sources that make it."""
 
+import functools
 from dataclasses import dataclass, replace
 
+from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
-from reports import aggregates, exports
+from reports import aggregates, exports, tasks
 from reports.models import NOT_STATED, UNKNOWN, Party
 from reports.views import cached
 from reports.views.dashboard_shaping import (
@@ -34,6 +37,9 @@ class Column:
 
 
 Totals = dict[str, aggregates.Total]
+
+# Seconds after which the "being prepared" page asks again (it reloads itself, with no script).
+AGAIN = 10
 
 
 def _totals(questions) -> dict[aggregates.Question, Totals]:
@@ -89,11 +95,61 @@ def harm(request):
         return redirect(url_for("harm", question))
     # The same for every visitor (public data only): kept under the data version, as the
     # dashboard's content.
-    context = cached.kept(request, "harm", lambda: _harm_page(params, question, action))
+    build = functools.partial(_harm_page, params, question, action)
+    if not _from_base_tables(question):
+        context = cached.kept(request, "harm", build)
+    else:
+        # Columns the summaries do not answer are counted from the base tables: at a million
+        # reports, filtered by a tag or a source type, that can take a minute, made by the
+        # worker where there is one (docs/caching.md).
+        language = get_language()
+        context = cached.prepared(
+            request,
+            "harm",
+            build,
+            queue=lambda key: tasks.prepare_harm_page.delay(
+                key=key, query=request.GET.urlencode(), language=language
+            ),
+        )
+    if context is None:
+        response = render(
+            request,
+            "reports/dashboard/preparing.html",
+            {
+                "title": title_of(aggregates.make_plan(question).area, question),
+                "dashboard_url": url_for("index", question),
+                "filters": exports.filters_in_words(question),
+                "again": AGAIN,
+            },
+            status=202,
+        )
+        response["Retry-After"] = str(AGAIN)
+        return response
     return render(request, "reports/dashboard/harm.html", context)
 
 
-def _harm_page(params, question, action) -> dict:
+def _from_base_tables(question: aggregates.Question) -> bool:
+    """Whether some column of the page is a question the summaries do not answer."""
+    total, causes, parties = _columns(question)
+    return not all(
+        aggregates.kept_in_summaries(column.question) for column in (total, *causes, *parties)
+    )
+
+
+def harm_page_for_worker(key: str, query: str, language: str) -> None:
+    """The page a request queued (cached.prepared), made and kept under its key."""
+    with translation.override(language):
+        params = cleaned_params(QueryDict(query))
+        asked = ask(params)
+        if asked.errors:  # the request checked them: only a change of vocabulary since
+            cached.keep_prepared(key, None)
+            return
+        action = url_for("harm", aggregates.Question())
+        cached.keep_prepared(key, _harm_page(params, asked.question, action))
+
+
+def _columns(question) -> tuple[Column, list[Column], list[Column]]:
+    """The "All" column, one a cause and one a party (with "unknown" and "not stated")."""
     metrics = tuple(m for m in HARM_METRICS if not question.metrics or m in question.metrics)
     if not metrics:
         metrics = HARM_METRICS
@@ -114,6 +170,13 @@ def _harm_page(params, question, action) -> dict:
         for code, label in ((UNKNOWN, _("Unknown")), (NOT_STATED, _("Not stated")))
         if not question.perpetrator or code == question.perpetrator
     ]
+    return total, causes, parties
+
+
+def _harm_page(params, question, action) -> dict:
+    total, causes, parties = _columns(question)
+    metrics = total.question.metrics
+    asked_harm = total.question
     answered = _totals(column.question for column in [total, *causes, *parties])
     by_cause = _cells([total, *causes], metrics, answered)
     by_party = _cells([total, *parties], metrics, answered)

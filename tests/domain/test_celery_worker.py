@@ -1,5 +1,6 @@
 """The real background path, once: a Celery worker started against a real broker (Redis in
-CI) receives the tasks queued after commit and sends the e-mails.
+CI) receives the tasks queued after commit and sends the e-mails, and makes a page that takes
+long to count into the pages' cache it shares with the web process (another Redis database).
 
 Runs only when TRACKER_TEST_BROKER_URL names a broker, and on PostgreSQL (the worker is
 another process and must see the same test database). `.ci/run` sets both.
@@ -12,15 +13,21 @@ import time
 import uuid
 from pathlib import Path
 
+import environ
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from reports import services
 from reports.models import Notification
+from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
 from tracker.celery import app as celery_app
 
 BROKER = os.environ.get("TRACKER_TEST_BROKER_URL", "")
+# The pages' cache the worker shares with the web process: the broker's Redis, another database.
+PAGES_CACHE = f"{BROKER.rsplit('/', 1)[0]}/14" if BROKER.startswith("redis://") else ""
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -39,9 +46,10 @@ def _reconnect_celery(**conf):
     """Point the app at another broker. Eager runs earlier in this process left a producer
     pool on the in-memory transport and cached queues; drop them so the new settings apply."""
     celery_app.conf.update(conf)
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    # The app's pools are kombu's, shared by broker address: closed, they must leave kombu's
+    # registry too, or the next worker of this run (the same address) is given a closed pool.
+    kombu_pools.reset()
+    celery_app._pool = None
     celery_app.__dict__.pop("amqp", None)
 
 
@@ -62,6 +70,7 @@ def worker(tmp_path, settings):
         "CELERY_BROKER_URL": BROKER,
         "EMAIL_URL": f"filemail:///{mail_dir}",
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
+        "TRACKER_CACHE_URL": PAGES_CACHE,
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
@@ -130,3 +139,21 @@ def test_a_real_worker_sends_the_notifications(worker, field_partner, moderator,
     ]
     for notice in notices:
         assert f"Message-ID: <{notice.delivery_id}@127.0.0.1>" in mail
+
+
+def test_a_real_worker_makes_a_page_that_takes_long_to_count(worker, client, settings, harm):  # noqa: F811
+    if not PAGES_CACHE:
+        pytest.skip("the worker shares a Redis cache with this process: a redis:// broker")
+    settings.CACHES = settings.CACHES | {"pages": environ.Env.cache_url_config(PAGES_CACHE)}
+    settings.TRACKER_PAGE_WAIT_SECONDS = 0
+    caches["pages"].clear()  # nothing of an earlier run (a page, a mark that one is queued)
+    page = "/dashboard/harm/?area=MMR002&start=2023-11-01&end=2023-11-30&source_type=news_media"
+    assert client.get(page).status_code == 202  # queued; the worker makes it
+    deadline = time.monotonic() + 60
+    while (response := client.get(page)).status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert response.status_code == 200
+    header, rows = table(response.content.decode(), "harm-perpetrator")
+    assert header == ["Harm", "All", "KNDF", "SAC", "Unknown", "Not stated"]
+    assert rows["Civilians killed"] == ["5", "0", "5", "0", "0"]
+    assert rows["Homes destroyed"] == ["12", "0", "0", "0", "12"]

@@ -1,0 +1,83 @@
+"""The IHL view filtered by a tag, a source type or an event is counted from the base tables,
+which at a million reports can take longer than a web request may (docs/caching.md). With a
+worker sharing the pages' cache, such a page is made by the worker: the request that finds it
+not ready answers "being prepared" (202, a page that asks again by itself) and queues it once;
+asked again, it is served. Without one (the embedded default), it is counted in the request."""
+
+import pytest
+
+from reports import tasks
+from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
+
+PAGE = "/dashboard/harm/?area=MMR002&start=2023-11-01&end=2023-11-30"
+FILTERED = f"{PAGE}&source_type=news_media"
+
+
+@pytest.fixture
+def queued(settings, tmp_path, monkeypatch):
+    """A worker that shares the pages' cache (a file cache here, Redis in deploy/): the tasks
+    the pages queue, each kept to be run as the worker would."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CACHES = settings.CACHES | {
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "pages"),
+        }
+    }
+    settings.TRACKER_PAGE_WAIT_SECONDS = 0
+    calls: list[dict] = []
+    monkeypatch.setattr(tasks.prepare_harm_page, "delay", lambda **kwargs: calls.append(kwargs))
+    return calls
+
+
+def test_without_a_worker_a_filtered_page_is_counted_in_the_request(client, harm):  # noqa: F811
+    response = client.get(FILTERED)
+    assert response.status_code == 200
+    _header, rows = table(response.content.decode(), "harm-perpetrator")
+    assert rows["Homes destroyed"] == ["12", "0", "0", "0", "12"]
+
+
+def test_a_filtered_page_is_made_by_the_worker_and_queued_once(client, harm, queued):  # noqa: F811
+    first = client.get(FILTERED)
+    assert first.status_code == 202
+    assert first["Retry-After"] == "10"
+    page = first.content.decode()
+    assert '<meta http-equiv="refresh" content="10">' in page
+    assert "These tables are being counted." in page
+    assert 'id="harm-perpetrator"' not in page
+    # Asked again before the worker is done: the same answer, nothing queued twice.
+    assert client.get(FILTERED).status_code == 202
+    assert len(queued) == 1
+    assert (
+        queued[0]["query"] == "area=MMR002&start=2023-11-01&end=2023-11-30&source_type=news_media"
+    )
+
+    tasks.prepare_harm_page(**queued[0])  # the worker
+    done = client.get(FILTERED)
+    assert done.status_code == 200
+    header, rows = table(done.content.decode(), "harm-perpetrator")
+    assert header == ["Harm", "All", "KNDF", "SAC", "Unknown", "Not stated"]
+    assert rows["Civilians killed"] == ["5", "0", "5", "0", "0"]
+    assert rows["Homes destroyed"] == ["12", "0", "0", "0", "12"]
+    assert len(queued) == 1
+
+
+def test_a_page_the_summaries_answer_is_counted_in_the_request(client, harm, queued):  # noqa: F811
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert table(response.content.decode(), "harm-perpetrator")[1]["Civilians killed"] == [
+        "5", "0", "5", "0", "0"
+    ]  # fmt: skip
+    assert queued == []
+
+
+def test_the_worker_makes_the_page_in_the_language_it_was_asked_in(client, harm, queued):  # noqa: F811
+    client.cookies["django_language"] = "my"
+    waiting = client.get(FILTERED).content.decode()
+    assert 'lang="my"' in waiting
+    assert "These tables are being counted." not in waiting
+    assert "ဤဇယားများကို ရေတွက်နေဆဲ ဖြစ်သည်။" in waiting
+    assert queued[0]["language"] == "my"
+    tasks.prepare_harm_page(**queued[0])
+    header, _rows = table(client.get(FILTERED).content.decode(), "harm-perpetrator")
+    assert header[1] == "အားလုံး"
