@@ -195,10 +195,10 @@ def expire_exports() -> dict[str, int]:
 # --- pages that take long to count (docs/caching.md)
 
 
-@shared_task
-def prepare_harm_page(*, key: str, query: str, language: str) -> None:
+@shared_task(ignore_result=True)
+def prepare_harm_page(*, key: str, release: str, query: str, language: str) -> None:
     """The IHL view a request queued (reports.views.cached.prepared), made and kept under the
     request's cache key for the request asked again."""
     from .views.harm import harm_page_for_worker
 
-    harm_page_for_worker(key, query, language)
+    harm_page_for_worker(key, release, query, language)

@@ -26,6 +26,7 @@ env = environ.Env(
     TRACKER_CACHE_URL=(str, ""),
     TRACKER_CACHE_SECONDS=(int, 86400),
     TRACKER_PAGE_WAIT_SECONDS=(float, 8.0),
+    TRACKER_PAGES_QUEUED=(int, 4),
     CELERY_BROKER_URL=(str, ""),
     CELERY_RESULT_BACKEND=(str, ""),
     CELERY_TASK_TIME_LIMIT=(int, 300),
@@ -185,13 +186,18 @@ CACHES["pages"] = (
 CACHES["pages"]["TIMEOUT"] = env("TRACKER_CACHE_SECONDS")
 # A page that can take longer to count than a web process may wait (the IHL view filtered by a
 # tag or a source type over many reports) is made by the worker when there is one and it shares
-# the "pages" cache; the request waits this long for it, then answers "being prepared"
+# the "pages" cache; the request that queues it waits this long for it, then answers "being counted"
 # (reports.views.cached.prepared; docs/caching.md).
 TRACKER_PAGE_WAIT_SECONDS = env("TRACKER_PAGE_WAIT_SECONDS")
 if not 0 <= TRACKER_PAGE_WAIT_SECONDS <= 25:
     raise ImproperlyConfigured(
         "TRACKER_PAGE_WAIT_SECONDS must be between 0 and 25 (a web request has 30 s)."
     )
+# At most so many such pages wait for the worker at once (a visitor asking for many filters
+# would otherwise hold up the e-mails and exports behind them); past it, "try again later".
+TRACKER_PAGES_QUEUED = env("TRACKER_PAGES_QUEUED")
+if TRACKER_PAGES_QUEUED < 1:
+    raise ImproperlyConfigured("TRACKER_PAGES_QUEUED must be at least 1.")
 
 # Celery: with no broker the embedded default runs tasks in-process, so a new user needs no
 # server; with CELERY_BROKER_URL set (Redis in deploy/), a real worker runs them.

@@ -10,8 +10,10 @@ and the page's own GET parameters as received, so two spellings of one question 
 but never one entry for two questions."""
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +26,8 @@ from django.utils.translation import get_language
 from reports.selectors.data_version import current_data_version
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 # Raised when the markup of a kept fragment changes (the release stamp below changes with it
 # anyway).
@@ -72,11 +76,16 @@ def cacheable(request, parameters: frozenset[str] = frozenset()) -> bool:
     return all(name in PAGE_PARAMETERS or name in parameters for name in request.GET)
 
 
-def fragment_key(request, kind: str, *parts: object) -> str:
+def fragment_key(request, kind: str, *parts: object, asked: str | None = None) -> str:
     """The cache key of the fragment `kind` of this request's page, under the current data
-    version (read now: call this before reading the data the fragment is built from)."""
+    version (read now: call this before reading the data the fragment is built from). `asked`:
+    the question as the page reads it, in place of the parameters as received."""
     version = current_data_version()
-    params = sorted((key, value) for key, values in request.GET.lists() for value in values)
+    params = (
+        sorted((key, value) for key, values in request.GET.lists() for value in values)
+        if asked is None
+        else asked
+    )
     described = repr(
         (
             kind,
@@ -124,6 +133,12 @@ _PROCESS_LOCAL = (
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
 )
+# The value of a page's mark (below) once the worker has failed to make it, and for how long
+# the page is said to have failed before it is queued again.
+FAILED = "failed"
+FAILED_SECONDS = 300
+# The pages queued and not yet made, each with the time after which it no longer counts.
+_QUEUED_KEY = "tracker:pages:queued"
 
 
 def worker_can_prepare() -> bool:
@@ -136,29 +151,59 @@ def worker_can_prepare() -> bool:
     )
 
 
-def preparing_key(key: str) -> str:
+def _mark_key(key: str) -> str:
     return f"{key}:preparing"
 
 
-def prepared(request, kind: str, build: Callable[[], T], queue: Callable[[str], None]) -> T | None:
+def _mark_seconds() -> int:
+    # Long enough for a task behind others in the queue; a page lost with its worker is queued
+    # again after it.
+    return 2 * settings.CELERY_TASK_TIME_LIMIT
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A page not ready: `failed` when the worker could not make it (asked again after a few
+    minutes), `busy` when too many pages are queued to queue one more."""
+
+    failed: bool = False
+    busy: bool = False
+
+
+def prepared(
+    request, kind: str, asked: str, build: Callable[[], T], queue: Callable[[str, str], None]
+) -> T | Waiting:
     """kept(), for a page that can take longer to count than a web process may wait (the IHL
-    view filtered by a tag or a source type at a million reports: up to a minute; gunicorn
-    gives a request 30 s). Where the worker can prepare it (worker_can_prepare()), a page not
-    yet kept is queued once (`queue(key)`, the task's own arguments besides the key are the
-    caller's) and the request waits up to TRACKER_PAGE_WAIT_SECONDS for it; None when it is
-    not ready by then (the caller answers "being prepared", and the page asked again is served
-    from the cache once the worker has kept it). Elsewhere, kept()."""
+    view filtered at a million reports: up to a minute; gunicorn gives a request 30 s). Where
+    the worker can prepare it (worker_can_prepare()), a page not yet kept is queued once
+    (`queue(key, release)`; the task's other arguments are the caller's) and the request that
+    queued it waits up to TRACKER_PAGE_WAIT_SECONDS for it; others, and that one after the
+    wait, get Waiting (the caller answers "being counted"; asked again once the worker has kept
+    it, the page is served). Keyed by `asked`, the question as the page reads it, so that
+    parameters it ignores or spells differently queue nothing more. At most
+    TRACKER_PAGES_QUEUED pages wait for the worker at once. Elsewhere, or when the broker
+    cannot be reached, kept()."""
     if not cacheable(request) or not worker_can_prepare():
         return kept(request, kind, build)
     cache = caches["pages"]
-    key = fragment_key(request, kind)
+    key = fragment_key(request, kind, asked=asked)
     value = cache.get(key)
     if value is not None:
         return value
-    # One task per page, not one per request: the mark expires with the task's time limit, so a
-    # task lost with its worker is queued again by the next request after that.
-    if cache.add(preparing_key(key), 1, timeout=settings.CELERY_TASK_TIME_LIMIT):
-        queue(key)
+    mark = cache.get(_mark_key(key))
+    if mark is not None:
+        return Waiting(failed=mark == FAILED)
+    if not _room_in_queue(cache, key):
+        return Waiting(busy=True)
+    if not cache.add(_mark_key(key), 1, timeout=_mark_seconds()):
+        return Waiting()  # another request queued it a moment ago
+    try:
+        queue(key, release_stamp())
+    except Exception:  # the broker cannot be reached: counted here, as without a worker
+        cache.delete(_mark_key(key))
+        _leave_queue(cache, key)
+        logger.exception("Could not queue the page %s; counting it in the request.", key)
+        return kept(request, kind, build)
     deadline = time.monotonic() + settings.TRACKER_PAGE_WAIT_SECONDS
     pause = 0.05
     while time.monotonic() < deadline:
@@ -167,12 +212,43 @@ def prepared(request, kind: str, build: Callable[[], T], queue: Callable[[str], 
         if value is not None:
             return value
         pause = min(pause * 2, 0.5)
-    return None
+    return Waiting()
 
 
-def keep_prepared(key: str, value: object) -> None:
-    """What the worker made for prepared(): kept under the request's key."""
+def _room_in_queue(cache, key: str) -> bool:
+    """Whether one more page may be queued; if so it is counted as queued. Read and written
+    without a lock: two requests at once may both pass, which a limit meant against a flood
+    allows."""
+    now = time.time()
+    queued = {k: until for k, until in (cache.get(_QUEUED_KEY) or {}).items() if until > now}
+    if len(queued) >= settings.TRACKER_PAGES_QUEUED:
+        return False
+    queued[key] = now + _mark_seconds()
+    cache.set(_QUEUED_KEY, queued, timeout=_mark_seconds())
+    return True
+
+
+def _leave_queue(cache, key: str) -> None:
+    queued = cache.get(_QUEUED_KEY) or {}
+    if queued.pop(key, None) is not None:
+        cache.set(_QUEUED_KEY, queued, timeout=_mark_seconds())
+
+
+def make_prepared(key: str, release: str, build: Callable[[], object]) -> None:
+    """The worker's part of prepared(): build() kept under the request's key. Nothing is made
+    for a request of another release (a rolling deployment: its page would be served by the
+    web processes of this one) or once the page is kept; the mark is cleared for the next
+    request to queue it again. A build() that fails marks the page failed for a few minutes
+    (the request says so rather than queue it again and again)."""
     cache = caches["pages"]
-    if value is not None:
-        cache.set(key, value)
-    cache.delete(preparing_key(key))
+    try:
+        if release == release_stamp() and cache.get(key) is None:
+            value = build()
+            if value is not None:
+                cache.set(key, value)
+        cache.delete(_mark_key(key))
+    except Exception:
+        cache.set(_mark_key(key), FAILED, timeout=FAILED_SECONDS)
+        raise
+    finally:
+        _leave_queue(cache, key)

@@ -38,8 +38,10 @@ class Column:
 
 Totals = dict[str, aggregates.Total]
 
-# Seconds after which the "being prepared" page asks again (it reloads itself, with no script).
+# Seconds after which the "being counted" page asks again (it reloads itself, with no script),
+# and after which one that could not be counted, or found too many being counted, does.
 AGAIN = 10
+LATER = 60
 
 
 def _totals(questions) -> dict[aggregates.Question, Totals]:
@@ -103,28 +105,21 @@ def harm(request):
         # reports, filtered by a tag or a source type, that can take a minute, made by the
         # worker where there is one (docs/caching.md).
         language = get_language()
+        canonical = url_for("harm", question)
         context = cached.prepared(
             request,
             "harm",
+            canonical,
             build,
-            queue=lambda key: tasks.prepare_harm_page.delay(
-                key=key, query=request.GET.urlencode(), language=language
+            queue=lambda key, release: tasks.prepare_harm_page.delay(
+                key=key,
+                release=release,
+                query=canonical.partition("?")[2],
+                language=language,
             ),
         )
-    if context is None:
-        response = render(
-            request,
-            "reports/dashboard/preparing.html",
-            {
-                "title": title_of(aggregates.make_plan(question).area, question),
-                "dashboard_url": url_for("index", question),
-                "filters": exports.filters_in_words(question),
-                "again": AGAIN,
-            },
-            status=202,
-        )
-        response["Retry-After"] = str(AGAIN)
-        return response
+    if isinstance(context, cached.Waiting):
+        return _waiting(request, question, context)
     return render(request, "reports/dashboard/harm.html", context)
 
 
@@ -136,16 +131,39 @@ def _from_base_tables(question: aggregates.Question) -> bool:
     )
 
 
-def harm_page_for_worker(key: str, query: str, language: str) -> None:
-    """The page a request queued (cached.prepared), made and kept under its key."""
-    with translation.override(language):
-        params = cleaned_params(QueryDict(query))
-        asked = ask(params)
-        if asked.errors:  # the request checked them: only a change of vocabulary since
-            cached.keep_prepared(key, None)
-            return
-        action = url_for("harm", aggregates.Question())
-        cached.keep_prepared(key, _harm_page(params, asked.question, action))
+def _waiting(request, question, waiting: cached.Waiting):
+    """ "Being counted" (202, asks again by itself), or "could not be counted" / "too many
+    being counted" (503, asks again later)."""
+    again = AGAIN if not (waiting.failed or waiting.busy) else LATER
+    response = render(
+        request,
+        "reports/dashboard/preparing.html",
+        {
+            "title": title_of(aggregates.make_plan(question).area, question),
+            "dashboard_url": url_for("index", question),
+            "filters": exports.filters_in_words(question),
+            "waiting": waiting,
+            "again": again,
+        },
+        status=503 if waiting.failed or waiting.busy else 202,
+    )
+    response["Retry-After"] = str(again)
+    return response
+
+
+def harm_page_for_worker(key: str, release: str, query: str, language: str) -> None:
+    """The page a request queued (cached.prepared), made by the worker and kept under the
+    request's key."""
+
+    def build() -> dict:
+        with translation.override(language):
+            params = cleaned_params(QueryDict(query))
+            asked = ask(params)
+            if asked.errors:  # the request checked it: only a change of vocabulary since
+                raise ValueError(f"The question no longer reads: {asked.errors}")
+            return _harm_page(params, asked.question, url_for("harm", aggregates.Question()))
+
+    cached.make_prepared(key, release, build)
 
 
 def _columns(question) -> tuple[Column, list[Column], list[Column]]:

@@ -1,12 +1,13 @@
-"""The IHL view filtered by a tag, a source type or an event is counted from the base tables,
+"""The IHL view filtered (a tag, a source type, a cause ...) counts columns from the base tables,
 which at a million reports can take longer than a web request may (docs/caching.md). With a
 worker sharing the pages' cache, such a page is made by the worker: the request that finds it
-not ready answers "being prepared" (202, a page that asks again by itself) and queues it once;
+not ready answers "being counted" (202, a page that asks again by itself) and queues it once;
 asked again, it is served. Without one (the embedded default), it is counted in the request."""
 
 import pytest
 
 from reports import tasks
+from reports.views import harm as harm_view
 from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
 
 PAGE = "/dashboard/harm/?area=MMR002&start=2023-11-01&end=2023-11-30"
@@ -47,9 +48,15 @@ def test_a_filtered_page_is_made_by_the_worker_and_queued_once(client, harm, que
     assert 'id="harm-perpetrator"' not in page
     # Asked again before the worker is done: the same answer, nothing queued twice.
     assert client.get(FILTERED).status_code == 202
+    # Nor for parameters the page ignores or spells otherwise: one page, one task.
+    assert client.get(f"{FILTERED}&lang=xx&sort=name").status_code == 202
+    reordered = (
+        "/dashboard/harm/?source_type=news_media&end=2023-11-30&start=2023-11-01&area=MMR002"
+    )
+    assert client.get(reordered).status_code == 202
     assert len(queued) == 1
     assert (
-        queued[0]["query"] == "area=MMR002&start=2023-11-01&end=2023-11-30&source_type=news_media"
+        queued[0]["query"] == "start=2023-11-01&end=2023-11-30&area=MMR002&source_type=news_media"
     )
 
     tasks.prepare_harm_page(**queued[0])  # the worker
@@ -81,3 +88,68 @@ def test_the_worker_makes_the_page_in_the_language_it_was_asked_in(client, harm,
     tasks.prepare_harm_page(**queued[0])
     header, _rows = table(client.get(FILTERED).content.decode(), "harm-perpetrator")
     assert header[1] == "အားလုံး"
+
+
+def test_a_page_the_worker_could_not_make_says_so_and_is_not_queued_again(
+    client,
+    harm,  # noqa: F811
+    queued,
+    monkeypatch,
+):
+    assert client.get(FILTERED).status_code == 202
+
+    def fails(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(harm_view, "_harm_page", fails)
+    with pytest.raises(RuntimeError):
+        tasks.prepare_harm_page(**queued[0])
+    response = client.get(FILTERED)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    page = response.content.decode()
+    assert "These tables could not be counted just now." in page
+    assert 'http-equiv="refresh"' not in page
+    assert len(queued) == 1
+
+
+def test_past_the_limit_of_pages_queued_a_page_waits_its_turn(client, harm, queued, settings):  # noqa: F811
+    settings.TRACKER_PAGES_QUEUED = 1
+    assert client.get(FILTERED).status_code == 202
+    other = client.get(f"{PAGE}&tag=church")
+    assert other.status_code == 503
+    assert "Many tables are being counted at the moment" in other.content.decode()
+    assert len(queued) == 1
+    tasks.prepare_harm_page(**queued[0])  # the first is made: room for the next
+    assert client.get(f"{PAGE}&tag=church").status_code == 202
+    assert len(queued) == 2
+
+
+def test_when_the_broker_cannot_be_reached_the_page_is_counted_in_the_request(
+    client,
+    harm,  # noqa: F811
+    queued,
+    monkeypatch,
+):
+    def down(**kwargs):
+        raise ConnectionError("Connection refused")
+
+    monkeypatch.setattr(tasks.prepare_harm_page, "delay", down)
+    response = client.get(FILTERED)
+    assert response.status_code == 200
+    assert table(response.content.decode(), "harm-perpetrator")[1]["Homes destroyed"] == [
+        "12", "0", "0", "0", "12"
+    ]  # fmt: skip
+
+
+def test_a_worker_of_another_release_makes_nothing_and_the_page_is_queued_again(
+    client,
+    harm,  # noqa: F811
+    queued,
+):
+    assert client.get(FILTERED).status_code == 202
+    tasks.prepare_harm_page(**(queued[0] | {"release": "an-older-one"}))
+    assert client.get(FILTERED).status_code == 202
+    assert len(queued) == 2
+    tasks.prepare_harm_page(**queued[1])
+    assert client.get(FILTERED).status_code == 200
