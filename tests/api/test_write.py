@@ -119,9 +119,10 @@ def test_another_organisations_confidential_source_and_a_missing_one_read_the_sa
         actor=other_partner, source_type="local_cso", name="Relief contact", is_confidential=True
     )
     for source_id in (secret.pk, secret.pk + 1000):
-        response = api.post(URL, report(sources=[source_id]), format="json")
-        assert response.status_code == 400
-        assert details(response) == [("sources", f"You cannot cite source #{source_id}.")]
+        for status in ("draft", "submitted"):  # submitted, it leaves the report no source
+            response = api.post(URL, report(sources=[source_id], status=status), format="json")
+            assert response.status_code == 400
+            assert details(response) == [("sources", f"You cannot cite source #{source_id}.")]
     assert Report.objects.count() == 0
 
 

@@ -213,6 +213,10 @@ def save_item(client, actor, data) -> tuple[int, dict]:
             ),
         ) from exc
     except ActionRefused as exc:
+        if extra_errors:  # a source it may not cite, say, leaves none: say what it sent wrong
+            raise Refused(
+                400, _error_body(_django_errors(DjangoValidationError(extra_errors)))
+            ) from exc
         raise Refused(
             422,
             _error_body(
