@@ -1,6 +1,7 @@
 """Pure rules for one figure, no database: its validation and its low/best/high count
 (docs/counting.md, "One figure's numbers")."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,9 @@ from .vocabulary import (
 
 MAX_VALUE = 100_000_000  # more people than live in Myanmar: certainly a typing error
 MAX_HOUSEHOLD_SIZE = Decimal("30")
+# "35,000" or "၃၅,၀၀၀": digits (Latin or Burmese) grouped by threes with commas, as people
+# write numbers; any other comma ("35,00", "3,50,000") is refused, not guessed at.
+THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
 BREAKDOWN_FIELDS = ("women", "men", "girls", "boys")
 
 
@@ -72,6 +76,8 @@ def text(raw) -> str:
 def _whole_number(raw, field, errors):
     if raw in (None, ""):
         return None
+    if isinstance(raw, str) and THOUSANDS.fullmatch(raw.strip()):
+        raw = raw.replace(",", "")
     try:
         number = int(raw)
     except (TypeError, ValueError, OverflowError):

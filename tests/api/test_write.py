@@ -99,6 +99,22 @@ def test_errors_are_the_web_forms_messages_all_at_once_and_nothing_is_stored(api
     assert Report.objects.count() == 0
 
 
+def test_numbers_are_read_as_people_write_them(api):
+    figures = [
+        {"metric": "newly_displaced", "qualifier": "approximately", "value": "35,000"},
+        {"metric": "killed", "qualifier": "range", "value_min": "၁၂", "value_max": "1,200"},
+    ]
+    assert api.post(URL, report(figures=figures), format="json").status_code == 201
+    saved = Report.objects.get().figures.order_by("pk")
+    assert [(f.value, f.value_min, f.value_max) for f in saved] == [
+        (35000, None, None),
+        (None, 12, 1200),
+    ]
+    refused = api.post(URL, report(figures=[{"metric": "killed", "value": "3,50"}]), format="json")
+    assert refused.status_code == 400
+    assert details(refused) == [("figures.1.value", "Figure 1: Enter a whole number.")]
+
+
 def test_submitting_without_a_source_is_refused_with_422(api):
     response = api.post(URL, report(status="submitted"), format="json")
     assert response.status_code == 422

@@ -162,3 +162,19 @@ def test_household_size_is_kept_as_decimal():
         {"metric": "returned", "value": 2, "unit": "households", "household_size": 4.4}
     )
     assert cleaned["household_size"] == Decimal("4.4")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("35,000", 35000), (" 1,234,567 ", 1234567), ("၃၅,၀၀၀", 35000), ("၃၅၀၀၀", 35000)],
+)
+def test_a_number_grouped_by_thousands_reads_as_written(typed, expected):
+    cleaned = clean_figure({"metric": "newly_displaced", "value": typed, "women": typed})
+    assert (cleaned["value"], cleaned["women"]) == (expected, expected)
+
+
+@pytest.mark.parametrize("typed", ["35,00", "3,50,000", "35,000,", ",350", "35.000"])
+def test_a_comma_that_is_not_a_thousands_separator_is_refused(typed):
+    with pytest.raises(ValidationError) as refused:
+        clean_figure({"metric": "newly_displaced", "value": typed})
+    assert refused.value.message_dict == {"value": ["Enter a whole number."]}
