@@ -13,6 +13,9 @@ from myanmartools import ZawgyiDetector
 # The detector's own documentation suggests a high threshold; Unicode Burmese scores near 0.
 ZAWGYI_THRESHOLD = 0.95
 
+# Burmese digits ၀-၉ to 0-9 (str.translate): a date or a number typed in them is the same.
+BURMESE_DIGITS = str.maketrans("၀၁၂၃၄၅၆၇၈၉", "0123456789")
+
 # The text of a report that people read, by the names the services give it.
 REPORT_TEXT = ("title", "public_summary", "internal_notes")
 FIGURE_TEXT = ("note",)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gazetteer.models import Place
 
+from .burmese import BURMESE_DIGITS
 from .figures import clean_figure, text
 from .vocabulary import Cause, DatePrecision, LocationPrecision, SourceType
 
@@ -83,7 +84,8 @@ def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
     if isinstance(raw, date):
         return raw
     try:
-        return date.fromisoformat(str(raw))
+        # Typed in Burmese digits (၂၀၂၃-၁၁-၁၁) it is the same date.
+        return date.fromisoformat(str(raw).strip().translate(BURMESE_DIGITS))
     except ValueError:
         errors[field] = _("Enter a date as YYYY-MM-DD.")
         return None

@@ -4,6 +4,7 @@ once per form, resubmission after a moderator's request, and what a partner may 
 import html
 import re
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -313,6 +314,25 @@ def test_unicode_burmese_text_round_trips_unchanged(partner_client):
     report = Report.objects.get()
     assert report.title == title
     assert title in partner_client.get(f"/partner/reports/{report.pk}/").content.decode()
+
+
+def test_dates_and_numbers_typed_in_burmese_digits_read_as_written(partner_client):
+    key = new_form(partner_client)
+    typed = {
+        "start_date": "၂၀၂၃-၁၁-၁၁",
+        "end_date": "၂၀၂၃-၁၁-၁၃",
+        "figures-0-value": "၃၅,၀၀၀",
+        "figures-1-value_min": "40",
+        "figures-1-value_max": "1,060",
+    }
+    response = partner_client.post("/partner/reports/new/", report_data(key, save="1", **typed))
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.start_date, report.end_date) == (date(2023, 11, 11), date(2023, 11, 13))
+    assert [(f.metric, f.count_low, f.count_high) for f in report.figures.order_by("pk")] == [
+        ("newly_displaced", 35000, 35000),
+        ("homes_destroyed", 40, 1060),
+    ]
 
 
 def test_submitting_without_a_source_is_refused_and_nothing_is_stored(partner_client):
