@@ -129,16 +129,34 @@ def test_submitting_without_a_source_is_refused_with_422(api):
 
 
 def test_another_organisations_confidential_source_and_a_missing_one_read_the_same(
-    api, other_partner
+    api, other_partner, parties
 ):
     secret = services.source_create(
         actor=other_partner, source_type="local_cso", name="Relief contact", is_confidential=True
     )
+    answers = {}
     for source_id in (secret.pk, secret.pk + 1000):
         for status in ("draft", "submitted"):  # submitted, it leaves the report no source
             response = api.post(URL, report(sources=[source_id], status=status), format="json")
             assert response.status_code == 400
             assert details(response) == [("sources", f"You cannot cite source #{source_id}.")]
+        # Beside other mistakes too, and as the source attributing the harm.
+        others = report(
+            sources=[source_id],
+            perpetrator="sac",
+            perpetrator_sources=[source_id],
+            place="MMR999",
+            figures=[{"metric": "killed", "value": "many"}],
+        )
+        response = api.post(URL, others, format="json")
+        assert response.status_code == 400
+        answers[source_id] = sorted(
+            (attr, detail.replace(f"#{source_id}", "#N")) for attr, detail in details(response)
+        )
+    assert answers[secret.pk] == answers[secret.pk + 1000]
+    assert [attr for attr, _detail in answers[secret.pk]] == [
+        "figures.1.value", "perpetrator_sources", "place", "sources"
+    ]  # fmt: skip
     assert Report.objects.count() == 0
 
 

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gazetteer.models import Place
-from reports import services
+from reports import selectors, services
 from reports.api.auth import HasSubmitScope
 from reports.api.parsers import DepthLimitedJSONParser
 from reports.api.write_serializers import (
@@ -30,7 +30,7 @@ from reports.api.write_serializers import (
 )
 from reports.burmese import find_zawgyi
 from reports.exceptions import ActionRefused, NotPermitted
-from reports.models import ApiIdempotencyKey, Source
+from reports.models import ApiIdempotencyKey
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -160,11 +160,13 @@ def save_item(client, actor, data) -> tuple[int, dict]:
         )
     fields["place"] = place
     source_ids = fields.pop("sources", [])
-    sources = list(Source.objects.filter(pk__in=source_ids))
+    # Only the sources the client may cite (selectors.sources_citable_by): an id of another
+    # organisation's confidential source is refused here exactly as an id that does not exist,
+    # with the same words and beside the same other errors, so that no answer tells whether a
+    # confidential source exists.
+    sources = list(selectors.sources_citable_by(actor).filter(pk__in=source_ids))
     missing = sorted(set(source_ids) - {s.pk for s in sources})
     if missing:
-        # The same words the service uses for a source the client may not cite, so that an id
-        # does not tell whether a confidential source exists.
         extra_errors["sources"] = [f"You cannot cite source #{missing[0]}."]
     attributing_ids = fields.pop("perpetrator_sources", [])
     attributing = [s for s in sources if s.pk in attributing_ids]
