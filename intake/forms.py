@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gazetteer.selectors import kind_paths, resolve_place
 from intake.drafts import AcceptedFigure, ArticleSource, Original
-from reports.forms.report import NUMBER, PlainForm, perpetrator_choices
+from reports.forms.report import NUMBER, PlainForm, WholeNumberField, perpetrator_choices
 from reports.models import Organization, Party
 from reports.vocabulary import Cause, DatePrecision, Metric, Qualifier, SourceType, Unit
 
@@ -212,15 +212,9 @@ class CandidateRowForm(PlainForm):
         label=_("What was counted"), choices=_choices(Metric.choices, "—"), required=False
     )
     qualifier = forms.ChoiceField(label=_("How sure"), choices=Qualifier.choices, required=False)
-    value = forms.IntegerField(
-        label=_("Number"), required=False, min_value=0, widget=forms.TextInput(NUMBER)
-    )
-    low = forms.IntegerField(
-        label=_("From (range)"), required=False, min_value=0, widget=forms.TextInput(NUMBER)
-    )
-    high = forms.IntegerField(
-        label=_("To (range)"), required=False, min_value=0, widget=forms.TextInput(NUMBER)
-    )
+    value = WholeNumberField(label=_("Number"), required=False)
+    low = WholeNumberField(label=_("From (range)"), required=False)
+    high = WholeNumberField(label=_("To (range)"), required=False)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, required=False)
     place = forms.CharField(
         label=_("Place"),

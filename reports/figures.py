@@ -19,9 +19,11 @@ from .vocabulary import (
 
 MAX_VALUE = 100_000_000  # more people than live in Myanmar: certainly a typing error
 MAX_HOUSEHOLD_SIZE = Decimal("30")
-# "35,000" or "၃၅,၀၀၀": digits (Latin or Burmese) grouped by threes with commas, as people
-# write numbers; any other comma ("35,00", "3,50,000") is refused, not guessed at.
-THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+# A whole number typed as text: digits (Latin or Burmese), or grouped by threes with commas as
+# people write them ("35,000", "၃၅,၀၀၀"). Any other comma ("35,00", "3,50,000", "0,035"), a
+# point, a space or an underscore inside it is refused, not guessed at.
+DIGITS = re.compile(r"[+-]?\d+")
+THOUSANDS = re.compile(r"[+-]?(?![0၀])\d{1,3}(,\d{3})+")
 BREAKDOWN_FIELDS = ("women", "men", "girls", "boys")
 
 
@@ -76,8 +78,13 @@ def text(raw) -> str:
 def _whole_number(raw, field, errors):
     if raw in (None, ""):
         return None
-    if isinstance(raw, str) and THOUSANDS.fullmatch(raw.strip()):
-        raw = raw.replace(",", "")
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if THOUSANDS.fullmatch(raw):
+            raw = raw.replace(",", "")
+        elif not DIGITS.fullmatch(raw):
+            errors[field] = _("Enter a whole number.")
+            return None
     try:
         number = int(raw)
     except (TypeError, ValueError, OverflowError):
@@ -90,6 +97,17 @@ def _whole_number(raw, field, errors):
         errors[field] = _("Cannot be negative.")
     elif number > MAX_VALUE:
         errors[field] = _("Cannot be more than %(max)s.") % {"max": f"{MAX_VALUE:,}"}
+    return number
+
+
+def whole_number(raw) -> int | None:
+    """One whole number as typed (None for nothing), read by the rules clean_figure() reads
+    every figure's numbers by; ValidationError with the same words otherwise. For forms that
+    check a number before a figure is made of it (the intake's candidate rows, the admin)."""
+    errors: dict[str, str] = {}
+    number = _whole_number(raw, "number", errors)
+    if errors:
+        raise ValidationError(errors["number"])
     return number
 
 

@@ -1,6 +1,7 @@
 """The cleaning of what people type into a report, its figures, tags and sources: one
 message per field, raised as ValidationError before anything is written."""
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -78,14 +79,21 @@ FIGURE_FIELDS = (
 )
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
     if raw in (None, ""):
         return None
     if isinstance(raw, date):
         return raw
+    # Typed in Burmese digits (၂၀၂၃-၁၁-၁၁) it is the same date; only this one form is read
+    # (Python would also read "20231111" and "2023-W45").
+    typed = str(raw).strip().translate(BURMESE_DIGITS)
     try:
-        # Typed in Burmese digits (၂၀၂၃-၁၁-၁၁) it is the same date.
-        return date.fromisoformat(str(raw).strip().translate(BURMESE_DIGITS))
+        if not ISO_DATE.fullmatch(typed):
+            raise ValueError(typed)
+        return date.fromisoformat(typed)
     except ValueError:
         errors[field] = _("Enter a date as YYYY-MM-DD.")
         return None

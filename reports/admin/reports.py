@@ -11,12 +11,22 @@ from django.http import HttpResponseRedirect
 from reports import services
 from reports.exceptions import ActionRefused
 from reports.figures import clean_figure
+from reports.forms.report import WholeNumberField
 from reports.models import Event, Figure, Report, ReportHistory, SeparateFigures
 
 
 class FigureForm(forms.ModelForm):
     """Figure rows in the admin, validated by the same rules as every other way in (the
-    admin supplies the model and fields)."""
+    admin supplies the model and fields); the counts are typed as the other forms take them
+    ("35,000"; "35.000" is refused, not read as 35)."""
+
+    value = WholeNumberField(required=False)
+    value_min = WholeNumberField(label="Minimum", required=False)
+    value_max = WholeNumberField(label="Maximum", required=False)
+    women = WholeNumberField(required=False)
+    men = WholeNumberField(required=False)
+    girls = WholeNumberField(required=False)
+    boys = WholeNumberField(required=False)
 
     def clean(self):
         data = super().clean()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gazetteer.selectors import resolve_place
 from reports import services
 from reports.burmese import looks_like_zawgyi
-from reports.figures import BREAKDOWN_FIELDS
+from reports.figures import BREAKDOWN_FIELDS, whole_number
 from reports.models import UNKNOWN, Party
 from reports.selectors import public_source_label
 from reports.vocabulary import (
@@ -29,6 +29,18 @@ DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 def new_submission_key() -> str:
     return uuid.uuid4().hex
+
+
+class WholeNumberField(forms.CharField):
+    """A count typed as text, read as every figure's numbers are (reports.figures): "35,000"
+    and Burmese digits, never "35.000" read as 35 (Django's IntegerField drops a ".000")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(NUMBER))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return whole_number(super().to_python(value))
 
 
 class PlainForm(forms.Form):

@@ -115,6 +115,13 @@ def test_numbers_are_read_as_people_write_them(api):
     assert details(refused) == [("figures.1.value", "Figure 1: Enter a whole number.")]
 
 
+@pytest.mark.parametrize("typed", ["20231111", "2023-W45", "2023-11-11T10:00", "11/11/2023"])
+def test_a_date_is_read_only_as_year_month_day(api, typed):
+    response = api.post(URL, report(start_date=typed, end_date=None), format="json")
+    assert response.status_code == 400
+    assert details(response) == [("start_date", "Enter a date as YYYY-MM-DD.")]
+
+
 def test_submitting_without_a_source_is_refused_with_422(api):
     response = api.post(URL, report(status="submitted"), format="json")
     assert response.status_code == 422

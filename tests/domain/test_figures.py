@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from reports.figures import clean_figure, counts
+from reports.figures import clean_figure, counts, whole_number
 
 
 def errors_of(data):
@@ -173,8 +173,19 @@ def test_a_number_grouped_by_thousands_reads_as_written(typed, expected):
     assert (cleaned["value"], cleaned["women"]) == (expected, expected)
 
 
-@pytest.mark.parametrize("typed", ["35,00", "3,50,000", "35,000,", ",350", "35.000"])
+@pytest.mark.parametrize(
+    "typed", ["35,00", "3,50,000", "35,000,", ",350", "35.000", "0,035", "1_0", "3 500", "35.0"]
+)
 def test_a_comma_that_is_not_a_thousands_separator_is_refused(typed):
     with pytest.raises(ValidationError) as refused:
         clean_figure({"metric": "newly_displaced", "value": typed})
     assert refused.value.message_dict == {"value": ["Enter a whole number."]}
+
+
+def test_one_whole_number_reads_as_a_figures_numbers_do():
+    assert whole_number(" ၃၅,၀၀၀ ") == 35000
+    assert whole_number("") is None
+    for typed, words in (("35.000", "Enter a whole number."), ("-3", "Cannot be negative.")):
+        with pytest.raises(ValidationError) as refused:
+            whole_number(typed)
+        assert refused.value.messages == [words]

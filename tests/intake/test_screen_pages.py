@@ -215,6 +215,18 @@ def test_a_bad_row_is_named_and_nothing_is_stored(moderator_client, organization
     assert nothing_stored()
 
 
+def test_a_number_with_a_point_is_refused_not_read_as_its_whole_part(
+    moderator_client, organizations, places
+):
+    first = moderator_client.post(START, {"text": ACCOUNT, "published": "2023-11-10"})
+    data = step_two(first, organization=organizations["monitors"].pk, **{"row-1-value": "35.000"})
+    response = moderator_client.post(reverse("moderation:intake_drafts"), data)
+
+    assert response.status_code == 400
+    assert response.context["rows"][1]["form"].errors == {"value": ["Enter a whole number."]}
+    assert nothing_stored()
+
+
 def test_rows_put_in_one_draft_must_agree_on_place(moderator_client, organizations, places):
     first = moderator_client.post(
         START, {"text": ACCOUNT, "published": "2023-11-10", "publisher": "Myanmar Now"}
