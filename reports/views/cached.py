@@ -121,10 +121,13 @@ def kept(
     cache = caches["pages"]
     key = fragment_key(request, kind, *parts)
     value = cache.get(key)
-    if value is None:
-        value = build()
-        if value is not None:
-            cache.set(key, value)
+    return _built_and_kept(cache, key, build) if value is None else value
+
+
+def _built_and_kept(cache, key: str, build: Callable[[], T]) -> T:
+    value = build()
+    if value is not None:
+        cache.set(key, value)
     return value
 
 
@@ -169,27 +172,40 @@ class Waiting:
     failed: bool = False
     busy: bool = False
 
+    @property
+    def later(self) -> bool:
+        """Whether the page is not on its way (failed or busy): ask again later."""
+        return self.failed or self.busy
+
 
 def prepared(
-    request, kind: str, asked: str, build: Callable[[], T], queue: Callable[[str, str], None]
+    request,
+    kind: str,
+    asked: str,
+    build: Callable[[], T],
+    *,
+    slow: Callable[[], bool],
+    queue: Callable[[str, str], None],
 ) -> T | Waiting:
     """kept(), for a page that can take longer to count than a web process may wait (the IHL
-    view filtered at a million reports: up to a minute; gunicorn gives a request 30 s). Where
-    the worker can prepare it (worker_can_prepare()), a page not yet kept is queued once
-    (`queue(key, release)`; the task's other arguments are the caller's) and the request that
-    queued it waits up to TRACKER_PAGE_WAIT_SECONDS for it; others, and that one after the
-    wait, get Waiting (the caller answers "being counted"; asked again once the worker has kept
-    it, the page is served). Keyed by `asked`, the question as the page reads it, so that
-    parameters it ignores or spells differently queue nothing more. At most
-    TRACKER_PAGES_QUEUED pages wait for the worker at once. Elsewhere, or when the broker
-    cannot be reached, kept()."""
-    if not cacheable(request) or not worker_can_prepare():
-        return kept(request, kind, build)
+    view filtered at a million reports: up to a minute; gunicorn gives a request 30 s), keyed
+    by `asked`, the question as the page reads it, so that parameters it ignores or spells
+    differently are one page. A page not yet kept that is `slow()` (asked only then) and that
+    the worker can prepare (worker_can_prepare()) is queued once (`queue(key, release)`; the
+    task's other arguments are the caller's) and the request that queued it waits up to
+    TRACKER_PAGE_WAIT_SECONDS for it; others, and that one after the wait, get Waiting (the
+    caller answers "being counted"; asked again once the worker has kept it, the page is
+    served). At most TRACKER_PAGES_QUEUED pages wait for the worker at once. Any other page,
+    or any page when the broker cannot be reached, is built in the request and kept."""
+    if not cacheable(request):
+        return build()
     cache = caches["pages"]
     key = fragment_key(request, kind, asked=asked)
     value = cache.get(key)
     if value is not None:
         return value
+    if not worker_can_prepare() or not slow():
+        return _built_and_kept(cache, key, build)
     mark = cache.get(_mark_key(key))
     if mark is not None:
         return Waiting(failed=mark == FAILED)
@@ -203,7 +219,7 @@ def prepared(
         cache.delete(_mark_key(key))
         _leave_queue(cache, key)
         logger.exception("Could not queue the page %s; counting it in the request.", key)
-        return kept(request, kind, build)
+        return _built_and_kept(cache, key, build)
     deadline = time.monotonic() + settings.TRACKER_PAGE_WAIT_SECONDS
     pause = 0.05
     while time.monotonic() < deadline:
@@ -243,9 +259,7 @@ def make_prepared(key: str, release: str, build: Callable[[], object]) -> None:
     cache = caches["pages"]
     try:
         if release == release_stamp() and cache.get(key) is None:
-            value = build()
-            if value is not None:
-                cache.set(key, value)
+            _built_and_kept(cache, key, build)
         cache.delete(_mark_key(key))
     except Exception:
         cache.set(_mark_key(key), FAILED, timeout=FAILED_SECONDS)

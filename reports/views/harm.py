@@ -96,28 +96,23 @@ def harm(request):
     if from_form(request.GET):
         return redirect(url_for("harm", question))
     # The same for every visitor (public data only): kept under the data version, as the
-    # dashboard's content.
-    build = functools.partial(_harm_page, params, question, action)
-    if not _from_base_tables(question):
-        context = cached.kept(request, "harm", build)
-    else:
-        # Columns the summaries do not answer are counted from the base tables: at a million
-        # reports, filtered by a tag or a source type, that can take a minute, made by the
-        # worker where there is one (docs/caching.md).
-        language = get_language()
-        canonical = url_for("harm", question)
-        context = cached.prepared(
-            request,
-            "harm",
-            canonical,
-            build,
-            queue=lambda key, release: tasks.prepare_harm_page.delay(
-                key=key,
-                release=release,
-                query=canonical.partition("?")[2],
-                language=language,
-            ),
-        )
+    # dashboard's content, and under the question as the page reads it. A page with columns
+    # the summaries do not answer is counted from the base tables: at a million reports,
+    # filtered by a tag or a source type, that can take a minute, made by the worker where
+    # there is one (docs/caching.md). Whether it is such a page is asked only when it is not
+    # kept yet.
+    language = get_language()
+    canonical = url_for("harm", question)
+    context = cached.prepared(
+        request,
+        "harm",
+        canonical,
+        functools.partial(_harm_page, params, question, action),
+        slow=lambda: _from_base_tables(question),
+        queue=lambda key, release: tasks.prepare_harm_page.delay(
+            key=key, release=release, query=canonical.partition("?")[2], language=language
+        ),
+    )
     if isinstance(context, cached.Waiting):
         return _waiting(request, question, context)
     return render(request, "reports/dashboard/harm.html", context)
@@ -134,7 +129,7 @@ def _from_base_tables(question: aggregates.Question) -> bool:
 def _waiting(request, question, waiting: cached.Waiting):
     """ "Being counted" (202, asks again by itself), or "could not be counted" / "too many
     being counted" (503, asks again later)."""
-    again = AGAIN if not (waiting.failed or waiting.busy) else LATER
+    again = LATER if waiting.later else AGAIN
     response = render(
         request,
         "reports/dashboard/preparing.html",
@@ -145,7 +140,7 @@ def _waiting(request, question, waiting: cached.Waiting):
             "waiting": waiting,
             "again": again,
         },
-        status=503 if waiting.failed or waiting.busy else 202,
+        status=503 if waiting.later else 202,
     )
     response["Retry-After"] = str(again)
     return response
