@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from reports import aggregates, exports, selectors
 from reports.views import chart_files
-from reports.views.dashboard_shaping import area_name, behind_text, qualified, shown_total
+from reports.views.dashboard_shaping import (
+    area_name,
+    behind_text,
+    beyond_only,
+    qualified,
+    shown_total,
+)
 from reports.vocabulary import HARM_METRICS, MEASURE, Cause, Measure, Metric
 
 # Whole month names for a period in words ("1–30 November 2023"); the tables keep the short ones.
@@ -284,6 +290,13 @@ def key_messages(question, answer) -> list[str]:
     """Three to five sentences from the numbers, largest first; none invented when nothing
     was counted."""
     if not any(answer.totals[m].events for m in answer.metrics):
+        if beyond_only(answer):
+            return [
+                _(
+                    "Nothing approved lies wholly within this period: the figures that overlap "
+                    "it reach outside it, and are listed beside the headline numbers."
+                )
+            ]
         return [_("Nothing approved for this area and period.")]
     return (_largest(answer) + _change(question, answer) + _leading(question, answer))[:5]
 

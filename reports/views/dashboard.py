@@ -32,6 +32,7 @@ from reports.views.dashboard_shaping import (
     ask,
     at_precision,
     bad_request,
+    beyond_only,
     cleaned_params,
     dashboard_context,
     day,
@@ -373,7 +374,9 @@ def _briefing_context(request, asked) -> dict:
             "table_headline": [context["headline"][i] for i in shown],
             "table_areas": areas,
             "zero_metrics": [
-                str(Metric(m).label).lower() for i, m in enumerate(answer.metrics) if i not in shown
+                str(Metric(m).label).lower()
+                for i, m in enumerate(answer.metrics)
+                if i not in shown and m not in beyond_only(answer)
             ],
             "sources": sources,
             "sources_count": sources_count(sources),

@@ -474,6 +474,16 @@ def _download_url(name: str, question) -> str:
 SPANNING_SHOWN = 10
 
 
+def beyond_only(answer) -> list[str]:
+    """The metrics with nothing counted in the period but figures overlapping it that reach
+    outside it (rule 3): "nothing approved" would hide them, so the pages point to them."""
+    return [
+        m
+        for m in answer.metrics
+        if not answer.totals[m].events and (answer.beyond.get(m) or answer.beyond_more.get(m))
+    ]
+
+
 def spanning_items(answer, question, which: str) -> tuple[list[dict], int]:
     """The figures on their own lines (DOMAIN.md rule 3), for the pages: `beyond` (reaching
     outside the period asked; beside the total, not in it) or `longer` (longer than one period
@@ -820,6 +830,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
     beyond, beyond_more = spanning_items(answer, question, "beyond")
     longer, longer_more = spanning_items(answer, question, "longer")
     headline = [headline_card(answer, question, m) for m in answer.metrics]
+    outside = beyond_only(answer)
     triggers = _triggers(answer, question, period_rows)
     return {
         "answer": answer,
@@ -835,8 +846,11 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         # line instead of as cards of zeros, which read as "nothing happened".
         "headline_cards": [h for h in headline if h["number"]["total"].events],
         "headline_empty": [
-            str(h["metric"]["label"]).lower() for h in headline if not h["number"]["total"].events
+            str(Metric(m).label).lower()
+            for m in answer.metrics
+            if not answer.totals[m].events and m not in outside
         ],
+        "headline_outside": [str(Metric(m).label).lower() for m in outside],
         "periods": period_rows,
         "when": when(question),
         "beyond": beyond,
@@ -850,7 +864,10 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         "charts": _charts(period_rows, series, triggers),
         "triggers": triggers,
         "series_metrics": [metric_info(m) for m in series],
-        "series_zero": [str(Metric(m).label) for m in answer.metrics if m not in series],
+        "series_zero": [
+            str(Metric(m).label) for m in answer.metrics if m not in series and m not in outside
+        ],
+        "series_outside": [str(Metric(m).label) for m in outside],
         "areas": _area_rows(answer, question, sort),
         "sort": sort,
         "map": _map(answer, question, map_metric, sort),

@@ -315,6 +315,54 @@ def test_an_empty_answer_says_nothing_was_approved(client, scenario):
     assert "which does not mean nothing happened" in text
 
 
+def test_a_period_whose_only_figure_spans_beyond_it_points_to_that_figure(
+    client, places, field_partner, moderator, file_report
+):
+    """Rule 3: a tally of two years counts in no month inside it. The month's pages say that
+    nothing lies wholly within the month and point to the tally, not "nothing approved"."""
+    tally = file_report(
+        field_partner,
+        title="Civilians killed since the coup",
+        start_date=date(2021, 2, 1),
+        end_date=date(2023, 3, 31),
+        figures=[dict(metric="killed", qualifier="exact", value=412)],
+    )
+    dashboard_data._approved(tally, field_partner, moderator)
+    month = "start=2023-02-01&end=2023-02-28&metric=killed&metric=injured"
+    text = text_of(client.get(f"/dashboard/?{month}"))
+    assert "Nothing approved for: civilians injured." in text
+    assert (
+        "Nothing approved lies wholly within 1 Feb 2023 – 28 Feb 2023 for: civilians killed. "
+        "The figures that overlap it reach outside it: they are listed below, beside the totals"
+    ) in text
+    assert "Nothing approved for: civilians killed" not in text
+    assert "for: civilians injured, civilians killed" not in text
+    assert (
+        "Spanning beyond 1 Feb 2023 – 28 Feb 2023 These figures overlap the period asked"
+    ) in text
+    assert "Civilians killed since the coup (Loikaw Town, 1 Feb 2021–31 Mar 2023): 412" in text
+    assert "No approved figures for these metrics" not in text
+    assert "Nothing approved in this area and period for: Civilians injured." in text
+    assert (
+        "Nothing approved lies wholly within 1 Feb 2023 – 28 Feb 2023 for: Civilians killed; "
+        "the figures that overlap it are listed under the headline numbers, as spanning beyond it."
+    ) in text
+    briefing = text_of(client.get(f"/dashboard/briefing/?{month}"))
+    assert (
+        "Nothing approved lies wholly within this period: the figures that overlap it reach "
+        "outside it, and are listed beside the headline numbers."
+    ) in briefing
+    assert "Nothing approved for this area and period." not in briefing
+    assert "Nothing approved for: civilians injured." in briefing
+    assert (
+        "Nothing approved lies wholly within 1 Feb 2023 – 28 Feb 2023 for: civilians killed."
+    ) in briefing
+    assert "Civilians killed since the coup (Loikaw Town, 1 Feb 2021–31 Mar 2023): 412" in briefing
+    # The whole span counts it: nothing is said beyond.
+    whole = text_of(client.get("/dashboard/?start=2021-02-01&end=2023-03-31&metric=killed"))
+    assert "lies wholly within" not in whole and "Spanning beyond" not in whole
+
+
 def test_the_map_places_areas_at_their_points(client, scenario):
     response = client.get(f"/dashboard/?{QUESTION}&map=killed")
     page = response.content.decode()
