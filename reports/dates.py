@@ -2,10 +2,28 @@
 catalogue (Django's own Burmese catalogue has none), and a report's date is shown only as
 precise as it was given."""
 
+import re
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+
+from .burmese import BURMESE_DIGITS
+
+# The one form a date is read in, wherever it comes in (forms, filters, the API, Kobo,
+# questions): YYYY-MM-DD, in Latin or Burmese digits. Django's DateField would also read
+# "11/12/2023" as 12 November (American order) and Python "20231111" or "2023-W45".
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def read_day(typed) -> date:
+    """A date typed as YYYY-MM-DD (၂၀၂၃-၁၁-၁၁ alike; spaces around it ignored); ValueError
+    for anything else, a day that does not exist included."""
+    text = str(typed).strip().translate(BURMESE_DIGITS)
+    if not ISO_DATE.fullmatch(text):
+        raise ValueError(f"not YYYY-MM-DD: {text[:40]!r}")
+    return date.fromisoformat(text)
+
 
 # Month names through this project's catalogue (Django's own Burmese catalogue has none), so
 # that Burmese pages show Burmese month names.

@@ -2,12 +2,12 @@
 form, checked, and applied to a submission (docs/kobo.md)."""
 
 import json
-from datetime import date
 
 from django.core.exceptions import ValidationError
 
 from gazetteer.models import Place
 
+from .dates import read_day
 from .models import KoboForm
 from .vocabulary import DESTINATION_METRICS, Cause, Metric
 
@@ -109,8 +109,13 @@ def _date(raw) -> str | None:
     if raw in (None, ""):
         return None
     text = str(raw).strip()
+    # A datetime's own date, before its time and zone (the day the enumerator meant); the
+    # date itself is read as every other way in reads one (reports.dates.read_day).
+    day, _sep, time = text.partition("T")
     try:
-        return date.fromisoformat(text[:10]).isoformat()
+        if time and not time[:1].isdigit():
+            raise ValueError(text)
+        return read_day(day).isoformat()
     except ValueError:
         return text  # the service says "Enter a date as YYYY-MM-DD."
 

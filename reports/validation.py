@@ -1,7 +1,6 @@
 """The cleaning of what people type into a report, its figures, tags and sources: one
 message per field, raised as ValidationError before anything is written."""
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from gazetteer.models import Place
 
-from .burmese import BURMESE_DIGITS
+from .dates import read_day
 from .figures import clean_figure, text
 from .vocabulary import Cause, DatePrecision, LocationPrecision, SourceType
 
@@ -79,21 +78,13 @@ FIGURE_FIELDS = (
 )
 
 
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
     if raw in (None, ""):
         return None
     if isinstance(raw, date):
         return raw
-    # Typed in Burmese digits (၂၀၂၃-၁၁-၁၁) it is the same date; only this one form is read
-    # (Python would also read "20231111" and "2023-W45").
-    typed = str(raw).strip().translate(BURMESE_DIGITS)
     try:
-        if not ISO_DATE.fullmatch(typed):
-            raise ValueError(typed)
-        return date.fromisoformat(typed)
+        return read_day(raw)
     except ValueError:
         errors[field] = _("Enter a date as YYYY-MM-DD.")
         return None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from gazetteer.models import AdminLevel, Place
 
 from .. import selectors
+from ..dates import read_day
 from ..vocabulary import Cause, Metric, SourceType
 
 PERIODS = ("week", "month", "quarter", "year")
@@ -23,7 +24,6 @@ MAX_PERIODS = 1000
 # Longest span (in days) answered by each period when the question does not choose one.
 AUTO_PERIOD = ((92, "week"), (6 * 366, "month"), (20 * 366, "quarter"))
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_TAG = 100
 
 
@@ -77,20 +77,19 @@ EARLIEST_ASKED, LATEST_ASKED = date(1900, 1, 1), date(2199, 12, 31)
 def _date(raw, name, errors) -> date | None:
     if raw is None:
         return None
-    if ISO_DATE.fullmatch(raw):
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            pass
-        else:
-            if EARLIEST_ASKED <= day <= LATEST_ASKED:
-                return day
-            errors[name] = _("Enter a date between %(earliest)s and %(latest)s (got %(got)s).") % {
-                "earliest": EARLIEST_ASKED,
-                "latest": LATEST_ASKED,
-                "got": raw,
-            }
-            return None
+    try:
+        day = read_day(raw)
+    except ValueError:
+        pass
+    else:
+        if EARLIEST_ASKED <= day <= LATEST_ASKED:
+            return day
+        errors[name] = _("Enter a date between %(earliest)s and %(latest)s (got %(got)s).") % {
+            "earliest": EARLIEST_ASKED,
+            "latest": LATEST_ASKED,
+            "got": raw,
+        }
+        return None
     errors[name] = _("Enter a date as YYYY-MM-DD (got %(got)r).") % {"got": raw[:40]}
     return None
 

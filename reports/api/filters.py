@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from gazetteer.models import AdminLevel, Place
 from reports.aggregates.facets import perpetrator_condition
 from reports.aggregates.question import read_perpetrator
+from reports.forms.fields import DayFilter
 from reports.models import ContextEvent, Event, Figure, PublicReport, Report
 from reports.vocabulary import Cause, Metric, SourceType
 from reports.workflow import Status
@@ -101,12 +102,12 @@ class ReportFilter(django_filters.FilterSet):
     """Filters over the approved reports' public records (reports.PublicReport, whose pk is
     the report's id)."""
 
-    start = django_filters.DateFilter(
+    start = DayFilter(
         method="filter_start",
         help_text="Reports whose dates reach this day or later (YYYY-MM-DD): with `end`, the "
         "reports whose dates overlap the period.",
     )
-    end = django_filters.DateFilter(
+    end = DayFilter(
         method="filter_end", help_text="Reports that began on or before this day (YYYY-MM-DD)."
     )
     area = django_filters.CharFilter(
@@ -268,8 +269,8 @@ class ContextEventFilter(django_filters.FilterSet):
     area = django_filters.CharFilter(
         help_text="P-code: events whose area contains this place or lies within it."
     )
-    start = django_filters.DateFilter(help_text="Events ending on or after this day (YYYY-MM-DD).")
-    end = django_filters.DateFilter(help_text="Events starting on or before this day (YYYY-MM-DD).")
+    start = DayFilter(help_text="Events ending on or after this day (YYYY-MM-DD).")
+    end = DayFilter(help_text="Events starting on or before this day (YYYY-MM-DD).")
 
     class Meta:
         model = ContextEvent

@@ -4,6 +4,7 @@ only reads the fields; services.clean_context_event checks them and names a bad 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reports.forms.fields import DayField
 from reports.models import ContextEventKind, Source
 from reports.services.context_events import MAX_DESCRIPTION, MAX_NAME
 
@@ -17,10 +18,8 @@ class SourceChoices(forms.ModelMultipleChoiceField):
 class ContextEventForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=MAX_NAME)
     kind = forms.ChoiceField(label=_("Kind"), choices=ContextEventKind.choices)
-    start_date = forms.DateField(
-        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(
+    start_date = DayField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DayField(
         label=_("Last day"),
         required=False,
         help_text=_("Leave empty for a one-day event: it is drawn as a marker, not a band."),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gazetteer.selectors import PlaceMatch, resolve_place
+from reports.forms.fields import DayFilter
 from reports.models import Figure, Organization
 from reports.selectors import queue_search
 from reports.vocabulary import Metric
@@ -128,12 +129,12 @@ class ModerationQueueFilter(django_filters.FilterSet):
         empty_label=_("Any metric"),
         error_messages={"invalid_choice": _("Unknown metric %(value)r: pick one from the list.")},
     )
-    date_from = django_filters.DateFilter(
+    date_from = DayFilter(
         label=_("Happened from"),
         method="filter_date_from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    date_to = django_filters.DateFilter(
+    date_to = DayFilter(
         label=_("Happened until"),
         method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}),

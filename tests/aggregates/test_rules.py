@@ -495,6 +495,10 @@ def test_parse_question_reads_every_parameter(world):
         period="week",
     )
     assert parse_question(question_params(question)) == question
+    # Dates typed in Burmese digits are the same dates.
+    assert parse_question({"start": "၂၀၂၃-၁၁-၀၁", "end": " 2023-11-30 "}) == Question(
+        start=D(2023, 11, 1), end=D(2023, 11, 30)
+    )
     assert parse_question({}) == Question()
     assert question_params(Question()) == {}
 

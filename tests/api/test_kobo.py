@@ -193,6 +193,15 @@ def test_a_resent_submission_returns_the_first_report(post):
             "group_event/date_end: The end date is before the start date.",
         ),
         ({"group_event/cause": "bombing"}, "Unknown cause 'bombing' in 'group_event/cause'."),
+        # Only a date or a datetime's date: not the first ten characters of anything.
+        (
+            {"group_event/date_start": "2023-11-11 or the day after"},
+            "group_event/date_start: Enter a date as YYYY-MM-DD.",
+        ),
+        (
+            {"group_event/date_start": "11/12/2023"},
+            "group_event/date_start: Enter a date as YYYY-MM-DD.",
+        ),
     ],
 )
 def test_an_unmappable_submission_is_kept_and_answered_202(post, changes, reason):

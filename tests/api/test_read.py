@@ -262,6 +262,7 @@ def test_a_party_to_the_conflict_is_labelled(api, scenario):
     ("query", "keys"),
     [
         ("start=2023-12-01", ["december"]),
+        ("start=၂၀၂၃-၁၂-၀၁", ["december"]),  # (Burmese digits: the same date)
         ("end=2023-11-10", []),
         ("end=2023-11-12", ["town", "township", "state", "hidden_point"]),
         # Overlap: the town report runs 11-13 November, the township report 11-21.
@@ -315,8 +316,13 @@ def test_updated_since_returns_what_changed_from_then(api, scenario, moderator):
     ("query", "attr", "detail"),
     [
         ("colour=red", "colour", "Unknown parameter; this list accepts: admin_level, area"),
-        ("start=13/11/2023", "start", "Enter a valid date."),
-        ("end=2023-02-30", "end", "Enter a valid date."),
+        ("start=13/11/2023", "start", "Enter a date as YYYY-MM-DD."),
+        ("end=2023-02-30", "end", "Enter a date as YYYY-MM-DD."),
+        # Django's date field read this as 12 November (American order), and Python reads a
+        # compact date or an ISO week: only YYYY-MM-DD is a date here.
+        ("start=11/12/2023", "start", "Enter a date as YYYY-MM-DD."),
+        ("start=20231201", "start", "Enter a date as YYYY-MM-DD."),
+        ("end=2023-W48", "end", "Enter a date as YYYY-MM-DD."),
         ("area=XX9", "area", "Unknown area code 'XX9'."),
         ("area=MMR%00", "area", "Null characters are not allowed."),
         ("tag=a%00b", "tag", "Null characters are not allowed."),

@@ -188,11 +188,19 @@ def test_the_list_and_a_form_that_names_the_bad_field(moderator_client, places, 
         "area": ["Unknown place 'MMR777': give a P-code of the gazetteer."],
     }
     assert "The end (2023-11-02) is before the start (2023-11-20)." in response.content.decode()
+    # A date in another order is refused, not read as American (11 December, not 12 November).
+    response = moderator_client.post(
+        NEW,
+        {"name": "Operation X", "kind": "operation", "start_date": "11/12/2023",
+         "area": "MMR002001"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"start_date": ["Enter a date as YYYY-MM-DD."]}
     assert not ContextEvent.objects.filter(name="Operation X").exists()
     response = moderator_client.post(
         NEW,
         {"name": "Operation X", "kind": "operation", "start_date": "2023-11-20",
-         "end_date": "2023-11-22", "area": "MMR002001"},
+         "end_date": "၂၀၂၃-၁၁-၂၂", "area": "MMR002001"},
     )  # fmt: skip
     assert (response.status_code, response["Location"]) == (302, LIST)
     made = ContextEvent.objects.get(name="Operation X")

@@ -208,6 +208,9 @@ def test_queue_filters_by_organisation_metric_and_overlapping_dates(
     assert pks(date_to="2023-11-10") == []
     assert pks(date_from="2023-11-12", date_to="2023-11-12") == [displaced.pk]
     assert pks(date_from="2023-11-14", date_to="2023-11-19") == []
+    # Typed in Burmese digits, the same dates.
+    assert pks(date_from="၂၀၂၃-၁၁-၁၄") == [killed.pk]
+    assert pks(date_from="၂၀၂၃-၁၁-၁၂", date_to="၂၀၂၃-၁၁-၁၂") == [displaced.pk]
 
 
 @pytest.mark.parametrize(
@@ -226,7 +229,10 @@ def test_queue_filters_by_organisation_metric_and_overlapping_dates(
             "waiting_days",
             "Ensure this value is greater than or equal to 0.",
         ),
-        ({"date_from": "13/11/2023"}, "date_from", "Enter a valid date."),
+        ({"date_from": "13/11/2023"}, "date_from", "Enter a date as YYYY-MM-DD."),
+        # Django's own date field read this as 12 November (American order).
+        ({"date_to": "11/12/2023"}, "date_to", "Enter a date as YYYY-MM-DD."),
+        ({"date_from": "2023-02-30"}, "date_from", "Enter a date as YYYY-MM-DD."),
         (
             {"date_from": "2023-11-20", "date_to": "2023-11-01"},
             "date_to",
