@@ -27,6 +27,7 @@ env = environ.Env(
     TRACKER_CACHE_SECONDS=(int, 86400),
     TRACKER_PAGE_WAIT_SECONDS=(float, 8.0),
     TRACKER_PAGES_QUEUED=(int, 4),
+    TRACKER_PAGES_QUEUE=(str, ""),
     CELERY_BROKER_URL=(str, ""),
     CELERY_RESULT_BACKEND=(str, ""),
     CELERY_TASK_TIME_LIMIT=(int, 300),
@@ -198,6 +199,10 @@ if not 0 <= TRACKER_PAGE_WAIT_SECONDS <= 25:
 TRACKER_PAGES_QUEUED = env("TRACKER_PAGES_QUEUED")
 if TRACKER_PAGES_QUEUED < 1:
     raise ImproperlyConfigured("TRACKER_PAGES_QUEUED must be at least 1.")
+# The Celery queue those pages are made on: empty, the worker's one queue, behind and beside
+# the e-mails and exports; a name (compose.yaml: "pages"), a queue of their own, for a worker
+# of its own (deploy/start-worker with CELERY_QUEUES), so that no page holds up a message.
+TRACKER_PAGES_QUEUE = env("TRACKER_PAGES_QUEUE")
 
 # Celery: with no broker the embedded default runs tasks in-process, so a new user needs no
 # server; with CELERY_BROKER_URL set (Redis in deploy/), a real worker runs them.

@@ -140,8 +140,9 @@ _PROCESS_LOCAL = (
 # the page is said to have failed before it is queued again.
 FAILED = "failed"
 FAILED_SECONDS = 300
-# The pages queued and not yet made, each with the time after which it no longer counts.
-_QUEUED_KEY = "tracker:pages:queued"
+# The places in the worker's queue (TRACKER_PAGES_QUEUED of them), each taken by one page
+# queued and not yet made: "<prefix><n>" holds its key until it is made or the mark expires.
+_SLOT_PREFIX = "tracker:pages:slot:"
 
 
 def worker_can_prepare() -> bool:
@@ -209,10 +210,11 @@ def prepared(
     mark = cache.get(_mark_key(key))
     if mark is not None:
         return Waiting(failed=mark == FAILED)
-    if not _room_in_queue(cache, key):
-        return Waiting(busy=True)
     if not cache.add(_mark_key(key), 1, timeout=_mark_seconds()):
         return Waiting()  # another request queued it a moment ago
+    if not _take_slot(cache, key):
+        cache.delete(_mark_key(key))
+        return Waiting(busy=True)
     try:
         queue(key, release_stamp())
     except Exception:  # the broker cannot be reached: counted here, as without a worker
@@ -231,23 +233,22 @@ def prepared(
     return Waiting()
 
 
-def _room_in_queue(cache, key: str) -> bool:
-    """Whether one more page may be queued; if so it is counted as queued. Read and written
-    without a lock: two requests at once may both pass, which a limit meant against a flood
-    allows."""
-    now = time.time()
-    queued = {k: until for k, until in (cache.get(_QUEUED_KEY) or {}).items() if until > now}
-    if len(queued) >= settings.TRACKER_PAGES_QUEUED:
-        return False
-    queued[key] = now + _mark_seconds()
-    cache.set(_QUEUED_KEY, queued, timeout=_mark_seconds())
-    return True
+def _take_slot(cache, key: str) -> bool:
+    """Whether one more page may be queued; if so it takes a free place in the queue. Each
+    place is taken by an add(), atomic in a shared cache (Redis: SET NX), as the page's mark
+    is: two requests at once never both take the last one."""
+    return any(
+        cache.add(f"{_SLOT_PREFIX}{n}", key, timeout=_mark_seconds())
+        for n in range(settings.TRACKER_PAGES_QUEUED)
+    )
 
 
 def _leave_queue(cache, key: str) -> None:
-    queued = cache.get(_QUEUED_KEY) or {}
-    if queued.pop(key, None) is not None:
-        cache.set(_QUEUED_KEY, queued, timeout=_mark_seconds())
+    """The page's place in the queue freed (it was made, failed or not sent)."""
+    for n in range(settings.TRACKER_PAGES_QUEUED):
+        if cache.get(f"{_SLOT_PREFIX}{n}") == key:
+            cache.delete(f"{_SLOT_PREFIX}{n}")
+            return
 
 
 def make_prepared(key: str, release: str, build: Callable[[], object]) -> None:

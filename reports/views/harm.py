@@ -6,6 +6,7 @@ allegations: the evidence page shows each with the sources that make it."""
 import functools
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -109,13 +110,25 @@ def harm(request):
         canonical,
         functools.partial(_harm_page, params, question, action),
         slow=lambda: _from_base_tables(question),
-        queue=lambda key, release: tasks.prepare_harm_page.delay(
-            key=key, release=release, query=canonical.partition("?")[2], language=language
+        queue=lambda key, release: tasks.prepare_harm_page.apply_async(
+            kwargs={
+                "key": key,
+                "release": release,
+                "query": canonical.partition("?")[2],
+                "language": language,
+            },
+            **pages_queue(),
         ),
     )
     if isinstance(context, cached.Waiting):
         return _waiting(request, question, context)
     return render(request, "reports/dashboard/harm.html", context)
+
+
+def pages_queue() -> dict:
+    """apply_async()'s options for a page the worker makes: its own queue when one is named
+    (TRACKER_PAGES_QUEUE), else the default one."""
+    return {"queue": settings.TRACKER_PAGES_QUEUE} if settings.TRACKER_PAGES_QUEUE else {}
 
 
 def _from_base_tables(question: aggregates.Question) -> bool:

@@ -59,6 +59,8 @@ def worker(tmp_path, settings):
         pytest.skip("the worker process needs a database it can share: run on PostgreSQL")
     queue = f"test-{uuid.uuid4().hex[:12]}"
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # The pages on a queue of their own, as deploy/compose.yaml has them, consumed beside it.
+    settings.TRACKER_PAGES_QUEUE = f"{queue}-pages"
     saved = {
         k: celery_app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")
     }
@@ -86,7 +88,7 @@ def worker(tmp_path, settings):
             "--without-gossip",
             "--without-mingle",
             "-Q",
-            queue,
+            f"{queue},{queue}-pages",
             "--loglevel=INFO",
         ],
         cwd=settings.BASE_DIR,

@@ -26,9 +26,23 @@ def queued(settings, tmp_path, monkeypatch):
         }
     }
     settings.TRACKER_PAGE_WAIT_SECONDS = 0
-    calls: list[dict] = []
-    monkeypatch.setattr(tasks.prepare_harm_page, "delay", lambda **kwargs: calls.append(kwargs))
+    calls = Queued()
+
+    def apply_async(kwargs, **options):
+        calls.append(kwargs)
+        calls.queues.append(options.get("queue"))
+
+    monkeypatch.setattr(tasks.prepare_harm_page, "apply_async", apply_async)
     return calls
+
+
+class Queued(list):
+    """The tasks' arguments, in order; `queues`: the queue each was sent to (None: the
+    default one)."""
+
+    def __init__(self):
+        super().__init__()
+        self.queues: list[str | None] = []
 
 
 def test_without_a_worker_a_filtered_page_is_counted_in_the_request(client, harm):  # noqa: F811
@@ -58,6 +72,7 @@ def test_a_filtered_page_is_made_by_the_worker_and_queued_once(client, harm, que
     assert (
         queued[0]["query"] == "start=2023-11-01&end=2023-11-30&area=MMR002&source_type=news_media"
     )
+    assert queued.queues == [None]  # the worker's one queue unless another is named
 
     tasks.prepare_harm_page(**queued[0])  # the worker
     done = client.get(FILTERED)
@@ -125,16 +140,31 @@ def test_past_the_limit_of_pages_queued_a_page_waits_its_turn(client, harm, queu
     assert len(queued) == 2
 
 
+def test_a_page_asked_again_takes_no_second_place_in_the_queue(client, harm, queued, settings):  # noqa: F811
+    settings.TRACKER_PAGES_QUEUED = 2
+    assert [client.get(FILTERED).status_code for _ in range(3)] == [202, 202, 202]
+    assert client.get(f"{PAGE}&tag=church").status_code == 202
+    assert client.get(f"{PAGE}&tag=school").status_code == 503
+    assert [call["query"].rpartition("&")[2] for call in queued] == [
+        "source_type=news_media",
+        "tag=church",
+    ]
+    # One made, one place free again: the next page queued.
+    tasks.prepare_harm_page(**queued[1])
+    assert client.get(f"{PAGE}&tag=school").status_code == 202
+    assert len(queued) == 3
+
+
 def test_when_the_broker_cannot_be_reached_the_page_is_counted_in_the_request(
     client,
     harm,  # noqa: F811
     queued,
     monkeypatch,
 ):
-    def down(**kwargs):
+    def down(*args, **kwargs):
         raise ConnectionError("Connection refused")
 
-    monkeypatch.setattr(tasks.prepare_harm_page, "delay", down)
+    monkeypatch.setattr(tasks.prepare_harm_page, "apply_async", down)
     response = client.get(FILTERED)
     assert response.status_code == 200
     assert table(response.content.decode(), "harm-perpetrator")[1]["Homes destroyed"] == [
@@ -153,3 +183,9 @@ def test_a_worker_of_another_release_makes_nothing_and_the_page_is_queued_again(
     assert len(queued) == 2
     tasks.prepare_harm_page(**queued[1])
     assert client.get(FILTERED).status_code == 200
+
+
+def test_a_queue_of_their_own_when_one_is_named(client, harm, queued, settings):  # noqa: F811
+    settings.TRACKER_PAGES_QUEUE = "pages"
+    assert client.get(FILTERED).status_code == 202
+    assert queued.queues == ["pages"]
