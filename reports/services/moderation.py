@@ -72,18 +72,23 @@ def _transition(
     return _refreshed(report, locked)
 
 
+# Why a report that is otherwise right cannot be submitted yet.
+NO_FIGURE = "Add at least one figure before submitting."
+NO_SOURCE = (
+    "Cite at least one source before submitting (your own observation counts: add a source of "
+    "type 'Direct observation by a field partner')."
+)
+
+
 def report_submit(*, report: Report, actor: Actor, expected_version: int | None = None) -> Report:
     def check(locked: Report) -> None:
         if not permissions.can_submit_for(actor, locked.organization):
             raise NotPermitted(f"You cannot submit reports for {locked.organization}.")
         if locked.status in (Status.DRAFT, Status.CHANGES_REQUESTED):
             if not locked.figures.exists():
-                raise ActionRefused("Add at least one figure before submitting.")
+                raise ActionRefused(NO_FIGURE)
             if not locked.sources.exists():
-                raise ActionRefused(
-                    "Cite at least one source before submitting (your own observation counts: "
-                    "add a source of type 'Direct observation by a field partner')."
-                )
+                raise ActionRefused(NO_SOURCE)
 
     return _transition(
         report=report,

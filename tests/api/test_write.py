@@ -135,6 +135,27 @@ def test_submitting_without_a_source_is_refused_with_422(api):
     assert Report.objects.count() == 0
 
 
+def test_submitting_without_a_source_beside_other_errors_says_all_of_it_at_once(api):
+    # A client on a connection that drops learns in one answer what else submitting needs.
+    response = api.post(URL, report(status="submitted", place="MMR999", figures=[]), format="json")
+    assert response.status_code == 400
+    assert sorted(details(response)) == [
+        ("figures", "Add at least one figure before submitting."),
+        ("place", "Unknown P-code 'MMR999': give the P-code of a place in the gazetteer."),
+        (
+            "sources",
+            "Cite at least one source before submitting (your own observation counts: add a "
+            "source of type 'Direct observation by a field partner').",
+        ),
+    ]
+    # A draft needs neither yet.
+    draft = api.post(URL, report(place="MMR999", figures=[]), format="json")
+    assert details(draft) == [
+        ("place", "Unknown P-code 'MMR999': give the P-code of a place in the gazetteer.")
+    ]
+    assert Report.objects.count() == 0
+
+
 def test_another_organisations_confidential_source_and_a_missing_one_read_the_same(
     api, other_partner, parties
 ):
