@@ -356,6 +356,9 @@ def _briefing_context(request, asked) -> dict:
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
     report_ids, _ = exports.reports_behind(question, answer.metrics)
+    # The figures spanning beyond the period are printed too: their reports' sources with the
+    # others' (they are in no total, so reports_behind() leaves them out).
+    report_ids = sorted({*report_ids, *(item["report_id"] for item in context["beyond"])})
     sources = public_sources(report_ids)
     # The briefing's tables leave out metrics with nothing approved and areas with nothing
     # counted, to fit on paper; the empty metrics are named in one line.
@@ -483,9 +486,22 @@ def chart_file(request, metric: str, extension: str):
     context = dashboard_context(answer, question, asked.sort, metric)
     chart = next((c for c in context["charts"] if c["metric"]["value"] == metric), None)
     if chart is None:
+        message = (
+            _(
+                "Nothing approved for %(metric)s lies wholly within %(when)s in %(area)s, so "
+                "there is no chart: the figures that overlap it reach outside it."
+            )
+            if metric in beyond_only(answer)
+            else _("Nothing approved for %(metric)s in %(title)s, so there is no chart.")
+        )
         return _plain_error(
-            _("Nothing approved for %(metric)s in %(title)s, so there is no chart.")
-            % {"metric": Metric(metric).label, "title": context["title"]},
+            message
+            % {
+                "metric": Metric(metric).label,
+                "title": context["title"],
+                "when": context["period_asked"],
+                "area": context["area_name"],
+            },
             status=404,
         )
     partial = render_to_string(

@@ -1,6 +1,7 @@
 """What the advocate's pages show, shaped from a question in the URL and the engine's Answer:
 the filter form, numbers as people read them, and the dashboard's rows, charts and map."""
 
+import contextlib
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -19,7 +20,15 @@ from django.utils.translation import gettext as _
 from gazetteer.models import AdminLevel, Place
 from reports import aggregates, exports, selectors
 from reports.aggregates.facets import public_tag_names
-from reports.dates import MONTHS, at_precision, day, day_month, days, month_name  # noqa: F401
+from reports.dates import (  # noqa: F401
+    MONTHS,
+    at_precision,
+    day,
+    day_month,
+    days,
+    month_name,
+    read_day,
+)
 from reports.models import Report
 from reports.views import charts as charts_module
 from reports.views import maps
@@ -414,6 +423,19 @@ def when(question) -> str:
     return _("all dates")
 
 
+def period_asked(question) -> str:
+    """The question's dates as the period a figure lies within or spans beyond: "1 Feb 2023 –
+    28 Feb 2023", "the period up to 28 Feb 2023"."""
+    q = question
+    if q.start and q.end:
+        return when(q)
+    if q.start:
+        return _("the period from %(date)s") % {"date": day(q.start)}
+    if q.end:
+        return _("the period up to %(date)s") % {"date": day(q.end)}
+    return _("all dates")
+
+
 def area_name(answer) -> str:
     return _place_name(answer.area)
 
@@ -549,8 +571,14 @@ def filter_form(params: QueryDict, errors: dict[str, str], *, action: str = "") 
         chosen.update(v.strip() for v in value.split(","))
     # Kept by the summaries, not a scan of every approved report's tags on every load.
     tags = public_tag_names()
+    values = {key: params.get(key, "") for key in params}
+    for key in ("start", "end"):
+        # A date typed in Burmese digits shown as the date box takes it (a browser blanks any
+        # other form, and the next "Show" would drop it).
+        with contextlib.suppress(KeyError, ValueError):
+            values[key] = read_day(values[key]).isoformat()
     return {
-        "values": {key: params.get(key, "") for key in params},
+        "values": values,
         "area_in_list": any(o["selected"] for o in options),
         "places": options,
         "metrics": [{**metric_info(m), "checked": m in chosen} for m in Metric.values],
@@ -853,6 +881,7 @@ def dashboard_context(answer, question, sort: str, map_metric: str) -> dict:
         "headline_outside": [str(Metric(m).label).lower() for m in outside],
         "periods": period_rows,
         "when": when(question),
+        "period_asked": period_asked(question),
         "beyond": beyond,
         "beyond_more": beyond_more,
         "beyond_download": _download_url("areas.csv", question),

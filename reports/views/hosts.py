@@ -21,6 +21,7 @@ from reports.views.dashboard_shaping import (
     from_form,
     metric_info,
     page_title,
+    period_asked,
     period_label,
     query_string,
     row_name,
@@ -78,6 +79,7 @@ def hosts_context(question) -> dict:
     return {
         "title": page_title(departures),
         "when": when(question),
+        "period_asked": period_asked(question),
         "area_name": departures.area.display_name if departures.area else _("all areas"),
         "metrics": [metric_info(m) for m in METRICS],
         "departures_total": _cells(departures.totals, replace(base, by=None)),

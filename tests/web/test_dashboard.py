@@ -358,6 +358,31 @@ def test_a_period_whose_only_figure_spans_beyond_it_points_to_that_figure(
         "Nothing approved lies wholly within 1 Feb 2023 – 28 Feb 2023 for: civilians killed."
     ) in briefing
     assert "Civilians killed since the coup (Loikaw Town, 1 Feb 2021–31 Mar 2023): 412" in briefing
+    # The briefing lists the sources of the figures it prints beyond the period too.
+    assert "Sources (1 approved report)" in briefing
+    # The embedded card and the chart file say the same, not "nothing approved".
+    embed = text_of(client.get("/dashboard/embed/headline/?start=2023-02-01&end=2023-02-28"
+                               "&metric=killed"))  # fmt: skip
+    assert (
+        "Nothing approved for civilians killed lies wholly within 1 Feb 2023 – 28 Feb 2023: the "
+        "figures that overlap it reach outside it, and are listed on the dashboard."
+    ) in embed
+    chart = client.get("/dashboard/chart/killed.svg?start=2023-02-01&end=2023-02-28")
+    assert chart.status_code == 404
+    assert chart.content.decode() == (
+        "Nothing approved for Civilians killed lies wholly within 1 Feb 2023 – 28 Feb 2023 in all "
+        "areas, so there is no chart: the figures that overlap it reach outside it."
+    )
+    # A date typed in Burmese digits is the same date, shown back as the date box takes it.
+    page = client.get("/dashboard/?start=၂၀၂၃-၀၂-၀၁&end=2023-02-28&metric=killed")
+    assert 'name="start" id="f-start" value="2023-02-01"' in page.content.decode()
+    assert "Spanning beyond 1 Feb 2023 – 28 Feb 2023" in text_of(page)
+    # A question open at one end says which period it means.
+    upto = text_of(client.get("/dashboard/?end=2023-02-28&metric=killed"))
+    assert (
+        "Nothing approved lies wholly within the period up to 28 Feb 2023 for: civilians killed."
+    ) in upto
+    assert "Spanning beyond the period up to 28 Feb 2023" in upto
     # The whole span counts it: nothing is said beyond.
     whole = text_of(client.get("/dashboard/?start=2021-02-01&end=2023-03-31&metric=killed"))
     assert "lies wholly within" not in whole and "Spanning beyond" not in whole
