@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from reports.api.auth import HasSubmitScope
 from reports.api.parsers import DepthLimitedJSONParser
+from reports.forms.fields import DaySerializerField
 from reports.vocabulary import Cause, DatePrecision, Metric, Qualifier, SourceType, Unit
 
 from .errors import IntakeInputError
@@ -34,7 +35,7 @@ class ExtractIn(serializers.Serializer):
         help_text="A public http(s) address to fetch instead, where this server allows it "
         "(TRACKER_INTAKE_FETCH_URLS).",
     )
-    published = serializers.DateField(
+    published = DaySerializerField(
         required=False, allow_null=True, help_text="The publication date, YYYY-MM-DD."
     )
     language = serializers.ChoiceField(
@@ -47,7 +48,7 @@ class ExtractIn(serializers.Serializer):
 
 class ExtractFileIn(serializers.Serializer):
     file = serializers.FileField(help_text="A .txt, .html or .pdf file (judged by its content).")
-    published = serializers.DateField(required=False, allow_null=True)
+    published = DaySerializerField(required=False, allow_null=True)
     language = serializers.ChoiceField(choices=LANGUAGES, required=False, allow_null=True)
     publisher = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

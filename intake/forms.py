@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gazetteer.selectors import kind_paths, resolve_place
 from intake.drafts import AcceptedFigure, ArticleSource, Original
+from reports.forms.fields import DayField
 from reports.forms.report import NUMBER, PlainForm, WholeNumberField, perpetrator_choices
 from reports.models import Organization, Party
 from reports.vocabulary import Cause, DatePrecision, Metric, Qualifier, SourceType, Unit
@@ -67,7 +68,7 @@ class IntakeForm(PlainForm):
         assume_scheme="https",
         help_text=_("The tracker fetches the page and keeps the article's text."),
     )
-    published = forms.DateField(
+    published = DayField(
         label=_("Publication date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -167,7 +168,7 @@ class DraftsForm(PlainForm):
     source_url = forms.URLField(
         label=_("Web address"), required=False, max_length=1000, assume_scheme="https"
     )
-    published = forms.DateField(
+    published = DayField(
         label=_("Publication date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     source_confidential = forms.BooleanField(
@@ -225,10 +226,10 @@ class CandidateRowForm(PlainForm):
     place_choice = forms.CharField(
         label=_("Which place?"), required=False, widget=forms.RadioSelect
     )
-    start_date = forms.DateField(
+    start_date = DayField(
         label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end_date = forms.DateField(
+    end_date = DayField(
         label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_precision = forms.ChoiceField(

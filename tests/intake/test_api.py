@@ -112,7 +112,10 @@ def test_nothing_is_stored(submitter):
     [
         ({"text": ""}, "json", [("text", "There is no text to read.")]),
         ({}, "json", [("text", "There is no text to read.")]),
-        ({"text": ACCOUNT, "published": "30/11/2023"}, "json", [("published", "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")]),
+        ({"text": ACCOUNT, "published": "30/11/2023"}, "json", [("published", "Enter a date as YYYY-MM-DD.")]),
+        # Read as American (11 December, not 12 November) and as a compact date, before.
+        ({"text": ACCOUNT, "published": "12/11/2023"}, "json", [("published", "Enter a date as YYYY-MM-DD.")]),
+        ({"text": ACCOUNT, "published": "20231130"}, "json", [("published", "Enter a date as YYYY-MM-DD.")]),
         ({"text": ACCOUNT, "language": "fr"}, "json", [("language", '"fr" is not a valid choice.')]),
         ({"text": "Trois civils ont été tués à Loikaw mardi selon les habitants du village voisin."}, "json", [("language", "Only English and Burmese are supported yet.")]),
         ({"text": "ေနျပည္ေတာ္ စစ္ေၾကာင့္ ထြက္ေျပးရသည္"}, "json", [("text", "This Burmese text is in the Zawgyi encoding. Convert it to Unicode (for example with the Rabbit converter) and send it again.")]),

@@ -227,6 +227,25 @@ def test_a_number_with_a_point_is_refused_not_read_as_its_whole_part(
     assert nothing_stored()
 
 
+def test_a_rows_date_in_another_order_is_refused_not_read_as_american(
+    moderator_client, organizations, places
+):
+    first = moderator_client.post(START, {"text": ACCOUNT, "published": "2023-11-10"})
+    data = step_two(
+        first,
+        organization=organizations["monitors"].pk,
+        **{"row-1-start_date": "11/12/2023", "row-1-end_date": "၂၀၂၃-၁၁-၁၂"},
+    )
+    response = moderator_client.post(reverse("moderation:intake_drafts"), data)
+
+    assert response.status_code == 400
+    row = response.context["rows"][1]["form"]
+    assert row.errors == {"start_date": ["Enter a date as YYYY-MM-DD."]}
+    # The Burmese digits are a date, shown back as the date box takes it.
+    assert row["end_date"].value() == "2023-11-12"
+    assert nothing_stored()
+
+
 def test_rows_put_in_one_draft_must_agree_on_place(moderator_client, organizations, places):
     first = moderator_client.post(
         START, {"text": ACCOUNT, "published": "2023-11-10", "publisher": "Myanmar Now"}

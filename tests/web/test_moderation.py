@@ -211,6 +211,9 @@ def test_queue_filters_by_organisation_metric_and_overlapping_dates(
     # Typed in Burmese digits, the same dates.
     assert pks(date_from="၂၀၂၃-၁၁-၁၄") == [killed.pk]
     assert pks(date_from="၂၀၂၃-၁၁-၁၂", date_to="၂၀၂၃-၁၁-၁၂") == [displaced.pk]
+    # Shown back as the date box takes it (a browser blanks any other form).
+    page = moderator_client.get(QUEUE, {"date_from": "၂၀၂၃-၁၁-၁၄"}).content.decode()
+    assert 'name="date_from" value="2023-11-14"' in page
 
 
 @pytest.mark.parametrize(
