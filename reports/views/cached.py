@@ -159,10 +159,13 @@ def _mark_key(key: str) -> str:
     return f"{key}:preparing"
 
 
-def _mark_seconds() -> int:
-    # Long enough for a task behind others in the queue; a page lost with its worker is queued
-    # again after it.
-    return 2 * settings.CELERY_TASK_TIME_LIMIT
+def queued_seconds() -> int:
+    """How long a page queued for the worker is taken to be on its way (its mark and its place
+    in the queue): long enough for it to wait behind every other page queued, one at a time
+    (a worker of their own, TRACKER_PAGES_QUEUE), and be made. A page lost with its worker is
+    queued again after it, and its task expires then (apply_async's `expires`), so that a
+    queue no worker takes does not fill up."""
+    return (settings.TRACKER_PAGES_QUEUED + 1) * settings.CELERY_TASK_TIME_LIMIT
 
 
 @dataclass(frozen=True)
@@ -210,7 +213,7 @@ def prepared(
     mark = cache.get(_mark_key(key))
     if mark is not None:
         return Waiting(failed=mark == FAILED)
-    if not cache.add(_mark_key(key), 1, timeout=_mark_seconds()):
+    if not cache.add(_mark_key(key), 1, timeout=queued_seconds()):
         return Waiting()  # another request queued it a moment ago
     if not _take_slot(cache, key):
         cache.delete(_mark_key(key))
@@ -238,7 +241,7 @@ def _take_slot(cache, key: str) -> bool:
     place is taken by an add(), atomic in a shared cache (Redis: SET NX), as the page's mark
     is: two requests at once never both take the last one."""
     return any(
-        cache.add(f"{_SLOT_PREFIX}{n}", key, timeout=_mark_seconds())
+        cache.add(f"{_SLOT_PREFIX}{n}", key, timeout=queued_seconds())
         for n in range(settings.TRACKER_PAGES_QUEUED)
     )
 

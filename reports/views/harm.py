@@ -127,8 +127,12 @@ def harm(request):
 
 def pages_queue() -> dict:
     """apply_async()'s options for a page the worker makes: its own queue when one is named
-    (TRACKER_PAGES_QUEUE), else the default one."""
-    return {"queue": settings.TRACKER_PAGES_QUEUE} if settings.TRACKER_PAGES_QUEUE else {}
+    (TRACKER_PAGES_QUEUE), else the default one; a task not started while the page is taken
+    to be on its way is dropped (the next request queues the page again)."""
+    options: dict = {"expires": cached.queued_seconds()}
+    if settings.TRACKER_PAGES_QUEUE:
+        options["queue"] = settings.TRACKER_PAGES_QUEUE
+    return options
 
 
 def _from_base_tables(question: aggregates.Question) -> bool:

@@ -31,6 +31,7 @@ def queued(settings, tmp_path, monkeypatch):
     def apply_async(kwargs, **options):
         calls.append(kwargs)
         calls.queues.append(options.get("queue"))
+        calls.expires.append(options.get("expires"))
 
     monkeypatch.setattr(tasks.prepare_harm_page, "apply_async", apply_async)
     return calls
@@ -43,6 +44,7 @@ class Queued(list):
     def __init__(self):
         super().__init__()
         self.queues: list[str | None] = []
+        self.expires: list[int | None] = []
 
 
 def test_without_a_worker_a_filtered_page_is_counted_in_the_request(client, harm):  # noqa: F811
@@ -189,3 +191,5 @@ def test_a_queue_of_their_own_when_one_is_named(client, harm, queued, settings):
     settings.TRACKER_PAGES_QUEUE = "pages"
     assert client.get(FILTERED).status_code == 202
     assert queued.queues == ["pages"]
+    # A task not started while the page is taken to be on its way is dropped: (4 + 1) x 300 s.
+    assert queued.expires == [1500]
