@@ -178,7 +178,7 @@ def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
             report_id=report_id,
             event_id=event_id,
             place_id=place_id,
-            on=report_date(start_date, end_date),
+            on=report_date(start_date, end_date, precision),
             span=span_of(start_date, end_date, precision),
             low=low,
             best=best,

@@ -74,7 +74,9 @@ def methodology() -> list[str]:
         gettext(
             "Stocks (%(stocks)s) are never added up over time: for each place, the latest "
             "figure on or before the end of the period stands, and the total says the date of "
-            "the figures standing ('as of %(as_of)s'). A figure more than %(days)s days old at "
+            "the figures standing ('as of %(as_of)s'); a figure known only to the month, such "
+            "as 'November 2023', stands as of the month's last day. A figure more than "
+            "%(days)s days old at "
             "the end of the period is marked stale, never passed off as current: %(value)s "
             "people displaced as of %(old)s is stale at %(end)s."
         )

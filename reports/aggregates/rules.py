@@ -10,12 +10,15 @@ from django.conf import settings
 
 from ..vocabulary import MEASURE, Measure, Metric
 from .results import Total
-from .spans import Span
+from .spans import Span, span_of
 
 
-def report_date(start_date: date, end_date: date | None) -> date:
-    """The date a report's figures are true at: its end date, or its start date without one."""
-    return end_date or start_date
+def report_date(start_date: date, end_date: date | None, precision: str = "day") -> date:
+    """The date a report's figures are true at (a stock's as-of date): the last day of its
+    span, its end date or its start date without one, at their precision. A figure known
+    only as "November 2023" is true by 30 November, not on a day of it the source never gave:
+    a question ending on 19 November does not count it, and its age runs from the 30th."""
+    return span_of(start_date, end_date, precision).end
 
 
 def event_key(event_id: int | None, report_id: int) -> str:

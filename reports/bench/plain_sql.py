@@ -166,7 +166,7 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
                f.count_best AS best, f.count_high AS high,
                CASE WHEN f.qualifier = 'at_least' THEN 1 ELSE 0 END AS high_open,
                CASE WHEN f.qualifier = 'approximately' THEN 1 ELSE 0 END AS approximate,
-               {dated} AS dated, {span_start} AS span_start, {span_end} AS span_end,
+               {span_end} AS dated, {span_start} AS span_start, {span_end} AS span_end,
                COALESCE(pub.published, {_local_date("r.approved_at")}) AS published,
                r.approved_at, CASE WHEN x.id IS NULL THEN 0 ELSE 1 END AS is_reference
         FROM reports_figure f JOIN reports_report r ON r.id = f.report_id

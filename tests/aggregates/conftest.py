@@ -59,6 +59,7 @@ def world(places, field_partner, moderator):
         cause="",
         tags=(),
         approve=True,
+        precision="day",
     ):
         made = services.report_create(
             actor=field_partner,
@@ -66,6 +67,7 @@ def world(places, field_partner, moderator):
             place=place if isinstance(place, Place) else named[place],
             start_date=start or on,
             end_date=on if start else None,
+            date_precision=precision,
             figures=[
                 f if isinstance(f, dict) else {"metric": f[0], "value": f[1]} for f in figures
             ],

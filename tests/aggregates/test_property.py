@@ -125,14 +125,13 @@ def build(data, gazetteer, partner, moderator) -> None:
     reports = []
     for spec in data["reports"]:
         start = DAY0 + timedelta(days=spec["day"])
-        stock = any(f["metric"] in STOCKS for f in spec["figures"])
         made = services.report_create(
             actor=partner,
             title="Random report",
             place=gazetteer[spec["place"]],
             start_date=start,
             end_date=None if spec["length"] is None else start + timedelta(days=spec["length"]),
-            date_precision="day" if stock else spec["precision"],
+            date_precision=spec["precision"],
             cause=spec["cause"],
             perpetrator=spec["perpetrator"],
             tags=spec["tags"],
@@ -203,8 +202,8 @@ def build(data, gazetteer, partner, moderator) -> None:
 # --- the reference: the rules as DOMAIN.md words them, computed the slow, obvious way ---------
 
 
-def dated(report):  # a stock's as-of date (stock reports are kept to the day)
-    return report.end_date or report.start_date
+def dated(report):  # a stock's as-of date: the last day of its dates, at their precision
+    return span_of(report.start_date, report.end_date, report.date_precision).end
 
 
 def published(report):

@@ -219,6 +219,47 @@ def test_a_stock_says_its_date_and_is_stale_past_the_limit(world, stale_after_18
     assert (before.best, *as_of(before)) == (0, None, None, False)
 
 
+def test_a_stock_known_to_the_month_stands_as_of_its_last_day(world, stale_after_180_days):
+    """A figure of "November 2023" (the day typed, the 20th, is not the source's) stands from 30
+    November: not in a question ending on the 20th, and its age runs from the 30th."""
+    world["report"]("demoso", D(2023, 11, 20), [("currently_displaced", 3000)], precision="month")
+
+    mid = ask("currently_displaced", end=D(2023, 11, 20)).totals["currently_displaced"]
+    assert (mid.best, *as_of(mid)) == (0, None, None, False)
+    november = ask("currently_displaced", end=D(2023, 11, 30)).totals["currently_displaced"]
+    assert (november.best, *as_of(november)) == (3000, D(2023, 11, 30), D(2023, 11, 30), False)
+    # 180 days after 30 November 2023 is 28 May 2024: not yet stale then, stale the day after.
+    assert not ask("currently_displaced", end=D(2024, 5, 28)).totals["currently_displaced"].stale
+    assert ask("currently_displaced", end=D(2024, 5, 29)).totals["currently_displaced"].stale
+    # A township figure of 15 November at a day's precision is older: the month's stands in
+    # Kayah's total from 30 November (rule 4: the latest at each place; here two places).
+    world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
+    kayah = ask("currently_displaced", area="MMR002", end=D(2023, 11, 25))
+    assert kayah.totals["currently_displaced"].best == 8000
+    kayah = ask("currently_displaced", area="MMR002", end=D(2023, 11, 30))
+    assert as_of(kayah.totals["currently_displaced"]) == (D(2023, 11, 15), D(2023, 11, 30), False)
+    assert kayah.totals["currently_displaced"].best == 11000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0037_counts_again_the_stocks_known_to_the_month(world):
+    """Summaries stored before, with the day typed as the as-of date, are counted again."""
+    from django.core.management import call_command
+
+    from reports.models import EventCount
+
+    world["report"]("demoso", D(2023, 11, 20), [("currently_displaced", 3000)], precision="month")
+    EventCount.objects.filter(metric="currently_displaced").update(
+        dated=D(2023, 11, 20), span_end=D(2023, 11, 20)
+    )
+    assert aggregates.verify_summaries() != []
+    call_command("migrate", "reports", "0036", verbosity=0)
+    call_command("migrate", "reports", verbosity=0)
+    assert aggregates.verify_summaries() == []
+    november = ask("currently_displaced", end=D(2023, 11, 30)).totals["currently_displaced"]
+    assert (november.best, *as_of(november)) == (3000, D(2023, 11, 30), D(2023, 11, 30), False)
+
+
 def test_the_staleness_limit_is_the_deployments_setting(world, settings):
     world["report"]("loikaw", D(2023, 11, 15), [("currently_displaced", 8000)])
     settings.TRACKER_STOCK_STALE_DAYS = 30
