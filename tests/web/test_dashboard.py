@@ -110,6 +110,24 @@ def test_rounding_is_for_display_only(client, places, field_partner, moderator, 
     assert table_rows(response, "area-table")[-1] == ["Total: all areas", "35,123"]
 
 
+def test_a_rounded_at_least_total_is_not_called_exact(
+    client, places, field_partner, moderator, file_report
+):
+    report = file_report(
+        field_partner, figures=[dict(metric="newly_displaced", qualifier="at_least", value=102800)]
+    )
+    dashboard_data._approved(report, field_partner, moderator)
+    response = client.get("/dashboard/?metric=newly_displaced")
+    card = headline(response)["People newly displaced"]
+    # Rounded down: "at least 103,000" would claim more than the source.
+    assert card["shown"] == (
+        '<span class="qualifier">at least</span> <span aria-hidden="true">≈</span>102,000'
+    )
+    text = text_of(response)
+    assert "unrounded: at least 102,800" in text
+    assert "exactly" not in text.split("Headline numbers")[1].split("Flows and stocks")[0]
+
+
 def test_area_table_has_the_unspecified_row_and_sorts_on_the_server(client, scenario):
     answer = engine(QUESTION)
     response = client.get(f"/dashboard/?{QUESTION}&metric=killed&metric=injured")
