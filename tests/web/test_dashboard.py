@@ -616,7 +616,7 @@ def test_spanning_beyond_and_longer_lines_with_their_evidence(client, hand_built
         "Civilians killed: Civilians killed in Kayah since the coup (Kayah, 1 Feb 2021–31 Jan "
         "2024): 480 (range 470–480) ; adds 459 beyond the figures it covers report #101"
     ) in text
-    assert "Longer than one month These figures are in the totals" in text
+    assert "Across more than one month These figures are in the totals" in text
     assert (
         "People newly displaced: Displacement from Loikaw (Loikaw, 20 Nov 2023–10 Dec 2023): "
         "at least 40,000 (range from 35,000, no upper bound) report #55"
@@ -731,7 +731,7 @@ def test_briefing_carries_the_same_words(client, hand_built):
     ) in text
     assert "* Stale (People currently displaced): a figure standing is more than 180" in text
     assert "Spanning beyond 1 Nov 2023 – 31 Dec 2023" in text
-    assert "Longer than one month" in text
+    assert "Across more than one month" in text
 
 
 def test_evidence_page_shows_each_events_span_and_what_it_covers(client, hand_built, monkeypatch):
