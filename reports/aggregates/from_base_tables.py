@@ -36,6 +36,7 @@ from .rules import (
     choose,
     event_key,
     is_stock,
+    remainder,
     report_date,
     standing_stocks,
     total_of,
@@ -563,10 +564,16 @@ def answer_from_base(plan: Plan, lines: int | None = None, *, everything: bool =
         for metric, items in units.items():
             for item in items:
                 grouped[data.places.ancestor_at(item.place_id, plan.level)][metric].append(item)
+        # The "unspecified within" row is what the coarser events add, each on its own.
         by_area = area_rows(
             plan,
             {
-                place: {m: data.total(m, items, plan.end) for m, items in per_metric.items()}
+                place: {
+                    m: data.total(
+                        m, items if place is not None else map(remainder, items), plan.end
+                    )
+                    for m, items in per_metric.items()
+                }
                 for place, per_metric in grouped.items()
             },
         )
@@ -691,7 +698,7 @@ def spanning(
                     c.span,
                     c.place_id,
                     total_of(metric, [as_alone(c)], sources_of),
-                    total_of(metric, [c], sources_of),
+                    total_of(metric, [remainder(c)], sources_of),
                 )
                 for metric, items in group.items()
                 for c in items
@@ -731,7 +738,7 @@ def describe_events(
             report_ids=c.report_ids,
             start=c.on if stock else c.span.start,
             end=c.on if stock else c.span.end,
-            adds=total_of(metric, [c], sources_of, at),
+            adds=total_of(metric, [remainder(c)], sources_of, at).in_order(),
             covers=c.covers,
         )
         for c in sorted(items, key=lambda c: (c.on if stock else c.span.end, c.key), reverse=True)

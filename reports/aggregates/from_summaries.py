@@ -12,6 +12,7 @@ from django.db.models import Count, F, Max, Min, Q, Sum, TextField, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import (
     Cast,
+    Greatest,
     RowNumber,
     TruncMonth,
     TruncQuarter,
@@ -197,6 +198,34 @@ class Reader:
         ):
             add_sums(by_place[place], metric, event_vector(values))
             add_sums(sums, metric, event_vector(values))
+        # The row is what the coarser events add, each read on its own: one covering an open
+        # high has no floor but zero (rules.remainder: 0 up to the larger of its parts), so
+        # its low part goes and its high part becomes the larger. Only where the area counts
+        # an open high at all (the events' vectors say: FIELDS' "open").
+        open_metrics = [m for m, vector in sums.items() if vector[8] > 0]
+        if None in by_place and open_metrics:
+            for metric, low, high, larger in raw_rows(
+                EventCount.objects.filter(
+                    facet=self.facet,
+                    metric__in=open_metrics,
+                    covers_open=True,
+                    **{f"adm{level}__isnull": True},
+                    **self.within,
+                )
+                .filter(counted_q(plan.start, plan.end))
+                .values("metric")
+                .annotate(
+                    low=Sum("adds_low"),
+                    high=Sum("adds_high"),
+                    larger=Sum(Greatest("adds_low", "adds_high")),
+                )
+                .values_list("metric", "low", "high", "larger")
+            ):
+                vector = by_place[None].get(metric)
+                if vector is not None:
+                    best, low_part, high_part, *rest = vector
+                    low_part, high_part = low_part - low, high_part - high + larger
+                    by_place[None][metric] = [best, low_part, high_part, *rest]
         # The unsettled shared sources, counted distinct in each place and in the whole area
         # from one read of them (distinct per place, metric and source: a few hundred rows).
         uses = SourceUse.objects.filter(
@@ -589,7 +618,7 @@ class Reader:
 # plain values, not model instances (a dashboard answer lists about a hundred).
 LINE_FIELDS = ("metric", "event_id", "report_id", "dated", "span_end", "place_id", "best",
                "range_low", "range_high", "reports", "sources", "high_open", "approximate",
-               "adds_best", "adds_low", "adds_high")  # fmt: skip
+               "adds_best", "adds_low", "adds_high", "covers_open")  # fmt: skip
 
 
 _Line = namedtuple("_Line", LINE_FIELDS)
@@ -707,9 +736,14 @@ def _figure_totals(metric: str, row, day: date | None = None) -> tuple[Total, To
         metric, row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
         row.high_open, row.approximate,
     )  # fmt: skip
+    # Read on its own, what it adds has no floor but zero when it covers an open high
+    # (rules.remainder).
+    low, high = row.adds_low, row.adds_high
+    if row.covers_open:
+        low, high = 0, max(low, high)
     adds = Total(
-        metric, row.adds_best, row.adds_low, row.adds_high, 1, row.reports, row.sources,
-        row.high_open, row.approximate,
+        metric, row.adds_best, low, high, 1, row.reports, row.sources, row.high_open,
+        row.approximate,
     )  # fmt: skip
     if day is not None:  # a stock: adds nothing beyond its own numbers; its as-of date
         own = _numbers_total(
@@ -865,7 +899,7 @@ def evidence_from_summaries(plan: Plan, metric: str, facet: str = EVERYTHING) ->
                 report_ids=tuple(r.report_ids),
                 start=r.dated,
                 end=r.span_end,
-                adds=adds,
+                adds=adds.in_order(),
                 covers=r.covers,
             )
         )

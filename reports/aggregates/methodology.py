@@ -104,7 +104,9 @@ def methodology() -> list[str]:
             "township's %(township)s in November, so the Myanmar total is %(national)s, not "
             "%(sum)s. In the breakdown by area the township's row shows %(township)s and "
             "'unspecified within Myanmar' the remaining %(rest)s. When the figures it covers "
-            "add up to more than it, their sum counts and it adds nothing."
+            "add up to more than it, their sum counts and it adds nothing. When one of them is "
+            "'at least', what remains has no floor: were the township's 'at least %(township)s', "
+            "the rest would read %(rest)s (range 0–%(rest)s)."
         )
         % {
             "national": _n(335000),

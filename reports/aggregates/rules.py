@@ -73,6 +73,10 @@ class Counted:
     # (best, range_low, range_high) when it covers none.
     adds: tuple[int, int, int]
     covers: int = 0
+    # It covers an event whose high is open ("at least"): what it adds, read on its own (the
+    # "unspecified within" row, a line beside a total), has no floor above zero. 400 less
+    # "at least 9" and 10 is at most 381: 0 to 381, not 381 to 381.
+    covers_open: bool = False
 
     @property
     def place_id(self) -> int:
@@ -191,6 +195,7 @@ def apply_covering(
         outer = items[i]
         rows = within.get(outer.place_id, [])
         found = 0
+        open_inside = False
         taken = [0, 0, 0]
         for start, j in rows[bisect_left(rows, (outer.span.start, -1)) :]:
             if start > outer.span.end:
@@ -202,6 +207,7 @@ def apply_covering(
                 continue
             adds = result[j].adds
             found += 1
+            open_inside = open_inside or inner.high_open or result[j].covers_open
             for k in range(3):
                 taken[k] += adds[k]
         own = (outer.figure.best, outer.range_low, outer.range_high)
@@ -209,13 +215,28 @@ def apply_covering(
             outer,
             adds=tuple(max(0, own[k] - taken[k]) for k in range(3)),  # type: ignore[arg-type]
             covers=found,
+            covers_open=open_inside,
         )
     return [result[i] for i in range(len(items))]
 
 
 def as_alone(item: Counted) -> Counted:
     """The event with its own numbers, as if it covered nothing."""
-    return replace(item, adds=(item.figure.best, item.range_low, item.range_high), covers=0)
+    return replace(
+        item, adds=(item.figure.best, item.range_low, item.range_high), covers=0, covers_open=False
+    )
+
+
+def remainder(item: Counted) -> Counted:
+    """What the event adds, read on its own (an "unspecified within" row, a line beside a
+    total). Its parts (`adds`) are taken so that added to the others they make the
+    question's low and high: its own low less the covered lows, its own high less the covered
+    highs, which on their own bound it the other way round (Total.in_order). Less an event
+    whose high is open, it has no floor but zero: 0 up to the larger part."""
+    if not item.covers_open:
+        return item
+    best, low, high = item.adds
+    return replace(item, adds=(best, 0, max(low, high)))
 
 
 def stale_before(at: date) -> date:

@@ -252,7 +252,8 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
         (
             "plain_adds",
             """CREATE TEMP TABLE plain_adds AS
-        SELECT k.metric, k.ekey, k.best, k.range_low AS low, k.range_high AS high
+        SELECT k.metric, k.ekey, k.best, k.range_low AS low, k.range_high AS high,
+               k.range_low AS low_alone, k.range_high AS high_alone, 0 AS covers_open
         FROM plain_counted k
         WHERE NOT EXISTS (
           SELECT 1 FROM plain_covers c WHERE c.metric = k.metric AND c.outer_key = k.ekey
@@ -262,19 +263,28 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
 
 
 # ... and, one nesting depth at a time, its own less the sum of what the events it covers add,
-# never below zero, once all of those are known.
+# never below zero, once all of those are known. Read on its own (low_alone), what it adds has
+# no floor but zero when one of them has an open high or covers one.
 ADD_COVERING = """
-    INSERT INTO plain_adds (metric, ekey, best, low, high)
+    INSERT INTO plain_adds (metric, ekey, best, low, high, low_alone, high_alone, covers_open)
     SELECT k.metric, k.ekey,
            CASE WHEN k.best > SUM(a.best) THEN k.best - SUM(a.best) ELSE 0 END,
-           CASE WHEN k.range_low > SUM(a.low) THEN k.range_low - SUM(a.low) ELSE 0 END,
-           CASE WHEN k.range_high > SUM(a.high) THEN k.range_high - SUM(a.high) ELSE 0 END
+           {low},
+           {high},
+           CASE WHEN {open} = 1 THEN 0 ELSE {low} END,
+           CASE WHEN {open} = 1 AND {low} > {high} THEN {low} ELSE {high} END,
+           {open}
     FROM plain_counted k
     JOIN plain_covers c ON c.metric = k.metric AND c.outer_key = k.ekey
+    JOIN plain_counted i ON i.metric = c.metric AND i.ekey = c.inner_key
     LEFT JOIN plain_adds a ON a.metric = c.metric AND a.ekey = c.inner_key
     WHERE NOT EXISTS (SELECT 1 FROM plain_adds d WHERE d.metric = k.metric AND d.ekey = k.ekey)
     GROUP BY k.metric, k.ekey, k.best, k.range_low, k.range_high
-    HAVING COUNT(a.ekey) = COUNT(*)"""
+    HAVING COUNT(a.ekey) = COUNT(*)""".format(  # noqa: S608 - column expressions only
+    low="CASE WHEN k.range_low > SUM(a.low) THEN k.range_low - SUM(a.low) ELSE 0 END",
+    high="CASE WHEN k.range_high > SUM(a.high) THEN k.range_high - SUM(a.high) ELSE 0 END",
+    open="MAX(CASE WHEN i.high_open = 1 OR a.covers_open = 1 THEN 1 ELSE 0 END)",
+)
 
 
 # --- the question's numbers -------------------------------------------------------------------
@@ -325,15 +335,22 @@ def _units(flows: str, stocks: str, ends: str, flow_group: str, flow_inside: str
     )"""  # noqa: S608
 
 
-def _sums(group: str, joins: str = "") -> str:
+def _sums(group: str, joins: str = "", alone: str = "") -> str:
     """Rule 7 per group and metric: the sum of what each event adds, its events, reports and
-    distinct sources, the qualifiers carried, a stock's dates and staleness."""
+    distinct sources, the qualifiers carried, a stock's dates and staleness. `alone`: the
+    group whose events are read each on its own (the "unspecified within" row: a covering
+    event less an open high reads from 0 up to the larger of its parts)."""
+    low, high = (
+        (f"CASE WHEN u.g = {alone} THEN a.{p}_alone ELSE a.{p} END" for p in ("low", "high"))
+        if alone
+        else ("a.low", "a.high")
+    )
     return f"""
     grouped AS (
       SELECT {group} AS g, u.metric, u.ekey, u.asof, u.stale_before FROM units u {joins}
     ),
     sums AS (
-      SELECT u.g, u.metric, SUM(a.best) AS best, SUM(a.low) AS low, SUM(a.high) AS high,
+      SELECT u.g, u.metric, SUM(a.best) AS best, SUM({low}) AS low, SUM({high}) AS high,
              COUNT(*) AS events, SUM(k.reports) AS reports, MAX(k.high_open) AS high_open,
              MAX(k.approximate) AS approximate, MIN(u.asof) AS oldest, MAX(u.asof) AS newest,
              MAX(CASE WHEN u.asof < u.stale_before THEN 1 ELSE 0 END) AS stale
@@ -369,7 +386,8 @@ def _spanning_lines(flows: str, longer: str) -> str:
     and what it adds."""
     line = """SELECT '{kind}', k.metric, k.report_id, k.span_start, k.span_end, pl.pcode,
            k.best, k.range_low, k.range_high, k.reports,
-           COALESCE(s.sources, 0), k.high_open, k.approximate, a.best, a.low, a.high
+           COALESCE(s.sources, 0), k.high_open, k.approximate, a.best, a.low_alone,
+           a.high_alone
     FROM plain_counted k JOIN plain_adds a ON a.metric = k.metric AND a.ekey = k.ekey
     JOIN gazetteer_place pl ON pl.id = k.place_id
     LEFT JOIN (
@@ -451,6 +469,7 @@ def plain_sql(plan, kind: str, periods) -> dict:
                         "COALESCE(anc.above_pcode, '')",
                         "LEFT JOIN plain_place anc ON anc.place_id = u.place_id "
                         "AND anc.above_level = %(level)s",
+                        alone="''",
                     )
                 )
             )

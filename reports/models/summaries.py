@@ -60,6 +60,9 @@ class EventCount(_Ancestry):
     adds_low = models.BigIntegerField(default=0)
     adds_high = models.BigIntegerField(default=0)
     covers = models.IntegerField(default=0)
+    # One of the events it covers has an open high ("at least"): what it adds, read on its
+    # own, has no floor but zero (rules.remainder).
+    covers_open = models.BooleanField(default=False)
     report_ids = models.JSONField()
     reports = models.IntegerField()
     sources = models.IntegerField()
@@ -75,6 +78,13 @@ class EventCount(_Ancestry):
         ]
         indexes = [
             models.Index(fields=["facet", "metric", "dated"], name="eventcount_metric_dated"),
+            # The few events covering an open high: the "unspecified within" row takes their
+            # part of the low away (from_summaries.Reader.flow_by_area).
+            models.Index(
+                fields=["facet", "metric", "dated"],
+                condition=Q(covers_open=True),
+                name="eventcount_covers_open",
+            ),
             models.Index(fields=["facet", "dated"], name="eventcount_dated"),
             models.Index(fields=["key", "facet"], name="eventcount_key"),
             # Loose days within an area: adm<level> = the area.

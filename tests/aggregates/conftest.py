@@ -127,7 +127,9 @@ def file(world, field_partner, moderator):
             start_date=start,
             end_date=end,
             date_precision=precision,
-            figures=[{"metric": m, "value": v} for m, v in figures],
+            figures=[
+                f if isinstance(f, dict) else {"metric": f[0], "value": f[1]} for f in figures
+            ],
             sources=[world["source"](title, published or end or start)],
             cause=cause,
             tags=list(tags),

@@ -238,6 +238,44 @@ def test_a_remainder_reads_with_its_range_around_its_best(world, file, field_par
     assert as_tuple(line.adds)[:3] == (2500, 2400, 2600)
 
 
+def test_a_remainder_less_an_at_least_figure_has_no_floor(file):
+    """A tally of 400 killed in Kayah covers Loikaw's "at least 9" (June 2022) and Demoso's 10
+    (February 2023): what is left for the rest of Kayah is at most 381, so 0 to 381 on its own,
+    never "exactly 381". The question's total keeps the tally's 400 as its low and is open."""
+    from reports.aggregates.from_base_tables import answer_from_base, evidence_from_base
+    from reports.aggregates.question import make_plan
+
+    tally = file("kayah", D(2021, 2, 1), D(2023, 3, 31), [("killed", 400)], title="Tally")
+    at_least = {"metric": "killed", "qualifier": "at_least", "value": 9}
+    file("loikaw", D(2022, 6, 1), None, [at_least], precision="month", title="At least 9")
+    file("demoso", D(2023, 2, 1), None, [("killed", 10)], precision="month", title="Ten")
+
+    whole = Question(metrics=("killed",), **TALLY, area="MMR002", level=3)
+    answer = aggregates.answer(whole)
+    total = answer.totals["killed"]
+    assert (*as_tuple(total)[:3], total.high_open) == (400, 400, 400, True)
+    rows = [(r.pcode, *as_tuple(r.totals["killed"])[:3], r.totals["killed"].high_open)
+            for r in answer.by_area]  # fmt: skip
+    assert rows == [
+        ("MMR002001", 9, 9, 9, True),
+        ("MMR002002", 10, 10, 10, False),
+        (None, 381, 0, 381, False),
+    ]
+    # Beside 2023, the tally spans beyond: it adds 381, from 0.
+    [line] = ask("killed", **YEAR_2023).beyond["killed"]
+    assert (as_tuple(line.counted)[:3], as_tuple(line.adds)[:3]) == ((400, 400, 400), (381, 0, 381))
+    # Its evidence says the same.
+    [event] = [e for e in aggregates.evidence(whole, "killed") if e.reference_report_id == tally.pk]
+    assert as_tuple(event.adds)[:3] == (381, 0, 381)
+    # The base tables give the same, and the summaries agree with them.
+    plan = make_plan(whole)
+    assert answer_from_base(plan) == answer
+    assert [e.adds for e in evidence_from_base(plan, "killed")] == [
+        e.adds for e in aggregates.evidence(whole, "killed")
+    ]
+    assert aggregates.verify_summaries() == []
+
+
 def test_township_figures_above_the_state_figure_count_as_their_sum(file):
     file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="S")
     file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Loikaw")

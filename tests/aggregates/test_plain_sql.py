@@ -143,12 +143,13 @@ def test_the_nested_chain_the_separate_mark_and_the_disagreeing_event(scenario):
     # Loikaw town's event counts at least 450 (range 350-450), Loikaw's incident 400 and Demoso's
     # 300; the district's 1,000 adds 300 beyond the 700 it covers, and Kayah's 3,000 adds what
     # the four others leave: 1,550 (1,650 of its low). Their remainders are "unspecified", 1,850
-    # beyond the district's 850, read 1,850 (1,850-1,950): the 1,950 left beyond its low, 750,
-    # is the remainder's high.
+    # beyond the district's 850. Kayah's covers Loikaw town's "at least 450", so on its own it
+    # has no floor: 0 up to 1,650 (what is left beyond the lows). With the district's 300, the
+    # row reads 1,850 (300-1,950).
     displaced = sql["totals"]["newly_displaced"]
     assert numbers(displaced) == (3000, 3000, 3000, 5, 6, 6, True, False)
     assert sql["by_area"]["MMR002001"]["newly_displaced"][:3] == (850, 750, 850)
-    assert sql["by_area"][None]["newly_displaced"][:3] == (1850, 1850, 1950)
+    assert sql["by_area"][None]["newly_displaced"][:3] == (1850, 300, 1950)
     # The separate mark adds the state's 50 injured to the incident's 20.
     assert sql["totals"]["injured"][:3] == (70, 70, 70)
 

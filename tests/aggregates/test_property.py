@@ -247,7 +247,7 @@ def counted_events(metric, pool):
         })  # fmt: skip
     if metric in STOCKS:
         for c in counted:
-            c["adds"] = c["own"]
+            c["adds"] = c["alone"] = c["own"]
         return counted
 
     def covers(a, b):  # larger in place or span; identical place and span: two events
@@ -265,6 +265,12 @@ def counted_events(metric, pool):
                 if covers(a, b):
                     taken = [t + x for t, x in zip(taken, adds(b), strict=True)]
             a["adds"] = tuple(max(0, own - t) for own, t in zip(a["own"], taken, strict=True))
+            # On its own, less an open high ("at least"), it has no floor but zero.
+            a["alone"] = (
+                (a["adds"][0], 0, a["adds"][2])
+                if any(covers(a, b) and b["high_open"] for b in counted)
+                else a["adds"]
+            )
         return a["adds"]
 
     for c in counted:
@@ -319,13 +325,13 @@ def beyond(counted, area, start, end):
     )
 
 
-def total(metric, items, at):
+def total(metric, items, at, part="adds"):  # part "alone": each event read on its own
     dates = [c["on"] for c in items] if metric in STOCKS else []
     return Total(
         metric,
-        sum(c["adds"][0] for c in items),
-        sum(c["adds"][1] for c in items),
-        sum(c["adds"][2] for c in items),
+        sum(c[part][0] for c in items),
+        sum(c[part][1] for c in items),
+        sum(c[part][2] for c in items),
         len(items),
         sum(len(c["reports"]) for c in items),
         len(set().union(*(c["sources"] for c in items))),
@@ -401,7 +407,8 @@ def expected(q: Question, gazetteer):
                      if p.admin_level == level and c["place"].path.startswith(p.path)]  # fmt: skip
             rows[above[0].pcode if above else None][m].append(c)
     by_area = {
-        code: {m: view(total(m, per_metric.get(m, []), end), ordered=code is None)
+        code: {m: view(total(m, per_metric.get(m, []), end, "adds" if code else "alone"),
+                       ordered=code is None)
                for m in metrics}
         for code, per_metric in rows.items()
     } if level <= 4 else {}  # fmt: skip

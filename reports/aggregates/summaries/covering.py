@@ -99,8 +99,9 @@ def stored_covered(
     requests: list[tuple[str, dict, Iterable[str]]], separated: dict[str, set[frozenset[str]]]
 ) -> dict[tuple[str, str, str], tuple[int, list[int]]]:
     """For each (facet, EventCount row, keys being replaced) of a flow: how many stored events
-    of other keys it covers and what they add (adds_*), by (facet, metric, key), in one query
-    (up to UNION_BATCH rows)."""
+    of other keys it covers, what they add (adds_*) and whether one of them has an open high
+    or covers one (then the row's remainder has no floor: rules.remainder), by (facet,
+    metric, key), in one query (up to UNION_BATCH rows)."""
     requests = [(f, r, set(k)) for f, r, k in requests if not is_stock(r["metric"])]
     if not requests:
         return {}
@@ -112,7 +113,11 @@ def stored_covered(
         )
         .order_by()
         .values(row=Value(i))
-        .annotate(n=Count("id"), **{f: Cast(Sum(f), BigIntegerField()) for f in ADDS})
+        .annotate(
+            n=Count("id"),
+            open=Count("id", filter=Q(high_open=True) | Q(covers_open=True)),
+            **{f: Cast(Sum(f), BigIntegerField()) for f in ADDS},
+        )
         for i, (facet, row, mine) in enumerate(requests)
     ]
     found = {}
@@ -123,7 +128,9 @@ def stored_covered(
     for i, (facet, row, _) in enumerate(requests):
         sums = found.get(i)
         covered[facet, row["metric"], row["key"]] = (
-            (sums["n"], [sums[f] or 0 for f in ADDS]) if sums else (0, [0, 0, 0])
+            (sums["n"], [sums[f] or 0 for f in ADDS], bool(sums["open"]))
+            if sums
+            else (0, [0, 0, 0], False)
         )
     return covered
 
@@ -154,7 +161,7 @@ def settle_adds(
     settled: list[dict] = []
     for row in sorted(flows, key=size):
         separate = separated.get(row["metric"], set())
-        found, stored_adds = stored[facet, row["metric"], row["key"]]
+        found, stored_adds, open_inside = stored[facet, row["metric"], row["key"]]
         taken = list(stored_adds)
         for other in settled:
             if (
@@ -162,9 +169,11 @@ def settle_adds(
                 and frozenset((row["key"], other["key"])) not in separate
             ):
                 found += 1
+                open_inside = open_inside or other["high_open"] or other["covers_open"]
                 for i, f in enumerate(ADDS):
                     taken[i] += other[f]
         for i, f in enumerate(ADDS):
             row[f] = max(0, row[OWN[i]] - taken[i])
         row["covers"] = found
+        row["covers_open"] = open_inside
         settled.append(row)

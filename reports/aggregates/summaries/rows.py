@@ -122,6 +122,7 @@ def _rows(counted, facet: str, sources_of, places) -> tuple[dict, dict]:
             "adds_low": c.adds[1],
             "adds_high": c.adds[2],
             "covers": c.covers,
+            "covers_open": c.covers_open,
             "report_ids": list(c.report_ids),
             "reports": len(c.report_ids),
             "sources": len(cited),
