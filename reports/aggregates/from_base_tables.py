@@ -274,7 +274,7 @@ class Evidence:
         for metric, items in self.counted.items():
             if not is_stock(metric):
                 self.counted[metric] = apply_covering(
-                    items, self.places.chain, separate.get(metric, set())
+                    items, self.places.chain, separate.get(metric, set()), self.places.level
                 )
         area_id = plan.area_id
         self.within = {
@@ -570,7 +570,11 @@ def answer_from_base(plan: Plan, lines: int | None = None, *, everything: bool =
             {
                 place: {
                     m: data.total(
-                        m, items if place is not None else map(remainder, items), plan.end
+                        m,
+                        items
+                        if place is not None
+                        else [remainder(item, plan.level) for item in items],
+                        plan.end,
                     )
                     for m, items in per_metric.items()
                 }

@@ -208,7 +208,7 @@ class Reader:
                 EventCount.objects.filter(
                     facet=self.facet,
                     metric__in=open_metrics,
-                    covers_open=True,
+                    covers_open_level__gte=level,
                     **{f"adm{level}__isnull": True},
                     **self.within,
                 )
@@ -618,7 +618,7 @@ class Reader:
 # plain values, not model instances (a dashboard answer lists about a hundred).
 LINE_FIELDS = ("metric", "event_id", "report_id", "dated", "span_end", "place_id", "best",
                "range_low", "range_high", "reports", "sources", "high_open", "approximate",
-               "adds_best", "adds_low", "adds_high", "covers_open")  # fmt: skip
+               "adds_best", "adds_low", "adds_high", "covers_open_level")  # fmt: skip
 
 
 _Line = namedtuple("_Line", LINE_FIELDS)
@@ -739,7 +739,7 @@ def _figure_totals(metric: str, row, day: date | None = None) -> tuple[Total, To
     # Read on its own, what it adds has no floor but zero when it covers an open high
     # (rules.remainder).
     low, high = row.adds_low, row.adds_high
-    if row.covers_open:
+    if row.covers_open_level is not None:
         low, high = 0, max(low, high)
     adds = Total(
         metric, row.adds_best, low, high, 1, row.reports, row.sources, row.high_open,

@@ -73,10 +73,11 @@ class Counted:
     # (best, range_low, range_high) when it covers none.
     adds: tuple[int, int, int]
     covers: int = 0
-    # It covers an event whose high is open ("at least"): what it adds, read on its own (the
-    # "unspecified within" row, a line beside a total), has no floor above zero. 400 less
-    # "at least 9" and 10 is at most 381: 0 to 381, not 381 to 381.
-    covers_open: bool = False
+    # The finest admin level of the events it covers whose high is open ("at least"), None
+    # when none is: what it adds, read apart from them (a line beside a total; the
+    # "unspecified within" row of a breakdown at or above that level), has no floor above
+    # zero. 400 less "at least 9" and 10 is at most 381: 0 to 381, not 381 to 381.
+    covers_open_level: int | None = None
 
     @property
     def place_id(self) -> int:
@@ -173,6 +174,7 @@ def apply_covering(
     counted: Iterable[Counted],
     chain: Callable[[int], tuple[int, ...]],
     separate: set[frozenset[str]] = frozenset(),  # type: ignore[assignment]
+    level: Callable[[int], int] = lambda place: 0,
 ) -> list[Counted]:
     """Rule 5 over one metric's counted flow events: each gets what it adds beyond the events
     it covers (its own numbers less the sum of theirs, never below zero), smallest first, so a
@@ -195,7 +197,7 @@ def apply_covering(
         outer = items[i]
         rows = within.get(outer.place_id, [])
         found = 0
-        open_inside = False
+        open_level: int | None = None
         taken = [0, 0, 0]
         for start, j in rows[bisect_left(rows, (outer.span.start, -1)) :]:
             if start > outer.span.end:
@@ -207,7 +209,9 @@ def apply_covering(
                 continue
             adds = result[j].adds
             found += 1
-            open_inside = open_inside or inner.high_open or result[j].covers_open
+            if inner.high_open:
+                inner_level = level(inner.place_id)
+                open_level = inner_level if open_level is None else max(open_level, inner_level)
             for k in range(3):
                 taken[k] += adds[k]
         own = (outer.figure.best, outer.range_low, outer.range_high)
@@ -215,7 +219,7 @@ def apply_covering(
             outer,
             adds=tuple(max(0, own[k] - taken[k]) for k in range(3)),  # type: ignore[arg-type]
             covers=found,
-            covers_open=open_inside,
+            covers_open_level=open_level,
         )
     return [result[i] for i in range(len(items))]
 
@@ -223,17 +227,23 @@ def apply_covering(
 def as_alone(item: Counted) -> Counted:
     """The event with its own numbers, as if it covered nothing."""
     return replace(
-        item, adds=(item.figure.best, item.range_low, item.range_high), covers=0, covers_open=False
+        item,
+        adds=(item.figure.best, item.range_low, item.range_high),
+        covers=0,
+        covers_open_level=None,
     )
 
 
-def remainder(item: Counted) -> Counted:
-    """What the event adds, read on its own (an "unspecified within" row, a line beside a
-    total). Its parts (`adds`) are taken so that added to the others they make the
-    question's low and high: its own low less the covered lows, its own high less the covered
-    highs, which on their own bound it the other way round (Total.in_order). Less an event
-    whose high is open, it has no floor but zero: 0 up to the larger part."""
-    if not item.covers_open:
+def remainder(item: Counted, level: int | None = None) -> Counted:
+    """What the event adds, read apart from the events it covers: on its own (a line beside a
+    total: `level` None), or in an "unspecified within" row of a breakdown at `level`, apart
+    from the covered events in the rows of that level. Its parts (`adds`) are taken so that
+    added to the others they make the question's low and high: its own low less the covered
+    lows, its own high less the covered highs, which on their own bound it the other way round
+    (Total.in_order). Apart from an event whose high is open, it has no floor but zero: 0 up
+    to the larger part (a covered open event coarser than `level` shares its row)."""
+    open_level = item.covers_open_level
+    if open_level is None or (level is not None and open_level < level):
         return item
     best, low, high = item.adds
     return replace(item, adds=(best, 0, max(low, high)))

@@ -253,7 +253,7 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
             "plain_adds",
             """CREATE TEMP TABLE plain_adds AS
         SELECT k.metric, k.ekey, k.best, k.range_low AS low, k.range_high AS high,
-               k.range_low AS low_alone, k.range_high AS high_alone, 0 AS covers_open
+               CAST(NULL AS INTEGER) AS open_level
         FROM plain_counted k
         WHERE NOT EXISTS (
           SELECT 1 FROM plain_covers c WHERE c.metric = k.metric AND c.outer_key = k.ekey
@@ -263,28 +263,32 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
 
 
 # ... and, one nesting depth at a time, its own less the sum of what the events it covers add,
-# never below zero, once all of those are known. Read on its own (low_alone), what it adds has
-# no floor but zero when one of them has an open high or covers one.
+# never below zero, once all of those are known; with the finest admin level of those whose
+# high is open (read apart from them, what it adds has no floor: rules.remainder).
 ADD_COVERING = """
-    INSERT INTO plain_adds (metric, ekey, best, low, high, low_alone, high_alone, covers_open)
+    INSERT INTO plain_adds (metric, ekey, best, low, high, open_level)
     SELECT k.metric, k.ekey,
            CASE WHEN k.best > SUM(a.best) THEN k.best - SUM(a.best) ELSE 0 END,
-           {low},
-           {high},
-           CASE WHEN {open} = 1 THEN 0 ELSE {low} END,
-           CASE WHEN {open} = 1 AND {low} > {high} THEN {low} ELSE {high} END,
-           {open}
+           CASE WHEN k.range_low > SUM(a.low) THEN k.range_low - SUM(a.low) ELSE 0 END,
+           CASE WHEN k.range_high > SUM(a.high) THEN k.range_high - SUM(a.high) ELSE 0 END,
+           MAX(CASE WHEN i.high_open = 1 THEN pi.admin_level END)
     FROM plain_counted k
     JOIN plain_covers c ON c.metric = k.metric AND c.outer_key = k.ekey
     JOIN plain_counted i ON i.metric = c.metric AND i.ekey = c.inner_key
+    JOIN gazetteer_place pi ON pi.id = i.place_id
     LEFT JOIN plain_adds a ON a.metric = c.metric AND a.ekey = c.inner_key
     WHERE NOT EXISTS (SELECT 1 FROM plain_adds d WHERE d.metric = k.metric AND d.ekey = k.ekey)
     GROUP BY k.metric, k.ekey, k.best, k.range_low, k.range_high
-    HAVING COUNT(a.ekey) = COUNT(*)""".format(  # noqa: S608 - column expressions only
-    low="CASE WHEN k.range_low > SUM(a.low) THEN k.range_low - SUM(a.low) ELSE 0 END",
-    high="CASE WHEN k.range_high > SUM(a.high) THEN k.range_high - SUM(a.high) ELSE 0 END",
-    open="MAX(CASE WHEN i.high_open = 1 OR a.covers_open = 1 THEN 1 ELSE 0 END)",
-)
+    HAVING COUNT(a.ekey) = COUNT(*)"""
+
+
+def _apart(floored: str) -> tuple[str, str]:
+    """What an event adds (low, high), read apart from the events it covers where `floored`
+    holds: from 0 up to the larger of its parts (rules.remainder)."""
+    return (
+        f"CASE WHEN {floored} THEN 0 ELSE a.low END",
+        f"CASE WHEN {floored} AND a.low > a.high THEN a.low ELSE a.high END",
+    )
 
 
 # --- the question's numbers -------------------------------------------------------------------
@@ -341,9 +345,7 @@ def _sums(group: str, joins: str = "", alone: str = "") -> str:
     group whose events are read each on its own (the "unspecified within" row: a covering
     event less an open high reads from 0 up to the larger of its parts)."""
     low, high = (
-        (f"CASE WHEN u.g = {alone} THEN a.{p}_alone ELSE a.{p} END" for p in ("low", "high"))
-        if alone
-        else ("a.low", "a.high")
+        _apart(f"u.g = {alone} AND a.open_level >= %(level)s") if alone else ("a.low", "a.high")
     )
     return f"""
     grouped AS (
@@ -386,8 +388,7 @@ def _spanning_lines(flows: str, longer: str) -> str:
     and what it adds."""
     line = """SELECT '{kind}', k.metric, k.report_id, k.span_start, k.span_end, pl.pcode,
            k.best, k.range_low, k.range_high, k.reports,
-           COALESCE(s.sources, 0), k.high_open, k.approximate, a.best, a.low_alone,
-           a.high_alone
+           COALESCE(s.sources, 0), k.high_open, k.approximate, a.best, {low}, {high}
     FROM plain_counted k JOIN plain_adds a ON a.metric = k.metric AND a.ekey = k.ekey
     JOIN gazetteer_place pl ON pl.id = k.place_id
     LEFT JOIN (
@@ -396,6 +397,8 @@ def _spanning_lines(flows: str, longer: str) -> str:
     WHERE k.metric IN ({flows}) AND {condition}"""
     inside = "k.span_start >= %(start)s AND k.span_end <= %(end)s"
     beyond = f"k.span_start <= %(end)s AND k.span_end >= %(start)s AND NOT ({inside})"
+    low, high = _apart("a.open_level IS NOT NULL")
+    line = line.replace("{low}", low).replace("{high}", high)
     return (
         line.format(kind="beyond", flows=flows, condition=beyond)
         + "\nUNION ALL\n"

@@ -60,9 +60,9 @@ class EventCount(_Ancestry):
     adds_low = models.BigIntegerField(default=0)
     adds_high = models.BigIntegerField(default=0)
     covers = models.IntegerField(default=0)
-    # One of the events it covers has an open high ("at least"): what it adds, read on its
-    # own, has no floor but zero (rules.remainder).
-    covers_open = models.BooleanField(default=False)
+    # The finest admin level of the events it covers whose high is open ("at least"; None:
+    # none is): what it adds, read apart from them, has no floor but zero (rules.remainder).
+    covers_open_level = models.SmallIntegerField(null=True)
     report_ids = models.JSONField()
     reports = models.IntegerField()
     sources = models.IntegerField()
@@ -82,7 +82,7 @@ class EventCount(_Ancestry):
             # part of the low away (from_summaries.Reader.flow_by_area).
             models.Index(
                 fields=["facet", "metric", "dated"],
-                condition=Q(covers_open=True),
+                condition=Q(covers_open_level__isnull=False),
                 name="eventcount_covers_open",
             ),
             models.Index(fields=["facet", "dated"], name="eventcount_dated"),

@@ -276,6 +276,29 @@ def test_a_remainder_less_an_at_least_figure_has_no_floor(file):
     assert aggregates.verify_summaries() == []
 
 
+def test_a_covered_at_least_figure_in_the_same_row_leaves_the_floor(file):
+    """Kayah's 100 in November covers the district's "at least 40": by township both are
+    "unspecified within Kayah", one row holding the state's 100 whole (its floor too); by
+    district the district's row is at least 40 and the state's remainder 60 has no floor."""
+    from reports.aggregates.from_base_tables import answer_from_base
+    from reports.aggregates.question import make_plan
+
+    file("kayah", D(2023, 11, 1), None, [("killed", 100)], precision="month", title="Kayah")
+    at_least = {"metric": "killed", "qualifier": "at_least", "value": 40}
+    file("loikaw_district", D(2023, 11, 10), D(2023, 11, 20), [at_least], title="District")
+
+    for level, rows in (
+        (3, [(None, 100, 100, 100, True)]),
+        (2, [("MMR002D001", 40, 40, 40, True), (None, 60, 0, 60, False)]),
+    ):
+        question = Question(metrics=("killed",), **NOVEMBER, area="MMR002", level=level)
+        answer = aggregates.answer(question)
+        assert [(r.pcode, *as_tuple(r.totals["killed"])[:3], r.totals["killed"].high_open)
+                for r in answer.by_area] == rows  # fmt: skip
+        assert answer_from_base(make_plan(question)) == answer
+    assert aggregates.verify_summaries() == []
+
+
 def test_township_figures_above_the_state_figure_count_as_their_sum(file):
     file("kayah", D(2023, 11, 1), None, [("newly_displaced", 3000)], precision="month", title="S")
     file("loikaw", D(2023, 11, 14), None, [("newly_displaced", 500)], title="Loikaw")

@@ -247,7 +247,7 @@ def counted_events(metric, pool):
         })  # fmt: skip
     if metric in STOCKS:
         for c in counted:
-            c["adds"] = c["alone"] = c["own"]
+            c["adds"], c["open_level"] = c["own"], None
         return counted
 
     def covers(a, b):  # larger in place or span; identical place and span: two events
@@ -265,11 +265,11 @@ def counted_events(metric, pool):
                 if covers(a, b):
                     taken = [t + x for t, x in zip(taken, adds(b), strict=True)]
             a["adds"] = tuple(max(0, own - t) for own, t in zip(a["own"], taken, strict=True))
-            # On its own, less an open high ("at least"), it has no floor but zero.
-            a["alone"] = (
-                (a["adds"][0], 0, a["adds"][2])
-                if any(covers(a, b) and b["high_open"] for b in counted)
-                else a["adds"]
+            # Apart from a covered open high ("at least"), it has no floor but zero: the finest
+            # level of those, for the "unspecified within" row of a breakdown at or above it.
+            a["open_level"] = max(
+                (b["place"].admin_level for b in counted if covers(a, b) and b["high_open"]),
+                default=None,
             )
         return a["adds"]
 
@@ -325,13 +325,21 @@ def beyond(counted, area, start, end):
     )
 
 
-def total(metric, items, at, part="adds"):  # part "alone": each event read on its own
+def apart(c, level):  # what it adds apart from the covered events in the rows at `level`
+    best, low, high = c["adds"]
+    if c["open_level"] is not None and c["open_level"] >= level:
+        return best, 0, max(low, high)
+    return c["adds"]
+
+
+def total(metric, items, at, level=None):  # level: the "unspecified within" row's breakdown
     dates = [c["on"] for c in items] if metric in STOCKS else []
+    parts = [c["adds"] if level is None else apart(c, level) for c in items]
     return Total(
         metric,
-        sum(c[part][0] for c in items),
-        sum(c[part][1] for c in items),
-        sum(c[part][2] for c in items),
+        sum(p[0] for p in parts),
+        sum(p[1] for p in parts),
+        sum(p[2] for p in parts),
         len(items),
         sum(len(c["reports"]) for c in items),
         len(set().union(*(c["sources"] for c in items))),
@@ -407,7 +415,7 @@ def expected(q: Question, gazetteer):
                      if p.admin_level == level and c["place"].path.startswith(p.path)]  # fmt: skip
             rows[above[0].pcode if above else None][m].append(c)
     by_area = {
-        code: {m: view(total(m, per_metric.get(m, []), end, "adds" if code else "alone"),
+        code: {m: view(total(m, per_metric.get(m, []), end, None if code else level),
                        ordered=code is None)
                for m in metrics}
         for code, per_metric in rows.items()

@@ -4,7 +4,7 @@ larger of a covering figure and the sum of what it covers."""
 
 from collections.abc import Iterable
 
-from django.db.models import BigIntegerField, Count, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, Max, Q, Sum, Value
 from django.db.models.functions import Cast
 
 from ...models import EventCount
@@ -115,7 +115,7 @@ def stored_covered(
         .values(row=Value(i))
         .annotate(
             n=Count("id"),
-            open=Count("id", filter=Q(high_open=True) | Q(covers_open=True)),
+            open=Max("level", filter=Q(high_open=True)),
             **{f: Cast(Sum(f), BigIntegerField()) for f in ADDS},
         )
         for i, (facet, row, mine) in enumerate(requests)
@@ -128,9 +128,9 @@ def stored_covered(
     for i, (facet, row, _) in enumerate(requests):
         sums = found.get(i)
         covered[facet, row["metric"], row["key"]] = (
-            (sums["n"], [sums[f] or 0 for f in ADDS], bool(sums["open"]))
+            (sums["n"], [sums[f] or 0 for f in ADDS], sums["open"])
             if sums
-            else (0, [0, 0, 0], False)
+            else (0, [0, 0, 0], None)
         )
     return covered
 
@@ -161,7 +161,7 @@ def settle_adds(
     settled: list[dict] = []
     for row in sorted(flows, key=size):
         separate = separated.get(row["metric"], set())
-        found, stored_adds, open_inside = stored[facet, row["metric"], row["key"]]
+        found, stored_adds, open_level = stored[facet, row["metric"], row["key"]]
         taken = list(stored_adds)
         for other in settled:
             if (
@@ -169,11 +169,12 @@ def settle_adds(
                 and frozenset((row["key"], other["key"])) not in separate
             ):
                 found += 1
-                open_inside = open_inside or other["high_open"] or other["covers_open"]
+                if other["high_open"]:
+                    open_level = max(other["level"], open_level if open_level is not None else -1)
                 for i, f in enumerate(ADDS):
                     taken[i] += other[f]
         for i, f in enumerate(ADDS):
             row[f] = max(0, row[OWN[i]] - taken[i])
         row["covers"] = found
-        row["covers_open"] = open_inside
+        row["covers_open_level"] = open_level
         settled.append(row)

@@ -43,7 +43,9 @@ def compute(facet: str = EVERYTHING, everything=None) -> tuple[dict, dict]:
             for c in (
                 by_metric[metric]
                 if is_stock(metric)
-                else apply_covering(by_metric[metric], places.chain, separate.get(metric, set()))
+                else apply_covering(
+                    by_metric[metric], places.chain, separate.get(metric, set()), places.level
+                )
             )
         ]
     return _rows(counted, facet, sources_of, places)
@@ -122,7 +124,7 @@ def _rows(counted, facet: str, sources_of, places) -> tuple[dict, dict]:
             "adds_low": c.adds[1],
             "adds_high": c.adds[2],
             "covers": c.covers,
-            "covers_open": c.covers_open,
+            "covers_open_level": c.covers_open_level,
             "report_ids": list(c.report_ids),
             "reports": len(c.report_ids),
             "sources": len(cited),
