@@ -38,13 +38,19 @@ class Migration(migrations.Migration):
             name="covers_open_level",
             field=models.SmallIntegerField(null=True),
         ),
-        migrations.AddIndex(
-            model_name="eventcount",
-            index=models.Index(
-                condition=models.Q(("covers_open_level__isnull", False)),
-                fields=["facet", "metric", "dated"],
-                name="eventcount_covers_open",
-            ),
+        *(
+            migrations.AddIndex(
+                model_name="eventcount",
+                index=models.Index(
+                    condition=models.Q(
+                        (f"adm{level}__isnull", True), ("covers_open_level__gte", level)
+                    ),
+                    fields=["facet", "dated"],
+                    include=("metric", "span_end", "adds_low", "adds_high"),
+                    name=f"eventcount_open_below{level}",
+                ),
+            )
+            for level in (1, 2, 3, 4)
         ),
         # Back: nothing to undo by hand; the earlier code counts them its own way once its
         # `rebuild_aggregates` runs.

@@ -78,12 +78,17 @@ class EventCount(_Ancestry):
         ]
         indexes = [
             models.Index(fields=["facet", "metric", "dated"], name="eventcount_metric_dated"),
-            # The few events covering an open high: the "unspecified within" row takes their
-            # part of the low away (from_summaries.Reader.flow_by_area).
-            models.Index(
-                fields=["facet", "metric", "dated"],
-                condition=Q(covers_open_level__isnull=False),
-                name="eventcount_covers_open",
+            # The coarse events covering an open high finer than a breakdown by each level:
+            # the "unspecified within" row reads their parts apart (from_summaries.Reader.
+            # flow_by_area), off these alone (a few thousand at a million reports).
+            *(
+                models.Index(
+                    fields=["facet", "dated"],
+                    include=("metric", "span_end", "adds_low", "adds_high"),
+                    condition=Q(**{f"adm{level}__isnull": True}, covers_open_level__gte=level),
+                    name=f"eventcount_open_below{level}",
+                )
+                for level in (1, 2, 3, 4)
             ),
             models.Index(fields=["facet", "dated"], name="eventcount_dated"),
             models.Index(fields=["key", "facet"], name="eventcount_key"),
