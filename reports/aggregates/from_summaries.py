@@ -27,7 +27,7 @@ from .assemble import area_rows, calendar, spanning_figures
 from .facets import EVERYTHING
 from .question import Plan, next_month, next_year, period_start, today
 from .results import Answer, CountedEvent, PeriodRow, Total
-from .rules import is_stock, stale_before
+from .rules import is_stock, parts_apart, stale_before
 from .spans import Span
 from .summaries import EVERYWHERE
 from .summaries.reading import (
@@ -736,11 +736,8 @@ def _figure_totals(metric: str, row, day: date | None = None) -> tuple[Total, To
         metric, row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
         row.high_open, row.approximate,
     )  # fmt: skip
-    # Read on its own, what it adds has no floor but zero when it covers an open high
-    # (rules.remainder).
-    low, high = row.adds_low, row.adds_high
-    if row.covers_open_level is not None:
-        low, high = 0, max(low, high)
+    # Read on its own, what it adds has no floor but zero when it covers an open high.
+    _, low, high = parts_apart((row.adds_best, row.adds_low, row.adds_high), row.covers_open_level)
     adds = Total(
         metric, row.adds_best, low, high, 1, row.reports, row.sources, row.high_open,
         row.approximate,

@@ -242,11 +242,19 @@ def remainder(item: Counted, level: int | None = None) -> Counted:
     lows, its own high less the covered highs, which on their own bound it the other way round
     (Total.in_order). Apart from an event whose high is open, it has no floor but zero: 0 up
     to the larger part (a covered open event coarser than `level` shares its row)."""
-    open_level = item.covers_open_level
+    parts = parts_apart(item.adds, item.covers_open_level, level)
+    return item if parts is item.adds else replace(item, adds=parts)
+
+
+def parts_apart(
+    adds: tuple[int, int, int], open_level: int | None, level: int | None = None
+) -> tuple[int, int, int]:
+    """remainder()'s parts (best, low, high) from an event's `adds` and the finest level of the
+    open events it covers (EventCount.covers_open_level); `adds` itself where they keep it."""
     if open_level is None or (level is not None and open_level < level):
-        return item
-    best, low, high = item.adds
-    return replace(item, adds=(best, 0, max(low, high)))
+        return adds
+    best, low, high = adds
+    return best, 0, max(low, high)
 
 
 def stale_before(at: date) -> date:

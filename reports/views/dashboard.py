@@ -356,6 +356,7 @@ def _briefing_context(request, asked) -> dict:
     map_metric = asked.map_metric or default_map_metric(answer)
     context = dashboard_context(answer, question, asked.sort, map_metric)
     report_ids, _ = exports.reports_behind(question, answer.metrics)
+    outside = beyond_only(answer)
     # The figures spanning beyond the period are printed too: their reports' sources with the
     # others' (they are in no total, so reports_behind() leaves them out).
     report_ids = sorted({*report_ids, *(item["report_id"] for item in context["beyond"])})
@@ -379,7 +380,7 @@ def _briefing_context(request, asked) -> dict:
             "zero_metrics": [
                 str(Metric(m).label).lower()
                 for i, m in enumerate(answer.metrics)
-                if i not in shown and m not in beyond_only(answer)
+                if i not in shown and m not in outside
             ],
             "sources": sources,
             "sources_count": sources_count(sources),

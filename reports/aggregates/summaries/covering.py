@@ -97,11 +97,11 @@ def _apart(row: dict, separate: set[frozenset[str]]) -> list[str]:
 
 def stored_covered(
     requests: list[tuple[str, dict, Iterable[str]]], separated: dict[str, set[frozenset[str]]]
-) -> dict[tuple[str, str, str], tuple[int, list[int]]]:
+) -> dict[tuple[str, str, str], tuple[int, list[int], int | None]]:
     """For each (facet, EventCount row, keys being replaced) of a flow: how many stored events
-    of other keys it covers, what they add (adds_*) and whether one of them has an open high
-    or covers one (then the row's remainder has no floor: rules.remainder), by (facet,
-    metric, key), in one query (up to UNION_BATCH rows)."""
+    of other keys it covers, what they add (adds_*) and the finest level of those whose high
+    is open (None: none is; read apart from them, its remainder has no floor:
+    rules.remainder), by (facet, metric, key), in one query (up to UNION_BATCH rows)."""
     requests = [(f, r, set(k)) for f, r, k in requests if not is_stock(r["metric"])]
     if not requests:
         return {}

@@ -25,7 +25,8 @@ def tables_are_current(connection) -> bool:
 
 
 def count_or_defer(connection, name: str, count: Callable[[], object]) -> None:
-    """count() now, or put off to the rebuild of the last such migration."""
+    """count() now, or put off to one rebuild of every summary once migrate has run them all
+    (rebuild_if_deferred, or 0037 itself when it rebuilds)."""
     if tables_are_current(connection):
         count()
     else:
