@@ -4,6 +4,7 @@ from a few hundred rows; stocks are read off each place's step function at a dat
 from bisect import bisect_right
 from collections import defaultdict, namedtuple
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
@@ -37,6 +38,7 @@ from .summaries.reading import (
     FIELDS,
     ONE_DAY,
     STEP_FIELDS,
+    STEP_NUMBERS,
     SUM_FIELDS,
     Step,
     add_sums,
@@ -44,6 +46,8 @@ from .summaries.reading import (
     beyond_q,
     cells_in,
     cells_q,
+    compose_numbers,
+    compose_top,
     counted_q,
     decompose,
     distinct_sources,
@@ -62,9 +66,6 @@ from .summaries.reading import (
     whole_years,
 )
 
-# What a stock's Total at a date takes of its step there (_numbers_total).
-STEP_NUMBERS = ("best", "low", "high", "events", "reports", "sources", "open_events",
-                "approximate_events", "oldest", "newest")  # fmt: skip
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
@@ -85,6 +86,14 @@ class Reader:
         self.within = {f"adm{area.admin_level}": area.pk} if area else {}
         self.flows = [m for m in plan.metrics if not is_stock(m)]
         self.stocks = [m for m in plan.metrics if is_stock(m)]
+
+    @cached_property
+    def stock_nodes(self) -> list[int]:
+        """The nodes whose steps make the area's stock: the area's own, or everywhere's, which
+        are not stored (summaries/stocks.py), the top places' (one query of the gazetteer)."""
+        if self.plan.area is not None:
+            return [self.node]
+        return list(Place.objects.filter(parent__isnull=True).values_list("pk", flat=True))
 
     # --- flows
 
@@ -410,7 +419,9 @@ class Reader:
             lasts.append(found["last"])
         if self.stocks:
             found = (
-                StockStep.objects.filter(facet=self.facet, metric__in=self.stocks, node=self.node)
+                StockStep.objects.filter(
+                    facet=self.facet, metric__in=self.stocks, node__in=self.stock_nodes
+                )
                 .filter(valid_from__lte=plan.end)
                 .aggregate(first=Min("valid_from"), last=Max("valid_from"))
             )
@@ -431,9 +442,13 @@ class Reader:
     def stock_totals(self, day: date, steps: list[Step] | None = None) -> dict[str, Total]:
         """`steps`: the area's steps at `day` when steps_for_area() has read them."""
         if steps is None:
-            steps = steps_of(self._steps_at(day).filter(node=self.node))
-        found = {s.metric: s for s in steps if s.node == self.node}
-        return {m: _step_total(m, found.get(m), day) for m in self.stocks}
+            steps = steps_of(self._steps_at(day).filter(node__in=self.stock_nodes))
+        nodes = set(self.stock_nodes)
+        found = defaultdict(list)
+        for step in steps:
+            if step.node in nodes:
+                found[step.metric].append(step)
+        return {m: _step_total(m, compose_top(found[m]), day) for m in self.stocks}
 
     def steps_for_area(self, day: date) -> list[Step]:
         """In one query, the steps at `day` that stock_totals() and stock_by_area() read: the
@@ -444,7 +459,7 @@ class Reader:
         places = Q(level=level) | Q(**{f"adm{level}__isnull": True})
         if self.within:
             places &= Q(**self.within)
-        return steps_of(self._steps_at(day).filter(Q(node=self.node) | places))
+        return steps_of(self._steps_at(day).filter(Q(node__in=self.stock_nodes) | places))
 
     def _steps_by_node(self, day: date, level: int) -> list[Step]:
         """steps_for_area() at a past date, on PostgreSQL. Read as "valid at the date" (begun
@@ -460,8 +475,6 @@ class Reader:
         if area is not None:
             places = places.filter(path__startswith=area.path)
         nodes, node_params = places.order_by().values_list("pk").query.sql_with_params()
-        if area is None:
-            nodes = f"SELECT {EVERYWHERE} UNION ALL {nodes}"
         orphans, orphan_params = (
             StockStep.objects.filter(
                 facet=self.facet,
@@ -493,7 +506,7 @@ class Reader:
         """Steps at `day` of the area and of every place within it."""
         steps = self._steps_at(day)
         if self.within:  # (an empty Q() would drop out of the OR)
-            steps = steps.filter(Q(node=self.node) | Q(**self.within))
+            steps = steps.filter(Q(node__in=self.stock_nodes) | Q(**self.within))
         return steps_of(steps)
 
     def _standing_own(self, steps) -> dict[str, list[Step]]:
@@ -560,53 +573,63 @@ class Reader:
         )
 
     def stock_by_period(self, periods) -> dict[date, dict[str, Total]]:
-        """Each period's stock at its last day: the area's step then (steps follow each other
-        without gaps: the last one begun by that day)."""
+        """Each period's stock at its last day: the area's step then (a node's steps follow
+        each other without gaps: the last one begun by that day); everywhere's composed from
+        the top places' (compose_numbers)."""
         if not periods:
             return {}
-        result: dict[date, dict[str, Total]] = {first: {} for first, _, _ in periods}
+        at_end: dict[tuple[date, str], list] = defaultdict(list)  # (numbers, shared sources)
         if connection.vendor == "postgresql":
-            ends = {last: first for first, last, _ in periods}
-            for last, metric, *numbers in self._steps_at_ends(list(ends), periods[0][1]):
-                result[ends[last]][metric] = _numbers_total(metric, numbers, last)
-            for first, _, _ in periods:
-                for m in self.stocks:
-                    result[first].setdefault(m, Total.zero(m))
-            return result
-        steps = defaultdict(list)
-        for metric, valid_from, *numbers in (
-            StockStep.objects.filter(facet=self.facet, metric__in=self.stocks, node=self.node)
-            .filter(valid_from__lte=periods[-1][1])
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=periods[0][1]))
-            .order_by("valid_from")
-            .values_list("metric", "valid_from", *STEP_NUMBERS)
-        ):
-            steps[metric].append((valid_from, numbers))
-        starts = {m: [valid_from for valid_from, _ in steps[m]] for m in self.stocks}
-        for first, last, _ in periods:
-            for m in self.stocks:
-                at = bisect_right(starts[m], last) - 1
-                result[first][m] = (
-                    _numbers_total(m, steps[m][at][1], last) if at >= 0 else Total.zero(m)
+            for last, metric, *numbers, shared in self._steps_at_ends(
+                [last for _, last, _ in periods], periods[0][1]
+            ):
+                at_end[last, metric].append((numbers, shared))
+        else:
+            steps = defaultdict(list)
+            for metric, node, valid_from, *numbers, shared in (
+                StockStep.objects.filter(
+                    facet=self.facet, metric__in=self.stocks, node__in=self.stock_nodes
                 )
-        return result
+                .filter(valid_from__lte=periods[-1][1])
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=periods[0][1]))
+                .order_by("valid_from")
+                .values_list("metric", "node", "valid_from", *STEP_NUMBERS, "shared_sources")
+            ):
+                steps[metric, node].append((valid_from, numbers, shared))
+            for (metric, _), found in steps.items():
+                starts = [valid_from for valid_from, _, _ in found]
+                for _, last, _ in periods:
+                    at = bisect_right(starts, last) - 1
+                    if at >= 0:
+                        at_end[last, metric].append(found[at][1:])
+        return {
+            first: {
+                m: _numbers_total(m, compose_numbers(parts), last)
+                if (parts := at_end.get((last, m)))
+                else Total.zero(m)
+                for m in self.stocks
+            }
+            for first, last, _ in periods
+        }
 
     def _steps_at_ends(self, ends: list[date], since: date) -> list[tuple]:
-        """stock_by_period() on PostgreSQL: (day, metric, *STEP_NUMBERS) of the area's step at
-        each of these days, off the index of a node's steps by date, one probe a day and
-        metric (the steps between them, 1,800 for the whole data set by month, are not
-        read). `since`: the first period's last day (a step ended by then is none of them)."""
-        columns = ", ".join(f"s.{field}" for field in STEP_NUMBERS)
+        """stock_by_period() on PostgreSQL: (day, metric, *STEP_NUMBERS, shared sources) of
+        each of the area's stock nodes' step at each of these days, off the index of a node's
+        steps by date, one probe a day, metric and node (the steps between them, 1,800 for
+        the whole data set by month, are not read). `since`: the first period's last day (a
+        step ended by then is none of them)."""
+        columns = ", ".join(f"s.{field}" for field in (*STEP_NUMBERS, "shared_sources"))
         sql = (
             f"SELECT e.day, m.metric, {columns}"  # noqa: S608 - column names only
             " FROM unnest(%s::date[]) AS e(day) CROSS JOIN unnest(%s::text[]) AS m(metric)"
-            f" CROSS JOIN LATERAL (SELECT {', '.join(STEP_NUMBERS)}"
+            " CROSS JOIN unnest(%s::bigint[]) AS n(node)"
+            f" CROSS JOIN LATERAL (SELECT {', '.join((*STEP_NUMBERS, 'shared_sources'))}"
             f" FROM {StockStep._meta.db_table} WHERE facet = %s AND metric = m.metric"
-            " AND node = %s AND valid_from <= e.day AND (valid_to IS NULL OR valid_to > %s)"
+            " AND node = n.node AND valid_from <= e.day AND (valid_to IS NULL OR valid_to > %s)"
             " ORDER BY valid_from DESC LIMIT 1) AS s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [ends, self.stocks, self.facet, self.node, since])
+            cursor.execute(sql, [ends, self.stocks, self.stock_nodes, self.facet, since])
             return cursor.fetchall()
 
     def standing_keys(self, metric: str, day: date) -> list[str]:

@@ -1,8 +1,10 @@
 """Reading the summary tables: a period as whole years, months and loose days, the cells and
 source uses that make it, and the sums they add up to (for from_summaries.py)."""
 
+import json
 from collections import namedtuple
 from datetime import date, timedelta
+from operator import attrgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -243,8 +245,46 @@ def distinct_sources(vector, extra: int) -> int:
 
 STEP_FIELDS = ("metric", "node", "level", "adm0", "adm1", "adm2", "adm3", "adm4", "best", "low",
                "high", "events", "reports", "sources", "own_key", "open_events",
-               "approximate_events", "oldest", "newest")  # fmt: skip
+               "approximate_events", "oldest", "newest", "shared_sources")  # fmt: skip
 Step = namedtuple("Step", STEP_FIELDS)
+# What a stock's Total at a date takes of its step there (from_summaries._numbers_total).
+STEP_NUMBERS = ("best", "low", "high", "events", "reports", "sources", "open_events",
+                "approximate_events", "oldest", "newest")  # fmt: skip
+_STEP_NUMBERS = attrgetter(*STEP_NUMBERS)
+
+
+def compose_numbers(parts: list[tuple[tuple, object]]) -> tuple:
+    """Everywhere's stock numbers at a date (best, low, high, events, reports, sources, open
+    and approximate events, oldest, newest: STEP_NUMBERS) from those of the top
+    places' steps then, each with its shared sources (a list, or its JSON text): everywhere
+    holds no figure of its own, so its total is its top places' (stocks.py), their sources
+    counted distinct (local ones add up; the shared ones are the union of the sets)."""
+    if len(parts) == 1:
+        return parts[0][0]
+    sums = [0] * 8
+    union: set[int] = set()
+    oldest, newest = [], []
+    for numbers, shared in parts:
+        sources = json.loads(shared) if isinstance(shared, str) else shared
+        for i in (0, 1, 2, 3, 4, 6, 7):
+            sums[i] += numbers[i]
+        sums[5] += numbers[5] - len(sources)
+        union.update(sources)
+        if numbers[8] is not None:
+            oldest.append(numbers[8])
+            newest.append(numbers[9])
+    sums[5] += len(union)
+    return (*sums, min(oldest, default=None), max(newest, default=None))
+
+
+def compose_top(steps: list[Step]) -> Step | None:
+    """Everywhere's Step at a date from the top places' steps then (compose_numbers)."""
+    if not steps:
+        return None
+    numbers = compose_numbers([(_STEP_NUMBERS(s), s.shared_sources) for s in steps])
+    return steps[0]._replace(
+        node=0, level=-1, adm0=None, own_key="", **dict(zip(STEP_NUMBERS, numbers, strict=True))
+    )
 
 
 def raw_rows(queryset) -> list[tuple]:

@@ -17,8 +17,7 @@ from gazetteer.models import Place
 
 from ...models import EventCount, SourceUse, StockStep
 from ..assemble import among
-from .cells import ADM, EVERYWHERE, nodes_of
-from .covering import UNION_BATCH
+from .cells import ADM, nodes_of
 from .reading import any_of
 from .stocks import LOCAL, WIDTH, own_value, step_row
 from .writing import bulk_insert
@@ -188,12 +187,12 @@ class _Stock:
         self.info: dict[int, tuple[int, tuple, int | None]] = {}  # node: level, adm, parent
         self.changed_on: dict[int, list[date]] = defaultdict(list)
         for row in changed:
-            chain = nodes_of(row)
+            chain = nodes_of(row)[1:]  # (everywhere's steps are not stored: stocks.stock_steps)
             for i, (node, level, adm) in enumerate(chain):
                 self.info[node] = (level, adm, chain[i - 1][0] if i else None)
             self.changed_on[chain[-1][0]].append(row["dated"])
         self.since = min(row["dated"] for row in changed)
-        self.places = [n for n in self.info if n != EVERYWHERE]
+        self.places = list(self.info)
         self.own: dict[int, list[dict]] = {}
         self.windows: dict[int, list[Window]] = {}  # apart, in date order
         self.whole: Window | None = None
@@ -394,12 +393,13 @@ def _delete(ids: list[int]) -> None:
         StockStep.objects.filter(among(ids)).delete()
 
 
-def _parent_of(step: dict) -> int:
-    """The node above a step's node: the nearest place above it (a level may be skipped)."""
+def _parent_of(step: dict) -> int | None:
+    """The node above a step's node: the nearest place above it (a level may be skipped); None
+    above a top place (everywhere's steps are not stored)."""
     for level in range(step["level"] - 1, -1, -1):
         if step[ADM[level]] is not None:
             return step[ADM[level]]
-    return EVERYWHERE
+    return None
 
 
 class _Around(NamedTuple):
@@ -476,13 +476,8 @@ def _steps_around_postgresql(wanted: list[_Around]) -> list[dict[int, list[dict]
     table = StockStep._meta.db_table
     parts, params = [], {}
     for i, around in enumerate(wanted):
-        places = [node for node in around.nodes if node != EVERYWHERE]
-        parents = f"parent_id = ANY(%(places{i})s)"
-        if EVERYWHERE in around.nodes:
-            parents += " OR parent_id IS NULL"
-        if not around.children:
-            parents = "false"
-        params |= {f"nodes{i}": list(around.nodes), f"places{i}": places,
+        parents = f"parent_id = ANY(%(places{i})s)" if around.children else "false"
+        params |= {f"nodes{i}": list(around.nodes), f"places{i}": list(around.nodes),
                    f"known{i}": sorted(around.known),
                    f"facet{i}": around.facet, f"metric{i}": around.metric}  # fmt: skip
         if around.spans:
@@ -561,33 +556,14 @@ def _spans_part(i: int, parents: str, columns: str) -> str:
 def _own_figures(stocks: list[_Stock]) -> dict[tuple[str, str], dict[int, list[dict]]]:
     """Each stock's places' own figures that can stand from its `since` on: each place's
     latest before it and every one after, in the standing order, by (facet, metric) and
-    place, in one query. On PostgreSQL a UNION ALL of one index range per stock and one
-    probe per place (one condition with "or the latest before" read every figure of the
-    metric); elsewhere, which does not take a LIMIT inside a UNION, one condition."""
-    newest_first = [f"-{field}" for field in STANDING_ORDER]
+    place, in one query. On PostgreSQL an index range per stock and one probe per place (one
+    condition with "or the latest before" read every figure of the metric); elsewhere, which
+    does not take a LIMIT inside a UNION, one condition."""
     fields = ("facet", "metric", "place_id", *OWN)
-    parts, wanted = [], []
-    for stock in stocks:
-        if not stock.places:
-            continue
-        stored = EventCount.objects.filter(facet=stock.facet, metric=stock.metric)
-        later = stored.filter(place_id__in=stock.places, dated__gte=stock.since)
-        parts.append(later.order_by().values(*fields))
-        mine = Q(pk__in=later.values("pk"))
-        for place in stock.places:
-            latest = stored.filter(place_id=place, dated__lt=stock.since).order_by(*newest_first)
-            parts.append(latest.values(*fields)[:1])
-            mine |= Q(pk__in=latest.values("pk")[:1])
-        wanted.append(mine)
-    if not wanted:
-        return {}
     if connection.vendor == "postgresql":
-        rows = []
-        for start in range(0, len(parts), UNION_BATCH):
-            first, *rest = parts[start : start + UNION_BATCH]
-            rows += first.union(*rest, all=True)
+        rows = _own_figures_postgresql([stock for stock in stocks if stock.places], fields)
     else:
-        rows = EventCount.objects.filter(any_of(wanted)).values(*fields)
+        rows = _own_figures_elsewhere(stocks, fields)
     found: dict[tuple[str, str], dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         found[row.pop("facet"), row.pop("metric")][row.pop("place_id")].append(row)
@@ -597,14 +573,58 @@ def _own_figures(stocks: list[_Stock]) -> dict[tuple[str, str], dict[int, list[d
     }
 
 
+def _own_figures_postgresql(stocks: list[_Stock], fields: tuple[str, ...]) -> list[dict]:
+    """_own_figures() on PostgreSQL: per stock, one index range (the figures from its `since`
+    on) and one probe per place (its latest before), by the places as an array: written out,
+    not built by the ORM (a change in five facets had 39 parts, 20 ms to compile)."""
+    if not stocks:
+        return []
+    table = EventCount._meta.db_table
+    columns = ", ".join(EventCount._meta.get_field(f).column for f in fields)
+    newest_first = ", ".join(f"{field} DESC" for field in STANDING_ORDER)
+    parts, params = [], {}
+    for i, stock in enumerate(stocks):
+        same = f"facet = %(facet{i})s AND metric = %(metric{i})s"
+        parts += [
+            f"SELECT {columns} FROM {table} WHERE {same}"  # noqa: S608 - names only
+            f" AND place_id = ANY(%(places{i})s::bigint[]) AND dated >= %(since{i})s",
+            f"SELECT latest.* FROM unnest(%(places{i})s::bigint[]) AS p(place)"  # noqa: S608
+            f" CROSS JOIN LATERAL (SELECT {columns} FROM {table} WHERE {same}"
+            f" AND place_id = p.place AND dated < %(since{i})s"
+            f" ORDER BY {newest_first} LIMIT 1) AS latest",
+        ]
+        params |= {f"facet{i}": stock.facet, f"metric{i}": stock.metric,
+                   f"places{i}": stock.places, f"since{i}": stock.since}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [dict(zip(fields, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _own_figures_elsewhere(stocks: list[_Stock], fields: tuple[str, ...]):
+    """_own_figures() elsewhere (SQLite does not take a LIMIT inside a UNION): one condition."""
+    newest_first = [f"-{field}" for field in STANDING_ORDER]
+    wanted = []
+    for stock in stocks:
+        if not stock.places:
+            continue
+        stored = EventCount.objects.filter(facet=stock.facet, metric=stock.metric)
+        later = stored.filter(place_id__in=stock.places, dated__gte=stock.since)
+        mine = Q(pk__in=later.values("pk"))
+        for place in stock.places:
+            latest = stored.filter(place_id=place, dated__lt=stock.since).order_by(*newest_first)
+            mine |= Q(pk__in=latest.values("pk")[:1])
+        wanted.append(mine)
+    if not wanted:
+        return []
+    return EventCount.objects.filter(any_of(wanted)).values(*fields)
+
+
 def _children_q(node: int, level: int) -> Q:
     """The steps of the nodes whose parent is this node (a node's parent is the nearest place
     above it in the gazetteer: a level may be skipped)."""
     found = Q(pk__in=[])
     for child_level in range(level + 1, len(ADM)):
-        condition = Q(level=child_level)
-        if node != EVERYWHERE:
-            condition &= Q(**{ADM[level]: node})
+        condition = Q(level=child_level, **{ADM[level]: node})
         for between in range(level + 1, child_level):
             condition &= Q(**{f"{ADM[between]}__isnull": True})
         found |= condition

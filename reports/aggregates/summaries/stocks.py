@@ -12,7 +12,7 @@ steps and those above it from their children's stored steps (stock_changes.py)."
 from datetime import date
 from itertools import groupby
 
-from .cells import ADM, nodes_of
+from .cells import ADM, EVERYWHERE, nodes_of
 
 
 def _standing(row) -> tuple:
@@ -112,7 +112,11 @@ def step_row(facet, metric, node, level, adm, day, value, key, shared, dates, va
 
 def stock_steps(rows, shared_of) -> list[dict]:
     """StockStep rows of one stock metric from its EventCount rows (with local_sources), by a
-    sweep over dates; `shared_of`: each key's shared sources (a frozenset; absent: none)."""
+    sweep over dates; `shared_of`: each key's shared sources (a frozenset; absent: none).
+
+    Everywhere's steps are not stored: with one country they would be the country's again,
+    and a back-dated change would rewrite both (every later step of each); a question about
+    everywhere composes them from the top places' (from_summaries.Reader, compose_top)."""
     nodes: dict[int, _Node] = {}
     rows = sorted(rows, key=_standing)
     for day, group in groupby(rows, key=lambda row: row["dated"]):
@@ -148,5 +152,6 @@ def stock_steps(rows, shared_of) -> list[dict]:
             node.steps[i + 1][0] if i + 1 < len(node.steps) else None,
         )  # fmt: skip
         for node in nodes.values()
+        if node.node != EVERYWHERE
         for i, step in enumerate(node.steps)
     ]

@@ -1,0 +1,75 @@
+"""A stock everywhere is its top places' stocks put together when read (everywhere's steps are
+not stored: summaries/stocks.py): with two countries, their figures add up, a source both cite
+counts once, and the dates of the figures standing are the oldest and newest of either."""
+
+from datetime import date
+
+import pytest
+
+from gazetteer.models import Place
+from reports import aggregates, services
+from reports.aggregates import Question, make_plan
+from reports.aggregates.from_base_tables import answer_from_base
+from reports.models import StockStep
+from tests.aggregates.conftest import as_tuple
+
+D = date
+STOCK = "currently_displaced"
+
+
+@pytest.fixture
+def thailand(world):
+    """Mae Hong Son, across the border from Kayah, under a second top place."""
+    country = Place.objects.create(pcode="THA", admin_level=0, name_en="Thailand", path="/THA/")
+    return Place.objects.create(
+        pcode="TH58", admin_level=1, name_en="Mae Hong Son", parent=country, path="/THA/TH58/"
+    )
+
+
+def both(**question):
+    """The answer from the summaries, checked against the base tables' (the whole answer)."""
+    q = Question(metrics=(STOCK,), **question)
+    answer = aggregates.answer(q)
+    assert answer == answer_from_base(make_plan(q))
+    return answer
+
+
+def test_two_countries_stocks_add_up_with_a_shared_source_once(world, thailand):
+    shared = world["source"]("Karenni Civil Society Network", D(2023, 12, 5))
+    world["report"]("loikaw", D(2023, 11, 13), [(STOCK, 500)], sources=[shared])
+    world["report"](thailand, D(2023, 12, 2), [(STOCK, 300)], sources=[shared])
+    world["report"]("demoso", D(2023, 10, 1), [(STOCK, 200)])
+    assert not StockStep.objects.filter(node=0).exists()
+
+    answer = both(start=D(2023, 12, 1), end=D(2023, 12, 31), period="month")
+    total = answer.totals[STOCK]
+    # 500 + 300 + 200 in three events and reports; two sources (the network's counted once).
+    assert as_tuple(total) == (1000, 1000, 1000, 3, 3, 2)
+    assert (total.as_of_oldest, total.as_of_newest) == (D(2023, 10, 1), D(2023, 12, 2))
+    assert as_tuple(answer.by_period[0].totals[STOCK]) == (1000, 1000, 1000, 3, 3, 2)
+
+    # Before Thailand's figure: Myanmar's alone, its own sources.
+    november = both(start=D(2023, 11, 1), end=D(2023, 11, 30))
+    assert as_tuple(november.totals[STOCK]) == (700, 700, 700, 2, 2, 2)
+    # By state, each its own; the series by month over the autumn.
+    by_state = both(start=D(2023, 12, 1), end=D(2023, 12, 31), level=1)
+    assert {row.pcode: as_tuple(row.totals[STOCK]) for row in by_state.by_area} == {
+        "MMR002": (700, 700, 700, 2, 2, 2),
+        "TH58": (300, 300, 300, 1, 1, 1),
+    }
+    series = both(start=D(2023, 10, 1), end=D(2023, 12, 31), period="month")
+    assert [row.totals[STOCK].best for row in series.by_period] == [200, 700, 1000]
+
+
+def test_a_back_dated_figure_in_one_country_changes_everywhere_from_its_date(
+    world, thailand, moderator
+):
+    world["report"](thailand, D(2023, 6, 1), [(STOCK, 300)])
+    world["report"]("loikaw", D(2023, 11, 13), [(STOCK, 500)])
+    late = world["report"]("demoso", D(2023, 3, 15), [(STOCK, 40)])
+    series = both(start=D(2023, 1, 1), end=D(2023, 12, 31), period="quarter")
+    assert [row.totals[STOCK].best for row in series.by_period] == [40, 340, 340, 840]
+
+    services.report_retract(report=late, actor=moderator, reason="Counted twice.")
+    series = both(start=D(2023, 1, 1), end=D(2023, 12, 31), period="quarter")
+    assert [row.totals[STOCK].best for row in series.by_period] == [0, 300, 300, 800]
