@@ -7,6 +7,7 @@ asked again, it is served. Without one (the embedded default), it is counted in 
 import pytest
 
 from reports import tasks
+from reports.views import cached
 from reports.views import harm as harm_view
 from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
 
@@ -193,3 +194,62 @@ def test_a_queue_of_their_own_when_one_is_named(client, harm, queued, settings):
     assert queued.queues == ["pages"]
     # A task not started while the page is taken to be on its way is dropped: (4 + 1) x 300 s.
     assert queued.expires == [1500]
+
+
+class Clock:
+    """cached.py's time: monotonic() and sleep() on a clock of its own; `during_sleep` is run
+    at the first pause (the worker making the page meanwhile)."""
+
+    def __init__(self, during_sleep=None):
+        self.now = 100.0
+        self.pauses: list[float] = []
+        self.during_sleep = during_sleep
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+        if self.during_sleep is not None:
+            self.during_sleep()
+            self.during_sleep = None
+
+
+def test_the_request_that_queued_a_page_waits_for_the_worker_and_serves_it(
+    client,
+    harm,  # noqa: F811
+    queued,
+    settings,
+    monkeypatch,
+):
+    settings.TRACKER_PAGE_WAIT_SECONDS = 8
+    clock = Clock(during_sleep=lambda: tasks.prepare_harm_page(**queued[0]))
+    monkeypatch.setattr(cached, "time", clock)
+    response = client.get(FILTERED)
+    assert response.status_code == 200
+    assert table(response.content.decode(), "harm-perpetrator")[1]["Homes destroyed"] == [
+        "12", "0", "0", "0", "12"
+    ]  # fmt: skip
+    assert clock.pauses == [0.05]  # found at the first look after the worker kept it
+    assert len(queued) == 1
+
+
+def test_a_page_not_made_within_the_wait_is_being_counted(
+    client,
+    harm,  # noqa: F811
+    queued,
+    settings,
+    monkeypatch,
+):
+    settings.TRACKER_PAGE_WAIT_SECONDS = 1
+    clock = Clock()
+    monkeypatch.setattr(cached, "time", clock)
+    assert client.get(FILTERED).status_code == 202
+    # Looked for again after pauses doubling up to half a second, to the end of the wait.
+    assert clock.pauses == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.25])
+    assert clock.now == pytest.approx(101.0)
+    # Asked again: waiting already, no second wait and no second task.
+    assert client.get(FILTERED).status_code == 202
+    assert len(clock.pauses) == 5
+    assert len(queued) == 1

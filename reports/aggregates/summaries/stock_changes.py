@@ -102,7 +102,7 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
     from its earliest changed date to its next own figure after its latest changed one (from
     then on that figure stands whatever the change was; open when it has none): they are
     recomputed there from its own figures and its children's stored steps. A place above is
-    recomputed where a child's steps came out different, and so on up to everywhere; a node
+    recomputed where a child's steps came out different, and so on up to the top place; a node
     whose steps come out the same stops the climb, and a place above is recomputed only over
     the dates where its child's steps came out different (over a long window, by difference
     from its stored steps: _difference). The nodes' own figures and shared sources are read in
@@ -118,7 +118,7 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
         stock.own = own.get((stock.facet, stock.metric), {})
         stock.set_windows()
     shared = _shared_sources(stocks)
-    # A change climbs from its places to everywhere, each node's window within the dates
+    # A change climbs from its places to the top one, each node's window within the dates
     # where its children's steps came out different. Over a long window (an open one runs to
     # today) the steps are read a level at a time, each node's and its children's over its
     # own windows only (a back-dated figure at a place with no later figure of its own would
