@@ -9,6 +9,7 @@ another process and must see the same test database). `.ci/run` sets both.
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -22,6 +23,7 @@ from kombu import pools as kombu_pools
 
 from reports import services
 from reports.models import Notification
+from reports.views import cached
 from tests.web.test_perpetrator_pages import harm, table  # noqa: F401 - the fixture
 from tracker.celery import app as celery_app
 
@@ -159,3 +161,30 @@ def test_a_real_worker_makes_a_page_that_takes_long_to_count(worker, client, set
     assert header == ["Harm", "All", "KNDF", "SAC", "Unknown", "Not stated"]
     assert rows["Civilians killed"] == ["5", "0", "5", "0", "0"]
     assert rows["Homes destroyed"] == ["12", "0", "0", "0", "12"]
+
+
+def test_requests_at_once_on_redis_take_each_place_in_the_queue_once(settings):
+    """Twelve requests queueing twelve pages at the same moment, three places: three get one,
+    each its own (cached._take_slot's add() is SET NX in Redis)."""
+    if not PAGES_CACHE:
+        pytest.skip("needs the broker's Redis: a redis:// broker")
+    settings.CACHES = settings.CACHES | {"pages": environ.Env.cache_url_config(PAGES_CACHE)}
+    settings.TRACKER_PAGES_QUEUED = 3
+    caches["pages"].clear()
+    start = threading.Barrier(12)
+    taken: dict[str, bool] = {}
+
+    def queue(page: str) -> None:
+        start.wait()
+        taken[page] = cached._take_slot(caches["pages"], page)  # this thread's own client
+
+    threads = [threading.Thread(target=queue, args=(f"page-{n}",)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    winners = sorted(page for page, took in taken.items() if took)
+    assert len(taken) == 12
+    assert len(winners) == 3
+    places = [caches["pages"].get(f"{cached._SLOT_PREFIX}{n}") for n in range(3)]
+    assert sorted(places) == winners
