@@ -5,6 +5,7 @@ from bisect import bisect_right
 from collections import defaultdict, namedtuple
 from datetime import date
 from functools import cached_property
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
@@ -31,6 +32,7 @@ from .results import Answer, CountedEvent, PeriodRow, Total
 from .rules import is_stock, parts_apart, stale_before
 from .spans import Span
 from .summaries import EVERYWHERE
+from .summaries.cells import stock_stored_from
 from .summaries.reading import (
     ADDITIVE,
     CELL_COLUMNS,
@@ -47,6 +49,7 @@ from .summaries.reading import (
     cells_in,
     cells_q,
     compose_numbers,
+    compose_steps,
     compose_top,
     counted_q,
     decompose,
@@ -65,6 +68,7 @@ from .summaries.reading import (
     unsettled_q,
     whole_years,
 )
+from .summaries.stocks import STANDING_ORDER
 
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
@@ -94,6 +98,20 @@ class Reader:
         if self.plan.area is not None:
             return [self.node]
         return list(Place.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+
+    @cached_property
+    def composed(self) -> bool:
+        """Whether the stock nodes' steps are not stored but composed when read
+        (_composed_at): the top places' in a facet (cells.stock_stored_from)."""
+        return stock_stored_from(self.facet) > 1 and (
+            self.plan.area is None or self.plan.area.parent_id is None
+        )
+
+    def _area_step(self, steps: list[Step]) -> Step | None:
+        """The area's step at a date from the stock nodes' then (everywhere: put together)."""
+        if self.plan.area is None:
+            return compose_top(steps)
+        return steps[0] if steps else None
 
     # --- flows
 
@@ -417,7 +435,13 @@ class Reader:
             )
             firsts.append(found["first"])
             lasts.append(found["last"])
-        if self.stocks:
+        if self.stocks and self.composed:  # the dates of its figures (as the base tables)
+            found = EventCount.objects.filter(
+                facet=self.facet, metric__in=self.stocks, dated__lte=plan.end, **self.within
+            ).aggregate(first=Min("dated"), last=Max("dated"))
+            firsts.append(found["first"])
+            lasts.append(found["last"])
+        elif self.stocks:
             found = (
                 StockStep.objects.filter(
                     facet=self.facet, metric__in=self.stocks, node__in=self.stock_nodes
@@ -442,24 +466,30 @@ class Reader:
     def stock_totals(self, day: date, steps: list[Step] | None = None) -> dict[str, Total]:
         """`steps`: the area's steps at `day` when steps_for_area() has read them."""
         if steps is None:
-            steps = steps_of(self._steps_at(day).filter(node__in=self.stock_nodes))
+            steps = (
+                self._composed_steps(day)
+                if self.composed
+                else steps_of(self._steps_at(day).filter(node__in=self.stock_nodes))
+            )
         nodes = set(self.stock_nodes)
         found = defaultdict(list)
         for step in steps:
             if step.node in nodes:
                 found[step.metric].append(step)
-        return {m: _step_total(m, compose_top(found[m]), day) for m in self.stocks}
+        return {m: _step_total(m, self._area_step(found[m]), day) for m in self.stocks}
 
     def steps_for_area(self, day: date) -> list[Step]:
         """In one query, the steps at `day` that stock_totals() and stock_by_area() read: the
         area's, and those within it at the breakdown level or with no ancestor there."""
         level = self.plan.level
         if connection.vendor == "postgresql" and day < today():
-            return self._steps_by_node(day, level)
-        places = Q(level=level) | Q(**{f"adm{level}__isnull": True})
-        if self.within:
-            places &= Q(**self.within)
-        return steps_of(self._steps_at(day).filter(Q(node__in=self.stock_nodes) | places))
+            steps = self._steps_by_node(day, level)
+        else:
+            places = Q(level=level) | Q(**{f"adm{level}__isnull": True})
+            if self.within:
+                places &= Q(**self.within)
+            steps = steps_of(self._steps_at(day).filter(Q(node__in=self.stock_nodes) | places))
+        return steps + self._composed_steps(day) if self.composed else steps
 
     def _steps_by_node(self, day: date, level: int) -> list[Step]:
         """steps_for_area() at a past date, on PostgreSQL. Read as "valid at the date" (begun
@@ -507,7 +537,7 @@ class Reader:
         steps = self._steps_at(day)
         if self.within:  # (an empty Q() would drop out of the OR)
             steps = steps.filter(Q(node__in=self.stock_nodes) | Q(**self.within))
-        return steps_of(steps)
+        return steps_of(steps) + (self._composed_steps(day) if self.composed else [])
 
     def _standing_own(self, steps) -> dict[str, list[Step]]:
         """The steps whose own figure stands in the area: own figure, no standing own figure
@@ -578,6 +608,15 @@ class Reader:
         the top places' (compose_numbers)."""
         if not periods:
             return {}
+        if self.composed:
+            at = self._composed_at([last for _, last, _ in periods])
+            return {
+                first: {
+                    m: _step_total(m, self._area_step(at.get((last, m), [])), last)
+                    for m in self.stocks
+                }
+                for first, last, _ in periods
+            }
         at_end: dict[tuple[date, str], list] = defaultdict(list)  # (numbers, shared sources)
         if connection.vendor == "postgresql":
             for last, metric, *numbers, shared in self._steps_at_ends(
@@ -632,9 +671,119 @@ class Reader:
             cursor.execute(sql, [ends, self.stocks, self.stock_nodes, self.facet, since])
             return cursor.fetchall()
 
+    def _composed_steps(self, day: date) -> list[Step]:
+        """The stock nodes' steps at `day`, composed (_composed_at), every metric's."""
+        return [step for steps in self._composed_at([day]).values() for step in steps]
+
+    def _composed_at(self, days: list[date]) -> dict[tuple[date, str], list[Step]]:
+        """The stock nodes' steps (self.composed: top places in a facet, whose steps are not
+        stored) at each of these days, by (day, metric): each composed from its children's
+        stored steps then and its own figures, as the sweep would have stored it
+        (stocks._settle): its latest figure stands if it is at least as recent as every
+        child's newest as-of date; otherwise the children's put together. Three queries: the
+        places, the children's steps over the days, the top places' figures up to the last."""
+        tops, first, last = self.stock_nodes, min(days), max(days)
+        level_of: dict[int, int] = {}
+        children: dict[int, list[int]] = defaultdict(list)
+        for pk, parent, level in Place.objects.filter(
+            Q(pk__in=tops) | Q(parent_id__in=tops)
+        ).values_list("pk", "parent_id", "admin_level"):
+            if pk in tops:
+                level_of[pk] = level
+            else:
+                children[parent].append(pk)
+        steps: dict[tuple[str, int], list] = defaultdict(list)  # (valid_from, valid_to, Step)
+        for valid_from, valid_to, *fields in (
+            StockStep.objects.filter(
+                facet=self.facet,
+                metric__in=self.stocks,
+                node__in=[child for found in children.values() for child in found],
+                valid_from__lte=last,
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
+            .order_by("valid_from")
+            .values_list("valid_from", "valid_to", *STEP_FIELDS)
+        ):
+            step = Step(*fields)
+            steps[step.metric, step.node].append((valid_from, valid_to, step))
+        own: dict[tuple[str, int], list[dict]] = defaultdict(list)  # in the standing order
+        for row in (
+            EventCount.objects.filter(
+                facet=self.facet, metric__in=self.stocks, place_id__in=tops, dated__lte=last
+            )
+            .order_by(*STANDING_ORDER)
+            .values(*OWN_FIELDS)
+        ):
+            own[row["metric"], row["place_id"]].append(row)
+        shared: dict[tuple[str, str], list[int]] = defaultdict(list)
+        if len(tops) > 1 and own:  # (everywhere puts several together: their sources distinct)
+            for metric, key, source in SourceUse.objects.filter(
+                facet=self.facet,
+                metric__in=self.stocks,
+                key__in=[row["key"] for rows in own.values() for row in rows],
+                shared=True,
+            ).values_list("metric", "key", "source_id"):
+                shared[metric, key].append(source)
+        found: dict[tuple[date, str], list[Step]] = defaultdict(list)
+        for day in days:
+            for metric in self.stocks:
+                for top in tops:
+                    labels = {"node": top, "level": level_of[top]} | {
+                        f"adm{level}": top if level == level_of[top] else None for level in range(5)
+                    }
+                    present = [
+                        step
+                        for child in children[top]
+                        if (step := _standing_step(steps.get((metric, child)), day)) is not None
+                        and step.events
+                    ]
+                    latest = _latest_figure(own.get((metric, top)), day)
+                    newest = max((step.newest for step in present), default=None)
+                    if latest is not None and (newest is None or latest["dated"] >= newest):
+                        found[day, metric].append(
+                            _own_step(latest, shared.get((metric, latest["key"]), []), labels)
+                        )
+                    elif present:
+                        found[day, metric].append(compose_steps(present, **labels))
+        return found
+
     def standing_keys(self, metric: str, day: date) -> list[str]:
         steps = [s for s in self._steps_within(day) if s.metric == metric]
         return [s.own_key for s in self._standing_own(steps).get(metric, [])]
+
+
+# What a composed step takes of a top place's own figure (Reader._composed_at, _own_step).
+OWN_FIELDS = ("metric", "place_id", "key", "dated", "best", "range_low", "range_high", "reports",
+              "sources", "high_open", "approximate")  # fmt: skip
+
+
+def _standing_step(steps: list | None, day: date) -> Step | None:
+    """The step standing at `day` of one node's (valid_from, valid_to, Step), in date order."""
+    if not steps:
+        return None
+    at = bisect_right(steps, day, key=itemgetter(0)) - 1
+    if at < 0 or (steps[at][1] is not None and steps[at][1] <= day):
+        return None
+    return steps[at][2]
+
+
+def _latest_figure(rows: list[dict] | None, day: date) -> dict | None:
+    """The figure standing at `day` of a place's own (in the standing order): the last dated
+    by then."""
+    if not rows:
+        return None
+    at = bisect_right(rows, day, key=itemgetter("dated")) - 1
+    return rows[at] if at >= 0 else None
+
+
+def _own_step(row: dict, shared: list[int], labels: dict) -> Step:
+    """The step of a node whose own figure stands (stocks.own_value, step_row)."""
+    return Step(
+        metric=row["metric"], best=row["best"], low=row["range_low"], high=row["range_high"],
+        events=1, reports=row["reports"], sources=row["sources"], own_key=row["key"],
+        open_events=int(row["high_open"]), approximate_events=int(row["approximate"]),
+        oldest=row["dated"], newest=row["dated"], shared_sources=sorted(shared), **labels,
+    )  # fmt: skip
 
 
 # What a line beside a total needs of its EventCount row (_spanning, _figure_totals): read as

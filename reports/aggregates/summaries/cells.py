@@ -41,6 +41,15 @@ def nodes_of(row) -> list[tuple[int, int, tuple]]:
     return nodes
 
 
+def stock_stored_from(facet: str) -> int:
+    """Where in nodes_of()'s chain a stock's stored steps begin (stocks.py): below everywhere,
+    whose stock is its top places'; and in a facet (a cause, a source type, a tag ...) below
+    the top place too, whose total there changes almost daily (few places under it hold a
+    figure of their own) so that a back-dated figure would rewrite every later step of it.
+    Those are composed when read (from_summaries.Reader)."""
+    return 1 if facet == "" else 2
+
+
 def flow_cells(row, local: int) -> list[tuple[tuple, tuple, tuple]]:
     """(cell key, node ancestry, sums) of one flow event's contribution to FlowTotal: what it
     adds (rule 5), in the cells its span fits in."""

@@ -265,7 +265,7 @@ def compose_numbers(parts: list[tuple[tuple, object]]) -> tuple:
     union: set[int] = set()
     oldest, newest = [], []
     for numbers, shared in parts:
-        sources = json.loads(shared) if isinstance(shared, str) else shared
+        sources = _sources(shared)
         for i in (0, 1, 2, 3, 4, 6, 7):
             sums[i] += numbers[i]
         sums[5] += numbers[5] - len(sources)
@@ -281,10 +281,25 @@ def compose_top(steps: list[Step]) -> Step | None:
     """Everywhere's Step at a date from the top places' steps then (compose_numbers)."""
     if not steps:
         return None
+    return compose_steps(steps, node=0, level=-1, **dict.fromkeys(ADM_FIELDS))
+
+
+def compose_steps(steps: list[Step], **labels) -> Step:
+    """A node's Step at a date from its children's steps then (compose_numbers), its shared
+    sources their union; `labels`: the node's own fields (node, level, adm0...)."""
     numbers = compose_numbers([(_STEP_NUMBERS(s), s.shared_sources) for s in steps])
+    union = sorted(set().union(*(_sources(s.shared_sources) for s in steps)))
     return steps[0]._replace(
-        node=0, level=-1, adm0=None, own_key="", **dict(zip(STEP_NUMBERS, numbers, strict=True))
+        own_key="", shared_sources=union, **dict(zip(STEP_NUMBERS, numbers, strict=True)), **labels
     )
+
+
+def _sources(shared) -> list[int]:
+    """Shared sources as read: a list (PostgreSQL's jsonb), or its JSON text (SQLite)."""
+    return json.loads(shared) if isinstance(shared, str) else shared
+
+
+ADM_FIELDS = ("adm0", "adm1", "adm2", "adm3", "adm4")
 
 
 def raw_rows(queryset) -> list[tuple]:

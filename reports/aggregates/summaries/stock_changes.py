@@ -17,9 +17,9 @@ from gazetteer.models import Place
 
 from ...models import EventCount, SourceUse, StockStep
 from ..assemble import among
-from .cells import ADM, nodes_of
+from .cells import ADM, nodes_of, stock_stored_from
 from .reading import any_of
-from .stocks import LOCAL, WIDTH, own_value, step_row
+from .stocks import LOCAL, STANDING_ORDER, WIDTH, own_value, step_row
 from .writing import bulk_insert
 
 STEP_VALUES = ("level", *ADM, "best", "low", "high", "events", "reports", "sources",
@@ -30,7 +30,6 @@ STEP_VALUES = ("level", *ADM, "best", "low", "high", "events", "reports", "sourc
 OWN = ("key", "dated", "published", "approved_at", "report_id", "figure_id", "best",
        "range_low", "range_high", "reports", "high_open", "approximate", "sources",
        "local_sources")  # fmt: skip
-STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
 
 
 _standing = itemgetter(*STANDING_ORDER)  # a row's place in the standing order, as a tuple
@@ -111,6 +110,7 @@ def refresh_stocks(changes: list[tuple[str, str, list[dict]]]) -> None:
     written in two: only the steps that differ from the stored ones. The caller holds each
     stock's advisory lock (STOCK_LOCK, (facet, metric))."""
     stocks = [_Stock(facet, metric, changed) for facet, metric, changed in changes if changed]
+    stocks = [stock for stock in stocks if stock.info]
     if not stocks:
         return
     own = _own_figures(stocks)
@@ -186,12 +186,15 @@ class _Stock:
         self.facet, self.metric = facet, metric
         self.info: dict[int, tuple[int, tuple, int | None]] = {}  # node: level, adm, parent
         self.changed_on: dict[int, list[date]] = defaultdict(list)
+        stored = stock_stored_from(facet)
         for row in changed:
-            chain = nodes_of(row)[1:]  # (everywhere's steps are not stored: stocks.stock_steps)
+            chain = nodes_of(row)[stored:]  # the nodes whose steps are stored
+            if not chain:
+                continue  # (a top place's figure in a facet: its steps are composed when read)
             for i, (node, level, adm) in enumerate(chain):
                 self.info[node] = (level, adm, chain[i - 1][0] if i else None)
             self.changed_on[chain[-1][0]].append(row["dated"])
-        self.since = min(row["dated"] for row in changed)
+        self.since = min((day for days in self.changed_on.values() for day in days), default=None)
         self.places = list(self.info)
         self.own: dict[int, list[dict]] = {}
         self.windows: dict[int, list[Window]] = {}  # apart, in date order

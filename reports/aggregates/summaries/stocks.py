@@ -12,7 +12,10 @@ steps and those above it from their children's stored steps (stock_changes.py)."
 from datetime import date
 from itertools import groupby
 
-from .cells import ADM, EVERYWHERE, nodes_of
+from .cells import ADM, nodes_of, stock_stored_from
+
+# The order in which a place's own figures stand: the latest of them stands (rule 4).
+STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
 
 
 def _standing(row) -> tuple:
@@ -113,10 +116,9 @@ def step_row(facet, metric, node, level, adm, day, value, key, shared, dates, va
 def stock_steps(rows, shared_of) -> list[dict]:
     """StockStep rows of one stock metric from its EventCount rows (with local_sources), by a
     sweep over dates; `shared_of`: each key's shared sources (a frozenset; absent: none).
-
-    Everywhere's steps are not stored: with one country they would be the country's again,
-    and a back-dated change would rewrite both (every later step of each); a question about
-    everywhere composes them from the top places' (from_summaries.Reader, compose_top)."""
+    Only the nodes from cells.stock_stored_from() down: everywhere's steps (with one country
+    they would be the country's again, and a back-dated change would rewrite both) and, in a
+    facet, the top places' are composed when read (from_summaries.Reader)."""
     nodes: dict[int, _Node] = {}
     rows = sorted(rows, key=_standing)
     for day, group in groupby(rows, key=lambda row: row["dated"]):
@@ -141,6 +143,7 @@ def stock_steps(rows, shared_of) -> list[dict]:
             _settle(node, day, shared_of)
     metric = rows[0]["metric"] if rows else None
     facet = rows[0]["facet"] if rows else ""
+    stored = stock_stored_from(facet)
     return [
         step_row(
             facet,
@@ -152,6 +155,6 @@ def stock_steps(rows, shared_of) -> list[dict]:
             node.steps[i + 1][0] if i + 1 < len(node.steps) else None,
         )  # fmt: skip
         for node in nodes.values()
-        if node.node != EVERYWHERE
+        if node.depth >= stored
         for i, step in enumerate(node.steps)
     ]
