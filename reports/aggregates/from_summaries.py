@@ -682,7 +682,7 @@ class Reader:
         (stocks._settle): its latest figure stands if it is at least as recent as every
         child's newest as-of date; otherwise the children's put together. Three queries: the
         places, the children's steps over the days, the top places' figures up to the last."""
-        tops, first, last = self.stock_nodes, min(days), max(days)
+        tops, last = self.stock_nodes, max(days)
         level_of: dict[int, int] = {}
         children: dict[int, list[int]] = defaultdict(list)
         for pk, parent, level in Place.objects.filter(
@@ -692,20 +692,7 @@ class Reader:
                 level_of[pk] = level
             else:
                 children[parent].append(pk)
-        steps: dict[tuple[str, int], list] = defaultdict(list)  # (valid_from, valid_to, Step)
-        for valid_from, valid_to, *fields in (
-            StockStep.objects.filter(
-                facet=self.facet,
-                metric__in=self.stocks,
-                node__in=[child for found in children.values() for child in found],
-                valid_from__lte=last,
-            )
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
-            .order_by("valid_from")
-            .values_list("valid_from", "valid_to", *STEP_FIELDS)
-        ):
-            step = Step(*fields)
-            steps[step.metric, step.node].append((valid_from, valid_to, step))
+        steps = self._steps_on(days, [child for found in children.values() for child in found])
         own: dict[tuple[str, int], list[dict]] = defaultdict(list)  # in the standing order
         for row in (
             EventCount.objects.filter(
@@ -734,8 +721,7 @@ class Reader:
                     present = [
                         step
                         for child in children[top]
-                        if (step := _standing_step(steps.get((metric, child)), day)) is not None
-                        and step.events
+                        if (step := steps.get((day, metric, child))) is not None and step.events
                     ]
                     latest = _latest_figure(own.get((metric, top)), day)
                     newest = max((step.newest for step in present), default=None)
@@ -745,6 +731,47 @@ class Reader:
                         )
                     elif present:
                         found[day, metric].append(compose_steps(present, **labels))
+        return found
+
+    def _steps_on(self, days: list[date], nodes: list[int]) -> dict[tuple, Step]:
+        """The step of each of these nodes standing on each of these days, by (day, metric,
+        node). On PostgreSQL one index probe each (a series over years of a node changing
+        almost daily reads a few steps a period, not all between); elsewhere every step over
+        the days, the one standing on each found by bisection."""
+        found: dict[tuple, Step] = {}
+        if connection.vendor == "postgresql":
+            columns = ", ".join(f"s.{field}" for field in STEP_FIELDS)
+            sql = (
+                f"SELECT e.day, s.valid_to, {columns}"  # noqa: S608 - column names only
+                " FROM unnest(%s::date[]) AS e(day) CROSS JOIN unnest(%s::text[]) AS m(metric)"
+                " CROSS JOIN unnest(%s::bigint[]) AS n(node)"
+                f" CROSS JOIN LATERAL (SELECT * FROM {StockStep._meta.db_table} AS s"
+                " WHERE s.facet = %s AND s.metric = m.metric AND s.node = n.node"
+                " AND s.valid_from <= e.day ORDER BY s.valid_from DESC LIMIT 1) AS s"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [days, self.stocks, nodes, self.facet])
+                for day, valid_to, *fields in cursor.fetchall():
+                    if valid_to is None or valid_to > day:
+                        step = Step(*fields)
+                        found[day, step.metric, step.node] = step
+            return found
+        first, last = min(days), max(days)
+        by_node: dict[tuple[str, int], list] = defaultdict(list)  # (valid_from, valid_to, Step)
+        for valid_from, valid_to, *fields in (
+            StockStep.objects.filter(
+                facet=self.facet, metric__in=self.stocks, node__in=nodes, valid_from__lte=last
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
+            .order_by("valid_from")
+            .values_list("valid_from", "valid_to", *STEP_FIELDS)
+        ):
+            step = Step(*fields)
+            by_node[step.metric, step.node].append((valid_from, valid_to, step))
+        for (metric, node), steps in by_node.items():
+            for day in days:
+                if (step := _standing_step(steps, day)) is not None:
+                    found[day, metric, node] = step
         return found
 
     def standing_keys(self, metric: str, day: date) -> list[str]:
