@@ -295,7 +295,10 @@ def compose_steps(steps: list[Step], **labels) -> Step:
 
 
 def _sources(shared) -> list[int]:
-    """Shared sources as read: a list (PostgreSQL's jsonb), or its JSON text (SQLite)."""
+    """Shared sources as read: a list, or its JSON text (as the drivers give a JSON column);
+    nearly always none."""
+    if not shared or shared == "[]":
+        return []
     return json.loads(shared) if isinstance(shared, str) else shared
 
 
