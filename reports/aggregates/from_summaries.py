@@ -489,7 +489,7 @@ class Reader:
             if self.within:
                 places &= Q(**self.within)
             steps = steps_of(self._steps_at(day).filter(Q(node__in=self.stock_nodes) | places))
-        return steps + self._composed_steps(day) if self.composed else steps
+        return self._with_composed(steps, day)
 
     def _steps_by_node(self, day: date, level: int) -> list[Step]:
         """steps_for_area() at a past date, on PostgreSQL. Read as "valid at the date" (begun
@@ -537,7 +537,7 @@ class Reader:
         steps = self._steps_at(day)
         if self.within:  # (an empty Q() would drop out of the OR)
             steps = steps.filter(Q(node__in=self.stock_nodes) | Q(**self.within))
-        return steps_of(steps) + (self._composed_steps(day) if self.composed else [])
+        return self._with_composed(steps_of(steps), day)
 
     def _standing_own(self, steps) -> dict[str, list[Step]]:
         """The steps whose own figure stands in the area: own figure, no standing own figure
@@ -670,6 +670,14 @@ class Reader:
         with connection.cursor() as cursor:
             cursor.execute(sql, [ends, self.stocks, self.stock_nodes, self.facet, since])
             return cursor.fetchall()
+
+    def _with_composed(self, steps: list[Step], day: date) -> list[Step]:
+        """Steps read at `day` with the composed nodes' (self.composed) in place of any stored
+        for them (none, unless written by an earlier release after migration 0038 ran)."""
+        if not self.composed:
+            return steps
+        composed = set(self.stock_nodes)
+        return [s for s in steps if s.node not in composed] + self._composed_steps(day)
 
     def _composed_steps(self, day: date) -> list[Step]:
         """The stock nodes' steps at `day`, composed (_composed_at), every metric's."""
