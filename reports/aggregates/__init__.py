@@ -27,6 +27,7 @@ __all__ = [
     "answer",
     "evidence",
     "follow_event",
+    "follow_moved_places",
     "follow_source",
     "follow_tag",
     "follow_report",
@@ -175,6 +176,22 @@ def rebuild_summaries() -> dict[str, int]:
     with transaction.atomic():
         _bump()
         return rebuild()
+
+
+def follow_moved_places(place_ids) -> list[int]:
+    """After a gazetteer import (these places renamed or re-pointed): where figures at or under
+    a place that moved to another parent were counted under its old ancestors, every summary
+    is rebuilt, in the caller's transaction. Returns the places found out of place (none: the
+    summaries were left as they are). A move reaches every total above the place, every
+    covering figure around it (rule 5) and every stock step of its old and new ancestors, so
+    the whole rebuild, not a refresh: a few minutes at a million reports, for what a new P-code
+    release does rarely."""
+    from .summaries import misplaced
+
+    moved = misplaced(place_ids)
+    if moved:
+        rebuild_summaries()
+    return moved
 
 
 def verify_summaries(limit: int = 20) -> list[str]:

@@ -51,7 +51,7 @@ from .partners import (
     kobo_form_update,
     kobo_ingest,
 )
-from .places import places_follow_gazetteer_import, places_follow_renames
+from .places import Followed, places_follow_gazetteer_import, places_follow_renames
 from .reports import (
     SUBMISSION_KEY,
     Saved,
@@ -103,6 +103,7 @@ __all__ = [
     "party_create",
     "party_update",
     "data_version_bump",
+    "Followed",
     "places_follow_gazetteer_import",
     "places_follow_renames",
     "report_approve",

@@ -1,21 +1,36 @@
 """What follows a place renamed or moved in the gazetteer (by its admin or an import): the
-public records of the approved reports filed there. The gazetteer imports nothing from reports."""
+public records of the approved reports filed there, and the counting summaries when a place
+moved to another parent. The gazetteer imports nothing from reports."""
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from gazetteer.importer import FileResult
+from gazetteer.models import Place
 
-from .. import publication
+from .. import aggregates, publication
 from .data_version import data_version_bump
 
 
-def places_follow_gazetteer_import(*, results: Iterable[FileResult]) -> int:
+class Followed(NamedTuple):
+    records: int  # public records of approved reports changed
+    moved: int  # places whose counted figures stood under their old ancestors (all recounted)
+
+
+def places_follow_gazetteer_import(*, results: Iterable[FileResult]) -> Followed:
     """After a gazetteer import: the places it renamed or re-pointed (the importer's results).
-    Returns how many public records changed."""
+    The public records of the reports placed there follow; when a place moved to another
+    parent, the totals above it change, and every summary is rebuilt
+    (aggregates.follow_moved_places)."""
+    results = list(results)
     followed = publication.follow_gazetteer_import(results)
     # After the public records' locks on the reports: the services' lock order (docs/caching.md).
     data_version_bump()  # names, places and the area list the pages show
-    return followed
+    pcodes = {pcode for result in results for pcode in result.updated_pcodes}
+    moved = aggregates.follow_moved_places(
+        Place.objects.filter(pcode__in=pcodes).values_list("pk", flat=True) if pcodes else []
+    )
+    return Followed(followed, len(moved))
 
 
 def places_follow_renames(*, place_ids: Iterable[int]) -> int:

@@ -2,6 +2,6 @@
 every figure; derived from the base tables through rules.py, never edited by hand."""
 
 from .cells import EVERYWHERE
-from .store import rebuild, refresh, verify
+from .store import misplaced, rebuild, refresh, verify
 
-__all__ = ["EVERYWHERE", "rebuild", "refresh", "verify"]
+__all__ = ["EVERYWHERE", "misplaced", "rebuild", "refresh", "verify"]

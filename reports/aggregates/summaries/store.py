@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from django.db import connection, transaction
 from django.db.models import Q
 
+from gazetteer.models import Place
+
 from ...models import EventCount, FlowTotal, Report, SourceUse, StockStep
 from ..facets import all_facets, facets_by_report, reports_in_events
 from ..from_base_tables import separated_keys
@@ -51,6 +53,21 @@ def rebuild_facet(facet: str) -> dict[str, int]:
             model.objects.filter(facet=facet).delete()
         _write(_computed(facet), written)
     return written
+
+
+def misplaced(place_ids) -> list[int]:
+    """The places at or under these whose summary rows hold ancestors (adm0-adm4) the
+    gazetteer no longer gives them: a place re-pointed to another parent after figures there
+    were counted. One query of the distinct places and ancestries stored under them."""
+    by_level: dict[int, list[int]] = defaultdict(list)
+    for pk, level in Place.objects.filter(pk__in=list(place_ids)).values_list("pk", "admin_level"):
+        by_level[level].append(pk)
+    if not by_level:
+        return []
+    under = any_of(Q(**{f"adm{level}__in": pks}) for level, pks in by_level.items())
+    ancestries = list(EventCount.objects.filter(under).values_list("place_id", *ADM).distinct())
+    places = PlaceIndex.around({place for place, *_ in ancestries})
+    return sorted({place for place, *adm in ancestries if places.by_level(place) != list(adm)})
 
 
 def _write(computed: tuple[list, list, list, list], written: dict[str, int]) -> None:

@@ -32,9 +32,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 results = import_files(files, skip_invalid=skip_invalid, dry_run=dry_run)
                 # Renamed or re-pointed places change the public records of the approved
-                # reports placed there (what the partner API serves), in the same transaction.
+                # reports placed there (what the partner API serves), and a place moved to
+                # another parent the totals above it, in the same transaction.
                 followed = (
-                    0 if dry_run else services.places_follow_gazetteer_import(results=results)
+                    services.Followed(0, 0)
+                    if dry_run
+                    else services.places_follow_gazetteer_import(results=results)
                 )
         except GazetteerImportError as error:
             listing = "\n".join(str(rejection) for rejection in error.rejections)
@@ -48,8 +51,13 @@ class Command(BaseCommand):
         for result in results:
             for line, reason in result.rejected:
                 self.stderr.write(f"{result.name}:{line}: {reason}")
-        if followed:
-            self.stdout.write(f"{followed} public records of approved reports updated.")
+        if followed.records:
+            self.stdout.write(f"{followed.records} public records of approved reports updated.")
+        if followed.moved:
+            self.stdout.write(
+                f"{followed.moved} places with counted figures moved to another parent: "
+                "every total was counted again."
+            )
         elapsed = time.perf_counter() - started
         if dry_run:
             self.stdout.write(f"Dry run: nothing was written ({elapsed:.2f} s).")
