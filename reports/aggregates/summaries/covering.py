@@ -4,8 +4,8 @@ larger of a covering figure and the sum of what it covers."""
 
 from collections.abc import Iterable
 
-from django.db.models import BigIntegerField, Count, Max, Q, Sum, Value
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Q
 
 from ...models import EventCount
 from ..places import PlaceIndex
@@ -73,22 +73,31 @@ def _covers(outer: dict, inner: dict, places: PlaceIndex) -> bool:
     )
 
 
-def _covered_q(row: dict, facet: str, mine: set[str], apart: list[str]) -> Q:
-    """The stored events of other keys (not `mine`, not those marked apart) that this row's
-    event covers: within its place and its span, not the same place and span."""
-    return (
-        Q(
-            facet=facet,
-            metric=row["metric"],
-            **{f"adm{row['level']}": row["place_id"]},
-            # (A span ending by the row's end starts by it too: said, so that the index on the
-            # place's dates reads the span's dates only, not every later one.)
-            dated__range=(row["dated"], row["span_end"]),
-            span_end__lte=row["span_end"],
-        )
-        & ~Q(key__in=mine | set(apart))
-        & ~Q(place_id=row["place_id"], dated=row["dated"], span_end=row["span_end"])
+# What the stored events of other keys that one row's event covers add (stored_covered): those
+# within its place (adm<level>, its own level's column) and its span, not the same place and
+# span. (A span ending by the row's end starts by it too: said, so that the index on the
+# place's dates reads the span's dates only, not every later one.) Written out, not built by
+# the ORM: an approval's nine of them took 22 ms to build, their query 6 ms to run.
+_COVERED = (
+    "SELECT {row}, COUNT(*), MAX(CASE WHEN high_open THEN level END),"
+    " CAST(SUM(adds_best) AS BIGINT), CAST(SUM(adds_low) AS BIGINT),"
+    " CAST(SUM(adds_high) AS BIGINT)"
+    " FROM {table} WHERE facet = %s AND metric = %s AND adm{level} = %s"
+    " AND dated BETWEEN %s AND %s AND span_end <= %s"
+    " AND NOT (place_id = %s AND dated = %s AND span_end = %s){keys}"
+)
+
+
+def _covered_sql(i: int, row: dict, facet: str, excluded: list[str]) -> tuple[str, list]:
+    """The query of what row `i`'s event covers (_COVERED), without the `excluded` keys."""
+    sql = _COVERED.format(
+        row=int(i),
+        table=EventCount._meta.db_table,
+        level=int(row["level"]),
+        keys=f" AND key NOT IN ({', '.join(['%s'] * len(excluded))})" if excluded else "",
     )
+    place, dated, end = row["place_id"], row["dated"], row["span_end"]
+    return sql, [facet, row["metric"], place, dated, end, end, place, dated, end, *excluded]
 
 
 def _apart(row: dict, separate: set[frozenset[str]]) -> list[str]:
@@ -108,30 +117,25 @@ def stored_covered(
     # One aggregate per row, each by its own index range, joined by UNION ALL (a single
     # aggregate with a filter per row reads every row of every range once per row).
     parts = [
-        EventCount.objects.filter(
-            _covered_q(row, facet, mine, _apart(row, separated.get(row["metric"], set())))
-        )
-        .order_by()
-        .values(row=Value(i))
-        .annotate(
-            n=Count("id"),
-            open=Max("level", filter=Q(high_open=True)),
-            **{f: Cast(Sum(f), BigIntegerField()) for f in ADDS},
+        _covered_sql(
+            i, row, facet, sorted(mine | set(_apart(row, separated.get(row["metric"], set()))))
         )
         for i, (facet, row, mine) in enumerate(requests)
     ]
     found = {}
     for start in range(0, len(parts), UNION_BATCH):
-        first, *rest = parts[start : start + UNION_BATCH]
-        found |= {sums["row"]: sums for sums in first.union(*rest, all=True) if sums["n"]}
+        batch = parts[start : start + UNION_BATCH]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                " UNION ALL ".join(sql for sql, _ in batch),
+                [param for _, params in batch for param in params],
+            )
+            for i, n, open_level, *adds in cursor.fetchall():
+                if n:
+                    found[i] = (n, [a or 0 for a in adds], open_level)
     covered = {}
     for i, (facet, row, _) in enumerate(requests):
-        sums = found.get(i)
-        covered[facet, row["metric"], row["key"]] = (
-            (sums["n"], [sums[f] or 0 for f in ADDS], sums["open"])
-            if sums
-            else (0, [0, 0, 0], None)
-        )
+        covered[facet, row["metric"], row["key"]] = found.get(i, (0, [0, 0, 0], None))
     return covered
 
 
