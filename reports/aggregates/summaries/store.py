@@ -362,8 +362,9 @@ class _Writes:
     def apply(self) -> None:
         if self.replaced:
             _delete_rows(any_of(self.replaced))
-        EventCount.objects.bulk_create(EventCount(**row) for row in self.events)
-        SourceUse.objects.bulk_create(SourceUse(**row) for row in self.uses)
+        # (COPY on PostgreSQL: the ORM's INSERT of an approval's 20 rows built a model each.)
+        bulk_insert(EventCount, self.events)
+        bulk_insert(SourceUse, self.uses)
         _apply_flow_changes(self.cells)
         refresh_stocks(self.stocks)
 
