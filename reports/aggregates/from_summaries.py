@@ -90,6 +90,11 @@ class Reader:
         self.within = {f"adm{area.admin_level}": area.pk} if area else {}
         self.flows = [m for m in plan.metrics if not is_stock(m)]
         self.stocks = [m for m in plan.metrics if is_stock(m)]
+        # _composed_at()'s steps by (day, metric), and the top places' own figures it read
+        # (the last day they were read up to, by (metric, place), their shared sources): an
+        # answer composes the area's day, then its periods' ends, the last mostly the same.
+        self._composed: dict[tuple[date, str], list[Step]] = {}
+        self._own: tuple[date, dict, dict] | None = None
 
     @cached_property
     def stock_nodes(self) -> list[int]:
@@ -688,20 +693,47 @@ class Reader:
         stored) at each of these days, by (day, metric): each composed from its children's
         stored steps then and its own figures, as the sweep would have stored it
         (stocks._settle): its latest figure stands if it is at least as recent as every
-        child's newest as-of date; otherwise the children's put together. Three queries: the
-        places, the children's steps over the days, the top places' figures up to the last."""
-        tops, last = self.stock_nodes, max(days)
-        level_of: dict[int, int] = {}
+        child's newest as-of date; otherwise the children's put together. The days not
+        composed already for this answer, in a query for the children's steps over them (the
+        places and the top places' figures read once)."""
+        if not self.stocks:
+            return {}
+        missing = sorted({day for day in days if (day, self.stocks[0]) not in self._composed})
+        if missing:
+            self._compose(missing)
+        return {
+            (day, metric): found
+            for day in days
+            for metric in self.stocks
+            if (found := self._composed[day, metric])
+        }
+
+    @cached_property
+    def _tops(self) -> tuple[dict[int, dict], dict[int, list[int]]]:
+        """The composed nodes' labels (node, level, adm0...) and their children, from the
+        gazetteer (one query)."""
+        tops = self.stock_nodes
+        labels: dict[int, dict] = {}
         children: dict[int, list[int]] = defaultdict(list)
         for pk, parent, level in Place.objects.filter(
             Q(pk__in=tops) | Q(parent_id__in=tops)
         ).values_list("pk", "parent_id", "admin_level"):
             if pk in tops:
-                level_of[pk] = level
+                labels[pk] = {"node": pk, "level": level} | {
+                    f"adm{above}": pk if above == level else None for above in range(5)
+                }
             else:
                 children[parent].append(pk)
-        steps = self._steps_on(days, [child for found in children.values() for child in found])
-        own: dict[tuple[str, int], list[dict]] = defaultdict(list)  # in the standing order
+        return labels, children
+
+    def _own_figures(self, last: date) -> tuple[dict, dict]:
+        """The top places' own figures dated by `last`, by (metric, place) in the standing
+        order, and the shared sources of each (by (metric, key)); read again only for a later
+        day than read before."""
+        if self._own is not None and self._own[0] >= last:
+            return self._own[1], self._own[2]
+        tops = self.stock_nodes
+        own: dict[tuple[str, int], list[dict]] = defaultdict(list)
         for row in (
             EventCount.objects.filter(
                 facet=self.facet, metric__in=self.stocks, place_id__in=tops, dated__lte=last
@@ -719,13 +751,18 @@ class Reader:
                 shared=True,
             ).values_list("metric", "key", "source_id"):
                 shared[metric, key].append(source)
-        found: dict[tuple[date, str], list[Step]] = defaultdict(list)
+        self._own = (last, own, shared)
+        return own, shared
+
+    def _compose(self, days: list[date]) -> None:
+        """_composed_at() of these days, kept in self._composed."""
+        labels, children = self._tops
+        steps = self._steps_on(days, [child for found in children.values() for child in found])
+        own, shared = self._own_figures(max(days))
         for day in days:
             for metric in self.stocks:
-                for top in tops:
-                    labels = {"node": top, "level": level_of[top]} | {
-                        f"adm{level}": top if level == level_of[top] else None for level in range(5)
-                    }
+                found = self._composed[day, metric] = []
+                for top, named in labels.items():
                     present = [
                         step
                         for child in children[top]
@@ -734,12 +771,11 @@ class Reader:
                     latest = _latest_figure(own.get((metric, top)), day)
                     newest = max((step.newest for step in present), default=None)
                     if latest is not None and (newest is None or latest["dated"] >= newest):
-                        found[day, metric].append(
-                            _own_step(latest, shared.get((metric, latest["key"]), []), labels)
+                        found.append(
+                            _own_step(latest, shared.get((metric, latest["key"]), []), named)
                         )
                     elif present:
-                        found[day, metric].append(compose_steps(present, **labels))
-        return found
+                        found.append(compose_steps(present, **named))
 
     def _steps_on(self, days: list[date], nodes: list[int]) -> dict[tuple, Step]:
         """The step of each of these nodes standing on each of these days, by (day, metric,
