@@ -724,7 +724,7 @@ class Reader:
                 }
             else:
                 children[parent].append(pk)
-        return labels, children
+        return {top: labels[top] for top in tops if top in labels}, children  # (in tops' order)
 
     def _own_figures(self, last: date) -> tuple[dict, dict]:
         """The top places' own figures dated by `last`, by (metric, place) in the standing

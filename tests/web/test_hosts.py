@@ -274,6 +274,51 @@ def test_an_events_counted_figure_decides_where_it_went(
     assert totals(answer, "newly_displaced") == (31700, 31700, 36700, 3, "exact")
 
 
+def test_a_figure_covering_others_going_elsewhere_keeps_its_range_in_order(
+    places, field_partner, moderator, file_report
+):
+    """Kayah's approximately 100,800 (no destination) covers a Loikaw event counting 35,000
+    going to Demoso, whose other reports say at least 38,000 and 30,000 to 38,000: in the
+    figures saying no destination it adds what it holds beyond the event, read apart as an
+    "unspecified within" row is (rule 5: no floor under an "at least" it covers), never a
+    range turned around."""
+
+    def filed(**fields):
+        return approved(file_report(field_partner, **fields), field_partner, moderator)
+
+    event = services.event_create(actor=moderator, name="Loikaw displacement")
+    for figure in (  # the last approved is counted: its destination is the event's
+        dict(metric="newly_displaced", qualifier="at_least", value=38000),
+        dict(metric="newly_displaced", qualifier="range", value_min=30000, value_max=38000),
+        flow(35000, places["demoso"], qualifier="approximately"),
+    ):
+        services.report_link_event(report=filed(figures=[figure]), event=event, actor=moderator)
+    filed(
+        title="Displacement across Kayah",
+        place=places["kayah"],
+        start_date=date(2023, 11, 11),
+        end_date=date(2023, 11, 22),
+        figures=[flow(100800, qualifier="approximately")],
+    )
+    month = "start=2023-11-01&end=2023-11-30&metric=newly_displaced"
+
+    def numbers(total):
+        return (total.best, total.low, total.high, total.events, total.qualifier)
+
+    whole = ask(f"area=MMR002&{month}")
+    assert numbers(whole.totals["newly_displaced"]) == (100800, 100800, 100800, 2, "at_least")
+    by_destination = ask(f"area=MMR002&{month}&level=3&by=destination")
+    assert [
+        (r.pcode, r.where, numbers(r.totals["newly_displaced"])) for r in by_destination.by_area
+    ] == [
+        ("MMR002002", "", (35000, 30000, 38000, 1, "at_least")),
+        # 100,800 less the event's 35,000 (30,000 up to no bound): 0 up to 70,800.
+        (None, "unknown", (65800, 0, 70800, 1, "approximately")),
+    ]
+    unknown = ask(f"destination=none&{month}")
+    assert numbers(unknown.totals["newly_displaced"]) == (65800, 0, 70800, 1, "approximately")
+
+
 def test_a_bad_destination_parameter_is_named(hosted, client):
     response = client.get("/dashboard/hosts/?destination=MMR999")
     assert response.status_code == 400
