@@ -60,7 +60,9 @@ def misplaced(place_ids) -> list[int]:
     gazetteer no longer gives them: a place re-pointed to another parent after figures there
     were counted. One query of the distinct places and ancestries stored under them."""
     by_level: dict[int, list[int]] = defaultdict(list)
-    for pk, level in Place.objects.filter(pk__in=list(place_ids)).values_list("pk", "admin_level"):
+    # (A country has no parent to move under: a renamed one reads nothing.)
+    movable = Place.objects.filter(pk__in=list(place_ids), admin_level__gt=0)
+    for pk, level in movable.values_list("pk", "admin_level"):
         by_level[level].append(pk)
     if not by_level:
         return []
