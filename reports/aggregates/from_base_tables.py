@@ -452,9 +452,9 @@ class Evidence:
         row of a breakdown by destination), each covering event read apart from the others
         (remainder()) where an event it covers is not among them: what it adds beyond those is
         then its own, and its range the remainder's (Total.in_order: Evidence.total), as in an
-        "unspecified within" row. 100,800 newly displaced across Kayah, approximately, less a
-        Loikaw event of "at least 40,000" going to Demoso adds 63,300 to the figures saying no
-        destination: 0 to 68,300, not 68,300 to 58,300."""
+        "unspecified within" row. 100,800 newly displaced across Kayah less a Loikaw event
+        counting 35,000 (its reports 30,000 up to no bound) going to Demoso adds 65,800 to the
+        figures saying no destination: 0 to 70,800, not 70,800 to 62,800."""
         covering = [c for c in kept if c.covers]
         if not covering:
             return kept
@@ -515,9 +515,10 @@ class Evidence:
         return max(dates, default=None)
 
     def total(self, metric: str, items: Iterable[Counted], at: date | None = None) -> Total:
-        """The items' total, its low and high around its best (some events read apart:
-        Evidence.apart)."""
-        return total_of(metric, items, self.sources_of, at if is_stock(metric) else None).in_order()
+        """The items' total; with a destination asked, its low and high around its best (some
+        events read apart: Evidence.apart). Without one, as the summaries answer it."""
+        total = total_of(metric, items, self.sources_of, at if is_stock(metric) else None)
+        return total if self.plan.question.destination is None else total.in_order()
 
 
 def inside(span: Span, start: date | None, end: date) -> bool:
@@ -705,7 +706,7 @@ def by_destination(plan: Plan, data: Evidence, units: dict[str, list[Counted]]) 
     return destination_rows(
         plan,
         {
-            key: {m: data.total(m, items, plan.end) for m, items in per_metric.items()}
+            key: {m: data.total(m, items, plan.end).in_order() for m, items in per_metric.items()}
             for key, per_metric in grouped.items()
         },
         outside,

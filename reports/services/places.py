@@ -14,7 +14,7 @@ from .data_version import data_version_bump
 
 class Followed(NamedTuple):
     records: int  # public records of approved reports changed
-    moved: int  # places whose counted figures stood under their old ancestors (all recounted)
+    moved: int  # places holding figures counted under a former parent (every total recounted)
 
 
 def places_follow_gazetteer_import(*, results: Iterable[FileResult]) -> Followed:

@@ -66,7 +66,10 @@ def test_a_township_moved_to_another_district_is_counted_there(counted, tmp_path
         stdout=out,
     )
 
-    assert "1 places with counted figures moved to another parent" in out.getvalue()
+    assert (
+        "Figures at 1 place were counted under a former parent: every total was counted again."
+        in out.getvalue()
+    )
     # Loikaw district's 100 now covers Loikaw's 20 alone; Demoso's 30 adds to it in Kayah.
     assert by_district() == {
         "MMR002": ((130, 130, 130, 3, 3, 3), (700, 700, 700, 2, 2, 2)),
@@ -86,7 +89,7 @@ def test_an_import_that_only_renames_leaves_the_summaries_as_they_are(counted, t
         stdout=out,
     )
 
-    assert "moved" not in out.getvalue()
+    assert "former parent" not in out.getvalue()
     assert set(StockStep.objects.values_list("pk", flat=True)) == steps
     assert by_district()["MMR002D001"] == (
         (100, 100, 100, 3, 3, 3),

@@ -54,8 +54,9 @@ class Command(BaseCommand):
         if followed.records:
             self.stdout.write(f"{followed.records} public records of approved reports updated.")
         if followed.moved:
+            places = "1 place" if followed.moved == 1 else f"{followed.moved} places"
             self.stdout.write(
-                f"{followed.moved} places with counted figures moved to another parent: "
+                f"Figures at {places} were counted under a former parent: "
                 "every total was counted again."
             )
         elapsed = time.perf_counter() - started
