@@ -34,7 +34,7 @@ from .rules import (
     apply_covering,
     as_alone,
     choose,
-    covers,
+    covered_pairs,
     event_key,
     is_stock,
     remainder,
@@ -270,6 +270,7 @@ class Evidence:
             self.places = self._places_of(counted)
         separate = separated_keys() if counted else {}
         self.separate = separate
+        self._covered: dict[str, dict[str, set[str]]] = {}  # Evidence._covered_keys()
         self.counted: dict[str, list[Counted]] = defaultdict(list)
         for item in counted:
             self.counted[item.metric].append(item)
@@ -455,25 +456,23 @@ class Evidence:
         "unspecified within" row. 100,800 newly displaced across Kayah less a Loikaw event
         counting 35,000 (its reports 30,000 up to no bound) going to Demoso adds 65,800 to the
         figures saying no destination: 0 to 70,800, not 70,800 to 62,800."""
-        covering = [c for c in kept if c.covers]
-        if not covering:
+        if not any(c.covers for c in kept):
             return kept
-        metric, keys = covering[0].metric, {c.key for c in kept}
-        separate = self.separate.get(metric, set())
-        others = [c for c in self.counted.get(metric, []) if c.key not in keys]
+        covered, keys = self._covered_keys(kept[0].metric), {c.key for c in kept}
+        return [remainder(c) if not covered.get(c.key, set()) <= keys else c for c in kept]
 
-        def depth(place: int) -> int:
-            return len(self.places.chain(place))
-
-        def alone(outer: Counted) -> bool:
-            return any(
-                self.places.within(inner.place_id, outer.place_id)
-                and covers(outer, inner, depth)
-                and frozenset((outer.key, inner.key)) not in separate
-                for inner in others
-            )
-
-        return [remainder(c) if c.covers and alone(c) else c for c in kept]
+    def _covered_keys(self, metric: str) -> dict[str, set[str]]:
+        """The keys of the events each of the metric's counted events covers (rule 5), found
+        once per metric (rules.covered_pairs)."""
+        if metric not in self._covered:
+            items = self.counted.get(metric, [])
+            self._covered[metric] = {
+                items[i].key: {items[j].key for j in inner}
+                for i, inner in covered_pairs(
+                    items, self.places.chain, self.separate.get(metric, set())
+                ).items()
+            }
+        return self._covered[metric]
 
     def destination_key(self, item: Counted, level: int) -> int | str | None:
         """The row of a breakdown by destination: the destination's place at `level` when it

@@ -170,17 +170,15 @@ def covers(outer: Counted, inner: Counted, depth: Callable[[int], int]) -> bool:
     )
 
 
-def apply_covering(
-    counted: Iterable[Counted],
+def covered_pairs(
+    items: list[Counted],
     chain: Callable[[int], tuple[int, ...]],
     separate: set[frozenset[str]] = frozenset(),  # type: ignore[assignment]
-    level: Callable[[int], int] = lambda place: 0,
-) -> list[Counted]:
-    """Rule 5 over one metric's counted flow events: each gets what it adds beyond the events
-    it covers (its own numbers less the sum of theirs, never below zero), smallest first, so a
-    question holding a covering event counts the larger of it and the sum of what it covers.
-    Pairs of event keys in `separate` never cover each other (a moderator's mark)."""
-    items = list(counted)
+) -> dict[int, list[int]]:
+    """Rule 5's pairs among one metric's counted flow events: for each event (by its index in
+    `items`), the indices of those it covers, found through an index of the events by place
+    and start date (each event reads only those starting within its span, in its place or
+    below). Pairs of event keys in `separate` never cover each other (a moderator's mark)."""
 
     def depth(place: int) -> int:
         return len(chain(place))
@@ -191,22 +189,43 @@ def apply_covering(
             within.setdefault(node, []).append((item.span.start, i))
     for rows in within.values():
         rows.sort()
-    order = sorted(range(len(items)), key=lambda i: (items[i].span.days, -depth(items[i].place_id)))
-    result: dict[int, Counted] = {}
-    for i in order:
-        outer = items[i]
+    found: dict[int, list[int]] = {}
+    for i, outer in enumerate(items):
         rows = within.get(outer.place_id, [])
-        found = 0
-        open_level: int | None = None
-        taken = [0, 0, 0]
         for start, j in rows[bisect_left(rows, (outer.span.start, -1)) :]:
             if start > outer.span.end:
                 break
             inner = items[j]
             if j == i or not covers(outer, inner, depth):
                 continue
-            if frozenset((outer.key, inner.key)) in separate:
-                continue
+            if frozenset((outer.key, inner.key)) not in separate:
+                found.setdefault(i, []).append(j)
+    return found
+
+
+def apply_covering(
+    counted: Iterable[Counted],
+    chain: Callable[[int], tuple[int, ...]],
+    separate: set[frozenset[str]] = frozenset(),  # type: ignore[assignment]
+    level: Callable[[int], int] = lambda place: 0,
+) -> list[Counted]:
+    """Rule 5 over one metric's counted flow events: each gets what it adds beyond the events
+    it covers (covered_pairs: its own numbers less the sum of theirs, never below zero),
+    smallest first, so a question holding a covering event counts the larger of it and the
+    sum of what it covers."""
+    items = list(counted)
+    covered = covered_pairs(items, chain, separate)
+    order = sorted(
+        range(len(items)), key=lambda i: (items[i].span.days, -len(chain(items[i].place_id)))
+    )
+    result: dict[int, Counted] = {}
+    for i in order:
+        outer = items[i]
+        found = 0
+        open_level: int | None = None
+        taken = [0, 0, 0]
+        for j in covered.get(i, ()):
+            inner = items[j]
             adds = result[j].adds
             found += 1
             if inner.high_open:
