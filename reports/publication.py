@@ -62,7 +62,7 @@ def source_data(source: Source, reader: bool = False) -> dict[str, Any]:
             "language": None,
         }
     return {
-        "id": source.pk,
+        "id": source.public_id,  # never the database id (Source.public_id)
         "source_type": source.source_type,
         "label": selectors.public_source_label(source, reader),
         "is_confidential": False,

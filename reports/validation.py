@@ -358,7 +358,7 @@ def clean_perpetrator_sources(
                     "Source #%(id)s is not among the report's sources: only a source the "
                     "report cites can attribute the harm."
                 )
-                % {"id": outside[0].pk}
+                % {"id": outside[0].public_id}  # (the only id shown outside moderation)
             }
         )
     if chosen and not stated:

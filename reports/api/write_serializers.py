@@ -77,9 +77,9 @@ class NewSourceIn(StrictSerializer):
 
 
 class SubmissionIn(StrictSerializer):
-    """One report: `place` is a P-code, `sources` the ids of existing sources, `new_sources`
-    sources to add with it; `status` "draft" (the default) or "submitted"; `client_id` the
-    sender's own identifier for it: sent again, the same report is returned."""
+    """One report: `place` is a P-code, `sources` the public ids of existing sources,
+    `new_sources` sources to add with it; `status` "draft" (the default) or "submitted";
+    `client_id` the sender's own identifier for it: sent again, the same report is returned."""
 
     client_id = serializers.RegexField(
         r"^[A-Za-z0-9_-]{8,64}$",

@@ -18,6 +18,7 @@ from ..aggregates.places import LEVELS
 from ..aggregates.question import period_start
 from ..figures import MAX_VALUE, counts
 from ..models import Report
+from ..models.core import new_public_id
 from ..vocabulary import Cause, Metric, Qualifier, SourceType, Unit
 from ..workflow import Status
 
@@ -69,7 +70,7 @@ SOURCE_TYPES = (
 COLUMNS = {
     "reports_event": ["id", "name", "description", "created_by_id", "created_at"],
     "reports_source": ["id", "source_type", "name", "title", "url", "published_on", "language",
-                       "is_confidential", "created_by_id", "created_at"],
+                       "is_confidential", "created_by_id", "created_at", "public_id"],
     "reports_report": ["id", "status", "version", "organization_id", "submitted_by_id", "title",
                        "start_date", "end_date", "date_precision", "place_id", "latitude",
                        "longitude", "location_precision", "point_released", "public_summary",
@@ -343,7 +344,8 @@ def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023
             else:
                 sources.append((source_id, rng.choice(SOURCE_TYPES), f"Outlet {rng.randrange(400)}",
                                 f"Article {source_id}", "", min(published, LAST_DAY), "en",
-                                rng.random() < 0.03, user_id, submitted))  # fmt: skip
+                                rng.random() < 0.03, user_id, submitted,
+                                new_public_id()))  # fmt: skip
                 cited = [source_id]
                 articles.append(source_id)
                 source_id += 1
@@ -355,7 +357,8 @@ def load(n_reports: int, *, organization_id: int, user_id: int, seed: int = 2023
                     sitreps[state.id, week] = source_id
                     sources.append((source_id, SourceType.UN_INGO, "OCHA", f"Situation report "
                                     f"{state.pcode} {week}", "", min(week + timedelta(days=6),
-                                    LAST_DAY), "en", False, user_id, submitted))  # fmt: skip
+                                    LAST_DAY), "en", False, user_id, submitted,
+                                    new_public_id()))  # fmt: skip
                     source_id += 1
                     written["sources"] += 1
                 cited.append(sitreps[state.id, week])

@@ -314,6 +314,9 @@ class SourceForm(PlainForm):
         ]
         existing = self.fields["existing"]
         existing.queryset = offered.order_by("-created_at") if offered is not None else None
+        # Offered by public id: the database's ids would show gaps where other organisations'
+        # confidential sources are (Source.public_id).
+        existing.to_field_name = "public_id"
         existing.label_from_instance = lambda source: (
             source.reader_label()
             if citable_ids is None or source.pk in citable_ids

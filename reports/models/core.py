@@ -1,5 +1,6 @@
 """Organisations, memberships, sources, events, reports with their figures, and submission keys."""
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -55,7 +56,23 @@ class Membership(models.Model):
         return f"{self.user} in {self.organization}"
 
 
+# A source's public id is drawn at random from this range, never counted up: consecutive ids
+# would leave a gap for every confidential source, and the gaps would tell how many there
+# are and which reports could share one (DOMAIN.md, "Visibility and protection"). Below 2**53,
+# so that every JSON reader keeps it exact; from 2**32, so that it is never a small number a
+# client could mistake for, or type in place of, a database id.
+PUBLIC_ID_RANGE = (2**32, 2**53)
+
+
+def new_public_id() -> int:
+    low, high = PUBLIC_ID_RANGE
+    return low + secrets.randbelow(high - low)
+
+
 class Source(models.Model):
+    # The only id of the source outside the moderation area: in the public records, the API
+    # (read and write), the downloads and the partners' forms. The database id stays inside.
+    public_id = models.BigIntegerField(unique=True, default=new_public_id, editable=False)
     source_type = models.CharField(max_length=32, choices=SourceType.choices)
     name = models.CharField(max_length=200, help_text="Outlet, organisation or person.")
     title = models.CharField(max_length=300, blank=True, help_text="Headline or document title.")

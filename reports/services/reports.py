@@ -57,13 +57,16 @@ def _check_citable(
     actor: Actor, sources: Iterable[Source], *, report: Report | None = None
 ) -> None:
     """A report may cite only sources its author may pick (selectors.sources_citable_by),
-    plus those it already cites: otherwise citing a source by id would reveal its name."""
-    wanted = {source.pk for source in sources}
+    plus those it already cites: otherwise citing a source by id would reveal its name. A
+    refusal names the source by its public id, the only one shown outside moderation."""
+    wanted = {source.public_id for source in sources}
     allowed = set(
-        selectors.sources_citable_by(actor).filter(pk__in=wanted).values_list("pk", flat=True)
+        selectors.sources_citable_by(actor)
+        .filter(public_id__in=wanted)
+        .values_list("public_id", flat=True)
     )
     if report is not None:
-        allowed |= set(report.sources.values_list("pk", flat=True))
+        allowed |= set(report.sources.values_list("public_id", flat=True))
     refused = sorted(wanted - allowed)
     if refused:
         raise ValidationError(

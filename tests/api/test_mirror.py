@@ -132,12 +132,14 @@ def test_the_mirror_stays_exact_while_data_change_between_pages(
         [approve("Third sync"), rename_source("The Irrawaddy (English)"), retract("december")],
     )
     assert mirror == server_copy(api)
-    citing = [r for r in mirror.values() if any(x["id"] == news_source.pk for x in r["sources"])]
+    citing = [
+        r for r in mirror.values() if any(x["id"] == news_source.public_id for x in r["sources"])
+    ]
     assert citing and all(
         x["name"] == "The Irrawaddy (English)"
         for r in citing
         for x in r["sources"]
-        if x["id"] == news_source.pk
+        if x["id"] == news_source.public_id
     )
     assert set(mirror) == set(selectors.public_reports().values_list("pk", flat=True))
     assert mirror[s["shelling"].pk]["public_summary"] == "Three killed."

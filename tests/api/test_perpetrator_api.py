@@ -36,9 +36,9 @@ def test_a_submission_names_the_perpetrator_and_its_sources(api, news_source, pa
     response = api.post(
         URL,
         body(
-            sources=[news_source.pk],
+            sources=[news_source.public_id],
             perpetrator="sac",
-            perpetrator_sources=[news_source.pk],
+            perpetrator_sources=[news_source.public_id],
             new_sources=[
                 {
                     "source_type": "party_to_conflict",
@@ -80,13 +80,13 @@ def test_an_unknown_party_or_a_source_not_cited_is_400_naming_the_field(api, new
         )
     ]
     response = api.post(
-        URL, body(perpetrator="sac", perpetrator_sources=[news_source.pk]), format="json"
+        URL, body(perpetrator="sac", perpetrator_sources=[news_source.public_id]), format="json"
     )
     assert response.status_code == 400
     assert details(response) == [
         (
             "perpetrator_sources",
-            f"Source #{news_source.pk} is not among the report's sources: only a source the "
+            f"Source #{news_source.public_id} is not among the report's sources: only a source the "
             "report cites can attribute the harm.",
         )
     ]
@@ -132,7 +132,7 @@ def test_a_report_reads_with_its_alleged_perpetrator(api, approved, news_source)
         },
         "sources": [
             {
-                "id": news_source.pk,
+                "id": news_source.public_id,
                 "source_type": "news_media",
                 "label": "The Irrawaddy, 13 Nov 2023: Karenni Armed Group Seizes Seven Myanmar "
                 "Junta Bases Since Saturday",

@@ -537,12 +537,15 @@ def test_sources_only_cited_by_approved_reports_and_confidential_by_type(api, sc
     services.source_create(actor=moderator, source_type="un_ingo", name="Uncited OCHA note")
     data = results(api.get("/api/v1/sources/"))
     news = scenario["town"].sources.get()
-    # Public sources by id, then a confidential one once per approved report citing it.
-    assert [(s["id"], s["label"]) for s in data] == [
-        (news.pk, str(news)),
-        (scenario["kndf"].pk, "KNDF statement, 16 Nov 2023 (party to the conflict)"),
-        (None, "confidential local source"),
-    ]
+    # Public sources by their public id, then a confidential one once per approved report
+    # citing it.
+    public = sorted(
+        [
+            (news.public_id, str(news)),
+            (scenario["kndf"].public_id, "KNDF statement, 16 Nov 2023 (party to the conflict)"),
+        ]
+    )
+    assert [(s["id"], s["label"]) for s in data] == [*public, (None, "confidential local source")]
     assert [s["label"] for s in results(api.get("/api/v1/sources/?source_type=local_cso"))] == [
         "confidential local source"
     ]

@@ -5,14 +5,16 @@ unapproved ids answered as ids that do not exist."""
 import base64
 import csv
 import io
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography import fernet
+from django.core.management import call_command
 
-from reports import services
-from reports.models import Event, Report, ReportHistory
+from reports import publication, services
+from reports.models import Event, PublicReport, Report, ReportHistory, Source, core
 from tests import dashboard_data
 
 pytestmark = pytest.mark.usefixtures("api_as_advocate")
@@ -216,6 +218,89 @@ def test_the_sources_list_reads_the_same_for_one_shared_or_two_confidential_sour
         confidential,
         confidential,
     ]
+
+
+def test_public_source_ids_are_drawn_at_random_and_leave_no_gap_where_a_confidential_one_is(
+    api, moderator, field_partner, file_report, monkeypatch
+):
+    """Sources added one after another, a confidential one between two public ones: counted
+    ids would list the public two with a gap between them, and the gap would tell that one
+    confidential source exists (and which reports could share it). Their public ids are drawn,
+    so their order and spacing say nothing of when, or between what, each was added."""
+    draws = iter([300, 200, 100])
+    monkeypatch.setattr(core.secrets, "randbelow", lambda n: next(draws))
+    first = services.source_create(actor=moderator, source_type="news_media", name="Myanmar Now")
+    hidden = services.source_create(
+        actor=field_partner, source_type="local_cso", name="Camp committee", is_confidential=True
+    )
+    second = services.source_create(actor=moderator, source_type="news_media", name="Mizzima")
+    for source in (first, hidden, second):
+        dashboard_data._approved(
+            file_report(field_partner, title=source.name, sources=[source]),
+            field_partner,
+            moderator,
+        )
+    low = core.PUBLIC_ID_RANGE[0]
+    assert (first.public_id, hidden.public_id, second.public_id) == (
+        low + 300,
+        low + 200,
+        low + 100,
+    )
+    listed = api.get("/api/v1/sources/").json()["results"]
+    assert [(s["id"], s["name"]) for s in listed] == [
+        (low + 100, "Mizzima"),
+        (low + 300, "Myanmar Now"),
+        (None, None),
+    ]
+    reports = api.get("/api/v1/reports/").json()["results"]
+    assert sorted((r["title"], r["sources"][0]["id"]) for r in reports) == [
+        ("Camp committee", None),
+        ("Mizzima", low + 100),
+        ("Myanmar Now", low + 300),
+    ]
+    assert not {first.pk, second.pk} & {s["id"] for s in listed}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_draws_every_sources_public_id_and_rewrites_the_public_records(api, scenario):
+    """Migration 0039 on a database whose public records named sources by their database
+    ids: each source gets a public id, and each record naming a public source says it, exactly
+    as a record built now would, and is marked changed (a partner following `updated_since`
+    fetches it again)."""
+    call_command("migrate", "reports", "0038", verbosity=0)
+
+    # As the records were before it (and are again when it is taken back): by database id.
+    def named():
+        return {
+            (record.pk, source["id"])
+            for record in PublicReport.objects.all()
+            for source in json.loads(record.document)["sources"]
+        }
+
+    cited = list(
+        Report.sources.through.objects.filter(report__public_record__isnull=False).values_list(
+            "report_id", "source_id", "source__is_confidential"
+        )
+    )
+    assert named() == {(report, None if hidden else source) for report, source, hidden in cited}
+    before = dict(PublicReport.objects.values_list("pk", "changed_at"))
+    call_command("migrate", "reports", verbosity=0)
+    ids = list(Source.objects.values_list("public_id", flat=True))
+    low, high = core.PUBLIC_ID_RANGE
+    assert len(set(ids)) == len(ids) and all(low <= i < high for i in ids)
+    assert publication.verify() == []
+    public_ids = dict(Source.objects.values_list("pk", "public_id"))
+    assert named() == {
+        (report, None if hidden else public_ids[source]) for report, source, hidden in cited
+    }
+    changed = {
+        pk: at > before[pk] for pk, at in PublicReport.objects.values_list("pk", "changed_at")
+    }
+    naming = {report for report, _source, hidden in cited if not hidden}
+    assert changed == {pk: pk in naming for pk in before}
+    listed = {s["id"] for s in api.get("/api/v1/sources/").json()["results"]} - {None}
+    public = Source.objects.filter(is_confidential=False, reports__public_record__isnull=False)
+    assert listed == set(public.values_list("public_id", flat=True))
 
 
 # --- unapproved answers as absent ---------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_a_draft_is_filed_for_the_clients_organisation(api, client_and_key, orga
 def test_a_submitted_report_with_cited_and_new_sources(api, news_source):
     body = report(
         status="submitted",
-        sources=[news_source.pk],
+        sources=[news_source.public_id],
         new_sources=[
             {"source_type": "field_observation", "name": "Ward 3 monitor", "is_confidential": True}
         ],
@@ -163,7 +163,7 @@ def test_another_organisations_confidential_source_and_a_missing_one_read_the_sa
         actor=other_partner, source_type="local_cso", name="Relief contact", is_confidential=True
     )
     answers = {}
-    for source_id in (secret.pk, secret.pk + 1000):
+    for source_id in (secret.public_id, secret.public_id + 1000):
         for status in ("draft", "submitted"):  # submitted, it leaves the report no source
             response = api.post(URL, report(sources=[source_id], status=status), format="json")
             assert response.status_code == 400
@@ -181,11 +181,22 @@ def test_another_organisations_confidential_source_and_a_missing_one_read_the_sa
         answers[source_id] = sorted(
             (attr, detail.replace(f"#{source_id}", "#N")) for attr, detail in details(response)
         )
-    assert answers[secret.pk] == answers[secret.pk + 1000]
-    assert [attr for attr, _detail in answers[secret.pk]] == [
+    assert answers[secret.public_id] == answers[secret.public_id + 1000]
+    assert [attr for attr, _detail in answers[secret.public_id]] == [
         "figures.1.value", "perpetrator_sources", "place", "sources"
     ]  # fmt: skip
     assert Report.objects.count() == 0
+
+
+def test_a_source_is_cited_by_its_public_id_never_by_its_database_id(api, news_source):
+    """The database's ids count up and never leave the moderation area (their gaps would
+    count the confidential sources): the write API takes the public id only."""
+    response = api.post(URL, report(sources=[news_source.pk]), format="json")
+    assert response.status_code == 400
+    assert details(response) == [("sources", f"You cannot cite source #{news_source.pk}.")]
+    response = api.post(URL, report(sources=[news_source.public_id]), format="json")
+    assert response.status_code == 201, response.content
+    assert list(Report.objects.get().sources.all()) == [news_source]
 
 
 @pytest.mark.parametrize(
@@ -665,7 +676,7 @@ def test_no_body_makes_a_server_error(api, body):
 def test_the_documented_example_is_accepted(api, news_source):
     text = (Path(__file__).resolve().parents[2] / "docs" / "submissions.md").read_text()
     example = json.loads(text.split("```json\n")[1].split("```")[0])
-    example["sources"] = [news_source.pk]
+    example["sources"] = [news_source.public_id]
     response = api.post(URL, example, format="json")
     assert response.status_code == 201, response.content
     saved = Report.objects.get()

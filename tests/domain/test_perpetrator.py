@@ -55,7 +55,7 @@ def test_an_attributing_source_must_be_one_of_the_reports_sources(
         file_report(field_partner, perpetrator="kndf", perpetrator_sources=[statement])
     assert refused.value.message_dict == {
         "perpetrator_sources": [
-            f"Source #{statement.pk} is not among the report's sources: only a source the "
+            f"Source #{statement.public_id} is not among the report's sources: only a source the "
             "report cites can attribute the harm."
         ]
     }
@@ -174,7 +174,7 @@ def test_the_public_record_labels_each_claim(
     }
     assert [(s["id"], s["label"], s["claim"]) for s in alleged["sources"]] == [
         (
-            statement.pk,
+            statement.public_id,
             "KNDF information office, 10 Nov 2023: Statement on Operation 1107 (party to the "
             "conflict): claimed by KNDF itself",
             "self",

@@ -359,7 +359,7 @@ def test_the_api_lists_them_with_public_sources(api, operations, news_source):
         "description": "",
         "sources": [
             {
-                "id": news_source.pk,
+                "id": news_source.public_id,
                 "source_type": "news_media",
                 "label": "The Irrawaddy, 13 Nov 2023: Karenni Armed Group Seizes Seven Myanmar "
                 "Junta Bases Since Saturday",

@@ -396,7 +396,7 @@ def test_resubmission_after_the_moderator_asks_for_changes(
         "figures-0-unit": "people",
         "sources-TOTAL_FORMS": "1",
         "sources-INITIAL_FORMS": "0",
-        "sources-0-existing": str(report.sources.get().pk),
+        "sources-0-existing": str(report.sources.get().public_id),
         "submit": "1",
     }
     response = partner_client.post(f"/partner/reports/{report.pk}/edit/", data)
@@ -478,7 +478,7 @@ def test_other_organisations_confidential_sources_are_not_offered(
     assert "Their informant" not in html
 
     hidden = Source.objects.get(name="Their informant")
-    data = report_data(new_form(client), save="1", **{"sources-1-existing": str(hidden.pk)})
+    data = report_data(new_form(client), save="1", **{"sources-1-existing": str(hidden.public_id)})
     response = client.post("/partner/reports/new/", data)
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
@@ -506,7 +506,7 @@ def test_a_moderator_edits_a_submitted_report_with_the_same_form(
     assert edit.status_code == 200
     report.refresh_from_db()
     data = report_data(form_key(edit), save="1", version=str(report.version))
-    data.update({"sources-0-existing": str(report.sources.get().pk), "sources-0-name": ""})
+    data.update({"sources-0-existing": str(report.sources.get().public_id), "sources-0-name": ""})
     data["sources-0-source_type"] = ""
     data["title"] = "Residents flee Loikaw (checked)"
     response = client.post(f"/partner/reports/{report.pk}/edit/", data)
@@ -659,7 +659,7 @@ def test_a_source_a_moderator_added_from_another_organisation_stays_hidden_and_k
     edit = client.get(f"/partner/reports/{report.pk}/edit/").content.decode()
     selected = re.findall(r'<option value="(\d+)" selected>', edit)
     report.refresh_from_db()
-    assert sorted(map(int, selected)) == sorted(report.sources.values_list("pk", flat=True))
+    assert sorted(map(int, selected)) == sorted(report.sources.values_list("public_id", flat=True))
     # In Burmese, with the dates and the confidential label in Burmese.
     client.cookies["django_language"] = "my"
     edit = client.get(f"/partner/reports/{report.pk}/edit/").content.decode()

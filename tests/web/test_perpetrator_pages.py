@@ -31,7 +31,7 @@ def test_the_form_files_the_perpetrator_and_its_sources(partner_client, parties,
         perpetrator="sac",
         **{
             "sources-0-attributes_perpetrator": "on",
-            "sources-1-existing": str(news_source.pk),
+            "sources-1-existing": str(news_source.public_id),
             "sources-1-attributes_perpetrator": "on",
         },
     )

@@ -28,6 +28,7 @@ from rest_framework import generics, renderers
 from reports.api import filters, pagination, serializers
 from reports.api.renderers import CSVRenderer
 from reports.models import Report
+from reports.models.core import PUBLIC_ID_RANGE
 from reports.vocabulary import SourceType
 from reports.workflow import Status
 
@@ -36,7 +37,7 @@ from .base import ApiMixin, plain_table, rows_of
 SOURCE_COLUMNS = list(serializers.PublicSourceSerializer.Meta.fields)
 
 # Positions of the confidential entries: after every public source's id, by citing report.
-CONFIDENTIAL_AFTER = 10**15
+CONFIDENTIAL_AFTER = PUBLIC_ID_RANGE[1]
 TYPE_RANK = {value: rank for rank, value in enumerate(SourceType.values)}
 
 
@@ -44,15 +45,17 @@ TYPE_RANK = {value: rank for rank, value in enumerate(SourceType.values)}
     get=extend_schema(
         summary="Sources cited by approved reports",
         description="Only sources some approved report cites, each public source once (by "
-        "id). A confidential source appears by its type label only (id, name, title, URL, date "
-        "and language are null), once per approved report citing it, after the public ones, "
-        "so nothing here tells whether two reports cite the same one. Formats: JSON, CSV.",
+        "id: a public id drawn at random, never the database's count, whose gaps would tell how "
+        "many confidential sources there are; the write API's `sources` take it). A "
+        "confidential source appears by its type label only (id, name, title, URL, date and "
+        "language are null), once per approved report citing it, after the public ones, so "
+        "nothing here tells whether two reports cite the same one. Formats: JSON, CSV.",
         parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"])],
         examples=[
             OpenApiExample(
                 "A news article",
                 value={
-                    "id": 3,
+                    "id": 4827093366185921,
                     "source_type": "news_media",
                     "label": "The Irrawaddy, 13 Nov 2023: Karenni Armed Group Seizes Seven "
                     "Myanmar Junta Bases Since Saturday",
@@ -88,7 +91,7 @@ class SourceList(ApiMixin, generics.ListAPIView):
             citations.filter(Q(source__is_confidential=True) | Q(id=Subquery(first)))
             .annotate(
                 position=Case(
-                    When(source__is_confidential=False, then=F("source_id")),
+                    When(source__is_confidential=False, then=F("source__public_id")),
                     default=Value(CONFIDENTIAL_AFTER) + F("report_id") * 64 + type_rank,
                     output_field=BigIntegerField(),
                 )

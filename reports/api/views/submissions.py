@@ -172,13 +172,14 @@ def save_item(client, actor, data) -> tuple[int, dict]:
     # organisation's confidential source is refused here exactly as an id that does not exist,
     # with the same words and beside the same other errors, so that no answer tells whether a
     # confidential source exists.
-    sources = list(selectors.sources_citable_by(actor).filter(pk__in=source_ids))
-    missing = sorted(set(source_ids) - {s.pk for s in sources})
+    # Ids are public ids (Source.public_id): the database's never leave the moderation area.
+    sources = list(selectors.sources_citable_by(actor).filter(public_id__in=source_ids))
+    missing = sorted(set(source_ids) - {s.public_id for s in sources})
     if missing:
         extra_errors["sources"] = [f"You cannot cite source #{missing[0]}."]
     attributing_ids = fields.pop("perpetrator_sources", [])
-    attributing = [s for s in sources if s.pk in attributing_ids]
-    outside = sorted(set(attributing_ids) - {s.pk for s in attributing})
+    attributing = [s for s in sources if s.public_id in attributing_ids]
+    outside = sorted(set(attributing_ids) - {s.public_id for s in attributing})
     if outside:
         extra_errors["perpetrator_sources"] = [
             f"Source #{outside[0]} is not among the report's sources: only a source the report "

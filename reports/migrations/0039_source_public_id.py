@@ -1,0 +1,99 @@
+"""Every source gets a public id drawn at random (Source.public_id), and the public records
+say it instead of the database id.
+
+The database ids count up, and a confidential source's id was missing from every public list:
+the gaps told how many confidential sources there were, and when sources are added with their
+reports (the API's `new_sources`) which reports could share one. An audit told that reports 13
+and 15 cite the same confidential source from one missing id alone (DOMAIN.md, "Visibility and
+protection": no identifier reveals it).
+
+Each public record naming a public source is rewritten here with its new id and marked as
+changed now, so that a partner following `updated_since` fetches it again. The rewrite reads
+and writes the stored JSON only: it needs none of the code that builds the records."""
+
+import json
+import secrets
+
+from django.db import migrations, models
+from django.utils import timezone
+from rest_framework import serializers
+
+BATCH = 2000
+LOW, HIGH = 2**32, 2**53  # reports.models.core.PUBLIC_ID_RANGE, as it was written here
+
+
+def _draw(taken: set[int]) -> int:
+    while True:
+        value = LOW + secrets.randbelow(HIGH - LOW)
+        if value not in taken:
+            taken.add(value)
+            return value
+
+
+def give_public_ids(apps, schema_editor):
+    Source = apps.get_model("reports", "Source")
+    HistoricalSource = apps.get_model("reports", "HistoricalSource")
+    taken: set[int] = set()
+    drawn: dict[int, int] = {}
+    for pk in Source.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        drawn[pk] = _draw(taken)
+    pks = sorted(drawn)
+    for start in range(0, len(pks), BATCH):
+        sources = [Source(pk=pk, public_id=drawn[pk]) for pk in pks[start : start + BATCH]]
+        Source.objects.bulk_update(sources, ["public_id"])
+    # A source's history says its id; a deleted source's history gets one of its own.
+    rows = HistoricalSource.objects.values_list("history_id", "id").iterator()
+    history = [
+        HistoricalSource(history_id=h, public_id=drawn.get(i) or _draw(taken)) for h, i in rows
+    ]
+    HistoricalSource.objects.bulk_update(history, ["public_id"], batch_size=BATCH)
+    _rewrite_public_records(apps, lambda pk: drawn.get(pk) or _draw(taken))
+
+
+def name_by_database_ids(apps, schema_editor):
+    """Back: the public records name sources by their database ids again."""
+    Source = apps.get_model("reports", "Source")
+    database_ids = dict(Source.objects.values_list("public_id", "pk"))
+    _rewrite_public_records(apps, lambda public_id: database_ids.get(public_id, public_id))
+
+
+def _rewrite_public_records(apps, new_id) -> None:
+    PublicReport = apps.get_model("reports", "PublicReport")
+    now = timezone.now()
+    updated_at = serializers.DateTimeField().to_representation(now)
+    pks = list(PublicReport.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), BATCH):
+        changed = []
+        for record in PublicReport.objects.filter(pk__in=pks[start : start + BATCH]):
+            document = json.loads(record.document)
+            listed = document["sources"] + document["alleged_perpetrator"]["sources"]
+            named = [source for source in listed if source["id"] is not None]
+            if not named:
+                continue
+            for source in named:
+                source["id"] = new_id(source["id"])
+            document["updated_at"] = updated_at
+            record.document = json.dumps(
+                document, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+            )
+            record.changed_at = now
+            changed.append(record)
+        PublicReport.objects.bulk_update(changed, ["document", "changed_at"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("reports", "0038_everywhere_stock_composed")]
+
+    operations = [
+        migrations.AddField(
+            model_name="source",
+            name="public_id",
+            field=models.BigIntegerField(null=True),
+        ),
+        migrations.AddField(
+            model_name="historicalsource",
+            name="public_id",
+            field=models.BigIntegerField(null=True),
+        ),
+        migrations.RunPython(give_public_ids, name_by_database_ids, elidable=False),
+    ]
