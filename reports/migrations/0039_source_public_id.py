@@ -11,12 +11,11 @@ Each public record naming a public source is rewritten here with its new id and 
 changed now, so that a partner following `updated_since` fetches it again. The rewrite reads
 and writes the stored JSON only: it needs none of the code that builds the records."""
 
-import json
 import secrets
 
 from django.db import migrations, models
-from django.utils import timezone
-from rest_framework import serializers
+
+from ._documents import rewrite_public_records
 
 BATCH = 2000
 LOW, HIGH = 2**32, 2**53  # reports.models.core.PUBLIC_ID_RANGE, as it was written here
@@ -58,27 +57,14 @@ def name_by_database_ids(apps, schema_editor):
 
 
 def _rewrite_public_records(apps, new_id) -> None:
-    PublicReport = apps.get_model("reports", "PublicReport")
-    now = timezone.now()
-    updated_at = serializers.DateTimeField().to_representation(now)
-    pks = list(PublicReport.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(pks), BATCH):
-        changed = []
-        for record in PublicReport.objects.filter(pk__in=pks[start : start + BATCH]):
-            document = json.loads(record.document)
-            listed = document["sources"] + document["alleged_perpetrator"]["sources"]
-            named = [source for source in listed if source["id"] is not None]
-            if not named:
-                continue
-            for source in named:
-                source["id"] = new_id(source["id"])
-            document["updated_at"] = updated_at
-            record.document = json.dumps(
-                document, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-            )
-            record.changed_at = now
-            changed.append(record)
-        PublicReport.objects.bulk_update(changed, ["document", "changed_at"])
+    def rename(document: dict) -> bool:
+        listed = document["sources"] + document["alleged_perpetrator"]["sources"]
+        named = [source for source in listed if source["id"] is not None]
+        for source in named:
+            source["id"] = new_id(source["id"])
+        return bool(named)
+
+    rewrite_public_records(apps, rename)
 
 
 class Migration(migrations.Migration):
