@@ -187,6 +187,7 @@ def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
             high=high,
             high_open=qualifier == Qualifier.AT_LEAST,
             approximate=qualifier == Qualifier.APPROXIMATELY,
+            at_most=qualifier == Qualifier.AT_MOST,
             published=latest,
             approved_at=approved_at,
             is_reference=(figure_id, event_id, metric) in references,

@@ -605,6 +605,7 @@ class Reader:
             oldest,
             max(s.newest for s in steps),
             oldest < stale_before(day),
+            any(s.at_most_events for s in steps),
         )
 
     def stock_by_period(self, periods) -> dict[date, dict[str, Total]]:
@@ -825,7 +826,7 @@ class Reader:
 
 # What a composed step takes of a top place's own figure (Reader._composed_at, _own_step).
 OWN_FIELDS = ("metric", "place_id", "key", "dated", "best", "range_low", "range_high", "reports",
-              "sources", "high_open", "approximate")  # fmt: skip
+              "sources", "high_open", "approximate", "at_most")  # fmt: skip
 
 
 def _standing_step(steps: list | None, day: date) -> Step | None:
@@ -853,6 +854,7 @@ def _own_step(row: dict, shared: list[int], labels: dict) -> Step:
         metric=row["metric"], best=row["best"], low=row["range_low"], high=row["range_high"],
         events=1, reports=row["reports"], sources=row["sources"], own_key=row["key"],
         open_events=int(row["high_open"]), approximate_events=int(row["approximate"]),
+        at_most_events=int(row["at_most"]),
         oldest=row["dated"], newest=row["dated"], shared_sources=sorted(shared), **labels,
     )  # fmt: skip
 
@@ -861,7 +863,7 @@ def _own_step(row: dict, shared: list[int], labels: dict) -> Step:
 # plain values, not model instances (a dashboard answer lists about a hundred).
 LINE_FIELDS = ("metric", "event_id", "report_id", "dated", "span_end", "place_id", "best",
                "range_low", "range_high", "reports", "sources", "high_open", "approximate",
-               "adds_best", "adds_low", "adds_high", "covers_open_level")  # fmt: skip
+               "at_most", "adds_best", "adds_low", "adds_high", "covers_open_level")  # fmt: skip
 
 
 _Line = namedtuple("_Line", LINE_FIELDS)
@@ -945,17 +947,20 @@ def _total(metric: str, vector, sources: int) -> Total:
         return Total(metric, 0, 0, 0, 0, 0, sources)
     best, low, high, events, reports = vector[:5]
     return Total(
-        metric, best, low, high, events, reports, sources, vector[8] > 0, vector[9] > 0
+        metric, best, low, high, events, reports, sources, vector[8] > 0, vector[9] > 0,
+        at_most=vector[10] > 0,
     )  # fmt: skip
 
 
 def _numbers_total(metric: str, numbers, day: date) -> Total:
     """A stock's Total at `day` from a step's (best, low, high, events, reports, sources,
-    open events, approximate events, oldest, newest)."""
-    best, low, high, events, reports, sources, open_events, approximate, oldest, newest = numbers
+    open events, approximate events, oldest, newest, "at most" events: STEP_NUMBERS)."""
+    best, low, high, events, reports, sources, open_events, approximate, oldest, newest = numbers[
+        :10
+    ]
     return Total(
         metric, best, low, high, events, reports, sources, open_events > 0, approximate > 0,
-        oldest, newest, oldest is not None and oldest < stale_before(day),
+        oldest, newest, oldest is not None and oldest < stale_before(day), numbers[10] > 0,
     )  # fmt: skip
 
 
@@ -967,6 +972,7 @@ def _step_total(metric: str, step: Step | None, day: date) -> Total:
         (
             step.best, step.low, step.high, step.events, step.reports, step.sources,
             step.open_events, step.approximate_events, step.oldest, step.newest,
+            step.at_most_events,
         ),
         day,
     )  # fmt: skip
@@ -977,19 +983,20 @@ def _figure_totals(metric: str, row, day: date | None = None) -> tuple[Total, To
     one with LINE_FIELDS at least)."""
     own = Total(
         metric, row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
-        row.high_open, row.approximate,
+        row.high_open, row.approximate, at_most=row.at_most,
     )  # fmt: skip
     # Read on its own, what it adds has no floor but zero when it covers an open high.
     _, low, high = parts_apart((row.adds_best, row.adds_low, row.adds_high), row.covers_open_level)
     adds = Total(
         metric, row.adds_best, low, high, 1, row.reports, row.sources, row.high_open,
-        row.approximate,
+        row.approximate, at_most=row.at_most,
     )  # fmt: skip
     if day is not None:  # a stock: adds nothing beyond its own numbers; its as-of date
         own = _numbers_total(
             metric,
             (row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
-             int(row.high_open), int(row.approximate), row.dated, row.dated),
+             int(row.high_open), int(row.approximate), row.dated, row.dated,
+             int(row.at_most)),
             day,
         )  # fmt: skip
         adds = own

@@ -32,6 +32,7 @@ class Total:
     as_of_oldest: date | None = None  # stocks: the oldest and newest date of the figures standing
     as_of_newest: date | None = None
     stale: bool = False  # stocks: a figure standing is older than the staleness limit
+    at_most: bool = False  # it rests on an "at most" figure: its best is an upper bound
 
     @classmethod
     def zero(cls, metric: str) -> "Total":
@@ -52,9 +53,14 @@ class Total:
 
     @property
     def qualifier(self) -> str:
-        """How the total reads: "at_least" (no finite high), "approximately" or "exact"."""
+        """How the total reads (rule 7: a qualifier is never dropped): "at_least" (no finite
+        high), "at_most" (its best is a bound: "at most 50" and 12 is at most 62, from 12),
+        "approximately" or "exact". A total resting on both an "at least" and an "at most"
+        figure has no bound above: it reads "at least", with its flags (`at_most`) kept."""
         if self.high_open:
             return "at_least"
+        if self.at_most:
+            return "at_most"
         return "approximately" if self.approximate else "exact"
 
 

@@ -42,6 +42,7 @@ class Candidate:
     high: int
     high_open: bool  # an "at least" figure: its high is not a bound
     approximate: bool
+    at_most: bool  # an "at most" figure: its best is a bound, its low 0
     published: date  # latest publication date among the report's sources, else approval date
     approved_at: datetime
     is_reference: bool  # a moderator chose it for its event and metric
@@ -292,7 +293,7 @@ def total_of(
     (`sources_of(report_id)`). A stock total (`at`: the date it stands at) also says the dates
     of its figures and whether one is stale."""
     best = low = high = events = reports = 0
-    high_open = approximate = False
+    high_open = approximate = at_most = False
     sources: set[int] = set()
     dates: list[date] = []
     for item in items:
@@ -301,17 +302,21 @@ def total_of(
         high += item.adds[2]
         high_open = high_open or item.high_open
         approximate = approximate or item.figure.approximate
+        at_most = at_most or item.figure.at_most
         events += 1
         reports += len(item.report_ids)
         dates.append(item.on)
         for report_id in item.report_ids:
             sources.update(sources_of(report_id))
     if at is None or not dates:
-        return Total(metric, best, low, high, events, reports, len(sources), high_open, approximate)
+        return Total(
+            metric, best, low, high, events, reports, len(sources), high_open, approximate,
+            at_most=at_most,
+        )  # fmt: skip
     oldest = min(dates)
     return Total(
         metric, best, low, high, events, reports, len(sources), high_open, approximate,
-        oldest, max(dates), oldest < stale_before(at),
+        oldest, max(dates), oldest < stale_before(at), at_most,
     )  # fmt: skip
 
 

@@ -166,6 +166,7 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
                f.count_best AS best, f.count_high AS high,
                CASE WHEN f.qualifier = 'at_least' THEN 1 ELSE 0 END AS high_open,
                CASE WHEN f.qualifier = 'approximately' THEN 1 ELSE 0 END AS approximate,
+               CASE WHEN f.qualifier = 'at_most' THEN 1 ELSE 0 END AS at_most,
                {span_end} AS dated, {span_start} AS span_start, {span_end} AS span_end,
                COALESCE(pub.published, {_local_date("r.approved_at")}) AS published,
                r.approved_at, CASE WHEN x.id IS NULL THEN 0 ELSE 1 END AS is_reference
@@ -187,7 +188,8 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
             "plain_counted",
             """CREATE TEMP TABLE plain_counted AS
         SELECT k.metric, k.ekey, k.report_id, k.figure_id, k.place_id, d.depth, k.best,
-               e.range_low, e.range_high, e.high_open, k.approximate, k.dated, k.span_start,
+               e.range_low, e.range_high, e.high_open, k.approximate, k.at_most, k.dated,
+               k.span_start,
                k.span_end, k.published, k.approved_at, e.reports
         FROM (
           SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.metric, c.ekey ORDER BY
@@ -355,7 +357,8 @@ def _sums(group: str, joins: str = "", alone: str = "") -> str:
       SELECT u.g, u.metric, SUM(a.best) AS best, SUM({low}) AS low, SUM({high}) AS high,
              COUNT(*) AS events, SUM(k.reports) AS reports, MAX(k.high_open) AS high_open,
              MAX(k.approximate) AS approximate, MIN(u.asof) AS oldest, MAX(u.asof) AS newest,
-             MAX(CASE WHEN u.asof < u.stale_before THEN 1 ELSE 0 END) AS stale
+             MAX(CASE WHEN u.asof < u.stale_before THEN 1 ELSE 0 END) AS stale,
+             MAX(k.at_most) AS at_most
       FROM grouped u
       JOIN plain_counted k ON k.metric = u.metric AND k.ekey = u.ekey
       JOIN plain_adds a ON a.metric = u.metric AND a.ekey = u.ekey
@@ -367,17 +370,18 @@ def _sums(group: str, joins: str = "", alone: str = "") -> str:
       GROUP BY u.g, u.metric
     )
     SELECT s.g, s.metric, s.best, s.low, s.high, s.events, s.reports, COALESCE(c.sources, 0),
-           s.high_open, s.approximate, s.oldest, s.newest, s.stale
+           s.high_open, s.approximate, s.oldest, s.newest, s.stale, s.at_most
     FROM sums s LEFT JOIN cited c ON c.g = s.g AND c.metric = s.metric"""  # noqa: S608
 
 
 def _rows(rows) -> dict:
     result: dict = {}
     for g, metric, best, low, high, events, reports, sources, *flags in rows:
-        high_open, approximate, oldest, newest, stale = flags
+        high_open, approximate, oldest, newest, stale, at_most = flags
         result.setdefault(g, {})[metric] = (
             int(best), int(low), int(high), int(events), int(reports), int(sources),
             bool(high_open), bool(approximate), _as_date(oldest), _as_date(newest), bool(stale),
+            bool(at_most),
         )  # fmt: skip
     return result
 
@@ -388,7 +392,7 @@ def _spanning_lines(flows: str, longer: str) -> str:
     and what it adds."""
     line = """SELECT '{kind}', k.metric, k.report_id, k.span_start, k.span_end, pl.pcode,
            k.best, k.range_low, k.range_high, k.reports,
-           COALESCE(s.sources, 0), k.high_open, k.approximate, a.best, {low}, {high}
+           COALESCE(s.sources, 0), k.high_open, k.approximate, k.at_most, a.best, {low}, {high}
     FROM plain_counted k JOIN plain_adds a ON a.metric = k.metric AND a.ekey = k.ekey
     JOIN gazetteer_place pl ON pl.id = k.place_id
     LEFT JOIN (
@@ -500,10 +504,10 @@ def plain_sql(plan, kind: str, periods) -> dict:
 
     spanning: dict = {"beyond": {}, "longer": {}}
     for line, metric, report_id, start, end, pcode, *numbers in lines:
-        best, low, high, reports, sources, high_open, approximate, *adds = numbers
+        best, low, high, reports, sources, high_open, approximate, at_most, *adds = numbers
         spanning[line].setdefault(metric, []).append(
             (report_id, _as_date(start), _as_date(end), pcode, int(best), int(low), int(high),
-             int(reports), int(sources), bool(high_open), bool(approximate),
+             int(reports), int(sources), bool(high_open), bool(approximate), bool(at_most),
              *_in_order(*(int(n) for n in adds)))
         )  # fmt: skip
     # A remainder shown on its own reads with its range around its best (Total.in_order).
@@ -541,6 +545,7 @@ def engine_numbers(answer, kind: str) -> dict:
                 t.as_of_oldest,
                 t.as_of_newest,
                 t.stale,
+                t.at_most,
             )  # fmt: skip
             for m, t in totals.items()
             if t.events
@@ -561,6 +566,7 @@ def engine_numbers(answer, kind: str) -> dict:
                     f.counted.sources,
                     f.counted.high_open,
                     f.counted.approximate,
+                    f.counted.at_most,
                     f.adds.best,
                     f.adds.low,
                     f.adds.high,

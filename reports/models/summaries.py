@@ -53,6 +53,7 @@ class EventCount(_Ancestry):
     range_high = models.BigIntegerField()
     high_open = models.BooleanField(default=False)  # an "at least" figure gives the high
     approximate = models.BooleanField(default=False)  # the counted figure is "approximately"
+    at_most = models.BooleanField(default=False)  # the counted figure is "at most"
     # What the event adds to a total beyond the events it covers (rule 5; the range's low,
     # the best, the range's high), and how many it covers. Equal to the event's own numbers
     # when it covers none.
@@ -211,6 +212,7 @@ class FlowTotal(_Ancestry):
     reports = models.IntegerField()
     open_events = models.IntegerField(default=0)  # events whose high is open ("at least")
     approximate_events = models.IntegerField(default=0)
+    at_most_events = models.IntegerField(default=0)  # events counting an "at most" figure
     local_sources = models.IntegerField()  # sources only one counted event cites
     shared_sources = models.IntegerField()  # distinct sources several events cite, in this cell
     settled_sources = models.IntegerField()  # of which all uses fall within this month/year
@@ -246,6 +248,7 @@ class StockStep(_Ancestry):
     sources = models.IntegerField()
     open_events = models.IntegerField(default=0)
     approximate_events = models.IntegerField(default=0)
+    at_most_events = models.IntegerField(default=0)
     oldest = models.DateField(null=True)  # the as-of dates of the figures standing
     newest = models.DateField(null=True)
     own_key = models.CharField(max_length=24, blank=True)  # the node's own figure, if it stands

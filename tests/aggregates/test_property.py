@@ -35,7 +35,9 @@ figure = st.fixed_dictionaries(
         "value": st.integers(0, 40),
         "spread": st.sampled_from([0, 0, 0, 5, 17]),
         "households": st.sampled_from([False, False, True]),
-        "qualifier": st.sampled_from(["exact", "exact", "exact", "approximately", "at_least"]),
+        "qualifier": st.sampled_from(
+            ["exact", "exact", "exact", "approximately", "at_least", "at_most"]
+        ),
     }
 )
 report = st.fixed_dictionaries(
@@ -243,6 +245,7 @@ def counted_events(metric, pool):
             "own": (fig.count_best, low, high),
             "high_open": any(f.qualifier == "at_least" for f, _ in group),
             "approximate": fig.qualifier == "approximately",
+            "at_most": fig.qualifier == "at_most",
             "reports": reports, "sources": {s.pk for r in reports for s in r.sources.all()},
         })  # fmt: skip
     if metric in STOCKS:
@@ -348,6 +351,7 @@ def total(metric, items, at, level=None):  # level: the "unspecified within" row
         as_of_oldest=min(dates, default=None),
         as_of_newest=max(dates, default=None),
         stale=bool(dates) and (at - min(dates)).days > stale_days(),
+        at_most=any(c["at_most"] for c in items),
     )
 
 
@@ -361,7 +365,8 @@ def view(t: Total, ordered=False):
     parts = (t.low, t.best, t.high)
     low, high = (min(parts), max(parts)) if ordered else (t.low, t.high)
     return (t.best, low, None if t.high_open else high, t.events, t.reports, t.sources,
-            t.high_open, t.approximate, t.as_of_oldest, t.as_of_newest, t.stale)  # fmt: skip
+            t.high_open, t.approximate, t.as_of_oldest, t.as_of_newest, t.stale,
+            t.at_most)  # fmt: skip
 
 
 def periods(start, end, kind):

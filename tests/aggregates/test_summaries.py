@@ -32,11 +32,11 @@ def test_verify_finds_a_tampered_summary_and_rebuild_repairs_it(world):  # noqa:
     differences = aggregates.verify_summaries()
     assert differences[:2] == [
         "FlowTotal missing: metric=killed node=0 level=-1 span=year start=2023-01-01 best=7 "
-        "low=7 high=7 events=2 reports=2 open_events=0 approximate_events=0 local_sources=2 "
-        "shared_sources=0 settled_sources=0",
+        "low=7 high=7 events=2 reports=2 open_events=0 approximate_events=0 at_most_events=0 "
+        "local_sources=2 shared_sources=0 settled_sources=0",
         "FlowTotal not expected: metric=killed node=0 level=-1 span=year start=2023-01-01 "
         "best=70 low=7 high=7 events=2 reports=2 open_events=0 approximate_events=0 "
-        "local_sources=2 shared_sources=0 settled_sources=0",
+        "at_most_events=0 local_sources=2 shared_sources=0 settled_sources=0",
     ]
     assert [d.split(":")[0] for d in differences[2:]] == ["StockStep missing"] * 4
     assert summary("killed")[0] == 70  # the answer reads the summaries

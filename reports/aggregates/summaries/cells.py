@@ -20,7 +20,7 @@ SPANS = ("month", "year")
 ADM = tuple(f"adm{level}" for level in LEVELS)
 EVERYWHERE = 0  # the node above every country
 SUMS = ("best", "low", "high", "events", "reports", "local_sources", "shared_sources",
-        "settled_sources", "open_events", "approximate_events")  # fmt: skip
+        "settled_sources", "open_events", "approximate_events", "at_most_events")  # fmt: skip
 # The cells an event's span fits in (its reach): a month cell holds the events within that
 # month, a year cell those within that year; longer events are in no cell.
 CELL_SPANS = {"month": SPANS, "year": ("year",), "": ()}
@@ -55,7 +55,7 @@ def flow_cells(row, local: int) -> list[tuple[tuple, tuple, tuple]]:
     adds (rule 5), in the cells its span fits in."""
     sums = (
         row["adds_best"], row["adds_low"], row["adds_high"], 1, row["reports"], local, 0, 0,
-        int(row["high_open"]), int(row["approximate"]),
+        int(row["high_open"]), int(row["approximate"]), int(row["at_most"]),
     )  # fmt: skip
     return [
         (
@@ -90,7 +90,7 @@ def source_cells(facet: str, metric: str, uses, span: str) -> dict:
                 cell = (facet, metric, node, cell_span, span_start(use["dated"], cell_span))
                 if cell not in cells:
                     settled = span == "month" or (cell_span == "year" and span == "year")
-                    cells[cell] = ((level, adm), (0, 0, 0, 0, 0, 0, 1, int(settled), 0, 0))
+                    cells[cell] = ((level, adm), (0, 0, 0, 0, 0, 0, 1, int(settled), 0, 0, 0))
     return cells
 
 

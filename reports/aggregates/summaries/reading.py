@@ -63,7 +63,8 @@ def _sum(field: str):
 
 # A FlowTotal cell's columns, in the order of FIELDS.
 CELL_COLUMNS = ("best", "low", "high", "events", "reports", "local_sources", "shared_sources",
-                "settled_sources", "open_events", "approximate_events")  # fmt: skip
+                "settled_sources", "open_events", "approximate_events",
+                "at_most_events")  # fmt: skip
 SUM_FIELDS = {
     "best": _sum("best"),
     "low": _sum("low"),
@@ -75,6 +76,7 @@ SUM_FIELDS = {
     "settled": _sum("settled_sources"),
     "open": _sum("open_events"),
     "approx": _sum("approximate_events"),
+    "at_most": _sum("at_most_events"),
 }
 # The same sums from EventCount rows: what each event adds (rule 5).
 EVENT_SUM_FIELDS = {
@@ -86,11 +88,12 @@ EVENT_SUM_FIELDS = {
     "local": _sum("local_sources"),
     "open": Count("id", filter=Q(high_open=True)),
     "approx": Count("id", filter=Q(approximate=True)),
+    "at_most": Count("id", filter=Q(at_most=True)),
 }
 FIELDS = ("best", "low", "high", "events", "reports", "local", "shared", "settled", "open",
-          "approx")  # fmt: skip
+          "approx", "at_most")  # fmt: skip
 # Which add up across places: all but the shared and settled source counts.
-ADDITIVE = (0, 1, 2, 3, 4, 5, 8, 9)
+ADDITIVE = (0, 1, 2, 3, 4, 5, 8, 9, 10)
 
 
 def sums_vector(row) -> list[int]:
@@ -245,36 +248,39 @@ def distinct_sources(vector, extra: int) -> int:
 
 STEP_FIELDS = ("metric", "node", "level", "adm0", "adm1", "adm2", "adm3", "adm4", "best", "low",
                "high", "events", "reports", "sources", "own_key", "open_events",
-               "approximate_events", "oldest", "newest", "shared_sources")  # fmt: skip
+               "approximate_events", "oldest", "newest", "shared_sources",
+               "at_most_events")  # fmt: skip
 Step = namedtuple("Step", STEP_FIELDS)
 # What a stock's Total at a date takes of its step there (from_summaries._numbers_total).
 STEP_NUMBERS = ("best", "low", "high", "events", "reports", "sources", "open_events",
-                "approximate_events", "oldest", "newest")  # fmt: skip
+                "approximate_events", "oldest", "newest", "at_most_events")  # fmt: skip
 _STEP_NUMBERS = attrgetter(*STEP_NUMBERS)
 
 
 def compose_numbers(parts: list[tuple[tuple, object]]) -> tuple:
     """Everywhere's stock numbers at a date (best, low, high, events, reports, sources, open
-    and approximate events, oldest, newest: STEP_NUMBERS) from those of the top
+    and approximate events, oldest, newest, "at most" events: STEP_NUMBERS) from those of the top
     places' steps then, each with its shared sources (a list, or its JSON text): everywhere
     holds no figure of its own, so its total is its top places' (stocks.py), their sources
     counted distinct (local ones add up; the shared ones are the union of the sets)."""
     if len(parts) == 1:
         return parts[0][0]
     sums = [0] * 8
+    at_most = 0
     union: set[int] = set()
     oldest, newest = [], []
     for numbers, shared in parts:
         sources = _sources(shared)
         for i in (0, 1, 2, 3, 4, 6, 7):
             sums[i] += numbers[i]
+        at_most += numbers[10]
         sums[5] += numbers[5] - len(sources)
         union.update(sources)
         if numbers[8] is not None:
             oldest.append(numbers[8])
             newest.append(numbers[9])
     sums[5] += len(union)
-    return (*sums, min(oldest, default=None), max(newest, default=None))
+    return (*sums, min(oldest, default=None), max(newest, default=None), at_most)
 
 
 def compose_top(steps: list[Step]) -> Step | None:

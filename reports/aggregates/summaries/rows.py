@@ -120,6 +120,7 @@ def _rows(counted, facet: str, sources_of, places) -> tuple[dict, dict]:
             "range_high": c.range_high,
             "high_open": c.high_open,
             "approximate": figure.approximate,
+            "at_most": figure.at_most,
             "adds_best": c.adds[0],
             "adds_low": c.adds[1],
             "adds_high": c.adds[2],

@@ -23,12 +23,12 @@ from .stocks import LOCAL, STANDING_ORDER, WIDTH, own_value, step_row
 from .writing import bulk_insert
 
 STEP_VALUES = ("level", *ADM, "best", "low", "high", "events", "reports", "sources",
-               "open_events", "approximate_events", "oldest", "newest", "own_key",
-               "shared_sources")  # fmt: skip
+               "open_events", "approximate_events", "at_most_events", "oldest", "newest",
+               "own_key", "shared_sources")  # fmt: skip
 
 # What a node's own figures are read with (stocks.own_value, the standing order).
 OWN = ("key", "dated", "published", "approved_at", "report_id", "figure_id", "best",
-       "range_low", "range_high", "reports", "high_open", "approximate", "sources",
+       "range_low", "range_high", "reports", "high_open", "approximate", "at_most", "sources",
        "local_sources")  # fmt: skip
 
 
@@ -935,7 +935,8 @@ def _text(sources) -> str:
     return json.dumps(sorted(sources))
 
 
-STEP_SUMS = ("best", "low", "high", "events", "reports", "open_events", "approximate_events")
+STEP_SUMS = ("best", "low", "high", "events", "reports", "open_events", "approximate_events",
+             "at_most_events")  # fmt: skip
 _SUMS = itemgetter(*STEP_SUMS)
 
 

@@ -22,16 +22,18 @@ def _standing(row) -> tuple:
     return (row["dated"], row["published"], row["approved_at"], row["report_id"], row["figure_id"])
 
 
-# A node's value: best, low, high, events, reports, open and approximate events, local sources.
-WIDTH = 8
-LOCAL = 7
+# A node's value: best, low, high, events, reports, open, approximate and "at most" events,
+# local sources.
+WIDTH = 9
+LOCAL = 8
 
 
 def own_value(own) -> tuple:
     """The value of a node whose own figure stands (an EventCount row)."""
     return (
         own["best"], own["range_low"], own["range_high"], 1, own["reports"],
-        int(own["high_open"]), int(own["approximate"]), own["local_sources"],
+        int(own["high_open"]), int(own["approximate"]), int(own["at_most"]),
+        own["local_sources"],
     )  # fmt: skip
 
 
@@ -106,6 +108,7 @@ def step_row(facet, metric, node, level, adm, day, value, key, shared, dates, va
         "sources": value[LOCAL] + len(shared),
         "open_events": value[5],
         "approximate_events": value[6],
+        "at_most_events": value[7],
         "oldest": dates[0],
         "newest": dates[1],
         "own_key": key,
