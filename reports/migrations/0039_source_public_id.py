@@ -18,7 +18,7 @@ from django.db import migrations, models
 from ._documents import rewrite_public_records
 
 BATCH = 2000
-LOW, HIGH = 2**32, 2**53  # reports.models.core.PUBLIC_ID_RANGE, as it was written here
+LOW, HIGH = 2**32, 10**15  # reports.models.core.PUBLIC_ID_RANGE, as it was written here
 
 
 def _draw(taken: set[int]) -> int:
@@ -40,13 +40,18 @@ def give_public_ids(apps, schema_editor):
     for start in range(0, len(pks), BATCH):
         sources = [Source(pk=pk, public_id=drawn[pk]) for pk in pks[start : start + BATCH]]
         Source.objects.bulk_update(sources, ["public_id"])
-    # A source's history says its id; a deleted source's history gets one of its own.
+
+    def public_id_of(pk: int) -> int:
+        """The source's public id; a deleted source's (its history, a record naming it were
+        one left) one of its own, the same wherever it appears."""
+        if pk not in drawn:
+            drawn[pk] = _draw(taken)
+        return drawn[pk]
+
     rows = HistoricalSource.objects.values_list("history_id", "id").iterator()
-    history = [
-        HistoricalSource(history_id=h, public_id=drawn.get(i) or _draw(taken)) for h, i in rows
-    ]
+    history = [HistoricalSource(history_id=h, public_id=public_id_of(i)) for h, i in rows]
     HistoricalSource.objects.bulk_update(history, ["public_id"], batch_size=BATCH)
-    _rewrite_public_records(apps, lambda pk: drawn.get(pk) or _draw(taken))
+    _rewrite_public_records(apps, public_id_of)
 
 
 def name_by_database_ids(apps, schema_editor):
@@ -58,7 +63,9 @@ def name_by_database_ids(apps, schema_editor):
 
 def _rewrite_public_records(apps, new_id) -> None:
     def rename(document: dict) -> bool:
-        listed = document["sources"] + document["alleged_perpetrator"]["sources"]
+        # (A record written before 0017 and not since has no alleged perpetrator.)
+        attributing = document.get("alleged_perpetrator", {}).get("sources", [])
+        listed = document["sources"] + attributing
         named = [source for source in listed if source["id"] is not None]
         for source in named:
             source["id"] = new_id(source["id"])

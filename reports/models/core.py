@@ -58,10 +58,11 @@ class Membership(models.Model):
 
 # A source's public id is drawn at random from this range, never counted up: consecutive ids
 # would leave a gap for every confidential source, and the gaps would tell how many there
-# are and which reports could share one (DOMAIN.md, "Visibility and protection"). Below 2**53,
-# so that every JSON reader keeps it exact; from 2**32, so that it is never a small number a
-# client could mistake for, or type in place of, a database id.
-PUBLIC_ID_RANGE = (2**32, 2**53)
+# are and which reports could share one (DOMAIN.md, "Visibility and protection"). At most 15
+# digits, so that every JSON reader and spreadsheet keeps it exact (a spreadsheet keeps 15);
+# from 2**32, so that it is never a small number a client could mistake for, or type in place
+# of, a database id.
+PUBLIC_ID_RANGE = (2**32, 10**15)
 
 
 def new_public_id() -> int:

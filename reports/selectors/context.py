@@ -45,7 +45,7 @@ def sources_in_public_order(event: ContextEvent) -> list[Source]:
     sources = list(event.sources.all())
     public = sorted(
         (s for s in sources if not s.is_confidential),
-        key=lambda s: (s.published_on or date.min, s.name, s.pk),
+        key=lambda s: (s.published_on or date.min, s.name, s.public_id),
     )
     confidential = sorted(
         (s for s in sources if s.is_confidential), key=lambda s: public_source_label(s)

@@ -310,7 +310,7 @@ def public_sources(report_ids) -> list[dict]:
         confidential[label] = confidential.get(label, 0) + citations
     named = [
         (source, publication.source_data(source, reader=True))
-        for source in Source.objects.filter(pk__in=named_ids).order_by("pk")
+        for source in Source.objects.filter(pk__in=named_ids).order_by("public_id")
     ]
     items = [
         {"label": shown["label"], "url": shown["url"] or "", "count": 1, "confidential": False}

@@ -55,7 +55,7 @@ TYPE_RANK = {value: rank for rank, value in enumerate(SourceType.values)}
             OpenApiExample(
                 "A news article",
                 value={
-                    "id": 4827093366185921,
+                    "id": 482709336618592,
                     "source_type": "news_media",
                     "label": "The Irrawaddy, 13 Nov 2023: Karenni Armed Group Seizes Seven "
                     "Myanmar Junta Bases Since Saturday",
