@@ -166,9 +166,18 @@ def methodology() -> list[str]:
             "A qualifier is never dropped. A total that rests on an 'at least' figure is itself "
             "'at least', with no upper bound: at least %(at_least)s plus %(other)s is at least "
             "%(sum)s. A total that rests on an 'approximately' figure is approximate. An 'at "
-            "most %(at_most)s' figure counts %(at_most)s as its best estimate, with a low of 0."
+            "most %(at_most)s' figure counts %(at_most)s as its best estimate, with a low of 0, "
+            "and a total that rests on it is itself 'at most': at most %(at_most)s plus "
+            "%(exact)s is at most %(at_most_sum)s, from %(exact)s."
         )
-        % {"at_least": _n(40000), "other": _n(2000), "sum": _n(42000), "at_most": _n(50)},
+        % {
+            "at_least": _n(40000),
+            "other": _n(2000),
+            "sum": _n(42000),
+            "at_most": _n(50),
+            "exact": _n(12),
+            "at_most_sum": _n(62),
+        },
         # Rules 7 and 8, and the protection of confidential sources.
         gettext(
             "Each total says how many events, approved reports and sources stand behind it. A "

@@ -264,6 +264,7 @@ class RetractionSerializer(serializers.ModelSerializer):
 
 QUALIFIERS = [
     ("at_least", 'at least: rests on an "at least" figure, there is no finite high'),
+    ("at_most", 'at most: rests on an "at most" figure, the best is an upper bound'),
     ("approximately", 'approximately: rests on an "approximately" figure'),
     ("exact", "exact"),
 ]
@@ -278,6 +279,7 @@ def total_data(total) -> dict:
         "high": None if total.high_open else total.high,
         "high_open": total.high_open,
         "approximate": total.approximate,
+        "at_most": total.at_most,
         "qualifier": total.qualifier,
         "events": total.events,
         "reports": total.reports,
@@ -310,9 +312,13 @@ class TotalSerializer(serializers.Serializer):
     approximate = serializers.BooleanField(
         help_text='The total rests on an "approximately" figure.'
     )
+    at_most = serializers.BooleanField(
+        help_text='The total rests on an "at most" figure: its best is an upper bound (unless '
+        'it also rests on an "at least" one: then it has none).'
+    )
     qualifier = serializers.ChoiceField(
         choices=QUALIFIERS,
-        help_text="How the total reads: at_least (high_open), approximately, or exact.",
+        help_text="How the total reads: at_least (high_open), at_most, approximately, or exact.",
     )
     events = serializers.IntegerField(help_text="Events counted.")
     reports = serializers.IntegerField(help_text="Approved reports behind them.")

@@ -177,7 +177,7 @@ def metric_columns(metrics) -> list[Column]:
             Column(
                 f"{metric}_qualifier",
                 f"#meta+qualifier+{metric}",
-                f"{label}: at_least, approximately or exact",
+                f"{label}: at_least, at_most, approximately or exact",
             ),
         ]
         if stock:
@@ -253,7 +253,7 @@ SPANNING_COLUMNS = [
     Column(
         "figure_qualifier",
         "#indicator+qualifier",
-        "spanning rows: at_least, approximately or exact",
+        "spanning rows: at_least, at_most, approximately or exact",
     ),
     Column(
         "figure_adds",

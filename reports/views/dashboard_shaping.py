@@ -150,13 +150,20 @@ def _evidence_urls(question, metrics, **page) -> dict[str, str]:
 # --- numbers as people read them ------------------------------------------------------------
 
 
-def rounded(value: int, *, down: bool = False) -> tuple[str, bool]:
+def rounded(value: int, *, down: bool = False, up: bool = False) -> tuple[str, bool]:
     """Three significant figures for display from 1,000 up; the exact number stays in the
-    title attribute and the tables. `down` never rounds up (an "at least" number stays true)."""
+    title attribute and the tables. `down` never rounds up (an "at least" number stays true),
+    `up` never down (an "at most" one)."""
     if value < 1000:
         return f"{value:,}", False
     digits = len(str(value)) - 3
-    shown = (value // 10**digits) * 10**digits if down else round(value, -digits)
+    unit = 10**digits
+    if down:
+        shown = (value // unit) * unit
+    elif up:
+        shown = -(-value // unit) * unit
+    else:
+        shown = round(value, -digits)
     return f"{shown:,}", shown != value
 
 
@@ -189,11 +196,15 @@ def stale_days() -> int:
 
 def qualified(total: aggregates.Total, number: str) -> str:
     """A number with the qualifier its total rests on (DOMAIN.md rule 7), in the engine's own
-    words: "at least 2,000,000", "approximately 40,000", or the number alone."""
+    words: "at least 2,000,000", "at most 60", "approximately 40,000", or the number alone."""
     if total.high_open and total.approximate:
         return _("at least %(number)s, partly approximate") % {"number": number}
     if total.high_open:
         return _("at least %(number)s") % {"number": number}
+    if total.at_most and total.approximate:
+        return _("at most %(number)s, partly approximate") % {"number": number}
+    if total.at_most:
+        return _("at most %(number)s") % {"number": number}
     if total.approximate:
         return _("approximately %(number)s") % {"number": number}
     return number
@@ -229,7 +240,7 @@ def shown_total(total: aggregates.Total) -> dict:
 
 @lru_cache(maxsize=8192)
 def _shown_total(total: aggregates.Total, language: str | None, stale_limit: int) -> dict:
-    display, is_rounded = rounded(total.best, down=total.high_open)
+    display, is_rounded = rounded(total.best, down=total.high_open, up=total.qualifier == "at_most")
     exact = f"{total.best:,}"
     span = total_range(total)
     dated = as_of(total)

@@ -125,6 +125,7 @@ def test_a_total_never_drops_its_qualifier_or_dates():
         "high": None,  # no finite high: the sum of the finite highs is not a bound
         "high_open": True,
         "approximate": False,
+        "at_most": False,
         "qualifier": "at_least",
         "events": 2,
         "reports": 3,
@@ -140,6 +141,7 @@ def test_a_total_never_drops_its_qualifier_or_dates():
         "high": 40_000,
         "high_open": False,
         "approximate": True,
+        "at_most": False,
         "qualifier": "approximately",
         "events": 1,
         "reports": 2,

@@ -2,6 +2,8 @@
 spans and "spanning beyond", covering figures and "unspecified within", honest ranges and
 qualifiers a program can read, stocks with their dates. Hand-computed, invented numbers."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -82,7 +84,7 @@ def flow(metric, best, low=None, high=None, *, events, reports, sources, **flags
     """A flow total as the API writes it."""
     low = best if low is None else low
     high = best if high is None else high
-    qualifier = "at_least" if flags.get("high_open") else (
+    qualifier = "at_least" if flags.get("high_open") else "at_most" if flags.get("at_most") else (
         "approximately" if flags.get("approximate") else "exact")  # fmt: skip
     return {
         "metric": metric,
@@ -91,6 +93,7 @@ def flow(metric, best, low=None, high=None, *, events, reports, sources, **flags
         "high": None if flags.get("high_open") else high,
         "high_open": flags.get("high_open", False),
         "approximate": flags.get("approximate", False),
+        "at_most": flags.get("at_most", False),
         "qualifier": qualifier,
         "events": events,
         "reports": reports,
@@ -237,6 +240,7 @@ def test_an_at_least_stock_has_no_high(api, file):
         "high": None,
         "high_open": True,
         "approximate": False,
+        "at_most": False,
         "qualifier": "at_least",
         "events": 2,
         "reports": 2,
@@ -254,6 +258,29 @@ def test_an_approximate_figure_in_a_total(api, file):
     data = get(api, metric="newly_displaced")
     assert data["totals"]["newly_displaced"] == flow(
         "newly_displaced", 35100, events=2, reports=2, sources=2, approximate=True
+    )
+
+
+def test_an_at_most_figure_in_a_total(api, file):
+    """ "Up to 50 killed" beside 12: the total is at most 62, from 12 (rule 7: a qualifier is
+    never dropped), in the API's fields and in its CSV's qualifier column; beside an "at
+    least" figure too, it has no bound above and reads "at least", its mark kept."""
+    file("demoso", D(2023, 11, 15), None,
+         [{"metric": "killed", "qualifier": "at_most", "value": 50}])  # fmt: skip
+    file("loikaw", D(2023, 11, 13), None, [("killed", 12)])
+    assert get(api, metric="killed")["totals"]["killed"] == flow(
+        "killed", 62, 12, 62, events=2, reports=2, sources=2, at_most=True
+    )
+    table = api.get(URL, {"metric": "killed", "format": "csv"}).content.decode()
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert [(r["row"], r["area_name"], r["killed"], r["killed_qualifier"]) for r in rows] == [
+        ("total", "All areas", "62", "at_most"),
+        ("area", "Kayah", "62", "at_most"),
+    ]
+    file("pekon", D(2023, 11, 14), None,
+         [{"metric": "killed", "qualifier": "at_least", "value": 9}])  # fmt: skip
+    assert get(api, metric="killed")["totals"]["killed"] == flow(
+        "killed", 71, 21, None, events=3, reports=3, sources=3, high_open=True, at_most=True
     )
 
 

@@ -635,6 +635,7 @@ def test_aggregates_headline_numbers(api, scenario):
             "high": 21,
             "high_open": False,
             "approximate": False,
+            "at_most": False,
             "qualifier": "exact",
             "events": 3,
             "reports": 3,

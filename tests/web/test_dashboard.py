@@ -570,6 +570,31 @@ def test_an_event_with_only_unapproved_reports_is_answered_as_one_that_does_not_
     assert pages[missing][0] == 400 and pages[missing][2] == 400
 
 
+def test_a_total_resting_on_an_at_most_figure_says_at_most(
+    client, places, field_partner, moderator, file_report
+):
+    """ "Up to 1,234 killed" beside 12 (rule 7): the card reads at most 1,246, rounded up
+    (1,250: rounded down it would claim less than the bound), and its title the exact number
+    with its range; the briefing says it in words."""
+    for place, qualifier, value in (("demoso", "at_most", 1234), ("loikaw_town", "exact", 12)):
+        figure = {"metric": "killed", "qualifier": qualifier, "value": value}
+        dashboard_data._approved(
+            file_report(field_partner, place=places[place], figures=[figure]),
+            field_partner,
+            moderator,
+        )
+    query = "start=2023-11-01&end=2023-11-30&metric=killed"
+    card = headline(client.get(f"/dashboard/?{query}"))["Civilians killed"]
+    assert card["shown"] == (
+        '<span class="qualifier">at most</span> <span aria-hidden="true">≈</span>1,250'
+    )
+    assert html.unescape(card["title"]) == (
+        "At most 1,246 (range 12–1,246); 2 events, 2 reports, 1 source"
+    )
+    text = text_of(client.get(f"/dashboard/briefing/?{query}"))
+    assert "At most 1,246 civilians killed (range 12–1,246), from 2 events, 1 source." in text
+
+
 # --- qualifiers, stock dates and spanning figures (hand-built answers) -------------------------
 
 
