@@ -59,6 +59,8 @@ class FileResult:
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     updated_pcodes: list[str] = field(default_factory=list)
+    # Of those, the places given another parent or level: the totals above them may change.
+    moved_pcodes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -183,16 +185,20 @@ class Importer:
                 )
                 result.created += 1
                 continue
-            changed = False
-            for attribute, value in stated.items():
-                if getattr(state, attribute) != value:
-                    setattr(state, attribute, value)
-                    changed = True
+            changed = {
+                attribute
+                for attribute, value in stated.items()
+                if getattr(state, attribute) != value
+            }
+            for attribute in changed:
+                setattr(state, attribute, stated[attribute])
             if changed:
                 result.updated += 1
                 result.updated_pcodes.append(pcode)
             else:
                 result.unchanged += 1
+            if changed & {"parent", "level"}:
+                result.moved_pcodes.append(pcode)
         return result
 
     def _accept(self, file: ParsedFile, result: FileResult) -> list[Row]:

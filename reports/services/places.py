@@ -26,7 +26,9 @@ def places_follow_gazetteer_import(*, results: Iterable[FileResult]) -> Followed
     followed = publication.follow_gazetteer_import(results)
     # After the public records' locks on the reports: the services' lock order (docs/caching.md).
     data_version_bump()  # names, places and the area list the pages show
-    pcodes = {pcode for result in results for pcode in result.updated_pcodes}
+    # Only the places given another parent or level: a rename moves no figure (looking under
+    # every renamed place took 0.5 s at 300,000 reports for nothing).
+    pcodes = {pcode for result in results for pcode in result.moved_pcodes}
     moved = aggregates.follow_moved_places(
         Place.objects.filter(pcode__in=pcodes).values_list("pk", flat=True) if pcodes else []
     )

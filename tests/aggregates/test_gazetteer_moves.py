@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from gazetteer.models import Place
 from reports import aggregates
 from reports.aggregates import Question, make_plan
 from reports.aggregates.from_base_tables import answer_from_base
@@ -57,7 +58,22 @@ def counted(world):
     }
 
 
-def test_a_township_moved_to_another_district_is_counted_there(counted, tmp_path):
+@pytest.fixture
+def looked_under(monkeypatch) -> list[str]:
+    """The P-codes of the places an import asks the summaries to look under for moved figures."""
+    asked: list[str] = []
+    follow = aggregates.follow_moved_places
+
+    def recording(place_ids):
+        ids = list(place_ids)
+        asked.extend(Place.objects.filter(pk__in=ids).values_list("pcode", flat=True))
+        return follow(ids)
+
+    monkeypatch.setattr(aggregates, "follow_moved_places", recording)
+    return asked
+
+
+def test_a_township_moved_to_another_district_is_counted_there(counted, tmp_path, looked_under):
     out = StringIO()
     # Demoso under a new district, Bawlake; Loikaw stays where it was.
     call_command(
@@ -70,6 +86,8 @@ def test_a_township_moved_to_another_district_is_counted_there(counted, tmp_path
         "Figures at 1 place were counted under a former parent: every total was counted again."
         in out.getvalue()
     )
+    # Only Demoso is looked under: the new district holds no figure and moved nowhere.
+    assert looked_under == ["MMR002002"]
     # Loikaw district's 100 now covers Loikaw's 20 alone; Demoso's 30 adds to it in Kayah.
     assert by_district() == {
         "MMR002": ((130, 130, 130, 3, 3, 3), (700, 700, 700, 2, 2, 2)),
@@ -79,7 +97,9 @@ def test_a_township_moved_to_another_district_is_counted_there(counted, tmp_path
     # (the world fixture checks afterwards that every summary agrees with the base tables)
 
 
-def test_an_import_that_only_renames_leaves_the_summaries_as_they_are(counted, tmp_path):
+def test_an_import_that_only_renames_leaves_the_summaries_as_they_are(
+    counted, tmp_path, looked_under
+):
     steps = set(StockStep.objects.values_list("pk", flat=True))
     out = StringIO()
 
@@ -90,6 +110,7 @@ def test_an_import_that_only_renames_leaves_the_summaries_as_they_are(counted, t
     )
 
     assert "former parent" not in out.getvalue()
+    assert looked_under == []  # renamed, not moved: nothing to look under
     assert set(StockStep.objects.values_list("pk", flat=True)) == steps
     assert by_district()["MMR002D001"] == (
         (100, 100, 100, 3, 3, 3),
