@@ -854,7 +854,7 @@ def _own_step(row: dict, shared: list[int], labels: dict) -> Step:
         metric=row["metric"], best=row["best"], low=row["range_low"], high=row["range_high"],
         events=1, reports=row["reports"], sources=row["sources"], own_key=row["key"],
         open_events=int(row["high_open"]), approximate_events=int(row["approximate"]),
-        at_most_events=int(row["at_most"]),
+        at_most_events=int(row["at_most"] and row["best"] > 0),
         oldest=row["dated"], newest=row["dated"], shared_sources=sorted(shared), **labels,
     )  # fmt: skip
 
@@ -983,20 +983,20 @@ def _figure_totals(metric: str, row, day: date | None = None) -> tuple[Total, To
     one with LINE_FIELDS at least)."""
     own = Total(
         metric, row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
-        row.high_open, row.approximate, at_most=row.at_most,
+        row.high_open, row.approximate, at_most=row.at_most and row.best > 0,
     )  # fmt: skip
     # Read on its own, what it adds has no floor but zero when it covers an open high.
     _, low, high = parts_apart((row.adds_best, row.adds_low, row.adds_high), row.covers_open_level)
     adds = Total(
         metric, row.adds_best, low, high, 1, row.reports, row.sources, row.high_open,
-        row.approximate, at_most=row.at_most,
+        row.approximate, at_most=row.at_most and row.adds_best > 0,
     )  # fmt: skip
     if day is not None:  # a stock: adds nothing beyond its own numbers; its as-of date
         own = _numbers_total(
             metric,
             (row.best, row.range_low, row.range_high, 1, row.reports, row.sources,
              int(row.high_open), int(row.approximate), row.dated, row.dated,
-             int(row.at_most)),
+             int(row.at_most and row.best > 0)),
             day,
         )  # fmt: skip
         adds = own

@@ -32,7 +32,7 @@ class Total:
     as_of_oldest: date | None = None  # stocks: the oldest and newest date of the figures standing
     as_of_newest: date | None = None
     stale: bool = False  # stocks: a figure standing is older than the staleness limit
-    at_most: bool = False  # it rests on an "at most" figure: its best is an upper bound
+    at_most: bool = False  # an "at most" figure it counts adds to it (rules.total_of)
 
     @classmethod
     def zero(cls, metric: str) -> "Total":
@@ -54,12 +54,14 @@ class Total:
     @property
     def qualifier(self) -> str:
         """How the total reads (rule 7: a qualifier is never dropped): "at_least" (no finite
-        high), "at_most" (its best is a bound: "at most 50" and 12 is at most 62, from 12),
-        "approximately" or "exact". A total resting on both an "at least" and an "at most"
-        figure has no bound above: it reads "at least", with its flags (`at_most`) kept."""
+        high), "at_most" ("at most 50" and 12 is at most 62, from 12), "approximately" or
+        "exact". "At most" only where its best is then a bound: not beside an "at least" figure
+        (no bound above), an "approximately" one, or a range whose high is above the best (a
+        range figure's midpoint, sources disagreeing): those read as they would without it,
+        the `at_most` flag kept."""
         if self.high_open:
             return "at_least"
-        if self.at_most:
+        if self.at_most and not self.approximate and self.high == self.best:
             return "at_most"
         return "approximately" if self.approximate else "exact"
 

@@ -302,7 +302,9 @@ def total_of(
         high += item.adds[2]
         high_open = high_open or item.high_open
         approximate = approximate or item.figure.approximate
-        at_most = at_most or item.figure.at_most
+        # An "at most" figure marks the total only where it adds to it: one covering figures
+        # that exceed it (rule 5) counts nothing, and "at most 0" is none.
+        at_most = at_most or (item.figure.at_most and item.adds[0] > 0)
         events += 1
         reports += len(item.report_ids)
         dates.append(item.on)

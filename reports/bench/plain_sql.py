@@ -358,7 +358,7 @@ def _sums(group: str, joins: str = "", alone: str = "") -> str:
              COUNT(*) AS events, SUM(k.reports) AS reports, MAX(k.high_open) AS high_open,
              MAX(k.approximate) AS approximate, MIN(u.asof) AS oldest, MAX(u.asof) AS newest,
              MAX(CASE WHEN u.asof < u.stale_before THEN 1 ELSE 0 END) AS stale,
-             MAX(k.at_most) AS at_most
+             MAX(CASE WHEN k.at_most = 1 AND a.best > 0 THEN 1 ELSE 0 END) AS at_most
       FROM grouped u
       JOIN plain_counted k ON k.metric = u.metric AND k.ekey = u.ekey
       JOIN plain_adds a ON a.metric = u.metric AND a.ekey = u.ekey
@@ -392,7 +392,8 @@ def _spanning_lines(flows: str, longer: str) -> str:
     and what it adds."""
     line = """SELECT '{kind}', k.metric, k.report_id, k.span_start, k.span_end, pl.pcode,
            k.best, k.range_low, k.range_high, k.reports,
-           COALESCE(s.sources, 0), k.high_open, k.approximate, k.at_most, a.best, {low}, {high}
+           COALESCE(s.sources, 0), k.high_open, k.approximate,
+           CASE WHEN k.at_most = 1 AND k.best > 0 THEN 1 ELSE 0 END, a.best, {low}, {high}
     FROM plain_counted k JOIN plain_adds a ON a.metric = k.metric AND a.ekey = k.ekey
     JOIN gazetteer_place pl ON pl.id = k.place_id
     LEFT JOIN (

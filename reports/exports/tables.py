@@ -44,7 +44,7 @@ from reports.vocabulary import MEASURE, Measure, Metric
 #   #indicator+num+<metric>        buildings destroyed or damaged (#affected counts people)
 #   +min / +max on a metric's tag  the low and high ends of its range (+max blank when open)
 #   #meta+events/+reports/+sources+<metric>   how many events, reports and sources are behind it
-#   #meta+high_open/+approximate/+qualifier+<metric>   what qualifies a total (rule 7)
+#   #meta+high_open/+approximate/+at_most/+qualifier+<metric>   what qualifies a total (rule 7)
 #   #date+as_of+oldest/+newest+<metric>, #status+stale+<metric>   a stock's dates (rule 4)
 #   #meta+row                      what a row is: total, area, unspecified, period, spanning
 #                                  beyond, longer than a period; by destination also
@@ -175,6 +175,11 @@ def metric_columns(metrics) -> list[Column]:
                 f'{label}: true when it rests on an "approximately" figure',
             ),
             Column(
+                f"{metric}_at_most",
+                f"#meta+at_most+{metric}",
+                f'{label}: true when an "at most" figure adds to it',
+            ),
+            Column(
                 f"{metric}_qualifier",
                 f"#meta+qualifier+{metric}",
                 f"{label}: at_least, at_most, approximately or exact",
@@ -213,6 +218,7 @@ def total_values(total, metric: str) -> list:
         total.sources,
         total.high_open,
         total.approximate,
+        total.at_most,
         total.qualifier,
     ]
     if MEASURE[metric] == Measure.STOCK:
@@ -235,7 +241,7 @@ def _blank_metric_values(metrics, only: str = "", total=None) -> list:
         if metric == only and total is not None:
             values += total_values(total, metric)
         else:
-            values += [""] * (9 + 3 * (MEASURE[metric] == Measure.STOCK))
+            values += [""] * (10 + 3 * (MEASURE[metric] == Measure.STOCK))
     return values
 
 

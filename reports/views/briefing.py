@@ -108,8 +108,6 @@ def _number(total: aggregates.Total) -> str:
     the sentence's details (the engine's words, not moved between number and noun)."""
     if total.high_open:
         return _("at least %(number)s") % {"number": f"{total.best:,}"}
-    if total.at_most:
-        return _("at most %(number)s") % {"number": f"{total.best:,}"}
     return qualified(total, f"{total.best:,}")
 
 
@@ -123,9 +121,7 @@ def _largest(answer) -> list[str]:
         details = [
             part
             for part in (
-                _("partly approximate")
-                if (total.high_open or total.at_most) and total.approximate
-                else "",
+                _("partly approximate") if total.high_open and total.approximate else "",
                 _("range %(range)s") % {"range": shown["range"]} if shown["range"] else "",
                 shown["as_of"],
                 _("stale: %(note)s") % {"note": shown["stale_note"]} if shown["stale"] else "",

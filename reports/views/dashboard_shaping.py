@@ -201,9 +201,7 @@ def qualified(total: aggregates.Total, number: str) -> str:
         return _("at least %(number)s, partly approximate") % {"number": number}
     if total.high_open:
         return _("at least %(number)s") % {"number": number}
-    if total.at_most and total.approximate:
-        return _("at most %(number)s, partly approximate") % {"number": number}
-    if total.at_most:
+    if total.qualifier == "at_most":
         return _("at most %(number)s") % {"number": number}
     if total.approximate:
         return _("approximately %(number)s") % {"number": number}

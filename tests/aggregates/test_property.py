@@ -351,7 +351,8 @@ def total(metric, items, at, level=None):  # level: the "unspecified within" row
         as_of_oldest=min(dates, default=None),
         as_of_newest=max(dates, default=None),
         stale=bool(dates) and (at - min(dates)).days > stale_days(),
-        at_most=any(c["at_most"] for c in items),
+        # Where it adds: an "at most" figure covering more than it counts nothing (rule 5).
+        at_most=any(c["at_most"] and p[0] > 0 for c, p in zip(items, parts, strict=True)),
     )
 
 

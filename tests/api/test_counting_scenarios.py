@@ -84,7 +84,8 @@ def flow(metric, best, low=None, high=None, *, events, reports, sources, **flags
     """A flow total as the API writes it."""
     low = best if low is None else low
     high = best if high is None else high
-    qualifier = "at_least" if flags.get("high_open") else "at_most" if flags.get("at_most") else (
+    bound = flags.get("at_most") and not flags.get("approximate") and high == best
+    qualifier = "at_least" if flags.get("high_open") else "at_most" if bound else (
         "approximately" if flags.get("approximate") else "exact")  # fmt: skip
     return {
         "metric": metric,
@@ -281,6 +282,31 @@ def test_an_at_most_figure_in_a_total(api, file):
          [{"metric": "killed", "qualifier": "at_least", "value": 9}])  # fmt: skip
     assert get(api, metric="killed")["totals"]["killed"] == flow(
         "killed", 71, 21, None, events=3, reports=3, sources=3, high_open=True, at_most=True
+    )
+
+
+def test_at_most_only_where_the_best_is_then_a_bound(api, file):
+    """An "at most 20" for Kayah's November covering townships' 30 and 40 adds nothing (rule
+    5): 70, exact, and the "unspecified within" row is 0, not "at most 0". Beside an
+    "approximately" figure the best of "at most 50" and "about 100" is no bound: approximately
+    150, its flag kept."""
+    at_most = {"metric": "killed", "qualifier": "at_most", "value": 20}
+    file("kayah", D(2023, 11, 1), D(2023, 11, 30), [at_most], title="Monthly tally")
+    file("loikaw", D(2023, 11, 13), None, [("killed", 30)])
+    file("demoso", D(2023, 11, 15), None, [("killed", 40)])
+    data = get(api, metric="killed", start="2023-11-01", end="2023-11-30", area="MMR002")
+    assert data["totals"]["killed"] == flow("killed", 70, events=3, reports=3, sources=3)
+    rest = [row for row in data["by_area"] if row["pcode"] is None]
+    assert [(r["totals"]["killed"]["best"], r["totals"]["killed"]["qualifier"]) for r in rest] == [
+        (0, "exact")
+    ]
+
+    about = {"metric": "killed", "qualifier": "approximately", "value": 100}
+    file("pekon", D(2023, 12, 2), None, [about])
+    file("pekon", D(2023, 12, 3), None, [{**at_most, "value": 50}])
+    data = get(api, metric="killed", start="2023-12-01", end="2023-12-31")
+    assert data["totals"]["killed"] == flow(
+        "killed", 150, 100, 150, events=2, reports=2, sources=2, approximate=True, at_most=True
     )
 
 

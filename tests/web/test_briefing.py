@@ -311,7 +311,7 @@ def test_embed_headline_is_the_dashboards_number_with_a_link_back(client, scenar
     assert '<base target="_top">' in page  # links open in the top window, not the frame
     text = text_of(response)
     assert (
-        "Civilians injured Kayah, 1 Nov 2023 – 31 Dec 2023 5 range 4–6. from 1 event, 1 source."
+        "Civilians injured Kayah, 1 Nov 2023 – 31 Dec 2023 5 range 4–6. From 1 event, 1 source."
         in (text)
     )
     assert (

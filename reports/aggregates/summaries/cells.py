@@ -55,7 +55,8 @@ def flow_cells(row, local: int) -> list[tuple[tuple, tuple, tuple]]:
     adds (rule 5), in the cells its span fits in."""
     sums = (
         row["adds_best"], row["adds_low"], row["adds_high"], 1, row["reports"], local, 0, 0,
-        int(row["high_open"]), int(row["approximate"]), int(row["at_most"]),
+        int(row["high_open"]), int(row["approximate"]),
+        int(row["at_most"] and row["adds_best"] > 0),  # (as rules.total_of)
     )  # fmt: skip
     return [
         (

@@ -88,7 +88,7 @@ EVENT_SUM_FIELDS = {
     "local": _sum("local_sources"),
     "open": Count("id", filter=Q(high_open=True)),
     "approx": Count("id", filter=Q(approximate=True)),
-    "at_most": Count("id", filter=Q(at_most=True)),
+    "at_most": Count("id", filter=Q(at_most=True, adds_best__gt=0)),  # (rules.total_of)
 }
 FIELDS = ("best", "low", "high", "events", "reports", "local", "shared", "settled", "open",
           "approx", "at_most")  # fmt: skip

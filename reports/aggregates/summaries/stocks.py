@@ -32,7 +32,7 @@ def own_value(own) -> tuple:
     """The value of a node whose own figure stands (an EventCount row)."""
     return (
         own["best"], own["range_low"], own["range_high"], 1, own["reports"],
-        int(own["high_open"]), int(own["approximate"]), int(own["at_most"]),
+        int(own["high_open"]), int(own["approximate"]), int(own["at_most"] and own["best"] > 0),
         own["local_sources"],
     )  # fmt: skip
 
