@@ -12,15 +12,9 @@ from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    from reports.aggregates import rebuild_summaries
     from reports.aggregates.summaries import migrating
 
-    EventCount = apps.get_model("reports", "EventCount")
-    if not EventCount.objects.exists() and not migrating.deferred:
-        return  # nothing counted yet (a new database)
-    migrating.count_or_defer(schema_editor.connection, "0041", rebuild_summaries)
-    if "0041" not in migrating.deferred:
-        migrating.deferred.clear()
+    migrating.rebuild_every_summary(apps, schema_editor.connection, "0041")
 
 
 class Migration(migrations.Migration):

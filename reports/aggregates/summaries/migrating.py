@@ -48,3 +48,17 @@ def rebuild_if_deferred(connection) -> None:
 
     rebuild_summaries()
     deferred.clear()
+
+
+def rebuild_every_summary(apps, connection, name: str) -> None:
+    """A migration's rebuild of every summary (0037, 0041): nothing on a new database (no
+    event counted, none put off), else count_or_defer(); when it ran, the counts put off
+    before it are done too."""
+    from reports.aggregates import rebuild_summaries
+
+    EventCount = apps.get_model("reports", "EventCount")
+    if not EventCount.objects.exists() and not deferred:
+        return  # nothing counted yet (a new database)
+    count_or_defer(connection, name, rebuild_summaries)
+    if name not in deferred:
+        deferred.clear()
