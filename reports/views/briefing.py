@@ -134,7 +134,11 @@ def _largest(answer) -> list[str]:
         }
         if details:
             sentence += f" ({'; '.join(details)})"
-        messages.append(f"{sentence[:1].upper()}{sentence[1:]}, {behind_text(total)}.")
+        sentence = sentence[:1].upper() + sentence[1:]
+        # (In the reader's language: a Burmese sentence ends with "။", not a full stop.)
+        messages.append(
+            _("%(sentence)s, %(behind)s.") % {"sentence": sentence, "behind": behind_text(total)}
+        )
     return messages
 
 

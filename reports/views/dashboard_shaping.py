@@ -361,7 +361,8 @@ def behind_text(total: aggregates.Total) -> str:
     confidential source once per report citing it, DOMAIN.md "Visibility and protection")."""
     events = ngettext("from %(n)s event", "from %(n)s events", total.events) % {"n": total.events}
     sources = ngettext("%(n)s source", "%(n)s sources", total.sources) % {"n": total.sources}
-    return f"{events}, {sources}"
+    # (Joined in the reader's language: Burmese separates them with "၊", not a comma.)
+    return _("%(events)s, %(sources)s") % {"events": events, "sources": sources}
 
 
 def headline_card(answer, question, metric: str) -> dict:

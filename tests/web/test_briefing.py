@@ -333,6 +333,15 @@ def test_embed_rounds_for_display_only(client, places, field_partner, moderator,
     assert "exactly 35,123." in text_of(response)
 
 
+def test_burmese_key_messages_are_punctuated_in_burmese(client, scenario):
+    """A Burmese sentence joins its parts with "၊" and ends with "။", not a comma and a full
+    stop (the screenshot walk found "ဖြစ်ရပ် 1 ခုမှ, ... ခု.")."""
+    client.cookies["django_language"] = "my"
+    text = text_of(client.get(f"/dashboard/briefing/?{QUESTION}"))
+    assert "ဖြစ်ရပ် 1 ခုမှ၊ သတင်းရင်းမြစ် 1 ခု။" in text
+    assert "ဖြစ်ရပ် 1 ခုမှ," not in text
+
+
 def test_embed_chart_and_map_and_burmese(client, scenario):
     chart = client.get(f"/dashboard/embed/chart/?{QUESTION}&metric=killed")
     assert chart.content.decode().count('<svg class="chart') == 1
