@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from gazetteer.selectors import resolve_place
@@ -274,8 +275,61 @@ class FigureForm(PlainForm):
         return data
 
 
+KEPT = "kept-"
+
+
+def kept_token(report_id: int, source_id: int) -> str:
+    """The option value of a source its reader may not cite on report `report_id`: drawn from
+    the deployment's secret for this report and source, so the same source on two reports
+    has two unrelated values (SourceChoiceField)."""
+    digest = salted_hmac("reports.forms.kept-source", f"{report_id}:{source_id}").hexdigest()
+    return KEPT + digest[:24]
+
+
+class SourceChoiceField(forms.ModelChoiceField):
+    """The sources offered on a report form, by public id (Source.public_id). A source the
+    person may not cite (another organisation's confidential source a moderator added to
+    their report) is offered under a token for this report alone (kept_token), and only
+    that token selects it: its public id, the same on every report citing it, would let a
+    partner tell that two of their reports rest on one informant."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.citable_ids: set[int] | None = None  # None: may cite every source offered
+        self.report_id: int | None = None
+
+    def _kept(self, source) -> bool:
+        return self.citable_ids is not None and source.pk not in self.citable_ids
+
+    def prepare_value(self, value):
+        if hasattr(value, "_meta") and self._kept(value):
+            return kept_token(self.report_id or 0, value.pk)
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        invalid = ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+        if isinstance(value, str) and value.startswith(KEPT):
+            if self.citable_ids is None or self.report_id is None:
+                raise invalid
+            kept = self.queryset.exclude(pk__in=self.citable_ids)
+            for source in kept:
+                if constant_time_compare(value, kept_token(self.report_id, source.pk)):
+                    return source
+            raise invalid
+        source = super().to_python(value)
+        if self._kept(source):  # its public id was never shown to this person
+            raise invalid
+        return source
+
+
 class SourceForm(PlainForm):
-    existing = forms.ModelChoiceField(
+    existing = SourceChoiceField(
         label=_("A source already in the tracker"),
         queryset=None,
         required=False,
@@ -307,7 +361,7 @@ class SourceForm(PlainForm):
         label=_("This source names the alleged perpetrator chosen below"), required=False
     )
 
-    def __init__(self, *args, offered=None, citable_ids=None, **kwargs):
+    def __init__(self, *args, offered=None, citable_ids=None, report_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = [("", "—")] + [
             (party.slug, party.reader_name()) for party in Party.objects.all()
@@ -315,8 +369,10 @@ class SourceForm(PlainForm):
         existing = self.fields["existing"]
         existing.queryset = offered.order_by("-created_at") if offered is not None else None
         # Offered by public id: the database's ids would show gaps where other organisations'
-        # confidential sources are (Source.public_id).
+        # confidential sources are (Source.public_id); a source the person may not cite, by a
+        # token for this report (SourceChoiceField).
         existing.to_field_name = "public_id"
+        existing.citable_ids, existing.report_id = citable_ids, report_id
         existing.label_from_instance = lambda source: (
             source.reader_label()
             if citable_ids is None or source.pk in citable_ids

@@ -335,6 +335,8 @@ class Saved:
     # The key had already been used (a double tap, a retry, the back button): nothing was
     # written this time and `report` is what the first use saved.
     replayed: bool = False
+    # The sources typed into the form, as added, in the order given (none on a replay).
+    new_sources: tuple[Source, ...] = ()
 
 
 def _replay(actor: Actor, key: str) -> Report | None:
@@ -446,7 +448,7 @@ def report_save(
         if earlier is None:
             raise
         return Saved(earlier, replayed=True)
-    return Saved(saved)
+    return Saved(saved, new_sources=tuple(source for source, _ in created))
 
 
 def _validate_form(

@@ -196,7 +196,13 @@ def _report_form(request, *, report):
         if permissions.is_moderator(request.user)
         else set(citable.values_list("pk", flat=True))
     )
-    source_kwargs = {"form_kwargs": {"offered": offered, "citable_ids": citable_ids}}
+    source_kwargs = {
+        "form_kwargs": {
+            "offered": offered,
+            "citable_ids": citable_ids,
+            "report_id": report.pk if report is not None else None,
+        }
+    }
     if request.method != "POST":
         initial, figure_rows, source_rows = _initial(report)
         form = ReportForm(initial=initial)

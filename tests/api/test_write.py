@@ -48,7 +48,12 @@ def test_a_draft_is_filed_for_the_clients_organisation(api, client_and_key, orga
     response = api.post(URL, report(), format="json")
     assert response.status_code == 201
     saved = Report.objects.get()
-    assert response.json() == {"id": saved.pk, "status": "draft", "replayed": False}
+    assert response.json() == {
+        "id": saved.pk,
+        "status": "draft",
+        "replayed": False,
+        "new_sources": [],
+    }
     assert saved.organization == organizations["monitors"]
     assert saved.submitted_by == client_and_key[0].user
     assert (saved.title, saved.place.pcode, saved.start_date, saved.end_date) == (
@@ -78,6 +83,32 @@ def test_a_submitted_report_with_cited_and_new_sources(api, news_source):
     assert response.json()["status"] == saved.status == Status.SUBMITTED
     assert sorted(s.name for s in saved.sources.all()) == ["The Irrawaddy", "Ward 3 monitor"]
     assert Source.objects.get(name="Ward 3 monitor").is_confidential is True
+
+
+def test_the_answer_gives_the_new_sources_ids_to_cite_them_by_again(api, news_source):
+    """A confidential informant added with one report is cited by the id the answer gives in
+    the next; the same report sent again under its client_id answers with the same ids."""
+    new_sources = [
+        {"source_type": "field_observation", "name": "Ward 3 monitor", "is_confidential": True},
+        {"source_type": "local_cso", "name": "Camp committee"},
+    ]
+    body = report(client_id="ward-3-0001", sources=[news_source.public_id], new_sources=new_sources)
+    first = api.post(URL, body, format="json")
+    monitor, committee = (Source.objects.get(name=s["name"]) for s in new_sources)
+    assert first.status_code == 201
+    assert first.json() == {
+        "id": Report.objects.get().pk,
+        "status": "draft",
+        "replayed": False,
+        "new_sources": [monitor.public_id, committee.public_id],
+    }
+    again = api.post(URL, body, format="json")
+    assert (again.status_code, again.json()) == (200, first.json() | {"replayed": True})
+    assert Source.objects.count() == 3
+
+    later = api.post(URL, report(title="Second report", sources=[monitor.public_id]), format="json")
+    assert later.status_code == 201 and later.json()["new_sources"] == []
+    assert list(Report.objects.get(title="Second report").sources.all()) == [monitor]
 
 
 def test_errors_are_the_web_forms_messages_all_at_once_and_nothing_is_stored(api):
@@ -281,6 +312,7 @@ def test_bulk_stores_the_good_reports_and_reports_the_bad_ones(api):
         "id": one.pk,
         "status": "draft",
         "replayed": False,
+        "new_sources": [],
     }
     assert results[2]["id"] == two.pk
     assert results[1]["result"] == "failed"
@@ -312,7 +344,12 @@ def test_a_client_id_makes_a_resent_report_return_the_first_one(api):
     )
     assert first.status_code == 201
     assert again.status_code == 200
-    assert again.json() == {"id": first.json()["id"], "status": "draft", "replayed": True}
+    assert again.json() == {
+        "id": first.json()["id"],
+        "status": "draft",
+        "replayed": True,
+        "new_sources": [],
+    }
     assert Report.objects.count() == 1
 
 
@@ -392,6 +429,7 @@ def test_a_conflicting_client_id_in_bulk_fails_only_its_own_item(api):
                 "id": first.json()["id"],
                 "status": "draft",
                 "replayed": True,
+                "new_sources": [],
             },
             {"index": 1, "result": "failed", "errors": [conflict("bulk-item-0001", record)]},
             {
@@ -400,8 +438,16 @@ def test_a_conflicting_client_id_in_bulk_fails_only_its_own_item(api):
                 "id": new_one.pk,
                 "status": "draft",
                 "replayed": False,
+                "new_sources": [],
             },
-            {"index": 3, "result": "created", "id": no_id.pk, "status": "draft", "replayed": False},
+            {
+                "index": 3,
+                "result": "created",
+                "id": no_id.pk,
+                "status": "draft",
+                "replayed": False,
+                "new_sources": [],
+            },
         ],
     }
     assert Report.objects.count() == 3
@@ -556,7 +602,9 @@ def test_two_concurrent_requests_with_one_key_make_one_report(client_and_key):
     assert Report.objects.count() == 1
     report_id = Report.objects.get().pk
     assert sorted(a[0] for a in answers) == [201, 201]
-    assert [a[1] for a in answers] == [{"id": report_id, "status": "draft", "replayed": False}] * 2
+    assert [a[1] for a in answers] == [
+        {"id": report_id, "status": "draft", "replayed": False, "new_sources": []}
+    ] * 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -589,6 +637,7 @@ def test_one_client_id_with_two_contents_at_once_makes_one_report(client_and_key
         "id": saved.pk,
         "status": "draft",
         "replayed": False,
+        "new_sources": [],
     }
 
 

@@ -14,6 +14,7 @@ from django.db import connection
 from gazetteer.models import Place
 from reports import services
 from reports.exceptions import ActionRefused
+from reports.forms.report import kept_token
 from reports.models import Report, ReportHistory, Source
 from reports.workflow import Status
 
@@ -657,17 +658,88 @@ def test_a_source_a_moderator_added_from_another_organisation_stays_hidden_and_k
         assert "confidential local source" in html, url
     # Saving the form as drawn keeps both sources.
     edit = client.get(f"/partner/reports/{report.pk}/edit/").content.decode()
-    selected = re.findall(r'<option value="(\d+)" selected>', edit)
+    chosen = drawn(edit)
+    own = report.sources.exclude(pk=theirs.pk).get()
+    assert [chosen["sources-0-existing"], chosen["sources-1-existing"]] == [
+        str(own.public_id),
+        kept_token(report.pk, theirs.pk),
+    ]
+    data = chosen | {"save": "1"}
+    assert client.post(f"/partner/reports/{report.pk}/edit/", data).status_code == 302
     report.refresh_from_db()
-    assert sorted(map(int, selected)) == sorted(report.sources.values_list("public_id", flat=True))
+    assert sorted(report.sources.values_list("pk", flat=True)) == sorted([own.pk, theirs.pk])
     # In Burmese, with the dates and the confidential label in Burmese.
     client.cookies["django_language"] = "my"
     edit = client.get(f"/partner/reports/{report.pk}/edit/").content.decode()
-    assert sorted(re.findall(r'<option value="\d+" selected>([^<]*)</option>', edit)) == [
+    chosen_labels = re.findall(r'<option value="(?:\d+|kept-\w+)" selected>([^<]*)</option>', edit)
+    assert sorted(chosen_labels) == [
         "The Irrawaddy, 2023 ခုနှစ် နိုဝင်ဘာလ 13 ရက်: Karenni Armed Group Seizes Seven Myanmar "
         "Junta Bases Since Saturday",
         "လျှို့ဝှက်ထားသော ဒေသတွင်း သတင်းရင်းမြစ်",
     ]
+
+
+def drawn(page: str) -> dict[str, str]:
+    """The report form's fields as drawn: inputs with their values, ticked boxes, each select's
+    chosen option and textareas (what a browser sends when nothing is changed)."""
+    data = {}
+    for tag in re.findall(r"<input [^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if name is None or (kind and kind.group(1) in ("checkbox", "file", "submit")):
+            if name and kind and kind.group(1) == "checkbox" and " checked" in tag:
+                data[name.group(1)] = "on"
+            continue
+        data[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', body)
+        data[name] = html.unescape(chosen.group(1)) if chosen else ""
+    for name, body in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[name] = html.unescape(body.removeprefix("\n"))
+    return data
+
+
+def test_another_organisations_source_on_two_reports_cannot_be_told_to_be_one(
+    client, field_partner, other_partner, moderator, file_report
+):
+    """A moderator adds one confidential source of another organisation to two of a partner's
+    reports: the partner's forms offer it under two unrelated values, neither its public id,
+    and neither value selects it on the other report."""
+    theirs = services.source_create(
+        actor=other_partner, source_type="local_cso", name="Witness", is_confidential=True
+    )
+    reports = []
+    for _ in range(2):
+        report = file_report(field_partner)
+        services.report_submit(report=report, actor=field_partner)
+        services.report_update(
+            report=report, actor=moderator, sources=[*report.sources.all(), theirs]
+        )
+        services.report_request_changes(report=report, actor=moderator, message="Check.")
+        reports.append(report)
+
+    client.force_login(field_partner)
+    edits = [client.get(f"/partner/reports/{r.pk}/edit/").content.decode() for r in reports]
+    kept = [kept_token(r.pk, theirs.pk) for r in reports]
+    assert kept[0] != kept[1]
+    for edit, token, other in zip(edits, kept, reversed(kept), strict=True):
+        assert f'<option value="{token}" selected>' in edit
+        assert other not in edit and str(theirs.public_id) not in edit
+
+    def save_citing(report, edit, value):
+        data = drawn(edit) | {"save": "1", "sources-1-existing": value}
+        return client.post(f"/partner/reports/{report.pk}/edit/", data)
+
+    version = reports[0].version
+    for value in (kept[1], str(theirs.public_id)):  # the other report's token, its public id
+        response = save_citing(reports[0], edits[0], value)
+        assert response.status_code == 400
+        assert "Select a valid choice." in response.content.decode()
+    reports[0].refresh_from_db()
+    assert reports[0].version == version  # nothing saved
+    assert save_citing(reports[0], edits[0], kept[0]).status_code == 302
+    assert theirs in reports[0].sources.all()
 
 
 def test_a_partner_cannot_cite_another_organisations_confidential_source_by_id(

@@ -202,6 +202,9 @@ def save_item(client, actor, data) -> tuple[int, dict]:
             if extra_errors:
                 raise DjangoValidationError(extra_errors)
             code, result = answer(saved)
+            if fingerprint is None and client_id:  # a replay: the first answer's new sources
+                first = ApiIdempotencyKey.objects.get(client=client, key=client_id_key(client_id))
+                result["new_sources"] = first.response.get("new_sources", [])
             if fingerprint is not None:
                 fingerprint.status_code, fingerprint.response = code, result
                 fingerprint.save(update_fields=["status_code", "response"])
@@ -259,8 +262,15 @@ def refuse_zawgyi(fields: dict, *, confirmed: bool) -> None:
 
 
 def answer(saved: services.Saved) -> tuple[int, dict]:
+    """The report's id and status, and the public ids of the sources it added, in the order of
+    `new_sources`: the ids to cite them by in later reports (their only ids outside moderation)."""
     report = saved.report
-    result = {"id": report.pk, "status": report.status, "replayed": saved.replayed}
+    result = {
+        "id": report.pk,
+        "status": report.status,
+        "replayed": saved.replayed,
+        "new_sources": [source.public_id for source in saved.new_sources],
+    }
     return (200 if saved.replayed else 201), result
 
 
