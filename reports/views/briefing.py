@@ -252,6 +252,13 @@ LEADING_BY: list[LeadingBy] = [
 ]
 
 
+def _ranked(total) -> tuple[int, int]:
+    """How a value's total ranks for "leading": by its best, except where the best is only a
+    bound ("at most": the part under "at most" may be none), by what it certainly counts."""
+    certain = total.low if total.qualifier == "at_most" else total.best
+    return certain, total.best
+
+
 def _leading(question, answer) -> list[str]:
     flows = _flows_by_size(answer)
     # Harm to civilians and protected objects first: its cause or means is what the law of war
@@ -273,7 +280,7 @@ def _leading(question, answer) -> list[str]:
                 continue
             asked = replace(question, metrics=(metric,), period=None, level=None)
             counted = aggregates.totals(replace(asked, **{leading.field: value}))[metric]
-            if counted.events and (best is None or counted.best > best.best):
+            if counted.events and (best is None or _ranked(counted) > _ranked(best)):
                 best, leader = counted, str(label).lower() if leading.lower else str(label)
         if best is None:
             continue

@@ -575,11 +575,15 @@ def test_a_total_resting_on_an_at_most_figure_says_at_most(
 ):
     """ "Up to 1,234 killed" beside 12 (rule 7): the card reads at most 1,246, rounded up
     (1,250: rounded down it would claim less than the bound), and its title the exact number
-    with its range; the briefing says it in words."""
-    for place, qualifier, value in (("demoso", "at_most", 1234), ("loikaw_town", "exact", 12)):
+    with its range; the briefing says it in words, and its leading cause is the one certainly
+    counted (12 from a ground assault), not the one whose figure is only a bound."""
+    for place, qualifier, value, cause in (
+        ("demoso", "at_most", 1234, "airstrike"),
+        ("loikaw_town", "exact", 12, "ground_assault"),
+    ):
         figure = {"metric": "killed", "qualifier": qualifier, "value": value}
         dashboard_data._approved(
-            file_report(field_partner, place=places[place], figures=[figure]),
+            file_report(field_partner, place=places[place], figures=[figure], cause=cause),
             field_partner,
             moderator,
         )
@@ -593,6 +597,10 @@ def test_a_total_resting_on_an_at_most_figure_says_at_most(
     )
     text = text_of(client.get(f"/dashboard/briefing/?{query}"))
     assert "At most 1,246 civilians killed (range 12–1,246), from 2 events, 1 source." in text
+    assert (
+        "Leading cause or means of civilians killed: ground assault or armed clash, 12 of at most "
+        "1,246, from 1 event, 1 source."
+    ) in text
 
 
 # --- qualifiers, stock dates and spanning figures (hand-built answers) -------------------------
