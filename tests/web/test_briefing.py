@@ -347,9 +347,12 @@ def test_embed_chart_and_map_and_burmese(client, scenario):
     assert chart.content.decode().count('<svg class="chart') == 1
     map_ = client.get(f"/dashboard/embed/map/?{QUESTION}&metric=killed")
     assert map_.content.decode().count('<svg class="map"') == 1
-    burmese = client.get(f"/dashboard/embed/headline/?{QUESTION}&metric=killed&lang=my")
+    burmese = client.get(f"/dashboard/embed/headline/?{QUESTION}&metric=injured&lang=my")
     assert burmese["Content-Language"] == "my"
     assert '<html lang="my">' in burmese.content.decode()
+    # Its sentences end as Burmese ones do ("။"), not with Latin full stops.
+    detail = re.search(r'<p class="embed-detail">(.*?)</p>', burmese.content.decode())[1]
+    assert detail == "အပိုင်းအခြား 4–6။ ဖြစ်ရပ် 1 ခုမှ၊ သတင်းရင်းမြစ် 1 ခု။"
 
 
 def test_embed_needs_one_metric(client, scenario):
