@@ -575,15 +575,24 @@ def iframe_snippet(url: str, title: str, width: int, height: int) -> str:
     )
 
 
+# Burmese lines stand taller than Latin ones (its marks above and below the letters): a
+# headline embed in Burmese needs more height for the same lines.
+HEADLINE_HEIGHT = {"my": 300}
+
+
 def embed_snippets(request, context) -> dict[str, list[dict]]:
     """The <iframe> to copy for each counted headline, each chart and the map."""
     question, title = context["answer"].question, context["title"]
     snippets: dict[str, list[dict]] = {"headline": [], "chart": [], "map": []}
+    headline_height = HEADLINE_HEIGHT.get(get_language() or "en", 220)
     for card in context["headline_cards"]:
         label, metric = card["metric"]["label"], card["metric"]["value"]
         url = embed_url(request, "headline", question, metric)
         snippets["headline"].append(
-            {"label": label, "code": iframe_snippet(url, f"{label}: {title}", 320, 220)}
+            {
+                "label": label,
+                "code": iframe_snippet(url, f"{label}: {title}", 320, headline_height),
+            }
         )
     for item in context["charts"]:
         label, metric = item["metric"]["label"], item["metric"]["value"]

@@ -275,6 +275,11 @@ def test_dashboard_links_each_chart_file_and_offers_embed_snippets(client, scena
         'lang=en" title="People newly displaced: Kayah, 1 Nov 2023 – 31 Dec 2023" width="320" '
         'height="220" loading="lazy" style="border:0;max-width:100%"></iframe>'
     )
+    # Copied from the Burmese page: the embed in Burmese, taller for Burmese lines.
+    client.cookies["django_language"] = "my"
+    page = client.get(f"/dashboard/?{QUESTION}").content.decode()
+    burmese = html.unescape(re.findall(r"<textarea readonly[^>]*>(.*?)</textarea>", page, re.S)[0])
+    assert 'lang=my" title="' in burmese and 'width="320" height="300"' in burmese
 
 
 # --- embeds ---------------------------------------------------------------------------------
