@@ -515,10 +515,10 @@ class Evidence:
         return max(dates, default=None)
 
     def total(self, metric: str, items: Iterable[Counted], at: date | None = None) -> Total:
-        """The items' total; with a destination asked, its low and high around its best (some
-        events read apart: Evidence.apart). Without one, as the summaries answer it."""
-        total = total_of(metric, items, self.sources_of, at if is_stock(metric) else None)
-        return total if self.plan.question.destination is None else total.in_order()
+        """The items' total, its low and high around its best (Total.in_order: covering figures
+        that do not cover each other, over one event whose sources disagree, each take its
+        low away; with a destination asked, some events read apart: Evidence.apart)."""
+        return total_of(metric, items, self.sources_of, at if is_stock(metric) else None).in_order()
 
 
 def inside(span: Span, start: date | None, end: date) -> bool:

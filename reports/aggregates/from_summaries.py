@@ -943,13 +943,15 @@ def _above(step: Step, floor: int) -> list[int]:
 
 
 def _total(metric: str, vector, sources: int) -> Total:
+    """A flow's Total from its summed vector, its low and high around its best (as the base
+    tables': Evidence.total)."""
     if vector is None:
         return Total(metric, 0, 0, 0, 0, 0, sources)
     best, low, high, events, reports = vector[:5]
     return Total(
         metric, best, low, high, events, reports, sources, vector[8] > 0, vector[9] > 0,
         at_most=vector[10] > 0,
-    )  # fmt: skip
+    ).in_order()  # fmt: skip
 
 
 def _numbers_total(metric: str, numbers, day: date) -> Total:

@@ -378,8 +378,10 @@ def _rows(rows) -> dict:
     result: dict = {}
     for g, metric, best, low, high, events, reports, sources, *flags in rows:
         high_open, approximate, oldest, newest, stale, at_most = flags
+        # Read with the low and high around the best (Total.in_order).
+        best, low, high = _in_order(int(best), int(low), int(high))
         result.setdefault(g, {})[metric] = (
-            int(best), int(low), int(high), int(events), int(reports), int(sources),
+            best, low, high, int(events), int(reports), int(sources),
             bool(high_open), bool(approximate), _as_date(oldest), _as_date(newest), bool(stale),
             bool(at_most),
         )  # fmt: skip
@@ -511,11 +513,6 @@ def plain_sql(plan, kind: str, periods) -> dict:
              int(reports), int(sources), bool(high_open), bool(approximate), bool(at_most),
              *_in_order(*(int(n) for n in adds)))
         )  # fmt: skip
-    # A remainder shown on its own reads with its range around its best (Total.in_order).
-    if "" in by_area:
-        by_area[""] = {
-            m: (row[0], *_in_order(*row[:3])[1:], *row[3:]) for m, row in by_area[""].items()
-        }
     return {
         "totals": totals.get("", {}),
         "by_area": {(g or None): v for g, v in by_area.items()},

@@ -547,3 +547,39 @@ def test_the_evidence_page_says_which_figures_count_separately_never_why(client,
     ) in text
     assert f"Tally (#{tally.pk})" in text
     assert "by phone" not in text
+
+
+# --- two covering figures that do not cover each other, over one event -------------------------
+
+
+def test_two_covering_figures_around_one_disagreed_event_keep_the_range_around_the_best(world):
+    """Kayah's 90 killed from 5 to 20 November and Loikaw District's 90 for all November do not
+    cover each other (one is wider in place, the other in time), but both cover a Loikaw
+    township event whose two reports say 10 and 100. Each covering figure adds nothing beyond
+    the event's 100, and would add 80 beyond its 10: taken part by part the low came out at
+    10 + 80 + 80 = 170, above the best of 100. The total reads its range around its best, as a
+    remainder does (Total.in_order): 100, from 100 to 170 (the most: the event at 10, each
+    covering figure's 80 on top)."""
+    from reports.aggregates.from_base_tables import answer_from_base
+    from reports.aggregates.question import make_plan
+
+    report, event = world["report"], world["event"]()
+    report("kayah", D(2023, 11, 20), [("killed", 90)], start=D(2023, 11, 5))
+    report("loikaw_district", D(2023, 11, 30), [("killed", 90)], start=D(2023, 11, 1))
+    low = report("loikaw", D(2023, 11, 10), [("killed", 10)], event=event)
+    high = report(
+        "loikaw", D(2023, 11, 10), [("killed", 100)], event=event,
+        sources=[world["source"]("Later count", D(2023, 11, 25))],
+    )  # fmt: skip
+    question = Question(
+        metrics=("killed",), area="MMR002", start=D(2023, 11, 1), end=D(2023, 11, 30)
+    )
+    answer = aggregates.answer(question)
+    total = answer.totals["killed"]
+    assert (total.best, total.low, total.high, total.events, total.reports) == (100, 100, 170, 3, 4)
+    assert answer_from_base(make_plan(question)) == answer
+    [counted] = [e for e in aggregates.evidence(question, "killed") if e.covers == 0]
+    assert (counted.reference_report_id, counted.range_low, counted.range_high) == (
+        high.pk, 10, 100,
+    )  # fmt: skip
+    assert low.pk in counted.report_ids

@@ -353,19 +353,16 @@ def total(metric, items, at, level=None):  # level: the "unspecified within" row
         stale=bool(dates) and (at - min(dates)).days > stale_days(),
         # Where it adds: an "at most" figure covering more than it counts nothing (rule 5).
         at_most=any(c["at_most"] and p[0] > 0 for c, p in zip(items, parts, strict=True)),
-    )
+    ).in_order()  # its low and high around its best
 
 
 def stale_days():  # read when asked: a test may change the setting
     return getattr(django_settings, "TRACKER_STOCK_STALE_DAYS", 180)
 
 
-def view(t: Total, ordered=False):
-    """A total as compared: with an open high ("at least") its high is not a bound. `ordered`:
-    a remainder ("unspecified within") reads with its low and high around its best."""
-    parts = (t.low, t.best, t.high)
-    low, high = (min(parts), max(parts)) if ordered else (t.low, t.high)
-    return (t.best, low, None if t.high_open else high, t.events, t.reports, t.sources,
+def view(t: Total):
+    """A total as compared: with an open high ("at least") its high is not a bound."""
+    return (t.best, t.low, None if t.high_open else t.high, t.events, t.reports, t.sources,
             t.high_open, t.approximate, t.as_of_oldest, t.as_of_newest, t.stale,
             t.at_most)  # fmt: skip
 
@@ -421,8 +418,7 @@ def expected(q: Question, gazetteer):
                      if p.admin_level == level and c["place"].path.startswith(p.path)]  # fmt: skip
             rows[above[0].pcode if above else None][m].append(c)
     by_area = {
-        code: {m: view(total(m, per_metric.get(m, []), end, None if code else level),
-                       ordered=code is None)
+        code: {m: view(total(m, per_metric.get(m, []), end, None if code else level))
                for m in metrics}
         for code, per_metric in rows.items()
     } if level <= 4 else {}  # fmt: skip
