@@ -253,9 +253,10 @@ LEADING_BY: list[LeadingBy] = [
 
 
 def _ranked(total) -> tuple[int, int]:
-    """How a value's total ranks for "leading": by its best, except where the best is only a
-    bound ("at most": the part under "at most" may be none), by what it certainly counts."""
-    certain = total.low if total.qualifier == "at_most" else total.best
+    """How a value's total ranks for "leading": by its best, except where an "at most" figure
+    adds to it (its part of the best is only a bound, and may be none), by its low: what it
+    certainly counts. Whatever the total reads beside it ("approximately", a range)."""
+    certain = total.low if total.at_most else total.best
     return certain, total.best
 
 

@@ -601,6 +601,19 @@ def test_a_total_resting_on_an_at_most_figure_says_at_most(
         "Leading cause or means of civilians killed: ground assault or armed clash, 12 of at most "
         "1,246, from 1 event, 1 source."
     ) in text
+    # Beside an "approximately 10" airstrike the total reads "approximately", and still it
+    # certainly counts only those 10: the 12 lead.
+    figure = {"metric": "killed", "qualifier": "approximately", "value": 10}
+    dashboard_data._approved(
+        file_report(field_partner, place=places["demoso"], figures=[figure], cause="airstrike"),
+        field_partner,
+        moderator,
+    )
+    text = text_of(client.get(f"/dashboard/briefing/?{query}"))
+    assert (
+        "Leading cause or means of civilians killed: ground assault or armed clash, 12 of "
+        "approximately 1,256, from 1 event, 1 source."
+    ) in text
 
 
 # --- qualifiers, stock dates and spanning figures (hand-built answers) -------------------------
