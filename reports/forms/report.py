@@ -5,7 +5,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from gazetteer.selectors import resolve_place
@@ -13,7 +13,7 @@ from reports import services
 from reports.burmese import looks_like_zawgyi
 from reports.figures import BREAKDOWN_FIELDS, whole_number
 from reports.models import UNKNOWN, Party
-from reports.selectors import public_source_label
+from reports.selectors import KEPT, kept_token, public_source_label
 from reports.vocabulary import (
     Cause,
     DatePrecision,
@@ -275,15 +275,22 @@ class FigureForm(PlainForm):
         return data
 
 
-KEPT = "kept-"
+class _SourceChoices(forms.models.ModelChoiceIterator):
+    """The sources the person may cite in the queryset's order, then those kept on the report
+    in the order of their tokens: among the others, by the time they were added, their place
+    would tell when, and the same place on two reports' forms that they are one."""
 
-
-def kept_token(report_id: int, source_id: int) -> str:
-    """The option value of a source its reader may not cite on report `report_id`: drawn from
-    the deployment's secret for this report and source, so the same source on two reports
-    has two unrelated values (SourceChoiceField)."""
-    digest = salted_hmac("reports.forms.kept-source", f"{report_id}:{source_id}").hexdigest()
-    return KEPT + digest[:24]
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        sources = list(self.queryset)
+        kept = [source for source in sources if field.kept(source)]
+        for source in sources:
+            if not field.kept(source):
+                yield self.choice(source)
+        for source in sorted(kept, key=lambda s: kept_token(field.report_id or 0, s.pk)):
+            yield self.choice(source)
 
 
 class SourceChoiceField(forms.ModelChoiceField):
@@ -293,16 +300,18 @@ class SourceChoiceField(forms.ModelChoiceField):
     that token selects it: its public id, the same on every report citing it, would let a
     partner tell that two of their reports rest on one informant."""
 
+    iterator = _SourceChoices
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.citable_ids: set[int] | None = None  # None: may cite every source offered
         self.report_id: int | None = None
 
-    def _kept(self, source) -> bool:
+    def kept(self, source) -> bool:
         return self.citable_ids is not None and source.pk not in self.citable_ids
 
     def prepare_value(self, value):
-        if hasattr(value, "_meta") and self._kept(value):
+        if hasattr(value, "_meta") and self.kept(value):
             return kept_token(self.report_id or 0, value.pk)
         return super().prepare_value(value)
 
@@ -323,7 +332,7 @@ class SourceChoiceField(forms.ModelChoiceField):
                     return source
             raise invalid
         source = super().to_python(value)
-        if self._kept(source):  # its public id was never shown to this person
+        if self.kept(source):  # its public id was never shown to this person
             raise invalid
         return source
 

@@ -31,6 +31,8 @@ from .moderation import (
 )
 from .visibility import (
     CONFIDENTIAL_LABELS,
+    KEPT,
+    kept_token,
     moderator_messages,
     public_attribution_label,
     public_claim,
@@ -90,6 +92,8 @@ __all__ = [
     "reports_of_own_organization",
     "sources_as_seen_by",
     "sources_citable_by",
+    "KEPT",
+    "kept_token",
     "queue_search",
     "search_words",
     "status_counts",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_noop
 
 from .. import permissions
@@ -149,27 +150,43 @@ def sources_citable_by(user: Viewer) -> QuerySet[Source]:
     return Source.objects.filter(own | Q(is_confidential=False)).distinct()
 
 
-def sources_as_seen_by(user: Viewer, sources: Iterable[Source]) -> list[dict[str, Any]]:
+def kept_token(report_id: int, source_id: int) -> str:
+    """What stands for a source its reader may not cite on report `report_id` (another
+    organisation's confidential source a moderator added): drawn from the deployment's secret
+    for this report and source, so the same source on two reports has two unrelated tokens.
+    The report form offers it by this value, and the report's sources list it in this order."""
+    digest = salted_hmac("reports.forms.kept-source", f"{report_id}:{source_id}").hexdigest()
+    return KEPT + digest[:24]
+
+
+KEPT = "kept-"
+
+
+def sources_as_seen_by(user: Viewer, report: Report) -> list[dict[str, Any]]:
     """A report's sources for someone who may open the report: by name and address when
     they may cite the source themselves or it is not confidential; otherwise (say, another
-    organisation's confidential source a moderator added) by its public label only."""
-    sources = list(sources)
+    organisation's confidential source a moderator added) by its public label only, after the
+    others and in an order drawn for this report (kept_token). In the sources' own order (by
+    publication date, then name) its place among the others would tell its date and name, and
+    the same place on two reports that they rest on one informant."""
+    sources = list(report.sources.all())
     citable = set(
         sources_citable_by(user).filter(pk__in=[s.pk for s in sources]).values_list("pk", flat=True)
     )
-    shown = []
-    for source in sources:
-        full = source.pk in citable or not source.is_confidential
-        shown.append(
-            {
-                "source": source,
-                "type": source.get_source_type_display(),
-                "name": str(source) if full else public_source_label(source),
-                "url": source.url if full else "",
-                "confidential": source.is_confidential,
-            }
-        )
-    return shown
+    full = [s for s in sources if s.pk in citable or not s.is_confidential]
+    kept = sorted((s for s in sources if s not in full), key=lambda s: kept_token(report.pk, s.pk))
+    return [
+        {
+            "source": source,
+            "type": source.get_source_type_display(),
+            "name": str(source) if shown else public_source_label(source),
+            "url": source.url if shown else "",
+            "confidential": source.is_confidential,
+            "kept": not shown,
+        }
+        for shown, group in ((True, full), (False, kept))
+        for source in group
+    ]
 
 
 def moderator_messages(report: Report) -> QuerySet[ReportHistory]:

@@ -101,7 +101,7 @@ def report_detail(request, pk):
             "report": report,
             "admin_path": kind_paths([report.place])[report.place_id],
             "figures": report.figures.order_by("pk"),
-            "sources": selectors.sources_as_seen_by(request.user, report.sources.all()),
+            "sources": selectors.sources_as_seen_by(request.user, report),
             "attributing": set(report.perpetrator_sources.values_list("pk", flat=True)),
             "tags": sorted(t.name for t in report.tags.all()),
             "history": history,
@@ -131,7 +131,7 @@ def report_edit(request, pk):
     return _report_form(request, report=report)
 
 
-def _initial(report):
+def _initial(report, user):
     if report is None:
         return {"submission_key": new_submission_key()}, [], []
     initial = {
@@ -156,8 +156,9 @@ def _initial(report):
         for f in report.figures.select_related("destination").order_by("pk")
     ]
     attributing = set(report.perpetrator_sources.values_list("pk", flat=True))
-    sources = [
-        {"existing": s, "attributes_perpetrator": s.pk in attributing} for s in report.sources.all()
+    sources = [  # (in the order the report's page lists them: selectors.sources_as_seen_by)
+        {"existing": seen["source"], "attributes_perpetrator": seen["source"].pk in attributing}
+        for seen in selectors.sources_as_seen_by(user, report)
     ]
     initial["perpetrator"] = report.perpetrator_code
     return initial, figures, sources
@@ -204,7 +205,7 @@ def _report_form(request, *, report):
         }
     }
     if request.method != "POST":
-        initial, figure_rows, source_rows = _initial(report)
+        initial, figure_rows, source_rows = _initial(report, request.user)
         form = ReportForm(initial=initial)
         figures = FigureFormSet(prefix="figures", initial=figure_rows + [{}] * BLANK_FIGURE_ROWS)
         figures.extra = 0

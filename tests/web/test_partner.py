@@ -14,8 +14,8 @@ from django.db import connection
 from gazetteer.models import Place
 from reports import services
 from reports.exceptions import ActionRefused
-from reports.forms.report import kept_token
 from reports.models import Report, ReportHistory, Source
+from reports.selectors import kept_token
 from reports.workflow import Status
 
 ZAWGYI = "ေနျပည္ေတာ္"  # "Naypyitaw" typed with the Zawgyi font
@@ -740,6 +740,55 @@ def test_another_organisations_source_on_two_reports_cannot_be_told_to_be_one(
     assert reports[0].version == version  # nothing saved
     assert save_citing(reports[0], edits[0], kept[0]).status_code == 302
     assert theirs in reports[0].sources.all()
+
+
+def test_another_organisations_source_tells_nothing_by_its_place_among_the_others(
+    client, field_partner, other_partner, moderator, file_report
+):
+    """Sources are ordered by publication date, then name, and the form offers them newest
+    added first: listed among the partner's own, another organisation's confidential source
+    would give away its date and name by where it falls (between "Monitor A" of 16 March and
+    "Monitor B" of 14 March: the 15th or 14th). It comes after the others, on the report's page,
+    in the form's rows and among the form's options."""
+    theirs = services.source_create(
+        actor=other_partner,
+        source_type="local_cso",
+        name="Naw Htoo",
+        published_on=date(2024, 3, 15),
+        is_confidential=True,
+    )
+    own = [
+        services.source_create(
+            actor=field_partner, source_type="local_cso", name=name, published_on=day
+        )
+        for name, day in (("Monitor A", date(2024, 3, 16)), ("Monitor B", date(2024, 3, 14)))
+    ]
+    report = file_report(field_partner, sources=own)
+    services.report_submit(report=report, actor=field_partner)
+    services.report_update(report=report, actor=moderator, sources=[*own, theirs])
+    services.report_request_changes(report=report, actor=moderator, message="Check.")
+    # A source of theirs added after the partner's own, so newest added first it came first.
+    assert list(report.sources.all()) == [own[0], theirs, own[1]]
+
+    client.force_login(field_partner)
+    page = client.get(f"/partner/reports/{report.pk}/").content.decode()
+    listed = re.search(r"<ul>(<li>Local civil society[^\n]*?)</ul>", page)[1]
+    assert [item.strip() for item in re.findall(r"<li>([^<·]*)", listed)] == [
+        "Local civil society or monitor: Monitor A, 16 Mar 2024",
+        "Local civil society or monitor: Monitor B, 14 Mar 2024",
+        "Local civil society or monitor: confidential local source",
+    ]
+    edit = client.get(f"/partner/reports/{report.pk}/edit/").content.decode()
+    token = kept_token(report.pk, theirs.pk)
+    rows = drawn(edit)
+    assert [rows[f"sources-{i}-existing"] for i in range(3)] == [
+        str(own[0].public_id),
+        str(own[1].public_id),
+        token,
+    ]
+    options = re.search(r'<select name="sources-0-existing"[^>]*>(.*?)</select>', edit, re.S)[1]
+    values = re.findall(r'<option value="([^"]*)"', options)
+    assert values[-1] == token and token not in values[:-1]
 
 
 def test_a_partner_cannot_cite_another_organisations_confidential_source_by_id(
