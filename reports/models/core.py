@@ -398,6 +398,9 @@ class SubmissionKey(models.Model):
     key = models.CharField(max_length=64)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=32)
+    # The public ids of the sources the write added, in the order given: a replay answers with
+    # them again (the submissions API's `new_sources`; none recorded before migration 0042).
+    new_sources = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -335,13 +335,16 @@ class Saved:
     # The key had already been used (a double tap, a retry, the back button): nothing was
     # written this time and `report` is what the first use saved.
     replayed: bool = False
-    # The sources typed into the form, as added, in the order given (none on a replay).
-    new_sources: tuple[Source, ...] = ()
+    # The public ids of the sources typed into the form, in the order given: those the first
+    # use added, on a replay too (SubmissionKey.new_sources).
+    new_source_ids: tuple[int, ...] = ()
 
 
-def _replay(actor: Actor, key: str) -> Report | None:
+def _replay(actor: Actor, key: str) -> Saved | None:
     used = SubmissionKey.objects.select_related("report").filter(user=actor, key=key).first()
-    return used.report if used else None
+    if used is None:
+        return None
+    return Saved(used.report, replayed=True, new_source_ids=tuple(used.new_sources))
 
 
 def _clean_new_sources(new_sources: Iterable[dict[str, Any]]) -> None:
@@ -395,7 +398,7 @@ def report_save(
         )
     earlier = _replay(actor, key)
     if earlier is not None:
-        return Saved(earlier, replayed=True)
+        return earlier
     new_sources = list(new_sources)
     _validate_form(
         fields,
@@ -437,8 +440,13 @@ def report_save(
                     **attribution,
                     **fields,
                 )
+            added = tuple(source.public_id for source, _ in created)
             SubmissionKey.objects.create(
-                user=actor, key=key, report=saved, action="submit" if submit else "save"
+                user=actor,
+                key=key,
+                report=saved,
+                action="submit" if submit else "save",
+                new_sources=list(added),
             )
             if submit:
                 saved = report_submit(report=saved, actor=actor)
@@ -447,8 +455,8 @@ def report_save(
         earlier = _replay(actor, key)
         if earlier is None:
             raise
-        return Saved(earlier, replayed=True)
-    return Saved(saved, new_sources=tuple(source for source, _ in created))
+        return earlier
+    return Saved(saved, new_source_ids=added)
 
 
 def _validate_form(

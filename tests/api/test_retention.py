@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reports import services, tasks
-from reports.models import ApiIdempotencyKey, KoboSubmission, Report
+from reports.models import ApiIdempotencyKey, KoboSubmission, Report, Source
 from tests.api.test_kobo import MAPPING, SUBMISSION, submission
 from tests.api.test_write import URL, report
 
@@ -59,7 +59,9 @@ def test_the_defaults_and_the_daily_schedule():
 def test_idempotency_records_older_than_the_retention_are_deleted(api):
     api.post(URL, report(title="Old header"), format="json", headers={"Idempotency-Key": "old-1"})
     api.post(URL, report(title="New header"), format="json", headers={"Idempotency-Key": "new-1"})
-    api.post(URL, report(client_id="old-client-id"), format="json")
+    added = [{"source_type": "field_observation", "name": "Ward monitor", "is_confidential": True}]
+    old = report(client_id="old-client-id", new_sources=added)
+    first = api.post(URL, old, format="json").json()
     api.post(URL, report(client_id="new-client-id", title="Kept"), format="json")
     age_keys("old-1", 30, hours=1)
     age_keys("client_id: old-client-id", 45)
@@ -78,9 +80,11 @@ def test_idempotency_records_older_than_the_retention_are_deleted(api):
         "idempotency_records_deleted": 0,
         "kobo_payloads_emptied": 0,
     }
-    # The old client_id's report is still the one a resend gets back.
-    again = api.post(URL, report(client_id="old-client-id"), format="json")
-    assert (again.status_code, again.json()["replayed"]) == (200, True)
+    # The old client_id's report is still the one a resend gets back, with the id of the
+    # source it added (kept with the report's submission key, not with the pruned record).
+    again = api.post(URL, old, format="json")
+    assert (again.status_code, again.json()) == (200, first | {"replayed": True})
+    assert first["new_sources"] == [Source.objects.get(name="Ward monitor").public_id]
     assert Report.objects.count() == 4
 
 

@@ -202,9 +202,6 @@ def save_item(client, actor, data) -> tuple[int, dict]:
             if extra_errors:
                 raise DjangoValidationError(extra_errors)
             code, result = answer(saved)
-            if fingerprint is None and client_id:  # a replay: the first answer's new sources
-                first = ApiIdempotencyKey.objects.get(client=client, key=client_id_key(client_id))
-                result["new_sources"] = first.response.get("new_sources", [])
             if fingerprint is not None:
                 fingerprint.status_code, fingerprint.response = code, result
                 fingerprint.save(update_fields=["status_code", "response"])
@@ -269,7 +266,7 @@ def answer(saved: services.Saved) -> tuple[int, dict]:
         "id": report.pk,
         "status": report.status,
         "replayed": saved.replayed,
-        "new_sources": [source.public_id for source in saved.new_sources],
+        "new_sources": list(saved.new_source_ids),
     }
     return (200 if saved.replayed else 201), result
 
