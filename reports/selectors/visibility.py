@@ -163,12 +163,13 @@ KEPT = "kept-"
 
 
 def sources_as_seen_by(user: Viewer, report: Report) -> list[dict[str, Any]]:
-    """A report's sources for someone who may open the report: by name and address when
-    they may cite the source themselves or it is not confidential; otherwise (say, another
-    organisation's confidential source a moderator added) by its public label only, after the
-    others and in an order drawn for this report (kept_token). In the sources' own order (by
-    publication date, then name) its place among the others would tell its date and name, and
-    the same place on two reports that they rest on one informant."""
+    """A report's sources for someone who may open the report, in the page's language: by
+    name and address when they may cite the source themselves or it is not confidential;
+    otherwise (say, another organisation's confidential source a moderator added) by its
+    public label only, after the others and in an order drawn for this report (kept_token).
+    In the sources' own order (by publication date, then name) its place among the others
+    would tell its date and name, and the same place on two reports that they rest on one
+    informant."""
     sources = list(report.sources.all())
     citable = set(
         sources_citable_by(user).filter(pk__in=[s.pk for s in sources]).values_list("pk", flat=True)
@@ -179,7 +180,7 @@ def sources_as_seen_by(user: Viewer, report: Report) -> list[dict[str, Any]]:
         {
             "source": source,
             "type": source.get_source_type_display(),
-            "name": str(source) if shown else public_source_label(source),
+            "name": source.reader_label() if shown else public_source_label(source, reader=True),
             "url": source.url if shown else "",
             "confidential": source.is_confidential,
             "kept": not shown,

@@ -778,6 +778,12 @@ def test_another_organisations_source_tells_nothing_by_its_place_among_the_other
         "Local civil society or monitor: Monitor B, 14 Mar 2024",
         "Local civil society or monitor: confidential local source",
     ]
+    # In Burmese, the label and the dates are Burmese too.
+    client.cookies["django_language"] = "my"
+    page = client.get(f"/partner/reports/{report.pk}/").content.decode()
+    assert "လျှို့ဝှက်ထားသော ဒေသတွင်း သတင်းရင်းမြစ်" in page
+    assert "Monitor A, 2024 ခုနှစ် မတ်လ 16 ရက်" in page and "confidential local source" not in page
+    client.cookies["django_language"] = "en"
     edit = client.get(f"/partner/reports/{report.pk}/edit/").content.decode()
     token = kept_token(report.pk, theirs.pk)
     rows = drawn(edit)
