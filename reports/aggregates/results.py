@@ -33,6 +33,9 @@ class Total:
     as_of_newest: date | None = None
     stale: bool = False  # stocks: a figure standing is older than the staleness limit
     at_most: bool = False  # an "at most" figure it counts adds to it (rules.total_of)
+    # in_order() turned its range around it: its high is then no bound its best is known to
+    # reach, and it never reads "at most".
+    reordered: bool = False
 
     @classmethod
     def zero(cls, metric: str) -> "Total":
@@ -45,23 +48,25 @@ class Total:
         high less their highs, so that added to them it makes the question's low and high. On
         its own (the "unspecified within" row, a line spanning beyond) that can turn its range
         around: 3,000 less a township's 400-600 adds 2,600 to the low, 2,500 to the best and
-        2,400 to the high, and reads 2,500 (2,400-2,600), the remainder's own range."""
+        2,400 to the high, and reads 2,500 (2,400-2,600), the remainder's own range. Every
+        total is read so: two covering figures that do not cover each other, over one event
+        whose sources disagree, each take its low away (docs/counting.md, rule 5)."""
         if self.low <= self.best <= self.high:
             return self
         parts = (self.low, self.best, self.high)
-        return replace(self, low=min(parts), high=max(parts))
+        return replace(self, low=min(parts), high=max(parts), reordered=True)
 
     @property
     def qualifier(self) -> str:
         """How the total reads (rule 7: a qualifier is never dropped): "at_least" (no finite
         high), "at_most" ("at most 50" and 12 is at most 62, from 12), "approximately" or
         "exact". "At most" only where its best is then a bound: not beside an "at least" figure
-        (no bound above), an "approximately" one, or a range whose high is above the best (a
-        range figure's midpoint, sources disagreeing): those read as they would without it,
-        the `at_most` flag kept."""
+        (no bound above), an "approximately" one, a range whose high is above the best (a
+        range figure's midpoint, sources disagreeing), or a range turned around (`reordered`):
+        those read as they would without it, the `at_most` flag kept."""
         if self.high_open:
             return "at_least"
-        if self.at_most and not self.approximate and self.high == self.best:
+        if self.at_most and not self.approximate and self.high == self.best and not self.reordered:
             return "at_most"
         return "approximately" if self.approximate else "exact"
 

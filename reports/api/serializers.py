@@ -299,12 +299,13 @@ class TotalSerializer(serializers.Serializer):
     best = serializers.IntegerField(help_text="Best estimate (never rounded).")
     low = serializers.IntegerField(
         help_text="Sum over the events counted of the lowest figure their approved reports give "
-        '(an "at most" figure: 0).'
+        '(an "at most" figure: 0), never above `best` (where covering figures overlap, the '
+        "range is read around the best: docs/counting.md, rule 5)."
     )
     high = serializers.IntegerField(
         allow_null=True,
         help_text="Sum over the events counted of the highest figure their approved reports "
-        "give; null when `high_open` (the total has no finite high).",
+        "give, never below `best`; null when `high_open` (the total has no finite high).",
     )
     high_open = serializers.BooleanField(
         help_text='The total rests on an "at least" figure: it is a lower bound, with no high.'

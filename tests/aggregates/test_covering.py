@@ -583,3 +583,25 @@ def test_two_covering_figures_around_one_disagreed_event_keep_the_range_around_t
         high.pk, 10, 100,
     )  # fmt: skip
     assert low.pk in counted.report_ids
+
+
+def test_a_range_turned_around_never_reads_at_most(world):
+    """Kayah's "at most 100" and Loikaw District's 100 over a Loikaw event of 70, then 40-60:
+    the event adds 50 (40-70), each covering figure 50 beyond its best, 0 and 60 beyond its
+    low and 30 beyond its high, so the high summed (130) is below the best (150). Turned around
+    it reads 150 (100-150), where 150 is no bound: the most is 160 (the event at 40, 60 more
+    from each). It reads as a range, never "at most 150"; the mark that an "at most" figure
+    adds to it is kept."""
+    report, event = world["report"], world["event"]()
+    at_most = {"metric": "killed", "qualifier": "at_most", "value": 100}
+    report("kayah", D(2023, 11, 20), [at_most], start=D(2023, 11, 5))
+    report("loikaw_district", D(2023, 11, 30), [("killed", 100)], start=D(2023, 11, 1))
+    report("loikaw", D(2023, 11, 10), [("killed", 70)], event=event)
+    between = {"metric": "killed", "qualifier": "range", "value_min": 40, "value_max": 60}
+    report(
+        "loikaw", D(2023, 11, 10), [between], event=event,
+        sources=[world["source"]("Later count", D(2023, 11, 25))],
+    )  # fmt: skip
+    total = ask("killed", area="MMR002", start=D(2023, 11, 1), end=D(2023, 11, 30)).totals["killed"]
+    assert (total.best, total.low, total.high, total.at_most) == (150, 100, 150, True)
+    assert (total.reordered, total.qualifier) == (True, "exact")
