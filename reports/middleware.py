@@ -15,8 +15,8 @@ from reports.models import AccessKind, AccessRecord
 # and the recovery codes, are under accounts/).
 PRIVATE_AREAS = frozenset({"partner", "moderation", "accounts", "admin"})
 # The API's write endpoints answer with what a partner sent (ids of unapproved reports, the
-# reasons a submission was held back).
-PRIVATE_URL_NAMES = frozenset({"api-submissions", "api-kobo-ingest"})
+# reasons a submission was held back), and its list of an organisation's own sources.
+PRIVATE_URL_NAMES = frozenset({"api-submissions", "api-kobo-ingest", "api-own-sources"})
 
 
 def is_private(match) -> bool:

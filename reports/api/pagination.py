@@ -118,6 +118,11 @@ class IdCursorPagination(StableCursorPagination):
     ordering = ("id",)
 
 
+class PublicIdCursorPagination(StableCursorPagination):
+    # A source by its public id (Source.public_id), never the database's count.
+    ordering = ("public_id",)
+
+
 class SourcePositionPagination(StableCursorPagination):
     # reports.api.views.sources.SourceList's `position`; `id` (the citation's) breaks ties
     # between entries that read the same.

@@ -46,6 +46,43 @@ def shown_as(schema: dict) -> serializers.ReadOnlyField:
     return extend_schema_field(schema)(field_class)()
 
 
+class OwnSourceSerializer(serializers.ModelSerializer):
+    """A source the client's organisation added, in full (its confidential ones too): what it
+    needs to cite it again by id in a submission's `sources`."""
+
+    id = serializers.IntegerField(
+        source="public_id",
+        read_only=True,
+        help_text="The source's public id, as a submission's `sources` take it (never the "
+        "database's count).",
+    )
+    source_type = serializers.ChoiceField(choices=SourceType.choices, read_only=True)
+    # Left blank: null, as the public sources' fields are (an empty string is no address).
+    title = shown_as({"type": "string", "nullable": True})
+    url = shown_as({"type": "string", "format": "uri", "nullable": True})
+    language = shown_as({"type": "string", "nullable": True})
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "source_type",
+            "is_confidential",
+            "name",
+            "title",
+            "url",
+            "published_on",
+            "language",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, source):
+        data = super().to_representation(source)
+        for key in ("title", "url", "language"):
+            data[key] = data[key] or None
+        return data
+
+
 class PublicSourceSerializer(serializers.ModelSerializer):
     """A source as the public may see it: a confidential one by its type label only (its id,
     name, title, URL, date and language are null, so two reports citing the same confidential

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from intake import api as intake_api
+from reports.middleware import recorded_as
+from reports.models import AccessKind
 
 from . import (
     kobo,
@@ -40,6 +42,13 @@ read_urlpatterns = [
 # Reports pushed in by API clients with the submit scope, and by KoboToolbox.
 write_urlpatterns = [
     path("submissions/", views.SubmissionsView.as_view(), name="api-submissions"),
+    # Informants' names leave the tracker here: each request is in the access record
+    # (reports.middleware.RecordAccess), under the client's user.
+    path(
+        "submissions/sources/",
+        recorded_as(AccessKind.DOWNLOAD)(views.OwnSourceList.as_view()),
+        name="api-own-sources",
+    ),
     path("ingest/kobo/<str:token>/", kobo.KoboIngestView.as_view(), name="api-kobo-ingest"),
     path("intake/extract/", intake_api.ExtractView.as_view(), name="api-intake-extract"),
     # Evidence files (docs/evidence.md): one request, or the resumable protocol.

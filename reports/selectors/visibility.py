@@ -136,6 +136,16 @@ def reports_of_own_organization(user: Viewer) -> QuerySet[Report]:
     return reports.filter(organization=organization)
 
 
+def sources_of_own_organization(user: Viewer) -> QuerySet[Source]:
+    """The sources a field partner's organisation added, its confidential ones included (for
+    its own people and API clients to cite them again); none for anyone else. Never another
+    organisation's: their confidential sources are theirs alone."""
+    if not permissions.is_field_partner(user):
+        return Source.objects.none()
+    organization = permissions.organization_of(user)
+    return Source.objects.filter(created_by__membership__organization=organization)
+
+
 def sources_citable_by(user: Viewer) -> QuerySet[Source]:
     """Sources a person may pick from when filing a report: a moderator, any; a field
     partner, those their organisation added and every non-confidential one (a source not

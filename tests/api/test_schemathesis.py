@@ -41,6 +41,7 @@ OPERATIONS = {
     ("GET", "/api/v1/retractions/"),
     ("GET", "/api/v1/sources/"),
     ("POST", "/api/v1/submissions/"),
+    ("GET", "/api/v1/submissions/sources/"),
 }
 
 

@@ -8,7 +8,7 @@ from .parties import PartyList
 from .places import PlaceViewSet
 from .reports import ReportViewSet
 from .retractions import RetractionList
-from .sources import SourceList
+from .sources import OwnSourceList, SourceList
 from .submissions import SubmissionsView
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "PlaceViewSet",
     "ReportViewSet",
     "RetractionList",
+    "OwnSourceList",
     "SourceList",
     "SubmissionsView",
 ]

@@ -25,7 +25,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, renderers
 
+from reports import selectors
 from reports.api import filters, pagination, serializers
+from reports.api.auth import HasSubmitScope
 from reports.api.renderers import CSVRenderer
 from reports.models import Report
 from reports.models.core import PUBLIC_ID_RANGE
@@ -106,3 +108,25 @@ class SourceList(ApiMixin, generics.ListAPIView):
 
     def as_table(self, data):
         return plain_table("sources", rows_of(data), SOURCE_COLUMNS)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Your organisation's own sources",
+        description="The sources your organisation added, on the web form or through "
+        "submissions, confidential ones included and in full, by their public id: the ids a "
+        "submission's `sources` take, to cite an informant again. Another organisation's "
+        "sources are never listed. Needs a key with the `submit` scope; every request is kept "
+        "in the access record, and the answer is never cached.",
+    ),
+)
+class OwnSourceList(generics.ListAPIView):
+    permission_classes = [HasSubmitScope]
+    serializer_class = serializers.OwnSourceSerializer
+    pagination_class = pagination.PublicIdCursorPagination
+    renderer_classes = [renderers.JSONRenderer]
+    filter_backends: list = []
+    metadata_class = None
+
+    def get_queryset(self):
+        return selectors.sources_of_own_organization(self.request.user)

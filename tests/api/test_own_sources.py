@@ -1,0 +1,139 @@
+"""GET /api/v1/submissions/sources/: an API client's list of its own organisation's sources, its
+confidential ones in full, by public id, to cite them again; never another organisation's,
+never cached, and every request in the access record."""
+
+from datetime import date
+
+import pytest
+
+from reports import services
+from reports.models import AccessKind, AccessRecord, Source
+
+URL = "/api/v1/submissions/sources/"
+
+
+@pytest.fixture
+def sources(field_partner, other_partner, news_source):
+    """An informant the monitors' partner added on the web form, a camp committee the other
+    organisation keeps confidential, and a public news source (added by a moderator)."""
+    return {
+        "informant": services.source_create(
+            actor=field_partner,
+            source_type="field_observation",
+            name="Ward 3 monitor",
+            published_on=date(2023, 11, 12),
+            is_confidential=True,
+        ),
+        "theirs": services.source_create(
+            actor=other_partner,
+            source_type="local_cso",
+            name="Camp committee",
+            is_confidential=True,
+        ),
+        "news": news_source,
+    }
+
+
+def test_a_client_lists_its_organisations_sources_and_cites_them(
+    api_with_the_key, api, sources, client_and_key
+):
+    answer = api.post(
+        "/api/v1/submissions/",
+        {
+            "title": "Residents flee Loikaw",
+            "place": "MMR002001701",
+            "start_date": "2023-11-11",
+            "figures": [{"metric": "newly_displaced", "value": 35000}],
+            "new_sources": [{"source_type": "local_cso", "name": "Church volunteers"}],
+        },
+        format="json",
+    ).json()
+    added = Source.objects.get(name="Church volunteers")
+    assert answer["new_sources"] == [added.public_id]
+
+    response = api.get(URL)
+    assert response.status_code == 200
+    informant = sources["informant"]
+    expected = [
+        {
+            "id": informant.public_id,
+            "source_type": "field_observation",
+            "is_confidential": True,
+            "name": "Ward 3 monitor",
+            "title": None,
+            "url": None,
+            "published_on": "2023-11-12",
+            "language": None,
+        },
+        {
+            "id": added.public_id,
+            "source_type": "local_cso",
+            "is_confidential": False,
+            "name": "Church volunteers",
+            "title": None,
+            "url": None,
+            "published_on": None,
+            "language": None,
+        },
+    ]
+    assert response.json() == {
+        "next": None,
+        "previous": None,
+        "results": sorted(expected, key=lambda s: s["id"]),
+    }
+    # Never kept by a proxy or a shared phone's browser.
+    assert "no-store" in response["Cache-Control"]
+    # Every look is in the access record, under the client's user.
+    [record] = AccessRecord.objects.filter(view_name="api-own-sources")
+    assert (record.user, record.kind, record.method, record.status_code, record.path) == (
+        client_and_key[0].user,
+        AccessKind.DOWNLOAD,
+        "GET",
+        200,
+        URL,
+    )
+
+
+def test_pages_follow_the_public_ids(api_with_the_key, api, sources, field_partner):
+    for name in ("A", "B"):
+        services.source_create(actor=field_partner, source_type="local_cso", name=name)
+    mine = sorted(
+        Source.objects.filter(name__in=["A", "B", "Ward 3 monitor"]).values_list(
+            "public_id", flat=True
+        )
+    )
+    seen, url = [], f"{URL}?page_size=2"
+    while url:
+        page = api.get(url).json()
+        seen += [s["id"] for s in page["results"]]
+        url = page["next"]
+    assert seen == mine
+
+
+def test_only_a_key_with_the_submit_scope_lists_them(api, admin_user, organizations, sources):
+    assert api.get(URL).status_code == 401
+    _, reader = services.api_client_create(
+        actor=admin_user, name="Reader", organization=organizations["monitors"]
+    )
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {reader}")
+    refused = api.get(URL)
+    assert refused.status_code == 403
+    assert "Ward 3 monitor" not in refused.content.decode()
+    # The refusal is in the access record too.
+    assert list(AccessRecord.objects.values_list("view_name", "status_code")) == [
+        ("api-own-sources", 403)
+    ]
+
+
+def test_another_organisations_client_sees_only_its_own(
+    api, admin_user, organizations, sources, other_partner
+):
+    _, key = services.api_client_create(
+        actor=admin_user,
+        name="Relief uploader",
+        organization=organizations["relief"],
+        can_submit=True,
+    )
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    listed = api.get(URL).json()["results"]
+    assert [s["name"] for s in listed] == ["Camp committee"]
