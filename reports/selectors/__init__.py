@@ -48,7 +48,7 @@ from .visibility import (
     reports_of_own_organization,
     sources_as_seen_by,
     sources_citable_by,
-    sources_of_own_organization,
+    sources_of_organization,
 )
 
 __all__ = [
@@ -93,8 +93,7 @@ __all__ = [
     "reports_of_own_organization",
     "sources_as_seen_by",
     "sources_citable_by",
-    "sources_of_own_organization",
-    "sources_of_own_organization",
+    "sources_of_organization",
     "KEPT",
     "kept_token",
     "queue_search",

@@ -10,7 +10,16 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_noop
 
 from .. import permissions
-from ..models import ContextEvent, Event, Party, PublicReport, Report, ReportHistory, Source
+from ..models import (
+    ContextEvent,
+    Event,
+    Organization,
+    Party,
+    PublicReport,
+    Report,
+    ReportHistory,
+    Source,
+)
 from ..types import Viewer
 from ..vocabulary import (
     LocationPrecision,
@@ -136,13 +145,11 @@ def reports_of_own_organization(user: Viewer) -> QuerySet[Report]:
     return reports.filter(organization=organization)
 
 
-def sources_of_own_organization(user: Viewer) -> QuerySet[Source]:
-    """The sources a field partner's organisation added, its confidential ones included (for
-    its own people and API clients to cite them again); none for anyone else. Never another
-    organisation's: their confidential sources are theirs alone."""
-    if not permissions.is_field_partner(user):
-        return Source.objects.none()
-    organization = permissions.organization_of(user)
+def sources_of_organization(organization: Organization) -> QuerySet[Source]:
+    """The sources an organisation's people added, its confidential ones included: for an
+    API client of that organisation to cite them again, once the API's HasSubmitScope has
+    found that it may act for it. Never another organisation's: their confidential sources
+    are theirs alone."""
     return Source.objects.filter(created_by__membership__organization=organization)
 
 

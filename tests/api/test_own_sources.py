@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from reports import services
-from reports.models import AccessKind, AccessRecord, Source
+from reports.models import AccessKind, AccessRecord, Membership, Source
 
 URL = "/api/v1/submissions/sources/"
 
@@ -137,3 +137,49 @@ def test_another_organisations_client_sees_only_its_own(
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     listed = api.get(URL).json()["results"]
     assert [s["name"] for s in listed] == ["Camp committee"]
+
+
+def test_a_deactivated_service_user_reads_nothing_more_at_once(
+    api_with_the_key, api, sources, client_and_key
+):
+    """Public reads may find a key's client in a cache for 30 s; this list never does."""
+    assert api.get(URL).status_code == 200
+    user = client_and_key[0].user
+    user.is_active = False
+    user.save()
+    refused = api.get(URL)
+    assert refused.status_code == 403 and "Ward 3 monitor" not in refused.content.decode()
+
+
+def test_every_keyed_request_is_recorded_and_unknown_parameters_refused(
+    api_with_the_key, api, sources, client_and_key
+):
+    answers = [
+        api.get(URL, {"format": "csv"}).status_code,
+        api.get(URL, HTTP_ACCEPT="text/csv").status_code,
+        api.get(URL, {"ordering": "id"}).status_code,
+    ]
+    assert answers == [404, 406, 400]
+    assert api.get(URL, {"ordering": "id"}).json()["errors"][0]["attr"] == "ordering"
+    assert list(AccessRecord.objects.order_by("pk").values_list("user", "status_code")) == [
+        (client_and_key[0].user.pk, code) for code in (*answers, 400)
+    ]
+
+
+def test_a_moderators_service_account_lists_its_clients_organisation_only(
+    api, admin_user, organizations, sources, moderator
+):
+    """A client's user who moderates may submit for any organisation: the list is still its
+    client's organisation's, never the one the user belongs to."""
+    from django.contrib.auth.models import Group
+
+    from reports.roles import Role
+
+    client, key = services.api_client_create(
+        actor=admin_user, name="Monitors", organization=organizations["monitors"], can_submit=True
+    )
+    client.user.groups.add(Group.objects.get(name=Role.MODERATOR))
+    Membership.objects.filter(user=client.user).update(organization=organizations["relief"])
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    listed = api.get(URL).json()["results"]
+    assert [s["name"] for s in listed] == ["Ward 3 monitor"]

@@ -23,11 +23,12 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import generics, renderers
+from rest_framework import exceptions, generics, renderers
+from rest_framework.authentication import SessionAuthentication
 
 from reports import selectors
 from reports.api import filters, pagination, serializers
-from reports.api.auth import HasSubmitScope
+from reports.api.auth import FreshApiKeyAuthentication, HasSubmitScope, client_of
 from reports.api.renderers import CSVRenderer
 from reports.models import Report
 from reports.models.core import PUBLIC_ID_RANGE
@@ -121,12 +122,28 @@ class SourceList(ApiMixin, generics.ListAPIView):
     ),
 )
 class OwnSourceList(generics.ListAPIView):
+    # The client as the database has it now (a read of data that is not public).
+    authentication_classes = [FreshApiKeyAuthentication, SessionAuthentication]
     permission_classes = [HasSubmitScope]
     serializer_class = serializers.OwnSourceSerializer
     pagination_class = pagination.PublicIdCursorPagination
     renderer_classes = [renderers.JSONRenderer]
     filter_backends: list = []
     metadata_class = None
+    ASKED = frozenset({"cursor", "page_size"})
+
+    def initial(self, request, *args, **kwargs):
+        # Who asks, before anything can refuse the request (a format it does not serve is
+        # refused first otherwise): every request is in the access record under its user.
+        self.perform_authentication(request)
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.ASKED)
+        if unknown:
+            raise exceptions.ValidationError(
+                {unknown[0]: ["Unknown parameter: this list takes only cursor and page_size."]}
+            )
 
     def get_queryset(self):
-        return selectors.sources_of_own_organization(self.request.user)
+        # The client's own organisation (HasSubmitScope: its user may act for it), never the
+        # user's, which a moderator's service account may not share.
+        return selectors.sources_of_organization(client_of(self.request).organization)
