@@ -98,10 +98,10 @@ def count_request(client: ApiClient) -> None:
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Api-Key <key>` (or `Bearer <key>`). request.user is the client's
-    service user and request.auth the ApiClient."""
-
-    # Reads of public data may find the client in the cache (_client_by_prefix).
-    cached_reads = True
+    service user and request.auth the ApiClient. Reads of public data may find the client in
+    the cache (_client_by_prefix); a view reading data that is not public says
+    `fresh_client = True`, and its client, user and scopes are read as the database has them
+    now (a service user deactivated a moment ago reads nothing more)."""
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1").split()
@@ -113,9 +113,9 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             )
         key = header[1]
         prefix = split_secret(key)
-        client = _client_by_prefix(
-            prefix, reading=self.cached_reads and request.method in SAFE_METHODS
-        )
+        view = (request.parser_context or {}).get("view")
+        cached = request.method in SAFE_METHODS and not getattr(view, "fresh_client", False)
+        client = _client_by_prefix(prefix, reading=cached)
         if client is None or not secret_matches(key, client.key_hash):
             raise exceptions.AuthenticationFailed("Invalid API key.")
         if client.revoked_at is not None:
@@ -132,14 +132,6 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Api-Key realm="api"'
-
-
-class FreshApiKeyAuthentication(ApiKeyAuthentication):
-    """For reads of data that is not public (an organisation's own sources): the client, its
-    user and its scopes as the database has them now, never as cached up to
-    READ_CACHE_SECONDS ago (a service user deactivated a moment ago reads nothing more)."""
-
-    cached_reads = False
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

@@ -24,11 +24,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, generics, renderers
-from rest_framework.authentication import SessionAuthentication
 
 from reports import selectors
 from reports.api import filters, pagination, serializers
-from reports.api.auth import FreshApiKeyAuthentication, HasSubmitScope, client_of
+from reports.api.auth import HasSubmitScope, client_of
 from reports.api.renderers import CSVRenderer
 from reports.models import Report
 from reports.models.core import PUBLIC_ID_RANGE
@@ -123,7 +122,7 @@ class SourceList(ApiMixin, generics.ListAPIView):
 )
 class OwnSourceList(generics.ListAPIView):
     # The client as the database has it now (a read of data that is not public).
-    authentication_classes = [FreshApiKeyAuthentication, SessionAuthentication]
+    fresh_client = True
     permission_classes = [HasSubmitScope]
     serializer_class = serializers.OwnSourceSerializer
     pagination_class = pagination.PublicIdCursorPagination
