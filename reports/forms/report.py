@@ -13,7 +13,7 @@ from reports import services
 from reports.burmese import looks_like_zawgyi
 from reports.figures import BREAKDOWN_FIELDS, whole_number
 from reports.models import UNKNOWN, Party
-from reports.selectors import KEPT, kept_token, public_source_label
+from reports.selectors import KEPT, in_kept_order, kept_token, public_source_label
 from reports.vocabulary import (
     Cause,
     DatePrecision,
@@ -289,7 +289,7 @@ class _SourceChoices(forms.models.ModelChoiceIterator):
         for source in sources:
             if not field.kept(source):
                 yield self.choice(source)
-        for source in sorted(kept, key=lambda s: kept_token(field.report_id or 0, s.pk)):
+        for source in in_kept_order(field.report_id or 0, kept):
             yield self.choice(source)
 
 

@@ -32,6 +32,7 @@ from .moderation import (
 from .visibility import (
     CONFIDENTIAL_LABELS,
     KEPT,
+    in_kept_order,
     kept_token,
     moderator_messages,
     public_attribution_label,
@@ -95,6 +96,7 @@ __all__ = [
     "sources_citable_by",
     "sources_of_organization",
     "KEPT",
+    "in_kept_order",
     "kept_token",
     "queue_search",
     "search_words",

@@ -150,7 +150,12 @@ def sources_of_organization(organization: Organization) -> QuerySet[Source]:
     API client of that organisation to cite them again, once the API's HasSubmitScope has
     found that it may act for it. Never another organisation's: their confidential sources
     are theirs alone."""
-    return Source.objects.filter(created_by__membership__organization=organization)
+    return Source.objects.filter(_added_by(organization))
+
+
+def _added_by(organization: Organization | None) -> Q:
+    """An organisation's sources: those its people added (as their membership stands now)."""
+    return Q(created_by__membership__organization=organization)
 
 
 def sources_citable_by(user: Viewer) -> QuerySet[Source]:
@@ -163,8 +168,7 @@ def sources_citable_by(user: Viewer) -> QuerySet[Source]:
     if not permissions.is_field_partner(user):
         return Source.objects.none()
     organization = permissions.organization_of(user)
-    own = Q(created_by__membership__organization=organization)
-    return Source.objects.filter(own | Q(is_confidential=False)).distinct()
+    return Source.objects.filter(_added_by(organization) | Q(is_confidential=False)).distinct()
 
 
 def kept_token(report_id: int, source_id: int) -> str:
@@ -177,6 +181,12 @@ def kept_token(report_id: int, source_id: int) -> str:
 
 
 KEPT = "kept-"
+
+
+def in_kept_order(report_id: int, sources: Iterable[Source]) -> list[Source]:
+    """Sources kept on a report that its reader may not cite, in the one order they are
+    shown in (their tokens'), which tells nothing of their dates, names or creation."""
+    return sorted(sources, key=lambda source: kept_token(report_id, source.pk))
 
 
 def sources_as_seen_by(user: Viewer, report: Report) -> list[dict[str, Any]]:
@@ -192,7 +202,7 @@ def sources_as_seen_by(user: Viewer, report: Report) -> list[dict[str, Any]]:
         sources_citable_by(user).filter(pk__in=[s.pk for s in sources]).values_list("pk", flat=True)
     )
     full = [s for s in sources if s.pk in citable or not s.is_confidential]
-    kept = sorted((s for s in sources if s not in full), key=lambda s: kept_token(report.pk, s.pk))
+    kept = in_kept_order(report.pk, (s for s in sources if s not in full))
     return [
         {
             "source": source,

@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, generics, renderers
+from rest_framework import generics, renderers
 
 from reports import selectors
 from reports.api import filters, pagination, serializers
@@ -127,20 +127,15 @@ class OwnSourceList(generics.ListAPIView):
     serializer_class = serializers.OwnSourceSerializer
     pagination_class = pagination.PublicIdCursorPagination
     renderer_classes = [renderers.JSONRenderer]
-    filter_backends: list = []
+    # No filter: only the paging parameters, any other refused (as on the public lists).
+    filter_backends = [filters.StrictFilterBackend]
     metadata_class = None
-    ASKED = frozenset({"cursor", "page_size"})
 
     def initial(self, request, *args, **kwargs):
         # Who asks, before anything can refuse the request (a format it does not serve is
         # refused first otherwise): every request is in the access record under its user.
         self.perform_authentication(request)
         super().initial(request, *args, **kwargs)
-        unknown = sorted(set(request.query_params) - self.ASKED)
-        if unknown:
-            raise exceptions.ValidationError(
-                {unknown[0]: ["Unknown parameter: this list takes only cursor and page_size."]}
-            )
 
     def get_queryset(self):
         # The client's own organisation (HasSubmitScope: its user may act for it), never the
