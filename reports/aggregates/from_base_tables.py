@@ -706,7 +706,7 @@ def by_destination(plan: Plan, data: Evidence, units: dict[str, list[Counted]]) 
     return destination_rows(
         plan,
         {
-            key: {m: data.total(m, items, plan.end).in_order() for m, items in per_metric.items()}
+            key: {m: data.total(m, items, plan.end) for m, items in per_metric.items()}
             for key, per_metric in grouped.items()
         },
         outside,
