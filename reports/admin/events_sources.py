@@ -113,10 +113,10 @@ class SourceAdmin(KeptWhileInUse, ChangeHistoryAdmin):
     used_by = "reports"
     form = SourceForm
     list_display = ("name", "title", "source_type", "published_on", "language", "is_confidential")
-    list_filter = ("source_type", "is_confidential", "language")
+    list_filter = ("source_type", "is_confidential", "language", "organization")
     search_fields = ("name", "title", "url")
     date_hierarchy = "published_on"
-    readonly_fields = ("created_by", "created_at")
+    readonly_fields = ("created_by", "organization", "created_at")
 
     def save_model(self, request, obj, form, change):
         fields = {field: form.cleaned_data[field] for field in services.SOURCE_FIELDS}

@@ -89,6 +89,18 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The organisation its author filed for when they added it, kept when they later move to
+    # another: its people and API clients may cite it (a confidential one by name), nobody
+    # else's may (selectors.sources_citable_by). None: added by someone of no organisation.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        editable=False,
+        verbose_name="added for organisation",
+    )
     # Which party to the conflict issued it (a source of type "party to the conflict"): its
     # claims about that party itself are labelled as such (reports/publication.py).
     party = models.ForeignKey(

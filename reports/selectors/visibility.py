@@ -146,29 +146,26 @@ def reports_of_own_organization(user: Viewer) -> QuerySet[Report]:
 
 
 def sources_of_organization(organization: Organization) -> QuerySet[Source]:
-    """The sources an organisation's people added, its confidential ones included: for an
-    API client of that organisation to cite them again, once the API's HasSubmitScope has
+    """The sources added for an organisation (Source.organization), its confidential ones
+    included, whoever of its people added them and wherever they are now: for an API client of
+    that organisation to cite them again, once the API's HasSubmitScope has
     found that it may act for it. Never another organisation's: their confidential sources
     are theirs alone."""
-    return Source.objects.filter(_added_by(organization))
-
-
-def _added_by(organization: Organization | None) -> Q:
-    """An organisation's sources: those its people added (as their membership stands now)."""
-    return Q(created_by__membership__organization=organization)
+    return Source.objects.filter(organization=organization)
 
 
 def sources_citable_by(user: Viewer) -> QuerySet[Source]:
     """Sources a person may pick from when filing a report: a moderator, any; a field
-    partner, those their organisation added and every non-confidential one (a source not
-    marked confidential may be named publicly). Another organisation's confidential source
-    is never offered, so its name cannot leak."""
+    partner, those added for their organisation (not those they added for one they have
+    left) and every non-confidential one (a source not marked confidential may be named
+    publicly). Another organisation's confidential source is never offered, so its name
+    cannot leak."""
     if permissions.is_moderator(user):
         return Source.objects.all()
     if not permissions.is_field_partner(user):
         return Source.objects.none()
     organization = permissions.organization_of(user)
-    return Source.objects.filter(_added_by(organization) | Q(is_confidential=False)).distinct()
+    return Source.objects.filter(Q(organization=organization) | Q(is_confidential=False))
 
 
 def kept_token(report_id: int, source_id: int) -> str:

@@ -46,7 +46,13 @@ def source_create(
         is_confidential=is_confidential,
     )
     issuer: Party | None = clean_source_party(party, cleaned["source_type"])
-    source = _attributed(Source(**cleaned, party=issuer, created_by=actor), actor)
+    source = Source(
+        **cleaned,
+        party=issuer,
+        created_by=actor,
+        organization=permissions.organization_of(actor),
+    )
+    _attributed(source, actor)
     source.full_clean()
     source.save()
     return source

@@ -2,9 +2,10 @@
 confidential ones in full, by public id, to cite them again; never another organisation's,
 never cached, and every request in the access record."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from django.core.management import call_command
 
 from reports import services
 from reports.models import AccessKind, AccessRecord, Membership, Source
@@ -183,3 +184,88 @@ def test_a_moderators_service_account_lists_its_clients_organisation_only(
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     listed = api.get(URL).json()["results"]
     assert [s["name"] for s in listed] == ["Ward 3 monitor"]
+
+
+def test_a_source_stays_with_the_organisation_its_author_has_left(
+    api, api_with_the_key, admin_user, organizations, sources, field_partner
+):
+    """The informant was added for the monitors: when its author moves to the relief group, the
+    monitors' client still lists it and the relief group's client neither lists nor cites it."""
+    Membership.objects.filter(user=field_partner).update(organization=organizations["relief"])
+    assert [s["name"] for s in api.get(URL).json()["results"]] == ["Ward 3 monitor"]
+
+    _, key = services.api_client_create(
+        actor=admin_user, name="Relief", organization=organizations["relief"], can_submit=True
+    )
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert [s["name"] for s in api.get(URL).json()["results"]] == ["Camp committee"]
+    refused = api.post(
+        "/api/v1/submissions/",
+        {
+            "title": "Residents flee Loikaw",
+            "place": "MMR002001701",
+            "start_date": "2023-11-11",
+            "figures": [{"metric": "newly_displaced", "value": 35000}],
+            "sources": [sources["informant"].public_id],
+        },
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        {
+            "code": "invalid",
+            "detail": f"You cannot cite source #{sources['informant'].public_id}.",
+            "attr": "sources",
+        }
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_each_source_the_organisation_its_author_had_then(
+    organizations, field_partner, other_partner, moderator
+):
+    """Migration 0043 on sources added before it: each gets the organisation its author
+    belonged to when adding it, from the membership's history; where the history does not
+    reach back, the membership as it stands if it began before the source; otherwise none."""
+    monitors, relief = organizations["monitors"], organizations["relief"]
+
+    def day(n):
+        return datetime(2024, 1, n, tzinfo=UTC)
+
+    history = Membership.history.model
+    # The partner was with the monitors from 1 January and moved to the relief group on the 10th.
+    history.objects.filter(user=field_partner).update(history_date=day(1))
+    moved = Membership.objects.get(user=field_partner)
+    moved.organization = relief
+    moved.save()
+    history.objects.filter(user=field_partner, organization=relief).update(history_date=day(10))
+    # The other partner's membership began on 5 January, before the history was kept.
+    history.objects.filter(user=other_partner).delete()
+    Membership.objects.filter(user=other_partner).update(created_at=day(5))
+    added = {
+        "before the move": (field_partner, 5),
+        "after the move": (field_partner, 12),
+        "with the relief group": (other_partner, 7),
+        "before joining": (other_partner, 3),
+        "by a moderator of no organisation": (moderator, 3),
+        "by nobody known": (None, 3),
+    }
+    for name, (author, on) in added.items():
+        Source.objects.create(
+            source_type="local_cso", name=name, created_by=author, created_at=day(on)
+        )
+
+    call_command("migrate", "reports", "0042", verbosity=0)
+    call_command("migrate", "reports", verbosity=0)
+
+    expected = {
+        "before the move": monitors.pk,
+        "after the move": relief.pk,
+        "with the relief group": relief.pk,
+        "before joining": None,
+        "by a moderator of no organisation": None,
+        "by nobody known": None,
+    }
+    assert dict(Source.objects.values_list("name", "organization")) == expected
+    # Its history says the same, so the next change does not show the organisation as changed.
+    assert dict(Source.history.values_list("name", "organization")) == expected

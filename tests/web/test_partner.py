@@ -8,13 +8,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from gazetteer.models import Place
 from reports import services
 from reports.exceptions import ActionRefused
-from reports.models import Report, ReportHistory, Source
+from reports.models import Membership, Report, ReportHistory, Source
+from reports.roles import Role
 from reports.selectors import kept_token
 from reports.workflow import Status
 
@@ -484,6 +487,44 @@ def test_other_organisations_confidential_sources_are_not_offered(
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert Report.objects.count() == 0
+
+
+def test_a_partner_who_moves_leaves_the_old_organisations_confidential_sources_behind(
+    client, field_partner, organizations, places, news_source
+):
+    """A confidential source stays with the organisation it was added for: its author, moved
+    to another organisation, is no longer offered it nor may cite it by id; a colleague who
+    stayed still is."""
+    informant = services.source_create(
+        actor=field_partner, source_type="local_cso", name="Ward 3 monitor", is_confidential=True
+    )
+    membership = Membership.objects.get(user=field_partner)
+    membership.organization = organizations["relief"]
+    membership.save()
+
+    client.force_login(field_partner)
+    html = client.get("/partner/reports/new/").content.decode()
+    assert "The Irrawaddy" in html and "Ward 3 monitor" not in html
+    data = report_data(
+        new_form(client), save="1", **{"sources-1-existing": str(informant.public_id)}
+    )
+    response = client.post("/partner/reports/new/", data)
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert Report.objects.count() == 0
+
+    colleague = get_user_model().objects.create_user(username="colleague", password="x-pass-9")
+    colleague.groups.add(Group.objects.get(name=Role.FIELD_PARTNER))
+    Membership.objects.create(user=colleague, organization=organizations["monitors"])
+    client.force_login(colleague)
+    assert "Ward 3 monitor" in client.get("/partner/reports/new/").content.decode()
+    data = report_data(
+        new_form(client), save="1", **{"sources-1-existing": str(informant.public_id)}
+    )
+    assert client.post("/partner/reports/new/", data).status_code == 302
+    report = Report.objects.get()
+    assert informant in report.sources.all()
+    assert Source.objects.get(name="Our monitor in Loikaw").organization == report.organization
 
 
 @pytest.mark.parametrize("role", ["advocate", None])
