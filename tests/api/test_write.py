@@ -641,6 +641,44 @@ def test_one_client_id_with_two_contents_at_once_makes_one_report(client_and_key
     }
 
 
+@pytest.mark.django_db(transaction=True)
+def test_one_client_id_sent_twice_at_once_with_a_new_source_adds_it_once(client_and_key):
+    """A phone whose connection dropped sends its queued report again while the first send is
+    still being written: one report, one new source, and both answers give its id."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks.")
+    key = client_and_key[1]
+    answers = []
+    barrier = threading.Barrier(2)
+    body = report(
+        client_id="race-new-source",
+        new_sources=[{"source_type": "local_cso", "name": "Ward 3", "is_confidential": True}],
+    )
+
+    def send():
+        from django.db import connection as thread_connection
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        barrier.wait()
+        response = client.post(URL, body, format="json")
+        answers.append((response.status_code, response.json()))
+        thread_connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved = Report.objects.get()
+    added = Source.objects.get(name="Ward 3")
+    assert list(saved.sources.all()) == [added]
+    assert sorted((code, a["id"], a["new_sources"], a["replayed"]) for code, a in answers) == [
+        (200, saved.pk, [added.public_id], True),
+        (201, saved.pk, [added.public_id], False),
+    ]
+
+
 def test_nul_characters_are_400_not_a_database_error(api):
     response = api.post(URL, report(title="Loikaw\x00"), format="json")
     assert response.status_code == 400
