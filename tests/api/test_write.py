@@ -576,29 +576,40 @@ def test_a_bad_idempotency_key_is_400(api):
     assert Report.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_requests_with_one_key_make_one_report(client_and_key):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks.")
-    key = client_and_key[1]
-    answers = []
-    barrier = threading.Barrier(2)
+def at_once(key, *sends):
+    """Each `send(client)` in a thread of its own, with a client sending `key`, all let go at
+    the same moment (PostgreSQL: each thread its own connection, closed after)."""
+    barrier = threading.Barrier(len(sends))
 
-    def send():
+    def run(send):
         from django.db import connection as thread_connection
 
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
         barrier.wait()
-        response = client.post(URL, report(), format="json", headers={"Idempotency-Key": "race-1"})
-        answers.append((response.status_code, response.json()))
-        thread_connection.close()
+        try:
+            send(client)
+        finally:
+            thread_connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(send,)) for send in sends]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_requests_with_one_key_make_one_report(client_and_key):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks.")
+    answers = []
+
+    def send(client):
+        response = client.post(URL, report(), format="json", headers={"Idempotency-Key": "race-1"})
+        answers.append((response.status_code, response.json()))
+
+    at_once(client_and_key[1], send, send)
     assert Report.objects.count() == 1
     report_id = Report.objects.get().pk
     assert sorted(a[0] for a in answers) == [201, 201]
@@ -611,25 +622,16 @@ def test_two_concurrent_requests_with_one_key_make_one_report(client_and_key):
 def test_one_client_id_with_two_contents_at_once_makes_one_report(client_and_key):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks.")
-    key = client_and_key[1]
     answers = {}
-    barrier = threading.Barrier(2)
 
-    def send(title):
-        from django.db import connection as thread_connection
+    def sending(title):
+        def send(client):
+            body = report(client_id="race-client-id", title=title)
+            answers[title] = client.post(URL, body, format="json").status_code
 
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-        barrier.wait()
-        response = client.post(URL, report(client_id="race-client-id", title=title), format="json")
-        answers[title] = response.status_code
-        thread_connection.close()
+        return send
 
-    threads = [threading.Thread(target=send, args=(title,)) for title in ("First", "Second")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(client_and_key[1], sending("First"), sending("Second"))
     saved = Report.objects.get()
     assert sorted(answers.values()) == [201, 409]
     assert answers[saved.title] == 201
@@ -647,29 +649,17 @@ def test_one_client_id_sent_twice_at_once_with_a_new_source_adds_it_once(client_
     still being written: one report, one new source, and both answers give its id."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks.")
-    key = client_and_key[1]
     answers = []
-    barrier = threading.Barrier(2)
     body = report(
         client_id="race-new-source",
         new_sources=[{"source_type": "local_cso", "name": "Ward 3", "is_confidential": True}],
     )
 
-    def send():
-        from django.db import connection as thread_connection
-
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-        barrier.wait()
+    def send(client):
         response = client.post(URL, body, format="json")
         answers.append((response.status_code, response.json()))
-        thread_connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(client_and_key[1], send, send)
     saved = Report.objects.get()
     added = Source.objects.get(name="Ward 3")
     assert list(saved.sources.all()) == [added]
