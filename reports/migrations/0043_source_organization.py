@@ -6,9 +6,10 @@ new one's forms and API client, names and all (DOMAIN.md, "Visibility and protec
 
 For the sources already here, the organisation is the one their author belonged to when they
 added them, read from the membership's change history (the last record at or before the
-source was added); where the history does not reach that far back, the author's membership
-as it stands, if it began before the source was added. Otherwise none: only moderators may
-cite such a source, which is the safe side. The source's history records get the same value,
+source was added). An author with no history record at all (a membership older than the
+history, never changed since) has the membership as it stands, if it began before the source
+was added. Otherwise none, a history beginning after the source included (its first record
+may be a move): only moderators may cite such a source, which is the safe side. The source's history records get the same value,
 so that the next change does not show the organisation as changed."""
 
 import django.db.models.deletion
@@ -18,9 +19,14 @@ BATCH = 2000
 
 
 def _organization_when_added(history, current, user_id, added_at):
-    for when, kind, organization_id in history.get(user_id, ()):  # newest first
-        if when <= added_at:
-            return None if kind == "-" else organization_id
+    records = history.get(user_id)
+    if records:
+        for when, kind, organization_id in records:  # newest first
+            if when <= added_at:
+                return None if kind == "-" else organization_id
+        # The history begins after the source: its first record may be a move of a membership
+        # older than the history, so the membership as it stands says nothing of that time.
+        return None
     membership = current.get(user_id)
     if membership is not None and membership[0] <= added_at:
         return membership[1]

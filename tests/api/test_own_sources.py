@@ -5,6 +5,7 @@ never cached, and every request in the access record."""
 from datetime import UTC, date, datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from reports import services
@@ -242,6 +243,22 @@ def test_the_migration_gives_each_source_the_organisation_its_author_had_then(
     # The other partner's membership began on 5 January, before the history was kept.
     history.objects.filter(user=other_partner).delete()
     Membership.objects.filter(user=other_partner).update(created_at=day(5))
+    # A third was with the monitors from before the history, and moved to the relief group on
+    # the 10th, the history's first record of them: a source of the 5th is not the relief's.
+    mover = get_user_model().objects.create_user(username="mover", password="x-pass-9")
+    Membership.objects.create(user=mover, organization=monitors)
+    history.objects.filter(user=mover).delete()
+    Membership.objects.filter(user=mover).update(created_at=day(1))
+    moving = Membership.objects.get(user=mover)
+    moving.organization = relief
+    moving.save()
+    history.objects.filter(user=mover).update(history_date=day(10))
+    # A fourth left the monitors on the 10th (the membership deleted).
+    leaver = get_user_model().objects.create_user(username="leaver", password="x-pass-9")
+    Membership.objects.create(user=leaver, organization=monitors)
+    history.objects.filter(user=leaver).update(history_date=day(1))
+    Membership.objects.get(user=leaver).delete()
+    history.objects.filter(user=leaver, history_type="-").update(history_date=day(10))
     added = {
         "before the move": (field_partner, 5),
         "after the move": (field_partner, 12),
@@ -249,6 +266,9 @@ def test_the_migration_gives_each_source_the_organisation_its_author_had_then(
         "before joining": (other_partner, 3),
         "by a moderator of no organisation": (moderator, 3),
         "by nobody known": (None, 3),
+        "before a move the history begins with": (mover, 5),
+        "before leaving": (leaver, 5),
+        "after leaving": (leaver, 12),
     }
     for name, (author, on) in added.items():
         Source.objects.create(
@@ -265,6 +285,9 @@ def test_the_migration_gives_each_source_the_organisation_its_author_had_then(
         "before joining": None,
         "by a moderator of no organisation": None,
         "by nobody known": None,
+        "before a move the history begins with": None,
+        "before leaving": monitors.pk,
+        "after leaving": None,
     }
     assert dict(Source.objects.values_list("name", "organization")) == expected
     # Its history says the same, so the next change does not show the organisation as changed.
