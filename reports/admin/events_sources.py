@@ -8,7 +8,13 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from reports import services
-from reports.models import Event, EventReferenceFigure, Report, ReportHistory, Source
+from reports.models import (
+    Event,
+    EventReferenceFigure,
+    Report,
+    ReportHistory,
+    Source,
+)
 
 from .change_history import ChangeHistoryAdmin
 
@@ -87,7 +93,9 @@ class KeptWhileInUse:
 
 
 class SourceForm(forms.ModelForm):
-    """The services' checks of a source (a web address, no date in the future), field by field."""
+    """The services' checks of a source (a web address, no date in the future), field by field.
+    On a change, the organisation it was added for, which a moderator may correct (one
+    migration 0043 could not place, say); a new source takes its author's."""
 
     def clean(self):
         data = super().clean()
@@ -116,13 +124,20 @@ class SourceAdmin(KeptWhileInUse, ChangeHistoryAdmin):
     list_filter = ("source_type", "is_confidential", "language", "organization")
     search_fields = ("name", "title", "url")
     date_hierarchy = "published_on"
-    readonly_fields = ("created_by", "organization", "created_at")
+    readonly_fields = ("created_by", "created_at")
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is not None else [f for f in fields if f != "organization"]
 
     def save_model(self, request, obj, form, change):
         fields = {field: form.cleaned_data[field] for field in services.SOURCE_FIELDS}
         fields["party"] = form.cleaned_data.get("party")
         if change:
-            services.source_update(actor=request.user, source=obj, **fields)
+            organization = form.cleaned_data.get("organization")
+            services.source_update(
+                actor=request.user, source=obj, organization=organization, **fields
+            )
         else:
             created = services.source_create(actor=request.user, **fields)
             _stand_for(obj, created)

@@ -78,7 +78,10 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 db_constraint=False,
-                editable=False,
+                help_text=(
+                    "Its people and API clients may cite it, a confidential one by name; no one "
+                    "else's may. Empty: only moderators may. Set from its author when it is added."
+                ),
                 null=True,
                 on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
@@ -91,7 +94,10 @@ class Migration(migrations.Migration):
             name="organization",
             field=models.ForeignKey(
                 blank=True,
-                editable=False,
+                help_text=(
+                    "Its people and API clients may cite it, a confidential one by name; no one "
+                    "else's may. Empty: only moderators may. Set from its author when it is added."
+                ),
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="sources",

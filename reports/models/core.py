@@ -92,14 +92,16 @@ class Source(models.Model):
     # The organisation its author filed for when they added it, kept when they later move to
     # another: its people and API clients may cite it (a confidential one by name), nobody
     # else's may (selectors.sources_citable_by). None: added by someone of no organisation.
+    # Only services write it (source_create; source_update, when a moderator corrects it).
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="sources",
-        editable=False,
         verbose_name="added for organisation",
+        help_text="Its people and API clients may cite it, a confidential one by name; no one "
+        "else's may. Empty: only moderators may. Set from its author when it is added.",
     )
     # Which party to the conflict issued it (a source of type "party to the conflict"): its
     # claims about that party itself are labelled as such (reports/publication.py).

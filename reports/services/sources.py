@@ -12,7 +12,7 @@ from taggit.models import Tag
 from .. import aggregates, permissions, publication
 from ..busy import retried_when_busy
 from ..exceptions import NotPermitted
-from ..models import Party, Report, Source
+from ..models import Organization, Party, Report, Source
 from ..types import Actor
 from ..validation import clean_source, clean_source_party
 from ..workflow import Status
@@ -92,12 +92,14 @@ def source_update(
     language: str,
     is_confidential: bool,
     party: Party | None | EllipsisType = ...,
+    organization: Organization | None | EllipsisType = ...,
 ) -> Source:
     """Correct a source, every field given (none defaults: a left-out is_confidential must
-    never make a source public), but `party` (which party issued it), which stays when left
-    out. Reports citing it show the change in their public records
-    (only its type, once confidential); a new publication date can change which figure an
-    event counts."""
+    never make a source public), but `party` (which party issued it) and `organization` (the
+    one it was added for, whose people may cite it by name), which stay when left out. Reports
+    citing it show the change in their public records (only its type, once confidential); a
+    new publication date can change which figure an event counts. Its history records each
+    change, the organisation's too."""
     _require_moderator(actor)
     cleaned = clean_source(
         source_type=source_type,
@@ -111,6 +113,8 @@ def source_update(
     cleaned["party"] = clean_source_party(
         source.party if party is ... else party, cleaned["source_type"]
     )
+    if organization is not ...:
+        cleaned["organization"] = organization
     with transaction.atomic():
         # The services' lock order: the citing reports first, then the source.
         publication.lock_reports_citing(source)
@@ -125,7 +129,7 @@ def source_update(
             setattr(source, field, value)
         source.full_clean()
         _attributed(source, actor).save()
-        if changed:
+        if set(changed) - {"organization"}:  # never public: no record or page changes with it
             publication.follow_source(source)
             data_version_bump()  # its name and address in the briefing's list of sources
         # The publication date can change which figure an event counts; the confidential flag

@@ -73,6 +73,43 @@ def test_unticking_confidential_in_the_admin_is_in_the_sources_history(
     assert "Created partner None" in shown
 
 
+def test_a_moderator_gives_a_source_to_another_organisation_in_the_admin(
+    client, moderator, other_partner, organizations, confidential
+):
+    """The organisation a source was added for decides who may cite it by name: a moderator
+    may correct it on the source's admin page (not when adding one: it is its author's), and
+    its history says who did."""
+    client.force_login(moderator)
+    assert 'name="organization"' not in client.get("/admin/reports/source/add/").content.decode()
+    relief = organizations["relief"]
+    data = {k: v or "" for k, v in source_fields(confidential).items()}
+    data |= {"is_confidential": "on", "organization": str(relief.pk)}
+    # Followed to the list, which shows (and so clears) the admin's "changed" message naming it.
+    response = client.post(f"/admin/reports/source/{confidential.pk}/change/", data, follow=True)
+    assert response.redirect_chain == [("/admin/reports/source/", 302)]
+    assert Source.objects.get(pk=confidential.pk).organization == relief
+
+    versions = list(confidential.history.order_by("history_id"))
+    delta = versions[-1].diff_against(versions[-2])
+    assert (versions[-1].history_user, [(c.field, c.old, c.new) for c in delta.changes]) == (
+        moderator,
+        [("organization", organizations["monitors"].pk, relief.pk)],
+    )
+    page = client.get(f"/admin/reports/source/{confidential.pk}/history/").content.decode()
+    shown = " ".join(re.sub(r"<[^>]+>|&nbsp;|&rarr;", " ", page).split())
+    assert "Changed moderator None Added for organisation:" in shown
+    client.force_login(other_partner)
+    assert "Ko Aung, Demoso" in client.get("/partner/reports/new/").content.decode()
+
+    # Emptied: only moderators may cite it.
+    client.force_login(moderator)
+    data["organization"] = ""
+    client.post(f"/admin/reports/source/{confidential.pk}/change/", data, follow=True)
+    assert Source.objects.get(pk=confidential.pk).organization is None
+    client.force_login(other_partner)
+    assert "Ko Aung, Demoso" not in client.get("/partner/reports/new/").content.decode()
+
+
 def test_events_and_api_clients_are_attributed_to_the_actor(
     moderator, administrator, organizations
 ):
