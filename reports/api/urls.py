@@ -70,7 +70,12 @@ urlpatterns = [
     path("v1/", include(read_urlpatterns)),
     path("v1/", include(write_urlpatterns)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # GET and HEAD only: its template renderer has no page to answer OPTIONS with (a 500).
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     # Last: an unknown path under /api/ answers in the API's error shape.
     re_path(r"^", views.NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -182,6 +182,16 @@ def test_wrong_method_unknown_path_and_missing_slash(api):
     assert response.json()["errors"][0]["detail"] == "Add a trailing slash: /api/v1/reports/"
 
 
+def test_the_api_docs_page_answers_other_methods_without_a_server_error(api):
+    """Its renderer has no page for OPTIONS (it answered 500, with the debug page in the demo):
+    an HTML page, it now answers GET and HEAD only."""
+    for method in (api.options, api.post, api.delete):
+        response = method("/api/docs/")
+        assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+    assert api.get("/api/docs/").status_code == 200
+    assert api.options("/api/schema/").status_code == 200
+
+
 def test_a_bad_api_key_is_401_in_the_same_shape(api):
     response = api.get("/api/v1/reports/", HTTP_AUTHORIZATION="Api-Key abcdefgh.wrong")
     assert response.status_code == 401
