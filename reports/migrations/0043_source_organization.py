@@ -9,11 +9,15 @@ added them, read from the membership's change history (the last record at or bef
 source was added). An author with no history record at all (a membership older than the
 history, never changed since) has the membership as it stands, if it began before the source
 was added. Otherwise none, a history beginning after the source included (its first record
-may be a move): only moderators may cite such a source, which is the safe side. The source's history records get the same value,
+may be a move): only moderators may cite such a source, which is the safe side. A source added
+by someone who moderates belongs to none either (services.source_create: a moderator acts for
+no organisation), whatever organisation they belong to. The source's history records get the same value,
 so that the next change does not show the organisation as changed."""
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Q
 
 BATCH = 2000
 
@@ -33,6 +37,20 @@ def _organization_when_added(history, current, user_id, added_at):
     return None
 
 
+def _moderators(apps) -> set[int]:
+    """The people who may moderate now (reports.permissions.is_moderator, less `is_active`):
+    a moderator acts for no organisation, and their sources belong to none."""
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    may = Q(codename="moderate_report", content_type__app_label="reports")
+    Permission = apps.get_model("auth", "Permission")
+    granted = Permission.objects.filter(may)
+    return set(
+        User.objects.filter(
+            Q(is_superuser=True) | Q(groups__permissions__in=granted) | Q(user_permissions__in=granted)
+        ).values_list("pk", flat=True)
+    )
+
+
 def decide_organizations(apps, schema_editor):
     Source = apps.get_model("reports", "Source")
     HistoricalSource = apps.get_model("reports", "HistoricalSource")
@@ -50,9 +68,12 @@ def decide_organizations(apps, schema_editor):
             "user_id", "created_at", "organization_id"
         )
     }
+    moderators = _moderators(apps)
     decided: dict[int, int] = {}
     sources = Source.objects.exclude(created_by=None).values_list("pk", "created_by_id", "created_at")
     for pk, user_id, added_at in sources.iterator():
+        if user_id in moderators:
+            continue
         organization_id = _organization_when_added(history, current, user_id, added_at)
         if organization_id is not None:
             decided[pk] = organization_id

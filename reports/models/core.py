@@ -91,7 +91,8 @@ class Source(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # The organisation its author filed for when they added it, kept when they later move to
     # another: its people and API clients may cite it (a confidential one by name), nobody
-    # else's may (selectors.sources_citable_by). None: added by someone of no organisation.
+    # else's may (selectors.sources_citable_by). None: added by a moderator (who acts for no
+    # organisation) or by someone of none.
     # Only services write it (source_create; source_update, when a moderator corrects it).
     organization = models.ForeignKey(
         Organization,

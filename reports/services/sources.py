@@ -33,7 +33,11 @@ def source_create(
     party: Party | str | None = None,
 ) -> Source:
     """A new source, cleaned as validation.clean_source says; `party`: the party to the
-    conflict that issued it (only for that source type)."""
+    conflict that issued it (only for that source type). It belongs to the organisation its
+    author files for (Source.organization); a moderator's to none, whatever organisation the
+    moderator belongs to: a moderator types in sources for every organisation's reports, and
+    an informant one partner gave must not be offered by name to the moderator's own
+    organisation. A moderator may give it one afterwards (source_update)."""
     if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
         raise NotPermitted("Only field partners and moderators can add sources.")
     cleaned = clean_source(
@@ -50,7 +54,9 @@ def source_create(
         **cleaned,
         party=issuer,
         created_by=actor,
-        organization=permissions.organization_of(actor),
+        organization=None
+        if permissions.is_moderator(actor)
+        else permissions.organization_of(actor),
     )
     _attributed(source, actor)
     source.full_clean()

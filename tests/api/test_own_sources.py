@@ -259,12 +259,15 @@ def test_the_migration_gives_each_source_the_organisation_its_author_had_then(
     history.objects.filter(user=leaver).update(history_date=day(1))
     Membership.objects.get(user=leaver).delete()
     history.objects.filter(user=leaver, history_type="-").update(history_date=day(10))
+    # A moderator who is one of the monitors acts for no organisation.
+    Membership.objects.create(user=moderator, organization=monitors)
+    history.objects.filter(user=moderator).update(history_date=day(1))
     added = {
         "before the move": (field_partner, 5),
         "after the move": (field_partner, 12),
         "with the relief group": (other_partner, 7),
         "before joining": (other_partner, 3),
-        "by a moderator of no organisation": (moderator, 3),
+        "by a moderator, one of the monitors": (moderator, 3),
         "by nobody known": (None, 3),
         "before a move the history begins with": (mover, 5),
         "before leaving": (leaver, 5),
@@ -283,7 +286,7 @@ def test_the_migration_gives_each_source_the_organisation_its_author_had_then(
         "after the move": relief.pk,
         "with the relief group": relief.pk,
         "before joining": None,
-        "by a moderator of no organisation": None,
+        "by a moderator, one of the monitors": None,
         "by nobody known": None,
         "before a move the history begins with": None,
         "before leaving": monitors.pk,

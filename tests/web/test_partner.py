@@ -527,6 +527,29 @@ def test_a_partner_who_moves_leaves_the_old_organisations_confidential_sources_b
     assert Source.objects.get(name="Our monitor in Loikaw").organization == report.organization
 
 
+def test_a_moderators_confidential_source_is_not_offered_to_the_moderators_organisation(
+    client, field_partner, other_partner, moderator, organizations, file_report
+):
+    """A moderator who is one of the monitors types a relief partner's informant into the
+    relief group's report: the source belongs to no organisation, so the monitors are not
+    offered it by name (nor the relief group, until a moderator gives it to them)."""
+    Membership.objects.create(user=moderator, organization=organizations["monitors"])
+    report = file_report(other_partner)
+    services.report_save(
+        actor=moderator,
+        submission_key="0" * 32,
+        report=report,
+        expected_version=report.version,
+        new_sources=[{"source_type": "local_cso", "name": "Naw Paw", "is_confidential": True}],
+        sources=list(report.sources.all()),
+    )
+    informant = Source.objects.get(name="Naw Paw")
+    assert informant.organization is None and informant in report.sources.all()
+    for partner in (field_partner, other_partner):
+        client.force_login(partner)
+        assert "Naw Paw" not in client.get("/partner/reports/new/").content.decode()
+
+
 @pytest.mark.parametrize("role", ["advocate", None])
 def test_people_who_are_not_partners_cannot_open_the_partner_pages(client, role, request, places):
     if role:
