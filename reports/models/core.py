@@ -393,6 +393,8 @@ class SeparateFigures(models.Model):
     marked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "pair of separate figures"
+        verbose_name_plural = "pairs of separate figures"
         constraints = [
             models.UniqueConstraint(fields=["first", "second"], name="separate_figures_once"),
             models.CheckConstraint(
