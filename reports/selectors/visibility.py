@@ -157,15 +157,30 @@ def sources_of_organization(organization: Organization) -> QuerySet[Source]:
 def sources_citable_by(user: Viewer) -> QuerySet[Source]:
     """Sources a person may pick from when filing a report: a moderator, any; a field
     partner, those added for their organisation (not those they added for one they have
-    left) and every non-confidential one (a source not marked confidential may be named
-    publicly). Another organisation's confidential source is never offered, so its name
-    cannot leak."""
+    left) and the public ones (_public). Another organisation's confidential source is never
+    offered, so its name cannot leak; nor is a source only unapproved reports cite, whose
+    title, date and address would tell what another organisation is documenting before a
+    moderator approves any of it."""
     if permissions.is_moderator(user):
         return Source.objects.all()
     if not permissions.is_field_partner(user):
         return Source.objects.none()
     organization = permissions.organization_of(user)
-    return Source.objects.filter(Q(organization=organization) | Q(is_confidential=False))
+    return Source.objects.filter(Q(organization=organization) | _public())
+
+
+def _public() -> Q:
+    """Sources anyone may cite: not confidential, and either a moderator's (they belong to no
+    organisation: the list moderators keep for everyone, of published sources) or read in
+    full by the public already (cited by an approved report, or by a context event, public
+    once a moderator saves it). Not another organisation's that only unapproved reports cite:
+    its title, date and address would tell what that organisation is documenting before a
+    moderator approves any of it."""
+    approved = Report.sources.through.objects.filter(
+        source_id=OuterRef("pk"), report__status=Status.APPROVED
+    )
+    in_context = ContextEvent.sources.through.objects.filter(source_id=OuterRef("pk"))
+    return Q(is_confidential=False) & (Q(organization=None) | Exists(approved) | Exists(in_context))
 
 
 def kept_token(report_id: int, source_id: int) -> str:

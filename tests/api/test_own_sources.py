@@ -295,3 +295,43 @@ def test_the_migration_gives_each_source_the_organisation_its_author_had_then(
     assert dict(Source.objects.values_list("name", "organization")) == expected
     # Its history says the same, so the next change does not show the organisation as changed.
     assert dict(Source.history.values_list("name", "organization")) == expected
+
+
+def test_another_organisations_public_source_is_cited_once_a_report_citing_it_is_approved(
+    api_with_the_key, api, other_partner, moderator, file_report
+):
+    """Not before: its title, date and address would tell what the other organisation is
+    documenting before a moderator approves any of it. Refused exactly as an unknown id."""
+    note = services.source_create(
+        actor=other_partner,
+        source_type="field_observation",
+        name="Demoso volunteers' field note",
+        url="https://drive.example.org/their-folder/note",
+    )
+    report = file_report(other_partner, sources=[note])
+    services.report_submit(report=report, actor=other_partner)
+
+    def cite(public_id):
+        body = {
+            "title": "Residents flee Loikaw",
+            "place": "MMR002001701",
+            "start_date": "2023-11-11",
+            "figures": [{"metric": "newly_displaced", "value": 35000}],
+            "sources": [public_id],
+        }
+        return api.post("/api/v1/submissions/", body, format="json")
+
+    for public_id in (note.public_id, 999999999999999):
+        refused = cite(public_id)
+        assert (refused.status_code, refused.json()["errors"]) == (
+            400,
+            [
+                {
+                    "code": "invalid",
+                    "detail": f"You cannot cite source #{public_id}.",
+                    "attr": "sources",
+                }
+            ],
+        )
+    services.report_approve(report=report, actor=moderator)
+    assert cite(note.public_id).status_code == 201

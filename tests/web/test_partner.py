@@ -474,19 +474,30 @@ def test_other_organisations_confidential_sources_are_not_offered(
     services.source_create(
         actor=other_partner, source_type="local_cso", name="Their informant", is_confidential=True
     )
-    services.source_create(actor=other_partner, source_type="news_media", name="Their paper")
+    theirs = services.source_create(
+        actor=other_partner, source_type="news_media", name="Their paper"
+    )
     services.source_create(actor=field_partner, source_type="news_media", name="Our paper")
     client.force_login(field_partner)
     html = client.get("/partner/reports/new/").content.decode()
-    assert "Our paper" in html and "The Irrawaddy" in html and "Their paper" in html
+    assert "Our paper" in html and "The Irrawaddy" in html  # a moderator's: everyone's
     assert "Their informant" not in html
+    # Another organisation's public source once an approved report cites it, not before: its
+    # title, date and address would tell what the other organisation documents before a
+    # moderator approves any of it.
+    assert "Their paper" not in html
+    report = file_report(other_partner, sources=[theirs])
+    services.report_submit(report=report, actor=other_partner)
+    assert "Their paper" not in client.get("/partner/reports/new/").content.decode()
+    services.report_approve(report=report, actor=moderator)
+    assert "Their paper" in client.get("/partner/reports/new/").content.decode()
 
     hidden = Source.objects.get(name="Their informant")
     data = report_data(new_form(client), save="1", **{"sources-1-existing": str(hidden.public_id)})
     response = client.post("/partner/reports/new/", data)
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
-    assert Report.objects.count() == 0
+    assert Report.objects.count() == 1  # theirs, nothing more
 
 
 def test_a_partner_who_moves_leaves_the_old_organisations_confidential_sources_behind(
