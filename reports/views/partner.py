@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gazetteer.selectors import kind_paths, search_places
 from reports import permissions, selectors, services
@@ -57,6 +57,7 @@ def partner_required(view):
 
 
 @partner_required
+@require_GET
 def report_list(request):
     reports = selectors.reports_of_own_organization(request.user).prefetch_related("figures")
     status = request.GET.get("status", "")
@@ -91,6 +92,7 @@ def _own_report(request, pk):
 
 
 @partner_required
+@require_GET
 def report_detail(request, pk):
     report = _own_report(request, pk)
     history = report.history.select_related("actor").order_by("created_at", "id")
@@ -113,12 +115,18 @@ def report_detail(request, pk):
     )
 
 
+# GET (and HEAD) draws the form, POST saves it: another method answered the page as a GET.
+FORM_METHODS = ["GET", "HEAD", "POST"]
+
+
 @partner_required
+@require_http_methods(FORM_METHODS)
 def report_new(request):
     return _report_form(request, report=None)
 
 
 @partner_required
+@require_http_methods(FORM_METHODS)
 def report_edit(request, pk):
     report = _own_report(request, pk)
     if not permissions.can_edit(request.user, report):

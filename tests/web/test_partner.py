@@ -561,6 +561,24 @@ def test_a_moderators_confidential_source_is_not_offered_to_the_moderators_organ
         assert "Naw Paw" not in client.get("/partner/reports/new/").content.decode()
 
 
+def test_the_partner_pages_refuse_methods_they_do_not_take(client, field_partner, file_report):
+    """PUT, PATCH and DELETE answered the page as a GET (200, nothing changed)."""
+    report = file_report(field_partner)
+    client.force_login(field_partner)
+    pages = {
+        "/partner/": "GET",
+        f"/partner/reports/{report.pk}/": "GET",
+        "/partner/reports/new/": "GET, HEAD, POST",
+        f"/partner/reports/{report.pk}/edit/": "GET, HEAD, POST",
+    }
+    for url, allowed in pages.items():
+        for method in (client.put, client.patch, client.delete):
+            response = method(url)
+            assert (url, response.status_code, response["Allow"]) == (url, 405, allowed)
+        assert client.get(url).status_code == 200
+    assert Report.objects.get().version == report.version
+
+
 @pytest.mark.parametrize("role", ["advocate", None])
 def test_people_who_are_not_partners_cannot_open_the_partner_pages(client, role, request, places):
     if role:
