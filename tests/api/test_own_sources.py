@@ -14,6 +14,17 @@ from reports.models import AccessKind, AccessRecord, Membership, Source
 URL = "/api/v1/submissions/sources/"
 
 
+def submit(api, **fields):
+    """A report sent through the submissions API, with these fields (its sources)."""
+    body = {
+        "title": "Residents flee Loikaw",
+        "place": "MMR002001701",
+        "start_date": "2023-11-11",
+        "figures": [{"metric": "newly_displaced", "value": 35000}],
+    }
+    return api.post("/api/v1/submissions/", body | fields, format="json")
+
+
 @pytest.fixture
 def sources(field_partner, other_partner, news_source):
     """An informant the monitors' partner added on the web form, a camp committee the other
@@ -39,16 +50,8 @@ def sources(field_partner, other_partner, news_source):
 def test_a_client_lists_its_organisations_sources_and_cites_them(
     api_with_the_key, api, sources, client_and_key
 ):
-    answer = api.post(
-        "/api/v1/submissions/",
-        {
-            "title": "Residents flee Loikaw",
-            "place": "MMR002001701",
-            "start_date": "2023-11-11",
-            "figures": [{"metric": "newly_displaced", "value": 35000}],
-            "new_sources": [{"source_type": "local_cso", "name": "Church volunteers"}],
-        },
-        format="json",
+    answer = submit(
+        api, new_sources=[{"source_type": "local_cso", "name": "Church volunteers"}]
     ).json()
     added = Source.objects.get(name="Church volunteers")
     assert answer["new_sources"] == [added.public_id]
@@ -200,17 +203,7 @@ def test_a_source_stays_with_the_organisation_its_author_has_left(
     )
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     assert [s["name"] for s in api.get(URL).json()["results"]] == ["Camp committee"]
-    refused = api.post(
-        "/api/v1/submissions/",
-        {
-            "title": "Residents flee Loikaw",
-            "place": "MMR002001701",
-            "start_date": "2023-11-11",
-            "figures": [{"metric": "newly_displaced", "value": 35000}],
-            "sources": [sources["informant"].public_id],
-        },
-        format="json",
-    )
+    refused = submit(api, sources=[sources["informant"].public_id])
     assert refused.status_code == 400
     assert refused.json()["errors"] == [
         {
@@ -310,19 +303,8 @@ def test_another_organisations_public_source_is_cited_once_a_report_citing_it_is
     )
     report = file_report(other_partner, sources=[note])
     services.report_submit(report=report, actor=other_partner)
-
-    def cite(public_id):
-        body = {
-            "title": "Residents flee Loikaw",
-            "place": "MMR002001701",
-            "start_date": "2023-11-11",
-            "figures": [{"metric": "newly_displaced", "value": 35000}],
-            "sources": [public_id],
-        }
-        return api.post("/api/v1/submissions/", body, format="json")
-
     for public_id in (note.public_id, 999999999999999):
-        refused = cite(public_id)
+        refused = submit(api, sources=[public_id])
         assert (refused.status_code, refused.json()["errors"]) == (
             400,
             [
@@ -334,4 +316,4 @@ def test_another_organisations_public_source_is_cited_once_a_report_citing_it_is
             ],
         )
     services.report_approve(report=report, actor=moderator)
-    assert cite(note.public_id).status_code == 201
+    assert submit(api, sources=[note.public_id]).status_code == 201
