@@ -8,13 +8,7 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from reports import services
-from reports.models import (
-    Event,
-    EventReferenceFigure,
-    Report,
-    ReportHistory,
-    Source,
-)
+from reports.models import Event, EventReferenceFigure, Report, ReportHistory, Source
 
 from .change_history import ChangeHistoryAdmin
 

@@ -11,8 +11,8 @@ history, never changed since) has the membership as it stands, if it began befor
 was added. Otherwise none, a history beginning after the source included (its first record
 may be a move): only moderators may cite such a source, which is the safe side. A source added
 by someone who moderates belongs to none either (services.source_create: a moderator acts for
-no organisation), whatever organisation they belong to. The source's history records get the same value,
-so that the next change does not show the organisation as changed."""
+no organisation), whatever organisation they belong to. The sources' history records get the
+same value, so that the next change does not show the organisation as changed."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -44,11 +44,10 @@ def _moderators(apps) -> set[int]:
     may = Q(codename="moderate_report", content_type__app_label="reports")
     Permission = apps.get_model("auth", "Permission")
     granted = Permission.objects.filter(may)
-    return set(
-        User.objects.filter(
-            Q(is_superuser=True) | Q(groups__permissions__in=granted) | Q(user_permissions__in=granted)
-        ).values_list("pk", flat=True)
+    may_moderate = (
+        Q(is_superuser=True) | Q(groups__permissions__in=granted) | Q(user_permissions__in=granted)
     )
+    return set(User.objects.filter(may_moderate).values_list("pk", flat=True))
 
 
 def decide_organizations(apps, schema_editor):
@@ -70,7 +69,9 @@ def decide_organizations(apps, schema_editor):
     }
     moderators = _moderators(apps)
     decided: dict[int, int] = {}
-    sources = Source.objects.exclude(created_by=None).values_list("pk", "created_by_id", "created_at")
+    sources = Source.objects.exclude(created_by=None).values_list(
+        "pk", "created_by_id", "created_at"
+    )
     for pk, user_id, added_at in sources.iterator():
         if user_id in moderators:
             continue

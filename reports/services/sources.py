@@ -38,7 +38,8 @@ def source_create(
     moderator belongs to: a moderator types in sources for every organisation's reports, and
     an informant one partner gave must not be offered by name to the moderator's own
     organisation. A moderator may give it one afterwards (source_update)."""
-    if not (permissions.is_moderator(actor) or permissions.is_field_partner(actor)):
+    moderates = permissions.is_moderator(actor)
+    if not (moderates or permissions.is_field_partner(actor)):
         raise NotPermitted("Only field partners and moderators can add sources.")
     cleaned = clean_source(
         source_type=source_type,
@@ -50,14 +51,8 @@ def source_create(
         is_confidential=is_confidential,
     )
     issuer: Party | None = clean_source_party(party, cleaned["source_type"])
-    source = Source(
-        **cleaned,
-        party=issuer,
-        created_by=actor,
-        organization=None
-        if permissions.is_moderator(actor)
-        else permissions.organization_of(actor),
-    )
+    organization = None if moderates else permissions.organization_of(actor)
+    source = Source(**cleaned, party=issuer, created_by=actor, organization=organization)
     _attributed(source, actor)
     source.full_clean()
     source.save()
