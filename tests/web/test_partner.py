@@ -538,6 +538,43 @@ def test_a_partner_who_moves_leaves_the_old_organisations_confidential_sources_b
     assert Source.objects.get(name="Our monitor in Loikaw").organization == report.organization
 
 
+def test_a_form_opened_before_a_moderator_gives_its_source_away_cannot_cite_it(
+    client, field_partner, moderator, organizations, places, news_source
+):
+    """The form is checked when it is sent, not when it was opened: a partner who opened it
+    while their organisation's informant was offered, and sends it after a moderator gave the
+    informant to another organisation, is refused as for an unknown id, nothing saved."""
+    informant = services.source_create(
+        actor=field_partner, source_type="local_cso", name="Ward 3 monitor", is_confidential=True
+    )
+    client.force_login(field_partner)
+    opened = client.get("/partner/reports/new/")
+    assert "Ward 3 monitor" in opened.content.decode()
+
+    services.source_update(
+        actor=moderator,
+        source=informant,
+        **{k: getattr(informant, k) for k in ("source_type", "name", "title", "url")},
+        published_on=informant.published_on,
+        language=informant.language,
+        is_confidential=True,
+        organization=organizations["relief"],
+    )
+    data = report_data(
+        form_key(opened), save="1", **{"sources-1-existing": str(informant.public_id)}
+    )
+    response = client.post("/partner/reports/new/", data)
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert (
+        Report.objects.count(),
+        Source.objects.filter(name="Our monitor in Loikaw").count(),
+    ) == (
+        0,
+        0,
+    )
+
+
 def test_a_moderators_confidential_source_is_not_offered_to_the_moderators_organisation(
     client, field_partner, other_partner, moderator, organizations, file_report
 ):
