@@ -694,7 +694,8 @@ class Reader:
         stored) at each of these days, by (day, metric): each composed from its children's
         stored steps then and its own figures, as the sweep would have stored it
         (stocks._settle): its latest figure stands if it is at least as recent as every
-        child's newest as-of date; otherwise the children's put together. The days not
+        child's newest as-of date, or at least as large as their total; otherwise the
+        children's put together. The days not
         composed already for this answer, in a query for the children's steps over them (the
         places and the top places' figures read once)."""
         if not self.stocks:
@@ -771,7 +772,11 @@ class Reader:
                     ]
                     latest = _latest_figure(own.get((metric, top)), day)
                     newest = max((step.newest for step in present), default=None)
-                    if latest is not None and (newest is None or latest["dated"] >= newest):
+                    if latest is not None and (
+                        newest is None
+                        or latest["dated"] >= newest
+                        or latest["best"] >= sum(step.best for step in present)
+                    ):
                         found.append(
                             _own_step(latest, shared.get((metric, latest["key"]), []), named)
                         )

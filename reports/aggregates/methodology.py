@@ -89,13 +89,15 @@ def methodology() -> list[str]:
             "end": _d(date(2023, 11, 30)),
         },
         gettext(
-            "For stocks, between an area and the places within it the most recent figure wins: "
-            "a figure of %(state)s for a whole state as of 1 December replaces a township's "
-            "%(township)s as of 1 November, and a township's figure as of 1 December sets an "
-            "older state-wide figure aside, because we cannot tell which part of it the newer "
-            "figure updates. On the same date the state-wide figure wins."
+            "For stocks, a figure for an area and figures for places within it are never added: "
+            "they count the same people. A figure of %(state)s for a whole state as of "
+            "1 December replaces a township's %(township)s as of 1 November. A township's "
+            "%(township)s as of 1 December does not set aside the state's %(state)s as of "
+            "1 November: it says nothing of the rest of the state, so the state's figure stands, "
+            "with its own date, until the figures within it are newer and add up to more than "
+            "it (%(more)s, say). On the same date the state-wide figure wins."
         )
-        % {"state": _n(90000), "township": _n(12000)},
+        % {"state": _n(90000), "township": _n(12000), "more": _n(95000)},
         # Rule 5.
         gettext(
             "A figure that covers others is never added to them. It covers another figure of "

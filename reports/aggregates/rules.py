@@ -132,11 +132,13 @@ def standing_stocks(
     """The stock figures that make a total at `at`, from figures within one area.
 
     For each place, its latest figure on or before `at`. Then between a place and the places
-    within it, the more recent assessment wins: a place's figure stands if no place within
-    it has a more recent one (on the same date the wider figure wins, being more complete),
-    and it is not itself inside a standing wider figure. Otherwise it is set aside, never
-    added: adding would count the same people twice. `chain(place)` gives the place's
-    ancestors from the top down, the place last."""
+    within it, a place's figure stands, and those within it are set aside, when no place
+    within it has a more recent one (on the same date the wider figure wins, being more
+    complete), or when it is at least as large as what stands within it: a newer figure for a
+    part of the place, smaller than the place's, tells nothing of the rest of it, and the
+    place's figure stays its best estimate (with its own, older date). Otherwise it is set
+    aside for what stands within it. Never both: adding would count the same people twice.
+    `chain(place)` gives the place's ancestors from the top down, the place last."""
     latest: dict[int, Counted] = {}
     for item in counted:
         if item.on <= at:
@@ -148,16 +150,18 @@ def standing_stocks(
         for above in chain(place)[:-1]:
             if above not in newest_within or newest_within[above] < item.on:
                 newest_within[above] = item.on
-    wins = {
-        place
-        for place, item in latest.items()
-        if place not in newest_within or item.on >= newest_within[place]
-    }
-    standing = [
-        item
-        for place, item in latest.items()
-        if place in wins and not any(above in wins for above in chain(place)[:-1])
-    ]
+    # Deepest first: what stands within a place is known before the place is decided.
+    below: dict[int | None, list[Counted]] = {}  # the figures standing within each place so far
+    for place in sorted(latest, key=lambda p: -len(chain(p))):
+        item = latest[place]
+        within = below.pop(place, [])
+        newer_within = place in newest_within and newest_within[place] > item.on
+        larger_within = sum(c.figure.best for c in within) > item.figure.best
+        standing = within if newer_within and larger_within else [item]
+        # The nearest place above holding a figure gathers it, through places holding none.
+        holder = next((p for p in reversed(chain(place)[:-1]) if p in latest), None)
+        below.setdefault(holder, []).extend(standing)
+    standing = [item for found in below.values() for item in found]
     standing.sort(key=lambda c: c.key)
     return standing
 

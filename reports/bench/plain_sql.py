@@ -296,17 +296,51 @@ def _apart(floored: str) -> tuple[str, str]:
 # --- the question's numbers -------------------------------------------------------------------
 
 
+# The deepest a place can be (plain_counted.depth: a country 1, a village tract or town 5).
+DEEPEST = 5
+
+
+def _holding(depth: int) -> str:
+    """The CTE of the latest stock figures at places of `depth` that stand over the figures
+    within their place (rules.standing_stocks): none within is more recent, or it is at least
+    the total of what stands within it, the deeper figures standing (deeper_<depth>) with no
+    standing figure between. Rule 4 needs the deeper places decided first: one depth each."""
+    deeper = f"deeper_{depth}"
+    return f"""hold_{depth} AS (
+      SELECT h.* FROM latest h LEFT JOIN beneath n
+        ON n.place_id = h.place_id AND n.g = h.g AND n.metric = h.metric
+      WHERE h.depth = {depth} AND (n.newest IS NULL OR h.dated >= n.newest OR h.best >= COALESCE((
+        SELECT SUM(x.best) FROM {deeper} x
+        JOIN plain_place a ON a.place_id = x.place_id AND a.above_id = h.place_id
+        WHERE x.g = h.g AND x.metric = h.metric AND NOT EXISTS (
+          SELECT 1 FROM {deeper} y
+          JOIN plain_place b ON b.place_id = x.place_id AND b.above_id = y.place_id
+          JOIN plain_place c ON c.place_id = y.place_id AND c.above_id = h.place_id
+          WHERE y.g = x.g AND y.metric = x.metric AND y.place_id <> x.place_id
+        )
+      ), 0))
+    )"""  # noqa: S608
+
+
 def _units(flows: str, stocks: str, ends: str, flow_group: str, flow_inside: str) -> str:
     """CTEs ending in `units`: the counted events of each group `g` (with its end `pe` and
     staleness limit in `ends`). Flows whose whole span lies inside (rule 3); stocks standing
     at the group's end (rule 4): per place the latest figure on or before it, a place's figure
-    standing unless a place within it has a more recent one, and none inside a standing wider
-    figure."""
+    standing when no place within it has a more recent one or when it is at least what stands
+    within it, and none inside a standing wider figure."""
+    # deeper_<d>: the standing figures deeper than d (names only: no value enters the SQL).
+    levels = ["deeper_5 AS (SELECT * FROM latest WHERE 1 = 0)", _holding(DEEPEST)]
+    for depth in range(DEEPEST - 1, 0, -1):
+        levels.append(
+            f"deeper_{depth} AS (SELECT * FROM hold_{depth + 1}"  # noqa: S608
+            f" UNION ALL SELECT * FROM deeper_{depth + 1})"
+        )
+        levels.append(_holding(depth))
     return f"""
     ends(g, pe, stale_before) AS ({ends}),
     latest AS (
-      SELECT * FROM (
-        SELECT e.g, e.stale_before, k.metric, k.ekey, k.place_id, k.dated,
+      SELECT g, stale_before, metric, ekey, place_id, depth, dated, best FROM (
+        SELECT e.g, e.stale_before, k.metric, k.ekey, k.place_id, k.depth, k.dated, k.best,
                ROW_NUMBER() OVER (PARTITION BY e.g, k.metric, k.place_id ORDER BY k.dated DESC,
                  k.published DESC NULLS LAST, k.approved_at DESC NULLS LAST, k.report_id DESC,
                  k.figure_id DESC) AS newest
@@ -319,11 +353,8 @@ def _units(flows: str, stocks: str, ends: str, flow_group: str, flow_inside: str
       FROM latest b JOIN plain_place a ON a.place_id = b.place_id AND a.above_id <> b.place_id
       GROUP BY a.above_id, b.g, b.metric
     ),
-    holds AS (
-      SELECT h.* FROM latest h LEFT JOIN beneath n
-        ON n.place_id = h.place_id AND n.g = h.g AND n.metric = h.metric
-      WHERE n.newest IS NULL OR h.dated >= n.newest
-    ),
+    {", ".join(levels)},
+    holds AS (SELECT * FROM hold_1 UNION ALL SELECT * FROM deeper_1),
     overshadowed AS (
       SELECT DISTINCT a.place_id, h.g, h.metric
       FROM holds h JOIN plain_place a ON a.above_id = h.place_id AND a.place_id <> h.place_id

@@ -77,12 +77,13 @@ def test_a_back_dated_figure_in_one_country_changes_everywhere_from_its_date(
 
 def test_in_a_facet_a_country_is_its_own_figure_or_its_states_as_the_dates_say(world, thailand):
     """In a facet (a cause here) a top place's steps are composed when read: its own figure
-    stands while it is at least as recent as every figure within it."""
+    stands while it is at least as recent as every figure within it, or at least as large as
+    what stands within it."""
     shared = world["source"]("Karenni Civil Society Network", D(2023, 12, 5))
     airstrike = {"cause": "airstrike"}
     world["report"]("loikaw", D(2023, 9, 1), [(STOCK, 300)], sources=[shared], **airstrike)
     world["report"]("MMR", D(2023, 10, 15), [(STOCK, 1000)], **airstrike)
-    world["report"]("demoso", D(2023, 11, 20), [(STOCK, 200)], **airstrike)
+    world["report"]("demoso", D(2023, 11, 20), [(STOCK, 900)], **airstrike)
     world["report"](thailand, D(2023, 10, 1), [(STOCK, 50)], sources=[shared], **airstrike)
     world["report"]("demoso", D(2023, 10, 2), [(STOCK, 7000)])  # no cause: not counted
     stored = StockStep.objects.filter(facet="c:airstrike")
@@ -91,11 +92,12 @@ def test_in_a_facet_a_country_is_its_own_figure_or_its_states_as_the_dates_say(w
     series = both(start=D(2023, 9, 1), end=D(2023, 11, 30), period="month", **airstrike)
     # September: Loikaw's alone. October: the nationwide figure (15 October) is newer than
     # Loikaw's and stands for Myanmar, with Mae Hong Son's beside it. November: Demoso's
-    # (20 November) is newer, so Myanmar is its places' again: 300 + 200, and 50.
+    # (20 November) is newer and with Loikaw's larger than the nationwide figure, so Myanmar
+    # is its places' again: 300 + 900, and 50.
     assert [as_tuple(row.totals[STOCK]) for row in series.by_period] == [
         (300, 300, 300, 1, 1, 1),
         (1050, 1050, 1050, 2, 2, 2),
-        (550, 550, 550, 3, 3, 2),  # the network counted once
+        (1250, 1250, 1250, 3, 3, 2),  # the network counted once
     ]
     assert (series.totals[STOCK].as_of_oldest, series.totals[STOCK].as_of_newest) == (
         D(2023, 9, 1),
@@ -106,8 +108,8 @@ def test_in_a_facet_a_country_is_its_own_figure_or_its_states_as_the_dates_say(w
     # The nationwide figure stands over Kayah's: "unspecified within Myanmar".
     assert {row.pcode: row.totals[STOCK].best for row in october.by_area} == {None: 1000}
     november = both(area="MMR", start=D(2023, 11, 1), end=D(2023, 11, 30), level=1, **airstrike)
-    assert {row.pcode: row.totals[STOCK].best for row in november.by_area} == {"MMR002": 500}
-    assert as_tuple(november.totals[STOCK]) == (500, 500, 500, 2, 2, 2)
+    assert {row.pcode: row.totals[STOCK].best for row in november.by_area} == {"MMR002": 1200}
+    assert as_tuple(november.totals[STOCK]) == (1200, 1200, 1200, 2, 2, 2)
 
 
 def test_a_step_left_stored_for_a_composed_country_is_not_read(world):

@@ -81,8 +81,8 @@ def scenario(world, file, moderator, settings):
         second=incident.figures.get(),
         reason="The state figure leaves the incident out.",
     )
-    # Stocks: Kayah's older state figure set aside by newer township ones, one of them stale.
-    file("kayah", D(2023, 6, 1), None, [("currently_displaced", 20000)], title="Kayah stock")
+    # Stocks: Kayah's older state figure standing over newer township ones smaller together.
+    file("kayah", D(2023, 6, 1), None, [("currently_displaced", 30000)], title="Kayah stock")
     about = {"metric": "currently_displaced", "qualifier": "approximately", "value": 16000}
     report("demoso", D(2023, 4, 30), [about])
     file("loikaw", D(2023, 11, 15), None, [("currently_displaced", 8000)], title="Loikaw stock")
@@ -175,11 +175,15 @@ def test_a_confidential_source_counts_once_per_citing_report(scenario):
 def test_stocks_stand_with_their_dates_and_go_stale(scenario):
     engine, sql = both(QUESTIONS["the stock by state and month"])
     assert sql == engine
-    # At the end of June 2024: Demoso's about 16,000 (30 April 2023, stale) and Loikaw's 8,000
-    # set Kayah's older 20,000 aside; Pekon's 1,500 stands in Shan.
+    # At the end of June 2024: Demoso's about 16,000 (30 April 2023) and Loikaw's newer 8,000
+    # (15 November) are 24,000 together, less than Kayah's 30,000 (1 June 2023, stale), which
+    # stands with its own date; Pekon's 1,500 stands in Shan.
     assert sql["totals"]["currently_displaced"] == (
-        25500, 25500, 25500, 3, 3, 3, False, True, D(2023, 4, 30), D(2024, 3, 1), True, False,
+        31500, 31500, 31500, 2, 2, 2, False, False, D(2023, 6, 1), D(2024, 3, 1), True, False,
     )  # fmt: skip
-    # At the end of October 2023 Kayah's 20,000 (1 June) is newer than anything within it.
+    # At the end of October 2023 Kayah's 30,000 (1 June) is newer than anything within it; at
+    # the end of November it still stands, 182 days old: stale.
     october = sql["by_period"][D(2023, 10, 1)]["currently_displaced"]
-    assert october[0] == 20000 and october[8:] == (D(2023, 6, 1), D(2023, 6, 1), False, False)
+    assert october[0] == 30000 and october[8:] == (D(2023, 6, 1), D(2023, 6, 1), False, False)
+    november = sql["by_period"][D(2023, 11, 1)]["currently_displaced"]
+    assert november[0] == 30000 and november[8:] == (D(2023, 6, 1), D(2023, 6, 1), True, False)

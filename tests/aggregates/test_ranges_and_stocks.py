@@ -337,3 +337,101 @@ def test_a_stock_breakdown_at_a_past_date_counts_a_place_with_no_ancestor_at_its
         ("MMR002D001", 8000),
         (None, 700),
     ]
+
+
+def test_a_state_figure_stands_over_a_newer_township_figure_smaller_than_it(
+    world, stale_after_180_days
+):
+    """Rule 4 between a place and places within it: a newer figure for part of Kayah, smaller
+    than Kayah's own, says nothing of the rest of the state, so Kayah's (with its own, older
+    date) stays the total; once what stands within Kayah is larger, that stands instead. Never
+    both: they count the same people."""
+    from reports.aggregates.from_base_tables import answer_from_base
+    from reports.aggregates.question import make_plan
+
+    stock = "currently_displaced"
+    world["report"]("demoso", D(2023, 4, 30), [{"metric": stock, "qualifier": "approximately",
+                                                "value": 16000}])  # fmt: skip
+    world["report"]("kayah", D(2023, 6, 15), [(stock, 120000)])
+    world["report"]("loikaw", D(2023, 11, 18), [{"metric": stock, "qualifier": "at_least",
+                                                 "value": 40000}])  # fmt: skip
+
+    def kayah(**question):
+        q = Question(metrics=(stock,), area="MMR002", **question)
+        answer = aggregates.answer(q)
+        assert answer == answer_from_base(make_plan(q))
+        return answer
+
+    # 30 November: Demoso's about 16,000 and Loikaw's newer at least 40,000 are 56,000
+    # together, less than Kayah's 120,000 of 15 June (168 days old: not yet stale).
+    november = kayah(end=D(2023, 11, 30), level=3)
+    total = november.totals[stock]
+    assert as_tuple(total) == (120000, 120000, 120000, 1, 1, 1)
+    assert (flags(total), as_of(total)) == (
+        (False, False, "exact"),
+        (D(2023, 6, 15), D(2023, 6, 15), False),
+    )
+    # By township: all of it unspecified within Kayah (no part is known as of a date).
+    assert [(r.pcode, r.totals[stock].best) for r in november.by_area] == [(None, 120000)]
+    # The whole country's total is Kayah's, the same number.
+    assert (
+        aggregates.answer(Question(metrics=(stock,), end=D(2023, 11, 30))).totals[stock].best
+        == 120000
+    )
+
+    # A series by month: Demoso's alone in May, Kayah's from June, stale in December (199 days).
+    series = kayah(start=D(2023, 5, 1), end=D(2023, 12, 31), period="month")
+    assert [(r.label, r.totals[stock].best, r.totals[stock].stale) for r in series.by_period] == [
+        ("May 2023", 16000, False),
+        ("Jun 2023", 120000, False),
+        ("Jul 2023", 120000, False),
+        ("Aug 2023", 120000, False),
+        ("Sep 2023", 120000, False),
+        ("Oct 2023", 120000, False),
+        ("Nov 2023", 120000, False),
+        ("Dec 2023", 120000, True),
+    ]
+
+    # Loikaw's newer figure of 5 December, 110,000: with Demoso's, 126,000, more than Kayah's.
+    world["report"]("loikaw", D(2023, 12, 5), [(stock, 110000)])
+    december = kayah(end=D(2023, 12, 31), level=3)
+    total = december.totals[stock]
+    assert as_tuple(total) == (126000, 126000, 126000, 2, 2, 2)
+    # Demoso's is about 16,000, 245 days old.
+    assert (flags(total), as_of(total)) == (
+        (False, True, "approximately"),
+        (D(2023, 4, 30), D(2023, 12, 5), True),
+    )
+    assert [(r.pcode, r.totals[stock].best) for r in december.by_area] == [
+        ("MMR002001", 110000),
+        ("MMR002002", 16000),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0045_counts_the_stocks_steps_again(world):
+    """Steps stored by the rule before it (Kayah's larger, older figure set aside by a newer
+    township one) are counted again: Kayah's stands."""
+    from django.core.management import call_command
+
+    from reports.models import StockStep
+
+    stock = "currently_displaced"
+    world["report"]("kayah", D(2023, 6, 15), [(stock, 120000)])
+    world["report"]("loikaw", D(2023, 11, 18), [(stock, 40000)])
+    # As the earlier rule stored Kayah's and Myanmar's: from 18 November on, Loikaw's alone.
+    for node in (world["kayah"], world["MMR"]):
+        step = StockStep.objects.get(facet="", metric=stock, node=node.pk)
+        assert (step.valid_from, step.valid_to, step.best) == (D(2023, 6, 15), None, 120000)
+        StockStep.objects.filter(pk=step.pk).update(valid_to=D(2023, 11, 18))
+        step.pk, step.valid_from, step.valid_to = None, D(2023, 11, 18), None
+        step.best = step.low = step.high = 40000
+        step.oldest = step.newest = D(2023, 11, 18)
+        step.own_key = ""
+        step.save()
+    assert aggregates.verify_summaries() != []
+    call_command("migrate", "reports", "0044", verbosity=0)
+    call_command("migrate", "reports", verbosity=0)
+    assert aggregates.verify_summaries() == []
+    total = ask(stock, area="MMR002", end=D(2023, 11, 30)).totals[stock]
+    assert (total.best, *as_of(total)) == (120000, D(2023, 6, 15), D(2023, 6, 15), False)

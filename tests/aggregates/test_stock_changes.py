@@ -30,26 +30,27 @@ def kayah(world):
     sitrep = source("Situation report B", D(2023, 4, 16))
     reports = {}
     for name, place, day, value, cited in [
-        ("kayah_jan", "kayah", D(2023, 1, 31), 90, source("A", D(2023, 1, 31))),
+        ("kayah_jan", "kayah", D(2023, 1, 31), 50, source("A", D(2023, 1, 31))),
         ("loikaw_mar", "loikaw", D(2023, 3, 31), 40, sitrep),
         ("demoso_apr", "demoso", D(2023, 4, 15), 20, sitrep),
         ("loikaw_may", "loikaw", D(2023, 5, 31), 45, source("C", D(2023, 5, 31))),
-        ("town_jun", "loikaw_town", D(2023, 6, 15), 8, source("F", D(2023, 6, 15))),
+        ("town_jun", "loikaw_town", D(2023, 6, 15), 55, source("F", D(2023, 6, 15))),
         ("kayah_aug", "kayah", D(2023, 8, 31), 100, source("D", D(2023, 8, 31))),
     ]:
         reports[name] = world["report"](place, day, [(STOCK, value)], sources=[cited])
     return reports
 
 
-# Kayah before any change: its own 90; set aside by Loikaw's newer 40; Loikaw and Demoso (one
-# shared source); Loikaw's newer 45; Loikaw's own set aside by the town's newer 8; Kayah's 100.
+# Kayah before any change: its own 50; still standing beside Loikaw's newer but smaller 40;
+# set aside by Loikaw and Demoso together (60, one shared source); Loikaw's newer 45 and
+# Demoso's; Loikaw's own 45 set aside by the town's newer and larger 55; Kayah's 100.
 BEFORE = {
-    D(2023, 2, 28): (90, 90, 90, 1, 1, 1),
-    D(2023, 3, 20): (90, 90, 90, 1, 1, 1),
-    D(2023, 3, 31): (40, 40, 40, 1, 1, 1),
+    D(2023, 2, 28): (50, 50, 50, 1, 1, 1),
+    D(2023, 3, 20): (50, 50, 50, 1, 1, 1),
+    D(2023, 3, 31): (50, 50, 50, 1, 1, 1),
     D(2023, 4, 30): (60, 60, 60, 2, 2, 1),
     D(2023, 6, 10): (65, 65, 65, 2, 2, 2),
-    D(2023, 6, 30): (28, 28, 28, 2, 2, 2),
+    D(2023, 6, 30): (75, 75, 75, 2, 2, 2),
     D(2023, 9, 30): (100, 100, 100, 1, 1, 1),
 }
 
@@ -67,11 +68,14 @@ def test_a_back_dated_figure_changes_only_its_window_and_its_retraction_restores
         ).values_list("pk", flat=True)
     )
     late = world["report"](
-        "loikaw_town", D(2023, 3, 10), [(STOCK, 7)], sources=[world["source"]("E", D(2023, 3, 10))]
+        "loikaw_town", D(2023, 3, 10), [(STOCK, 57)], sources=[world["source"]("E", D(2023, 3, 10))]
     )
-    # On 20 March the town's 7 is newer than Kayah's own 90, which is set aside; Loikaw's own
-    # 40 (31 March) is newer than the town's, so from then on nothing changes.
-    assert {day: kayah_at(day) for day in BEFORE} == BEFORE | {D(2023, 3, 20): (7, 7, 7, 1, 1, 1)}
+    # On 20 March the town's 57 is newer and larger than Kayah's own 50, which is set aside;
+    # Loikaw's own 40 (31 March) is newer than the town's, and smaller than Kayah's, so from
+    # then on nothing changes.
+    assert {day: kayah_at(day) for day in BEFORE} == BEFORE | {
+        D(2023, 3, 20): (57, 57, 57, 1, 1, 1)
+    }
     assert aggregates.verify_summaries() == []
     # The window ends with Kayah's next own figure (31 August): the steps from then on were
     # not rewritten.
@@ -86,12 +90,14 @@ def test_a_back_dated_figure_changes_only_its_window_and_its_retraction_restores
 
 def test_a_figure_moved_to_a_later_date_leaves_the_dates_between(world, kayah, moderator):
     services.report_update(report=kayah["demoso_apr"], actor=moderator, start_date=D(2023, 7, 15))
+    # Without Demoso's, Kayah's 50 stands over Loikaw's 40 and 45 alone, not over the town's
+    # 55; from 15 July Demoso's is back.
     assert {day: kayah_at(day) for day in BEFORE} == BEFORE | {
-        D(2023, 4, 30): (40, 40, 40, 1, 1, 1),
-        D(2023, 6, 10): (45, 45, 45, 1, 1, 1),
-        D(2023, 6, 30): (8, 8, 8, 1, 1, 1),
+        D(2023, 4, 30): (50, 50, 50, 1, 1, 1),
+        D(2023, 6, 10): (50, 50, 50, 1, 1, 1),
+        D(2023, 6, 30): (55, 55, 55, 1, 1, 1),
     }
-    assert kayah_at(D(2023, 7, 31)) == (28, 28, 28, 2, 2, 2)
+    assert kayah_at(D(2023, 7, 31)) == (75, 75, 75, 2, 2, 2)
     assert aggregates.verify_summaries() == []
 
 
@@ -126,21 +132,22 @@ def everywhere_at(day):
 
 
 def test_a_source_that_becomes_shared_and_then_local_again_is_counted_once(world, kayah, moderator):
-    # Kayah's January 90 cites source A alone. Pekon's figure of 10 February cites A too:
+    # Kayah's January 50 cites source A alone. Pekon's figure of 10 February cites A too:
     # A is then shared by two stock events, in two states; retracting Pekon's makes it local
     # again. Each step keeps its local sources and its shared ones apart, and both change.
     pekon = world["report"](
         "pekon", D(2023, 2, 10), [(STOCK, 12)], sources=[world["source"]("A", D(2023, 1, 31))]
     )
-    assert everywhere_at(D(2023, 2, 28)) == (102, 102, 102, 2, 2, 1)
-    # Loikaw's March 40 (source B) replaces Kayah's 90 within Kayah: A now stands once.
-    assert everywhere_at(D(2023, 3, 31)) == (52, 52, 52, 2, 2, 2)
-    assert kayah_at(D(2023, 2, 28)) == (90, 90, 90, 1, 1, 1)
+    assert everywhere_at(D(2023, 2, 28)) == (62, 62, 62, 2, 2, 1)
+    # Loikaw's 40 and Demoso's 20 (both source B) replace Kayah's 50 within Kayah by the end
+    # of April: A now stands once.
+    assert everywhere_at(D(2023, 4, 30)) == (72, 72, 72, 3, 3, 2)
+    assert kayah_at(D(2023, 2, 28)) == (50, 50, 50, 1, 1, 1)
     assert aggregates.verify_summaries() == []
 
     services.report_retract(report=pekon, actor=moderator, reason="Wrong state.")
-    assert everywhere_at(D(2023, 2, 28)) == (90, 90, 90, 1, 1, 1)
-    assert everywhere_at(D(2023, 3, 31)) == (40, 40, 40, 1, 1, 1)
+    assert everywhere_at(D(2023, 2, 28)) == (50, 50, 50, 1, 1, 1)
+    assert everywhere_at(D(2023, 4, 30)) == (60, 60, 60, 2, 2, 1)
     assert aggregates.verify_summaries() == []
 
 

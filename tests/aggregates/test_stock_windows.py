@@ -67,14 +67,15 @@ def test_a_back_dated_figure_below_a_later_one_leaves_the_later_steps_as_stored(
         .exclude(node=world["loikaw_town"].pk)
         .values_list("pk", "node", "valid_from")
     )
-    # Loikaw Town's 7 has no later figure of its own (it stands from 10 March on), but from
-    # 30 June Loikaw's own 45 is newer and stands instead: Kayah's totals change only between.
+    # Loikaw Town's 47 has no later figure of its own (it stands from 10 March on, newer and
+    # larger than Loikaw's own 40), but from 30 June Loikaw's own 45 is newer and stands
+    # instead: Kayah's totals change only between.
     town = world["report"](
-        "loikaw_town", D(2023, 3, 10), [(STOCK, 7)], sources=[world["source"]("E", D(2023, 3, 10))]
+        "loikaw_town", D(2023, 3, 10), [(STOCK, 47)], sources=[world["source"]("E", D(2023, 3, 10))]
     )
     assert totals() == BEFORE | {
-        (D(2023, 3, 20), "MMR002"): (27, 27, 27, 2, 2, 2),
-        (D(2023, 3, 20), None): (27, 27, 27, 2, 2, 2),
+        (D(2023, 3, 20), "MMR002"): (67, 67, 67, 2, 2, 2),
+        (D(2023, 3, 20), None): (67, 67, 67, 2, 2, 2),
     }
     assert aggregates.verify_summaries() == []
     # The steps from 30 June on came out the same at every node above the town: not rewritten.
@@ -95,12 +96,12 @@ def test_a_back_dated_figure_that_makes_a_source_in_another_state_shared(
     town = world["report"](
         "loikaw_town",
         D(2023, 3, 10),
-        [(STOCK, 7)],
+        [(STOCK, 47)],
         sources=[world["source"]("Situation report S", D(2024, 1, 9))],
     )
     assert totals() == BEFORE | {
-        (D(2023, 3, 20), "MMR002"): (27, 27, 27, 2, 2, 2),
-        (D(2023, 3, 20), None): (27, 27, 27, 2, 2, 2),
+        (D(2023, 3, 20), "MMR002"): (67, 67, 67, 2, 2, 2),
+        (D(2023, 3, 20), None): (67, 67, 67, 2, 2, 2),
     }
     # In January 2024 the town's figure no longer stands (Loikaw's 45 is newer): the report
     # is counted once, through Pekon's.
@@ -108,12 +109,12 @@ def test_a_back_dated_figure_that_makes_a_source_in_another_state_shared(
     assert total(D(2024, 2, 1), "MMR014") == (12, 12, 12, 1, 1, 1)
     assert aggregates.verify_summaries() == []
 
-    # Loikaw's June figure is retracted: the town's 7 now stands beside Pekon's 12, both on
+    # Loikaw's June figure is retracted: the town's 47 now stands beside Pekon's 12, both on
     # the one situation report, counted once.
     june = world["loikaw"].reports.filter(start_date=D(2023, 6, 30)).get()
     services.report_retract(report=june, actor=moderator, reason="Counted twice.")
-    assert total(D(2024, 2, 1)) == (39, 39, 39, 3, 3, 2)
-    assert total(D(2023, 7, 31), "MMR002") == (27, 27, 27, 2, 2, 2)
+    assert total(D(2024, 2, 1)) == (79, 79, 79, 3, 3, 2)
+    assert total(D(2023, 7, 31), "MMR002") == (67, 67, 67, 2, 2, 2)
     assert aggregates.verify_summaries() == []
 
     services.report_retract(report=town, actor=moderator, reason="Wrong place.")

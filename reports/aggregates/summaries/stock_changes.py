@@ -707,7 +707,9 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
         present = [s for s in standing.values() if s["events"]]
         newest_below = max((s["newest"] for s in present), default=None)
         if standing_own is not None and (
-            newest_below is None or standing_own["dated"] >= newest_below
+            newest_below is None
+            or standing_own["dated"] >= newest_below
+            or standing_own["best"] >= value[0]
         ):
             state = (
                 own_value(standing_own),
@@ -821,13 +823,16 @@ def _changed(node: dict | None, olds: list[dict], news: list[dict], own, shared,
     standing (None: none); _UNTOLD where these do not tell it."""
     last = max((new["newest"] for new in news), default=None)
     if node is not None and node["own_key"]:
-        # A figure of its own stood, dated `newest`, as recent as every child's: one standing
-        # now (the same or another) at least as recent stands still, unless a changed child
-        # is now more recent (then the other children's sums would be needed).
+        # A figure of its own stood, dated `newest`: as recent as every child's, or at least
+        # as large as their total. One standing now (the same or another) at least as recent
+        # stands still if no changed child is now more recent and the changed children's total
+        # did not grow: either way it stood, it still does. Otherwise the other children's
+        # sums would be needed.
         if (
             own is None
             or own["dated"] < node["newest"]
             or (last is not None and last > own["dated"])
+            or sum(new["best"] for new in news) > sum(old["best"] for old in olds)
         ):
             return _UNTOLD
         return _own_state(own, shared)
@@ -858,8 +863,13 @@ def _changed(node: dict | None, olds: list[dict], news: list[dict], own, shared,
         union = _UNTOLD if any(sets.of(old["shared_sources"]) - came for old in olds) else (
             sets.of(node["shared_sources"]) | came
         )  # fmt: skip
-    # The own figure stands if it is at least as recent as every child's standing figure.
-    if own is not None and (newest is None or (newest is not _UNTOLD and own["dated"] >= newest)):
+    # The own figure stands if it is at least as recent as every child's standing figure, or
+    # at least as large as their total.
+    if own is not None and (
+        newest is None
+        or (newest is not _UNTOLD and own["dated"] >= newest)
+        or own["best"] >= value[0]
+    ):
         return _own_state(own, shared)
     if newest is None:  # no child stands, nor any figure of its own
         return None

@@ -14,7 +14,9 @@ from itertools import groupby
 
 from .cells import ADM, nodes_of, stock_stored_from
 
-# The order in which a place's own figures stand: the latest of them stands (rule 4).
+# The order in which a place's own figures stand: the latest of them stands (rule 4). It stands
+# over the figures within the place when none of them is more recent, or when it is at least as
+# large as their total (rules.standing_stocks).
 STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
 
 
@@ -60,7 +62,11 @@ class _Node:
 def _settle(node: _Node, day: date, shared_of) -> None:
     """Recompute a node's standing total after its own figure or its children changed."""
     own = node.own
-    if own is not None and (node.newest_below is None or own["dated"] >= node.newest_below):
+    if own is not None and (
+        node.newest_below is None
+        or own["dated"] >= node.newest_below
+        or own["best"] >= node.child_value[0]
+    ):
         value, key = own_value(own), own["key"]
         shared = shared_of.get(key, frozenset())
         dates = (own["dated"], own["dated"])
