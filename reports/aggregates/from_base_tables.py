@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from gazetteer.models import Place
 
@@ -65,12 +64,19 @@ CANDIDATE_FIELDS = (
 )
 
 
+# A report's publication date (rule 2: an event counts its most recently published figure): the
+# latest its public sources give. Never a confidential source's: which figure an event counts is
+# public, and would tell when a source known publicly only by its type was dated (DOMAIN.md,
+# "Visibility and protection"); with none, the report's last day (Candidate.published).
+PUBLISHED = Max("source__published_on", filter=Q(source__is_confidential=False))
+
+
 def candidates_from(figures) -> list[Candidate]:
     """Candidates from a queryset of approved reports' figures."""
     published = dict(
         ReportSource.objects.filter(report_id__in=figures.values("report_id"))
         .values("report_id")
-        .annotate(latest=Max("source__published_on"))
+        .annotate(latest=PUBLISHED)
         .values_list("report_id", "latest")
     )
     references = set(
@@ -110,8 +116,12 @@ def candidates_of_reports(
         report_id__in=sorted({row[2] for row in rows})
     ).values_list("report_id", "source_id", "source__is_confidential", "source__published_on"):
         sources[report_id].add(-(source_id * 2**31 + report_id) if confidential else source_id)
-        # As Max("source__published_on") per report: the latest date given, else none.
-        if on is not None and (report_id not in published or on > published[report_id]):
+        # As PUBLISHED per report: the latest date a public source gives, else none.
+        if (
+            on is not None
+            and not confidential
+            and (report_id not in published or on > published[report_id])
+        ):
             published[report_id] = on
     make = _maker(published, references)
     return [make(row) for row in rows], sources, paths
@@ -135,7 +145,7 @@ def read_figures(figures, skip: set[int]) -> tuple[list[Candidate], dict[int, in
         published.update(
             ReportSource.objects.filter(among(ids, "report_id"))
             .values("report_id")
-            .annotate(latest=Max("source__published_on"))
+            .annotate(latest=PUBLISHED)
             .values_list("report_id", "latest")
         )
         references.update(
@@ -150,7 +160,6 @@ def read_figures(figures, skip: set[int]) -> tuple[list[Candidate], dict[int, in
 
 def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
     """A function making a Candidate from a row of CANDIDATE_FIELDS."""
-    local_dates: dict[datetime, date] = {}
 
     def make(row) -> Candidate:
         (
@@ -169,11 +178,7 @@ def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
             approved_at,
         ) = row
         approved_at = approved_at or EARLIEST
-        latest = published.get(report_id)
-        if latest is None:
-            if approved_at not in local_dates:
-                local_dates[approved_at] = timezone.localtime(approved_at).date()
-            latest = local_dates[approved_at]
+        span = span_of(start_date, end_date, precision)
         return Candidate(
             metric=metric,
             figure_id=figure_id,
@@ -181,14 +186,16 @@ def _maker(published: dict[int, date], references: set[tuple[int, int, str]]):
             event_id=event_id,
             place_id=place_id,
             on=report_date(start_date, end_date, precision),
-            span=span_of(start_date, end_date, precision),
+            span=span,
             low=low,
             best=best,
             high=high,
             high_open=qualifier == Qualifier.AT_LEAST,
             approximate=qualifier == Qualifier.APPROXIMATELY,
             at_most=qualifier == Qualifier.AT_MOST,
-            published=latest,
+            # Without a public source's date, the report's last day: what it tells is at least
+            # that recent, and its approval (months later, for a backlog) says nothing of it.
+            published=published.get(report_id) or span.end,
             approved_at=approved_at,
             is_reference=(figure_id, event_id, metric) in references,
         )

@@ -47,8 +47,8 @@ def methodology() -> list[str]:
         gettext(
             "The figure an event counts is the one a moderator marked as its reference; when "
             "none is marked, the most recently published one (the latest publication date among "
-            "its report's sources, or the date the report was approved when no source is "
-            "dated). The others give the event's range."
+            "its report's public sources, or the report's last day when none of them is dated: "
+            "a confidential source's date is never read). The others give the event's range."
         ),
         # Rule 3 and "A figure's span".
         gettext(

@@ -43,7 +43,7 @@ class Candidate:
     high_open: bool  # an "at least" figure: its high is not a bound
     approximate: bool
     at_most: bool  # an "at most" figure: its best is a bound, its low 0
-    published: date  # latest publication date among the report's sources, else approval date
+    published: date  # latest date among its public sources, else its span's last day
     approved_at: datetime
     is_reference: bool  # a moderator chose it for its event and metric
 

@@ -8,8 +8,7 @@ then answers the totals, the area rows, the period rows and the spanning lines i
 each. Rule 5's remainders need what the covered events add first, so they are filled one nesting
 depth per statement, until a statement adds nothing. Runs on PostgreSQL and SQLite."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -64,13 +63,6 @@ def _days_before(expression: str, days: int) -> str:
 def _date(name: str) -> str:
     """A date parameter (SQLite keeps dates as ISO text: no cast)."""
     return f"CAST(%({name})s AS date)" if _postgres() else f"%({name})s"
-
-
-def _local_date(expression: str) -> str:
-    if _postgres():
-        return f"CAST(({expression} AT TIME ZONE '{settings.TIME_ZONE}') AS date)"
-    offset = ZoneInfo(settings.TIME_ZONE).utcoffset(datetime(2023, 1, 1))
-    return f"date({expression}, '{int(offset.total_seconds() // 60):+d} minutes')"
 
 
 def _find(text: str, needle: str) -> str:
@@ -168,11 +160,12 @@ def _scratch(plan, flows: str, every: str) -> list[tuple[str, str]]:
                CASE WHEN f.qualifier = 'approximately' THEN 1 ELSE 0 END AS approximate,
                CASE WHEN f.qualifier = 'at_most' THEN 1 ELSE 0 END AS at_most,
                {span_end} AS dated, {span_start} AS span_start, {span_end} AS span_end,
-               COALESCE(pub.published, {_local_date("r.approved_at")}) AS published,
+               COALESCE(pub.published, {span_end}) AS published,
                r.approved_at, CASE WHEN x.id IS NULL THEN 0 ELSE 1 END AS is_reference
         FROM reports_figure f JOIN reports_report r ON r.id = f.report_id
         LEFT JOIN (
-          SELECT rs.report_id, MAX(s.published_on) AS published
+          SELECT rs.report_id,
+                 MAX(CASE WHEN s.is_confidential THEN NULL ELSE s.published_on END) AS published
           FROM reports_report_sources rs JOIN reports_source s ON s.id = rs.source_id
           GROUP BY rs.report_id
         ) pub ON pub.report_id = r.id

@@ -114,10 +114,11 @@ scenario = st.fixed_dictionaries(
 def build(data, gazetteer, partner, moderator) -> None:
     sources = [
         services.source_create(
-            actor=moderator,
+            actor=partner if i == 4 else moderator,  # (theirs to cite: it is confidential)
             source_type="un_ingo" if i % 2 else "news_media",
             name=f"Source {i}",
             published_on=None if day is None else DAY0 + timedelta(days=day),
+            is_confidential=i == 4,  # a different source in each report citing it, undated
         )
         for i, day in enumerate(data["published"])
     ]
@@ -209,8 +210,12 @@ def dated(report):  # a stock's as-of date: the last day of its dates, at their 
 
 
 def published(report):
-    days = [s.published_on for s in report.sources.all() if s.published_on]
-    return max(days) if days else timezone.localtime(report.approved_at).date()
+    # Its public sources' dates: a confidential source's date is never public (rule 2's choice
+    # is: a figure counted would tell it).
+    days = [
+        s.published_on for s in report.sources.all() if s.published_on and not s.is_confidential
+    ]
+    return max(days) if days else dated(report)  # else the report's last day
 
 
 def within(place, area):
@@ -246,7 +251,9 @@ def counted_events(metric, pool):
             "high_open": any(f.qualifier == "at_least" for f, _ in group),
             "approximate": fig.qualifier == "approximately",
             "at_most": fig.qualifier == "at_most",
-            "reports": reports, "sources": {s.pk for r in reports for s in r.sources.all()},
+            "reports": reports,
+            "sources": {(s.pk, r.pk) if s.is_confidential else s.pk
+                        for r in reports for s in r.sources.all()},
         })  # fmt: skip
     if metric in STOCKS:
         for c in counted:

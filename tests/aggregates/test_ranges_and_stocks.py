@@ -60,6 +60,49 @@ def test_two_sources_disagreeing_on_one_event_give_the_totals_range(world, disag
     assert (line.counted.best, line.counted.low, line.counted.high) == (40000, 35000, 40000)
 
 
+def test_which_figure_an_event_counts_never_rests_on_a_confidential_sources_date(
+    world, field_partner, moderator
+):
+    """Rule 2's "most recently published" reads the dates of a report's public sources only:
+    the figure an event counts is public, and would tell when a source known publicly only by
+    its type was dated. A report with no public date is as recent as its last day (not its
+    approval, which for a backlog comes months later)."""
+    from reports import services
+
+    event = world["event"]("Displacement from Loikaw, November 2023")
+    informant = services.source_create(
+        actor=field_partner, source_type="local_cso", name="Ward 3 monitor",
+        published_on=D(2023, 11, 20), is_confidential=True,
+    )  # fmt: skip
+    ours = world["report"]("loikaw", D(2023, 11, 13), [("newly_displaced", 35000)],
+                           start=D(2023, 11, 11), sources=[informant], event=event)  # fmt: skip
+    ocha = world["source"]("UN OCHA", D(2023, 11, 15))
+    un = world["report"]("loikaw", D(2023, 11, 13), [("newly_displaced", 40000)],
+                         start=D(2023, 11, 11), sources=[ocha], event=event)  # fmt: skip
+    # A backlog's field note, undated, approved today (2026): as recent as 14 November.
+    world["report"]("loikaw", D(2023, 11, 14), [("newly_displaced", 30000)], start=D(2023, 11, 11),
+                    sources=[world["source"]("Field note", None)], event=event)  # fmt: skip
+
+    def counted():
+        [line] = aggregates.evidence(Question(), "newly_displaced")
+        return line.reference_report_id, as_tuple(ask("newly_displaced").totals["newly_displaced"])
+
+    # The UN's (15 November) is the latest public date: the informant's 20 November is not read.
+    assert counted() == (un.pk, (40000, 30000, 40000, 1, 3, 3))
+    for day in (D(2023, 11, 10), D(2023, 12, 31)):
+        services.source_update(
+            actor=moderator, source=informant, source_type="local_cso", name="Ward 3 monitor",
+            title="", url="", published_on=day, language="", is_confidential=True,
+        )  # fmt: skip
+        assert counted() == (un.pk, (40000, 30000, 40000, 1, 3, 3))
+    # Made public, its date is the report's: 31 December, the latest.
+    services.source_update(
+        actor=moderator, source=informant, source_type="local_cso", name="Ward 3 monitor",
+        title="", url="", published_on=D(2023, 12, 31), language="", is_confidential=False,
+    )  # fmt: skip
+    assert counted() == (ours.pk, (35000, 30000, 40000, 1, 3, 3))
+
+
 def test_an_unrelated_event_adds_its_own_range(world, disagreement):
     world["report"](
         "demoso",
