@@ -78,16 +78,27 @@ FIGURE_FIELDS = (
 )
 
 
+# No report, source or context event is dated before this: the questions asked of the data
+# begin there too (aggregates.question.EARLIEST_ASKED), and the pages count back from a date (a
+# week before it, the period before it), which below the year 8 is no date at all.
+EARLIEST_DAY = date(1900, 1, 1)
+
+
 def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
     if raw in (None, ""):
         return None
     if isinstance(raw, date):
-        return raw
-    try:
-        return read_day(raw)
-    except ValueError:
-        errors[field] = _("Enter a date as YYYY-MM-DD.")
+        day = raw
+    else:
+        try:
+            day = read_day(raw)
+        except ValueError:
+            errors[field] = _("Enter a date as YYYY-MM-DD.")
+            return None
+    if day < EARLIEST_DAY:
+        errors[field] = _("Enter a date from 1 January 1900 on.")
         return None
+    return day
 
 
 def _parse_coordinate(raw: Any, field: str, bound: int, errors: dict[str, str]) -> Decimal | None:

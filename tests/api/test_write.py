@@ -153,6 +153,15 @@ def test_a_date_is_read_only_as_year_month_day(api, typed):
     assert details(response) == [("start_date", "Enter a date as YYYY-MM-DD.")]
 
 
+def test_a_date_before_1900_is_refused_naming_its_field(api):
+    # Year 1 was stored, then the moderator's review page and the public briefing, which count
+    # back from a report's date, answered 500 (found by this session's bad-input check).
+    response = api.post(URL, report(start_date="0001-01-01", end_date=None), format="json")
+    assert response.status_code == 400
+    assert details(response) == [("start_date", "Enter a date from 1 January 1900 on.")]
+    assert Report.objects.count() == 0
+
+
 def test_submitting_without_a_source_is_refused_with_422(api):
     response = api.post(URL, report(status="submitted"), format="json")
     assert response.status_code == 422
@@ -274,6 +283,35 @@ def test_json_nested_too_deep_is_400_naming_the_problem(api, depth):
         "JSON parse error - lists and objects are nested more than 32 levels deep."
     )
     assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "body, retry_key, where",
+    [
+        ('{"title": "Raid \\ud800"}', "a-retry-key-1", "title"),
+        ('{"title": "Raid", "\\ud800": 1}', "", "a field's name"),
+        (
+            '{"reports": [{"title": "Raid", "figures": [{"\\udfff": 1}]}]}',
+            "",
+            "a field's name in reports.0.figures.0",
+        ),
+        ('"\\ud800"', "", "the body"),
+    ],
+)
+def test_a_lone_surrogate_is_400_naming_where(api, body, retry_key, where):
+    # Half a character: Python's decoder takes it in, and writing it out again (the field's name
+    # in an error, the body's hash for the retry key) failed with a 500.
+    headers = {"HTTP_IDEMPOTENCY_KEY": retry_key} if retry_key else {}
+    response = api.post(URL, body, content_type="application/json", **headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["detail"] == (
+        "JSON parse error - a lone surrogate escape (\\ud800 to \\udfff), half of a character, "
+        f"in {where}: send the whole character, or valid UTF-8."
+    )
+    assert Report.objects.count() == 0
+    # A whole character written as two escapes (a surrogate pair) is one character.
+    pair = api.post(URL, report(title="Raid \U0001f525"), format="json")
+    assert pair.status_code == 201
 
 
 def test_only_json_is_accepted(api):

@@ -13,7 +13,7 @@ from reports.exceptions import (
     NotPermitted,
     TransitionNotAllowed,
 )
-from reports.models import Figure, Report, ReportHistory
+from reports.models import Figure, Report, ReportHistory, Source
 from reports.workflow import TRANSITIONS, Action, Status
 
 
@@ -98,6 +98,24 @@ def test_dates_in_the_future_are_refused(field_partner, file_report):
     with pytest.raises(ValidationError) as caught:
         file_report(field_partner, start_date=tomorrow, end_date=None)
     assert messages_of(caught) == {"start_date": "Cannot be in the future."}
+
+
+def test_dates_before_1900_are_refused(field_partner, file_report, moderator):
+    with pytest.raises(ValidationError) as caught:
+        file_report(field_partner, start_date=date(1, 1, 1), end_date="1899-12-31")
+    assert messages_of(caught) == {
+        "start_date": "Enter a date from 1 January 1900 on.",
+        "end_date": "Enter a date from 1 January 1900 on.",
+    }
+    with pytest.raises(ValidationError) as caught:
+        services.source_create(
+            actor=moderator, source_type="news_media", name="Old", published_on="0001-01-07"
+        )
+    assert messages_of(caught) == {"published_on": "Enter a date from 1 January 1900 on."}
+    assert (Report.objects.count(), Source.objects.filter(name="Old").count()) == (0, 0)
+    assert file_report(field_partner, start_date=date(1900, 1, 1), end_date=None).start_date == (
+        date(1900, 1, 1)
+    )
 
 
 def test_a_point_without_a_precision_is_taken_as_exact(field_partner, file_report):

@@ -202,6 +202,12 @@ def test_a_place_can_be_given_by_pcode_or_by_a_suggestion_label(partner_client, 
         ({"figures-0-value": "-5"}, "figures-0-value", "Cannot be negative."),
         ({"end_date": "2023-11-01"}, "end_date", "The end date is before the start date."),
         ({"start_date": "2099-01-01", "end_date": ""}, "start_date", "Cannot be in the future."),
+        # A date too early to count back from (the review page and the briefing do).
+        (
+            {"start_date": "0001-01-01", "end_date": ""},
+            "start_date",
+            "Enter a date from 1 January 1900 on.",
+        ),
         ({"sources-0-url": "javascript:alert(1)"}, "sources-0-url", "starting with http://"),
         ({"title": "x" * 201}, "title", "at most 200 characters (it has 201)"),
         ({"public_summary": "y" * 4001}, "public_summary", "at most 4000 characters (it has 4001)"),
