@@ -1,6 +1,7 @@
 """Writes for the partner API: registering, re-scoping and revoking API clients, and KoboToolbox
 forms and the submissions they send (see docs/domain.md)."""
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -133,6 +134,13 @@ def api_client_revoke(*, actor: Actor, client: ApiClient) -> ApiClient:
 # --- KoboToolbox -----------------------------------------------------------------------------
 
 
+def _kobo_key(form: KoboForm, uuid: str) -> str:
+    """The submission key of a Kobo submission's report: one per form and _uuid, whatever the
+    _uuid holds ("uuid:" prefixes, Burmese) and however long (cut to the key's 64 characters,
+    two long _uuids alike at the start were one report, the second submission lost)."""
+    return f"kobo-{form.pk}-{hashlib.sha256(uuid.encode()).hexdigest()[:40]}"
+
+
 def kobo_ingest(*, form: KoboForm, payload: dict[str, Any]) -> tuple[int, KoboSubmission]:
     """File one submission: (201, new draft), (200, seen before) or (202, kept unmapped)."""
     uuid = str(payload.get("_uuid") or "").strip()
@@ -153,7 +161,7 @@ def kobo_ingest(*, form: KoboForm, payload: dict[str, Any]) -> tuple[int, KoboSu
                     mapped = map_submission(mapping, payload)
                     saved = report_save(
                         actor=actor,
-                        submission_key=f"kobo-{form.pk}-{uuid}"[:64],
+                        submission_key=_kobo_key(form, uuid),
                         figures=mapped["figures"],
                         tags=mapped["tags"],
                         **mapped["fields"],
