@@ -594,6 +594,14 @@ def _clean_pdf(evidence: Evidence) -> tuple[bytes, str]:
     return out.getvalue(), "application/pdf"
 
 
+def _shown(evidence: Evidence) -> bool:
+    """Whether the public sees the evidence's published copy: only once its report is approved
+    (its approval moves the data version on then). Moving it for a copy nobody sees would tell
+    that moderators are at work on something not yet public (the mirror file and the pages
+    kept under the version are made again)."""
+    return evidence.report.status == Status.APPROVED
+
+
 def evidence_publish(*, evidence: Evidence, actor: Actor) -> Evidence:
     """Publish a cleaned copy of an original (moderators only). The original is untouched;
     the public sees the copy once the report is approved."""
@@ -635,7 +643,8 @@ def evidence_publish(*, evidence: Evidence, actor: Actor) -> Evidence:
                     "published_at",
                 ]
             )
-            data_version_bump()  # the evidence page links the published copies
+            if _shown(locked):
+                data_version_bump()  # the evidence page links the published copies
         except Exception:
             storage.delete(stored)
             raise
@@ -657,7 +666,8 @@ def evidence_withdraw(*, evidence: Evidence, actor: Actor) -> Evidence:
         locked.published_by = None
         locked.published_at = None
         locked.save()
-        data_version_bump()  # a kept evidence page must stop linking the copy at once
+        if _shown(locked):
+            data_version_bump()  # a kept evidence page must stop linking the copy at once
         transaction.on_commit(lambda: evidence_storage().delete(old))
     return locked
 

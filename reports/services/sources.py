@@ -130,15 +130,32 @@ def source_update(
             setattr(source, field, value)
         source.full_clean()
         _attributed(source, actor).save()
-        if set(changed) - {"organization"}:  # never public: no record or page changes with it
+        # Only a change the public can see moves the public records, the data version and the
+        # summaries: moving the version for another would tell that something not public
+        # changed (the mirror file and the kept pages are made again at once).
+        if set(changed) - {"organization"} and _seen_changing(before, source):
             publication.follow_source(source)
             data_version_bump()  # its name and address in the briefing's list of sources
-        # The publication date can change which figure an event counts; the confidential flag
-        # how its citing reports' sources are counted (once per report when confidential); the
-        # type which questions by source type its citing reports answer.
-        if {"published_on", "is_confidential", "source_type"} & set(changed):
-            aggregates.follow_source(source)
+            # The publication date can change which figure an event counts (a public source's
+            # only); the confidential flag how its citing reports' sources are counted (once
+            # per report when confidential); the type which questions by source type its
+            # citing reports answer.
+            if {"published_on", "is_confidential", "source_type"} & set(changed):
+                aggregates.follow_source(source)
     return source
+
+
+def _seen_changing(before: Source, after: Source) -> bool:
+    """Whether the public can see a source change: it is cited by an approved report or a
+    context event, and it is not confidential before and after with the same type (all the
+    public sees of a confidential source)."""
+    hidden = (
+        before.is_confidential and after.is_confidential and before.source_type == after.source_type
+    )
+    return not hidden and (
+        Report.objects.filter(sources=after, status=Status.APPROVED).exists()
+        or after.context_events.exists()
+    )
 
 
 @retried_when_busy

@@ -199,6 +199,49 @@ def test_the_version_moves_with_every_change_a_page_shows(
     assert moved(lambda: services.places_follow_renames(place_ids=[scenario["state"].place_id]))
 
 
+def test_a_change_the_public_cannot_see_leaves_the_version(
+    scenario, moderator, field_partner, file_report, evidence_root
+):
+    """Moving it would tell that something not public changed: the mirror file and the kept
+    pages are made again at once (found by this session's leak scan)."""
+    from reports.services import evidence as evidence_services
+    from tests.conftest import source_fields
+    from tests.web.test_evidence import attach, jpeg_with_gps
+
+    def moved(change) -> bool:
+        before = current_data_version()
+        change()
+        return current_data_version() > before
+
+    informant = services.source_create(
+        actor=field_partner, source_type="local_cso", name="Ward 3 monitor", is_confidential=True
+    )
+    cited = file_report(field_partner, title="Cited", sources=[informant])
+    services.report_submit(report=cited, actor=field_partner)
+    services.report_approve(report=cited, actor=moderator)
+
+    def edit(**changes):
+        fields = source_fields(informant) | changes
+        return lambda: services.source_update(actor=moderator, source=informant, **fields)
+
+    # A confidential source, cited by an approved report: its name and date are not public,
+    # its type is.
+    assert not moved(edit(name="Ward 3 monitor (Daw Mya)", is_confidential=True))
+    assert not moved(edit(published_on=date(2023, 11, 20), is_confidential=True))
+    assert moved(edit(source_type="field_observation", is_confidential=True))
+    # A public source no approved report cites.
+    loose = services.source_create(actor=moderator, source_type="news_media", name="Paper")
+    fields = source_fields(loose) | {"name": "The Paper"}
+    assert not moved(lambda: services.source_update(actor=moderator, source=loose, **fields))
+    # A copy published on a report under review: public once it is approved.
+    draft = file_report(field_partner, title="Under review")
+    services.report_submit(report=draft, actor=field_partner)
+    photo = attach(draft, moderator, "photo.jpg", jpeg_with_gps())
+    assert not moved(lambda: evidence_services.evidence_publish(evidence=photo, actor=moderator))
+    photo.refresh_from_db()
+    assert not moved(lambda: evidence_services.evidence_withdraw(evidence=photo, actor=moderator))
+
+
 def test_a_refused_change_leaves_the_version(scenario, moderator):
     before = current_data_version()
     with pytest.raises(ActionRefused):
