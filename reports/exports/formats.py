@@ -201,11 +201,12 @@ def area_features(answer, sort: str = "", site: str = "") -> list[dict]:
     names = [c.name for c in table.columns]
     features = []
     for row in table.rows:
-        properties = dict(zip(names, (cell(v) for v in row), strict=True))
+        # A blank cell is JSON's null, as in the API's answer (an open high, no date, ...).
+        properties = dict(zip(names, (None if v == "" else cell(v) for v in row), strict=True))
         latitude, longitude = properties.pop("latitude"), properties.pop("longitude")
         geometry = (
             {"type": "Point", "coordinates": [longitude, latitude]}
-            if latitude != "" and longitude != ""
+            if latitude is not None and longitude is not None
             else None
         )
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})

@@ -21,10 +21,10 @@ from reports.vocabulary import MEASURE, Measure, Metric
 #            (counted in the total, in no period row: their metric columns hold what they add,
 #            so the period rows and these add up to the total), then the figures spanning
 #            beyond the period asked.
-#   Spanning rows (DOMAIN.md rule 3) name the figure's own place and span, and carry its own
-#   numbers and evidence in the figure_* columns. A metric column always holds what the row
-#   contributes to the total: a "spanning beyond" row leaves them blank, since it is not in it,
-#   and the areas table ends with those rows.
+#   Spanning rows (DOMAIN.md rule 3) give the figure's own span, and its place, numbers and
+#   evidence in the figure_* columns (its place at any level: not in the #admN columns). A
+#   metric column always holds what the row contributes to the total: a "spanning beyond" row
+#   leaves them blank, since it is not in it, and the areas table ends with those rows.
 #   Booleans are written true/false in CSV; a stock's dates are blank for flows (no columns).
 #   reports  one row per figure of an asked metric in the approved reports behind the numbers
 #            (a report with two such figures has two rows); "counted" says whether it is the
@@ -248,6 +248,11 @@ def _blank_metric_values(metrics, only: str = "", total=None) -> list:
 SPANNING_COLUMNS = [
     Column("figure_metric", "#indicator+code", "spanning rows: the figure's metric"),
     Column("figure_name", "#indicator+name", "spanning rows: the event's name, or the report's"),
+    # Not in the area columns: those are tagged #admN for the breakdown's level N, and a
+    # figure's place may be at any level (a state's figure under #adm3+code broke joins).
+    Column("figure_pcode", "#loc+code", "spanning rows: P-code of the figure's place (any level)"),
+    Column("figure_place", "#loc+name", "spanning rows: the figure's place"),
+    Column("figure_level", "", "spanning rows: its admin level (0 country ... 4 town/tract)"),
     Column("event_id", "#event+code", "spanning rows: its event (blank: the report is its own)"),
     Column("figure_best", "#indicator+num", "spanning rows: the figure itself (best)"),
     Column("figure_low", "#indicator+num+min", "spanning rows: its event's lowest figure"),
@@ -275,11 +280,14 @@ ROW_BEYOND = "spanning beyond"
 ROW_LONGER = "longer than a period"
 
 
-def _spanning_values(figure, site: str) -> list:
+def _spanning_values(figure, site: str, place) -> list:
     counted = figure.counted
     return [
         figure.metric,
         figure.name,
+        figure.pcode,
+        figure.place_name,
+        place.admin_level if place is not None else "",
         figure.event_id or "",
         counted.best,
         counted.low,
@@ -354,7 +362,7 @@ def area_columns(level) -> list[Column]:
         Column(
             "area_pcode",
             area_tag(level, "code"),
-            "P-code (blank: unspecified within); spanning rows: the figure's place, any level",
+            "P-code (blank: unspecified within, and spanning rows: see figure_pcode)",
         ),
         Column("area_name", area_tag(level, "name"), "area name"),
         Column("latitude", "#geo+lat", "representative point of the area"),
@@ -379,10 +387,10 @@ def period_columns(level) -> list[Column]:
         Column(
             "area_pcode",
             area_tag(level, "code"),
-            "P-code of the area asked (spanning rows: the figure's place)",
+            "P-code of the area asked (blank on spanning rows: see figure_pcode)",
         ),
         Column(
-            "area_name", area_tag(level, "name"), "name of the area asked (or the figure's place)"
+            "area_name", area_tag(level, "name"), "name of the area asked (blank on spanning rows)"
         ),
     ]
 
@@ -453,12 +461,12 @@ def areas_table(answer, *, with_total: bool = True, sort: str = "", site: str = 
                 ROW_BEYOND,
                 figure.start,
                 figure.end,
-                place.admin_level if place is not None else "",
-                figure.pcode,
-                figure.place_name,
+                "",
+                "",
+                "",
                 *_place_point(place),
                 *_blank_metric_values(answer.metrics),
-                *_spanning_values(figure, site),
+                *_spanning_values(figure, site, place),
             ]
         )
     return Table("areas", columns, rows)
@@ -481,12 +489,14 @@ def periods_table(answer, *, site: str = "") -> Table:
         for row in answer.by_period
     ]
     for kind, which in ((ROW_LONGER, "longer"), (ROW_BEYOND, "beyond")):
-        for metric, figure in spanning_figures(answer, which):
+        spanning = spanning_figures(answer, which)
+        places = _places(spanning)
+        for metric, figure in spanning:
             adds = figure.adds if which == "longer" else None
             rows.append(
-                [kind, figure.start, figure.end, "", figure.pcode, figure.place_name]
+                [kind, figure.start, figure.end, "", "", ""]
                 + _blank_metric_values(answer.metrics, metric, adds)
-                + _spanning_values(figure, site)
+                + _spanning_values(figure, site, places.get(figure.pcode))
             )
     return Table("periods", columns, rows)
 

@@ -244,17 +244,21 @@ def test_area_rows_carry_qualifiers_dates_and_the_spanning_beyond_rows(places):
     assert (total["killed_low"], total["killed"], total["killed_high"]) == ("19", "21", "25")
     assert total["killed_qualifier"] == "exact" and total["figure_name"] == ""
     beyond = rows[2]
+    # Its place (a state) in figure_*, never under the breakdown's #adm2 columns (HXL joins).
     assert {k: beyond[k] for k in ("period_start", "period_end", "area_level", "area_pcode")} == {
         "period_start": "2021-02-01",
         "period_end": "2024-01-31",
-        "area_level": "1",
-        "area_pcode": "MMR002",
+        "area_level": "",
+        "area_pcode": "",
     }
     # Not in the total: its metric columns stay blank, its own numbers are in figure_*.
     assert beyond["killed"] == "" and beyond["killed_qualifier"] == ""
     assert {k: v for k, v in beyond.items() if k.startswith("figure_")} == {
         "figure_metric": "killed",
         "figure_name": "Civilians killed in Kayah since the coup",
+        "figure_pcode": "MMR002",
+        "figure_place": "Kayah",
+        "figure_level": "1",
         "figure_best": "480",
         "figure_low": "470",
         "figure_high": "480",
@@ -281,11 +285,12 @@ def test_period_rows_then_longer_then_beyond(places):
     assert (longer["newly_displaced"], longer["newly_displaced_high"]) == ("40000", "")
     assert longer["newly_displaced_high_open"] == "true" and longer["killed"] == ""
     assert sum(int(r["newly_displaced"] or 0) for r in rows) == AT_LEAST.best
-    assert (longer["area_pcode"], longer["area_name"], longer["event_id"]) == (
+    assert (longer["area_pcode"], longer["figure_pcode"], longer["figure_place"]) == (
+        "",
         "MMR002001",
         "Loikaw",
-        "7",
     )
+    assert (longer["figure_level"], longer["event_id"]) == ("3", "7")
     assert longer["evidence_url"] == "/api/v1/reports/55/"
     assert rows[3]["killed"] == "" and rows[3]["figure_adds"] == "459"
 
@@ -310,7 +315,7 @@ def test_geojson_properties_and_the_spanning_feature(places):
     features = exports.area_features(hand_built_answer())
     assert [f["properties"]["row"] for f in features] == ["area", "spanning beyond"]
     area, beyond = features
-    assert area["properties"]["newly_displaced_high"] == ""
+    assert area["properties"]["newly_displaced_high"] is None  # as the API: null, not ""
     assert area["properties"]["newly_displaced_high_open"] is True
     assert area["properties"]["currently_displaced_as_of_newest"] == "2023-11-18"
     assert area["properties"]["currently_displaced_stale"] is True
