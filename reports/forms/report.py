@@ -134,6 +134,9 @@ class ReportForm(PlainForm):
 
     def clean(self):
         data = super().clean()
+        # The hidden fields' errors have no place on the page: said at its top instead.
+        if any(self.errors.pop(hidden, None) for hidden in ("submission_key", "version")):
+            self.add_error(None, _("This form has expired or was altered: reload the page."))
         chosen = data.get("place_choice")
         typed = chosen or data.get("place", "")
         place, candidates = resolve_place(typed)

@@ -127,6 +127,16 @@ def test_a_form_without_a_valid_key_is_refused_and_nothing_is_stored(partner_cli
     assert Report.objects.count() == 0
 
 
+@pytest.mark.parametrize("overrides", [{"submission_key": None}, {"version": "abc"}])
+def test_a_missing_or_altered_hidden_field_is_said_at_the_top(partner_client, overrides):
+    data = report_data(new_form(partner_client), save="1") | overrides
+    response = partner_client.post("/partner/reports/new/", {k: v for k, v in data.items() if v})
+    assert response.status_code == 400
+    box = re.search(r'<div class="errorbox" role="alert">(.*?)</div>', response.content.decode())
+    assert "This form has expired or was altered: reload the page." in box.group(1)
+    assert Report.objects.count() == 0
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_posts_of_one_form_make_one_report(field_partner, places, news_source):
