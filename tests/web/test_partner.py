@@ -254,6 +254,13 @@ def test_bad_input_is_refused_next_to_its_field_and_nothing_is_stored(
             "figures-1-value_min",
             "အနိမ့်ဆုံး (70) သည် အမြင့်ဆုံး (60) ထက် များနေပါသည်။",
         ),
+        # Django's own messages, which its Burmese catalogue lacks (reports/django_messages.py).
+        ({"start_date": ""}, "start_date", "ဤအကွက်ကို ဖြည့်ရန် လိုအပ်ပါသည်။"),
+        (
+            {"date_precision": "ab"},
+            "date_precision",
+            "မှန်ကန်သော ရွေးချယ်မှုကို ရွေးပါ။ ab သည် ရွေးချယ်နိုင်သည့်အရာများထဲတွင် မပါဝင်ပါ။",
+        ),
     ],
 )
 def test_a_field_partner_reading_burmese_is_refused_in_burmese(
