@@ -9,6 +9,7 @@ from gazetteer.models import Place
 
 from .dates import read_day
 from .models import KoboForm
+from .validation import shortened
 from .vocabulary import DESTINATION_METRICS, Cause, Metric
 
 # Report fields a form's mapping may fill, each from one Kobo field path.
@@ -137,7 +138,7 @@ def map_submission(mapping: dict, payload: dict) -> dict:
     place = Place.objects.filter(pcode=str(pcode).strip()).first() if pcode else None
     if place is None:
         problems.append(
-            f"Unknown P-code {pcode!r} in {mapping['place_pcode']!r}."
+            f"Unknown P-code {shortened(str(pcode))!r} in {mapping['place_pcode']!r}."
             if pcode
             else f"No P-code in {mapping['place_pcode']!r}."
         )

@@ -84,6 +84,12 @@ FIGURE_FIELDS = (
 EARLIEST_DAY = date(1900, 1, 1)
 
 
+def shortened(value: str, limit: int = 40) -> str:
+    """A value repeated in an error message, cut short: a P-code is a dozen characters, and a
+    100,000-character one made a 100 KB answer."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
 def _parse_date(raw: Any, field: str, errors: dict[str, str]) -> date | None:
     if raw in (None, ""):
         return None

@@ -314,6 +314,17 @@ def test_a_lone_surrogate_is_400_naming_where(api, body, retry_key, where):
     assert pair.status_code == 201
 
 
+def test_an_unknown_place_is_named_cut_short(api):
+    response = api.post(URL, report(place="MMR" + "9" * 100_000), format="json")
+    assert response.status_code == 400
+    assert details(response) == [
+        (
+            "place",
+            f"Unknown P-code 'MMR{'9' * 37}…': give the P-code of a place in the gazetteer.",
+        )
+    ]
+
+
 def test_only_json_is_accepted(api):
     response = api.post(URL, {"title": "Raid"}, format="multipart")
     assert response.status_code == 415

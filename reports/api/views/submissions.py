@@ -32,6 +32,7 @@ from reports.burmese import find_zawgyi
 from reports.exceptions import ActionRefused, NotPermitted
 from reports.models import ApiIdempotencyKey
 from reports.services.moderation import NO_FIGURE, NO_SOURCE
+from reports.validation import shortened
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -162,7 +163,7 @@ def save_item(client, actor, data) -> tuple[int, dict]:
     place = Place.objects.filter(pcode=pcode).first() if pcode else None
     if place is None:
         extra_errors["place"] = (
-            [f"Unknown P-code {pcode!r}: give the P-code of a place in the gazetteer."]
+            [f"Unknown P-code {shortened(pcode)!r}: give the P-code of a place in the gazetteer."]
             if pcode
             else ["Give the place's P-code."]
         )
