@@ -131,31 +131,27 @@ def standing_stocks(
 ) -> list[Counted]:
     """The stock figures that make a total at `at`, from figures within one area.
 
-    For each place, its latest figure on or before `at`. Then between a place and the places
-    within it, a place's figure stands, and those within it are set aside, when no place
-    within it has a more recent one (on the same date the wider figure wins, being more
-    complete), or when it is at least as large as what stands within it: a newer figure for a
-    part of the place, smaller than the place's, tells nothing of the rest of it, and the
-    place's figure stays its best estimate (with its own, older date). Otherwise it is set
-    aside for what stands within it. Never both: adding would count the same people twice.
-    `chain(place)` gives the place's ancestors from the top down, the place last."""
+    For each place, its latest figure on or before `at`. Then, from the deepest places up,
+    between a place's figure and what stands within the place (the figures standing at the
+    places within it): the place's figure stands, and those within it are set aside, when none
+    of them is more recent (on the same date the wider figure wins, being more complete), or
+    when it is at least as large as their total: a newer figure for a part of the place,
+    smaller than the place's, tells nothing of the rest of it, and the place's figure stays its
+    best estimate (with its own, older date). Otherwise what stands within it stands. Never
+    both: adding would count the same people twice. `chain(place)` gives the place's ancestors
+    from the top down, the place last."""
     latest: dict[int, Counted] = {}
     for item in counted:
         if item.on <= at:
             current = latest.get(item.place_id)
             if current is None or item.standing > current.standing:
                 latest[item.place_id] = item
-    newest_within: dict[int, date] = {}
-    for place, item in latest.items():
-        for above in chain(place)[:-1]:
-            if above not in newest_within or newest_within[above] < item.on:
-                newest_within[above] = item.on
     # Deepest first: what stands within a place is known before the place is decided.
     below: dict[int | None, list[Counted]] = {}  # the figures standing within each place so far
     for place in sorted(latest, key=lambda p: -len(chain(p))):
         item = latest[place]
         within = below.pop(place, [])
-        newer_within = place in newest_within and newest_within[place] > item.on
+        newer_within = any(c.on > item.on for c in within)
         larger_within = sum(c.figure.best for c in within) > item.figure.best
         standing = within if newer_within and larger_within else [item]
         # The nearest place above holding a figure gathers it, through places holding none.

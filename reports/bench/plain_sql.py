@@ -294,24 +294,27 @@ DEEPEST = 5
 
 
 def _holding(depth: int) -> str:
-    """The CTE of the latest stock figures at places of `depth` that stand over the figures
-    within their place (rules.standing_stocks): none within is more recent, or it is at least
-    the total of what stands within it, the deeper figures standing (deeper_<depth>) with no
-    standing figure between. Rule 4 needs the deeper places decided first: one depth each."""
+    """The CTE of the latest stock figures at places of `depth` that stand over what stands
+    within their place (rules.standing_stocks): the figures standing deeper (deeper_<depth>)
+    with no standing figure between. Its figure stands when none of those is more recent, or
+    when it is at least their total. Rule 4 needs the deeper places decided first: one depth
+    each."""
     deeper = f"deeper_{depth}"
     return f"""hold_{depth} AS (
-      SELECT h.* FROM latest h LEFT JOIN beneath n
-        ON n.place_id = h.place_id AND n.g = h.g AND n.metric = h.metric
-      WHERE h.depth = {depth} AND (n.newest IS NULL OR h.dated >= n.newest OR h.best >= COALESCE((
-        SELECT SUM(x.best) FROM {deeper} x
-        JOIN plain_place a ON a.place_id = x.place_id AND a.above_id = h.place_id
-        WHERE x.g = h.g AND x.metric = h.metric AND NOT EXISTS (
+      SELECT h.* FROM latest h LEFT JOIN (
+        SELECT a.above_id AS place_id, x.g, x.metric, SUM(x.best) AS best,
+               MAX(x.dated) AS newest
+        FROM {deeper} x
+        JOIN plain_place a ON a.place_id = x.place_id AND a.above_level = {depth - 1}
+        WHERE NOT EXISTS (
           SELECT 1 FROM {deeper} y
           JOIN plain_place b ON b.place_id = x.place_id AND b.above_id = y.place_id
-          JOIN plain_place c ON c.place_id = y.place_id AND c.above_id = h.place_id
+          JOIN plain_place c ON c.place_id = y.place_id AND c.above_id = a.above_id
           WHERE y.g = x.g AND y.metric = x.metric AND y.place_id <> x.place_id
         )
-      ), 0))
+        GROUP BY a.above_id, x.g, x.metric
+      ) w ON w.place_id = h.place_id AND w.g = h.g AND w.metric = h.metric
+      WHERE h.depth = {depth} AND (w.newest IS NULL OR h.dated >= w.newest OR h.best >= w.best)
     )"""  # noqa: S608
 
 
@@ -319,8 +322,8 @@ def _units(flows: str, stocks: str, ends: str, flow_group: str, flow_inside: str
     """CTEs ending in `units`: the counted events of each group `g` (with its end `pe` and
     staleness limit in `ends`). Flows whose whole span lies inside (rule 3); stocks standing
     at the group's end (rule 4): per place the latest figure on or before it, a place's figure
-    standing when no place within it has a more recent one or when it is at least what stands
-    within it, and none inside a standing wider figure."""
+    standing when nothing standing within it is more recent or when it is at least their total,
+    and none inside a standing wider figure."""
     # deeper_<d>: the standing figures deeper than d (names only: no value enters the SQL).
     levels = ["deeper_5 AS (SELECT * FROM latest WHERE 1 = 0)", _holding(DEEPEST)]
     for depth in range(DEEPEST - 1, 0, -1):
@@ -340,11 +343,6 @@ def _units(flows: str, stocks: str, ends: str, flow_group: str, flow_inside: str
         FROM plain_counted k JOIN ends e ON k.dated <= e.pe
         WHERE k.metric IN ({stocks})
       ) x WHERE newest = 1
-    ),
-    beneath AS (
-      SELECT a.above_id AS place_id, b.g, b.metric, MAX(b.dated) AS newest
-      FROM latest b JOIN plain_place a ON a.place_id = b.place_id AND a.above_id <> b.place_id
-      GROUP BY a.above_id, b.g, b.metric
     ),
     {", ".join(levels)},
     holds AS (SELECT * FROM hold_1 UNION ALL SELECT * FROM deeper_1),

@@ -312,10 +312,10 @@ def units(metric, counted, area, start, end):
     def top(items):  # those that stand, less those within another that stands
         return [c for c in items if holds(c) and not any(holds(o) for o in items if inside(o, c))]
 
-    def holds(c):  # no figure within it more recent, or it is at least what stands within it
-        inner = [o for o in figures if inside(c, o)]
-        return all(o["on"] <= c["on"] for o in inner) or c["own"][0] >= sum(
-            o["own"][0] for o in top(inner)
+    def holds(c):  # nothing standing within it more recent, or it is at least their total
+        standing = top([o for o in figures if inside(c, o)])
+        return all(o["on"] <= c["on"] for o in standing) or c["own"][0] >= sum(
+            o["own"][0] for o in standing
         )
 
     return top(figures)
@@ -581,10 +581,44 @@ STATE_STOCK_OVER_NEWER_TOWNSHIPS = {
 }
 
 
+# Kayah's 30 (day 20) against the district's 50 (day 10), which stands over the township's newer
+# but smaller 12 (day 30): Kayah's is newer than what stands within it (rule 4).
+NEWER_THAN_WHAT_STANDS_WITHIN = {
+    "published": [None, None, None, None, None],
+    "reports": [
+        _stock("MMR002", 20, 30, 1),  # (UN sources: the facet asked below holds all three)
+        _stock("MMR002D001", 10, 50, 3),
+        _stock("MMR002001", 30, 12, 1),
+    ],
+    "later": [],
+    "questions": [
+        {
+            "area": "MMR002",
+            "start": None,
+            "end": 60,
+            "deeper": True,
+            "period": None,
+            "filter": None,
+            "harm_only": False,
+        },
+        {
+            "area": None,
+            "start": 0,
+            "end": 60,
+            "deeper": False,
+            "period": "week",
+            "filter": ("source_type", "un_ingo"),
+            "harm_only": False,
+        },
+    ],  # fmt: skip
+}
+
+
 @engine_examples
 @given(data=scenario)
 @example(data=NOT_STATED_AIRSTRIKES)
 @example(data=STATE_STOCK_OVER_NEWER_TOWNSHIPS)
+@example(data=NEWER_THAN_WHAT_STANDS_WITHIN)
 def test_the_engine_agrees_with_the_reference(data, gazetteer, field_partner, moderator):
     with transaction.atomic():
         build(data, gazetteer, field_partner, moderator)

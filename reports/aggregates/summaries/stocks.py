@@ -15,8 +15,8 @@ from itertools import groupby
 from .cells import ADM, nodes_of, stock_stored_from
 
 # The order in which a place's own figures stand: the latest of them stands (rule 4). It stands
-# over the figures within the place when none of them is more recent, or when it is at least as
-# large as their total (rules.standing_stocks).
+# over the figures within the place when none of those standing there is more recent, or when it
+# is at least as large as their total (rules.standing_stocks).
 STANDING_ORDER = ("dated", "published", "approved_at", "report_id", "figure_id")
 
 
@@ -41,14 +41,13 @@ def own_value(own) -> tuple:
 
 class _Node:
     __slots__ = (
-        "node", "level", "adm", "parent", "depth", "own", "newest_below", "child_value",
+        "node", "level", "adm", "parent", "depth", "own", "child_value",
         "child_shared", "value", "key", "shared", "steps", "children", "dates",
     )  # fmt: skip
 
     def __init__(self, node, level, adm, parent, depth):
         self.node, self.level, self.adm, self.parent, self.depth = node, level, adm, parent, depth
         self.own = None  # the latest figure for this very place so far
-        self.newest_below = None  # the latest date of any figure strictly within it
         self.child_value = [0] * WIDTH  # the sum of the children's values
         self.children: list[_Node] = []
         self.dates: tuple = (None, None)  # the oldest and newest as-of date standing
@@ -62,10 +61,11 @@ class _Node:
 def _settle(node: _Node, day: date, shared_of) -> None:
     """Recompute a node's standing total after its own figure or its children changed."""
     own = node.own
+    # The dates of what stands within it: its children's standing figures'.
+    standing = [c.dates for c in node.children if c.value and c.value[3]]
+    newest_below = max((d[1] for d in standing), default=None)
     if own is not None and (
-        node.newest_below is None
-        or own["dated"] >= node.newest_below
-        or own["best"] >= node.child_value[0]
+        newest_below is None or own["dated"] >= newest_below or own["best"] >= node.child_value[0]
     ):
         value, key = own_value(own), own["key"]
         shared = shared_of.get(key, frozenset())
@@ -73,7 +73,6 @@ def _settle(node: _Node, day: date, shared_of) -> None:
     else:
         value, key = tuple(node.child_value), ""
         shared = frozenset(node.child_shared)
-        standing = [c.dates for c in node.children if c.value and c.value[3]]
         dates = (
             (min(d[0] for d in standing), max(d[1] for d in standing)) if standing else (None, None)
         )
@@ -145,8 +144,6 @@ def stock_steps(rows, shared_of) -> list[dict]:
             place = chain[-1]
             if place.own is None or _standing(row) > _standing(place.own):
                 place.own = row
-            for above in chain[:-1]:
-                above.newest_below = row["dated"]  # (rows come in date order)
             dirty.update(chain)
         for node in sorted(dirty, key=lambda n: -n.depth):
             _settle(node, day, shared_of)
