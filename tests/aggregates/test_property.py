@@ -547,6 +547,11 @@ def _stock(place, day, value, source) -> dict:
             "fate": "approve"}  # fmt: skip
 
 
+def _asked(area, start, end, deeper, period, filter=None) -> dict:  # noqa: A002 - the key
+    return {"area": area, "start": start, "end": end, "deeper": deeper, "period": period,
+            "filter": filter, "harm_only": False}  # fmt: skip
+
+
 # Kayah's stock of day 10 (30) stands over Loikaw's newer 12 (day 40), smaller; with Demoso's
 # 25 (day 50) what stands within Kayah is larger (37) and stands instead (rule 4). Asked at a
 # date between, after, by township and as a series.
@@ -558,26 +563,7 @@ STATE_STOCK_OVER_NEWER_TOWNSHIPS = {
         _stock("MMR002002", 50, 25, 2),
     ],
     "later": [],
-    "questions": [
-        {
-            "area": "MMR002",
-            "start": None,
-            "end": 45,
-            "deeper": True,
-            "period": None,
-            "filter": None,
-            "harm_only": False,
-        },
-        {
-            "area": None,
-            "start": 0,
-            "end": 90,
-            "deeper": True,
-            "period": "month",
-            "filter": None,
-            "harm_only": False,
-        },
-    ],  # fmt: skip
+    "questions": [_asked("MMR002", None, 45, True, None), _asked(None, 0, 90, True, "month")],
 }
 
 
@@ -592,25 +578,9 @@ NEWER_THAN_WHAT_STANDS_WITHIN = {
     ],
     "later": [],
     "questions": [
-        {
-            "area": "MMR002",
-            "start": None,
-            "end": 60,
-            "deeper": True,
-            "period": None,
-            "filter": None,
-            "harm_only": False,
-        },
-        {
-            "area": None,
-            "start": 0,
-            "end": 60,
-            "deeper": False,
-            "period": "week",
-            "filter": ("source_type", "un_ingo"),
-            "harm_only": False,
-        },
-    ],  # fmt: skip
+        _asked("MMR002", None, 60, True, None),
+        _asked(None, 0, 60, False, "week", ("source_type", "un_ingo")),
+    ],
 }
 
 
