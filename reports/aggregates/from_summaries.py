@@ -29,7 +29,7 @@ from .assemble import area_rows, calendar, spanning_figures
 from .facets import EVERYTHING
 from .question import Plan, next_month, next_year, period_start, today
 from .results import Answer, CountedEvent, PeriodRow, Total
-from .rules import is_stock, parts_apart, stale_before
+from .rules import is_stock, parts_apart, stale_before, stands_over
 from .spans import Span
 from .summaries import EVERYWHERE
 from .summaries.cells import stock_stored_from
@@ -694,10 +694,10 @@ class Reader:
         stored) at each of these days, by (day, metric): each composed from its children's
         stored steps then and its own figures, as the sweep would have stored it
         (stocks._settle): its latest figure stands if it is at least as recent as every
-        child's newest as-of date, or at least as large as their total; otherwise the
-        children's put together. The days not
-        composed already for this answer, in a query for the children's steps over them (the
-        places and the top places' figures read once)."""
+        child's newest as-of date, or at least as large as their total (rules.stands_over);
+        otherwise the children's put together. The days not composed already for this answer,
+        in a query for the children's steps over them (the places and the top places' figures
+        read once)."""
         if not self.stocks:
             return {}
         missing = sorted({day for day in days if (day, self.stocks[0]) not in self._composed})
@@ -772,10 +772,9 @@ class Reader:
                     ]
                     latest = _latest_figure(own.get((metric, top)), day)
                     newest = max((step.newest for step in present), default=None)
-                    if latest is not None and (
-                        newest is None
-                        or latest["dated"] >= newest
-                        or latest["best"] >= sum(step.best for step in present)
+                    total = sum(step.best for step in present)
+                    if latest is not None and stands_over(
+                        latest["dated"], latest["best"], newest, total
                     ):
                         found.append(
                             _own_step(latest, shared.get((metric, latest["key"]), []), named)

@@ -126,6 +126,16 @@ def choose(candidates: Iterable[Candidate]) -> list[Counted]:
     return counted
 
 
+def stands_over(dated: date, best: int, newest_within: date | None, total_within: int) -> bool:
+    """Rule 4 between a place's latest stock figure (its as-of date and best) and what stands
+    within the place (the newest as-of date among the figures standing there, None when none
+    does, and their total): the place's figure stands, and they are set aside, when none of
+    them is more recent or when it is at least as large as their total. The one statement of
+    it for the base tables (standing_stocks), the sweep (summaries.stocks), the change path
+    (summaries.stock_changes) and the composed top places (from_summaries)."""
+    return newest_within is None or dated >= newest_within or best >= total_within
+
+
 def standing_stocks(
     counted: Iterable[Counted], at: date, chain: Callable[[int], tuple[int, ...]]
 ) -> list[Counted]:
@@ -151,9 +161,9 @@ def standing_stocks(
     for place in sorted(latest, key=lambda p: -len(chain(p))):
         item = latest[place]
         within = below.pop(place, [])
-        newer_within = any(c.on > item.on for c in within)
-        larger_within = sum(c.figure.best for c in within) > item.figure.best
-        standing = within if newer_within and larger_within else [item]
+        newest = max((c.on for c in within), default=None)
+        total = sum(c.figure.best for c in within)
+        standing = [item] if stands_over(item.on, item.figure.best, newest, total) else within
         # The nearest place above holding a figure gathers it, through places holding none.
         holder = next((p for p in reversed(chain(place)[:-1]) if p in latest), None)
         below.setdefault(holder, []).extend(standing)

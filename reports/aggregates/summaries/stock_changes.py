@@ -17,6 +17,7 @@ from gazetteer.models import Place
 
 from ...models import EventCount, SourceUse, StockStep
 from ..assemble import among
+from ..rules import stands_over
 from .cells import ADM, nodes_of, stock_stored_from
 from .reading import any_of
 from .stocks import LOCAL, STANDING_ORDER, WIDTH, own_value, step_row
@@ -706,10 +707,8 @@ def _compose(own: list[dict], shared: dict, children: dict[int, list[dict]], sta
             i += 1
         present = [s for s in standing.values() if s["events"]]
         newest_below = max((s["newest"] for s in present), default=None)
-        if standing_own is not None and (
-            newest_below is None
-            or standing_own["dated"] >= newest_below
-            or standing_own["best"] >= value[0]
+        if standing_own is not None and stands_over(
+            standing_own["dated"], standing_own["best"], newest_below, value[0]
         ):
             state = (
                 own_value(standing_own),
@@ -864,11 +863,11 @@ def _changed(node: dict | None, olds: list[dict], news: list[dict], own, shared,
             sets.of(node["shared_sources"]) | came
         )  # fmt: skip
     # The own figure stands if it is at least as recent as every child's standing figure, or
-    # at least as large as their total.
+    # at least as large as their total (their newest date untold: only the second tells).
     if own is not None and (
-        newest is None
-        or (newest is not _UNTOLD and own["dated"] >= newest)
-        or own["best"] >= value[0]
+        own["best"] >= value[0]
+        if newest is _UNTOLD
+        else stands_over(own["dated"], own["best"], newest, value[0])
     ):
         return _own_state(own, shared)
     if newest is None:  # no child stands, nor any figure of its own

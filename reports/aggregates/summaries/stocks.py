@@ -12,6 +12,7 @@ steps and those above it from their children's stored steps (stock_changes.py)."
 from datetime import date
 from itertools import groupby
 
+from ..rules import stands_over
 from .cells import ADM, nodes_of, stock_stored_from
 
 # The order in which a place's own figures stand: the latest of them stands (rule 4). It stands
@@ -64,8 +65,8 @@ def _settle(node: _Node, day: date, shared_of) -> None:
     # The dates of what stands within it: its children's standing figures'.
     standing = [c.dates for c in node.children if c.value and c.value[3]]
     newest_below = max((d[1] for d in standing), default=None)
-    if own is not None and (
-        newest_below is None or own["dated"] >= newest_below or own["best"] >= node.child_value[0]
+    if own is not None and stands_over(
+        own["dated"], own["best"], newest_below, node.child_value[0]
     ):
         value, key = own_value(own), own["key"]
         shared = shared_of.get(key, frozenset())
