@@ -32,6 +32,7 @@ from .moderation import (
 from .visibility import (
     CONFIDENTIAL_LABELS,
     KEPT,
+    cited_publicly,
     in_kept_order,
     kept_token,
     moderator_messages,
@@ -95,6 +96,7 @@ __all__ = [
     "sources_as_seen_by",
     "sources_citable_by",
     "sources_of_organization",
+    "cited_publicly",
     "KEPT",
     "in_kept_order",
     "kept_token",

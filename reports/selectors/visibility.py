@@ -176,11 +176,17 @@ def _public() -> Q:
     once a moderator saves it). Not another organisation's that only unapproved reports cite:
     its title, date and address would tell what that organisation is documenting before a
     moderator approves any of it."""
+    return Q(is_confidential=False) & (Q(organization=None) | cited_publicly())
+
+
+def cited_publicly() -> Q:
+    """Sources the public reads (in full, or by type when confidential): cited by an approved
+    report, or by a context event (public once a moderator saves it)."""
     approved = Report.sources.through.objects.filter(
         source_id=OuterRef("pk"), report__status=Status.APPROVED
     )
     in_context = ContextEvent.sources.through.objects.filter(source_id=OuterRef("pk"))
-    return Q(is_confidential=False) & (Q(organization=None) | Exists(approved) | Exists(in_context))
+    return Q(Exists(approved)) | Q(Exists(in_context))
 
 
 def kept_token(report_id: int, source_id: int) -> str:

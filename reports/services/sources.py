@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from taggit.models import Tag
 
-from .. import aggregates, permissions, publication
+from .. import aggregates, permissions, publication, selectors
 from ..busy import retried_when_busy
 from ..exceptions import NotPermitted
 from ..models import Organization, Party, Report, Source
@@ -152,10 +152,7 @@ def _seen_changing(before: Source, after: Source) -> bool:
     hidden = (
         before.is_confidential and after.is_confidential and before.source_type == after.source_type
     )
-    return not hidden and (
-        Report.objects.filter(sources=after, status=Status.APPROVED).exists()
-        or after.context_events.exists()
-    )
+    return not hidden and Source.objects.filter(selectors.cited_publicly(), pk=after.pk).exists()
 
 
 @retried_when_busy
